@@ -1,0 +1,314 @@
+package codec
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"strings"
+
+	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+)
+
+// Type is the type of a session description (RFC 8829 §4.1.8): offer or
+// answer.
+type Type uint8
+
+const (
+	// Offer is an SDP offer.
+	Offer Type = iota + 1
+	// Answer is an SDP answer.
+	Answer
+)
+
+// String returns "offer" or "answer".
+func (t Type) String() string {
+	switch t {
+	case Offer:
+		return "offer"
+	case Answer:
+		return "answer"
+	}
+	return "invalid"
+}
+
+// ParseType returns the type named s ("offer" or "answer").
+func ParseType(s string) (Type, error) {
+	switch s {
+	case "offer":
+		return Offer, nil
+	case "answer":
+		return Answer, nil
+	}
+	return 0, errf(ErrSDP, -1, "type", "type %q is neither offer nor answer", clip(s))
+}
+
+// Description is a session description: its type and its SDP text. Decoded
+// descriptions use CRLF line endings.
+type Description struct {
+	Type Type
+	SDP  string
+}
+
+// Limits (SPEC.md §8): defaults and ranges.
+const (
+	DefaultMaxSDPBytes   = 64 << 10 // limit on SDP text, in and out
+	DefaultMaxCodeBytes  = 32 << 10 // limit on a binary code
+	DefaultMaxCandidates = 64       // limit on candidates in a code
+	DefaultMaxTextBytes  = 2*DefaultMaxCodeBytes + 4096
+	MinMaxSDPBytes       = 1 << 10
+	MaxMaxSDPBytes       = 16 << 20
+	MinMaxCodeBytes      = 64
+	MaxMaxCodeBytes      = 16 << 20
+	MaxMaxCandidates     = 1024
+)
+
+// EncOptions configures an Encoder. The zero value is the default.
+type EncOptions struct {
+	// Policy selects the candidates kept (SPEC.md §3.4).
+	Policy CandidatePolicy
+	// MaxSDPBytes limits the SDP text accepted; 0 means
+	// DefaultMaxSDPBytes; range MinMaxSDPBytes..MaxMaxSDPBytes.
+	MaxSDPBytes int
+	// MaxCandidates is the most candidates a code may carry after the policy
+	// (more is an ErrLimit error, so that default decoders accept every code
+	// the default encoder makes); 0 means DefaultMaxCandidates; range
+	// 1..MaxMaxCandidates.
+	MaxCandidates int
+}
+
+// Encoder encodes descriptions; build one with EncOptions.EncMode. It is
+// immutable and safe for concurrent use.
+type Encoder struct {
+	pol      CandidatePolicy
+	maxSDP   int
+	maxCands int
+}
+
+func checkRange(v *int, def, lo, hi int, name string) error {
+	if *v == 0 {
+		*v = def
+	}
+	if *v < lo || *v > hi {
+		return errf(ErrLimit, -1, "options", "%s %d is outside %d..%d", name, *v, lo, hi)
+	}
+	return nil
+}
+
+// EncMode validates the options and returns an Encoder.
+func (o EncOptions) EncMode() (*Encoder, error) {
+	e := &Encoder{pol: o.Policy, maxSDP: o.MaxSDPBytes, maxCands: o.MaxCandidates}
+	if err := e.pol.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkRange(&e.maxSDP, DefaultMaxSDPBytes, MinMaxSDPBytes, MaxMaxSDPBytes, "MaxSDPBytes"); err != nil {
+		return nil, err
+	}
+	if err := checkRange(&e.maxCands, DefaultMaxCandidates, 1, MaxMaxCandidates, "MaxCandidates"); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// DecOptions configures a Decoder. The zero value is the default.
+type DecOptions struct {
+	// Offer, when set, is the binary code of the offer an answer must be
+	// bound to; an answer bound to another offer fails with ErrBinding.
+	// Offers decode as usual.
+	Offer []byte
+	// MaxCodeBytes limits the binary code; 0 means DefaultMaxCodeBytes;
+	// range MinMaxCodeBytes..MaxMaxCodeBytes.
+	MaxCodeBytes int
+	// MaxSDPBytes limits the decompressed residual and the SDP produced; 0
+	// means DefaultMaxSDPBytes; range MinMaxSDPBytes..MaxMaxSDPBytes.
+	MaxSDPBytes int
+	// MaxCandidates limits the candidates of a code; 0 means
+	// DefaultMaxCandidates; range 1..MaxMaxCandidates.
+	MaxCandidates int
+}
+
+// Decoder decodes codes; build one with DecOptions.DecMode. It is immutable
+// and safe for concurrent use.
+type Decoder struct {
+	offer    []byte
+	maxCode  int
+	maxSDP   int
+	maxCands int
+}
+
+// DecMode validates the options and returns a Decoder.
+func (o DecOptions) DecMode() (*Decoder, error) {
+	d := &Decoder{offer: bytes.Clone(o.Offer), maxCode: o.MaxCodeBytes, maxSDP: o.MaxSDPBytes, maxCands: o.MaxCandidates}
+	if err := checkRange(&d.maxCode, DefaultMaxCodeBytes, MinMaxCodeBytes, MaxMaxCodeBytes, "MaxCodeBytes"); err != nil {
+		return nil, err
+	}
+	if err := checkRange(&d.maxSDP, DefaultMaxSDPBytes, MinMaxSDPBytes, MaxMaxSDPBytes, "MaxSDPBytes"); err != nil {
+		return nil, err
+	}
+	if err := checkRange(&d.maxCands, DefaultMaxCandidates, 1, MaxMaxCandidates, "MaxCandidates"); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+var defaultDecoder, _ = DecOptions{}.DecMode()
+var defaultEncoder, _ = EncOptions{}.EncMode()
+
+// Encode returns the binary code of d with the options opts (nil for the
+// defaults). When d is an answer, offer must be the binary code of the offer
+// it answers: the code is bound to it (SPEC.md §6).
+//
+// Errors: ErrSDP when d.SDP is not a valid description or d.Type is
+// invalid; ErrLimit when it is over a limit; ErrBinding when an answer has
+// no valid offer code.
+func Encode(d Description, offer []byte, opts *EncOptions) ([]byte, error) {
+	e := defaultEncoder
+	if opts != nil {
+		var err error
+		if e, err = opts.EncMode(); err != nil {
+			return nil, err
+		}
+	}
+	return e.Encode(d, offer)
+}
+
+// Encode returns the binary code of d; see the package-level Encode.
+func (e *Encoder) Encode(d Description, offer []byte) ([]byte, error) {
+	return e.AppendEncode(nil, d, offer)
+}
+
+// AppendEncode appends the binary code of d to dst.
+func (e *Encoder) AppendEncode(dst []byte, d Description, offer []byte) ([]byte, error) {
+	if d.Type != Offer && d.Type != Answer {
+		return nil, errf(ErrSDP, -1, "type", "description type %d is neither offer nor answer", d.Type)
+	}
+	if len(d.SDP) > e.maxSDP {
+		return nil, errf(ErrLimit, -1, "sdp", "description of %d bytes is over the limit of %d", len(d.SDP), e.maxSDP)
+	}
+	p, err := parseSDP(d.SDP)
+	if err != nil {
+		return nil, err
+	}
+	answer := d.Type == Answer
+	m, ok := compactModel(p, answer, &e.pol)
+	if ok {
+		if len(m.cands) > e.maxCands {
+			return nil, errf(ErrLimit, -1, "candidates", "%d candidates after the policy, over the limit of %d", len(m.cands), e.maxCands)
+		}
+	} else {
+		m = &model{answer: answer, residual: true, text: strings.Join(splitLines(d.SDP), "\n")}
+	}
+	if answer {
+		if err := checkOfferCode(offer); err != nil {
+			return nil, err
+		}
+		m.bind = bindingOf(offer)
+	}
+	var res []byte
+	if m.residual {
+		res = fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary)
+	}
+	return m.appendBinary(dst, res), nil
+}
+
+// checkOfferCode verifies that offer is a valid offer code.
+func checkOfferCode(offer []byte) error {
+	if len(offer) == 0 {
+		return errf(ErrBinding, -1, "offer", "an answer needs the code of its offer")
+	}
+	m, err := defaultDecoder.decodeModel(offer)
+	if err != nil {
+		return errf(ErrBinding, -1, "offer", "the offer's code is not valid: %v", err)
+	}
+	if m.answer {
+		return errf(ErrBinding, -1, "offer", "the code given as offer is an answer")
+	}
+	return nil
+}
+
+// Decode returns the description carried by the binary code, with the
+// options opts (nil for the defaults). Use ParseText first for text forms.
+//
+// Errors: each wraps one class (errors.Is): ErrForeign, ErrMalformed,
+// ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding; the *Error gives the
+// offset.
+func Decode(code []byte, opts *DecOptions) (Description, error) {
+	d := defaultDecoder
+	if opts != nil {
+		var err error
+		if d, err = opts.DecMode(); err != nil {
+			return Description{}, err
+		}
+	}
+	return d.Decode(code)
+}
+
+// Decode returns the description carried by code; see the package-level
+// Decode.
+func (d *Decoder) Decode(code []byte) (Description, error) {
+	m, err := d.decodeModel(code)
+	if err != nil {
+		return Description{}, err
+	}
+	if m.answer && d.offer != nil && subtle.ConstantTimeCompare(m.bind, bindingOf(d.offer)) != 1 {
+		return Description{}, errf(ErrBinding, 0, "binding", "the answer is bound to another offer")
+	}
+	desc := Description{Type: Offer}
+	if m.answer {
+		desc.Type = Answer
+	}
+	if m.residual {
+		desc.SDP = residualSDP(m.text)
+	} else {
+		desc.SDP = m.compactSDP()
+	}
+	if len(desc.SDP) > d.maxSDP {
+		return Description{}, errf(ErrLimit, -1, "sdp", "decoded description of %d bytes is over the limit of %d", len(desc.SDP), d.maxSDP)
+	}
+	return desc, nil
+}
+
+// decodeModel reads code and checks that it is canonical (SPEC.md §7).
+func (d *Decoder) decodeModel(code []byte) (*model, error) {
+	m, err := d.readModel(code)
+	if err != nil {
+		return nil, err
+	}
+	var res []byte
+	if m.residual {
+		if strings.Join(splitLines(m.text), "\n") != m.text {
+			return nil, errf(ErrNonCanonical, -1, "residual", "text is not in normal form (CR, empty lines or a final line break)")
+		}
+		p, err := parseSDP(m.text)
+		if err != nil {
+			return nil, errf(ErrMalformed, -1, "residual", "text is not a valid description: %v", err)
+		}
+		if _, ok := compactModel(p, m.answer, &CandidatePolicy{KeepComponent2: true}); ok {
+			return nil, errf(ErrNonCanonical, -1, "residual", "description must use the compact form")
+		}
+		res = fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary)
+	}
+	if again := m.appendBinary(make([]byte, 0, len(code)), res); !bytes.Equal(again, code) {
+		off := 0
+		for off < len(again) && off < len(code) && again[off] == code[off] {
+			off++
+		}
+		return nil, errf(ErrNonCanonical, off, "", "not the canonical encoding")
+	}
+	return m, nil
+}
+
+// CheckBinding reports whether the answer code is bound to the offer code:
+// nil if it is, an ErrBinding error if not, another class if answer is not
+// a valid answer code.
+func CheckBinding(answer, offer []byte) error {
+	m, err := defaultDecoder.decodeModel(answer)
+	if err != nil {
+		return err
+	}
+	if !m.answer {
+		return errf(ErrBinding, 0, "binding", "the code is an offer, not an answer")
+	}
+	if subtle.ConstantTimeCompare(m.bind, bindingOf(offer)) != 1 {
+		return errf(ErrBinding, 0, "binding", "the answer is bound to another offer")
+	}
+	return nil
+}

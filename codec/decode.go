@@ -1,0 +1,325 @@
+package codec
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fxamacker/cbor/v2"
+	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+)
+
+// readModel decodes a binary code into its model, following the decoding
+// procedure of SPEC.md §7.
+func (d *Decoder) readModel(code []byte) (*model, error) {
+	if len(code) > d.maxCode {
+		return nil, errf(ErrLimit, d.maxCode, "", "code of %d bytes is over the limit of %d", len(code), d.maxCode)
+	}
+	if len(code) == 0 {
+		return nil, errf(ErrMalformed, 0, "head", "empty code")
+	}
+	if code[0] > maxHeadByte {
+		return nil, errf(ErrForeign, 0, "head", "first byte 0x%02x is not a head", code[0])
+	}
+	items, offs, err := splitSequence(code, 5)
+	if err != nil {
+		return nil, err
+	}
+	var head uint64
+	if err := cborDec.Unmarshal(items[0], &head); err != nil {
+		return nil, cborErr(err, 0)
+	}
+	if head >= headFirstFutur {
+		return nil, errf(ErrVersion, 0, "head", "head %d: a later version or form", head)
+	}
+	if !(head&headResidual != 0) && head&headRoleMask == 3 {
+		return nil, errf(ErrVersion, 0, "head", "reserved role 3")
+	}
+	m := &model{answer: head&headRoleMask != 0, residual: head&headResidual != 0}
+	if !m.residual {
+		m.setup = setupRole(head & headRoleMask)
+	}
+	want := 3
+	if m.residual {
+		want = 2
+		if m.answer {
+			want = 3
+		}
+	}
+	if len(items) < want {
+		return nil, errf(ErrMalformed, len(code), "", "truncated: %d of %d items", len(items), want)
+	}
+	var ext map[int64]cbor.RawMessage
+	if len(items) > want {
+		if len(items) > want+1 {
+			return nil, errf(ErrMalformed, offs[want+1], "", "items after the extension map")
+		}
+		if err := d.readExt(items[want], offs[want], m, &ext); err != nil {
+			return nil, err
+		}
+	}
+	if m.residual {
+		if err := d.readResidual(m, items, offs, ext); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := d.readCompact(m, head, items, offs, ext); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// readExt decodes the extension map; unknown keys are kept in m.unknown.
+func (d *Decoder) readExt(raw cbor.RawMessage, off int, m *model, ext *map[int64]cbor.RawMessage) error {
+	if major(raw) != majMap {
+		return errf(ErrMalformed, off, "ext", "want a map")
+	}
+	if err := cborDec.Unmarshal(raw, ext); err != nil {
+		return cborErr(err, off)
+	}
+	for k, v := range *ext {
+		known := k >= extFingerprints && k <= extMediaLines && !m.residual
+		if known {
+			continue
+		}
+		if k < 0 {
+			return errf(ErrVersion, off, "ext", "must-understand key %d is not supported", k)
+		}
+		// Unknown keys are ignored but kept, and must be canonical too.
+		var x any
+		if err := cborDec.Unmarshal(v, &x); err != nil {
+			return cborErr(err, off)
+		}
+		again, err := cborEnc.Marshal(x)
+		if err != nil || !bytes.Equal(again, v) {
+			return errf(ErrNonCanonical, off, "ext", "value of key %d is not in deterministic encoding", k)
+		}
+		if m.unknown == nil {
+			m.unknown = map[int64][]byte{}
+		}
+		m.unknown[k] = v
+		delete(*ext, k)
+	}
+	return nil
+}
+
+func (d *Decoder) readCompact(m *model, head uint64, items []cbor.RawMessage, offs []int, ext map[int64]cbor.RawMessage) error {
+	core, err := bytesItem(items[1], offs[1], "core")
+	if err != nil {
+		return err
+	}
+	coreOff := offs[1] + len(items[1]) - len(core)
+	hex := head&headHexCreds != 0
+	if head&headMMS1G != 0 {
+		m.mms, m.mmsSet = firefoxMMS, true
+	} else {
+		m.mms, m.mmsSet = defaultMMS, true
+	}
+	m.mid, m.midSet = "0", true
+	m.sctpPort, m.sctpSet = defaultSCTPPort, true
+	if err := d.applyExt(m, ext, offs[len(offs)-1]); err != nil {
+		return err
+	}
+	p := 0
+	if m.answer {
+		if len(core) < bindLen {
+			return errf(ErrMalformed, coreOff, "core", "too short for the binding")
+		}
+		m.bind = core[:bindLen]
+		p = bindLen
+	}
+	if p >= len(core) {
+		return errf(ErrMalformed, coreOff+p, "core", "no ufrag length")
+	}
+	ulen := int(core[p])
+	p++
+	if ulen == 0 {
+		return errf(ErrMalformed, coreOff+p-1, "core", "ufrag length 0")
+	}
+	un := packedLen(ulen, hex)
+	fpLen := 0
+	if ext[extFingerprints] == nil {
+		fpLen = 32
+	}
+	if len(core)-p < un+1+fpLen {
+		return errf(ErrMalformed, coreOff+len(core), "core", "truncated credentials or fingerprint")
+	}
+	var ok bool
+	if m.ufrag, ok = unpack(core[p:p+un], ulen, hex); !ok {
+		return errf(ErrNonCanonical, coreOff+p, "core", "ufrag padding bits are not zero")
+	}
+	p += un
+	pwdBytes := core[p : len(core)-fpLen]
+	if m.pwd, ok = unpack(pwdBytes, charsIn(len(pwdBytes), hex), hex); !ok {
+		return errf(ErrNonCanonical, coreOff+p, "core", "pwd padding bits are not zero")
+	}
+	if fpLen > 0 {
+		m.fps = []fingerprint{{alg: "sha-256", val: core[len(core)-fpLen:]}}
+	}
+	cb, err := bytesItem(items[2], offs[2], "candidates")
+	if err != nil {
+		return err
+	}
+	m.cands, err = readCandidates(cb, offs[2]+len(items[2])-len(cb), d.maxCands)
+	if err != nil {
+		return err
+	}
+	for i, c := range m.cands {
+		if containsCandidate(m.cands[:i], c) {
+			return errf(ErrNonCanonical, offs[2], "candidates", "candidate %d repeats an earlier one", i)
+		}
+	}
+	return nil
+}
+
+// applyExt applies the known keys of a compact code's extension map.
+func (d *Decoder) applyExt(m *model, ext map[int64]cbor.RawMessage, off int) error {
+	bad := func(k int64, what string) error {
+		return errf(ErrMalformed, off, "ext", "key %d: %s", k, what)
+	}
+	isNull := func(v cbor.RawMessage) bool { return len(v) == 1 && v[0] == cborNull }
+	for k, v := range ext {
+		switch k {
+		case extFingerprints:
+			var list []cbor.RawMessage
+			if major(v) != majArray || cborDec.Unmarshal(v, &list) != nil || len(list) == 0 {
+				return bad(k, "want a non-empty array of fingerprints")
+			}
+			if len(list) > maxFingerprints {
+				return errf(ErrLimit, off, "ext", "more than %d fingerprints", maxFingerprints)
+			}
+			for _, item := range list {
+				var pair []cbor.RawMessage
+				if major(item) != majArray || cborDec.Unmarshal(item, &pair) != nil || len(pair) != 2 {
+					return bad(k, "want [algorithm, digest]")
+				}
+				var fp fingerprint
+				switch major(pair[0]) {
+				case majUint:
+					var i uint64
+					if cborDec.Unmarshal(pair[0], &i) != nil || i >= uint64(len(hashFuncs)) {
+						return bad(k, "unknown hash function number")
+					}
+					fp.alg = hashFuncs[i].name
+				case majText:
+					if cborDec.Unmarshal(pair[0], &fp.alg) != nil || fp.alg == "" || len(fp.alg) > 32 ||
+						!isToken(fp.alg) || strings.ToLower(fp.alg) != fp.alg {
+						return bad(k, "hash function name is not a lower-case token")
+					}
+					if hashIndex(fp.alg) >= 0 {
+						return errf(ErrNonCanonical, off, "ext", "registered hash function %q given by name", fp.alg)
+					}
+				default:
+					return bad(k, "hash function must be a number or a name")
+				}
+				if major(pair[1]) != majBytes || cborDec.Unmarshal(pair[1], &fp.val) != nil {
+					return bad(k, "digest must be a byte string")
+				}
+				if i := hashIndex(fp.alg); i >= 0 && hashFuncs[i].size != len(fp.val) || len(fp.val) == 0 || len(fp.val) > 64 {
+					return bad(k, "wrong fingerprint length for "+fp.alg)
+				}
+				m.fps = append(m.fps, fp)
+			}
+		case extMMS, extSCTPPort, extSCTPMap:
+			var n uint64
+			null := isNull(v)
+			if !null && (major(v) != majUint || cborDec.Unmarshal(v, &n) != nil) {
+				return bad(k, "want an unsigned integer or null")
+			}
+			switch k {
+			case extMMS:
+				if n > 1<<53-1 {
+					return bad(k, "max-message-size too large")
+				}
+				m.mms, m.mmsSet = n, !null
+			case extSCTPPort:
+				if n > 65535 {
+					return bad(k, "sctp-port too large")
+				}
+				m.sctpPort, m.sctpSet = n, !null
+			case extSCTPMap:
+				if null || n > 65535 {
+					return bad(k, "want a stream count")
+				}
+				m.legacy, m.streams = true, n
+			}
+		case extMid:
+			if isNull(v) {
+				m.mid, m.midSet = "", false
+				continue
+			}
+			if major(v) != majText || cborDec.Unmarshal(v, &m.mid) != nil || !isToken(m.mid) {
+				return bad(k, "want a token or null")
+			}
+		case extSessionLines, extMediaLines:
+			var lines []string
+			if major(v) != majArray || cborDec.Unmarshal(v, &lines) != nil || len(lines) == 0 {
+				return bad(k, "want a non-empty array of lines")
+			}
+			if k == extSessionLines {
+				m.extraSess = lines
+			} else {
+				m.extraMedia = lines
+			}
+		}
+	}
+	if m.legacy && !m.sctpSet {
+		return errf(ErrMalformed, off, "ext", "legacy m-line needs an sctp port")
+	}
+	total := 0
+	for i, l := range append(append([]string{}, m.extraSess...), m.extraMedia...) {
+		total += len(l) + 2
+		media := i >= len(m.extraSess)
+		if !m.isExtraLine(l, media) {
+			return errf(ErrMalformed, off, "ext", "extra line %q is not one the encoder carries there", clip(l))
+		}
+	}
+	if total > d.maxSDP {
+		return errf(ErrLimit, off, "ext", "extra lines exceed the SDP limit")
+	}
+	seenA := false
+	for _, l := range m.extraMedia {
+		if l[0] == 'a' {
+			seenA = true
+		} else if seenA {
+			return errf(ErrNonCanonical, off, "ext", "b= line after a= lines")
+		}
+	}
+	return nil
+}
+
+func (d *Decoder) readResidual(m *model, items []cbor.RawMessage, offs []int, ext map[int64]cbor.RawMessage) error {
+	i := 1
+	if m.answer {
+		b, err := bytesItem(items[1], offs[1], "binding")
+		if err != nil {
+			return err
+		}
+		if len(b) != bindLen {
+			return errf(ErrMalformed, offs[1], "binding", "binding of %d bytes, want %d", len(b), bindLen)
+		}
+		m.bind = b
+		i = 2
+	}
+	if len(ext) > 0 {
+		return errf(ErrMalformed, offs[len(offs)-1], "ext", "compact-form keys in a residual code")
+	}
+	res, err := bytesItem(items[i], offs[i], "residual")
+	if err != nil {
+		return err
+	}
+	text, err := fixedflate.Decompress(res, fixedflate.SDPDictionary, d.maxSDP)
+	if err != nil {
+		if errors.Is(err, fixedflate.ErrTooLarge) {
+			return errf(ErrLimit, offs[i], "residual", "decompressed text exceeds %d bytes", d.maxSDP)
+		}
+		return errf(ErrMalformed, offs[i], "residual", "not a valid DEFLATE stream")
+	}
+	if !utf8.Valid(text) {
+		return errf(ErrMalformed, offs[i], "residual", "text is not UTF-8")
+	}
+	m.text = string(text)
+	return nil
+}

@@ -1,0 +1,580 @@
+package codec
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// The data model (SPEC.md §3.2) and the mapping from SDP to the model
+// (SPEC.md §3.3).
+
+// setupRole is the DTLS role of a=setup (RFC 8842).
+type setupRole uint8
+
+const (
+	setupActpass setupRole = iota
+	setupActive
+	setupPassive
+)
+
+var setupNames = [...]string{"actpass", "active", "passive"}
+
+// Candidate types and transports (SPEC.md §4.5), in their wire order.
+const (
+	candHost uint8 = iota
+	candSrflx
+	candPrflx
+	candRelay
+)
+
+var candTypeNames = [...]string{"host", "srflx", "prflx", "relay"}
+
+const (
+	transUDP uint8 = iota
+	transTCPActive
+	transTCPPassive
+	transTCPSO
+)
+
+// Address kinds of a candidate.
+const (
+	addrIPv4 uint8 = iota
+	addrIPv6
+	addrMDNS
+	addrName
+)
+
+// candidate is one ICE candidate as the model keeps it (SPEC.md §3.2).
+type candidate struct {
+	typ       uint8
+	transport uint8
+	component uint8 // 1..16
+	kind      uint8
+	addr      string // canonical text: dotted IPv4, RFC 5952 IPv6, lower-case mDNS name, or the name as given
+	port      uint16
+}
+
+// fingerprint is one a=fingerprint (RFC 8122): a hash function name in lower
+// case and the digest.
+type fingerprint struct {
+	alg string
+	val []byte
+}
+
+// model is the content of a code (SPEC.md §3.2).
+type model struct {
+	answer   bool
+	setup    setupRole
+	residual bool
+	bind     []byte // 4 bytes, answers only
+	text     string // residual form: the normalised SDP text
+
+	ufrag, pwd string
+	fps        []fingerprint
+	cands      []candidate
+	mms        uint64 // a=max-message-size
+	mmsSet     bool
+	mid        string
+	midSet     bool
+	sctpPort   uint64
+	sctpSet    bool
+	legacy     bool   // DTLS/SCTP m-line with a=sctpmap
+	streams    uint64 // a=sctpmap streams (legacy)
+	extraSess  []string
+	extraMedia []string
+	unknown    map[int64][]byte // ext entries this decoder does not know, raw CBOR
+}
+
+const (
+	defaultMMS      = 262144
+	firefoxMMS      = 1073741823
+	defaultSCTPPort = 5000
+	bindLen         = 4
+)
+
+// lineClass says what the compact form does with an SDP line (SPEC.md §3.3).
+type lineClass uint8
+
+const (
+	lineStructured lineClass = iota // carried in a model field
+	lineImplied                     // dropped: rebuilt from the template or ignored
+	lineExtra                       // carried verbatim as an extra line
+	lineIneligible                  // the description needs the residual form
+)
+
+// sessionAttrDropped are session-level attributes the compact form drops.
+var sessionAttrDropped = map[string]bool{
+	"msid-semantic": true, "extmap-allow-mixed": true, "ice-options": true,
+	"sendrecv": true, "sendonly": true, "recvonly": true, "inactive": true,
+}
+
+// mediaAttrDropped are media-level attributes the compact form drops.
+var mediaAttrDropped = map[string]bool{
+	"end-of-candidates": true, "ice-options": true, "extmap-allow-mixed": true,
+	"sendrecv": true, "sendonly": true, "recvonly": true, "inactive": true,
+}
+
+// structuredAttrs are the attributes the model carries.
+var structuredAttrs = map[string]bool{
+	"candidate": true, "ice-ufrag": true, "ice-pwd": true, "fingerprint": true,
+	"setup": true, "mid": true, "sctp-port": true, "max-message-size": true, "sctpmap": true,
+}
+
+func attrName(val string) string {
+	name, _, _ := strings.Cut(val, ":")
+	return name
+}
+
+// classifySession classifies a session-level line other than v, o, s, t.
+func classifySession(l sdpLine, mid string, midSet bool) lineClass {
+	switch l.typ {
+	case 'c':
+		return lineImplied
+	case 'a':
+	default:
+		return lineIneligible
+	}
+	name := attrName(l.val)
+	switch {
+	case name == "group":
+		v, _ := attr(l, "group")
+		if midSet && v == "BUNDLE "+mid {
+			return lineImplied
+		}
+		return lineExtra
+	case sessionAttrDropped[name]:
+		return lineImplied
+	case name == "ice-ufrag", name == "ice-pwd", name == "fingerprint", name == "setup":
+		return lineStructured
+	case structuredAttrs[name]:
+		return lineIneligible // candidate, mid, sctp-port... at session level
+	}
+	return lineExtra
+}
+
+// classifyMedia classifies a media-level line other than m=.
+func classifyMedia(l sdpLine) lineClass {
+	switch l.typ {
+	case 'c':
+		return lineImplied
+	case 'b':
+		return lineExtra
+	case 'a':
+	default:
+		return lineIneligible
+	}
+	name := attrName(l.val)
+	switch {
+	case mediaAttrDropped[name]:
+		return lineImplied
+	case structuredAttrs[name]:
+		return lineStructured
+	}
+	return lineExtra
+}
+
+// isExtraLine checks that a line read from a code's extra lines is one the
+// encoder would carry as an extra line at that level of m.
+func (m *model) isExtraLine(line string, media bool) bool {
+	if len(line) < 2 || line[1] != '=' {
+		return false
+	}
+	for i := 0; i < len(line); i++ {
+		if c := line[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	l := sdpLine{typ: line[0], val: line[2:]}
+	if l.typ == 'a' && !isToken(attrName(l.val)) {
+		return false
+	}
+	if media {
+		return classifyMedia(l) == lineExtra
+	}
+	return l.typ == 'a' && classifySession(l, m.mid, m.midSet) == lineExtra
+}
+
+// compactModel maps a parsed description to the compact model (SPEC.md
+// §3.3). ok is false when the description is not eligible for the compact
+// form and must use the residual form.
+func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok bool) {
+	if len(p.media) != 1 {
+		return nil, false
+	}
+	m = &model{answer: answer}
+	sec := p.media[0]
+	// m= line.
+	f := strings.Fields(sec[0].val)
+	switch {
+	case len(f) == 4 && f[0] == "application" && f[2] == "UDP/DTLS/SCTP" && f[3] == "webrtc-datachannel":
+	case len(f) == 4 && f[0] == "application" && f[2] == "DTLS/SCTP":
+		m.legacy = true
+	default:
+		return nil, false
+	}
+	if port, _, _ := strings.Cut(f[1], "/"); port == "0" || strings.Contains(f[1], "/") {
+		return nil, false
+	}
+	var ufrags, pwds, setups, mids []string
+	var sessFP, mediaFP []string
+	var candLines []string
+	var sctpPorts, mmss, sctpmaps []string
+	for _, l := range sec[1:] {
+		switch classifyMedia(l) {
+		case lineIneligible:
+			return nil, false
+		case lineImplied:
+			continue
+		case lineExtra:
+			continue
+		}
+		name := attrName(l.val)
+		v, _ := attr(l, name)
+		switch name {
+		case "candidate":
+			candLines = append(candLines, v)
+		case "ice-ufrag":
+			ufrags = append(ufrags, v)
+		case "ice-pwd":
+			pwds = append(pwds, v)
+		case "fingerprint":
+			mediaFP = append(mediaFP, v)
+		case "setup":
+			setups = append(setups, v)
+		case "mid":
+			mids = append(mids, v)
+		case "sctp-port":
+			sctpPorts = append(sctpPorts, v)
+		case "max-message-size":
+			mmss = append(mmss, v)
+		case "sctpmap":
+			sctpmaps = append(sctpmaps, v)
+		}
+	}
+	// Extra media lines: b= lines first, then a= lines, each in input order.
+	for _, want := range []byte{'b', 'a'} {
+		for _, l := range sec[1:] {
+			if l.typ == want && classifyMedia(l) == lineExtra {
+				m.extraMedia = append(m.extraMedia, string(l.typ)+"="+l.val)
+			}
+		}
+	}
+	if len(mids) > 1 {
+		return nil, false
+	}
+	if len(mids) == 1 {
+		m.mid, m.midSet = mids[0], true
+	}
+	for _, l := range p.session {
+		switch l.typ {
+		case 'v', 'o', 's':
+			continue
+		case 't':
+			if l.val != "0 0" {
+				return nil, false
+			}
+			continue
+		}
+		switch classifySession(l, m.mid, m.midSet) {
+		case lineIneligible:
+			return nil, false
+		case lineImplied:
+			continue
+		case lineExtra:
+			m.extraSess = append(m.extraSess, "a="+l.val)
+			continue
+		}
+		name := attrName(l.val)
+		v, _ := attr(l, name)
+		switch name {
+		case "ice-ufrag":
+			ufrags = append(ufrags, v)
+		case "ice-pwd":
+			pwds = append(pwds, v)
+		case "fingerprint":
+			sessFP = append(sessFP, v)
+		case "setup":
+			setups = append(setups, v)
+		}
+	}
+	if len(ufrags) != 1 || len(pwds) != 1 || len(setups) != 1 {
+		return nil, false
+	}
+	m.ufrag, m.pwd = ufrags[0], pwds[0]
+	if !credsPackable(m.ufrag, m.pwd) {
+		return nil, false
+	}
+	switch {
+	case !answer && setups[0] == "actpass":
+		m.setup = setupActpass
+	case answer && setups[0] == "active":
+		m.setup = setupActive
+	case answer && setups[0] == "passive":
+		m.setup = setupPassive
+	default:
+		return nil, false
+	}
+	if len(sessFP) > 0 && len(mediaFP) > 0 {
+		return nil, false
+	}
+	for _, v := range append(sessFP, mediaFP...) {
+		fp, ok := parseFingerprint(v)
+		if !ok {
+			return nil, false
+		}
+		m.fps = append(m.fps, fp)
+	}
+	if len(m.fps) == 0 || len(m.fps) > maxFingerprints {
+		return nil, false
+	}
+	if m.legacy {
+		// m=application <port> DTLS/SCTP <sctp-port> with a=sctpmap:<sctp-port> webrtc-datachannel <streams>
+		if len(sctpmaps) != 1 || len(sctpPorts) != 0 {
+			return nil, false
+		}
+		sf := strings.Fields(sctpmaps[0])
+		if len(sf) != 3 || sf[0] != f[3] || sf[1] != "webrtc-datachannel" {
+			return nil, false
+		}
+		port, ok1 := parseDecimal(f[3], 65535)
+		streams, ok2 := parseDecimal(sf[2], 65535)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		m.sctpPort, m.sctpSet, m.streams = port, true, streams
+	} else {
+		if len(sctpmaps) != 0 || len(sctpPorts) > 1 {
+			return nil, false
+		}
+		if len(sctpPorts) == 1 {
+			port, ok := parseDecimal(sctpPorts[0], 65535)
+			if !ok {
+				return nil, false
+			}
+			m.sctpPort, m.sctpSet = port, true
+		}
+	}
+	if len(mmss) > 1 {
+		return nil, false
+	}
+	if len(mmss) == 1 {
+		v, ok := parseDecimal(mmss[0], 1<<53-1)
+		if !ok {
+			return nil, false
+		}
+		m.mms, m.mmsSet = v, true
+	}
+	cands := make([]candidate, 0, len(candLines))
+	for _, v := range candLines {
+		c, keep, ok := parseCandidate(v)
+		if !ok {
+			return nil, false
+		}
+		if keep {
+			cands = append(cands, c)
+		}
+	}
+	m.cands = pol.apply(cands)
+	return m, true
+}
+
+// credsPackable reports whether ufrag and pwd can be packed (SPEC.md §4.3).
+func credsPackable(ufrag, pwd string) bool {
+	if !isICEString(ufrag) || !isICEString(pwd) || len(ufrag) > 255 || len(pwd) > 255 {
+		return false
+	}
+	return credsHex(ufrag, pwd) || len(pwd)%4 != 3
+}
+
+// credsHex reports whether the credentials use the hex packing.
+func credsHex(ufrag, pwd string) bool {
+	return isLowerHex(ufrag) && isLowerHex(pwd) && len(pwd)%2 == 0
+}
+
+func parseDecimal(s string, max uint64) (uint64, bool) {
+	if s == "" || len(s) > 1 && s[0] == '0' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	return v, err == nil && v <= max
+}
+
+const maxFingerprints = 8
+
+// Hash functions of RFC 8122 with their registry numbers (SPEC.md §4.4) and
+// digest lengths.
+var hashFuncs = []struct {
+	name string
+	size int
+}{
+	{"sha-1", 20}, {"sha-224", 28}, {"sha-256", 32}, {"sha-384", 48}, {"sha-512", 64}, {"md5", 16}, {"md2", 16},
+}
+
+func hashIndex(name string) int {
+	for i, h := range hashFuncs {
+		if h.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// parseFingerprint parses "<hash-func> <XX:XX:...>". Unknown hash functions
+// are kept by name; known ones must have their digest length.
+func parseFingerprint(v string) (fingerprint, bool) {
+	alg, hexs, ok := strings.Cut(v, " ")
+	alg = strings.ToLower(alg)
+	if !ok || !isToken(alg) || len(alg) > 32 || strings.IndexByte(hexs, ' ') >= 0 {
+		return fingerprint{}, false
+	}
+	if (len(hexs)+1)%3 != 0 || len(hexs) < 2 {
+		return fingerprint{}, false
+	}
+	b := make([]byte, 0, (len(hexs)+1)/3)
+	for i := 0; i < len(hexs); i += 3 {
+		if i+2 < len(hexs) && hexs[i+2] != ':' {
+			return fingerprint{}, false
+		}
+		x, err := hex.DecodeString(hexs[i : i+2])
+		if err != nil {
+			return fingerprint{}, false
+		}
+		b = append(b, x[0])
+	}
+	if i := hashIndex(alg); i >= 0 && hashFuncs[i].size != len(b) {
+		return fingerprint{}, false
+	}
+	if len(b) > 64 {
+		return fingerprint{}, false
+	}
+	return fingerprint{alg: alg, val: b}, true
+}
+
+// parseCandidate parses the value of a=candidate (RFC 8839 §5.1). keep is
+// false for candidates that cannot carry traffic (SPEC.md §3.4 rule 1); ok
+// is false when the line does not follow the grammar.
+func parseCandidate(v string) (c candidate, keep, ok bool) {
+	f := strings.Fields(v)
+	if len(f) < 8 || f[6] != "typ" || len(f)%2 != 0 {
+		return c, false, false
+	}
+	if !isICEString(f[0]) || len(f[0]) > 32 {
+		return c, false, false
+	}
+	comp, ok1 := parseDecimal(f[1], 256)
+	_, ok2 := parseDecimal(f[3], 1<<32-1)
+	port, ok3 := parseDecimal(f[5], 65535)
+	if !ok1 || !ok2 || !ok3 || comp == 0 {
+		return c, false, false
+	}
+	keep = true
+	switch strings.ToLower(f[7]) {
+	case "host":
+		c.typ = candHost
+	case "srflx":
+		c.typ = candSrflx
+	case "prflx":
+		c.typ = candPrflx
+	case "relay":
+		c.typ = candRelay
+	default:
+		keep = false
+	}
+	tcptype := ""
+	for i := 8; i+1 < len(f); i += 2 {
+		if f[i] == "tcptype" {
+			tcptype = f[i+1]
+		}
+	}
+	switch strings.ToLower(f[2]) {
+	case "udp":
+		c.transport = transUDP
+	case "tcp":
+		switch tcptype {
+		case "active":
+			c.transport = transTCPActive
+		case "passive":
+			c.transport = transTCPPassive
+		case "so":
+			c.transport = transTCPSO
+		default:
+			keep = false
+		}
+	default:
+		keep = false // ssltcp and other transports cannot reach a browser or pion
+	}
+	if port == 0 && c.transport != transTCPActive {
+		keep = false
+	}
+	if comp > 16 {
+		keep = false
+	}
+	c.component = uint8(comp)
+	c.port = uint16(port)
+	c.kind, c.addr, ok = classifyAddress(f[4])
+	if !ok {
+		return c, false, false
+	}
+	return c, keep, true
+}
+
+// classifyAddress returns the kind and canonical text of a candidate's
+// connection-address.
+func classifyAddress(s string) (kind uint8, canon string, ok bool) {
+	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		if a.Is4() {
+			return addrIPv4, a.String(), true
+		}
+		return addrIPv6, a.String(), true
+	}
+	if isMDNSName(s) {
+		return addrMDNS, s, true
+	}
+	if len(s) > 255 || !isCandidateName(s) {
+		return 0, "", false
+	}
+	return addrName, s, true
+}
+
+// isMDNSName reports whether s is "<uuid>.local" with the UUID in lower-case
+// 8-4-4-4-12 hex form.
+func isMDNSName(s string) bool {
+	if len(s) != 36+6 || !strings.HasSuffix(s, ".local") {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// mdnsBytes returns the 16 bytes of the UUID in an mDNS name.
+func mdnsBytes(s string) []byte {
+	h := strings.ReplaceAll(s[:36], "-", "")
+	b, _ := hex.DecodeString(h)
+	return b
+}
+
+// mdnsName formats 16 bytes as "<uuid>.local".
+func mdnsName(b []byte) string {
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32] + ".local"
+}
+
+// sessionID derives the o= session id from the first fingerprint (SPEC.md
+// §3.5): its first 8 bytes as a big-endian integer with the top bit cleared.
+func (m *model) sessionID() uint64 {
+	var b [8]byte
+	copy(b[:], m.fps[0].val)
+	return binary.BigEndian.Uint64(b[:]) &^ (1 << 63)
+}

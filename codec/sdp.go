@@ -1,0 +1,258 @@
+package codec
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// SDP text handling (SPEC.md §3.1): splitting into lines and the validity
+// rules whose violation is the invalid-sdp error class.
+
+// sdpLine is one "<type>=<value>" line of a description.
+type sdpLine struct {
+	typ byte
+	val string
+	num int // 1-based line number in the input
+}
+
+// parsedSDP is a description split into its session part and media sections.
+type parsedSDP struct {
+	session []sdpLine
+	media   [][]sdpLine // each section starts with its m= line
+	count   int         // number of lines
+}
+
+// splitLines returns the non-empty lines of text with CR removed; it is the
+// normalisation of SPEC.md §3.1 step 1.
+func splitLines(text string) []string {
+	lines := make([]string, 0, strings.Count(text, "\n")+1)
+	for len(text) > 0 {
+		i := strings.IndexByte(text, '\n')
+		var ln string
+		if i < 0 {
+			ln, text = text, ""
+		} else {
+			ln, text = text[:i], text[i+1:]
+		}
+		ln = strings.TrimSuffix(ln, "\r")
+		if ln != "" {
+			lines = append(lines, ln)
+		}
+	}
+	return lines
+}
+
+func sdpErr(line int, format string, a ...any) *Error {
+	return errf(ErrSDP, line, "line", format, a...)
+}
+
+// parseSDP splits and validates a description (SPEC.md §3.1).
+func parseSDP(text string) (*parsedSDP, error) {
+	if !utf8.ValidString(text) {
+		return nil, sdpErr(-1, "not UTF-8 text")
+	}
+	raw := splitLines(text)
+	if len(raw) == 0 {
+		return nil, sdpErr(-1, "empty description")
+	}
+	p := &parsedSDP{count: len(raw)}
+	var cur *[]sdpLine = &p.session
+	var seenO, seenS, seenT bool
+	for i, ln := range raw {
+		num := i + 1
+		if len(ln) < 2 || ln[1] != '=' || ln[0] < 'a' || ln[0] > 'z' {
+			return nil, sdpErr(num, "%q is not a <type>=<value> line", clip(ln))
+		}
+		for j := 0; j < len(ln); j++ {
+			if c := ln[j]; (c < 0x20 && c != '\t') || c == 0x7f {
+				return nil, sdpErr(num, "control character in line")
+			}
+		}
+		l := sdpLine{typ: ln[0], val: ln[2:], num: num}
+		if i == 0 {
+			if ln != "v=0" {
+				return nil, sdpErr(num, "first line must be v=0, not %q", clip(ln))
+			}
+		}
+		switch l.typ {
+		case 'v':
+			if i != 0 {
+				return nil, sdpErr(num, "v= line after the first line")
+			}
+		case 'o':
+			if len(p.media) > 0 || seenO || i != 1 {
+				return nil, sdpErr(num, "o= must be the second line, once")
+			}
+			f := strings.Fields(l.val)
+			if len(f) != 6 {
+				return nil, sdpErr(num, "o= needs 6 fields, has %d", len(f))
+			}
+			if !validAddress(f[5]) {
+				return nil, sdpErr(num, "o= address %q is not an IP address or domain name", clip(f[5]))
+			}
+			seenO = true
+		case 's':
+			if len(p.media) > 0 || seenS || !seenO {
+				return nil, sdpErr(num, "s= must follow o=, once")
+			}
+			seenS = true
+		case 't':
+			if len(p.media) > 0 {
+				return nil, sdpErr(num, "t= inside a media section")
+			}
+			if len(strings.Fields(l.val)) != 2 {
+				return nil, sdpErr(num, "t= needs start and stop times")
+			}
+			seenT = true
+		case 'm':
+			if !seenO || !seenS {
+				return nil, sdpErr(num, "m= before o= and s=")
+			}
+			if err := checkMediaLine(l); err != nil {
+				return nil, err
+			}
+			p.media = append(p.media, nil)
+			cur = &p.media[len(p.media)-1]
+		case 'c':
+			if err := checkConnection(l); err != nil {
+				return nil, err
+			}
+		case 'a':
+			name, _, _ := strings.Cut(l.val, ":")
+			if !isToken(name) {
+				return nil, sdpErr(num, "attribute name %q is not a token", clip(name))
+			}
+		}
+		*cur = append(*cur, l)
+	}
+	if !seenO || !seenS {
+		return nil, sdpErr(-1, "missing o= or s= line")
+	}
+	if !seenT {
+		return nil, sdpErr(-1, "missing t= line")
+	}
+	if err := p.checkBundle(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkBundle verifies that every identification tag in a BUNDLE group
+// names a media section (RFC 8843 §7.1).
+func (p *parsedSDP) checkBundle() error {
+	mids := map[string]bool{}
+	for _, sec := range p.media {
+		for _, l := range sec {
+			if v, ok := attr(l, "mid"); ok {
+				mids[v] = true
+			}
+		}
+	}
+	for _, l := range p.session {
+		if v, ok := attr(l, "group"); ok {
+			f := strings.Fields(v)
+			if len(f) > 0 && f[0] == "BUNDLE" {
+				for _, m := range f[1:] {
+					if !mids[m] {
+						return sdpErr(l.num, "BUNDLE group names mid %q that no media section has", clip(m))
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// attr returns the value of attribute line l when it is a=name or
+// a=name:value.
+func attr(l sdpLine, name string) (string, bool) {
+	if l.typ != 'a' || !strings.HasPrefix(l.val, name) {
+		return "", false
+	}
+	rest := l.val[len(name):]
+	if rest == "" {
+		return "", true
+	}
+	if rest[0] != ':' {
+		return "", false
+	}
+	return rest[1:], true
+}
+
+func checkMediaLine(l sdpLine) error {
+	f := strings.Fields(l.val)
+	if len(f) < 4 {
+		return sdpErr(l.num, "m= needs media, port, proto and a format")
+	}
+	port, _, _ := strings.Cut(f[1], "/")
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return sdpErr(l.num, "m= port %q is not a port number", clip(f[1]))
+	}
+	return nil
+}
+
+func checkConnection(l sdpLine) error {
+	f := strings.Fields(l.val)
+	if len(f) != 3 || f[0] != "IN" || (f[1] != "IP4" && f[1] != "IP6") {
+		return sdpErr(l.num, "c= must be IN IP4|IP6 <address>")
+	}
+	addr, _, _ := strings.Cut(f[2], "/")
+	if !validAddress(addr) {
+		return sdpErr(l.num, "c= address %q is not an IP address or domain name", clip(addr))
+	}
+	return nil
+}
+
+// validAddress reports whether s is an IP literal or a domain name.
+func validAddress(s string) bool {
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	return isDomainName(s)
+}
+
+// isDomainName reports whether s is made of letters, digits, '-' and '.',
+// with no empty label except a trailing dot (RFC 1035 preferred syntax,
+// relaxed to allow labels starting with a digit).
+func isDomainName(s string) bool {
+	if s == "" || len(s) > 255 {
+		return false
+	}
+	s = strings.TrimSuffix(s, ".")
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isToken reports whether s is an RFC 8866 token.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= 0x20 || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens s for an error message.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}

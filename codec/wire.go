@@ -1,0 +1,277 @@
+package codec
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// The CBOR encoding of the model (SPEC.md §4).
+
+// Head bits (SPEC.md §4.1).
+const (
+	headRoleMask   = 0x03 // 0 offer/actpass, 1 answer/active, 2 answer/passive, 3 reserved
+	headMMS1G      = 0x04 // a=max-message-size:1073741823
+	headHexCreds   = 0x08 // credentials packed as hex
+	headResidual   = 0x10 // 16 = residual offer, 17 = residual answer
+	headMaxV1      = 0x11
+	headFirstFutur = 0x12
+)
+
+// Extension keys (SPEC.md §4.6).
+const (
+	extFingerprints = 1
+	extMMS          = 2
+	extMid          = 3
+	extSCTPPort     = 4
+	extSCTPMap      = 5
+	extSessionLines = 6
+	extMediaLines   = 7
+)
+
+// CBOR major types.
+const (
+	majUint  = 0
+	majNint  = 1
+	majBytes = 2
+	majText  = 3
+	majArray = 4
+	majMap   = 5
+)
+
+func appendHead(dst []byte, major byte, n uint64) []byte {
+	m := major << 5
+	switch {
+	case n < 24:
+		return append(dst, m|byte(n))
+	case n <= 0xff:
+		return append(dst, m|24, byte(n))
+	case n <= 0xffff:
+		return append(dst, m|25, byte(n>>8), byte(n))
+	case n <= 0xffffffff:
+		return append(dst, m|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(dst, m|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+}
+
+func appendBytes(dst, b []byte) []byte {
+	return append(appendHead(dst, majBytes, uint64(len(b))), b...)
+}
+
+func appendText(dst []byte, s string) []byte {
+	return append(appendHead(dst, majText, uint64(len(s))), s...)
+}
+
+func appendInt(dst []byte, k int64) []byte {
+	if k < 0 {
+		return appendHead(dst, majNint, uint64(-1-k))
+	}
+	return appendHead(dst, majUint, uint64(k))
+}
+
+const cborNull = 0xf6
+
+// head returns the model's head value.
+func (m *model) head() uint64 {
+	if m.residual {
+		if m.answer {
+			return headResidual | 1
+		}
+		return headResidual
+	}
+	h := uint64(0)
+	if m.answer {
+		h = uint64(m.setup) // 1 active, 2 passive
+	}
+	if m.mmsSet && m.mms == firefoxMMS {
+		h |= headMMS1G
+	}
+	if credsHex(m.ufrag, m.pwd) {
+		h |= headHexCreds
+	}
+	return h
+}
+
+// defaultFP reports whether the fingerprints travel in the core: exactly one,
+// SHA-256.
+func (m *model) defaultFP() bool {
+	return len(m.fps) == 1 && m.fps[0].alg == "sha-256"
+}
+
+type extEntry struct {
+	key []byte
+	val []byte
+}
+
+// extEntries returns the extension map's entries, unsorted.
+func (m *model) extEntries() []extEntry {
+	var e []extEntry
+	add := func(k int64, v []byte) { e = append(e, extEntry{appendInt(nil, k), v}) }
+	if !m.residual {
+		if !m.defaultFP() {
+			v := appendHead(nil, majArray, uint64(len(m.fps)))
+			for _, fp := range m.fps {
+				v = appendHead(v, majArray, 2)
+				if i := hashIndex(fp.alg); i >= 0 {
+					v = appendHead(v, majUint, uint64(i))
+				} else {
+					v = appendText(v, fp.alg)
+				}
+				v = appendBytes(v, fp.val)
+			}
+			add(extFingerprints, v)
+		}
+		switch {
+		case !m.mmsSet:
+			add(extMMS, []byte{cborNull})
+		case m.mms != defaultMMS && m.mms != firefoxMMS:
+			add(extMMS, appendHead(nil, majUint, m.mms))
+		}
+		switch {
+		case !m.midSet:
+			add(extMid, []byte{cborNull})
+		case m.mid != "0":
+			add(extMid, appendText(nil, m.mid))
+		}
+		switch {
+		case !m.sctpSet:
+			add(extSCTPPort, []byte{cborNull})
+		case m.sctpPort != defaultSCTPPort:
+			add(extSCTPPort, appendHead(nil, majUint, m.sctpPort))
+		}
+		if m.legacy {
+			add(extSCTPMap, appendHead(nil, majUint, m.streams))
+		}
+		for k, lines := range map[int64][]string{extSessionLines: m.extraSess, extMediaLines: m.extraMedia} {
+			if len(lines) > 0 {
+				v := appendHead(nil, majArray, uint64(len(lines)))
+				for _, l := range lines {
+					v = appendText(v, l)
+				}
+				add(k, v)
+			}
+		}
+	}
+	for k, v := range m.unknown {
+		add(k, v)
+	}
+	return e
+}
+
+// appendBinary appends the canonical code of m (SPEC.md §4). For the
+// residual form, m.text must be set; compress supplies the residual bytes.
+func (m *model) appendBinary(dst []byte, residual []byte) []byte {
+	dst = appendHead(dst, majUint, m.head())
+	if m.residual {
+		if m.answer {
+			dst = appendBytes(dst, m.bind)
+		}
+		dst = appendBytes(dst, residual)
+	} else {
+		hex := credsHex(m.ufrag, m.pwd)
+		core := make([]byte, 0, 80)
+		if m.answer {
+			core = append(core, m.bind...)
+		}
+		core = append(core, byte(len(m.ufrag)))
+		core = appendPacked(core, m.ufrag, hex)
+		core = appendPacked(core, m.pwd, hex)
+		if m.defaultFP() {
+			core = append(core, m.fps[0].val...)
+		}
+		dst = appendBytes(dst, core)
+		var cands [256]byte
+		dst = appendBytes(dst, appendCandidates(cands[:0], m.cands))
+	}
+	ext := m.extEntries()
+	if len(ext) > 0 {
+		sort.Slice(ext, func(i, j int) bool { return bytes.Compare(ext[i].key, ext[j].key) < 0 })
+		dst = appendHead(dst, majMap, uint64(len(ext)))
+		for _, e := range ext {
+			dst = append(dst, e.key...)
+			dst = append(dst, e.val...)
+		}
+	}
+	return dst
+}
+
+var cborDec = func() cbor.DecMode {
+	dm, err := cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		IndefLength:      cbor.IndefLengthForbidden,
+		TagsMd:           cbor.TagsForbidden,
+		MaxNestedLevels:  16,
+		MaxArrayElements: 4096,
+		MaxMapPairs:      256,
+		UTF8:             cbor.UTF8RejectInvalid,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+	return dm
+}()
+
+var cborEnc = func() cbor.EncMode {
+	em, err := cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		panic(err)
+	}
+	return em
+}()
+
+// splitSequence splits a CBOR sequence into its items (at most max).
+func splitSequence(code []byte, max int) (items []cbor.RawMessage, offs []int, err error) {
+	rest := code
+	for len(rest) > 0 {
+		off := len(code) - len(rest)
+		if len(items) == max {
+			return nil, nil, errf(ErrMalformed, off, "", "more than %d items", max)
+		}
+		var raw cbor.RawMessage
+		next, err := cborDec.UnmarshalFirst(rest, &raw)
+		if err != nil {
+			return nil, nil, cborErr(err, off)
+		}
+		items = append(items, raw)
+		offs = append(offs, off)
+		rest = next
+	}
+	return items, offs, nil
+}
+
+func cborErr(err error, off int) error {
+	var dup *cbor.DupMapKeyError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return errf(ErrMalformed, off, "", "truncated CBOR item")
+	case errors.As(err, &dup):
+		return errf(ErrMalformed, off, "ext", "duplicate key")
+	}
+	msg := strings.TrimPrefix(err.Error(), "cbor: ")
+	return errf(ErrMalformed, off, "", "not well-formed CBOR: %s", clip(msg))
+}
+
+func major(raw []byte) byte { return raw[0] >> 5 }
+
+// bytesItem returns the content of a byte-string item.
+func bytesItem(raw cbor.RawMessage, off int, field string) ([]byte, error) {
+	if major(raw) != majBytes {
+		return nil, errf(ErrMalformed, off, field, "want a byte string")
+	}
+	var b []byte
+	if err := cborDec.Unmarshal(raw, &b); err != nil {
+		return nil, cborErr(err, off)
+	}
+	return b, nil
+}
+
+// bindingOf returns the binding an answer to offer carries (SPEC.md §6).
+func bindingOf(offer []byte) []byte {
+	h := sha256.Sum256(offer)
+	return h[:bindLen]
+}
