@@ -279,14 +279,6 @@ func (d *Decoder) applyExt(m *model, ext map[int64]cbor.RawMessage, off int) err
 	if total > d.maxSDP {
 		return errf(ErrLimit, off, "ext", "extra lines exceed the SDP limit")
 	}
-	seenA := false
-	for _, l := range m.extraMedia {
-		if l[0] == 'a' {
-			seenA = true
-		} else if seenA {
-			return errf(ErrNonCanonical, off, "ext", "b= line after a= lines")
-		}
-	}
 	return nil
 }
 

@@ -158,10 +158,10 @@ func classifySession(l sdpLine, mid string, midSet bool) lineClass {
 // classifyMedia classifies a media-level line other than m=.
 func classifyMedia(l sdpLine) lineClass {
 	switch l.typ {
-	case 'c':
+	case 'c', 'b':
+		// c= is rebuilt; bandwidth lines have no effect on an SCTP
+		// association (SPEC.md §3.3).
 		return lineImplied
-	case 'b':
-		return lineExtra
 	case 'a':
 	default:
 		return lineIneligible
@@ -254,12 +254,9 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 			sctpmaps = append(sctpmaps, v)
 		}
 	}
-	// Extra media lines: b= lines first, then a= lines, each in input order.
-	for _, want := range []byte{'b', 'a'} {
-		for _, l := range sec[1:] {
-			if l.typ == want && classifyMedia(l) == lineExtra {
-				m.extraMedia = append(m.extraMedia, string(l.typ)+"="+l.val)
-			}
+	for _, l := range sec[1:] {
+		if classifyMedia(l) == lineExtra {
+			m.extraMedia = append(m.extraMedia, "a="+l.val)
 		}
 	}
 	if len(mids) > 1 {

@@ -100,12 +100,6 @@ func (m *model) compactSDP() string {
 		b.WriteString("m=application 9 UDP/DTLS/SCTP webrtc-datachannel")
 	}
 	b.WriteString("\r\nc=IN IP4 0.0.0.0\r\n")
-	for _, l := range m.extraMedia {
-		if l[0] == 'b' {
-			b.WriteString(l)
-			b.WriteString("\r\n")
-		}
-	}
 	for i, c := range m.cands {
 		candidateLine(&b, c, i)
 	}
@@ -146,10 +140,8 @@ func (m *model) compactSDP() string {
 		b.WriteString("\r\n")
 	}
 	for _, l := range m.extraMedia {
-		if l[0] == 'a' {
-			b.WriteString(l)
-			b.WriteString("\r\n")
-		}
+		b.WriteString(l)
+		b.WriteString("\r\n")
 	}
 	return b.String()
 }

@@ -1,0 +1,291 @@
+package fixedflate
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+)
+
+// bruteLongest is a direct transcription of longest(p) of the
+// specification: every distance is tried, byte by byte.
+func bruteLongest(w []byte, n, p int) (int, int) {
+	cur := n + p
+	maxL := len(w) - cur
+	if maxL > maxMatch {
+		maxL = maxMatch
+	}
+	bestL, bestD := 0, 0
+	for d := 1; d <= WindowSize && d <= cur; d++ {
+		l := 0
+		for l < maxL && w[cur-d+l] == w[cur+l] {
+			l++
+		}
+		if l >= minMatch && l > bestL {
+			bestL, bestD = l, d
+		}
+	}
+	return bestL, bestD
+}
+
+// bruteTokens is a direct transcription of the parse of the specification
+// on top of bruteLongest (O(n·window)).
+func bruteTokens(src, dict []byte) []token {
+	if len(dict) > WindowSize {
+		dict = dict[len(dict)-WindowSize:]
+	}
+	n := len(dict)
+	w := append(append([]byte{}, dict...), src...)
+	memo := make([][2]int, len(src))
+	done := make([]bool, len(src))
+	longest := func(p int) (int, int) {
+		if !done[p] {
+			l, d := bruteLongest(w, n, p)
+			memo[p] = [2]int{l, d}
+			done[p] = true
+		}
+		return memo[p][0], memo[p][1]
+	}
+	var toks []token
+	p := 0
+	for p < len(src) {
+		l, d := longest(p)
+		for l != 0 && p+1 < len(src) {
+			l1, d1 := longest(p + 1)
+			if l1 <= l {
+				break
+			}
+			toks = append(toks, literalToken(src[p]))
+			p++
+			l, d = l1, d1
+		}
+		if l == 0 {
+			toks = append(toks, literalToken(src[p]))
+			p++
+			continue
+		}
+		toks = append(toks, matchToken(l, d))
+		p += l
+	}
+	return toks
+}
+
+// fastTokens returns a copy of the tokens of the real compressor.
+func fastTokens(src, dict []byte) []token {
+	var c compressor
+	return append([]token(nil), c.tokenize(src, dict)...)
+}
+
+func tokenString(t token) string {
+	if t.isMatch() {
+		return fmt.Sprintf("<%d,%d>", t.length(), t.dist())
+	}
+	return fmt.Sprintf("%q", byte(t))
+}
+
+// diffTokens describes the first difference between two token sequences,
+// or returns "" if they are equal.
+func diffTokens(got, want []token) string {
+	pos := 0
+	for i := 0; i < len(got) || i < len(want); i++ {
+		if i >= len(got) || i >= len(want) || got[i] != want[i] {
+			g, w := "end", "end"
+			if i < len(got) {
+				g = tokenString(got[i])
+			}
+			if i < len(want) {
+				w = tokenString(want[i])
+			}
+			return fmt.Sprintf("token %d (src offset %d): got %s, want %s", i, pos, g, w)
+		}
+		if got[i].isMatch() {
+			pos += got[i].length()
+		} else {
+			pos++
+		}
+	}
+	return ""
+}
+
+// bitReader reads an RFC 1951 bit stream, for the independent checker below.
+type bitReader struct {
+	b   []byte
+	pos int // in bits
+}
+
+func (r *bitReader) bit() (uint32, error) {
+	if r.pos >= 8*len(r.b) {
+		return 0, errors.New("unexpected end of stream")
+	}
+	v := uint32(r.b[r.pos>>3]>>(r.pos&7)) & 1
+	r.pos++
+	return v, nil
+}
+
+// bitsLSB reads n bits, least significant first (header fields, extra bits).
+func (r *bitReader) bitsLSB(n int) (uint32, error) {
+	var v uint32
+	for i := 0; i < n; i++ {
+		b, err := r.bit()
+		if err != nil {
+			return 0, err
+		}
+		v |= b << i
+	}
+	return v, nil
+}
+
+// bitsMSB reads n bits, most significant first (Huffman codes).
+func (r *bitReader) bitsMSB(n int) (uint32, error) {
+	var v uint32
+	for i := 0; i < n; i++ {
+		b, err := r.bit()
+		if err != nil {
+			return 0, err
+		}
+		v = v<<1 | b
+	}
+	return v, nil
+}
+
+// parseFixedBlock checks that stream is exactly one final fixed-Huffman
+// block with zero padding and returns its tokens. It is written from
+// RFC 1951 independently of huffman.go.
+func parseFixedBlock(stream []byte) ([]token, error) {
+	r := &bitReader{b: stream}
+	hdr, err := r.bitsLSB(3)
+	if err != nil {
+		return nil, err
+	}
+	if hdr != 3 {
+		return nil, fmt.Errorf("header %03b, want BFINAL=1 BTYPE=01", hdr)
+	}
+	var toks []token
+	for {
+		// Fixed literal/length code: read 7 bits, extend as needed.
+		v, err := r.bitsMSB(7)
+		if err != nil {
+			return nil, err
+		}
+		var sym int
+		switch {
+		case v <= 0x17:
+			sym = 256 + int(v)
+		default:
+			b, err := r.bitsMSB(1)
+			if err != nil {
+				return nil, err
+			}
+			v = v<<1 | b
+			switch {
+			case v >= 0x30 && v <= 0xbf:
+				sym = int(v - 0x30)
+			case v >= 0xc0 && v <= 0xc7:
+				sym = 280 + int(v-0xc0)
+			default:
+				b, err := r.bitsMSB(1)
+				if err != nil {
+					return nil, err
+				}
+				v = v<<1 | b
+				sym = 144 + int(v-0x190)
+			}
+		}
+		if sym < 256 {
+			toks = append(toks, literalToken(byte(sym)))
+			continue
+		}
+		if sym == 256 {
+			break
+		}
+		if sym > 285 {
+			return nil, fmt.Errorf("invalid length symbol %d", sym)
+		}
+		i := sym - 257
+		e, err := r.bitsLSB(int(lenExtra[i]))
+		if err != nil {
+			return nil, err
+		}
+		length := int(lenBase[i]) + int(e)
+		dc, err := r.bitsMSB(5)
+		if err != nil {
+			return nil, err
+		}
+		if dc >= 30 {
+			return nil, fmt.Errorf("invalid distance code %d", dc)
+		}
+		de, err := r.bitsLSB(int(distExtra(int(dc))))
+		if err != nil {
+			return nil, err
+		}
+		toks = append(toks, matchToken(length, int(distBase[dc])+int(de)))
+	}
+	if (r.pos+7)/8 != len(stream) {
+		return nil, fmt.Errorf("stream is %d bytes, block ends in byte %d", len(stream), (r.pos+7)/8)
+	}
+	for r.pos < 8*len(stream) {
+		if b, _ := r.bit(); b != 0 {
+			return nil, errors.New("non-zero padding bit")
+		}
+	}
+	return toks, nil
+}
+
+// sdpLike generates SDP-like text of about size bytes: repeated line
+// templates with varying numbers, the kind of redundancy of real input.
+func sdpLike(rng *rand.Rand, size int) []byte {
+	templates := []string{
+		"a=rtpmap:%d opus/48000/2\n",
+		"a=rtpmap:%d VP8/90000\n",
+		"a=rtpmap:%d rtx/90000\n",
+		"a=fmtp:%d apt=%d\n",
+		"a=rtcp-fb:%d goog-remb\n",
+		"a=rtcp-fb:%d transport-cc\n",
+		"a=rtcp-fb:%d ccm fir\n",
+		"a=rtcp-fb:%d nack\n",
+		"a=rtcp-fb:%d nack pli\n",
+		"a=fmtp:%d level-asymmetry-allowed=1;packetization-mode=%d;profile-level-id=42e01f\n",
+		"a=extmap:%d urn:ietf:params:rtp-hdrext:sdes:mid\n",
+		"a=ssrc:%d cname:%x\n",
+		"a=ssrc-group:FID %d %d\n",
+		"a=candidate:%d 1 udp %d 192.168.%d.%d 5%d typ host generation 0\n",
+		"m=video %d UDP/TLS/RTP/SAVPF %d %d\n",
+		"a=mid:%d\n",
+	}
+	var sb strings.Builder
+	for sb.Len() < size {
+		t := templates[rng.IntN(len(templates))]
+		args := make([]any, strings.Count(t, "%"))
+		for i := range args {
+			switch rng.IntN(3) {
+			case 0:
+				args[i] = rng.IntN(128)
+			case 1:
+				args[i] = 96 + rng.IntN(32)
+			default:
+				args[i] = rng.Uint32()
+			}
+		}
+		fmt.Fprintf(&sb, t, args...)
+	}
+	return []byte(sb.String()[:size])
+}
+
+// randomBytes returns n bytes over an alphabet of k symbols (k <= 256), so
+// that small k gives many short, overlapping and competing matches.
+func randomBytes(rng *rand.Rand, n, k int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('a' + rng.IntN(k))
+	}
+	return b
+}
+
+// mutate copies b with a few random changes, making long near-matches.
+func mutate(rng *rand.Rand, b []byte, changes int) []byte {
+	out := append([]byte(nil), b...)
+	for i := 0; i < changes && len(out) > 0; i++ {
+		out[rng.IntN(len(out))] = byte(rng.IntN(256))
+	}
+	return out
+}
