@@ -1,0 +1,540 @@
+package ref
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/peer-sdp/peer/codec"
+)
+
+// DefaultLabel is the label of the default channel: a negotiated data
+// channel with id 0, ordered and reliable (FRAMING.md).
+const DefaultLabel = "peer"
+
+// DefaultChannelID is the SCTP stream id of the default channel.
+const DefaultChannelID = 0
+
+const (
+	roleOfferer = iota
+	roleAnswerer
+)
+
+// Conn is one WebRTC peer connection between two peers that exchanged
+// codes. Create it with Offer (then Complete) or with Answer. All methods
+// are safe for concurrent use.
+type Conn struct {
+	s         *settings
+	id        string
+	pc        *webrtc.PeerConnection
+	role      int
+	offerCode []byte // the offer's code (ours or the peer's)
+	localCode []byte
+
+	mu           sync.Mutex
+	completed    bool
+	iceConnected bool
+	isOpen       bool
+	err          error
+	timer        *time.Timer // offer expiry or connect deadline
+	deadTimer    *time.Timer // dead-peer deadline while ICE is disconnected
+	channels     []*Channel
+
+	done     chan struct{}
+	opened   chan struct{}
+	accept   chan *Channel
+	def      *Channel
+	pcOnce   sync.Once
+	pcClosed chan struct{}
+}
+
+// Offer creates the offering side of a connection and returns it with its
+// code. Gathering is non-trickle and bounded by Config.GatherTimeout (or
+// ctx). The offer stays usable for Config.OfferTimeout: pass the answer's
+// code to Complete before then. The connection must be closed with Close.
+func Offer(ctx context.Context, cfg *Config) (*Conn, []byte, error) {
+	c, err := newConn(cfg, roleOfferer)
+	if err != nil {
+		return nil, nil, err
+	}
+	code, err := c.offer(ctx)
+	if err != nil {
+		c.Close()
+		return nil, nil, c.wrap("offer", err)
+	}
+	return c, code, nil
+}
+
+// Answer creates the answering side of a connection from the offer's code,
+// however it arrived, and returns it with the answer's code, which is bound
+// to the offer. ICE checks start at once; the offerer has
+// Config.AnswerTimeout to apply the answer. A code that does not decode
+// returns the codec's error class (codec.ErrForeign, codec.ErrMalformed,
+// ...); an answer's code returns ErrCode.
+func Answer(ctx context.Context, cfg *Config, offerCode []byte) (*Conn, []byte, error) {
+	d, err := codec.Decode(offerCode, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.Type != codec.Offer {
+		return nil, nil, fmt.Errorf("%w: an answer's code where an offer's was expected", ErrCode)
+	}
+	c, err := newConn(cfg, roleAnswerer)
+	if err != nil {
+		return nil, nil, err
+	}
+	code, err := c.answer(ctx, d.SDP, offerCode)
+	if err != nil {
+		c.Close()
+		return nil, nil, c.wrap("answer", err)
+	}
+	return c, code, nil
+}
+
+func newConn(cfg *Config, role int) (*Conn, error) {
+	s, err := cfg.settings()
+	if err != nil {
+		return nil, err
+	}
+	ufrag, pwd := iceCredentials()
+	pc, err := s.api(ufrag, pwd).NewPeerConnection(s.rtcConfig())
+	if err != nil {
+		return nil, fmt.Errorf("ref: %w", err)
+	}
+	c := &Conn{
+		s: s, id: ufrag, pc: pc, role: role,
+		done:     make(chan struct{}),
+		opened:   make(chan struct{}),
+		accept:   make(chan *Channel, 16),
+		pcClosed: make(chan struct{}),
+	}
+	negotiated, id := true, uint16(DefaultChannelID)
+	dc, err := pc.CreateDataChannel(DefaultLabel, &webrtc.DataChannelInit{Negotiated: &negotiated, ID: &id})
+	if err != nil {
+		pc.Close()
+		return nil, fmt.Errorf("ref: %w", err)
+	}
+	c.def = c.newChannel(dc, true)
+	pc.OnICEConnectionStateChange(c.onICEState)
+	pc.OnConnectionStateChange(c.onState)
+	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
+		ch := c.newChannel(dc, false)
+		go func() {
+			select {
+			case <-ch.openCh:
+				select {
+				case c.accept <- ch:
+				default:
+					ch.Close()
+				}
+			case <-c.done:
+			}
+		}()
+	})
+	return c, nil
+}
+
+func (c *Conn) offer(ctx context.Context) ([]byte, error) {
+	offer, err := c.pc.CreateOffer(nil)
+	if err != nil {
+		return nil, err
+	}
+	sdp, err := c.setLocal(ctx, offer)
+	if err != nil {
+		return nil, err
+	}
+	code, err := codec.Encode(codec.Description{Type: codec.Offer, SDP: sdp}, nil, &codec.EncOptions{Policy: c.s.Policy})
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.offerCode, c.localCode = code, code
+	if c.err == nil {
+		c.timer = time.AfterFunc(c.s.OfferTimeout, func() {
+			c.fail("offer", fmt.Errorf("%w (after %v)", ErrOfferExpired, c.s.OfferTimeout))
+		})
+	}
+	c.mu.Unlock()
+	return code, nil
+}
+
+func (c *Conn) answer(ctx context.Context, offerSDP string, offerCode []byte) ([]byte, error) {
+	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offerSDP}); err != nil {
+		return nil, fmt.Errorf("%w: %w", codec.ErrSDP, err)
+	}
+	c.mu.Lock()
+	c.timer = time.AfterFunc(c.s.AnswerTimeout, func() {
+		c.fail("connect", fmt.Errorf("%w within %v: the offerer did not apply the answer in time, or no candidate pair works", ErrConnect, c.s.AnswerTimeout))
+	})
+	c.completed = true
+	c.mu.Unlock()
+	answer, err := c.pc.CreateAnswer(nil)
+	if err != nil {
+		return nil, err
+	}
+	sdp, err := c.setLocal(ctx, answer)
+	if err != nil {
+		return nil, err
+	}
+	code, err := codec.Encode(codec.Description{Type: codec.Answer, SDP: sdp}, offerCode, &codec.EncOptions{Policy: c.s.Policy})
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.offerCode, c.localCode = offerCode, code
+	c.mu.Unlock()
+	return code, nil
+}
+
+// setLocal applies a local description and waits, bounded, for gathering.
+func (c *Conn) setLocal(ctx context.Context, d webrtc.SessionDescription) (string, error) {
+	gathered := webrtc.GatheringCompletePromise(c.pc)
+	if err := c.pc.SetLocalDescription(d); err != nil {
+		return "", err
+	}
+	t := time.NewTimer(c.s.GatherTimeout)
+	defer t.Stop()
+	select {
+	case <-gathered:
+	case <-t.C:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case <-c.done:
+		return "", c.Err()
+	}
+	ld := c.pc.LocalDescription()
+	if ld == nil {
+		return "", errors.New("ref: no local description")
+	}
+	return ld.SDP, nil
+}
+
+// Complete applies the answer's code to an offerer's connection; ICE checks
+// start then. It does not wait for the connection: use WaitOpen. An answer
+// bound to another offer returns codec.ErrBinding; other codes that do not
+// decode return the codec's error class; an offer's code returns ErrCode.
+// After an error the connection stays usable for the right answer.
+func (c *Conn) Complete(ctx context.Context, answerCode []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if c.role != roleOfferer || c.completed {
+		c.mu.Unlock()
+		return c.wrap("complete", ErrState)
+	}
+	if c.err != nil {
+		err := c.err
+		c.mu.Unlock()
+		return err
+	}
+	offerCode := c.offerCode
+	c.mu.Unlock()
+	d, err := codec.Decode(answerCode, &codec.DecOptions{Offer: offerCode})
+	if err != nil {
+		return c.wrap("complete", err)
+	}
+	if d.Type != codec.Answer {
+		return c.wrap("complete", fmt.Errorf("%w: an offer's code where an answer's was expected", ErrCode))
+	}
+	c.mu.Lock()
+	if c.completed {
+		c.mu.Unlock()
+		return c.wrap("complete", ErrState)
+	}
+	c.completed = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.timer = time.AfterFunc(c.s.ConnectTimeout, func() {
+		c.fail("connect", fmt.Errorf("%w within %v: no candidate pair works (without ICE servers, only peers on the same network connect)", ErrConnect, c.s.ConnectTimeout))
+	})
+	c.mu.Unlock()
+	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: d.SDP}); err != nil {
+		err = fmt.Errorf("%w: %w", codec.ErrSDP, err)
+		c.fail("complete", err)
+		return c.wrap("complete", err)
+	}
+	return nil
+}
+
+// WaitOpen blocks until the default channel is open (the connection is
+// established), the connection ends (it returns Err) or ctx is done.
+func (c *Conn) WaitOpen(ctx context.Context) error {
+	select {
+	case <-c.opened:
+		return nil
+	default:
+	}
+	select {
+	case <-c.opened:
+		return nil
+	case <-c.done:
+		return c.Err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Code returns this side's code: the offer's for an offerer, the answer's
+// for an answerer.
+func (c *Conn) Code() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.localCode
+}
+
+// ID identifies the connection in errors: the local ICE username fragment
+// (4 characters), which its code also carries.
+func (c *Conn) ID() string { return c.id }
+
+// Done returns a channel closed when the connection has ended: closed by
+// either side, failed, or its peer unreachable. Err then says why.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err returns nil while the connection lives, then a *ConnError that wraps
+// ErrClosed (Close was called), ErrPeerClosed, ErrPeerUnreachable,
+// ErrConnect, ErrDTLS, ErrOfferExpired or ErrProtocol.
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Channel returns the default channel (label DefaultLabel, ordered,
+// reliable). It exists from the start; its calls block until it opens.
+func (c *Conn) Channel() *Channel { return c.def }
+
+// OpenChannel creates another data channel with the given label and
+// options, announced in-band (DCEP, RFC 8832), and waits until it is open.
+func (c *Conn) OpenChannel(ctx context.Context, label string, opts *ChannelOptions) (*Channel, error) {
+	var o ChannelOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.MaxRetransmits != nil && o.MaxPacketLifeTime != nil {
+		return nil, fmt.Errorf("ref: ChannelOptions: MaxRetransmits and MaxPacketLifeTime are exclusive")
+	}
+	ordered := !o.Unordered
+	init := &webrtc.DataChannelInit{Ordered: &ordered, MaxRetransmits: o.MaxRetransmits, MaxPacketLifeTime: o.MaxPacketLifeTime, Protocol: &o.Protocol}
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	dc, err := c.pc.CreateDataChannel(label, init)
+	if err != nil {
+		return nil, c.wrap("open channel", err)
+	}
+	ch := c.newChannel(dc, false)
+	select {
+	case <-ch.openCh:
+		return ch, nil
+	case <-c.done:
+		return nil, c.Err()
+	case <-ctx.Done():
+		ch.Close()
+		return nil, ctx.Err()
+	}
+}
+
+// AcceptChannel returns the next channel the peer opened (other than the
+// default channel). Up to 16 unaccepted channels wait; more are refused.
+func (c *Conn) AcceptChannel(ctx context.Context) (*Channel, error) {
+	select {
+	case ch := <-c.accept:
+		return ch, nil
+	case <-c.done:
+		return nil, c.Err()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// PeerConnection returns the underlying pion connection, for layers that
+// need more (media, renegotiation, statistics). Do not replace its event
+// handlers (OnConnectionStateChange, OnICEConnectionStateChange,
+// OnDataChannel): this package uses them.
+func (c *Conn) PeerConnection() *webrtc.PeerConnection { return c.pc }
+
+// LocalFingerprints returns the fingerprints of the local DTLS certificate,
+// the ones this side's code carries.
+func (c *Conn) LocalFingerprints() []webrtc.DTLSFingerprint {
+	certs := c.pc.GetConfiguration().Certificates
+	if len(certs) == 0 {
+		return nil
+	}
+	fps, err := certs[0].GetFingerprints()
+	if err != nil {
+		return nil
+	}
+	return fps
+}
+
+// RemoteFingerprints returns the fingerprints the peer's code carried
+// (its a=fingerprint lines, RFC 8122); DTLS checks the peer's certificate
+// against them. Nil before the remote description is set.
+func (c *Conn) RemoteFingerprints() []webrtc.DTLSFingerprint {
+	rd := c.pc.RemoteDescription()
+	if rd == nil {
+		return nil
+	}
+	var fps []webrtc.DTLSFingerprint
+	for _, line := range strings.Split(rd.SDP, "\n") {
+		line = strings.TrimSpace(line)
+		if v, ok := strings.CutPrefix(line, "a=fingerprint:"); ok {
+			if alg, val, ok := strings.Cut(v, " "); ok {
+				fps = append(fps, webrtc.DTLSFingerprint{Algorithm: alg, Value: strings.ToLower(val)})
+			}
+		}
+	}
+	return fps
+}
+
+// RemoteCertificate returns the DER certificate the peer presented in the
+// DTLS handshake, or nil before the connection is established.
+func (c *Conn) RemoteCertificate() []byte {
+	sctp := c.pc.SCTP()
+	if sctp == nil || sctp.Transport() == nil {
+		return nil
+	}
+	return sctp.Transport().GetRemoteCertificate()
+}
+
+// Shutdown ends the connection gracefully: it waits until every channel's
+// sent data has been acknowledged by the peer (or ctx is done), then
+// closes like Close. It returns ctx's error if the data did not drain.
+func (c *Conn) Shutdown(ctx context.Context) error {
+	var err error
+	for _, ch := range c.channelList() {
+		if e := ch.Flush(ctx); e != nil && ctx.Err() != nil {
+			err = ctx.Err()
+			break
+		}
+	}
+	c.Close()
+	return err
+}
+
+// Close ends the connection at once: it sends the in-band CLOSE frame on
+// the default channel (the peer sees it well within 1 s), closes the pion
+// connection (DTLS close_notify, which the peer also detects) and waits for
+// this package's goroutines to end. Data not yet acknowledged by the peer
+// may be lost: use Shutdown to drain first. Close is idempotent and
+// returns nil.
+func (c *Conn) Close() error {
+	first := c.Err() == nil
+	c.fail("close", ErrClosed)
+	if first {
+		c.def.sendClose()
+	}
+	c.closePC()
+	for _, ch := range c.channelList() {
+		ch.waitReader(5 * time.Second)
+	}
+	return nil
+}
+
+func (c *Conn) channelList() []*Channel {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*Channel(nil), c.channels...)
+}
+
+func (c *Conn) closePC() {
+	c.pcOnce.Do(func() {
+		c.pc.GracefulClose() // also waits for pion's goroutines
+		close(c.pcClosed)
+	})
+	<-c.pcClosed
+}
+
+// wrap attributes err to this connection.
+func (c *Conn) wrap(op string, err error) error {
+	var ce *ConnError
+	if errors.As(err, &ce) {
+		return err
+	}
+	return &ConnError{ID: c.id, Op: op, Err: err}
+}
+
+// fail ends the connection with err (the first cause wins) and closes the
+// pion connection in the background. It never blocks.
+func (c *Conn) fail(op string, err error) {
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.err = c.wrap(op, err)
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	if c.deadTimer != nil {
+		c.deadTimer.Stop()
+	}
+	chs := append([]*Channel(nil), c.channels...)
+	close(c.done)
+	c.mu.Unlock()
+	for _, ch := range chs {
+		ch.abandon()
+	}
+	if !errors.Is(err, ErrClosed) {
+		go c.closePC()
+	}
+}
+
+func (c *Conn) markOpen() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.isOpen {
+		return
+	}
+	c.isOpen = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	close(c.opened)
+}
+
+func (c *Conn) onICEState(st webrtc.ICEConnectionState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch st {
+	case webrtc.ICEConnectionStateConnected, webrtc.ICEConnectionStateCompleted:
+		c.iceConnected = true
+		if c.deadTimer != nil {
+			c.deadTimer.Stop()
+			c.deadTimer = nil
+		}
+	case webrtc.ICEConnectionStateDisconnected:
+		if c.deadTimer == nil && c.err == nil {
+			d := c.s.DeadPeerTimeout - iceDisconnected
+			c.deadTimer = time.AfterFunc(d, func() {
+				c.fail("connection", fmt.Errorf("%w: nothing received for %v", ErrPeerUnreachable, c.s.DeadPeerTimeout))
+			})
+		}
+	}
+}
+
+func (c *Conn) onState(st webrtc.PeerConnectionState) {
+	switch st {
+	case webrtc.PeerConnectionStateFailed:
+		c.mu.Lock()
+		ice, open := c.iceConnected, c.isOpen
+		c.mu.Unlock()
+		switch {
+		case open:
+			c.fail("connection", fmt.Errorf("%w: ICE failed", ErrPeerUnreachable))
+		case ice:
+			c.fail("connect", ErrDTLS)
+		default:
+			c.fail("connect", fmt.Errorf("%w: ICE failed", ErrConnect))
+		}
+	case webrtc.PeerConnectionStateClosed:
+		c.fail("connection", ErrPeerClosed)
+	}
+}
