@@ -22,19 +22,25 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 	if code[0] > maxHeadByte {
 		return nil, errf(ErrForeign, 0, "head", "first byte 0x%02x is not a head", code[0])
 	}
-	items, offs, err := splitSequence(code, 5)
-	if err != nil {
-		return nil, err
+	// The head is read alone first, so that a later version is recognised
+	// whatever the rest of its structure (SPEC.md §7 step 3).
+	var headRaw cbor.RawMessage
+	if _, err := cborDec.UnmarshalFirst(code, &headRaw); err != nil {
+		return nil, cborErr(err, 0)
 	}
 	var head uint64
-	if err := cborDec.Unmarshal(items[0], &head); err != nil {
-		return nil, cborErr(err, 0)
+	if major(headRaw) != majUint || cborDec.Unmarshal(headRaw, &head) != nil {
+		return nil, errf(ErrMalformed, 0, "head", "the head must be an unsigned integer")
 	}
 	if head >= headFirstFutur {
 		return nil, errf(ErrVersion, 0, "head", "head %d: a later version or form", head)
 	}
-	if !(head&headResidual != 0) && head&headRoleMask == 3 {
+	if head&headResidual == 0 && head&headRoleMask == 3 {
 		return nil, errf(ErrVersion, 0, "head", "reserved role 3")
+	}
+	items, offs, err := splitSequence(code, 5)
+	if err != nil {
+		return nil, err
 	}
 	m := &model{answer: head&headRoleMask != 0, residual: head&headResidual != 0}
 	if !m.residual {

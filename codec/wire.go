@@ -246,7 +246,12 @@ func splitSequence(code []byte, max int) (items []cbor.RawMessage, offs []int, e
 
 func cborErr(err error, off int) error {
 	var dup *cbor.DupMapKeyError
+	var nest *cbor.MaxNestedLevelError
+	var arr *cbor.MaxArrayElementsError
+	var mp *cbor.MaxMapPairsError
 	switch {
+	case errors.As(err, &nest) || errors.As(err, &arr) || errors.As(err, &mp):
+		return errf(ErrLimit, off, "", "CBOR structure over a decoder limit")
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return errf(ErrMalformed, off, "", "truncated CBOR item")
 	case errors.As(err, &dup):

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/peer-sdp/peer/codec"
+)
+
+func init() {
+	register("encode", "encode an SDP (raw or JSON) from stdin as a code", cmdEncode)
+	register("decode", "decode a code (any form) from stdin to SDP", cmdDecode)
+}
+
+// policyFlags adds the candidate policy flags to fs.
+func policyFlags(fs *flag.FlagSet, p *codec.CandidatePolicy) {
+	fs.IntVar(&p.MaxCandidates, "max-candidates", 0, "keep at most `N` candidates (0: no limit)")
+	fs.BoolVar(&p.DropTCPActive, "drop-tcp-active", false, "drop TCP candidates of tcptype active")
+	fs.BoolVar(&p.DropTCP, "drop-tcp", false, "drop every TCP candidate")
+	fs.BoolVar(&p.KeepComponent2, "keep-component2", false, "keep component-2 (RTCP) candidates")
+	fs.BoolVar(&p.DropIPv6, "drop-ipv6", false, "drop IPv6 candidates")
+	fs.BoolVar(&p.DropMDNS, "drop-mdns", false, "drop mDNS (.local) candidates")
+	fs.BoolVar(&p.DropPrivate, "drop-private", false, "drop host candidates with private, loopback or link-local addresses")
+}
+
+// readLimited reads all of r, failing when it holds more than max bytes.
+func readLimited(r io.Reader, max int, what string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", what, err)
+	}
+	if len(b) > max {
+		return nil, fmt.Errorf("%s is larger than the limit of %d bytes", what, max)
+	}
+	return b, nil
+}
+
+// jsonDescription is the {"type","sdp"} object browsers and pion produce.
+type jsonDescription struct {
+	Type string `json:"type"`
+	SDP  string `json:"sdp"`
+}
+
+// parseOfferArg reads the -offer flag: a code in any form, or @FILE.
+func parseOfferArg(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if strings.HasPrefix(s, "@") {
+		b, err := readFileLimited(s[1:])
+		if err != nil {
+			return nil, err
+		}
+		s = string(b)
+	}
+	code, err := codec.ParseText(s)
+	if err != nil {
+		return nil, fmt.Errorf("the -offer code: %w", err)
+	}
+	return code, nil
+}
+
+func readFileLimited(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(f, codec.DefaultMaxTextBytes, name)
+}
+
+func cmdEncode(e *env, args []string) error {
+	fs := newFlagSet("encode", e.stderr)
+	formName := fs.String("form", "qr", "output form: qr, link or bin")
+	typeName := fs.String("type", "", "description type: offer or answer (default: from the JSON, or offer when setup is actpass)")
+	offerArg := fs.String("offer", "", "for an answer: the offer's `code` (any form, or @FILE)")
+	base := fs.String("base", "", "with -form link: the page `URL` the link opens (prints the whole link)")
+	var opts codec.EncOptions
+	policyFlags(fs, &opts.Policy)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	form, err := codec.ParseForm(*formName)
+	if err != nil {
+		return usagef("-form %q: want qr, link or bin", *formName)
+	}
+	if opts.Policy.MaxCandidates < 0 {
+		return usagef("-max-candidates must not be negative")
+	}
+	enc, err := opts.EncMode()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	in, err := readLimited(e.stdin, codec.DefaultMaxSDPBytes+1024, "the description on stdin")
+	if err != nil {
+		return err
+	}
+	d := codec.Description{SDP: string(in)}
+	if t := bytes.TrimSpace(in); len(t) > 0 && t[0] == '{' {
+		var j jsonDescription
+		if err := json.Unmarshal(t, &j); err != nil {
+			return fmt.Errorf("stdin starts with '{' but is not a JSON description: %v", err)
+		}
+		d.SDP = j.SDP
+		if j.Type != "" {
+			if d.Type, err = codec.ParseType(j.Type); err != nil {
+				return fmt.Errorf("JSON type %q is neither offer nor answer", j.Type)
+			}
+		}
+	}
+	if *typeName != "" {
+		if d.Type, err = codec.ParseType(*typeName); err != nil {
+			return usagef("-type %q: want offer or answer", *typeName)
+		}
+	}
+	if d.Type == 0 {
+		if !strings.Contains(d.SDP, "a=setup:actpass") {
+			return usagef("the description's setup is not actpass: say -type offer or -type answer")
+		}
+		d.Type = codec.Offer
+	}
+	offer, err := parseOfferArg(*offerArg)
+	if err != nil {
+		return err
+	}
+	if d.Type == codec.Answer && offer == nil {
+		return usagef("an answer is bound to its offer: give the offer's code with -offer")
+	}
+	code, err := enc.Encode(d, offer)
+	if err != nil {
+		return err
+	}
+	switch {
+	case form == codec.FormBin:
+		_, err = e.stdout.Write(code)
+	case form == codec.FormLink && *base != "":
+		_, err = fmt.Fprintln(e.stdout, codec.Link(*base, code))
+	default:
+		_, err = fmt.Fprintln(e.stdout, codec.FormatText(code, form))
+	}
+	return err
+}
+
+func cmdDecode(e *env, args []string) error {
+	fs := newFlagSet("decode", e.stderr)
+	asJSON := fs.Bool("json", false, `write {"type","sdp"} JSON instead of SDP text`)
+	offerArg := fs.String("offer", "", "check that an answer is bound to this offer `code` (any form, or @FILE)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	offer, err := parseOfferArg(*offerArg)
+	if err != nil {
+		return err
+	}
+	in, err := readLimited(e.stdin, codec.DefaultMaxTextBytes, "the code on stdin")
+	if err != nil {
+		return err
+	}
+	code, err := codec.ParseText(string(in))
+	if err != nil {
+		return describe(err)
+	}
+	d, err := codec.Decode(code, &codec.DecOptions{Offer: offer})
+	if err != nil {
+		return describe(err)
+	}
+	if *asJSON {
+		b, err := json.Marshal(jsonDescription{Type: d.Type.String(), SDP: d.SDP})
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+		return err
+	}
+	_, err = io.WriteString(e.stdout, d.SDP)
+	return err
+}
+
+// describe turns a codec error into a message a person understands.
+func describe(err error) error {
+	switch {
+	case errors.Is(err, codec.ErrForeign):
+		return fmt.Errorf("this is not a peer code (%v)", err)
+	case errors.Is(err, codec.ErrBinding):
+		return fmt.Errorf("this answer belongs to another offer (%v)", err)
+	case errors.Is(err, codec.ErrVersion):
+		return fmt.Errorf("this code needs a newer peer (%v)", err)
+	case errors.Is(err, codec.ErrLimit):
+		return fmt.Errorf("this code is too large (%v)", err)
+	}
+	return fmt.Errorf("this code is damaged (%v)", err)
+}
