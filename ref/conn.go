@@ -122,6 +122,13 @@ func newConn(cfg *Config, role int) (*Conn, error) {
 	c.def = c.newChannel(dc, true)
 	pc.OnICEConnectionStateChange(c.onICEState)
 	pc.OnConnectionStateChange(c.onState)
+	if sctp := pc.SCTP(); sctp != nil && sctp.Transport() != nil {
+		sctp.Transport().OnStateChange(func(st webrtc.DTLSTransportState) {
+			if st == webrtc.DTLSTransportStateFailed {
+				c.fail("connect", ErrDTLS)
+			}
+		})
+	}
 	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
 		ch := c.newChannel(dc, false)
 		go func() {

@@ -3,6 +3,7 @@ package ref
 import (
 	"errors"
 	"fmt"
+	"os"
 )
 
 // Error classes. Every error that a Conn or a Channel reports wraps exactly
@@ -24,7 +25,7 @@ var (
 	// ErrDTLS reports that ICE connected but the DTLS handshake failed: most
 	// often the peer's certificate does not match the fingerprint carried by
 	// its code.
-	ErrDTLS = errors.New("ref: DTLS handshake failed (the peer's certificate does not match the fingerprint in its code)")
+	ErrDTLS = errors.New("ref: DTLS handshake failed (a certificate does not match the fingerprint its code carries)")
 	// ErrOfferExpired reports that an offer waited longer than
 	// Config.OfferTimeout for its answer.
 	ErrOfferExpired = errors.New("ref: offer expired before its answer arrived")
@@ -46,8 +47,9 @@ var (
 	ErrProtocol = errors.New("ref: framing protocol violation")
 	// ErrWriteClosed reports a write after CloseWrite.
 	ErrWriteClosed = errors.New("ref: write after end of stream")
-	// ErrDeadline reports that a Read or Write deadline passed; it is
-	// os.ErrDeadlineExceeded, so net-style code recognises it.
+	// ErrDeadline reports that a Read or Write deadline passed. It matches
+	// os.ErrDeadlineExceeded with errors.Is and is a net.Error with
+	// Timeout() true, so net-style code recognises it.
 	ErrDeadline = errDeadline{}
 )
 
@@ -56,6 +58,7 @@ type errDeadline struct{}
 func (errDeadline) Error() string   { return "ref: i/o deadline exceeded" }
 func (errDeadline) Timeout() bool   { return true }
 func (errDeadline) Temporary() bool { return true }
+func (errDeadline) Is(t error) bool { return t == os.ErrDeadlineExceeded }
 
 // ConnError is an error attributed to one connection: ID names the
 // connection (its local ICE username fragment, which also appears in its
