@@ -1,0 +1,199 @@
+package main
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/fxamacker/cbor/v2"
+	"github.com/peer-sdp/peer/codec"
+)
+
+// Building and checking vectors with the reference codec.
+
+func (p *policy) codec() codec.CandidatePolicy {
+	if p == nil {
+		return codec.CandidatePolicy{}
+	}
+	return codec.CandidatePolicy{
+		MaxCandidates: p.MaxCandidates, DropTCPActive: p.DropTCPActive, DropTCP: p.DropTCP,
+		KeepComponent2: p.KeepComponent2, DropIPv6: p.DropIPv6, DropMDNS: p.DropMDNS, DropPrivate: p.DropPrivate,
+	}
+}
+
+func (l *limits) options(offer []byte) *codec.DecOptions {
+	o := &codec.DecOptions{Offer: offer}
+	if l != nil {
+		o.MaxCodeBytes, o.MaxSDPBytes, o.MaxCandidates = l.MaxCodeBytes, l.MaxSDPBytes, l.MaxCandidates
+	}
+	return o
+}
+
+func hexOf(b []byte) string { return hex.EncodeToString(b) }
+
+func typeOf(answer bool) codec.Type {
+	if answer {
+		return codec.Answer
+	}
+	return codec.Offer
+}
+
+// encode adds a positive vector: sdp encoded with pol (bound to offer when
+// it is an answer). It returns the code, or nil after recording an error.
+func (g *gen) encode(name, desc string, t codec.Type, sdp string, pol *policy, offer []byte) []byte {
+	if g.err != nil {
+		return nil
+	}
+	in := codec.Description{Type: t, SDP: sdp}
+	p := pol.codec()
+	bin, err := codec.Encode(in, offer, &codec.EncOptions{Policy: p})
+	if err != nil {
+		g.fail(name, "encode: %v", err)
+		return nil
+	}
+	out, err := codec.Decode(bin, &codec.DecOptions{Offer: offer})
+	if err != nil {
+		g.fail(name, "decode: %v", err)
+		return nil
+	}
+	if err := codec.Equivalent(in, out, &p); err != nil {
+		g.fail(name, "not equivalent: %v", err)
+		return nil
+	}
+	g.add(name, vector{
+		Description: desc, Type: t.String(), SDP: sdp, Policy: pol, OfferBin: hexOf(offer), Bin: hexOf(bin),
+		QR: codec.FormatText(bin, codec.FormQR), Link: codec.FormatText(bin, codec.FormLink),
+		DecodedSDP: out.SDP, Expect: "success",
+	})
+	return bin
+}
+
+// decodeOK adds a positive decode-only vector for a code built by hand.
+func (g *gen) decodeOK(name, desc string, bin, offer []byte) {
+	if g.err != nil {
+		return
+	}
+	out, err := codec.Decode(bin, &codec.DecOptions{Offer: offer})
+	if err != nil {
+		g.fail(name, "decode: %v", err)
+		return
+	}
+	g.add(name, vector{
+		Description: desc, Type: out.Type.String(), OfferBin: hexOf(offer), Bin: hexOf(bin),
+		QR: codec.FormatText(bin, codec.FormQR), Link: codec.FormatText(bin, codec.FormLink),
+		DecodedSDP: out.SDP, Expect: "success",
+	})
+}
+
+// checkClass records an error unless err belongs to class.
+func (g *gen) checkClass(name string, err error, class string) bool {
+	if codec.ClassByName(class) == nil {
+		g.fail(name, "unknown class %q", class)
+		return false
+	}
+	if got := codec.ClassName(err); got != class || !errors.Is(err, codec.ClassByName(class)) {
+		g.fail(name, "want class %s, got %q (%v)", class, got, err)
+		return false
+	}
+	if *verbose {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+	}
+	return true
+}
+
+// encodeFail adds a negative encoder vector.
+func (g *gen) encodeFail(name, desc string, t codec.Type, sdp string, offer []byte, class string) {
+	if g.err != nil {
+		return
+	}
+	_, err := codec.Encode(codec.Description{Type: t, SDP: sdp}, offer, nil)
+	if g.checkClass(name, err, class) {
+		g.add(name, vector{Description: desc, Type: t.String(), SDP: sdp, OfferBin: hexOf(offer), Expect: class})
+	}
+}
+
+// decodeFail adds a negative decoder vector; typ is informative ("" when
+// the code claims no type).
+func (g *gen) decodeFail(name, desc, typ string, bin, offer []byte, lim *limits, class string) {
+	if g.err != nil {
+		return
+	}
+	_, err := codec.Decode(bin, lim.options(offer))
+	if g.checkClass(name, err, class) {
+		g.add(name, vector{Description: desc, Type: typ, OfferBin: hexOf(offer), Bin: hexOf(bin), Limits: lim, Expect: class})
+	}
+}
+
+// textFail adds a negative vector for a text form: ParseText, then Decode.
+func (g *gen) textFail(name, desc, text, class string) {
+	if g.err != nil {
+		return
+	}
+	bin, err := codec.ParseText(text)
+	if err == nil {
+		_, err = codec.Decode(bin, nil)
+	}
+	if g.checkClass(name, err, class) {
+		g.add(name, vector{Description: desc, Text: text, Expect: class})
+	}
+}
+
+// CBOR surgery for hand-built codes: the generator writes the documented
+// layout (SPEC.md §4) directly.
+
+// head appends a CBOR head in its shortest form.
+func head(dst []byte, major byte, n uint64) []byte {
+	m := major << 5
+	switch {
+	case n < 24:
+		return append(dst, m|byte(n))
+	case n <= 0xff:
+		return append(dst, m|24, byte(n))
+	case n <= 0xffff:
+		return append(dst, m|25, byte(n>>8), byte(n))
+	}
+	return append(dst, m|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+}
+
+func bstr(b []byte) []byte { return append(head(nil, 2, uint64(len(b))), b...) }
+
+// items splits a code into its top-level CBOR items.
+func items(code []byte) [][]byte {
+	var out [][]byte
+	for len(code) > 0 {
+		var raw cbor.RawMessage
+		rest, err := cbor.UnmarshalFirst(code, &raw)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, raw)
+		code = rest
+	}
+	return out
+}
+
+// content returns the content of a byte-string item.
+func content(item []byte) []byte {
+	var b []byte
+	if err := cbor.Unmarshal(item, &b); err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func join(parts ...[]byte) []byte {
+	var out []byte
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+func mustHex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
