@@ -44,7 +44,7 @@ func byteCapacity(v int) int {
 // first, each kind sorted by raw size; vertical lines mark QR capacities.
 func chart(ms []measurement, env string) []byte {
 	const (
-		left, right, top, rowH = 290.0, 30.0, 70.0, 11.0
+		left, right, top, rowH = 290.0, 30.0, 92.0, 11.0
 		width                  = 1000.0
 		minB, maxB             = 32.0, 16384.0
 	)
@@ -78,7 +78,9 @@ func chart(ms []measurement, env string) []byte {
 	// Axis: ticks at powers of two, QR capacity lines.
 	for v := int(minB); v <= int(maxB); v *= 2 {
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#eee"/>`+"\n", x(v), top-6, x(v), bottom)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="10" text-anchor="middle">%d</text>`+"\n", x(v), bottom+14, v)
+		for _, ty := range []float64{top - 10, bottom + 14} {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="10" text-anchor="middle">%d</text>`+"\n", x(v), ty, v)
+		}
 	}
 	for _, v := range []int{3, 5, 10, 20, 40} {
 		c := byteCapacity(v)

@@ -180,7 +180,7 @@ func dcTable(ms []measurement) (*table, []string) {
 			if o < b {
 				smaller++
 			} else if g.stack != "all" {
-				losses = append(losses, fmt.Sprintf("%s: ours-bin %d B, %s %d B", m.name, o, encNames[e], b))
+				losses = append(losses, fmt.Sprintf("%s: ours-bin %d B (%s form), %s %d B", m.name, o, form(m), encNames[e], b))
 			}
 			if m.size[encDict] >= 0 {
 				dictMargin = append(dictMargin, m.size[encDict]-o)
