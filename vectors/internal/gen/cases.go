@@ -271,10 +271,10 @@ func (g *gen) credentials() {
 	name = "creds_hex_odd_pwd"
 	r = rng(name)
 	d = newDC(r, "firefox", "actpass")
-	d.pwd = hexString(r, 31)
+	d.pwd = hexString(r, 29)
 	d.mport = port(r)
 	d.cands = []string{firefoxCand(0, "UDP", mdns(r), d.mport, "host")}
-	g.encode(name, "Lower-case hex credentials with an odd-length pwd use the 6-bit packing, not the hex packing.", codec.Offer, d.sdp(r), nil, nil)
+	g.encode(name, "Lower-case hex credentials with an odd-length pwd (29 characters) use the 6-bit packing, not the hex packing.", codec.Offer, d.sdp(r), nil, nil)
 
 	for _, n := range []int{1, 255} {
 		name := fmt.Sprintf("creds_ufrag_len%d", n)
