@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/peer-sdp/peer/codec"
@@ -59,6 +61,17 @@ func (g *gen) encode(name, desc string, t codec.Type, sdp string, pol *policy, o
 	}
 	if err := codec.Equivalent(in, out, &p); err != nil {
 		g.fail(name, "not equivalent: %v", err)
+		return nil
+	}
+	if residual := bin[0] == 0x10 || bin[0] == 0x11; residual != strings.HasPrefix(name, "residual_") {
+		g.fail(name, "residual form %v, but only residual_ vectors use it", residual)
+		return nil
+	}
+	// The decoded description encodes to the same code (every candidate it
+	// has was kept once already).
+	again, err := codec.Encode(out, offer, &codec.EncOptions{Policy: codec.CandidatePolicy{KeepComponent2: true}})
+	if err != nil || !bytes.Equal(again, bin) {
+		g.fail(name, "Encode(Decode(bin)) = %x, %v; want bin", again, err)
 		return nil
 	}
 	g.add(name, vector{
