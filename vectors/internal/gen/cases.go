@@ -370,16 +370,18 @@ func (g *gen) residual(b *baseCodes) {
 	s := d.sdp(r) + "m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n"
 	g.encode(name, "A description with a second, rejected application section uses the residual form.", codec.Offer, s, nil, nil)
 
+	// {0x0a0a: h'0a0a'}: a grease key (SPEC.md §10) with a byte-string value.
+	grease := []byte{0xa1, 0x19, 0x0a, 0x0a, 0x42, 0x0a, 0x0a}
 	name = "ext_greased_key"
 	if b.chrome != nil {
-		code := join(b.chrome, []byte{0xa1, 0x18, 0x2a, 0x42, 0x0a, 0x0a})
-		g.decodeOK(name, "An unknown non-negative extension key (42, a greased key) is ignored by the decoder; the code is compact_chrome_offer_mdns with {42: h'0a0a'} appended.", code, nil)
+		g.decodeOK(name, "The grease extension key 0x0a0a is ignored by the decoder; the code is compact_chrome_offer_mdns with {2570: h'0a0a'} appended.", join(b.chrome, grease), nil)
+		g.decodeOK("ext_unknown_reserved_key", "An unknown key of a reserved range (8, compact data-channel fields) is ignored; the code is compact_chrome_offer_mdns with {8: [1, \"x\"]} appended.",
+			join(b.chrome, []byte{0xa1, 0x08, 0x82, 0x01, 0x61, 'x'}), nil)
 	}
 
 	name = "ext_greased_key_residual"
 	if b.residual != nil {
-		code := join(b.residual, []byte{0xa1, 0x18, 0x2a, 0x42, 0x0a, 0x0a})
-		g.decodeOK(name, "A residual code with the greased extension key 42 decodes as if the key were absent.", code, nil)
+		g.decodeOK(name, "A residual code with the grease extension key 0x0a0a decodes as if the key were absent.", join(b.residual, grease), nil)
 	}
 }
 

@@ -81,6 +81,8 @@ func (g *gen) noncanonical(b *baseCodes) {
 	g.decodeFail("noncanon_ext_unsorted", "ext_mid_and_sctp_port with its extension keys in descending order (4 before 3).", "offer",
 		join(ms[0], ms[1], ms[2], []byte{0xa2, 0x04, 0x19, 0x13, 0x89, 0x03, 0x64, 'd', 'a', 't', 'a'}), nil, nil, "non-canonical")
 
+	g.decodeFail("noncanon_unknown_key_value", "compact_chrome_offer_mdns with the grease key 0x0a0a whose value, 5, is written in two bytes (0x18 0x05).", "offer",
+		join(chrome, []byte{0xa1, 0x19, 0x0a, 0x0a, 0x18, 0x05}), nil, nil, "non-canonical")
 	g.decodeFail("noncanon_ext_empty", "compact_chrome_offer_mdns followed by an empty extension map, which the encoder omits.", "offer",
 		join(chrome, []byte{0xa0}), nil, nil, "non-canonical")
 	g.decodeFail("noncanon_ext_default_value", "compact_chrome_offer_mdns with extension key 2 set to the default max-message-size 262144, which the encoder omits.", "offer",
