@@ -1,0 +1,629 @@
+// Encoding and decoding of codes (SPEC.md §4, §6, §7).
+
+import {
+  CodecError, MalformedError, NonCanonicalError, UnsupportedError, LimitError, BindingError,
+  InvalidSDPError, ForeignError,
+} from './errors.js';
+import { readItem, Writer, encode as cborEncode, compareBytes } from './cbor.js';
+import { compress, inflate, InflateError } from './deflate.js';
+import { sha256 } from './sha256.js';
+import { SDP_DICTIONARY } from './dict.js';
+import { formatIPv4, formatIPv6, parseIP } from './addr.js';
+import {
+  parseSDP, splitLines, compactModel, compactSDP, credsHex, hashIndex, HASHES, isToken,
+  isExtraLine, classifyAddress, isCandidateName, sameCandidate, applyPolicy,
+  KIND_IPV4, KIND_IPV6, KIND_MDNS, KIND_NAME, DEFAULT_MMS, FIREFOX_MMS, DEFAULT_SCTP_PORT, MAX_FINGERPRINTS,
+} from './sdp.js';
+
+/** Limits of SPEC.md §8. */
+export const limits = Object.freeze({
+  DEFAULT_MAX_SDP_BYTES: 65536,
+  DEFAULT_MAX_CODE_BYTES: 32768,
+  DEFAULT_MAX_CANDIDATES: 64,
+  DEFAULT_MAX_TEXT_BYTES: 2 * 32768 + 4096,
+  MIN_MAX_SDP_BYTES: 1024,
+  MAX_MAX_SDP_BYTES: 16 << 20,
+  MIN_MAX_CODE_BYTES: 64,
+  MAX_MAX_CODE_BYTES: 16 << 20,
+  MAX_MAX_CANDIDATES: 1024,
+});
+
+const BIND_LEN = 4;
+const te = new TextEncoder();
+const ICE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function range(v, def, lo, hi, name) {
+  if (v === undefined || v === null || v === 0) return def;
+  if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`peer-codec: ${name} ${v} is out of range ${lo}..${hi}`);
+  return v;
+}
+
+/** policyOf validates a candidate policy (SPEC.md §3.4). */
+function policyOf(p = {}) {
+  const pol = {
+    maxCandidates: p.maxCandidates ?? 0,
+    dropTCPActive: !!p.dropTCPActive, dropTCP: !!p.dropTCP, keepComponent2: !!p.keepComponent2,
+    dropIPv6: !!p.dropIPv6, dropMDNS: !!p.dropMDNS, dropPrivate: !!p.dropPrivate,
+  };
+  if (!Number.isInteger(pol.maxCandidates) || pol.maxCandidates < 0) throw new LimitError(-1, 'policy', 'maxCandidates must be a non-negative integer');
+  return pol;
+}
+
+function utf8Len(s) { return te.encode(s).length; }
+
+export function bindingOf(offer) { return sha256(offer).subarray(0, BIND_LEN); }
+
+// ---- credential packing (§4.3)
+
+function pack(w, s, hex) {
+  let acc = 0, bits = 0;
+  const width = hex ? 4 : 6;
+  for (const ch of s) {
+    const v = hex ? parseInt(ch, 16) : ICE.indexOf(ch);
+    acc = (acc << width) | v; bits += width;
+    while (bits >= 8) { bits -= 8; w.push((acc >> bits) & 0xff); }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits > 0) w.push((acc << (8 - bits)) & 0xff);
+}
+
+function packedLen(n, hex) { return hex ? (n + 1) >> 1 : Math.floor((6 * n + 7) / 8); }
+
+/** unpack returns n characters from b, or null when padding bits are not zero. */
+function unpack(b, n, hex) {
+  const width = hex ? 4 : 6;
+  let acc = 0, bits = 0, out = '';
+  for (const x of b) {
+    acc = (acc << 8) | x; bits += 8;
+    while (bits >= width && out.length < n) {
+      bits -= width;
+      const v = (acc >> bits) & ((1 << width) - 1);
+      out += hex ? v.toString(16) : ICE[v];
+    }
+    acc &= (1 << bits) - 1;
+  }
+  return acc === 0 ? out : null;
+}
+
+// ---- candidate records (§4.5)
+
+function portMode(cands, i) {
+  const p = cands[i].port;
+  if (p === 9) return 3;
+  if (i > 0 && p === cands[i - 1].port) return 1;
+  if (i > 0 && cands[i - 1].port < 0xffff && p === cands[i - 1].port + 1) return 2;
+  return 0;
+}
+
+function firstWithAddr(cands, i) {
+  for (let j = 0; j < i; j++) if (cands[j].kind === cands[i].kind && cands[j].addr === cands[i].addr) return j;
+  return -1;
+}
+
+function addrBytes(c) {
+  if (c.kind === KIND_MDNS) {
+    const h = c.addr.slice(0, 36).replace(/-/g, '');
+    return Uint8Array.from(h.match(/../g), (x) => parseInt(x, 16));
+  }
+  return parseIP(c.addr).bytes;
+}
+
+function writeCandidates(cands) {
+  const out = [];
+  for (let i = 0; i < cands.length;) {
+    const c = cands[i];
+    let ref = firstWithAddr(cands, i);
+    if (ref > 127) ref = -1;
+    const pm = portMode(cands, i);
+    const ext = c.transport === 3 || c.component !== 1 || c.kind === KIND_NAME;
+    let flags = (c.typ << 6) | pm | ((ext ? 3 : c.transport) << 4);
+    const extByte = (name) => (c.transport << 6) | (c.component - 1) | (name ? 0x20 : 0);
+    if (ref >= 0) {
+      flags |= 3 << 2;
+      let n = 1;
+      if (!ext && pm !== 0) {
+        while (i + n < cands.length && n < 255 && ref + n < i) {
+          const d = cands[i + n];
+          if (d.typ !== c.typ || d.transport !== c.transport || d.component !== c.component ||
+            firstWithAddr(cands, i + n) !== ref + n || portMode(cands, i + n) !== pm) break;
+          n++;
+        }
+      }
+      out.push(flags);
+      if (n >= 2) { out.push(0x80 | ref, n); i += n; continue; }
+      if (ext) out.push(extByte(false));
+      out.push(ref);
+    } else {
+      if (c.kind === KIND_IPV6) flags |= 1 << 2;
+      else if (c.kind === KIND_MDNS) flags |= 2 << 2;
+      out.push(flags);
+      if (ext) out.push(extByte(c.kind === KIND_NAME));
+      if (c.kind === KIND_NAME) { out.push(c.addr.length); for (let k = 0; k < c.addr.length; k++) out.push(c.addr.charCodeAt(k)); }
+      else out.push(...addrBytes(c));
+    }
+    if (pm === 0) out.push(c.port >> 8, c.port & 0xff);
+    i++;
+  }
+  return Uint8Array.from(out);
+}
+
+function mdnsName(b) {
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}.local`;
+}
+
+function readCandidates(b, base, maxCands) {
+  const cands = [];
+  let off = 0;
+  const need = (n) => { if (off + n > b.length) throw new MalformedError(base + b.length, 'candidates', 'record truncated'); };
+  while (off < b.length) {
+    const start = off;
+    const flags = b[off++];
+    const c = { typ: flags >> 6, transport: (flags >> 4) & 3, component: 1, kind: 0, addr: '', port: 0 };
+    const extended = c.transport === 3;
+    const addrBits = (flags >> 2) & 3;
+    const pm = flags & 3;
+    let name = false;
+    if (extended) {
+      need(1);
+      const e = b[off++];
+      if (e & 0x10) throw new MalformedError(base + off - 1, 'candidates', 'reserved bit set in extended byte');
+      c.transport = e >> 6;
+      name = (e & 0x20) !== 0;
+      c.component = (e & 0x0f) + 1;
+      if (name && addrBits !== 0) throw new MalformedError(base + start, 'candidates', 'name record with address bits set');
+    }
+    let count = 1;
+    let refs = null;
+    if (name) {
+      need(1);
+      const n = b[off++];
+      if (n === 0) throw new MalformedError(base + off - 1, 'candidates', 'empty name');
+      need(n);
+      let s = '';
+      for (let k = 0; k < n; k++) s += String.fromCharCode(b[off + k]);
+      off += n;
+      const a = classifyAddress(s);
+      if (!a || a.kind !== KIND_NAME || !isCandidateName(s)) throw new MalformedError(base + off - n, 'candidates', 'not a name the encoder would write');
+      c.kind = KIND_NAME; c.addr = s;
+    } else if (addrBits === 0) {
+      need(4); c.kind = KIND_IPV4; c.addr = formatIPv4(b.subarray(off, off + 4)); off += 4;
+    } else if (addrBits === 1) {
+      need(16); c.kind = KIND_IPV6; c.addr = formatIPv6(b.subarray(off, off + 16)); off += 16;
+    } else if (addrBits === 2) {
+      need(16); c.kind = KIND_MDNS; c.addr = mdnsName(b.subarray(off, off + 16)); off += 16;
+    } else {
+      need(1);
+      let r = b[off++];
+      if (r & 0x80) {
+        if (extended) throw new MalformedError(base + off - 1, 'candidates', 'run in an extended record');
+        need(1);
+        count = b[off++];
+        if (count < 2 || pm === 0) throw new MalformedError(base + off - 1, 'candidates', 'bad run');
+        r &= 0x7f;
+      }
+      refs = [];
+      for (let k = 0; k < count; k++) {
+        if (r + k >= cands.length) throw new MalformedError(base + start, 'candidates', 'reference to a later candidate');
+        refs.push(r + k);
+      }
+    }
+    for (let k = 0; k < count; k++) {
+      const d = { ...c };
+      if (refs) { const src = cands[refs[k]]; d.kind = src.kind; d.addr = src.addr; }
+      if (pm === 0) { need(2); d.port = (b[off] << 8) | b[off + 1]; off += 2; }
+      else if (pm === 3) d.port = 9;
+      else {
+        if (cands.length === 0) throw new MalformedError(base + start, 'candidates', 'first candidate has a relative port');
+        let prev = cands[cands.length - 1].port;
+        if (pm === 2) {
+          if (prev === 0xffff) throw new MalformedError(base + start, 'candidates', 'port overflows');
+          prev++;
+        }
+        d.port = prev;
+      }
+      if (d.port === 0 && d.transport !== 1) throw new MalformedError(base + start, 'candidates', 'port 0');
+      if (cands.length >= maxCands) throw new LimitError(base + start, 'candidates', `more than ${maxCands} candidates`);
+      cands.push(d);
+    }
+  }
+  return cands;
+}
+
+// ---- the CBOR sequence (§4.1, §4.2, §4.6, §4.7)
+
+function headOf(m) {
+  if (m.residual) return m.answer ? 17 : 16;
+  let h = m.setup;
+  if (m.mms === FIREFOX_MMS) h |= 4;
+  if (credsHex(m.ufrag, m.pwd)) h |= 8;
+  return h;
+}
+
+function defaultFP(m) { return m.fps.length === 1 && m.fps[0].alg === 'sha-256'; }
+
+function encodeModel(m, residual) {
+  const w = new Writer();
+  w.uint(headOf(m));
+  const ext = [];
+  const add = (k, fn) => { const x = new Writer(); fn(x); ext.push([cborEncode(k), x.result()]); };
+  if (m.residual) {
+    if (m.answer) w.bstr(m.bind);
+    w.bstr(residual);
+  } else {
+    const hex = credsHex(m.ufrag, m.pwd);
+    const core = [];
+    if (m.answer) core.push(...m.bind);
+    core.push(m.ufrag.length);
+    pack(core, m.ufrag, hex);
+    pack(core, m.pwd, hex);
+    if (defaultFP(m)) core.push(...m.fps[0].val);
+    w.bstr(Uint8Array.from(core));
+    w.bstr(writeCandidates(m.cands));
+    if (!defaultFP(m)) {
+      add(1, (x) => {
+        x.head(4, m.fps.length);
+        for (const fp of m.fps) {
+          x.head(4, 2);
+          const i = hashIndex(fp.alg);
+          if (i >= 0) x.uint(i); else x.tstr(fp.alg);
+          x.bstr(fp.val);
+        }
+      });
+    }
+    if (m.mms === null) add(2, (x) => x.null());
+    else if (m.mms !== DEFAULT_MMS && m.mms !== FIREFOX_MMS) add(2, (x) => x.uint(m.mms));
+    if (m.mid === null) add(3, (x) => x.null());
+    else if (m.mid !== '0') add(3, (x) => x.tstr(m.mid));
+    if (m.sctpPort === null) add(4, (x) => x.null());
+    else if (m.sctpPort !== DEFAULT_SCTP_PORT) add(4, (x) => x.uint(m.sctpPort));
+    if (m.legacy !== null) add(5, (x) => x.uint(m.legacy));
+    if (m.extraSess.length > 0) add(6, (x) => { x.head(4, m.extraSess.length); for (const l of m.extraSess) x.tstr(l); });
+    if (m.extraMedia.length > 0) add(7, (x) => { x.head(4, m.extraMedia.length); for (const l of m.extraMedia) x.tstr(l); });
+  }
+  for (const [k, v] of m.unknown) ext.push([k, v]);
+  if (ext.length > 0) w.map(ext);
+  return w.result();
+}
+
+function decOptions(o = {}) {
+  return {
+    maxCode: range(o.maxCodeBytes, limits.DEFAULT_MAX_CODE_BYTES, limits.MIN_MAX_CODE_BYTES, limits.MAX_MAX_CODE_BYTES, 'maxCodeBytes'),
+    maxSDP: range(o.maxSDPBytes, limits.DEFAULT_MAX_SDP_BYTES, limits.MIN_MAX_SDP_BYTES, limits.MAX_MAX_SDP_BYTES, 'maxSDPBytes'),
+    maxCands: range(o.maxCandidates, limits.DEFAULT_MAX_CANDIDATES, 1, limits.MAX_MAX_CANDIDATES, 'maxCandidates'),
+    offer: o.offer ?? null,
+  };
+}
+
+function isUint(v) { return typeof v === 'number' && v >= 0 || typeof v === 'bigint' && v >= 0n; }
+
+/** readModel reads and checks a code (SPEC.md §7 steps 1–7). */
+function readModel(code, d) {
+  if (!(code instanceof Uint8Array)) throw new TypeError('peer-codec: code must be a Uint8Array');
+  if (code.length > d.maxCode) throw new LimitError(d.maxCode, '', `code of ${code.length} bytes is over the limit of ${d.maxCode}`);
+  if (code.length === 0) throw new MalformedError(0, 'head', 'empty code');
+  if (code[0] > 0x18) throw new ForeignError(0, 'head', 'the first byte is not a head');
+  const first = readItem(code, 0);
+  const head = first.value;
+  if ((code[0] >> 5) !== 0 || !isUint(head)) throw new MalformedError(0, 'head', 'the head must be an unsigned integer');
+  if (typeof head === 'bigint' || head >= 18) throw new UnsupportedError(0, 'head', 'a later version or form');
+  if (head < 16 && (head & 3) === 3) throw new UnsupportedError(0, 'head', 'reserved role 3');
+  const items = [], offs = [];
+  for (let off = 0; off < code.length;) {
+    if (items.length === 5) throw new MalformedError(off, '', 'more than 5 items');
+    const it = readItem(code, off);
+    items.push({ value: it.value, start: off, end: it.end, major: code[off] >> 5 });
+    offs.push(off);
+    off = it.end;
+  }
+  const residual = (head & 16) !== 0;
+  const m = {
+    answer: (head & 3) !== 0, residual, setup: residual ? 0 : head & 3, bind: null, text: '',
+    ufrag: '', pwd: '', fps: [], cands: [], mms: DEFAULT_MMS, mid: '0', sctpPort: DEFAULT_SCTP_PORT, legacy: null,
+    extraSess: [], extraMedia: [], unknown: [],
+  };
+  const want = residual ? (m.answer ? 3 : 2) : 3;
+  if (items.length < want) throw new MalformedError(code.length, '', `truncated: ${items.length} of ${want} items`);
+  let ext = new Map();
+  let extOff = code.length;
+  if (items.length > want) {
+    if (items.length > want + 1) throw new MalformedError(offs[want + 1], '', 'items after the extension map');
+    const e = items[want];
+    extOff = e.start;
+    if (e.major !== 5) throw new MalformedError(e.start, 'ext', 'want a map');
+    for (const [k, v] of e.value.map) {
+      if (typeof k !== 'number' && typeof k !== 'bigint') throw new MalformedError(e.start, 'ext', 'keys must be integers');
+      if (typeof k === 'bigint') {
+        // outside int64 keys: treat as unknown
+      }
+      ext.set(k, v);
+    }
+    for (const [k, v] of [...ext]) {
+      const known = typeof k === 'number' && k >= 1 && k <= 7 && !residual;
+      if (known) continue;
+      if (k < 0) throw new UnsupportedError(e.start, 'ext', `must-understand key ${k} is not supported`);
+      // Values were decoded from the code; keep their canonical encoding (the
+      // re-encoding comparison of step 8 rejects non-deterministic ones).
+      m.unknown.push([cborEncode(k), cborEncode(v)]);
+      ext.delete(k);
+    }
+    checkUnknownCanonical(code, e, m);
+  }
+  if (residual) readResidual(m, items, ext, extOff, d);
+  else readCompact(m, head, items, ext, extOff, d);
+  return m;
+}
+
+// checkUnknownCanonical: an unknown key's value MUST be in deterministic
+// encoding (SPEC.md §7 step 5): compare each value's bytes in the code.
+function checkUnknownCanonical(code, e, m) {
+  if (m.unknown.length === 0) return;
+  // Walk the raw map: re-read each key/value pair and compare bytes.
+  let off = e.start;
+  const ib = code[off];
+  // skip the map head
+  const info = ib & 31;
+  off += 1 + (info < 24 ? 0 : info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : 8);
+  const wanted = new Set(m.unknown.map(([k]) => String(k)));
+  while (off < e.end) {
+    const k = readItem(code, off);
+    const v = readItem(code, k.end);
+    const kb = cborEncode(k.value);
+    if (wanted.has(String(kb))) {
+      const raw = code.subarray(k.end, v.end);
+      if (compareBytes(raw, cborEncode(v.value)) !== 0) throw new NonCanonicalError(e.start, 'ext', 'unknown key value not in deterministic encoding');
+    }
+    off = v.end;
+  }
+}
+
+function bytesItem(it, field) {
+  if (it.major !== 2) throw new MalformedError(it.start, field, 'want a byte string');
+  return { b: it.value, off: it.end - it.value.length };
+}
+
+function applyExt(m, ext, off, d) {
+  const bad = (k, what) => new MalformedError(off, 'ext', `key ${k}: ${what}`);
+  for (const [k, v] of ext) {
+    switch (k) {
+      case 1: {
+        if (!Array.isArray(v) || v.length === 0) throw bad(k, 'want a non-empty array of fingerprints');
+        if (v.length > MAX_FINGERPRINTS) throw new LimitError(off, 'ext', `more than ${MAX_FINGERPRINTS} fingerprints`);
+        for (const pair of v) {
+          if (!Array.isArray(pair) || pair.length !== 2) throw bad(k, 'want [algorithm, digest]');
+          let alg;
+          if (isUint(pair[0])) {
+            if (typeof pair[0] === 'bigint' || pair[0] >= HASHES.length) throw bad(k, 'unknown hash function number');
+            alg = HASHES[pair[0]][0];
+          } else if (typeof pair[0] === 'string') {
+            alg = pair[0];
+            if (alg === '' || alg.length > 32 || !isToken(alg) || alg.toLowerCase() !== alg) throw bad(k, 'hash function name is not a lower-case token');
+            if (hashIndex(alg) >= 0) throw new NonCanonicalError(off, 'ext', 'registered hash function given by name');
+          } else throw bad(k, 'hash function must be a number or a name');
+          const val = pair[1];
+          if (!(val instanceof Uint8Array)) throw bad(k, 'digest must be a byte string');
+          const i = hashIndex(alg);
+          if ((i >= 0 && HASHES[i][1] !== val.length) || val.length === 0 || val.length > 64) throw bad(k, 'wrong fingerprint length');
+          m.fps.push({ alg, val });
+        }
+        break;
+      }
+      case 2: case 4: case 5: {
+        const isNull = v === null;
+        if (!isNull && !isUint(v)) throw bad(k, 'want an unsigned integer or null');
+        const n = isNull ? 0 : v;
+        if (k === 2) {
+          if (typeof n === 'bigint' || n > Number.MAX_SAFE_INTEGER) throw bad(k, 'max-message-size too large');
+          m.mms = isNull ? null : n;
+        } else if (k === 4) {
+          if (typeof n === 'bigint' || n > 65535) throw bad(k, 'sctp-port too large');
+          m.sctpPort = isNull ? null : n;
+        } else {
+          if (isNull || typeof n === 'bigint' || n > 65535) throw bad(k, 'want a stream count');
+          m.legacy = n;
+        }
+        break;
+      }
+      case 3:
+        if (v === null) { m.mid = null; break; }
+        if (typeof v !== 'string' || !isToken(v)) throw bad(k, 'want a token or null');
+        m.mid = v;
+        break;
+      case 6: case 7:
+        if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) throw bad(k, 'want a non-empty array of lines');
+        if (k === 6) m.extraSess = v; else m.extraMedia = v;
+        break;
+    }
+  }
+  if (m.legacy !== null && m.sctpPort === null) throw new MalformedError(off, 'ext', 'legacy m-line needs an sctp port');
+  let total = 0;
+  const all = [...m.extraSess, ...m.extraMedia];
+  for (let i = 0; i < all.length; i++) {
+    total += utf8Len(all[i]) + 2;
+    if (!isExtraLine(all[i], i >= m.extraSess.length, m.mid)) throw new MalformedError(off, 'ext', 'extra line is not one the encoder carries there');
+  }
+  if (total > d.maxSDP) throw new LimitError(off, 'ext', 'extra lines exceed the SDP limit');
+}
+
+function readCompact(m, head, items, ext, extOff, d) {
+  const { b: core, off: coreOff } = bytesItem(items[1], 'core');
+  const hex = (head & 8) !== 0;
+  m.mms = (head & 4) ? FIREFOX_MMS : DEFAULT_MMS;
+  applyExt(m, ext, extOff, d);
+  let p = 0;
+  if (m.answer) {
+    if (core.length < BIND_LEN) throw new MalformedError(coreOff, 'core', 'too short for the binding');
+    m.bind = core.slice(0, BIND_LEN);
+    p = BIND_LEN;
+  }
+  if (p >= core.length) throw new MalformedError(coreOff + p, 'core', 'no ufrag length');
+  const ulen = core[p++];
+  if (ulen === 0) throw new MalformedError(coreOff + p - 1, 'core', 'ufrag length 0');
+  const un = packedLen(ulen, hex);
+  const fpLen = ext.has(1) ? 0 : 32;
+  if (core.length - p < un + 1 + fpLen) throw new MalformedError(coreOff + core.length, 'core', 'truncated credentials or fingerprint');
+  const ufrag = unpack(core.subarray(p, p + un), ulen, hex);
+  if (ufrag === null) throw new NonCanonicalError(coreOff + p, 'core', 'ufrag padding bits are not zero');
+  m.ufrag = ufrag;
+  p += un;
+  const pwdBytes = core.subarray(p, core.length - fpLen);
+  const pwd = unpack(pwdBytes, hex ? 2 * pwdBytes.length : Math.floor(8 * pwdBytes.length / 6), hex);
+  if (pwd === null) throw new NonCanonicalError(coreOff + p, 'core', 'pwd padding bits are not zero');
+  m.pwd = pwd;
+  if (fpLen > 0) m.fps = [{ alg: 'sha-256', val: core.slice(core.length - fpLen) }];
+  const { b: cb, off: cbOff } = bytesItem(items[2], 'candidates');
+  m.cands = readCandidates(cb, cbOff, d.maxCands);
+  for (let i = 0; i < m.cands.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (sameCandidate(m.cands[j], m.cands[i])) throw new NonCanonicalError(items[2].start, 'candidates', `candidate ${i} repeats an earlier one`);
+    }
+  }
+}
+
+const tdFatal = new TextDecoder('utf-8', { fatal: true });
+
+function readResidual(m, items, ext, extOff, d) {
+  let i = 1;
+  if (m.answer) {
+    const { b } = bytesItem(items[1], 'binding');
+    if (b.length !== BIND_LEN) throw new MalformedError(items[1].start, 'binding', 'binding must be 4 bytes');
+    m.bind = b.slice();
+    i = 2;
+  }
+  if (ext.size > 0) throw new MalformedError(extOff, 'ext', 'compact-form keys in a residual code');
+  const { b: res } = bytesItem(items[i], 'residual');
+  let text;
+  try {
+    text = inflate(res, SDP_DICTIONARY, d.maxSDP);
+  } catch (e) {
+    if (e instanceof InflateError) {
+      if (e.limit) throw new LimitError(items[i].start, 'residual', `decompressed text exceeds ${d.maxSDP} bytes`);
+      throw new MalformedError(items[i].start, 'residual', 'not a valid DEFLATE stream: ' + e.message);
+    }
+    throw e;
+  }
+  try { m.text = tdFatal.decode(text); } catch { throw new MalformedError(items[i].start, 'residual', 'text is not UTF-8'); }
+}
+
+/** decodeModel: SPEC.md §7 steps 1–8. */
+function decodeModel(code, d) {
+  const m = readModel(code, d);
+  let res = null;
+  if (m.residual) {
+    if (splitLines(m.text).join('\n') !== m.text) throw new NonCanonicalError(-1, 'residual', 'text is not in normal form');
+    let p;
+    try { p = parseSDP(m.text); } catch (e) {
+      if (e instanceof InvalidSDPError) throw new MalformedError(-1, 'residual', 'text is not a valid description: ' + e.message);
+      throw e;
+    }
+    if (compactModel(p, m.answer, policyOf({ keepComponent2: true })) !== null) throw new NonCanonicalError(-1, 'residual', 'description must use the compact form');
+    res = compress(te.encode(m.text), SDP_DICTIONARY);
+  }
+  const again = encodeModel(m, res);
+  if (compareBytes(again, code) !== 0) {
+    let off = 0;
+    while (off < again.length && off < code.length && again[off] === code[off]) off++;
+    throw new NonCanonicalError(off, "", "not the canonical encoding");
+  }
+  return m;
+}
+
+function equalBytes(a, b) { return a.length === b.length && compareBytes(a, b) === 0; }
+
+function checkOfferCode(offer) {
+  if (!offer || offer.length === 0) throw new BindingError(-1, 'offer', 'an answer needs the code of its offer');
+  let m;
+  try { m = decodeModel(offer, decOptions()); } catch (e) {
+    if (e instanceof CodecError) throw new BindingError(-1, 'offer', `the offer's code is not valid: ${e.message}`);
+    throw e;
+  }
+  if (m.answer) throw new BindingError(-1, 'offer', 'the code given as offer is an answer');
+}
+
+function typeOf(t) {
+  if (t === 'offer' || t === 'answer') return t;
+  throw new InvalidSDPError(-1, 'type', 'description type is neither offer nor answer');
+}
+
+/**
+ * encode returns the binary code of description {type, sdp} (SPEC.md §4).
+ * An answer needs offerCode, the binary code of its offer (§6).
+ * options: {policy, maxSDPBytes, maxCandidates}.
+ */
+export function encode(description, offerCode, options = {}) {
+  const type = typeOf(description && description.type);
+  const sdp = description.sdp;
+  if (typeof sdp !== 'string') throw new InvalidSDPError(-1, 'sdp', 'sdp must be a string');
+  const pol = policyOf(options.policy);
+  const maxSDP = range(options.maxSDPBytes, limits.DEFAULT_MAX_SDP_BYTES, limits.MIN_MAX_SDP_BYTES, limits.MAX_MAX_SDP_BYTES, 'maxSDPBytes');
+  const maxCands = range(options.maxCandidates, limits.DEFAULT_MAX_CANDIDATES, 1, limits.MAX_MAX_CANDIDATES, 'maxCandidates');
+  if (utf8Len(sdp) > maxSDP) throw new LimitError(-1, 'sdp', `description is over the limit of ${maxSDP} bytes`);
+  const p = parseSDP(sdp);
+  const answer = type === 'answer';
+  let m = compactModel(p, answer, pol);
+  if (m !== null) {
+    if (m.cands.length > maxCands) throw new LimitError(-1, 'candidates', `${m.cands.length} candidates after the policy, over the limit of ${maxCands}`);
+  } else {
+    m = { answer, residual: true, text: splitLines(sdp).join('\n'), unknown: [] };
+  }
+  if (answer) {
+    checkOfferCode(offerCode);
+    m.bind = bindingOf(offerCode);
+  }
+  const res = m.residual ? compress(te.encode(m.text), SDP_DICTIONARY) : null;
+  return encodeModel(m, res);
+}
+
+/**
+ * decode returns the description {type, sdp} a binary code carries
+ * (SPEC.md §7). options: {maxCodeBytes, maxSDPBytes, maxCandidates, offer}
+ * where offer is the code of the offer this decoder made: an answer bound to
+ * another offer fails with 'binding'.
+ */
+export function decode(code, options = {}) {
+  const d = decOptions(options);
+  const m = decodeModel(code, d);
+  if (m.answer && d.offer && !equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(0, 'binding', 'the answer is bound to another offer');
+  const sdp = m.residual ? m.text.split('\n').map((l) => l + '\r\n').join('') : compactSDP(m);
+  if (utf8Len(sdp) > d.maxSDP) throw new LimitError(-1, 'sdp', `decoded description is over the limit of ${d.maxSDP} bytes`);
+  return { type: m.answer ? 'answer' : 'offer', sdp };
+}
+
+/**
+ * checkBinding returns normally when the answer code is bound to the offer
+ * code; it throws BindingError when not, or another class when answer is not
+ * a valid answer code.
+ */
+export function checkBinding(answer, offer) {
+  const m = decodeModel(answer, decOptions());
+  if (!m.answer) throw new BindingError(0, 'binding', 'the code is an offer, not an answer');
+  if (!equalBytes(m.bind, bindingOf(offer))) throw new BindingError(0, 'binding', 'the answer is bound to another offer');
+}
+
+function sameModel(a, b) {
+  if (a.setup !== b.setup || a.ufrag !== b.ufrag || a.pwd !== b.pwd) return false;
+  if (a.fps.length !== b.fps.length || !a.fps.every((f, i) => f.alg === b.fps[i].alg && equalBytes(f.val, b.fps[i].val))) return false;
+  if (a.cands.length !== b.cands.length || !a.cands.every((c, i) => sameCandidate(c, b.cands[i]))) return false;
+  if (a.mid !== b.mid || a.sctpPort !== b.sctpPort || a.legacy !== b.legacy || a.mms !== b.mms) return false;
+  const eqList = (x, y) => x.length === y.length && x.every((l, i) => l === y[i]);
+  return eqList(a.extraSess, b.extraSess) && eqList(a.extraMedia, b.extraMedia);
+}
+
+/**
+ * equivalent reports whether the decoded description is equivalent to the
+ * original one encoded with policy (SPEC.md §3.6). It returns true or false;
+ * an original that is not a valid description throws InvalidSDPError.
+ */
+export function equivalent(original, decoded, policy) {
+  if (original.type !== decoded.type) return false;
+  const answer = typeOf(original.type) === 'answer';
+  const po = parseSDP(original.sdp);
+  const mo = compactModel(po, answer, policyOf(policy));
+  if (mo === null) return splitLines(original.sdp).join('\n') === splitLines(decoded.sdp).join('\n');
+  let pd;
+  try { pd = parseSDP(decoded.sdp); } catch { return false; }
+  const md = compactModel(pd, answer, policyOf({ keepComponent2: true }));
+  return md !== null && sameModel(mo, md);
+}
+
+export { applyPolicy };

@@ -1,0 +1,109 @@
+// Type declarations of @peer-sdp/codec (SPEC.md version 1).
+
+/** A session description as RTCPeerConnection produces and takes it. */
+export interface Description {
+  type: 'offer' | 'answer';
+  sdp: string;
+}
+
+/** The candidate policy of SPEC.md §3.4; every member defaults to false / 0. */
+export interface CandidatePolicy {
+  /** Keep at most this many candidates (0: no limit). */
+  maxCandidates?: number;
+  dropTCPActive?: boolean;
+  dropTCP?: boolean;
+  /** Keep candidates of components other than 1 (dropped by default). */
+  keepComponent2?: boolean;
+  dropIPv6?: boolean;
+  dropMDNS?: boolean;
+  /** Drop host candidates with loopback, private or link-local addresses. */
+  dropPrivate?: boolean;
+}
+
+export interface EncodeOptions {
+  policy?: CandidatePolicy;
+  /** Limit on the SDP text accepted; default 65536, range 1024..16 MiB. */
+  maxSDPBytes?: number;
+  /** Most candidates a code may carry after the policy (more: 'limit'); default 64, range 1..1024. */
+  maxCandidates?: number;
+}
+
+export interface DecodeOptions {
+  /** Default 32768, range 64..16 MiB. */
+  maxCodeBytes?: number;
+  /** Limit on the decompressed residual and on the produced SDP; default 65536, range 1024..16 MiB. */
+  maxSDPBytes?: number;
+  /** Default 64, range 1..1024. */
+  maxCandidates?: number;
+  /** The binary code of the offer this side made: an answer bound to another offer fails with 'binding'. */
+  offer?: Uint8Array | null;
+}
+
+export type Form = 'qr' | 'link' | 'bin';
+
+export type ErrorClassName =
+  | 'foreign' | 'malformed' | 'non-canonical' | 'unsupported' | 'limit' | 'binding' | 'invalid-sdp';
+
+/** Encodes a description as a binary code. Throws CodecError ('invalid-sdp', 'limit', 'binding'). */
+export function encode(description: Description, offerCode?: Uint8Array | null, options?: EncodeOptions): Uint8Array;
+/** Decodes a binary code. Throws CodecError (every class but 'invalid-sdp'). */
+export function decode(code: Uint8Array, options?: DecodeOptions): Description;
+/** Throws BindingError unless answer is an answer code bound to offer (other classes when answer is invalid). */
+export function checkBinding(answer: Uint8Array, offer: Uint8Array): void;
+/** SPEC.md §3.6: whether decoded is equivalent to original encoded with policy. */
+export function equivalent(original: Description, decoded: Description, policy?: CandidatePolicy): boolean;
+/** The first 4 bytes of SHA-256 of an offer's code (SPEC.md §6). */
+export function bindingOf(offer: Uint8Array): Uint8Array;
+/** Synchronous SHA-256. */
+export function sha256(data: Uint8Array): Uint8Array;
+
+/** 'qr': "P:" + Base45; 'link': "P-" + Base32; 'bin': the bytes as a string of code units 0–255. */
+export function formatText(code: Uint8Array, form?: Form): string;
+/** Any text form, a whole link, or the binary code. Throws 'foreign', 'malformed' or 'limit'. */
+export function parseText(text: string | Uint8Array, options?: { maxTextBytes?: number }): Uint8Array;
+/** base without its fragment, then "#", then the link form. */
+export function link(base: string, code: Uint8Array): string;
+
+export const PREFIX_QR: 'P:';
+export const PREFIX_LINK: 'P-';
+
+export const limits: Readonly<{
+  DEFAULT_MAX_SDP_BYTES: number;
+  DEFAULT_MAX_CODE_BYTES: number;
+  DEFAULT_MAX_CANDIDATES: number;
+  DEFAULT_MAX_TEXT_BYTES: number;
+  MIN_MAX_SDP_BYTES: number;
+  MAX_MAX_SDP_BYTES: number;
+  MIN_MAX_CODE_BYTES: number;
+  MAX_MAX_CODE_BYTES: number;
+  MAX_MAX_CANDIDATES: number;
+}>;
+
+export const ErrorClass: Readonly<{
+  FOREIGN: 'foreign';
+  MALFORMED: 'malformed';
+  NON_CANONICAL: 'non-canonical';
+  UNSUPPORTED: 'unsupported';
+  LIMIT: 'limit';
+  BINDING: 'binding';
+  INVALID_SDP: 'invalid-sdp';
+}>;
+
+/** Every error this package throws; `class` is the SPEC.md §9 name. */
+export class CodecError extends Error {
+  readonly class: ErrorClassName;
+  /** Byte offset in the code (decoding) or 1-based line number (encoding); -1 when unknown. */
+  readonly offset: number;
+  readonly field: string;
+}
+export class ForeignError extends CodecError { static readonly class: 'foreign'; }
+export class MalformedError extends CodecError { static readonly class: 'malformed'; }
+export class NonCanonicalError extends CodecError { static readonly class: 'non-canonical'; }
+export class UnsupportedError extends CodecError { static readonly class: 'unsupported'; }
+export class LimitError extends CodecError { static readonly class: 'limit'; }
+export class BindingError extends CodecError { static readonly class: 'binding'; }
+export class InvalidSDPError extends CodecError { static readonly class: 'invalid-sdp'; }
+
+export const classes: Readonly<Record<ErrorClassName, typeof CodecError>>;
+/** The class name of err, or '' when it is not a CodecError. */
+export function errorClass(err: unknown): ErrorClassName | '';

@@ -1,0 +1,8 @@
+// @peer-sdp/codec: compact WebRTC session descriptions (SPEC.md, version 1).
+export { encode, decode, checkBinding, equivalent, limits, bindingOf } from './codec.js';
+export { formatText, parseText, link, PREFIX_QR, PREFIX_LINK } from './text.js';
+export {
+  ErrorClass, CodecError, ForeignError, MalformedError, NonCanonicalError, UnsupportedError,
+  LimitError, BindingError, InvalidSDPError, classes, errorClass,
+} from './errors.js';
+export { sha256 } from './sha256.js';
