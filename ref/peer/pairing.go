@@ -1,0 +1,185 @@
+package peer
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/peer-sdp/peer/codec"
+	"github.com/peer-sdp/peer/ref"
+)
+
+// Pairing is a connection made by a manual code exchange: a first-contact
+// pairing (Offer, Answer) or a reconnect code for a remembered peer
+// (ReconnectOffer). Its connection joins a session once the identity
+// handshake succeeds (Wait).
+type Pairing struct {
+	p       *Peer
+	c       *ref.Conn
+	code    []byte
+	offerer bool
+	expect  *ID
+	fp      [32]byte // the expected peer's remembered fingerprint
+
+	once sync.Once
+	done chan struct{}
+	id   ID
+	err  error
+}
+
+// Code returns this side's code (binary; format it with
+// codec.FormatText).
+func (pr *Pairing) Code() []byte { return pr.code }
+
+// Offer starts a first-contact pairing and returns it with its offer's
+// code, which is an ordinary code of SPEC.md (the identity costs it no
+// byte).
+func (p *Peer) Offer(ctx context.Context) (*Pairing, error) {
+	c, code, err := ref.Offer(ctx, p.connConfig())
+	if err != nil {
+		return nil, err
+	}
+	if !p.track(c) {
+		c.Close()
+		return nil, ErrClosed
+	}
+	return &Pairing{p: p, c: c, code: code, offerer: true, done: make(chan struct{})}, nil
+}
+
+// ReconnectOffer starts a pairing with the remembered peer id with a
+// reconnect code (IDENTITY.md §4): the offer's code without the
+// certificate digest, which id remembers, and with ext key 16. When the
+// code cannot take that form (a certificate renewed since id saw it), the
+// code is a full one. The answer (either form) must come from id.
+func (p *Peer) ReconnectOffer(ctx context.Context, id ID) (*Pairing, error) {
+	r, ok := p.st.Get(id)
+	if !ok {
+		return nil, &PeerError{ID: id, Op: "reconnect offer", Err: ErrUnknownPeer}
+	}
+	pr, err := p.Offer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pr.expect, pr.fp = &id, r.Fingerprint
+	if r.SentFingerprint == p.id.Fingerprint() {
+		if rc, ok := toReconnect(pr.code, p.ID(), p.id.Fingerprint()); ok {
+			pr.code = rc
+		}
+	}
+	return pr, nil
+}
+
+// Answer answers an offer's code (first-contact or reconnect) and returns
+// the pairing with the answer's code. A reconnect code from a peer that is
+// not remembered is ErrUnknownPeer; a code that does not decode returns
+// the codec's error class.
+func (p *Peer) Answer(ctx context.Context, offerCode []byte) (*Pairing, error) {
+	pr := &Pairing{p: p, done: make(chan struct{})}
+	full := offerCode
+	if hint, ok := reconnectHint(offerCode); ok {
+		var r *Record
+		for _, rec := range p.st.List() {
+			if bytes.Equal(rec.ID[:hintLen], hint) {
+				r = &rec
+				break
+			}
+		}
+		if r == nil {
+			return nil, &PeerError{Op: "answer", Err: fmt.Errorf("%w: reconnect code from an unknown peer (hint %x)", ErrUnknownPeer, hint)}
+		}
+		full = fromParts(offerCode, r.Fingerprint)
+		id := r.ID
+		pr.expect, pr.fp = &id, r.Fingerprint
+		if full == nil {
+			return nil, fmt.Errorf("%w: bad reconnect code", codec.ErrMalformed)
+		}
+	}
+	c, code, err := ref.Answer(ctx, p.connConfig(), full)
+	if err != nil {
+		return nil, err
+	}
+	if !p.track(c) {
+		c.Close()
+		return nil, ErrClosed
+	}
+	pr.c, pr.code = c, code
+	if pr.expect != nil {
+		if r, _ := p.st.Get(*pr.expect); r.SentFingerprint == p.id.Fingerprint() {
+			if rc, ok := toReconnect(code, p.ID(), p.id.Fingerprint()); ok {
+				pr.code = rc
+			}
+		}
+	}
+	pr.start()
+	return pr, nil
+}
+
+// Complete applies the answer's code to an offering pairing; the
+// connection then proceeds in the background (Wait). Errors are those of
+// ref.Conn.Complete, plus ErrUnknownPeer for a reconnect answer to a
+// first-contact offer.
+func (pr *Pairing) Complete(ctx context.Context, answerCode []byte) error {
+	if !pr.offerer {
+		return fmt.Errorf("%w: Complete on an answering pairing", ref.ErrState)
+	}
+	full := answerCode
+	if _, ok := reconnectHint(answerCode); ok {
+		if pr.expect == nil {
+			return &PeerError{Op: "complete", Err: fmt.Errorf("%w: a reconnect answer to a first-contact offer", ErrUnknownPeer)}
+		}
+		if full = fromParts(answerCode, pr.fp); full == nil {
+			return fmt.Errorf("%w: bad reconnect code", codec.ErrMalformed)
+		}
+	}
+	if err := pr.c.Complete(ctx, full); err != nil {
+		return err
+	}
+	pr.start()
+	return nil
+}
+
+func (pr *Pairing) start() {
+	pr.once.Do(func() {
+		p := pr.p
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			defer close(pr.done)
+			pr.id, pr.err = p.establish(p.ctx, pr.c, pr.offerer, pr.expect)
+			if pr.err != nil && p.ctx.Err() == nil {
+				p.emit(Event{Type: Rejected, Peer: pr.id, Err: pr.err})
+			}
+		}()
+	})
+}
+
+// Wait blocks until the pairing's connection is authenticated and in a
+// session, and returns the remote ID; or the error (ErrAuth for a failed
+// identity handshake, a ref error for a failed connection), or ctx's.
+// Call it after Complete (offerer) or Answer (answerer).
+func (pr *Pairing) Wait(ctx context.Context) (ID, error) {
+	select {
+	case <-pr.done:
+		return pr.id, pr.err
+	case <-ctx.Done():
+		return ID{}, ctx.Err()
+	}
+}
+
+// Close abandons a pairing that has not completed. It is harmless after
+// it completed.
+func (pr *Pairing) Close() {
+	select {
+	case <-pr.done:
+		return
+	default:
+	}
+	pr.p.mu.Lock()
+	tracked := pr.p.stray[pr.c]
+	pr.p.mu.Unlock()
+	if tracked {
+		pr.c.Close()
+		pr.p.untrack(pr.c)
+	}
+}

@@ -1,0 +1,305 @@
+package peer
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// Message types on the default channel (IDENTITY.md §3, Appendix A).
+const (
+	msgHello  = 0
+	msgData   = 1
+	msgRelay  = 2
+	msgRefuse = 3
+	msgInvite = 4
+)
+
+// Version is the version of the identity protocol, carried in HELLO.
+const Version = 1
+
+// Signing contexts (IDENTITY.md §3.2, §6.2). Each is followed by a zero
+// byte in the signing input.
+const (
+	ctxHello = "peer-sdp identity v1 hello"
+	ctxCode  = "peer-sdp identity v1 signed code"
+)
+
+// Roles in the signing input of HELLO: the signer's role in the WebRTC
+// connection.
+const (
+	roleOfferer  = 0
+	roleAnswerer = 1
+)
+
+// Kinds of a signed code.
+const (
+	kindOffer  = 0
+	kindAnswer = 1
+)
+
+// SignedCodeLifetime is how long a signed code is accepted after its
+// timestamp (and how far in the future it may be).
+const SignedCodeLifetime = 10 * time.Minute
+
+// maxMessage bounds a control message (a signed code is at most a few
+// KiB; the codec's own limit is 32 KiB).
+const maxMessage = 40 << 10
+
+var (
+	encMode, _ = cbor.CoreDetEncOptions().EncMode()
+	decMode, _ = cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		MaxNestedLevels:  8,
+		MaxArrayElements: 64,
+		MaxMapPairs:      64,
+		IndefLength:      cbor.IndefLengthForbidden,
+		TagsMd:           cbor.TagsForbidden,
+	}.DecMode()
+)
+
+// hello is HELLO: [0, version, public key, signature, [* address]].
+type hello struct {
+	_       struct{} `cbor:",toarray"`
+	Type    uint64
+	Version uint64
+	Key     []byte
+	Sig     []byte
+	Addrs   []string
+}
+
+// signedCode is a code signed by its author, the body of RELAY and of the
+// direct exchange: [kind, author key, recipient ID, time, code, signature].
+type signedCode struct {
+	_    struct{} `cbor:",toarray"`
+	Kind uint64
+	Key  []byte
+	To   []byte
+	Time uint64
+	Code []byte
+	Sig  []byte
+}
+
+// relay is RELAY: [2, hops, recipient ID, nonce, signed code].
+type relay struct {
+	_      struct{} `cbor:",toarray"`
+	Type   uint64
+	Hops   uint64
+	To     []byte
+	Nonce  uint64
+	Signed signedCode
+}
+
+// refuse is REFUSE: [3, hops, recipient ID, nonce, reason].
+type refuse struct {
+	_      struct{} `cbor:",toarray"`
+	Type   uint64
+	Hops   uint64
+	To     []byte
+	Nonce  uint64
+	Reason uint64
+}
+
+// invite is INVITE: [4, peer ID].
+type invite struct {
+	_    struct{} `cbor:",toarray"`
+	Type uint64
+	Peer []byte
+}
+
+func marshal(v any) []byte {
+	b, err := encMode.Marshal(v)
+	if err != nil {
+		panic(err) // only fixed Go types are marshalled
+	}
+	return b
+}
+
+// msgType returns the type of a channel message without decoding it all.
+func msgType(b []byte) (uint64, error) {
+	// An array head (major type 4) then a small unsigned integer.
+	if len(b) < 2 || b[0]&0xe0 != 0x80 || b[1] > 0x17 {
+		return 0, fmt.Errorf("%w: not a message array", ErrProtocol)
+	}
+	return uint64(b[1]), nil
+}
+
+// unmarshal decodes b into v and requires the canonical encoding.
+func unmarshal(b []byte, v any) error {
+	if len(b) > maxMessage {
+		return fmt.Errorf("%w: message of %d bytes", ErrProtocol, len(b))
+	}
+	if err := decMode.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%w: %v", ErrProtocol, err)
+	}
+	if !bytes.Equal(marshal(v), b) {
+		return fmt.Errorf("%w: not canonical CBOR", ErrProtocol)
+	}
+	return nil
+}
+
+// helloInput is the signing input of HELLO (IDENTITY.md §3.2):
+// context ‖ 0x00 ‖ role ‖ offerer's fingerprint ‖ answerer's fingerprint.
+func helloInput(role byte, offererFP, answererFP [32]byte) []byte {
+	b := make([]byte, 0, len(ctxHello)+2+64)
+	b = append(b, ctxHello...)
+	b = append(b, 0, role)
+	b = append(b, offererFP[:]...)
+	return append(b, answererFP[:]...)
+}
+
+// codeInput is the signing input of a signed code (IDENTITY.md §6.2):
+// context ‖ 0x00 ‖ kind ‖ author key ‖ recipient ID ‖ time (8 bytes,
+// big-endian) ‖ code.
+func codeInput(kind byte, key []byte, to ID, t uint64, code []byte) []byte {
+	b := make([]byte, 0, len(ctxCode)+2+32+32+8+len(code))
+	b = append(b, ctxCode...)
+	b = append(b, 0, kind)
+	b = append(b, key...)
+	b = append(b, to[:]...)
+	b = binary.BigEndian.AppendUint64(b, t)
+	return append(b, code...)
+}
+
+func (i *Identity) signCode(kind byte, to ID, code []byte, now time.Time) signedCode {
+	t := uint64(now.Unix())
+	key := []byte(i.PublicKey())
+	return signedCode{Kind: uint64(kind), Key: key, To: to[:], Time: t, Code: code,
+		Sig: i.Sign(codeInput(kind, key, to, t, code))}
+}
+
+// verify checks a signed code addressed to me, of kind, and returns its
+// author. A bad signature is ErrTampered; a stale one ErrExpired.
+func (s *signedCode) verify(me ID, kind byte, now time.Time) (ID, error) {
+	var to ID
+	if s.Kind != uint64(kind) || len(s.Key) != ed25519.PublicKeySize || len(s.To) != len(to) || len(s.Sig) != ed25519.SignatureSize {
+		return ID{}, fmt.Errorf("%w: malformed signed code", ErrProtocol)
+	}
+	copy(to[:], s.To)
+	if to != me {
+		return ID{}, fmt.Errorf("%w: signed code addressed to %s", ErrProtocol, to.Short())
+	}
+	author := IDOf(s.Key)
+	if !ed25519.Verify(s.Key, codeInput(kind, s.Key, to, s.Time, s.Code), s.Sig) {
+		return author, ErrTampered
+	}
+	t := time.Unix(int64(s.Time&(1<<62-1)), 0)
+	if d := now.Sub(t); d > SignedCodeLifetime || d < -SignedCodeLifetime {
+		return author, fmt.Errorf("%w (signed at %v)", ErrExpired, t.UTC())
+	}
+	return author, nil
+}
+
+// Reconnect codes (IDENTITY.md §4): a compact code whose core ends with
+// the SHA-256 digest of the author's certificate, minus that digest, with
+// ext key 16 holding the first 4 bytes of the author's ID.
+
+// ExtKnownPeer is the ext key (SPEC.md Appendix B.2, range 16–23) that
+// marks a reconnect code and carries the author's ID hint.
+const ExtKnownPeer = 16
+
+// hintLen is the length of the ID hint in ext key 16.
+const hintLen = 4
+
+type codeParts struct {
+	head       uint64
+	core, cand []byte
+	ext        map[int64]cbor.RawMessage
+}
+
+func splitCode(code []byte) (*codeParts, error) {
+	d := decMode.NewDecoder(bytes.NewReader(code))
+	var p codeParts
+	if err := d.Decode(&p.head); err != nil {
+		return nil, err
+	}
+	if err := d.Decode(&p.core); err != nil {
+		return nil, err
+	}
+	if err := d.Decode(&p.cand); err != nil {
+		return nil, err
+	}
+	if d.NumBytesRead() < len(code) {
+		if err := d.Decode(&p.ext); err != nil {
+			return nil, err
+		}
+	}
+	if d.NumBytesRead() != len(code) {
+		return nil, errors.New("trailing data")
+	}
+	return &p, nil
+}
+
+func (p *codeParts) join() []byte {
+	var b []byte
+	b = append(b, marshal(p.head)...)
+	b = append(b, marshal(p.core)...)
+	b = append(b, marshal(p.cand)...)
+	if len(p.ext) > 0 {
+		b = append(b, marshal(p.ext)...)
+	}
+	return b
+}
+
+// toReconnect turns a full compact code whose core carries fp into the
+// reconnect code of author; ok is false when the code has no such form
+// (residual form, other fingerprints, already extended).
+func toReconnect(full []byte, author ID, fp [32]byte) ([]byte, bool) {
+	p, err := splitCode(full)
+	if err != nil || p.head >= 16 || len(p.core) < 32 || !bytes.Equal(p.core[len(p.core)-32:], fp[:]) {
+		return nil, false
+	}
+	if _, ok := p.ext[1]; ok {
+		return nil, false
+	}
+	if _, ok := p.ext[ExtKnownPeer]; ok {
+		return nil, false
+	}
+	if p.ext == nil {
+		p.ext = map[int64]cbor.RawMessage{}
+	}
+	p.core = p.core[:len(p.core)-32]
+	p.ext[ExtKnownPeer] = marshal(author[:hintLen])
+	out := p.join()
+	if !bytes.Equal(fromParts(out, fp), full) {
+		return nil, false
+	}
+	return out, true
+}
+
+// reconnectHint returns the ID hint of a reconnect code, or ok false
+// for any other code.
+func reconnectHint(code []byte) (hint []byte, ok bool) {
+	p, err := splitCode(code)
+	if err != nil || p.head >= 16 {
+		return nil, false
+	}
+	raw, ok := p.ext[ExtKnownPeer]
+	if !ok {
+		return nil, false
+	}
+	if err := decMode.Unmarshal(raw, &hint); err != nil || len(hint) != hintLen {
+		return nil, false
+	}
+	return hint, true
+}
+
+// fromParts rebuilds the full code of a reconnect code with the
+// remembered digest fp; nil if code is not a reconnect code.
+func fromParts(code []byte, fp [32]byte) []byte {
+	p, err := splitCode(code)
+	if err != nil {
+		return nil
+	}
+	if _, ok := p.ext[ExtKnownPeer]; !ok {
+		return nil
+	}
+	delete(p.ext, ExtKnownPeer)
+	p.core = append(append([]byte(nil), p.core...), fp[:]...)
+	return p.join()
+}
