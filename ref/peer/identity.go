@@ -205,7 +205,9 @@ func LoadIdentity(path string) (*Identity, error) {
 }
 
 // newCertificate makes a DTLS certificate valid for CertificateValidity.
-func newCertificate() (*webrtc.Certificate, error) {
+func newCertificate() (*webrtc.Certificate, error) { return newCertificateValid(CertificateValidity) }
+
+func newCertificateValid(validity time.Duration) (*webrtc.Certificate, error) {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -219,7 +221,7 @@ func newCertificate() (*webrtc.Certificate, error) {
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: "WebRTC"},
 		NotBefore:    now.Add(-24 * time.Hour),
-		NotAfter:     now.Add(CertificateValidity),
+		NotAfter:     now.Add(validity),
 	})
 }
 

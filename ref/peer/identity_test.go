@@ -1,0 +1,182 @@
+package peer
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/peer-sdp/peer/codec"
+	"github.com/peer-sdp/peer/ref"
+)
+
+func TestLoadIdentity(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "id")
+	a, err := LoadIdentity(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + ".cert"} {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v, want 0600", f, st.Mode().Perm())
+		}
+	}
+	b, err := LoadIdentity(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID() != b.ID() || a.Fingerprint() != b.Fingerprint() {
+		t.Fatal("reloaded identity differs")
+	}
+	if exp := b.Certificate().Expires(); time.Until(exp) < CertificateValidity-48*time.Hour {
+		t.Errorf("certificate expires %v, want about %v from now", exp, CertificateValidity)
+	}
+	id, err := ParseID(a.ID().String())
+	if err != nil || id != a.ID() {
+		t.Fatalf("ParseID: %v", err)
+	}
+	if s := a.ID().Short(); len(s) != 19 || strings.Count(s, "-") != 3 || !strings.HasPrefix(strings.ToLower(strings.ReplaceAll(s, "-", "")), a.ID().String()[:16]) {
+		t.Errorf("short form %q of %s", s, a.ID())
+	}
+	if len(a.ID().String()) != 52 {
+		t.Errorf("ID %q is not 52 characters", a.ID())
+	}
+	os.Chmod(path, 0o644)
+	if _, err := LoadIdentity(path); !errors.Is(err, ErrInsecureFile) {
+		t.Fatalf("readable identity file: %v, want ErrInsecureFile", err)
+	}
+	st, err := OpenStore(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.update(a.ID(), func(r *Record) { r.PublicKey = a.PublicKey(); r.Addrs = []string{"127.0.0.1:1"} }); err != nil {
+		t.Fatal(err)
+	}
+	st2, err := OpenStore(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := st2.Get(a.ID()); !ok || !ed25519.PublicKey(r.PublicKey).Equal(a.PublicKey()) || r.Addrs[0] != "127.0.0.1:1" {
+		t.Fatalf("store round trip: %+v %v", r, ok)
+	}
+	os.Chmod(filepath.Join(dir, "store"), 0o640)
+	if _, err := OpenStore(filepath.Join(dir, "store")); !errors.Is(err, ErrInsecureFile) {
+		t.Fatalf("readable store: %v, want ErrInsecureFile", err)
+	}
+}
+
+// TestCertificateRenewal: a certificate that expires within
+// CertificateRenewBefore is replaced; the ID stays.
+func TestCertificateRenewal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "id")
+	a, err := LoadIdentity(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := newCertificateValid(CertificateRenewBefore - time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemText, _ := old.PEM()
+	if err := writePrivate(path+".cert", []byte(pemText), false); err != nil {
+		t.Fatal(err)
+	}
+	b, err := LoadIdentity(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.ID() != a.ID() {
+		t.Fatal("ID changed with the certificate")
+	}
+	if time.Until(b.Certificate().Expires()) < CertificateRenewBefore {
+		t.Fatal("certificate not renewed")
+	}
+}
+
+// TestReconnectCodeSize measures a first-contact code and the reconnect
+// code of the same offer and answer, and connects with reconnect codes.
+func TestReconnectCodeSize(t *testing.T) {
+	a, b := newTestPeer(t, nil), newTestPeer(t, nil)
+	pairPeers(t, a, b)
+	waitEvent(t, b, Joined, a.ID(), 10*time.Second)
+	if err := a.Disconnect(b.ID()); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, b, Left, a.ID(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pa, err := a.ReconnectOffer(ctx, b.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := pa.c.Code()
+	if _, ok := reconnectHint(pa.Code()); !ok {
+		t.Fatal("ReconnectOffer made no reconnect code")
+	}
+	pb, err := b.Answer(ctx, pa.Code())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := reconnectHint(pb.Code()); !ok {
+		t.Fatal("answer to a reconnect code is not one")
+	}
+	fullAns := pb.c.Code()
+	t.Logf("offer: first-contact %d B (qr text %d chars), reconnect %d B (qr text %d chars)",
+		len(full), len(codec.FormatText(full, codec.FormQR)), len(pa.Code()), len(codec.FormatText(pa.Code(), codec.FormQR)))
+	t.Logf("answer: first-contact %d B, reconnect %d B", len(fullAns), len(pb.Code()))
+	if len(pa.Code()) >= len(full) || len(pb.Code()) >= len(fullAns) {
+		t.Fatal("reconnect code not smaller")
+	}
+	if err := pa.Complete(ctx, pb.Code()); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := pa.Wait(ctx); err != nil || id != b.ID() {
+		t.Fatalf("reconnect code pairing: %v", err)
+	}
+	if _, err := pb.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	exchange(t, a, b, "back")
+
+	// A reconnect code from a peer b does not remember.
+	c := newTestPeer(t, nil)
+	if _, err := c.Answer(ctx, pa.Code()); !errors.Is(err, ErrUnknownPeer) {
+		t.Fatalf("unknown author: %v, want ErrUnknownPeer", err)
+	}
+}
+
+func BenchmarkCodeSize(b *testing.B) {
+	pa, err := NewIdentity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := New(&Config{Identity: pa, Conn: ref.Config{Loopback: true}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	var full, rc int
+	for i := 0; i < b.N; i++ {
+		pr, err := p.Offer(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, ok := toReconnect(pr.Code(), p.ID(), p.id.Fingerprint())
+		if !ok {
+			b.Fatal("no reconnect form")
+		}
+		full, rc = len(pr.Code()), len(r)
+		pr.Close()
+	}
+	b.ReportMetric(float64(full), "first-contact-B")
+	b.ReportMetric(float64(rc), "reconnect-B")
+}
