@@ -36,7 +36,9 @@
 //     p = p+L.
 //
 // Encoding. The output is exactly one DEFLATE block with BFINAL = 1 and
-// BTYPE = 01 (compressed with the fixed Huffman codes of RFC 1951 §3.2.6).
+// BTYPE = 01 (compressed with the fixed Huffman codes of RFC 1951 §3.2.6):
+// its first three bits are 1 (BFINAL), 1, 0 (BTYPE = 01, least significant
+// bit first), so the first byte always has its low three bits equal to 011.
 // Literals, length/distance pairs (length codes 257..285 with their extra
 // bits, then the 5-bit fixed distance code with its extra bits) are written
 // in the order emitted, followed by the end-of-block symbol 256. Bits are
