@@ -86,8 +86,10 @@ func (d *Decoder) readExt(raw cbor.RawMessage, off int, m *model, ext *map[int64
 		return cborErr(err, off)
 	}
 	for k, v := range *ext {
-		known := k >= extFingerprints && k <= extMediaLines && !m.residual
-		if known {
+		if k >= extFingerprints && k <= extMediaLines {
+			if m.residual {
+				return errf(ErrMalformed, off, "ext", "key %d belongs to the compact form", k)
+			}
 			continue
 		}
 		if k < 0 {
@@ -300,9 +302,6 @@ func (d *Decoder) readResidual(m *model, items []cbor.RawMessage, offs []int, ex
 		}
 		m.bind = b
 		i = 2
-	}
-	if len(ext) > 0 {
-		return errf(ErrMalformed, offs[len(offs)-1], "ext", "compact-form keys in a residual code")
 	}
 	res, err := bytesItem(items[i], offs[i], "residual")
 	if err != nil {

@@ -263,6 +263,9 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 		return nil, false
 	}
 	if len(mids) == 1 {
+		if !isToken(mids[0]) {
+			return nil, false
+		}
 		m.mid, m.midSet = mids[0], true
 	}
 	for _, l := range p.session {

@@ -1,0 +1,157 @@
+package codec
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+)
+
+// specTable returns the rows (cells trimmed) of the first Markdown table after
+// the heading line that starts with heading.
+func specTable(t *testing.T, spec, heading string) [][]string {
+	t.Helper()
+	i := strings.Index(spec, "\n"+heading)
+	if i < 0 {
+		t.Fatalf("SPEC.md has no heading %q", heading)
+	}
+	var rows [][]string
+	inTable := false
+	for _, line := range strings.Split(spec[i+1:], "\n")[1:] {
+		if !strings.HasPrefix(line, "|") {
+			if inTable {
+				break
+			}
+			continue
+		}
+		inTable = true
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for k := range cells {
+			cells[k] = strings.TrimSpace(cells[k])
+		}
+		if strings.HasPrefix(cells[0], "---") || strings.HasPrefix(cells[0], ":--") || strings.HasPrefix(cells[0], "--:") {
+			continue
+		}
+		rows = append(rows, cells)
+	}
+	if len(rows) < 2 {
+		t.Fatalf("table after %q has no rows", heading)
+	}
+	return rows[1:] // without the header row
+}
+
+func readSpec(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../SPEC.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestSpecRegistries keeps SPEC.md's registry tables and the Go constants
+// in sync.
+func TestSpecRegistries(t *testing.T) {
+	spec := readSpec(t)
+
+	ext := map[string]int64{"fingerprints": extFingerprints, "max-message-size": extMMS, "mid": extMid,
+		"sctp-port": extSCTPPort, "legacy": extSCTPMap, "session-lines": extSessionLines, "media-lines": extMediaLines}
+	seen := 0
+	for _, r := range specTable(t, spec, "### B.2 Extension keys") {
+		if r[2] != "v1" {
+			continue
+		}
+		k, err := strconv.ParseInt(r[0], 10, 64)
+		if err != nil || ext[r[1]] != k {
+			t.Errorf("B.2 row %v does not match the Go constant %d", r, ext[r[1]])
+		}
+		seen++
+	}
+	if seen != len(ext) {
+		t.Errorf("B.2 lists %d v1 keys, Go defines %d", seen, len(ext))
+	}
+
+	rows := specTable(t, spec, "### B.3 Hash functions")
+	if len(rows) != len(hashFuncs) {
+		t.Errorf("B.3 lists %d hash functions, Go has %d", len(rows), len(hashFuncs))
+	}
+	for i, r := range rows {
+		if i >= len(hashFuncs) {
+			break
+		}
+		if r[0] != strconv.Itoa(i) || r[1] != hashFuncs[i].name || r[2] != strconv.Itoa(hashFuncs[i].size) {
+			t.Errorf("B.3 row %v, Go has %d %s %d", r, i, hashFuncs[i].name, hashFuncs[i].size)
+		}
+	}
+
+	heads := map[string]uint64{"compact, offer, setup actpass": 0, "compact, answer, setup active": uint64(setupActive),
+		"compact, answer, setup passive": uint64(setupPassive), "flag: max-message-size 1073741823": headMMS1G,
+		"flag: hex credentials": headHexCreds, "residual, offer": headResidual, "residual, answer": headResidual | 1}
+	for _, r := range specTable(t, spec, "### B.1 Head values") {
+		v, ok := heads[r[1]]
+		if !ok || r[0] != strconv.FormatUint(v, 10) {
+			t.Errorf("B.1 row %v does not match Go", r)
+		}
+		delete(heads, r[1])
+	}
+	if len(heads) > 0 {
+		t.Errorf("B.1 misses %v", heads)
+	}
+
+	fields := map[string][]string{
+		"type":      candTypeNames[:],
+		"transport": {"udp", "tcp-active", "tcp-passive", "extended (tcp-so in the extended byte)"},
+		"address":   {"IPv4", "IPv6", "mDNS UUID", "reference"},
+		"port":      {"explicit", "same as previous", "previous + 1", "discard port 9"},
+	}
+	for _, r := range specTable(t, spec, "### B.4 Candidate record fields") {
+		v, err := strconv.Atoi(r[1])
+		names := fields[r[0]]
+		if err != nil || v >= len(names) || names[v] != r[2] {
+			t.Errorf("B.4 row %v does not match Go", r)
+		}
+	}
+	if transTCPSO != 3 || addrMDNS != 2 || portDiscard != 3 || portNext != 2 {
+		t.Errorf("Go wire constants changed without B.4")
+	}
+
+	var names []string
+	for _, r := range specTable(t, spec, "## 9. Error classes") {
+		names = append(names, strings.Trim(r[0], "`"))
+	}
+	if len(names) != len(classes) {
+		t.Fatalf("§9 lists %d classes, Go has %d", len(names), len(classes))
+	}
+	for i, c := range classes {
+		if names[i] != c.name {
+			t.Errorf("§9 class %d is %q, Go has %q", i, names[i], c.name)
+		}
+	}
+}
+
+// TestSpecDictionary checks that Appendix C reproduces the dictionary file
+// and its SHA-256.
+func TestSpecDictionary(t *testing.T) {
+	spec := readSpec(t)
+	i := strings.Index(spec, "## Appendix C.")
+	if i < 0 {
+		t.Fatal("SPEC.md has no Appendix C")
+	}
+	app := spec[i:]
+	sum := sha256.Sum256(fixedflate.SDPDictionary)
+	if !strings.Contains(app, "SHA-256: `"+hex.EncodeToString(sum[:])+"`") {
+		t.Errorf("Appendix C does not state the dictionary's SHA-256 %x", sum)
+	}
+	start := strings.Index(app, "\n```text\n")
+	end := strings.LastIndex(app, "\n```")
+	if start < 0 || end <= start {
+		t.Fatal("Appendix C has no ```text block")
+	}
+	if got := app[start+len("\n```text\n") : end+1]; got != string(fixedflate.SDPDictionary) {
+		t.Errorf("Appendix C's text differs from the dictionary file (%d vs %d bytes)", len(got), len(fixedflate.SDPDictionary))
+	}
+}
