@@ -180,3 +180,23 @@ func iceOf(d *sdp.SessionDescription) string {
 	}
 	return find("ice-ufrag") + " " + find("ice-pwd")
 }
+
+// TestChromiumOneMDNS checks issue 2's headline budget on a description made
+// by Chromium 156 with one mDNS candidate: at most 84 bytes, and the qr form
+// within QR version 5 at level L (and M).
+func TestChromiumOneMDNS(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "generated", "chromium156-datachannel-offer-mdns.sdp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := Encode(Description{Type: Offer, SDP: string(b)}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qr := FormatText(code, FormQR)
+	vl, vm := qrsize.Version(qr, qrsize.L), qrsize.Version(qr, qrsize.M)
+	t.Logf("%d bytes; qr form %d characters: QR %d-L, %d-M", len(code), len(qr), vl, vm)
+	if len(code) > 84 || vl > 5 || vm > 5 {
+		t.Errorf("%d bytes (want <= 84), QR %d-L %d-M (want <= 5)", len(code), vl, vm)
+	}
+}
