@@ -208,6 +208,7 @@ func avTable(ms []measurement) *table {
 		},
 		header: []string{"stack", "held-out n", "raw", "brotli-11", "dict-deflate", "ours-bin", "ours − dict median", "ours smaller", "worst (ours − dict)", "QR-L ours-qr", "QR-L dict"},
 	}
+	var none []string
 	for _, g := range groups(ms) {
 		if g.kind != kindAV {
 			continue
@@ -219,7 +220,7 @@ func avTable(ms []measurement) *table {
 			}
 		}
 		if len(held) == 0 {
-			t.add(g.stack, "0", "—", "—", "—", "—", "—", "—", "—", "—", "—")
+			none = append(none, g.stack)
 			continue
 		}
 		var raw, br, dict, ours, delta, ql, qd []int
@@ -236,6 +237,9 @@ func avTable(ms []measurement) *table {
 		t.add(g.stack, strconv.Itoa(len(held)), fmtNum(median(raw)), fmtNum(median(br)), fmtNum(median(dict)),
 			fmtNum(median(ours)), fmt.Sprintf("%+g", median(delta)), fmt.Sprintf("%d/%d", smaller, len(held)),
 			fmt.Sprintf("%+d", slices.Max(delta)), fmtVer(median(ql)), fmtVer(median(qd)))
+	}
+	if len(none) > 0 {
+		t.notes = append(t.notes, "Stacks with no held-out description (see the first table for their sizes): "+strings.Join(none, ", ")+".")
 	}
 	return t
 }
