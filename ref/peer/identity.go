@@ -74,13 +74,20 @@ type Identity struct {
 	id   ID
 	cert *webrtc.Certificate
 	fp   [32]byte
+
+	claim ed25519.PublicKey // tests: an impostor's claimed key
 }
 
 // ID returns the peer ID.
 func (i *Identity) ID() ID { return i.id }
 
 // PublicKey returns the Ed25519 public key.
-func (i *Identity) PublicKey() ed25519.PublicKey { return i.key.Public().(ed25519.PublicKey) }
+func (i *Identity) PublicKey() ed25519.PublicKey {
+	if i.claim != nil {
+		return i.claim
+	}
+	return i.key.Public().(ed25519.PublicKey)
+}
 
 // Certificate returns the DTLS certificate.
 func (i *Identity) Certificate() *webrtc.Certificate { return i.cert }

@@ -92,6 +92,21 @@ func waitEvent(t *testing.T, p *Peer, typ EventType, id ID, d time.Duration) Eve
 
 func exchange(t *testing.T, a, b *Peer, msg string) {
 	t.Helper()
+	defer func() {
+		if t.Failed() {
+			for _, p := range []*Peer{a, b} {
+			drain:
+				for {
+					select {
+					case e := <-p.Events():
+						t.Logf("%s: pending event %v %s %v", p.ID().Short(), e.Type, e.Peer.Short(), e.Err)
+					case <-time.After(500 * time.Millisecond):
+						break drain
+					}
+				}
+			}
+		}
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := a.Send(ctx, b.ID(), []byte(msg)); err != nil {

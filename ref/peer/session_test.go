@@ -1,0 +1,196 @@
+package peer
+
+import (
+	"context"
+	"errors"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// filePeer starts a peer whose identity and store live in dir/name.*.
+func filePeer(t *testing.T, dir, name, listen string) *Peer {
+	t.Helper()
+	id, err := LoadIdentity(filepath.Join(dir, name+".key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := OpenStore(filepath.Join(dir, name+".store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newTestPeer(t, &Config{Identity: id, Store: st, Listen: listen})
+}
+
+// TestRestartReconnectsDirect: both processes restart (new Peers from the
+// same files); the ID is kept and the remembered peer reconnects by
+// itself, with no new code, at the address where the other listens.
+func TestRestartReconnectsDirect(t *testing.T) {
+
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	a := filePeer(t, dir, "a", addr)
+	b := filePeer(t, dir, "b", "")
+	aID, bID := a.ID(), b.ID()
+	pairPeers(t, b, a)
+	waitEvent(t, b, Joined, aID, 10*time.Second)
+	if r, _ := b.Store().Get(aID); len(r.Addrs) != 1 || r.Addrs[0] != addr {
+		t.Fatalf("b remembers a at %v, want %s", r.Addrs, addr)
+	}
+	a.Close()
+	b.Close()
+
+	start := time.Now()
+	a = filePeer(t, dir, "a", addr)
+	b = filePeer(t, dir, "b", "")
+	if a.ID() != aID || b.ID() != bID {
+		t.Fatal("IDs changed across the restart")
+	}
+	waitEvent(t, b, Joined, aID, 20*time.Second)
+	waitEvent(t, a, Joined, bID, 20*time.Second)
+	t.Logf("reconnected after restart in %v", time.Since(start))
+	exchange(t, b, a, "after restart")
+	exchange(t, a, b, "and back")
+
+	// Only a restarts: b (still running) gets Left, then reconnects.
+	a.Close()
+	waitEvent(t, b, Left, aID, 10*time.Second)
+	a = filePeer(t, dir, "a", addr)
+	waitEvent(t, b, Joined, aID, 40*time.Second)
+	waitEvent(t, a, Joined, bID, 10*time.Second)
+	exchange(t, a, b, "again")
+	if n := len(b.Peers()); n != 1 {
+		t.Fatalf("b has %d sessions, want 1", n)
+	}
+}
+
+// TestImpostor: a peer that copies a remembered peer's ID (and even its
+// public key) without its private key is rejected with ErrAuth.
+func TestImpostor(t *testing.T) {
+	a, b := newTestPeer(t, nil), newTestPeer(t, nil)
+	pairPeers(t, a, b)
+	waitEvent(t, b, Joined, a.ID(), 10*time.Second)
+
+	for _, tc := range []struct {
+		name  string
+		claim bool
+	}{{"own key", false}, {"copied public key", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			mi, err := NewIdentity()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.claim {
+				mi.claim = a.Identity().PublicKey()
+			}
+			mi.id = a.ID() // the copied ID
+			m := newTestPeer(t, &Config{Identity: mi})
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			// b expects a and offers; the impostor answers with a full code.
+			pb, err := b.ReconnectOffer(ctx, a.ID())
+			if err != nil {
+				t.Fatal(err)
+			}
+			full := fromParts(pb.Code(), b.Identity().Fingerprint())
+			pm, err := m.Answer(ctx, full)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := pb.Complete(ctx, pm.Code()); err != nil {
+				t.Fatal(err)
+			}
+			_, err = pb.Wait(ctx)
+			if !errors.Is(err, ErrAuth) {
+				t.Fatalf("impostor: %v, want ErrAuth", err)
+			}
+			var pe *PeerError
+			if !errors.As(err, &pe) || pe.ID != a.ID() {
+				t.Fatalf("error %v not attributed to the claimed ID", err)
+			}
+			t.Logf("rejected: %v", err)
+			if !b.Connected(a.ID()) {
+				t.Fatal("the real session was disturbed")
+			}
+		})
+	}
+
+	// Direct path: an offer signed by another key under a's public key.
+	addr := freeAddr(t)
+	c := newTestPeer(t, &Config{Listen: addr})
+	pairPeers(t, a, c)
+	mi, _ := NewIdentity()
+	mi.claim = a.Identity().PublicKey()
+	m := newTestPeer(t, &Config{Identity: mi})
+	m.st.update(c.ID(), func(r *Record) { r.PublicKey = c.Identity().PublicKey(); r.Addrs = []string{addr} })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := m.Connect(ctx, c.ID())
+	if !errors.Is(err, ErrTampered) {
+		t.Fatalf("direct impostor: %v, want ErrTampered", err)
+	}
+	e := waitEvent(t, c, Rejected, a.ID(), 10*time.Second)
+	if !errors.Is(e.Err, ErrTampered) {
+		t.Fatalf("listener's event: %v", e.Err)
+	}
+}
+
+// TestIntroducerTamper: an introducer that alters a relayed code is
+// detected by the recipient (ErrTampered) and the author learns it.
+func TestIntroducerTamper(t *testing.T) {
+	a := newTestPeer(t, &Config{tamper: func(b []byte) []byte { b[len(b)-1] ^= 1; return b }})
+	b, c := newTestPeer(t, nil), newTestPeer(t, nil)
+	pairPeers(t, a, b)
+	pairPeers(t, a, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := b.ConnectVia(ctx, c.ID(), a.ID())
+	if !errors.Is(err, ErrTampered) {
+		t.Fatalf("tampered introduction: %v, want ErrTampered", err)
+	}
+	e := waitEvent(t, c, Rejected, b.ID(), 10*time.Second)
+	if !errors.Is(e.Err, ErrTampered) {
+		t.Fatalf("recipient's event: %v", e.Err)
+	}
+	if c.Connected(b.ID()) || b.Connected(c.ID()) {
+		t.Fatal("connected despite tampering")
+	}
+}
+
+// TestIntroductionsChain: a introduces b and c; then b introduces c to d,
+// whom only b knows.
+func TestIntroductionsChain(t *testing.T) {
+	a, b, c, d := newTestPeer(t, nil), newTestPeer(t, nil), newTestPeer(t, nil), newTestPeer(t, nil)
+	pairPeers(t, a, b)
+	pairPeers(t, a, c)
+	pairPeers(t, b, d)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.Introduce(ctx, b.ID(), c.ID()); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, b, Joined, c.ID(), 20*time.Second)
+	waitEvent(t, c, Joined, b.ID(), 20*time.Second)
+	exchange(t, b, c, "introduced")
+	if err := b.Introduce(ctx, c.ID(), d.ID()); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, d, Joined, c.ID(), 20*time.Second)
+	exchange(t, d, c, "chained")
+	// Connect finds an introducer by itself.
+	if err := a.Connect(ctx, d.ID()); err != nil {
+		t.Fatal(err)
+	}
+	exchange(t, a, d, "found a path")
+}
