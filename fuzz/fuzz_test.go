@@ -1,0 +1,303 @@
+package fuzz
+
+import (
+	"bufio"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/peer-sdp/peer/codec"
+	"github.com/pion/ice/v4"
+	"github.com/pion/sdp/v3"
+)
+
+// offerSDP is the offer answers are bound to.
+const offerSDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n" +
+	"m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\n" +
+	"a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijklmn\r\n" +
+	"a=fingerprint:sha-256 AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB\r\n" +
+	"a=setup:actpass\r\na=mid:0\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n"
+
+var offerCode = func() []byte {
+	c, err := codec.Encode(codec.Description{Type: codec.Offer, SDP: offerSDP}, nil, nil)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
+
+// corpus returns the SDP texts of ../testdata/corpus and whether each is an
+// answer.
+func corpus(t testing.TB) (texts []string, answers []bool) {
+	t.Helper()
+	dir := filepath.Join("..", "testdata", "corpus")
+	f, err := os.Open(filepath.Join(dir, "INDEX.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Scan()
+	for sc.Scan() {
+		col := strings.Split(sc.Text(), "\t")
+		b, err := os.ReadFile(filepath.Join(dir, col[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(b))
+		answers = append(answers, len(col) > 3 && col[3] == "answer")
+	}
+	if len(texts) < 100 {
+		t.Fatalf("only %d corpus entries", len(texts))
+	}
+	return texts, answers
+}
+
+// attrs returns the values of attribute name in d, session level first,
+// then the media sections in order.
+func attrs(d *sdp.SessionDescription, name string) []string {
+	var out []string
+	for _, a := range d.Attributes {
+		if a.Key == name {
+			out = append(out, a.Value)
+		}
+	}
+	for _, m := range d.MediaDescriptions {
+		for _, a := range m.Attributes {
+			if a.Key == name {
+				out = append(out, a.Value)
+			}
+		}
+	}
+	return out
+}
+
+// fingerprints returns the a=fingerprint values as "alg:hex", the algorithm
+// and the hex digits in lower case, colons removed; ok is false when one
+// is not "<alg> <XX:...>".
+func fingerprints(d *sdp.SessionDescription) (out []string, ok bool) {
+	for _, v := range attrs(d, "fingerprint") {
+		alg, h, found := strings.Cut(v, " ")
+		b, err := hex.DecodeString(strings.ReplaceAll(h, ":", ""))
+		if !found || err != nil {
+			return nil, false
+		}
+		out = append(out, strings.ToLower(alg)+":"+hex.EncodeToString(b))
+	}
+	return out, true
+}
+
+// tuple is what the differential compares of a candidate.
+type tuple struct {
+	transport string // udp, tcp, or tcp-<tcptype> when pion keeps the tcptype
+	address   string // IP addresses in RFC 5952 form, names as written
+	port      int
+	typ       string
+}
+
+func (t tuple) String() string {
+	return fmt.Sprintf("%s %s %d %s", t.transport, t.address, t.port, t.typ)
+}
+
+// pionTuple parses a candidate with pion/ice.
+func pionTuple(value string) (tuple, bool) {
+	c, err := ice.UnmarshalCandidate(value)
+	if err != nil {
+		return tuple{}, false
+	}
+	tr := "udp"
+	switch {
+	case c.TCPType() != ice.TCPTypeUnspecified:
+		tr = "tcp-" + c.TCPType().String()
+	case c.NetworkType().IsTCP():
+		tr = "tcp"
+	}
+	addr := c.Address()
+	if a, err := netip.ParseAddr(addr); err == nil {
+		addr = a.String()
+	}
+	return tuple{tr, addr, c.Port(), c.Type().String()}, true
+}
+
+// keptByDefault applies the default candidate policy of SPEC.md §3.4 to the
+// raw a=candidate value: component 1, UDP or TCP with a tcptype of active,
+// passive or so, type host, srflx, prflx or relay, a port other than 0
+// unless TCP active.
+func keptByDefault(value string) bool {
+	f := strings.Fields(value)
+	if len(f) < 8 || f[1] != "1" {
+		return false
+	}
+	switch strings.ToLower(f[7]) {
+	case "host", "srflx", "prflx", "relay":
+	default:
+		return false
+	}
+	tcptype := ""
+	for i := 8; i+1 < len(f); i += 2 {
+		if f[i] == "tcptype" {
+			tcptype = f[i+1]
+		}
+	}
+	switch strings.ToLower(f[2]) {
+	case "udp":
+		return f[5] != "0"
+	case "tcp":
+		return tcptype == "active" || (tcptype == "passive" || tcptype == "so") && f[5] != "0"
+	}
+	return false
+}
+
+// candidateSet returns the pion/ice tuples of the candidates of d that keep
+// selects; all is false when pion/ice rejects one of them.
+func candidateSet(d *sdp.SessionDescription, keep func(string) bool) (set map[tuple]bool, all bool) {
+	set, all = map[tuple]bool{}, true
+	for _, v := range attrs(d, "candidate") {
+		if !keep(v) {
+			continue
+		}
+		t, ok := pionTuple(v)
+		if !ok {
+			all = false
+			continue
+		}
+		set[t] = true
+	}
+	return set, all
+}
+
+func sortedTuples(m map[tuple]bool) []string {
+	var out []string
+	for t := range m {
+		out = append(out, t.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// isToken reports whether s is an RFC 8866 token.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= 0x20 || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// knownBug reports whether the description hits a reported, unfixed codec
+// bug (see the FuzzEncode note in codec/fuzz_test.go): an a=mid value that
+// is not a token.
+func knownBug(d *sdp.SessionDescription) bool {
+	for _, v := range attrs(d, "mid") {
+		if !isToken(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzDifferential compares the codec with pion/sdp and pion/ice: for SDP
+// text that both pion/sdp and the encoder accept, the decoded description
+// carries the same ice-ufrag, ice-pwd and fingerprints as pion/sdp reads
+// from the original, and, for compact codes, the same candidate tuples as
+// pion/ice reads from the original candidates the default policy keeps.
+func FuzzDifferential(f *testing.F) {
+	texts, answers := corpus(f)
+	for i, s := range texts {
+		f.Add(s, answers[i])
+	}
+	f.Add(offerSDP, false)
+	f.Fuzz(func(t *testing.T, text string, answer bool) {
+		var orig sdp.SessionDescription
+		if orig.UnmarshalString(text) != nil {
+			return
+		}
+		in := codec.Description{Type: codec.Offer, SDP: text}
+		if answer {
+			in.Type = codec.Answer
+		}
+		code, err := codec.Encode(in, offerCode, nil)
+		if err != nil {
+			if codec.ClassName(err) == "" {
+				t.Fatalf("encode error without a class: %v", err)
+			}
+			return
+		}
+		if knownBug(&orig) {
+			t.Skip("known bug: a=mid value that is not a token")
+		}
+		out, err := codec.Decode(code, &codec.DecOptions{Offer: offerCode})
+		if err != nil {
+			t.Fatalf("code %x does not decode: %v", code, err)
+		}
+		var dec sdp.SessionDescription
+		if err := dec.UnmarshalString(out.SDP); err != nil {
+			t.Fatalf("pion/sdp accepts the original but not the decoded description: %v\n%s", err, out.SDP)
+		}
+		for _, name := range []string{"ice-ufrag", "ice-pwd"} {
+			if a, b := attrs(&orig, name), attrs(&dec, name); !slices.Equal(a, b) {
+				t.Fatalf("%s: pion/sdp reads %q from the original, %q from the decoded description", name, a, b)
+			}
+		}
+		fo, ok1 := fingerprints(&orig)
+		fd, ok2 := fingerprints(&dec)
+		if !ok2 || ok1 && !slices.Equal(fo, fd) {
+			t.Fatalf("fingerprints: original %q, decoded %q", fo, fd)
+		}
+		if code[0] >= 0x10 { // residual: the text itself travels
+			return
+		}
+		want, all := candidateSet(&orig, keptByDefault)
+		got, _ := candidateSet(&dec, func(string) bool { return true })
+		for tp := range want {
+			if !got[tp] {
+				t.Fatalf("candidate %v lost: want %q, got %q", tp, sortedTuples(want), sortedTuples(got))
+			}
+		}
+		if all && len(got) != len(want) {
+			t.Fatalf("candidates differ: want %q, got %q", sortedTuples(want), sortedTuples(got))
+		}
+	})
+}
+
+// TestCorpusDifferential checks that the corpus, which seeds
+// FuzzDifferential (go test runs the oracle on every seed), exercises the
+// candidate comparison: at least 40 descriptions take the compact form.
+func TestCorpusDifferential(t *testing.T) {
+	texts, answers := corpus(t)
+	n := 0
+	for i, s := range texts {
+		var orig sdp.SessionDescription
+		if orig.UnmarshalString(s) != nil {
+			continue
+		}
+		in := codec.Description{Type: codec.Offer, SDP: s}
+		if answers[i] {
+			in.Type = codec.Answer
+		}
+		code, err := codec.Encode(in, offerCode, nil)
+		if errors.Is(err, codec.ErrSDP) {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		if code[0] < 0x10 {
+			n++
+		}
+	}
+	if n < 40 {
+		t.Errorf("only %d corpus descriptions take the compact form", n)
+	}
+}
