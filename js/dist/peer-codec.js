@@ -103,7 +103,23 @@ function readValue(r, depth) {
   const major = ib >> 5, info = ib & 31;
   if (major === 7) {
     if (ib === 246) return null;
-    throw new MalformedError(start, "", "simple or floating-point value");
+    if (info < 24) return new Simple(ib, info, null);
+    if (info === 24) {
+      need(r, 1);
+      const v = r.buf[r.pos++];
+      if (v < 32) throw new MalformedError(start, "", "simple value in two bytes below 32");
+      return new Simple(ib, v, null);
+    }
+    if (info >= 25 && info <= 27) {
+      const n2 = 1 << info - 24;
+      need(r, n2);
+      const b = r.buf.subarray(r.pos, r.pos + n2);
+      r.pos += n2;
+      const dv = new DataView(b.buffer, b.byteOffset, n2);
+      const f = n2 === 2 ? half(dv.getUint16(0)) : n2 === 4 ? dv.getFloat32(0) : dv.getFloat64(0);
+      return new Simple(ib, -1, f);
+    }
+    throw new MalformedError(start, "", "reserved additional information");
   }
   if (major === 6) {
     if (info > 27 && info !== 31) throw new MalformedError(start, "", "reserved additional information");
@@ -124,7 +140,7 @@ function readValue(r, depth) {
       try {
         return td.decode(b);
       } catch {
-        throw new MalformedError(start, "", "text string is not UTF-8");
+        return new InvalidText(b, start);
       }
     }
     case 4: {
@@ -161,6 +177,73 @@ function bytesKey(b) {
   for (const x of b) s += String.fromCharCode(x);
   return s;
 }
+var Simple = class {
+  constructor(ib, value, float) {
+    this.ib = ib;
+    this.value = value;
+    this.float = float;
+  }
+};
+function half(h) {
+  const e = h >> 10 & 31, m = h & 1023, s = h & 32768 ? -1 : 1;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1024 + m) * 2 ** (e - 25);
+}
+var HALF = null;
+function halfBits(f) {
+  if (!HALF) {
+    HALF = /* @__PURE__ */ new Map();
+    for (let h = 0; h < 31744; h++) HALF.set(half(h), h);
+  }
+  if (Object.is(f, -0)) return 32768;
+  const a = HALF.get(Math.abs(f));
+  return a === void 0 ? -1 : a | (f < 0 ? 32768 : 0);
+}
+function writeSimple(w, s) {
+  if (s.float === null) {
+    if (s.value === 23) {
+      w.byte(246);
+      return;
+    }
+    if (s.value < 24) w.byte(224 | s.value);
+    else {
+      w.byte(248);
+      w.byte(s.value);
+    }
+    return;
+  }
+  const f = s.float;
+  if (Number.isNaN(f)) {
+    w.bytes(Uint8Array.of(249, 126, 0));
+    return;
+  }
+  if (!Number.isFinite(f)) {
+    w.bytes(Uint8Array.of(249, f > 0 ? 124 : 252, 0));
+    return;
+  }
+  const h = halfBits(f);
+  if (h >= 0) {
+    w.bytes(Uint8Array.of(249, h >> 8, h & 255));
+    return;
+  }
+  const b = new Uint8Array(Math.fround(f) === f ? 5 : 9);
+  const dv = new DataView(b.buffer);
+  if (b.length === 5) {
+    b[0] = 250;
+    dv.setFloat32(1, f);
+  } else {
+    b[0] = 251;
+    dv.setFloat64(1, f);
+  }
+  w.bytes(b);
+}
+var InvalidText = class {
+  constructor(bytes, offset) {
+    this.bytes = bytes;
+    this.offset = offset;
+  }
+};
 var Writer = class {
   constructor() {
     this.buf = new Uint8Array(256);
@@ -244,7 +327,9 @@ var Writer = class {
     else if (Array.isArray(v)) {
       this.head(4, v.length);
       for (const x of v) this.value(x);
-    } else if (v && Array.isArray(v.map)) this.map(v.map.map(([k, x]) => [encode(k), encode(x)]));
+    } else if (v instanceof Simple) writeSimple(this, v);
+    else if (v instanceof InvalidText) throw new MalformedError(v.offset, "", "text string is not UTF-8");
+    else if (v && Array.isArray(v.map)) this.map(v.map.map(([k, x]) => [encode(k), encode(x)]));
     else throw new TypeError("peer-codec: cannot encode value");
   }
   /** map writes pre-encoded [key, value] pairs sorted by key bytes. */

@@ -62,8 +62,27 @@ function readValue(r, depth) {
   const ib = r.buf[r.pos++];
   const major = ib >> 5, info = ib & 31;
   if (major === 7) {
+    // Simple and floating-point values are well-formed (SPEC.md §7 step 3
+    // accepts them); no field of the format takes one, so they fail where a
+    // field is read, and only unknown extension values can hold them.
     if (ib === 0xf6) return null;
-    throw new MalformedError(start, '', 'simple or floating-point value');
+    if (info < 24) return new Simple(ib, info, null);
+    if (info === 24) {
+      need(r, 1);
+      const v = r.buf[r.pos++];
+      if (v < 32) throw new MalformedError(start, '', 'simple value in two bytes below 32');
+      return new Simple(ib, v, null);
+    }
+    if (info >= 25 && info <= 27) {
+      const n = 1 << (info - 24);
+      need(r, n);
+      const b = r.buf.subarray(r.pos, r.pos + n);
+      r.pos += n;
+      const dv = new DataView(b.buffer, b.byteOffset, n);
+      const f = n === 2 ? half(dv.getUint16(0)) : n === 4 ? dv.getFloat32(0) : dv.getFloat64(0);
+      return new Simple(ib, -1, f);
+    }
+    throw new MalformedError(start, '', 'reserved additional information');
   }
   if (major === 6) {
     if (info > 27 && info !== 31) throw new MalformedError(start, '', 'reserved additional information');
@@ -78,7 +97,9 @@ function readValue(r, depth) {
       const b = r.buf.subarray(r.pos, r.pos + n);
       r.pos += n;
       if (major === 2) return b;
-      try { return td.decode(b); } catch { throw new MalformedError(start, '', 'text string is not UTF-8'); }
+      // Invalid UTF-8 makes an item invalid, not ill-formed (RFC 8949
+      // §5.3.1): the error comes when the text is used.
+      try { return td.decode(b); } catch { return new InvalidText(b, start); }
     }
     case 4: {
       if (depth + 1 > MAX_NESTING) throw new LimitError(start, '', 'CBOR nesting over the limit');
@@ -115,6 +136,51 @@ function bytesKey(b) {
   let s = '';
   for (const x of b) s += String.fromCharCode(x);
   return s;
+}
+
+/** Simple is a simple value other than null (float === null) or a float. */
+export class Simple {
+  constructor(ib, value, float) { this.ib = ib; this.value = value; this.float = float; }
+}
+
+function half(h) {
+  const e = (h >> 10) & 31, m = h & 1023, s = h & 0x8000 ? -1 : 1;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1024 + m) * 2 ** (e - 25);
+}
+
+let HALF = null;
+function halfBits(f) {
+  if (!HALF) { HALF = new Map(); for (let h = 0; h < 0x7c00; h++) HALF.set(half(h), h); }
+  if (Object.is(f, -0)) return 0x8000;
+  const a = HALF.get(Math.abs(f));
+  return a === undefined ? -1 : a | (f < 0 ? 0x8000 : 0);
+}
+
+// writeSimple writes s as a core deterministic encoder does (the Go
+// reference re-encodes with fxamacker/cbor CoreDetEncOptions: shortest
+// float that keeps the value, NaN as f97e00, undefined as null).
+function writeSimple(w, s) {
+  if (s.float === null) {
+    if (s.value === 23) { w.byte(0xf6); return; }
+    if (s.value < 24) w.byte(0xe0 | s.value); else { w.byte(0xf8); w.byte(s.value); }
+    return;
+  }
+  const f = s.float;
+  if (Number.isNaN(f)) { w.bytes(Uint8Array.of(0xf9, 0x7e, 0x00)); return; }
+  if (!Number.isFinite(f)) { w.bytes(Uint8Array.of(0xf9, f > 0 ? 0x7c : 0xfc, 0x00)); return; }
+  const h = halfBits(f);
+  if (h >= 0) { w.bytes(Uint8Array.of(0xf9, h >> 8, h & 0xff)); return; }
+  const b = new Uint8Array(Math.fround(f) === f ? 5 : 9);
+  const dv = new DataView(b.buffer);
+  if (b.length === 5) { b[0] = 0xfa; dv.setFloat32(1, f); } else { b[0] = 0xfb; dv.setFloat64(1, f); }
+  w.bytes(b);
+}
+
+/** InvalidText stands for a text string that is not UTF-8. */
+export class InvalidText {
+  constructor(bytes, offset) { this.bytes = bytes; this.offset = offset; }
 }
 
 /** Writer collects bytes. */
@@ -161,6 +227,8 @@ export class Writer {
     else if (v instanceof Uint8Array) this.bstr(v);
     else if (typeof v === 'string') this.tstr(v);
     else if (Array.isArray(v)) { this.head(4, v.length); for (const x of v) this.value(x); }
+    else if (v instanceof Simple) writeSimple(this, v);
+    else if (v instanceof InvalidText) throw new MalformedError(v.offset, '', 'text string is not UTF-8');
     else if (v && Array.isArray(v.map)) this.map(v.map.map(([k, x]) => [encode(k), encode(x)]));
     else throw new TypeError('peer-codec: cannot encode value');
   }
