@@ -238,3 +238,32 @@ func TestFingerprintFlipped(t *testing.T) {
 		t.Fatal("answerer never noticed")
 	}
 }
+
+// TestShutdownKeepsData: data acknowledged before the peer's Shutdown is
+// still delivered to a slow reader after the connection has closed.
+func TestShutdownKeepsData(t *testing.T) {
+	o, a := pair(t, loopback(), loopback())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	const size = 1536 << 10 // fits the receiver's queue and SCTP window
+	src := make([]byte, size)
+	prng{rand.NewChaCha8([32]byte{2})}.Read(src)
+	go func() {
+		o.Channel().Write(src)
+		o.Channel().CloseWrite()
+		o.Shutdown(ctx)
+	}()
+	<-o.Done()
+	time.Sleep(300 * time.Millisecond)
+	got, err := io.ReadAll(a.Channel())
+	if err != nil {
+		t.Fatalf("after %d bytes: %v", len(got), err)
+	}
+	if !bytes.Equal(got, src) {
+		t.Fatalf("got %d bytes, want %d", len(got), size)
+	}
+	<-a.Done()
+	if !errors.Is(a.Err(), ErrPeerClosed) {
+		t.Fatalf("Err = %v", a.Err())
+	}
+}
