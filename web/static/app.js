@@ -741,6 +741,7 @@ Object.assign(app, {
   sendBytes: (name, bytes, endAfter = true) =>
     sendFile(name, 'application/octet-stream', bytes.length, async (a, b) => bytes.subarray(a, b), endAfter),
   streamAll: () => concat(app.stream),
+  qrVersion: (text) => makeQR(text).version,
 });
 
 async function main() {

@@ -25,7 +25,7 @@ async function pair(offerKind, answerKind, mdns) {
 
     const pa = await L.openPage(ba, offer.link); // the fragment carries the offer
     const answer = await L.myCode(pa);
-    assert.match(answer.code, /^P[:-]/); // TODO(stub) back to P:
+    assert.match(answer.code, /^P:/);
     await L.paste(po, answer.code);
     await Promise.all([L.waitState(po, 'connected'), L.waitState(pa, 'connected')]);
 
