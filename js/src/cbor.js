@@ -129,6 +129,9 @@ function readValue(r, depth) {
 }
 
 function keyString(k) {
+  if (k instanceof InvalidText) return 'invalid-text:' + bytesKey(k.bytes);
+  if (k instanceof Simple) return 'simple:' + k.ib + ':' + k.value + ':' + k.float;
+  if (Array.isArray(k) || (k && Array.isArray(k.map))) return 'composite:' + Math.random();
   return bytesKey(encode(k));
 }
 

@@ -104,3 +104,15 @@ test('link replaces the base fragment', () => {
   assert.deepEqual(api.parseText(api.link('HTTPS://EXAMPLE.NET/', code)), code);
   assert.deepEqual(api.parseText(api.formatText(code, 'bin')), code);
 });
+
+test('SPEC.md §12 worked example', () => {
+  const spec = readFileSync(join(js, '..', 'SPEC.md'), 'utf8');
+  const sec = spec.slice(spec.indexOf('## 12. Worked example'), spec.indexOf('## 13.'));
+  const blocks = [...sec.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const [sdp, , hexText, qr, link, decoded] = blocks;
+  const code = api.encode({ type: 'offer', sdp });
+  assert.equal(Buffer.from(code).toString('hex'), hexText.replace(/\s/g, ''));
+  assert.equal(api.formatText(code, 'qr'), qr.trim());
+  assert.equal(api.formatText(code, 'link'), link.trim());
+  assert.equal(api.decode(code).sdp, decoded.replace(/\n/g, '\r\n'));
+});
