@@ -244,7 +244,7 @@ func readPrivate(path string) ([]byte, error) {
 		return nil, err
 	}
 	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("peer: %s: %w (mode %v; chmod 600 it)", path, ErrInsecureFile, st.Mode().Perm())
+		return nil, fmt.Errorf("%w: %s (mode %v; chmod 600 it)", ErrInsecureFile, path, st.Mode().Perm())
 	}
 	var buf bytes.Buffer
 	_, err = buf.ReadFrom(f)
