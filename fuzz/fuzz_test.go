@@ -3,8 +3,10 @@ package fuzz
 import (
 	"bufio"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/peer-sdp/peer/codec"
+	"github.com/peer-sdp/peer/vectors"
 	"github.com/pion/ice/v4"
 	"github.com/pion/sdp/v3"
 )
@@ -57,6 +60,33 @@ func corpus(t testing.TB) (texts []string, answers []bool) {
 		t.Fatalf("only %d corpus entries", len(texts))
 	}
 	return texts, answers
+}
+
+// vectorSDPs returns the vectors of vectors.FS that have an "sdp" field.
+func vectorSDPs(t testing.TB) []struct{ Type, SDP string } {
+	t.Helper()
+	files, err := fs.Glob(vectors.FS, "*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []struct{ Type, SDP string }
+	for _, p := range files {
+		b, err := fs.ReadFile(vectors.FS, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct{ Type, SDP string }
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if v.SDP != "" {
+			out = append(out, v)
+		}
+	}
+	if len(out) < 20 {
+		t.Fatalf("only %d vectors with an sdp field", len(out))
+	}
+	return out
 }
 
 // attrs returns the values of attribute name in d, session level first,
@@ -216,6 +246,9 @@ func FuzzDifferential(f *testing.F) {
 	texts, answers := corpus(f)
 	for i, s := range texts {
 		f.Add(s, answers[i])
+	}
+	for _, v := range vectorSDPs(f) {
+		f.Add(v.SDP, v.Type == "answer")
 	}
 	f.Add(offerSDP, false)
 	f.Fuzz(func(t *testing.T, text string, answer bool) {
