@@ -114,17 +114,10 @@ func appendCandidates(dst []byte, cands []candidate) []byte {
 				dst = append(dst, extByte(c, c.kind == addrName))
 			}
 			switch c.kind {
-			case addrIPv4, addrIPv6:
-				a := netip.MustParseAddr(c.addr)
-				if c.kind == addrIPv4 {
-					b := a.As4()
-					dst = append(dst, b[:]...)
-				} else {
-					b := a.As16()
-					dst = append(dst, b[:]...)
-				}
-			case addrMDNS:
-				dst = append(dst, mdnsBytes(c.addr)...)
+			case addrIPv4:
+				dst = append(dst, c.raw[:4]...)
+			case addrIPv6, addrMDNS:
+				dst = append(dst, c.raw[:]...)
 			case addrName:
 				dst = append(dst, byte(len(c.addr)))
 				dst = append(dst, c.addr...)
@@ -202,7 +195,7 @@ func readCandidates(b []byte, base, maxCands int) ([]candidate, error) {
 			}
 			c.kind, c.addr = addrName, string(b[off:off+n])
 			off += n
-			if k, _, ok := classifyAddress(c.addr); !ok || k != addrName || !isCandidateName(c.addr) {
+			if k, _, _, ok := classifyAddress(c.addr); !ok || k != addrName {
 				return nil, errf(ErrMalformed, base+off-n, "candidates", "name %q is not a name the encoder would write", clip(c.addr))
 			}
 		case addrBits == 0:
@@ -210,17 +203,20 @@ func readCandidates(b []byte, base, maxCands int) ([]candidate, error) {
 				return nil, err
 			}
 			c.kind, c.addr = addrIPv4, netip.AddrFrom4([4]byte(b[off:off+4])).String()
+			copy(c.raw[:], b[off:off+4])
 			off += 4
 		case addrBits == 1:
 			if err := need(16); err != nil {
 				return nil, err
 			}
-			c.kind, c.addr = addrIPv6, netip.AddrFrom16([16]byte(b[off:off+16])).String()
+			c.raw = [16]byte(b[off : off+16])
+			c.kind, c.addr = addrIPv6, netip.AddrFrom16(c.raw).String()
 			off += 16
 		case addrBits == 2:
 			if err := need(16); err != nil {
 				return nil, err
 			}
+			c.raw = [16]byte(b[off : off+16])
 			c.kind, c.addr = addrMDNS, mdnsName(b[off:off+16])
 			off += 16
 		default:
@@ -254,7 +250,7 @@ func readCandidates(b []byte, base, maxCands int) ([]candidate, error) {
 			d := c
 			if refs != nil {
 				src := cands[refs[k]]
-				d.kind, d.addr = src.kind, src.addr
+				d.kind, d.addr, d.raw = src.kind, src.addr, src.raw
 			}
 			switch pm {
 			case portExplicit:

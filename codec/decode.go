@@ -23,13 +23,16 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 		return nil, errf(ErrForeign, 0, "head", "first byte 0x%02x is not a head", code[0])
 	}
 	// The head is read alone first, so that a later version is recognised
-	// whatever the rest of its structure (SPEC.md §7 step 3).
-	var headRaw cbor.RawMessage
-	if _, err := cborDec.UnmarshalFirst(code, &headRaw); err != nil {
-		return nil, cborErr(err, 0)
+	// whatever the rest of its structure (SPEC.md §7 step 2).
+	major, head, _, ok := itemHeader(code)
+	if !ok {
+		var raw cbor.RawMessage
+		if _, err := cborDec.UnmarshalFirst(code, &raw); err != nil {
+			return nil, cborErr(err, 0)
+		}
+		return nil, errf(ErrMalformed, 0, "head", "the head must be an unsigned integer")
 	}
-	var head uint64
-	if major(headRaw) != majUint || cborDec.Unmarshal(headRaw, &head) != nil {
+	if major != majUint {
 		return nil, errf(ErrMalformed, 0, "head", "the head must be an unsigned integer")
 	}
 	if head >= headFirstFutur {

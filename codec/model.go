@@ -53,7 +53,8 @@ type candidate struct {
 	transport uint8
 	component uint8 // 1..16
 	kind      uint8
-	addr      string // canonical text: dotted IPv4, RFC 5952 IPv6, lower-case mDNS name, or the name as given
+	addr      string   // canonical text: dotted IPv4, RFC 5952 IPv6, lower-case mDNS name, or the name as given
+	raw       [16]byte // the address bytes on the wire: IPv4 in the first 4, IPv6 or the mDNS UUID in all 16
 	port      uint16
 }
 
@@ -105,22 +106,33 @@ const (
 	lineIneligible                  // the description needs the residual form
 )
 
-// sessionAttrDropped are session-level attributes the compact form drops.
-var sessionAttrDropped = map[string]bool{
-	"msid-semantic": true, "extmap-allow-mixed": true, "ice-options": true,
-	"sendrecv": true, "sendonly": true, "recvonly": true, "inactive": true,
+// sessionAttrDropped reports the session-level attributes the compact form
+// drops.
+func sessionAttrDropped(name string) bool {
+	switch name {
+	case "msid-semantic", "extmap-allow-mixed", "ice-options", "sendrecv", "sendonly", "recvonly", "inactive":
+		return true
+	}
+	return false
 }
 
-// mediaAttrDropped are media-level attributes the compact form drops.
-var mediaAttrDropped = map[string]bool{
-	"end-of-candidates": true, "ice-options": true, "extmap-allow-mixed": true,
-	"sendrecv": true, "sendonly": true, "recvonly": true, "inactive": true,
+// mediaAttrDropped reports the media-level attributes the compact form
+// drops.
+func mediaAttrDropped(name string) bool {
+	switch name {
+	case "end-of-candidates", "ice-options", "extmap-allow-mixed", "sendrecv", "sendonly", "recvonly", "inactive":
+		return true
+	}
+	return false
 }
 
-// structuredAttrs are the attributes the model carries.
-var structuredAttrs = map[string]bool{
-	"candidate": true, "ice-ufrag": true, "ice-pwd": true, "fingerprint": true,
-	"setup": true, "mid": true, "sctp-port": true, "max-message-size": true, "sctpmap": true,
+// structuredAttr reports the attributes the model carries.
+func structuredAttr(name string) bool {
+	switch name {
+	case "candidate", "ice-ufrag", "ice-pwd", "fingerprint", "setup", "mid", "sctp-port", "max-message-size", "sctpmap":
+		return true
+	}
+	return false
 }
 
 func attrName(val string) string {
@@ -145,11 +157,11 @@ func classifySession(l sdpLine, mid string, midSet bool) lineClass {
 			return lineImplied
 		}
 		return lineExtra
-	case sessionAttrDropped[name]:
+	case sessionAttrDropped(name):
 		return lineImplied
 	case name == "ice-ufrag", name == "ice-pwd", name == "fingerprint", name == "setup":
 		return lineStructured
-	case structuredAttrs[name]:
+	case structuredAttr(name):
 		return lineIneligible // candidate, mid, sctp-port... at session level
 	}
 	return lineExtra
@@ -168,9 +180,9 @@ func classifyMedia(l sdpLine) lineClass {
 	}
 	name := attrName(l.val)
 	switch {
-	case mediaAttrDropped[name]:
+	case mediaAttrDropped(name):
 		return lineImplied
-	case structuredAttrs[name]:
+	case structuredAttr(name):
 		return lineStructured
 	}
 	return lineExtra
@@ -207,7 +219,8 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 	m = &model{answer: answer}
 	sec := p.media[0]
 	// m= line.
-	f := strings.Fields(sec[0].val)
+	var fb [8]string
+	f := fields(sec[0].val, fb[:0])
 	switch {
 	case len(f) == 4 && f[0] == "application" && f[2] == "UDP/DTLS/SCTP" && f[3] == "webrtc-datachannel":
 	case len(f) == 4 && f[0] == "application" && f[2] == "DTLS/SCTP":
@@ -218,10 +231,14 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 	if port, _, _ := strings.Cut(f[1], "/"); port == "0" || strings.Contains(f[1], "/") {
 		return nil, false
 	}
-	var ufrags, pwds, setups, mids []string
-	var sessFP, mediaFP []string
-	var candLines []string
-	var sctpPorts, mmss, sctpmaps []string
+	// Small arrays keep these lists off the heap in the common case.
+	var b1, b2, b3, b4, b5, b6, b7, b8 [2]string
+	var bfp [4]string
+	var bc [16]string
+	ufrags, pwds, setups, mids := b1[:0], b2[:0], b3[:0], b4[:0]
+	sessFP, mediaFP := b5[:0], bfp[:0]
+	candLines := bc[:0]
+	sctpPorts, mmss, sctpmaps := b6[:0], b7[:0], b8[:0]
 	for _, l := range sec[1:] {
 		switch classifyMedia(l) {
 		case lineIneligible:
@@ -229,6 +246,7 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 		case lineImplied:
 			continue
 		case lineExtra:
+			m.extraMedia = append(m.extraMedia, "a="+l.val)
 			continue
 		}
 		name := attrName(l.val)
@@ -252,11 +270,6 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 			mmss = append(mmss, v)
 		case "sctpmap":
 			sctpmaps = append(sctpmaps, v)
-		}
-	}
-	for _, l := range sec[1:] {
-		if classifyMedia(l) == lineExtra {
-			m.extraMedia = append(m.extraMedia, "a="+l.val)
 		}
 	}
 	if len(mids) > 1 {
@@ -335,7 +348,8 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 		if len(sctpmaps) != 1 || len(sctpPorts) != 0 {
 			return nil, false
 		}
-		sf := strings.Fields(sctpmaps[0])
+		var sb [4]string
+		sf := fields(sctpmaps[0], sb[:0])
 		if len(sf) != 3 || sf[0] != f[3] || sf[1] != "webrtc-datachannel" {
 			return nil, false
 		}
@@ -438,11 +452,12 @@ func parseFingerprint(v string) (fingerprint, bool) {
 		if i+2 < len(hexs) && hexs[i+2] != ':' {
 			return fingerprint{}, false
 		}
-		x, err := hex.DecodeString(hexs[i : i+2])
-		if err != nil {
+		hi, ok1 := unhex(hexs[i])
+		lo, ok2 := unhex(hexs[i+1])
+		if !ok1 || !ok2 {
 			return fingerprint{}, false
 		}
-		b = append(b, x[0])
+		b = append(b, hi<<4|lo)
 	}
 	if i := hashIndex(alg); i >= 0 && hashFuncs[i].size != len(b) {
 		return fingerprint{}, false
@@ -457,7 +472,8 @@ func parseFingerprint(v string) (fingerprint, bool) {
 // false for candidates that cannot carry traffic (SPEC.md §3.4 rule 1); ok
 // is false when the line does not follow the grammar.
 func parseCandidate(v string) (c candidate, keep, ok bool) {
-	f := strings.Fields(v)
+	var fb [24]string
+	f := fields(v, fb[:0])
 	if len(f) < 8 || f[6] != "typ" || len(f)%2 != 0 {
 		return c, false, false
 	}
@@ -514,29 +530,35 @@ func parseCandidate(v string) (c candidate, keep, ok bool) {
 	}
 	c.component = uint8(comp)
 	c.port = uint16(port)
-	c.kind, c.addr, ok = classifyAddress(f[4])
+	c.kind, c.addr, c.raw, ok = classifyAddress(f[4])
 	if !ok {
 		return c, false, false
 	}
 	return c, keep, true
 }
 
-// classifyAddress returns the kind and canonical text of a candidate's
-// connection-address.
-func classifyAddress(s string) (kind uint8, canon string, ok bool) {
+// classifyAddress returns the kind, canonical text and wire bytes of a
+// candidate's connection-address.
+func classifyAddress(s string) (kind uint8, canon string, raw [16]byte, ok bool) {
 	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
 		if a.Is4() {
-			return addrIPv4, a.String(), true
+			b := a.As4()
+			copy(raw[:], b[:])
+			if t := a.String(); t == s {
+				return addrIPv4, s, raw, true
+			} else {
+				return addrIPv4, t, raw, true
+			}
 		}
-		return addrIPv6, a.String(), true
+		return addrIPv6, a.String(), a.As16(), true
 	}
 	if isMDNSName(s) {
-		return addrMDNS, s, true
+		return addrMDNS, s, mdnsBytes(s), true
 	}
 	if len(s) > 255 || !isCandidateName(s) {
-		return 0, "", false
+		return 0, "", raw, false
 	}
-	return addrName, s, true
+	return addrName, s, raw, true
 }
 
 // isMDNSName reports whether s is "<uuid>.local" with the UUID in lower-case
@@ -558,10 +580,33 @@ func isMDNSName(s string) bool {
 	return true
 }
 
+// unhex returns the value of a hex digit of either case.
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
 // mdnsBytes returns the 16 bytes of the UUID in an mDNS name.
-func mdnsBytes(s string) []byte {
-	h := strings.ReplaceAll(s[:36], "-", "")
-	b, _ := hex.DecodeString(h)
+func mdnsBytes(s string) (b [16]byte) {
+	k := 0
+	for i := 0; i+1 < 36; {
+		if s[i] == '-' {
+			i++
+			continue
+		}
+		hi, _ := unhex(s[i])
+		lo, _ := unhex(s[i+1])
+		b[k] = hi<<4 | lo
+		k++
+		i += 2
+	}
 	return b
 }
 

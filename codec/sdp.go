@@ -48,20 +48,40 @@ func sdpErr(line int, format string, a ...any) *Error {
 	return errf(ErrSDP, line, "line", format, a...)
 }
 
+// nextLine returns the first line of text (without its LF and one CR) and
+// the rest.
+func nextLine(text string) (line, rest string) {
+	i := strings.IndexByte(text, '\n')
+	if i < 0 {
+		line, rest = text, ""
+	} else {
+		line, rest = text[:i], text[i+1:]
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, rest
+}
+
 // parseSDP splits and validates a description (SPEC.md §3.1).
 func parseSDP(text string) (*parsedSDP, error) {
 	if !utf8.ValidString(text) {
 		return nil, sdpErr(-1, "not UTF-8 text")
 	}
-	raw := splitLines(text)
-	if len(raw) == 0 {
-		return nil, sdpErr(-1, "empty description")
-	}
-	p := &parsedSDP{count: len(raw)}
-	var cur *[]sdpLine = &p.session
+	// One allocation holds every line; sections are sub-slices of it.
+	all := make([]sdpLine, 0, strings.Count(text, "\n")+1)
+	p := &parsedSDP{}
 	var seenO, seenS, seenT bool
-	for i, ln := range raw {
-		num := i + 1
+	secStart := -1 // index in all of the current media section's m= line
+	num := 0
+	for rest := text; len(rest) > 0; {
+		var ln string
+		ln, rest = nextLine(rest)
+		if ln == "" {
+			continue
+		}
+		i := num
+		num++
 		if len(ln) < 2 || ln[1] != '=' || ln[0] < 'a' || ln[0] > 'z' {
 			return nil, sdpErr(num, "%q is not a <type>=<value> line", clip(ln))
 		}
@@ -71,21 +91,21 @@ func parseSDP(text string) (*parsedSDP, error) {
 			}
 		}
 		l := sdpLine{typ: ln[0], val: ln[2:], num: num}
-		if i == 0 {
-			if ln != "v=0" {
-				return nil, sdpErr(num, "first line must be v=0, not %q", clip(ln))
-			}
+		if i == 0 && ln != "v=0" {
+			return nil, sdpErr(num, "first line must be v=0, not %q", clip(ln))
 		}
+		inMedia := secStart >= 0
 		switch l.typ {
 		case 'v':
 			if i != 0 {
 				return nil, sdpErr(num, "v= line after the first line")
 			}
 		case 'o':
-			if len(p.media) > 0 || seenO || i != 1 {
+			if inMedia || seenO || i != 1 {
 				return nil, sdpErr(num, "o= must be the second line, once")
 			}
-			f := strings.Fields(l.val)
+			var fb [8]string
+			f := fields(l.val, fb[:0])
 			if len(f) != 6 {
 				return nil, sdpErr(num, "o= needs 6 fields, has %d", len(f))
 			}
@@ -94,15 +114,16 @@ func parseSDP(text string) (*parsedSDP, error) {
 			}
 			seenO = true
 		case 's':
-			if len(p.media) > 0 || seenS || !seenO {
+			if inMedia || seenS || !seenO {
 				return nil, sdpErr(num, "s= must follow o=, once")
 			}
 			seenS = true
 		case 't':
-			if len(p.media) > 0 {
+			if inMedia {
 				return nil, sdpErr(num, "t= inside a media section")
 			}
-			if len(strings.Fields(l.val)) != 2 {
+			var fb [4]string
+			if len(fields(l.val, fb[:0])) != 2 {
 				return nil, sdpErr(num, "t= needs start and stop times")
 			}
 			seenT = true
@@ -113,8 +134,12 @@ func parseSDP(text string) (*parsedSDP, error) {
 			if err := checkMediaLine(l); err != nil {
 				return nil, err
 			}
-			p.media = append(p.media, nil)
-			cur = &p.media[len(p.media)-1]
+			if inMedia {
+				p.media = append(p.media, all[secStart:len(all):len(all)])
+			} else {
+				p.session = all[:len(all):len(all)]
+			}
+			secStart = len(all)
 		case 'c':
 			if err := checkConnection(l); err != nil {
 				return nil, err
@@ -125,8 +150,17 @@ func parseSDP(text string) (*parsedSDP, error) {
 				return nil, sdpErr(num, "attribute name %q is not a token", clip(name))
 			}
 		}
-		*cur = append(*cur, l)
+		all = append(all, l)
 	}
+	if num == 0 {
+		return nil, sdpErr(-1, "empty description")
+	}
+	if secStart >= 0 {
+		p.media = append(p.media, all[secStart:])
+	} else {
+		p.session = all
+	}
+	p.count = num
 	if !seenO || !seenS {
 		return nil, sdpErr(-1, "missing o= or s= line")
 	}
@@ -142,27 +176,35 @@ func parseSDP(text string) (*parsedSDP, error) {
 // checkBundle verifies that every identification tag in a BUNDLE group
 // names a media section (RFC 8843 §7.1).
 func (p *parsedSDP) checkBundle() error {
-	mids := map[string]bool{}
-	for _, sec := range p.media {
-		for _, l := range sec {
-			if v, ok := attr(l, "mid"); ok {
-				mids[v] = true
-			}
-		}
-	}
 	for _, l := range p.session {
-		if v, ok := attr(l, "group"); ok {
-			f := strings.Fields(v)
-			if len(f) > 0 && f[0] == "BUNDLE" {
-				for _, m := range f[1:] {
-					if !mids[m] {
-						return sdpErr(l.num, "BUNDLE group names mid %q that no media section has", clip(m))
-					}
-				}
+		v, ok := attr(l, "group")
+		if !ok {
+			continue
+		}
+		var fb [16]string
+		f := fields(v, fb[:0])
+		if len(f) == 0 || f[0] != "BUNDLE" {
+			continue
+		}
+		for _, m := range f[1:] {
+			if !p.hasMid(m) {
+				return sdpErr(l.num, "BUNDLE group names mid %q that no media section has", clip(m))
 			}
 		}
 	}
 	return nil
+}
+
+// hasMid reports whether a media section has a=mid:mid.
+func (p *parsedSDP) hasMid(mid string) bool {
+	for _, sec := range p.media {
+		for _, l := range sec {
+			if v, ok := attr(l, "mid"); ok && v == mid {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // attr returns the value of attribute line l when it is a=name or
@@ -182,7 +224,8 @@ func attr(l sdpLine, name string) (string, bool) {
 }
 
 func checkMediaLine(l sdpLine) error {
-	f := strings.Fields(l.val)
+	var fb [8]string
+	f := fields(l.val, fb[:0])
 	if len(f) < 4 {
 		return sdpErr(l.num, "m= needs media, port, proto and a format")
 	}
@@ -194,7 +237,8 @@ func checkMediaLine(l sdpLine) error {
 }
 
 func checkConnection(l sdpLine) error {
-	f := strings.Fields(l.val)
+	var fb [4]string
+	f := fields(l.val, fb[:0])
 	if len(f) != 3 || f[0] != "IN" || (f[1] != "IP4" && f[1] != "IP6") {
 		return sdpErr(l.num, "c= must be IN IP4|IP6 <address>")
 	}
@@ -247,6 +291,26 @@ func isToken(s string) bool {
 		}
 	}
 	return true
+}
+
+// fields splits s at runs of spaces and tabs like strings.Fields does for
+// SDP text, appending to buf (so a caller's array can hold the result).
+func fields(s string, buf []string) []string {
+	i := 0
+	for i < len(s) {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		j := i
+		for j < len(s) && s[j] != ' ' && s[j] != '\t' {
+			j++
+		}
+		if j > i {
+			buf = append(buf, s[i:j])
+		}
+		i = j
+	}
+	return buf
 }
 
 // clip shortens s for an error message.

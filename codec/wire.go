@@ -147,13 +147,13 @@ func (m *model) extEntries() []extEntry {
 		if m.legacy {
 			add(extSCTPMap, appendHead(nil, majUint, m.streams))
 		}
-		for k, lines := range map[int64][]string{extSessionLines: m.extraSess, extMediaLines: m.extraMedia} {
+		for k, lines := range [][]string{extSessionLines: m.extraSess, extMediaLines: m.extraMedia} {
 			if len(lines) > 0 {
 				v := appendHead(nil, majArray, uint64(len(lines)))
 				for _, l := range lines {
 					v = appendText(v, l)
 				}
-				add(k, v)
+				add(int64(k), v)
 			}
 		}
 	}
@@ -190,7 +190,10 @@ func (m *model) appendBinary(dst []byte, residual []byte) []byte {
 	}
 	ext := m.extEntries()
 	if len(ext) > 0 {
-		sort.Slice(ext, func(i, j int) bool { return bytes.Compare(ext[i].key, ext[j].key) < 0 })
+		// Known keys are added in order; only unknown ones need sorting.
+		if len(m.unknown) > 0 {
+			sort.Slice(ext, func(i, j int) bool { return bytes.Compare(ext[i].key, ext[j].key) < 0 })
+		}
 		dst = appendHead(dst, majMap, uint64(len(ext)))
 		for _, e := range ext {
 			dst = append(dst, e.key...)
@@ -224,22 +227,62 @@ var cborEnc = func() cbor.EncMode {
 	return em
 }()
 
-// splitSequence splits a CBOR sequence into its items (at most max).
+// itemHeader reads the initial byte and argument of the CBOR item at the
+// start of b. ok is false for a truncated header, an indefinite length or a
+// reserved additional-information value.
+func itemHeader(b []byte) (major byte, arg uint64, hdr int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, 0, false
+	}
+	major, ai := b[0]>>5, b[0]&0x1f
+	switch {
+	case ai < 24:
+		return major, uint64(ai), 1, true
+	case ai <= 27:
+		n := 1 << (ai - 24)
+		if len(b) < 1+n {
+			return 0, 0, 0, false
+		}
+		for _, x := range b[1 : 1+n] {
+			arg = arg<<8 | uint64(x)
+		}
+		return major, arg, 1 + n, true
+	}
+	return 0, 0, 0, false
+}
+
+// splitSequence splits a CBOR sequence into its items (at most max), as
+// sub-slices of code. Unsigned integers and byte strings are read directly;
+// any other item is checked by the CBOR library (well-formedness, limits).
 func splitSequence(code []byte, max int) (items []cbor.RawMessage, offs []int, err error) {
+	items = make([]cbor.RawMessage, 0, max)
+	offs = make([]int, 0, max)
 	rest := code
 	for len(rest) > 0 {
 		off := len(code) - len(rest)
 		if len(items) == max {
 			return nil, nil, errf(ErrMalformed, off, "", "more than %d items", max)
 		}
-		var raw cbor.RawMessage
-		next, err := cborDec.UnmarshalFirst(rest, &raw)
-		if err != nil {
-			return nil, nil, cborErr(err, off)
+		n := 0
+		major, arg, hdr, ok := itemHeader(rest)
+		switch {
+		case ok && major == majUint:
+			n = hdr
+		case ok && major == majBytes && arg <= uint64(len(rest)-hdr):
+			n = hdr + int(arg)
+		case ok && major == majBytes:
+			return nil, nil, errf(ErrMalformed, off, "", "truncated CBOR item")
+		default:
+			var raw cbor.RawMessage
+			next, err := cborDec.UnmarshalFirst(rest, &raw)
+			if err != nil {
+				return nil, nil, cborErr(err, off)
+			}
+			n = len(rest) - len(next)
 		}
-		items = append(items, raw)
+		items = append(items, cbor.RawMessage(rest[:n:n]))
 		offs = append(offs, off)
-		rest = next
+		rest = rest[n:]
 	}
 	return items, offs, nil
 }
@@ -263,16 +306,13 @@ func cborErr(err error, off int) error {
 
 func major(raw []byte) byte { return raw[0] >> 5 }
 
-// bytesItem returns the content of a byte-string item.
+// bytesItem returns the content of a byte-string item (a sub-slice).
 func bytesItem(raw cbor.RawMessage, off int, field string) ([]byte, error) {
-	if major(raw) != majBytes {
+	major, _, hdr, ok := itemHeader(raw)
+	if !ok || major != majBytes {
 		return nil, errf(ErrMalformed, off, field, "want a byte string")
 	}
-	var b []byte
-	if err := cborDec.Unmarshal(raw, &b); err != nil {
-		return nil, cborErr(err, off)
-	}
-	return b, nil
+	return raw[hdr:], nil
 }
 
 // bindingOf returns the binding an answer to offer carries (SPEC.md §6).
