@@ -206,7 +206,23 @@ func (m *model) isExtraLine(line string, media bool) bool {
 	if media {
 		return classifyMedia(l) == lineExtra
 	}
-	return l.typ == 'a' && classifySession(l, m.mid, m.midSet) == lineExtra
+	if l.typ != 'a' || classifySession(l, m.mid, m.midSet) != lineExtra {
+		return false
+	}
+	// A BUNDLE group may only name the description's one mid (SPEC.md
+	// §3.1 rule 8), or the rebuilt description would not be valid.
+	if v, ok := attr(l, "group"); ok {
+		var fb [16]string
+		f := fields(v, fb[:0])
+		if len(f) > 0 && f[0] == "BUNDLE" {
+			for _, tag := range f[1:] {
+				if !m.midSet || tag != m.mid {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // compactModel maps a parsed description to the compact model (SPEC.md
