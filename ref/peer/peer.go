@@ -11,7 +11,7 @@
 // address where the other peer listens (Config.Listen), or through any
 // connected common peer (an introduction, Connect and Introduce), whose
 // relayed codes are signed by their authors. For a manual exchange with a
-// remembered peer, ReconnectOffer makes a code 25 bytes smaller than a
+// remembered peer, ReconnectOffer makes a code about 25 bytes smaller than a
 // first-contact code.
 //
 // There is one session per remote ID. When its transport is lost, the
