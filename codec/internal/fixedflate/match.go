@@ -3,6 +3,7 @@ package fixedflate
 import (
 	"encoding/binary"
 	"math/bits"
+	"sync"
 )
 
 // A token is a literal byte (bit 31 clear, value in the low 8 bits) or a
@@ -23,28 +24,72 @@ func (t token) length() int   { return int(t>>16) & 0x1ff }
 func (t token) dist() int     { return int(t&0xffff) + 1 }
 
 const (
-	maxHashBits = 15
-	minHashBits = 8
+	hashBits    = 15 // the hash of a 3-byte prefix has this many bits
+	minSrcBits  = 8  // smallest table for the chains of the input's positions
+	dictNoChain = 0
 )
+
+func hash3(w []byte, q int) uint32 {
+	v := uint32(w[q]) | uint32(w[q+1])<<8 | uint32(w[q+2])<<16
+	return (v * 0x9E3779B1) >> (32 - hashBits)
+}
+
+// dictIndex holds the hash chains of a dictionary's positions whose 3-byte
+// prefix lies inside the dictionary (all but its last two). It is read-only
+// once built, so the chains of SDPDictionary are built once and shared.
+type dictIndex struct {
+	dict []byte
+	head []int32 // hash -> 1 + most recent position, 0 for none
+	prev []int32 // position -> 1 + previous position with the same hash, 0 for none
+}
+
+func newDictIndex(dict []byte) *dictIndex {
+	di := &dictIndex{dict: dict, head: make([]int32, 1<<hashBits), prev: make([]int32, len(dict))}
+	for q := 0; q+minMatch <= len(dict); q++ {
+		h := hash3(dict, q)
+		di.prev[q] = di.head[h]
+		di.head[h] = int32(q + 1)
+	}
+	return di
+}
+
+var (
+	sdpIndexOnce sync.Once
+	sdpIndex     *dictIndex
+)
+
+// indexFor returns the chains of dict: shared for SDPDictionary, built
+// anew for any other dictionary.
+func indexFor(dict []byte) *dictIndex {
+	if len(dict) > 0 && len(dict) == len(SDPDictionary) && &dict[0] == &SDPDictionary[0] {
+		sdpIndexOnce.Do(func() { sdpIndex = newDictIndex(SDPDictionary) })
+		return sdpIndex
+	}
+	return newDictIndex(dict)
+}
 
 // compressor holds the reusable buffers of one compression.
 //
 // The match search uses hash chains over the 3-byte prefixes of every
 // position of W. Every earlier position whose 3-byte prefix equals the
-// current one is on the chain (other positions may be too, because of hash
-// collisions, and are rejected by the byte comparison), and the chain is
-// visited from the nearest position to the farthest, so the first position
-// reaching a given length has the smallest distance. The walk stops only
-// when the window limit is passed or when the length cannot grow any more,
-// so the result is exactly that of an exhaustive search.
+// current one is on the chains (other positions may be too, because of hash
+// collisions, and are rejected by the byte comparison), and they are visited
+// from the nearest position to the farthest: first the positions from
+// base = max(len(dict)-2, 0) on (chains built per call), then the
+// dictionary's own positions (chains built once per dictionary). So the first
+// position reaching a given length has the smallest distance. The walk stops
+// only when the window limit is passed or when the length cannot grow any
+// more, so the result is exactly that of an exhaustive search.
 type compressor struct {
-	w    []byte  // dict ‖ src
-	head []int32 // hash -> 1 + most recent position, 0 for none
-	prev []int32 // position -> 1 + previous position with the same hash, 0 for none
+	w    []byte // dict ‖ src
+	di   *dictIndex
+	base int     // first position whose chains are built per call
+	head []int32 // (hash >> srcShift) -> 1 + most recent position >= base, 0 for none
+	prev []int32 // position-base -> 1 + previous position >= base on the chain, 0 for none
 	toks []token
 
-	hashShift uint
-	inserted  int // positions < inserted are on the chains
+	srcShift uint
+	inserted int // positions in [base, inserted) are on the chains
 }
 
 func (c *compressor) release() {
@@ -55,23 +100,18 @@ func (c *compressor) release() {
 	if cap(c.toks) > 1<<20 {
 		c.toks = nil
 	}
+	c.di = nil
 }
 
-func (c *compressor) hash(q int) uint32 {
-	w := c.w
-	v := uint32(w[q]) | uint32(w[q+1])<<8 | uint32(w[q+2])<<16
-	return (v * 0x9E3779B1) >> c.hashShift
-}
-
-// insertUpTo puts every position q < end (with 3 bytes available) on the
-// hash chains.
+// insertUpTo puts every position q < end (with 3 bytes available) from base
+// on on the hash chains.
 func (c *compressor) insertUpTo(end int) {
 	if lim := len(c.w) - minMatch + 1; end > lim {
 		end = lim
 	}
 	for q := c.inserted; q < end; q++ {
-		h := c.hash(q)
-		c.prev[q] = c.head[h]
+		h := hash3(c.w, q) >> c.srcShift
+		c.prev[q-c.base] = c.head[h]
 		c.head[h] = int32(q + 1)
 	}
 	if end > c.inserted {
@@ -115,19 +155,32 @@ func (c *compressor) longest(cur, atLeast int) (length, dist int) {
 	minPos := cur - WindowSize
 	best := atLeast
 	bestPos := -1
-	for e := c.head[c.hash(cur)]; e != 0; e = c.prev[e-1] {
-		q := int(e - 1)
+	h := hash3(w, cur)
+	// try reports whether the walk must stop at position q.
+	try := func(q int) bool {
 		if q < minPos {
-			break
+			return true
 		}
 		// A longer match must agree at index best (best < maxLen, so
 		// cur+best < len(w)).
 		if w[q+best] != w[cur+best] {
-			continue
+			return false
 		}
 		if l := matchLen(w, q, cur, maxLen); l > best {
 			best, bestPos = l, q
-			if l == maxLen {
+			return l == maxLen
+		}
+		return false
+	}
+	stopped := false
+	for e := c.head[h>>c.srcShift]; e != 0; e = c.prev[int(e-1)-c.base] {
+		if stopped = try(int(e - 1)); stopped {
+			break
+		}
+	}
+	if !stopped {
+		for e := c.di.head[h]; e != 0; e = c.di.prev[e-1] {
+			if try(int(e - 1)) {
 				break
 			}
 		}
@@ -150,19 +203,21 @@ func (c *compressor) tokenize(src, dict []byte) []token {
 	if len(src) == 0 {
 		return c.toks
 	}
-	if cap(c.prev) < len(c.w) {
-		c.prev = make([]int32, len(c.w))
+	c.di = indexFor(dict)
+	c.base = max(n-(minMatch-1), 0)
+	if size := len(c.w) - c.base; cap(c.prev) < size {
+		c.prev = make([]int32, size)
+	} else {
+		c.prev = c.prev[:size]
 	}
-	c.prev = c.prev[:len(c.w)]
-	hb := bits.Len(uint(len(c.w)))
-	hb = min(max(hb, minHashBits), maxHashBits)
+	hb := min(max(bits.Len(uint(len(c.w)-c.base)), minSrcBits), hashBits)
 	if c.head == nil {
-		c.head = make([]int32, 1<<maxHashBits)
+		c.head = make([]int32, 1<<hashBits)
 	}
 	c.head = c.head[:1<<hb]
 	clear(c.head)
-	c.hashShift = uint(32 - hb)
-	c.inserted = 0
+	c.srcShift = uint(hashBits - hb)
+	c.inserted = c.base
 
 	toks := c.toks
 	w := c.w
