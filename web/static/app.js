@@ -92,8 +92,10 @@ function clearError() {
 }
 
 function codeError(err) {
-  const cls = err && typeof err.class === 'string' ? err.class : 'malformed';
-  showError(cls, CODE_ERRORS[cls] ?? `Bad code: ${err?.message ?? err}`);
+  if (!err || typeof err.class !== 'string') {
+    return showError('malformed', `This code could not be read (${err?.message ?? err}).`);
+  }
+  showError(err.class, CODE_ERRORS[err.class] ?? `Bad code: ${err.message}`);
 }
 
 function fail(cls, message) {
