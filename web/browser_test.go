@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peer-sdp/peer/internal/qrsize"
 	"github.com/peer-sdp/peer/web"
 )
 
@@ -128,6 +129,34 @@ func reportResults(t *testing.T, dir string) {
 			b, _ = json.MarshalIndent(v, "", "  ")
 		}
 		t.Logf("%s:\n%s", e.Name(), b)
+	}
+	logQRVersions(t, filepath.Join(dir, "qr.json"))
+}
+
+// logQRVersions reports, as the Go side computes them (internal/qrsize, level
+// L), the QR versions of the codes and links the pages showed.
+func logQRVersions(t *testing.T, file string) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return
+	}
+	var runs map[string]map[string]struct {
+		Bytes  int    `json:"bytes"`
+		QRForm string `json:"qrForm"`
+		Link   string `json:"link"`
+	}
+	if err := json.Unmarshal(b, &runs); err != nil {
+		t.Errorf("%s: %v", file, err)
+		return
+	}
+	for name, run := range runs {
+		for _, role := range []string{"offer", "answer"} {
+			c := run[role]
+			frag := c.Link[strings.LastIndex(c.Link, "#")+1:]
+			t.Logf("QR version (Go, level L) %s %s: %d B code; qr form v%d, link form v%d, link (%d chars) v%d",
+				name, role, c.Bytes, qrsize.Version(c.QRForm, qrsize.L), qrsize.Version(frag, qrsize.L),
+				len(c.Link), qrsize.Version(c.Link, qrsize.L))
+		}
 	}
 }
 
