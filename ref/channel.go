@@ -21,7 +21,7 @@ const (
 
 	frameIgnorable = 0x40 // types from here on are ignored when unknown
 
-	inQueue   = 16      // frames received and not yet read
+	inQueue   = 64      // frames received and not yet read
 	highWater = 1 << 20 // Write blocks while more than this is unacknowledged
 	lowWater  = 512 << 10
 )
@@ -502,7 +502,7 @@ func (ch *Channel) Close() error {
 }
 
 // sendClose sends the CLOSE frame on the default channel, best effort, and
-// waits briefly until it is acknowledged.
+// waits briefly (30 ms at most) until it is acknowledged.
 func (ch *Channel) sendClose() {
 	select {
 	case <-ch.openCh:
@@ -512,7 +512,10 @@ func (ch *Channel) sendClose() {
 	if _, err := ch.rwc.WriteDataChannel([]byte{frameClose}, false); err != nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
+	// Give the frame a moment to leave (an acknowledgement may be delayed
+	// by up to 200 ms by the peer's SCTP; the DTLS close_notify that
+	// follows is the other signal the peer gets).
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	ch.Flush(ctx)
 }
