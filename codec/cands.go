@@ -240,6 +240,7 @@ func readCandidates(b []byte, base, maxCands int) ([]candidate, error) {
 				r &^= refRun
 			}
 			for k := 0; k < count; k++ {
+				// Every referenced candidate precedes the record.
 				if r+k >= len(cands) {
 					return nil, errf(ErrMalformed, base+start, "candidates", "reference to candidate %d of %d", r+k, len(cands))
 				}

@@ -286,7 +286,7 @@ func (d *Decoder) decodeModel(code []byte) (*model, error) {
 		}
 		res = fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary)
 	}
-	if again := m.appendBinary(make([]byte, 0, len(code)), res); !bytes.Equal(again, code) {
+	if again := m.appendBinary(make([]byte, 0, len(code)), res); m.nonCanon || !bytes.Equal(again, code) {
 		off := 0
 		for off < len(again) && off < len(code) && again[off] == code[off] {
 			off++

@@ -1,7 +1,6 @@
 package codec
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"unicode/utf8"
@@ -24,16 +23,9 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 	}
 	// The head is read alone first, so that a later version is recognised
 	// whatever the rest of its structure (SPEC.md §7 step 2).
-	major, head, _, ok := itemHeader(code)
+	_, head, _, ok := itemHeader(code)
 	if !ok {
-		var raw cbor.RawMessage
-		if _, err := cborDec.UnmarshalFirst(code, &raw); err != nil {
-			return nil, cborErr(err, 0)
-		}
-		return nil, errf(ErrMalformed, 0, "head", "the head must be an unsigned integer")
-	}
-	if major != majUint {
-		return nil, errf(ErrMalformed, 0, "head", "the head must be an unsigned integer")
+		return nil, errf(ErrMalformed, 0, "head", "truncated head")
 	}
 	if head >= headFirstFutur {
 		return nil, errf(ErrVersion, 0, "head", "head %d: a later version or form", head)
@@ -41,11 +33,11 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 	if head&headResidual == 0 && head&headRoleMask == 3 {
 		return nil, errf(ErrVersion, 0, "head", "reserved role 3")
 	}
-	items, offs, err := splitSequence(code, 5)
+	items, offs, nonCanon, err := splitSequence(code, 5)
 	if err != nil {
 		return nil, err
 	}
-	m := &model{answer: head&headRoleMask != 0, residual: head&headResidual != 0}
+	m := &model{answer: head&headRoleMask != 0, residual: head&headResidual != 0, nonCanon: nonCanon}
 	if !m.residual {
 		m.setup = setupRole(head & headRoleMask)
 	}
@@ -59,7 +51,7 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 	if len(items) < want {
 		return nil, errf(ErrMalformed, len(code), "", "truncated: %d of %d items", len(items), want)
 	}
-	var ext map[int64]cbor.RawMessage
+	var ext []extPair
 	if len(items) > want {
 		if len(items) > want+1 {
 			return nil, errf(ErrMalformed, offs[want+1], "", "items after the extension map")
@@ -69,7 +61,7 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 		}
 	}
 	if m.residual {
-		if err := d.readResidual(m, items, offs, ext); err != nil {
+		if err := d.readResidual(m, items, offs); err != nil {
 			return nil, err
 		}
 	} else {
@@ -80,43 +72,46 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 	return m, nil
 }
 
-// readExt decodes the extension map; unknown keys are kept in m.unknown.
-func (d *Decoder) readExt(raw cbor.RawMessage, off int, m *model, ext *map[int64]cbor.RawMessage) error {
-	if major(raw) != majMap {
-		return errf(ErrMalformed, off, "ext", "want a map")
+// readExt reads the extension map (SPEC.md §7 step 5) in wire order. It
+// returns the entries of known keys; unknown keys are kept in m.unknown.
+func (d *Decoder) readExt(raw cbor.RawMessage, off int, m *model, ext *[]extPair) error {
+	pairs, err := readExtMap(raw, off)
+	if err != nil {
+		return err
 	}
-	if err := cborDec.Unmarshal(raw, ext); err != nil {
-		return cborErr(err, off)
-	}
-	for k, v := range *ext {
-		if k >= extFingerprints && k <= extMediaLines {
+	for _, p := range pairs {
+		k := p.key
+		switch {
+		case k >= extFingerprints && k <= extMediaLines:
 			if m.residual {
-				return errf(ErrMalformed, off, "ext", "key %d belongs to the compact form", k)
+				return errf(ErrMalformed, p.off, "ext", "key %d belongs to the compact form", k)
 			}
-			continue
+			*ext = append(*ext, p)
+		case k < 0:
+			return errf(ErrVersion, p.off, "ext", "must-understand key %d is not supported", k)
+		default:
+			// Unknown keys are ignored but kept for re-encoding; their
+			// encoding was checked with the rest of the item.
+			if m.unknown == nil {
+				m.unknown = map[int64][]byte{}
+			}
+			m.unknown[k] = p.val
 		}
-		if k < 0 {
-			return errf(ErrVersion, off, "ext", "must-understand key %d is not supported", k)
-		}
-		// Unknown keys are ignored but kept, and must be canonical too.
-		var x any
-		if err := cborDec.Unmarshal(v, &x); err != nil {
-			return cborErr(err, off)
-		}
-		again, err := cborEnc.Marshal(x)
-		if err != nil || !bytes.Equal(again, v) {
-			return errf(ErrNonCanonical, off, "ext", "value of key %d is not in deterministic encoding", k)
-		}
-		if m.unknown == nil {
-			m.unknown = map[int64][]byte{}
-		}
-		m.unknown[k] = v
-		delete(*ext, k)
 	}
 	return nil
 }
 
-func (d *Decoder) readCompact(m *model, head uint64, items []cbor.RawMessage, offs []int, ext map[int64]cbor.RawMessage) error {
+// hasExt reports whether ext has key k.
+func hasExt(ext []extPair, k int64) bool {
+	for _, p := range ext {
+		if p.key == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *Decoder) readCompact(m *model, head uint64, items []cbor.RawMessage, offs []int, ext []extPair) error {
 	core, err := bytesItem(items[1], offs[1], "core")
 	if err != nil {
 		return err
@@ -151,7 +146,7 @@ func (d *Decoder) readCompact(m *model, head uint64, items []cbor.RawMessage, of
 	}
 	un := packedLen(ulen, hex)
 	fpLen := 0
-	if ext[extFingerprints] == nil {
+	if !hasExt(ext, extFingerprints) {
 		fpLen = 32
 	}
 	if len(core)-p < un+1+fpLen {
@@ -186,12 +181,13 @@ func (d *Decoder) readCompact(m *model, head uint64, items []cbor.RawMessage, of
 }
 
 // applyExt applies the known keys of a compact code's extension map.
-func (d *Decoder) applyExt(m *model, ext map[int64]cbor.RawMessage, off int) error {
+func (d *Decoder) applyExt(m *model, ext []extPair, off int) error {
 	bad := func(k int64, what string) error {
 		return errf(ErrMalformed, off, "ext", "key %d: %s", k, what)
 	}
 	isNull := func(v cbor.RawMessage) bool { return len(v) == 1 && v[0] == cborNull }
-	for k, v := range ext {
+	for _, p := range ext {
+		k, v, off := p.key, cbor.RawMessage(p.val), p.off
 		switch k {
 		case extFingerprints:
 			var list []cbor.RawMessage
@@ -293,7 +289,7 @@ func (d *Decoder) applyExt(m *model, ext map[int64]cbor.RawMessage, off int) err
 	return nil
 }
 
-func (d *Decoder) readResidual(m *model, items []cbor.RawMessage, offs []int, ext map[int64]cbor.RawMessage) error {
+func (d *Decoder) readResidual(m *model, items []cbor.RawMessage, offs []int) error {
 	i := 1
 	if m.answer {
 		b, err := bytesItem(items[1], offs[1], "binding")

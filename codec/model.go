@@ -87,6 +87,7 @@ type model struct {
 	extraSess  []string
 	extraMedia []string
 	unknown    map[int64][]byte // ext entries this decoder does not know, raw CBOR
+	nonCanon   bool             // decoding found an encoding fault that re-encoding cannot see
 }
 
 const (

@@ -90,7 +90,7 @@ func parseText(s string, maxText int) ([]byte, error) {
 	if len(s) > maxText {
 		return nil, errf(ErrLimit, maxText, "text", "input of %d bytes is over the limit of %d", len(s), maxText)
 	}
-	t := strings.TrimSpace(s)
+	t := strings.Trim(s, asciiSpace)
 	if i := strings.LastIndexByte(t, '#'); i >= 0 {
 		frag := t[i+1:]
 		if strings.HasPrefix(frag, PrefixQR) || strings.HasPrefix(frag, PrefixLink) {
@@ -117,6 +117,10 @@ func parseText(s string, maxText int) ([]byte, error) {
 	}
 	return nil, errf(ErrForeign, 0, "", "no %q or %q prefix and not a binary code", PrefixQR, PrefixLink)
 }
+
+// asciiSpace is the white space ParseText removes around a text form
+// (SPEC.md §5.4): TAB, LF, VT, FF, CR and space.
+const asciiSpace = "\t\n\v\f\r "
 
 // maxHeadByte is the largest first byte of a binary code: the CBOR initial
 // byte of an unsigned integer head (0x00..0x17 in one byte, 0x18 for heads

@@ -254,14 +254,14 @@ func itemHeader(b []byte) (major byte, arg uint64, hdr int, ok bool) {
 // splitSequence splits a CBOR sequence into its items (at most max), as
 // sub-slices of code. Unsigned integers and byte strings are read directly;
 // any other item is checked by the CBOR library (well-formedness, limits).
-func splitSequence(code []byte, max int) (items []cbor.RawMessage, offs []int, err error) {
+func splitSequence(code []byte, max int) (items []cbor.RawMessage, offs []int, nonCanon bool, err error) {
 	items = make([]cbor.RawMessage, 0, max)
 	offs = make([]int, 0, max)
 	rest := code
 	for len(rest) > 0 {
 		off := len(code) - len(rest)
 		if len(items) == max {
-			return nil, nil, errf(ErrMalformed, off, "", "more than %d items", max)
+			return nil, nil, false, errf(ErrMalformed, off, "", "more than %d items", max)
 		}
 		n := 0
 		major, arg, hdr, ok := itemHeader(rest)
@@ -271,20 +271,20 @@ func splitSequence(code []byte, max int) (items []cbor.RawMessage, offs []int, e
 		case ok && major == majBytes && arg <= uint64(len(rest)-hdr):
 			n = hdr + int(arg)
 		case ok && major == majBytes:
-			return nil, nil, errf(ErrMalformed, off, "", "truncated CBOR item")
+			return nil, nil, false, errf(ErrMalformed, off, "", "truncated CBOR item")
 		default:
-			var raw cbor.RawMessage
-			next, err := cborDec.UnmarshalFirst(rest, &raw)
+			var nc bool
+			n, nc, err = checkItem(rest, off)
 			if err != nil {
-				return nil, nil, cborErr(err, off)
+				return nil, nil, false, err
 			}
-			n = len(rest) - len(next)
+			nonCanon = nonCanon || nc
 		}
 		items = append(items, cbor.RawMessage(rest[:n:n]))
 		offs = append(offs, off)
 		rest = rest[n:]
 	}
-	return items, offs, nil
+	return items, offs, nonCanon, nil
 }
 
 func cborErr(err error, off int) error {

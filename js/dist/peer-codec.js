@@ -931,7 +931,7 @@ function splitLines(text) {
   return out;
 }
 function fields(s) {
-  return s.split(/[\t\n\v\f\r \u0085\u00a0]+/).filter((x) => x !== "");
+  return s.split(/[\t ]+/).filter((x) => x !== "");
 }
 var TOKEN_EXCLUDED = '"(),/:;<=>?@[\\]';
 function isToken(s) {

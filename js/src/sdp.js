@@ -28,9 +28,9 @@ export function splitLines(text) {
 /** normalForm returns the normal form (§3.1) of text. */
 export function normalForm(text) { return splitLines(text).join('\n'); }
 
-/** fields splits at runs of white space, like Go strings.Fields for ASCII. */
+/** fields splits at runs of SP and TAB (SPEC.md §3.1 "Fields"). */
 export function fields(s) {
-  return s.split(/[\t\n\v\f\r \u0085\u00a0]+/).filter((x) => x !== '');
+  return s.split(/[\t ]+/).filter((x) => x !== '');
 }
 
 const TOKEN_EXCLUDED = '"(),/:;<=>?@[\\]';

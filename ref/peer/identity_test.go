@@ -136,6 +136,11 @@ func TestReconnectCodeSize(t *testing.T) {
 	if len(pa.Code()) >= len(full) || len(pb.Code()) >= len(fullAns) {
 		t.Fatal("reconnect code not smaller")
 	}
+	// A decoder that does not implement reconnect codes refuses them as
+	// unsupported (a must-understand key), rather than misreading the core.
+	if _, err := codec.Decode(pa.Code(), nil); !errors.Is(err, codec.ErrVersion) {
+		t.Fatalf("generic decoder on a reconnect code: %v, want the unsupported class", err)
+	}
 	if err := pa.Complete(ctx, pb.Code()); err != nil {
 		t.Fatal(err)
 	}

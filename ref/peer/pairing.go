@@ -49,7 +49,7 @@ func (p *Peer) Offer(ctx context.Context) (*Pairing, error) {
 
 // ReconnectOffer starts a pairing with the remembered peer id with a
 // reconnect code (IDENTITY.md §4): the offer's code without the
-// certificate digest, which id remembers, and with ext key 16. When the
+// certificate digest, which id remembers, and with ext key −1. When the
 // code cannot take that form (a certificate renewed since id saw it), the
 // code is a full one. The answer (either form) must come from id.
 func (p *Peer) ReconnectOffer(ctx context.Context, id ID) (*Pairing, error) {

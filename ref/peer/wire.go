@@ -197,13 +197,15 @@ func (s *signedCode) verify(me ID, kind byte, now time.Time) (ID, error) {
 
 // Reconnect codes (IDENTITY.md §4): a compact code whose core ends with
 // the SHA-256 digest of the author's certificate, minus that digest, with
-// ext key 16 holding the first 4 bytes of the author's ID.
+// ext key −1 holding the first 4 bytes of the author's ID.
 
-// ExtKnownPeer is the ext key (SPEC.md Appendix B.2, range 16–23) that
-// marks a reconnect code and carries the author's ID hint.
-const ExtKnownPeer = 16
+// ExtKnownPeer is the ext key (SPEC.md Appendix B.2) that marks a reconnect
+// code and carries the author's ID hint. It is negative, a must-understand
+// key: its core lacks the digest, so a decoder that does not know reconnect
+// codes must refuse it (unsupported) rather than misread it.
+const ExtKnownPeer = -1
 
-// hintLen is the length of the ID hint in ext key 16.
+// hintLen is the length of the ID hint in ext key −1.
 const hintLen = 4
 
 type codeParts struct {

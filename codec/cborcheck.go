@@ -1,0 +1,162 @@
+package codec
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// Structural checking of CBOR items other than the head and byte strings
+// (SPEC.md §7 steps 3 and 5): well-formedness, the format's subset of CBOR,
+// size limits, and deterministic encoding.
+
+const (
+	maxNesting    = 16
+	maxArrayItems = 4096
+	maxMapPairs   = 256
+)
+
+// cborChecker walks one item. Errors of the classes malformed and limit are
+// returned at once; a deterministic-encoding fault only sets nonCanon, since
+// SPEC.md §7 reports it after every structural check.
+type cborChecker struct {
+	b        []byte
+	pos      int
+	base     int // offset of b in the code
+	nonCanon bool
+}
+
+func (c *cborChecker) fail(class error, format string, a ...any) error {
+	return errf(class, c.base+c.pos, "", format, a...)
+}
+
+// head reads an item's initial byte and argument, noting a non-shortest
+// argument.
+func (c *cborChecker) head() (major, ai byte, arg uint64, err error) {
+	major, arg, n, ok := itemHeader(c.b[c.pos:])
+	if !ok {
+		if c.pos < len(c.b) && c.b[c.pos]&0x1f >= 28 {
+			return 0, 0, 0, c.fail(ErrMalformed, "indefinite length or reserved value")
+		}
+		return 0, 0, 0, c.fail(ErrMalformed, "truncated CBOR item")
+	}
+	ai = c.b[c.pos] & 0x1f
+	switch {
+	case ai == 24 && arg < 24, ai == 25 && arg <= 0xff, ai == 26 && arg <= 0xffff, ai == 27 && arg <= 0xffffffff:
+		if major != 7 {
+			c.nonCanon = true
+		}
+	}
+	c.pos += n
+	return major, ai, arg, nil
+}
+
+// item checks one item at nesting depth depth (the item itself counts when
+// it is an array or a map) and returns the encoding of a map key when the
+// item is used as one.
+func (c *cborChecker) item(depth int) error {
+	start := c.pos
+	major, ai, arg, err := c.head()
+	if err != nil {
+		return err
+	}
+	switch major {
+	case majUint, majNint:
+	case majBytes, majText:
+		if arg > uint64(len(c.b)-c.pos) {
+			c.pos = start
+			return c.fail(ErrMalformed, "truncated CBOR item")
+		}
+		s := c.b[c.pos : c.pos+int(arg)]
+		if major == majText && !utf8.Valid(s) {
+			return c.fail(ErrMalformed, "text string is not UTF-8")
+		}
+		c.pos += int(arg)
+	case majArray, majMap:
+		if depth+1 > maxNesting {
+			c.pos = start
+			return c.fail(ErrLimit, "CBOR nesting deeper than %d", maxNesting)
+		}
+		if major == majArray && arg > maxArrayItems || major == majMap && arg > maxMapPairs {
+			c.pos = start
+			return c.fail(ErrLimit, "CBOR array or map over its size limit")
+		}
+		var keys [][]byte
+		for i := uint64(0); i < arg; i++ {
+			k := c.pos
+			if err := c.item(depth + 1); err != nil {
+				return err
+			}
+			if major == majMap {
+				key := c.b[k:c.pos]
+				for _, prev := range keys {
+					if bytes.Equal(prev, key) {
+						c.pos = k
+						return c.fail(ErrMalformed, "duplicate map key")
+					}
+				}
+				if len(keys) > 0 && bytes.Compare(keys[len(keys)-1], key) > 0 {
+					c.nonCanon = true
+				}
+				keys = append(keys, key)
+				if err := c.item(depth + 1); err != nil {
+					return err
+				}
+			}
+		}
+	case 6:
+		c.pos = start
+		return c.fail(ErrMalformed, "tagged CBOR item")
+	default: // major 7
+		if ai < 20 || ai > 22 {
+			c.pos = start
+			return c.fail(ErrMalformed, "only false, true and null are allowed among CBOR simple and floating-point values")
+		}
+	}
+	return nil
+}
+
+// checkItem validates the item at the start of b (at offset base of the
+// code) and returns its length.
+func checkItem(b []byte, base int) (n int, nonCanon bool, err error) {
+	c := &cborChecker{b: b, base: base}
+	if err := c.item(0); err != nil {
+		return 0, false, err
+	}
+	return c.pos, c.nonCanon, nil
+}
+
+// extPair is one entry of an extension map, in wire order.
+type extPair struct {
+	key int64
+	val []byte // raw CBOR
+	off int
+}
+
+// readExtMap splits a checked extension map into its pairs, in wire order.
+// Keys must be integers that fit int64.
+func readExtMap(raw []byte, base int) ([]extPair, error) {
+	major, n, hdr, ok := itemHeader(raw)
+	if !ok || major != majMap {
+		return nil, errf(ErrMalformed, base, "ext", "want a map")
+	}
+	pos := hdr
+	pairs := make([]extPair, 0, n)
+	for i := uint64(0); i < n; i++ {
+		kmaj, karg, kn, ok := itemHeader(raw[pos:])
+		if !ok || kmaj != majUint && kmaj != majNint || karg > 1<<63-1 {
+			return nil, errf(ErrMalformed, base+pos, "ext", "keys must be integers")
+		}
+		key := int64(karg)
+		if kmaj == majNint {
+			key = -1 - key
+		}
+		vstart := pos + kn
+		vn, _, err := checkItem(raw[vstart:], base+vstart)
+		if err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, extPair{key: key, val: raw[vstart : vstart+vn], off: base + pos})
+		pos = vstart + vn
+	}
+	return pairs, nil
+}
