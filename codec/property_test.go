@@ -3,6 +3,7 @@ package codec
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -288,6 +289,13 @@ var sdpishLines = []string{
 	"i=a session", "a=x-" + alnum[:12], "a=framerate:30", "a=simulcast:send f;h;q", "a=rid:f send",
 }
 
+// sdpishInvalid are lines that make a description invalid (SPEC.md §3.1):
+// the encoder must reject it with the invalid-sdp class.
+var sdpishInvalid = []string{
+	"c=IN IP4 not an address", "a=bad(name):x", "x", "=x", "v=0", "o=- 1 1 IN IP4 127.0.0.1", "c=IN IP4 300.1.1.1!",
+	"a=ctl\x01", "m=audio notaport RTP/AVP 0",
+}
+
 // genSDPish generates random SDP-ish texts: a valid header, then 1-3 media
 // sections of any kind with random lines; most travel in the residual form.
 func genSDPish() gopter.Gen {
@@ -309,6 +317,11 @@ func genSDPish() gopter.Gen {
 				}
 				lines = append(lines, l)
 			}
+		}
+		if r.Intn(8) == 0 {
+			l := pick(r, sdpishInvalid...)
+			i := 1 + r.Intn(len(lines))
+			lines = append(lines[:i], append([]string{l}, lines[i:]...)...)
 		}
 		eol := pick(r, "\r\n", "\n")
 		d := genDesc{Description: Description{Type: pick(r, Offer, Answer), SDP: strings.Join(lines, eol) + eol}}
@@ -378,8 +391,14 @@ func checkCode(g genDesc, pol CandidatePolicy, stats map[string]int) string {
 	opts := &EncOptions{Policy: pol}
 	code, err := Encode(in, fuzzOffer, opts)
 	if err != nil {
-		if ClassName(err) == "" {
-			return fmt.Sprintf("encode error without a class: %v", err)
+		n := 0
+		for _, c := range errorClasses {
+			if errors.Is(err, c) {
+				n++
+			}
+		}
+		if n != 1 || ClassName(err) == "" {
+			return fmt.Sprintf("encode error in %d classes: %v", n, err)
 		}
 		stats["rejected "+ClassName(err)]++
 		return ""
@@ -455,7 +474,7 @@ func TestPropertiesResidual(t *testing.T) {
 		func(g genDesc) string { return checkCode(g, CandidatePolicy{}, stats) }, genSDPish()))
 	props.TestingRun(t)
 	t.Logf("outcomes: %v", stats)
-	if stats["residual"] < 50 {
+	if stats["residual"] < 50 || stats["rejected invalid-sdp"] < 5 {
 		t.Errorf("too few residual codes: %v", stats)
 	}
 }
