@@ -172,6 +172,7 @@ func (ch *Channel) closeLocal() {
 func (ch *Channel) readLoop() {
 	defer ch.readerOnce.Do(func() { close(ch.readerDone) })
 	buf := make([]byte, localMaxMessageSize)
+	eos := false
 	for {
 		n, isString, err := ch.rwc.ReadDataChannel(buf)
 		if err != nil {
@@ -183,6 +184,9 @@ func (ch *Channel) readLoop() {
 			return
 		}
 		switch t := buf[0]; {
+		case eos && t <= frameEOS:
+			ch.protocolError("a frame after end-of-stream")
+			return
 		case t == frameData || t == frameMore:
 			data := make([]byte, n-1)
 			copy(data, buf[1:n])
@@ -190,6 +194,7 @@ func (ch *Channel) readLoop() {
 				return
 			}
 		case t == frameEOS:
+			eos = true
 			if !ch.push(frame{typ: t}) {
 				return
 			}

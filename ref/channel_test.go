@@ -267,3 +267,61 @@ func TestShutdownKeepsData(t *testing.T) {
 		t.Fatalf("Err = %v", a.Err())
 	}
 }
+
+// TestFramingErrors: frames FRAMING.md forbids close the connection with
+// ErrProtocol; ignorable frame types are skipped.
+func TestFramingErrors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cases := []struct {
+		name   string
+		frames [][]byte
+		text   bool
+		ok     bool
+	}{
+		{"ignorable type", [][]byte{{0x40, 1, 2}, {frameData, 'x'}}, false, true},
+		{"text message", [][]byte{[]byte("hi")}, true, false},
+		{"must-understand type", [][]byte{{0x05}}, false, false},
+		{"data after end-of-stream", [][]byte{{frameEOS}, {frameData, 'x'}}, false, false},
+		{"CLOSE on another channel is ignored", nil, false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o, a := pair(t, loopback(), loopback())
+			ch := o.Channel()
+			if tc.frames == nil { // CLOSE on another channel, then a message
+				other, err := o.OpenChannel(ctx, "other", nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := other.rwc.WriteDataChannel([]byte{frameClose}, false); err != nil {
+					t.Fatal(err)
+				}
+				tc.frames = [][]byte{{frameData, 'x'}}
+			}
+			for _, f := range tc.frames {
+				if _, err := ch.rwc.WriteDataChannel(f, tc.text); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.ok {
+				m, err := a.Channel().Receive(ctx)
+				if err != nil || string(m) != "x" {
+					t.Fatalf("got %q, %v", m, err)
+				}
+				if a.Err() != nil {
+					t.Fatalf("connection ended: %v", a.Err())
+				}
+				return
+			}
+			select {
+			case <-a.Done():
+			case <-ctx.Done():
+				t.Fatal("protocol error not detected")
+			}
+			if !errors.Is(a.Err(), ErrProtocol) {
+				t.Fatalf("Err = %v, want ErrProtocol", a.Err())
+			}
+		})
+	}
+}
