@@ -99,6 +99,7 @@ function codeError(err) {
 }
 
 function fail(cls, message) {
+  app.failedAt = Date.now();
   showError(cls, message);
   setState('failed', 'failed');
   teardown();
@@ -316,6 +317,7 @@ async function answerOffer(offerCode, desc) {
     return fail(err.class || 'encode', `Could not encode this browser's answer: ${err.message}`);
   }
   app.myCode = code;
+  app.answeredAt = Date.now(); // ICE checks run from here on
   $('start').hidden = true;
   armTimer(ANSWER_WAIT_MS, 'Timed out: the other side did not use this answer in time. Start again with a new offer.');
   if (isServerOffer(offerCode)) {

@@ -170,6 +170,9 @@ function readValue(r, depth) {
   throw new MalformedError(start, "", "bad CBOR");
 }
 function keyString(k) {
+  if (k instanceof InvalidText) return "invalid-text:" + bytesKey(k.bytes);
+  if (k instanceof Simple) return "simple:" + k.ib + ":" + k.value + ":" + k.float;
+  if (Array.isArray(k) || k && Array.isArray(k.map)) return "composite:" + Math.random();
   return bytesKey(encode(k));
 }
 function bytesKey(b) {
@@ -928,7 +931,7 @@ function splitLines(text) {
   return out;
 }
 function fields(s) {
-  return s.split(/[\t\n\v\f\r \u0085\u00a0]+/).filter((x) => x !== "");
+  return s.split(/[\t ]+/).filter((x) => x !== "");
 }
 var TOKEN_EXCLUDED = '"(),/:;<=>?@[\\]';
 function isToken(s) {
