@@ -128,6 +128,10 @@ export function isPrivateIP(ip) {
     return b[0] === 127 || b[0] === 10 || (b[0] === 172 && (b[1] & 0xf0) === 16) ||
       (b[0] === 192 && b[1] === 168) || (b[0] === 169 && b[1] === 254);
   }
+  // Like Go's netip, an IPv4-mapped IPv6 address is judged as IPv4.
+  let mapped = b[10] === 0xff && b[11] === 0xff;
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) mapped = false;
+  if (mapped) return isPrivateIP({ v4: true, bytes: b.subarray(12) });
   let loop = b[15] === 1;
   for (let i = 0; i < 15; i++) if (b[i] !== 0) loop = false;
   return loop || (b[0] & 0xfe) === 0xfc || (b[0] === 0xfe && (b[1] & 0xc0) === 0x80);

@@ -1,14 +1,109 @@
-// A small CBOR reader and deterministic writer (RFC 8949) for the subset the
-// format uses (SPEC.md §4.1): unsigned and negative integers, byte and text
-// strings, arrays, maps and null. The reader accepts any well-formed
-// definite-length encoding of these; canonical form is checked by the caller
-// by re-encoding (SPEC.md §7 step 8).
+// A small CBOR checker, reader and deterministic writer (RFC 8949) for the
+// subset the format uses (SPEC.md §4.1, §7 step 3): unsigned and negative
+// integers, byte and text strings, arrays, maps, false, true and null.
+// checkItem checks an item exactly as SPEC.md §7 step 3 says (and as
+// codec/cborcheck.go does); readItem then reads checked items. Canonical form
+// is checked by the caller by re-encoding (SPEC.md §7 step 8), together with
+// the faults checkItem remembers.
 
 import { MalformedError, LimitError } from './errors.js';
 
 export const MAX_NESTING = 16;
 export const MAX_ARRAY = 4096;
 export const MAX_MAP = 256;
+
+/**
+ * itemHeader reads the initial byte and argument of the item at b[off]:
+ * {major, ai, arg, hdr} (arg a number, or a BigInt above 2^53-1), or null
+ * for a truncated header, an indefinite length or a reserved value (28–31).
+ */
+export function itemHeader(b, off) {
+  if (off >= b.length) return null;
+  const ib = b[off], major = ib >> 5, ai = ib & 31;
+  if (ai < 24) return { major, ai, arg: ai, hdr: 1 };
+  if (ai > 27) return null;
+  const n = 1 << (ai - 24);
+  if (off + 1 + n > b.length) return null;
+  let arg;
+  if (n < 8) {
+    arg = 0;
+    for (let i = 1; i <= n; i++) arg = arg * 256 + b[off + i];
+  } else {
+    let v = 0n;
+    for (let i = 1; i <= 8; i++) v = (v << 8n) | BigInt(b[off + i]);
+    arg = v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  }
+  return { major, ai, arg, hdr: 1 + n };
+}
+
+function argOver(arg, max) { return typeof arg === 'bigint' || arg > max; }
+
+/**
+ * checkItem checks the item at b[off] as SPEC.md §7 step 3 says, depth-first
+ * in wire order, the first fault deciding: malformed (truncated, indefinite
+ * length, reserved value, tag, a simple or float value other than false,
+ * true and null, text that is not UTF-8, equal map keys) or limit (nesting
+ * over 16 levels where an array or map item is level 1, an array over 4096
+ * items, a map over 256 pairs, decided from the header). It returns
+ * {end, nonCanon}: nonCanon notes a non-shortest argument or unsorted map
+ * keys, which are reported as non-canonical only at step 8.
+ */
+export function checkItem(b, off) {
+  const c = { b, pos: off, nonCanon: false };
+  checkValue(c, 0);
+  return { end: c.pos, nonCanon: c.nonCanon };
+}
+
+function checkHead(c) {
+  const h = itemHeader(c.b, c.pos);
+  if (h === null) {
+    if (c.pos < c.b.length && (c.b[c.pos] & 0x1f) >= 28) throw new MalformedError(c.pos, '', 'indefinite length or reserved value');
+    throw new MalformedError(c.pos, '', 'truncated CBOR item');
+  }
+  const { ai, arg } = h;
+  if (h.major !== 7 && ((ai === 24 && arg < 24) || (ai === 25 && arg <= 0xff) || (ai === 26 && arg <= 0xffff) ||
+    (ai === 27 && !argOver(arg, 0xffffffff)))) c.nonCanon = true;
+  c.pos += h.hdr;
+  return h;
+}
+
+function checkValue(c, depth) {
+  const start = c.pos;
+  const { major, ai, arg } = checkHead(c);
+  switch (major) {
+    case 0: case 1: return;
+    case 2: case 3: {
+      if (argOver(arg, c.b.length - c.pos)) throw new MalformedError(start, '', 'truncated CBOR item');
+      if (major === 3) {
+        try { td.decode(c.b.subarray(c.pos, c.pos + arg)); } catch { throw new MalformedError(c.pos, '', 'text string is not UTF-8'); }
+      }
+      c.pos += arg;
+      return;
+    }
+    case 4: case 5: {
+      if (depth + 1 > MAX_NESTING) throw new LimitError(start, '', `CBOR nesting deeper than ${MAX_NESTING}`);
+      if (argOver(arg, major === 4 ? MAX_ARRAY : MAX_MAP)) throw new LimitError(start, '', 'CBOR array or map over its size limit');
+      const keys = [];
+      for (let i = 0; i < arg; i++) {
+        const k = c.pos;
+        checkValue(c, depth + 1);
+        if (major === 5) {
+          const key = c.b.subarray(k, c.pos);
+          for (const prev of keys) {
+            if (compareBytes(prev, key) === 0) throw new MalformedError(k, '', 'duplicate map key');
+          }
+          if (keys.length > 0 && compareBytes(keys[keys.length - 1], key) > 0) c.nonCanon = true;
+          keys.push(key);
+          checkValue(c, depth + 1);
+        }
+      }
+      return;
+    }
+    case 6: throw new MalformedError(start, '', 'tagged CBOR item');
+    default:
+      if (ai < 20 || ai > 22) throw new MalformedError(start, '', 'only false, true and null are allowed among CBOR simple and floating-point values');
+  }
+}
 
 /** CBOR null. */
 export const NULL = null;

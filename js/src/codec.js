@@ -4,7 +4,7 @@ import {
   CodecError, MalformedError, NonCanonicalError, UnsupportedError, LimitError, BindingError,
   InvalidSDPError, ForeignError,
 } from './errors.js';
-import { readItem, Writer, encode as cborEncode, compareBytes } from './cbor.js';
+import { readItem, checkItem, itemHeader, Writer, encode as cborEncode, compareBytes } from './cbor.js';
 import { compress, inflate, InflateError } from './deflate.js';
 import { sha256 } from './sha256.js';
 import { SDP_DICTIONARY } from './dict.js';
@@ -297,94 +297,135 @@ function decOptions(o = {}) {
 
 function isUint(v) { return typeof v === 'number' && v >= 0 || typeof v === 'bigint' && v >= 0n; }
 
+/**
+ * splitSequence splits code into its items (at most max) as SPEC.md §7 step
+ * 3 says: unsigned integers and byte strings are read by their header, any
+ * other item is checked by checkItem. Returns {items, nonCanon}.
+ */
+function splitSequence(code, max) {
+  const items = [];
+  let nonCanon = false;
+  for (let off = 0; off < code.length;) {
+    if (items.length === max) throw new MalformedError(off, '', `more than ${max} items`);
+    const h = itemHeader(code, off);
+    let end;
+    if (h !== null && h.major === 0) end = off + h.hdr;
+    else if (h !== null && h.major === 2) {
+      if (typeof h.arg === 'bigint' || h.arg > code.length - off - h.hdr) throw new MalformedError(off, '', 'truncated CBOR item');
+      end = off + h.hdr + h.arg;
+    } else {
+      const c = checkItem(code, off);
+      end = c.end;
+      nonCanon = nonCanon || c.nonCanon;
+    }
+    items.push({ start: off, end, major: code[off] >> 5, raw: code.subarray(off, end) });
+    off = end;
+  }
+  return { items, nonCanon };
+}
+
+/** value returns the decoded value of a checked item. */
+function valueOf(it) {
+  if (it.value === undefined) it.value = readItem(it.raw, 0).value;
+  return it.value;
+}
+
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * readExtMap splits a checked extension map into its pairs, in wire order:
+ * [{key, raw, start}] with raw the value's encoding. Keys must be integers
+ * that fit int64 (SPEC.md §7 steps 4 and 5).
+ */
+function readExtMap(raw, base) {
+  const h = itemHeader(raw, 0);
+  if (h === null || h.major !== 5) throw new MalformedError(base, 'ext', 'want a map');
+  let pos = h.hdr;
+  const pairs = [];
+  for (let i = 0; i < h.arg; i++) {
+    const k = itemHeader(raw, pos);
+    if (k === null || (k.major !== 0 && k.major !== 1) || (typeof k.arg === 'bigint' && k.arg > INT64_MAX)) {
+      throw new MalformedError(base + pos, 'ext', 'keys must be integers');
+    }
+    let key = k.arg;
+    if (k.major === 1) key = typeof key === 'bigint' || key >= Number.MAX_SAFE_INTEGER ? -1n - BigInt(key) : -1 - key;
+    const vstart = pos + k.hdr;
+    const v = checkItem(raw, vstart);
+    pairs.push({ key, raw: raw.subarray(vstart, v.end), start: base + pos });
+    pos = v.end;
+  }
+  return pairs;
+}
+
 /** readModel reads and checks a code (SPEC.md §7 steps 1–7). */
 function readModel(code, d) {
   if (!(code instanceof Uint8Array)) throw new TypeError('peer-codec: code must be a Uint8Array');
   if (code.length > d.maxCode) throw new LimitError(d.maxCode, '', `code of ${code.length} bytes is over the limit of ${d.maxCode}`);
   if (code.length === 0) throw new MalformedError(0, 'head', 'empty code');
   if (code[0] > 0x18) throw new ForeignError(0, 'head', 'the first byte is not a head');
-  const first = readItem(code, 0);
-  const head = first.value;
-  if ((code[0] >> 5) !== 0 || !isUint(head)) throw new MalformedError(0, 'head', 'the head must be an unsigned integer');
+  // The head is read alone first, so that a later version is recognised
+  // whatever the rest of its structure (SPEC.md §7 step 2).
+  const hh = itemHeader(code, 0);
+  if (hh === null) throw new MalformedError(0, 'head', 'truncated head');
+  const head = hh.arg;
   if (typeof head === 'bigint' || head >= 18) throw new UnsupportedError(0, 'head', 'a later version or form');
   if (head < 16 && (head & 3) === 3) throw new UnsupportedError(0, 'head', 'reserved role 3');
-  const items = [], offs = [];
-  for (let off = 0; off < code.length;) {
-    if (items.length === 5) throw new MalformedError(off, '', 'more than 5 items');
-    const it = readItem(code, off);
-    items.push({ value: it.value, start: off, end: it.end, major: code[off] >> 5 });
-    offs.push(off);
-    off = it.end;
-  }
+  const { items, nonCanon } = splitSequence(code, 5);
   const residual = (head & 16) !== 0;
   const m = {
     answer: (head & 3) !== 0, residual, setup: residual ? 0 : head & 3, bind: null, text: '',
     ufrag: '', pwd: '', fps: [], cands: [], mms: DEFAULT_MMS, mid: '0', sctpPort: DEFAULT_SCTP_PORT, legacy: null,
-    extraSess: [], extraMedia: [], unknown: [],
+    extraSess: [], extraMedia: [], unknown: [], nonCanon,
   };
   const want = residual ? (m.answer ? 3 : 2) : 3;
   if (items.length < want) throw new MalformedError(code.length, '', `truncated: ${items.length} of ${want} items`);
-  let ext = new Map();
+  const ext = [];
   let extOff = code.length;
   if (items.length > want) {
-    if (items.length > want + 1) throw new MalformedError(offs[want + 1], '', 'items after the extension map');
+    if (items.length > want + 1) throw new MalformedError(items[want + 1].start, '', 'items after the extension map');
     const e = items[want];
     extOff = e.start;
-    if (e.major !== 5) throw new MalformedError(e.start, 'ext', 'want a map');
-    for (const [k, v] of e.value.map) {
-      if (typeof k !== 'number' && typeof k !== 'bigint') throw new MalformedError(e.start, 'ext', 'keys must be integers');
-      if (typeof k === 'bigint') {
-        // outside int64 keys: treat as unknown
-      }
-      ext.set(k, v);
-    }
-    for (const [k, v] of [...ext]) {
-      const known = typeof k === 'number' && k >= 1 && k <= 7 && !residual;
-      if (known) continue;
-      if (k < 0) throw new UnsupportedError(e.start, 'ext', `must-understand key ${k} is not supported`);
-      // Values were decoded from the code; keep their canonical encoding (the
-      // re-encoding comparison of step 8 rejects non-deterministic ones).
-      m.unknown.push([cborEncode(k), cborEncode(v)]);
-      ext.delete(k);
-    }
-    checkUnknownCanonical(code, e, m);
+    readExt(e.raw, e.start, m, ext);
   }
-  if (residual) readResidual(m, items, ext, extOff, d);
+  if (residual) readResidual(m, items, d);
   else readCompact(m, head, items, ext, extOff, d);
   return m;
 }
 
-// checkUnknownCanonical: an unknown key's value MUST be in deterministic
-// encoding (SPEC.md §7 step 5): compare each value's bytes in the code.
-function checkUnknownCanonical(code, e, m) {
-  if (m.unknown.length === 0) return;
-  // Walk the raw map: re-read each key/value pair and compare bytes.
-  let off = e.start;
-  const ib = code[off];
-  // skip the map head
-  const info = ib & 31;
-  off += 1 + (info < 24 ? 0 : info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : 8);
-  const wanted = new Set(m.unknown.map(([k]) => String(k)));
-  while (off < e.end) {
-    const k = readItem(code, off);
-    const v = readItem(code, k.end);
-    const kb = cborEncode(k.value);
-    if (wanted.has(String(kb))) {
-      const raw = code.subarray(k.end, v.end);
-      if (compareBytes(raw, cborEncode(v.value)) !== 0) throw new NonCanonicalError(e.start, 'ext', 'unknown key value not in deterministic encoding');
+/**
+ * readExt reads the extension map (SPEC.md §7 step 5) in wire order: the
+ * pairs of known keys go to ext; unknown keys are kept in m.unknown.
+ */
+function readExt(raw, off, m, ext) {
+  const unknown = new Map();
+  for (const p of readExtMap(raw, off)) {
+    const k = p.key;
+    if (typeof k === 'number' && k >= 1 && k <= 7) {
+      if (m.residual) throw new MalformedError(p.start, 'ext', `key ${k} belongs to the compact form`);
+      ext.push(p);
+    } else if (k < 0) {
+      throw new UnsupportedError(p.start, 'ext', `must-understand key ${k} is not supported`);
+    } else {
+      // Unknown keys are ignored but kept for re-encoding; their encoding
+      // was checked with the rest of the item.
+      unknown.set(String(k), [cborEncode(k), p.raw.slice()]);
     }
-    off = v.end;
   }
+  m.unknown = [...unknown.values()];
 }
 
 function bytesItem(it, field) {
-  if (it.major !== 2) throw new MalformedError(it.start, field, 'want a byte string');
-  return { b: it.value, off: it.end - it.value.length };
+  const h = itemHeader(it.raw, 0);
+  if (h === null || h.major !== 2) throw new MalformedError(it.start, field, 'want a byte string');
+  return { b: it.raw.subarray(h.hdr), off: it.start + h.hdr };
 }
 
-function applyExt(m, ext, off, d) {
+function applyExt(m, ext, extOff, d) {
+  let off = extOff;
   const bad = (k, what) => new MalformedError(off, 'ext', `key ${k}: ${what}`);
-  for (const [k, v] of ext) {
+  for (const p of ext) {
+    const k = p.key, v = readItem(p.raw, 0).value;
+    off = p.start;
     switch (k) {
       case 1: {
         if (!Array.isArray(v) || v.length === 0) throw bad(k, 'want a non-empty array of fingerprints');
@@ -460,7 +501,7 @@ function readCompact(m, head, items, ext, extOff, d) {
   const ulen = core[p++];
   if (ulen === 0) throw new MalformedError(coreOff + p - 1, 'core', 'ufrag length 0');
   const un = packedLen(ulen, hex);
-  const fpLen = ext.has(1) ? 0 : 32;
+  const fpLen = ext.some((p) => p.key === 1) ? 0 : 32;
   if (core.length - p < un + 1 + fpLen) throw new MalformedError(coreOff + core.length, 'core', 'truncated credentials or fingerprint');
   const ufrag = unpack(core.subarray(p, p + un), ulen, hex);
   if (ufrag === null) throw new NonCanonicalError(coreOff + p, 'core', 'ufrag padding bits are not zero');
@@ -482,7 +523,7 @@ function readCompact(m, head, items, ext, extOff, d) {
 
 const tdFatal = new TextDecoder('utf-8', { fatal: true });
 
-function readResidual(m, items, ext, extOff, d) {
+function readResidual(m, items, d) {
   let i = 1;
   if (m.answer) {
     const { b } = bytesItem(items[1], 'binding');
@@ -490,7 +531,6 @@ function readResidual(m, items, ext, extOff, d) {
     m.bind = b.slice();
     i = 2;
   }
-  if (ext.size > 0) throw new MalformedError(extOff, 'ext', 'compact-form keys in a residual code');
   const { b: res } = bytesItem(items[i], 'residual');
   let text;
   try {
@@ -520,7 +560,7 @@ function decodeModel(code, d) {
     res = compress(te.encode(m.text), SDP_DICTIONARY);
   }
   const again = encodeModel(m, res);
-  if (compareBytes(again, code) !== 0) {
+  if (m.nonCanon || compareBytes(again, code) !== 0) {
     let off = 0;
     while (off < again.length && off < code.length && again[off] === code[off]) off++;
     throw new NonCanonicalError(off, "", "not the canonical encoding");

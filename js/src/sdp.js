@@ -175,7 +175,17 @@ export function isExtraLine(line, media, mid) {
   const l = { typ: line[0], val: line.slice(2) };
   if (l.typ === 'a' && !isToken(attrName(l.val))) return false;
   if (media) return classifyMedia(l) === EXTRA;
-  return l.typ === 'a' && classifySession(l, mid) === EXTRA;
+  if (l.typ !== 'a' || classifySession(l, mid) !== EXTRA) return false;
+  // A BUNDLE group may only name the description's one mid (SPEC.md §3.1
+  // rule 8), or the rebuilt description would not be valid.
+  const v = attr(l, 'group');
+  if (v !== null) {
+    const f = fields(v);
+    if (f.length > 0 && f[0] === 'BUNDLE') {
+      for (const tag of f.slice(1)) if (mid === null || tag !== mid) return false;
+    }
+  }
+  return true;
 }
 
 const ICE_RE = /^[A-Za-z0-9+/]*$/;
@@ -316,7 +326,10 @@ export function compactModel(p, answer, pol) {
     if (name === 'fingerprint') mediaFP.push(v); else got[name].push(v);
   }
   if (got.mid.length > 1) return null;
-  if (got.mid.length === 1) m.mid = got.mid[0];
+  if (got.mid.length === 1) {
+    if (!isToken(got.mid[0])) return null;
+    m.mid = got.mid[0];
+  }
   for (const l of p.session) {
     if (l.typ === 'v' || l.typ === 'o' || l.typ === 's') continue;
     if (l.typ === 't') { if (l.val !== '0 0') return null; continue; }

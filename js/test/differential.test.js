@@ -1,8 +1,13 @@
 // Differential test against the Go reference decoder: codes derived from the
 // vectors by seeded random edits (byte flips, truncation, insertion,
-// deletion) must give the same result in JS and in `peer decode`: the same
-// description, or the same error class. Errors other than CodecError are
-// bugs whatever Go says.
+// deletion, and insertion of CBOR snippets: tags, floats, simple values,
+// deep nesting, large headers, unsorted or non-integer keys) must give the
+// same result in JS and in `peer decode`: the same description, or the same
+// error class. Errors other than CodecError are bugs whatever Go says.
+//
+// PEER_DIFF_N sets the mutations per vector (default 50) and PEER_DIFF_SEED
+// the seed, for longer runs:
+//   PEER_DIFF_N=500 PEER_DIFF_SEED=7 node --test test/differential.test.js
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +24,8 @@ const seeds = readdirSync(vdir).filter((f) => f.endsWith('.json')).sort()
   .filter((v) => v.bin && v.expect === 'success').map((v) => Buffer.from(v.bin, 'hex'));
 
 const haveGo = spawnSync('go', ['version']).status === 0;
-const PER_SEED = Number(process.env.PEER_DIFF_N || 6);
+const PER_SEED = Number(process.env.PEER_DIFF_N || 50);
+const SEED = Number(process.env.PEER_DIFF_SEED || 20260101);
 
 // Go error messages start with the sentinel of the class (codec/errors.go).
 const GO_CLASSES = [
@@ -33,11 +39,28 @@ function rng(seed) { // xorshift32, fixed seed: failures replay
   return (n) => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s % n; };
 }
 
+// CBOR snippets for structural edits (SPEC.md §7 steps 3–5).
+const SNIPPETS = [
+  [0xf9, 0x3c, 0x00], [0xfa, 0x3f, 0x80, 0, 0], [0xfb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0], [0xf3], [0xf4], [0xf5], [0xf6], [0xf7],
+  [0xf8, 0x20], [0xf8, 0x13], [0xe0], [0xc0, 0x00], [0xd8, 0x20, 0x61, 0x61], [0xc2, 0x41, 0x01],
+  [0x9f, 0xff], [0xbf, 0xff], [0x5f, 0xff], [0x7f, 0xff], [0x1c], [0x3d], [0xff],
+  [0x99, 0x13, 0x88], [0x9a, 0, 1, 0, 0], [0xb9, 0x01, 0x01], [0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+  [0x18, 0x05], [0x19, 0x00, 0x05], [0x38, 0x00], [0x20], [0x21], [0x37], [0x3b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+  [0x3b, 0x80, 0, 0, 0, 0, 0, 0, 0], [0x1b, 0x80, 0, 0, 0, 0, 0, 0, 0], [0x61, 0x61], [0x62, 0xc3, 0x28], [0x61, 0x80],
+  [0x78, 0x01, 0x61], [0x41, 0x00], [0x80], [0xa0], [0xa1, 0x01, 0x02], [0xa2, 0x02, 0x00, 0x01, 0x00], [0xa2, 0x01, 0x00, 0x01, 0x00],
+  [0xa1, 0x61, 0x61, 0x00], [0xa1, 0xf6, 0x00], [0xa1, 0x80, 0x00], [0x81, 0x81, 0x81, 0x81], [0x82, 0x00, 0xf9, 0, 0],
+  Array(17).fill(0x81).concat([0x00]), Array(16).fill(0x81).concat([0x00]), Array(15).fill(0x81).concat([0x00]),
+  [0xa1, 0x18, 0x40, 0x81, 0xa2, 0x02, 0x00, 0x01, 0x00], [0xa1, 0x20, 0x00], [0xa1, 0x18, 0x40, 0x00], [0xa1, 0x03, 0x61, 0x30],
+  [0xa2, 0x06, 0x81, 0x63, 0x61, 0x3d, 0x78, 0x20, 0x00], [0xa1, 0x01, 0x81, 0x82, 0x02, 0x58, 0x20],
+];
+
 function mutate(b, r) {
   const x = Array.from(b);
   const edits = 1 + r(3);
   for (let i = 0; i < edits; i++) {
-    switch (r(5)) {
+    switch (r(7)) {
+      case 5: x.splice(r(x.length + 1), 0, ...SNIPPETS[r(SNIPPETS.length)]); break;
+      case 6: x.push(...SNIPPETS[r(SNIPPETS.length)]); break;
       case 0: if (x.length) x[r(x.length)] ^= 1 << r(8); break;
       case 1: if (x.length) x[r(x.length)] = r(256); break;
       case 2: x.length = r(x.length + 1); break;
@@ -65,8 +88,9 @@ test('JS and Go decoders agree on edited codes', { skip: haveGo ? false : 'go is
     const peer = join(tmp, 'peer');
     const b = spawnSync('go', ['build', '-o', peer, './cmd/peer'], { cwd: root, encoding: 'utf8' });
     assert.equal(b.status, 0, b.stderr);
-    const r = rng(20260101);
+    const r = rng(SEED);
     let n = 0;
+    const bad = [];
     for (const seed of seeds) {
       for (let i = 0; i < PER_SEED; i++) {
         const code = mutate(seed, r);
@@ -76,11 +100,12 @@ test('JS and Go decoders agree on edited codes', { skip: haveGo ? false : 'go is
         let go;
         if (g.status === 0) { const d = JSON.parse(g.stdout); go = 'ok ' + d.type + '\n' + d.sdp; }
         else go = (GO_CLASSES.find(([p]) => g.stderr.includes(p)) || [null, 'other: ' + g.stderr.trim()])[1];
-        assert.equal(js, go, `code ${code.toString('hex')}`);
+        if (js !== go) bad.push(`code ${code.toString('hex')}: JS ${js.split('\n')[0]}, Go ${go.split('\n')[0]}`);
         n++;
       }
     }
     assert.ok(n > 100);
+    assert.deepEqual(bad.slice(0, 20), [], `${bad.length} of ${n} mutated codes disagree`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
