@@ -175,6 +175,10 @@ func (ch *Channel) readLoop() {
 	eos := false
 	for {
 		n, isString, err := ch.rwc.ReadDataChannel(buf)
+		if errors.Is(err, io.ErrShortBuffer) {
+			ch.protocolError(fmt.Sprintf("a frame over the advertised max-message-size (%d)", localMaxMessageSize))
+			return
+		}
 		if err != nil {
 			ch.readErr = err
 			return
@@ -394,9 +398,6 @@ func (ch *Channel) send(ctx context.Context, p []byte) error {
 	}
 	room := ch.frameLimit - 1
 	if !ch.reliable && len(p) > room {
-		return ch.c.wrap("send", ErrMessageTooLarge)
-	}
-	if len(p) > ch.c.s.MaxMessageSize && len(p) > 1<<30 {
 		return ch.c.wrap("send", ErrMessageTooLarge)
 	}
 	if ch.wbuf == nil {

@@ -37,13 +37,14 @@ var (
 	// sentinel errors (codec.ErrBinding, codec.ErrForeign, ...) instead.
 	ErrCode = errors.New("ref: wrong kind of code")
 	// ErrMessageTooLarge reports a message over the limit: on Send, larger
-	// than one frame on a channel that is not ordered and reliable, or larger
-	// than MaxMessageSize; on Receive, a reassembled message over
-	// Config.MaxMessageSize (the rest of that message is discarded).
+	// than one frame on a channel that is not ordered and reliable; on
+	// Receive, a reassembled message over Config.MaxMessageSize (that
+	// message is discarded, the next ones are delivered).
 	ErrMessageTooLarge = errors.New("ref: message too large")
 	// ErrProtocol reports a frame that breaks FRAMING.md (a text message, an
 	// empty message, an unknown must-understand frame type, data after
-	// end-of-stream). The connection is closed.
+	// end-of-stream, a frame over the advertised max-message-size). The
+	// connection is closed.
 	ErrProtocol = errors.New("ref: framing protocol violation")
 	// ErrWriteClosed reports a write after CloseWrite.
 	ErrWriteClosed = errors.New("ref: write after end of stream")
