@@ -37,6 +37,15 @@ async function exchange(page, go) {
   assert.equal(L.sha256(file), sha, 'the file arrived byte-exact on stdout');
 }
 
+// connected waits for the page to connect, reporting the Go side's stderr.
+async function connected(page, go) {
+  try {
+    await connected(page, go);
+  } catch (err) {
+    throw new Error(`${err.message}\npeer ${go.args[0]} stderr:\n${go.err}`);
+  }
+}
+
 function checkCandidates(sdp, mdns) {
   const k = L.candidateKinds(sdp);
   if (mdns) assert.ok(k.mdns && !k.plain, `mDNS-only candidates expected:\n${sdp}`);
@@ -60,7 +69,7 @@ for (const mdns of [true, false]) {
           await go.until(() => /#P-[A-Z2-7]+\n/.test(go.err), 15000, 'the link on stderr');
           const link = /(http\S+#P-[A-Z2-7]+)\n/.exec(go.err)[1];
           const page = await L.openPage(b, link);
-          await L.waitState(page, 'connected');
+          await connected(page, go);
           assert.equal(await page.evaluate(() => document.getElementById('mine').hidden), true,
             'no answer to carry back: the page posted it');
           checkCandidates(await L.localSDP(page), mdns);
@@ -77,7 +86,7 @@ for (const mdns of [true, false]) {
         try {
           const page = await L.openPage(b, go.url);
           await page.click('#btn-serve');
-          await L.waitState(page, 'connected');
+          await connected(page, go);
           checkCandidates(await L.localSDP(page), mdns);
           await exchange(page, go);
         } finally {
@@ -96,7 +105,7 @@ for (const mdns of [true, false]) {
           await L.paste(page, offer);
           const answer = await L.myCode(page);
           go.write(answer.code + '\n');
-          await L.waitState(page, 'connected');
+          await connected(page, go);
           checkCandidates(await L.localSDP(page), mdns);
           await exchange(page, go);
         } finally {
@@ -118,7 +127,7 @@ for (const mdns of [true, false]) {
           go.write(offer.code + '\n');
           const answer = await go.firstLine();
           await L.paste(page, answer);
-          await L.waitState(page, 'connected');
+          await connected(page, go);
           checkCandidates(await L.localSDP(page), mdns);
           await exchange(page, go);
         } finally {
