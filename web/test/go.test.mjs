@@ -40,7 +40,7 @@ async function exchange(page, go) {
 // connected waits for the page to connect, reporting the Go side's stderr.
 async function connected(page, go) {
   try {
-    await connected(page, go);
+    await L.waitState(page, 'connected');
   } catch (err) {
     throw new Error(`${err.message}\npeer ${go.args[0]} stderr:\n${go.err}`);
   }
