@@ -21,6 +21,7 @@ func (g *gen) all() {
 	g.extensions()
 	g.residual(offers)
 	g.policies()
+	g.sdpInput()
 	g.negatives(offers)
 }
 

@@ -32,6 +32,7 @@ func (g *gen) negatives(b *baseCodes) {
 	g.texts(b)
 	g.bindings(b)
 	g.invalidSDP(b)
+	g.cborSubset(b)
 }
 
 func (g *gen) truncated() {
