@@ -125,7 +125,7 @@ func fingerprints(d *sdp.SessionDescription) (out []string, ok bool) {
 
 // tuple is what the differential compares of a candidate.
 type tuple struct {
-	transport string // udp, tcp, or tcp-<tcptype> when pion keeps the tcptype
+	transport string // udp, tcp, or tcp-<tcptype> when pion/ice keeps the tcptype
 	address   string // IP addresses in RFC 5952 form, names as written
 	port      int
 	typ       string
@@ -141,12 +141,15 @@ func pionTuple(value string) (tuple, bool) {
 	if err != nil {
 		return tuple{}, false
 	}
+	// The transport comes from the line: pion/ice gives every *.local
+	// host candidate a UDP network type, and keeps a tcptype on a UDP
+	// candidate (see README.md).
 	tr := "udp"
-	switch {
-	case c.TCPType() != ice.TCPTypeUnspecified:
-		tr = "tcp-" + c.TCPType().String()
-	case c.NetworkType().IsTCP():
+	if f := strings.Fields(value); len(f) > 2 && strings.EqualFold(f[2], "tcp") {
 		tr = "tcp"
+		if c.TCPType() != ice.TCPTypeUnspecified {
+			tr += "-" + c.TCPType().String()
+		}
 	}
 	addr := c.Address()
 	if a, err := netip.ParseAddr(addr); err == nil {
