@@ -495,12 +495,12 @@ func (ch *Channel) Flush(ctx context.Context) error {
 // closes the data channel itself (an SCTP stream reset). It does not close
 // the connection.
 func (ch *Channel) Close() error {
+	ch.closeLocal() // first: a Write blocked on a full buffer returns
 	select {
 	case <-ch.openCh:
 		ch.CloseWrite()
 	default:
 	}
-	ch.closeLocal()
 	if !ch.isDefault {
 		return ch.dc.Close()
 	}

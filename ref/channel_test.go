@@ -325,3 +325,36 @@ func TestFramingErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseUnblocksWrite: Close returns while a Write is blocked on a full
+// send buffer, and the Write then fails with ErrClosed.
+func TestCloseUnblocksWrite(t *testing.T) {
+	o, _ := pair(t, loopback(), loopback())
+	w := o.Channel()
+	errc := make(chan error, 1)
+	go func() {
+		chunk := make([]byte, 64<<10)
+		for {
+			if _, err := w.Write(chunk); err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(500 * time.Millisecond) // the peer does not read: the buffer fills
+	closed := make(chan struct{})
+	go func() { w.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close blocked behind a blocked Write")
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("blocked Write: %v, want ErrClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Write still blocked after Close")
+	}
+}
