@@ -1177,10 +1177,13 @@ function parseDecimal(s, max) {
   const v = BigInt(s);
   return v <= BigInt(max) ? Number(v) : null;
 }
+function goLower(s) {
+  return s.replace(/[A-Z\u212a\u0130]/g, (c) => c === "\u212A" ? "k" : c === "\u0130" ? "i" : c.toLowerCase());
+}
 function parseFingerprint(v) {
   const sp = v.indexOf(" ");
   if (sp < 0) return null;
-  const alg = v.slice(0, sp).toLowerCase();
+  const alg = goLower(v.slice(0, sp));
   const hexs = v.slice(sp + 1);
   if (!isToken(alg) || alg.length > 32 || hexs.includes(" ")) return null;
   if ((hexs.length + 1) % 3 !== 0 || hexs.length < 2) return null;
@@ -2002,12 +2005,12 @@ function typeOf(t) {
   throw new InvalidSDPError(-1, "type", "description type is neither offer nor answer");
 }
 function encode2(description, offerCode, options = {}) {
-  const type = typeOf(description && description.type);
-  const sdp = description.sdp;
-  if (typeof sdp !== "string") throw new InvalidSDPError(-1, "sdp", "sdp must be a string");
   const pol = policyOf(options.policy);
   const maxSDP = range(options.maxSDPBytes, limits.DEFAULT_MAX_SDP_BYTES, limits.MIN_MAX_SDP_BYTES, limits.MAX_MAX_SDP_BYTES, "maxSDPBytes");
   const maxCands = range(options.maxCandidates, limits.DEFAULT_MAX_CANDIDATES, 1, limits.MAX_MAX_CANDIDATES, "maxCandidates");
+  const type = typeOf(description && description.type);
+  const sdp = description.sdp;
+  if (typeof sdp !== "string") throw new InvalidSDPError(-1, "sdp", "sdp must be a string");
   if (utf8Len(sdp) > maxSDP) throw new LimitError(-1, "sdp", `description is over the limit of ${maxSDP} bytes`);
   const p = parseSDP(sdp);
   const answer = type === "answer";
@@ -2152,15 +2155,14 @@ var WS = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
 var te3 = new TextEncoder();
 function parseText(s, options = {}) {
   const maxText = options.maxTextBytes || DEFAULT_MAX_TEXT;
-  let bytes = null;
   if (s instanceof Uint8Array) {
-    bytes = s;
-    if (bytes.length > maxText) throw new LimitError(maxText, "text", "input over the text limit");
-    if (bytes.length > 0 && bytes[0] <= 24) return bytes.slice();
-    s = new TextDecoder().decode(bytes);
+    if (s.length > maxText) throw new LimitError(maxText, "text", "input over the text limit");
+    let t2 = "";
+    for (let i = 0; i < s.length; i += 8192) t2 += String.fromCharCode(...s.subarray(i, i + 8192));
+    s = t2;
   } else if (typeof s !== "string") {
     throw new TypeError("peer-codec: parseText takes a string or a Uint8Array");
-  } else if (te3.encode(s).length > maxText && s.length > 0) {
+  } else if (textBytes(s) > maxText) {
     throw new LimitError(maxText, "text", "input over the text limit");
   }
   let t = s.replace(WS, "");
@@ -2185,6 +2187,10 @@ function parseText(s, options = {}) {
     return b;
   }
   throw new ForeignError(0, "", 'no "P:" or "P-" prefix and not a binary code');
+}
+function textBytes(s) {
+  if (s.length > 0 && s.charCodeAt(0) <= 24 && !/[^\x00-\xff]/.test(s)) return s.length;
+  return te3.encode(s).length;
 }
 export {
   BindingError,

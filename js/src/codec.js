@@ -324,12 +324,6 @@ function splitSequence(code, max) {
   return { items, nonCanon };
 }
 
-/** value returns the decoded value of a checked item. */
-function valueOf(it) {
-  if (it.value === undefined) it.value = readItem(it.raw, 0).value;
-  return it.value;
-}
-
 const INT64_MAX = (1n << 63n) - 1n;
 
 /**
@@ -591,12 +585,15 @@ function typeOf(t) {
  * options: {policy, maxSDPBytes, maxCandidates}.
  */
 export function encode(description, offerCode, options = {}) {
-  const type = typeOf(description && description.type);
-  const sdp = description.sdp;
-  if (typeof sdp !== 'string') throw new InvalidSDPError(-1, 'sdp', 'sdp must be a string');
+  // The options are checked first, as the Go reference does when it makes
+  // its encoder; then SPEC.md §8's order: type, size, validity, candidates,
+  // binding.
   const pol = policyOf(options.policy);
   const maxSDP = range(options.maxSDPBytes, limits.DEFAULT_MAX_SDP_BYTES, limits.MIN_MAX_SDP_BYTES, limits.MAX_MAX_SDP_BYTES, 'maxSDPBytes');
   const maxCands = range(options.maxCandidates, limits.DEFAULT_MAX_CANDIDATES, 1, limits.MAX_MAX_CANDIDATES, 'maxCandidates');
+  const type = typeOf(description && description.type);
+  const sdp = description.sdp;
+  if (typeof sdp !== 'string') throw new InvalidSDPError(-1, 'sdp', 'sdp must be a string');
   if (utf8Len(sdp) > maxSDP) throw new LimitError(-1, 'sdp', `description is over the limit of ${maxSDP} bytes`);
   const p = parseSDP(sdp);
   const answer = type === 'answer';

@@ -203,10 +203,18 @@ export function parseDecimal(s, max) {
   return v <= BigInt(max) ? Number(v) : null;
 }
 
+// goLower lowers s as Go's strings.ToLower does where it matters here:
+// ASCII letters, and the two characters whose simple lower case is ASCII
+// (U+212A KELVIN SIGN to 'k', U+0130 to 'i'); other characters are kept (a
+// token has none, so the result is not a token either way).
+function goLower(s) {
+  return s.replace(/[A-Z\u212a\u0130]/g, (c) => (c === '\u212a' ? 'k' : c === '\u0130' ? 'i' : c.toLowerCase()));
+}
+
 function parseFingerprint(v) {
   const sp = v.indexOf(' ');
   if (sp < 0) return null;
-  const alg = v.slice(0, sp).toLowerCase();
+  const alg = goLower(v.slice(0, sp));
   const hexs = v.slice(sp + 1);
   if (!isToken(alg) || alg.length > 32 || hexs.includes(' ')) return null;
   if ((hexs.length + 1) % 3 !== 0 || hexs.length < 2) return null;

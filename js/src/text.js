@@ -95,18 +95,23 @@ const te = new TextEncoder();
  * parseText returns the binary code carried by s (SPEC.md §5.4): a qr or
  * link form, a whole link, or the binary code itself (a Uint8Array, or a
  * string of code units 0–255). Throws 'foreign', 'malformed' or 'limit'.
+ *
+ * A Uint8Array goes through the same steps as text, byte for byte (as the Go
+ * reference does): white space bytes before a prefix are removed, and a
+ * fragment after '#' is looked for, before the bytes are taken as a binary
+ * code.
  */
 export function parseText(s, options = {}) {
   const maxText = options.maxTextBytes || DEFAULT_MAX_TEXT;
-  let bytes = null;
   if (s instanceof Uint8Array) {
-    bytes = s;
-    if (bytes.length > maxText) throw new LimitError(maxText, 'text', 'input over the text limit');
-    if (bytes.length > 0 && bytes[0] <= 0x18) return bytes.slice();
-    s = new TextDecoder().decode(bytes);
+    // Step 0 counts the bytes given.
+    if (s.length > maxText) throw new LimitError(maxText, 'text', 'input over the text limit');
+    let t = '';
+    for (let i = 0; i < s.length; i += 8192) t += String.fromCharCode(...s.subarray(i, i + 8192));
+    s = t;
   } else if (typeof s !== 'string') {
     throw new TypeError('peer-codec: parseText takes a string or a Uint8Array');
-  } else if (te.encode(s).length > maxText && s.length > 0) {
+  } else if (textBytes(s) > maxText) {
     throw new LimitError(maxText, 'text', 'input over the text limit');
   }
   let t = s.replace(WS, '');
@@ -131,4 +136,12 @@ export function parseText(s, options = {}) {
     return b;
   }
   throw new ForeignError(0, '', 'no "P:" or "P-" prefix and not a binary code');
+}
+
+// textBytes is the length of text s in bytes (SPEC.md §5.4 step 0): its
+// binary form for a binary code given as a string (first code unit at most
+// 0x18, every code unit at most 0xff), else its UTF-8 form.
+function textBytes(s) {
+  if (s.length > 0 && s.charCodeAt(0) <= 0x18 && !/[^\x00-\xff]/.test(s)) return s.length;
+  return te.encode(s).length;
 }
