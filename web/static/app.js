@@ -58,6 +58,14 @@ let sendChain = Promise.resolve();
 let partial = [];      // fragments of the message being received
 let incomingFile = null; // {name, type, size, got, chunks}
 
+// progress shows a step before the connection; it never overrides a state
+// the connection reached meanwhile (the channel can open while we await).
+function progress(state, text) {
+  if (app.state === 'connected' || app.state === 'closed' || app.state === 'failed') return false;
+  setState(state, text);
+  return true;
+}
+
 function setState(state, text) {
   app.state = state;
   const s = $('status');
@@ -290,7 +298,7 @@ async function createOffer() {
   app.myCode = code;
   app.offerCode = code;
   showMine(code, 'offer');
-  setState('offering', 'waiting for the answer');
+  progress('offering', 'waiting for the answer');
   return code;
 }
 
@@ -321,17 +329,17 @@ async function answerOffer(offerCode, desc) {
   $('start').hidden = true;
   armTimer(ANSWER_WAIT_MS, 'Timed out: the other side did not use this answer in time. Start again with a new offer.');
   if (isServerOffer(offerCode)) {
-    setState('connecting', 'sending the answer to peer serve…');
+    progress('connecting', 'sending the answer to peer serve…');
     try {
       await postText('api/answer', codec.formatText(code, 'qr'));
     } catch (err) {
       return fail(err.class, `peer serve refused the answer: ${err.message}`);
     }
-    setState('connecting', 'connecting to peer serve…');
+    progress('connecting', 'connecting to peer serve…');
     return code;
   }
-  showMine(code, 'answer');
-  setState('answering', 'waiting for the other side to read the answer');
+  if (app.state !== 'connected') showMine(code, 'answer');
+  progress('answering', 'waiting for the other side to read the answer');
   return code;
 }
 
@@ -353,7 +361,7 @@ async function applyAnswer(code, desc) {
     return fail('invalid-sdp', `This browser refused the answer: ${err.message}`);
   }
   $('start').hidden = true;
-  setState('connecting', 'connecting…');
+  progress('connecting', 'connecting…');
   armTimer(CONNECT_MS, 'Timed out: no connection within ' + (CONNECT_MS / 1000) +
     ' s. The devices may not reach each other, or the answer came too late (make a new offer).');
 }
@@ -388,7 +396,7 @@ async function useCode(text) {
 async function pairWithServe() {
   const code = await createOffer();
   if (!code) return;
-  setState('connecting', 'asking peer serve to answer…');
+  progress('connecting', 'asking peer serve to answer…');
   let j;
   try {
     j = await postText('api/offer', codec.formatText(code, 'qr'));

@@ -54,6 +54,89 @@ function errorClass(err) {
 var MAX_NESTING = 16;
 var MAX_ARRAY = 4096;
 var MAX_MAP = 256;
+function itemHeader(b, off) {
+  if (off >= b.length) return null;
+  const ib = b[off], major = ib >> 5, ai = ib & 31;
+  if (ai < 24) return { major, ai, arg: ai, hdr: 1 };
+  if (ai > 27) return null;
+  const n = 1 << ai - 24;
+  if (off + 1 + n > b.length) return null;
+  let arg;
+  if (n < 8) {
+    arg = 0;
+    for (let i = 1; i <= n; i++) arg = arg * 256 + b[off + i];
+  } else {
+    let v = 0n;
+    for (let i = 1; i <= 8; i++) v = v << 8n | BigInt(b[off + i]);
+    arg = v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  }
+  return { major, ai, arg, hdr: 1 + n };
+}
+function argOver(arg, max) {
+  return typeof arg === "bigint" || arg > max;
+}
+function checkItem(b, off) {
+  const c = { b, pos: off, nonCanon: false };
+  checkValue(c, 0);
+  return { end: c.pos, nonCanon: c.nonCanon };
+}
+function checkHead(c) {
+  const h = itemHeader(c.b, c.pos);
+  if (h === null) {
+    if (c.pos < c.b.length && (c.b[c.pos] & 31) >= 28) throw new MalformedError(c.pos, "", "indefinite length or reserved value");
+    throw new MalformedError(c.pos, "", "truncated CBOR item");
+  }
+  const { ai, arg } = h;
+  if (h.major !== 7 && (ai === 24 && arg < 24 || ai === 25 && arg <= 255 || ai === 26 && arg <= 65535 || ai === 27 && !argOver(arg, 4294967295))) c.nonCanon = true;
+  c.pos += h.hdr;
+  return h;
+}
+function checkValue(c, depth) {
+  const start = c.pos;
+  const { major, ai, arg } = checkHead(c);
+  switch (major) {
+    case 0:
+    case 1:
+      return;
+    case 2:
+    case 3: {
+      if (argOver(arg, c.b.length - c.pos)) throw new MalformedError(start, "", "truncated CBOR item");
+      if (major === 3) {
+        try {
+          td.decode(c.b.subarray(c.pos, c.pos + arg));
+        } catch {
+          throw new MalformedError(c.pos, "", "text string is not UTF-8");
+        }
+      }
+      c.pos += arg;
+      return;
+    }
+    case 4:
+    case 5: {
+      if (depth + 1 > MAX_NESTING) throw new LimitError(start, "", `CBOR nesting deeper than ${MAX_NESTING}`);
+      if (argOver(arg, major === 4 ? MAX_ARRAY : MAX_MAP)) throw new LimitError(start, "", "CBOR array or map over its size limit");
+      const keys = [];
+      for (let i = 0; i < arg; i++) {
+        const k = c.pos;
+        checkValue(c, depth + 1);
+        if (major === 5) {
+          const key = c.b.subarray(k, c.pos);
+          for (const prev of keys) {
+            if (compareBytes(prev, key) === 0) throw new MalformedError(k, "", "duplicate map key");
+          }
+          if (keys.length > 0 && compareBytes(keys[keys.length - 1], key) > 0) c.nonCanon = true;
+          keys.push(key);
+          checkValue(c, depth + 1);
+        }
+      }
+      return;
+    }
+    case 6:
+      throw new MalformedError(start, "", "tagged CBOR item");
+    default:
+      if (ai < 20 || ai > 22) throw new MalformedError(start, "", "only false, true and null are allowed among CBOR simple and floating-point values");
+  }
+}
 var td = new TextDecoder("utf-8", { fatal: true });
 var te = new TextEncoder();
 function readItem(buf, off) {
@@ -895,6 +978,9 @@ function isPrivateIP(ip) {
   if (ip.v4) {
     return b[0] === 127 || b[0] === 10 || b[0] === 172 && (b[1] & 240) === 16 || b[0] === 192 && b[1] === 168 || b[0] === 169 && b[1] === 254;
   }
+  let mapped = b[10] === 255 && b[11] === 255;
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) mapped = false;
+  if (mapped) return isPrivateIP({ v4: true, bytes: b.subarray(12) });
   let loop = b[15] === 1;
   for (let i = 0; i < 15; i++) if (b[i] !== 0) loop = false;
   return loop || (b[0] & 254) === 252 || b[0] === 254 && (b[1] & 192) === 128;
@@ -1065,7 +1151,15 @@ function isExtraLine(line, media, mid) {
   const l = { typ: line[0], val: line.slice(2) };
   if (l.typ === "a" && !isToken(attrName(l.val))) return false;
   if (media) return classifyMedia(l) === EXTRA;
-  return l.typ === "a" && classifySession(l, mid) === EXTRA;
+  if (l.typ !== "a" || classifySession(l, mid) !== EXTRA) return false;
+  const v = attr(l, "group");
+  if (v !== null) {
+    const f = fields(v);
+    if (f.length > 0 && f[0] === "BUNDLE") {
+      for (const tag of f.slice(1)) if (mid === null || tag !== mid) return false;
+    }
+  }
+  return true;
 }
 var ICE_RE = /^[A-Za-z0-9+/]*$/;
 function isICEString(s) {
@@ -1083,10 +1177,13 @@ function parseDecimal(s, max) {
   const v = BigInt(s);
   return v <= BigInt(max) ? Number(v) : null;
 }
+function goLower(s) {
+  return s.replace(/[A-Z\u212a\u0130]/g, (c) => c === "\u212A" ? "k" : c === "\u0130" ? "i" : c.toLowerCase());
+}
 function parseFingerprint(v) {
   const sp = v.indexOf(" ");
   if (sp < 0) return null;
-  const alg = v.slice(0, sp).toLowerCase();
+  const alg = goLower(v.slice(0, sp));
   const hexs = v.slice(sp + 1);
   if (!isToken(alg) || alg.length > 32 || hexs.includes(" ")) return null;
   if ((hexs.length + 1) % 3 !== 0 || hexs.length < 2) return null;
@@ -1213,7 +1310,10 @@ function compactModel(p, answer, pol) {
     else got[name].push(v);
   }
   if (got.mid.length > 1) return null;
-  if (got.mid.length === 1) m.mid = got.mid[0];
+  if (got.mid.length === 1) {
+    if (!isToken(got.mid[0])) return null;
+    m.mid = got.mid[0];
+  }
   for (const l of p.session) {
     if (l.typ === "v" || l.typ === "o" || l.typ === "s") continue;
     if (l.typ === "t") {
@@ -1625,24 +1725,58 @@ function decOptions(o = {}) {
 function isUint(v) {
   return typeof v === "number" && v >= 0 || typeof v === "bigint" && v >= 0n;
 }
+function splitSequence(code, max) {
+  const items = [];
+  let nonCanon = false;
+  for (let off = 0; off < code.length; ) {
+    if (items.length === max) throw new MalformedError(off, "", `more than ${max} items`);
+    const h = itemHeader(code, off);
+    let end;
+    if (h !== null && h.major === 0) end = off + h.hdr;
+    else if (h !== null && h.major === 2) {
+      if (typeof h.arg === "bigint" || h.arg > code.length - off - h.hdr) throw new MalformedError(off, "", "truncated CBOR item");
+      end = off + h.hdr + h.arg;
+    } else {
+      const c = checkItem(code, off);
+      end = c.end;
+      nonCanon = nonCanon || c.nonCanon;
+    }
+    items.push({ start: off, end, major: code[off] >> 5, raw: code.subarray(off, end) });
+    off = end;
+  }
+  return { items, nonCanon };
+}
+var INT64_MAX = (1n << 63n) - 1n;
+function readExtMap(raw, base) {
+  const h = itemHeader(raw, 0);
+  if (h === null || h.major !== 5) throw new MalformedError(base, "ext", "want a map");
+  let pos = h.hdr;
+  const pairs = [];
+  for (let i = 0; i < h.arg; i++) {
+    const k = itemHeader(raw, pos);
+    if (k === null || k.major !== 0 && k.major !== 1 || typeof k.arg === "bigint" && k.arg > INT64_MAX) {
+      throw new MalformedError(base + pos, "ext", "keys must be integers");
+    }
+    let key = k.arg;
+    if (k.major === 1) key = typeof key === "bigint" || key >= Number.MAX_SAFE_INTEGER ? -1n - BigInt(key) : -1 - key;
+    const vstart = pos + k.hdr;
+    const v = checkItem(raw, vstart);
+    pairs.push({ key, raw: raw.subarray(vstart, v.end), start: base + pos });
+    pos = v.end;
+  }
+  return pairs;
+}
 function readModel(code, d) {
   if (!(code instanceof Uint8Array)) throw new TypeError("peer-codec: code must be a Uint8Array");
   if (code.length > d.maxCode) throw new LimitError(d.maxCode, "", `code of ${code.length} bytes is over the limit of ${d.maxCode}`);
   if (code.length === 0) throw new MalformedError(0, "head", "empty code");
   if (code[0] > 24) throw new ForeignError(0, "head", "the first byte is not a head");
-  const first = readItem(code, 0);
-  const head = first.value;
-  if (code[0] >> 5 !== 0 || !isUint(head)) throw new MalformedError(0, "head", "the head must be an unsigned integer");
+  const hh = itemHeader(code, 0);
+  if (hh === null) throw new MalformedError(0, "head", "truncated head");
+  const head = hh.arg;
   if (typeof head === "bigint" || head >= 18) throw new UnsupportedError(0, "head", "a later version or form");
   if (head < 16 && (head & 3) === 3) throw new UnsupportedError(0, "head", "reserved role 3");
-  const items = [], offs = [];
-  for (let off = 0; off < code.length; ) {
-    if (items.length === 5) throw new MalformedError(off, "", "more than 5 items");
-    const it = readItem(code, off);
-    items.push({ value: it.value, start: off, end: it.end, major: code[off] >> 5 });
-    offs.push(off);
-    off = it.end;
-  }
+  const { items, nonCanon } = splitSequence(code, 5);
   const residual = (head & 16) !== 0;
   const m = {
     answer: (head & 3) !== 0,
@@ -1660,61 +1794,49 @@ function readModel(code, d) {
     legacy: null,
     extraSess: [],
     extraMedia: [],
-    unknown: []
+    unknown: [],
+    nonCanon
   };
   const want = residual ? m.answer ? 3 : 2 : 3;
   if (items.length < want) throw new MalformedError(code.length, "", `truncated: ${items.length} of ${want} items`);
-  let ext = /* @__PURE__ */ new Map();
+  const ext = [];
   let extOff = code.length;
   if (items.length > want) {
-    if (items.length > want + 1) throw new MalformedError(offs[want + 1], "", "items after the extension map");
+    if (items.length > want + 1) throw new MalformedError(items[want + 1].start, "", "items after the extension map");
     const e = items[want];
     extOff = e.start;
-    if (e.major !== 5) throw new MalformedError(e.start, "ext", "want a map");
-    for (const [k, v] of e.value.map) {
-      if (typeof k !== "number" && typeof k !== "bigint") throw new MalformedError(e.start, "ext", "keys must be integers");
-      if (typeof k === "bigint") {
-      }
-      ext.set(k, v);
-    }
-    for (const [k, v] of [...ext]) {
-      const known = typeof k === "number" && k >= 1 && k <= 7 && !residual;
-      if (known) continue;
-      if (k < 0) throw new UnsupportedError(e.start, "ext", `must-understand key ${k} is not supported`);
-      m.unknown.push([encode(k), encode(v)]);
-      ext.delete(k);
-    }
-    checkUnknownCanonical(code, e, m);
+    readExt(e.raw, e.start, m, ext);
   }
-  if (residual) readResidual(m, items, ext, extOff, d);
+  if (residual) readResidual(m, items, d);
   else readCompact(m, head, items, ext, extOff, d);
   return m;
 }
-function checkUnknownCanonical(code, e, m) {
-  if (m.unknown.length === 0) return;
-  let off = e.start;
-  const ib = code[off];
-  const info = ib & 31;
-  off += 1 + (info < 24 ? 0 : info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : 8);
-  const wanted = new Set(m.unknown.map(([k]) => String(k)));
-  while (off < e.end) {
-    const k = readItem(code, off);
-    const v = readItem(code, k.end);
-    const kb = encode(k.value);
-    if (wanted.has(String(kb))) {
-      const raw = code.subarray(k.end, v.end);
-      if (compareBytes(raw, encode(v.value)) !== 0) throw new NonCanonicalError(e.start, "ext", "unknown key value not in deterministic encoding");
+function readExt(raw, off, m, ext) {
+  const unknown = /* @__PURE__ */ new Map();
+  for (const p of readExtMap(raw, off)) {
+    const k = p.key;
+    if (typeof k === "number" && k >= 1 && k <= 7) {
+      if (m.residual) throw new MalformedError(p.start, "ext", `key ${k} belongs to the compact form`);
+      ext.push(p);
+    } else if (k < 0) {
+      throw new UnsupportedError(p.start, "ext", `must-understand key ${k} is not supported`);
+    } else {
+      unknown.set(String(k), [encode(k), p.raw.slice()]);
     }
-    off = v.end;
   }
+  m.unknown = [...unknown.values()];
 }
 function bytesItem(it, field) {
-  if (it.major !== 2) throw new MalformedError(it.start, field, "want a byte string");
-  return { b: it.value, off: it.end - it.value.length };
+  const h = itemHeader(it.raw, 0);
+  if (h === null || h.major !== 2) throw new MalformedError(it.start, field, "want a byte string");
+  return { b: it.raw.subarray(h.hdr), off: it.start + h.hdr };
 }
-function applyExt(m, ext, off, d) {
+function applyExt(m, ext, extOff, d) {
+  let off = extOff;
   const bad = (k, what) => new MalformedError(off, "ext", `key ${k}: ${what}`);
-  for (const [k, v] of ext) {
+  for (const p of ext) {
+    const k = p.key, v = readItem(p.raw, 0).value;
+    off = p.start;
     switch (k) {
       case 1: {
         if (!Array.isArray(v) || v.length === 0) throw bad(k, "want a non-empty array of fingerprints");
@@ -1796,7 +1918,7 @@ function readCompact(m, head, items, ext, extOff, d) {
   const ulen = core[p++];
   if (ulen === 0) throw new MalformedError(coreOff + p - 1, "core", "ufrag length 0");
   const un = packedLen(ulen, hex);
-  const fpLen = ext.has(1) ? 0 : 32;
+  const fpLen = ext.some((p2) => p2.key === 1) ? 0 : 32;
   if (core.length - p < un + 1 + fpLen) throw new MalformedError(coreOff + core.length, "core", "truncated credentials or fingerprint");
   const ufrag = unpack(core.subarray(p, p + un), ulen, hex);
   if (ufrag === null) throw new NonCanonicalError(coreOff + p, "core", "ufrag padding bits are not zero");
@@ -1816,7 +1938,7 @@ function readCompact(m, head, items, ext, extOff, d) {
   }
 }
 var tdFatal = new TextDecoder("utf-8", { fatal: true });
-function readResidual(m, items, ext, extOff, d) {
+function readResidual(m, items, d) {
   let i = 1;
   if (m.answer) {
     const { b } = bytesItem(items[1], "binding");
@@ -1824,7 +1946,6 @@ function readResidual(m, items, ext, extOff, d) {
     m.bind = b.slice();
     i = 2;
   }
-  if (ext.size > 0) throw new MalformedError(extOff, "ext", "compact-form keys in a residual code");
   const { b: res } = bytesItem(items[i], "residual");
   let text;
   try {
@@ -1858,7 +1979,7 @@ function decodeModel(code, d) {
     res = compress(te2.encode(m.text), SDP_DICTIONARY);
   }
   const again = encodeModel(m, res);
-  if (compareBytes(again, code) !== 0) {
+  if (m.nonCanon || compareBytes(again, code) !== 0) {
     let off = 0;
     while (off < again.length && off < code.length && again[off] === code[off]) off++;
     throw new NonCanonicalError(off, "", "not the canonical encoding");
@@ -1884,12 +2005,12 @@ function typeOf(t) {
   throw new InvalidSDPError(-1, "type", "description type is neither offer nor answer");
 }
 function encode2(description, offerCode, options = {}) {
-  const type = typeOf(description && description.type);
-  const sdp = description.sdp;
-  if (typeof sdp !== "string") throw new InvalidSDPError(-1, "sdp", "sdp must be a string");
   const pol = policyOf(options.policy);
   const maxSDP = range(options.maxSDPBytes, limits.DEFAULT_MAX_SDP_BYTES, limits.MIN_MAX_SDP_BYTES, limits.MAX_MAX_SDP_BYTES, "maxSDPBytes");
   const maxCands = range(options.maxCandidates, limits.DEFAULT_MAX_CANDIDATES, 1, limits.MAX_MAX_CANDIDATES, "maxCandidates");
+  const type = typeOf(description && description.type);
+  const sdp = description.sdp;
+  if (typeof sdp !== "string") throw new InvalidSDPError(-1, "sdp", "sdp must be a string");
   if (utf8Len(sdp) > maxSDP) throw new LimitError(-1, "sdp", `description is over the limit of ${maxSDP} bytes`);
   const p = parseSDP(sdp);
   const answer = type === "answer";
@@ -2034,15 +2155,14 @@ var WS = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
 var te3 = new TextEncoder();
 function parseText(s, options = {}) {
   const maxText = options.maxTextBytes || DEFAULT_MAX_TEXT;
-  let bytes = null;
   if (s instanceof Uint8Array) {
-    bytes = s;
-    if (bytes.length > maxText) throw new LimitError(maxText, "text", "input over the text limit");
-    if (bytes.length > 0 && bytes[0] <= 24) return bytes.slice();
-    s = new TextDecoder().decode(bytes);
+    if (s.length > maxText) throw new LimitError(maxText, "text", "input over the text limit");
+    let t2 = "";
+    for (let i = 0; i < s.length; i += 8192) t2 += String.fromCharCode(...s.subarray(i, i + 8192));
+    s = t2;
   } else if (typeof s !== "string") {
     throw new TypeError("peer-codec: parseText takes a string or a Uint8Array");
-  } else if (te3.encode(s).length > maxText && s.length > 0) {
+  } else if (textBytes(s) > maxText) {
     throw new LimitError(maxText, "text", "input over the text limit");
   }
   let t = s.replace(WS, "");
@@ -2067,6 +2187,10 @@ function parseText(s, options = {}) {
     return b;
   }
   throw new ForeignError(0, "", 'no "P:" or "P-" prefix and not a binary code');
+}
+function textBytes(s) {
+  if (s.length > 0 && s.charCodeAt(0) <= 24 && !/[^\x00-\xff]/.test(s)) return s.length;
+  return te3.encode(s).length;
 }
 export {
   BindingError,
