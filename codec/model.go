@@ -248,88 +248,26 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 	if port, _, _ := strings.Cut(f[1], "/"); port == "0" || strings.Contains(f[1], "/") {
 		return nil, false
 	}
-	// Small arrays keep these lists off the heap in the common case.
-	var b1, b2, b3, b4, b5, b6, b7, b8 [2]string
-	var bfp [4]string
-	var bc [16]string
-	ufrags, pwds, setups, mids := b1[:0], b2[:0], b3[:0], b4[:0]
-	sessFP, mediaFP := b5[:0], bfp[:0]
-	candLines := bc[:0]
-	sctpPorts, mmss, sctpmaps := b6[:0], b7[:0], b8[:0]
-	for _, l := range sec[1:] {
-		switch classifyMedia(l) {
-		case lineIneligible:
-			return nil, false
-		case lineImplied:
-			continue
-		case lineExtra:
-			m.extraMedia = append(m.extraMedia, "a="+l.val)
-			continue
-		}
-		name := attrName(l.val)
-		v, _ := attr(l, name)
-		switch name {
-		case "candidate":
-			candLines = append(candLines, v)
-		case "ice-ufrag":
-			ufrags = append(ufrags, v)
-		case "ice-pwd":
-			pwds = append(pwds, v)
-		case "fingerprint":
-			mediaFP = append(mediaFP, v)
-		case "setup":
-			setups = append(setups, v)
-		case "mid":
-			mids = append(mids, v)
-		case "sctp-port":
-			sctpPorts = append(sctpPorts, v)
-		case "max-message-size":
-			mmss = append(mmss, v)
-		case "sctpmap":
-			sctpmaps = append(sctpmaps, v)
-		}
-	}
-	if len(mids) > 1 {
+	var a attrLists
+	a.init()
+	if !a.collect(sec[1:], true, m) {
 		return nil, false
 	}
-	if len(mids) == 1 {
-		if !isToken(mids[0]) {
+	if len(a.mids) > 1 {
+		return nil, false
+	}
+	if len(a.mids) == 1 {
+		if !isToken(a.mids[0]) {
 			return nil, false
 		}
-		m.mid, m.midSet = mids[0], true
+		m.mid, m.midSet = a.mids[0], true
 	}
-	for _, l := range p.session {
-		switch l.typ {
-		case 'v', 'o', 's':
-			continue
-		case 't':
-			if l.val != "0 0" {
-				return nil, false
-			}
-			continue
-		}
-		switch classifySession(l, m.mid, m.midSet) {
-		case lineIneligible:
-			return nil, false
-		case lineImplied:
-			continue
-		case lineExtra:
-			m.extraSess = append(m.extraSess, "a="+l.val)
-			continue
-		}
-		name := attrName(l.val)
-		v, _ := attr(l, name)
-		switch name {
-		case "ice-ufrag":
-			ufrags = append(ufrags, v)
-		case "ice-pwd":
-			pwds = append(pwds, v)
-		case "fingerprint":
-			sessFP = append(sessFP, v)
-		case "setup":
-			setups = append(setups, v)
-		}
+	if !a.collect(p.session, false, m) {
+		return nil, false
 	}
+	ufrags, pwds, setups := a.ufrags, a.pwds, a.setups
+	sessFP, mediaFP, candLines := a.sessFP, a.mediaFP, a.cands
+	sctpPorts, mmss, sctpmaps := a.sctpPorts, a.mmss, a.sctpmaps
 	if len(ufrags) != 1 || len(pwds) != 1 || len(setups) != 1 {
 		return nil, false
 	}
@@ -410,6 +348,86 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 	}
 	m.cands = pol.apply(cands)
 	return m, true
+}
+
+// attrLists gathers the values of the structured attributes of a
+// description; small arrays keep them off the heap in the common case.
+type attrLists struct {
+	ufrags, pwds, setups, mids, sessFP, mediaFP, cands, sctpPorts, mmss, sctpmaps []string
+	buf                                                                           [10][2]string
+	candBuf                                                                       [16]string
+}
+
+func (a *attrLists) init() {
+	lists := []*[]string{&a.ufrags, &a.pwds, &a.setups, &a.mids, &a.sessFP, &a.mediaFP, &a.sctpPorts, &a.mmss, &a.sctpmaps}
+	for i, l := range lists {
+		*l = a.buf[i][:0]
+	}
+	a.cands = a.candBuf[:0]
+}
+
+// collect classifies lines of one level (SPEC.md §3.3), gathers structured
+// values and extra lines into m, and reports false when a line makes the
+// description ineligible. Session lines v=, o=, s= are skipped and t= must be
+// "0 0".
+func (a *attrLists) collect(lines []sdpLine, media bool, m *model) bool {
+	for _, l := range lines {
+		var class lineClass
+		if media {
+			class = classifyMedia(l)
+		} else {
+			switch l.typ {
+			case 'v', 'o', 's':
+				continue
+			case 't':
+				if l.val != "0 0" {
+					return false
+				}
+				continue
+			}
+			class = classifySession(l, m.mid, m.midSet)
+		}
+		switch class {
+		case lineIneligible:
+			return false
+		case lineImplied:
+			continue
+		case lineExtra:
+			if media {
+				m.extraMedia = append(m.extraMedia, "a="+l.val)
+			} else {
+				m.extraSess = append(m.extraSess, "a="+l.val)
+			}
+			continue
+		}
+		name := attrName(l.val)
+		v, _ := attr(l, name)
+		switch name {
+		case "candidate":
+			a.cands = append(a.cands, v)
+		case "ice-ufrag":
+			a.ufrags = append(a.ufrags, v)
+		case "ice-pwd":
+			a.pwds = append(a.pwds, v)
+		case "fingerprint":
+			if media {
+				a.mediaFP = append(a.mediaFP, v)
+			} else {
+				a.sessFP = append(a.sessFP, v)
+			}
+		case "setup":
+			a.setups = append(a.setups, v)
+		case "mid":
+			a.mids = append(a.mids, v)
+		case "sctp-port":
+			a.sctpPorts = append(a.sctpPorts, v)
+		case "max-message-size":
+			a.mmss = append(a.mmss, v)
+		case "sctpmap":
+			a.sctpmaps = append(a.sctpmaps, v)
+		}
+	}
+	return true
 }
 
 // credsPackable reports whether ufrag and pwd can be packed (SPEC.md §4.3).
