@@ -19,7 +19,9 @@ import (
 //
 //   - FuzzDecode: no panic; an error belongs to exactly one class; a code
 //     that decodes re-encodes, with the keep-everything policy, to the same
-//     bytes (canonical re-encode), and its SDP parses with pion/sdp.
+//     bytes (canonical re-encode), its SDP parses with pion/sdp (compact
+//     codes), an answer decodes against an offer iff it is bound to it, and
+//     the text forms carry the code unchanged.
 //   - FuzzParseText: no panic; an error belongs to exactly one class; a
 //     text form that parses formats back to the same text.
 //   - FuzzEncode: no panic; an error belongs to exactly one class; a
@@ -214,6 +216,18 @@ func FuzzDecode(f *testing.F) {
 		var s sdp.SessionDescription
 		if err := s.UnmarshalString(d.SDP); err != nil && code[0] < headResidual {
 			t.Fatalf("pion/sdp rejects the decoded description: %v\n%s", err, d.SDP)
+		}
+		// An answer decodes against an offer iff it is bound to it.
+		if d.Type == Answer {
+			_, err := Decode(code, &DecOptions{Offer: fuzzOffer})
+			i := bindingOffset(code)
+			bound := bytes.Equal(code[i:i+bindLen], bindingOf(fuzzOffer))
+			if bound && err != nil || !bound && !errors.Is(err, ErrBinding) {
+				t.Fatalf("answer bound %v to the offer: decoding against it gives %v", bound, err)
+			}
+			if cb := CheckBinding(code, fuzzOffer); (cb == nil) != bound || cb != nil && !errors.Is(cb, ErrBinding) {
+				t.Fatalf("answer bound %v to the offer: CheckBinding gives %v", bound, cb)
+			}
 		}
 		// The text forms carry the code unchanged.
 		for _, form := range []Form{FormQR, FormLink} {
