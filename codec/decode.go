@@ -152,15 +152,14 @@ func (d *Decoder) readCompact(m *model, head uint64, items []cbor.RawMessage, of
 	if len(core)-p < un+1+fpLen {
 		return errf(ErrMalformed, coreOff+len(core), "core", "truncated credentials or fingerprint")
 	}
-	var ok bool
-	if m.ufrag, ok = unpack(core[p:p+un], ulen, hex); !ok {
-		return errf(ErrNonCanonical, coreOff+p, "core", "ufrag padding bits are not zero")
-	}
+	// Padding bits that are not zero are non-canonical, reported at step 8
+	// like every canonical fault (SPEC.md §7).
+	var ok1, ok2 bool
+	m.ufrag, ok1 = unpack(core[p:p+un], ulen, hex)
 	p += un
 	pwdBytes := core[p : len(core)-fpLen]
-	if m.pwd, ok = unpack(pwdBytes, charsIn(len(pwdBytes), hex), hex); !ok {
-		return errf(ErrNonCanonical, coreOff+p, "core", "pwd padding bits are not zero")
-	}
+	m.pwd, ok2 = unpack(pwdBytes, charsIn(len(pwdBytes), hex), hex)
+	m.nonCanon = m.nonCanon || !ok1 || !ok2
 	if fpLen > 0 {
 		m.fps = []fingerprint{{alg: "sha-256", val: core[len(core)-fpLen:]}}
 	}
@@ -174,7 +173,7 @@ func (d *Decoder) readCompact(m *model, head uint64, items []cbor.RawMessage, of
 	}
 	for i, c := range m.cands {
 		if containsCandidate(m.cands[:i], c) {
-			return errf(ErrNonCanonical, offs[2], "candidates", "candidate %d repeats an earlier one", i)
+			m.nonCanon = true // a repeated candidate: non-canonical (step 8)
 		}
 	}
 	return nil
@@ -216,7 +215,7 @@ func (d *Decoder) applyExt(m *model, ext []extPair, off int) error {
 						return bad(k, "hash function name is not a lower-case token")
 					}
 					if hashIndex(fp.alg) >= 0 {
-						return errf(ErrNonCanonical, off, "ext", "registered hash function %q given by name", fp.alg)
+						m.nonCanon = true // registered, so given by number (step 8)
 					}
 				default:
 					return bad(k, "hash function must be a number or a name")

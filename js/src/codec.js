@@ -82,7 +82,7 @@ function unpack(b, n, hex) {
     }
     acc &= (1 << bits) - 1;
   }
-  return acc === 0 ? out : null;
+  return { s: out, ok: acc === 0 };
 }
 
 // ---- candidate records (§4.5)
@@ -433,7 +433,7 @@ function applyExt(m, ext, extOff, d) {
           } else if (typeof pair[0] === 'string') {
             alg = pair[0];
             if (alg === '' || alg.length > 32 || !isToken(alg) || alg.toLowerCase() !== alg) throw bad(k, 'hash function name is not a lower-case token');
-            if (hashIndex(alg) >= 0) throw new NonCanonicalError(off, 'ext', 'registered hash function given by name');
+            if (hashIndex(alg) >= 0) m.nonCanon = true; // registered: by number (step 8)
           } else throw bad(k, 'hash function must be a number or a name');
           const val = pair[1];
           if (!(val instanceof Uint8Array)) throw bad(k, 'digest must be a byte string');
@@ -497,20 +497,20 @@ function readCompact(m, head, items, ext, extOff, d) {
   const un = packedLen(ulen, hex);
   const fpLen = ext.some((p) => p.key === 1) ? 0 : 32;
   if (core.length - p < un + 1 + fpLen) throw new MalformedError(coreOff + core.length, 'core', 'truncated credentials or fingerprint');
+  // Non-zero padding bits are non-canonical, reported at step 8 (SPEC §7).
   const ufrag = unpack(core.subarray(p, p + un), ulen, hex);
-  if (ufrag === null) throw new NonCanonicalError(coreOff + p, 'core', 'ufrag padding bits are not zero');
-  m.ufrag = ufrag;
+  m.ufrag = ufrag.s;
   p += un;
   const pwdBytes = core.subarray(p, core.length - fpLen);
   const pwd = unpack(pwdBytes, hex ? 2 * pwdBytes.length : Math.floor(8 * pwdBytes.length / 6), hex);
-  if (pwd === null) throw new NonCanonicalError(coreOff + p, 'core', 'pwd padding bits are not zero');
-  m.pwd = pwd;
+  m.pwd = pwd.s;
+  if (!ufrag.ok || !pwd.ok) m.nonCanon = true;
   if (fpLen > 0) m.fps = [{ alg: 'sha-256', val: core.slice(core.length - fpLen) }];
   const { b: cb, off: cbOff } = bytesItem(items[2], 'candidates');
   m.cands = readCandidates(cb, cbOff, d.maxCands);
   for (let i = 0; i < m.cands.length; i++) {
     for (let j = 0; j < i; j++) {
-      if (sameCandidate(m.cands[j], m.cands[i])) throw new NonCanonicalError(items[2].start, 'candidates', `candidate ${i} repeats an earlier one`);
+      if (sameCandidate(m.cands[j], m.cands[i])) m.nonCanon = true; // step 8
     }
   }
 }
