@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -105,7 +107,8 @@ func cmdOffer(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
 	conn, code, err := ref.Offer(ctx, cfg)
 	if err != nil {
 		return err
@@ -115,7 +118,7 @@ func cmdOffer(e *env, args []string) error {
 		return err
 	}
 	in := bufio.NewReaderSize(e.stdin, 64<<10)
-	line, err := readCodeLine(in, conn.Done())
+	line, err := readCodeLine(ctx, in, conn.Done())
 	if err != nil {
 		if cerr := conn.Err(); cerr != nil {
 			return cerr
@@ -146,9 +149,10 @@ func cmdAnswer(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
 	in := bufio.NewReaderSize(e.stdin, 64<<10)
-	line, err := readCodeLine(in, nil)
+	line, err := readCodeLine(ctx, in, nil)
 	if err != nil {
 		return fmt.Errorf("reading the offer's code: %v", err)
 	}
@@ -205,8 +209,8 @@ func qrText(s string) string {
 }
 
 // readCodeLine reads the first line of r (a code in any text form). It
-// gives up when stop closes.
-func readCodeLine(r *bufio.Reader, stop <-chan struct{}) (string, error) {
+// gives up when stop closes or ctx is done.
+func readCodeLine(ctx context.Context, r *bufio.Reader, stop <-chan struct{}) (string, error) {
 	type result struct {
 		s   string
 		err error
@@ -241,16 +245,31 @@ func readCodeLine(r *bufio.Reader, stop <-chan struct{}) (string, error) {
 		return r.s, r.err
 	case <-stop:
 		return "", errors.New("stopped")
+	case <-ctx.Done():
+		return "", errors.New("interrupted")
 	}
 }
 
 // connBridge waits for the connection, then sends in to the peer and writes
 // what the peer sends to out, until both directions have ended; then it
-// drains what it sent and closes.
+// drains what it sent and closes. When ctx ends (an interrupt), it closes
+// the connection at once, which the peer sees within a second.
 func connBridge(ctx context.Context, conn *ref.Conn, in io.Reader, out io.Writer) error {
 	if err := conn.WaitOpen(ctx); err != nil {
+		if ctx.Err() != nil {
+			return errors.New("interrupted")
+		}
 		return err
 	}
+	bridged := make(chan struct{})
+	defer close(bridged)
+	go func() {
+		select {
+		case <-ctx.Done():
+			conn.Close()
+		case <-bridged:
+		}
+	}()
 	ch := conn.Channel()
 	sent := make(chan error, 1)
 	go func() {
@@ -272,6 +291,9 @@ func connBridge(ctx context.Context, conn *ref.Conn, in io.Reader, out io.Writer
 		sent <- nil
 	}()
 	if _, err := io.Copy(out, ch); err != nil {
+		if ctx.Err() != nil {
+			return errors.New("interrupted")
+		}
 		return err
 	}
 	if f, ok := out.(interface{ Flush() error }); ok {
