@@ -199,9 +199,6 @@ func FuzzDecode(f *testing.F) {
 		if d.Type != Offer && d.Type != Answer {
 			t.Fatalf("decoded type %d", d.Type)
 		}
-		if knownDecodeBug(d) {
-			t.Skip("known bug: an extra session line names a BUNDLE mid the description lacks")
-		}
 		again, err := reencode(t, d, code, fuzzOffer)
 		if err != nil {
 			t.Fatalf("decoded description does not encode: %v\n%s", err, d.SDP)
@@ -317,9 +314,6 @@ func FuzzEncode(f *testing.F) {
 			checkOneClass(t, err)
 			return
 		}
-		if knownEncodeBug(in) {
-			t.Skip("known bug: the encoder accepts an a=mid value that is not a token, the decoder rejects it")
-		}
 		out, err := Decode(code, &DecOptions{Offer: fuzzOffer})
 		if err != nil {
 			t.Fatalf("code %x of an accepted description does not decode: %v\n%q", code, err, text)
@@ -332,45 +326,6 @@ func FuzzEncode(f *testing.F) {
 			t.Fatalf("encoding twice differs: %x != %x (%v)", again, code, err)
 		}
 	})
-}
-
-// knownEncodeBug reports whether d hits a reported, unfixed encoder bug, so
-// that fuzzing goes on past it: an a=mid whose value is empty or not a token
-// ("a=mid", "a=mid:a b") is carried in the compact form, and the decoder
-// then rejects the code as malformed (ext key 3 must be a token). Remove
-// once the encoder refuses or normalises such a mid.
-func knownEncodeBug(d Description) bool {
-	p, err := parseSDP(d.SDP)
-	if err != nil {
-		return false
-	}
-	m, ok := compactModel(p, d.Type == Answer, &CandidatePolicy{})
-	return ok && m.midSet && !isToken(m.mid)
-}
-
-// knownDecodeBug reports whether d, decoded from a code, hits a reported,
-// unfixed decoder bug, so that fuzzing goes on past it: an extra session
-// line (ext key 6) "a=group:BUNDLE <tags>" naming a mid that the
-// description does not have (another mid, or ext key 3 null), which the
-// decoder accepts and the encoder then rejects as invalid SDP. Remove once
-// the decoder rejects such codes.
-func knownDecodeBug(d Description) bool {
-	mids := map[string]bool{}
-	var groups []string
-	for _, l := range splitLines(d.SDP) {
-		if v, ok := strings.CutPrefix(l, "a=mid:"); ok {
-			mids[v] = true
-		}
-		if v, ok := strings.CutPrefix(l, "a=group:BUNDLE"); ok {
-			groups = append(groups, strings.Fields(v)...)
-		}
-	}
-	for _, g := range groups {
-		if !mids[g] {
-			return true
-		}
-	}
-	return false
 }
 
 // allocBytes returns the bytes fn allocates, the most over a few runs.
