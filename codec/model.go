@@ -537,7 +537,7 @@ func parseCandidate(v string) (c candidate, keep, ok bool) {
 	tcptype := ""
 	for i := 8; i+1 < len(f); i += 2 {
 		if f[i] == "tcptype" {
-			tcptype = f[i+1]
+			tcptype = strings.ToLower(f[i+1]) // an ABNF literal: case-insensitive
 		}
 	}
 	switch strings.ToLower(f[2]) {

@@ -1224,12 +1224,12 @@ function parseCandidate(v) {
   if (comp === null || prio === null || port === null || comp === 0) return null;
   let keep = true;
   const c = { typ: 0, transport: 0, component: comp, kind: 0, addr: "", port };
-  const t = TYPES.indexOf(f[7].toLowerCase());
+  const t = TYPES.indexOf(goLower(f[7]));
   if (t < 0) keep = false;
   else c.typ = t;
   let tcptype = "";
-  for (let i = 8; i + 1 < f.length; i += 2) if (f[i] === "tcptype") tcptype = f[i + 1];
-  switch (f[2].toLowerCase()) {
+  for (let i = 8; i + 1 < f.length; i += 2) if (f[i] === "tcptype") tcptype = goLower(f[i + 1]);
+  switch (goLower(f[2])) {
     case "udp":
       c.transport = 0;
       break;
