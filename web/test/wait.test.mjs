@@ -28,15 +28,14 @@ const results = {};
 after(() => { if (L.RESULTS) writeFileSync(join(L.RESULTS, 'wait.json'), JSON.stringify(results, null, 2)); });
 
 // ICE_LOG records, in the page, the ICE and connection states with their
-// times since the page answered.
+// times (trial turns them into seconds since the page answered).
 const ICE_LOG = () => {
   const Orig = window.RTCPeerConnection;
   window.iceLog = [];
   window.RTCPeerConnection = function (...a) {
     const pc = new Orig(...a);
     const log = (what) => () => window.iceLog.push({
-      t: window.peerApp?.answeredAt ? (Date.now() - window.peerApp.answeredAt) / 1000 : null,
-      [what]: what === 'ice' ? pc.iceConnectionState : pc.connectionState,
+      at: Date.now(), [what]: what === 'ice' ? pc.iceConnectionState : pc.connectionState,
     });
     pc.addEventListener('iceconnectionstatechange', log('ice'));
     pc.addEventListener('connectionstatechange', log('conn'));
@@ -68,6 +67,7 @@ async function trial(browser, pageURL, delay) {
     } catch { /* timed out */ }
     const st = await page.evaluate(() => ({ state: peerApp.state, error: peerApp.error, iceLog: window.iceLog,
       gaveUp: peerApp.failedAt ? (peerApp.failedAt - peerApp.answeredAt) / 1000 : null }));
+    for (const e of st.iceLog) { e.t = (e.at - t0) / 1000; delete e.at; }
     return { delay, patient, connected: st.state === 'connected', stateWhenApplied: before,
       connectedAfterApply: st.state === 'connected' ? (st.iceLog.find((e) => e.conn === 'connected')?.t ?? 0) - applied : null,
       gaveUpAfter: st.gaveUp, why: st.error?.message, ice: st.iceLog };
