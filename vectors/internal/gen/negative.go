@@ -72,6 +72,14 @@ func (g *gen) noncanonical(b *baseCodes) {
 	c = bytes.Clone(content(u5[1]))
 	c[len(c)-32-1] |= 0x01 // pwd: 25 chars, 150 bits in 19 bytes, before the fingerprint
 	g.decodeFail("noncanon_pwd_padding", "creds_6bit_ufrag5_pwd25 with a padding bit of the packed pwd set.", "offer", join(u5[0], bstr(c), u5[2]), nil, nil, "non-canonical")
+	// SPEC.md §7: a canonical fault is reported only at step 8, so a
+	// structural fault found later in the code takes precedence.
+	c = bytes.Clone(content(u5[1]))
+	c[1+3] |= 0x01
+	g.decodeFail("precedence_padding_then_bad_candidates", "creds_6bit_ufrag5_pwd25 with a padding bit of the packed ufrag set (non-canonical) and its candidates item replaced by the integer 0 (malformed): the structural fault wins.", "offer",
+		join(u5[0], bstr(c), []byte{0x00}), nil, nil, "malformed")
+	g.decodeFail("precedence_long_head_then_truncated", "compact_chrome_offer_mdns with its head written in two bytes (non-canonical) and its candidates item cut short (malformed): the structural fault wins.", "offer",
+		join([]byte{0x18, 0x00}, chrome[1:len(chrome)-3]), nil, nil, "malformed")
 
 	ms := items(g.bin("ext_mid_and_sctp_port"))
 	want := []byte{0xa2, 0x03, 0x64, 'd', 'a', 't', 'a', 0x04, 0x19, 0x13, 0x89}
