@@ -1,0 +1,129 @@
+package ref
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/peer-sdp/peer/codec"
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+)
+
+// TestPlainPionThroughCodec connects two pion peers with pion's own ICE
+// credentials (16 and 32 characters), its own candidates and a DCEP channel
+// (no ref framing): each description goes SDP -> code -> SDP, the answer's
+// code bound to the offer's, and a message crosses. It shows that pion's own
+// descriptions survive the codec and stay connectable, not only ref's.
+func TestPlainPionThroughCodec(t *testing.T) {
+	var se webrtc.SettingEngine
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
+	se.SetInterfaceFilter(func(name string) bool {
+		ifi, err := net.InterfaceByName(name)
+		return err == nil && ifi.Flags&net.FlagLoopback != 0
+	})
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	api := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	o, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	a, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+
+	got := make(chan string, 1)
+	a.OnDataChannel(func(dc *webrtc.DataChannel) {
+		dc.OnMessage(func(m webrtc.DataChannelMessage) {
+			select {
+			case got <- string(m.Data):
+			default:
+			}
+		})
+	})
+	dc, err := o.CreateDataChannel("plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened := make(chan struct{})
+	dc.OnOpen(func() { close(opened) })
+
+	// gathered sets the local description and returns it once gathering
+	// is complete (non-trickle).
+	gathered := func(pc *webrtc.PeerConnection, d webrtc.SessionDescription) string {
+		done := webrtc.GatheringCompletePromise(pc)
+		if err := pc.SetLocalDescription(d); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			t.Fatal("gathering did not complete")
+		}
+		return pc.LocalDescription().SDP
+	}
+	offer, err := o.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offerSDP := gathered(o, offer)
+	offerCode, err := codec.Encode(codec.Description{Type: codec.Offer, SDP: offerSDP}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if offerCode[0] >= 16 {
+		t.Fatalf("pion's offer took the residual form:\n%s", offerSDP)
+	}
+	dOffer, err := codec.Decode(offerCode, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := codec.Equivalent(codec.Description{Type: codec.Offer, SDP: offerSDP}, dOffer, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: dOffer.SDP}); err != nil {
+		t.Fatalf("pion refuses the decoded offer: %v", err)
+	}
+	answer, err := a.CreateAnswer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answerSDP := gathered(a, answer)
+	answerCode, err := codec.Encode(codec.Description{Type: codec.Answer, SDP: answerSDP}, offerCode, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dAnswer, err := codec.Decode(answerCode, &codec.DecOptions{Offer: offerCode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: dAnswer.SDP}); err != nil {
+		t.Fatalf("pion refuses the decoded answer: %v", err)
+	}
+	t.Logf("pion offer %d B of SDP -> %d B code; answer %d B -> %d B", len(offerSDP), len(offerCode), len(answerSDP), len(answerCode))
+
+	select {
+	case <-opened:
+	case <-ctx.Done():
+		t.Fatal("the channel did not open")
+	}
+	if err := dc.SendText("through the codec"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-got:
+		if m != "through the codec" {
+			t.Fatalf("received %q", m)
+		}
+	case <-ctx.Done():
+		t.Fatal("no message")
+	}
+}
