@@ -3,6 +3,7 @@ package peer
 import (
 	"errors"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -94,13 +95,17 @@ func TestIdentityRegistries(t *testing.T) {
 	if len(seen) != len(types) {
 		t.Errorf("B.1 lists %v, Go defines %v", seen, types)
 	}
-	// Every type up to the reserved range's end is assigned or reserved,
-	// and the reserved range starts after the last assigned type.
-	if reservedLo != msgInvite+1 || reservedHi != 23 {
-		t.Errorf("B.1 reserves %d–%d, want %d–23", reservedLo, reservedHi, msgInvite+1)
+	// The reserved range follows the last assigned type and ends at 23
+	// (the types of one byte), and §10 reserves the same range.
+	var last int64
+	for _, v := range types {
+		last = max(last, v)
 	}
-	if !strings.Contains(doc, "Message types "+strconv.Itoa(msgInvite+1)+"–23 are reserved") {
-		t.Errorf("§10 does not reserve message types %d–23 as B.1 does", msgInvite+1)
+	if reservedLo != last+1 || reservedHi != 23 {
+		t.Errorf("B.1 reserves %d–%d, want %d–23", reservedLo, reservedHi, last+1)
+	}
+	if !strings.Contains(doc, "Message types "+strconv.FormatInt(reservedLo, 10)+"–23 are reserved") {
+		t.Errorf("§10 does not reserve message types %d–23 as B.1 does", reservedLo)
 	}
 
 	// B.2 Code extension keys: −1 is ExtKnownPeer, and SPEC.md B.2
@@ -233,5 +238,29 @@ func TestIdentityRegistries(t *testing.T) {
 		if !strings.Contains(doc, s) {
 			t.Errorf("IDENTITY.md does not say %q (the Go constants)", s)
 		}
+	}
+}
+
+// TestIdentityVectorFields: Appendix C documents every field of the
+// vectors, and no other.
+func TestIdentityVectorFields(t *testing.T) {
+	doc := readDoc(t, "IDENTITY.md")
+	documented := map[string]bool{}
+	tick := regexp.MustCompile("`([a-z_]+)`")
+	for _, r := range identityTable(t, doc, "## Appendix C. Test vectors") {
+		for _, m := range tick.FindAllStringSubmatch(r[0], -1) {
+			documented[m[1]] = true
+		}
+	}
+	typ := reflect.TypeFor[identityVector]()
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		if !documented[name] {
+			t.Errorf("Appendix C does not document the field %s", name)
+		}
+		delete(documented, name)
+	}
+	for name := range documented {
+		t.Errorf("Appendix C documents %s, which no vector has", name)
 	}
 }

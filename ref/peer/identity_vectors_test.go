@@ -153,6 +153,10 @@ var knownDivergences = map[string]string{
 	"message_relay_to_31":  "success",
 	"message_relay_kind_2": "success",
 	"message_refuse_to_31": "success",
+	// Decoding into Go values takes CBOR null for a byte string or an
+	// array (fxamacker/cbor decodes it to nil and re-encodes nil as null).
+	"message_data_null": "success",
+	"hello_addrs_null":  "success",
 	// verify masks time to 62 bits before comparing with the clock.
 	"signed_time_2_62": "success",
 	// refusalErr reports reasons 3 and 4 as refused wrapping the class.
@@ -385,7 +389,7 @@ func runHelloVector(t *testing.T, v *identityVector) error {
 		expect = &e
 	}
 	rh, err := receiveHello(msg, role, fpo, fpa, unhex32(t, v.OwnID), expect)
-	if err == nil {
+	if err == nil && v.Expect == "success" {
 		checkDecoded(t, v, &decodedMessage{Type: int(rh.Type), Version: ptrTo(int(rh.Version)), Key: hex.EncodeToString(rh.Key),
 			Sig: hex.EncodeToString(rh.Sig), Addrs: rh.Addrs})
 	}
@@ -413,9 +417,16 @@ func checkDecoded(t *testing.T, v *identityVector, got *decodedMessage) {
 // decodeSessionMessage is handle's decoding (peer.go) of a message on an
 // authenticated connection: what it accepts, ignores or closes on.
 func decodeSessionMessage(b []byte) (*decodedMessage, error) {
+	d, _, err := decodeSessionMessageRe(b)
+	return d, err
+}
+
+// decodeSessionMessageRe is decodeSessionMessage that also returns the
+// re-encoding of the Go value the message decoded into.
+func decodeSessionMessageRe(b []byte) (*decodedMessage, []byte, error) {
 	t, err := msgType(b)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	switch t {
 	case msgData:
@@ -425,32 +436,32 @@ func decodeSessionMessage(b []byte) (*decodedMessage, error) {
 			Data []byte
 		}
 		if err := unmarshal(b, &m); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return &decodedMessage{Type: msgData, Payload: ptrTo(hex.EncodeToString(m.Data))}, nil
+		return &decodedMessage{Type: msgData, Payload: ptrTo(hex.EncodeToString(m.Data))}, marshal(&m), nil
 	case msgRelay:
 		var m relay
 		if err := unmarshal(b, &m); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		return &decodedMessage{Type: msgRelay, Hops: ptrTo(int(m.Hops)), To: hex.EncodeToString(m.To), Nonce: &m.Nonce,
-			SignedCode: hex.EncodeToString(marshal(&m.Signed))}, nil
+			SignedCode: hex.EncodeToString(marshal(&m.Signed))}, marshal(&m), nil
 	case msgRefuse:
 		var m refuse
 		if err := unmarshal(b, &m); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return &decodedMessage{Type: msgRefuse, Hops: ptrTo(int(m.Hops)), To: hex.EncodeToString(m.To), Nonce: &m.Nonce, Reason: &m.Reason}, nil
+		return &decodedMessage{Type: msgRefuse, Hops: ptrTo(int(m.Hops)), To: hex.EncodeToString(m.To), Nonce: &m.Nonce, Reason: &m.Reason}, marshal(&m), nil
 	case msgInvite:
 		var m invite
 		if err := unmarshal(b, &m); err != nil || len(m.Peer) != 32 {
-			return nil, fmt.Errorf("%w: bad INVITE", ErrProtocol)
+			return nil, nil, fmt.Errorf("%w: bad INVITE", ErrProtocol)
 		}
-		return &decodedMessage{Type: msgInvite, Peer: hex.EncodeToString(m.Peer)}, nil
+		return &decodedMessage{Type: msgInvite, Peer: hex.EncodeToString(m.Peer)}, marshal(&m), nil
 	case msgHello:
-		return nil, fmt.Errorf("%w: second HELLO", ErrProtocol)
+		return nil, nil, fmt.Errorf("%w: second HELLO", ErrProtocol)
 	}
-	return nil, errIgnored
+	return nil, nil, errIgnored
 }
 
 func runMessageVector(t *testing.T, v *identityVector) error {

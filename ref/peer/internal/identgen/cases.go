@@ -123,6 +123,9 @@ func (g *gen) hellos() {
 	c = newHello("hello_addr_bytes", 0, 0)
 	g.add("hello_addr_bytes", c.vector("HELLO whose addrs holds a byte string instead of a text string (Appendix A).", "auth", c.input(),
 		c.msg(1, pub(c.signer), ed25519.Sign(c.signer, c.input()), []any{[]byte("192.0.2.1:1")})))
+	c = newHello("hello_addrs_null", 0, 0)
+	g.add("hello_addrs_null", c.vector("HELLO whose addrs is null instead of an array (Appendix A), correctly signed.", "auth", c.input(),
+		c.msg(1, pub(c.signer), ed25519.Sign(c.signer, c.input()), nil)))
 	c = newHello("hello_extra_element", 0, 0)
 	g.add("hello_extra_element", c.vector("HELLO with a sixth array element (0) after addrs (Appendix A).", "auth", c.input(),
 		enc([]any{uint64(0), uint64(1), pub(c.signer), ed25519.Sign(c.signer, c.input()), c.addrs, uint64(0)})))
@@ -140,7 +143,7 @@ func (g *gen) hellos() {
 	c = newHello("hello_first_data", 0, 0)
 	g.add("hello_first_data", c.vector("The first message is data ([1, h'00']), not HELLO (§3.2).", "auth", c.input(), enc(&dataMsg{Type: 1, Payload: []byte{0}})))
 	c = newHello("hello_first_unknown_type", 0, 0)
-	g.add("hello_first_unknown_type", c.vector("The first message has the reserved type 7; it must be HELLO (§3.2), so it is not ignored.", "auth", c.input(), enc([]any{uint64(7)})))
+	g.add("hello_first_unknown_type", c.vector("The first message has the reserved type 22; it must be HELLO (§3.2), so it is not ignored.", "auth", c.input(), enc([]any{uint64(22)})))
 }
 
 // messages: §3.3 and Appendix A, on a connection whose HELLO succeeded.
@@ -173,7 +176,7 @@ func (g *gen) messages() {
 	add("message_data_40961", "A data message of 40961 bytes: it exceeds 40 KiB (§3.1).", "protocol",
 		enc(&dataMsg{Type: 1, Payload: make([]byte, 40961-5)}), nil)
 
-	add("message_type_5", "A message of the reserved type 5 with one more element: ignored (§3.1, §10).", "ignored", enc([]any{uint64(5), uint64(0)}), nil)
+	add("message_type_20", "A message of the reserved type 20 with one more element: ignored (§3.1, §10).", "ignored", enc([]any{uint64(20), uint64(0)}), nil)
 	add("message_type_23", "A message of the reserved type 23 alone: ignored.", "ignored", enc([]any{uint64(23)}), nil)
 	add("message_type_24", "A message of type 24 (the first type encoded in two bytes), unknown: ignored (§3.1 'MUST ignore a message whose type they do not know').", "ignored", enc([]any{uint64(24), []byte{1}}), nil)
 	add("message_second_hello", "A HELLO after the handshake (§3.3).", "protocol",
@@ -191,6 +194,7 @@ func (g *gen) messages() {
 	add("message_data_tagged", "message_data with its payload under tag 24 (encoded CBOR): tags are not in Appendix A.", "protocol",
 		append([]byte{0x82, 0x01, 0xd8, 0x18, 0x58, 0x18}, payload...), nil)
 	add("message_data_text", "A data message whose payload is a text string.", "protocol", enc([]any{uint64(1), "hi"}), nil)
+	add("message_data_null", "A data message whose payload is null ([1, null]): Appendix A requires a byte string.", "protocol", []byte{0x82, 0x01, 0xf6}, nil)
 	add("message_data_no_payload", "A data message without its payload ([1]).", "protocol", []byte{0x81, 0x01}, nil)
 	rl := enc(&relayMsg{Type: 2, Hops: 0, To: idOf(b), Nonce: 5, Signed: scb})
 	i := bytes.Index(rl, []byte{0x05, 0x86})
