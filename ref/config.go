@@ -35,6 +35,11 @@ const (
 	DefaultDeadPeerTimeout = 10 * time.Second
 	// DefaultMaxMessageSize is the largest message Receive reassembles.
 	DefaultMaxMessageSize = 16 << 20
+	// DefaultRestartTimeout bounds an ICE restart (RestartOffer,
+	// RestartAnswer) of a Config.RestartableICE connection until it is
+	// connected again, and how long such a connection waits, once its
+	// dead-peer deadline has passed, for a restart to begin.
+	DefaultRestartTimeout = 15 * time.Second
 
 	// localMaxMessageSize is the a=max-message-size this package
 	// advertises: the largest frame a peer may send us (Chrome's value).
@@ -82,6 +87,16 @@ type Config struct {
 	DeadPeerTimeout time.Duration
 	// MaxMessageSize: see DefaultMaxMessageSize. Range 1 B to 1 GiB.
 	MaxMessageSize int
+	// RestartableICE leaves the ICE credentials to pion (a 16-character
+	// ufrag and a 32-character pwd, about 20 bytes more in each code
+	// than the 4 and 22 characters otherwise fixed) so that the
+	// connection can be restarted (RestartOffer, RestartAnswer). For
+	// connections whose codes do not travel by hand: over another
+	// connection or a network. Its dead-peer deadline does not end it at
+	// once: see Unreachable.
+	RestartableICE bool
+	// RestartTimeout: see DefaultRestartTimeout. Range 1 s to 1 h.
+	RestartTimeout time.Duration
 	// SettingEngine, when set, is called last on the pion SettingEngine of
 	// each new connection (after this package's settings), for instance to
 	// install a vnet network in tests. It must not call SetICECredentials
@@ -118,6 +133,7 @@ func (c *Config) settings() (*settings, error) {
 		{&s.AnswerTimeout, DefaultAnswerTimeout, 5 * time.Second, time.Hour, "AnswerTimeout"},
 		{&s.ConnectTimeout, DefaultConnectTimeout, time.Second, time.Hour, "ConnectTimeout"},
 		{&s.DeadPeerTimeout, DefaultDeadPeerTimeout, 5 * time.Second, time.Hour, "DeadPeerTimeout"},
+		{&s.RestartTimeout, DefaultRestartTimeout, time.Second, time.Hour, "RestartTimeout"},
 	} {
 		if err := def(f.d, f.v, f.lo, f.h, f.name); err != nil {
 			return nil, err
@@ -152,7 +168,11 @@ func iceCredentials() (ufrag, pwd string) {
 func (s *settings) api(ufrag, pwd string) *webrtc.API {
 	var se webrtc.SettingEngine
 	se.DetachDataChannels()
-	se.SetICECredentials(ufrag, pwd)
+	if ufrag != "" {
+		// Fixed credentials: pion reuses them on an ICE restart, which
+		// therefore cannot work (see RestartableICE).
+		se.SetICECredentials(ufrag, pwd)
+	}
 	// The checking phase lasts disconnected+failed in pion: make it outlast
 	// the answerer's wait; after connection, dead peers are detected by our
 	// own timer that starts at ICE "disconnected" (iceDisconnected of

@@ -45,6 +45,16 @@ type Conn struct {
 	deadTimer    *time.Timer // dead-peer deadline while ICE is disconnected
 	channels     []*Channel
 
+	// ICE restart (Config.RestartableICE).
+	rmu          sync.Mutex    // serialises restart operations
+	restartOffer []byte        // our pending restart offer's code
+	restarting   bool          // a restart is pending
+	restarts     int           // restarts completed
+	restartTimer *time.Timer   // restart deadline, or the hold after the dead-peer deadline
+	restartDone  chan struct{} // closed when the pending restart connects
+	unreachable  chan struct{} // closed at the dead-peer deadline
+	unreachClose bool
+
 	done     chan struct{}
 	opened   chan struct{}
 	accept   chan *Channel
@@ -102,16 +112,21 @@ func newConn(cfg *Config, role int) (*Conn, error) {
 		return nil, err
 	}
 	ufrag, pwd := iceCredentials()
+	connID := ufrag
+	if s.RestartableICE {
+		ufrag, pwd = "", "" // pion's own, which a restart replaces
+	}
 	pc, err := s.api(ufrag, pwd).NewPeerConnection(s.rtcConfig())
 	if err != nil {
 		return nil, fmt.Errorf("ref: %w", err)
 	}
 	c := &Conn{
-		s: s, id: ufrag, pc: pc, role: role,
-		done:     make(chan struct{}),
-		opened:   make(chan struct{}),
-		accept:   make(chan *Channel, 16),
-		pcClosed: make(chan struct{}),
+		s: s, id: connID, pc: pc, role: role,
+		done:        make(chan struct{}),
+		opened:      make(chan struct{}),
+		accept:      make(chan *Channel, 16),
+		pcClosed:    make(chan struct{}),
+		unreachable: make(chan struct{}),
 	}
 	negotiated, id := true, uint16(DefaultChannelID)
 	dc, err := pc.CreateDataChannel(DefaultLabel, &webrtc.DataChannelInit{Negotiated: &negotiated, ID: &id})
@@ -297,7 +312,9 @@ func (c *Conn) Code() []byte {
 }
 
 // ID identifies the connection in errors: the local ICE username fragment
-// (4 characters), which its code also carries.
+// (4 characters), which its code also carries. A Config.RestartableICE
+// connection, whose ufrag changes at each restart, has a random ID of the
+// same form instead.
 func (c *Conn) ID() string { return c.id }
 
 // Done returns a channel closed when the connection has ended: closed by
@@ -483,6 +500,9 @@ func (c *Conn) fail(op string, err error) {
 	if c.deadTimer != nil {
 		c.deadTimer.Stop()
 	}
+	if c.restartTimer != nil {
+		c.restartTimer.Stop()
+	}
 	chs := append([]*Channel(nil), c.channels...)
 	close(c.done)
 	c.mu.Unlock()
@@ -517,14 +537,51 @@ func (c *Conn) onICEState(st webrtc.ICEConnectionState) {
 			c.deadTimer.Stop()
 			c.deadTimer = nil
 		}
+		if c.restartTimer != nil {
+			c.restartTimer.Stop()
+			c.restartTimer = nil
+		}
+		if c.unreachClose {
+			c.unreachable, c.unreachClose = make(chan struct{}), false
+		}
+		if c.restarting {
+			c.restarting = false
+			c.restarts++
+			close(c.restartDone)
+			c.restartDone = nil
+		}
 	case webrtc.ICEConnectionStateDisconnected:
-		if c.deadTimer == nil && c.err == nil {
+		if c.deadTimer == nil && c.err == nil && !c.restarting {
 			d := c.s.DeadPeerTimeout - iceDisconnected
-			c.deadTimer = time.AfterFunc(d, func() {
-				c.fail("connection", fmt.Errorf("%w: nothing received for %v", ErrPeerUnreachable, c.s.DeadPeerTimeout))
-			})
+			c.deadTimer = time.AfterFunc(d, c.deadline)
 		}
 	}
+}
+
+// deadline runs when the dead-peer deadline passes. A restartable
+// connection then waits RestartTimeout for a restart to begin.
+func (c *Conn) deadline() {
+	err := fmt.Errorf("%w: nothing received for %v", ErrPeerUnreachable, c.s.DeadPeerTimeout)
+	c.mu.Lock()
+	if c.restarting || c.err != nil {
+		c.mu.Unlock()
+		return
+	}
+	if !c.s.RestartableICE {
+		c.mu.Unlock()
+		c.fail("connection", err)
+		return
+	}
+	if !c.unreachClose {
+		close(c.unreachable)
+		c.unreachClose = true
+	}
+	if c.restartTimer == nil {
+		c.restartTimer = time.AfterFunc(c.s.RestartTimeout, func() {
+			c.fail("connection", fmt.Errorf("%w (and no ICE restart within %v)", err, c.s.RestartTimeout))
+		})
+	}
+	c.mu.Unlock()
 }
 
 func (c *Conn) onState(st webrtc.PeerConnectionState) {

@@ -60,10 +60,14 @@
 // moved. On a channel that is unordered or partially reliable, a message
 // must fit one frame.
 //
-// ICE restarts on an existing Conn are not supported: the short ICE
-// credentials are fixed for the life of the pion connection. Reconnecting
-// means a new Conn, whose codes can travel over any channel, including an
-// existing connection.
+// An ICE restart needs new ICE credentials, so it is not possible on a
+// Conn made with the short ones, which are fixed for the life of the pion
+// connection (ErrNotRestartable). A Conn made with Config.RestartableICE
+// (pion's own 16- and 32-character credentials, for codes that travel
+// over a network rather than by hand) can be restarted with RestartOffer,
+// RestartAnswer and CompleteRestart, keeping its channels; at its
+// dead-peer deadline it closes Unreachable and waits
+// Config.RestartTimeout for a restart before it ends.
 //
 // # Security
 //

@@ -32,6 +32,10 @@ var (
 	// ErrState reports a call at the wrong time, such as Complete on an
 	// answerer or twice on the same offerer.
 	ErrState = errors.New("ref: call not allowed in this state")
+	// ErrNotRestartable reports an ICE restart asked of a connection made
+	// without Config.RestartableICE: its short ICE credentials are fixed
+	// for its life, and a restart needs new ones.
+	ErrNotRestartable = errors.New("ref: ICE restart needs Config.RestartableICE (this connection's short ICE credentials are fixed)")
 	// ErrCode reports a code of the wrong type (an answer where an offer is
 	// expected, or the reverse). Codes that do not decode report the codec's
 	// sentinel errors (codec.ErrBinding, codec.ErrForeign, ...) instead.

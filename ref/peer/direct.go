@@ -73,13 +73,26 @@ func (p *Peer) serveDirect(nc net.Conn) {
 	b, err := readFrame(nc)
 	var m relay
 	if err == nil {
-		if t, e := msgType(b); e != nil || t != msgRelay {
+		if t, e := msgType(b); e != nil || (t != msgRelay && t != msgRestart) {
 			err = fmt.Errorf("%w: not RELAY", ErrProtocol)
 		} else {
 			err = unmarshal(b, &m)
 		}
 	}
 	if err != nil {
+		stop()
+		cancel()
+		nc.Close()
+		return
+	}
+	if m.Type == msgRestart {
+		// An ICE restart of the session's connection (IDENTITY.md §11).
+		author, ans, err := p.answerRestart(ctx, &m.Signed)
+		if err == nil {
+			writeFrame(nc, marshal(&relay{Type: msgRestart, To: author[:], Signed: *ans}))
+		} else if author != (ID{}) {
+			writeFrame(nc, marshal(&refuse{Type: msgRefuse, To: author[:], Reason: refusalCode(err)}))
+		}
 		stop()
 		cancel()
 		nc.Close()
@@ -131,7 +144,7 @@ func (p *Peer) dialDirect(ctx context.Context, id ID, addr string) error {
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
 	defer stop()
 	defer nc.Close()
-	c, code, err := ref.Offer(ctx, p.connConfig())
+	c, code, err := ref.Offer(ctx, p.signalledConfig())
 	if err != nil {
 		return wrap(err)
 	}

@@ -18,6 +18,10 @@
 // session reconnects by itself and the application sees Reconnecting then
 // Reconnected events for the same ID, never a second session; when both
 // sides connect at once, the connection offered by the lower ID wins.
+// A connection made by an introduction or a direct reconnection is first
+// restored by an ICE restart (IDENTITY.md §11; same connection and
+// channels), signalled over the same paths; a fresh connection follows
+// when no restart connects within ref.Config.RestartTimeout.
 //
 // Events and messages are delivered on channels the application reads
 // (Events, Receive); no user code runs on pion's goroutines.
@@ -184,6 +188,9 @@ type session struct {
 	lowOffer bool // the current connection was offered by the lower ID
 	up       chan struct{}
 	lostAt   time.Time
+	// restarting: the connection is unreachable and kept for an ICE
+	// restart (restart.go).
+	restarting bool
 }
 
 type attempt struct {
@@ -343,7 +350,7 @@ func (p *Peer) Connected(id ID) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := p.sessions[id]
-	return s != nil && s.conn != nil
+	return s != nil && s.conn != nil && !s.restarting
 }
 
 // Send sends data to the peer id. While the session is reconnecting it
@@ -607,15 +614,18 @@ func (p *Peer) attach(id ID, pub ed25519.PublicKey, addrs []string, c *ref.Conn,
 	case s.conn != nil:
 		old = s.conn
 		ev = -1 // a replacement of a live connection: no event
+		if s.restarting {
+			ev = Reconnected
+		}
 	default:
 		ev = Reconnected
 	}
-	s.conn, s.lowOffer, s.lostAt = c, lowOffer, time.Time{}
+	s.conn, s.lowOffer, s.lostAt, s.restarting = c, lowOffer, time.Time{}, false
 	close(s.up)
 	s.up = make(chan struct{})
 	delete(p.paused, id)
 	delete(p.backoff, id)
-	p.wg.Add(1)
+	p.wg.Add(2)
 	p.mu.Unlock()
 	if old != nil {
 		// The peer may not have attached the new connection yet: closing
@@ -644,6 +654,7 @@ func (p *Peer) attach(id ID, pub ed25519.PublicKey, addrs []string, c *ref.Conn,
 		p.emit(Event{Type: ev, Peer: id})
 	}
 	go p.readLoop(s, c)
+	go p.watch(s, c)
 	return nil
 }
 
@@ -693,8 +704,14 @@ func (p *Peer) lost(s *session, c *ref.Conn, err error) {
 		p.emit(Event{Type: Left, Peer: s.id, Err: err})
 		return
 	}
-	s.lostAt = time.Now()
 	delete(p.backoff, s.id)
+	if s.restarting {
+		// Reconnecting was reported when the restart began.
+		s.restarting = false
+		p.mu.Unlock()
+		return
+	}
+	s.lostAt = time.Now()
 	p.mu.Unlock()
 	p.emit(Event{Type: Reconnecting, Peer: s.id, Err: err})
 }
@@ -720,7 +737,7 @@ func (p *Peer) handle(s *session, c *ref.Conn, b []byte) error {
 		case <-c.Done():
 		case <-p.ctx.Done():
 		}
-	case msgRelay:
+	case msgRelay, msgRestart:
 		var m relay
 		if err := unmarshal(b, &m); err != nil {
 			return err
@@ -800,6 +817,17 @@ func (p *Peer) onRelay(from ID, m *relay) {
 		return
 	}
 	if m.Hops != 1 {
+		return
+	}
+	if m.Type == msgRestart && m.Signed.Kind == kindOffer {
+		author, ans, err := p.answerRestart(ctx, &m.Signed)
+		if err != nil {
+			if author != (ID{}) {
+				p.sendTo(ctx, from, marshal(&refuse{Type: msgRefuse, To: author[:], Nonce: m.Nonce, Reason: refusalCode(err)}))
+			}
+			return
+		}
+		p.sendTo(ctx, from, marshal(&relay{Type: msgRestart, To: author[:], Nonce: m.Nonce, Signed: *ans}))
 		return
 	}
 	switch m.Signed.Kind {
@@ -882,7 +910,7 @@ func (p *Peer) acceptSigned(ctx context.Context, sc *signedCode, introduced bool
 	if full {
 		return author, nil, nil, ErrTooManyPeers
 	}
-	c, code, err := ref.Answer(ctx, p.connConfig(), sc.Code)
+	c, code, err := ref.Answer(ctx, p.signalledConfig(), sc.Code)
 	if err != nil {
 		return author, nil, nil, err
 	}
@@ -1035,7 +1063,7 @@ func (p *Peer) introduced(ctx context.Context, id, via ID) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*p.cfg.HandshakeTimeout)
 	defer cancel()
-	c, code, err := ref.Offer(ctx, p.connConfig())
+	c, code, err := ref.Offer(ctx, p.signalledConfig())
 	if err != nil {
 		return wrap(err)
 	}

@@ -1,0 +1,286 @@
+package peer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/peer-sdp/peer/ref"
+)
+
+// ICE restart of a session's connection (IDENTITY.md §11). Connections
+// whose codes never travel by hand (introductions, direct reconnection)
+// are made with ref.Config.RestartableICE. When such a connection passes
+// its dead-peer deadline, both sides report Reconnecting and the
+// initiator (the side that would reconnect, IDENTITY.md §8) restarts ICE
+// on it, carrying the signed restart codes over the direct path or
+// through a common peer, again and again while the connection waits
+// (ref.Config.RestartTimeout). If no restart connects, the connection
+// ends and the session reconnects with a fresh connection as before.
+
+const msgRestart = 5
+
+// restartAttempt bounds how long one restart waits for ICE to connect
+// before the next attempt (the path may come back later).
+const restartAttempt = 3 * time.Second
+
+// signalledConfig is the configuration of connections whose codes travel
+// over the network: restartable.
+func (p *Peer) signalledConfig() *ref.Config {
+	c := p.cfg.Conn
+	c.RestartableICE = true
+	return &c
+}
+
+// restartTimeout is the restart window of restartable connections.
+func (p *Peer) restartTimeout() time.Duration {
+	if d := p.cfg.Conn.RestartTimeout; d != 0 {
+		return d
+	}
+	return ref.DefaultRestartTimeout
+}
+
+// restartInitiator reports whether this side restarts the connection to
+// id: the side that dials it directly, else the lower ID.
+func (p *Peer) restartInitiator(id ID) bool {
+	r, _ := p.st.Get(id)
+	if len(r.Addrs) > 0 {
+		return p.ln == nil || p.ID().Less(id)
+	}
+	return p.ln == nil && p.ID().Less(id)
+}
+
+// watch follows connection c of session s: when it becomes unreachable,
+// the session is Reconnecting and, on the initiator, restarted; when it
+// is connected again, Reconnected.
+func (p *Peer) watch(s *session, c *ref.Conn) {
+	defer p.wg.Done()
+	for {
+		select {
+		case <-c.Unreachable():
+		case <-c.Done():
+			return
+		case <-p.ctx.Done():
+			return
+		}
+		p.mu.Lock()
+		if p.closed || p.sessions[s.id] != s || s.conn != c {
+			p.mu.Unlock()
+			return
+		}
+		s.restarting = true
+		s.lostAt = time.Now()
+		p.mu.Unlock()
+		p.emit(Event{Type: Reconnecting, Peer: s.id, Err: fmt.Errorf("%w: restarting ICE", ref.ErrPeerUnreachable)})
+		if p.restartInitiator(s.id) {
+			p.restartLoop(s.id, c)
+		}
+		// Wait until connected again (a restart, or the path by itself)
+		// or the connection ends (then readLoop handles the loss).
+		t := time.NewTicker(50 * time.Millisecond)
+		back := false
+		for !back {
+			select {
+			case <-c.Done():
+				t.Stop()
+				return
+			case <-p.ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+				select {
+				case <-c.Unreachable():
+				default:
+					back = true
+				}
+			}
+		}
+		t.Stop()
+		p.mu.Lock()
+		ok := !p.closed && p.sessions[s.id] == s && s.conn == c && s.restarting
+		if ok {
+			s.restarting, s.lostAt = false, time.Time{}
+			close(s.up)
+			s.up = make(chan struct{})
+		}
+		p.mu.Unlock()
+		if ok {
+			p.emit(Event{Type: Reconnected, Peer: s.id})
+		}
+	}
+}
+
+// restartLoop restarts c until it connects or half the restart window has
+// passed (the connection then ends within the window).
+func (p *Peer) restartLoop(id ID, c *ref.Conn) {
+	end := time.Now().Add(p.restartTimeout() / 2)
+	for time.Now().Before(end) {
+		err := p.restartOnce(id, c)
+		if err == nil || c.Err() != nil || p.ctx.Err() != nil {
+			return
+		}
+		select {
+		case <-c.Unreachable():
+		default:
+			return // connected again by itself
+		}
+		select {
+		case <-time.After(p.cfg.RetryInterval):
+		case <-c.Done():
+			return
+		case <-p.ctx.Done():
+			return
+		}
+	}
+}
+
+// restartOnce runs one restart of c, signalled over a path to id.
+func (p *Peer) restartOnce(id ID, c *ref.Conn) error {
+	ctx, cancel := context.WithTimeout(p.ctx, p.cfg.HandshakeTimeout)
+	defer cancel()
+	code, err := c.RestartOffer(ctx)
+	if err != nil {
+		return err
+	}
+	sc := p.id.signCode(kindOffer, id, code, time.Now())
+	ans, err := p.signalRestart(ctx, id, &sc)
+	if err != nil {
+		return err
+	}
+	author, err := ans.verify(p.ID(), kindAnswer, time.Now())
+	if err != nil {
+		return err
+	}
+	if author != id {
+		return fmt.Errorf("%w: the restart answer is signed by %s, not %s", ErrAuth, author.Short(), id.Short())
+	}
+	if err := c.CompleteRestart(ctx, ans.Code); err != nil {
+		return err
+	}
+	wctx, wcancel := context.WithTimeout(ctx, restartAttempt)
+	defer wcancel()
+	return c.WaitRestart(wctx)
+}
+
+// signalRestart carries a signed restart offer to id, directly or through
+// a connected common peer, and returns the signed answer.
+func (p *Peer) signalRestart(ctx context.Context, id ID, sc *signedCode) (*signedCode, error) {
+	var errs []error
+	r, _ := p.st.Get(id)
+	for _, addr := range r.Addrs {
+		ans, err := p.restartDirect(ctx, id, addr, sc)
+		if err == nil {
+			return ans, nil
+		}
+		errs = append(errs, err)
+	}
+	p.mu.Lock()
+	var vias []ID
+	for i := len(p.order) - 1; i >= 0; i-- {
+		v := p.order[i]
+		if s := p.sessions[v]; v != id && s.conn != nil && !s.restarting {
+			vias = append(vias, v)
+		}
+	}
+	p.mu.Unlock()
+	for _, v := range vias {
+		ans, err := p.restartVia(ctx, id, v, sc)
+		if err == nil {
+			return ans, nil
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return nil, ErrNoRoute
+	}
+	return nil, fmt.Errorf("%w: %w", ErrNoRoute, errors.Join(errs...))
+}
+
+func (p *Peer) restartDirect(ctx context.Context, id ID, addr string, sc *signedCode) (*signedCode, error) {
+	nc, err := p.cfg.Dial(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	defer stop()
+	defer nc.Close()
+	if err := writeFrame(nc, marshal(&relay{Type: msgRestart, To: id[:], Signed: *sc})); err != nil {
+		return nil, err
+	}
+	b, err := readFrame(nc)
+	if err != nil {
+		return nil, err
+	}
+	return restartReply(b)
+}
+
+// restartReply parses the reply to a restart offer: RESTART with the
+// signed answer, or REFUSE.
+func restartReply(b []byte) (*signedCode, error) {
+	t, err := msgType(b)
+	if err != nil {
+		return nil, err
+	}
+	switch t {
+	case msgRefuse:
+		var m refuse
+		if err := unmarshal(b, &m); err != nil {
+			return nil, err
+		}
+		return nil, refusalErr(m.Reason)
+	case msgRestart:
+		var m relay
+		if err := unmarshal(b, &m); err != nil {
+			return nil, err
+		}
+		return &m.Signed, nil
+	}
+	return nil, fmt.Errorf("%w: unexpected message %d", ErrProtocol, t)
+}
+
+func (p *Peer) restartVia(ctx context.Context, id, via ID, sc *signedCode) (*signedCode, error) {
+	nonce := randUint64()
+	w := make(chan relayResult, 1)
+	p.mu.Lock()
+	p.pending[nonce] = w
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.pending, nonce)
+		p.mu.Unlock()
+	}()
+	if err := p.sendTo(ctx, via, marshal(&relay{Type: msgRestart, To: id[:], Nonce: nonce, Signed: *sc})); err != nil {
+		return nil, err
+	}
+	select {
+	case res := <-w:
+		return res.signed, res.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// answerRestart verifies a signed restart offer addressed to us and
+// answers it on the current connection of the author's session.
+func (p *Peer) answerRestart(ctx context.Context, sc *signedCode) (ID, *signedCode, error) {
+	author, err := sc.verify(p.ID(), kindOffer, time.Now())
+	if err != nil {
+		return author, nil, err
+	}
+	p.mu.Lock()
+	var c *ref.Conn
+	if s := p.sessions[author]; s != nil {
+		c = s.conn
+	}
+	p.mu.Unlock()
+	if c == nil {
+		return author, nil, fmt.Errorf("%w: no connection to restart", ErrRefused)
+	}
+	code, err := c.RestartAnswer(ctx, sc.Code)
+	if err != nil {
+		return author, nil, err
+	}
+	ans := p.id.signCode(kindAnswer, author, code, time.Now())
+	return author, &ans, nil
+}

@@ -1,0 +1,215 @@
+package ref
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/peer-sdp/peer/codec"
+)
+
+// ICE restart (RFC 8445 section 2.4) of an open Config.RestartableICE
+// connection: either side calls RestartOffer and carries the code to the
+// other side's RestartAnswer, whose code goes back to CompleteRestart,
+// over any channel but this connection's path. The Conn, its channels and
+// the DTLS and SCTP associations stay; only the ICE credentials and
+// candidates are new. The codes are ordinary codes (an answer's code is
+// bound to its restart offer).
+//
+// From RestartOffer or RestartAnswer until ICE connects again, the
+// dead-peer deadline is suspended; the restart must connect within
+// Config.RestartTimeout, else the Conn ends with ErrPeerUnreachable. A
+// new RestartOffer replaces a pending one (its answer is no longer
+// accepted). A connection made without RestartableICE returns
+// ErrNotRestartable.
+
+// Unreachable returns a channel closed when the dead-peer deadline
+// (Config.DeadPeerTimeout) of a Config.RestartableICE connection has
+// passed: instead of ending at once, the connection then waits
+// Config.RestartTimeout for a restart to begin (or for the path to come
+// back by itself), then ends with ErrPeerUnreachable. After it is
+// connected again, Unreachable returns a new channel. For a connection
+// without RestartableICE, the channel is never closed.
+func (c *Conn) Unreachable() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.unreachable
+}
+
+// Restarts returns the number of ICE restarts that have connected.
+func (c *Conn) Restarts() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.restarts
+}
+
+// RestartOffer starts an ICE restart and returns the restart offer's
+// code, for the peer's RestartAnswer. Gathering is bounded as for Offer.
+func (c *Conn) RestartOffer(ctx context.Context) ([]byte, error) {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if err := c.restartable(ctx); err != nil {
+		return nil, c.wrap("restart offer", err)
+	}
+	if c.pc.SignalingState() == webrtc.SignalingStateHaveLocalOffer {
+		// An earlier restart offer that was never answered.
+		if err := c.pc.SetLocalDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback}); err != nil {
+			return nil, c.wrap("restart offer", err)
+		}
+	}
+	c.beginRestart()
+	offer, err := c.pc.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
+	if err != nil {
+		return nil, c.wrap("restart offer", err)
+	}
+	sdp, err := c.setLocal(ctx, offer)
+	if err != nil {
+		return nil, c.wrap("restart offer", err)
+	}
+	code, err := codec.Encode(codec.Description{Type: codec.Offer, SDP: sdp}, nil, &codec.EncOptions{Policy: c.s.Policy})
+	if err != nil {
+		return nil, c.wrap("restart offer", err)
+	}
+	c.mu.Lock()
+	c.restartOffer = code
+	c.mu.Unlock()
+	return code, nil
+}
+
+// RestartAnswer applies the peer's restart offer and returns the answer's
+// code, for the peer's CompleteRestart. ICE checks start at once.
+func (c *Conn) RestartAnswer(ctx context.Context, offerCode []byte) ([]byte, error) {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if err := c.restartable(ctx); err != nil {
+		return nil, c.wrap("restart answer", err)
+	}
+	d, err := codec.Decode(offerCode, nil)
+	if err != nil {
+		return nil, c.wrap("restart answer", err)
+	}
+	if d.Type != codec.Offer {
+		return nil, c.wrap("restart answer", fmt.Errorf("%w: an answer's code where an offer's was expected", ErrCode))
+	}
+	if c.pc.SignalingState() == webrtc.SignalingStateHaveLocalOffer {
+		// Glare: the peer's restart offer wins over ours (the caller
+		// decides which to accept).
+		if err := c.pc.SetLocalDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback}); err != nil {
+			return nil, c.wrap("restart answer", err)
+		}
+		c.mu.Lock()
+		c.restartOffer = nil
+		c.mu.Unlock()
+	}
+	c.beginRestart()
+	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: d.SDP}); err != nil {
+		return nil, c.wrap("restart answer", fmt.Errorf("%w: %w", codec.ErrSDP, err))
+	}
+	answer, err := c.pc.CreateAnswer(nil)
+	if err != nil {
+		return nil, c.wrap("restart answer", err)
+	}
+	sdp, err := c.setLocal(ctx, answer)
+	if err != nil {
+		return nil, c.wrap("restart answer", err)
+	}
+	code, err := codec.Encode(codec.Description{Type: codec.Answer, SDP: sdp}, offerCode, &codec.EncOptions{Policy: c.s.Policy})
+	if err != nil {
+		return nil, c.wrap("restart answer", err)
+	}
+	return code, nil
+}
+
+// CompleteRestart applies the answer's code to the pending restart offer;
+// ICE checks start then. It does not wait: use WaitRestart. An answer
+// bound to another offer returns codec.ErrBinding.
+func (c *Conn) CompleteRestart(ctx context.Context, answerCode []byte) error {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if err := c.restartable(ctx); err != nil {
+		return c.wrap("complete restart", err)
+	}
+	c.mu.Lock()
+	offerCode := c.restartOffer
+	c.mu.Unlock()
+	if offerCode == nil || c.pc.SignalingState() != webrtc.SignalingStateHaveLocalOffer {
+		return c.wrap("complete restart", ErrState)
+	}
+	d, err := codec.Decode(answerCode, &codec.DecOptions{Offer: offerCode})
+	if err != nil {
+		return c.wrap("complete restart", err)
+	}
+	if d.Type != codec.Answer {
+		return c.wrap("complete restart", fmt.Errorf("%w: an offer's code where an answer's was expected", ErrCode))
+	}
+	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: d.SDP}); err != nil {
+		return c.wrap("complete restart", fmt.Errorf("%w: %w", codec.ErrSDP, err))
+	}
+	c.mu.Lock()
+	c.restartOffer = nil
+	c.mu.Unlock()
+	return nil
+}
+
+// WaitRestart blocks until the pending restart has connected (nil at once
+// when none is pending), the connection ends (Err) or ctx is done.
+func (c *Conn) WaitRestart(ctx context.Context) error {
+	c.mu.Lock()
+	done, err := c.restartDone, c.err
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if done == nil {
+		return nil
+	}
+	select {
+	case <-done:
+		return nil
+	case <-c.done:
+		return c.Err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Conn) restartable(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !c.s.RestartableICE {
+		return ErrNotRestartable
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	if !c.isOpen {
+		return fmt.Errorf("%w: ICE restart before the connection opened", ErrState)
+	}
+	return nil
+}
+
+// beginRestart suspends the dead-peer deadline and arms the restart's.
+func (c *Conn) beginRestart() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.deadTimer != nil {
+		c.deadTimer.Stop()
+		c.deadTimer = nil
+	}
+	if c.restartTimer != nil {
+		c.restartTimer.Stop()
+	}
+	if !c.restarting {
+		c.restarting = true
+		c.restartDone = make(chan struct{})
+	}
+	d := c.s.RestartTimeout
+	c.restartTimer = time.AfterFunc(d, func() {
+		c.fail("restart", fmt.Errorf("%w: the ICE restart did not connect within %v", ErrPeerUnreachable, d))
+	})
+}

@@ -1,0 +1,196 @@
+package ref
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/logging"
+	"github.com/pion/transport/v5/vnet"
+)
+
+// restart runs an ICE restart offered by from and answered by to, the
+// codes exchanged in-process, and waits until both are connected again.
+func restart(t *testing.T, ctx context.Context, from, to *Conn) {
+	t.Helper()
+	offer, err := from.RestartOffer(ctx)
+	if err != nil {
+		t.Fatalf("RestartOffer: %v", err)
+	}
+	answer, err := to.RestartAnswer(ctx, offer)
+	if err != nil {
+		t.Fatalf("RestartAnswer: %v", err)
+	}
+	if err := from.CompleteRestart(ctx, answer); err != nil {
+		t.Fatalf("CompleteRestart: %v", err)
+	}
+	for _, c := range []*Conn{from, to} {
+		if err := c.WaitRestart(ctx); err != nil {
+			t.Fatalf("WaitRestart: %v", err)
+		}
+	}
+}
+
+func localUfrag(c *Conn) string {
+	for _, l := range strings.Split(c.PeerConnection().LocalDescription().SDP, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "a=ice-ufrag:"); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func roundTrip(t *testing.T, ctx context.Context, from, to *Channel, msg string) {
+	t.Helper()
+	if err := from.Send(ctx, []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := to.Receive(ctx); err != nil || string(m) != msg {
+		t.Fatalf("got %q, %v; want %q", m, err, msg)
+	}
+}
+
+// TestVNetICERestart connects two RestartableICE peers on pion's vnet,
+// cuts the network past the dead-peer deadline (both sides report
+// Unreachable and stay alive), restores it and restarts ICE through the
+// codes: the same Conns and their channels (the default one and another)
+// carry messages again. A second restart, offered by the other side on a
+// healthy connection, works too.
+func TestVNetICERestart(t *testing.T) {
+	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: logging.NewDefaultLoggerFactory()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cut atomic.Bool
+	r.AddChunkFilter(func(vnet.Chunk) bool { return !cut.Load() })
+	ocfg, acfg := vnetConfig(t, r, "10.0.0.2"), vnetConfig(t, r, "10.0.0.3")
+	for _, c := range []*Config{ocfg, acfg} {
+		c.RestartableICE = true
+		c.RestartTimeout = 10 * time.Second
+	}
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop()
+	o, a := pair(t, ocfg, acfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	oid, ufrag := o.ID(), localUfrag(o)
+	if len(ufrag) < 16 {
+		t.Fatalf("ufrag %q: not pion's own", ufrag)
+	}
+	extra := make(chan *Channel, 1)
+	go func() {
+		ch, err := a.AcceptChannel(ctx)
+		if err == nil {
+			extra <- ch
+		}
+		close(extra)
+	}()
+	och, err := o.OpenChannel(ctx, "extra", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ach := <-extra
+	if ach == nil {
+		t.Fatal("no extra channel")
+	}
+	roundTrip(t, ctx, o.Channel(), a.Channel(), "before")
+
+	cut.Store(true)
+	start := time.Now()
+	for _, c := range []*Conn{o, a} {
+		select {
+		case <-c.Unreachable():
+		case <-c.Done():
+			t.Fatalf("ended instead of waiting for a restart: %v", c.Err())
+		case <-time.After(ocfg.DeadPeerTimeout + 10*time.Second):
+			t.Fatal("unreachable not reported")
+		}
+	}
+	t.Logf("unreachable after %v", time.Since(start).Round(time.Millisecond))
+	cut.Store(false)
+	restart(t, ctx, o, a)
+	t.Logf("restarted %v after the cut began", time.Since(start).Round(time.Millisecond))
+	if o.Err() != nil || a.Err() != nil {
+		t.Fatalf("ended: %v, %v", o.Err(), a.Err())
+	}
+	if u := localUfrag(o); u == ufrag || len(u) < 16 {
+		t.Fatalf("ufrag %q after the restart (was %q)", u, ufrag)
+	}
+	if o.Restarts() != 1 || a.Restarts() != 1 || o.ID() != oid {
+		t.Fatalf("restarts %d, %d; ID %s (was %s)", o.Restarts(), a.Restarts(), o.ID(), oid)
+	}
+	roundTrip(t, ctx, a.Channel(), o.Channel(), "after the restart")
+	roundTrip(t, ctx, och, ach, "extra after the restart")
+
+	// The answerer offers the next restart, on a healthy connection.
+	restart(t, ctx, a, o)
+	if o.Restarts() != 2 || a.Restarts() != 2 {
+		t.Fatalf("restarts %d, %d; want 2", o.Restarts(), a.Restarts())
+	}
+	roundTrip(t, ctx, o.Channel(), a.Channel(), "after the second restart")
+	roundTrip(t, ctx, ach, och, "extra after the second restart")
+}
+
+// TestVNetRestartGivesUp: a RestartableICE connection whose peer is gone
+// reports Unreachable at the dead-peer deadline, then ends with
+// ErrPeerUnreachable RestartTimeout later when no restart begins.
+func TestVNetRestartGivesUp(t *testing.T) {
+	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: logging.NewDefaultLoggerFactory()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cut atomic.Bool
+	r.AddChunkFilter(func(vnet.Chunk) bool { return !cut.Load() })
+	ocfg, acfg := vnetConfig(t, r, "10.0.0.2"), vnetConfig(t, r, "10.0.0.3")
+	for _, c := range []*Config{ocfg, acfg} {
+		c.RestartableICE = true
+		c.RestartTimeout = 2 * time.Second
+	}
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop()
+	o, _ := pair(t, ocfg, acfg)
+	cut.Store(true)
+	start := time.Now()
+	select {
+	case <-o.Unreachable():
+	case <-time.After(ocfg.DeadPeerTimeout + 10*time.Second):
+		t.Fatal("unreachable not reported")
+	}
+	u := time.Since(start)
+	select {
+	case <-o.Done():
+	case <-time.After(ocfg.RestartTimeout + 5*time.Second):
+		t.Fatal("not ended after the restart timeout")
+	}
+	d := time.Since(start)
+	t.Logf("unreachable after %v, ended after %v", u.Round(time.Millisecond), d.Round(time.Millisecond))
+	if !errors.Is(o.Err(), ErrPeerUnreachable) {
+		t.Fatalf("Err = %v, want ErrPeerUnreachable", o.Err())
+	}
+	if u < ocfg.DeadPeerTimeout-time.Second || d-u < ocfg.RestartTimeout-500*time.Millisecond {
+		t.Fatalf("too early: unreachable %v, ended %v", u, d)
+	}
+}
+
+// TestRestartNotRestartable: connections with short fixed credentials
+// refuse a restart with ErrNotRestartable, and stay usable.
+func TestRestartNotRestartable(t *testing.T) {
+	o, a := pair(t, loopback(), loopback())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := o.RestartOffer(ctx); !errors.Is(err, ErrNotRestartable) {
+		t.Fatalf("RestartOffer: %v, want ErrNotRestartable", err)
+	}
+	var ce *ConnError
+	if _, err := a.RestartAnswer(ctx, o.Code()); !errors.Is(err, ErrNotRestartable) || !errors.As(err, &ce) || ce.ID != a.ID() {
+		t.Fatalf("RestartAnswer: %v, want ErrNotRestartable from %s", err, a.ID())
+	}
+	roundTrip(t, ctx, o.Channel(), a.Channel(), "still fine")
+}
