@@ -198,7 +198,12 @@ func BenchmarkThroughput(b *testing.B) {
 	buf := make([]byte, 64<<10)
 	total := (benchBytes + len(chunk) - 1) / len(chunk) * len(chunk)
 	done := make(chan error, 1)
+	// Pion's SCTP on loopback runs a transfer at one of two speeds (about 22
+	// or about 58 MiB/s here), whichever path is measured, so the ratio of
+	// totals is noisy. The ratio of the fastest transfer of each path over
+	// the iterations is what compares the paths themselves.
 	var ours, raw time.Duration
+	bestOurs, bestRaw := time.Duration(1<<62), time.Duration(1<<62)
 	stream := func() {
 		t0 := time.Now()
 		go func() {
@@ -220,7 +225,9 @@ func BenchmarkThroughput(b *testing.B) {
 		if err := <-done; err != nil {
 			b.Fatal(err)
 		}
-		ours += time.Since(t0)
+		d := time.Since(t0)
+		ours += d
+		bestOurs = min(bestOurs, d)
 	}
 	rawSend := func() {
 		t0 := time.Now()
@@ -242,7 +249,9 @@ func BenchmarkThroughput(b *testing.B) {
 		if err := <-done; err != nil {
 			b.Fatal(err)
 		}
-		raw += time.Since(t0)
+		d := time.Since(t0)
+		raw += d
+		bestRaw = min(bestRaw, d)
 	}
 	b.SetBytes(2 * int64(total))
 	i := 0
@@ -260,4 +269,5 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(mb/ours.Seconds(), "MiB/s-stream")
 	b.ReportMetric(mb/raw.Seconds(), "MiB/s-raw")
 	b.ReportMetric(raw.Seconds()/ours.Seconds(), "stream/raw")
+	b.ReportMetric(bestRaw.Seconds()/bestOurs.Seconds(), "best-stream/best-raw")
 }
