@@ -556,28 +556,9 @@ func (p *Peer) handshake(ctx context.Context, c *ref.Conn, offerer bool, expect 
 	if err != nil {
 		return ID{}, nil, nil, err
 	}
-	var rh hello
-	if t, err := msgType(b); err != nil || t != msgHello {
-		return ID{}, nil, nil, fmt.Errorf("%w: first message is not HELLO", ErrAuth)
-	}
-	if err := unmarshal(b, &rh); err != nil {
-		return ID{}, nil, nil, fmt.Errorf("%w: %w", ErrAuth, err)
-	}
-	if rh.Version != Version {
-		return ID{}, nil, nil, fmt.Errorf("%w: HELLO version %d", ErrAuth, rh.Version)
-	}
-	if len(rh.Key) != ed25519.PublicKeySize || len(rh.Sig) != ed25519.SignatureSize || len(rh.Addrs) > 16 {
-		return ID{}, nil, nil, fmt.Errorf("%w: malformed HELLO", ErrAuth)
-	}
-	id := IDOf(rh.Key)
-	if expect != nil && id != *expect {
-		return *expect, nil, nil, fmt.Errorf("%w: the peer's key has ID %s, not the expected %s", ErrAuth, id.Short(), expect.Short())
-	}
-	if id == p.ID() {
-		return id, nil, nil, fmt.Errorf("%w: the peer claims our own ID", ErrAuth)
-	}
-	if !ed25519.Verify(rh.Key, helloInput(peerRole, offFP, ansFP), rh.Sig) {
-		return id, nil, nil, fmt.Errorf("%w: HELLO signature does not verify (key or fingerprints differ)", ErrAuth)
+	rh, id, err := checkHello(b, peerRole, offFP, ansFP, p.ID(), expect)
+	if err != nil {
+		return id, nil, nil, err
 	}
 	return id, ed25519.PublicKey(rh.Key), rh.Addrs, nil
 }

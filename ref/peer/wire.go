@@ -143,6 +143,43 @@ func unmarshal(b []byte, v any) error {
 	return nil
 }
 
+// checkHello is the receiving half of HELLO (IDENTITY.md §3.2): b is the
+// first message of a connection, from the peer of role peerRole. Every
+// failure, a message that is not a well-formed HELLO included, is ErrAuth
+// (and only ErrAuth). id is the ID of the key when it is known, else the
+// expected ID, else zero.
+func checkHello(b []byte, peerRole byte, offFP, ansFP [32]byte, own ID, expect *ID) (*hello, ID, error) {
+	var zero ID
+	if expect != nil {
+		zero = *expect
+	}
+	var rh hello
+	if t, err := msgType(b); err != nil || t != msgHello {
+		return nil, zero, fmt.Errorf("%w: first message is not HELLO", ErrAuth)
+	}
+	if err := unmarshal(b, &rh); err != nil {
+		// %v, not %w: a malformed HELLO is auth, not also protocol.
+		return nil, zero, fmt.Errorf("%w: malformed HELLO: %v", ErrAuth, err)
+	}
+	if rh.Version != Version {
+		return nil, zero, fmt.Errorf("%w: HELLO version %d", ErrAuth, rh.Version)
+	}
+	if len(rh.Key) != ed25519.PublicKeySize || len(rh.Sig) != ed25519.SignatureSize || len(rh.Addrs) > 16 {
+		return nil, zero, fmt.Errorf("%w: malformed HELLO", ErrAuth)
+	}
+	id := IDOf(rh.Key)
+	if expect != nil && id != *expect {
+		return nil, *expect, fmt.Errorf("%w: the peer's key has ID %s, not the expected %s", ErrAuth, id.Short(), expect.Short())
+	}
+	if id == own {
+		return nil, id, fmt.Errorf("%w: the peer claims our own ID", ErrAuth)
+	}
+	if !ed25519.Verify(rh.Key, helloInput(peerRole, offFP, ansFP), rh.Sig) {
+		return nil, id, fmt.Errorf("%w: HELLO signature does not verify (key or fingerprints differ)", ErrAuth)
+	}
+	return &rh, id, nil
+}
+
 // helloInput is the signing input of HELLO (IDENTITY.md §3.2):
 // context ‖ 0x00 ‖ role ‖ offerer's fingerprint ‖ answerer's fingerprint.
 func helloInput(role byte, offererFP, answererFP [32]byte) []byte {
