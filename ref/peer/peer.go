@@ -753,7 +753,9 @@ func (p *Peer) handle(s *session, c *ref.Conn, b []byte) error {
 	case msgHello:
 		return fmt.Errorf("%w: second HELLO", ErrProtocol)
 	default:
-		// Unknown types are ignored (IDENTITY.md §10).
+		// Unknown types are ignored (IDENTITY.md §3.1, §10), once the
+		// message is known to be canonical CBOR.
+		return checkUnknown(b)
 	}
 	return nil
 }

@@ -120,13 +120,53 @@ func marshal(v any) []byte {
 	return b
 }
 
-// msgType returns the type of a channel message without decoding it all.
+// cborHead parses the head of a CBOR data item at the start of b: its
+// major type and argument, and its length; ok is false unless the head is
+// complete, of definite length and in the shortest form (RFC 8949 §4.2.1).
+func cborHead(b []byte) (major byte, arg uint64, n int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, 0, false
+	}
+	major, info := b[0]>>5, b[0]&0x1f
+	switch {
+	case info < 24:
+		return major, uint64(info), 1, true
+	case info > 27:
+		return 0, 0, 0, false
+	}
+	n = 1 << (info - 24) // 1, 2, 4 or 8 bytes
+	if len(b) < 1+n {
+		return 0, 0, 0, false
+	}
+	for _, c := range b[1 : 1+n] {
+		arg = arg<<8 | uint64(c)
+	}
+	if (n == 1 && arg < 24) || (n > 1 && arg < 1<<(4*n)) {
+		return 0, 0, 0, false // not the shortest form
+	}
+	return major, arg, 1 + n, true
+}
+
+// msgType returns the type of a channel message without decoding it all:
+// the first element, an unsigned integer, of a non-empty array.
 func msgType(b []byte) (uint64, error) {
-	// An array head (major type 4) then a small unsigned integer.
-	if len(b) < 2 || b[0]&0xe0 != 0x80 || b[1] > 0x17 {
+	major, count, n, ok := cborHead(b)
+	if !ok || major != 4 || count == 0 {
 		return 0, fmt.Errorf("%w: not a message array", ErrProtocol)
 	}
-	return uint64(b[1]), nil
+	major, t, _, ok := cborHead(b[n:])
+	if !ok || major != 0 {
+		return 0, fmt.Errorf("%w: the message type is not an unsigned integer", ErrProtocol)
+	}
+	return t, nil
+}
+
+// checkUnknown checks a message of a type this package does not know
+// before it is ignored (IDENTITY.md §3.1, §10): it must still be one
+// canonical CBOR array of at most 40 KiB.
+func checkUnknown(b []byte) error {
+	var v []any
+	return unmarshal(b, &v)
 }
 
 // unmarshal decodes b into v and requires the canonical encoding.
