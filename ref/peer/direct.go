@@ -76,7 +76,7 @@ func (p *Peer) serveDirect(nc net.Conn) {
 		if t, e := msgType(b); e != nil || (t != msgRelay && t != msgRestart) {
 			err = fmt.Errorf("%w: not RELAY", ErrProtocol)
 		} else {
-			err = unmarshal(b, &m)
+			err = decode(b, &m)
 		}
 	}
 	if err != nil {
@@ -172,7 +172,7 @@ func (p *Peer) dialDirect(ctx context.Context, id ID, addr string) error {
 	switch t {
 	case msgRefuse:
 		var m refuse
-		if err := unmarshal(b, &m); err != nil {
+		if err := decode(b, &m); err != nil {
 			return fail(err)
 		}
 		return fail(refusalErr(m.Reason))
@@ -181,7 +181,7 @@ func (p *Peer) dialDirect(ctx context.Context, id ID, addr string) error {
 		return fail(fmt.Errorf("%w: unexpected message %d", ErrProtocol, t))
 	}
 	var m relay
-	if err := unmarshal(b, &m); err != nil {
+	if err := decode(b, &m); err != nil {
 		return fail(err)
 	}
 	author, err := m.Signed.verify(p.ID(), kindAnswer, time.Now())

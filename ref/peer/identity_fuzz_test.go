@@ -194,7 +194,7 @@ func FuzzDirectFrame(f *testing.F) {
 			return
 		}
 		var m relay
-		if err := unmarshal(msg, &m); err != nil {
+		if err := decode(msg, &m); err != nil {
 			oneClass(t, err, "protocol")
 			return
 		}

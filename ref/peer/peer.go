@@ -720,21 +720,21 @@ func (p *Peer) handle(s *session, c *ref.Conn, b []byte) error {
 		}
 	case msgRelay, msgRestart:
 		var m relay
-		if err := unmarshal(b, &m); err != nil {
+		if err := decode(b, &m); err != nil {
 			return err
 		}
 		p.wg.Add(1)
 		go func() { defer p.wg.Done(); p.onRelay(s.id, &m) }()
 	case msgRefuse:
 		var m refuse
-		if err := unmarshal(b, &m); err != nil {
+		if err := decode(b, &m); err != nil {
 			return err
 		}
 		p.onRefuse(s.id, &m)
 	case msgInvite:
 		var m invite
-		if err := unmarshal(b, &m); err != nil || len(m.Peer) != 32 {
-			return fmt.Errorf("%w: bad INVITE", ErrProtocol)
+		if err := decode(b, &m); err != nil {
+			return err
 		}
 		var target ID
 		copy(target[:], m.Peer)

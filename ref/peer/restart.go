@@ -225,13 +225,13 @@ func restartReply(b []byte) (*signedCode, error) {
 	switch t {
 	case msgRefuse:
 		var m refuse
-		if err := unmarshal(b, &m); err != nil {
+		if err := decode(b, &m); err != nil {
 			return nil, err
 		}
 		return nil, refusalErr(m.Reason)
 	case msgRestart:
 		var m relay
-		if err := unmarshal(b, &m); err != nil {
+		if err := decode(b, &m); err != nil {
 			return nil, err
 		}
 		return &m.Signed, nil

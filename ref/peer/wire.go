@@ -161,6 +161,46 @@ func msgType(b []byte) (uint64, error) {
 	return t, nil
 }
 
+// Appendix A's sizes and ranges, checked when a message is decoded: a
+// message that breaks them is ErrProtocol.
+
+func (s *signedCode) check() error {
+	if s.Kind > kindAnswer || len(s.Key) != ed25519.PublicKeySize || len(s.To) != len(ID{}) || len(s.Sig) != ed25519.SignatureSize {
+		return fmt.Errorf("%w: malformed signed code", ErrProtocol)
+	}
+	return nil
+}
+
+func (m *relay) check() error {
+	if m.Hops > 1 || len(m.To) != len(ID{}) {
+		return fmt.Errorf("%w: malformed relay", ErrProtocol)
+	}
+	return m.Signed.check()
+}
+
+func (m *refuse) check() error {
+	if m.Hops > 1 || len(m.To) != len(ID{}) {
+		return fmt.Errorf("%w: malformed refuse", ErrProtocol)
+	}
+	return nil
+}
+
+func (m *invite) check() error {
+	if len(m.Peer) != len(ID{}) {
+		return fmt.Errorf("%w: malformed invite", ErrProtocol)
+	}
+	return nil
+}
+
+// decode decodes the message b into m (canonical CBOR, unmarshal) and
+// checks Appendix A's sizes and ranges.
+func decode(b []byte, m interface{ check() error }) error {
+	if err := unmarshal(b, m); err != nil {
+		return err
+	}
+	return m.check()
+}
+
 // checkUnknown checks a message of a type this package does not know
 // before it is ignored (IDENTITY.md §3.1, §10): it must still be one
 // canonical CBOR array of at most 40 KiB.
