@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -305,11 +306,26 @@ func (s *signedCode) verify(me ID, kind byte, now time.Time) (ID, error) {
 	if !ed25519.Verify(s.Key, codeInput(kind, s.Key, to, s.Time, s.Code), s.Sig) {
 		return author, ErrTampered
 	}
-	t := time.Unix(int64(s.Time&(1<<62-1)), 0)
-	if d := now.Sub(t); d > SignedCodeLifetime || d < -SignedCodeLifetime {
-		return author, fmt.Errorf("%w (signed at %v)", ErrExpired, t.UTC())
+	if !fresh(s.Time, now.Unix()) {
+		return author, fmt.Errorf("%w (signed at %d, now %d)", ErrExpired, s.Time, now.Unix())
 	}
 	return author, nil
+}
+
+// fresh reports whether the time t of a signed code (any uint64) is
+// within SignedCodeLifetime of the clock now (IDENTITY.md §6.1), without
+// truncating or overflowing either.
+func fresh(t uint64, now int64) bool {
+	if t > math.MaxInt64 {
+		return false
+	}
+	var d uint64 // |t − now|, exact: it is below 2^64
+	if int64(t) > now {
+		d = t - uint64(now)
+	} else {
+		d = uint64(now) - t
+	}
+	return d <= uint64(SignedCodeLifetime/time.Second)
 }
 
 // Reconnect codes (IDENTITY.md §4): a compact code whose core ends with
