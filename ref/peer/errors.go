@@ -69,6 +69,7 @@ const (
 	refuseFailed   = 6 // any other failure (bad code, expired)
 )
 
+// refusalErr is the error of a received refuse reason: exactly one class.
 func refusalErr(code uint64) error {
 	switch code {
 	case refuseNoRoute:
@@ -76,14 +77,15 @@ func refusalErr(code uint64) error {
 	case refuseTampered:
 		return ErrTampered
 	case refuseUnknown:
-		return fmt.Errorf("%w: %w", ErrRefused, ErrUnknownPeer)
+		return fmt.Errorf("%w: the remote peer does not remember us (reason %d)", ErrUnknownPeer, code)
 	case refuseLimit:
-		return fmt.Errorf("%w: %w", ErrRefused, ErrTooManyPeers)
+		return fmt.Errorf("%w: the remote peer's session limit is reached (reason %d)", ErrTooManyPeers, code)
 	default:
 		return fmt.Errorf("%w (reason %d)", ErrRefused, code)
 	}
 }
 
+// refusalCode is the refuse reason that reports err (one class each).
 func refusalCode(err error) uint64 {
 	switch {
 	case errors.Is(err, ErrNoRoute):

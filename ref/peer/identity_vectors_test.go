@@ -140,10 +140,6 @@ var knownDivergences = map[string]string{
 	// array (fxamacker/cbor decodes it to nil and re-encodes nil as null).
 	"message_data_null": "success",
 	"hello_addrs_null":  "success",
-	// refusalErr reports reasons 3 and 4 as refused wrapping the class.
-	"refuse_reason_3":     "unknown-peer+refused",
-	"refuse_reason_4":     "too-many+refused",
-	"frame_direct_refuse": "unknown-peer+refused",
 }
 
 func loadIdentityVectors(t testing.TB) map[string]*identityVector {

@@ -883,9 +883,15 @@ func (p *Peer) acceptSigned(ctx context.Context, sc *signedCode, introduced bool
 	if err != nil {
 		return author, nil, nil, err
 	}
-	_, known := p.st.Get(author)
-	if !known && (!introduced || p.cfg.RefuseIntroductions) {
-		return author, nil, nil, fmt.Errorf("%w: %w", ErrRefused, ErrUnknownPeer)
+	if _, known := p.st.Get(author); !known {
+		switch {
+		case !introduced:
+			// §7: a direct offer from a peer we do not remember (reason 3).
+			return author, nil, nil, fmt.Errorf("%w: a direct offer from a peer not remembered", ErrUnknownPeer)
+		case p.cfg.RefuseIntroductions:
+			// §6.2 step 3: policy (reason 5).
+			return author, nil, nil, fmt.Errorf("%w: introductions from peers not remembered are refused", ErrRefused)
+		}
 	}
 	p.mu.Lock()
 	full := p.sessions[author] == nil && len(p.sessions) >= p.cfg.MaxPeers

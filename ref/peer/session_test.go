@@ -194,3 +194,37 @@ func TestIntroductionsChain(t *testing.T) {
 	}
 	exchange(t, a, d, "found a path")
 }
+
+// TestIntroductionPolicyRefused: a recipient that refuses introductions
+// from peers it does not remember sends refuse with reason 5 (IDENTITY.md
+// §6.2 step 3), which the author reports as refused, and only refused.
+func TestIntroductionPolicyRefused(t *testing.T) {
+	a, b := newTestPeer(t, nil), newTestPeer(t, nil)
+	c := newTestPeer(t, &Config{RefuseIntroductions: true})
+	pairPeers(t, a, b)
+	pairPeers(t, a, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := b.ConnectVia(ctx, c.ID(), a.ID())
+	if c := classesOf(err); len(c) != 1 || c[0] != "refused" {
+		t.Fatalf("introduction refused by policy: %v (classes %v), want refused only", err, c)
+	}
+	e := waitEvent(t, c, Rejected, b.ID(), 10*time.Second)
+	if !errors.Is(e.Err, ErrRefused) || refusalCode(e.Err) != refusePolicy {
+		t.Fatalf("recipient's event: %v (reason %d)", e.Err, refusalCode(e.Err))
+	}
+}
+
+// TestSignedCodeRefuseAuthor: a signed code addressed to someone else
+// still names its author, so that the recipient can refuse it (reason 6,
+// §6.2 step 3).
+func TestSignedCodeRefuseAuthor(t *testing.T) {
+	a, _ := NewIdentity()
+	me, other := ID{1}, ID{2}
+	now := time.Now()
+	sc := a.signCode(kindOffer, other, []byte{0}, now)
+	author, err := sc.verify(me, kindOffer, now)
+	if author != a.ID() || !errors.Is(err, ErrProtocol) || refusalCode(err) != refuseFailed {
+		t.Fatalf("verify = %s, %v (reason %d); want the author, protocol, reason 6", author.Short(), err, refusalCode(err))
+	}
+}

@@ -292,17 +292,26 @@ func (i *Identity) signCode(kind byte, to ID, code []byte, now time.Time) signed
 }
 
 // verify checks a signed code addressed to me, of kind, and returns its
-// author. A bad signature is ErrTampered; a stale one ErrExpired.
+// author. A bad signature is ErrTampered; a stale one ErrExpired. The
+// author (the ID of key, not yet authenticated when err is not nil) is
+// returned whenever key has 32 bytes, so that the recipient can send the
+// refuse of IDENTITY.md §6.2 step 3 for any failure.
 func (s *signedCode) verify(me ID, kind byte, now time.Time) (ID, error) {
-	var to ID
-	if s.Kind != uint64(kind) || len(s.Key) != ed25519.PublicKeySize || len(s.To) != len(to) || len(s.Sig) != ed25519.SignatureSize {
-		return ID{}, fmt.Errorf("%w: malformed signed code", ErrProtocol)
+	var author ID
+	if len(s.Key) == ed25519.PublicKeySize {
+		author = IDOf(s.Key)
 	}
+	if err := s.check(); err != nil {
+		return author, err
+	}
+	if s.Kind != uint64(kind) {
+		return author, fmt.Errorf("%w: signed code of kind %d, want %d", ErrProtocol, s.Kind, kind)
+	}
+	var to ID
 	copy(to[:], s.To)
 	if to != me {
-		return ID{}, fmt.Errorf("%w: signed code addressed to %s", ErrProtocol, to.Short())
+		return author, fmt.Errorf("%w: signed code addressed to %s", ErrProtocol, to.Short())
 	}
-	author := IDOf(s.Key)
 	if !ed25519.Verify(s.Key, codeInput(kind, s.Key, to, s.Time, s.Code), s.Sig) {
 		return author, ErrTampered
 	}
