@@ -135,12 +135,7 @@ func outcome(err error) string {
 // knownDivergences lists the vectors on which ref/peer does not do what
 // IDENTITY.md says, with what it does instead. The test requires these
 // outcomes exactly, so a fix makes it fail until the entry is removed.
-var knownDivergences = map[string]string{
-	// Decoding into Go values takes CBOR null for a byte string or an
-	// array (fxamacker/cbor decodes it to nil and re-encodes nil as null).
-	"message_data_null": "success",
-	"hello_addrs_null":  "success",
-}
+var knownDivergences = map[string]string{}
 
 func loadIdentityVectors(t testing.TB) map[string]*identityVector {
 	t.Helper()

@@ -53,7 +53,15 @@ const SignedCodeLifetime = 10 * time.Minute
 const maxMessage = 40 << 10
 
 var (
-	encMode, _ = cbor.CoreDetEncOptions().EncMode()
+	// encMode encodes a nil byte string or array as an empty one, never as
+	// null: so a message holding null where Appendix A wants a byte string
+	// or an array (which decodes to nil) does not re-encode to itself, and
+	// unmarshal rejects it.
+	encMode, _ = func() cbor.EncOptions {
+		o := cbor.CoreDetEncOptions()
+		o.NilContainers = cbor.NilContainerAsEmpty
+		return o
+	}().EncMode()
 	decMode, _ = cbor.DecOptions{
 		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
 		MaxNestedLevels:  8,
@@ -210,7 +218,8 @@ func checkUnknown(b []byte) error {
 	return unmarshal(b, &v)
 }
 
-// unmarshal decodes b into v and requires the canonical encoding.
+// unmarshal decodes b into v and requires the canonical encoding (and so
+// no null in place of a byte string or an array: encMode).
 func unmarshal(b []byte, v any) error {
 	if len(b) > maxMessage {
 		return fmt.Errorf("%w: message of %d bytes", ErrProtocol, len(b))
