@@ -6,9 +6,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fxamacker/cbor/v2"
 
 	"github.com/peer-sdp/peer/codec"
 	"github.com/peer-sdp/peer/ref"
@@ -184,4 +187,56 @@ func BenchmarkCodeSize(b *testing.B) {
 	}
 	b.ReportMetric(float64(full), "first-contact-B")
 	b.ReportMetric(float64(rc), "reconnect-B")
+}
+
+// TestReconnectCodeStrict: a reconnect code is read strictly (IDENTITY.md
+// §4): any item that is not canonical or not of its type makes it
+// malformed, never normalised into a full code.
+func TestReconnectCodeStrict(t *testing.T) {
+	vs := loadIdentityVectors(t)
+	rc := unhex(t, vs["reconnect_offer"].ReconnectCode)
+	p, err := splitCode(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withExt := func(k int64, raw []byte) []byte {
+		q := *p
+		q.ext = map[int64]cbor.RawMessage{}
+		for kk, v := range p.ext {
+			q.ext[kk] = v
+		}
+		q.ext[k] = raw
+		return q.join()
+	}
+	bad := map[string][]byte{
+		"head in two bytes": append([]byte{0x18, rc[0]}, rc[1:]...),
+		"hint as text":      withExt(ExtKnownPeer, marshal("abcd")),
+		"hint null":         withExt(ExtKnownPeer, []byte{0xf6}),
+		"hint of 5 bytes":   withExt(ExtKnownPeer, marshal([]byte{1, 2, 3, 4, 5})),
+		"ext key 1":         withExt(1, marshal([]byte{1})),
+		"trailing byte":     append(slices.Clone(rc), 0),
+	}
+	peer := newTestPeer(t, nil)
+	for name, b := range bad {
+		if _, ok := reconnectHint(b); ok {
+			t.Errorf("%s: %x is read as a reconnect code", name, b)
+		}
+		if fromParts(b, [32]byte{}) != nil {
+			t.Errorf("%s: %x rebuilds a full code", name, b)
+		}
+		if name == "trailing byte" {
+			continue
+		}
+		if !claimsKnownPeer(b) {
+			t.Errorf("%s: claimsKnownPeer false", name)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if _, err := peer.Answer(ctx, b); !errors.Is(err, codec.ErrMalformed) {
+			t.Errorf("%s: Answer = %v, want malformed", name, err)
+		}
+		cancel()
+	}
+	if _, ok := reconnectHint(rc); !ok {
+		t.Fatal("the vector's reconnect code is not read")
+	}
 }

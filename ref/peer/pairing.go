@@ -77,7 +77,11 @@ func (p *Peer) ReconnectOffer(ctx context.Context, id ID) (*Pairing, error) {
 func (p *Peer) Answer(ctx context.Context, offerCode []byte) (*Pairing, error) {
 	pr := &Pairing{p: p, done: make(chan struct{})}
 	full := offerCode
-	if hint, ok := reconnectHint(offerCode); ok {
+	hint, ok := reconnectHint(offerCode)
+	if !ok && claimsKnownPeer(offerCode) {
+		return nil, fmt.Errorf("%w: not a canonical reconnect code (IDENTITY.md §4)", codec.ErrMalformed)
+	}
+	if ok {
 		var r *Record
 		for _, rec := range p.st.List() {
 			if bytes.Equal(rec.ID[:hintLen], hint) {
@@ -124,7 +128,11 @@ func (pr *Pairing) Complete(ctx context.Context, answerCode []byte) error {
 		return fmt.Errorf("%w: Complete on an answering pairing", ref.ErrState)
 	}
 	full := answerCode
-	if _, ok := reconnectHint(answerCode); ok {
+	_, ok := reconnectHint(answerCode)
+	if !ok && claimsKnownPeer(answerCode) {
+		return fmt.Errorf("%w: not a canonical reconnect code (IDENTITY.md §4)", codec.ErrMalformed)
+	}
+	if ok {
 		if pr.expect == nil {
 			return &PeerError{Op: "complete", Err: fmt.Errorf("%w: a reconnect answer to a first-contact offer", ErrUnknownPeer)}
 		}

@@ -365,27 +365,51 @@ type codeParts struct {
 	ext        map[int64]cbor.RawMessage
 }
 
+// splitCode splits a code into its CBOR items, strictly: each item
+// canonical and of its type (head uint, core and candidates byte strings,
+// ext a map with integer keys), and the code exactly their encoding (an
+// empty ext map is not written), so that join rebuilds it byte for byte.
 func splitCode(code []byte) (*codeParts, error) {
+	var raw [4]cbor.RawMessage
 	d := decMode.NewDecoder(bytes.NewReader(code))
-	var p codeParts
-	if err := d.Decode(&p.head); err != nil {
-		return nil, err
-	}
-	if err := d.Decode(&p.core); err != nil {
-		return nil, err
-	}
-	if err := d.Decode(&p.cand); err != nil {
-		return nil, err
-	}
-	if d.NumBytesRead() < len(code) {
-		if err := d.Decode(&p.ext); err != nil {
+	n := 0
+	for ; n < len(raw) && d.NumBytesRead() < len(code); n++ {
+		if err := d.Decode(&raw[n]); err != nil {
 			return nil, err
 		}
 	}
-	if d.NumBytesRead() != len(code) {
-		return nil, errors.New("trailing data")
+	if n < 3 || d.NumBytesRead() != len(code) {
+		return nil, errors.New("not a code of 3 or 4 items")
+	}
+	var p codeParts
+	if err := unmarshal(raw[0], &p.head); err != nil {
+		return nil, err
+	}
+	if err := unmarshal(raw[1], &p.core); err != nil {
+		return nil, err
+	}
+	if err := unmarshal(raw[2], &p.cand); err != nil {
+		return nil, err
+	}
+	if n == 4 {
+		if err := unmarshal(raw[3], &p.ext); err != nil {
+			return nil, err
+		}
+	}
+	if !bytes.Equal(p.join(), code) {
+		return nil, errors.New("not canonical")
 	}
 	return &p, nil
+}
+
+// knownPeer returns the ID hint of a reconnect code's parts (ext key −1:
+// a canonical byte string of hintLen bytes), or ok false.
+func (p *codeParts) knownPeer() (hint []byte, ok bool) {
+	raw, ok := p.ext[ExtKnownPeer]
+	if !ok || unmarshal(raw, &hint) != nil || len(hint) != hintLen {
+		return nil, false
+	}
+	return hint, true
 }
 
 func (p *codeParts) join() []byte {
@@ -425,33 +449,49 @@ func toReconnect(full []byte, author ID, fp [32]byte) ([]byte, bool) {
 	return out, true
 }
 
-// reconnectHint returns the ID hint of a reconnect code, or ok false
-// for any other code.
+// reconnectHint returns the ID hint of a reconnect code, or ok false for
+// any other code. A reconnect code is read strictly (IDENTITY.md §4): a
+// compact code (head below 16), canonical, whose ext has key −1 (a 4-byte
+// byte string) and no key 1.
 func reconnectHint(code []byte) (hint []byte, ok bool) {
 	p, err := splitCode(code)
 	if err != nil || p.head >= 16 {
 		return nil, false
 	}
-	raw, ok := p.ext[ExtKnownPeer]
-	if !ok {
+	if _, one := p.ext[1]; one {
 		return nil, false
 	}
-	if err := decMode.Unmarshal(raw, &hint); err != nil || len(hint) != hintLen {
-		return nil, false
+	return p.knownPeer()
+}
+
+// claimsKnownPeer reports whether code looks like a reconnect code (its
+// last item is a map with key −1), however it is encoded: such a code
+// that reconnectHint refuses is malformed, not a code for a SPEC.md
+// decoder.
+func claimsKnownPeer(code []byte) bool {
+	d := decMode.NewDecoder(bytes.NewReader(code))
+	var ext map[int64]cbor.RawMessage
+	for d.NumBytesRead() < len(code) {
+		var raw cbor.RawMessage
+		if d.Decode(&raw) != nil {
+			return false
+		}
+		ext = nil
+		if cbor.Unmarshal(raw, &ext) != nil {
+			ext = nil
+		}
 	}
-	return hint, true
+	_, ok := ext[ExtKnownPeer]
+	return ok
 }
 
 // fromParts rebuilds the full code of a reconnect code with the
 // remembered digest fp; nil if code is not a reconnect code.
 func fromParts(code []byte, fp [32]byte) []byte {
-	p, err := splitCode(code)
-	if err != nil {
+	if _, ok := reconnectHint(code); !ok {
 		return nil
 	}
-	if _, ok := p.ext[ExtKnownPeer]; !ok {
-		return nil
-	}
+	p, _ := splitCode(code)
 	delete(p.ext, ExtKnownPeer)
 	p.core = append(append([]byte(nil), p.core...), fp[:]...)
 	return p.join()
