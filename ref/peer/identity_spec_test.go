@@ -150,12 +150,13 @@ func TestIdentityRegistries(t *testing.T) {
 	if !knownPeer {
 		t.Errorf("SPEC.md B.2 does not assign key %d (known-peer) to identity", ExtKnownPeer)
 	}
-	// Known discrepancy: SPEC.md B.2 reserves 16–23 for identity and
-	// reconnection, IDENTITY.md B.2 and §10 17–23; key 16 is assigned by
-	// neither. The check fails when either document changes, so that this
-	// is revisited.
-	if specLo != 16 || specHi != 23 || idLo != 17 || idHi != 23 {
-		t.Errorf("identity ext-key reservation: SPEC.md %d–%d, IDENTITY.md %d–%d; the documents changed: make them agree and update this test", specLo, specHi, idLo, idHi)
+	// SPEC.md B.2 reserves a range for identity and reconnection;
+	// IDENTITY.md B.2 and §10 reserve the same one.
+	if specLo == 0 || specLo != idLo || specHi != idHi {
+		t.Errorf("identity ext-key reservation: SPEC.md %d–%d, IDENTITY.md B.2 %d–%d; make them agree", specLo, specHi, idLo, idHi)
+	}
+	if want := "keys " + strconv.FormatInt(idLo, 10) + "–" + strconv.FormatInt(idHi, 10) + " remain reserved for identity"; !strings.Contains(doc, want) {
+		t.Errorf("IDENTITY.md §10 does not say %q (B.2)", want)
 	}
 
 	// B.3 Refuse reasons and §8's error classes.
