@@ -59,7 +59,7 @@ func (e *PeerError) Error() string {
 // Unwrap returns the cause.
 func (e *PeerError) Unwrap() error { return e.Err }
 
-// refusal codes carried by ERROR messages (IDENTITY.md §8).
+// Refuse reasons, carried by refuse messages (IDENTITY.md §8, Appendix B.3).
 const (
 	refuseNoRoute  = 1 // the introducer is not connected to the target
 	refuseTampered = 2 // the target's check of the author's signature failed

@@ -54,7 +54,7 @@ func (id ID) Short() string {
 }
 
 // Less reports whether id sorts before o (bytewise): the lower ID is the
-// offerer when both sides reconnect at once (IDENTITY.md §6).
+// offerer when both sides reconnect at once (IDENTITY.md §8).
 func (id ID) Less(o ID) bool { return bytes.Compare(id[:], o[:]) < 0 }
 
 // ParseID parses the full text form of an ID (either case).

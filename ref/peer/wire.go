@@ -24,7 +24,7 @@ const (
 // Version is the version of the identity protocol, carried in HELLO.
 const Version = 1
 
-// Signing contexts (IDENTITY.md §3.2, §6.2). Each is followed by a zero
+// Signing contexts (IDENTITY.md §3.2, §6.1). Each is followed by a zero
 // byte in the signing input.
 const (
 	ctxHello = "peer-sdp identity v1 hello"
@@ -280,7 +280,7 @@ func helloInput(role byte, offererFP, answererFP [32]byte) []byte {
 	return append(b, answererFP[:]...)
 }
 
-// codeInput is the signing input of a signed code (IDENTITY.md §6.2):
+// codeInput is the signing input of a signed code (IDENTITY.md §6.1):
 // context ‖ 0x00 ‖ kind ‖ author key ‖ recipient ID ‖ time (8 bytes,
 // big-endian) ‖ code.
 func codeInput(kind byte, key []byte, to ID, t uint64, code []byte) []byte {
