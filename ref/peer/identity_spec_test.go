@@ -74,7 +74,8 @@ func TestIdentityRegistries(t *testing.T) {
 	doc := readDoc(t, "IDENTITY.md")
 
 	// B.1 Message types.
-	types := map[string]int64{"hello": msgHello, "data": msgData, "relay": msgRelay, "refuse": msgRefuse, "invite": msgInvite}
+	types := map[string]int64{"hello": msgHello, "data": msgData, "relay": msgRelay, "refuse": msgRefuse, "invite": msgInvite,
+		"restart": msgRestart}
 	seen := map[string]bool{}
 	var reservedLo, reservedHi int64 = -1, -1
 	for _, r := range identityTable(t, doc, "### B.1 Message types") {
