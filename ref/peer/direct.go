@@ -26,16 +26,30 @@ func writeFrame(w io.Writer, msg []byte) error {
 	return err
 }
 
+// readFrame reads one frame. A stream that ends before the frame's first
+// byte returns io.EOF (no class: the caller's, such as ErrNoRoute for the
+// dialer); one that ends inside the frame is ErrProtocol (IDENTITY.md §7).
+// Other I/O errors are returned as they are.
 func readFrame(r io.Reader) ([]byte, error) {
 	var n [2]byte
 	if _, err := io.ReadFull(r, n[:]); err != nil {
-		return nil, err
+		return nil, frameErr(err)
 	}
 	b := make([]byte, binary.BigEndian.Uint16(n[:]))
 	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, err
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, frameErr(err)
 	}
 	return b, nil
+}
+
+func frameErr(err error) error {
+	if err == io.ErrUnexpectedEOF {
+		return fmt.Errorf("%w: the stream ends inside a frame", ErrProtocol)
+	}
+	return err
 }
 
 func (p *Peer) acceptLoop() {
@@ -163,7 +177,10 @@ func (p *Peer) dialDirect(ctx context.Context, id ID, addr string) error {
 	}
 	b, err := readFrame(nc)
 	if err != nil {
-		return fail(fmt.Errorf("%w: %w", ErrNoRoute, err))
+		if !errors.Is(err, ErrProtocol) {
+			err = fmt.Errorf("%w: %w", ErrNoRoute, err)
+		}
+		return fail(err)
 	}
 	t, err := msgType(b)
 	if err != nil {

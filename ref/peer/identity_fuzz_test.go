@@ -166,15 +166,22 @@ func FuzzDirectFrame(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		msg, err := readFrame(bytes.NewReader(b))
 		if err != nil {
-			// A stream that ends inside a frame: no class of IDENTITY.md
-			// (§7 names none); the listener closes the stream.
+			// An empty stream has no frame (io.EOF, no class); one that
+			// ends inside a frame is protocol (§7).
 			n := 0
 			if len(b) >= 2 {
 				n = int(binary.BigEndian.Uint16(b))
 			}
-			if (err != io.EOF && err != io.ErrUnexpectedEOF) || len(b) >= 2+n {
+			if len(b) >= 2+n {
 				t.Fatalf("readFrame(%x): %v", b, err)
 			}
+			if len(b) == 0 {
+				if err != io.EOF {
+					t.Fatalf("readFrame of an empty stream: %v", err)
+				}
+				return
+			}
+			oneClass(t, err, "protocol")
 			return
 		}
 		var w bytes.Buffer

@@ -167,6 +167,18 @@ func TestIdentityRegistries(t *testing.T) {
 		"too-many": refuseLimit, "refused": refusePolicy, "other": refuseFailed}
 	n := 0
 	for _, r := range identityTable(t, doc, "### B.3 Refuse reasons") {
+		// The receiver's class: refusalErr gives it, and only it.
+		recv := strings.Trim(r[2], "`")
+		probe := uint64(1 << 20) // an unassigned reason
+		if v, err := strconv.ParseUint(r[0], 10, 64); err == nil {
+			probe = v
+		}
+		if c := classesOf(refusalErr(probe)); len(c) != 1 || c[0] != recv {
+			t.Errorf("B.3 row %v: refusalErr(%d) has classes %v, want %s only", r, probe, c, recv)
+		}
+		if r[0] == "any other" {
+			continue
+		}
 		v, err := strconv.ParseUint(r[0], 10, 64)
 		want, ok := reasons[r[1]]
 		if err != nil || !ok || v != want {

@@ -453,6 +453,9 @@ func (g *gen) frames() {
 	inv := enc(&inviteMsg{Type: 4, Peer: idOf(dialer)})
 	g.add("frame_direct_not_relay", vector{Description: "A dialer's frame holding invite instead of relay (§7: the dialer sends relay).",
 		Message: h(inv), Frame: h(frame(inv)), Context: "direct-listener", OwnID: h(idOf(listener)), ExpectKind: ptr(0), Now: ptr(int64(t0 + 5)), Expect: "protocol"})
+	cut := frame(msgO)
+	g.add("frame_direct_cut", vector{Description: "frame_direct_offer cut 10 bytes before its end: the stream ends inside the frame (§7).",
+		Frame: h(cut[:len(cut)-10]), Context: "direct-listener", OwnID: h(idOf(listener)), ExpectKind: ptr(0), Now: ptr(int64(t0 + 5)), Expect: "protocol"})
 	short := frame(msgO)
 	short[1]--
 	g.add("frame_direct_short_length", vector{Description: "frame_direct_offer with a length one less than the message: the listener reads the message without its last byte.",
