@@ -132,7 +132,7 @@ func (p *Peer) serveDirect(nc net.Conn) {
 		p.untrack(c)
 		return
 	}
-	if _, err := p.establish(p.ctx, c, false, &author); err != nil && p.ctx.Err() == nil {
+	if _, err := p.establish(p.ctx, c, false, []ID{author}); err != nil && p.ctx.Err() == nil {
 		p.emit(Event{Type: Rejected, Peer: author, Err: err})
 	}
 }
@@ -213,6 +213,6 @@ func (p *Peer) dialDirect(ctx context.Context, id ID, addr string) error {
 	}
 	stop()
 	nc.Close()
-	_, err = p.establish(ctx, c, true, &id)
+	_, err = p.establish(ctx, c, true, []ID{id})
 	return err
 }

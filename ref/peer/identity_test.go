@@ -240,3 +240,48 @@ func TestReconnectCodeStrict(t *testing.T) {
 		t.Fatal("the vector's reconnect code is not read")
 	}
 }
+
+// TestReconnectHintCollision: remembered peers that share the author's
+// 4-byte hint (IDENTITY.md §4, "trying each on a collision"). The answerer
+// tries the candidates' digests, most recently seen first, and the HELLO
+// may authenticate any candidate that remembered the digest answered.
+func TestReconnectHintCollision(t *testing.T) {
+	a, b := newTestPeer(t, nil), newTestPeer(t, nil)
+	pairPeers(t, a, b)
+	waitEvent(t, b, Joined, a.ID(), 10*time.Second)
+	if err := a.Disconnect(b.ID()); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, b, Left, a.ID(), 10*time.Second)
+	rec, _ := b.Store().Get(a.ID())
+	// f collides with a's hint and remembered a's digest, seen more
+	// recently than a; g collides with another digest, seen long ago.
+	f, g := a.ID(), a.ID()
+	f[31]++
+	g[30]++
+	b.st.update(f, func(r *Record) { r.Fingerprint = rec.Fingerprint; r.LastSeen = time.Now().Add(time.Hour) })
+	b.st.update(g, func(r *Record) { r.Fingerprint = [32]byte{9}; r.LastSeen = time.Unix(1, 0) })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pa, err := a.ReconnectOffer(ctx, b.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := b.Answer(ctx, pa.Code())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(pb.expect, a.ID()) || !slices.Contains(pb.expect, f) || slices.Contains(pb.expect, g) {
+		t.Fatalf("answerer expects %v, want a and f", pb.expect)
+	}
+	if err := pa.Complete(ctx, pb.Code()); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := pb.Wait(ctx); err != nil || id != a.ID() {
+		t.Fatalf("answerer: %s, %v", id.Short(), err)
+	}
+	if id, err := pa.Wait(ctx); err != nil || id != b.ID() {
+		t.Fatalf("offerer: %s, %v", id.Short(), err)
+	}
+	exchange(t, a, b, "collision")
+}

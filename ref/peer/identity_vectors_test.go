@@ -305,7 +305,11 @@ func runIDVector(t *testing.T, v *identityVector) error {
 // receiveHello is the receiving half of handshake (peer.go) after the
 // first message arrived.
 func receiveHello(b []byte, peerRole byte, offFP, ansFP [32]byte, own ID, expect *ID) (*hello, error) {
-	rh, _, err := checkHello(b, peerRole, offFP, ansFP, own, expect)
+	var ids []ID
+	if expect != nil {
+		ids = []ID{*expect}
+	}
+	rh, _, err := checkHello(b, peerRole, offFP, ansFP, own, ids)
 	return rh, err
 }
 

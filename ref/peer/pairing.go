@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/peer-sdp/peer/codec"
@@ -19,7 +20,7 @@ type Pairing struct {
 	c       *ref.Conn
 	code    []byte
 	offerer bool
-	expect  *ID
+	expect  []ID     // the IDs HELLO may authenticate (any when empty)
 	fp      [32]byte // the expected peer's remembered fingerprint
 
 	once sync.Once
@@ -61,7 +62,7 @@ func (p *Peer) ReconnectOffer(ctx context.Context, id ID) (*Pairing, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr.expect, pr.fp = &id, r.Fingerprint
+	pr.expect, pr.fp = []ID{id}, r.Fingerprint
 	if r.SentFingerprint == p.id.Fingerprint() {
 		if rc, ok := toReconnect(pr.code, p.ID(), p.id.Fingerprint()); ok {
 			pr.code = rc
@@ -81,25 +82,52 @@ func (p *Peer) Answer(ctx context.Context, offerCode []byte) (*Pairing, error) {
 	if !ok && claimsKnownPeer(offerCode) {
 		return nil, fmt.Errorf("%w: not a canonical reconnect code (IDENTITY.md §4)", codec.ErrMalformed)
 	}
+	var c *ref.Conn
+	var code []byte
+	var err error
 	if ok {
-		var r *Record
+		// §4: the remembered peers whose IDs start with the hint, most
+		// recently seen first; each distinct digest gives one candidate C,
+		// tried in turn, and HELLO may authenticate any peer that
+		// remembered the digest of the C answered.
+		var cands []Record
 		for _, rec := range p.st.List() {
 			if bytes.Equal(rec.ID[:hintLen], hint) {
-				r = &rec
+				cands = append(cands, rec)
+			}
+		}
+		if len(cands) == 0 {
+			return nil, &PeerError{Op: "answer", Err: fmt.Errorf("%w: reconnect code from an unknown peer (hint %x)", ErrUnknownPeer, hint)}
+		}
+		slices.SortStableFunc(cands, func(a, b Record) int {
+			if c := b.LastSeen.Compare(a.LastSeen); c != 0 {
+				return c
+			}
+			return bytes.Compare(a.ID[:], b.ID[:])
+		})
+		tried := map[[32]byte]bool{}
+		for _, cand := range cands {
+			if tried[cand.Fingerprint] {
+				continue
+			}
+			tried[cand.Fingerprint] = true
+			full = fromParts(offerCode, cand.Fingerprint)
+			if c, code, err = ref.Answer(ctx, p.connConfig(), full); err == nil {
+				pr.fp, pr.expect = cand.Fingerprint, nil
+				for _, r := range cands {
+					if r.Fingerprint == cand.Fingerprint {
+						pr.expect = append(pr.expect, r.ID)
+					}
+				}
+				break
+			}
+			if ctx.Err() != nil {
 				break
 			}
 		}
-		if r == nil {
-			return nil, &PeerError{Op: "answer", Err: fmt.Errorf("%w: reconnect code from an unknown peer (hint %x)", ErrUnknownPeer, hint)}
-		}
-		full = fromParts(offerCode, r.Fingerprint)
-		id := r.ID
-		pr.expect, pr.fp = &id, r.Fingerprint
-		if full == nil {
-			return nil, fmt.Errorf("%w: bad reconnect code", codec.ErrMalformed)
-		}
+	} else {
+		c, code, err = ref.Answer(ctx, p.connConfig(), full)
 	}
-	c, code, err := ref.Answer(ctx, p.connConfig(), full)
 	if err != nil {
 		return nil, err
 	}
@@ -108,8 +136,15 @@ func (p *Peer) Answer(ctx context.Context, offerCode []byte) (*Pairing, error) {
 		return nil, ErrClosed
 	}
 	pr.c, pr.code = c, code
-	if pr.expect != nil {
-		if r, _ := p.st.Get(*pr.expect); r.SentFingerprint == p.id.Fingerprint() {
+	if len(pr.expect) > 0 {
+		// A reconnect answer only when every candidate saw our certificate.
+		same := true
+		for _, id := range pr.expect {
+			if r, _ := p.st.Get(id); r.SentFingerprint != p.id.Fingerprint() {
+				same = false
+			}
+		}
+		if same {
 			if rc, ok := toReconnect(code, p.ID(), p.id.Fingerprint()); ok {
 				pr.code = rc
 			}
@@ -133,7 +168,7 @@ func (pr *Pairing) Complete(ctx context.Context, answerCode []byte) error {
 		return fmt.Errorf("%w: not a canonical reconnect code (IDENTITY.md §4)", codec.ErrMalformed)
 	}
 	if ok {
-		if pr.expect == nil {
+		if len(pr.expect) == 0 {
 			return &PeerError{Op: "complete", Err: fmt.Errorf("%w: a reconnect answer to a first-contact offer", ErrUnknownPeer)}
 		}
 		if full = fromParts(answerCode, pr.fp); full == nil {

@@ -501,7 +501,7 @@ func (p *Peer) untrack(c *ref.Conn) {
 // the connection to the session of the authenticated ID. expect, when not
 // nil, is the ID the connection must reach (ErrAuth otherwise). On error c
 // is closed.
-func (p *Peer) establish(ctx context.Context, c *ref.Conn, offerer bool, expect *ID) (ID, error) {
+func (p *Peer) establish(ctx context.Context, c *ref.Conn, offerer bool, expect []ID) (ID, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.HandshakeTimeout)
 	defer cancel()
 	stop := context.AfterFunc(p.ctx, cancel)
@@ -511,8 +511,8 @@ func (p *Peer) establish(ctx context.Context, c *ref.Conn, offerer bool, expect 
 		c.Close()
 		p.untrack(c)
 		var zero ID
-		if expect != nil {
-			zero = *expect
+		if len(expect) == 1 {
+			zero = expect[0]
 		}
 		if id == (ID{}) {
 			id = zero
@@ -530,7 +530,7 @@ func (p *Peer) establish(ctx context.Context, c *ref.Conn, offerer bool, expect 
 }
 
 // handshake is the HELLO exchange (IDENTITY.md §3).
-func (p *Peer) handshake(ctx context.Context, c *ref.Conn, offerer bool, expect *ID) (ID, ed25519.PublicKey, []string, error) {
+func (p *Peer) handshake(ctx context.Context, c *ref.Conn, offerer bool, expect []ID) (ID, ed25519.PublicKey, []string, error) {
 	if err := c.WaitOpen(ctx); err != nil {
 		return ID{}, nil, nil, err
 	}
@@ -838,7 +838,7 @@ func (p *Peer) onRelay(from ID, m *relay) {
 			p.untrack(c)
 			return
 		}
-		if _, err := p.establish(p.ctx, c, false, &author); err != nil && p.ctx.Err() == nil {
+		if _, err := p.establish(p.ctx, c, false, []ID{author}); err != nil && p.ctx.Err() == nil {
 			p.emit(Event{Type: Rejected, Peer: author, Err: err})
 		}
 	}
@@ -1100,7 +1100,7 @@ func (p *Peer) introduced(ctx context.Context, id, via ID) error {
 	if err := c.Complete(ctx, res.signed.Code); err != nil {
 		return fail(err)
 	}
-	_, err = p.establish(ctx, c, true, &id)
+	_, err = p.establish(ctx, c, true, []ID{id})
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -236,12 +237,14 @@ func unmarshal(b []byte, v any) error {
 // checkHello is the receiving half of HELLO (IDENTITY.md §3.2): b is the
 // first message of a connection, from the peer of role peerRole. Every
 // failure, a message that is not a well-formed HELLO included, is ErrAuth
-// (and only ErrAuth). id is the ID of the key when it is known, else the
-// expected ID, else zero.
-func checkHello(b []byte, peerRole byte, offFP, ansFP [32]byte, own ID, expect *ID) (*hello, ID, error) {
+// (and only ErrAuth). expect, when not empty, lists the IDs the peer may
+// have (§3.2 step 2; more than one only for a reconnect code whose hint
+// several remembered peers share, §4). id is the ID of the key when it is
+// known, else the expected ID when there is one, else zero.
+func checkHello(b []byte, peerRole byte, offFP, ansFP [32]byte, own ID, expect []ID) (*hello, ID, error) {
 	var zero ID
-	if expect != nil {
-		zero = *expect
+	if len(expect) == 1 {
+		zero = expect[0]
 	}
 	var rh hello
 	if t, err := msgType(b); err != nil || t != msgHello {
@@ -258,8 +261,8 @@ func checkHello(b []byte, peerRole byte, offFP, ansFP [32]byte, own ID, expect *
 		return nil, zero, fmt.Errorf("%w: malformed HELLO", ErrAuth)
 	}
 	id := IDOf(rh.Key)
-	if expect != nil && id != *expect {
-		return nil, *expect, fmt.Errorf("%w: the peer's key has ID %s, not the expected %s", ErrAuth, id.Short(), expect.Short())
+	if len(expect) > 0 && !slices.Contains(expect, id) {
+		return nil, zero, fmt.Errorf("%w: the peer's key has ID %s, not the expected %s", ErrAuth, id.Short(), expect[0].Short())
 	}
 	if id == own {
 		return nil, id, fmt.Errorf("%w: the peer claims our own ID", ErrAuth)
