@@ -69,10 +69,15 @@ func (p *Peer) watch(s *session, c *ref.Conn) {
 			p.mu.Unlock()
 			return
 		}
+		already := s.restarting // the peer's restart offer came first
 		s.restarting = true
-		s.lostAt = time.Now()
+		if !already {
+			s.lostAt = time.Now()
+		}
 		p.mu.Unlock()
-		p.emit(Event{Type: Reconnecting, Peer: s.id, Err: fmt.Errorf("%w: restarting ICE", ref.ErrPeerUnreachable)})
+		if !already {
+			p.emit(Event{Type: Reconnecting, Peer: s.id, Err: fmt.Errorf("%w: restarting ICE", ref.ErrPeerUnreachable)})
+		}
 		if p.restartInitiator(s.id) {
 			p.restartLoop(s.id, c)
 		}
@@ -277,10 +282,63 @@ func (p *Peer) answerRestart(ctx context.Context, sc *signedCode) (ID, *signedCo
 	if c == nil {
 		return author, nil, fmt.Errorf("%w: no connection to restart", ErrRefused)
 	}
+	n0 := c.Restarts()
 	code, err := c.RestartAnswer(ctx, sc.Code)
 	if err != nil {
 		return author, nil, err
 	}
+	p.followRestart(author, c, n0)
 	ans := p.id.signCode(kindAnswer, author, code, time.Now())
 	return author, &ans, nil
+}
+
+// followRestart reports a restart the peer started: the peer may detect the
+// loss (and send its restart offer) before this side's own dead-peer deadline,
+// which a pending restart suspends, so the application would otherwise see
+// neither Reconnecting nor Reconnected here. When the session is not already
+// Reconnecting, it reports Reconnecting now and Reconnected once the restart
+// connects; a restart that fails ends the connection, and the loss is handled
+// as any other.
+func (p *Peer) followRestart(id ID, c *ref.Conn, n0 int) {
+	p.mu.Lock()
+	s := p.sessions[id]
+	if p.closed || s == nil || s.conn != c || s.restarting {
+		p.mu.Unlock()
+		return
+	}
+	s.restarting, s.lostAt = true, time.Now()
+	p.wg.Add(1)
+	p.mu.Unlock()
+	p.emit(Event{Type: Reconnecting, Peer: id, Err: fmt.Errorf("%w: the peer is restarting ICE", ref.ErrPeerUnreachable)})
+	go func() {
+		defer p.wg.Done()
+		// Any restart of c that connects (the peer may retry with new
+		// offers) brings the session back.
+		deadline := time.NewTimer(p.restartTimeout())
+		defer deadline.Stop()
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for c.Restarts() <= n0 {
+			select {
+			case <-t.C:
+			case <-c.Done():
+				return
+			case <-p.ctx.Done():
+				return
+			case <-deadline.C:
+				return
+			}
+		}
+		p.mu.Lock()
+		ok := !p.closed && p.sessions[id] == s && s.conn == c && s.restarting
+		if ok {
+			s.restarting, s.lostAt = false, time.Time{}
+			close(s.up)
+			s.up = make(chan struct{})
+		}
+		p.mu.Unlock()
+		if ok {
+			p.emit(Event{Type: Reconnected, Peer: id})
+		}
+	}()
 }
