@@ -18,16 +18,13 @@
 package main
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/peer-sdp/peer/internal/jsonfiles"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"sort"
 )
 
 func main() {
@@ -180,34 +177,5 @@ func generate(dir string) error {
 	if g.err != nil {
 		return g.err
 	}
-	old, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		return err
-	}
-	for _, f := range old {
-		if err := os.Remove(f); err != nil {
-			return err
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	names := make([]string, 0, len(g.vecs))
-	for n := range g.vecs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(g.vecs[n]); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, n+".json"), buf.Bytes(), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return jsonfiles.Replace(dir, g.vecs)
 }
