@@ -3,6 +3,7 @@ package codec
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/peer-sdp/peer/internal/mdtable"
 	"os"
 	"strconv"
 	"strings"
@@ -11,37 +12,15 @@ import (
 	"github.com/peer-sdp/peer/codec/internal/fixedflate"
 )
 
-// specTable returns the rows (cells trimmed) of the first Markdown table after
-// the heading line that starts with heading.
+// specTable returns the rows of the first Markdown table after the heading
+// line that starts with heading.
 func specTable(t *testing.T, spec, heading string) [][]string {
 	t.Helper()
-	i := strings.Index(spec, "\n"+heading)
-	if i < 0 {
-		t.Fatalf("SPEC.md has no heading %q", heading)
+	rows, err := mdtable.After(spec, heading)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var rows [][]string
-	inTable := false
-	for _, line := range strings.Split(spec[i+1:], "\n")[1:] {
-		if !strings.HasPrefix(line, "|") {
-			if inTable {
-				break
-			}
-			continue
-		}
-		inTable = true
-		cells := strings.Split(strings.Trim(line, "|"), "|")
-		for k := range cells {
-			cells[k] = strings.TrimSpace(cells[k])
-		}
-		if strings.HasPrefix(cells[0], "---") || strings.HasPrefix(cells[0], ":--") || strings.HasPrefix(cells[0], "--:") {
-			continue
-		}
-		rows = append(rows, cells)
-	}
-	if len(rows) < 2 {
-		t.Fatalf("table after %q has no rows", heading)
-	}
-	return rows[1:] // without the header row
+	return rows
 }
 
 func readSpec(t *testing.T) string {

@@ -2,6 +2,7 @@ package peer
 
 import (
 	"errors"
+	"github.com/peer-sdp/peer/internal/mdtable"
 	"os"
 	"reflect"
 	"regexp"
@@ -15,33 +16,11 @@ import (
 // after the line that starts with heading, without its header row.
 func identityTable(t *testing.T, doc, heading string) [][]string {
 	t.Helper()
-	i := strings.Index(doc, "\n"+heading)
-	if i < 0 {
-		t.Fatalf("no heading %q", heading)
+	rows, err := mdtable.After(doc, heading)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var rows [][]string
-	inTable := false
-	for _, line := range strings.Split(doc[i+1:], "\n")[1:] {
-		if !strings.HasPrefix(line, "|") {
-			if inTable {
-				break
-			}
-			continue
-		}
-		inTable = true
-		cells := strings.Split(strings.Trim(line, "|"), "|")
-		for k := range cells {
-			cells[k] = strings.TrimSpace(cells[k])
-		}
-		if strings.Trim(cells[0], ":-") == "" {
-			continue // the delimiter row
-		}
-		rows = append(rows, cells)
-	}
-	if len(rows) < 2 {
-		t.Fatalf("table after %q has no rows", heading)
-	}
-	return rows[1:]
+	return rows
 }
 
 func readDoc(t *testing.T, name string) string {
