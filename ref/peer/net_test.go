@@ -43,17 +43,7 @@ func vnetConn(t *testing.T, r *vnet.Router, ip string) ref.Config {
 // the same session once the network is back, with no user action and no
 // second session.
 func TestNetworkCut(t *testing.T) {
-	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: logging.NewDefaultLoggerFactory()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cut atomic.Bool
-	r.AddChunkFilter(func(vnet.Chunk) bool { return !cut.Load() })
-	ca, cb := vnetConn(t, r, "10.0.0.2"), vnetConn(t, r, "10.0.0.3")
-	if err := r.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer r.Stop()
+	cut, ca, cb := cuttableNet(t)
 	var d net.Dialer
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if cut.Load() {
@@ -191,4 +181,23 @@ func TestChainOfTwenty(t *testing.T) {
 		go func() { defer cw.Done(); p.Close() }()
 	}
 	cw.Wait()
+}
+
+// cuttableNet starts a vnet router with two hosts, 10.0.0.2 and 10.0.0.3,
+// and returns their connection configs and the switch that drops every
+// packet while set. The router stops at the end of the test.
+func cuttableNet(t *testing.T) (cut *atomic.Bool, ca, cb ref.Config) {
+	t.Helper()
+	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: logging.NewDefaultLoggerFactory()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut = new(atomic.Bool)
+	r.AddChunkFilter(func(vnet.Chunk) bool { return !cut.Load() })
+	ca, cb = vnetConn(t, r, "10.0.0.2"), vnetConn(t, r, "10.0.0.3")
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Stop() })
+	return cut, ca, cb
 }

@@ -2,12 +2,8 @@ package peer
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/pion/logging"
-	"github.com/pion/transport/v5/vnet"
 
 	"github.com/peer-sdp/peer/ref"
 )
@@ -28,17 +24,7 @@ func sessionConn(p *Peer, id ID) *ref.Conn {
 // restart of the same connection (same *ref.Conn, Restarts counted),
 // with Reconnecting then Reconnected events and one session each.
 func TestNetworkCutICERestart(t *testing.T) {
-	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: logging.NewDefaultLoggerFactory()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cut atomic.Bool
-	r.AddChunkFilter(func(vnet.Chunk) bool { return !cut.Load() })
-	ca, cb := vnetConn(t, r, "10.0.0.2"), vnetConn(t, r, "10.0.0.3")
-	if err := r.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer r.Stop()
+	cut, ca, cb := cuttableNet(t)
 	a := newTestPeer(t, &Config{Conn: ca, Listen: "127.0.0.1:0", RetryInterval: 500 * time.Millisecond})
 	b := newTestPeer(t, &Config{Conn: cb, RetryInterval: 500 * time.Millisecond})
 	pairPeers(t, b, a)
