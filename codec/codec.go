@@ -274,7 +274,7 @@ func (d *Decoder) decodeModel(code []byte) (*model, error) {
 	}
 	var res []byte
 	if m.residual {
-		if strings.Join(splitLines(m.text), "\n") != m.text {
+		if !isNormalForm(m.text) {
 			return nil, errf(ErrNonCanonical, -1, "residual", "text is not in normal form (CR, empty lines or a final line break)")
 		}
 		p, err := parseSDP(m.text)
@@ -284,7 +284,10 @@ func (d *Decoder) decodeModel(code []byte) (*model, error) {
 		if _, ok := compactModel(p, m.answer, &CandidatePolicy{KeepComponent2: true}); ok {
 			return nil, errf(ErrNonCanonical, -1, "residual", "description must use the compact form")
 		}
-		res = fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary)
+		// The DEFLATE parse is not checked (SPEC.md §4.7): any valid
+		// stream of the canonical text is accepted, so the received bytes
+		// stand for themselves in the comparison below.
+		res = m.deflated
 	}
 	if again := m.appendBinary(make([]byte, 0, len(code)), res); m.nonCanon || !bytes.Equal(again, code) {
 		off := 0
@@ -311,4 +314,11 @@ func CheckBinding(answer, offer []byte) error {
 		return errf(ErrBinding, 0, "binding", "the answer is bound to another offer")
 	}
 	return nil
+}
+
+// ResidualDictionary returns a copy of the preset dictionary of the
+// residual form (SPEC.md Appendix C): any raw DEFLATE decoder given it
+// inflates a residual code's byte string.
+func ResidualDictionary() []byte {
+	return bytes.Clone(fixedflate.SDPDictionary)
 }

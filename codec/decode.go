@@ -316,5 +316,6 @@ func (d *Decoder) readResidual(m *model, items []cbor.RawMessage, offs []int) er
 		return errf(ErrMalformed, offs[i], "residual", "text is not UTF-8")
 	}
 	m.text = string(text)
+	m.deflated = res
 	return nil
 }

@@ -72,6 +72,7 @@ type model struct {
 	residual bool
 	bind     []byte // 4 bytes, answers only
 	text     string // residual form: the normalised SDP text
+	deflated []byte // residual form, decoded codes: the residual byte string as received
 
 	ufrag, pwd string
 	fps        []fingerprint

@@ -44,6 +44,18 @@ func splitLines(text string) []string {
 	return lines
 }
 
+// isNormalForm reports whether text is its own normal form, that is
+// whether strings.Join(splitLines(text), "\n") == text: no empty line, no
+// line ending in CR, no line break at either end.
+func isNormalForm(text string) bool {
+	if text == "" {
+		return true
+	}
+	last := text[len(text)-1]
+	return text[0] != '\n' && last != '\n' && last != '\r' &&
+		!strings.Contains(text, "\n\n") && !strings.Contains(text, "\r\n")
+}
+
 func sdpErr(line int, format string, a ...any) *Error {
 	return errf(ErrSDP, line, "line", format, a...)
 }

@@ -148,5 +148,18 @@ func (m *model) compactSDP() string {
 
 // residualSDP returns the residual text with CRLF line endings.
 func residualSDP(text string) string {
-	return strings.ReplaceAll(text, "\n", "\r\n") + "\r\n"
+	var b strings.Builder
+	b.Grow(len(text) + strings.Count(text, "\n") + 2)
+	for {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			break
+		}
+		b.WriteString(text[:i])
+		b.WriteString("\r\n")
+		text = text[i+1:]
+	}
+	b.WriteString(text)
+	b.WriteString("\r\n")
+	return b.String()
 }

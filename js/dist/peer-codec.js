@@ -1961,6 +1961,7 @@ function readResidual(m, items, d) {
   } catch {
     throw new MalformedError(items[i].start, "residual", "text is not UTF-8");
   }
+  m.deflated = res;
 }
 function decodeModel(code, d) {
   const m = readModel(code, d);
@@ -1975,7 +1976,7 @@ function decodeModel(code, d) {
       throw e;
     }
     if (compactModel(p, m.answer, policyOf({ keepComponent2: true })) !== null) throw new NonCanonicalError(-1, "residual", "description must use the compact form");
-    res = compress(te2.encode(m.text), SDP_DICTIONARY);
+    res = m.deflated;
   }
   const again = encodeModel(m, res);
   if (m.nonCanon || compareBytes(again, code) !== 0) {

@@ -537,6 +537,7 @@ function readResidual(m, items, d) {
     throw e;
   }
   try { m.text = tdFatal.decode(text); } catch { throw new MalformedError(items[i].start, 'residual', 'text is not UTF-8'); }
+  m.deflated = res;
 }
 
 /** decodeModel: SPEC.md §7 steps 1–8. */
@@ -551,7 +552,10 @@ function decodeModel(code, d) {
       throw e;
     }
     if (compactModel(p, m.answer, policyOf({ keepComponent2: true })) !== null) throw new NonCanonicalError(-1, 'residual', 'description must use the compact form');
-    res = compress(te.encode(m.text), SDP_DICTIONARY);
+    // The DEFLATE parse is not checked (SPEC.md §4.7): any valid stream of
+    // the canonical text is accepted, so the received bytes stand for
+    // themselves in the comparison.
+    res = m.deflated;
   }
   const again = encodeModel(m, res);
   if (m.nonCanon || compareBytes(again, code) !== 0) {

@@ -336,6 +336,19 @@ func flateRaw(text []byte) []byte {
 	return buf.Bytes()
 }
 
+// flateDict compresses text at level with the preset dictionary of the
+// residual form, as an encoder other than the specified one might.
+func flateDict(text []byte, level int) []byte {
+	var buf bytes.Buffer
+	w, err := flate.NewWriterDict(&buf, level, codec.ResidualDictionary())
+	if err != nil {
+		panic(err)
+	}
+	w.Write(text)
+	w.Close()
+	return buf.Bytes()
+}
+
 // normal returns the normal form of SDP text the residual form carries:
 // non-empty lines without CR, joined by LF, no final line break.
 func normal(sdp string) string {
@@ -351,7 +364,15 @@ func normal(sdp string) string {
 func (g *gen) residual(b *baseCodes) {
 	name := "residual_av_offer"
 	r := rng(name)
-	b.residual = g.encode(name, "An audio, video and data-channel offer is not eligible for the compact form and travels in the residual form.", codec.Offer, avOffer(r, "actpass", true), nil, nil)
+	av := avOffer(r, "actpass", true)
+	b.residual = g.encode(name, "An audio, video and data-channel offer is not eligible for the compact form and travels in the residual form.", codec.Offer, av, nil, nil)
+
+	// The decoder does not check the DEFLATE parse (SPEC.md §4.7): the
+	// same text compressed another way is accepted.
+	g.decodeOK("residual_other_parse_dynamic", "residual_av_offer's text compressed with the preset dictionary by another DEFLATE compressor (Go's compress/flate at level 1: dynamic Huffman codes); a decoder accepts any valid stream of the canonical text.",
+		join([]byte{0x10}, bstr(flateDict([]byte(normal(av)), flate.BestSpeed))), nil)
+	g.decodeOK("residual_other_parse_stored", "residual_av_offer's text in stored (uncompressed) DEFLATE blocks; a decoder accepts any valid stream of the canonical text.",
+		join([]byte{0x10}, bstr(flateDict([]byte(normal(av)), flate.NoCompression))), nil)
 
 	name = "residual_av_answer"
 	r = rng(name)
