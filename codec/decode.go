@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/peer-sdp/peer/codec/internal/fixedflate"
@@ -315,7 +316,8 @@ func (d *Decoder) readResidual(m *model, items []cbor.RawMessage, offs []int) er
 	if !utf8.Valid(text) {
 		return errf(ErrMalformed, offs[i], "residual", "text is not UTF-8")
 	}
-	m.text = string(text)
+	// text is a fresh buffer that nothing else holds or changes.
+	m.text = unsafe.String(unsafe.SliceData(text), len(text))
 	m.deflated = res
 	return nil
 }

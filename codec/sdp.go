@@ -77,7 +77,10 @@ func nextLine(text string) (line, rest string) {
 
 // parseSDP splits and validates a description (SPEC.md §3.1).
 func parseSDP(text string) (*parsedSDP, error) {
-	if !utf8.ValidString(text) {
+	// Most descriptions are printable ASCII: one fast pass then stands for
+	// the UTF-8 check and the per-line control-character check.
+	plain := isPlainText(text)
+	if !plain && !utf8.ValidString(text) {
 		return nil, sdpErr(-1, "not UTF-8 text")
 	}
 	// One allocation holds every line; sections are sub-slices of it.
@@ -97,9 +100,11 @@ func parseSDP(text string) (*parsedSDP, error) {
 		if len(ln) < 2 || ln[1] != '=' || ln[0] < 'a' || ln[0] > 'z' {
 			return nil, sdpErr(num, "%q is not a <type>=<value> line", clip(ln))
 		}
-		for j := 0; j < len(ln); j++ {
-			if c := ln[j]; (c < 0x20 && c != '\t') || c == 0x7f {
-				return nil, sdpErr(num, "control character in line")
+		if !plain {
+			for j := 0; j < len(ln); j++ {
+				if c := ln[j]; (c < 0x20 && c != '\t') || c == 0x7f {
+					return nil, sdpErr(num, "control character in line")
+				}
 			}
 		}
 		l := sdpLine{typ: ln[0], val: ln[2:], num: num}
@@ -157,8 +162,8 @@ func parseSDP(text string) (*parsedSDP, error) {
 				return nil, err
 			}
 		case 'a':
-			name, _, _ := strings.Cut(l.val, ":")
-			if !isToken(name) {
+			if !isTokenBefore(l.val, ':') {
+				name, _, _ := strings.Cut(l.val, ":")
 				return nil, sdpErr(num, "attribute name %q is not a token", clip(name))
 			}
 		}
@@ -297,12 +302,74 @@ func isToken(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= 0x20 || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]", c) >= 0 {
+		if !tokenChar[s[i]] {
 			return false
 		}
 	}
 	return true
+}
+
+// isTokenBefore reports whether the part of s before the first stop byte
+// (all of s if there is none) is a token.
+func isTokenBefore(s string, stop byte) bool {
+	i := 0
+	for i < len(s) && s[i] != stop {
+		if !tokenChar[s[i]] {
+			return false
+		}
+		i++
+	}
+	return i > 0
+}
+
+// tokenChar holds the characters of a token: printable ASCII other than
+// space and the separators.
+var tokenChar = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = strings.IndexByte("\"(),/:;<=>?@[\\]", byte(c)) < 0
+	}
+	return t
+}()
+
+// isPlainText reports whether text is printable ASCII, TAB and line
+// breaks only, a CR appearing only before an LF or at the very end: text
+// that is valid UTF-8 and whose lines (as nextLine splits them) hold no
+// control character. It tests eight bytes at a time.
+func isPlainText(text string) bool {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(text); i += 8 {
+		x := uint64(text[i]) | uint64(text[i+1])<<8 | uint64(text[i+2])<<16 | uint64(text[i+3])<<24 |
+			uint64(text[i+4])<<32 | uint64(text[i+5])<<40 | uint64(text[i+6])<<48 | uint64(text[i+7])<<56
+		// A byte below 0x20, or above 0x7e (0x80 and up included).
+		if ((x-ones*0x20)&^x|(x+ones*1)|x)&high == 0 {
+			continue
+		}
+		for j := i; j < i+8; j++ {
+			if !plainByte(text, j) {
+				return false
+			}
+		}
+	}
+	for ; i < len(text); i++ {
+		if !plainByte(text, i) {
+			return false
+		}
+	}
+	return true
+}
+
+func plainByte(text string, i int) bool {
+	switch c := text[i]; {
+	case c >= 0x20 && c < 0x7f, c == '\t', c == '\n':
+		return true
+	case c == '\r':
+		return i+1 == len(text) || text[i+1] == '\n'
+	}
+	return false
 }
 
 // fields splits s at runs of spaces and tabs like strings.Fields does for

@@ -1,8 +1,10 @@
 package codec
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestIsNormalForm compares isNormalForm with its definition on every
@@ -30,5 +32,56 @@ func TestIsNormalForm(t *testing.T) {
 	walk()
 	if checked != 9841 { // 3^0 + 3^1 + ... + 3^8
 		t.Fatalf("checked %d strings", checked)
+	}
+}
+
+// TestIsPlainText compares the eight-bytes-at-a-time isPlainText with a
+// byte-by-byte scan, on random strings mixing printable ASCII with the
+// bytes at the edges of its range (every offset of the 8-byte words is
+// reached), and checks that plain text passes the checks it stands for.
+func TestIsPlainText(t *testing.T) {
+	edges := []byte{0x00, '\t', '\n', '\r', 0x1f, ' ', '~', 0x7f, 0x80, 0xc3, 0xff}
+	r := rand.New(rand.NewPCG(1, 2))
+	plainSeen, notSeen := 0, 0
+	for range 200000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			if r.IntN(12) == 0 {
+				b[i] = edges[r.IntN(len(edges))]
+			} else {
+				b[i] = byte(0x20 + r.IntN(0x5f))
+			}
+		}
+		s := string(b)
+		want := true
+		for i := range len(s) {
+			if !plainByte(s, i) {
+				want = false
+			}
+		}
+		got := isPlainText(s)
+		if got != want {
+			t.Fatalf("isPlainText(%q) = %v, want %v", s, got, want)
+		}
+		if !got {
+			notSeen++
+			continue
+		}
+		plainSeen++
+		if !utf8.ValidString(s) {
+			t.Fatalf("plain text %q is not UTF-8", s)
+		}
+		for rest := s; rest != ""; {
+			var ln string
+			ln, rest = nextLine(rest)
+			for _, c := range []byte(ln) {
+				if c < 0x20 && c != '\t' || c == 0x7f {
+					t.Fatalf("plain text %q has a control character in line %q", s, ln)
+				}
+			}
+		}
+	}
+	if plainSeen < 1000 || notSeen < 1000 {
+		t.Fatalf("too few cases of one kind: %d plain, %d not", plainSeen, notSeen)
 	}
 }
