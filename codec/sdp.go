@@ -1,10 +1,12 @@
 package codec
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // SDP text handling (SPEC.md §3.1): splitting into lines and the validity
@@ -340,10 +342,10 @@ func isPlainText(text string) bool {
 		ones = 0x0101010101010101
 		high = 0x8080808080808080
 	)
+	b := unsafe.Slice(unsafe.StringData(text), len(text)) // read only
 	i := 0
-	for ; i+8 <= len(text); i += 8 {
-		x := uint64(text[i]) | uint64(text[i+1])<<8 | uint64(text[i+2])<<16 | uint64(text[i+3])<<24 |
-			uint64(text[i+4])<<32 | uint64(text[i+5])<<40 | uint64(text[i+6])<<48 | uint64(text[i+7])<<56
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
 		// A byte below 0x20, or above 0x7e (0x80 and up included).
 		if ((x-ones*0x20)&^x|(x+ones*1)|x)&high == 0 {
 			continue
