@@ -59,6 +59,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sync"
 )
 
@@ -97,10 +98,37 @@ func Compress(dst, src, dict []byte) []byte {
 // dictionary dict (of which only the last 32768 bytes are used). It returns
 // an error if the stream is invalid or truncated, if any byte follows the
 // final block (ErrTrailingData), or if the output would be longer than max
-// bytes (ErrTooLarge). The output buffer never grows beyond max+1 bytes.
+// bytes (ErrTooLarge).
+//
+// A stream that starts with a final block of fixed Huffman codes, which
+// includes every stream Compress makes, is decoded by a dedicated decoder
+// (see inflate.go); any other stream by compress/flate. Both give the same
+// result for every input: the same output or the same error.
+// Which error wins where several apply: ErrTooLarge as soon as the output
+// decoded so far exceeds max (even if the stream is corrupt further on),
+// then any error of the stream itself (invalid or truncated), then
+// ErrTrailingData. Memory use is bounded by max plus the dictionary.
 func Decompress(src, dict []byte, max int) ([]byte, error) {
 	if max < 0 {
 		max = 0
+	}
+	if len(dict) > WindowSize {
+		dict = dict[len(dict)-WindowSize:]
+	}
+	if len(src) > 0 && src[0]&7 == fixedFinalHeader {
+		return inflateFixed(src, dict, max)
+	}
+	return decompressFlate(src, dict, max)
+}
+
+// decompressFlate is Decompress implemented with compress/flate, for any
+// raw DEFLATE stream. The output buffer never grows beyond max+1 bytes.
+func decompressFlate(src, dict []byte, max int) ([]byte, error) {
+	if max < 0 {
+		max = 0
+	}
+	if max == math.MaxInt {
+		max-- // so that max+1 below does not overflow
 	}
 	if len(dict) > WindowSize {
 		dict = dict[len(dict)-WindowSize:]

@@ -30,21 +30,26 @@ func distExtra(c int) uint32 {
 
 func reverse(v, n uint32) uint32 { return bits.Reverse32(v) >> (32 - n) }
 
+// fixedLitCode returns the fixed code of the literal/length symbol s
+// (0..287, RFC 1951 §3.2.6).
+func fixedLitCode(s int) code {
+	var v, n uint32
+	switch {
+	case s < 144:
+		v, n = uint32(0x30+s), 8
+	case s < 256:
+		v, n = uint32(0x190+s-144), 9
+	case s < 280:
+		v, n = uint32(s-256), 7
+	default:
+		v, n = uint32(0xc0+s-280), 8
+	}
+	return code{reverse(v, n), n}
+}
+
 func init() {
-	// RFC 1951 §3.2.6.
-	for s := 0; s < len(litCodes); s++ {
-		var v, n uint32
-		switch {
-		case s < 144:
-			v, n = uint32(0x30+s), 8
-		case s < 256:
-			v, n = uint32(0x190+s-144), 9
-		case s < 280:
-			v, n = uint32(s-256), 7
-		default:
-			v, n = uint32(0xc0+s-280), 8
-		}
-		litCodes[s] = code{reverse(v, n), n}
+	for s := range litCodes {
+		litCodes[s] = fixedLitCode(s)
 	}
 	for i := 0; i < len(lenBase); i++ {
 		lo := int(lenBase[i])
