@@ -256,7 +256,7 @@ func (d *Decoder) Decode(code []byte) (Description, error) {
 		desc.Type = Answer
 	}
 	if m.residual {
-		desc.SDP = residualSDP(m.text)
+		desc.SDP = residualSDP(m.lines, len(m.text))
 	} else {
 		desc.SDP = m.compactSDP()
 	}
@@ -274,13 +274,14 @@ func (d *Decoder) decodeModel(code []byte) (*model, error) {
 	}
 	var res []byte
 	if m.residual {
-		if !isNormalForm(m.text) {
-			return nil, errf(ErrNonCanonical, -1, "residual", "text is not in normal form (CR, empty lines or a final line break)")
-		}
 		p, err := parseSDP(m.text)
-		if err != nil {
+		if err != nil || !p.normal {
+			if !isNormalForm(m.text) {
+				return nil, errf(ErrNonCanonical, -1, "residual", "text is not in normal form (CR, empty lines or a final line break)")
+			}
 			return nil, errf(ErrMalformed, -1, "residual", "text is not a valid description: %v", err)
 		}
+		m.lines = p.all
 		if _, ok := compactModel(p, m.answer, &CandidatePolicy{KeepComponent2: true}); ok {
 			return nil, errf(ErrNonCanonical, -1, "residual", "description must use the compact form")
 		}

@@ -70,9 +70,10 @@ type model struct {
 	answer   bool
 	setup    setupRole
 	residual bool
-	bind     []byte // 4 bytes, answers only
-	text     string // residual form: the normalised SDP text
-	deflated []byte // residual form, decoded codes: the residual byte string as received
+	bind     []byte    // 4 bytes, answers only
+	text     string    // residual form: the normalised SDP text
+	deflated []byte    // residual form, decoded codes: the residual byte string as received
+	lines    []sdpLine // residual form, decoded codes: the lines of text
 
 	ufrag, pwd string
 	fps        []fingerprint

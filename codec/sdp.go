@@ -24,6 +24,8 @@ type parsedSDP struct {
 	session []sdpLine
 	media   [][]sdpLine // each section starts with its m= line
 	count   int         // number of lines
+	all     []sdpLine   // every line in order
+	normal  bool        // the text was its own normal form (isNormalForm)
 }
 
 // splitLines returns the non-empty lines of text with CR removed; it is the
@@ -65,6 +67,12 @@ func sdpErr(line int, format string, a ...any) *Error {
 // nextLine returns the first line of text (without its LF and one CR) and
 // the rest.
 func nextLine(text string) (line, rest string) {
+	line, rest, _ = nextLineCR(text)
+	return line, rest
+}
+
+// nextLineCR is nextLine that also reports whether a CR was removed.
+func nextLineCR(text string) (line, rest string, cr bool) {
 	i := strings.IndexByte(text, '\n')
 	if i < 0 {
 		line, rest = text, ""
@@ -72,9 +80,9 @@ func nextLine(text string) (line, rest string) {
 		line, rest = text[:i], text[i+1:]
 	}
 	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
+		return line[:n-1], rest, true
 	}
-	return line, rest
+	return line, rest, false
 }
 
 // parseSDP splits and validates a description (SPEC.md §3.1).
@@ -87,14 +95,19 @@ func parseSDP(text string) (*parsedSDP, error) {
 	}
 	// One allocation holds every line; sections are sub-slices of it.
 	all := make([]sdpLine, 0, strings.Count(text, "\n")+1)
-	p := &parsedSDP{}
+	p := &parsedSDP{normal: text == "" || text[len(text)-1] != '\n'}
 	var seenO, seenS, seenT bool
 	secStart := -1 // index in all of the current media section's m= line
 	num := 0
 	for rest := text; len(rest) > 0; {
 		var ln string
-		ln, rest = nextLine(rest)
+		var cr bool
+		ln, rest, cr = nextLineCR(rest)
+		if cr {
+			p.normal = false
+		}
 		if ln == "" {
+			p.normal = false
 			continue
 		}
 		i := num
@@ -180,6 +193,7 @@ func parseSDP(text string) (*parsedSDP, error) {
 		p.session = all
 	}
 	p.count = num
+	p.all = all
 	if !seenO || !seenS {
 		return nil, sdpErr(-1, "missing o= or s= line")
 	}
@@ -346,8 +360,15 @@ func isPlainText(text string) bool {
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		// A byte below 0x20, or above 0x7e (0x80 and up included).
-		if ((x-ones*0x20)&^x|(x+ones*1)|x)&high == 0 {
+		// Per byte, exactly (no carry crosses bytes): the high bit of
+		// low is set for a byte below 0x20, of lf for LF, of tab for TAB,
+		// of top for a byte from 0x7f on.
+		lo7 := x &^ high
+		low := ^(lo7 + ones*0x60) &^ x & high
+		lf := ^((lo7 ^ ones*'\n') + ones*0x7f) &^ (x ^ ones*'\n') & high
+		tab := ^((lo7 ^ ones*'\t') + ones*0x7f) &^ (x ^ ones*'\t') & high
+		top := ((lo7 + ones) | x) & high
+		if low&^lf&^tab|top == 0 {
 			continue
 		}
 		for j := i; j < i+8; j++ {

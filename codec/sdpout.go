@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Rebuilding an SDP from the model (SPEC.md §3.5).
@@ -146,20 +147,14 @@ func (m *model) compactSDP() string {
 	return b.String()
 }
 
-// residualSDP returns the residual text with CRLF line endings.
-func residualSDP(text string) string {
-	var b strings.Builder
-	b.Grow(len(text) + strings.Count(text, "\n") + 2)
-	for {
-		i := strings.IndexByte(text, '\n')
-		if i < 0 {
-			break
-		}
-		b.WriteString(text[:i])
-		b.WriteString("\r\n")
-		text = text[i+1:]
+// residualSDP returns the lines of a residual text (size bytes long in
+// normal form) with CRLF line endings.
+func residualSDP(lines []sdpLine, size int) string {
+	out := make([]byte, 0, size+len(lines)+1)
+	for _, l := range lines {
+		out = append(out, l.typ, '=')
+		out = append(out, l.val...)
+		out = append(out, '\r', '\n')
 	}
-	b.WriteString(text)
-	b.WriteString("\r\n")
-	return b.String()
+	return unsafe.String(unsafe.SliceData(out), len(out)) // out is not used again
 }
