@@ -115,8 +115,13 @@ func Decompress(src, dict []byte, max int) ([]byte, error) {
 	if len(dict) > WindowSize {
 		dict = dict[len(dict)-WindowSize:]
 	}
-	if len(src) > 0 && src[0]&7 == fixedFinalHeader {
-		return inflateFixed(src, dict, max)
+	if len(src) > 0 {
+		switch src[0] & 7 {
+		case fixedFinalHeader:
+			return inflateFixed(src, dict, max)
+		case dynamicFinalHeader:
+			return inflateDynamic(src, dict, max)
+		}
 	}
 	return decompressFlate(src, dict, max)
 }
