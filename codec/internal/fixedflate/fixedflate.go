@@ -1,6 +1,6 @@
 // Package fixedflate implements a deterministic raw DEFLATE (RFC 1951)
-// compressor with a preset dictionary, restricted to a single block coded
-// with the fixed Huffman codes, and the matching size-limited decompressor.
+// compressor with a preset dictionary, restricted to a single block, and a
+// size-limited decompressor.
 //
 // The compressor is specified as an exact algorithm so that independent
 // implementations produce byte-identical output for the same input and
@@ -35,18 +35,19 @@
 //  4. Otherwise emit the match (L, d) (a length/distance pair) and set
 //     p = p+L.
 //
-// Encoding. The output is exactly one DEFLATE block with BFINAL = 1 and
-// BTYPE = 01 (compressed with the fixed Huffman codes of RFC 1951 §3.2.6):
-// its first three bits are 1 (BFINAL), 1, 0 (BTYPE = 01, least significant
-// bit first), so the first byte always has its low three bits equal to 011.
-// Literals, length/distance pairs (length codes 257..285 with their extra
-// bits, then the 5-bit fixed distance code with its extra bits) are written
-// in the order emitted, followed by the end-of-block symbol 256. Bits are
-// packed into bytes starting with the least significant bit, Huffman codes
-// most significant bit first and header fields and extra bits least
-// significant bit first, as RFC 1951 §3.1.1 specifies. The unused high
-// bits of the last byte are zero. An empty src produces a block containing
-// only the end-of-block symbol (the two bytes 0x03 0x00).
+// Encoding. The output is exactly one DEFLATE block with BFINAL = 1
+// holding the tokens in the order emitted, followed by the end-of-block
+// symbol 256: the block coded with the fixed Huffman codes of RFC 1951
+// §3.2.6 (BTYPE = 01, first byte's low three bits 011), or a block coded
+// with dynamic Huffman codes (BTYPE = 10, low bits 101) built from the
+// tokens' frequencies by the exact rules of SPEC.md §4.7 (package-merge
+// code lengths of at most 15 and 7 bits, a fixed run-length coding of the
+// code lengths), whichever takes fewer bytes, the fixed block on a tie.
+// Bits are packed into bytes starting with the least significant bit,
+// Huffman codes most significant bit first and header fields and extra bits
+// least significant bit first, as RFC 1951 §3.1.1 specifies. The unused
+// high bits of the last byte are zero. An empty src produces a fixed block
+// containing only the end-of-block symbol (the two bytes 0x03 0x00).
 //
 // Each length and distance is coded with the unique code of the tables of
 // RFC 1951 §3.2.5; in particular length 258 is coded as symbol 285 without
@@ -88,7 +89,7 @@ var pool = sync.Pool{New: func() any { return new(compressor) }}
 func Compress(dst, src, dict []byte) []byte {
 	c := pool.Get().(*compressor)
 	toks := c.tokenize(src, dict)
-	dst = encode(dst, toks, src)
+	dst = writeBlock(dst, toks, src, &c.dyn)
 	c.release()
 	pool.Put(c)
 	return dst

@@ -61,12 +61,29 @@ func check(t testing.TB, src, dict []byte) []byte {
 	if err != nil || !bytes.Equal(got, src) {
 		t.Fatalf("Decompress: err %v, equal %v", err, bytes.Equal(got, src))
 	}
-	toks, err := parseFixedBlock(stream)
+	toks, dynamic, err := parseBlock(stream)
 	if err != nil {
 		t.Fatalf("block structure: %v", err)
 	}
 	if d := diffTokens(toks, fastTokens(src, dict)); d != "" {
 		t.Fatalf("encoded tokens differ from parse: %s", d)
+	}
+	// The block is the shorter of the two, fixed on a tie, and the sizes
+	// the choice is made on are those of the blocks written.
+	fixed := encode(nil, toks, src)
+	if p := new(dynPlan); p.plan(toks) {
+		dyn := p.write(nil, toks)
+		if len(dyn) != p.bytes || len(fixed) != p.fixedBytes {
+			t.Fatalf("planned %d and %d bytes, written %d and %d", p.bytes, p.fixedBytes, len(dyn), len(fixed))
+		}
+		if got, _, err := parseBlock(dyn); err != nil || diffTokens(got, toks) != "" {
+			t.Fatalf("dynamic block does not hold the tokens: %v", err)
+		}
+		if want := len(dyn) < len(fixed); dynamic != want {
+			t.Fatalf("dynamic block chosen %v with %d bytes against %d fixed", dynamic, len(dyn), len(fixed))
+		}
+	} else if dynamic {
+		t.Fatalf("dynamic block for no tokens")
 	}
 	return stream
 }

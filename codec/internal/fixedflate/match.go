@@ -87,6 +87,7 @@ type compressor struct {
 	head []int32 // (hash >> srcShift) -> 1 + most recent position >= base, 0 for none
 	prev []int32 // position-base -> 1 + previous position >= base on the chain, 0 for none
 	toks []token
+	dyn  dynPlan // the dynamic block's buffers
 
 	srcShift uint
 	inserted int // positions in [base, inserted) are on the chains

@@ -148,18 +148,176 @@ func (r *bitReader) bitsMSB(n int) (uint32, error) {
 	return v, nil
 }
 
-// parseFixedBlock checks that stream is exactly one final fixed-Huffman
-// block with zero padding and returns its tokens. It is written from
-// RFC 1951 independently of huffman.go.
-func parseFixedBlock(stream []byte) ([]token, error) {
+// parseBlock checks that stream is exactly one final block, fixed or
+// dynamic Huffman, with zero padding, and returns its tokens and whether it
+// is dynamic. It is written from RFC 1951 independently of huffman.go and
+// dynamic.go.
+func parseBlock(stream []byte) (toks []token, dynamic bool, err error) {
 	r := &bitReader{b: stream}
 	hdr, err := r.bitsLSB(3)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if hdr != 3 {
-		return nil, fmt.Errorf("header %03b, want BFINAL=1 BTYPE=01", hdr)
+	switch hdr {
+	case 3:
+		toks, err = parseFixedBody(r)
+	case 5:
+		dynamic = true
+		toks, err = parseDynamicBody(r)
+	default:
+		return nil, false, fmt.Errorf("header %03b, want BFINAL=1 and BTYPE 01 or 10", hdr)
 	}
+	if err != nil {
+		return nil, dynamic, err
+	}
+	if (r.pos+7)/8 != len(stream) {
+		return nil, dynamic, fmt.Errorf("stream is %d bytes, block ends in byte %d", len(stream), (r.pos+7)/8)
+	}
+	for r.pos < 8*len(stream) {
+		if b, _ := r.bit(); b != 0 {
+			return nil, dynamic, errors.New("non-zero padding bit")
+		}
+	}
+	return toks, dynamic, nil
+}
+
+// parseFixedBlock is parseBlock for a block that must be fixed.
+func parseFixedBlock(stream []byte) ([]token, error) {
+	toks, dynamic, err := parseBlock(stream)
+	if err == nil && dynamic {
+		err = errors.New("dynamic block, want fixed")
+	}
+	return toks, err
+}
+
+// refCode maps the (length, code) pairs of a canonical Huffman code
+// (RFC 1951 §3.2.2) to symbols.
+type refCode map[[2]uint32]int
+
+func newRefCode(lengths []int) refCode {
+	var count [16]uint32
+	for _, l := range lengths {
+		count[l]++
+	}
+	count[0] = 0
+	var next [16]uint32
+	code := uint32(0)
+	for bits := 1; bits < 16; bits++ {
+		code = (code + count[bits-1]) << 1
+		next[bits] = code
+	}
+	m := refCode{}
+	for s, l := range lengths {
+		if l > 0 {
+			m[[2]uint32{uint32(l), next[l]}] = s
+			next[l]++
+		}
+	}
+	return m
+}
+
+func (m refCode) read(r *bitReader) (int, error) {
+	var v uint32
+	for n := uint32(1); n <= 15; n++ {
+		b, err := r.bit()
+		if err != nil {
+			return 0, err
+		}
+		v = v<<1 | b
+		if s, ok := m[[2]uint32{n, v}]; ok {
+			return s, nil
+		}
+	}
+	return 0, errors.New("no code matches")
+}
+
+func parseDynamicBody(r *bitReader) ([]token, error) {
+	var h [3]uint32
+	for i, n := range []int{5, 5, 4} {
+		v, err := r.bitsLSB(n)
+		if err != nil {
+			return nil, err
+		}
+		h[i] = v
+	}
+	hlit, hdist, hclen := int(h[0])+257, int(h[1])+1, int(h[2])+4
+	order := []int{16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15}
+	clLens := make([]int, 19)
+	for _, s := range order[:hclen] {
+		v, err := r.bitsLSB(3)
+		if err != nil {
+			return nil, err
+		}
+		clLens[s] = int(v)
+	}
+	cl := newRefCode(clLens)
+	var lens []int
+	for len(lens) < hlit+hdist {
+		s, err := cl.read(r)
+		if err != nil {
+			return nil, err
+		}
+		rep, val := 1, s
+		switch s {
+		case 16:
+			if len(lens) == 0 {
+				return nil, errors.New("repeat with no previous length")
+			}
+			e, err := r.bitsLSB(2)
+			if err != nil {
+				return nil, err
+			}
+			rep, val = 3+int(e), lens[len(lens)-1]
+		case 17, 18:
+			n, base := 3, 3
+			if s == 18 {
+				n, base = 7, 11
+			}
+			e, err := r.bitsLSB(n)
+			if err != nil {
+				return nil, err
+			}
+			rep, val = base+int(e), 0
+		}
+		for range rep {
+			lens = append(lens, val)
+		}
+	}
+	if len(lens) != hlit+hdist {
+		return nil, errors.New("code lengths overrun")
+	}
+	lit, dist := newRefCode(lens[:hlit]), newRefCode(lens[hlit:])
+	var toks []token
+	for {
+		sym, err := lit.read(r)
+		if err != nil {
+			return nil, err
+		}
+		if sym < 256 {
+			toks = append(toks, literalToken(byte(sym)))
+			continue
+		}
+		if sym == 256 {
+			return toks, nil
+		}
+		i := sym - 257
+		e, err := r.bitsLSB(int(lenExtra[i]))
+		if err != nil {
+			return nil, err
+		}
+		dc, err := dist.read(r)
+		if err != nil {
+			return nil, err
+		}
+		de, err := r.bitsLSB(int(distExtra(dc)))
+		if err != nil {
+			return nil, err
+		}
+		toks = append(toks, matchToken(int(lenBase[i])+int(e), int(distBase[dc])+int(de)))
+	}
+}
+
+func parseFixedBody(r *bitReader) ([]token, error) {
 	var toks []token
 	for {
 		// Fixed literal/length code: read 7 bits, extend as needed.
@@ -219,14 +377,6 @@ func parseFixedBlock(stream []byte) ([]token, error) {
 			return nil, err
 		}
 		toks = append(toks, matchToken(length, int(distBase[dc])+int(de)))
-	}
-	if (r.pos+7)/8 != len(stream) {
-		return nil, fmt.Errorf("stream is %d bytes, block ends in byte %d", len(stream), (r.pos+7)/8)
-	}
-	for r.pos < 8*len(stream) {
-		if b, _ := r.bit(); b != 0 {
-			return nil, errors.New("non-zero padding bit")
-		}
 	}
 	return toks, nil
 }

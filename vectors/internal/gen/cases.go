@@ -378,6 +378,11 @@ func (g *gen) residual(b *baseCodes) {
 	r = rng(name)
 	g.encode(name, "An audio and video answer in the residual form carries the binding to its offer (residual_av_offer).", codec.Answer, avOffer(r, "active", false), nil, b.residual)
 
+	name = "residual_short_fixed_block"
+	r = rng(name)
+	short := fmt.Sprintf("v=0\r\no=- %d 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:111 opus/48000/2\r\n", sessionID(r))
+	g.encode(name, "A short audio offer whose residual is a fixed-Huffman block (first byte's low bits 011): a dynamic block's code tables would cost more than they save.", codec.Offer, short, nil, nil)
+
 	name = "residual_pwd_3mod4"
 	r = rng(name)
 	d := newDC(r, "chrome", "actpass")

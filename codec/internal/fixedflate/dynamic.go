@@ -1,0 +1,365 @@
+package fixedflate
+
+import "slices"
+
+// Writing the block: the fixed-Huffman block, or a dynamic-Huffman block
+// when that is shorter in whole bytes (package documentation, "Block").
+
+const (
+	maxCodeBits   = 15 // longest literal/length or distance code
+	maxCLCodeBits = 7  // longest code of the code-length alphabet
+	numLitLen     = 286
+	numDist       = 30
+	numCL         = 19
+)
+
+// clOrder is the order in which the code lengths of the code-length
+// alphabet are written (RFC 1951 §3.2.7).
+var clOrder = [numCL]uint8{16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15}
+
+// lenSym[l] is the index i (symbol 257+i) of the length symbol of match
+// length l, 3 ≤ l ≤ 258.
+var lenSym [maxMatch + 1]uint8
+
+func init() {
+	for i := range lenBase {
+		hi := maxMatch
+		if i+1 < len(lenBase) {
+			hi = int(lenBase[i+1]) - 1
+		}
+		for l := int(lenBase[i]); l <= hi; l++ {
+			lenSym[l] = uint8(i)
+		}
+	}
+}
+
+// distSym returns the distance symbol (0..29) of distance d.
+func distSym(d int) int {
+	if d <= 256 {
+		return int(distCodeLow[d-1])
+	}
+	return int(distCodeHigh[(d-1)>>7])
+}
+
+// bitWriter packs codes least significant bit first.
+type bitWriter struct {
+	dst []byte
+	acc uint64
+	nb  uint32
+}
+
+func (w *bitWriter) put(bits, n uint32) {
+	w.acc |= uint64(bits) << w.nb
+	w.nb += n
+	if w.nb >= 32 {
+		w.dst = append(w.dst, byte(w.acc), byte(w.acc>>8), byte(w.acc>>16), byte(w.acc>>24))
+		w.acc >>= 32
+		w.nb -= 32
+	}
+}
+
+// flush writes the bits left, the last byte padded with zero bits.
+func (w *bitWriter) flush() []byte {
+	for w.nb > 0 {
+		w.dst = append(w.dst, byte(w.acc))
+		w.acc >>= 8
+		w.nb -= min(w.nb, 8)
+	}
+	return w.dst
+}
+
+// atLeastTwo gives frequency 1 to the smallest symbols of frequency 0 until
+// at least two symbols have a non-zero frequency.
+func atLeastTwo(freq []int) {
+	used := 0
+	for _, f := range freq {
+		if f > 0 {
+			used++
+		}
+	}
+	for s := 0; used < 2 && s < len(freq); s++ {
+		if freq[s] == 0 {
+			freq[s] = 1
+			used++
+		}
+	}
+}
+
+// pmNode is a leaf (sym >= 0) or a package of two nodes of the previous
+// list (sym < 0).
+type pmNode struct {
+	weight int
+	sym    int
+	a, b   int32
+}
+
+// pmScratch holds the buffers of codeLengths, reused between calls.
+type pmScratch struct {
+	nodes            []pmNode
+	cur, next, stack []int32
+}
+
+// codeLengths sets lengths[s] to the code length of symbol s for a code
+// of at most limit bits that minimises the sum of freq[s]·lengths[s]: the
+// package-merge algorithm, with every tie broken as the package
+// documentation specifies. At least two frequencies must be non-zero.
+func (sc *pmScratch) codeLengths(freq []int, limit int, lengths []uint8) {
+	clear(lengths)
+	nodes := sc.nodes[:0]
+	for s, f := range freq {
+		if f > 0 {
+			nodes = append(nodes, pmNode{weight: f, sym: s})
+		}
+	}
+	// The leaves by weight, then by symbol (a stable sort keeps symbol
+	// order).
+	slices.SortStableFunc(nodes, func(x, y pmNode) int { return x.weight - y.weight })
+	n := len(nodes)
+	cur := sc.cur[:0]
+	for i := range n {
+		cur = append(cur, int32(i))
+	}
+	next := sc.next[:0]
+	for range limit - 1 {
+		// Package adjacent pairs, then merge the packages into the
+		// leaves by weight, a leaf before a package of equal weight.
+		next = next[:0]
+		li := 0
+		for i := 0; i+1 < len(cur); i += 2 {
+			w := nodes[cur[i]].weight + nodes[cur[i+1]].weight
+			for li < n && nodes[li].weight <= w {
+				next = append(next, int32(li))
+				li++
+			}
+			nodes = append(nodes, pmNode{weight: w, sym: -1, a: cur[i], b: cur[i+1]})
+			next = append(next, int32(len(nodes)-1))
+		}
+		for ; li < n; li++ {
+			next = append(next, int32(li))
+		}
+		cur, next = next, cur
+	}
+	// The first 2n-2 items of the last list; a symbol's code length is
+	// the number of leaves for it they hold.
+	stack := sc.stack[:0]
+	for _, it := range cur[:2*n-2] {
+		stack = append(stack[:0], it)
+		for len(stack) > 0 {
+			x := nodes[stack[len(stack)-1]]
+			stack = stack[:len(stack)-1]
+			if x.sym >= 0 {
+				lengths[x.sym]++
+			} else {
+				stack = append(stack, x.a, x.b)
+			}
+		}
+	}
+	sc.nodes, sc.cur, sc.next, sc.stack = nodes, cur, next, stack
+}
+
+// canonical sets codes to the codes of RFC 1951 §3.2.2 for lengths,
+// bit-reversed for writing least significant bit first.
+func canonical(lengths []uint8, codes []code) {
+	var count, next [maxCodeBits + 2]uint32
+	for _, l := range lengths {
+		count[l]++
+	}
+	count[0] = 0
+	c := uint32(0)
+	for b := 1; b <= maxCodeBits; b++ {
+		c = (c + count[b-1]) << 1
+		next[b] = c
+	}
+	for s, l := range lengths {
+		codes[s] = code{}
+		if l != 0 {
+			codes[s] = code{reverse(next[l], uint32(l)), uint32(l)}
+			next[l]++
+		}
+	}
+}
+
+// clItem is one symbol of the code-length alphabet with its repeat count
+// (the value its extra bits carry: 16: 3–6, 17: 3–10, 18: 11–138).
+type clItem struct {
+	sym    uint8
+	repeat uint8
+}
+
+var clExtra = [numCL]uint32{16: 2, 17: 3, 18: 7}
+var clRepeatBase = [numCL]uint8{16: 3, 17: 3, 18: 11}
+
+// runLengths codes the sequence of code lengths seq with the code-length
+// alphabet, greedily from the left (package documentation).
+func runLengths(out []clItem, seq []uint8) []clItem {
+	for i := 0; i < len(seq); {
+		v := seq[i]
+		r := 1
+		for i+r < len(seq) && seq[i+r] == v {
+			r++
+		}
+		switch {
+		case v == 0 && r >= 11:
+			k := min(r, 138)
+			out = append(out, clItem{18, uint8(k)})
+			i += k
+		case v == 0 && r >= 3:
+			out = append(out, clItem{17, uint8(r)})
+			i += r
+		case v != 0 && r >= 4:
+			out = append(out, clItem{v, 0})
+			i++
+			for rest := r - 1; rest >= 3; {
+				k := min(rest, 6)
+				out = append(out, clItem{16, uint8(k)})
+				i += k
+				rest -= k
+			}
+		default:
+			out = append(out, clItem{v, 0})
+			i++
+		}
+	}
+	return out
+}
+
+// writeBlock appends the block holding toks (the parse of src) to dst: the
+// dynamic-Huffman block when it takes fewer bytes than the fixed-Huffman
+// one, otherwise the fixed-Huffman block.
+func writeBlock(dst []byte, toks []token, src []byte, p *dynPlan) []byte {
+	if !p.plan(toks) || p.bytes >= p.fixedBytes {
+		return encode(dst, toks, src)
+	}
+	return p.write(dst, toks)
+}
+
+// dynPlan is a dynamic-Huffman block for a parse, and the sizes in bytes
+// of it and of the fixed-Huffman block. Its buffers are reused.
+type dynPlan struct {
+	litLenA         [numLitLen]uint8
+	distLenA        [numDist]uint8
+	litLen, distLen []uint8 // the first HLIT and HDIST of them
+	clLen           [numCL]uint8
+	hclen           int
+	items           []clItem
+	seq             []uint8
+	bytes           int
+	fixedBytes      int
+	pm              pmScratch
+	lit             [numLitLen]code
+	dist            [numDist]code
+	cl              [numCL]code
+}
+
+// plan makes the dynamic block of toks; it returns false for no tokens.
+func (p *dynPlan) plan(toks []token) bool {
+	if len(toks) == 0 {
+		return false
+	}
+	var litFreq [numLitLen]int
+	var distFreq [numDist]int
+	fixedBits := 3 + int(litCodes[256].n)
+	extraBits := 0 // extra bits of lengths and distances, the same in both blocks
+	for _, t := range toks {
+		if t.isMatch() {
+			l, d := t.length(), t.dist()
+			ls, ds := int(lenSym[l]), distSym(d)
+			litFreq[257+ls]++
+			distFreq[ds]++
+			fixedBits += int(litCodes[257+ls].n) + 5
+			extraBits += int(lenExtra[ls]) + int(distExtra(ds))
+		} else {
+			litFreq[t&0xff]++
+			fixedBits += int(litCodes[t&0xff].n)
+		}
+	}
+	litFreq[256]++
+	// Code lengths from the frequencies, made to count at least two
+	// symbols in each alphabet; the size from the real frequencies.
+	litF, distF := litFreq, distFreq
+	atLeastTwo(litF[:])
+	atLeastTwo(distF[:])
+	litLen, distLen := p.litLenA[:], p.distLenA[:]
+	p.pm.codeLengths(litF[:], maxCodeBits, litLen)
+	p.pm.codeLengths(distF[:], maxCodeBits, distLen)
+	hlit := numLitLen
+	for hlit > 257 && litLen[hlit-1] == 0 {
+		hlit--
+	}
+	hdist := numDist
+	for hdist > 1 && distLen[hdist-1] == 0 {
+		hdist--
+	}
+	p.litLen, p.distLen = litLen[:hlit], distLen[:hdist]
+	p.seq = append(append(p.seq[:0], p.litLen...), p.distLen...)
+	p.items = runLengths(p.items[:0], p.seq)
+	var clFreq [numCL]int
+	for _, it := range p.items {
+		clFreq[it.sym]++
+	}
+	atLeastTwo(clFreq[:])
+	p.pm.codeLengths(clFreq[:], maxCLCodeBits, p.clLen[:])
+	p.hclen = numCL
+	for p.hclen > 4 && p.clLen[clOrder[p.hclen-1]] == 0 {
+		p.hclen--
+	}
+	dynBits := 3 + 5 + 5 + 4 + 3*p.hclen
+	for _, it := range p.items {
+		dynBits += int(p.clLen[it.sym]) + int(clExtra[it.sym])
+	}
+	for s, f := range litFreq {
+		dynBits += f * int(litLen[s])
+	}
+	for s, f := range distFreq {
+		dynBits += f * int(distLen[s])
+	}
+	p.bytes = (dynBits + extraBits + 7) / 8
+	p.fixedBytes = (fixedBits + extraBits + 7) / 8
+	return true
+}
+
+// write appends the dynamic-Huffman block of toks to dst.
+func (p *dynPlan) write(dst []byte, toks []token) []byte {
+	items, clLen, hclen := p.items, p.clLen[:], p.hclen
+	lit, dist, cl := p.lit[:len(p.litLen)], p.dist[:len(p.distLen)], p.cl[:]
+	canonical(p.litLen, lit)
+	canonical(p.distLen, dist)
+	canonical(clLen, cl)
+	w := bitWriter{dst: slices.Grow(dst, p.bytes+4)}
+	w.put(1|2<<1, 3) // BFINAL = 1, BTYPE = 10
+	w.put(uint32(len(p.litLen)-257), 5)
+	w.put(uint32(len(p.distLen)-1), 5)
+	w.put(uint32(hclen-4), 4)
+	for _, s := range clOrder[:hclen] {
+		w.put(uint32(clLen[s]), 3)
+	}
+	for _, it := range items {
+		c := cl[it.sym]
+		w.put(c.bits, c.n)
+		if n := clExtra[it.sym]; n > 0 {
+			w.put(uint32(it.repeat-clRepeatBase[it.sym]), n)
+		}
+	}
+	for _, t := range toks {
+		if !t.isMatch() {
+			c := lit[t&0xff]
+			w.put(c.bits, c.n)
+			continue
+		}
+		l, d := t.length(), t.dist()
+		ls, ds := int(lenSym[l]), distSym(d)
+		c := lit[257+ls]
+		w.put(c.bits, c.n)
+		if n := uint32(lenExtra[ls]); n > 0 {
+			w.put(uint32(l-int(lenBase[ls])), n)
+		}
+		c = dist[ds]
+		w.put(c.bits, c.n)
+		if n := distExtra(ds); n > 0 {
+			w.put(uint32(d-int(distBase[ds])), n)
+		}
+	}
+	c := lit[256]
+	w.put(c.bits, c.n)
+	return w.flush()
+}
