@@ -450,6 +450,20 @@ var LEN_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43,
 var LEN_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
 var DIST_BASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
 var DIST_EXTRA = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+var MAX_BITS = 15;
+var MAX_CL_BITS = 7;
+var NUM_LITLEN = 286;
+var NUM_DIST = 30;
+var NUM_CL = 19;
+var CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+var LEN_SYM = new Uint8Array(MAX_MATCH + 1);
+for (let i = 0; i < LEN_BASE.length; i++) LEN_SYM.fill(i, LEN_BASE[i], i + 1 < LEN_BASE.length ? LEN_BASE[i + 1] : MAX_MATCH + 1);
+var DIST_SYM = new Uint8Array(512);
+for (let j = 0; j < DIST_BASE.length; j++) {
+  const hi = j + 1 < DIST_BASE.length ? DIST_BASE[j + 1] - 1 : WINDOW;
+  for (let d = DIST_BASE[j]; d <= hi; d++) DIST_SYM[d <= 256 ? d - 1 : 256 + (d - 1 >> 7)] = j;
+}
+var distSym = (d) => DIST_SYM[d <= 256 ? d - 1 : 256 + (d - 1 >> 7)];
 var BitWriter = class {
   constructor(cap) {
     this.buf = new Uint8Array(Math.max(16, cap));
@@ -471,35 +485,157 @@ var BitWriter = class {
       this.n -= 8;
     }
   }
-  code(c, n) {
-    let r = 0;
-    for (let i = 0; i < n; i++) r = r << 1 | c >> i & 1;
-    this.bits(r, n);
-  }
   finish() {
     if (this.n > 0) this.bits(0, 8 - this.n);
     return this.buf.slice(0, this.len);
   }
 };
-function writeLitLen(w, sym) {
-  if (sym < 144) w.code(48 + sym, 8);
-  else if (sym < 256) w.code(400 + sym - 144, 9);
-  else if (sym < 280) w.code(sym - 256, 7);
-  else w.code(192 + sym - 280, 8);
+function atLeastTwo(freq) {
+  let used = 0;
+  for (let s = 0; s < freq.length; s++) if (freq[s] > 0) used++;
+  for (let s = 0; used < 2 && s < freq.length; s++) if (freq[s] === 0) {
+    freq[s] = 1;
+    used++;
+  }
 }
-function writeMatch(w, len, dist) {
-  let i = LEN_BASE.length - 1;
-  while (LEN_BASE[i] > len) i--;
-  if (len === 258) i = 28;
-  writeLitLen(w, 257 + i);
-  if (LEN_EXTRA[i]) w.bits(len - LEN_BASE[i], LEN_EXTRA[i]);
-  let j = DIST_BASE.length - 1;
-  while (DIST_BASE[j] > dist) j--;
-  w.code(j, 5);
-  if (DIST_EXTRA[j]) w.bits(dist - DIST_BASE[j], DIST_EXTRA[j]);
+function codeLengths(freq, limit) {
+  const lengths = new Uint8Array(freq.length);
+  const leaves = [];
+  for (let s = 0; s < freq.length; s++) if (freq[s] > 0) leaves.push(s);
+  const n = leaves.length;
+  if (n < 2 || n > 2 ** limit) throw new Error(`codeLengths: ${n} symbols for a limit of ${limit} bits`);
+  leaves.sort((a, b) => freq[a] - freq[b] || a - b);
+  const weight = leaves.map((s) => freq[s]);
+  const left = new Array(n).fill(-1), right = new Array(n).fill(-1);
+  let cur = leaves.map((_, i) => i);
+  for (let k = 1; k < limit; k++) {
+    const next = [];
+    let li = 0;
+    for (let i = 0; i + 1 < cur.length; i += 2) {
+      const w = weight[cur[i]] + weight[cur[i + 1]];
+      while (li < n && weight[li] <= w) next.push(li++);
+      weight.push(w);
+      left.push(cur[i]);
+      right.push(cur[i + 1]);
+      next.push(weight.length - 1);
+    }
+    while (li < n) next.push(li++);
+    cur = next;
+  }
+  const count = new Int32Array(weight.length);
+  for (let i = 0; i < 2 * n - 2; i++) count[cur[i]]++;
+  for (let x = weight.length - 1; x >= n; x--) {
+    count[left[x]] += count[x];
+    count[right[x]] += count[x];
+  }
+  for (let i = 0; i < n; i++) lengths[leaves[i]] = count[i];
+  return lengths;
+}
+var CL_EXTRA = { 16: 2, 17: 3, 18: 7 };
+var CL_REPEAT_BASE = { 16: 3, 17: 3, 18: 11 };
+function runLengths(seq) {
+  const out = [];
+  for (let i = 0; i < seq.length; ) {
+    const v = seq[i];
+    let r = 1;
+    while (i + r < seq.length && seq[i + r] === v) r++;
+    if (v === 0 && r >= 11) {
+      const k = Math.min(r, 138);
+      out.push([18, k]);
+      i += k;
+    } else if (v === 0 && r >= 3) {
+      out.push([17, r]);
+      i += r;
+    } else if (v !== 0 && r >= 4) {
+      out.push([v, 0]);
+      i++;
+      for (let m = r - 1; m >= 3; ) {
+        const k = Math.min(m, 6);
+        out.push([16, k]);
+        i += k;
+        m -= k;
+      }
+    } else {
+      out.push([v, 0]);
+      i++;
+    }
+  }
+  return out;
+}
+function canonical(lengths) {
+  const count = new Uint16Array(MAX_BITS + 1);
+  for (let s = 0; s < lengths.length; s++) count[lengths[s]]++;
+  count[0] = 0;
+  const next = new Uint16Array(MAX_BITS + 1);
+  for (let b = 1, c = 0; b <= MAX_BITS; b++) {
+    c = c + count[b - 1] << 1;
+    next[b] = c;
+  }
+  const codes = new Uint16Array(lengths.length);
+  for (let s = 0; s < lengths.length; s++) {
+    const l = lengths[s];
+    if (l === 0) continue;
+    let c = next[l]++, r = 0;
+    for (let i = 0; i < l; i++) {
+      r = r << 1 | c & 1;
+      c >>= 1;
+    }
+    codes[s] = r;
+  }
+  return codes;
+}
+var FIXED_LIT_LEN = new Uint8Array(288);
+FIXED_LIT_LEN.fill(8, 0, 144);
+FIXED_LIT_LEN.fill(9, 144, 256);
+FIXED_LIT_LEN.fill(7, 256, 280);
+FIXED_LIT_LEN.fill(8, 280, 288);
+var FIXED_LIT_CODE = canonical(FIXED_LIT_LEN);
+var FIXED_DIST_LEN = new Uint8Array(NUM_DIST).fill(5);
+var FIXED_DIST_CODE = canonical(FIXED_DIST_LEN);
+function dynamicBlock(litFreq, distFreq) {
+  const lf = Int32Array.from(litFreq), df = Int32Array.from(distFreq);
+  atLeastTwo(lf);
+  atLeastTwo(df);
+  const litAll = codeLengths(lf, MAX_BITS), distAll = codeLengths(df, MAX_BITS);
+  let hlit = NUM_LITLEN;
+  while (hlit > 257 && litAll[hlit - 1] === 0) hlit--;
+  let hdist = NUM_DIST;
+  while (hdist > 1 && distAll[hdist - 1] === 0) hdist--;
+  const litLen = litAll.subarray(0, hlit), distLen = distAll.subarray(0, hdist);
+  const seq = new Uint8Array(hlit + hdist);
+  seq.set(litLen);
+  seq.set(distLen, hlit);
+  const items = runLengths(seq);
+  const clFreq = new Int32Array(NUM_CL);
+  for (const [s] of items) clFreq[s]++;
+  atLeastTwo(clFreq);
+  const clLen = codeLengths(clFreq, MAX_CL_BITS);
+  let hclen = NUM_CL;
+  while (hclen > 4 && clLen[CL_ORDER[hclen - 1]] === 0) hclen--;
+  let bits = 3 + 5 + 5 + 4 + 3 * hclen;
+  for (const [s] of items) bits += clLen[s] + (CL_EXTRA[s] || 0);
+  for (let s = 0; s < NUM_LITLEN; s++) bits += litFreq[s] * litAll[s];
+  for (let s = 0; s < NUM_DIST; s++) bits += distFreq[s] * distAll[s];
+  return { bits, litLen, distLen, items, clLen, hclen };
+}
+function writeTokens(w, toks, nt, litCode, litLen, distCode, distLen) {
+  for (let i = 0; i < nt; i++) {
+    const t = toks[i];
+    if (t < 256) {
+      w.bits(litCode[t], litLen[t]);
+      continue;
+    }
+    const len = t >>> 16, dist = t & 65535;
+    const ls = LEN_SYM[len], ds = distSym(dist);
+    w.bits(litCode[257 + ls], litLen[257 + ls]);
+    if (LEN_EXTRA[ls]) w.bits(len - LEN_BASE[ls], LEN_EXTRA[ls]);
+    w.bits(distCode[ds], distLen[ds]);
+    if (DIST_EXTRA[ds]) w.bits(dist - DIST_BASE[ds], DIST_EXTRA[ds]);
+  }
+  w.bits(litCode[256], litLen[256]);
 }
 var HASH_BITS = 15;
-function compress(input, dict) {
+function tokenize(input, dict) {
   if (dict.length > WINDOW) dict = dict.subarray(dict.length - WINDOW);
   const n = dict.length;
   const W = new Uint8Array(n + input.length);
@@ -537,14 +673,13 @@ function compress(input, dict) {
     }
     return bestL >= MIN_MATCH ? [bestL, bestD] : null;
   };
-  const w = new BitWriter(input.length + 16);
-  w.bits(1, 1);
-  w.bits(1, 2);
+  const toks = new Int32Array(input.length);
+  let nt = 0;
   let p = 0;
   let cur = input.length > 0 ? longest(0) : null;
   while (p < input.length) {
     if (cur === null) {
-      writeLitLen(w, input[p]);
+      toks[nt++] = input[p];
       p++;
       cur = p < input.length ? longest(p) : null;
       continue;
@@ -552,17 +687,57 @@ function compress(input, dict) {
     if (p + 1 < input.length) {
       const next = longest(p + 1);
       if (next !== null && next[0] > cur[0]) {
-        writeLitLen(w, input[p]);
+        toks[nt++] = input[p];
         p++;
         cur = next;
         continue;
       }
     }
-    writeMatch(w, cur[0], cur[1]);
+    toks[nt++] = cur[0] << 16 | cur[1];
     p += cur[0];
     cur = p < input.length ? longest(p) : null;
   }
-  writeLitLen(w, 256);
+  return [toks, nt];
+}
+function compress(input, dict) {
+  const [toks, nt] = tokenize(input, dict);
+  const litFreq = new Int32Array(NUM_LITLEN), distFreq = new Int32Array(NUM_DIST);
+  let fixedBits = 3 + FIXED_LIT_LEN[256], extraBits = 0;
+  for (let i = 0; i < nt; i++) {
+    const t = toks[i];
+    if (t < 256) {
+      litFreq[t]++;
+      fixedBits += FIXED_LIT_LEN[t];
+      continue;
+    }
+    const ls = LEN_SYM[t >>> 16], ds = distSym(t & 65535);
+    litFreq[257 + ls]++;
+    distFreq[ds]++;
+    fixedBits += FIXED_LIT_LEN[257 + ls] + 5;
+    extraBits += LEN_EXTRA[ls] + DIST_EXTRA[ds];
+  }
+  litFreq[256]++;
+  const fixedBytes = fixedBits + extraBits + 7 >> 3;
+  const dyn = nt > 0 ? dynamicBlock(litFreq, distFreq) : null;
+  if (dyn === null || dyn.bits + extraBits + 7 >> 3 >= fixedBytes) {
+    const w2 = new BitWriter(fixedBytes);
+    w2.bits(1 | 1 << 1, 3);
+    writeTokens(w2, toks, nt, FIXED_LIT_CODE, FIXED_LIT_LEN, FIXED_DIST_CODE, FIXED_DIST_LEN);
+    return w2.finish();
+  }
+  const { litLen, distLen, items, clLen, hclen } = dyn;
+  const clCode = canonical(clLen);
+  const w = new BitWriter(dyn.bits + extraBits + 7 >> 3);
+  w.bits(1 | 2 << 1, 3);
+  w.bits(litLen.length - 257, 5);
+  w.bits(distLen.length - 1, 5);
+  w.bits(hclen - 4, 4);
+  for (let i = 0; i < hclen; i++) w.bits(clLen[CL_ORDER[i]], 3);
+  for (const [s, rep] of items) {
+    w.bits(clCode[s], clLen[s]);
+    if (s >= 16) w.bits(rep - CL_REPEAT_BASE[s], CL_EXTRA[s]);
+  }
+  writeTokens(w, toks, nt, canonical(litLen), litLen, canonical(distLen), distLen);
   return w.finish();
 }
 var InflateError = class extends Error {
@@ -591,17 +766,11 @@ var FIXED_LIT = null;
 var FIXED_DIST = null;
 function fixedTables() {
   if (!FIXED_LIT) {
-    const l = new Uint8Array(288);
-    l.fill(8, 0, 144);
-    l.fill(9, 144, 256);
-    l.fill(7, 256, 280);
-    l.fill(8, 280, 288);
-    FIXED_LIT = buildHuffman(l);
-    FIXED_DIST = buildHuffman(new Uint8Array(30).fill(5));
+    FIXED_LIT = buildHuffman(FIXED_LIT_LEN);
+    FIXED_DIST = buildHuffman(FIXED_DIST_LEN);
   }
   return [FIXED_LIT, FIXED_DIST];
 }
-var CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 function inflate(data, dict, maxOut) {
   if (dict.length > WINDOW) dict = dict.subarray(dict.length - WINDOW);
   const base = dict.length;
