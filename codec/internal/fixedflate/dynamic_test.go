@@ -141,6 +141,14 @@ func TestCodeLengthsTies(t *testing.T) {
 	if lengths[0] != 2 || lengths[1] != 2 || lengths[2] != 1 {
 		t.Fatalf("lengths %v, want [2 2 1]", lengths)
 	}
+	// A leaf before a package of the same weight: {0,1} (weight 2) comes
+	// after leaves 2 and 3 (weight 2), giving four 2-bit codes, where the
+	// opposite rule gives [3 3 2 1] at the same cost.
+	lengths = make([]uint8, 4)
+	sc.codeLengths([]int{1, 1, 2, 2}, 15, lengths)
+	if lengths[0] != 2 || lengths[1] != 2 || lengths[2] != 2 || lengths[3] != 2 {
+		t.Fatalf("lengths %v, want [2 2 2 2]", lengths)
+	}
 }
 
 func TestRunLengths(t *testing.T) {
