@@ -5,12 +5,15 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"sync"
 )
 
 // The dedicated decoder for streams whose first block is final and coded
-// with the fixed Huffman codes (BFINAL = 1, BTYPE = 01), as Compress makes
-// them. It decodes into one output buffer; a back-reference is a copy
+// with Huffman codes: the fixed codes (BFINAL = 1, BTYPE = 01, here) or
+// dynamic ones (BTYPE = 10, inflate_dynamic.go reads their definition).
+// Both decode the block's symbols with inflateBlock and tables of the same
+// form. It decodes into one output buffer; a back-reference is a copy
 // within it or, where it reaches before the output, from the dictionary.
 // It gives exactly the result of decompressFlate (compress/flate) on every
 // such stream:
@@ -18,12 +21,16 @@ import (
 //   - compress/flate reads the stream byte by byte, only when it needs more
 //     bits, and stops after the byte holding the end-of-block code, so any
 //     whole byte after that one is trailing data;
+//   - before it decodes a literal/length symbol it reads at least as many
+//     bits as the shortest code and the end-of-block code have, even when
+//     the symbol's code is shorter (the "bits compress/flate reads" of a
+//     table entry);
 //   - it reports ErrUnexpectedEOF when a code or its extra bits run past
 //     the end of the stream, and a CorruptInputError (with the number of
 //     bytes read so far) for the literal/length symbols 286 and 287, the
-//     distance codes 30 and 31, and a distance beyond the dictionary and
-//     the output so far; none of these writes any output for the symbol
-//     concerned;
+//     distance codes 30 and 31, bits that start no code of an incomplete
+//     code, and a distance beyond the dictionary and the output so far;
+//     none of these writes any output for the symbol concerned;
 //   - the old reading loop of Decompress returns ErrTooLarge once the
 //     output delivered exceeds max, and compress/flate delivers all output
 //     it has decoded before it reports an error, so ErrTooLarge wins over
@@ -34,7 +41,24 @@ import (
 // first block is final and uses the fixed codes.
 const fixedFinalHeader = 1 | 1<<1
 
-// Kinds of literal/length table entries (bits 4-5 of an entry).
+// A table entry describes the code that the next bits of the stream
+// start, for the literal/length and the distance alphabets alike:
+//
+//	bits 0-3   the code length, the bits to consume
+//	bits 4-5   the kind of symbol
+//	bit 6      entryLink: the code is longer than the table's index
+//	bits 8-11  the number of extra bits of a length or a distance
+//	bits 12-15 the bits compress/flate reads before it decodes the code
+//	bits 16-31 the literal byte, the base length or the base distance;
+//	           with entryLink, the first bits of the code (as many as the
+//	           table's index has), most significant first
+//	bits 25-28 of a length: how many bits beyond the code and the extra
+//	           bits compress/flate reads before it decodes the code
+//
+// A distance has kind kindLiteral; kindInvalid marks the literal/length
+// symbols 286 and 287, the distance codes 30 and 31 and bits that start
+// no code (with the bits compress/flate reads before it notices as code
+// length), and entries with entryLink, which decodeLong resolves.
 const (
 	kindLiteral = iota
 	kindLength
@@ -42,46 +66,216 @@ const (
 	kindInvalid
 )
 
-// litTable maps the next 9 bits of the stream (least significant bit
-// first) to the fixed literal/length symbol they start with. An entry holds
-// the code length in bits 0-3, the kind in bits 4-5, the number of extra
-// bits of a length in bits 8-11, and the literal byte or the base length
-// in bits 16-31.
-var litTable [1 << 9]uint32
+const (
+	entryLink       = 1 << 6
+	entryNeedShift  = 12
+	entryAheadShift = 16 + 9
+)
 
-// distTable maps the next 5 bits of the stream to the fixed distance code
-// they hold: the number of extra bits in bits 0-4 (31 for the invalid codes
-// 30 and 31) and the base distance in bits 16-31.
-var distTable [1 << 5]uint32
+// The tables are indexed by the next litBits and distBits bits of the
+// stream (least significant bit first).
+const (
+	litBits  = 10
+	distBits = 8
+)
 
-const distInvalid = 31
+// decodeTables are the decoding tables of a Huffman-coded block.
+type decodeTables struct {
+	// matchBits is the most bits a length/distance pair takes: a code,
+	// 5 extra bits, a code and 13 extra bits.
+	matchBits uint
+	lit       [1 << litBits]uint32
+	dist      [1 << distBits]uint32
+	litLong   longCodes // the literal/length codes longer than litBits
+	distLong  longCodes // the distance codes longer than distBits
+}
+
+// longCodes decodes the codes of a canonical Huffman code (RFC 1951
+// §3.2.2) longer than its table's index: the codes of length n are
+// first[n] to first[n]+count[n]-1, and the entry of the k-th one is
+// entries[index[n]+k].
+type longCodes struct {
+	first, count, index [16]uint32
+	entries             [512]uint32 // 288 used; 512 for no bounds check
+}
+
+// decodeLong returns the entry of the code that b, the next bits of the
+// stream, starts, given that it is longer than n bits and starts with the
+// n-bit code c (most significant bit first).
+func (l *longCodes) decodeLong(b uint64, c uint32, n uint) uint32 {
+	for n < 15 {
+		c = c<<1 | uint32(b>>n&1)
+		n++
+		if k := c - l.first[n]; k < l.count[n] {
+			return l.entries[(l.index[n]+k)&511]
+		}
+	}
+	return kindInvalid << 4 // not reached: a code with long codes is complete
+}
+
+// The entries of the symbols without their lengths: litEntries for the
+// literal/length alphabet (with 286 and 287 invalid), distEntries for the
+// distance codes (with 30 and 31 invalid), clEntries for the code-length
+// alphabet.
+var (
+	litEntries  [288]uint32
+	distEntries [32]uint32
+	clEntries   [19]uint32
+)
+
+// fixedTables decode the fixed codes (RFC 1951 §3.2.6).
+var fixedTables decodeTables
 
 func init() {
-	for s := 0; s < 288; s++ {
-		c := fixedLitCode(s)
-		e := c.n
+	var lengths [288]uint8
+	for s := range litEntries {
+		e := uint32(kindInvalid << 4)
 		switch {
 		case s < 256:
-			e |= kindLiteral<<4 | uint32(s)<<16
+			e = kindLiteral<<4 | uint32(s)<<16
 		case s == 256:
-			e |= kindEnd << 4
+			e = kindEnd << 4
 		case s < 286:
 			i := s - 257
-			e |= kindLength<<4 | uint32(lenExtra[i])<<8 | uint32(lenBase[i])<<16
-		default:
-			e |= kindInvalid << 4
+			e = kindLength<<4 | uint32(lenExtra[i])<<8 | uint32(lenBase[i])<<16
 		}
-		for r := c.bits; r < 1<<9; r += 1 << c.n {
-			litTable[r] = e
-		}
+		litEntries[s] = e
+		lengths[s] = uint8(fixedLitCode(s).n)
 	}
-	for c := 0; c < 32; c++ {
-		e := uint32(distInvalid)
+	for c := range distEntries {
+		distEntries[c] = kindInvalid << 4
 		if c < len(distBase) {
-			e = distExtra(c) | uint32(distBase[c])<<16
+			distEntries[c] = distExtra(c)<<8 | uint32(distBase[c])<<16
 		}
-		distTable[reverse(uint32(c), 5)] = e
 	}
+	for s := range clEntries {
+		clEntries[s] = uint32(s) << 16
+	}
+	t := &fixedTables
+	t.matchBits = 8 + 5 + 5 + 13
+	if !buildTable(t.lit[:], litBits, &t.litLong, lengths[:], litEntries[:], uint32(lengths[256])) {
+		panic("fixedflate: fixed literal/length code")
+	}
+	for i := range 32 {
+		lengths[i] = 5
+	}
+	if !buildTable(t.dist[:], distBits, &t.distLong, lengths[:32], distEntries[:], 0) {
+		panic("fixedflate: fixed distance code")
+	}
+}
+
+// buildTable sets up the decoding of the canonical Huffman code with the
+// code lengths lengths (at most 15 bits; symbol s has the entry
+// entries[s]): table, of 1<<tb entries, maps the next tb bits of the
+// stream to the entry of the code they start, or to an entry with
+// entryLink for a code longer than tb bits, which long then decodes. floor
+// is how many bits compress/flate reads at least before it decodes a
+// symbol (the length of the end-of-block code, for literal/length codes).
+// It accepts exactly the codes compress/flate's huffmanDecoder.init
+// accepts, and returns false for the others: a complete code, a single
+// code of length 1, or no code at all.
+func buildTable(table []uint32, tb uint, long *longCodes, lengths []uint8, entries []uint32, floor uint32) bool {
+	// Four counts, for fewer increments of the same memory in a row.
+	var counts [4][16]uint32
+	i := 0
+	for ; i+4 <= len(lengths); i += 4 {
+		counts[0][lengths[i]&15]++
+		counts[1][lengths[i+1]&15]++
+		counts[2][lengths[i+2]&15]++
+		counts[3][lengths[i+3]&15]++
+	}
+	for ; i < len(lengths); i++ {
+		counts[0][lengths[i]&15]++
+	}
+	var count, next [16]uint32
+	for n := 1; n < 16; n++ {
+		count[n] = counts[0][n] + counts[1][n] + counts[2][n] + counts[3][n]
+	}
+	lo, hi := uint(0), uint(0)
+	for n := uint(15); n > 0; n-- {
+		if count[n] != 0 {
+			lo = n
+			hi = max(hi, n)
+		}
+	}
+	code := uint32(0)
+	for n := lo; n <= hi; n++ {
+		code <<= 1
+		next[n] = code
+		code += count[n]
+	}
+	// table[:size] maps every string of fewer bits than the codes placed
+	// so far.
+	size := 1
+	if lo > 1 {
+		size = 1 << (lo - 1)
+	}
+	if code != 1<<hi {
+		if code > 1 || hi > 1 {
+			return false
+		}
+		// No code or a single code of length 1: compress/flate reads the
+		// bits of the shortest code (if any) and stops there.
+		need := max(uint32(lo), floor)
+		table[0] = kindInvalid<<4 | need<<entryNeedShift | need
+	}
+	// The symbols in the order of their codes: by length, then symbol.
+	var sorted [288]uint16
+	var at [16]uint32
+	k := uint32(0)
+	for n := lo; n <= hi; n++ {
+		at[n] = k
+		k += count[n]
+	}
+	for s, n := range lengths {
+		if n != 0 {
+			sorted[at[n&15]] = uint16(s)
+			at[n&15]++
+		}
+	}
+	// Codes of at most tb bits, one length at a time: each of the
+	// strings of a length one less continues with both bits, then the
+	// codes of this length are placed.
+	k = 0
+	for n := max(lo, 1); n <= min(hi, tb); n++ {
+		copy(table[size:2*size], table[:size])
+		size *= 2
+		c := next[n]
+		for end := k + count[n]; k < end; k++ {
+			table[bits.Reverse16(uint16(c))>>(16-n)] = entryOf(entries[sorted[k]], uint32(n), floor)
+			c++
+		}
+	}
+	for ; size < len(table); size *= 2 {
+		copy(table[size:], table[:size])
+	}
+	if hi > tb {
+		for n := range long.count {
+			long.first[n], long.count[n], long.index[n] = next[n], 0, 0
+			if uint(n) > tb {
+				long.count[n], long.index[n] = count[n], at[n]-count[n]
+			}
+		}
+		for n := tb + 1; n <= hi; n++ {
+			for c := next[n]; c < next[n]+count[n]; c++ {
+				long.entries[k] = entryOf(entries[sorted[k]], uint32(n), floor)
+				p := c >> (n - tb)
+				table[bits.Reverse16(uint16(p))>>(16-tb)] = kindInvalid<<4 | entryLink | p<<16
+				k++
+			}
+		}
+	}
+	return true
+}
+
+// entryOf returns the entry of a code of n bits for the symbol whose
+// entry without its lengths is e.
+func entryOf(e, n, floor uint32) uint32 {
+	need := max(n, floor)
+	if e>>4&3 == kindLength {
+		e |= (need - min(need, n+e>>8&15)) << entryAheadShift
+	}
+	return e | need<<entryNeedShift | n
 }
 
 // inflateBufs holds output buffers; one larger than maxPooled is not kept.
@@ -101,13 +295,20 @@ var errTruncated = fmt.Errorf("fixedflate: %w", io.ErrUnexpectedEOF)
 // with the dictionary dict (at most WindowSize bytes) and the output limit
 // max ≥ 0. The result does not share memory with any buffer kept here.
 func inflateFixed(src, dict []byte, max int) ([]byte, error) {
+	return inflate(src, dict, max, &fixedTables, uint64(src[0])>>3, 5, 1)
+}
+
+// inflate decodes the block of src coded with the tables t, whose symbols
+// start at the bit buffer (bits, nbits, pos) (see inflateBlock), into a
+// new slice.
+func inflate(src, dict []byte, max int, t *decodeTables, bits uint64, nbits uint, pos int) ([]byte, error) {
 	p := inflateBufs.Get().(*[]byte)
 	buf := *p
 	if want := 8*len(src) + 256; cap(buf) < want && cap(buf) < max {
 		buf = make([]byte, min(want, max))
 	}
 	buf = buf[:min(cap(buf), max)]
-	buf, w, err := inflateFixedBlock(buf, max, src, dict)
+	buf, w, err := inflateBlock(buf, max, src, dict, t, bits, nbits, pos)
 	var out []byte
 	if err == nil {
 		out = make([]byte, w)
@@ -120,48 +321,68 @@ func inflateFixed(src, dict []byte, max int) ([]byte, error) {
 	return out, err
 }
 
-// inflateFixedBlock decodes the fixed-code block that starts src into buf,
+// refill loads whole bytes of src into the bit buffer: bits holds the
+// nbits bits of the stream not consumed yet, first in the low bits, and
+// pos is the next byte of src to load. With 8 bytes left in src, one
+// unaligned load does it, leaving 56 to 63 bits; the bits above nbits then
+// already hold the following bytes, which the next load writes again in
+// the same place. Near the end, byte by byte, with zeros above nbits.
+// Either way, afterwards nbits > 55 or src is used up.
+func refill(src []byte, bits uint64, nbits uint, pos int) (uint64, uint, int) {
+	if pos+8 <= len(src) {
+		bits |= binary.LittleEndian.Uint64(src[pos:]) << nbits
+		return bits, nbits | 56, pos + int((63-nbits)>>3)
+	}
+	return refillTail(src, bits, nbits, pos)
+}
+
+// refillTail is refill near the end of src.
+//
+//go:noinline
+func refillTail(src []byte, bits uint64, nbits uint, pos int) (uint64, uint, int) {
+	bits &= 1<<nbits - 1
+	for nbits <= 56 && pos < len(src) {
+		bits |= uint64(src[pos]) << nbits
+		pos++
+		nbits += 8
+	}
+	return bits, nbits, pos
+}
+
+// inflateBlock decodes the symbols of a block with the tables t into buf,
 // with len(buf) ≤ max, and the dictionary dict (which precedes the output
-// for back-references). It returns the buffer (grown if needed, never
-// beyond max bytes) and the length of the output in it.
-func inflateFixedBlock(buf []byte, max int, src, dict []byte) ([]byte, int, error) {
-	bits := uint64(src[0]) >> 3 // the bits not consumed yet, first in the low bits
-	nbits := uint(5)            // how many of them are valid
-	pos := 1                    // the next byte of src to load into bits
-	w := 0                      // output position in buf
+// for back-references); they start at the bit buffer (bits, nbits, pos)
+// (see refill). It returns the buffer (grown if needed, never beyond max
+// bytes) and the length of the output in it.
+func inflateBlock(buf []byte, max int, src, dict []byte, t *decodeTables, bits uint64, nbits uint, pos int) ([]byte, int, error) {
+	w := 0 // output position in buf
 	for {
-		// Load whole bytes while at least one fits: with 8 bytes left in
-		// src, one unaligned load does it, leaving 56 to 63 bits; the bits
-		// above nbits then already hold the following bytes, which the
-		// next load writes again in the same place. Near the end, byte by
-		// byte. Either way, afterwards nbits > 56 or src is used up.
-		if pos+8 <= len(src) {
+		if pos+8 <= len(src) { // refill, inlined
 			bits |= binary.LittleEndian.Uint64(src[pos:]) << nbits
 			pos += int((63 - nbits) >> 3)
 			nbits |= 56
 		} else {
-			bits &= 1<<nbits - 1
-			for nbits <= 56 && pos < len(src) {
-				bits |= uint64(src[pos]) << nbits
-				pos++
-				nbits += 8
-			}
+			bits, nbits, pos = refillTail(src, bits, nbits, pos)
 		}
-		e := litTable[bits&(1<<9-1)]
-		// Literals while the bits surely hold them and 31 more bits, the
-		// longest symbol with its distance, as the steps below need unless
-		// src is used up.
+		e := t.lit[bits&(1<<litBits-1)]
+		// Literals while the bits surely hold them.
 		for e>>4&3 == kindLiteral && nbits >= 40 && w < len(buf) {
-			bits >>= e & 15
-			nbits -= uint(e & 15)
 			buf[w] = byte(e >> 16)
 			w++
-			e = litTable[bits&(1<<9-1)]
+			nbits -= uint(e & 15)
+			bits >>= e & 15
+			e = t.lit[bits&(1<<litBits-1)]
 		}
-		n := uint(e & 15)
-		if n > nbits {
+		// The steps below need t.matchBits bits unless src is used up.
+		// (With the fixed codes, 31, which the loop above leaves.)
+		if nbits < t.matchBits && pos < len(src) {
+			continue
+		}
+	symbol:
+		if nbits < 15 && uint(e>>entryNeedShift&15) > nbits {
 			return buf, w, errTruncated
 		}
+		n := uint(e & 15)
 		bits >>= n
 		nbits -= n
 		switch e >> 4 & 3 {
@@ -183,9 +404,13 @@ func inflateFixedBlock(buf []byte, max int, src, dict []byte) ([]byte, int, erro
 			}
 			return buf, w, nil
 		case kindInvalid:
+			if e&entryLink != 0 { // consumed nothing
+				e = t.litLong.decodeLong(bits, e>>16, litBits)
+				goto symbol
+			}
 			return buf, w, corrupt(pos - int(nbits>>3))
 		}
-		length := int(e >> 16)
+		length := int(e >> 16) // and the bits read ahead, above bit 9
 		if n = uint(e>>8) & 15; n > 0 {
 			if n > nbits {
 				return buf, w, errTruncated
@@ -194,18 +419,22 @@ func inflateFixedBlock(buf []byte, max int, src, dict []byte) ([]byte, int, erro
 			bits >>= n
 			nbits -= n
 		}
-		if nbits < 5 {
+		d := t.dist[bits&(1<<distBits-1)]
+	distance:
+		if n = uint(d & 15); n > nbits {
 			return buf, w, errTruncated
 		}
-		d := distTable[bits&31]
-		bits >>= 5
-		nbits -= 5
-		n = uint(d & 31)
-		if n == distInvalid {
-			return buf, w, corrupt(pos - int(nbits>>3))
+		bits >>= n
+		nbits -= n
+		if d>>4&3 == kindInvalid {
+			if d&entryLink != 0 { // consumed nothing
+				d = t.distLong.decodeLong(bits, d>>16, distBits)
+				goto distance
+			}
+			return buf, w, corruptMatch(pos, nbits, length>>9, uint(d&15))
 		}
 		dist := int(d >> 16)
-		if n > 0 {
+		if n = uint(d>>8) & 15; n > 0 {
 			if n > nbits {
 				return buf, w, errTruncated
 			}
@@ -215,8 +444,9 @@ func inflateFixedBlock(buf []byte, max int, src, dict []byte) ([]byte, int, erro
 		}
 		from := w - dist // where the copy starts, negative in the dictionary
 		if from < -len(dict) {
-			return buf, w, corrupt(pos - int(nbits>>3))
+			return buf, w, corruptMatch(pos, nbits, length>>9, uint(d&15+d>>8&15))
 		}
+		length &= 1<<9 - 1
 		end := w + length
 		if end > len(buf) {
 			if length > max-w {
@@ -246,6 +476,17 @@ func inflateFixedBlock(buf []byte, max int, src, dict []byte) ([]byte, int, erro
 			w += copy(buf[w:end], buf[from:w])
 		}
 	}
+}
+
+// corruptMatch returns the error for an invalid distance found when used
+// bits of it have been consumed: by then compress/flate has read the bytes
+// holding them, and ahead bits beyond the length and its extra bits that
+// it read before it decoded the length.
+func corruptMatch(pos int, nbits uint, ahead int, used uint) error {
+	if uint(ahead) > used {
+		nbits -= uint(ahead) - used
+	}
+	return corrupt(pos - int(nbits>>3))
 }
 
 // grow returns buf with its contents and a length of at least need (and at

@@ -108,7 +108,7 @@ func decodedLength(stream, dict []byte) int {
 }
 
 // TestDecompressCorpusDiff round-trips every corpus SDP through the
-// fixed-code decoder and compares it with compress/flate on the stream, on
+// dedicated decoders and compares it with compress/flate on the stream, on
 // every truncation of it, with a trailing byte, at limits around its length
 // and, for a few files, with every single bit flipped.
 func TestDecompressCorpusDiff(t *testing.T) {
@@ -117,26 +117,39 @@ func TestDecompressCorpusDiff(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stream := Compress(nil, src, SDPDictionary)
-		got, err := Decompress(stream, SDPDictionary, len(src))
-		if err != nil || !bytes.Equal(got, src) {
-			t.Fatalf("%s: round trip: err %v, equal %v", name, err, bytes.Equal(got, src))
-		}
-		for _, max := range []int{0, 1, len(src) / 2, len(src) - 1, len(src), len(src) + 1, math.MaxInt} {
-			sameAsFlate(t, stream, SDPDictionary, max)
-		}
-		sameAsFlate(t, append(stream[:len(stream):len(stream)], 0), SDPDictionary, len(src))
-		for k := range stream {
-			sameAsFlate(t, stream[:k], SDPDictionary, len(src))
-		}
-		if i%25 == 0 && !testing.Short() {
-			mut := bytes.Clone(stream)
-			for b := 3; b < 8*len(mut); b++ { // not the block header
-				mut[b/8] ^= 1 << (b % 8)
-				sameAsFlate(t, mut, SDPDictionary, len(src))
-				sameAsFlate(t, mut, SDPDictionary, len(src)-10)
-				mut[b/8] ^= 1 << (b % 8)
+		// As Compress makes it (the shorter of the fixed and the dynamic
+		// block) and as the fixed block.
+		for _, stream := range [][]byte{Compress(nil, src, SDPDictionary), encode(nil, fastTokens(src, SDPDictionary), src)} {
+			got, err := Decompress(stream, SDPDictionary, len(src))
+			if err != nil || !bytes.Equal(got, src) {
+				t.Fatalf("%s: round trip: err %v, equal %v", name, err, bytes.Equal(got, src))
 			}
+			checkAround(t, stream, SDPDictionary, i%25 == 0 && !testing.Short())
+		}
+	}
+}
+
+// checkAround compares Decompress with compress/flate on stream at limits
+// around the length of its output, on every truncation, with a trailing
+// byte and, if flips, with every single bit after the header flipped.
+func checkAround(t *testing.T, stream, dict []byte, flips bool) {
+	t.Helper()
+	n := decodedLength(stream, dict)
+	for _, m := range []int{0, 1, n / 2, n - 1, n, n + 1, math.MaxInt} {
+		sameAsFlate(t, stream, dict, m)
+	}
+	for k := range stream {
+		sameAsFlate(t, stream[:k], dict, n)
+		sameAsFlate(t, stream[:k], dict, max(n-1, 0))
+	}
+	sameAsFlate(t, append(stream[:len(stream):len(stream)], 0), dict, n)
+	if flips {
+		mut := bytes.Clone(stream)
+		for b := 3; b < 8*len(mut); b++ {
+			mut[b/8] ^= 1 << (b % 8)
+			sameAsFlate(t, mut, dict, n)
+			sameAsFlate(t, mut, dict, max(n-1, 0))
+			mut[b/8] ^= 1 << (b % 8)
 		}
 	}
 }
@@ -226,11 +239,12 @@ func TestDecompressAllocs(t *testing.T) {
 	}
 }
 
-// BenchmarkDecompress decodes the whole corpus (compressed with
-// SDPDictionary) per iteration, with the fixed-code decoder and with
-// compress/flate.
+// BenchmarkDecompress decodes the whole corpus compressed with
+// SDPDictionary per iteration, as Compress makes it (fixed or dynamic
+// blocks) and as the fixed-code block, with the dedicated decoders and
+// with compress/flate.
 func BenchmarkDecompress(b *testing.B) {
-	var streams [][]byte
+	var streams, fixed [][]byte
 	var total int
 	for _, name := range allCorpusFiles(b) {
 		src, err := os.ReadFile(name)
@@ -238,8 +252,16 @@ func BenchmarkDecompress(b *testing.B) {
 			b.Fatal(err)
 		}
 		streams = append(streams, Compress(nil, src, SDPDictionary))
+		fixed = append(fixed, encode(nil, fastTokens(src, SDPDictionary), src))
 		total += len(src)
 	}
+	b.Run("compress", func(b *testing.B) { benchDecoders(b, streams, total) })
+	b.Run("fixed", func(b *testing.B) { benchDecoders(b, fixed, total) })
+}
+
+// benchDecoders decodes streams (total bytes of output) per iteration,
+// with Decompress ("fast") and with compress/flate ("old").
+func benchDecoders(b *testing.B, streams [][]byte, total int) {
 	for _, bc := range []struct {
 		name string
 		f    func(src, dict []byte, max int) ([]byte, error)
