@@ -101,10 +101,11 @@ func Compress(dst, src, dict []byte) []byte {
 // final block (ErrTrailingData), or if the output would be longer than max
 // bytes (ErrTooLarge).
 //
-// A stream that starts with a final block of fixed Huffman codes, which
-// includes every stream Compress makes, is decoded by a dedicated decoder
-// (see inflate.go); any other stream by compress/flate. Both give the same
-// result for every input: the same output or the same error.
+// A stream that starts with a final block of fixed or dynamic Huffman
+// codes, which includes every stream Compress makes, is decoded by a
+// dedicated decoder (inflate.go, inflate_dynamic.go); any other stream by
+// compress/flate. Both give the same result for every input: the same
+// output or the same error.
 // Which error wins where several apply: ErrTooLarge as soon as the output
 // decoded so far exceeds max (even if the stream is corrupt further on),
 // then any error of the stream itself (invalid or truncated), then
