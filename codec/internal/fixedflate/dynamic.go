@@ -85,76 +85,98 @@ func atLeastTwo(freq []int) {
 	}
 }
 
-// pmNode is a leaf (sym >= 0) or a package of two nodes of the previous
-// list (sym < 0).
-type pmNode struct {
-	weight int
-	sym    int
-	a, b   int32
-}
-
 // pmScratch holds the buffers of codeLengths, reused between calls.
 type pmScratch struct {
-	nodes            []pmNode
-	cur, next, stack []int32
+	leaves  []pmLeaf
+	cur     []int  // weights of the items of the current list
+	next    []int  // weights of the items of the list being made
+	isLeaf  []bool // the kinds of the items of every list, list after list
+	listLen []int  // the length of every list
 }
+
+type pmLeaf struct{ weight, sym int }
 
 // codeLengths sets lengths[s] to the code length of symbol s for a code
 // of at most limit bits that minimises the sum of freq[s]·lengths[s]: the
-// package-merge algorithm, with every tie broken as the package
-// documentation specifies. At least two frequencies must be non-zero.
+// package-merge algorithm, with every tie broken as SPEC.md §4.7 says. At
+// least two frequencies must be non-zero.
+//
+// Rather than following packages down to their leaves, it uses two facts:
+// the leaves of any list appear in their own order, and the packages of a
+// list in the order they were made, package i holding items 2i and 2i+1 of
+// the list below. So the items taken from each list are a prefix of it:
+// when the first m items of a list hold l leaves and p packages, those are
+// the first l leaves, and the first 2p items of the list below are taken.
+// A symbol's code length is the number of lists whose taken leaves include
+// it.
 func (sc *pmScratch) codeLengths(freq []int, limit int, lengths []uint8) {
 	clear(lengths)
-	nodes := sc.nodes[:0]
+	leaves := sc.leaves[:0]
 	for s, f := range freq {
 		if f > 0 {
-			nodes = append(nodes, pmNode{weight: f, sym: s})
+			leaves = append(leaves, pmLeaf{f, s})
 		}
 	}
-	// The leaves by weight, then by symbol (a stable sort keeps symbol
-	// order).
-	slices.SortStableFunc(nodes, func(x, y pmNode) int { return x.weight - y.weight })
-	n := len(nodes)
-	cur := sc.cur[:0]
-	for i := range n {
-		cur = append(cur, int32(i))
+	// By weight, then by symbol (a stable sort keeps symbol order).
+	slices.SortStableFunc(leaves, func(x, y pmLeaf) int { return x.weight - y.weight })
+	n := len(leaves)
+	cur, isLeaf, listLen := sc.cur[:0], sc.isLeaf[:0], sc.listLen[:0]
+	for _, l := range leaves {
+		cur = append(cur, l.weight)
+		isLeaf = append(isLeaf, true)
 	}
+	listLen = append(listLen, n)
 	next := sc.next[:0]
-	for range limit - 1 {
+	for level := 1; level < limit; level++ {
 		// Package adjacent pairs, then merge the packages into the
 		// leaves by weight, a leaf before a package of equal weight.
 		next = next[:0]
 		li := 0
 		for i := 0; i+1 < len(cur); i += 2 {
-			w := nodes[cur[i]].weight + nodes[cur[i+1]].weight
-			for li < n && nodes[li].weight <= w {
-				next = append(next, int32(li))
+			w := cur[i] + cur[i+1]
+			for li < n && leaves[li].weight <= w {
+				next = append(next, leaves[li].weight)
+				isLeaf = append(isLeaf, true)
 				li++
 			}
-			nodes = append(nodes, pmNode{weight: w, sym: -1, a: cur[i], b: cur[i+1]})
-			next = append(next, int32(len(nodes)-1))
+			next = append(next, w)
+			isLeaf = append(isLeaf, false)
 		}
 		for ; li < n; li++ {
-			next = append(next, int32(li))
+			next = append(next, leaves[li].weight)
+			isLeaf = append(isLeaf, true)
+		}
+		listLen = append(listLen, len(next))
+		if slices.Equal(next, cur) {
+			// Equal weights mean equal kinds (the leaves are the same
+			// and a list is fixed by its weights), so every later list
+			// is this one again.
+			for range limit - 1 - level {
+				isLeaf = append(isLeaf, isLeaf[len(isLeaf)-len(next):]...)
+				listLen = append(listLen, len(next))
+			}
+			cur, next = next, cur
+			break
 		}
 		cur, next = next, cur
 	}
-	// The first 2n-2 items of the last list; a symbol's code length is
-	// the number of leaves for it they hold.
-	stack := sc.stack[:0]
-	for _, it := range cur[:2*n-2] {
-		stack = append(stack[:0], it)
-		for len(stack) > 0 {
-			x := nodes[stack[len(stack)-1]]
-			stack = stack[:len(stack)-1]
-			if x.sym >= 0 {
-				lengths[x.sym]++
-			} else {
-				stack = append(stack, x.a, x.b)
+	// From the last list down: take its first 2n-2 items.
+	take, end := 2*n-2, len(isLeaf)
+	for j := len(listLen) - 1; j >= 0 && take > 0; j-- {
+		kinds := isLeaf[end-listLen[j] : end]
+		end -= listLen[j]
+		l := 0
+		for _, leaf := range kinds[:take] {
+			if leaf {
+				l++
 			}
 		}
+		for _, lf := range leaves[:l] {
+			lengths[lf.sym]++
+		}
+		take = 2 * (take - l)
 	}
-	sc.nodes, sc.cur, sc.next, sc.stack = nodes, cur, next, stack
+	sc.leaves, sc.cur, sc.next, sc.isLeaf, sc.listLen = leaves, cur, next, isLeaf, listLen
 }
 
 // canonical sets codes to the codes of RFC 1951 §3.2.2 for lengths,
