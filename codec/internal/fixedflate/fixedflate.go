@@ -111,6 +111,31 @@ func Compress(dst, src, dict []byte) []byte {
 // then any error of the stream itself (invalid or truncated), then
 // ErrTrailingData. Memory use is bounded by max plus the dictionary.
 func Decompress(src, dict []byte, max int) ([]byte, error) {
+	out, _, err := decompress(src, dict, max, false)
+	return out, err
+}
+
+// DecompressText is Decompress, and also reports whether the output is
+// plain text: plain is true if and only if every byte of out is TAB
+// (0x09), LF (0x0a) or one of 0x20 to 0x7e (so no CR, no other control
+// byte and no byte from 0x7f on); on an error it is false.
+//
+// For the streams the dedicated decoders take (see Decompress), every
+// stream Compress makes, it costs almost nothing more: they check each
+// literal as they write it, and a back-reference copies bytes of the
+// output before it, checked already, or of the dictionary, which is known
+// to be plain text if empty, if SDPDictionary (checked once: it must not
+// be modified) or once checked because it is no longer than the output.
+// Only where the dictionary is not known to be plain text and all the
+// literals are is the output checked afterwards, as it is for the streams
+// compress/flate decodes. The caller need not check it again.
+func DecompressText(src, dict []byte, max int) (out []byte, plain bool, err error) {
+	return decompress(src, dict, max, true)
+}
+
+// decompress is DecompressText, or Decompress with plain false if not
+// text.
+func decompress(src, dict []byte, max int, text bool) (out []byte, plain bool, err error) {
 	if max < 0 {
 		max = 0
 	}
@@ -120,12 +145,13 @@ func Decompress(src, dict []byte, max int) ([]byte, error) {
 	if len(src) > 0 {
 		switch src[0] & 7 {
 		case fixedFinalHeader:
-			return inflateFixed(src, dict, max)
+			return inflateFixed(src, dict, max, text)
 		case dynamicFinalHeader:
-			return inflateDynamic(src, dict, max)
+			return inflateDynamic(src, dict, max, text)
 		}
 	}
-	return decompressFlate(src, dict, max)
+	out, err = decompressFlate(src, dict, max)
+	return out, err == nil && text && isPlain(out), err
 }
 
 // decompressFlate is Decompress implemented with compress/flate, for any

@@ -36,6 +36,10 @@ import (
 //     it has decoded before it reports an error, so ErrTooLarge wins over
 //     any error that follows the symbol that exceeds max, and an error wins
 //     if it comes first.
+//
+// For DecompressText it also tells whether the output is plain text: a
+// literal that is not has entryNotPlain in its entry, and every other
+// byte of the output is a copy of an earlier one or of the dictionary.
 
 // fixedFinalHeader is the value of the first three bits of a stream whose
 // first block is final and uses the fixed codes.
@@ -47,13 +51,12 @@ const fixedFinalHeader = 1 | 1<<1
 //	bits 0-3   the code length, the bits to consume
 //	bits 4-5   the kind of symbol
 //	bit 6      entryLink: the code is longer than the table's index
+//	bit 7      entryNotPlain: a literal byte that is not plain text
 //	bits 8-11  the number of extra bits of a length or a distance
 //	bits 12-15 the bits compress/flate reads before it decodes the code
 //	bits 16-31 the literal byte, the base length or the base distance;
 //	           with entryLink, the first bits of the code (as many as the
 //	           table's index has), most significant first
-//	bits 25-28 of a length: how many bits beyond the code and the extra
-//	           bits compress/flate reads before it decodes the code
 //
 // A distance has kind kindLiteral; kindInvalid marks the literal/length
 // symbols 286 and 287, the distance codes 30 and 31 and bits that start
@@ -67,15 +70,15 @@ const (
 )
 
 const (
-	entryLink       = 1 << 6
-	entryNeedShift  = 12
-	entryAheadShift = 16 + 9
+	entryLink      = 1 << 6
+	entryNotPlain  = 1 << 7
+	entryNeedShift = 12
 )
 
 // The tables are indexed by the next litBits and distBits bits of the
 // stream (least significant bit first).
 const (
-	litBits  = 10
+	litBits  = 9
 	distBits = 8
 )
 
@@ -114,9 +117,12 @@ func (l *longCodes) decodeLong(b uint64, c uint32, n uint) uint32 {
 }
 
 // The entries of the symbols without their lengths: litEntries for the
-// literal/length alphabet (with 286 and 287 invalid), distEntries for the
+// literal/length alphabet (with 286 and 287 invalid, and entryNotPlain on
+// the literals that are not plain text, see isPlain), distEntries for the
 // distance codes (with 30 and 31 invalid), clEntries for the code-length
-// alphabet.
+// alphabet: all of kind kindLiteral, with the symbol in bits 16-20, and
+// for the repeats 16, 17 and 18 the number of extra bits and the least
+// count of the repeat in bits 21-24.
 var (
 	litEntries  [288]uint32
 	distEntries [32]uint32
@@ -132,7 +138,7 @@ func init() {
 		e := uint32(kindInvalid << 4)
 		switch {
 		case s < 256:
-			e = kindLiteral<<4 | uint32(s)<<16
+			e = kindLiteral<<4 | uint32(s)<<16 | uint32(notPlain[s])
 		case s == 256:
 			e = kindEnd << 4
 		case s < 286:
@@ -151,116 +157,112 @@ func init() {
 	for s := range clEntries {
 		clEntries[s] = uint32(s) << 16
 	}
+	clEntries[16] |= 2<<8 | 3<<21
+	clEntries[17] |= 3<<8 | 3<<21
+	clEntries[18] |= 7<<8 | 11<<21
 	t := &fixedTables
 	t.matchBits = 8 + 5 + 5 + 13
-	if !buildTable(t.lit[:], litBits, &t.litLong, lengths[:], litEntries[:], uint32(lengths[256])) {
+	var c codeSymbols
+	c.group(lengths[:])
+	if !buildTable(t.lit[:], litBits, &t.litLong, &c, litEntries[:], uint32(lengths[256])) {
 		panic("fixedflate: fixed literal/length code")
 	}
 	for i := range 32 {
 		lengths[i] = 5
 	}
-	if !buildTable(t.dist[:], distBits, &t.distLong, lengths[:32], distEntries[:], 0) {
+	c.group(lengths[:32])
+	if !buildTable(t.dist[:], distBits, &t.distLong, &c, distEntries[:], 0) {
 		panic("fixedflate: fixed distance code")
 	}
 }
 
-// buildTable sets up the decoding of the canonical Huffman code with the
-// code lengths lengths (at most 15 bits; symbol s has the entry
-// entries[s]): table, of 1<<tb entries, maps the next tb bits of the
-// stream to the entry of the code they start, or to an entry with
-// entryLink for a code longer than tb bits, which long then decodes. floor
-// is how many bits compress/flate reads at least before it decodes a
-// symbol (the length of the end-of-block code, for literal/length codes).
-// It accepts exactly the codes compress/flate's huffmanDecoder.init
-// accepts, and returns false for the others: a complete code, a single
-// code of length 1, or no code at all.
-func buildTable(table []uint32, tb uint, long *longCodes, lengths []uint8, entries []uint32, floor uint32) bool {
-	// Four counts, for fewer increments of the same memory in a row.
-	var counts [4][16]uint32
-	i := 0
-	for ; i+4 <= len(lengths); i += 4 {
-		counts[0][lengths[i]&15]++
-		counts[1][lengths[i+1]&15]++
-		counts[2][lengths[i+2]&15]++
-		counts[3][lengths[i+3]&15]++
+// codeSymbols lists the symbols of a code (at most 288) by the lengths of
+// their codes: count[n] symbols have codes of n bits, sym[n][:count[n]]
+// in increasing order. count[0] and sym[0] are scratch space: symbols
+// without a code may be counted there or not.
+type codeSymbols struct {
+	count [16]uint32
+	sym   [16][288]uint16
+}
+
+// group sets c to the symbols with the code lengths lengths (at most 288
+// of them).
+func (c *codeSymbols) group(lengths []uint8) {
+	c.count = [16]uint32{}
+	for s, n := range lengths {
+		c.add(uint(n), s)
 	}
-	for ; i < len(lengths); i++ {
-		counts[0][lengths[i]&15]++
+}
+
+// add appends symbol s with an n-bit code, n < 16.
+func (c *codeSymbols) add(n uint, s int) {
+	n &= 15
+	c.sym[n][c.count[n]] = uint16(s)
+	c.count[n]++
+}
+
+// buildTable sets up the decoding of the canonical Huffman code of the
+// symbols c (codes of at most 15 bits; symbol s has the entry
+// entries[s]): table, of 1<<tb entries (tb ≤ litBits), maps the next tb
+// bits of the stream to the entry of the code they start, or to an entry
+// with entryLink for a code longer than tb bits, which long then
+// decodes. floor is how many bits compress/flate reads at least before it
+// decodes a symbol (the length of the end-of-block code, for
+// literal/length codes). It accepts exactly the codes compress/flate's
+// huffmanDecoder.init accepts, and returns false for the others: a
+// complete code, a single code of length 1, or no code at all.
+//
+// It places each code once and fills the rest of the table with wide
+// copies, doubling the part filled so far whenever the codes get one bit
+// longer, and after the longest, up to the table's size.
+func buildTable(table []uint32, tb uint, long *longCodes, c *codeSymbols, entries []uint32, floor uint32) bool {
+	next, lo, hi, ok, complete := firstCodes(&c.count)
+	if !ok {
+		return false
 	}
-	var count, next [16]uint32
-	for n := 1; n < 16; n++ {
-		count[n] = counts[0][n] + counts[1][n] + counts[2][n] + counts[3][n]
-	}
-	lo, hi := uint(0), uint(0)
-	for n := uint(15); n > 0; n-- {
-		if count[n] != 0 {
-			lo = n
-			hi = max(hi, n)
-		}
-	}
-	code := uint32(0)
-	for n := lo; n <= hi; n++ {
-		code <<= 1
-		next[n] = code
-		code += count[n]
-	}
-	// table[:size] maps every string of fewer bits than the codes placed
-	// so far.
-	size := 1
-	if lo > 1 {
-		size = 1 << (lo - 1)
-	}
-	if code != 1<<hi {
-		if code > 1 || hi > 1 {
-			return false
-		}
+	if !complete {
 		// No code or a single code of length 1: compress/flate reads the
 		// bits of the shortest code (if any) and stops there.
 		need := max(uint32(lo), floor)
 		table[0] = kindInvalid<<4 | need<<entryNeedShift | need
 	}
-	// The symbols in the order of their codes: by length, then symbol.
-	var sorted [288]uint16
-	var at [16]uint32
-	k := uint32(0)
-	for n := lo; n <= hi; n++ {
-		at[n] = k
-		k += count[n]
-	}
-	for s, n := range lengths {
-		if n != 0 {
-			sorted[at[n&15]] = uint16(s)
-			at[n&15]++
-		}
-	}
 	// Codes of at most tb bits, one length at a time: each of the
 	// strings of a length one less continues with both bits, then the
-	// codes of this length are placed.
-	k = 0
+	// codes of this length are placed. table[:size] maps every string of
+	// fewer bits than the codes placed so far; for the shortest codes, if
+	// longer than 1 bit, there is nothing to continue: the strings of
+	// their length that they do not cover start longer codes, a complete
+	// code being the only one with codes of 2 bits or more.
+	size := uint(1) << max(lo, 1) >> 1
 	for n := max(lo, 1); n <= min(hi, tb); n++ {
-		copy(table[size:2*size], table[:size])
-		size *= 2
-		c := next[n]
-		for end := k + count[n]; k < end; k++ {
-			table[bits.Reverse16(uint16(c))>>(16-n)] = entryOf(entries[sorted[k]], uint32(n), floor)
-			c++
+		if n > lo || n == 1 {
+			double(table, size)
 		}
+		size *= 2
+		place(table, c.sym[n][:c.count[n]], entries, next[n], uint32(n), floor)
 	}
-	for ; size < len(table); size *= 2 {
-		copy(table[size:], table[:size])
+	for ; size < uint(len(table)); size *= 2 {
+		double(table, size)
 	}
 	if hi > tb {
+		// The codes longer than tb bits: in long, where index[n] counts
+		// those shorter than n bits, and their first tb bits link there.
+		k := uint32(0)
 		for n := range long.count {
-			long.first[n], long.count[n], long.index[n] = next[n], 0, 0
+			long.first[n], long.count[n], long.index[n] = next[n], 0, k
 			if uint(n) > tb {
-				long.count[n], long.index[n] = count[n], at[n]-count[n]
+				long.count[n] = c.count[n]
+				k += c.count[n]
 			}
 		}
+		k = 0
 		for n := tb + 1; n <= hi; n++ {
-			for c := next[n]; c < next[n]+count[n]; c++ {
-				long.entries[k] = entryOf(entries[sorted[k]], uint32(n), floor)
-				p := c >> (n - tb)
+			code := next[n]
+			for _, s := range c.sym[n][:c.count[n]] {
+				long.entries[k] = entryOf(entries[s], uint32(n), floor)
+				p := code >> (n - tb)
 				table[bits.Reverse16(uint16(p))>>(16-tb)] = kindInvalid<<4 | entryLink | p<<16
+				code++
 				k++
 			}
 		}
@@ -268,14 +270,70 @@ func buildTable(table []uint32, tb uint, long *longCodes, lengths []uint8, entri
 	return true
 }
 
+// double copies table[:size] to table[size:2*size].
+func double(table []uint32, size uint) {
+	if size < 16 { // for fewer bytes than a call of memmove costs
+		for i, e := range table[:size] {
+			table[size+uint(i)] = e
+		}
+		return
+	}
+	copy(table[size:2*size], table[:size])
+}
+
+// place sets the entries of table for the codes of n bits (at most
+// litBits), the first being code, of the symbols syms (in this order);
+// they are entryOf(entries[s], n, floor). (Inlined, its loop gets
+// spills.)
+//
+//go:noinline
+func place(table []uint32, syms []uint16, entries []uint32, code, n, floor uint32) {
+	add := max(n, floor)<<entryNeedShift | n
+	// The codes as litBits bits, as reversed takes them.
+	c, step := code<<(litBits-n), uint32(1)<<(litBits-n)
+	for _, s := range syms {
+		table[reversed[c&(1<<litBits-1)]] = entries[s] | add
+		c += step
+	}
+}
+
+// reversed[c] is c with its litBits bits in reverse order.
+var reversed = func() (r [1 << litBits]uint16) {
+	for c := range r {
+		r[c] = bits.Reverse16(uint16(c)) >> (16 - litBits)
+	}
+	return r
+}()
+
+// firstCodes returns, for the canonical Huffman code with count[n] codes
+// of n bits (1 ≤ n ≤ 15; count[0] does not count), the first code of
+// each length (beyond the longest codes, the codes that would follow),
+// the lengths of the shortest and the longest code (0 if there is none),
+// whether compress/flate accepts it (see buildTable) and whether it is
+// complete.
+func firstCodes(count *[16]uint32) (next [16]uint32, lo, hi uint, ok, complete bool) {
+	code := uint32(0)
+	used := uint32(0) // bit n: there are codes of n bits
+	for n := 1; n < 16; n++ {
+		code <<= 1
+		next[n] = code
+		code += count[n]
+		if count[n] != 0 {
+			used |= 1 << n
+		}
+	}
+	// code is the first code of the longest codes plus their number,
+	// shifted by the bits they have less than 15.
+	lo = uint(bits.TrailingZeros32(used)) & 31
+	hi = uint(max(bits.Len32(used), 1)) - 1
+	complete = code == 1<<15
+	return next, lo, hi, complete || hi <= 1 && code <= 1<<14, complete
+}
+
 // entryOf returns the entry of a code of n bits for the symbol whose
 // entry without its lengths is e.
 func entryOf(e, n, floor uint32) uint32 {
-	need := max(n, floor)
-	if e>>4&3 == kindLength {
-		e |= (need - min(need, n+e>>8&15)) << entryAheadShift
-	}
-	return e | need<<entryNeedShift | n
+	return e | max(n, floor)<<entryNeedShift | n
 }
 
 // inflateBufs holds output buffers; one larger than maxPooled is not kept.
@@ -293,32 +351,79 @@ var errTruncated = fmt.Errorf("fixedflate: %w", io.ErrUnexpectedEOF)
 
 // inflateFixed decodes src, whose first three bits are fixedFinalHeader,
 // with the dictionary dict (at most WindowSize bytes) and the output limit
-// max ≥ 0. The result does not share memory with any buffer kept here.
-func inflateFixed(src, dict []byte, max int) ([]byte, error) {
-	return inflate(src, dict, max, &fixedTables, uint64(src[0])>>3, 5, 1)
+// max ≥ 0. The result does not share memory with any buffer kept here. If
+// text, plain reports whether the output is plain text (see isPlain);
+// otherwise it is false.
+func inflateFixed(src, dict []byte, max int, text bool) (out []byte, plain bool, err error) {
+	return inflate(src, dict, max, text, &fixedTables, uint64(src[0])>>3, 5, 1)
 }
 
 // inflate decodes the block of src coded with the tables t, whose symbols
 // start at the bit buffer (bits, nbits, pos) (see inflateBlock), into a
-// new slice.
-func inflate(src, dict []byte, max int, t *decodeTables, bits uint64, nbits uint, pos int) ([]byte, error) {
+// new slice, like inflateFixed.
+func inflate(src, dict []byte, max int, text bool, t *decodeTables, bits uint64, nbits uint, pos int) (out []byte, plain bool, err error) {
 	p := inflateBufs.Get().(*[]byte)
 	buf := *p
 	if want := 8*len(src) + 256; cap(buf) < want && cap(buf) < max {
 		buf = make([]byte, min(want, max))
 	}
 	buf = buf[:min(cap(buf), max)]
-	buf, w, err := inflateBlock(buf, max, src, dict, t, bits, nbits, pos)
-	var out []byte
+	buf, w, lits, err := inflateBlock(buf, max, src, dict, t, bits, nbits, pos)
 	if err == nil {
 		out = make([]byte, w)
 		copy(out, buf[:w])
+		// The bytes that are no literal are copies of earlier output or
+		// of the dictionary.
+		plain = text && lits&entryNotPlain == 0 && (plainDict(dict, w) || isPlain(out))
 	}
 	if cap(buf) <= maxPooled {
 		*p = buf
 		inflateBufs.Put(p)
 	}
-	return out, err
+	return out, plain, err
+}
+
+// notPlain[b] is entryNotPlain if the byte b is not plain text, which
+// is the bytes 0x20 to 0x7e, TAB and LF, and 0 if it is.
+var notPlain = func() (np [256]uint8) {
+	for b := range np {
+		if (b < 0x20 || b > 0x7e) && b != '\t' && b != '\n' {
+			np[b] = entryNotPlain
+		}
+	}
+	return np
+}()
+
+// isPlain reports whether every byte of b is plain text.
+func isPlain(b []byte) bool {
+	var acc uint8
+	for _, c := range b {
+		acc |= notPlain[c]
+	}
+	return acc == 0
+}
+
+var (
+	sdpPlainOnce sync.Once
+	sdpPlain     bool
+)
+
+// plainDict reports whether dict, the dictionary (at most WindowSize
+// bytes) of an output of n bytes, is known to be plain text: checked once
+// for SDPDictionary (recognized by its address, like indexFor, and never
+// modified), else checked if no longer than the output (otherwise checking
+// the output costs less).
+func plainDict(dict []byte, n int) bool {
+	switch {
+	case len(dict) == 0:
+		return true
+	case len(dict) == len(SDPDictionary) && &dict[0] == &SDPDictionary[0]:
+		sdpPlainOnce.Do(func() { sdpPlain = isPlain(SDPDictionary) })
+		return sdpPlain
+	case len(dict) <= n:
+		return isPlain(dict)
+	}
+	return false
 }
 
 // refill loads whole bytes of src into the bit buffer: bits holds the
@@ -353,9 +458,9 @@ func refillTail(src []byte, bits uint64, nbits uint, pos int) (uint64, uint, int
 // with len(buf) ≤ max, and the dictionary dict (which precedes the output
 // for back-references); they start at the bit buffer (bits, nbits, pos)
 // (see refill). It returns the buffer (grown if needed, never beyond max
-// bytes) and the length of the output in it.
-func inflateBlock(buf []byte, max int, src, dict []byte, t *decodeTables, bits uint64, nbits uint, pos int) ([]byte, int, error) {
-	w := 0 // output position in buf
+// bytes), the length of the output in it and lits, whose entryNotPlain
+// bit is 0 if every literal is plain text.
+func inflateBlock(buf []byte, max int, src, dict []byte, t *decodeTables, bits uint64, nbits uint, pos int) (_ []byte, w int, lits uint32, _ error) {
 	for {
 		if pos+8 <= len(src) { // refill, inlined
 			bits |= binary.LittleEndian.Uint64(src[pos:]) << nbits
@@ -365,8 +470,9 @@ func inflateBlock(buf []byte, max int, src, dict []byte, t *decodeTables, bits u
 			bits, nbits, pos = refillTail(src, bits, nbits, pos)
 		}
 		e := t.lit[bits&(1<<litBits-1)]
-		// Literals while the bits surely hold them.
-		for e>>4&3 == kindLiteral && nbits >= 40 && w < len(buf) {
+		// Plain-text literals while the bits surely hold them. (Others,
+		// rare, go below, which keeps lits out of this loop.)
+		for e&(3<<4|entryNotPlain) == kindLiteral<<4 && nbits >= 40 && w < len(buf) {
 			buf[w] = byte(e >> 16)
 			w++
 			nbits -= uint(e & 15)
@@ -380,7 +486,7 @@ func inflateBlock(buf []byte, max int, src, dict []byte, t *decodeTables, bits u
 		}
 	symbol:
 		if nbits < 15 && uint(e>>entryNeedShift&15) > nbits {
-			return buf, w, errTruncated
+			return buf, w, lits, errTruncated
 		}
 		n := uint(e & 15)
 		bits >>= n
@@ -389,31 +495,32 @@ func inflateBlock(buf []byte, max int, src, dict []byte, t *decodeTables, bits u
 		case kindLiteral:
 			if w >= len(buf) {
 				if w >= max {
-					return buf, w, ErrTooLarge
+					return buf, w, lits, ErrTooLarge
 				}
 				buf = grow(buf, w+1, max)
 			}
 			buf[w] = byte(e >> 16)
+			lits |= e
 			w++
 			continue
 		case kindEnd:
 			// compress/flate has read the byte holding the last bit of
 			// the end-of-block code and no further.
 			if pos-int(nbits>>3) != len(src) {
-				return buf, w, ErrTrailingData
+				return buf, w, lits, ErrTrailingData
 			}
-			return buf, w, nil
+			return buf, w, lits, nil
 		case kindInvalid:
 			if e&entryLink != 0 { // consumed nothing
 				e = t.litLong.decodeLong(bits, e>>16, litBits)
 				goto symbol
 			}
-			return buf, w, corrupt(pos - int(nbits>>3))
+			return buf, w, lits, corrupt(pos - int(nbits>>3))
 		}
-		length := int(e >> 16) // and the bits read ahead, above bit 9
+		length := int(e >> 16)
 		if n = uint(e>>8) & 15; n > 0 {
 			if n > nbits {
-				return buf, w, errTruncated
+				return buf, w, lits, errTruncated
 			}
 			length += int(bits & (1<<n - 1))
 			bits >>= n
@@ -422,7 +529,7 @@ func inflateBlock(buf []byte, max int, src, dict []byte, t *decodeTables, bits u
 		d := t.dist[bits&(1<<distBits-1)]
 	distance:
 		if n = uint(d & 15); n > nbits {
-			return buf, w, errTruncated
+			return buf, w, lits, errTruncated
 		}
 		bits >>= n
 		nbits -= n
@@ -431,12 +538,12 @@ func inflateBlock(buf []byte, max int, src, dict []byte, t *decodeTables, bits u
 				d = t.distLong.decodeLong(bits, d>>16, distBits)
 				goto distance
 			}
-			return buf, w, corruptMatch(pos, nbits, length>>9, uint(d&15))
+			return buf, w, lits, corruptMatch(pos, nbits, e, uint(d&15))
 		}
 		dist := int(d >> 16)
 		if n = uint(d>>8) & 15; n > 0 {
 			if n > nbits {
-				return buf, w, errTruncated
+				return buf, w, lits, errTruncated
 			}
 			dist += int(bits & (1<<n - 1))
 			bits >>= n
@@ -444,13 +551,12 @@ func inflateBlock(buf []byte, max int, src, dict []byte, t *decodeTables, bits u
 		}
 		from := w - dist // where the copy starts, negative in the dictionary
 		if from < -len(dict) {
-			return buf, w, corruptMatch(pos, nbits, length>>9, uint(d&15+d>>8&15))
+			return buf, w, lits, corruptMatch(pos, nbits, e, uint(d&15+d>>8&15))
 		}
-		length &= 1<<9 - 1
 		end := w + length
 		if end > len(buf) {
 			if length > max-w {
-				return buf, w, ErrTooLarge
+				return buf, w, lits, ErrTooLarge
 			}
 			buf = grow(buf, end, max)
 		}
@@ -479,12 +585,14 @@ func inflateBlock(buf []byte, max int, src, dict []byte, t *decodeTables, bits u
 }
 
 // corruptMatch returns the error for an invalid distance found when used
-// bits of it have been consumed: by then compress/flate has read the bytes
-// holding them, and ahead bits beyond the length and its extra bits that
-// it read before it decoded the length.
-func corruptMatch(pos int, nbits uint, ahead int, used uint) error {
-	if uint(ahead) > used {
-		nbits -= uint(ahead) - used
+// bits of it have been consumed, after the length of entry e: by then
+// compress/flate has read the bytes holding them, and the bits beyond the
+// length code and its extra bits that it read before it decoded the length
+// code, if more.
+func corruptMatch(pos int, nbits uint, e uint32, used uint) error {
+	need, n := uint(e>>entryNeedShift&15), uint(e&15+e>>8&15)
+	if ahead := need - min(need, n); ahead > used {
+		nbits -= ahead - used
 	}
 	return corrupt(pos - int(nbits>>3))
 }

@@ -505,16 +505,20 @@ func TestDecompressDynamicRandom(t *testing.T) {
 }
 
 // FuzzDecompressDynamicDiff compares the dynamic-block decoder with
-// compress/flate. mode selects the dictionary (bits 0-1), the output limit
+// compress/flate (and checks what DecompressText reports, see
+// sameAsFlate). mode selects the dictionary (bits 0-1), the output limit
 // (bit 3: a limit near the length compress/flate decodes, else max) and
-// what the stream is (bits 4-5): the stream itself, with the first three
-// bits forced to a final dynamic block if bit 2 is set; the stream
-// compressed by compress/flate at the level bits 6-7 select, first block
-// made final; or a block randomBlock makes with the stream's bytes as its
-// choices. In the last two, if bit 15 of max is set, the bit max&0x7fff
-// (modulo the length) of the stream is flipped.
+// what the stream is (bits 4-5): the stream itself (0), with the first
+// three bits forced to a final dynamic block if bit 2 is set, or the same
+// with a dictionary that is not plain text (3); the stream compressed by
+// compress/flate at the level bits 6-7 select, first block made final (1);
+// or a block randomBlock makes with the stream's bytes as its choices (2).
+// In the last two, bit 2 selects a dictionary that is not plain text, and
+// if bit 15 of max is set, the bit max&0x7fff (modulo the length) of the
+// stream is flipped.
 func FuzzDecompressDynamicDiff(f *testing.F) {
 	dicts := [][]byte{nil, SDPDictionary, []byte("abc"), bytes.Repeat([]byte("xyz\n"), 9000)}
+	notPlain := notPlainDicts()
 	levels := []int{flate.HuffmanOnly, flate.BestSpeed, flate.DefaultCompression, flate.BestCompression}
 	strs := []string{"", "a", "aaaaaaaaaa", "abcabcabc", "v=0\n", "a=rtcp-mux\na=rtcp-mux\n"}
 	for d := range dicts[:3] {
@@ -547,6 +551,13 @@ func FuzzDecompressDynamicDiff(f *testing.F) {
 		f.Add(encode(nil, fastTokens([]byte(s), SDPDictionary), []byte(s)), uint8(1|4), uint16(50000))
 		f.Add(flateFinal([]byte(s), nil, flate.NoCompression), uint8(4), uint16(50000))
 	}
+	// Dictionaries that are not plain text.
+	for d := range notPlain {
+		for _, s := range []string{"a", "abcabc", "a=x\r\na=x\r\n", "y\x7f\n\x7f"} {
+			f.Add([]byte(s), uint8(1<<4|4|d|d<<6), uint16(50000))
+			f.Add(flateFinal([]byte(s), notPlain[d], flate.HuffmanOnly), uint8(3<<4|d), uint16(50000))
+		}
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 20 {
 		choices := make([]byte, 64+rng.IntN(400))
@@ -558,7 +569,11 @@ func FuzzDecompressDynamicDiff(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, stream []byte, mode uint8, max uint16) {
 		dict := dicts[mode&3]
-		switch mode >> 4 & 3 {
+		kind := mode >> 4 & 3
+		if kind == 3 || kind != 0 && mode&4 != 0 {
+			dict = notPlain[mode&3]
+		}
+		switch kind {
 		case 0, 3:
 			if mode&4 != 0 && len(stream) > 0 {
 				stream = append([]byte{stream[0]&^7 | dynamicFinalHeader}, stream[1:]...)
@@ -589,18 +604,40 @@ func FuzzDecompressDynamicDiff(f *testing.F) {
 // compress/flate.
 func BenchmarkDecompressDynamic(b *testing.B) {
 	for _, level := range []int{1, 6, 9} {
-		var streams [][]byte
-		var total int
-		for _, name := range allCorpusFiles(b) {
-			src, err := os.ReadFile(name)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if s := flateFinal(src, SDPDictionary, level); s[0]&7 == dynamicFinalHeader {
-				streams = append(streams, s)
-				total += len(src)
-			}
-		}
+		streams, total := dynamicStreams(b, func(src []byte) []byte { return flateFinal(src, SDPDictionary, level) })
 		b.Run("level"+string(rune('0'+level)), func(b *testing.B) { benchDecoders(b, streams, total) })
 	}
+}
+
+// BenchmarkDynamicTables reads the definitions of the codes of the
+// dynamic blocks Compress makes of the corpus with SDPDictionary and
+// builds their tables (dynamicTables.read), reporting the time per block.
+func BenchmarkDynamicTables(b *testing.B) {
+	streams, _ := dynamicStreams(b, func(src []byte) []byte { return Compress(nil, src, SDPDictionary) })
+	t := dynamicPool.Get().(*dynamicTables)
+	for b.Loop() {
+		for _, s := range streams {
+			if _, _, _, err := t.read(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(streams)), "ns/block")
+}
+
+// dynamicStreams returns the streams that compress makes of the corpus
+// files and that start with a dynamic block, and the total length of
+// these files.
+func dynamicStreams(b *testing.B, compress func(src []byte) []byte) (streams [][]byte, total int) {
+	for _, name := range allCorpusFiles(b) {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s := compress(src); s[0]&7 == dynamicFinalHeader {
+			streams = append(streams, s)
+			total += len(src)
+		}
+	}
+	return streams, total
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"compress/flate"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -24,13 +26,21 @@ func errClass(err error) string {
 	return "invalid"
 }
 
-// sameAsFlate checks that Decompress (the fixed-code decoder where it
-// applies) and decompressFlate give the same result on stream: the same
-// output or the same error.
+// sameAsFlate checks that Decompress (the dedicated decoders where they
+// apply) and decompressFlate give the same result on stream: the same
+// output or the same error; and that DecompressText gives it too, and
+// reports exactly whether the output is plain text.
 func sameAsFlate(t testing.TB, stream, dict []byte, max int) {
 	t.Helper()
 	got, err := Decompress(stream, dict, max)
 	want, werr := decompressFlate(stream, dict, max)
+	text, plain, terr := DecompressText(stream, dict, max)
+	if !bytes.Equal(text, got) || (text == nil) != (got == nil) || fmt.Sprint(terr) != fmt.Sprint(err) {
+		t.Fatalf("stream %x: DecompressText gives %d bytes, error %v; Decompress %d bytes, error %v", stream, len(text), terr, len(got), err)
+	}
+	if plain != (err == nil && plainText(got)) {
+		t.Fatalf("stream %x, dictionary %q: plain %v for %q", stream, dict[len(dict)-min(len(dict), 40):], plain, got)
+	}
 	if errClass(err) != errClass(werr) {
 		t.Fatalf("max %d, len(dict) %d, stream %x: got %v, compress/flate %v", max, len(dict), stream, err, werr)
 	}
@@ -51,6 +61,17 @@ func sameAsFlate(t testing.TB, stream, dict []byte, max int) {
 	}
 }
 
+// plainText reports whether every byte of b is TAB, LF or one of 0x20 to
+// 0x7e, byte by byte.
+func plainText(b []byte) bool {
+	for _, c := range b {
+		if (c < 0x20 || c > 0x7e) && c != '\t' && c != '\n' {
+			return false
+		}
+	}
+	return true
+}
+
 // allCorpusFiles lists every SDP of the corpus.
 func allCorpusFiles(t testing.TB) []string {
 	t.Helper()
@@ -61,12 +82,15 @@ func allCorpusFiles(t testing.TB) []string {
 	return files
 }
 
-// FuzzDecompressDiff compares the fixed-code decoder with compress/flate.
-// mode selects the dictionary (bits 0-1), whether the first three bits are
-// forced to a final fixed-code block (bit 2), and the output limit: max
-// itself or, with bit 3, a limit near the length compress/flate decodes.
+// FuzzDecompressDiff compares the fixed-code decoder with compress/flate
+// (and checks what DecompressText reports, see sameAsFlate). mode selects
+// the dictionary (bits 0-1; with bit 4, one that is not plain text),
+// whether the first three bits are forced to a final fixed-code block (bit
+// 2), and the output limit: max itself or, with bit 3, a limit near the
+// length compress/flate decodes.
 func FuzzDecompressDiff(f *testing.F) {
 	dicts := [][]byte{nil, SDPDictionary, []byte("abc"), bytes.Repeat([]byte("xyz\n"), 9000)}
+	notPlain := notPlainDicts()
 	add := func(stream []byte) {
 		f.Add(stream, uint8(1), uint16(50000))
 		f.Add(stream, uint8(1|8), uint16(0xffff)) // just below the length
@@ -76,6 +100,11 @@ func FuzzDecompressDiff(f *testing.F) {
 	}
 	f.Add(Compress(nil, bytes.Repeat([]byte("a"), 1000), nil), uint8(0), uint16(100))
 	f.Add([]byte{0x01, 0x03, 0x00, 0xfc, 0xff, 'a', 'b', 'c'}, uint8(0), uint16(3)) // stored block
+	for d := range notPlain {
+		for _, s := range []string{"a", "abcabc", "a=x\r\n", "y\x7f\n\x7f"} {
+			f.Add(Compress(nil, []byte(s), notPlain[d]), uint8(16|d), uint16(1000))
+		}
+	}
 	if files, _ := filepath.Glob(filepath.Join(corpusDir, "*.sdp")); len(files) > 0 {
 		for _, name := range files[:min(len(files), 20)] {
 			src, err := os.ReadFile(name)
@@ -87,6 +116,9 @@ func FuzzDecompressDiff(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, stream []byte, mode uint8, max uint16) {
 		dict := dicts[mode&3]
+		if mode&16 != 0 {
+			dict = notPlain[mode&3]
+		}
 		if mode&4 != 0 && len(stream) > 0 {
 			stream = append([]byte{stream[0]&^7 | fixedFinalHeader}, stream[1:]...)
 		}
@@ -98,6 +130,19 @@ func FuzzDecompressDiff(f *testing.F) {
 		}
 		sameAsFlate(t, stream, dict, m)
 	})
+}
+
+// notPlainDicts returns dictionaries that are not plain text, for the
+// fuzz targets: empty but for a 2-byte UTF-8 letter, SDPDictionary with
+// CRLF line ends, one with a CR among letters, and a long one with DEL
+// bytes.
+func notPlainDicts() [][]byte {
+	return [][]byte{
+		[]byte("\xc3\xa9"),
+		bytes.ReplaceAll(SDPDictionary, []byte("\n"), []byte("\r\n")),
+		[]byte("a\rc"),
+		bytes.Repeat([]byte("xy\x7f\n"), 9000),
+	}
 }
 
 // decodedLength returns how many bytes compress/flate decodes from stream
@@ -237,6 +282,127 @@ func TestDecompressAllocs(t *testing.T) {
 	if allocs > 1 {
 		t.Errorf("Decompress allocates %.1f times per call", allocs)
 	}
+	allocs = testing.AllocsPerRun(50, func() { DecompressText(stream, SDPDictionary, len(src)) })
+	if allocs > 1 {
+		t.Errorf("DecompressText allocates %.1f times per call", allocs)
+	}
+}
+
+// TestDecompressTextCorpus checks that DecompressText finds every corpus
+// SDP plain text if and only if it is: with LF line ends (as the codec
+// compresses it) all but those with non-ASCII text, if any, and none with
+// CRLF line ends; as Compress makes it, as the fixed-code block and as
+// compress/flate's dynamic block, with SDPDictionary and with a copy of it
+// (which it does not know).
+func TestDecompressTextCorpus(t *testing.T) {
+	dicts := [][]byte{SDPDictionary, bytes.Clone(SDPDictionary)}
+	plainFiles := 0
+	for _, name := range allCorpusFiles(t) {
+		crlf, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, src := range [][]byte{readSDP(t, name), crlf} {
+			want := plainText(src)
+			if want {
+				plainFiles++
+			}
+			for _, dict := range dicts {
+				for _, stream := range [][]byte{
+					Compress(nil, src, dict),
+					encode(nil, fastTokens(src, dict), src),
+					flateFinal(src, dict, flate.BestCompression),
+				} {
+					out, plain, err := DecompressText(stream, dict, len(src))
+					if err != nil || !bytes.Equal(out, src) || plain != want {
+						t.Fatalf("%s (header %03b): err %v, equal %v, plain %v, want %v", name, stream[0]&7, err, bytes.Equal(out, src), plain, want)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d plain-text SDPs", plainFiles)
+	if plainFiles == 0 {
+		t.Fatal("no plain-text SDP in the corpus")
+	}
+}
+
+// TestDecompressText checks the plain flag on texts with one byte that is
+// or is not plain text, as a literal, in a repeat and at the end, coded
+// as Compress makes it, as the fixed-code block, as dynamic blocks of
+// compress/flate and as a stored block (which compress/flate decodes).
+func TestDecompressText(t *testing.T) {
+	for _, b := range []byte{'\r', 0x7f, 0xc3, 0x00, 0x0b, 0x1f, 0x80, 0xff, '\t', '\n', ' ', '~', 'a'} {
+		want := b == '\t' || b == '\n' || b >= 0x20 && b < 0x7f
+		for _, src := range []string{
+			string(b),
+			"v=0\n" + string(b) + "o=- 1 2 IN IP4 0.0.0.0\n",
+			"a=x" + strings.Repeat(string(b)+"y", 40) + "\n",
+			"a=rtpmap:111 opus/48000/2\na=rtpmap:111 opus/48000/2" + string(b),
+		} {
+			for _, stream := range [][]byte{
+				Compress(nil, []byte(src), SDPDictionary),
+				encode(nil, fastTokens([]byte(src), SDPDictionary), []byte(src)),
+				flateFinal([]byte(src), SDPDictionary, flate.HuffmanOnly),
+				flateFinal([]byte(src), SDPDictionary, flate.BestCompression),
+				flateFinal([]byte(src), SDPDictionary, flate.NoCompression),
+			} {
+				out, plain, err := DecompressText(stream, SDPDictionary, 1000)
+				if err != nil || string(out) != src || plain != want {
+					t.Fatalf("%q (header %03b): err %v, output %q, plain %v, want %v", src, stream[0]&7, err, out, plain, want)
+				}
+				sameAsFlate(t, stream, SDPDictionary, 1000)
+			}
+		}
+	}
+	// Errors are not plain text.
+	if out, plain, err := DecompressText([]byte{0x03}, nil, 10); err == nil || out != nil || plain {
+		t.Errorf("truncated stream: %q, %v, %v", out, plain, err)
+	}
+}
+
+// TestDecompressTextDictionary checks the plain flag where the output
+// copies from a dictionary that is not plain text: the copied bytes
+// decide, whether the dictionary is shorter or longer than the output.
+func TestDecompressTextDictionary(t *testing.T) {
+	long := strings.Repeat("m=audio 9 UDP/TLS/RTP/SAVPF 111\n", 4)
+	cases := []struct {
+		dict, src string
+		want      bool
+	}{
+		{"a=x\r\nb=y\n", "a=x\r\n", false},                // a copy of the CR
+		{"a=x\r\nb=y\n", "b=y\nb=y\n", true},              // a copy of plain text only
+		{"a=x\r\nb=y\n", "b=y\n" + long, true},            // dictionary shorter than the output
+		{"\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9", false}, // UTF-8 copied
+		{"\xc3\xa9t\xc3\xa9", "t\xc3\xa9t", false},
+		{"\x7f" + long, long + long, true}, // a long plain copy
+		{"\x7f" + long, "\x7f" + long, false},
+		{"x\ry", "x\ry" + long, false},
+		{"", "abc", true},
+	}
+	for _, c := range cases {
+		dict, src := []byte(c.dict), []byte(c.src)
+		for _, stream := range [][]byte{
+			Compress(nil, src, dict),
+			flateFinal(src, dict, flate.BestCompression),
+		} {
+			out, plain, err := DecompressText(stream, dict, 1000)
+			if err != nil || !bytes.Equal(out, src) || plain != c.want {
+				t.Errorf("dict %q, %q (header %03b): err %v, output %q, plain %v, want %v", c.dict, c.src, stream[0]&7, err, out, plain, c.want)
+			}
+		}
+	}
+	// Only the last WindowSize bytes of a dictionary are used.
+	dict := append([]byte("\r\r\r"), bytes.Repeat([]byte("a=x\n"), WindowSize/4)...)
+	src := []byte("a=x\na=x\n")
+	out, plain, err := DecompressText(Compress(nil, src, dict), dict, 100)
+	if err != nil || !bytes.Equal(out, src) || !plain {
+		t.Errorf("long dictionary: err %v, output %q, plain %v", err, out, plain)
+	}
+	// The literals decide alone where the dictionary is plain text.
+	if !plainDict(SDPDictionary, 0) || !plainDict(nil, 0) || plainDict([]byte("a\rb"), 3) || plainDict([]byte("ab"), 1) {
+		t.Error("plainDict")
+	}
 }
 
 // BenchmarkDecompress decodes the whole corpus compressed with
@@ -259,13 +425,20 @@ func BenchmarkDecompress(b *testing.B) {
 	b.Run("fixed", func(b *testing.B) { benchDecoders(b, fixed, total) })
 }
 
+// decompressText is DecompressText without the plain flag.
+func decompressText(src, dict []byte, max int) ([]byte, error) {
+	out, _, err := DecompressText(src, dict, max)
+	return out, err
+}
+
 // benchDecoders decodes streams (total bytes of output) per iteration,
-// with Decompress ("fast") and with compress/flate ("old").
+// with Decompress ("fast"), DecompressText ("text") and with compress/flate
+// ("old").
 func benchDecoders(b *testing.B, streams [][]byte, total int) {
 	for _, bc := range []struct {
 		name string
 		f    func(src, dict []byte, max int) ([]byte, error)
-	}{{"fast", Decompress}, {"old", decompressFlate}} {
+	}{{"fast", Decompress}, {"text", decompressText}, {"old", decompressFlate}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(total))
