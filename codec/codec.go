@@ -274,7 +274,7 @@ func (d *Decoder) decodeModel(code []byte) (*model, error) {
 	}
 	var res []byte
 	if m.residual {
-		p, err := parseSDP(m.text)
+		p, err := parseSDPPlain(m.text, m.plain)
 		if err != nil || !p.normal {
 			if !isNormalForm(m.text) {
 				return nil, errf(ErrNonCanonical, -1, "residual", "text is not in normal form (CR, empty lines or a final line break)")

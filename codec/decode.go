@@ -306,16 +306,17 @@ func (d *Decoder) readResidual(m *model, items []cbor.RawMessage, offs []int) er
 	if err != nil {
 		return err
 	}
-	text, err := fixedflate.Decompress(res, fixedflate.SDPDictionary, d.maxSDP)
+	text, plain, err := fixedflate.DecompressText(res, fixedflate.SDPDictionary, d.maxSDP)
 	if err != nil {
 		if errors.Is(err, fixedflate.ErrTooLarge) {
 			return errf(ErrLimit, offs[i], "residual", "decompressed text exceeds %d bytes", d.maxSDP)
 		}
 		return errf(ErrMalformed, offs[i], "residual", "not a valid DEFLATE stream")
 	}
-	if !utf8.Valid(text) {
+	if !plain && !utf8.Valid(text) {
 		return errf(ErrMalformed, offs[i], "residual", "text is not UTF-8")
 	}
+	m.plain = plain
 	// text is a fresh buffer that nothing else holds or changes.
 	m.text = unsafe.String(unsafe.SliceData(text), len(text))
 	m.deflated = res

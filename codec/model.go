@@ -74,6 +74,7 @@ type model struct {
 	text     string    // residual form: the normalised SDP text
 	deflated []byte    // residual form, decoded codes: the residual byte string as received
 	lines    []sdpLine // residual form, decoded codes: the lines of text
+	plain    bool      // residual form, decoded codes: text is known to be isPlainText
 
 	ufrag, pwd string
 	fps        []fingerprint

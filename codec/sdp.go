@@ -87,9 +87,15 @@ func nextLineCR(text string) (line, rest string, cr bool) {
 
 // parseSDP splits and validates a description (SPEC.md §3.1).
 func parseSDP(text string) (*parsedSDP, error) {
+	return parseSDPPlain(text, false)
+}
+
+// parseSDPPlain is parseSDP for a text the caller may already know to be
+// plain (isPlainText); plain false means not known.
+func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 	// Most descriptions are printable ASCII: one fast pass then stands for
 	// the UTF-8 check and the per-line control-character check.
-	plain := isPlainText(text)
+	plain = plain || isPlainText(text)
 	if !plain && !utf8.ValidString(text) {
 		return nil, sdpErr(-1, "not UTF-8 text")
 	}
