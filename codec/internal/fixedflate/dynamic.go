@@ -17,57 +17,6 @@ const (
 // alphabet are written (RFC 1951 §3.2.7).
 var clOrder = [numCL]uint8{16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15}
 
-// lenSym[l] is the index i (symbol 257+i) of the length symbol of match
-// length l, 3 ≤ l ≤ 258.
-var lenSym [maxMatch + 1]uint8
-
-func init() {
-	for i := range lenBase {
-		hi := maxMatch
-		if i+1 < len(lenBase) {
-			hi = int(lenBase[i+1]) - 1
-		}
-		for l := int(lenBase[i]); l <= hi; l++ {
-			lenSym[l] = uint8(i)
-		}
-	}
-}
-
-// distSym returns the distance symbol (0..29) of distance d.
-func distSym(d int) int {
-	if d <= 256 {
-		return int(distCodeLow[d-1])
-	}
-	return int(distCodeHigh[(d-1)>>7])
-}
-
-// bitWriter packs codes least significant bit first.
-type bitWriter struct {
-	dst []byte
-	acc uint64
-	nb  uint32
-}
-
-func (w *bitWriter) put(bits, n uint32) {
-	w.acc |= uint64(bits) << w.nb
-	w.nb += n
-	if w.nb >= 32 {
-		w.dst = append(w.dst, byte(w.acc), byte(w.acc>>8), byte(w.acc>>16), byte(w.acc>>24))
-		w.acc >>= 32
-		w.nb -= 32
-	}
-}
-
-// flush writes the bits left, the last byte padded with zero bits.
-func (w *bitWriter) flush() []byte {
-	for w.nb > 0 {
-		w.dst = append(w.dst, byte(w.acc))
-		w.acc >>= 8
-		w.nb -= min(w.nb, 8)
-	}
-	return w.dst
-}
-
 // atLeastTwo gives frequency 1 to the smallest symbols of frequency 0 until
 // at least two symbols have a non-zero frequency.
 func atLeastTwo(freq []int) {
@@ -356,32 +305,27 @@ func (p *dynPlan) write(dst []byte, toks []token) []byte {
 		w.put(uint32(clLen[s]), 3)
 	}
 	for _, it := range items {
-		c := cl[it.sym]
-		w.put(c.bits, c.n)
+		w.putCode(cl[it.sym])
 		if n := clExtra[it.sym]; n > 0 {
 			w.put(uint32(it.repeat-clRepeatBase[it.sym]), n)
 		}
 	}
 	for _, t := range toks {
 		if !t.isMatch() {
-			c := lit[t&0xff]
-			w.put(c.bits, c.n)
+			w.putCode(lit[t&0xff])
 			continue
 		}
 		l, d := t.length(), t.dist()
 		ls, ds := int(lenSym[l]), distSym(d)
-		c := lit[257+ls]
-		w.put(c.bits, c.n)
+		w.putCode(lit[257+ls])
 		if n := uint32(lenExtra[ls]); n > 0 {
 			w.put(uint32(l-int(lenBase[ls])), n)
 		}
-		c = dist[ds]
-		w.put(c.bits, c.n)
+		w.putCode(dist[ds])
 		if n := distExtra(ds); n > 0 {
 			w.put(uint32(d-int(distBase[ds])), n)
 		}
 	}
-	c := lit[256]
-	w.put(c.bits, c.n)
+	w.putCode(lit[256])
 	return w.flush()
 }

@@ -1,6 +1,9 @@
 package fixedflate
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // code is a bit string ready to be written LSB-first: bits holds the
 // (already bit-reversed) Huffman code followed by any extra bits, n its
@@ -11,8 +14,9 @@ type code struct {
 }
 
 var (
-	litCodes [286]code          // fixed literal/length codes, symbols 0..285
-	lenCodes [maxMatch + 1]code // length -> length symbol code + extra bits
+	litCodes [286]code           // fixed literal/length codes, symbols 0..285
+	lenCodes [maxMatch + 1]code  // length -> length symbol code + extra bits
+	lenSym   [maxMatch + 1]uint8 // length -> index i of its symbol 257+i
 	lenBase  = [29]uint16{3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258}
 	lenExtra = [29]uint8{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0}
 	distBase = [30]uint16{1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577}
@@ -60,6 +64,7 @@ func init() {
 		c := litCodes[257+i]
 		for l := lo; l <= hi; l++ {
 			lenCodes[l] = code{c.bits | uint32(l-lo)<<c.n, c.n + uint32(lenExtra[i])}
+			lenSym[l] = uint8(i)
 		}
 	}
 	for c := 0; c < len(distBase); c++ {
@@ -79,13 +84,16 @@ func init() {
 }
 
 // distCode returns the distance code of d (1..32768) and its extra bits.
-func distCode(d int) code {
-	var c int
+// distSym returns the distance symbol (0..29) of distance d.
+func distSym(d int) int {
 	if d <= 256 {
-		c = int(distCodeLow[d-1])
-	} else {
-		c = int(distCodeHigh[(d-1)>>7])
+		return int(distCodeLow[d-1])
 	}
+	return int(distCodeHigh[(d-1)>>7])
+}
+
+func distCode(d int) code {
+	c := distSym(d)
 	return code{reverse(uint32(c), 5) | uint32(d-int(distBase[c]))<<5, 5 + distExtra(c)}
 }
 
@@ -93,41 +101,46 @@ func distCode(d int) code {
 func encode(dst []byte, toks []token, src []byte) []byte {
 	// At most 31 bits per match token (which covers at least 3 bytes) and 9
 	// per literal, plus header and end of block.
-	need := (9*len(src)+7)/8 + 8
-	if cap(dst)-len(dst) < need {
-		nd := make([]byte, len(dst), len(dst)+need)
-		copy(nd, dst)
-		dst = nd
-	}
-	var acc uint64
-	var nb uint32
-	put := func(c code) {
-		acc |= uint64(c.bits) << nb
-		nb += c.n
-		if nb >= 32 {
-			dst = append(dst, byte(acc), byte(acc>>8), byte(acc>>16), byte(acc>>24))
-			acc >>= 32
-			nb -= 32
-		}
-	}
-	put(code{bits: 1 | 1<<1, n: 3}) // BFINAL = 1, BTYPE = 01
+	w := bitWriter{dst: slices.Grow(dst, (9*len(src)+7)/8+8)}
+	w.put(1|1<<1, 3) // BFINAL = 1, BTYPE = 01
 	for _, t := range toks {
 		if t.isMatch() {
-			put(lenCodes[t.length()])
-			put(distCode(t.dist()))
+			w.putCode(lenCodes[t.length()])
+			w.putCode(distCode(t.dist()))
 		} else {
-			put(litCodes[t&0xff])
+			w.putCode(litCodes[t&0xff])
 		}
 	}
-	put(litCodes[256])
-	for nb > 0 {
-		dst = append(dst, byte(acc))
-		acc >>= 8
-		if nb >= 8 {
-			nb -= 8
-		} else {
-			nb = 0
-		}
+	w.putCode(litCodes[256])
+	return w.flush()
+}
+
+// bitWriter packs codes least significant bit first.
+type bitWriter struct {
+	dst []byte
+	acc uint64
+	nb  uint32
+}
+
+// putCode writes the code c (bits already in writing order).
+func (w *bitWriter) putCode(c code) { w.put(c.bits, c.n) }
+
+func (w *bitWriter) put(bits, n uint32) {
+	w.acc |= uint64(bits) << w.nb
+	w.nb += n
+	if w.nb >= 32 {
+		w.dst = append(w.dst, byte(w.acc), byte(w.acc>>8), byte(w.acc>>16), byte(w.acc>>24))
+		w.acc >>= 32
+		w.nb -= 32
 	}
-	return dst
+}
+
+// flush writes the bits left, the last byte padded with zero bits.
+func (w *bitWriter) flush() []byte {
+	for w.nb > 0 {
+		w.dst = append(w.dst, byte(w.acc))
+		w.acc >>= 8
+		w.nb -= min(w.nb, 8)
+	}
+	return w.dst
 }
