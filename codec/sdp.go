@@ -64,15 +64,9 @@ func sdpErr(line int, format string, a ...any) *Error {
 	return errf(ErrSDP, line, "line", format, a...)
 }
 
-// nextLine returns the first line of text (without its LF and one CR) and
-// the rest.
-func nextLine(text string) (line, rest string) {
-	line, rest, _ = nextLineCR(text)
-	return line, rest
-}
-
-// nextLineCR is nextLine that also reports whether a CR was removed.
-func nextLineCR(text string) (line, rest string, cr bool) {
+// nextLine returns the first line of text (without its LF and one CR),
+// the rest, and whether a CR was removed.
+func nextLine(text string) (line, rest string, cr bool) {
 	i := strings.IndexByte(text, '\n')
 	if i < 0 {
 		line, rest = text, ""
@@ -108,7 +102,7 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 	for rest := text; len(rest) > 0; {
 		var ln string
 		var cr bool
-		ln, rest, cr = nextLineCR(rest)
+		ln, rest, cr = nextLine(rest)
 		if cr {
 			p.normal = false
 		}

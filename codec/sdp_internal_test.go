@@ -73,7 +73,7 @@ func TestIsPlainText(t *testing.T) {
 		}
 		for rest := s; rest != ""; {
 			var ln string
-			ln, rest = nextLine(rest)
+			ln, rest, _ = nextLine(rest)
 			for _, c := range []byte(ln) {
 				if c < 0x20 && c != '\t' || c == 0x7f {
 					t.Fatalf("plain text %q has a control character in line %q", s, ln)
