@@ -1038,6 +1038,22 @@ func (p *Peer) connectVia(ctx context.Context, id, via ID) error {
 	return p.connect(ctx, id, via)
 }
 
+// awaitRelay registers a waiter for the answer to a relayed message: the
+// nonce to send, the channel the answer arrives on, and done, which
+// unregisters it.
+func (p *Peer) awaitRelay() (nonce uint64, w chan relayResult, done func()) {
+	nonce = randUint64()
+	w = make(chan relayResult, 1)
+	p.mu.Lock()
+	p.pending[nonce] = w
+	p.mu.Unlock()
+	return nonce, w, func() {
+		p.mu.Lock()
+		delete(p.pending, nonce)
+		p.mu.Unlock()
+	}
+}
+
 // introduced offers a connection to id through the introducer via.
 func (p *Peer) introduced(ctx context.Context, id, via ID) error {
 	wrap := func(err error) error {
@@ -1060,16 +1076,8 @@ func (p *Peer) introduced(ctx context.Context, id, via ID) error {
 		c.Close()
 		return ErrClosed
 	}
-	nonce := randUint64()
-	w := make(chan relayResult, 1)
-	p.mu.Lock()
-	p.pending[nonce] = w
-	p.mu.Unlock()
-	defer func() {
-		p.mu.Lock()
-		delete(p.pending, nonce)
-		p.mu.Unlock()
-	}()
+	nonce, w, done := p.awaitRelay()
+	defer done()
 	fail := func(err error) error {
 		c.Close()
 		p.untrack(c)

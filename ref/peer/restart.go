@@ -245,16 +245,8 @@ func restartReply(b []byte) (*signedCode, error) {
 }
 
 func (p *Peer) restartVia(ctx context.Context, id, via ID, sc *signedCode) (*signedCode, error) {
-	nonce := randUint64()
-	w := make(chan relayResult, 1)
-	p.mu.Lock()
-	p.pending[nonce] = w
-	p.mu.Unlock()
-	defer func() {
-		p.mu.Lock()
-		delete(p.pending, nonce)
-		p.mu.Unlock()
-	}()
+	nonce, w, done := p.awaitRelay()
+	defer done()
 	if err := p.sendTo(ctx, via, marshal(&relay{Type: msgRestart, To: id[:], Nonce: nonce, Signed: *sc})); err != nil {
 		return nil, err
 	}
