@@ -36,21 +36,30 @@ func vnetConfig(t *testing.T, r *vnet.Router, ip string) *Config {
 	}
 }
 
-// TestVNetDeadPeer connects two peers on pion's virtual network, then cuts
-// the network: both sides report ErrPeerUnreachable within the dead-peer
-// deadline (plus a margin), not before it.
-func TestVNetDeadPeer(t *testing.T) {
+// cuttableVNet returns the configurations of two peers (10.0.0.2 and
+// 10.0.0.3) on a started vnet, stopped when the test ends, that drops every
+// packet while cut is set.
+func cuttableVNet(t *testing.T) (ocfg, acfg *Config, cut *atomic.Bool) {
+	t.Helper()
 	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: logging.NewDefaultLoggerFactory()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cut atomic.Bool
+	cut = new(atomic.Bool)
 	r.AddChunkFilter(func(vnet.Chunk) bool { return !cut.Load() })
-	ocfg, acfg := vnetConfig(t, r, "10.0.0.2"), vnetConfig(t, r, "10.0.0.3")
+	ocfg, acfg = vnetConfig(t, r, "10.0.0.2"), vnetConfig(t, r, "10.0.0.3")
 	if err := r.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer r.Stop()
+	t.Cleanup(func() { r.Stop() })
+	return ocfg, acfg, cut
+}
+
+// TestVNetDeadPeer connects two peers on pion's virtual network, then cuts
+// the network: both sides report ErrPeerUnreachable within the dead-peer
+// deadline (plus a margin), not before it.
+func TestVNetDeadPeer(t *testing.T) {
+	ocfg, acfg, cut := cuttableVNet(t)
 	o, a := pair(t, ocfg, acfg)
 	if !strings.Contains(string(o.PeerConnection().LocalDescription().SDP), "10.0.0.2") {
 		t.Fatal("offer does not carry the vnet address")

@@ -7,9 +7,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/pion/logging"
-	"github.com/pion/transport/v5/vnet"
 )
 
 // restart runs an ICE restart offered by from and answered by to, the
@@ -53,6 +50,17 @@ func roundTrip(t *testing.T, ctx context.Context, from, to *Channel, msg string)
 	}
 }
 
+// restartableVNet is cuttableVNet with both peers RestartableICE.
+func restartableVNet(t *testing.T, restartTimeout time.Duration) (ocfg, acfg *Config, cut *atomic.Bool) {
+	t.Helper()
+	ocfg, acfg, cut = cuttableVNet(t)
+	for _, c := range []*Config{ocfg, acfg} {
+		c.RestartableICE = true
+		c.RestartTimeout = restartTimeout
+	}
+	return ocfg, acfg, cut
+}
+
 // TestVNetICERestart connects two RestartableICE peers on pion's vnet,
 // cuts the network past the dead-peer deadline (both sides report
 // Unreachable and stay alive), restores it and restarts ICE through the
@@ -60,21 +68,7 @@ func roundTrip(t *testing.T, ctx context.Context, from, to *Channel, msg string)
 // carry messages again. A second restart, offered by the other side on a
 // healthy connection, works too.
 func TestVNetICERestart(t *testing.T) {
-	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: logging.NewDefaultLoggerFactory()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cut atomic.Bool
-	r.AddChunkFilter(func(vnet.Chunk) bool { return !cut.Load() })
-	ocfg, acfg := vnetConfig(t, r, "10.0.0.2"), vnetConfig(t, r, "10.0.0.3")
-	for _, c := range []*Config{ocfg, acfg} {
-		c.RestartableICE = true
-		c.RestartTimeout = 10 * time.Second
-	}
-	if err := r.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer r.Stop()
+	ocfg, acfg, cut := restartableVNet(t, 10*time.Second)
 	o, a := pair(t, ocfg, acfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -140,21 +134,7 @@ func TestVNetICERestart(t *testing.T) {
 // reports Unreachable at the dead-peer deadline, then ends with
 // ErrPeerUnreachable RestartTimeout later when no restart begins.
 func TestVNetRestartGivesUp(t *testing.T) {
-	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: logging.NewDefaultLoggerFactory()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cut atomic.Bool
-	r.AddChunkFilter(func(vnet.Chunk) bool { return !cut.Load() })
-	ocfg, acfg := vnetConfig(t, r, "10.0.0.2"), vnetConfig(t, r, "10.0.0.3")
-	for _, c := range []*Config{ocfg, acfg} {
-		c.RestartableICE = true
-		c.RestartTimeout = 2 * time.Second
-	}
-	if err := r.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer r.Stop()
+	ocfg, acfg, cut := restartableVNet(t, 2*time.Second)
 	o, _ := pair(t, ocfg, acfg)
 	cut.Store(true)
 	start := time.Now()
