@@ -60,14 +60,7 @@ func TestNetworkCut(t *testing.T) {
 
 	cut.Store(true)
 	start := time.Now()
-	for _, p := range []*Peer{a, b} {
-		other := a.ID()
-		if p == a {
-			other = b.ID()
-		}
-		e := waitEvent(t, p, Reconnecting, other, 20*time.Second)
-		t.Logf("%s: reconnecting after %v: %v", p.ID().Short(), time.Since(start).Round(time.Millisecond), e.Err)
-	}
+	waitBoth(t, a, b, Reconnecting, 20*time.Second, start)
 	// A message sent during the cut waits for the session to come back.
 	sent := make(chan error, 1)
 	go func() {
@@ -78,14 +71,7 @@ func TestNetworkCut(t *testing.T) {
 	time.Sleep(20*time.Second - time.Since(start))
 	cut.Store(false)
 	back := time.Now()
-	for _, p := range []*Peer{a, b} {
-		other := a.ID()
-		if p == a {
-			other = b.ID()
-		}
-		waitEvent(t, p, Reconnected, other, 40*time.Second)
-		t.Logf("%s: reconnected %v after the network came back", p.ID().Short(), time.Since(back).Round(time.Millisecond))
-	}
+	waitBoth(t, a, b, Reconnected, 40*time.Second, back)
 	if err := <-sent; err != nil {
 		t.Fatal(err)
 	}

@@ -90,6 +90,20 @@ func waitEvent(t *testing.T, p *Peer, typ EventType, id ID, d time.Duration) Eve
 	}
 }
 
+// waitBoth waits until a and b have each reported typ about the other
+// within d, and logs how long after since each did.
+func waitBoth(t *testing.T, a, b *Peer, typ EventType, d time.Duration, since time.Time) {
+	t.Helper()
+	for _, p := range []*Peer{a, b} {
+		other := a.ID()
+		if p == a {
+			other = b.ID()
+		}
+		e := waitEvent(t, p, typ, other, d)
+		t.Logf("%s: %v %v after %v (%v)", p.ID().Short(), typ, other.Short(), time.Since(since).Round(time.Millisecond), e.Err)
+	}
+}
+
 func exchange(t *testing.T, a, b *Peer, msg string) {
 	t.Helper()
 	defer func() {

@@ -50,25 +50,11 @@ func TestNetworkCutICERestart(t *testing.T) {
 
 	cut.Store(true)
 	start := time.Now()
-	for _, p := range []*Peer{a, b} {
-		other := a.ID()
-		if p == a {
-			other = b.ID()
-		}
-		e := waitEvent(t, p, Reconnecting, other, 20*time.Second)
-		t.Logf("%s: reconnecting after %v: %v", p.ID().Short(), time.Since(start).Round(time.Millisecond), e.Err)
-	}
+	waitBoth(t, a, b, Reconnecting, 20*time.Second, start)
 	time.Sleep(8*time.Second - time.Since(start))
 	cut.Store(false)
 	back := time.Now()
-	for _, p := range []*Peer{a, b} {
-		other := a.ID()
-		if p == a {
-			other = b.ID()
-		}
-		waitEvent(t, p, Reconnected, other, 20*time.Second)
-		t.Logf("%s: reconnected %v after the network came back", p.ID().Short(), time.Since(back).Round(time.Millisecond))
-	}
+	waitBoth(t, a, b, Reconnected, 20*time.Second, back)
 	if sessionConn(a, b.ID()) != ac || sessionConn(b, a.ID()) != bc {
 		t.Fatal("the session has a new connection: not restored by an ICE restart")
 	}
