@@ -24,9 +24,8 @@ func (t token) length() int   { return int(t>>16) & 0x1ff }
 func (t token) dist() int     { return int(t&0xffff) + 1 }
 
 const (
-	hashBits    = 15 // the hash of a 3-byte prefix has this many bits
-	minSrcBits  = 8  // smallest table for the chains of the input's positions
-	dictNoChain = 0
+	hashBits   = 15 // the hash of a position's prefix has this many bits
+	minSrcBits = 8  // smallest table for the chains of the input's positions
 )
 
 func hash3(w []byte, q int) uint32 {
@@ -34,21 +33,64 @@ func hash3(w []byte, q int) uint32 {
 	return (v * 0x9E3779B1) >> (32 - hashBits)
 }
 
-// dictIndex holds the hash chains of a dictionary's positions whose 3-byte
-// prefix lies inside the dictionary (all but its last two). It is read-only
+// dictLevels are the prefix lengths of a dictionary's chain levels, and
+// dictReach the greatest of them.
+var dictLevels = [...]int{3, 4, 6, 8, 12, 16, 24, 32}
+
+const dictReach = 32
+
+// hashN returns the hash of the k bytes of w at q (q+k <= len(w)), k one
+// of dictLevels; hashN(w, q, 3) is hash3(w, q).
+func hashN(w []byte, q, k int) uint32 {
+	if k == 3 {
+		return hash3(w, q)
+	}
+	var v uint64
+	if k <= 8 {
+		if q+8 <= len(w) {
+			v = binary.LittleEndian.Uint64(w[q:]) << (64 - 8*k)
+		} else {
+			for i := range k {
+				v |= uint64(w[q+i]) << (64 - 8*k + 8*i)
+			}
+		}
+	} else {
+		v = binary.LittleEndian.Uint64(w[q:])
+		for off := 8; off < k; off += 8 {
+			v = v*0x9E3779B97F4A7C15 ^ binary.LittleEndian.Uint64(w[q+min(off, k-8):])
+		}
+	}
+	return uint32((v * 0x9E3779B97F4A7C15) >> (64 - hashBits))
+}
+
+// dictIndex holds the hash chains of a dictionary's positions q with
+// q+dictReach <= len(dict), one set of chains per level: level i chains
+// them by the hash of their first dictLevels[i] bytes. It is read-only
 // once built, so the chains of SDPDictionary are built once and shared.
+//
+// Level 0 (3 bytes) holds every candidate of a match. A search that has a
+// match of length best already need only visit the positions sharing
+// best+1 bytes with the current position, which all lie on the chain of
+// any level k <= best+1, a far shorter chain than level 0's when k is
+// large.
 type dictIndex struct {
-	dict []byte
-	head []int32 // hash -> 1 + most recent position, 0 for none
-	prev []int32 // position -> 1 + previous position with the same hash, 0 for none
+	dict   []byte
+	levels [len(dictLevels)]struct {
+		head []int32 // hash -> 1 + most recent position, 0 for none
+		prev []int32 // position -> 1 + previous position with the same hash, 0 for none
+	}
 }
 
 func newDictIndex(dict []byte) *dictIndex {
-	di := &dictIndex{dict: dict, head: make([]int32, 1<<hashBits), prev: make([]int32, len(dict))}
-	for q := 0; q+minMatch <= len(dict); q++ {
-		h := hash3(dict, q)
-		di.prev[q] = di.head[h]
-		di.head[h] = int32(q + 1)
+	di := &dictIndex{dict: dict}
+	for i, k := range dictLevels {
+		lv := &di.levels[i]
+		lv.head, lv.prev = make([]int32, 1<<hashBits), make([]int32, len(dict))
+		for q := 0; q+dictReach <= len(dict); q++ {
+			h := hashN(dict, q, k)
+			lv.prev[q] = lv.head[h]
+			lv.head[h] = int32(q + 1)
+		}
 	}
 	return di
 }
@@ -70,16 +112,18 @@ func indexFor(dict []byte) *dictIndex {
 
 // compressor holds the reusable buffers of one compression.
 //
-// The match search uses hash chains over the 3-byte prefixes of every
-// position of W. Every earlier position whose 3-byte prefix equals the
-// current one is on the chains (other positions may be too, because of hash
-// collisions, and are rejected by the byte comparison), and they are visited
-// from the nearest position to the farthest: first the positions from
-// base = max(len(dict)-2, 0) on (chains built per call), then the
-// dictionary's own positions (chains built once per dictionary). So the first
-// position reaching a given length has the smallest distance. The walk stops
-// only when the window limit is passed or when the length cannot grow any
-// more, so the result is exactly that of an exhaustive search.
+// The match search uses hash chains. Every earlier position whose first
+// 3 bytes equal the current position's is on a chain that is walked
+// (other positions may be too, because of hash collisions, and are
+// rejected by the byte comparison), and the chains are walked from the
+// nearest position to the farthest: first the positions from
+// base = max(len(dict)-dictReach+1, 0) on (3-byte chains built per call),
+// then the dictionary's own positions (dictIndex, built once per
+// dictionary), where the walk moves to the chain of a longer prefix as
+// soon as the match found so far allows it. So the first position reaching
+// a given length has the smallest distance. The walk stops only when the
+// window limit is passed or when the length cannot grow any more, so the
+// result is exactly that of an exhaustive search.
 type compressor struct {
 	w    []byte // dict ‖ src
 	di   *dictIndex
@@ -145,67 +189,96 @@ func matchLen(w []byte, a, b, max int) int {
 // because the matches it skips are all shorter than the one it returns.
 func (c *compressor) longest(cur, atLeast int) (length, dist int) {
 	w := c.w
-	maxLen := len(w) - cur
-	if maxLen > maxMatch {
-		maxLen = maxMatch
-	}
+	maxLen := min(len(w)-cur, maxMatch)
 	if maxLen <= atLeast || maxLen < minMatch {
 		return 0, 0
 	}
 	c.insertUpTo(cur)
 	minPos := cur - WindowSize
-	best := atLeast
-	bestPos := -1
-	h := hash3(w, cur)
-	// try reports whether the walk must stop at position q.
-	try := func(q int) bool {
+	best, bestPos := atLeast, -1
+	// A longer match must agree at index best (best < maxLen, so
+	// cur+best < len(w)).
+	for e := c.head[hash3(w, cur)>>c.srcShift]; e != 0; e = c.prev[int(e-1)-c.base] {
+		q := int(e - 1)
 		if q < minPos {
-			return true
+			return found(best, bestPos, cur)
 		}
-		// A longer match must agree at index best (best < maxLen, so
-		// cur+best < len(w)).
 		if w[q+best] != w[cur+best] {
-			return false
+			continue
 		}
 		if l := matchLen(w, q, cur, maxLen); l > best {
 			best, bestPos = l, q
-			return l == maxLen
-		}
-		return false
-	}
-	stopped := false
-	for e := c.head[h>>c.srcShift]; e != 0; e = c.prev[int(e-1)-c.base] {
-		if stopped = try(int(e - 1)); stopped {
-			break
-		}
-	}
-	if !stopped {
-		for e := c.di.head[h]; e != 0; e = c.di.prev[e-1] {
-			if try(int(e - 1)) {
-				break
+			if l == maxLen {
+				return found(best, bestPos, cur)
 			}
 		}
 	}
+	// The dictionary, on the chains of the longest prefix that every
+	// position able to beat best shares with cur (at least best+1 bytes).
+	lvl := 0
+	for lvl+1 < len(dictLevels) && dictLevels[lvl+1] <= min(best+1, maxLen) {
+		lvl++
+	}
+	lv := &c.di.levels[lvl]
+	for e := lv.head[hashN(w, cur, dictLevels[lvl])]; e != 0; {
+		q := int(e - 1)
+		if q < minPos {
+			break
+		}
+		e = lv.prev[q]
+		if w[q+best] != w[cur+best] {
+			continue
+		}
+		l := matchLen(w, q, cur, maxLen)
+		if l <= best {
+			continue
+		}
+		best, bestPos = l, q
+		if l == maxLen {
+			break
+		}
+		// q shares its first l bytes with cur, so it is on the chain of
+		// every level k <= l: go on from it on the longest such chain.
+		if lvl+1 < len(dictLevels) && dictLevels[lvl+1] <= l {
+			for lvl+1 < len(dictLevels) && dictLevels[lvl+1] <= l {
+				lvl++
+			}
+			lv = &c.di.levels[lvl]
+			e = lv.prev[q]
+		}
+	}
+	return found(best, bestPos, cur)
+}
+
+// found is the result of longest: (best, the distance of bestPos), or 0
+// and 0 if no match was found.
+func found(best, bestPos, cur int) (length, dist int) {
 	if bestPos < 0 {
 		return 0, 0
 	}
 	return best, cur - bestPos
 }
 
-// tokenize runs the parse of the specification and returns the tokens. The
-// result is valid until the next use of c.
-func (c *compressor) tokenize(src, dict []byte) []token {
+// joinWindow returns W = dict ‖ src, made in buf's storage, with dict cut
+// to its last WindowSize bytes, that dict and its length n.
+func joinWindow(buf, src, dict []byte) (w, tail []byte, n int) {
 	if len(dict) > WindowSize {
 		dict = dict[len(dict)-WindowSize:]
 	}
-	n := len(dict)
-	c.w = append(append(c.w[:0], dict...), src...)
+	return append(append(buf[:0], dict...), src...), dict, len(dict)
+}
+
+// tokenize runs the parse of the specification and returns the tokens. The
+// result is valid until the next use of c.
+func (c *compressor) tokenize(src, dict []byte) []token {
+	var n int
+	c.w, dict, n = joinWindow(c.w, src, dict)
 	c.toks = c.toks[:0]
 	if len(src) == 0 {
 		return c.toks
 	}
 	c.di = indexFor(dict)
-	c.base = max(n-(minMatch-1), 0)
+	c.base = max(n-dictReach+1, 0)
 	if size := len(c.w) - c.base; cap(c.prev) < size {
 		c.prev = make([]int32, size)
 	} else {
@@ -220,15 +293,22 @@ func (c *compressor) tokenize(src, dict []byte) []token {
 	c.srcShift = uint(hashBits - hb)
 	c.inserted = c.base
 
-	toks := c.toks
-	w := c.w
+	c.toks = lazyParse(c.toks, c.w, n, c.longest)
+	return c.toks
+}
+
+// lazyParse appends to toks the lazy parse of the specification of w from
+// position start on, given longest(cur, atLeast): the longest match at cur
+// if it is longer than atLeast (the best one, as the specification
+// defines it), else length 0.
+func lazyParse(toks []token, w []byte, start int, longest func(cur, atLeast int) (int, int)) []token {
 	end := len(w)
-	cur := n
+	cur := start
 	l, d := 0, 0
 	have := false // (l, d) already holds longest(cur)
 	for cur < end {
 		if !have {
-			l, d = c.longest(cur, minMatch-1)
+			l, d = longest(cur, minMatch-1)
 		}
 		have = false
 		if l == 0 {
@@ -237,7 +317,7 @@ func (c *compressor) tokenize(src, dict []byte) []token {
 			continue
 		}
 		if cur+1 < end {
-			if l1, d1 := c.longest(cur+1, l); l1 > l {
+			if l1, d1 := longest(cur+1, l); l1 > l {
 				toks = append(toks, literalToken(w[cur]))
 				cur++
 				l, d, have = l1, d1, true
@@ -247,6 +327,5 @@ func (c *compressor) tokenize(src, dict []byte) []token {
 		toks = append(toks, matchToken(l, d))
 		cur += l
 	}
-	c.toks = toks
 	return toks
 }
