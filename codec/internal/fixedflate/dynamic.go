@@ -1,6 +1,9 @@
 package fixedflate
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // Writing the block: the fixed-Huffman block, or a dynamic-Huffman block
 // when that is shorter in whole bytes (package documentation, "Block").
@@ -23,7 +26,9 @@ func atLeastTwo(freq []int) {
 	used := 0
 	for _, f := range freq {
 		if f > 0 {
-			used++
+			if used++; used == 2 {
+				return
+			}
 		}
 	}
 	for s := 0; used < 2 && s < len(freq); s++ {
@@ -34,21 +39,25 @@ func atLeastTwo(freq []int) {
 	}
 }
 
-// pmScratch holds the buffers of codeLengths, reused between calls.
+// pmScratch holds the buffers of codeLengths, reused between calls. Its
+// arrays are sized for the largest alphabet: k ≤ numLitLen leaves, lists of
+// at most 2k − 1 items (a list has the k leaves and half the items of the
+// list below, rounded down) holding at most k − 1 packages.
 type pmScratch struct {
-	leaves  []pmLeaf
-	cur     []int  // weights of the items of the current list
-	next    []int  // weights of the items of the list being made
-	isLeaf  []bool // the kinds of the items of every list, list after list
-	listLen []int  // the length of every list
+	leaves [numLitLen]uint64              // weight<<9 | symbol, sorted
+	tmp    [numLitLen]uint64              // for sorting them
+	weight [numLitLen + 1]int             // the weights of leaves, in the same order, then a sentinel
+	list   [2 * numLitLen]int             // the weights of the items of the newest list
+	pkg    [numLitLen]int                 // the weights of the packages of the newest list
+	pkgPos [maxCodeBits][numLitLen]uint16 // pkgPos[j]: where the packages of list j+1 stand in it
+	npkg   [maxCodeBits]int               // npkg[j]: the number of packages of list j+1
 }
-
-type pmLeaf struct{ weight, sym int }
 
 // codeLengths sets lengths[s] to the code length of symbol s for a code
 // of at most limit bits that minimises the sum of freq[s]·lengths[s]: the
 // package-merge algorithm, with every tie broken as SPEC.md §4.7 says. At
-// least two frequencies must be non-zero.
+// least two frequencies must be non-zero; freq has at most numLitLen
+// symbols and limit is at most maxCodeBits.
 //
 // Rather than following packages down to their leaves, it uses two facts:
 // the leaves of any list appear in their own order, and the packages of a
@@ -57,92 +66,180 @@ type pmLeaf struct{ weight, sym int }
 // when the first m items of a list hold l leaves and p packages, those are
 // the first l leaves, and the first 2p items of the list below are taken.
 // A symbol's code length is the number of lists whose taken leaves include
-// it.
+// it. Of each list it keeps only where its packages stand, which is all
+// that counting needs, and the weights of the newest one.
+//
+// A list is made in place of the one before, from the first package that
+// changed: successive lists share a prefix that grows quickly (the light
+// packages, made of light items, are settled first), and once no package
+// changes, every later list is the same.
 func (sc *pmScratch) codeLengths(freq []int, limit int, lengths []uint8) {
-	clear(lengths)
-	leaves := sc.leaves[:0]
+	// The leaves by weight, then by symbol.
+	// (Each symbol is stored, and kept when its frequency is not 0: a
+	// branch would be mispredicted often.)
+	n := 0
 	for s, f := range freq {
-		if f > 0 {
-			leaves = append(leaves, pmLeaf{f, s})
-		}
+		sc.leaves[n] = uint64(f)<<9 | uint64(s)
+		n += oneIf(f > 0)
 	}
-	// By weight, then by symbol (a stable sort keeps symbol order).
-	slices.SortStableFunc(leaves, func(x, y pmLeaf) int { return x.weight - y.weight })
-	n := len(leaves)
-	cur, isLeaf, listLen := sc.cur[:0], sc.isLeaf[:0], sc.listLen[:0]
-	for _, l := range leaves {
-		cur = append(cur, l.weight)
-		isLeaf = append(isLeaf, true)
+	leaves := sc.leaves[:n]
+	sortLeaves(leaves, sc.tmp[:])
+	weight := sc.weight[:n+1]
+	for i, l := range leaves {
+		weight[i] = int(l >> 9)
 	}
-	listLen = append(listLen, n)
-	next := sc.next[:0]
-	for level := 1; level < limit; level++ {
-		// Package adjacent pairs, then merge the packages into the
-		// leaves by weight, a leaf before a package of equal weight.
-		next = next[:0]
-		li := 0
-		for i := 0; i+1 < len(cur); i += 2 {
-			w := cur[i] + cur[i+1]
-			for li < n && leaves[li].weight <= w {
-				next = append(next, leaves[li].weight)
-				isLeaf = append(isLeaf, true)
-				li++
-			}
-			next = append(next, w)
-			isLeaf = append(isLeaf, false)
+	weight[n] = math.MaxInt // ends the leaves in a merge
+	// The first list is the leaves, without packages.
+	list := append(sc.list[:0], weight[:n]...)
+	sc.npkg[0] = 0
+	np := 0        // packages of the newest list, list j
+	same := 0      // the newest list and the one before agree on their first same items
+	lists := limit // lists made; those after them repeat the last one
+	for j := 1; j < limit; j++ {
+		// The packages of list j+1: adjacent pairs of list j. Those
+		// of pairs within the first same items are those of list j;
+		// q is the first that may differ.
+		pkg, np2 := sc.pkg[:], len(list)/2
+		q := min(same/2, np)
+		for q < np && pkg[q] == list[2*q]+list[2*q+1] {
+			q++
 		}
-		for ; li < n; li++ {
-			next = append(next, leaves[li].weight)
-			isLeaf = append(isLeaf, true)
-		}
-		listLen = append(listLen, len(next))
-		if slices.Equal(next, cur) {
-			// Equal weights mean equal kinds (the leaves are the same
-			// and a list is fixed by its weights), so every later list
-			// is this one again.
-			for range limit - 1 - level {
-				isLeaf = append(isLeaf, isLeaf[len(isLeaf)-len(next):]...)
-				listLen = append(listLen, len(next))
-			}
-			cur, next = next, cur
+		if q == np && np2 == np {
+			// List j+1 would be list j again, and so on.
+			lists = j
 			break
 		}
-		cur, next = next, cur
+		for i := q; i < np2; i++ {
+			pkg[i] = list[2*i] + list[2*i+1]
+		}
+		np = np2
+		// List j+1: the leaves and these packages merged by weight, a
+		// leaf before a package of equal weight. Up to package q-1 it
+		// is list j; from there it is made again.
+		pos := sc.pkgPos[j][:np]
+		copy(pos[:q], sc.pkgPos[j-1][:q])
+		o := 0
+		if q > 0 {
+			o = int(pos[q-1]) + 1
+		}
+		same = o
+		list = sc.list[:n+np]
+		li := o - q
+		for i := q; i < np; i++ {
+			w := pkg[i]
+			for weight[li] <= w {
+				list[o] = weight[li]
+				o++
+				li++
+			}
+			pos[i] = uint16(o)
+			list[o] = w
+			o++
+		}
+		copy(list[o:], weight[li:n])
+		sc.npkg[j] = np
 	}
-	// From the last list down: take its first 2n-2 items.
-	take, end := 2*n-2, len(isLeaf)
-	for j := len(listLen) - 1; j >= 0 && take > 0; j-- {
-		kinds := isLeaf[end-listLen[j] : end]
-		end -= listLen[j]
-		l := 0
-		for _, leaf := range kinds[:take] {
-			if leaf {
-				l++
+	// From the last list down: take its first 2n-2 items. taken[l] counts
+	// the lists whose taken items hold exactly the first l leaves.
+	var taken [numLitLen + 1]uint8
+	take := 2*n - 2
+	for j := limit - 1; j >= 0 && take > 0; j-- {
+		k := min(j, lists-1)
+		pos := sc.pkgPos[k][:sc.npkg[k]]
+		// p: the packages among the first take items (pos is
+		// increasing), found by binary search.
+		p, hi := 0, len(pos)
+		for p < hi {
+			m := int(uint(p+hi) >> 1)
+			if int(pos[m]) < take {
+				p = m + 1
+			} else {
+				hi = m
 			}
 		}
-		for _, lf := range leaves[:l] {
-			lengths[lf.sym]++
-		}
-		take = 2 * (take - l)
+		taken[take-p]++
+		take = 2 * p
 	}
-	sc.leaves, sc.cur, sc.next, sc.isLeaf, sc.listLen = leaves, cur, next, isLeaf, listLen
+	// The leaf of rank i occurs in every list that took more than i
+	// leaves.
+	clear(lengths)
+	c := uint8(0)
+	for i := n - 1; i >= 0; i-- {
+		c += taken[i+1]
+		lengths[leaves[i]&511] = c
+	}
+}
+
+// oneIf returns 1 if c, otherwise 0, without a branch.
+func oneIf(c bool) int {
+	if c {
+		return 1
+	}
+	return 0
+}
+
+// sortLeaves sorts leaves, weight<<9 | symbol in the order of the symbols
+// (below 512), by weight, stably: by weight, then by symbol. A few are
+// sorted by insertion, more by a radix sort on the bytes of the weights,
+// using tmp, as long as leaves.
+func sortLeaves(leaves, tmp []uint64) {
+	if len(leaves) <= 32 {
+		for i := 1; i < len(leaves); i++ {
+			l, j := leaves[i], i
+			for ; j > 0 && leaves[j-1] > l; j-- {
+				leaves[j] = leaves[j-1]
+			}
+			leaves[j] = l
+		}
+		return
+	}
+	var heaviest uint64
+	for _, l := range leaves {
+		heaviest = max(heaviest, l)
+	}
+	src, dst := leaves, tmp[:len(leaves)]
+	for shift := 9; heaviest>>shift != 0; shift += 8 {
+		// A stable counting sort on the byte of the weights at shift,
+		// whose values go up to top.
+		var start [256]uint16
+		top := min(heaviest>>shift, 255)
+		for _, l := range src {
+			start[uint8(l>>shift)]++
+		}
+		sum := uint16(0)
+		for b, c := range start[:top+1] {
+			start[b] = sum
+			sum += c
+		}
+		for _, l := range src {
+			b := uint8(l >> shift)
+			dst[start[b]] = l
+			start[b]++
+		}
+		src, dst = dst, src
+	}
+	copy(leaves, src) // nothing to do when src is leaves
 }
 
 // canonical sets codes to the codes of RFC 1951 §3.2.2 for lengths,
 // bit-reversed for writing least significant bit first.
 func canonical(lengths []uint8, codes []code) {
-	var count, next [maxCodeBits + 2]uint32
+	// Symbols of length 0, often most, are skipped rather than counted
+	// (they come in runs, so the branch is well predicted, while
+	// increments of the same count wait for each other).
+	var count, next [maxCodeBits + 1]uint32
 	for _, l := range lengths {
-		count[l]++
+		if l != 0 {
+			count[l]++
+		}
 	}
-	count[0] = 0
 	c := uint32(0)
 	for b := 1; b <= maxCodeBits; b++ {
 		c = (c + count[b-1]) << 1
 		next[b] = c
 	}
+	clear(codes[:len(lengths)])
 	for s, l := range lengths {
-		codes[s] = code{}
 		if l != 0 {
 			codes[s] = code{reverse(next[l], uint32(l)), uint32(l)}
 			next[l]++
@@ -187,8 +284,12 @@ func runLengths(out []clItem, seq []uint8) []clItem {
 				rest -= k
 			}
 		default:
-			out = append(out, clItem{v, 0})
-			i++
+			// Symbol v once, and so at each step to the end of this
+			// short run: the whole run at once.
+			for range r {
+				out = append(out, clItem{v, 0})
+			}
+			i += r
 		}
 	}
 	return out
@@ -229,19 +330,12 @@ func (p *dynPlan) plan(toks []token) bool {
 	}
 	var litFreq [numLitLen]int
 	var distFreq [numDist]int
-	fixedBits := 3 + int(litCodes[256].n)
-	extraBits := 0 // extra bits of lengths and distances, the same in both blocks
 	for _, t := range toks {
 		if t.isMatch() {
-			l, d := t.length(), t.dist()
-			ls, ds := int(lenSym[l]), distSym(d)
-			litFreq[257+ls]++
-			distFreq[ds]++
-			fixedBits += int(litCodes[257+ls].n) + 5
-			extraBits += int(lenExtra[ls]) + int(distExtra(ds))
+			litFreq[257+int(lenSym[t.length()])]++
+			distFreq[distSym(t.dist())]++
 		} else {
 			litFreq[t&0xff]++
-			fixedBits += int(litCodes[t&0xff].n)
 		}
 	}
 	litFreq[256]++
@@ -278,11 +372,20 @@ func (p *dynPlan) plan(toks []token) bool {
 	for _, it := range p.items {
 		dynBits += int(p.clLen[it.sym]) + int(clExtra[it.sym])
 	}
+	// The codes of the tokens in both blocks (the fixed ones with the
+	// 3 header bits), and their extra bits, the same in both.
+	fixedBits, extraBits := 3, 0
 	for s, f := range litFreq {
 		dynBits += f * int(litLen[s])
+		fixedBits += f * int(litCodes[s].n)
+	}
+	for i, f := range litFreq[257:] {
+		extraBits += f * int(lenExtra[i])
 	}
 	for s, f := range distFreq {
 		dynBits += f * int(distLen[s])
+		fixedBits += f * 5
+		extraBits += f * int(distExtra(s))
 	}
 	p.bytes = (dynBits + extraBits + 7) / 8
 	p.fixedBytes = (fixedBits + extraBits + 7) / 8
@@ -296,7 +399,8 @@ func (p *dynPlan) write(dst []byte, toks []token) []byte {
 	canonical(p.litLen, lit)
 	canonical(p.distLen, dist)
 	canonical(clLen, cl)
-	w := bitWriter{dst: slices.Grow(dst, p.bytes+4)}
+	// The block's size is known: with the 8 bytes putTokens needs.
+	w := bitWriter{dst: slices.Grow(dst, p.bytes+8)}
 	w.put(1|2<<1, 3) // BFINAL = 1, BTYPE = 10
 	w.put(uint32(len(p.litLen)-257), 5)
 	w.put(uint32(len(p.distLen)-1), 5)
@@ -305,27 +409,10 @@ func (p *dynPlan) write(dst []byte, toks []token) []byte {
 		w.put(uint32(clLen[s]), 3)
 	}
 	for _, it := range items {
-		w.putCode(cl[it.sym])
-		if n := clExtra[it.sym]; n > 0 {
-			w.put(uint32(it.repeat-clRepeatBase[it.sym]), n)
-		}
+		c := cl[it.sym]
+		w.put(c.bits|uint32(it.repeat-clRepeatBase[it.sym])<<c.n, c.n+clExtra[it.sym])
 	}
-	for _, t := range toks {
-		if !t.isMatch() {
-			w.putCode(lit[t&0xff])
-			continue
-		}
-		l, d := t.length(), t.dist()
-		ls, ds := int(lenSym[l]), distSym(d)
-		w.putCode(lit[257+ls])
-		if n := uint32(lenExtra[ls]); n > 0 {
-			w.put(uint32(l-int(lenBase[ls])), n)
-		}
-		w.putCode(dist[ds])
-		if n := distExtra(ds); n > 0 {
-			w.put(uint32(d-int(distBase[ds])), n)
-		}
-	}
+	w.putTokens(toks, lit, dist)
 	w.putCode(lit[256])
 	return w.flush()
 }

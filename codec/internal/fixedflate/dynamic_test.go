@@ -3,6 +3,7 @@ package fixedflate
 import (
 	"container/heap"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -151,6 +152,77 @@ func TestCodeLengthsTies(t *testing.T) {
 	}
 }
 
+// specCodeLengths is package-merge as SPEC.md §4.7 step b states it: the
+// lists made item by item, and the packages taken followed down to their
+// leaves.
+func specCodeLengths(freq []int, limit int) []uint8 {
+	type item struct {
+		weight, sym int
+		a, b        *item // the two items of a package
+	}
+	var leaves []*item
+	for s, f := range freq {
+		if f > 0 {
+			leaves = append(leaves, &item{weight: f, sym: s})
+		}
+	}
+	slices.SortStableFunc(leaves, func(x, y *item) int { return x.weight - y.weight })
+	list := leaves
+	for range limit - 1 {
+		var next []*item
+		li := 0
+		for i := 0; i+1 < len(list); i += 2 {
+			p := &item{weight: list[i].weight + list[i+1].weight, a: list[i], b: list[i+1]}
+			for ; li < len(leaves) && leaves[li].weight <= p.weight; li++ {
+				next = append(next, leaves[li])
+			}
+			next = append(next, p)
+		}
+		list = append(next, leaves[li:]...)
+	}
+	lengths := make([]uint8, len(freq))
+	var count func(it *item)
+	count = func(it *item) {
+		if it.a == nil {
+			lengths[it.sym]++
+			return
+		}
+		count(it.a)
+		count(it.b)
+	}
+	for _, it := range list[:2*len(leaves)-2] {
+		count(it)
+	}
+	return lengths
+}
+
+// TestCodeLengthsSpec compares codeLengths with specCodeLengths on
+// alphabets up to the literal/length one, with many ties and with heavy
+// weights.
+func TestCodeLengthsSpec(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var sc pmScratch
+	for iter := range 3000 {
+		limit, size := maxCodeBits, numLitLen
+		if iter%2 == 0 {
+			limit, size = maxCLCodeBits, numCL
+		}
+		freq := make([]int, 2+r.IntN(size-1))
+		// Weights from a range chosen at random, small (many ties)
+		// to large (sorted on more than one byte).
+		span := 1 << r.IntN(20)
+		for range 1 + r.IntN(len(freq)) {
+			freq[r.IntN(len(freq))] += 1 + r.IntN(span)
+		}
+		atLeastTwo(freq)
+		lengths := make([]uint8, len(freq))
+		sc.codeLengths(freq, limit, lengths)
+		if want := specCodeLengths(freq, limit); !slices.Equal(lengths, want) {
+			t.Fatalf("freq %v limit %d: lengths %v, want %v", freq, limit, lengths, want)
+		}
+	}
+}
+
 func TestRunLengths(t *testing.T) {
 	seq := []uint8{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 5, 5, 5, 5, 5, 5, 5, 0, 0, 7, 7, 7, 0, 0, 0}
 	got := runLengths(nil, seq)
@@ -161,6 +233,25 @@ func TestRunLengths(t *testing.T) {
 	for i := range got {
 		if got[i] != want[i] {
 			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+}
+
+// BenchmarkPlan times planning and writing the dynamic block (plan+write)
+// of the parses of the audio/video corpus files, each tokenized once.
+func BenchmarkPlan(b *testing.B) {
+	var parses [][]token
+	for _, f := range corpusFiles(b) {
+		src := readSDP(b, f)
+		parses = append(parses, append([]token(nil), new(compressor).tokenize(src, SDPDictionary)...))
+	}
+	var p dynPlan
+	var dst []byte
+	b.ResetTimer()
+	for range b.N {
+		for _, toks := range parses {
+			p.plan(toks)
+			dst = p.write(dst[:0], toks)
 		}
 	}
 }
