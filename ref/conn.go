@@ -87,12 +87,9 @@ func Offer(ctx context.Context, cfg *Config) (*Conn, []byte, error) {
 // returns the codec's error class (codec.ErrForeign, codec.ErrMalformed,
 // ...); an answer's code returns ErrCode.
 func Answer(ctx context.Context, cfg *Config, offerCode []byte) (*Conn, []byte, error) {
-	d, err := codec.Decode(offerCode, nil)
+	d, err := decodeAs(offerCode, codec.Offer, nil)
 	if err != nil {
 		return nil, nil, err
-	}
-	if d.Type != codec.Offer {
-		return nil, nil, fmt.Errorf("%w: an answer's code where an offer's was expected", ErrCode)
 	}
 	c, err := newConn(cfg, roleAnswerer)
 	if err != nil {
@@ -104,6 +101,21 @@ func Answer(ctx context.Context, cfg *Config, offerCode []byte) (*Conn, []byte, 
 		return nil, nil, c.wrap("answer", err)
 	}
 	return c, code, nil
+}
+
+// decodeAs decodes a code that must be of type want: an offer's code
+// (offer nil), or an answer's code bound to offer. A code of the other
+// type returns ErrCode.
+func decodeAs(code []byte, want codec.Type, offer []byte) (codec.Description, error) {
+	var opts *codec.DecOptions
+	if offer != nil {
+		opts = &codec.DecOptions{Offer: offer}
+	}
+	d, err := codec.Decode(code, opts)
+	if err == nil && d.Type != want {
+		err = fmt.Errorf("%w: an %v's code where an %v's was expected", ErrCode, d.Type, want)
+	}
+	return d, err
 }
 
 func newConn(cfg *Config, role int) (*Conn, error) {
@@ -257,12 +269,9 @@ func (c *Conn) Complete(ctx context.Context, answerCode []byte) error {
 	}
 	offerCode := c.offerCode
 	c.mu.Unlock()
-	d, err := codec.Decode(answerCode, &codec.DecOptions{Offer: offerCode})
+	d, err := decodeAs(answerCode, codec.Answer, offerCode)
 	if err != nil {
 		return c.wrap("complete", err)
-	}
-	if d.Type != codec.Answer {
-		return c.wrap("complete", fmt.Errorf("%w: an offer's code where an answer's was expected", ErrCode))
 	}
 	c.mu.Lock()
 	if c.completed {

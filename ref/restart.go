@@ -50,27 +50,35 @@ func (c *Conn) Restarts() int {
 func (c *Conn) RestartOffer(ctx context.Context) ([]byte, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
-	if err := c.restartable(ctx); err != nil {
+	code, err := c.restartOfferLocked(ctx)
+	if err != nil {
 		return nil, c.wrap("restart offer", err)
+	}
+	return code, nil
+}
+
+func (c *Conn) restartOfferLocked(ctx context.Context) ([]byte, error) {
+	if err := c.restartable(ctx); err != nil {
+		return nil, err
 	}
 	if c.pc.SignalingState() == webrtc.SignalingStateHaveLocalOffer {
 		// An earlier restart offer that was never answered.
 		if err := c.pc.SetLocalDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback}); err != nil {
-			return nil, c.wrap("restart offer", err)
+			return nil, err
 		}
 	}
 	c.beginRestart()
 	offer, err := c.pc.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
 	if err != nil {
-		return nil, c.wrap("restart offer", err)
+		return nil, err
 	}
 	sdp, err := c.setLocal(ctx, offer)
 	if err != nil {
-		return nil, c.wrap("restart offer", err)
+		return nil, err
 	}
 	code, err := codec.Encode(codec.Description{Type: codec.Offer, SDP: sdp}, nil, &codec.EncOptions{Policy: c.s.Policy})
 	if err != nil {
-		return nil, c.wrap("restart offer", err)
+		return nil, err
 	}
 	c.mu.Lock()
 	c.restartOffer = code
@@ -83,21 +91,26 @@ func (c *Conn) RestartOffer(ctx context.Context) ([]byte, error) {
 func (c *Conn) RestartAnswer(ctx context.Context, offerCode []byte) ([]byte, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
-	if err := c.restartable(ctx); err != nil {
-		return nil, c.wrap("restart answer", err)
-	}
-	d, err := codec.Decode(offerCode, nil)
+	code, err := c.restartAnswerLocked(ctx, offerCode)
 	if err != nil {
 		return nil, c.wrap("restart answer", err)
 	}
-	if d.Type != codec.Offer {
-		return nil, c.wrap("restart answer", fmt.Errorf("%w: an answer's code where an offer's was expected", ErrCode))
+	return code, nil
+}
+
+func (c *Conn) restartAnswerLocked(ctx context.Context, offerCode []byte) ([]byte, error) {
+	if err := c.restartable(ctx); err != nil {
+		return nil, err
+	}
+	d, err := decodeAs(offerCode, codec.Offer, nil)
+	if err != nil {
+		return nil, err
 	}
 	if c.pc.SignalingState() == webrtc.SignalingStateHaveLocalOffer {
 		// Glare: the peer's restart offer wins over ours (the caller
 		// decides which to accept).
 		if err := c.pc.SetLocalDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback}); err != nil {
-			return nil, c.wrap("restart answer", err)
+			return nil, err
 		}
 		c.mu.Lock()
 		c.restartOffer = nil
@@ -105,21 +118,17 @@ func (c *Conn) RestartAnswer(ctx context.Context, offerCode []byte) ([]byte, err
 	}
 	c.beginRestart()
 	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: d.SDP}); err != nil {
-		return nil, c.wrap("restart answer", fmt.Errorf("%w: %w", codec.ErrSDP, err))
+		return nil, fmt.Errorf("%w: %w", codec.ErrSDP, err)
 	}
 	answer, err := c.pc.CreateAnswer(nil)
 	if err != nil {
-		return nil, c.wrap("restart answer", err)
+		return nil, err
 	}
 	sdp, err := c.setLocal(ctx, answer)
 	if err != nil {
-		return nil, c.wrap("restart answer", err)
+		return nil, err
 	}
-	code, err := codec.Encode(codec.Description{Type: codec.Answer, SDP: sdp}, offerCode, &codec.EncOptions{Policy: c.s.Policy})
-	if err != nil {
-		return nil, c.wrap("restart answer", err)
-	}
-	return code, nil
+	return codec.Encode(codec.Description{Type: codec.Answer, SDP: sdp}, offerCode, &codec.EncOptions{Policy: c.s.Policy})
 }
 
 // CompleteRestart applies the answer's code to the pending restart offer;
@@ -128,24 +137,28 @@ func (c *Conn) RestartAnswer(ctx context.Context, offerCode []byte) ([]byte, err
 func (c *Conn) CompleteRestart(ctx context.Context, answerCode []byte) error {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
-	if err := c.restartable(ctx); err != nil {
+	if err := c.completeRestartLocked(ctx, answerCode); err != nil {
 		return c.wrap("complete restart", err)
+	}
+	return nil
+}
+
+func (c *Conn) completeRestartLocked(ctx context.Context, answerCode []byte) error {
+	if err := c.restartable(ctx); err != nil {
+		return err
 	}
 	c.mu.Lock()
 	offerCode := c.restartOffer
 	c.mu.Unlock()
 	if offerCode == nil || c.pc.SignalingState() != webrtc.SignalingStateHaveLocalOffer {
-		return c.wrap("complete restart", ErrState)
+		return ErrState
 	}
-	d, err := codec.Decode(answerCode, &codec.DecOptions{Offer: offerCode})
+	d, err := decodeAs(answerCode, codec.Answer, offerCode)
 	if err != nil {
-		return c.wrap("complete restart", err)
-	}
-	if d.Type != codec.Answer {
-		return c.wrap("complete restart", fmt.Errorf("%w: an offer's code where an answer's was expected", ErrCode))
+		return err
 	}
 	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: d.SDP}); err != nil {
-		return c.wrap("complete restart", fmt.Errorf("%w: %w", codec.ErrSDP, err))
+		return fmt.Errorf("%w: %w", codec.ErrSDP, err)
 	}
 	c.mu.Lock()
 	c.restartOffer = nil
