@@ -102,17 +102,23 @@ func (p *Peer) watch(s *session, c *ref.Conn) {
 			}
 		}
 		t.Stop()
-		p.mu.Lock()
-		ok := !p.closed && p.sessions[s.id] == s && s.conn == c && s.restarting
-		if ok {
-			s.restarting, s.lostAt = false, time.Time{}
-			close(s.up)
-			s.up = make(chan struct{})
-		}
-		p.mu.Unlock()
-		if ok {
-			p.emit(Event{Type: Reconnected, Peer: s.id})
-		}
+		p.reconnected(s, c)
+	}
+}
+
+// reconnected ends the Reconnecting state of session s, when c is still
+// its connection: it wakes the waiters of s.up and reports Reconnected.
+func (p *Peer) reconnected(s *session, c *ref.Conn) {
+	p.mu.Lock()
+	ok := !p.closed && p.sessions[s.id] == s && s.conn == c && s.restarting
+	if ok {
+		s.restarting, s.lostAt = false, time.Time{}
+		close(s.up)
+		s.up = make(chan struct{})
+	}
+	p.mu.Unlock()
+	if ok {
+		p.emit(Event{Type: Reconnected, Peer: s.id})
 	}
 }
 
@@ -321,16 +327,6 @@ func (p *Peer) followRestart(id ID, c *ref.Conn, n0 int) {
 				return
 			}
 		}
-		p.mu.Lock()
-		ok := !p.closed && p.sessions[id] == s && s.conn == c && s.restarting
-		if ok {
-			s.restarting, s.lostAt = false, time.Time{}
-			close(s.up)
-			s.up = make(chan struct{})
-		}
-		p.mu.Unlock()
-		if ok {
-			p.emit(Event{Type: Reconnected, Peer: id})
-		}
+		p.reconnected(s, c)
 	}()
 }
