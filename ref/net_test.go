@@ -10,49 +10,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
-	"github.com/pion/logging"
-	"github.com/pion/transport/v5/vnet"
 	"github.com/pion/turn/v5"
 	"github.com/pion/webrtc/v4"
-)
 
-// vnetConfig returns a config whose peer lives at ip on router r.
-func vnetConfig(t *testing.T, r *vnet.Router, ip string) *Config {
-	t.Helper()
-	n, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{ip}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.AddNet(n); err != nil {
-		t.Fatal(err)
-	}
-	return &Config{
-		DeadPeerTimeout: 5 * time.Second,
-		SettingEngine: func(se *webrtc.SettingEngine) {
-			se.SetNet(n)
-			se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-		},
-	}
-}
+	"github.com/peer-sdp/peer/ref/internal/vnettest"
+)
 
 // cuttableVNet returns the configurations of two peers (10.0.0.2 and
 // 10.0.0.3) on a started vnet, stopped when the test ends, that drops every
 // packet while cut is set.
 func cuttableVNet(t *testing.T) (ocfg, acfg *Config, cut *atomic.Bool) {
 	t.Helper()
-	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: logging.NewDefaultLoggerFactory()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut = new(atomic.Bool)
-	r.AddChunkFilter(func(vnet.Chunk) bool { return !cut.Load() })
-	ocfg, acfg = vnetConfig(t, r, "10.0.0.2"), vnetConfig(t, r, "10.0.0.3")
-	if err := r.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Stop() })
-	return ocfg, acfg, cut
+	cut, a, b := vnettest.CuttablePair(t)
+	return &Config{DeadPeerTimeout: 5 * time.Second, SettingEngine: a},
+		&Config{DeadPeerTimeout: 5 * time.Second, SettingEngine: b}, cut
 }
 
 // TestVNetDeadPeer connects two peers on pion's virtual network, then cuts

@@ -105,16 +105,24 @@ func TestCertificateRenewal(t *testing.T) {
 	}
 }
 
-// TestReconnectCodeSize measures a first-contact code and the reconnect
-// code of the same offer and answer, and connects with reconnect codes.
-func TestReconnectCodeSize(t *testing.T) {
-	a, b := newTestPeer(t, nil), newTestPeer(t, nil)
+// formerPeers returns two peers that were paired and are no longer
+// connected: each remembers the other.
+func formerPeers(t *testing.T) (a, b *Peer) {
+	t.Helper()
+	a, b = newTestPeer(t, nil), newTestPeer(t, nil)
 	pairPeers(t, a, b)
 	waitEvent(t, b, Joined, a.ID(), 10*time.Second)
 	if err := a.Disconnect(b.ID()); err != nil {
 		t.Fatal(err)
 	}
 	waitEvent(t, b, Left, a.ID(), 10*time.Second)
+	return a, b
+}
+
+// TestReconnectCodeSize measures a first-contact code and the reconnect
+// code of the same offer and answer, and connects with reconnect codes.
+func TestReconnectCodeSize(t *testing.T) {
+	a, b := formerPeers(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	pa, err := a.ReconnectOffer(ctx, b.ID())
@@ -246,13 +254,7 @@ func TestReconnectCodeStrict(t *testing.T) {
 // tries the candidates' digests, most recently seen first, and the HELLO
 // may authenticate any candidate that remembered the digest answered.
 func TestReconnectHintCollision(t *testing.T) {
-	a, b := newTestPeer(t, nil), newTestPeer(t, nil)
-	pairPeers(t, a, b)
-	waitEvent(t, b, Joined, a.ID(), 10*time.Second)
-	if err := a.Disconnect(b.ID()); err != nil {
-		t.Fatal(err)
-	}
-	waitEvent(t, b, Left, a.ID(), 10*time.Second)
+	a, b := formerPeers(t)
 	rec, _ := b.Store().Get(a.ID())
 	// f collides with a's hint and remembered a's digest, seen more
 	// recently than a; g collides with another digest, seen long ago.

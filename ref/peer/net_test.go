@@ -10,32 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
-	"github.com/pion/logging"
-	"github.com/pion/transport/v5/vnet"
-	"github.com/pion/webrtc/v4"
-
 	"github.com/peer-sdp/peer/ref"
+	"github.com/peer-sdp/peer/ref/internal/vnettest"
 )
-
-// vnetConn returns a connection template whose peer lives at ip on r.
-func vnetConn(t *testing.T, r *vnet.Router, ip string) ref.Config {
-	t.Helper()
-	n, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{ip}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.AddNet(n); err != nil {
-		t.Fatal(err)
-	}
-	return ref.Config{
-		DeadPeerTimeout: 5 * time.Second,
-		SettingEngine: func(se *webrtc.SettingEngine) {
-			se.SetNet(n)
-			se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-		},
-	}
-}
 
 // TestNetworkCut cuts the network between two paired peers for 20 s
 // (pion's vnet drops every packet, and the direct-reconnection stream
@@ -169,21 +146,12 @@ func TestChainOfTwenty(t *testing.T) {
 	cw.Wait()
 }
 
-// cuttableNet starts a vnet router with two hosts, 10.0.0.2 and 10.0.0.3,
-// and returns their connection configs and the switch that drops every
-// packet while set. The router stops at the end of the test.
+// cuttableNet returns the connection templates of two peers, 10.0.0.2
+// and 10.0.0.3, on a started vnet, stopped when the test ends, that drops
+// every packet while cut is set.
 func cuttableNet(t *testing.T) (cut *atomic.Bool, ca, cb ref.Config) {
 	t.Helper()
-	r, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: logging.NewDefaultLoggerFactory()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut = new(atomic.Bool)
-	r.AddChunkFilter(func(vnet.Chunk) bool { return !cut.Load() })
-	ca, cb = vnetConn(t, r, "10.0.0.2"), vnetConn(t, r, "10.0.0.3")
-	if err := r.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Stop() })
-	return cut, ca, cb
+	cut, a, b := vnettest.CuttablePair(t)
+	return cut, ref.Config{DeadPeerTimeout: 5 * time.Second, SettingEngine: a},
+		ref.Config{DeadPeerTimeout: 5 * time.Second, SettingEngine: b}
 }
