@@ -43,15 +43,39 @@ func portMode(cands []candidate, i int) uint8 {
 	return portExplicit
 }
 
-// firstWithAddr returns the smallest index j < i of a candidate with the same
-// address as candidate i, or -1.
-func firstWithAddr(cands []candidate, i int) int {
-	for j := 0; j < i; j++ {
-		if cands[j].kind == cands[i].kind && cands[j].addr == cands[i].addr {
-			return j
+// addrKey identifies a candidate's address (SPEC.md §3.2: the same kind
+// and canonical text).
+type addrKey struct {
+	kind uint8
+	addr string
+}
+
+// firstWithAddr returns, for each candidate i, the smallest index j <= i of
+// a candidate with the same address. It takes linear time: short lists are
+// scanned, longer ones go through a map.
+func firstWithAddr(cands []candidate, buf []int) []int {
+	first := buf[:0]
+	if len(cands) <= smallSet {
+		for _, c := range cands {
+			j := 0
+			for cands[j].kind != c.kind || cands[j].addr != c.addr {
+				j++
+			}
+			first = append(first, j)
 		}
+		return first
 	}
-	return -1
+	seen := make(map[addrKey]int, len(cands))
+	for i, c := range cands {
+		k := addrKey{c.kind, c.addr}
+		j, ok := seen[k]
+		if !ok {
+			j = i
+			seen[k] = i
+		}
+		first = append(first, j)
+	}
+	return first
 }
 
 func needsExtended(c candidate) bool {
@@ -60,10 +84,12 @@ func needsExtended(c candidate) bool {
 
 // appendCandidates appends the canonical record encoding of cands.
 func appendCandidates(dst []byte, cands []candidate) []byte {
+	var buf [smallSet]int
+	first := firstWithAddr(cands, buf[:])
 	for i := 0; i < len(cands); {
 		c := cands[i]
-		ref := firstWithAddr(cands, i)
-		if ref > maxRefIdx {
+		ref := first[i]
+		if ref == i || ref > maxRefIdx {
 			ref = -1
 		}
 		pm := portMode(cands, i)
@@ -84,7 +110,7 @@ func appendCandidates(dst []byte, cands []candidate) []byte {
 				for i+n < len(cands) && n < 255 && ref+n < i {
 					d := cands[i+n]
 					if d.typ != c.typ || d.transport != c.transport || d.component != c.component ||
-						firstWithAddr(cands, i+n) != ref+n || portMode(cands, i+n) != pm {
+						first[i+n] != ref+n || portMode(cands, i+n) != pm {
 						break
 					}
 					n++

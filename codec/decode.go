@@ -172,10 +172,12 @@ func (d *Decoder) readCompact(m *model, head uint64, items []cbor.RawMessage, of
 	if err != nil {
 		return err
 	}
-	for i, c := range m.cands {
-		if containsCandidate(m.cands[:i], c) {
+	var seen candidateSet
+	for _, c := range m.cands {
+		if seen.has(c) {
 			m.nonCanon = true // a repeated candidate: non-canonical (step 8)
 		}
+		seen.add(c)
 	}
 	return nil
 }

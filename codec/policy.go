@@ -39,6 +39,7 @@ func (p *CandidatePolicy) validate() error {
 // apply filters cands, in order (SPEC.md §3.4).
 func (p *CandidatePolicy) apply(cands []candidate) []candidate {
 	out := cands[:0]
+	var seen candidateSet
 	for _, c := range cands {
 		switch {
 		case c.component != 1 && !p.KeepComponent2:
@@ -47,24 +48,54 @@ func (p *CandidatePolicy) apply(cands []candidate) []candidate {
 		case p.DropIPv6 && c.kind == addrIPv6:
 		case p.DropMDNS && c.kind == addrMDNS:
 		case p.DropPrivate && c.typ == candHost && isPrivate(c):
-		case containsCandidate(out, c):
+		case seen.has(c):
 		default:
 			if p.MaxCandidates > 0 && len(out) >= p.MaxCandidates {
 				return out
 			}
+			seen.add(c)
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-func containsCandidate(list []candidate, c candidate) bool {
-	for _, x := range list {
+// candidateSet remembers candidates, so that finding a repeated one takes
+// constant time (SPEC.md §11: decoding is linear). Short lists are scanned;
+// a map takes over from smallSet candidates on.
+type candidateSet struct {
+	list []candidate
+	m    map[candidate]struct{}
+}
+
+const smallSet = 16
+
+func (s *candidateSet) has(c candidate) bool {
+	if s.m != nil {
+		_, ok := s.m[c]
+		return ok
+	}
+	for _, x := range s.list {
 		if x == c {
 			return true
 		}
 	}
 	return false
+}
+
+func (s *candidateSet) add(c candidate) {
+	if s.m == nil && len(s.list) < smallSet {
+		s.list = append(s.list, c)
+		return
+	}
+	if s.m == nil {
+		s.m = make(map[candidate]struct{}, 2*smallSet)
+		for _, x := range s.list {
+			s.m[x] = struct{}{}
+		}
+		s.list = nil
+	}
+	s.m[c] = struct{}{}
 }
 
 func isPrivate(c candidate) bool {

@@ -10,8 +10,8 @@ import { sha256 } from './sha256.js';
 import { SDP_DICTIONARY } from './dict.js';
 import { formatIPv4, formatIPv6, parseIP } from './addr.js';
 import {
-  parseSDP, splitLines, compactModel, compactSDP, credsHex, hashIndex, HASHES, isToken,
-  isExtraLine, classifyAddress, isCandidateName, sameCandidate, applyPolicy,
+  parseSDP, splitLines, isNormalForm, compactModel, compactSDP, credsHex, hashIndex, HASHES, isToken,
+  isExtraLine, classifyAddress, isCandidateName, sameCandidate, candidateKey, applyPolicy,
   KIND_IPV4, KIND_IPV6, KIND_MDNS, KIND_NAME, DEFAULT_MMS, FIREFOX_MMS, DEFAULT_SCTP_PORT, MAX_FINGERPRINTS,
 } from './sdp.js';
 
@@ -95,9 +95,15 @@ function portMode(cands, i) {
   return 0;
 }
 
-function firstWithAddr(cands, i) {
-  for (let j = 0; j < i; j++) if (cands[j].kind === cands[i].kind && cands[j].addr === cands[i].addr) return j;
-  return -1;
+// firstWithAddr returns, for each candidate i, the smallest index j <= i of
+// a candidate with the same address, in linear time.
+function firstWithAddr(cands) {
+  const seen = new Map();
+  return cands.map((c, i) => {
+    const k = c.kind + ' ' + c.addr;
+    if (!seen.has(k)) seen.set(k, i);
+    return seen.get(k);
+  });
 }
 
 function addrBytes(c) {
@@ -110,10 +116,11 @@ function addrBytes(c) {
 
 function writeCandidates(cands) {
   const out = [];
+  const first = firstWithAddr(cands);
   for (let i = 0; i < cands.length;) {
     const c = cands[i];
-    let ref = firstWithAddr(cands, i);
-    if (ref > 127) ref = -1;
+    let ref = first[i];
+    if (ref === i || ref > 127) ref = -1;
     const pm = portMode(cands, i);
     const ext = c.transport === 3 || c.component !== 1 || c.kind === KIND_NAME;
     let flags = (c.typ << 6) | pm | ((ext ? 3 : c.transport) << 4);
@@ -125,7 +132,7 @@ function writeCandidates(cands) {
         while (i + n < cands.length && n < 255 && ref + n < i) {
           const d = cands[i + n];
           if (d.typ !== c.typ || d.transport !== c.transport || d.component !== c.component ||
-            firstWithAddr(cands, i + n) !== ref + n || portMode(cands, i + n) !== pm) break;
+            first[i + n] !== ref + n || portMode(cands, i + n) !== pm) break;
           n++;
         }
       }
@@ -508,10 +515,11 @@ function readCompact(m, head, items, ext, extOff, d) {
   if (fpLen > 0) m.fps = [{ alg: 'sha-256', val: core.slice(core.length - fpLen) }];
   const { b: cb, off: cbOff } = bytesItem(items[2], 'candidates');
   m.cands = readCandidates(cb, cbOff, d.maxCands);
-  for (let i = 0; i < m.cands.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (sameCandidate(m.cands[j], m.cands[i])) m.nonCanon = true; // step 8
-    }
+  const seen = new Set();
+  for (const c of m.cands) {
+    const key = candidateKey(c);
+    if (seen.has(key)) m.nonCanon = true; // a repeated candidate (step 8)
+    seen.add(key);
   }
 }
 
@@ -545,7 +553,7 @@ function decodeModel(code, d) {
   const m = readModel(code, d);
   let res = null;
   if (m.residual) {
-    if (splitLines(m.text).join('\n') !== m.text) throw new NonCanonicalError(-1, 'residual', 'text is not in normal form');
+    if (!isNormalForm(m.text)) throw new NonCanonicalError(-1, 'residual', 'text is not in normal form');
     let p;
     try { p = parseSDP(m.text); } catch (e) {
       if (e instanceof InvalidSDPError) throw new MalformedError(-1, 'residual', 'text is not a valid description: ' + e.message);
@@ -625,7 +633,7 @@ export function decode(code, options = {}) {
   const d = decOptions(options);
   const m = decodeModel(code, d);
   if (m.answer && d.offer && !equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(0, 'binding', 'the answer is bound to another offer');
-  const sdp = m.residual ? m.text.split('\n').map((l) => l + '\r\n').join('') : compactSDP(m);
+  const sdp = m.residual ? m.text.replaceAll('\n', '\r\n') + '\r\n' : compactSDP(m);
   if (utf8Len(sdp) > d.maxSDP) throw new LimitError(-1, 'sdp', `decoded description is over the limit of ${d.maxSDP} bytes`);
   return { type: m.answer ? 'answer' : 'offer', sdp };
 }

@@ -28,9 +28,30 @@ export function splitLines(text) {
 /** normalForm returns the normal form (§3.1) of text. */
 export function normalForm(text) { return splitLines(text).join('\n'); }
 
+/**
+ * isNormalForm reports whether text is its own normal form (no empty line,
+ * no CR before a line break or at the end, no line break at either end)
+ * without splitting it.
+ */
+export function isNormalForm(text) {
+  if (text === '') return true;
+  const last = text[text.length - 1];
+  return text[0] !== '\n' && last !== '\n' && last !== '\r' && !text.includes('\n\n') && !text.includes('\r\n');
+}
+
 /** fields splits at runs of SP and TAB (SPEC.md §3.1 "Fields"). */
 export function fields(s) {
-  return s.split(/[\t ]+/).filter((x) => x !== '');
+  // A scan rather than a regular-expression split, which slows down on
+  // long lines (SPEC.md §11: decoding is linear).
+  const out = [];
+  for (let i = 0; i < s.length;) {
+    while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
+    let j = i;
+    while (j < s.length && s[j] !== ' ' && s[j] !== '\t') j++;
+    if (j > i) out.push(s.slice(i, j));
+    i = j;
+  }
+  return out;
 }
 
 const TOKEN_EXCLUDED = '"(),/:;<=>?@[\\]';
@@ -288,9 +309,15 @@ export function sameCandidate(a, b) {
     a.kind === b.kind && a.addr === b.addr && a.port === b.port;
 }
 
+/** candidateKey is a string that two candidates share exactly when sameCandidate holds. */
+export function candidateKey(c) {
+  return `${c.typ} ${c.transport} ${c.component} ${c.kind} ${c.port} ${c.addr}`;
+}
+
 /** applyPolicy filters candidates by SPEC.md §3.4 rules 2–5. */
 export function applyPolicy(cands, pol) {
   const out = [];
+  const seen = new Set(); // a Set keeps the policy linear (SPEC.md §11)
   for (const c of cands) {
     if (c.component !== 1 && !pol.keepComponent2) continue;
     if (pol.dropTCP && c.transport !== 0) continue;
@@ -298,8 +325,10 @@ export function applyPolicy(cands, pol) {
     if (pol.dropIPv6 && c.kind === KIND_IPV6) continue;
     if (pol.dropMDNS && c.kind === KIND_MDNS) continue;
     if (pol.dropPrivate && c.typ === 0 && c.private) continue;
-    if (out.some((x) => sameCandidate(x, c))) continue;
+    const key = candidateKey(c);
+    if (seen.has(key)) continue;
     if (pol.maxCandidates > 0 && out.length >= pol.maxCandidates) break;
+    seen.add(key);
     out.push(c);
   }
   return out;

@@ -115,17 +115,25 @@ function checkValue(c, depth) {
     case 5: {
       if (depth + 1 > MAX_NESTING) throw new LimitError(start, "", `CBOR nesting deeper than ${MAX_NESTING}`);
       if (argOver(arg, major === 4 ? MAX_ARRAY : MAX_MAP)) throw new LimitError(start, "", "CBOR array or map over its size limit");
+      let prev = null, set = null;
       const keys = [];
       for (let i = 0; i < arg; i++) {
         const k = c.pos;
         checkValue(c, depth + 1);
         if (major === 5) {
           const key = c.b.subarray(k, c.pos);
-          for (const prev of keys) {
-            if (compareBytes(prev, key) === 0) throw new MalformedError(k, "", "duplicate map key");
+          const unsorted = prev !== null && compareBytes(prev, key) > 0;
+          if (unsorted) c.nonCanon = true;
+          if (set === null && unsorted) set = new Set(keys.map(bytesKey));
+          if (set !== null) {
+            const s = bytesKey(key);
+            if (set.has(s)) throw new MalformedError(k, "", "duplicate map key");
+            set.add(s);
+          } else if (prev !== null && compareBytes(prev, key) === 0) {
+            throw new MalformedError(k, "", "duplicate map key");
           }
-          if (keys.length > 0 && compareBytes(keys[keys.length - 1], key) > 0) c.nonCanon = true;
           keys.push(key);
+          prev = key;
           checkValue(c, depth + 1);
         }
       }
@@ -1185,8 +1193,21 @@ function splitLines(text) {
   }
   return out;
 }
+function isNormalForm(text) {
+  if (text === "") return true;
+  const last = text[text.length - 1];
+  return text[0] !== "\n" && last !== "\n" && last !== "\r" && !text.includes("\n\n") && !text.includes("\r\n");
+}
 function fields(s) {
-  return s.split(/[\t ]+/).filter((x) => x !== "");
+  const out = [];
+  for (let i = 0; i < s.length; ) {
+    while (i < s.length && (s[i] === " " || s[i] === "	")) i++;
+    let j = i;
+    while (j < s.length && s[j] !== " " && s[j] !== "	") j++;
+    if (j > i) out.push(s.slice(i, j));
+    i = j;
+  }
+  return out;
 }
 var TOKEN_EXCLUDED = '"(),/:;<=>?@[\\]';
 function isToken(s) {
@@ -1423,8 +1444,12 @@ function parseCandidate(v) {
 function sameCandidate(a, b) {
   return a.typ === b.typ && a.transport === b.transport && a.component === b.component && a.kind === b.kind && a.addr === b.addr && a.port === b.port;
 }
+function candidateKey(c) {
+  return `${c.typ} ${c.transport} ${c.component} ${c.kind} ${c.port} ${c.addr}`;
+}
 function applyPolicy(cands, pol) {
   const out = [];
+  const seen = /* @__PURE__ */ new Set();
   for (const c of cands) {
     if (c.component !== 1 && !pol.keepComponent2) continue;
     if (pol.dropTCP && c.transport !== 0) continue;
@@ -1432,8 +1457,10 @@ function applyPolicy(cands, pol) {
     if (pol.dropIPv6 && c.kind === KIND_IPV6) continue;
     if (pol.dropMDNS && c.kind === KIND_MDNS) continue;
     if (pol.dropPrivate && c.typ === 0 && c.private) continue;
-    if (out.some((x) => sameCandidate(x, c))) continue;
+    const key = candidateKey(c);
+    if (seen.has(key)) continue;
     if (pol.maxCandidates > 0 && out.length >= pol.maxCandidates) break;
+    seen.add(key);
     out.push(c);
   }
   return out;
@@ -1665,9 +1692,13 @@ function portMode(cands, i) {
   if (i > 0 && cands[i - 1].port < 65535 && p === cands[i - 1].port + 1) return 2;
   return 0;
 }
-function firstWithAddr(cands, i) {
-  for (let j = 0; j < i; j++) if (cands[j].kind === cands[i].kind && cands[j].addr === cands[i].addr) return j;
-  return -1;
+function firstWithAddr(cands) {
+  const seen = /* @__PURE__ */ new Map();
+  return cands.map((c, i) => {
+    const k = c.kind + " " + c.addr;
+    if (!seen.has(k)) seen.set(k, i);
+    return seen.get(k);
+  });
 }
 function addrBytes(c) {
   if (c.kind === KIND_MDNS) {
@@ -1678,10 +1709,11 @@ function addrBytes(c) {
 }
 function writeCandidates(cands) {
   const out = [];
+  const first = firstWithAddr(cands);
   for (let i = 0; i < cands.length; ) {
     const c = cands[i];
-    let ref = firstWithAddr(cands, i);
-    if (ref > 127) ref = -1;
+    let ref = first[i];
+    if (ref === i || ref > 127) ref = -1;
     const pm = portMode(cands, i);
     const ext = c.transport === 3 || c.component !== 1 || c.kind === KIND_NAME;
     let flags = c.typ << 6 | pm | (ext ? 3 : c.transport) << 4;
@@ -1692,7 +1724,7 @@ function writeCandidates(cands) {
       if (!ext && pm !== 0) {
         while (i + n < cands.length && n < 255 && ref + n < i) {
           const d = cands[i + n];
-          if (d.typ !== c.typ || d.transport !== c.transport || d.component !== c.component || firstWithAddr(cands, i + n) !== ref + n || portMode(cands, i + n) !== pm) break;
+          if (d.typ !== c.typ || d.transport !== c.transport || d.component !== c.component || first[i + n] !== ref + n || portMode(cands, i + n) !== pm) break;
           n++;
         }
       }
@@ -2099,10 +2131,11 @@ function readCompact(m, head, items, ext, extOff, d) {
   if (fpLen > 0) m.fps = [{ alg: "sha-256", val: core.slice(core.length - fpLen) }];
   const { b: cb, off: cbOff } = bytesItem(items[2], "candidates");
   m.cands = readCandidates(cb, cbOff, d.maxCands);
-  for (let i = 0; i < m.cands.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (sameCandidate(m.cands[j], m.cands[i])) m.nonCanon = true;
-    }
+  const seen = /* @__PURE__ */ new Set();
+  for (const c of m.cands) {
+    const key = candidateKey(c);
+    if (seen.has(key)) m.nonCanon = true;
+    seen.add(key);
   }
 }
 var tdFatal = new TextDecoder("utf-8", { fatal: true });
@@ -2136,7 +2169,7 @@ function decodeModel(code, d) {
   const m = readModel(code, d);
   let res = null;
   if (m.residual) {
-    if (splitLines(m.text).join("\n") !== m.text) throw new NonCanonicalError(-1, "residual", "text is not in normal form");
+    if (!isNormalForm(m.text)) throw new NonCanonicalError(-1, "residual", "text is not in normal form");
     let p;
     try {
       p = parseSDP(m.text);
@@ -2200,7 +2233,7 @@ function decode(code, options = {}) {
   const d = decOptions(options);
   const m = decodeModel(code, d);
   if (m.answer && d.offer && !equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(0, "binding", "the answer is bound to another offer");
-  const sdp = m.residual ? m.text.split("\n").map((l) => l + "\r\n").join("") : compactSDP(m);
+  const sdp = m.residual ? m.text.replaceAll("\n", "\r\n") + "\r\n" : compactSDP(m);
   if (utf8Len(sdp) > d.maxSDP) throw new LimitError(-1, "sdp", `decoded description is over the limit of ${d.maxSDP} bytes`);
   return { type: m.answer ? "answer" : "offer", sdp };
 }
