@@ -2210,15 +2210,18 @@ function encode2(description, offerCode, options = {}) {
   const pol = policyOf(options.policy);
   const maxSDP = range(options.maxSDPBytes, limits.DEFAULT_MAX_SDP_BYTES, limits.MIN_MAX_SDP_BYTES, limits.MAX_MAX_SDP_BYTES, "maxSDPBytes");
   const maxCands = range(options.maxCandidates, limits.DEFAULT_MAX_CANDIDATES, 1, limits.MAX_MAX_CANDIDATES, "maxCandidates");
+  const maxCode = range(options.maxCodeBytes, limits.DEFAULT_MAX_CODE_BYTES, limits.MIN_MAX_CODE_BYTES, limits.MAX_MAX_CODE_BYTES, "maxCodeBytes");
   const type = typeOf(description && description.type);
   const sdp = description.sdp;
   if (typeof sdp !== "string") throw new InvalidSDPError(-1, "sdp", "sdp must be a string");
-  if (utf8Len(sdp) > maxSDP) throw new LimitError(-1, "sdp", `description is over the limit of ${maxSDP} bytes`);
+  const inLen = utf8Len(sdp);
+  if (inLen > maxSDP) throw new LimitError(-1, "sdp", `description is over the limit of ${maxSDP} bytes`);
   const p = parseSDP(sdp);
   const answer = type === "answer";
   let m = compactModel(p, answer, pol);
   if (m !== null) {
     if (m.cands.length > maxCands) throw new LimitError(-1, "candidates", `${m.cands.length} candidates after the policy, over the limit of ${maxCands}`);
+    if (m.extraSess.length > MAX_ARRAY || m.extraMedia.length > MAX_ARRAY) throw new LimitError(-1, "ext", `more than ${MAX_ARRAY} extra lines at one level`);
   } else {
     m = { answer, residual: true, text: splitLines(sdp).join("\n"), unknown: [] };
   }
@@ -2226,8 +2229,21 @@ function encode2(description, offerCode, options = {}) {
     checkOfferCode(offerCode);
     m.bind = bindingOf(offerCode);
   }
+  const outLen = decodedLen(m, inLen, maxSDP);
+  if (outLen > maxSDP) throw new LimitError(-1, "sdp", `the code would decode to ${outLen} bytes of SDP, over the limit of ${maxSDP}`);
   const res = m.residual ? compress(te2.encode(m.text), SDP_DICTIONARY) : null;
-  return encodeModel(m, res);
+  const code = encodeModel(m, res);
+  if (code.length > maxCode) throw new LimitError(-1, "code", `code of ${code.length} bytes is over the limit of ${maxCode}`);
+  return code;
+}
+function decodedLen(m, inLen, limit) {
+  if (m.residual) {
+    let lf = 0;
+    for (let i = m.text.indexOf("\n"); i >= 0; i = m.text.indexOf("\n", i + 1)) lf++;
+    return utf8Len(m.text) + lf + 2;
+  }
+  if (2 * inLen + 1024 <= limit) return 0;
+  return utf8Len(compactSDP(m));
 }
 function decode(code, options = {}) {
   const d = decOptions(options);

@@ -4,7 +4,7 @@ import {
   CodecError, MalformedError, NonCanonicalError, UnsupportedError, LimitError, BindingError,
   InvalidSDPError, ForeignError,
 } from './errors.js';
-import { readItem, checkItem, itemHeader, Writer, encode as cborEncode, compareBytes } from './cbor.js';
+import { readItem, checkItem, itemHeader, Writer, encode as cborEncode, compareBytes, MAX_ARRAY } from './cbor.js';
 import { compress, inflate, InflateError } from './deflate.js';
 import { sha256 } from './sha256.js';
 import { SDP_DICTIONARY } from './dict.js';
@@ -603,15 +603,18 @@ export function encode(description, offerCode, options = {}) {
   const pol = policyOf(options.policy);
   const maxSDP = range(options.maxSDPBytes, limits.DEFAULT_MAX_SDP_BYTES, limits.MIN_MAX_SDP_BYTES, limits.MAX_MAX_SDP_BYTES, 'maxSDPBytes');
   const maxCands = range(options.maxCandidates, limits.DEFAULT_MAX_CANDIDATES, 1, limits.MAX_MAX_CANDIDATES, 'maxCandidates');
+  const maxCode = range(options.maxCodeBytes, limits.DEFAULT_MAX_CODE_BYTES, limits.MIN_MAX_CODE_BYTES, limits.MAX_MAX_CODE_BYTES, 'maxCodeBytes');
   const type = typeOf(description && description.type);
   const sdp = description.sdp;
   if (typeof sdp !== 'string') throw new InvalidSDPError(-1, 'sdp', 'sdp must be a string');
-  if (utf8Len(sdp) > maxSDP) throw new LimitError(-1, 'sdp', `description is over the limit of ${maxSDP} bytes`);
+  const inLen = utf8Len(sdp);
+  if (inLen > maxSDP) throw new LimitError(-1, 'sdp', `description is over the limit of ${maxSDP} bytes`);
   const p = parseSDP(sdp);
   const answer = type === 'answer';
   let m = compactModel(p, answer, pol);
   if (m !== null) {
     if (m.cands.length > maxCands) throw new LimitError(-1, 'candidates', `${m.cands.length} candidates after the policy, over the limit of ${maxCands}`);
+    if (m.extraSess.length > MAX_ARRAY || m.extraMedia.length > MAX_ARRAY) throw new LimitError(-1, 'ext', `more than ${MAX_ARRAY} extra lines at one level`);
   } else {
     m = { answer, residual: true, text: splitLines(sdp).join('\n'), unknown: [] };
   }
@@ -619,8 +622,27 @@ export function encode(description, offerCode, options = {}) {
     checkOfferCode(offerCode);
     m.bind = bindingOf(offerCode);
   }
+  // SPEC.md §8: no code that a decoder with the same limits rejects.
+  const outLen = decodedLen(m, inLen, maxSDP);
+  if (outLen > maxSDP) throw new LimitError(-1, 'sdp', `the code would decode to ${outLen} bytes of SDP, over the limit of ${maxSDP}`);
   const res = m.residual ? compress(te.encode(m.text), SDP_DICTIONARY) : null;
-  return encodeModel(m, res);
+  const code = encodeModel(m, res);
+  if (code.length > maxCode) throw new LimitError(-1, 'code', `code of ${code.length} bytes is over the limit of ${maxCode}`);
+  return code;
+}
+
+// decodedLen returns the length in bytes of the description a decoder
+// builds from m (SPEC.md §3.5), or a smaller number when that is certainly
+// within limit: a compact description is rebuilt in less than twice its
+// input plus 1 KiB, so only a long input is rebuilt to be measured.
+function decodedLen(m, inLen, limit) {
+  if (m.residual) {
+    let lf = 0;
+    for (let i = m.text.indexOf('\n'); i >= 0; i = m.text.indexOf('\n', i + 1)) lf++;
+    return utf8Len(m.text) + lf + 2; // every LF becomes CRLF, plus a final CRLF
+  }
+  if (2 * inLen + 1024 <= limit) return 0;
+  return utf8Len(compactSDP(m));
 }
 
 /**
