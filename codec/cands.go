@@ -78,8 +78,11 @@ func firstWithAddr(cands []candidate, buf []int) []int {
 	return first
 }
 
-func needsExtended(c candidate) bool {
-	return c.transport == transTCPSO || c.component != 1 || c.kind == addrName
+// needsExtended reports whether candidate c's record needs the extended
+// byte (SPEC.md §4.5 rule 3): tcp-so, a component other than 1, or a name
+// written out (a reference to a name needs none).
+func needsExtended(c candidate, ref int) bool {
+	return c.transport == transTCPSO || c.component != 1 || c.kind == addrName && ref < 0
 }
 
 // appendCandidates appends the canonical record encoding of cands.
@@ -93,7 +96,7 @@ func appendCandidates(dst []byte, cands []candidate) []byte {
 			ref = -1
 		}
 		pm := portMode(cands, i)
-		ext := needsExtended(c)
+		ext := needsExtended(c, ref)
 		flags := c.typ<<6 | pm
 		if ext {
 			flags |= 3 << 4

@@ -277,6 +277,13 @@ func FuzzParseText(f *testing.F) {
 			checkOneClass(t, err)
 			return
 		}
+		// SPEC.md §5.4 step 1: a first byte up to 0x18 makes a binary code.
+		if s[0] <= maxHeadByte {
+			if string(b) != s {
+				t.Fatalf("binary form %q returned as %q", s, b)
+			}
+			return
+		}
 		t2 := strings.TrimSpace(s)
 		if strings.IndexByte(t2, '#') >= 0 {
 			return

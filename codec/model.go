@@ -156,8 +156,10 @@ func classifySession(l sdpLine, mid string, midSet bool) lineClass {
 	name := attrName(l.val)
 	switch {
 	case name == "group":
+		// Matched by fields (SPEC.md §3.3): BUNDLE and the one mid.
 		v, _ := attr(l, "group")
-		if midSet && v == "BUNDLE "+mid {
+		var fb [3]string
+		if f := fields(v, fb[:0]); midSet && len(f) == 2 && f[0] == "BUNDLE" && f[1] == mid {
 			return lineImplied
 		}
 		return lineExtra
@@ -248,8 +250,8 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 	default:
 		return nil, false
 	}
-	if port, _, _ := strings.Cut(f[1], "/"); port == "0" || strings.Contains(f[1], "/") {
-		return nil, false
+	if port, ok := parseDecimal(f[1], 65535); !ok || port == 0 {
+		return nil, false // port 0 (a rejected section), a /count or leading zeros
 	}
 	var a attrLists
 	a.init()
@@ -539,8 +541,8 @@ func parseCandidate(v string) (c candidate, keep, ok bool) {
 	}
 	tcptype := ""
 	for i := 8; i+1 < len(f); i += 2 {
-		if f[i] == "tcptype" {
-			tcptype = strings.ToLower(f[i+1]) // an ABNF literal: case-insensitive
+		if strings.ToLower(f[i]) == "tcptype" {
+			tcptype = strings.ToLower(f[i+1]) // ABNF literals: case-insensitive
 		}
 	}
 	switch strings.ToLower(f[2]) {

@@ -354,7 +354,7 @@ func sizeAllowance(m *model) int {
 	n := 12
 	for _, c := range m.cands {
 		n++
-		if needsExtended(c) {
+		if needsExtended(c, -1) { // the most it can cost: written out
 			n += 2
 		}
 	}
@@ -377,7 +377,7 @@ func sizeAllowanceDefault(m *model) (int, bool) {
 	n := 12
 	for _, c := range m.cands {
 		n++
-		if needsExtended(c) {
+		if needsExtended(c, -1) { // the most it can cost: written out
 			n += 2
 		}
 	}

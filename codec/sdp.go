@@ -146,8 +146,8 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 			}
 			seenO = true
 		case 's':
-			if inMedia || seenS || !seenO {
-				return nil, sdpErr(num, "s= must follow o=, once")
+			if i != 2 {
+				return nil, sdpErr(num, "s= must be the third line, once")
 			}
 			seenS = true
 		case 't':

@@ -1261,7 +1261,7 @@ function parseSDP(text) {
         break;
       }
       case "s":
-        if (p.media.length > 0 || seenS || !seenO) throw sdpErr(num, "s= must follow o=, once");
+        if (i !== 2) throw sdpErr(num, "s= must be the third line, once");
         seenS = true;
         break;
       case "t":
@@ -1320,8 +1320,8 @@ function classifySession(l, mid) {
   if (l.typ !== "a") return INELIGIBLE;
   const name = attrName(l.val);
   if (name === "group") {
-    const v = attr(l, "group");
-    return mid !== null && v === "BUNDLE " + mid ? IMPLIED : EXTRA;
+    const f = fields(attr(l, "group") ?? "");
+    return mid !== null && f.length === 2 && f[0] === "BUNDLE" && f[1] === mid ? IMPLIED : EXTRA;
   }
   if (SESSION_DROPPED.has(name)) return IMPLIED;
   if (name === "ice-ufrag" || name === "ice-pwd" || name === "fingerprint" || name === "setup") return STRUCT;
@@ -1418,7 +1418,7 @@ function parseCandidate(v) {
   if (t < 0) keep = false;
   else c.typ = t;
   let tcptype = "";
-  for (let i = 8; i + 1 < f.length; i += 2) if (f[i] === "tcptype") tcptype = goLower(f[i + 1]);
+  for (let i = 8; i + 1 < f.length; i += 2) if (goLower(f[i]) === "tcptype") tcptype = goLower(f[i + 1]);
   switch (goLower(f[2])) {
     case "udp":
       c.transport = 0;
@@ -1489,7 +1489,8 @@ function compactModel(p, answer, pol) {
   if (f.length === 4 && f[0] === "application" && f[2] === "UDP/DTLS/SCTP" && f[3] === "webrtc-datachannel") {
   } else if (f.length === 4 && f[0] === "application" && f[2] === "DTLS/SCTP") legacy = true;
   else return null;
-  if (f[1].includes("/") || f[1].split("/")[0] === "0") return null;
+  const mport = parseDecimal(f[1], 65535);
+  if (mport === null || mport === 0) return null;
   const got = { "ice-ufrag": [], "ice-pwd": [], setup: [], mid: [], candidate: [], "sctp-port": [], "max-message-size": [], sctpmap: [] };
   const sessFP = [], mediaFP = [];
   for (const l of sec.slice(1)) {
@@ -1715,7 +1716,7 @@ function writeCandidates(cands) {
     let ref = first[i];
     if (ref === i || ref > 127) ref = -1;
     const pm = portMode(cands, i);
-    const ext = c.transport === 3 || c.component !== 1 || c.kind === KIND_NAME;
+    const ext = c.transport === 3 || c.component !== 1 || c.kind === KIND_NAME && ref < 0;
     let flags = c.typ << 6 | pm | (ext ? 3 : c.transport) << 4;
     const extByte = (name) => c.transport << 6 | c.component - 1 | (name ? 32 : 0);
     if (ref >= 0) {
@@ -2383,6 +2384,15 @@ function parseText(s, options = {}) {
   } else if (textBytes(s) > maxText) {
     throw new LimitError(maxText, "text", "input over the text limit");
   }
+  if (s.length > 0 && s.charCodeAt(0) <= 24) {
+    const b = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 255) throw new ForeignError(i, "", "binary code given as a string with a character above U+00FF");
+      b[i] = c;
+    }
+    return b;
+  }
   let t = s.replace(WS, "");
   const h = t.lastIndexOf("#");
   if (h >= 0) {
@@ -2393,15 +2403,6 @@ function parseText(s, options = {}) {
   if (t.startsWith(PREFIX_LINK)) {
     const b = base32Decode(t.slice(2));
     if (b === null) throw new MalformedError(2, "link", "not canonical upper-case Base32");
-    return b;
-  }
-  if (s.length > 0 && s.charCodeAt(0) <= 24) {
-    const b = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 255) throw new ForeignError(i, "", "binary code given as a string with a character above U+00FF");
-      b[i] = c;
-    }
     return b;
   }
   throw new ForeignError(0, "", 'no "P:" or "P-" prefix and not a binary code');

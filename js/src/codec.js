@@ -122,7 +122,9 @@ function writeCandidates(cands) {
     let ref = first[i];
     if (ref === i || ref > 127) ref = -1;
     const pm = portMode(cands, i);
-    const ext = c.transport === 3 || c.component !== 1 || c.kind === KIND_NAME;
+    // Extended for tcp-so, a component other than 1, or a name written out
+    // (a reference to a name needs none): SPEC.md §4.5 rule 3.
+    const ext = c.transport === 3 || c.component !== 1 || (c.kind === KIND_NAME && ref < 0);
     let flags = (c.typ << 6) | pm | ((ext ? 3 : c.transport) << 4);
     const extByte = (name) => (c.transport << 6) | (c.component - 1) | (name ? 0x20 : 0);
     if (ref >= 0) {

@@ -116,7 +116,7 @@ export function parseSDP(text) {
         break;
       }
       case 's':
-        if (p.media.length > 0 || seenS || !seenO) throw sdpErr(num, 's= must follow o=, once');
+        if (i !== 2) throw sdpErr(num, 's= must be the third line, once');
         seenS = true;
         break;
       case 't':
@@ -172,8 +172,9 @@ function classifySession(l, mid) {
   if (l.typ !== 'a') return INELIGIBLE;
   const name = attrName(l.val);
   if (name === 'group') {
-    const v = attr(l, 'group');
-    return mid !== null && v === 'BUNDLE ' + mid ? IMPLIED : EXTRA;
+    // Matched by fields (SPEC.md §3.3): BUNDLE and the one mid.
+    const f = fields(attr(l, 'group') ?? '');
+    return mid !== null && f.length === 2 && f[0] === 'BUNDLE' && f[1] === mid ? IMPLIED : EXTRA;
   }
   if (SESSION_DROPPED.has(name)) return IMPLIED;
   if (name === 'ice-ufrag' || name === 'ice-pwd' || name === 'fingerprint' || name === 'setup') return STRUCT;
@@ -285,7 +286,7 @@ function parseCandidate(v) {
   const t = TYPES.indexOf(goLower(f[7]));
   if (t < 0) keep = false; else c.typ = t;
   let tcptype = '';
-  for (let i = 8; i + 1 < f.length; i += 2) if (f[i] === 'tcptype') tcptype = goLower(f[i + 1]);
+  for (let i = 8; i + 1 < f.length; i += 2) if (goLower(f[i]) === 'tcptype') tcptype = goLower(f[i + 1]); // ABNF literals: case-insensitive
   switch (goLower(f[2])) {
     case 'udp': c.transport = 0; break;
     case 'tcp': {
@@ -350,7 +351,8 @@ export function compactModel(p, answer, pol) {
   if (f.length === 4 && f[0] === 'application' && f[2] === 'UDP/DTLS/SCTP' && f[3] === 'webrtc-datachannel') { /* modern */ }
   else if (f.length === 4 && f[0] === 'application' && f[2] === 'DTLS/SCTP') legacy = true;
   else return null;
-  if (f[1].includes('/') || f[1].split('/')[0] === '0') return null;
+  const mport = parseDecimal(f[1], 65535);
+  if (mport === null || mport === 0) return null; // port 0 (a rejected section), a /count or leading zeros
   const got = { 'ice-ufrag': [], 'ice-pwd': [], setup: [], mid: [], candidate: [], 'sctp-port': [], 'max-message-size': [], sctpmap: [] };
   const sessFP = [], mediaFP = [];
   for (const l of sec.slice(1)) {

@@ -23,6 +23,7 @@ func (g *gen) all() {
 	g.policies()
 	g.sdpInput()
 	g.negatives(offers)
+	g.corners(offers)
 }
 
 // baseCodes are codes the negative vectors start from.
