@@ -1325,6 +1325,7 @@ function classifySession(l, mid) {
   }
   if (SESSION_DROPPED.has(name)) return IMPLIED;
   if (name === "ice-ufrag" || name === "ice-pwd" || name === "fingerprint" || name === "setup") return STRUCT;
+  if (l.val === "ice-lite") return STRUCT;
   if (STRUCTURED.has(name)) return INELIGIBLE;
   return EXTRA;
 }
@@ -1359,8 +1360,7 @@ function credsHex(ufrag, pwd) {
   return /^[0-9a-f]*$/.test(ufrag) && /^[0-9a-f]*$/.test(pwd) && pwd.length % 2 === 0;
 }
 function credsPackable(ufrag, pwd) {
-  if (!isICEString(ufrag) || !isICEString(pwd) || ufrag.length > 255 || pwd.length > 255) return false;
-  return credsHex(ufrag, pwd) || pwd.length % 4 !== 3;
+  return isICEString(ufrag) && isICEString(pwd) && ufrag.length <= 255 && pwd.length <= 255;
 }
 function parseDecimal(s, max) {
   if (!/^(0|[1-9][0-9]*)$/.test(s) || s.length > 20) return null;
@@ -1479,6 +1479,7 @@ function compactModel(p, answer, pol) {
     mid: null,
     sctpPort: null,
     legacy: null,
+    iceLite: false,
     extraSess: [],
     extraMedia: [],
     unknown: []
@@ -1491,7 +1492,7 @@ function compactModel(p, answer, pol) {
   else return null;
   const mport = parseDecimal(f[1], 65535);
   if (mport === null || mport === 0) return null;
-  const got = { "ice-ufrag": [], "ice-pwd": [], setup: [], mid: [], candidate: [], "sctp-port": [], "max-message-size": [], sctpmap: [] };
+  const got = { "ice-ufrag": [], "ice-pwd": [], setup: [], mid: [], candidate: [], "sctp-port": [], "max-message-size": [], sctpmap: [], "ice-lite": [] };
   const sessFP = [], mediaFP = [];
   for (const l of sec.slice(1)) {
     const cl = classifyMedia(l);
@@ -1529,7 +1530,8 @@ function compactModel(p, answer, pol) {
     if (name === "fingerprint") sessFP.push(v);
     else got[name].push(v);
   }
-  if (got["ice-ufrag"].length !== 1 || got["ice-pwd"].length !== 1 || got.setup.length !== 1) return null;
+  if (got["ice-ufrag"].length !== 1 || got["ice-pwd"].length !== 1 || got.setup.length !== 1 || got["ice-lite"].length > 1) return null;
+  m.iceLite = got["ice-lite"].length === 1;
   m.ufrag = got["ice-ufrag"][0];
   m.pwd = got["ice-pwd"][0];
   if (m.ufrag === "" || m.pwd === "") return null;
@@ -1590,6 +1592,7 @@ function compactSDP(m) {
   const L = [];
   L.push("v=0", `o=- ${sessionID(m.fps[0].val)} 2 IN IP4 127.0.0.1`, "s=-", "t=0 0");
   if (m.mid !== null) L.push("a=group:BUNDLE " + m.mid);
+  if (m.iceLite) L.push("a=ice-lite");
   L.push(...m.extraSess);
   if (m.legacy !== null) L.push(`m=application 9 DTLS/SCTP ${m.sctpPort}`);
   else L.push("m=application 9 UDP/DTLS/SCTP webrtc-datachannel");
@@ -1852,12 +1855,27 @@ function readCandidates(b, base, maxCands) {
   }
   return cands;
 }
+var MMS_CLASSES = [DEFAULT_MMS, FIREFOX_MMS, 65536];
+var MMS_OTHER = 3;
+function mmsClass(m) {
+  const i = MMS_CLASSES.indexOf(m.mms);
+  return m.mms === null || i < 0 ? MMS_OTHER : i;
+}
 function headOf(m) {
   if (m.residual) return m.answer ? 17 : 16;
-  let h = m.setup;
-  if (m.mms === FIREFOX_MMS) h |= 4;
-  if (credsHex(m.ufrag, m.pwd)) h |= 8;
-  return h;
+  return m.setup | mmsClass(m) << 2;
+}
+var CRED_HEX = 128;
+var CRED_ICE_LITE = 64;
+var CRED_LEN_MASK = 63;
+var MAX_LEN_CODE = 60;
+var UFRAG_LENS = [4, 8, 16, 32];
+function lengthCode(u, p) {
+  const a = UFRAG_LENS.indexOf(u);
+  return a < 0 || p < 22 || p > 36 ? 0 : 1 + 15 * a + p - 22;
+}
+function credByte(m) {
+  return lengthCode(m.ufrag.length, m.pwd.length) | (credsHex(m.ufrag, m.pwd) ? CRED_HEX : 0) | (m.iceLite ? CRED_ICE_LITE : 0);
 }
 function defaultFP(m) {
   return m.fps.length === 1 && m.fps[0].alg === "sha-256";
@@ -1875,15 +1893,17 @@ function encodeModel(m, residual) {
     if (m.answer) w.bstr(m.bind);
     w.bstr(residual);
   } else {
-    const hex = credsHex(m.ufrag, m.pwd);
-    const core = [];
-    if (m.answer) core.push(...m.bind);
-    core.push(m.ufrag.length);
-    pack(core, m.ufrag, hex);
-    pack(core, m.pwd, hex);
-    if (defaultFP(m)) core.push(...m.fps[0].val);
-    w.bstr(Uint8Array.from(core));
-    w.bstr(writeCandidates(m.cands));
+    const c = credByte(m);
+    const hex = (c & CRED_HEX) !== 0;
+    const body = [];
+    if (m.answer) body.push(...m.bind);
+    body.push(c);
+    if ((c & CRED_LEN_MASK) === 0) body.push(m.ufrag.length, m.pwd.length);
+    pack(body, m.ufrag, hex);
+    pack(body, m.pwd, hex);
+    body.push(...writeCandidates(m.cands));
+    if (defaultFP(m)) body.push(...m.fps[0].val);
+    w.bstr(Uint8Array.from(body));
     if (!defaultFP(m)) {
       add(1, (x) => {
         x.head(4, m.fps.length);
@@ -1897,7 +1917,7 @@ function encodeModel(m, residual) {
       });
     }
     if (m.mms === null) add(2, (x) => x.null());
-    else if (m.mms !== DEFAULT_MMS && m.mms !== FIREFOX_MMS) add(2, (x) => x.uint(m.mms));
+    else if (mmsClass(m) === MMS_OTHER) add(2, (x) => x.uint(m.mms));
     if (m.mid === null) add(3, (x) => x.null());
     else if (m.mid !== "0") add(3, (x) => x.tstr(m.mid));
     if (m.sctpPort === null) add(4, (x) => x.null());
@@ -1994,12 +2014,13 @@ function readModel(code, d) {
     mid: "0",
     sctpPort: DEFAULT_SCTP_PORT,
     legacy: null,
+    iceLite: false,
     extraSess: [],
     extraMedia: [],
     unknown: [],
     nonCanon
   };
-  const want = residual ? m.answer ? 3 : 2 : 3;
+  const want = residual && m.answer ? 3 : 2;
   if (items.length < want) throw new MalformedError(code.length, "", `truncated: ${items.length} of ${want} items`);
   const ext = [];
   let extOff = code.length;
@@ -2033,7 +2054,7 @@ function bytesItem(it, field) {
   if (h === null || h.major !== 2) throw new MalformedError(it.start, field, "want a byte string");
   return { b: it.raw.subarray(h.hdr), off: it.start + h.hdr };
 }
-function applyExt(m, ext, extOff, d) {
+function applyExt(m, ext, extOff, d, mmsCls) {
   let off = extOff;
   const bad = (k, what) => new MalformedError(off, "ext", `key ${k}: ${what}`);
   for (const p of ext) {
@@ -2097,6 +2118,7 @@ function applyExt(m, ext, extOff, d) {
     }
   }
   if (m.legacy !== null && m.sctpPort === null) throw new MalformedError(off, "ext", "legacy m-line needs an sctp port");
+  if (mmsCls === MMS_OTHER !== ext.some((e) => e.key === 2)) throw new MalformedError(off, "ext", "key 2 is present exactly with max-message-size class 3");
   let total = 0;
   const all = [...m.extraSess, ...m.extraMedia];
   for (let i = 0; i < all.length; i++) {
@@ -2106,35 +2128,46 @@ function applyExt(m, ext, extOff, d) {
   if (total > d.maxSDP) throw new LimitError(off, "ext", "extra lines exceed the SDP limit");
 }
 function readCompact(m, head, items, ext, extOff, d) {
-  const { b: core, off: coreOff } = bytesItem(items[1], "core");
-  const hex = (head & 8) !== 0;
-  m.mms = head & 4 ? FIREFOX_MMS : DEFAULT_MMS;
-  applyExt(m, ext, extOff, d);
+  const { b: body, off: base } = bytesItem(items[1], "body");
+  const cls = head >> 2 & 3;
+  m.mms = cls === MMS_OTHER ? null : MMS_CLASSES[cls];
+  applyExt(m, ext, extOff, d, cls);
   let p = 0;
   if (m.answer) {
-    if (core.length < BIND_LEN) throw new MalformedError(coreOff, "core", "too short for the binding");
-    m.bind = core.slice(0, BIND_LEN);
+    if (body.length < BIND_LEN) throw new MalformedError(base, "body", "too short for the binding");
+    m.bind = body.slice(0, BIND_LEN);
     p = BIND_LEN;
   }
-  if (p >= core.length) throw new MalformedError(coreOff + p, "core", "no ufrag length");
-  const ulen = core[p++];
-  if (ulen === 0) throw new MalformedError(coreOff + p - 1, "core", "ufrag length 0");
-  const un = packedLen(ulen, hex);
-  const fpLen = ext.some((p2) => p2.key === 1) ? 0 : 32;
-  if (core.length - p < un + 1 + fpLen) throw new MalformedError(coreOff + core.length, "core", "truncated credentials or fingerprint");
-  const ufrag = unpack(core.subarray(p, p + un), ulen, hex);
+  if (p >= body.length) throw new MalformedError(base + p, "body", "no credentials byte");
+  const c = body[p++];
+  const hex = (c & CRED_HEX) !== 0, k = c & CRED_LEN_MASK;
+  m.iceLite = (c & CRED_ICE_LITE) !== 0;
+  let ulen, plen;
+  if (k > MAX_LEN_CODE) throw new MalformedError(base + p - 1, "body", `reserved length code ${k}`);
+  if (k > 0) {
+    ulen = UFRAG_LENS[Math.floor((k - 1) / 15)];
+    plen = 22 + (k - 1) % 15;
+  } else {
+    if (body.length - p < 2) throw new MalformedError(base + body.length, "body", "truncated credential lengths");
+    ulen = body[p];
+    plen = body[p + 1];
+    p += 2;
+    if (ulen === 0 || plen === 0) throw new MalformedError(base + p - 2, "body", "credential length 0");
+  }
+  const un = packedLen(ulen, hex), pn = packedLen(plen, hex);
+  const fpLen = ext.some((e) => e.key === 1) ? 0 : 32;
+  if (body.length - p < un + pn + fpLen) throw new MalformedError(base + body.length, "body", "truncated credentials or fingerprint");
+  const ufrag = unpack(body.subarray(p, p + un), ulen, hex);
+  const pwd = unpack(body.subarray(p + un, p + un + pn), plen, hex);
   m.ufrag = ufrag.s;
-  p += un;
-  const pwdBytes = core.subarray(p, core.length - fpLen);
-  const pwd = unpack(pwdBytes, hex ? 2 * pwdBytes.length : Math.floor(8 * pwdBytes.length / 6), hex);
   m.pwd = pwd.s;
   if (!ufrag.ok || !pwd.ok) m.nonCanon = true;
-  if (fpLen > 0) m.fps = [{ alg: "sha-256", val: core.slice(core.length - fpLen) }];
-  const { b: cb, off: cbOff } = bytesItem(items[2], "candidates");
-  m.cands = readCandidates(cb, cbOff, d.maxCands);
+  p += un + pn;
+  if (fpLen > 0) m.fps = [{ alg: "sha-256", val: body.slice(body.length - fpLen) }];
+  m.cands = readCandidates(body.subarray(p, body.length - fpLen), base + p, d.maxCands);
   const seen = /* @__PURE__ */ new Set();
-  for (const c of m.cands) {
-    const key = candidateKey(c);
+  for (const cand of m.cands) {
+    const key = candidateKey(cand);
     if (seen.has(key)) m.nonCanon = true;
     seen.add(key);
   }
@@ -2263,7 +2296,7 @@ function sameModel(a, b) {
   if (a.setup !== b.setup || a.ufrag !== b.ufrag || a.pwd !== b.pwd) return false;
   if (a.fps.length !== b.fps.length || !a.fps.every((f, i) => f.alg === b.fps[i].alg && equalBytes(f.val, b.fps[i].val))) return false;
   if (a.cands.length !== b.cands.length || !a.cands.every((c, i) => sameCandidate(c, b.cands[i]))) return false;
-  if (a.mid !== b.mid || a.sctpPort !== b.sctpPort || a.legacy !== b.legacy || a.mms !== b.mms) return false;
+  if (a.mid !== b.mid || a.sctpPort !== b.sctpPort || a.legacy !== b.legacy || a.mms !== b.mms || a.iceLite !== b.iceLite) return false;
   const eqList = (x, y) => x.length === y.length && x.every((l, i) => l === y[i]);
   return eqList(a.extraSess, b.extraSess) && eqList(a.extraMedia, b.extraMedia);
 }

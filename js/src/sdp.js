@@ -178,6 +178,7 @@ function classifySession(l, mid) {
   }
   if (SESSION_DROPPED.has(name)) return IMPLIED;
   if (name === 'ice-ufrag' || name === 'ice-pwd' || name === 'fingerprint' || name === 'setup') return STRUCT;
+  if (l.val === 'ice-lite') return STRUCT; // the ICE-lite flag (SPEC.md §3.3)
   if (STRUCTURED.has(name)) return INELIGIBLE;
   return EXTRA;
 }
@@ -214,8 +215,7 @@ const ICE_RE = /^[A-Za-z0-9+/]*$/;
 export function isICEString(s) { return ICE_RE.test(s); }
 export function credsHex(ufrag, pwd) { return /^[0-9a-f]*$/.test(ufrag) && /^[0-9a-f]*$/.test(pwd) && pwd.length % 2 === 0; }
 function credsPackable(ufrag, pwd) {
-  if (!isICEString(ufrag) || !isICEString(pwd) || ufrag.length > 255 || pwd.length > 255) return false;
-  return credsHex(ufrag, pwd) || pwd.length % 4 !== 3;
+  return isICEString(ufrag) && isICEString(pwd) && ufrag.length <= 255 && pwd.length <= 255;
 }
 
 /** parseDecimal: decimal without leading zeros, at most max, or null. */
@@ -343,7 +343,7 @@ export function compactModel(p, answer, pol) {
   if (p.media.length !== 1) return null;
   const m = {
     answer, setup: 0, residual: false, ufrag: '', pwd: '', fps: [], cands: [],
-    mms: null, mid: null, sctpPort: null, legacy: null, extraSess: [], extraMedia: [], unknown: [],
+    mms: null, mid: null, sctpPort: null, legacy: null, iceLite: false, extraSess: [], extraMedia: [], unknown: [],
   };
   const sec = p.media[0];
   const f = fields(sec[0].val);
@@ -353,7 +353,7 @@ export function compactModel(p, answer, pol) {
   else return null;
   const mport = parseDecimal(f[1], 65535);
   if (mport === null || mport === 0) return null; // port 0 (a rejected section), a /count or leading zeros
-  const got = { 'ice-ufrag': [], 'ice-pwd': [], setup: [], mid: [], candidate: [], 'sctp-port': [], 'max-message-size': [], sctpmap: [] };
+  const got = { 'ice-ufrag': [], 'ice-pwd': [], setup: [], mid: [], candidate: [], 'sctp-port': [], 'max-message-size': [], sctpmap: [], 'ice-lite': [] };
   const sessFP = [], mediaFP = [];
   for (const l of sec.slice(1)) {
     const cl = classifyMedia(l);
@@ -380,7 +380,8 @@ export function compactModel(p, answer, pol) {
     const v = attr(l, name);
     if (name === 'fingerprint') sessFP.push(v); else got[name].push(v);
   }
-  if (got['ice-ufrag'].length !== 1 || got['ice-pwd'].length !== 1 || got.setup.length !== 1) return null;
+  if (got['ice-ufrag'].length !== 1 || got['ice-pwd'].length !== 1 || got.setup.length !== 1 || got['ice-lite'].length > 1) return null;
+  m.iceLite = got['ice-lite'].length === 1;
   m.ufrag = got['ice-ufrag'][0]; m.pwd = got['ice-pwd'][0];
   if (m.ufrag === '' || m.pwd === '') return null;
   if (!credsPackable(m.ufrag, m.pwd)) return null;
@@ -443,6 +444,7 @@ export function compactSDP(m) {
   const L = [];
   L.push('v=0', `o=- ${sessionID(m.fps[0].val)} 2 IN IP4 127.0.0.1`, 's=-', 't=0 0');
   if (m.mid !== null) L.push('a=group:BUNDLE ' + m.mid);
+  if (m.iceLite) L.push('a=ice-lite');
   L.push(...m.extraSess);
   if (m.legacy !== null) L.push(`m=application 9 DTLS/SCTP ${m.sctpPort}`);
   else L.push('m=application 9 UDP/DTLS/SCTP webrtc-datachannel');

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 
 	"github.com/peer-sdp/peer/codec"
@@ -22,6 +23,7 @@ func (g *gen) corners(b *baseCodes) {
 	g.cornerExt(b)
 	g.cornerLimits(b)
 	g.cornerDeflate()
+	g.iceLite(b)
 	g.decodeOK("bind_offer_with_offer", "compact_safari_offer decoded by a decoder that knows its own offer (compact_chrome_offer_mdns): an offer code decodes as usual, there is no binding to check (SPEC.md §7 step 9).",
 		g.bin("compact_safari_offer"), g.bin("compact_chrome_offer_mdns"))
 }
@@ -31,12 +33,13 @@ func (g *gen) corners(b *baseCodes) {
 func (g *gen) cornerText() {
 	name := "text_binary_hash_link"
 	r := rng(name)
-	d := newDC(r, "firefox", "actpass")
+	d := newDC(r, "chrome", "actpass")
 	// Every byte of the code below 0x80, so that the code is JSON text:
-	// hex credentials whose byte pairs start with 0-7, a digest of
-	// printable characters other than '#', and an IPv4 candidate whose
-	// address bytes spell "#P-A" (35.80.45.65) on port 0x4041.
-	d.ufrag, d.pwd = lowHex(r, 8), lowHex(r, 32)
+	// head 8 (max-message-size 65536), credentials whose 6-bit packing
+	// has no high bit, a digest of printable characters other than '#',
+	// and an IPv4 candidate whose address bytes spell "#P-A"
+	// (35.80.45.65) on port 0x4041.
+	d.ufrag, d.pwd, d.mms = lowICE(r, 4), lowICE(r, 24), "65536"
 	var dg []string
 	for i := 0; i < 32; i++ {
 		c := byte(0x24 + r.IntN(0x7e-0x24))
@@ -54,12 +57,12 @@ func (g *gen) cornerText() {
 			return
 		}
 	}
-	if bin[0] != 0x0c || !bytes.Contains(bin, []byte("#P-A")) {
-		g.fail(name, "code %x does not start with FF or holds no #P-", bin)
+	if !bytes.Contains(bin, []byte("#P-A")) {
+		g.fail(name, "code %x holds no #P-", bin)
 		return
 	}
 	v := g.vecs[name]
-	v.Description = "A binary code given as text whose first byte is FF (0x0c, head 12: a Firefox offer) and whose candidate address bytes read \"#P-A\": a binary code is recognised by its first byte, before white space is trimmed or a link fragment looked for (SPEC.md §5.4 step 1)."
+	v.Description = "A binary code given as text whose candidate address bytes read \"#P-A\": a binary code is recognised by its first byte (0x08), before white space is trimmed or a link fragment looked for, so it is not misread as a link (SPEC.md §5.4 step 1)."
 	v.SDP, v.Text = "", string(bin)
 	g.vecs[name] = v
 
@@ -87,17 +90,18 @@ func (g *gen) cornerText() {
 		codec.PrefixLink+body[:cut], "malformed")
 }
 
-// lowHex returns n lower-case hex digits, each pair a byte below 0x80.
-func lowHex(r interface{ IntN(int) int }, n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		if i%2 == 0 {
-			b[i] = "01234567"[r.IntN(8)]
-		} else {
-			b[i] = "0123456789abcdef"[r.IntN(16)]
+// lowICE returns n ice-chars (n a multiple of 4) whose 6-bit packing has
+// no byte of 0x80 or above: each group of four is drawn until its three
+// bytes are.
+func lowICE(r interface{ IntN(int) int }, n int) string {
+	var out []byte
+	for len(out) < n {
+		g := pick(r.(*rand.Rand), iceChars, 4)
+		if p := pack6(g); p[0] < 0x80 && p[1] < 0x80 && p[2] < 0x80 {
+			out = append(out, g...)
 		}
 	}
-	return string(b)
+	return string(out)
 }
 
 // cornerAddresses pins SPEC.md §3.2, §3.4 and §4.5 on candidates.
@@ -207,7 +211,7 @@ func (g *gen) sdpOf(name string) string {
 func (g *gen) cornerExt(b *baseCodes) {
 	chrome := b.chrome
 	it := items(chrome)
-	noDigest := join(it[0], bstr(content(it[1])[:len(content(it[1]))-32]), it[2])
+	noDigest := join(it[0], bstr(content(it[1])[:len(content(it[1]))-32]))
 	fp := func(alg []byte, n int) []byte { return join([]byte{0x82}, alg, bstr(bytes.Repeat([]byte{0xab}, n))) }
 	for _, c := range []struct {
 		name, desc string
@@ -250,8 +254,8 @@ func (g *gen) cornerLimits(b *baseCodes) {
 		join([]byte{0x10}, bstr(flateDict([]byte(text), 9))), nil, lim, "limit")
 
 	it := items(b.chrome)
-	short := join(it[0], bstr(content(it[1])[:10]), it[2])
-	g.decodeFail("ext_lines_bytes_before_core", "compact_chrome_offer_mdns with its core cut to 10 bytes (malformed) and extension key 7 holding one line of 604 characters, 1204 bytes, decoded with max_sdp_bytes 1024: the extra lines' total, in bytes, is over the limit and is checked before the core's length (SPEC.md §7 step 6).", "offer",
+	short := join(it[0], bstr(content(it[1])[:10]))
+	g.decodeFail("ext_lines_bytes_before_core", "compact_chrome_offer_mdns with its body cut to 10 bytes (malformed) and extension key 7 holding one line of 604 characters, 1204 bytes, decoded with max_sdp_bytes 1024: the extra lines' total, in bytes, is over the limit and is checked before the body's length (SPEC.md §7 step 6).", "offer",
 		join(short, []byte{0xa1, 0x07, 0x81}, tstr(wide)), nil, lim, "limit")
 	long := "a=x:" + strings.Repeat("y", 1100)
 	g.decodeFail("ext_types_before_total", "compact_chrome_offer_mdns with extension key 6 holding a line of 1104 bytes (over max_sdp_bytes 1024) and key 7 holding the integer 5: every key's type is checked, in wire order, before the extra lines' total (SPEC.md §7 step 6).", "offer",
@@ -314,4 +318,34 @@ func freshTrigrams(r interface{ IntN(int) int }, alphabet string, n int) string 
 		}
 	}
 	return string(out)
+}
+
+// iceLite pins the ICE-lite flag of the credentials byte (SPEC.md §3.3,
+// §4.3).
+func (g *gen) iceLite(b *baseCodes) {
+	name := "compact_pion_answer_ice_lite"
+	r := rng(name)
+	d := newDC(r, "pion", "active")
+	d.sessExtra = []string{"a=ice-lite"}
+	d.mms = "1073741823"
+	p := port(r)
+	d.cands = []string{pionCand(r, publicIPv4(r), p, "host"), pionCand(r, ipv6(r), p+1, "host")}
+	g.encode(name, "A pion ICE-lite answer (SettingEngine.SetLite): the session-level a=ice-lite is bit 6 of the credentials byte, max-message-size 1073741823 is head class 1, so the code is its floor plus 10 bytes.", codec.Answer, d.sdp(r), nil, g.bin("compact_pion_offer"))
+
+	name = "ext_ice_lite_media_level"
+	r = rng(name)
+	d = newDC(r, "chrome", "actpass")
+	d.mport = port(r)
+	d.cands = []string{chromeCand(r, 1, "udp", mdns(r), d.mport, "host")}
+	d.mediaExtra = []string{"a=ice-lite"}
+	g.encode(name, "a=ice-lite in the media section (where RFC 8839 does not put it) is an extra media line, not the flag.", codec.Offer, d.sdp(r), nil, nil)
+
+	name = "residual_ice_lite_twice"
+	r = rng(name)
+	d = newDC(r, "chrome", "actpass")
+	d.sessExtra = []string{"a=ice-lite", "a=ice-lite"}
+	g.encode(name, "Two session-level a=ice-lite lines: the flag cannot say so, and the description travels as text.", codec.Offer, d.sdp(r), nil, nil)
+
+	g.decodeFail("ext_ice_lite_extra_line", "compact_chrome_offer_mdns with \"a=ice-lite\" as an extra session line in extension key 6: the line is the ICE-lite flag, which no encoder writes as an extra line.", "offer",
+		join(b.chrome, []byte{0xa1, 0x06, 0x81}, tstr("a=ice-lite")), nil, nil, "malformed")
 }
