@@ -182,11 +182,10 @@ func (d *Decoder) readBody(m *model, body []byte, base int, digest bool) error {
 		return err
 	}
 	var seen candidateSet
-	for _, c := range m.cands {
-		if seen.has(c) {
+	for i, c := range m.cands {
+		if seen.contains(m.cands[:i], c) {
 			m.nonCanon = true // a repeated candidate: non-canonical (step 8)
 		}
-		seen.add(c)
 	}
 	return nil
 }

@@ -48,54 +48,46 @@ func (p *CandidatePolicy) apply(cands []candidate) []candidate {
 		case p.DropIPv6 && c.kind == addrIPv6:
 		case p.DropMDNS && c.kind == addrMDNS:
 		case p.DropPrivate && c.typ == candHost && isPrivate(c):
-		case seen.has(c):
+		case seen.contains(out, c):
 		default:
 			if p.MaxCandidates > 0 && len(out) >= p.MaxCandidates {
 				return out
 			}
-			seen.add(c)
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// candidateSet remembers candidates, so that finding a repeated one takes
-// constant time (SPEC.md §11: decoding is linear). Short lists are scanned;
-// a map takes over from smallSet candidates on.
+// candidateSet finds repeated candidates in constant time each (SPEC.md
+// §11: decoding is linear): a short list is scanned, a longer one is put in
+// a map, which then follows the list as it grows.
 type candidateSet struct {
-	list []candidate
-	m    map[candidate]struct{}
+	m map[candidate]struct{}
+	n int // prev[:n] are in m
 }
 
 const smallSet = 16
 
-func (s *candidateSet) has(c candidate) bool {
-	if s.m != nil {
-		_, ok := s.m[c]
-		return ok
-	}
-	for _, x := range s.list {
-		if x == c {
-			return true
+// contains reports whether c is among prev, the candidates so far; prev
+// may only grow between calls.
+func (s *candidateSet) contains(prev []candidate, c candidate) bool {
+	if s.m == nil && len(prev) <= smallSet {
+		for _, x := range prev {
+			if x == c {
+				return true
+			}
 		}
-	}
-	return false
-}
-
-func (s *candidateSet) add(c candidate) {
-	if s.m == nil && len(s.list) < smallSet {
-		s.list = append(s.list, c)
-		return
+		return false
 	}
 	if s.m == nil {
-		s.m = make(map[candidate]struct{}, 2*smallSet)
-		for _, x := range s.list {
-			s.m[x] = struct{}{}
-		}
-		s.list = nil
+		s.m = make(map[candidate]struct{}, 2*len(prev))
 	}
-	s.m[c] = struct{}{}
+	for ; s.n < len(prev); s.n++ {
+		s.m[prev[s.n]] = struct{}{}
+	}
+	_, ok := s.m[c]
+	return ok
 }
 
 func isPrivate(c candidate) bool {

@@ -195,7 +195,8 @@ func (m *model) appendBinary(dst []byte, residual []byte) []byte {
 		}
 		dst = appendBytes(dst, residual)
 	} else {
-		dst = appendBytes(dst, m.appendBody(make([]byte, 0, 96+19*len(m.cands))))
+		var buf [256]byte
+		dst = appendBytes(dst, m.appendBody(buf[:0]))
 	}
 	ext := m.extEntries()
 	if len(ext) > 0 {
