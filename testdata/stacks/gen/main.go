@@ -1,11 +1,12 @@
 // Command gen makes the data-channel descriptions of testdata/stacks: pion
 // (github.com/pion/webrtc/v4, the version in go.mod) in each of its modes,
 // and, when -node is given, the browsers and npm stacks that
-// testdata/stacks/gen/stacks.mjs drives, all with a pion/turn server on
+// testdata/stacks/gen/stacks.mjs drives, and with -gst GStreamer's
+// webrtcbin (testdata/stacks/gen/webrtcbin.py), all with a pion/turn server on
 // 127.0.0.1 for server-reflexive and relay candidates. Run it from the
 // repository root:
 //
-//	go run ./testdata/stacks/gen [-node] [-dir testdata/stacks]
+//	go run ./testdata/stacks/gen [-node] [-gst] [-dir testdata/stacks]
 //
 // Each description is written to <dir>/<name>.sdp and listed in
 // <dir>/INDEX.tsv with its stack, version, type and how it was made. The
@@ -44,6 +45,7 @@ type entry struct {
 func main() {
 	dir := flag.String("dir", "testdata/stacks", "output directory")
 	node := flag.Bool("node", false, "also run testdata/stacks/gen/stacks.mjs (browsers, npm stacks)")
+	gst := flag.Bool("gst", false, "also run testdata/stacks/gen/webrtcbin.py (GStreamer, Debian packages)")
 	flag.Parse()
 	srv, err := turnServer()
 	if err != nil {
@@ -54,10 +56,14 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	if *node {
-		more, err := nodeEntries()
+	scripts := map[string][]string{"node": {"node", "stacks.mjs"}, "gst": {"/usr/bin/python3", "webrtcbin.py"}}
+	for name, on := range map[string]bool{"node": *node, "gst": *gst} {
+		if !on {
+			continue
+		}
+		more, err := scriptEntries(scripts[name][0], scripts[name][1])
 		if err != nil {
-			fail(err)
+			fail(fmt.Errorf("%s: %w", scripts[name][1], err))
 		}
 		entries = append(entries, more...)
 	}
@@ -229,9 +235,10 @@ func local(ctx context.Context, pc *webrtc.PeerConnection, create func() (webrtc
 	return pc.LocalDescription().SDP, nil
 }
 
-// nodeEntries runs stacks.mjs, which prints one JSON object per line.
-func nodeEntries() ([]entry, error) {
-	cmd := exec.Command("node", filepath.Join("testdata", "stacks", "gen", "stacks.mjs"))
+// scriptEntries runs a generator script of testdata/stacks/gen, which
+// prints one JSON object per line.
+func scriptEntries(interpreter, script string) ([]entry, error) {
+	cmd := exec.Command(interpreter, filepath.Join("testdata", "stacks", "gen", script))
 	cmd.Env = append(os.Environ(), "PEER_TURN=turn:"+turnAddr, "PEER_TURN_USER="+turnUser, "PEER_TURN_PASS="+turnPass)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()

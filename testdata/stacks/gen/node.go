@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// parseNodeLines reads the JSON lines stacks.mjs prints: {name, stack,
+// parseNodeLines reads the JSON lines the scripts print: {name, stack,
 // version, type, how, sdp}.
 func parseNodeLines(out string) ([]entry, error) {
 	var es []entry
@@ -16,7 +16,7 @@ func parseNodeLines(out string) ([]entry, error) {
 		}
 		var j struct{ Name, Stack, Version, Type, How, SDP string }
 		if err := json.Unmarshal([]byte(l), &j); err != nil {
-			return nil, fmt.Errorf("stacks.mjs printed %q: %w", l, err)
+			return nil, fmt.Errorf("printed %q: %w", l, err)
 		}
 		es = append(es, entry{j.Name, j.Stack, j.Version, j.Type, j.How, j.SDP})
 	}
