@@ -43,31 +43,60 @@ func portMode(cands []candidate, i int) uint8 {
 	return portExplicit
 }
 
-// firstWithAddr returns the smallest index j < i of a candidate with the same
-// address as candidate i, or -1.
-func firstWithAddr(cands []candidate, i int) int {
-	for j := 0; j < i; j++ {
-		if cands[j].kind == cands[i].kind && cands[j].addr == cands[i].addr {
-			return j
-		}
-	}
-	return -1
+// addrKey identifies a candidate's address (SPEC.md §3.2: the same kind
+// and canonical text).
+type addrKey struct {
+	kind uint8
+	addr string
 }
 
-func needsExtended(c candidate) bool {
-	return c.transport == transTCPSO || c.component != 1 || c.kind == addrName
+// firstWithAddr returns, for each candidate i, the smallest index j <= i of
+// a candidate with the same address. It takes linear time: short lists are
+// scanned, longer ones go through a map.
+func firstWithAddr(cands []candidate, buf []int) []int {
+	first := buf[:0]
+	if len(cands) <= smallSet {
+		for _, c := range cands {
+			j := 0
+			for cands[j].kind != c.kind || cands[j].addr != c.addr {
+				j++
+			}
+			first = append(first, j)
+		}
+		return first
+	}
+	seen := make(map[addrKey]int, len(cands))
+	for i, c := range cands {
+		k := addrKey{c.kind, c.addr}
+		j, ok := seen[k]
+		if !ok {
+			j = i
+			seen[k] = i
+		}
+		first = append(first, j)
+	}
+	return first
+}
+
+// needsExtended reports whether candidate c's record needs the extended
+// byte (SPEC.md §4.5 rule 3): tcp-so, a component other than 1, or a name
+// written out (a reference to a name needs none).
+func needsExtended(c candidate, ref int) bool {
+	return c.transport == transTCPSO || c.component != 1 || c.kind == addrName && ref < 0
 }
 
 // appendCandidates appends the canonical record encoding of cands.
 func appendCandidates(dst []byte, cands []candidate) []byte {
+	var buf [smallSet]int
+	first := firstWithAddr(cands, buf[:])
 	for i := 0; i < len(cands); {
 		c := cands[i]
-		ref := firstWithAddr(cands, i)
-		if ref > maxRefIdx {
+		ref := first[i]
+		if ref == i || ref > maxRefIdx {
 			ref = -1
 		}
 		pm := portMode(cands, i)
-		ext := needsExtended(c)
+		ext := needsExtended(c, ref)
 		flags := c.typ<<6 | pm
 		if ext {
 			flags |= 3 << 4
@@ -84,7 +113,7 @@ func appendCandidates(dst []byte, cands []candidate) []byte {
 				for i+n < len(cands) && n < 255 && ref+n < i {
 					d := cands[i+n]
 					if d.typ != c.typ || d.transport != c.transport || d.component != c.component ||
-						firstWithAddr(cands, i+n) != ref+n || portMode(cands, i+n) != pm {
+						first[i+n] != ref+n || portMode(cands, i+n) != pm {
 						break
 					}
 					n++

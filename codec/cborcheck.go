@@ -80,24 +80,19 @@ func (c *cborChecker) item(depth int) error {
 			c.pos = start
 			return c.fail(ErrLimit, "CBOR array or map over its size limit")
 		}
-		var keys [][]byte
+		var keys mapKeys
 		for i := uint64(0); i < arg; i++ {
 			k := c.pos
 			if err := c.item(depth + 1); err != nil {
 				return err
 			}
 			if major == majMap {
-				key := c.b[k:c.pos]
-				for _, prev := range keys {
-					if bytes.Equal(prev, key) {
-						c.pos = k
-						return c.fail(ErrMalformed, "duplicate map key")
-					}
+				dup, unsorted := keys.add(c.b[k:c.pos])
+				if dup {
+					c.pos = k
+					return c.fail(ErrMalformed, "duplicate map key")
 				}
-				if len(keys) > 0 && bytes.Compare(keys[len(keys)-1], key) > 0 {
-					c.nonCanon = true
-				}
-				keys = append(keys, key)
+				c.nonCanon = c.nonCanon || unsorted
 				if err := c.item(depth + 1); err != nil {
 					return err
 				}
@@ -113,6 +108,40 @@ func (c *cborChecker) item(depth int) error {
 		}
 	}
 	return nil
+}
+
+// mapKeys are the key encodings of one map seen so far. While they come in
+// ascending order a repeated key can only equal the previous one; from the
+// first key out of order on they are looked up in a set. Either way a key
+// costs constant time beyond reading it (SPEC.md §11: decoding is linear).
+type mapKeys struct {
+	keys [][]byte // sub-slices of the code
+	set  map[string]struct{}
+}
+
+// add notes key and reports whether it repeats an earlier key and whether it
+// is out of ascending order.
+func (m *mapKeys) add(key []byte) (dup, unsorted bool) {
+	n := len(m.keys)
+	if n > 0 {
+		unsorted = bytes.Compare(m.keys[n-1], key) > 0
+	}
+	if m.set == nil && unsorted {
+		m.set = make(map[string]struct{}, 2*n)
+		for _, k := range m.keys {
+			m.set[string(k)] = struct{}{}
+		}
+	}
+	if m.set != nil {
+		if _, ok := m.set[string(key)]; ok {
+			return true, false
+		}
+		m.set[string(key)] = struct{}{}
+	} else if n > 0 && bytes.Equal(m.keys[n-1], key) {
+		return true, false
+	}
+	m.keys = append(m.keys, key)
+	return false, unsorted
 }
 
 // checkItem validates the item at the start of b (at offset base of the

@@ -73,6 +73,11 @@ type EncOptions struct {
 	// the default encoder makes); 0 means DefaultMaxCandidates; range
 	// 1..MaxMaxCandidates.
 	MaxCandidates int
+	// MaxCodeBytes is the longest code the encoder makes: a longer one is
+	// an ErrLimit error, as is a code that decodes to a description longer
+	// than MaxSDPBytes (SPEC.md §8). 0 means DefaultMaxCodeBytes; range
+	// MinMaxCodeBytes..MaxMaxCodeBytes.
+	MaxCodeBytes int
 }
 
 // Encoder encodes descriptions; build one with EncOptions.EncMode. It is
@@ -81,6 +86,7 @@ type Encoder struct {
 	pol      CandidatePolicy
 	maxSDP   int
 	maxCands int
+	maxCode  int
 }
 
 func checkRange(v *int, def, lo, hi int, name string) error {
@@ -95,7 +101,7 @@ func checkRange(v *int, def, lo, hi int, name string) error {
 
 // EncMode validates the options and returns an Encoder.
 func (o EncOptions) EncMode() (*Encoder, error) {
-	e := &Encoder{pol: o.Policy, maxSDP: o.MaxSDPBytes, maxCands: o.MaxCandidates}
+	e := &Encoder{pol: o.Policy, maxSDP: o.MaxSDPBytes, maxCands: o.MaxCandidates, maxCode: o.MaxCodeBytes}
 	if err := e.pol.validate(); err != nil {
 		return nil, err
 	}
@@ -103,6 +109,9 @@ func (o EncOptions) EncMode() (*Encoder, error) {
 		return nil, err
 	}
 	if err := checkRange(&e.maxCands, DefaultMaxCandidates, 1, MaxMaxCandidates, "MaxCandidates"); err != nil {
+		return nil, err
+	}
+	if err := checkRange(&e.maxCode, DefaultMaxCodeBytes, MinMaxCodeBytes, MaxMaxCodeBytes, "MaxCodeBytes"); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -193,6 +202,9 @@ func (e *Encoder) AppendEncode(dst []byte, d Description, offer []byte) ([]byte,
 		if len(m.cands) > e.maxCands {
 			return nil, errf(ErrLimit, -1, "candidates", "%d candidates after the policy, over the limit of %d", len(m.cands), e.maxCands)
 		}
+		if len(m.extraSess) > maxArrayItems || len(m.extraMedia) > maxArrayItems {
+			return nil, errf(ErrLimit, -1, "ext", "more than %d extra lines at one level", maxArrayItems)
+		}
 	} else {
 		m = &model{answer: answer, residual: true, text: strings.Join(splitLines(d.SDP), "\n")}
 	}
@@ -202,11 +214,36 @@ func (e *Encoder) AppendEncode(dst []byte, d Description, offer []byte) ([]byte,
 		}
 		m.bind = bindingOf(offer)
 	}
+	if n := m.decodedLen(len(d.SDP), e.maxSDP); n > e.maxSDP {
+		return nil, errf(ErrLimit, -1, "sdp", "the code would decode to %d bytes of SDP, over the limit of %d", n, e.maxSDP)
+	}
 	var res []byte
 	if m.residual {
 		res = fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary)
 	}
-	return m.appendBinary(dst, res), nil
+	start := len(dst)
+	dst = m.appendBinary(dst, res)
+	if n := len(dst) - start; n > e.maxCode {
+		return nil, errf(ErrLimit, -1, "code", "code of %d bytes is over the limit of %d", n, e.maxCode)
+	}
+	return dst, nil
+}
+
+// decodedLen returns the length of the description a decoder builds from m
+// (SPEC.md §3.5), given the length of the encoder's input, or a smaller
+// number when that is certainly within limit. A compact description is
+// rebuilt in less than twice its input plus 1 KiB (the template's lines are
+// shorter than that, a rebuilt candidate line at most twice the shortest
+// line that yields it, an extra line gains one CR), so only a long input is
+// rebuilt to be measured.
+func (m *model) decodedLen(inLen, limit int) int {
+	if m.residual {
+		return len(m.text) + strings.Count(m.text, "\n") + 2 // every LF becomes CRLF, plus a final CRLF
+	}
+	if 2*inLen+1024 <= limit {
+		return 0
+	}
+	return len(m.compactSDP())
 }
 
 // checkOfferCode verifies that offer is a valid offer code.

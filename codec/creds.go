@@ -51,13 +51,39 @@ func packedLen(n int, hex bool) int {
 	return (6*n + 7) / 8
 }
 
-// charsIn returns how many characters n packed bytes hold when the count is
-// implied by the length (the ice-pwd): 2n for hex, floor(8n/6) otherwise.
-func charsIn(n int, hex bool) int {
-	if hex {
-		return 2 * n
+// The credentials byte that starts a compact body after the binding
+// (SPEC.md §4.3): bit 7 the hex packing, bit 6 ICE-lite, bits 0-5 the
+// length code.
+const (
+	credHex     = 0x80
+	credICELite = 0x40
+	credLenMask = 0x3f
+	maxLenCode  = 60
+)
+
+// ufragLens are the ufrag lengths a length code can stand for: RFC 8445
+// §5.3's minimum of 4 characters, doubled.
+var ufragLens = [...]int{4, 8, 16, 32}
+
+// lengthCode returns the length code of a ufrag of u and a pwd of p
+// characters: 1 + 15a + b when u = 4·2^a (a 0..3) and p = 22 + b (b 0..14,
+// 22 being RFC 8445's minimum), otherwise 0: the lengths are written out.
+func lengthCode(u, p int) byte {
+	if p < 22 || p > 36 {
+		return 0
 	}
-	return 8 * n / 6
+	for a, n := range ufragLens {
+		if u == n {
+			return byte(1 + 15*a + p - 22)
+		}
+	}
+	return 0
+}
+
+// codeLengths returns the ufrag and pwd lengths of length code k (1..60).
+func codeLengths(k byte) (u, p int) {
+	k--
+	return ufragLens[k/15], 22 + int(k%15)
 }
 
 // appendPacked appends s packed with 4 bits (hex) or 6 bits per character,

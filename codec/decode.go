@@ -42,12 +42,9 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 	if !m.residual {
 		m.setup = setupRole(head & headRoleMask)
 	}
-	want := 3
-	if m.residual {
-		want = 2
-		if m.answer {
-			want = 3
-		}
+	want := 2 // head and body, or head and residual
+	if m.residual && m.answer {
+		want = 3 // and the binding
 	}
 	if len(items) < want {
 		return nil, errf(ErrMalformed, len(code), "", "truncated: %d of %d items", len(items), want)
@@ -113,67 +110,80 @@ func hasExt(ext []extPair, k int64) bool {
 }
 
 func (d *Decoder) readCompact(m *model, head uint64, items []cbor.RawMessage, offs []int, ext []extPair) error {
-	core, err := bytesItem(items[1], offs[1], "core")
+	body, err := bytesItem(items[1], offs[1], "body")
 	if err != nil {
 		return err
 	}
-	coreOff := offs[1] + len(items[1]) - len(core)
-	hex := head&headHexCreds != 0
-	if head&headMMS1G != 0 {
-		m.mms, m.mmsSet = firefoxMMS, true
-	} else {
-		m.mms, m.mmsSet = defaultMMS, true
+	class := int(head&headMMSMask) >> headMMSShift
+	if class != mmsOther {
+		m.mms, m.mmsSet = mmsClasses[class], true
 	}
 	m.mid, m.midSet = "0", true
 	m.sctpPort, m.sctpSet = defaultSCTPPort, true
-	if err := d.applyExt(m, ext, offs[len(offs)-1]); err != nil {
+	if err := d.applyExt(m, ext, offs[len(offs)-1], class); err != nil {
 		return err
 	}
+	return d.readBody(m, body, offs[1]+len(items[1])-len(body), !hasExt(ext, extFingerprints))
+}
+
+// readBody reads a compact code's body (SPEC.md §4.2) at offset base of the
+// code; digest says whether it ends with the SHA-256 digest.
+func (d *Decoder) readBody(m *model, body []byte, base int, digest bool) error {
 	p := 0
 	if m.answer {
-		if len(core) < bindLen {
-			return errf(ErrMalformed, coreOff, "core", "too short for the binding")
+		if len(body) < bindLen {
+			return errf(ErrMalformed, base, "body", "too short for the binding")
 		}
-		m.bind = core[:bindLen]
+		m.bind = body[:bindLen]
 		p = bindLen
 	}
-	if p >= len(core) {
-		return errf(ErrMalformed, coreOff+p, "core", "no ufrag length")
+	if p >= len(body) {
+		return errf(ErrMalformed, base+p, "body", "no credentials byte")
 	}
-	ulen := int(core[p])
+	c := body[p]
 	p++
-	if ulen == 0 {
-		return errf(ErrMalformed, coreOff+p-1, "core", "ufrag length 0")
+	hex, k := c&credHex != 0, c&credLenMask
+	m.iceLite = c&credICELite != 0
+	var ulen, plen int
+	switch {
+	case k > maxLenCode:
+		return errf(ErrMalformed, base+p-1, "body", "reserved length code %d", k)
+	case k > 0:
+		ulen, plen = codeLengths(k)
+	case len(body)-p < 2:
+		return errf(ErrMalformed, base+len(body), "body", "truncated credential lengths")
+	default:
+		ulen, plen = int(body[p]), int(body[p+1])
+		p += 2
+		if ulen == 0 || plen == 0 {
+			return errf(ErrMalformed, base+p-2, "body", "credential length 0")
+		}
 	}
-	un := packedLen(ulen, hex)
-	fpLen := 0
-	if !hasExt(ext, extFingerprints) {
+	un, pn, fpLen := packedLen(ulen, hex), packedLen(plen, hex), 0
+	if digest {
 		fpLen = 32
 	}
-	if len(core)-p < un+1+fpLen {
-		return errf(ErrMalformed, coreOff+len(core), "core", "truncated credentials or fingerprint")
+	if len(body)-p < un+pn+fpLen {
+		return errf(ErrMalformed, base+len(body), "body", "truncated credentials or fingerprint")
 	}
 	// Padding bits that are not zero are non-canonical, reported at step 8
 	// like every canonical fault (SPEC.md §7).
 	var ok1, ok2 bool
-	m.ufrag, ok1 = unpack(core[p:p+un], ulen, hex)
-	p += un
-	pwdBytes := core[p : len(core)-fpLen]
-	m.pwd, ok2 = unpack(pwdBytes, charsIn(len(pwdBytes), hex), hex)
+	m.ufrag, ok1 = unpack(body[p:p+un], ulen, hex)
+	m.pwd, ok2 = unpack(body[p+un:p+un+pn], plen, hex)
 	m.nonCanon = m.nonCanon || !ok1 || !ok2
+	p += un + pn
 	if fpLen > 0 {
-		m.fps = []fingerprint{{alg: "sha-256", val: core[len(core)-fpLen:]}}
+		m.fps = []fingerprint{{alg: "sha-256", val: body[len(body)-fpLen:]}}
 	}
-	cb, err := bytesItem(items[2], offs[2], "candidates")
+	var err error
+	m.cands, err = readCandidates(body[p:len(body)-fpLen], base+p, d.maxCands)
 	if err != nil {
 		return err
 	}
-	m.cands, err = readCandidates(cb, offs[2]+len(items[2])-len(cb), d.maxCands)
-	if err != nil {
-		return err
-	}
+	var seen candidateSet
 	for i, c := range m.cands {
-		if containsCandidate(m.cands[:i], c) {
+		if seen.contains(m.cands[:i], c) {
 			m.nonCanon = true // a repeated candidate: non-canonical (step 8)
 		}
 	}
@@ -181,7 +191,7 @@ func (d *Decoder) readCompact(m *model, head uint64, items []cbor.RawMessage, of
 }
 
 // applyExt applies the known keys of a compact code's extension map.
-func (d *Decoder) applyExt(m *model, ext []extPair, off int) error {
+func (d *Decoder) applyExt(m *model, ext []extPair, off int, mmsClass int) error {
 	bad := func(k int64, what string) error {
 		return errf(ErrMalformed, off, "ext", "key %d: %s", k, what)
 	}
@@ -274,6 +284,9 @@ func (d *Decoder) applyExt(m *model, ext []extPair, off int) error {
 	}
 	if m.legacy && !m.sctpSet {
 		return errf(ErrMalformed, off, "ext", "legacy m-line needs an sctp port")
+	}
+	if (mmsClass == mmsOther) != hasExt(ext, extMMS) {
+		return errf(ErrMalformed, off, "ext", "key 2 is present exactly with max-message-size class 3")
 	}
 	total := 0
 	for i, l := range append(append([]string{}, m.extraSess...), m.extraMedia...) {

@@ -53,6 +53,8 @@ func Equivalent(original, decoded Description, pol *CandidatePolicy) error {
 		return fmt.Errorf("mid differs")
 	case mo.sctpPort != md.sctpPort || mo.sctpSet != md.sctpSet || mo.legacy != md.legacy || mo.streams != md.streams:
 		return fmt.Errorf("SCTP port or sctpmap differs")
+	case mo.iceLite != md.iceLite:
+		return fmt.Errorf("ICE-lite differs")
 	case mo.mms != md.mms || mo.mmsSet != md.mmsSet:
 		return fmt.Errorf("max-message-size differs")
 	case !slices.Equal(mo.extraSess, md.extraSess) || !slices.Equal(mo.extraMedia, md.extraMedia):

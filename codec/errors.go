@@ -78,7 +78,7 @@ func ClassByName(name string) error {
 type Error struct {
 	Class  error  // one of ErrForeign, ErrMalformed, ...
 	Offset int    // byte offset in the code (decoding) or line number (encoding, 1-based); -1 if unknown
-	Field  string // the field concerned ("head", "core", "candidates", "ext 3", "line"), may be empty
+	Field  string // the field concerned ("head", "body", "candidates", "ext 3", "line"), may be empty
 	Msg    string // what is wrong
 }
 

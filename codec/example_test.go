@@ -64,8 +64,8 @@ func ExampleEncode() {
 	fmt.Printf("SDP: %d bytes, code: %d bytes\n", len(chromeOffer), len(code))
 	fmt.Println(codec.FormatText(code, codec.FormQR))
 	// Output:
-	// SDP: 591 bytes, code: 77 bytes
-	// P:/10D$6+907CW6/1TG28X5:8ULI7WMJ25SQD3FJ4QJ3YX7Q2CXFE-TI4:MCDRYLVQJ3YX7Q2CXFE-TI4:MCDRHNV911JU90%5 ZBO4E2RJ0V3208IRB41
+	// SDP: 591 bytes, code: 76 bytes
+	// P:/10GA9+907CW6/1TG28X5:8ULI7WMJ25SQD3DJ42/34LHWM79-9NNH-N14%50I96$QMC1UQ5%+9T8C$MG0$K86PGKTMC1UQ5%+9T8C$MG0$K86PGKT
 }
 
 func ExampleEncode_answer() {
@@ -80,7 +80,7 @@ func ExampleEncode_answer() {
 	_, err = codec.Encode(codec.Description{Type: codec.Answer, SDP: chromeAnswer}, nil, nil)
 	fmt.Println(errors.Is(err, codec.ErrBinding))
 	// Output:
-	// answer code: 81 bytes
+	// answer code: 80 bytes
 	// true
 }
 
@@ -137,9 +137,9 @@ func ExampleFormatText() {
 	fmt.Println(link)
 	fmt.Println(codec.Link("https://example.org/call#old", code)[:34] + "...")
 	// Output:
-	// 77 118 126
-	// P-ABMDMBABXX7UGD36CK7S2YXO4I5J5GSJ3ZPRUHRDBINSYPKOL5QHDAUTUS24NV7I7EFBWLB5JZPWA4MCSOSLLRWX5D4VGCA7JSFC4O25JZXYVGYMDUXD6SS32QYQ
-	// https://example.org/call#P-ABMDMBA...
+	// 76 116 124
+	// P-ABMESAYBXX7UGD36CK7S2YXO4I5J5GSJ3ZPRUHRDBAPUZCROHNOU434KTMGB2LR7JJN5IMIKDMWD2TS7MBYYFE5EWXDNP2HZBINSYPKOL5QHDAUTUS24NV7I7E
+	// https://example.org/call#P-ABMESAY...
 }
 
 func ExampleParseText() {

@@ -52,7 +52,7 @@ func checkOneClass(t testing.TB, err error) {
 }
 
 // bindingOffset returns the offset of the 4 binding bytes of a valid answer
-// code: after the head, the header of the first byte string (the core of a
+// code: after the head, the header of the first byte string (the body of a
 // compact code, the binding of a residual one).
 func bindingOffset(code []byte) int {
 	off := 1
@@ -277,6 +277,13 @@ func FuzzParseText(f *testing.F) {
 			checkOneClass(t, err)
 			return
 		}
+		// SPEC.md §5.4 step 1: a first byte up to 0x18 makes a binary code.
+		if s[0] <= maxHeadByte {
+			if string(b) != s {
+				t.Fatalf("binary form %q returned as %q", s, b)
+			}
+			return
+		}
 		t2 := strings.TrimSpace(s)
 		if strings.IndexByte(t2, '#') >= 0 {
 			return
@@ -390,11 +397,13 @@ func TestDecodeMemoryBound(t *testing.T) {
 	for _, l := range lines {
 		extra = appendText(extra, l)
 	}
-	core := append([]byte{4}, appendPacked(nil, "abcd", false)...)
-	core = append(core, appendPacked(nil, "0123456789abcdefghijklmn", false)...)
-	core = append(core, bytes.Repeat([]byte{0xab}, 32)...)
+	// The body (SPEC.md §4.2): length code 3 (ufrag 4, pwd 24), the packed
+	// credentials, the records, the digest.
+	creds := append([]byte{lengthCode(4, 24)}, appendPacked(nil, "abcd", false)...)
+	creds = append(creds, appendPacked(nil, "0123456789abcdefghijklmn", false)...)
 	compact := func(cands []byte, ext ...byte) []byte {
-		return head(0x00, appendBytes(nil, core), appendBytes(nil, cands), ext)
+		body := append(append(bytes.Clone(creds), cands...), bytes.Repeat([]byte{0xab}, 32)...)
+		return head(0x00, appendBytes(nil, body), ext)
 	}
 	cases := []struct {
 		name  string

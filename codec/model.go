@@ -85,6 +85,7 @@ type model struct {
 	midSet     bool
 	sctpPort   uint64
 	sctpSet    bool
+	iceLite    bool   // session-level a=ice-lite
 	legacy     bool   // DTLS/SCTP m-line with a=sctpmap
 	streams    uint64 // a=sctpmap streams (legacy)
 	extraSess  []string
@@ -96,6 +97,7 @@ type model struct {
 const (
 	defaultMMS      = 262144
 	firefoxMMS      = 1073741823
+	rfcMMS          = 65536 // RFC 8841's value when the attribute is absent
 	defaultSCTPPort = 5000
 	bindLen         = 4
 )
@@ -156,8 +158,10 @@ func classifySession(l sdpLine, mid string, midSet bool) lineClass {
 	name := attrName(l.val)
 	switch {
 	case name == "group":
+		// Matched by fields (SPEC.md §3.3): BUNDLE and the one mid.
 		v, _ := attr(l, "group")
-		if midSet && v == "BUNDLE "+mid {
+		var fb [3]string
+		if f := fields(v, fb[:0]); midSet && len(f) == 2 && f[0] == "BUNDLE" && f[1] == mid {
 			return lineImplied
 		}
 		return lineExtra
@@ -165,6 +169,8 @@ func classifySession(l sdpLine, mid string, midSet bool) lineClass {
 		return lineImplied
 	case name == "ice-ufrag", name == "ice-pwd", name == "fingerprint", name == "setup":
 		return lineStructured
+	case l.val == "ice-lite":
+		return lineStructured // the ICE-lite flag (SPEC.md §3.3)
 	case structuredAttr(name):
 		return lineIneligible // candidate, mid, sctp-port... at session level
 	}
@@ -248,8 +254,8 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 	default:
 		return nil, false
 	}
-	if port, _, _ := strings.Cut(f[1], "/"); port == "0" || strings.Contains(f[1], "/") {
-		return nil, false
+	if port, ok := parseDecimal(f[1], 65535); !ok || port == 0 {
+		return nil, false // port 0 (a rejected section), a /count or leading zeros
 	}
 	var a attrLists
 	a.init()
@@ -271,9 +277,10 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 	ufrags, pwds, setups := a.ufrags, a.pwds, a.setups
 	sessFP, mediaFP, candLines := a.sessFP, a.mediaFP, a.cands
 	sctpPorts, mmss, sctpmaps := a.sctpPorts, a.mmss, a.sctpmaps
-	if len(ufrags) != 1 || len(pwds) != 1 || len(setups) != 1 {
+	if len(ufrags) != 1 || len(pwds) != 1 || len(setups) != 1 || a.iceLites > 1 {
 		return nil, false
 	}
+	m.iceLite = a.iceLites == 1
 	m.ufrag, m.pwd = ufrags[0], pwds[0]
 	if !credsPackable(m.ufrag, m.pwd) {
 		return nil, false
@@ -359,6 +366,7 @@ type attrLists struct {
 	ufrags, pwds, setups, mids, sessFP, mediaFP, cands, sctpPorts, mmss, sctpmaps []string
 	buf                                                                           [10][2]string
 	candBuf                                                                       [16]string
+	iceLites                                                                      int
 }
 
 func (a *attrLists) init() {
@@ -428,17 +436,17 @@ func (a *attrLists) collect(lines []sdpLine, media bool, m *model) bool {
 			a.mmss = append(a.mmss, v)
 		case "sctpmap":
 			a.sctpmaps = append(a.sctpmaps, v)
+		case "ice-lite":
+			a.iceLites++
 		}
 	}
 	return true
 }
 
-// credsPackable reports whether ufrag and pwd can be packed (SPEC.md §4.3).
+// credsPackable reports whether ufrag and pwd can be packed (SPEC.md §4.3):
+// 1 to 255 ice-chars each.
 func credsPackable(ufrag, pwd string) bool {
-	if !isICEString(ufrag) || !isICEString(pwd) || len(ufrag) > 255 || len(pwd) > 255 {
-		return false
-	}
-	return credsHex(ufrag, pwd) || len(pwd)%4 != 3
+	return isICEString(ufrag) && isICEString(pwd) && len(ufrag) <= 255 && len(pwd) <= 255
 }
 
 // credsHex reports whether the credentials use the hex packing.
@@ -539,8 +547,8 @@ func parseCandidate(v string) (c candidate, keep, ok bool) {
 	}
 	tcptype := ""
 	for i := 8; i+1 < len(f); i += 2 {
-		if f[i] == "tcptype" {
-			tcptype = strings.ToLower(f[i+1]) // an ABNF literal: case-insensitive
+		if strings.ToLower(f[i]) == "tcptype" {
+			tcptype = strings.ToLower(f[i+1]) // ABNF literals: case-insensitive
 		}
 	}
 	switch strings.ToLower(f[2]) {

@@ -39,6 +39,7 @@ func (p *CandidatePolicy) validate() error {
 // apply filters cands, in order (SPEC.md §3.4).
 func (p *CandidatePolicy) apply(cands []candidate) []candidate {
 	out := cands[:0]
+	var seen candidateSet
 	for _, c := range cands {
 		switch {
 		case c.component != 1 && !p.KeepComponent2:
@@ -47,7 +48,7 @@ func (p *CandidatePolicy) apply(cands []candidate) []candidate {
 		case p.DropIPv6 && c.kind == addrIPv6:
 		case p.DropMDNS && c.kind == addrMDNS:
 		case p.DropPrivate && c.typ == candHost && isPrivate(c):
-		case containsCandidate(out, c):
+		case seen.contains(out, c):
 		default:
 			if p.MaxCandidates > 0 && len(out) >= p.MaxCandidates {
 				return out
@@ -58,13 +59,35 @@ func (p *CandidatePolicy) apply(cands []candidate) []candidate {
 	return out
 }
 
-func containsCandidate(list []candidate, c candidate) bool {
-	for _, x := range list {
-		if x == c {
-			return true
+// candidateSet finds repeated candidates in constant time each (SPEC.md
+// §11: decoding is linear): a short list is scanned, a longer one is put in
+// a map, which then follows the list as it grows.
+type candidateSet struct {
+	m map[candidate]struct{}
+	n int // prev[:n] are in m
+}
+
+const smallSet = 16
+
+// contains reports whether c is among prev, the candidates so far; prev
+// may only grow between calls.
+func (s *candidateSet) contains(prev []candidate, c candidate) bool {
+	if s.m == nil && len(prev) <= smallSet {
+		for _, x := range prev {
+			if x == c {
+				return true
+			}
 		}
+		return false
 	}
-	return false
+	if s.m == nil {
+		s.m = make(map[candidate]struct{}, 2*len(prev))
+	}
+	for ; s.n < len(prev); s.n++ {
+		s.m[prev[s.n]] = struct{}{}
+	}
+	_, ok := s.m[c]
+	return ok
 }
 
 func isPrivate(c candidate) bool {

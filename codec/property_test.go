@@ -342,8 +342,8 @@ var propPolicies = []CandidatePolicy{
 // (corpus_test.go floor: packed credentials, digest bytes, address + 2 per
 // candidate), derived from SPEC.md §4:
 //
-//   - 12 for the fixed part: head 1, core header 2, ufrag length 1,
-//     binding 4 (answers), candidate-string header up to 3 — 11 at most;
+//   - 12 for the fixed part: head 1, body header up to 3, credentials
+//     byte 1 and lengths 2, binding 4 (answers) — 11 at most;
 //   - per candidate, its flags byte (1), plus for an extended record (TCP
 //     so, component 2, host name) the extended byte and a name length (2);
 //   - the extension map: header and keys, and for each entry its content
@@ -354,7 +354,7 @@ func sizeAllowance(m *model) int {
 	n := 12
 	for _, c := range m.cands {
 		n++
-		if needsExtended(c) {
+		if needsExtended(c, -1) { // the most it can cost: written out
 			n += 2
 		}
 	}
@@ -377,7 +377,7 @@ func sizeAllowanceDefault(m *model) (int, bool) {
 	n := 12
 	for _, c := range m.cands {
 		n++
-		if needsExtended(c) {
+		if needsExtended(c, -1) { // the most it can cost: written out
 			n += 2
 		}
 	}

@@ -146,8 +146,8 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 			}
 			seenO = true
 		case 's':
-			if inMedia || seenS || !seenO {
-				return nil, sdpErr(num, "s= must follow o=, once")
+			if i != 2 {
+				return nil, sdpErr(num, "s= must be the third line, once")
 			}
 			seenS = true
 		case 't':
@@ -207,8 +207,10 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 }
 
 // checkBundle verifies that every identification tag in a BUNDLE group
-// names a media section (RFC 8843 §7.1).
+// names a media section (RFC 8843 §7.1). The mids are gathered once, so
+// the check is linear in the description.
 func (p *parsedSDP) checkBundle() error {
+	var mids map[string]bool
 	for _, l := range p.session {
 		v, ok := attr(l, "group")
 		if !ok {
@@ -219,8 +221,11 @@ func (p *parsedSDP) checkBundle() error {
 		if len(f) == 0 || f[0] != "BUNDLE" {
 			continue
 		}
+		if mids == nil {
+			mids = p.mids()
+		}
 		for _, m := range f[1:] {
-			if !p.hasMid(m) {
+			if !mids[m] {
 				return sdpErr(l.num, "BUNDLE group names mid %q that no media section has", clip(m))
 			}
 		}
@@ -228,16 +233,17 @@ func (p *parsedSDP) checkBundle() error {
 	return nil
 }
 
-// hasMid reports whether a media section has a=mid:mid.
-func (p *parsedSDP) hasMid(mid string) bool {
+// mids returns the set of a=mid values of the media sections.
+func (p *parsedSDP) mids() map[string]bool {
+	set := map[string]bool{}
 	for _, sec := range p.media {
 		for _, l := range sec {
-			if v, ok := attr(l, "mid"); ok && v == mid {
-				return true
+			if v, ok := attr(l, "mid"); ok {
+				set[v] = true
 			}
 		}
 	}
-	return false
+	return set
 }
 
 // attr returns the value of attribute line l when it is a=name or

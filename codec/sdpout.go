@@ -90,6 +90,9 @@ func (m *model) compactSDP() string {
 		b.WriteString(m.mid)
 		b.WriteString("\r\n")
 	}
+	if m.iceLite {
+		b.WriteString("a=ice-lite\r\n")
+	}
 	for _, l := range m.extraSess {
 		b.WriteString(l)
 		b.WriteString("\r\n")

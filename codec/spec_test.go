@@ -68,8 +68,13 @@ func TestSpecRegistries(t *testing.T) {
 	}
 
 	heads := map[string]uint64{"compact, offer, setup actpass": 0, "compact, answer, setup active": uint64(setupActive),
-		"compact, answer, setup passive": uint64(setupPassive), "flag: max-message-size 1073741823": headMMS1G,
-		"flag: hex credentials": headHexCreds, "residual, offer": headResidual, "residual, answer": headResidual | 1}
+		"compact, answer, setup passive":       uint64(setupPassive),
+		"max-message-size class 1: 1073741823": 1 << headMMSShift, "max-message-size class 2: 65536": 2 << headMMSShift,
+		"max-message-size class 3: ext key 2": mmsOther << headMMSShift,
+		"residual, offer":                     headResidual, "residual, answer": headResidual | 1}
+	if mmsClasses != [3]uint64{262144, 1073741823, 65536} {
+		t.Errorf("max-message-size classes changed without B.1")
+	}
 	for _, r := range specTable(t, spec, "### B.1 Head values") {
 		v, ok := heads[r[1]]
 		if !ok || r[0] != strconv.FormatUint(v, 10) {

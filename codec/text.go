@@ -78,7 +78,8 @@ func Link(base string, code []byte) string {
 
 // ParseText returns the binary code carried by s, which may be any form: the
 // qr or link form (white space around it is ignored), a whole link with the
-// link or qr form in its fragment, or the binary form itself (SPEC.md §5.4).
+// link or qr form in its fragment, or the binary form itself, recognised by
+// a first byte of at most 0x18 before anything else (SPEC.md §5.4).
 // Errors: ErrForeign when s is none of these; ErrMalformed when the text
 // after a prefix is not valid Base45/Base32; ErrLimit when s is longer than
 // DefaultMaxTextBytes.
@@ -89,6 +90,11 @@ func ParseText(s string) ([]byte, error) {
 func parseText(s string, maxText int) ([]byte, error) {
 	if len(s) > maxText {
 		return nil, errf(ErrLimit, maxText, "text", "input of %d bytes is over the limit of %d", len(s), maxText)
+	}
+	// A binary code is recognised by its first byte before anything else
+	// (SPEC.md §5.4 step 1): its bytes may contain white space or "#P-".
+	if len(s) > 0 && s[0] <= maxHeadByte {
+		return []byte(s), nil
 	}
 	t := strings.Trim(s, asciiSpace)
 	if i := strings.LastIndexByte(t, '#'); i >= 0 {
@@ -111,9 +117,6 @@ func parseText(s string, maxText int) ([]byte, error) {
 			return nil, errf(ErrMalformed, len(PrefixLink), "link", "not canonical upper-case Base32")
 		}
 		return b, nil
-	}
-	if len(s) > 0 && s[0] <= maxHeadByte {
-		return []byte(s), nil
 	}
 	return nil, errf(ErrForeign, 0, "", "no %q or %q prefix and not a binary code", PrefixQR, PrefixLink)
 }

@@ -16,8 +16,8 @@ import (
 // Head bits (SPEC.md §4.1).
 const (
 	headRoleMask   = 0x03 // 0 offer/actpass, 1 answer/active, 2 answer/passive, 3 reserved
-	headMMS1G      = 0x04 // a=max-message-size:1073741823
-	headHexCreds   = 0x08 // credentials packed as hex
+	headMMSShift   = 2    // bits 2-3: the max-message-size class (mmsClasses)
+	headMMSMask    = 0x0c
 	headResidual   = 0x10 // 16 = residual offer, 17 = residual answer
 	headMaxV1      = 0x11
 	headFirstFutur = 0x12
@@ -88,16 +88,38 @@ func (m *model) head() uint64 {
 	if m.answer {
 		h = uint64(m.setup) // 1 active, 2 passive
 	}
-	if m.mmsSet && m.mms == firefoxMMS {
-		h |= headMMS1G
-	}
-	if credsHex(m.ufrag, m.pwd) {
-		h |= headHexCreds
-	}
-	return h
+	return h | uint64(m.mmsClass())<<headMMSShift
 }
 
-// defaultFP reports whether the fingerprints travel in the core: exactly one,
+// mmsClasses are the max-message-size values of head classes 0, 1 and 2
+// (SPEC.md §4.1); class 3 is any other value, or none, in ext key 2.
+var mmsClasses = [...]uint64{defaultMMS, firefoxMMS, rfcMMS}
+
+const mmsOther = 3
+
+// mmsClass returns the head's max-message-size class of m.
+func (m *model) mmsClass() int {
+	for i, v := range mmsClasses {
+		if m.mmsSet && m.mms == v {
+			return i
+		}
+	}
+	return mmsOther
+}
+
+// credByte returns the credentials byte of m (SPEC.md §4.3).
+func (m *model) credByte() byte {
+	b := lengthCode(len(m.ufrag), len(m.pwd))
+	if credsHex(m.ufrag, m.pwd) {
+		b |= credHex
+	}
+	if m.iceLite {
+		b |= credICELite
+	}
+	return b
+}
+
+// defaultFP reports whether the fingerprints travel in the body: exactly one,
 // SHA-256.
 func (m *model) defaultFP() bool {
 	return len(m.fps) == 1 && m.fps[0].alg == "sha-256"
@@ -129,7 +151,7 @@ func (m *model) extEntries() []extEntry {
 		switch {
 		case !m.mmsSet:
 			add(extMMS, []byte{cborNull})
-		case m.mms != defaultMMS && m.mms != firefoxMMS:
+		case m.mmsClass() == mmsOther:
 			add(extMMS, appendHead(nil, majUint, m.mms))
 		}
 		switch {
@@ -173,20 +195,8 @@ func (m *model) appendBinary(dst []byte, residual []byte) []byte {
 		}
 		dst = appendBytes(dst, residual)
 	} else {
-		hex := credsHex(m.ufrag, m.pwd)
-		core := make([]byte, 0, 80)
-		if m.answer {
-			core = append(core, m.bind...)
-		}
-		core = append(core, byte(len(m.ufrag)))
-		core = appendPacked(core, m.ufrag, hex)
-		core = appendPacked(core, m.pwd, hex)
-		if m.defaultFP() {
-			core = append(core, m.fps[0].val...)
-		}
-		dst = appendBytes(dst, core)
-		var cands [256]byte
-		dst = appendBytes(dst, appendCandidates(cands[:0], m.cands))
+		var buf [256]byte
+		dst = appendBytes(dst, m.appendBody(buf[:0]))
 	}
 	ext := m.extEntries()
 	if len(ext) > 0 {
@@ -201,6 +211,28 @@ func (m *model) appendBinary(dst []byte, residual []byte) []byte {
 		}
 	}
 	return dst
+}
+
+// appendBody appends the body of a compact code (SPEC.md §4.2): binding,
+// credentials byte, lengths when the length code is 0, packed ufrag and
+// pwd, candidate records, digest.
+func (m *model) appendBody(body []byte) []byte {
+	if m.answer {
+		body = append(body, m.bind...)
+	}
+	c := m.credByte()
+	body = append(body, c)
+	if c&credLenMask == 0 {
+		body = append(body, byte(len(m.ufrag)), byte(len(m.pwd)))
+	}
+	hex := c&credHex != 0
+	body = appendPacked(body, m.ufrag, hex)
+	body = appendPacked(body, m.pwd, hex)
+	body = appendCandidates(body, m.cands)
+	if m.defaultFP() {
+		body = append(body, m.fps[0].val...)
+	}
+	return body
 }
 
 var cborDec = func() cbor.DecMode {

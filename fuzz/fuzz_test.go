@@ -125,37 +125,63 @@ func fingerprints(d *sdp.SessionDescription) (out []string, ok bool) {
 
 // tuple is what the differential compares of a candidate.
 type tuple struct {
-	transport string // udp, tcp, or tcp-<tcptype> when pion/ice keeps the tcptype
-	address   string // IP addresses in RFC 5952 form, names as written
-	port      int
-	typ       string
+	transport string // udp, or tcp-<tcptype> (SPEC.md §3.4), as specFields reads the line
+	address   string // as pion/ice reads it: IP addresses in RFC 5952 form, names as written
+	port      int    // as pion/ice reads it
+	typ       string // as pion/ice reads it
 }
 
 func (t tuple) String() string {
 	return fmt.Sprintf("%s %s %d %s", t.transport, t.address, t.port, t.typ)
 }
 
-// pionTuple parses a candidate with pion/ice.
+// specFields splits a candidate value into fields as SPEC.md §3.1 does: at
+// runs of SP and TAB, and at nothing else.
+func specFields(value string) []string {
+	return strings.FieldsFunc(value, func(r rune) bool { return r == ' ' || r == '\t' })
+}
+
+// specTransport reads a candidate's transport as SPEC.md §3.4 rule 1 does:
+// "udp", "tcp-active", "tcp-passive", "tcp-so", or "" for any other (the
+// transport, the name tcptype and its value compared without case, the last
+// tcptype pair deciding; a UDP candidate's tcptype ignored).
+func specTransport(f []string) string {
+	if len(f) < 8 {
+		return ""
+	}
+	tcptype := ""
+	for i := 8; i+1 < len(f); i += 2 {
+		if strings.EqualFold(f[i], "tcptype") {
+			tcptype = strings.ToLower(f[i+1])
+		}
+	}
+	switch strings.ToLower(f[2]) {
+	case "udp":
+		return "udp"
+	case "tcp":
+		switch tcptype {
+		case "active", "passive", "so":
+			return "tcp-" + tcptype
+		}
+	}
+	return ""
+}
+
+// pionTuple parses a candidate with pion/ice. The transport is the
+// oracle's own reading of the line (specTransport): pion/ice gives every
+// *.local host candidate a UDP network type, keeps a tcptype on a UDP
+// candidate, and splits the line at single spaces, so that "tcptype  active"
+// (two spaces) reads as no tcptype (see README.md).
 func pionTuple(value string) (tuple, bool) {
 	c, err := ice.UnmarshalCandidate(value)
 	if err != nil {
 		return tuple{}, false
 	}
-	// The transport comes from the line: pion/ice gives every *.local
-	// host candidate a UDP network type, and keeps a tcptype on a UDP
-	// candidate (see README.md).
-	tr := "udp"
-	if f := strings.Fields(value); len(f) > 2 && strings.EqualFold(f[2], "tcp") {
-		tr = "tcp"
-		if c.TCPType() != ice.TCPTypeUnspecified {
-			tr += "-" + c.TCPType().String()
-		}
-	}
 	addr := c.Address()
 	if a, err := netip.ParseAddr(addr); err == nil {
 		addr = a.String()
 	}
-	return tuple{tr, addr, c.Port(), c.Type().String()}, true
+	return tuple{specTransport(specFields(value)), addr, c.Port(), c.Type().String()}, true
 }
 
 // keptByDefault applies the default candidate policy of SPEC.md §3.4 to the
@@ -163,7 +189,7 @@ func pionTuple(value string) (tuple, bool) {
 // passive or so, type host, srflx, prflx or relay, a port other than 0
 // unless TCP active.
 func keptByDefault(value string) bool {
-	f := strings.Fields(value)
+	f := specFields(value)
 	if len(f) < 8 || f[1] != "1" {
 		return false
 	}
@@ -172,19 +198,13 @@ func keptByDefault(value string) bool {
 	default:
 		return false
 	}
-	tcptype := ""
-	for i := 8; i+1 < len(f); i += 2 {
-		if f[i] == "tcptype" {
-			tcptype = f[i+1]
-		}
+	switch specTransport(f) {
+	case "":
+		return false
+	case "tcp-active":
+		return true
 	}
-	switch strings.ToLower(f[2]) {
-	case "udp":
-		return f[5] != "0"
-	case "tcp":
-		return tcptype == "active" || (tcptype == "passive" || tcptype == "so") && f[5] != "0"
-	}
-	return false
+	return f[5] != "0"
 }
 
 // candidateSet returns the pion/ice tuples of the candidates of d that keep

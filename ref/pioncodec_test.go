@@ -3,6 +3,7 @@ package ref
 import (
 	"context"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,15 @@ import (
 // (no ref framing): each description goes SDP -> code -> SDP, the answer's
 // code bound to the offer's, and a message crosses. It shows that pion's own
 // descriptions survive the codec and stay connectable, not only ref's.
-func TestPlainPionThroughCodec(t *testing.T) {
+func TestPlainPionThroughCodec(t *testing.T) { pionThroughCodec(t, false) }
+
+// TestICELitePionThroughCodec is TestPlainPionThroughCodec with an ICE-lite
+// answerer (SettingEngine.SetLite, as a server with a public address runs
+// it): the a=ice-lite the answer's code carries as a flag (SPEC.md §4.3)
+// comes back in the decoded answer, and the full-ICE offerer connects to it.
+func TestICELitePionThroughCodec(t *testing.T) { pionThroughCodec(t, true) }
+
+func pionThroughCodec(t *testing.T, liteAnswerer bool) {
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
@@ -26,6 +35,11 @@ func TestPlainPionThroughCodec(t *testing.T) {
 	})
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 	api := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
+	answerAPI := api
+	if liteAnswerer {
+		se.SetLite(true)
+		answerAPI = webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -34,7 +48,7 @@ func TestPlainPionThroughCodec(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer o.Close()
-	a, err := api.NewPeerConnection(webrtc.Configuration{})
+	a, err := answerAPI.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +118,10 @@ func TestPlainPionThroughCodec(t *testing.T) {
 	dAnswer, err := codec.Decode(answerCode, &codec.DecOptions{Offer: offerCode})
 	if err != nil {
 		t.Fatal(err)
+	}
+	inAnswer, inDecoded := strings.Contains(answerSDP, "a=ice-lite"), strings.Contains(dAnswer.SDP, "\r\na=ice-lite\r\n")
+	if inAnswer != liteAnswerer || inDecoded != liteAnswerer {
+		t.Fatalf("ICE-lite answerer %v: a=ice-lite in the answer %v, in the decoded answer %v", liteAnswerer, inAnswer, inDecoded)
 	}
 	if err := o.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: dAnswer.SDP}); err != nil {
 		t.Fatalf("pion refuses the decoded answer: %v", err)

@@ -115,17 +115,25 @@ function checkValue(c, depth) {
     case 5: {
       if (depth + 1 > MAX_NESTING) throw new LimitError(start, "", `CBOR nesting deeper than ${MAX_NESTING}`);
       if (argOver(arg, major === 4 ? MAX_ARRAY : MAX_MAP)) throw new LimitError(start, "", "CBOR array or map over its size limit");
+      let prev = null, set = null;
       const keys = [];
       for (let i = 0; i < arg; i++) {
         const k = c.pos;
         checkValue(c, depth + 1);
         if (major === 5) {
           const key = c.b.subarray(k, c.pos);
-          for (const prev of keys) {
-            if (compareBytes(prev, key) === 0) throw new MalformedError(k, "", "duplicate map key");
+          const unsorted = prev !== null && compareBytes(prev, key) > 0;
+          if (unsorted) c.nonCanon = true;
+          if (set === null && unsorted) set = new Set(keys.map(bytesKey));
+          if (set !== null) {
+            const s = bytesKey(key);
+            if (set.has(s)) throw new MalformedError(k, "", "duplicate map key");
+            set.add(s);
+          } else if (prev !== null && compareBytes(prev, key) === 0) {
+            throw new MalformedError(k, "", "duplicate map key");
           }
-          if (keys.length > 0 && compareBytes(keys[keys.length - 1], key) > 0) c.nonCanon = true;
           keys.push(key);
+          prev = key;
           checkValue(c, depth + 1);
         }
       }
@@ -1185,8 +1193,21 @@ function splitLines(text) {
   }
   return out;
 }
+function isNormalForm(text) {
+  if (text === "") return true;
+  const last = text[text.length - 1];
+  return text[0] !== "\n" && last !== "\n" && last !== "\r" && !text.includes("\n\n") && !text.includes("\r\n");
+}
 function fields(s) {
-  return s.split(/[\t ]+/).filter((x) => x !== "");
+  const out = [];
+  for (let i = 0; i < s.length; ) {
+    while (i < s.length && (s[i] === " " || s[i] === "	")) i++;
+    let j = i;
+    while (j < s.length && s[j] !== " " && s[j] !== "	") j++;
+    if (j > i) out.push(s.slice(i, j));
+    i = j;
+  }
+  return out;
 }
 var TOKEN_EXCLUDED = '"(),/:;<=>?@[\\]';
 function isToken(s) {
@@ -1240,7 +1261,7 @@ function parseSDP(text) {
         break;
       }
       case "s":
-        if (p.media.length > 0 || seenS || !seenO) throw sdpErr(num, "s= must follow o=, once");
+        if (i !== 2) throw sdpErr(num, "s= must be the third line, once");
         seenS = true;
         break;
       case "t":
@@ -1299,11 +1320,12 @@ function classifySession(l, mid) {
   if (l.typ !== "a") return INELIGIBLE;
   const name = attrName(l.val);
   if (name === "group") {
-    const v = attr(l, "group");
-    return mid !== null && v === "BUNDLE " + mid ? IMPLIED : EXTRA;
+    const f = fields(attr(l, "group") ?? "");
+    return mid !== null && f.length === 2 && f[0] === "BUNDLE" && f[1] === mid ? IMPLIED : EXTRA;
   }
   if (SESSION_DROPPED.has(name)) return IMPLIED;
   if (name === "ice-ufrag" || name === "ice-pwd" || name === "fingerprint" || name === "setup") return STRUCT;
+  if (l.val === "ice-lite") return STRUCT;
   if (STRUCTURED.has(name)) return INELIGIBLE;
   return EXTRA;
 }
@@ -1338,8 +1360,7 @@ function credsHex(ufrag, pwd) {
   return /^[0-9a-f]*$/.test(ufrag) && /^[0-9a-f]*$/.test(pwd) && pwd.length % 2 === 0;
 }
 function credsPackable(ufrag, pwd) {
-  if (!isICEString(ufrag) || !isICEString(pwd) || ufrag.length > 255 || pwd.length > 255) return false;
-  return credsHex(ufrag, pwd) || pwd.length % 4 !== 3;
+  return isICEString(ufrag) && isICEString(pwd) && ufrag.length <= 255 && pwd.length <= 255;
 }
 function parseDecimal(s, max) {
   if (!/^(0|[1-9][0-9]*)$/.test(s) || s.length > 20) return null;
@@ -1397,7 +1418,7 @@ function parseCandidate(v) {
   if (t < 0) keep = false;
   else c.typ = t;
   let tcptype = "";
-  for (let i = 8; i + 1 < f.length; i += 2) if (f[i] === "tcptype") tcptype = goLower(f[i + 1]);
+  for (let i = 8; i + 1 < f.length; i += 2) if (goLower(f[i]) === "tcptype") tcptype = goLower(f[i + 1]);
   switch (goLower(f[2])) {
     case "udp":
       c.transport = 0;
@@ -1423,8 +1444,12 @@ function parseCandidate(v) {
 function sameCandidate(a, b) {
   return a.typ === b.typ && a.transport === b.transport && a.component === b.component && a.kind === b.kind && a.addr === b.addr && a.port === b.port;
 }
+function candidateKey(c) {
+  return `${c.typ} ${c.transport} ${c.component} ${c.kind} ${c.port} ${c.addr}`;
+}
 function applyPolicy(cands, pol) {
   const out = [];
+  const seen = /* @__PURE__ */ new Set();
   for (const c of cands) {
     if (c.component !== 1 && !pol.keepComponent2) continue;
     if (pol.dropTCP && c.transport !== 0) continue;
@@ -1432,8 +1457,10 @@ function applyPolicy(cands, pol) {
     if (pol.dropIPv6 && c.kind === KIND_IPV6) continue;
     if (pol.dropMDNS && c.kind === KIND_MDNS) continue;
     if (pol.dropPrivate && c.typ === 0 && c.private) continue;
-    if (out.some((x) => sameCandidate(x, c))) continue;
+    const key = candidateKey(c);
+    if (seen.has(key)) continue;
     if (pol.maxCandidates > 0 && out.length >= pol.maxCandidates) break;
+    seen.add(key);
     out.push(c);
   }
   return out;
@@ -1452,6 +1479,7 @@ function compactModel(p, answer, pol) {
     mid: null,
     sctpPort: null,
     legacy: null,
+    iceLite: false,
     extraSess: [],
     extraMedia: [],
     unknown: []
@@ -1462,8 +1490,9 @@ function compactModel(p, answer, pol) {
   if (f.length === 4 && f[0] === "application" && f[2] === "UDP/DTLS/SCTP" && f[3] === "webrtc-datachannel") {
   } else if (f.length === 4 && f[0] === "application" && f[2] === "DTLS/SCTP") legacy = true;
   else return null;
-  if (f[1].includes("/") || f[1].split("/")[0] === "0") return null;
-  const got = { "ice-ufrag": [], "ice-pwd": [], setup: [], mid: [], candidate: [], "sctp-port": [], "max-message-size": [], sctpmap: [] };
+  const mport = parseDecimal(f[1], 65535);
+  if (mport === null || mport === 0) return null;
+  const got = { "ice-ufrag": [], "ice-pwd": [], setup: [], mid: [], candidate: [], "sctp-port": [], "max-message-size": [], sctpmap: [], "ice-lite": [] };
   const sessFP = [], mediaFP = [];
   for (const l of sec.slice(1)) {
     const cl = classifyMedia(l);
@@ -1501,7 +1530,8 @@ function compactModel(p, answer, pol) {
     if (name === "fingerprint") sessFP.push(v);
     else got[name].push(v);
   }
-  if (got["ice-ufrag"].length !== 1 || got["ice-pwd"].length !== 1 || got.setup.length !== 1) return null;
+  if (got["ice-ufrag"].length !== 1 || got["ice-pwd"].length !== 1 || got.setup.length !== 1 || got["ice-lite"].length > 1) return null;
+  m.iceLite = got["ice-lite"].length === 1;
   m.ufrag = got["ice-ufrag"][0];
   m.pwd = got["ice-pwd"][0];
   if (m.ufrag === "" || m.pwd === "") return null;
@@ -1562,6 +1592,7 @@ function compactSDP(m) {
   const L = [];
   L.push("v=0", `o=- ${sessionID(m.fps[0].val)} 2 IN IP4 127.0.0.1`, "s=-", "t=0 0");
   if (m.mid !== null) L.push("a=group:BUNDLE " + m.mid);
+  if (m.iceLite) L.push("a=ice-lite");
   L.push(...m.extraSess);
   if (m.legacy !== null) L.push(`m=application 9 DTLS/SCTP ${m.sctpPort}`);
   else L.push("m=application 9 UDP/DTLS/SCTP webrtc-datachannel");
@@ -1665,9 +1696,13 @@ function portMode(cands, i) {
   if (i > 0 && cands[i - 1].port < 65535 && p === cands[i - 1].port + 1) return 2;
   return 0;
 }
-function firstWithAddr(cands, i) {
-  for (let j = 0; j < i; j++) if (cands[j].kind === cands[i].kind && cands[j].addr === cands[i].addr) return j;
-  return -1;
+function firstWithAddr(cands) {
+  const seen = /* @__PURE__ */ new Map();
+  return cands.map((c, i) => {
+    const k = c.kind + " " + c.addr;
+    if (!seen.has(k)) seen.set(k, i);
+    return seen.get(k);
+  });
 }
 function addrBytes(c) {
   if (c.kind === KIND_MDNS) {
@@ -1678,12 +1713,13 @@ function addrBytes(c) {
 }
 function writeCandidates(cands) {
   const out = [];
+  const first = firstWithAddr(cands);
   for (let i = 0; i < cands.length; ) {
     const c = cands[i];
-    let ref = firstWithAddr(cands, i);
-    if (ref > 127) ref = -1;
+    let ref = first[i];
+    if (ref === i || ref > 127) ref = -1;
     const pm = portMode(cands, i);
-    const ext = c.transport === 3 || c.component !== 1 || c.kind === KIND_NAME;
+    const ext = c.transport === 3 || c.component !== 1 || c.kind === KIND_NAME && ref < 0;
     let flags = c.typ << 6 | pm | (ext ? 3 : c.transport) << 4;
     const extByte = (name) => c.transport << 6 | c.component - 1 | (name ? 32 : 0);
     if (ref >= 0) {
@@ -1692,7 +1728,7 @@ function writeCandidates(cands) {
       if (!ext && pm !== 0) {
         while (i + n < cands.length && n < 255 && ref + n < i) {
           const d = cands[i + n];
-          if (d.typ !== c.typ || d.transport !== c.transport || d.component !== c.component || firstWithAddr(cands, i + n) !== ref + n || portMode(cands, i + n) !== pm) break;
+          if (d.typ !== c.typ || d.transport !== c.transport || d.component !== c.component || first[i + n] !== ref + n || portMode(cands, i + n) !== pm) break;
           n++;
         }
       }
@@ -1819,12 +1855,27 @@ function readCandidates(b, base, maxCands) {
   }
   return cands;
 }
+var MMS_CLASSES = [DEFAULT_MMS, FIREFOX_MMS, 65536];
+var MMS_OTHER = 3;
+function mmsClass(m) {
+  const i = MMS_CLASSES.indexOf(m.mms);
+  return m.mms === null || i < 0 ? MMS_OTHER : i;
+}
 function headOf(m) {
   if (m.residual) return m.answer ? 17 : 16;
-  let h = m.setup;
-  if (m.mms === FIREFOX_MMS) h |= 4;
-  if (credsHex(m.ufrag, m.pwd)) h |= 8;
-  return h;
+  return m.setup | mmsClass(m) << 2;
+}
+var CRED_HEX = 128;
+var CRED_ICE_LITE = 64;
+var CRED_LEN_MASK = 63;
+var MAX_LEN_CODE = 60;
+var UFRAG_LENS = [4, 8, 16, 32];
+function lengthCode(u, p) {
+  const a = UFRAG_LENS.indexOf(u);
+  return a < 0 || p < 22 || p > 36 ? 0 : 1 + 15 * a + p - 22;
+}
+function credByte(m) {
+  return lengthCode(m.ufrag.length, m.pwd.length) | (credsHex(m.ufrag, m.pwd) ? CRED_HEX : 0) | (m.iceLite ? CRED_ICE_LITE : 0);
 }
 function defaultFP(m) {
   return m.fps.length === 1 && m.fps[0].alg === "sha-256";
@@ -1842,15 +1893,17 @@ function encodeModel(m, residual) {
     if (m.answer) w.bstr(m.bind);
     w.bstr(residual);
   } else {
-    const hex = credsHex(m.ufrag, m.pwd);
-    const core = [];
-    if (m.answer) core.push(...m.bind);
-    core.push(m.ufrag.length);
-    pack(core, m.ufrag, hex);
-    pack(core, m.pwd, hex);
-    if (defaultFP(m)) core.push(...m.fps[0].val);
-    w.bstr(Uint8Array.from(core));
-    w.bstr(writeCandidates(m.cands));
+    const c = credByte(m);
+    const hex = (c & CRED_HEX) !== 0;
+    const body = [];
+    if (m.answer) body.push(...m.bind);
+    body.push(c);
+    if ((c & CRED_LEN_MASK) === 0) body.push(m.ufrag.length, m.pwd.length);
+    pack(body, m.ufrag, hex);
+    pack(body, m.pwd, hex);
+    body.push(...writeCandidates(m.cands));
+    if (defaultFP(m)) body.push(...m.fps[0].val);
+    w.bstr(Uint8Array.from(body));
     if (!defaultFP(m)) {
       add(1, (x) => {
         x.head(4, m.fps.length);
@@ -1864,7 +1917,7 @@ function encodeModel(m, residual) {
       });
     }
     if (m.mms === null) add(2, (x) => x.null());
-    else if (m.mms !== DEFAULT_MMS && m.mms !== FIREFOX_MMS) add(2, (x) => x.uint(m.mms));
+    else if (mmsClass(m) === MMS_OTHER) add(2, (x) => x.uint(m.mms));
     if (m.mid === null) add(3, (x) => x.null());
     else if (m.mid !== "0") add(3, (x) => x.tstr(m.mid));
     if (m.sctpPort === null) add(4, (x) => x.null());
@@ -1961,12 +2014,13 @@ function readModel(code, d) {
     mid: "0",
     sctpPort: DEFAULT_SCTP_PORT,
     legacy: null,
+    iceLite: false,
     extraSess: [],
     extraMedia: [],
     unknown: [],
     nonCanon
   };
-  const want = residual ? m.answer ? 3 : 2 : 3;
+  const want = residual && m.answer ? 3 : 2;
   if (items.length < want) throw new MalformedError(code.length, "", `truncated: ${items.length} of ${want} items`);
   const ext = [];
   let extOff = code.length;
@@ -2000,7 +2054,7 @@ function bytesItem(it, field) {
   if (h === null || h.major !== 2) throw new MalformedError(it.start, field, "want a byte string");
   return { b: it.raw.subarray(h.hdr), off: it.start + h.hdr };
 }
-function applyExt(m, ext, extOff, d) {
+function applyExt(m, ext, extOff, d, mmsCls) {
   let off = extOff;
   const bad = (k, what) => new MalformedError(off, "ext", `key ${k}: ${what}`);
   for (const p of ext) {
@@ -2064,6 +2118,7 @@ function applyExt(m, ext, extOff, d) {
     }
   }
   if (m.legacy !== null && m.sctpPort === null) throw new MalformedError(off, "ext", "legacy m-line needs an sctp port");
+  if (mmsCls === MMS_OTHER !== ext.some((e) => e.key === 2)) throw new MalformedError(off, "ext", "key 2 is present exactly with max-message-size class 3");
   let total = 0;
   const all = [...m.extraSess, ...m.extraMedia];
   for (let i = 0; i < all.length; i++) {
@@ -2073,36 +2128,48 @@ function applyExt(m, ext, extOff, d) {
   if (total > d.maxSDP) throw new LimitError(off, "ext", "extra lines exceed the SDP limit");
 }
 function readCompact(m, head, items, ext, extOff, d) {
-  const { b: core, off: coreOff } = bytesItem(items[1], "core");
-  const hex = (head & 8) !== 0;
-  m.mms = head & 4 ? FIREFOX_MMS : DEFAULT_MMS;
-  applyExt(m, ext, extOff, d);
+  const { b: body, off: base } = bytesItem(items[1], "body");
+  const cls = head >> 2 & 3;
+  m.mms = cls === MMS_OTHER ? null : MMS_CLASSES[cls];
+  applyExt(m, ext, extOff, d, cls);
   let p = 0;
   if (m.answer) {
-    if (core.length < BIND_LEN) throw new MalformedError(coreOff, "core", "too short for the binding");
-    m.bind = core.slice(0, BIND_LEN);
+    if (body.length < BIND_LEN) throw new MalformedError(base, "body", "too short for the binding");
+    m.bind = body.slice(0, BIND_LEN);
     p = BIND_LEN;
   }
-  if (p >= core.length) throw new MalformedError(coreOff + p, "core", "no ufrag length");
-  const ulen = core[p++];
-  if (ulen === 0) throw new MalformedError(coreOff + p - 1, "core", "ufrag length 0");
-  const un = packedLen(ulen, hex);
-  const fpLen = ext.some((p2) => p2.key === 1) ? 0 : 32;
-  if (core.length - p < un + 1 + fpLen) throw new MalformedError(coreOff + core.length, "core", "truncated credentials or fingerprint");
-  const ufrag = unpack(core.subarray(p, p + un), ulen, hex);
+  if (p >= body.length) throw new MalformedError(base + p, "body", "no credentials byte");
+  const c = body[p++];
+  const hex = (c & CRED_HEX) !== 0, k = c & CRED_LEN_MASK;
+  m.iceLite = (c & CRED_ICE_LITE) !== 0;
+  let ulen, plen;
+  if (k > MAX_LEN_CODE) throw new MalformedError(base + p - 1, "body", `reserved length code ${k}`);
+  if (k > 0) {
+    ulen = UFRAG_LENS[Math.floor((k - 1) / 15)];
+    plen = 22 + (k - 1) % 15;
+  } else {
+    if (body.length - p < 2) throw new MalformedError(base + body.length, "body", "truncated credential lengths");
+    ulen = body[p];
+    plen = body[p + 1];
+    p += 2;
+    if (ulen === 0 || plen === 0) throw new MalformedError(base + p - 2, "body", "credential length 0");
+  }
+  const un = packedLen(ulen, hex), pn = packedLen(plen, hex);
+  const fpLen = ext.some((e) => e.key === 1) ? 0 : 32;
+  if (body.length - p < un + pn + fpLen) throw new MalformedError(base + body.length, "body", "truncated credentials or fingerprint");
+  const ufrag = unpack(body.subarray(p, p + un), ulen, hex);
+  const pwd = unpack(body.subarray(p + un, p + un + pn), plen, hex);
   m.ufrag = ufrag.s;
-  p += un;
-  const pwdBytes = core.subarray(p, core.length - fpLen);
-  const pwd = unpack(pwdBytes, hex ? 2 * pwdBytes.length : Math.floor(8 * pwdBytes.length / 6), hex);
   m.pwd = pwd.s;
   if (!ufrag.ok || !pwd.ok) m.nonCanon = true;
-  if (fpLen > 0) m.fps = [{ alg: "sha-256", val: core.slice(core.length - fpLen) }];
-  const { b: cb, off: cbOff } = bytesItem(items[2], "candidates");
-  m.cands = readCandidates(cb, cbOff, d.maxCands);
-  for (let i = 0; i < m.cands.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (sameCandidate(m.cands[j], m.cands[i])) m.nonCanon = true;
-    }
+  p += un + pn;
+  if (fpLen > 0) m.fps = [{ alg: "sha-256", val: body.slice(body.length - fpLen) }];
+  m.cands = readCandidates(body.subarray(p, body.length - fpLen), base + p, d.maxCands);
+  const seen = /* @__PURE__ */ new Set();
+  for (const cand of m.cands) {
+    const key = candidateKey(cand);
+    if (seen.has(key)) m.nonCanon = true;
+    seen.add(key);
   }
 }
 var tdFatal = new TextDecoder("utf-8", { fatal: true });
@@ -2136,7 +2203,7 @@ function decodeModel(code, d) {
   const m = readModel(code, d);
   let res = null;
   if (m.residual) {
-    if (splitLines(m.text).join("\n") !== m.text) throw new NonCanonicalError(-1, "residual", "text is not in normal form");
+    if (!isNormalForm(m.text)) throw new NonCanonicalError(-1, "residual", "text is not in normal form");
     let p;
     try {
       p = parseSDP(m.text);
@@ -2177,15 +2244,18 @@ function encode2(description, offerCode, options = {}) {
   const pol = policyOf(options.policy);
   const maxSDP = range(options.maxSDPBytes, limits.DEFAULT_MAX_SDP_BYTES, limits.MIN_MAX_SDP_BYTES, limits.MAX_MAX_SDP_BYTES, "maxSDPBytes");
   const maxCands = range(options.maxCandidates, limits.DEFAULT_MAX_CANDIDATES, 1, limits.MAX_MAX_CANDIDATES, "maxCandidates");
+  const maxCode = range(options.maxCodeBytes, limits.DEFAULT_MAX_CODE_BYTES, limits.MIN_MAX_CODE_BYTES, limits.MAX_MAX_CODE_BYTES, "maxCodeBytes");
   const type = typeOf(description && description.type);
   const sdp = description.sdp;
   if (typeof sdp !== "string") throw new InvalidSDPError(-1, "sdp", "sdp must be a string");
-  if (utf8Len(sdp) > maxSDP) throw new LimitError(-1, "sdp", `description is over the limit of ${maxSDP} bytes`);
+  const inLen = utf8Len(sdp);
+  if (inLen > maxSDP) throw new LimitError(-1, "sdp", `description is over the limit of ${maxSDP} bytes`);
   const p = parseSDP(sdp);
   const answer = type === "answer";
   let m = compactModel(p, answer, pol);
   if (m !== null) {
     if (m.cands.length > maxCands) throw new LimitError(-1, "candidates", `${m.cands.length} candidates after the policy, over the limit of ${maxCands}`);
+    if (m.extraSess.length > MAX_ARRAY || m.extraMedia.length > MAX_ARRAY) throw new LimitError(-1, "ext", `more than ${MAX_ARRAY} extra lines at one level`);
   } else {
     m = { answer, residual: true, text: splitLines(sdp).join("\n"), unknown: [] };
   }
@@ -2193,14 +2263,27 @@ function encode2(description, offerCode, options = {}) {
     checkOfferCode(offerCode);
     m.bind = bindingOf(offerCode);
   }
+  const outLen = decodedLen(m, inLen, maxSDP);
+  if (outLen > maxSDP) throw new LimitError(-1, "sdp", `the code would decode to ${outLen} bytes of SDP, over the limit of ${maxSDP}`);
   const res = m.residual ? compress(te2.encode(m.text), SDP_DICTIONARY) : null;
-  return encodeModel(m, res);
+  const code = encodeModel(m, res);
+  if (code.length > maxCode) throw new LimitError(-1, "code", `code of ${code.length} bytes is over the limit of ${maxCode}`);
+  return code;
+}
+function decodedLen(m, inLen, limit) {
+  if (m.residual) {
+    let lf = 0;
+    for (let i = m.text.indexOf("\n"); i >= 0; i = m.text.indexOf("\n", i + 1)) lf++;
+    return utf8Len(m.text) + lf + 2;
+  }
+  if (2 * inLen + 1024 <= limit) return 0;
+  return utf8Len(compactSDP(m));
 }
 function decode(code, options = {}) {
   const d = decOptions(options);
   const m = decodeModel(code, d);
   if (m.answer && d.offer && !equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(0, "binding", "the answer is bound to another offer");
-  const sdp = m.residual ? m.text.split("\n").map((l) => l + "\r\n").join("") : compactSDP(m);
+  const sdp = m.residual ? m.text.replaceAll("\n", "\r\n") + "\r\n" : compactSDP(m);
   if (utf8Len(sdp) > d.maxSDP) throw new LimitError(-1, "sdp", `decoded description is over the limit of ${d.maxSDP} bytes`);
   return { type: m.answer ? "answer" : "offer", sdp };
 }
@@ -2213,7 +2296,7 @@ function sameModel(a, b) {
   if (a.setup !== b.setup || a.ufrag !== b.ufrag || a.pwd !== b.pwd) return false;
   if (a.fps.length !== b.fps.length || !a.fps.every((f, i) => f.alg === b.fps[i].alg && equalBytes(f.val, b.fps[i].val))) return false;
   if (a.cands.length !== b.cands.length || !a.cands.every((c, i) => sameCandidate(c, b.cands[i]))) return false;
-  if (a.mid !== b.mid || a.sctpPort !== b.sctpPort || a.legacy !== b.legacy || a.mms !== b.mms) return false;
+  if (a.mid !== b.mid || a.sctpPort !== b.sctpPort || a.legacy !== b.legacy || a.mms !== b.mms || a.iceLite !== b.iceLite) return false;
   const eqList = (x, y) => x.length === y.length && x.every((l, i) => l === y[i]);
   return eqList(a.extraSess, b.extraSess) && eqList(a.extraMedia, b.extraMedia);
 }
@@ -2334,6 +2417,15 @@ function parseText(s, options = {}) {
   } else if (textBytes(s) > maxText) {
     throw new LimitError(maxText, "text", "input over the text limit");
   }
+  if (s.length > 0 && s.charCodeAt(0) <= 24) {
+    const b = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 255) throw new ForeignError(i, "", "binary code given as a string with a character above U+00FF");
+      b[i] = c;
+    }
+    return b;
+  }
   let t = s.replace(WS, "");
   const h = t.lastIndexOf("#");
   if (h >= 0) {
@@ -2344,15 +2436,6 @@ function parseText(s, options = {}) {
   if (t.startsWith(PREFIX_LINK)) {
     const b = base32Decode(t.slice(2));
     if (b === null) throw new MalformedError(2, "link", "not canonical upper-case Base32");
-    return b;
-  }
-  if (s.length > 0 && s.charCodeAt(0) <= 24) {
-    const b = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 255) throw new ForeignError(i, "", "binary code given as a string with a character above U+00FF");
-      b[i] = c;
-    }
     return b;
   }
   throw new ForeignError(0, "", 'no "P:" or "P-" prefix and not a binary code');

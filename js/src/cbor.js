@@ -83,17 +83,28 @@ function checkValue(c, depth) {
     case 4: case 5: {
       if (depth + 1 > MAX_NESTING) throw new LimitError(start, '', `CBOR nesting deeper than ${MAX_NESTING}`);
       if (argOver(arg, major === 4 ? MAX_ARRAY : MAX_MAP)) throw new LimitError(start, '', 'CBOR array or map over its size limit');
+      // While the keys ascend a repeated key can only equal the previous
+      // one; from the first key out of order on they go into a set, so
+      // that each key costs constant time (SPEC.md §11: linear decoding).
+      let prev = null, set = null;
       const keys = [];
       for (let i = 0; i < arg; i++) {
         const k = c.pos;
         checkValue(c, depth + 1);
         if (major === 5) {
           const key = c.b.subarray(k, c.pos);
-          for (const prev of keys) {
-            if (compareBytes(prev, key) === 0) throw new MalformedError(k, '', 'duplicate map key');
+          const unsorted = prev !== null && compareBytes(prev, key) > 0;
+          if (unsorted) c.nonCanon = true;
+          if (set === null && unsorted) set = new Set(keys.map(bytesKey));
+          if (set !== null) {
+            const s = bytesKey(key);
+            if (set.has(s)) throw new MalformedError(k, '', 'duplicate map key');
+            set.add(s);
+          } else if (prev !== null && compareBytes(prev, key) === 0) {
+            throw new MalformedError(k, '', 'duplicate map key');
           }
-          if (keys.length > 0 && compareBytes(keys[keys.length - 1], key) > 0) c.nonCanon = true;
           keys.push(key);
+          prev = key;
           checkValue(c, depth + 1);
         }
       }

@@ -4,14 +4,14 @@ import {
   CodecError, MalformedError, NonCanonicalError, UnsupportedError, LimitError, BindingError,
   InvalidSDPError, ForeignError,
 } from './errors.js';
-import { readItem, checkItem, itemHeader, Writer, encode as cborEncode, compareBytes } from './cbor.js';
+import { readItem, checkItem, itemHeader, Writer, encode as cborEncode, compareBytes, MAX_ARRAY } from './cbor.js';
 import { compress, inflate, InflateError } from './deflate.js';
 import { sha256 } from './sha256.js';
 import { SDP_DICTIONARY } from './dict.js';
 import { formatIPv4, formatIPv6, parseIP } from './addr.js';
 import {
-  parseSDP, splitLines, compactModel, compactSDP, credsHex, hashIndex, HASHES, isToken,
-  isExtraLine, classifyAddress, isCandidateName, sameCandidate, applyPolicy,
+  parseSDP, splitLines, isNormalForm, compactModel, compactSDP, credsHex, hashIndex, HASHES, isToken,
+  isExtraLine, classifyAddress, isCandidateName, sameCandidate, candidateKey, applyPolicy,
   KIND_IPV4, KIND_IPV6, KIND_MDNS, KIND_NAME, DEFAULT_MMS, FIREFOX_MMS, DEFAULT_SCTP_PORT, MAX_FINGERPRINTS,
 } from './sdp.js';
 
@@ -95,9 +95,15 @@ function portMode(cands, i) {
   return 0;
 }
 
-function firstWithAddr(cands, i) {
-  for (let j = 0; j < i; j++) if (cands[j].kind === cands[i].kind && cands[j].addr === cands[i].addr) return j;
-  return -1;
+// firstWithAddr returns, for each candidate i, the smallest index j <= i of
+// a candidate with the same address, in linear time.
+function firstWithAddr(cands) {
+  const seen = new Map();
+  return cands.map((c, i) => {
+    const k = c.kind + ' ' + c.addr;
+    if (!seen.has(k)) seen.set(k, i);
+    return seen.get(k);
+  });
 }
 
 function addrBytes(c) {
@@ -110,12 +116,15 @@ function addrBytes(c) {
 
 function writeCandidates(cands) {
   const out = [];
+  const first = firstWithAddr(cands);
   for (let i = 0; i < cands.length;) {
     const c = cands[i];
-    let ref = firstWithAddr(cands, i);
-    if (ref > 127) ref = -1;
+    let ref = first[i];
+    if (ref === i || ref > 127) ref = -1;
     const pm = portMode(cands, i);
-    const ext = c.transport === 3 || c.component !== 1 || c.kind === KIND_NAME;
+    // Extended for tcp-so, a component other than 1, or a name written out
+    // (a reference to a name needs none): SPEC.md §4.5 rule 3.
+    const ext = c.transport === 3 || c.component !== 1 || (c.kind === KIND_NAME && ref < 0);
     let flags = (c.typ << 6) | pm | ((ext ? 3 : c.transport) << 4);
     const extByte = (name) => (c.transport << 6) | (c.component - 1) | (name ? 0x20 : 0);
     if (ref >= 0) {
@@ -125,7 +134,7 @@ function writeCandidates(cands) {
         while (i + n < cands.length && n < 255 && ref + n < i) {
           const d = cands[i + n];
           if (d.typ !== c.typ || d.transport !== c.transport || d.component !== c.component ||
-            firstWithAddr(cands, i + n) !== ref + n || portMode(cands, i + n) !== pm) break;
+            first[i + n] !== ref + n || portMode(cands, i + n) !== pm) break;
           n++;
         }
       }
@@ -232,12 +241,34 @@ function readCandidates(b, base, maxCands) {
 
 // ---- the CBOR sequence (§4.1, §4.2, §4.6, §4.7)
 
+// The max-message-size values of head classes 0, 1 and 2 (SPEC.md §4.1);
+// class 3 is any other value, or none, in ext key 2.
+const MMS_CLASSES = [DEFAULT_MMS, FIREFOX_MMS, 65536];
+const MMS_OTHER = 3;
+
+function mmsClass(m) {
+  const i = MMS_CLASSES.indexOf(m.mms);
+  return m.mms === null || i < 0 ? MMS_OTHER : i;
+}
+
 function headOf(m) {
   if (m.residual) return m.answer ? 17 : 16;
-  let h = m.setup;
-  if (m.mms === FIREFOX_MMS) h |= 4;
-  if (credsHex(m.ufrag, m.pwd)) h |= 8;
-  return h;
+  return m.setup | (mmsClass(m) << 2);
+}
+
+// The credentials byte (SPEC.md §4.3): bit 7 hex, bit 6 ICE-lite, bits 0-5
+// the length code.
+const CRED_HEX = 0x80, CRED_ICE_LITE = 0x40, CRED_LEN_MASK = 0x3f, MAX_LEN_CODE = 60;
+const UFRAG_LENS = [4, 8, 16, 32];
+
+/** lengthCode: 1 + 15a + b for a ufrag of 4·2^a and a pwd of 22 + b characters, else 0. */
+function lengthCode(u, p) {
+  const a = UFRAG_LENS.indexOf(u);
+  return a < 0 || p < 22 || p > 36 ? 0 : 1 + 15 * a + p - 22;
+}
+
+function credByte(m) {
+  return lengthCode(m.ufrag.length, m.pwd.length) | (credsHex(m.ufrag, m.pwd) ? CRED_HEX : 0) | (m.iceLite ? CRED_ICE_LITE : 0);
 }
 
 function defaultFP(m) { return m.fps.length === 1 && m.fps[0].alg === 'sha-256'; }
@@ -251,15 +282,18 @@ function encodeModel(m, residual) {
     if (m.answer) w.bstr(m.bind);
     w.bstr(residual);
   } else {
-    const hex = credsHex(m.ufrag, m.pwd);
-    const core = [];
-    if (m.answer) core.push(...m.bind);
-    core.push(m.ufrag.length);
-    pack(core, m.ufrag, hex);
-    pack(core, m.pwd, hex);
-    if (defaultFP(m)) core.push(...m.fps[0].val);
-    w.bstr(Uint8Array.from(core));
-    w.bstr(writeCandidates(m.cands));
+    // The body (SPEC.md §4.2).
+    const c = credByte(m);
+    const hex = (c & CRED_HEX) !== 0;
+    const body = [];
+    if (m.answer) body.push(...m.bind);
+    body.push(c);
+    if ((c & CRED_LEN_MASK) === 0) body.push(m.ufrag.length, m.pwd.length);
+    pack(body, m.ufrag, hex);
+    pack(body, m.pwd, hex);
+    body.push(...writeCandidates(m.cands));
+    if (defaultFP(m)) body.push(...m.fps[0].val);
+    w.bstr(Uint8Array.from(body));
     if (!defaultFP(m)) {
       add(1, (x) => {
         x.head(4, m.fps.length);
@@ -272,7 +306,7 @@ function encodeModel(m, residual) {
       });
     }
     if (m.mms === null) add(2, (x) => x.null());
-    else if (m.mms !== DEFAULT_MMS && m.mms !== FIREFOX_MMS) add(2, (x) => x.uint(m.mms));
+    else if (mmsClass(m) === MMS_OTHER) add(2, (x) => x.uint(m.mms));
     if (m.mid === null) add(3, (x) => x.null());
     else if (m.mid !== '0') add(3, (x) => x.tstr(m.mid));
     if (m.sctpPort === null) add(4, (x) => x.null());
@@ -368,10 +402,10 @@ function readModel(code, d) {
   const residual = (head & 16) !== 0;
   const m = {
     answer: (head & 3) !== 0, residual, setup: residual ? 0 : head & 3, bind: null, text: '',
-    ufrag: '', pwd: '', fps: [], cands: [], mms: DEFAULT_MMS, mid: '0', sctpPort: DEFAULT_SCTP_PORT, legacy: null,
+    ufrag: '', pwd: '', fps: [], cands: [], mms: DEFAULT_MMS, mid: '0', sctpPort: DEFAULT_SCTP_PORT, legacy: null, iceLite: false,
     extraSess: [], extraMedia: [], unknown: [], nonCanon,
   };
-  const want = residual ? (m.answer ? 3 : 2) : 3;
+  const want = residual && m.answer ? 3 : 2; // head and body or residual, and an answer's binding
   if (items.length < want) throw new MalformedError(code.length, '', `truncated: ${items.length} of ${want} items`);
   const ext = [];
   let extOff = code.length;
@@ -414,7 +448,7 @@ function bytesItem(it, field) {
   return { b: it.raw.subarray(h.hdr), off: it.start + h.hdr };
 }
 
-function applyExt(m, ext, extOff, d) {
+function applyExt(m, ext, extOff, d, mmsCls) {
   let off = extOff;
   const bad = (k, what) => new MalformedError(off, 'ext', `key ${k}: ${what}`);
   for (const p of ext) {
@@ -471,6 +505,7 @@ function applyExt(m, ext, extOff, d) {
     }
   }
   if (m.legacy !== null && m.sctpPort === null) throw new MalformedError(off, 'ext', 'legacy m-line needs an sctp port');
+  if ((mmsCls === MMS_OTHER) !== ext.some((e) => e.key === 2)) throw new MalformedError(off, 'ext', 'key 2 is present exactly with max-message-size class 3');
   let total = 0;
   const all = [...m.extraSess, ...m.extraMedia];
   for (let i = 0; i < all.length; i++) {
@@ -481,37 +516,46 @@ function applyExt(m, ext, extOff, d) {
 }
 
 function readCompact(m, head, items, ext, extOff, d) {
-  const { b: core, off: coreOff } = bytesItem(items[1], 'core');
-  const hex = (head & 8) !== 0;
-  m.mms = (head & 4) ? FIREFOX_MMS : DEFAULT_MMS;
-  applyExt(m, ext, extOff, d);
+  const { b: body, off: base } = bytesItem(items[1], 'body');
+  const cls = (head >> 2) & 3;
+  m.mms = cls === MMS_OTHER ? null : MMS_CLASSES[cls];
+  applyExt(m, ext, extOff, d, cls);
   let p = 0;
   if (m.answer) {
-    if (core.length < BIND_LEN) throw new MalformedError(coreOff, 'core', 'too short for the binding');
-    m.bind = core.slice(0, BIND_LEN);
+    if (body.length < BIND_LEN) throw new MalformedError(base, 'body', 'too short for the binding');
+    m.bind = body.slice(0, BIND_LEN);
     p = BIND_LEN;
   }
-  if (p >= core.length) throw new MalformedError(coreOff + p, 'core', 'no ufrag length');
-  const ulen = core[p++];
-  if (ulen === 0) throw new MalformedError(coreOff + p - 1, 'core', 'ufrag length 0');
-  const un = packedLen(ulen, hex);
-  const fpLen = ext.some((p) => p.key === 1) ? 0 : 32;
-  if (core.length - p < un + 1 + fpLen) throw new MalformedError(coreOff + core.length, 'core', 'truncated credentials or fingerprint');
+  if (p >= body.length) throw new MalformedError(base + p, 'body', 'no credentials byte');
+  const c = body[p++];
+  const hex = (c & CRED_HEX) !== 0, k = c & CRED_LEN_MASK;
+  m.iceLite = (c & CRED_ICE_LITE) !== 0;
+  let ulen, plen;
+  if (k > MAX_LEN_CODE) throw new MalformedError(base + p - 1, 'body', `reserved length code ${k}`);
+  if (k > 0) {
+    ulen = UFRAG_LENS[Math.floor((k - 1) / 15)]; plen = 22 + ((k - 1) % 15);
+  } else {
+    if (body.length - p < 2) throw new MalformedError(base + body.length, 'body', 'truncated credential lengths');
+    ulen = body[p]; plen = body[p + 1];
+    p += 2;
+    if (ulen === 0 || plen === 0) throw new MalformedError(base + p - 2, 'body', 'credential length 0');
+  }
+  const un = packedLen(ulen, hex), pn = packedLen(plen, hex);
+  const fpLen = ext.some((e) => e.key === 1) ? 0 : 32;
+  if (body.length - p < un + pn + fpLen) throw new MalformedError(base + body.length, 'body', 'truncated credentials or fingerprint');
   // Non-zero padding bits are non-canonical, reported at step 8 (SPEC §7).
-  const ufrag = unpack(core.subarray(p, p + un), ulen, hex);
-  m.ufrag = ufrag.s;
-  p += un;
-  const pwdBytes = core.subarray(p, core.length - fpLen);
-  const pwd = unpack(pwdBytes, hex ? 2 * pwdBytes.length : Math.floor(8 * pwdBytes.length / 6), hex);
-  m.pwd = pwd.s;
+  const ufrag = unpack(body.subarray(p, p + un), ulen, hex);
+  const pwd = unpack(body.subarray(p + un, p + un + pn), plen, hex);
+  m.ufrag = ufrag.s; m.pwd = pwd.s;
   if (!ufrag.ok || !pwd.ok) m.nonCanon = true;
-  if (fpLen > 0) m.fps = [{ alg: 'sha-256', val: core.slice(core.length - fpLen) }];
-  const { b: cb, off: cbOff } = bytesItem(items[2], 'candidates');
-  m.cands = readCandidates(cb, cbOff, d.maxCands);
-  for (let i = 0; i < m.cands.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (sameCandidate(m.cands[j], m.cands[i])) m.nonCanon = true; // step 8
-    }
+  p += un + pn;
+  if (fpLen > 0) m.fps = [{ alg: 'sha-256', val: body.slice(body.length - fpLen) }];
+  m.cands = readCandidates(body.subarray(p, body.length - fpLen), base + p, d.maxCands);
+  const seen = new Set();
+  for (const cand of m.cands) {
+    const key = candidateKey(cand);
+    if (seen.has(key)) m.nonCanon = true; // a repeated candidate (step 8)
+    seen.add(key);
   }
 }
 
@@ -545,7 +589,7 @@ function decodeModel(code, d) {
   const m = readModel(code, d);
   let res = null;
   if (m.residual) {
-    if (splitLines(m.text).join('\n') !== m.text) throw new NonCanonicalError(-1, 'residual', 'text is not in normal form');
+    if (!isNormalForm(m.text)) throw new NonCanonicalError(-1, 'residual', 'text is not in normal form');
     let p;
     try { p = parseSDP(m.text); } catch (e) {
       if (e instanceof InvalidSDPError) throw new MalformedError(-1, 'residual', 'text is not a valid description: ' + e.message);
@@ -595,15 +639,18 @@ export function encode(description, offerCode, options = {}) {
   const pol = policyOf(options.policy);
   const maxSDP = range(options.maxSDPBytes, limits.DEFAULT_MAX_SDP_BYTES, limits.MIN_MAX_SDP_BYTES, limits.MAX_MAX_SDP_BYTES, 'maxSDPBytes');
   const maxCands = range(options.maxCandidates, limits.DEFAULT_MAX_CANDIDATES, 1, limits.MAX_MAX_CANDIDATES, 'maxCandidates');
+  const maxCode = range(options.maxCodeBytes, limits.DEFAULT_MAX_CODE_BYTES, limits.MIN_MAX_CODE_BYTES, limits.MAX_MAX_CODE_BYTES, 'maxCodeBytes');
   const type = typeOf(description && description.type);
   const sdp = description.sdp;
   if (typeof sdp !== 'string') throw new InvalidSDPError(-1, 'sdp', 'sdp must be a string');
-  if (utf8Len(sdp) > maxSDP) throw new LimitError(-1, 'sdp', `description is over the limit of ${maxSDP} bytes`);
+  const inLen = utf8Len(sdp);
+  if (inLen > maxSDP) throw new LimitError(-1, 'sdp', `description is over the limit of ${maxSDP} bytes`);
   const p = parseSDP(sdp);
   const answer = type === 'answer';
   let m = compactModel(p, answer, pol);
   if (m !== null) {
     if (m.cands.length > maxCands) throw new LimitError(-1, 'candidates', `${m.cands.length} candidates after the policy, over the limit of ${maxCands}`);
+    if (m.extraSess.length > MAX_ARRAY || m.extraMedia.length > MAX_ARRAY) throw new LimitError(-1, 'ext', `more than ${MAX_ARRAY} extra lines at one level`);
   } else {
     m = { answer, residual: true, text: splitLines(sdp).join('\n'), unknown: [] };
   }
@@ -611,8 +658,27 @@ export function encode(description, offerCode, options = {}) {
     checkOfferCode(offerCode);
     m.bind = bindingOf(offerCode);
   }
+  // SPEC.md §8: no code that a decoder with the same limits rejects.
+  const outLen = decodedLen(m, inLen, maxSDP);
+  if (outLen > maxSDP) throw new LimitError(-1, 'sdp', `the code would decode to ${outLen} bytes of SDP, over the limit of ${maxSDP}`);
   const res = m.residual ? compress(te.encode(m.text), SDP_DICTIONARY) : null;
-  return encodeModel(m, res);
+  const code = encodeModel(m, res);
+  if (code.length > maxCode) throw new LimitError(-1, 'code', `code of ${code.length} bytes is over the limit of ${maxCode}`);
+  return code;
+}
+
+// decodedLen returns the length in bytes of the description a decoder
+// builds from m (SPEC.md §3.5), or a smaller number when that is certainly
+// within limit: a compact description is rebuilt in less than twice its
+// input plus 1 KiB, so only a long input is rebuilt to be measured.
+function decodedLen(m, inLen, limit) {
+  if (m.residual) {
+    let lf = 0;
+    for (let i = m.text.indexOf('\n'); i >= 0; i = m.text.indexOf('\n', i + 1)) lf++;
+    return utf8Len(m.text) + lf + 2; // every LF becomes CRLF, plus a final CRLF
+  }
+  if (2 * inLen + 1024 <= limit) return 0;
+  return utf8Len(compactSDP(m));
 }
 
 /**
@@ -625,7 +691,7 @@ export function decode(code, options = {}) {
   const d = decOptions(options);
   const m = decodeModel(code, d);
   if (m.answer && d.offer && !equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(0, 'binding', 'the answer is bound to another offer');
-  const sdp = m.residual ? m.text.split('\n').map((l) => l + '\r\n').join('') : compactSDP(m);
+  const sdp = m.residual ? m.text.replaceAll('\n', '\r\n') + '\r\n' : compactSDP(m);
   if (utf8Len(sdp) > d.maxSDP) throw new LimitError(-1, 'sdp', `decoded description is over the limit of ${d.maxSDP} bytes`);
   return { type: m.answer ? 'answer' : 'offer', sdp };
 }
@@ -645,7 +711,7 @@ function sameModel(a, b) {
   if (a.setup !== b.setup || a.ufrag !== b.ufrag || a.pwd !== b.pwd) return false;
   if (a.fps.length !== b.fps.length || !a.fps.every((f, i) => f.alg === b.fps[i].alg && equalBytes(f.val, b.fps[i].val))) return false;
   if (a.cands.length !== b.cands.length || !a.cands.every((c, i) => sameCandidate(c, b.cands[i]))) return false;
-  if (a.mid !== b.mid || a.sctpPort !== b.sctpPort || a.legacy !== b.legacy || a.mms !== b.mms) return false;
+  if (a.mid !== b.mid || a.sctpPort !== b.sctpPort || a.legacy !== b.legacy || a.mms !== b.mms || a.iceLite !== b.iceLite) return false;
   const eqList = (x, y) => x.length === y.length && x.every((l, i) => l === y[i]);
   return eqList(a.extraSess, b.extraSess) && eqList(a.extraMedia, b.extraMedia);
 }

@@ -26,6 +26,8 @@ export interface EncodeOptions {
   maxSDPBytes?: number;
   /** Most candidates a code may carry after the policy (more: 'limit'); default 64, range 1..1024. */
   maxCandidates?: number;
+  /** Longest code made (longer, or decoding to more than maxSDPBytes: 'limit'); default 32768, range 64..16 MiB. */
+  maxCodeBytes?: number;
 }
 
 export interface DecodeOptions {

@@ -28,9 +28,30 @@ export function splitLines(text) {
 /** normalForm returns the normal form (§3.1) of text. */
 export function normalForm(text) { return splitLines(text).join('\n'); }
 
+/**
+ * isNormalForm reports whether text is its own normal form (no empty line,
+ * no CR before a line break or at the end, no line break at either end)
+ * without splitting it.
+ */
+export function isNormalForm(text) {
+  if (text === '') return true;
+  const last = text[text.length - 1];
+  return text[0] !== '\n' && last !== '\n' && last !== '\r' && !text.includes('\n\n') && !text.includes('\r\n');
+}
+
 /** fields splits at runs of SP and TAB (SPEC.md §3.1 "Fields"). */
 export function fields(s) {
-  return s.split(/[\t ]+/).filter((x) => x !== '');
+  // A scan rather than a regular-expression split, which slows down on
+  // long lines (SPEC.md §11: decoding is linear).
+  const out = [];
+  for (let i = 0; i < s.length;) {
+    while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
+    let j = i;
+    while (j < s.length && s[j] !== ' ' && s[j] !== '\t') j++;
+    if (j > i) out.push(s.slice(i, j));
+    i = j;
+  }
+  return out;
 }
 
 const TOKEN_EXCLUDED = '"(),/:;<=>?@[\\]';
@@ -95,7 +116,7 @@ export function parseSDP(text) {
         break;
       }
       case 's':
-        if (p.media.length > 0 || seenS || !seenO) throw sdpErr(num, 's= must follow o=, once');
+        if (i !== 2) throw sdpErr(num, 's= must be the third line, once');
         seenS = true;
         break;
       case 't':
@@ -151,11 +172,13 @@ function classifySession(l, mid) {
   if (l.typ !== 'a') return INELIGIBLE;
   const name = attrName(l.val);
   if (name === 'group') {
-    const v = attr(l, 'group');
-    return mid !== null && v === 'BUNDLE ' + mid ? IMPLIED : EXTRA;
+    // Matched by fields (SPEC.md §3.3): BUNDLE and the one mid.
+    const f = fields(attr(l, 'group') ?? '');
+    return mid !== null && f.length === 2 && f[0] === 'BUNDLE' && f[1] === mid ? IMPLIED : EXTRA;
   }
   if (SESSION_DROPPED.has(name)) return IMPLIED;
   if (name === 'ice-ufrag' || name === 'ice-pwd' || name === 'fingerprint' || name === 'setup') return STRUCT;
+  if (l.val === 'ice-lite') return STRUCT; // the ICE-lite flag (SPEC.md §3.3)
   if (STRUCTURED.has(name)) return INELIGIBLE;
   return EXTRA;
 }
@@ -192,8 +215,7 @@ const ICE_RE = /^[A-Za-z0-9+/]*$/;
 export function isICEString(s) { return ICE_RE.test(s); }
 export function credsHex(ufrag, pwd) { return /^[0-9a-f]*$/.test(ufrag) && /^[0-9a-f]*$/.test(pwd) && pwd.length % 2 === 0; }
 function credsPackable(ufrag, pwd) {
-  if (!isICEString(ufrag) || !isICEString(pwd) || ufrag.length > 255 || pwd.length > 255) return false;
-  return credsHex(ufrag, pwd) || pwd.length % 4 !== 3;
+  return isICEString(ufrag) && isICEString(pwd) && ufrag.length <= 255 && pwd.length <= 255;
 }
 
 /** parseDecimal: decimal without leading zeros, at most max, or null. */
@@ -264,7 +286,7 @@ function parseCandidate(v) {
   const t = TYPES.indexOf(goLower(f[7]));
   if (t < 0) keep = false; else c.typ = t;
   let tcptype = '';
-  for (let i = 8; i + 1 < f.length; i += 2) if (f[i] === 'tcptype') tcptype = goLower(f[i + 1]);
+  for (let i = 8; i + 1 < f.length; i += 2) if (goLower(f[i]) === 'tcptype') tcptype = goLower(f[i + 1]); // ABNF literals: case-insensitive
   switch (goLower(f[2])) {
     case 'udp': c.transport = 0; break;
     case 'tcp': {
@@ -288,9 +310,15 @@ export function sameCandidate(a, b) {
     a.kind === b.kind && a.addr === b.addr && a.port === b.port;
 }
 
+/** candidateKey is a string that two candidates share exactly when sameCandidate holds. */
+export function candidateKey(c) {
+  return `${c.typ} ${c.transport} ${c.component} ${c.kind} ${c.port} ${c.addr}`;
+}
+
 /** applyPolicy filters candidates by SPEC.md §3.4 rules 2–5. */
 export function applyPolicy(cands, pol) {
   const out = [];
+  const seen = new Set(); // a Set keeps the policy linear (SPEC.md §11)
   for (const c of cands) {
     if (c.component !== 1 && !pol.keepComponent2) continue;
     if (pol.dropTCP && c.transport !== 0) continue;
@@ -298,8 +326,10 @@ export function applyPolicy(cands, pol) {
     if (pol.dropIPv6 && c.kind === KIND_IPV6) continue;
     if (pol.dropMDNS && c.kind === KIND_MDNS) continue;
     if (pol.dropPrivate && c.typ === 0 && c.private) continue;
-    if (out.some((x) => sameCandidate(x, c))) continue;
+    const key = candidateKey(c);
+    if (seen.has(key)) continue;
     if (pol.maxCandidates > 0 && out.length >= pol.maxCandidates) break;
+    seen.add(key);
     out.push(c);
   }
   return out;
@@ -313,7 +343,7 @@ export function compactModel(p, answer, pol) {
   if (p.media.length !== 1) return null;
   const m = {
     answer, setup: 0, residual: false, ufrag: '', pwd: '', fps: [], cands: [],
-    mms: null, mid: null, sctpPort: null, legacy: null, extraSess: [], extraMedia: [], unknown: [],
+    mms: null, mid: null, sctpPort: null, legacy: null, iceLite: false, extraSess: [], extraMedia: [], unknown: [],
   };
   const sec = p.media[0];
   const f = fields(sec[0].val);
@@ -321,8 +351,9 @@ export function compactModel(p, answer, pol) {
   if (f.length === 4 && f[0] === 'application' && f[2] === 'UDP/DTLS/SCTP' && f[3] === 'webrtc-datachannel') { /* modern */ }
   else if (f.length === 4 && f[0] === 'application' && f[2] === 'DTLS/SCTP') legacy = true;
   else return null;
-  if (f[1].includes('/') || f[1].split('/')[0] === '0') return null;
-  const got = { 'ice-ufrag': [], 'ice-pwd': [], setup: [], mid: [], candidate: [], 'sctp-port': [], 'max-message-size': [], sctpmap: [] };
+  const mport = parseDecimal(f[1], 65535);
+  if (mport === null || mport === 0) return null; // port 0 (a rejected section), a /count or leading zeros
+  const got = { 'ice-ufrag': [], 'ice-pwd': [], setup: [], mid: [], candidate: [], 'sctp-port': [], 'max-message-size': [], sctpmap: [], 'ice-lite': [] };
   const sessFP = [], mediaFP = [];
   for (const l of sec.slice(1)) {
     const cl = classifyMedia(l);
@@ -349,7 +380,8 @@ export function compactModel(p, answer, pol) {
     const v = attr(l, name);
     if (name === 'fingerprint') sessFP.push(v); else got[name].push(v);
   }
-  if (got['ice-ufrag'].length !== 1 || got['ice-pwd'].length !== 1 || got.setup.length !== 1) return null;
+  if (got['ice-ufrag'].length !== 1 || got['ice-pwd'].length !== 1 || got.setup.length !== 1 || got['ice-lite'].length > 1) return null;
+  m.iceLite = got['ice-lite'].length === 1;
   m.ufrag = got['ice-ufrag'][0]; m.pwd = got['ice-pwd'][0];
   if (m.ufrag === '' || m.pwd === '') return null;
   if (!credsPackable(m.ufrag, m.pwd)) return null;
@@ -412,6 +444,7 @@ export function compactSDP(m) {
   const L = [];
   L.push('v=0', `o=- ${sessionID(m.fps[0].val)} 2 IN IP4 127.0.0.1`, 's=-', 't=0 0');
   if (m.mid !== null) L.push('a=group:BUNDLE ' + m.mid);
+  if (m.iceLite) L.push('a=ice-lite');
   L.push(...m.extraSess);
   if (m.legacy !== null) L.push(`m=application 9 DTLS/SCTP ${m.sctpPort}`);
   else L.push('m=application 9 UDP/DTLS/SCTP webrtc-datachannel');

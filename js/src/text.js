@@ -97,9 +97,9 @@ const te = new TextEncoder();
  * string of code units 0–255). Throws 'foreign', 'malformed' or 'limit'.
  *
  * A Uint8Array goes through the same steps as text, byte for byte (as the Go
- * reference does): white space bytes before a prefix are removed, and a
- * fragment after '#' is looked for, before the bytes are taken as a binary
- * code.
+ * reference does): input whose first byte is at most 0x18 is a binary code,
+ * other input is trimmed of white space and looked at for a link fragment
+ * and a prefix.
  */
 export function parseText(s, options = {}) {
   const maxText = options.maxTextBytes || DEFAULT_MAX_TEXT;
@@ -114,6 +114,17 @@ export function parseText(s, options = {}) {
   } else if (textBytes(s) > maxText) {
     throw new LimitError(maxText, 'text', 'input over the text limit');
   }
+  // A binary code is recognised by its first byte before anything else
+  // (SPEC.md §5.4 step 1): its bytes may contain white space or "#P-".
+  if (s.length > 0 && s.charCodeAt(0) <= 0x18) {
+    const b = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0xff) throw new ForeignError(i, '', 'binary code given as a string with a character above U+00FF');
+      b[i] = c;
+    }
+    return b;
+  }
   let t = s.replace(WS, '');
   const h = t.lastIndexOf('#');
   if (h >= 0) {
@@ -124,15 +135,6 @@ export function parseText(s, options = {}) {
   if (t.startsWith(PREFIX_LINK)) {
     const b = base32Decode(t.slice(2));
     if (b === null) throw new MalformedError(2, 'link', 'not canonical upper-case Base32');
-    return b;
-  }
-  if (s.length > 0 && s.charCodeAt(0) <= 0x18) {
-    const b = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 0xff) throw new ForeignError(i, '', 'binary code given as a string with a character above U+00FF');
-      b[i] = c;
-    }
     return b;
   }
   throw new ForeignError(0, '', 'no "P:" or "P-" prefix and not a binary code');

@@ -1,6 +1,7 @@
-// Corpus parity: for every description in ../../testdata/corpus, the JS
-// encoder's bytes equal the Go reference encoder's (`peer encode -form bin`),
-// and the code decodes to an equivalent description. Descriptions INDEX.tsv
+// Corpus parity: for every description in ../../testdata/corpus and
+// ../../testdata/stacks, the JS encoder's bytes equal the Go reference
+// encoder's (`peer encode -form bin`), and the code decodes to an
+// equivalent description. Descriptions INDEX.tsv
 // marks MALFORMED must fail with 'invalid-sdp' in both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,12 +16,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const corpus = join(root, 'testdata', 'corpus');
 const toHex = (b) => Buffer.from(b).toString('hex');
 
+// testdata/stacks (descriptions of the WebRTC stacks we ran, same INDEX.tsv
+// columns up to the type) is checked the same way.
+const stacks = join(root, 'testdata', 'stacks');
 const index = new Map();
-for (const line of readFileSync(join(corpus, 'INDEX.tsv'), 'utf8').split('\n').slice(1)) {
-  const f = line.split('\t');
-  if (f.length > 3) index.set(f[0], { type: f[3], malformed: line.includes('MALFORMED') });
+for (const dir of [corpus, stacks]) {
+  for (const line of readFileSync(join(dir, 'INDEX.tsv'), 'utf8').split('\n').slice(1)) {
+    const f = line.split('\t');
+    if (f.length > 3) index.set(join(dir, f[0]), { type: f[3], malformed: line.includes('MALFORMED') });
+  }
 }
-const files = readdirSync(corpus).filter((f) => f.endsWith('.sdp')).sort();
+const files = [corpus, stacks].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.sdp')).sort().map((f) => join(dir, f)));
 const OFFER_FILE = 'chrome-datachannel-offer-04.sdp';
 
 const haveGo = spawnSync('go', ['version']).status === 0;
@@ -42,16 +48,16 @@ function goEncode(type, sdp, offerFile) {
 
 test('corpus loads', () => {
   assert.ok(files.length > 0, 'no corpus files');
-  assert.ok(index.has(OFFER_FILE));
+  assert.ok(index.has(join(corpus, OFFER_FILE)));
 });
 
 const offerCode = encode({ type: 'offer', sdp: readFileSync(join(corpus, OFFER_FILE), 'utf8') });
 
 for (const f of files) {
-  test(`corpus ${f}`, { skip: haveGo ? false : 'go is not on PATH: the Go side of corpus parity cannot run' }, () => {
+  test(`corpus ${f.slice(root.length + 1)}`, { skip: haveGo ? false : 'go is not on PATH: the Go side of corpus parity cannot run' }, () => {
     const meta = index.get(f);
     assert.ok(meta, `${f} is not in INDEX.tsv`);
-    const sdp = readFileSync(join(corpus, f), 'utf8');
+    const sdp = readFileSync(f, 'utf8');
     const type = meta.type;
     const offer = type === 'answer' ? offerCode : undefined;
     let offerFile;

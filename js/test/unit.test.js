@@ -116,3 +116,18 @@ test('SPEC.md §12 worked example', () => {
   assert.equal(api.formatText(code, 'link'), link.trim());
   assert.equal(api.decode(code).sdp, decoded.replace(/\n/g, '\r\n'));
 });
+
+// SPEC.md §8: the encoder refuses codes a decoder with the same limits
+// rejects (codec/limits_test.go has the same cases).
+test('encode refuses codes the default decoder rejects', () => {
+  const head = 'v=0\no=- 1 2 IN IP4 127.0.0.1\ns=-\nt=0 0\nm=audio 9 RTP/AVP 0\n';
+  let s = head;
+  while (s.length < 65536 - 2048) s += 'a=x:' + String.fromCharCode(...Array.from(randomBytes(70), (b) => 0x21 + (b % 0x5e))) + '\n';
+  const classOf = (fn) => { try { fn(); return 'success'; } catch (e) { return api.errorClass(e) || String(e); } };
+  assert.equal(classOf(() => api.encode({ type: 'offer', sdp: s })), 'limit', 'random text: code over 32768 bytes');
+  const code = api.encode({ type: 'offer', sdp: s }, undefined, { maxCodeBytes: 65536 });
+  assert.ok(code.length > 32768);
+  assert.equal(api.decode(code, { maxCodeBytes: 65536 }).type, 'offer');
+  const short = head + 'a=x\n'.repeat((65536 - head.length - 8) / 4);
+  assert.equal(classOf(() => api.encode({ type: 'offer', sdp: short })), 'limit', 'decodes to more than 65536 bytes');
+});

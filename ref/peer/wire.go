@@ -349,7 +349,7 @@ func fresh(t uint64, now int64) bool {
 	return d <= uint64(SignedCodeLifetime/time.Second)
 }
 
-// Reconnect codes (IDENTITY.md §4): a compact code whose core ends with
+// Reconnect codes (IDENTITY.md §4): a compact code whose body ends with
 // the SHA-256 digest of the author's certificate, minus that digest, with
 // ext key −1 holding the first 4 bytes of the author's ID.
 
@@ -363,17 +363,17 @@ const ExtKnownPeer = -1
 const hintLen = 4
 
 type codeParts struct {
-	head       uint64
-	core, cand []byte
-	ext        map[int64]cbor.RawMessage
+	head uint64
+	core []byte // the body (SPEC.md §4.2), which ends with the digest
+	ext  map[int64]cbor.RawMessage
 }
 
 // splitCode splits a code into its CBOR items, strictly: each item
-// canonical and of its type (head uint, core and candidates byte strings,
-// ext a map with integer keys), and the code exactly their encoding (an
+// canonical and of its type (head uint, body a byte string, ext a map with
+// integer keys), and the code exactly their encoding (an
 // empty ext map is not written), so that join rebuilds it byte for byte.
 func splitCode(code []byte) (*codeParts, error) {
-	var raw [4]cbor.RawMessage
+	var raw [3]cbor.RawMessage
 	d := decMode.NewDecoder(bytes.NewReader(code))
 	n := 0
 	for ; n < len(raw) && d.NumBytesRead() < len(code); n++ {
@@ -381,8 +381,8 @@ func splitCode(code []byte) (*codeParts, error) {
 			return nil, err
 		}
 	}
-	if n < 3 || d.NumBytesRead() != len(code) {
-		return nil, errors.New("not a code of 3 or 4 items")
+	if n < 2 || d.NumBytesRead() != len(code) {
+		return nil, errors.New("not a code of 2 or 3 items")
 	}
 	var p codeParts
 	if err := unmarshal(raw[0], &p.head); err != nil {
@@ -391,11 +391,8 @@ func splitCode(code []byte) (*codeParts, error) {
 	if err := unmarshal(raw[1], &p.core); err != nil {
 		return nil, err
 	}
-	if err := unmarshal(raw[2], &p.cand); err != nil {
-		return nil, err
-	}
-	if n == 4 {
-		if err := unmarshal(raw[3], &p.ext); err != nil {
+	if n == 3 {
+		if err := unmarshal(raw[2], &p.ext); err != nil {
 			return nil, err
 		}
 	}
@@ -419,7 +416,6 @@ func (p *codeParts) join() []byte {
 	var b []byte
 	b = append(b, marshal(p.head)...)
 	b = append(b, marshal(p.core)...)
-	b = append(b, marshal(p.cand)...)
 	if len(p.ext) > 0 {
 		b = append(b, marshal(p.ext)...)
 	}

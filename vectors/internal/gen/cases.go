@@ -23,6 +23,7 @@ func (g *gen) all() {
 	g.policies()
 	g.sdpInput()
 	g.negatives(offers)
+	g.corners(offers)
 }
 
 // baseCodes are codes the negative vectors start from.
@@ -261,9 +262,17 @@ func (g *gen) credentials() {
 		g.encode(name, fmt.Sprintf("6-bit credentials with a %d-character ufrag (%d mod 4) and a %d-character pwd (%d mod 4).", c.u, c.u%4, c.p, c.p%4), codec.Offer, d.sdp(r), nil, nil)
 	}
 
-	name := "creds_hex_odd_ufrag"
+	name := "creds_6bit_pwd27"
 	r := rng(name)
-	d := newDC(r, "firefox", "actpass")
+	d := newDC(r, "chrome", "actpass")
+	d.pwd = iceString(r, 27)
+	d.mport = port(r)
+	d.cands = []string{chromeCand(r, 1, "udp", mdns(r), d.mport, "host")}
+	g.encode(name, "A 6-bit pwd of 27 characters (3 mod 4): the credential lengths are written out (length code 0), so every length packs (SPEC.md §4.3).", codec.Offer, d.sdp(r), nil, nil)
+
+	name = "creds_hex_odd_ufrag"
+	r = rng(name)
+	d = newDC(r, "firefox", "actpass")
 	d.ufrag = hexString(r, 7)
 	d.mport = port(r)
 	d.cands = []string{firefoxCand(0, "UDP", mdns(r), d.mport, "host")}
@@ -299,8 +308,8 @@ func (g *gen) extensions() {
 		{"ext_sctp_port", "A non-default sctp-port (5001) travels in extension key 4.", func(r *rand.Rand, d *dc) { d.sctpPort = "5001" }},
 		{"ext_sctp_port_absent", "No a=sctp-port line: extension key 4 is null.", func(r *rand.Rand, d *dc) { d.sctpPort = "" }},
 		{"ext_mms_absent", "No a=max-message-size line: extension key 2 is null.", func(r *rand.Rand, d *dc) { d.mms = "" }},
-		{"ext_mms_65536", "A max-message-size of 65536 travels in extension key 2.", func(r *rand.Rand, d *dc) { d.mms = "65536" }},
-		{"ext_mms_zero", "A max-message-size of 0 (no limit, RFC 8841) travels in extension key 2.", func(r *rand.Rand, d *dc) { d.mms = "0" }},
+		{"ext_mms_65536", "A max-message-size of 65536 (RFC 8841's value when the attribute is absent) is head class 2 (head 8): no extension entry.", func(r *rand.Rand, d *dc) { d.mms = "65536" }},
+		{"ext_mms_zero", "A max-message-size of 0 (no limit, RFC 8841) is head class 3 (head 12) with the value in extension key 2.", func(r *rand.Rand, d *dc) { d.mms = "0" }},
 		{"ext_mid_and_sctp_port", "A non-default mid and sctp-port: extension keys 3 and 4 in ascending order.", func(r *rand.Rand, d *dc) { d.mid, d.sctpPort = "data", "5001" }},
 		{"ext_fingerprint_sha384", "A single SHA-384 fingerprint travels in extension key 1, not in the core.", func(r *rand.Rand, d *dc) { d.fps = []string{fingerprint(r, "sha-384", 48)} }},
 		{"ext_fingerprint_sha1", "A single SHA-1 fingerprint travels in extension key 1.", func(r *rand.Rand, d *dc) { d.fps = []string{fingerprint(r, "sha-1", 20)} }},
@@ -383,17 +392,9 @@ func (g *gen) residual(b *baseCodes) {
 	short := fmt.Sprintf("v=0\r\no=- %d 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:111 opus/48000/2\r\n", sessionID(r))
 	g.encode(name, "A short audio offer whose residual is a fixed-Huffman block (first byte's low bits 011): a dynamic block's code tables would cost more than they save.", codec.Offer, short, nil, nil)
 
-	name = "residual_pwd_3mod4"
-	r = rng(name)
-	d := newDC(r, "chrome", "actpass")
-	d.pwd = iceString(r, 27)
-	d.mport = port(r)
-	d.cands = []string{chromeCand(r, 1, "udp", mdns(r), d.mport, "host")}
-	g.encode(name, "A data-channel offer whose 6-bit pwd has 27 characters (3 mod 4), which the packing cannot carry, uses the residual form.", codec.Offer, d.sdp(r), nil, nil)
-
 	name = "residual_two_data_sections"
 	r = rng(name)
-	d = newDC(r, "chrome", "actpass")
+	d := newDC(r, "chrome", "actpass")
 	s := d.sdp(r) + "m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n"
 	g.encode(name, "A description with a second, rejected application section uses the residual form.", codec.Offer, s, nil, nil)
 

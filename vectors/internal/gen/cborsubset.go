@@ -55,8 +55,8 @@ func (g *gen) cborSubset(b *baseCodes) {
 	r := rng(name)
 	it := items(chrome)
 	core := content(it[1])
-	g.decodeFail(name, "A reconnect code (IDENTITY.md §4) made from compact_chrome_offer_mdns: the core without its SHA-256 digest and extension key -1 holding a 4-byte peer ID hint. A decoder of SPEC.md alone does not implement key -1: unsupported.", "offer",
-		join(it[0], bstr(core[:len(core)-32]), it[2], []byte{0xa1, 0x20}, bstr(randBytes(r, 4))), nil, nil, "unsupported")
+	g.decodeFail(name, "A reconnect code (IDENTITY.md §4) made from compact_chrome_offer_mdns: the body without its SHA-256 digest and extension key -1 holding a 4-byte peer ID hint. A decoder of SPEC.md alone does not implement key -1: unsupported.", "offer",
+		join(it[0], bstr(core[:len(core)-32]), []byte{0xa1, 0x20}, bstr(randBytes(r, 4))), nil, nil, "unsupported")
 
 	// Only ASCII white space is removed around a text form (SPEC.md §5.4).
 	qr := codec.FormatText(chrome, codec.FormQR)

@@ -327,14 +327,14 @@ func (g *gen) signedCodes() {
 // Reconnect codes (§4), built by this program from the CBOR sequence.
 
 type codeSeq struct {
-	head, core, cand cbor.RawMessage
-	ext              map[int64]cbor.RawMessage
+	head, core cbor.RawMessage // core: the body (SPEC.md §4.2)
+	ext        map[int64]cbor.RawMessage
 }
 
 func parseSeq(code []byte) (*codeSeq, error) {
 	d := cbor.NewDecoder(bytes.NewReader(code))
 	var s codeSeq
-	for _, p := range []*cbor.RawMessage{&s.head, &s.core, &s.cand} {
+	for _, p := range []*cbor.RawMessage{&s.head, &s.core} {
 		if err := d.Decode(p); err != nil {
 			return nil, err
 		}
@@ -351,7 +351,7 @@ func parseSeq(code []byte) (*codeSeq, error) {
 }
 
 func (s *codeSeq) bytes() []byte {
-	b := append(append(append([]byte{}, s.head...), s.core...), s.cand...)
+	b := append(append([]byte{}, s.head...), s.core...)
 	if len(s.ext) > 0 {
 		b = append(b, enc(s.ext)...)
 	}
@@ -406,7 +406,7 @@ func (g *gen) reconnects() {
 		g.add(name, vector{Description: desc, Seed: h(a.Seed()), PublicKey: h(pub(a)), ID: h(idOf(a)),
 			Code: h(c), Fingerprint: h(fp), Hint: h(idOf(a)[:4]), ReconnectCode: h(rc), Expect: "success"})
 	}
-	one("reconnect_offer", "An offer's code without ext (mid \"0\"): the digest leaves the core and an ext map {−1: hint} is created.", "offer", "0")
+	one("reconnect_offer", "An offer's code without ext (mid \"0\"): the digest leaves the body and an ext map {−1: hint} is created.", "offer", "0")
 	one("reconnect_answer", "An answer's code (bound to its offer) in reconnect form.", "answer", "0")
 	one("reconnect_offer_ext", "An offer's code whose ext already holds key 3 (mid \"data\"): key −1 sorts after it (0x20 > 0x03, RFC 8949 §4.2.1).", "offer", "data")
 

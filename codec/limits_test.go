@@ -1,0 +1,84 @@
+package codec
+
+import (
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// SPEC.md §8: an encoder refuses, with the limit class, a code that a
+// decoder with the same limits (by default, the default decoder) would
+// reject: one longer than the code limit, or one that decodes to a
+// description longer than the SDP limit.
+
+// randomSDP returns a valid description of about n bytes whose lines are
+// random printable text, which DEFLATE cannot shrink much.
+func randomSDP(r *rand.Rand, n int) string {
+	var b strings.Builder
+	b.WriteString(scalingHead + "m=audio 9 RTP/AVP 0\n")
+	for b.Len() < n-80 {
+		b.WriteString("a=x:")
+		for i := 0; i < 70; i++ {
+			b.WriteByte(byte(0x21 + r.IntN(0x5e)))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func TestEncodeRefusesLongCode(t *testing.T) {
+	sdp := randomSDP(rand.New(rand.NewPCG(1, 2)), DefaultMaxSDPBytes-2048)
+	if len(sdp) > DefaultMaxSDPBytes {
+		t.Fatalf("input of %d bytes", len(sdp))
+	}
+	code, err := Encode(Description{Type: Offer, SDP: sdp}, nil, nil)
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("Encode of %d random bytes: %d-byte code, err %v; want the limit class", len(sdp), len(code), err)
+	}
+	// A larger code limit lets the same description through, and a
+	// decoder with that limit accepts the code.
+	code, err = Encode(Description{Type: Offer, SDP: sdp}, nil, &EncOptions{MaxCodeBytes: 64 << 10})
+	if err != nil || len(code) <= DefaultMaxCodeBytes {
+		t.Fatalf("with MaxCodeBytes 64 KiB: %d bytes, %v", len(code), err)
+	}
+	if _, err := Decode(code, &DecOptions{MaxCodeBytes: 64 << 10}); err != nil {
+		t.Fatalf("decoder with the same limit: %v", err)
+	}
+}
+
+func TestEncodeRefusesLongDescription(t *testing.T) {
+	// Short LF-terminated lines: the decoded description ends its lines
+	// with CRLF, so it is longer than the input.
+	var b strings.Builder
+	b.WriteString(scalingHead + "m=audio 9 RTP/AVP 0\n")
+	for b.Len() < DefaultMaxSDPBytes-8 {
+		b.WriteString("a=x\n")
+	}
+	sdp := b.String()
+	code, err := Encode(Description{Type: Offer, SDP: sdp}, nil, nil)
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("Encode: %d-byte code, err %v; want the limit class", len(code), err)
+	}
+	// A compact description whose extra lines grow the same way.
+	var c strings.Builder
+	c.WriteString(scalingHead + scalingDC)
+	for c.Len() < DefaultMaxSDPBytes-8 {
+		c.WriteString("a=y\n")
+	}
+	code, err = Encode(Description{Type: Offer, SDP: c.String()}, nil, nil)
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("Encode of a compact description: %d-byte code, err %v; want the limit class", len(code), err)
+	}
+	// More extra lines at one level than a CBOR array may hold (SPEC.md
+	// §7 step 3), in a description well within the SDP limit.
+	c.Reset()
+	c.WriteString(scalingHead + scalingDC)
+	for i := 0; i <= maxArrayItems; i++ {
+		c.WriteString("a=y\n")
+	}
+	code, err = Encode(Description{Type: Offer, SDP: c.String()}, nil, nil)
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("Encode of %d extra lines: %d-byte code, err %v; want the limit class", maxArrayItems+1, len(code), err)
+	}
+}
