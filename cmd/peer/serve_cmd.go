@@ -48,11 +48,13 @@ func cmdServe(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	var baseURL *url.URL
 	if *base != "" {
 		u, err := url.Parse(*base)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return usagef("-base %q is not an http(s) URL", *base)
 		}
+		baseURL = u
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -69,7 +71,8 @@ func cmdServe(e *env, args []string) error {
 	s := &serveState{base: *base, cfg: cfg, showQR: *showQR, paired: make(chan struct{})}
 	p := newPairing()
 	s.cur = p
-	srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
+	guard := newServeGuard(ln.Addr().(*net.TCPAddr), baseURL, s.handler())
+	srv := &http.Server{Handler: guard, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

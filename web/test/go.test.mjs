@@ -188,6 +188,21 @@ test('peer serve refuses the API without the pairing secret; the page takes it f
       return [get.status, wrong.status, post.status, (await post.json()).class];
     });
     assert.deepEqual(statuses, [401, 401, 401, 'secret']);
+    // A page of another origin (another peer serve) posts a valid offer to
+    // the API, cross-site and text/plain (no preflight): peer serve stays
+    // unpaired.
+    const evil = await L.serve();
+    try {
+      const theirOffer = (await (await fetch(evil.url + 'api/offer', { headers: evil.auth })).json()).code;
+      const ep = await L.openPage(b, evil.url);
+      await ep.evaluate(async (target, body) => {
+        await fetch(target + 'api/offer', { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body });
+        await fetch(target + 'api/answer', { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body });
+      }, go.url, theirOffer);
+      assert.equal((await fetch(go.url + 'api/offer', { headers: go.auth })).status, 200, 'still unpaired');
+    } finally {
+      await evil.stop();
+    }
     // With the secret: the page can pair with the Go peer, the address bar
     // no longer shows the secret, and a reload keeps it (this tab only).
     const page = await L.openPage(b, go.pageLink);
