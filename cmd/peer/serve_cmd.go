@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -72,8 +71,8 @@ func cmdServe(e *env, args []string) error {
 	p := newPairing()
 	s.cur = p
 	guard := newServeGuard(ln.Addr().(*net.TCPAddr), baseURL, s.handler())
-	srv := &http.Server{Handler: guard, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	srv := newServeServer(guard)
+	go srv.Serve(newLimitListener(ln, serveConnsPerAddr, serveConns))
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

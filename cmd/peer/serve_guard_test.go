@@ -1,9 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -173,4 +180,117 @@ func TestServeHostCheck(t *testing.T) {
 	if st, _ := all.request(t, "GET", "", "", map[string]string{"Host": "rebind.evil.example:" + allPort}); st != http.StatusMisdirectedRequest {
 		t.Errorf("listening on 0.0.0.0: Host rebind.evil.example: %d, want 421", st)
 	}
+}
+
+// startServeProcess runs `peer serve` as a process of its own (this test
+// binary, see TestMain) with at most nofile file descriptors, and returns
+// its URL, its pairing secret and its pid. It is killed (by its pid) at the
+// end of the test.
+func startServeProcess(t *testing.T, nofile int) (url, secret string, pid int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "serve")
+	cmd.Env = append(os.Environ(), "PEER_TEST_MAIN=1", "PEER_TEST_NOFILE="+strconv.Itoa(nofile))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &chatSyncBuf{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("peer serve: no URL: %v; stderr:\n%s", err, stderr)
+	}
+	url = strings.TrimSpace(line)
+	for deadline := time.Now().Add(30 * time.Second); secret == ""; time.Sleep(20 * time.Millisecond) {
+		if m := regexp.MustCompile(`#K-([A-Z2-7]{26})#`).FindStringSubmatch(stderr.String()); m != nil {
+			secret = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no link on stderr:\n%s", stderr)
+		}
+	}
+	return url, secret, cmd.Process.Pid
+}
+
+// slowRequest opens a connection from laddr (nil: any) and sends the head
+// of a POST whose body never comes.
+func slowRequest(url, secret string, laddr net.Addr) (net.Conn, error) {
+	d := net.Dialer{LocalAddr: laddr, Timeout: 5 * time.Second}
+	host := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/")
+	c, err := d.Dial("tcp", host)
+	if err != nil {
+		return nil, err
+	}
+	_, err = fmt.Fprintf(c, "POST /api/answer HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: text/plain\r\nContent-Length: 60000\r\n\r\nP:", host, secret)
+	return c, err
+}
+
+func openFDs(pid int) int {
+	ents, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	return len(ents)
+}
+
+// TestServeSlowClientFlood is a host of the LAN that opens connections and
+// sends requests whose body never arrives, more than the server has file
+// descriptors (here 200, as a small ulimit would). The phone, another
+// address (127.0.0.2), must still be served: each address gets a bounded
+// number of connections, and a body that does not arrive is timed out.
+func TestServeSlowClientFlood(t *testing.T) {
+	const nofile, flood = 200, 400
+	url, secret, pid := startServeProcess(t, nofile)
+	fdsBefore := openFDs(pid)
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := 0; i < flood; i++ {
+		c, err := slowRequest(url, secret, nil)
+		if err != nil {
+			t.Fatalf("attacker connection %d: %v", i, err)
+		}
+		conns = append(conns, c)
+	}
+	time.Sleep(time.Second) // let the server accept what it can
+	fdsAttack := openFDs(pid)
+
+	phone := &http.Client{Timeout: 8 * time.Second, Transport: &http.Transport{
+		DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}).DialContext}}
+	req, _ := http.NewRequest("GET", url+"api/offer", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	start := time.Now()
+	r, err := phone.Do(req)
+	took := time.Since(start)
+	t.Logf("file descriptors of peer serve: %d before, %d with %d slow requests from one address (limit %d); the phone's GET /api/offer took %v",
+		fdsBefore, fdsAttack, flood, nofile, took.Round(time.Millisecond))
+	if err != nil {
+		t.Fatalf("the phone was not served during the flood: %v", err)
+	}
+	r.Body.Close()
+	if r.StatusCode != 200 {
+		t.Fatalf("the phone's GET /api/offer: %s", r.Status)
+	}
+}
+
+// TestServeSlowBody: a request whose body never arrives is timed out (it
+// held its connection forever).
+func TestServeSlowBody(t *testing.T) {
+	s := startServe(t)
+	c, err := slowRequest(s.url, s.secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	c.SetReadDeadline(time.Now().Add(serveReadTimeout + 15*time.Second))
+	_, err = io.Copy(io.Discard, c) // ends when the server closes the connection
+	if isTimeout(err) {
+		t.Fatalf("the server still held the connection after %v", time.Since(start).Round(time.Second))
+	}
+	t.Logf("connection closed by the server after %v", time.Since(start).Round(time.Millisecond))
 }
