@@ -21,6 +21,8 @@ type serveState struct {
 	cfg    *ref.Config
 	showQR bool // draw the link's QR code even when stderr is not a terminal
 
+	answering chan struct{} // bounds the answers made at once (serveAnswers)
+
 	mu     sync.Mutex
 	cur    *pairing      // the current pairing; its secret authorises the API
 	conn   *ref.Conn     // the paired connection
@@ -36,6 +38,15 @@ type pairing struct {
 	offer  *ref.Conn     // the Go peer's offer (set before ready closes)
 	code   []byte
 	done   bool // paired or given up: later requests get "state" (guarded by serveState.mu)
+}
+
+// serveAnswers bounds the answers (each a new peer connection) that
+// POST /api/offer makes at once; more requests wait for a turn.
+const serveAnswers = 4
+
+func newServeState(base string, cfg *ref.Config, showQR bool) *serveState {
+	return &serveState{base: base, cfg: cfg, showQR: showQR,
+		answering: make(chan struct{}, serveAnswers), paired: make(chan struct{})}
 }
 
 func newPairing() *pairing {
@@ -182,47 +193,70 @@ func (s *serveState) getOffer(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// The slow work of a request (applying an answer, making one: gathering
+// takes up to ref.DefaultGatherTimeout) runs outside the state lock, so a
+// slow request never delays another; the first to finish pairs, the others
+// get 409 and their connection is closed.
+
 func (s *serveState) postAnswer(w http.ResponseWriter, r *http.Request) {
 	p, code, ok := s.readPost(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pairedLocked(w, p) {
+	if !ok || !s.unpaired(w, p) {
 		return
 	}
 	if err := p.offer.Complete(r.Context(), code); err != nil {
 		serveCodeError(w, err)
 		return
 	}
-	s.pairLocked(p, p.offer)
+	if !s.pair(w, p, p.offer) {
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *serveState) postOffer(w http.ResponseWriter, r *http.Request) {
 	p, code, ok := s.readPost(w, r)
-	if !ok {
+	if !ok || !s.unpaired(w, p) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pairedLocked(w, p) {
+	select {
+	case s.answering <- struct{}{}:
+	case <-r.Context().Done():
 		return
 	}
-	conn, answer, err := ref.Answer(r.Context(), s.cfg, code)
+	conn, answer, err := serveAnswer(r.Context(), s.cfg, code)
+	<-s.answering
 	if err != nil {
 		serveCodeError(w, err)
 		return
 	}
+	if !s.pair(w, p, conn) {
+		conn.Close()
+		return
+	}
 	p.offer.Close() // the Go peer's own offer is no longer needed
-	s.pairLocked(p, conn)
 	serveJSON(w, http.StatusOK, map[string]string{"code": codec.FormatText(answer, codec.FormQR)})
 }
 
-// pairLocked makes conn the paired connection of p.
-func (s *serveState) pairLocked(p *pairing, conn *ref.Conn) {
+// unpaired reports whether p can still be paired, and answers 409 if not.
+func (s *serveState) unpaired(w http.ResponseWriter, p *pairing) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.pairedLocked(w, p)
+}
+
+// pair makes conn the paired connection of p, unless another request
+// paired first (it answers 409 then).
+func (s *serveState) pair(w http.ResponseWriter, p *pairing, conn *ref.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pairedLocked(w, p) {
+		return false
+	}
 	p.done = true
 	s.conn = conn
 	close(s.paired)
+	return true
 }
+
+// serveAnswer answers an offer (tests hold it to make answers slow).
+var serveAnswer = ref.Answer

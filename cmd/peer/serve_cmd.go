@@ -67,7 +67,7 @@ func cmdServe(e *env, args []string) error {
 	if *base == "" {
 		*base = pageURL
 	}
-	s := &serveState{base: *base, cfg: cfg, showQR: *showQR, paired: make(chan struct{})}
+	s := newServeState(*base, cfg, *showQR)
 	p := newPairing()
 	s.cur = p
 	guard := newServeGuard(ln.Addr().(*net.TCPAddr), baseURL, s.handler())

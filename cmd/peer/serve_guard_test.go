@@ -294,3 +294,74 @@ func TestServeSlowBody(t *testing.T) {
 	}
 	t.Logf("connection closed by the server after %v", time.Since(start).Round(time.Millisecond))
 }
+
+// TestServeSlowAnswers: twenty requests whose answers are slow (held here
+// until the test releases them) must not delay the others: a GET
+// /api/offer meanwhile is answered at once. Then one of them pairs and the
+// rest get 409.
+func TestServeSlowAnswers(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{}, 20)
+	serveAnswer = func(ctx context.Context, cfg *ref.Config, offer []byte) (*ref.Conn, []byte, error) {
+		started <- struct{}{}
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return ref.Answer(ctx, cfg, offer)
+	}
+	defer func() { serveAnswer = ref.Answer }()
+	s := startServe(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	o, offer, err := ref.Offer(ctx, &ref.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	type reply struct {
+		status int
+		code   string
+	}
+	replies := make(chan reply, 20)
+	for i := 0; i < 20; i++ {
+		go func() {
+			st, j := s.post(t, "api/offer", codec.FormatText(offer, codec.FormQR))
+			replies <- reply{st, j["code"]}
+		}()
+	}
+	<-started
+	client := &http.Client{Timeout: 10 * time.Second}
+	req, _ := http.NewRequest("GET", s.url+"api/offer", nil)
+	req.Header.Set("Authorization", "Bearer "+s.secret)
+	start := time.Now()
+	r, err := client.Do(req)
+	t.Logf("GET /api/offer while %d answers were held (20 requests): %v", 1+len(started), time.Since(start).Round(time.Microsecond))
+	close(release)
+	if err != nil {
+		t.Fatalf("GET /api/offer while answers are slow: %v", err)
+	}
+	r.Body.Close()
+	if r.StatusCode != 200 {
+		t.Fatalf("GET /api/offer while answers are slow: %s", r.Status)
+	}
+	var won []string
+	for i := 0; i < 20; i++ {
+		switch rp := <-replies; rp.status {
+		case 200:
+			won = append(won, rp.code)
+		case 409:
+		default:
+			t.Errorf("POST /api/offer: %d", rp.status)
+		}
+	}
+	if len(won) != 1 {
+		t.Fatalf("%d requests paired, want 1", len(won))
+	}
+	if err := o.Complete(ctx, mustParse(t, won[0])); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.WaitOpen(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
