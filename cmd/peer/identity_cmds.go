@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -159,7 +160,7 @@ func cmdChat(e *env, args []string) error {
 		defer wg.Done()
 		for ev := range p.Events() {
 			if ev.Err != nil {
-				printf(e.stderr, "peer: %s %s (%v)\n", ev.Peer.Short(), ev.Type, ev.Err)
+				printf(e.stderr, "peer: %s %s (%s)\n", ev.Peer.Short(), ev.Type, terminalText([]byte(ev.Err.Error())))
 			} else {
 				printf(e.stderr, "peer: %s %s\n", ev.Peer.Short(), ev.Type)
 			}
@@ -172,7 +173,7 @@ func cmdChat(e *env, args []string) error {
 			if err != nil {
 				return
 			}
-			printf(e.stdout, "%s: %s\n", m.From.Short(), strings.TrimRight(string(m.Data), "\n"))
+			printf(e.stdout, "%s: %s\n", m.From.Short(), terminalText(bytes.TrimSuffix(m.Data, []byte("\n"))))
 		}
 	}()
 
@@ -205,16 +206,17 @@ func cmdChat(e *env, args []string) error {
 
 func chatPair(e *env, p *peer.Peer, in *bufio.Reader, answer bool, form codec.Form, printf func(io.Writer, string, ...any)) error {
 	ctx := context.Background()
-	readCode := func() ([]byte, error) {
-		line, err := in.ReadString('\n')
-		if err != nil && line == "" {
-			return nil, errors.New("no code on stdin")
+	// The first line is bounded by the code text limit (SPEC.md §8).
+	readCode := func(what string) ([]byte, error) {
+		line, err := readCodeLine(ctx, in, nil)
+		if err != nil {
+			return nil, fmt.Errorf("reading the %s's code: %v", what, err)
 		}
 		return codec.ParseText(strings.TrimSpace(line))
 	}
 	var pr *peer.Pairing
 	if answer {
-		code, err := readCode()
+		code, err := readCode("offer")
 		if err != nil {
 			return err
 		}
@@ -228,7 +230,7 @@ func chatPair(e *env, p *peer.Peer, in *bufio.Reader, answer bool, form codec.Fo
 			return err
 		}
 		printf(e.stdout, "%s\n", codec.FormatText(pr.Code(), form))
-		code, err := readCode()
+		code, err := readCode("answer")
 		if err != nil {
 			pr.Close()
 			return err
