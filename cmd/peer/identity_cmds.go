@@ -101,6 +101,7 @@ func cmdChat(e *env, args []string) error {
 	loopback := fs.Bool("loopback", false, "use only loopback candidates and addresses (both peers on this host)")
 	formName := fs.String("form", "qr", "form of the printed code: qr, link or bin")
 	gather := fs.Duration("gather", ref.DefaultGatherTimeout, "bound on candidate gathering")
+	dropEUI64 := fs.Bool("drop-eui64", false, dropEUI64Usage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func cmdChat(e *env, args []string) error {
 		addr = net.JoinHostPort(host, fmt.Sprint(chatPort(id.ID())))
 	}
 	cfg := &peer.Config{Identity: id, Store: st, Listen: addr,
-		Conn: ref.Config{Loopback: *loopback, GatherTimeout: *gather}}
+		Conn: ref.Config{Loopback: *loopback, GatherTimeout: *gather, Policy: codec.CandidatePolicy{DropEUI64: *dropEUI64}}}
 	p, err := peer.New(cfg)
 	if err != nil && *listen == "" && addr != "" {
 		fmt.Fprintf(e.stderr, "peer: cannot listen at %s (%v); direct reconnection off\n", addr, err)
@@ -223,13 +224,13 @@ func chatPair(e *env, p *peer.Peer, in *bufio.Reader, answer bool, form codec.Fo
 		if pr, err = p.Answer(ctx, code); err != nil {
 			return err
 		}
-		printf(e.stdout, "%s\n", codec.FormatText(pr.Code(), form))
+		showChatCode(e, pr.Code(), form, printf)
 	} else {
 		var err error
 		if pr, err = p.Offer(ctx); err != nil {
 			return err
 		}
-		printf(e.stdout, "%s\n", codec.FormatText(pr.Code(), form))
+		showChatCode(e, pr.Code(), form, printf)
 		code, err := readCode("answer")
 		if err != nil {
 			pr.Close()
@@ -248,6 +249,15 @@ func chatPair(e *env, p *peer.Peer, in *bufio.Reader, answer bool, form codec.Fo
 	}
 	printf(e.stderr, "peer: paired with %s\n", id.Short())
 	return nil
+}
+
+// showChatCode prints this side's pairing code on stdout, and on stderr the
+// warning for an address made from a MAC address.
+func showChatCode(e *env, code []byte, form codec.Form, printf func(io.Writer, string, ...any)) {
+	printf(e.stdout, "%s\n", codec.FormatText(code, form))
+	if w := eui64Warning(code); w != "" {
+		printf(e.stderr, "%s\n", w)
+	}
 }
 
 // chatSend sends a line to every session, waiting (up to a minute) for

@@ -123,6 +123,7 @@ func cmdServe(e *env, args []string) error {
 func (s *serveState) announce(e *env, p *pairing) {
 	link := serveLink(s.base, p.secret, p.code)
 	fmt.Fprintf(e.stderr, "peer serve: open this link to pair a browser with this peer (it holds a one-time pairing secret):\n%s\n", link)
+	warnEUI64(e.stderr, p.code)
 	fmt.Fprintf(e.stderr, "peer serve: or open %s and let the page make the offer\n", servePageLink(s.base, p.secret))
 	if s.showQR || e.stderrTTY {
 		if q, err := qrcode.New(link, qrcode.Low); err == nil {
