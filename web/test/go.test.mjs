@@ -218,3 +218,18 @@ test('peer serve refuses the API without the pairing secret; the page takes it f
     await go.stop();
   }
 });
+
+test('a page opened without the secret answers peer serve by itself once its link is pasted', { timeout: 60000 }, async () => {
+  const go = await L.serve();
+  const b = await L.launch('chromium', { mdns: false });
+  try {
+    const page = await L.openPage(b, go.url);
+    await L.paste(page, go.link);
+    await connected(page, go);
+    assert.equal(await page.evaluate(() => document.getElementById('mine').hidden), true,
+      'no answer to carry back: the page posted it with the secret of the pasted link');
+  } finally {
+    await L.closeAll(b);
+    await go.stop();
+  }
+});
