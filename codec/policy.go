@@ -27,6 +27,11 @@ type CandidatePolicy struct {
 	// addresses (useful when the peers are on different networks and a
 	// server-reflexive or relay candidate exists).
 	DropPrivate bool
+	// DropEUI64 drops candidates whose address is an IPv6 address with a
+	// modified EUI-64 interface identifier (IsEUI64): it is made from the
+	// interface's hardware (MAC) address, which then identifies the device
+	// on every network. DropPrivate keeps such an address when it is global.
+	DropEUI64 bool
 }
 
 func (p *CandidatePolicy) validate() error {
@@ -48,6 +53,7 @@ func (p *CandidatePolicy) apply(cands []candidate) []candidate {
 		case p.DropIPv6 && c.kind == addrIPv6:
 		case p.DropMDNS && c.kind == addrMDNS:
 		case p.DropPrivate && c.typ == candHost && isPrivate(c):
+		case p.DropEUI64 && c.kind == addrIPv6 && isEUI64(c):
 		case seen.contains(out, c):
 		default:
 			if p.MaxCandidates > 0 && len(out) >= p.MaxCandidates {
@@ -99,4 +105,21 @@ func isPrivate(c candidate) bool {
 		return false
 	}
 	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast()
+}
+
+func isEUI64(c candidate) bool {
+	a, err := netip.ParseAddr(c.addr)
+	return err == nil && IsEUI64(a)
+}
+
+// IsEUI64 reports whether a is an IPv6 address whose interface identifier
+// (its last 64 bits) is a modified EUI-64 one, made from a 48-bit MAC
+// address: bytes 11 and 12 of the address are ff fe (RFC 4291 Appendix A).
+// An IPv4-mapped address is not.
+func IsEUI64(a netip.Addr) bool {
+	if !a.Is6() || a.Is4In6() {
+		return false
+	}
+	b := a.As16()
+	return b[11] == 0xff && b[12] == 0xfe
 }

@@ -27,6 +27,7 @@ func policyFlags(fs *flag.FlagSet, p *codec.CandidatePolicy) {
 	fs.BoolVar(&p.DropIPv6, "drop-ipv6", false, "drop IPv6 candidates")
 	fs.BoolVar(&p.DropMDNS, "drop-mdns", false, "drop mDNS (.local) candidates")
 	fs.BoolVar(&p.DropPrivate, "drop-private", false, "drop host candidates with private, loopback or link-local addresses")
+	fs.BoolVar(&p.DropEUI64, "drop-eui64", false, dropEUI64Usage)
 }
 
 // readLimited reads all of r, failing when it holds more than max bytes.
@@ -136,6 +137,7 @@ func cmdEncode(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnEUI64(e.stderr, code)
 	switch {
 	case form == codec.FormBin:
 		_, err = e.stdout.Write(code)

@@ -145,3 +145,35 @@ func TestBadInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodeEUI64: a code that carries an IPv6 address made from a MAC
+// address (EUI-64) is printed with a one-line warning on stderr naming the
+// address and -drop-eui64; -drop-private keeps the address, -drop-eui64
+// drops it (and then there is no warning).
+func TestEncodeEUI64(t *testing.T) {
+	const eui = "2001:db8:1:0:211:22ff:fe33:4455"
+	sdp := strings.Replace(corpusFile(t, "chrome-datachannel-offer-04.sdp"), "a=ice-ufrag:",
+		"a=candidate:9 1 udp 2113937151 "+eui+" 5000 typ host\r\na=ice-ufrag:", 1)
+	for _, c := range []struct {
+		flags []string
+		keeps bool
+	}{
+		{nil, true},
+		{[]string{"-drop-private"}, true},
+		{[]string{"-drop-eui64"}, false},
+	} {
+		st, out, errs := runPeer(t, sdp, append([]string{"encode"}, c.flags...)...)
+		if st != 0 {
+			t.Fatalf("encode %v: status %d: %s", c.flags, st, errs)
+		}
+		_, dec, _ := runPeer(t, out, "decode")
+		if strings.Contains(dec, eui) != c.keeps {
+			t.Errorf("encode %v: the code carries %s: %v, want %v", c.flags, eui, !c.keeps, c.keeps)
+		}
+		warned := strings.Count(errs, "\n") == 1 && strings.HasPrefix(errs, "peer: warning: ") &&
+			strings.Contains(errs, eui) && strings.Contains(errs, "-drop-eui64") && strings.Contains(errs, "MAC")
+		if warned != c.keeps {
+			t.Errorf("encode %v: stderr %q, want a warning: %v", c.flags, errs, c.keeps)
+		}
+	}
+}

@@ -189,6 +189,7 @@ func showCode(e *env, f *connFlags, what string, code []byte, form codec.Form) e
 	if _, err := fmt.Fprintln(e.stdout, codec.FormatText(code, form)); err != nil {
 		return err
 	}
+	warnEUI64(e.stderr, code)
 	if e.stderrTTY || f.qr {
 		text := codec.FormatText(code, codec.FormQR)
 		fmt.Fprintf(e.stderr, "%s code: %d bytes\n%s", what, len(code), qrText(text))

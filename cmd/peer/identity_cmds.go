@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -100,6 +101,7 @@ func cmdChat(e *env, args []string) error {
 	loopback := fs.Bool("loopback", false, "use only loopback candidates and addresses (both peers on this host)")
 	formName := fs.String("form", "qr", "form of the printed code: qr, link or bin")
 	gather := fs.Duration("gather", ref.DefaultGatherTimeout, "bound on candidate gathering")
+	dropEUI64 := fs.Bool("drop-eui64", false, dropEUI64Usage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -132,7 +134,7 @@ func cmdChat(e *env, args []string) error {
 		addr = net.JoinHostPort(host, fmt.Sprint(chatPort(id.ID())))
 	}
 	cfg := &peer.Config{Identity: id, Store: st, Listen: addr,
-		Conn: ref.Config{Loopback: *loopback, GatherTimeout: *gather}}
+		Conn: ref.Config{Loopback: *loopback, GatherTimeout: *gather, Policy: codec.CandidatePolicy{DropEUI64: *dropEUI64}}}
 	p, err := peer.New(cfg)
 	if err != nil && *listen == "" && addr != "" {
 		fmt.Fprintf(e.stderr, "peer: cannot listen at %s (%v); direct reconnection off\n", addr, err)
@@ -159,7 +161,7 @@ func cmdChat(e *env, args []string) error {
 		defer wg.Done()
 		for ev := range p.Events() {
 			if ev.Err != nil {
-				printf(e.stderr, "peer: %s %s (%v)\n", ev.Peer.Short(), ev.Type, ev.Err)
+				printf(e.stderr, "peer: %s %s (%s)\n", ev.Peer.Short(), ev.Type, terminalText([]byte(ev.Err.Error())))
 			} else {
 				printf(e.stderr, "peer: %s %s\n", ev.Peer.Short(), ev.Type)
 			}
@@ -172,7 +174,7 @@ func cmdChat(e *env, args []string) error {
 			if err != nil {
 				return
 			}
-			printf(e.stdout, "%s: %s\n", m.From.Short(), strings.TrimRight(string(m.Data), "\n"))
+			printf(e.stdout, "%s: %s\n", m.From.Short(), terminalText(bytes.TrimSuffix(m.Data, []byte("\n"))))
 		}
 	}()
 
@@ -205,30 +207,31 @@ func cmdChat(e *env, args []string) error {
 
 func chatPair(e *env, p *peer.Peer, in *bufio.Reader, answer bool, form codec.Form, printf func(io.Writer, string, ...any)) error {
 	ctx := context.Background()
-	readCode := func() ([]byte, error) {
-		line, err := in.ReadString('\n')
-		if err != nil && line == "" {
-			return nil, errors.New("no code on stdin")
+	// The first line is bounded by the code text limit (SPEC.md §8).
+	readCode := func(what string) ([]byte, error) {
+		line, err := readCodeLine(ctx, in, nil)
+		if err != nil {
+			return nil, fmt.Errorf("reading the %s's code: %v", what, err)
 		}
 		return codec.ParseText(strings.TrimSpace(line))
 	}
 	var pr *peer.Pairing
 	if answer {
-		code, err := readCode()
+		code, err := readCode("offer")
 		if err != nil {
 			return err
 		}
 		if pr, err = p.Answer(ctx, code); err != nil {
 			return err
 		}
-		printf(e.stdout, "%s\n", codec.FormatText(pr.Code(), form))
+		showChatCode(e, pr.Code(), form, printf)
 	} else {
 		var err error
 		if pr, err = p.Offer(ctx); err != nil {
 			return err
 		}
-		printf(e.stdout, "%s\n", codec.FormatText(pr.Code(), form))
-		code, err := readCode()
+		showChatCode(e, pr.Code(), form, printf)
+		code, err := readCode("answer")
 		if err != nil {
 			pr.Close()
 			return err
@@ -246,6 +249,15 @@ func chatPair(e *env, p *peer.Peer, in *bufio.Reader, answer bool, form codec.Fo
 	}
 	printf(e.stderr, "peer: paired with %s\n", id.Short())
 	return nil
+}
+
+// showChatCode prints this side's pairing code on stdout, and on stderr the
+// warning for an address made from a MAC address.
+func showChatCode(e *env, code []byte, form codec.Form, printf func(io.Writer, string, ...any)) {
+	printf(e.stdout, "%s\n", codec.FormatText(code, form))
+	if w := eui64Warning(code); w != "" {
+		printf(e.stderr, "%s\n", w)
+	}
 }
 
 // chatSend sends a line to every session, waiting (up to a minute) for

@@ -2,31 +2,22 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
-	"strings"
-	"sync"
 	"time"
 
-	"github.com/peer-sdp/peer/codec"
 	"github.com/peer-sdp/peer/ref"
-	"github.com/peer-sdp/peer/web"
 	qrcode "github.com/skip2/go-qrcode"
 )
 
 func init() {
 	register("serve", "serve the web page and pair a browser with this peer", cmdServe)
 }
-
-// serveMaxBody bounds the codes the HTTP API accepts.
-const serveMaxBody = 64 << 10
 
 // cmdServe serves the web page (package web) and holds one Go peer that a
 // page can pair with, in either role, through a small HTTP API on the same
@@ -36,10 +27,13 @@ const serveMaxBody = 64 << 10
 //	POST /api/answer  body: the page's answer to that offer (any text form); 204 when applied
 //	POST /api/offer   body: the page's offer; the Go peer answers it: {"code": answer, qr form}
 //
+// Every API request carries the pairing secret (Authorization: Bearer
+// SECRET), which only the link printed on stderr holds (web/README.md).
 // Errors are JSON {"error": message, "class": class}, where class is a codec
 // error class (SPEC.md §9: "binding" for an answer made for another offer),
-// "role" for a code of the wrong kind, or "state" once the peer is paired.
-// The first line of stdout is the page's URL. Once paired and connected, the
+// "role" for a code of the wrong kind, "state" once the peer is paired, or
+// "secret" (401) without the secret. The first line of stdout is the page's
+// URL, without the secret. Once paired and connected, the
 // peer bridges stdin and stdout like `peer answer`: stdin goes to the page,
 // what the page sends goes to stdout; each direction ends with the in-band
 // end-of-stream, and the command exits 0 when both have ended.
@@ -53,11 +47,13 @@ func cmdServe(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	var baseURL *url.URL
 	if *base != "" {
 		u, err := url.Parse(*base)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return usagef("-base %q is not an http(s) URL", *base)
 		}
+		baseURL = u
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -71,9 +67,12 @@ func cmdServe(e *env, args []string) error {
 	if *base == "" {
 		*base = pageURL
 	}
-	s := &serveState{base: *base, cfg: cfg, ready: make(chan struct{}), paired: make(chan struct{})}
-	srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	s := newServeState(*base, cfg, *showQR)
+	p := newPairing()
+	s.cur = p
+	guard := newServeGuard(ln.Addr().(*net.TCPAddr), baseURL, s.handler())
+	srv := newServeServer(guard)
+	go srv.Serve(newLimitListener(ln, serveConnsPerAddr, serveConns))
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -85,20 +84,14 @@ func cmdServe(e *env, args []string) error {
 
 	offer, code, err := ref.Offer(ctx, cfg)
 	if err != nil {
-		close(s.ready)
+		close(p.ready)
 		return fmt.Errorf("serve: %w", err)
 	}
 	s.mu.Lock()
-	s.offer, s.offerCode = offer, code
+	p.offer, p.code = offer, code
 	s.mu.Unlock()
-	close(s.ready)
-	link := codec.Link(s.base, code)
-	fmt.Fprintf(e.stderr, "peer serve: open %s in a browser, or open this link to pair with this peer:\n%s\n", pageURL, link)
-	if *showQR || e.stderrTTY {
-		if q, err := qrcode.New(link, qrcode.Low); err == nil {
-			fmt.Fprint(e.stderr, q.ToSmallString(false))
-		}
-	}
+	close(p.ready)
+	s.announce(e, p)
 
 	select {
 	case <-s.paired:
@@ -107,9 +100,7 @@ func cmdServe(e *env, args []string) error {
 	}
 	s.mu.Lock()
 	conn := s.conn
-	if conn == nil {
-		s.offer = nil // refuse later pairings
-	}
+	p.done = true // refuse later pairings
 	s.mu.Unlock()
 	if conn == nil {
 		offer.Close()
@@ -124,6 +115,21 @@ func cmdServe(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "peer serve: connected (%s)\n", conn.ID())
 	return serveBridge(ctx, conn, e.stdin, e.stdout)
+}
+
+// announce prints a pairing's link (and its QR code) and the page's URL
+// with its secret on stderr. Both carry the secret: whoever opens either
+// can pair, so they are shown only where the user looks.
+func (s *serveState) announce(e *env, p *pairing) {
+	link := serveLink(s.base, p.secret, p.code)
+	fmt.Fprintf(e.stderr, "peer serve: open this link to pair a browser with this peer (it holds a one-time pairing secret):\n%s\n", link)
+	warnEUI64(e.stderr, p.code)
+	fmt.Fprintf(e.stderr, "peer serve: or open %s and let the page make the offer\n", servePageLink(s.base, p.secret))
+	if s.showQR || e.stderrTTY {
+		if q, err := qrcode.New(link, qrcode.Low); err == nil {
+			fmt.Fprint(e.stderr, q.ToSmallString(false))
+		}
+	}
 }
 
 // servePageURL is the URL printed for a listening address: an unspecified
@@ -171,149 +177,4 @@ func serveBridge(ctx context.Context, conn *ref.Conn, in io.Reader, out io.Write
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
-}
-
-// serveState is the Go peer of `peer serve` and its pairing state.
-type serveState struct {
-	base  string
-	cfg   *ref.Config
-	ready chan struct{} // closed once the offer exists (or failed)
-
-	mu        sync.Mutex
-	offer     *ref.Conn // the Go peer's offer, until a page pairs
-	offerCode []byte
-	conn      *ref.Conn     // the paired connection
-	paired    chan struct{} // closed when conn is set
-}
-
-func (s *serveState) handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/offer", s.getOffer)
-	mux.HandleFunc("POST /api/answer", s.postAnswer)
-	mux.HandleFunc("POST /api/offer", s.postOffer)
-	files := http.FileServerFS(web.FS)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-cache")
-		files.ServeHTTP(w, r)
-	})
-	return mux
-}
-
-type serveError struct {
-	Error string `json:"error"`
-	Class string `json:"class"`
-}
-
-func serveJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
-// serveCodeError answers a request whose code was refused.
-func serveCodeError(w http.ResponseWriter, err error) {
-	class := codec.ClassName(err)
-	switch {
-	case errors.Is(err, ref.ErrCode):
-		class = "role"
-	case errors.Is(err, ref.ErrState):
-		class = "state"
-	case class == "":
-		class = "connection"
-	}
-	status := http.StatusBadRequest
-	if class == "binding" || class == "state" {
-		status = http.StatusConflict
-	}
-	serveJSON(w, status, serveError{Error: err.Error(), Class: class})
-}
-
-// readCode reads a code in any text form from the request body.
-func (s *serveState) readCode(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, serveMaxBody))
-	if err != nil {
-		serveJSON(w, http.StatusRequestEntityTooLarge, serveError{Error: "peer: code too large", Class: "limit"})
-		return nil, false
-	}
-	code, err := codec.ParseText(strings.TrimSpace(string(body)))
-	if err != nil {
-		serveCodeError(w, err)
-		return nil, false
-	}
-	return code, true
-}
-
-func (s *serveState) waitReady(w http.ResponseWriter, r *http.Request) bool {
-	select {
-	case <-s.ready:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
-}
-
-// pairedLocked reports (and answers) a request that comes after pairing.
-func (s *serveState) pairedLocked(w http.ResponseWriter) bool {
-	if s.conn != nil || s.offer == nil {
-		serveJSON(w, http.StatusConflict, serveError{Error: "peer: this peer is already paired", Class: "state"})
-		return true
-	}
-	return false
-}
-
-func (s *serveState) getOffer(w http.ResponseWriter, r *http.Request) {
-	if !s.waitReady(w, r) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pairedLocked(w) {
-		return
-	}
-	serveJSON(w, http.StatusOK, map[string]string{
-		"code": codec.FormatText(s.offerCode, codec.FormQR),
-		"link": codec.Link(s.base, s.offerCode),
-		"base": s.base,
-	})
-}
-
-func (s *serveState) postAnswer(w http.ResponseWriter, r *http.Request) {
-	code, ok := s.readCode(w, r)
-	if !ok || !s.waitReady(w, r) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pairedLocked(w) {
-		return
-	}
-	if err := s.offer.Complete(r.Context(), code); err != nil {
-		serveCodeError(w, err)
-		return
-	}
-	s.conn = s.offer
-	close(s.paired)
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *serveState) postOffer(w http.ResponseWriter, r *http.Request) {
-	code, ok := s.readCode(w, r)
-	if !ok || !s.waitReady(w, r) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pairedLocked(w) {
-		return
-	}
-	conn, answer, err := ref.Answer(r.Context(), s.cfg, code)
-	if err != nil {
-		serveCodeError(w, err)
-		return
-	}
-	s.offer.Close() // the Go peer's own offer is no longer needed
-	s.conn = conn
-	close(s.paired)
-	serveJSON(w, http.StatusOK, map[string]string{"code": codec.FormatText(answer, codec.FormQR)})
 }

@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,86 +16,119 @@ import (
 	"github.com/peer-sdp/peer/ref"
 )
 
-// startServe runs `peer serve` in-process and returns its URL, its stdin
-// writer, a reader of the rest of its stdout and its exit status channel.
-func startServe(t *testing.T, args ...string) (string, *io.PipeWriter, *bufio.Reader, <-chan int) {
+// serveProc is one `peer serve` run in-process.
+type serveProc struct {
+	url    string // the page's URL (stdout's first line)
+	link   string // the link printed on stderr: the offer and the pairing secret
+	secret string // the pairing secret (empty if the link has none)
+	in     *io.PipeWriter
+	out    *bufio.Reader // stdout after its first line
+	status <-chan int
+	stderr *chatSyncBuf
+}
+
+var serveLinkRE = regexp.MustCompile(`(http\S*#P-[A-Z2-7]+)\n`)
+
+// startServe runs `peer serve` in-process and waits for its URL and link.
+func startServe(t *testing.T, args ...string) *serveProc {
 	t.Helper()
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
-	var stderr bytes.Buffer
+	stderr := &chatSyncBuf{}
 	status := make(chan int, 1)
 	go func() {
-		st := run(&env{stdin: inR, stdout: outW, stderr: &lockedWriter{w: &stderr}}, append([]string{"serve"}, args...))
+		st := run(&env{stdin: inR, stdout: outW, stderr: stderr}, append([]string{"serve"}, args...))
 		outW.Close()
 		status <- st
 	}()
 	out := bufio.NewReader(outR)
 	line, err := out.ReadString('\n')
 	if err != nil {
-		t.Fatalf("no URL line: %v", err)
+		t.Fatalf("no URL line: %v; stderr:\n%s", err, stderr)
 	}
-	url := strings.TrimSpace(line)
-	if !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.HasSuffix(url, "/") {
-		t.Fatalf("first line %q is not the page's URL", url)
-	}
+	s := &serveProc{url: strings.TrimSpace(line), in: inW, out: out, status: status, stderr: stderr}
 	t.Cleanup(func() { inW.Close(); go io.Copy(io.Discard, out) })
-	return url, inW, out, status
+	if !strings.HasPrefix(s.url, "http://127.0.0.1:") || !strings.HasSuffix(s.url, "/") {
+		t.Fatalf("first line %q is not the page's URL", s.url)
+	}
+	for deadline := time.Now().Add(30 * time.Second); s.link == ""; time.Sleep(20 * time.Millisecond) {
+		if m := serveLinkRE.FindStringSubmatch(stderr.String()); m != nil {
+			s.link = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no link on stderr:\n%s", stderr)
+		}
+	}
+	for _, part := range strings.Split(s.link, "#")[1:] {
+		if k, ok := strings.CutPrefix(part, "K-"); ok {
+			s.secret = k
+		}
+	}
+	return s
 }
 
-// lockedWriter serialises writes from the command's goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-func getOffer(t *testing.T, url string) map[string]string {
+// request sends a request to the server; hdr adds headers ("Host" sets the
+// Host header).
+func (s *serveProc) request(t *testing.T, method, path, body string, hdr map[string]string) (int, []byte) {
 	t.Helper()
-	r, err := http.Get(url + "api/offer")
+	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if body != "" {
+		req.Header.Set("Content-Type", "text/plain")
+	}
+	for k, v := range hdr {
+		if k == "Host" {
+			req.Host = v
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
 	defer r.Body.Close()
-	if r.StatusCode != 200 {
-		t.Fatalf("GET api/offer: %s", r.Status)
+	b, _ := io.ReadAll(r.Body)
+	return r.StatusCode, b
+}
+
+// auth is the header that carries the pairing secret.
+func (s *serveProc) auth() map[string]string {
+	return map[string]string{"Authorization": "Bearer " + s.secret}
+}
+
+// getOffer reads the Go peer's offer with the pairing secret.
+func (s *serveProc) getOffer(t *testing.T) map[string]string {
+	t.Helper()
+	st, b := s.request(t, "GET", "api/offer", "", s.auth())
+	if st != 200 {
+		t.Fatalf("GET api/offer: %d %s", st, b)
 	}
 	var j map[string]string
-	if err := json.NewDecoder(r.Body).Decode(&j); err != nil {
+	if err := json.Unmarshal(b, &j); err != nil {
 		t.Fatal(err)
 	}
 	return j
 }
 
-func post(t *testing.T, url, body string) (int, serveError) {
+// post posts body with the pairing secret and reads the JSON reply.
+func (s *serveProc) post(t *testing.T, path, body string) (int, map[string]string) {
 	t.Helper()
-	r, err := http.Post(url, "text/plain", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Body.Close()
-	var e serveError
-	json.NewDecoder(r.Body).Decode(&e)
-	return r.StatusCode, e
+	st, b := s.request(t, "POST", path, body, s.auth())
+	var j map[string]string
+	json.Unmarshal(b, &j)
+	return st, j
 }
 
 func TestServePage(t *testing.T) {
-	url, _, _, _ := startServe(t)
-	r, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(r.Body)
-	r.Body.Close()
-	if r.StatusCode != 200 || !bytes.Contains(b, []byte(`src="app.js"`)) {
-		t.Fatalf("GET /: %s\n%s", r.Status, b)
+	s := startServe(t)
+	st, b := s.request(t, "GET", "", "", nil)
+	if st != 200 || !bytes.Contains(b, []byte(`src="app.js"`)) {
+		t.Fatalf("GET /: %d\n%s", st, b)
 	}
 	for _, path := range []string{"app.js", "vendor/peer-codec.js", "vendor/qrcode.mjs"} {
-		r, err := http.Get(url + path)
+		r, err := http.Get(s.url + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,9 +137,22 @@ func TestServePage(t *testing.T) {
 			t.Errorf("GET %s: %s, Content-Type %q", path, r.Status, ct)
 		}
 	}
-	j := getOffer(t, url)
-	if !strings.HasPrefix(j["code"], codec.PrefixQR) || j["link"] != codec.Link(url, mustParse(t, j["code"])) || j["base"] != url {
-		t.Errorf("GET api/offer = %v", j)
+	j := s.getOffer(t)
+	code := mustParse(t, j["code"])
+	if !strings.HasPrefix(j["code"], codec.PrefixQR) || j["link"] != s.link || j["base"] != s.url {
+		t.Errorf("GET api/offer = %v; printed link %s", j, s.link)
+	}
+	if want := s.url + "#K-" + s.secret + "#" + codec.FormatText(code, codec.FormLink); s.link != want {
+		t.Errorf("link %s, want %s", s.link, want)
+	}
+	if len(s.secret) != 26 || !regexp.MustCompile(`^[A-Z2-7]+$`).MatchString(s.secret) {
+		t.Errorf("secret %q is not 26 characters of Base32 (128 bits)", s.secret)
+	}
+	if got := mustParse(t, s.link); !bytes.Equal(got, code) {
+		t.Errorf("the codec does not read the offer from the link (SPEC.md §5.4)")
+	}
+	if !strings.Contains(s.stderr.String(), " "+s.url+"#K-"+s.secret+" ") {
+		t.Errorf("stderr does not show the page's URL with the secret:\n%s", s.stderr)
 	}
 }
 
@@ -120,10 +166,12 @@ func mustParse(t *testing.T, s string) []byte {
 }
 
 func TestServeBase(t *testing.T) {
-	url, _, _, _ := startServe(t, "-base", "https://example.net/peer/")
-	j := getOffer(t, url)
-	if !strings.HasPrefix(j["link"], "https://example.net/peer/#P-") {
-		t.Errorf("link %q does not use -base", j["link"])
+	s := startServe(t, "-base", "https://example.net/peer/")
+	if !strings.HasPrefix(s.link, "https://example.net/peer/#K-"+s.secret+"#P-") {
+		t.Errorf("link %q does not use -base", s.link)
+	}
+	if j := s.getOffer(t); j["link"] != s.link || j["base"] != "https://example.net/peer/" {
+		t.Errorf("GET api/offer = %v", j)
 	}
 	if st := run(&env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}, []string{"serve", "-base", "ftp://x"}); st != 2 {
 		t.Errorf("-base ftp://x: status %d, want 2", st)
@@ -131,11 +179,11 @@ func TestServeBase(t *testing.T) {
 }
 
 func TestServeRefusesBadCodes(t *testing.T) {
-	url, _, _, _ := startServe(t)
-	other, _, _, _ := startServe(t)
+	s := startServe(t)
+	other := startServe(t)
 	// An answer made for another offer.
 	ctx := context.Background()
-	oc := mustParse(t, getOffer(t, other)["code"])
+	oc := mustParse(t, other.getOffer(t)["code"])
 	conn, answer, err := ref.Answer(ctx, &ref.Config{}, oc)
 	if err != nil {
 		t.Fatal(err)
@@ -149,10 +197,10 @@ func TestServeRefusesBadCodes(t *testing.T) {
 		{codec.FormatText(answer, codec.FormQR), http.StatusConflict, "binding"},
 		{"hello", http.StatusBadRequest, "foreign"},
 		{"P:", http.StatusBadRequest, "malformed"},
-		{getOffer(t, url)["code"], http.StatusBadRequest, "role"}, // an offer where an answer goes
+		{s.getOffer(t)["code"], http.StatusBadRequest, "role"}, // an offer where an answer goes
 	} {
-		st, e := post(t, url+"api/answer", c.body)
-		if st != c.status || e.Class != c.class {
+		st, e := s.post(t, "api/answer", c.body)
+		if st != c.status || e["class"] != c.class {
 			t.Errorf("POST api/answer %.20q: %d %+v, want %d %s", c.body, st, e, c.status, c.class)
 		}
 	}
@@ -164,17 +212,17 @@ func TestServeRefusesBadCodes(t *testing.T) {
 func TestServeGoPeer(t *testing.T) {
 	for _, role := range []string{"serve offers", "serve answers"} {
 		t.Run(role, func(t *testing.T) {
-			url, in, out, status := startServe(t)
+			s := startServe(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			var conn *ref.Conn
 			if role == "serve offers" {
-				c, answer, err := ref.Answer(ctx, &ref.Config{}, mustParse(t, getOffer(t, url)["code"]))
+				c, answer, err := ref.Answer(ctx, &ref.Config{}, mustParse(t, s.link))
 				if err != nil {
 					t.Fatal(err)
 				}
 				conn = c
-				if st, e := post(t, url+"api/answer", codec.FormatText(answer, codec.FormLink)); st != http.StatusNoContent {
+				if st, e := s.post(t, "api/answer", codec.FormatText(answer, codec.FormLink)); st != http.StatusNoContent {
 					t.Fatalf("POST api/answer: %d %+v", st, e)
 				}
 			} else {
@@ -183,17 +231,11 @@ func TestServeGoPeer(t *testing.T) {
 					t.Fatal(err)
 				}
 				conn = c
-				r, err := http.Post(url+"api/offer", "text/plain", strings.NewReader(codec.FormatText(offer, codec.FormQR)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				var j map[string]string
-				json.NewDecoder(r.Body).Decode(&j)
-				r.Body.Close()
+				_, j := s.post(t, "api/offer", codec.FormatText(offer, codec.FormQR))
 				if err := conn.Complete(ctx, mustParse(t, j["code"])); err != nil {
 					t.Fatalf("Complete(%v): %v", j, err)
 				}
-				if st, e := post(t, url+"api/offer", codec.FormatText(offer, codec.FormQR)); st != http.StatusConflict || e.Class != "state" {
+				if st, e := s.post(t, "api/offer", codec.FormatText(offer, codec.FormQR)); st != http.StatusConflict || e["class"] != "state" {
 					t.Errorf("second pairing: %d %+v, want 409 state", st, e)
 				}
 			}
@@ -205,8 +247,8 @@ func TestServeGoPeer(t *testing.T) {
 			toServe := bytes.Repeat([]byte("browser to go "), 50000)
 			fromServe := bytes.Repeat([]byte("go to browser "), 40000)
 			go func() {
-				in.Write(fromServe)
-				in.Close()
+				s.in.Write(fromServe)
+				s.in.Close()
 			}()
 			go func() {
 				ch.Write(toServe)
@@ -216,12 +258,12 @@ func TestServeGoPeer(t *testing.T) {
 			if err != nil || !bytes.Equal(got, fromServe) {
 				t.Fatalf("received %d bytes (%v), want %d", len(got), err, len(fromServe))
 			}
-			rest, _ := io.ReadAll(out)
+			rest, _ := io.ReadAll(s.out)
 			if !bytes.Equal(rest, toServe) {
 				t.Fatalf("serve's stdout has %d bytes, want %d", len(rest), len(toServe))
 			}
 			select {
-			case st := <-status:
+			case st := <-s.status:
 				if st != 0 {
 					t.Fatalf("peer serve exited %d", st)
 				}

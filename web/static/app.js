@@ -208,11 +208,58 @@ function drawQR(canvas, { qr }) {
 
 // ---- Serve API ------------------------------------------------------------
 
+// A link made by `peer serve` carries its pairing secret in the fragment,
+// before the code: BASE#K-SECRET#P-CODE (the page's URL alone: BASE#K-SECRET).
+// The code stays the last '#'-part, which is where SPEC.md §5.4 looks for it.
+// The page sends the secret with every API request (Authorization: Bearer);
+// peer serve refuses requests without it (web/README.md).
+const SECRET_PART = /^K-([A-Z2-7]{26})$/;
+const SECRET_KEY = 'peer-serve-secret';
+let serveSecret = null;
+
+// splitFragment reads a fragment (without its '#'): the pairing secret of a
+// K- part, and the code of the last part when it is one.
+function splitFragment(frag) {
+  const parts = frag.split('#');
+  let secret = null;
+  for (const p of parts) {
+    const m = SECRET_PART.exec(p);
+    if (m) secret = m[1];
+  }
+  const last = parts[parts.length - 1];
+  const code = last.startsWith('P-') || last.startsWith('P:') ? last : null;
+  return { secret, code };
+}
+
+// fragmentOf returns the decoded fragment of a URL or text ('' if none).
+function fragmentOf(text) {
+  const i = text.indexOf('#');
+  if (i < 0) return '';
+  try { return decodeURIComponent(text.slice(i + 1)); } catch { return text.slice(i + 1); }
+}
+
+// keepSecret remembers the pairing secret for this tab (a reload keeps it;
+// the address bar and history do not).
+function keepSecret(secret) {
+  serveSecret = secret;
+  try { sessionStorage.setItem(SECRET_KEY, secret); } catch { /* storage off: memory only */ }
+}
+
+function storedSecret() {
+  try { return sessionStorage.getItem(SECRET_KEY); } catch { return null; }
+}
+
+function apiHeaders(extra = {}) {
+  return serveSecret ? { ...extra, Authorization: `Bearer ${serveSecret}` } : extra;
+}
+
 // probeServer asks the page's origin whether it is `peer serve` (GET
-// api/offer answers with the Go peer's offer).
+// api/offer answers with the Go peer's offer). Without the pairing secret
+// it does not ask: peer serve would refuse.
 async function probeServer() {
+  if (!serveSecret) return null;
   try {
-    const r = await fetch('api/offer', { cache: 'no-store' });
+    const r = await fetch('api/offer', { cache: 'no-store', headers: apiHeaders() });
     if (!r.ok) return null;
     const j = await r.json();
     return j && typeof j.code === 'string' ? j : null;
@@ -221,8 +268,23 @@ async function probeServer() {
   }
 }
 
+// adoptSecret takes the pairing secret of a link pasted or scanned into
+// this page when the link is this page's own (peer serve's), so that the
+// page can send the answer itself.
+async function adoptSecret(text) {
+  if (app.server || !text.includes('#')) return;
+  let u;
+  try { u = new URL(text.slice(0, text.indexOf('#'))); } catch { return; }
+  if (u.origin !== location.origin || u.pathname !== location.pathname) return;
+  const { secret } = splitFragment(fragmentOf(text));
+  if (!secret) return;
+  keepSecret(secret);
+  app.server = await probeServer();
+  if (app.server) $('btn-serve').hidden = false;
+}
+
 async function postText(path, text) {
-  const r = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: text });
+  const r = await fetch(path, { method: 'POST', headers: apiHeaders({ 'Content-Type': 'text/plain' }), body: text });
   let j = {};
   try { j = await r.json(); } catch { /* no body */ }
   if (!r.ok) {
@@ -436,6 +498,7 @@ async function useCode(text) {
   clearError();
   text = (text || '').trim();
   if (!text) return showError('foreign', 'Paste or scan a code first.');
+  await adoptSecret(text);
   if (app.role === 'offerer' && app.state === 'offering') {
     const r = readCode(text, app.offerCode);
     if (!r) return;
@@ -824,17 +887,20 @@ Object.assign(app, {
 async function main() {
   wire();
   $('base-input').value = params.get('base') || '';
+  const { secret, code } = splitFragment(fragmentOf(location.href));
+  if (secret || code) {
+    // A code is single-use, and the secret is not for the address bar.
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  if (secret) keepSecret(secret);
+  else serveSecret = storedSecret();
   app.server = await probeServer();
   if (app.server) {
     $('btn-serve').hidden = false;
     if (!$('base-input').value && app.server.base) $('base-input').value = app.server.base;
   }
   setState('idle', 'ready');
-  const frag = decodeURIComponent(location.hash.slice(1));
-  if (frag.startsWith('P-') || frag.startsWith('P:')) {
-    history.replaceState(null, '', location.pathname + location.search); // a code is single-use
-    await useCode(frag);
-  }
+  if (code) await useCode(code);
 }
 
 main().catch((err) => fail('internal', `The page failed: ${err.message}`));

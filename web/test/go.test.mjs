@@ -66,9 +66,7 @@ for (const mdns of [true, false]) {
         const go = await L.serve();
         const b = await L.launch(kind, { mdns });
         try {
-          await go.until(() => /#P-[A-Z2-7]+\n/.test(go.err), 15000, 'the link on stderr');
-          const link = /(http\S+#P-[A-Z2-7]+)\n/.exec(go.err)[1];
-          const page = await L.openPage(b, link);
+          const page = await L.openPage(b, go.link);
           await connected(page, go);
           assert.equal(await page.evaluate(() => document.getElementById('mine').hidden), true,
             'no answer to carry back: the page posted it');
@@ -84,7 +82,7 @@ for (const mdns of [true, false]) {
         const go = await L.serve();
         const b = await L.launch(kind, { mdns });
         try {
-          const page = await L.openPage(b, go.url);
+          const page = await L.openPage(b, go.pageLink);
           await page.click('#btn-serve');
           await connected(page, go);
           checkCandidates(await L.localSDP(page), mdns);
@@ -146,11 +144,11 @@ test('peer serve refuses a bad code and an answer made for another offer', { tim
   const b = await L.launch('chromium', { mdns: false });
   try {
     // A page answers the other server's offer; its answer is bound to that offer.
-    const j = await (await fetch(other.url + 'api/offer')).json();
+    const j = await (await fetch(other.url + 'api/offer', { headers: other.auth })).json();
     const page = await L.openPage(b, a.url);
     await L.paste(page, j.code);
     const answer = await L.myCode(page);
-    const post = (body) => fetch(a.url + 'api/answer', { method: 'POST', body });
+    const post = (body) => fetch(a.url + 'api/answer', { method: 'POST', body, headers: a.auth });
     let r = await post(answer.code);
     assert.equal(r.status, 409);
     assert.equal((await r.json()).class, 'binding');
@@ -172,5 +170,66 @@ test('peer serve refuses a bad code and an answer made for another offer', { tim
     await L.closeAll(b);
     await a.stop();
     await other.stop();
+  }
+});
+
+test('peer serve refuses the API without the pairing secret; the page takes it from the link', { timeout: 60000 }, async () => {
+  const go = await L.serve();
+  const b = await L.launch('chromium', { mdns: false });
+  try {
+    // The page's URL without the secret: a page for two browsers, not for
+    // the Go peer; the API refuses requests made without the secret.
+    const bare = await L.openPage(b, go.url);
+    assert.equal(await bare.evaluate(() => document.getElementById('btn-serve').hidden), true);
+    const statuses = await bare.evaluate(async () => {
+      const get = await fetch('api/offer');
+      const wrong = await fetch('api/offer', { headers: { Authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAAAA' } });
+      const post = await fetch('api/offer', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'P:AAAA' });
+      return [get.status, wrong.status, post.status, (await post.json()).class];
+    });
+    assert.deepEqual(statuses, [401, 401, 401, 'secret']);
+    // A page of another origin (another peer serve) posts a valid offer to
+    // the API, cross-site and text/plain (no preflight): peer serve stays
+    // unpaired.
+    const evil = await L.serve();
+    try {
+      const theirOffer = (await (await fetch(evil.url + 'api/offer', { headers: evil.auth })).json()).code;
+      const ep = await L.openPage(b, evil.url);
+      await ep.evaluate(async (target, body) => {
+        await fetch(target + 'api/offer', { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body });
+        await fetch(target + 'api/answer', { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body });
+      }, go.url, theirOffer);
+      assert.equal((await fetch(go.url + 'api/offer', { headers: go.auth })).status, 200, 'still unpaired');
+    } finally {
+      await evil.stop();
+    }
+    // With the secret: the page can pair with the Go peer, the address bar
+    // no longer shows the secret, and a reload keeps it (this tab only).
+    const page = await L.openPage(b, go.pageLink);
+    assert.equal(await page.evaluate(() => document.getElementById('btn-serve').hidden), false);
+    assert.equal(await page.evaluate(() => location.hash), '');
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => window.peerApp && window.peerApp.state !== 'loading', { timeout: 15000, polling: 100 });
+    assert.equal(await page.evaluate(() => document.getElementById('btn-serve').hidden), false, 'the secret survives a reload');
+    await page.click('#btn-serve');
+    await connected(page, go);
+  } finally {
+    await L.closeAll(b);
+    await go.stop();
+  }
+});
+
+test('a page opened without the secret answers peer serve by itself once its link is pasted', { timeout: 60000 }, async () => {
+  const go = await L.serve();
+  const b = await L.launch('chromium', { mdns: false });
+  try {
+    const page = await L.openPage(b, go.url);
+    await L.paste(page, go.link);
+    await connected(page, go);
+    assert.equal(await page.evaluate(() => document.getElementById('mine').hidden), true,
+      'no answer to carry back: the page posted it with the secret of the pasted link');
+  } finally {
+    await L.closeAll(b);
+    await go.stop();
   }
 });

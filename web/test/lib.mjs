@@ -99,12 +99,21 @@ export class GoPeer {
   }
 }
 
-// serve starts `peer serve` and returns it with its URL.
+// serve starts `peer serve` and returns it with its URL (stdout's first
+// line), the link it prints on stderr (BASE#K-SECRET#P-CODE), its pairing
+// secret, the page's URL with the secret, and the headers that carry it.
 export async function serve(extra = []) {
   const p = new GoPeer(['serve', ...extra]);
   const url = await p.firstLine();
   if (!/^http:\/\/127\.0\.0\.1:\d+\/$/.test(url)) throw new Error(`peer serve printed ${url}`);
   p.url = url;
+  await p.until(() => /#P-[A-Z2-7]+\n/.test(p.err), 15000, 'the link on stderr');
+  p.link = /(http\S+#P-[A-Z2-7]+)\n/.exec(p.err)[1];
+  const m = /#K-([A-Z2-7]{26})#/.exec(p.link);
+  if (!m) throw new Error(`peer serve's link has no pairing secret: ${p.link}`);
+  p.secret = m[1];
+  p.pageLink = `${url}#K-${p.secret}`;
+  p.auth = { Authorization: `Bearer ${p.secret}` };
   return p;
 }
 

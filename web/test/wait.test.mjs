@@ -52,14 +52,14 @@ async function trial(browser, pageURL, delay) {
     page.logs = [];
     await page.goto(pageURL, { waitUntil: 'load' });
     await page.waitForFunction(() => window.peerApp && window.peerApp.state !== 'loading', { timeout: 15000, polling: 100 });
-    const j = await (await fetch(go.url + 'api/offer')).json();
+    const j = await (await fetch(go.url + 'api/offer', { headers: go.auth })).json();
     await L.paste(page, j.code);
     await L.myCode(page);
     const { answeredAt: t0, patient } = await page.evaluate(() => ({ answeredAt: peerApp.answeredAt, patient: peerApp.patient }));
     const wait = t0 + delay * 1000 - Date.now();
     await new Promise((r) => setTimeout(r, Math.max(0, wait)));
     const before = await page.evaluate(() => peerApp.state);
-    const r = await fetch(go.url + 'api/answer', { method: 'POST', body: await page.$eval('#my-code', (e) => e.value) });
+    const r = await fetch(go.url + 'api/answer', { method: 'POST', headers: go.auth, body: await page.$eval('#my-code', (e) => e.value) });
     if (r.status !== 204) return { delay, patient, connected: false, why: `peer serve: HTTP ${r.status}` };
     const applied = (Date.now() - t0) / 1000;
     try {
