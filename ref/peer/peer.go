@@ -28,10 +28,11 @@
 //
 // # Limits
 //
-// Config.MaxPeers sessions (default DefaultMaxPeers); a data message is at
-// most the connection's ref.Config.MaxMessageSize minus 16 bytes; control
-// messages at most 40 KiB; signed codes are accepted for
-// SignedCodeLifetime.
+// Config.MaxPeers sessions (default DefaultMaxPeers); a data message's
+// payload is at most MaxDataSize (16 MiB minus its 7-byte head; the
+// default channel reassembles up to ref.Config.MaxMessageSize, which
+// should stay at its default of 16 MiB); control messages at most 40 KiB;
+// signed codes are accepted for SignedCodeLifetime.
 //
 // # Security
 //
@@ -353,10 +354,15 @@ func (p *Peer) Connected(id ID) bool {
 	return s != nil && s.conn != nil && !s.restarting
 }
 
-// Send sends data to the peer id. While the session is reconnecting it
-// waits for it (or ctx). A peer without a session is ErrUnknownPeer.
+// Send sends data to the peer id as one message, of at most MaxDataSize
+// bytes (ref.ErrMessageTooLarge otherwise). While the session is
+// reconnecting it waits for it (or ctx). A peer without a session is
+// ErrUnknownPeer.
 func (p *Peer) Send(ctx context.Context, id ID, data []byte) error {
-	msg := marshal([]any{uint64(msgData), data})
+	if len(data) > MaxDataSize {
+		return &PeerError{ID: id, Op: "send", Err: tooLarge(len(data))}
+	}
+	msg := dataMessage(data)
 	for {
 		p.mu.Lock()
 		if p.closed {
@@ -392,10 +398,17 @@ func (p *Peer) Send(ctx context.Context, id ID, data []byte) error {
 	}
 }
 
+func tooLarge(n int) error {
+	return fmt.Errorf("%w: %d bytes, at most MaxDataSize (%d)", ref.ErrMessageTooLarge, n, MaxDataSize)
+}
+
 // Broadcast sends data to every connected peer and returns the errors
 // joined (nil when all succeeded). It does not wait for reconnecting ones.
 func (p *Peer) Broadcast(ctx context.Context, data []byte) error {
-	msg := marshal([]any{uint64(msgData), data})
+	if len(data) > MaxDataSize {
+		return &PeerError{Op: "broadcast", Err: tooLarge(len(data))}
+	}
+	msg := dataMessage(data)
 	p.mu.Lock()
 	var conns []*ref.Conn
 	var ids []ID
@@ -653,6 +666,11 @@ func (p *Peer) readLoop(s *session, c *ref.Conn) {
 	ch := c.Channel()
 	for {
 		b, err := ch.Receive(p.ctx)
+		if errors.Is(err, ref.ErrMessageTooLarge) {
+			// Discarded by ref (SPEC.md §13.3): over Conn.MaxMessageSize.
+			p.emit(Event{Type: Rejected, Peer: s.id, Err: &PeerError{ID: s.id, Op: "receive", Err: err}})
+			continue
+		}
 		if err != nil {
 			if err == io.EOF {
 				c.Close()
@@ -705,16 +723,17 @@ func (p *Peer) handle(s *session, c *ref.Conn, b []byte) error {
 	}
 	switch t {
 	case msgData:
-		var m struct {
-			_    struct{} `cbor:",toarray"`
-			Type uint64
-			Data []byte
+		data, err := parseData(b)
+		if errors.Is(err, ref.ErrMessageTooLarge) {
+			// Discarded; the session goes on (IDENTITY.md §3.1).
+			p.emit(Event{Type: Rejected, Peer: s.id, Err: &PeerError{ID: s.id, Op: "receive", Err: err}})
+			return nil
 		}
-		if err := unmarshal(b, &m); err != nil {
+		if err != nil {
 			return err
 		}
 		select {
-		case p.msgs <- Message{From: s.id, Data: m.Data}:
+		case p.msgs <- Message{From: s.id, Data: data}:
 		case <-c.Done():
 		case <-p.ctx.Done():
 		}
