@@ -28,6 +28,11 @@ type Record struct {
 	// Paired is when the peer was first authenticated; LastSeen when last.
 	Paired   time.Time `json:"paired"`
 	LastSeen time.Time `json:"last_seen"`
+	// Introducer is the peer that introduced this one, when it was first
+	// met through an introduction; zero for a peer paired by code (the
+	// user's choice). An introduced peer has no Addrs and is forgotten
+	// IntroducedLifetime after LastSeen (IDENTITY.md §5).
+	Introducer ID `json:"introducer,omitzero"`
 }
 
 // Store is the set of remembered peers, kept in a JSON file of mode 0600
@@ -86,6 +91,9 @@ func parseStore(b []byte) (map[ID]*Record, error) {
 		}
 		r.ID = id
 		r.Addrs = cleanAddrs(r.Addrs)
+		if r.Introducer != (ID{}) {
+			r.Addrs = nil // never dialled (IDENTITY.md §5)
+		}
 		recs[id] = r
 	}
 	return recs, nil
@@ -131,6 +139,37 @@ func (s *Store) update(id ID, f func(r *Record)) error {
 		s.recs[id] = r
 	}
 	f(r)
+	return s.saveLocked()
+}
+
+// introducedBy counts the records of peers introduced by via.
+func (s *Store) introducedBy(via ID) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.recs {
+		if r.Introducer == via {
+			n++
+		}
+	}
+	return n
+}
+
+// expire forgets the introduced peers not seen for IntroducedLifetime
+// (except those in live, which have sessions) and saves the file if any
+// was.
+func (s *Store) expire(now time.Time, live map[ID]bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.recs)
+	for id, r := range s.recs {
+		if r.Introducer != (ID{}) && now.Sub(r.LastSeen) > IntroducedLifetime && !live[id] {
+			delete(s.recs, id)
+		}
+	}
+	if len(s.recs) == n {
+		return nil
+	}
 	return s.saveLocked()
 }
 

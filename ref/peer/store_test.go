@@ -83,6 +83,7 @@ func FuzzStoreFile(f *testing.F) {
 		storeJSON(key, "null"),
 		storeJSON(key, fmt.Sprintf(`{"public_key": %q, "addrs": ["127.0.0.1:1", "[::1]:2", null], "fingerprint": [1, 2]}`, k64)),
 		storeJSON(key, fmt.Sprintf(`{"public_key": %q, "paired": "2026-01-02T03:04:05Z", "last_seen": "2026-01-02T03:04:05Z"}`, k64)),
+		storeJSON(key, fmt.Sprintf(`{"public_key": %q, "addrs": ["127.0.0.1:1"], "introducer": [%s]}`, k64, strings.Repeat("1, ", 31)+"1")),
 		`{"version": 1, "peers": null}`,
 		`{"version": 1, "peers": {}, "peers": {"a": 1}}`,
 	} {
@@ -99,6 +100,9 @@ func FuzzStoreFile(f *testing.F) {
 			}
 			if c := cleanAddrs(r.Addrs); fmt.Sprint(c) != fmt.Sprint(r.Addrs) {
 				t.Fatalf("accepted addresses %q, clean %q", r.Addrs, c)
+			}
+			if r.Introducer != (ID{}) && len(r.Addrs) > 0 {
+				t.Fatalf("an introduced peer with addresses %q", r.Addrs)
 			}
 		}
 		path := filepath.Join(t.TempDir(), "store")
