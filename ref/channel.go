@@ -188,8 +188,10 @@ func (ch *Channel) readLoop() {
 			return
 		}
 		switch t := buf[0]; {
-		case eos && t <= frameEOS:
-			ch.protocolError("a frame after end-of-stream")
+		case eos && t != frameClose:
+			// SPEC.md §13.2: any frame but CLOSE, ignorable types
+			// included, after the EOS of the same channel.
+			ch.protocolError(fmt.Sprintf("a frame (type 0x%02x) after end-of-stream", t))
 			return
 		case t == frameData || t == frameMore:
 			data := make([]byte, n-1)

@@ -271,8 +271,6 @@ func TestShutdownKeepsData(t *testing.T) {
 // TestFramingErrors: frames FRAMING.md forbids close the connection with
 // ErrProtocol; ignorable frame types are skipped.
 func TestFramingErrors(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	cases := []struct {
 		name   string
 		frames [][]byte
@@ -283,10 +281,14 @@ func TestFramingErrors(t *testing.T) {
 		{"text message", [][]byte{[]byte("hi")}, true, false},
 		{"must-understand type", [][]byte{{0x05}}, false, false},
 		{"data after end-of-stream", [][]byte{{frameEOS}, {frameData, 'x'}}, false, false},
+		{"fragment after end-of-stream", [][]byte{{frameEOS}, {frameMore, 'x'}}, false, false},
+		{"ignorable type after end-of-stream", [][]byte{{frameEOS}, {0x40, '{', '}'}}, false, false},
 		{"CLOSE on another channel is ignored", nil, false, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
 			o, a := pair(t, loopback(), loopback())
 			ch := o.Channel()
 			if tc.frames == nil { // CLOSE on another channel, then a message
@@ -324,6 +326,42 @@ func TestFramingErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestShutdownReportsProtocolError: a reader that has read the stream to
+// its end (io.EOF) learns from Shutdown that a frame followed the
+// end-of-stream (SPEC.md §13.2: a protocol error), instead of a clean end.
+func TestShutdownReportsProtocolError(t *testing.T) {
+	o, a := pair(t, loopback(), loopback())
+	for _, f := range [][]byte{{frameData, 'h', 'i'}, {frameEOS}, {frameData, 'x'}} {
+		if _, err := o.Channel().rwc.WriteDataChannel(f, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := io.ReadAll(a.Channel())
+	if err != nil || string(got) != "hi" {
+		t.Fatalf("read %q, %v; want \"hi\" and the end of the stream", got, err)
+	}
+	select {
+	case <-a.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the frame after end-of-stream did not end the connection")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Shutdown(ctx); !errors.Is(err, ErrProtocol) {
+		t.Fatalf("Shutdown = %v, want ErrProtocol", err)
+	}
+	// A connection that ended cleanly still shuts down without error.
+	o2, a2 := pair(t, loopback(), loopback())
+	o2.Channel().CloseWrite()
+	if _, err := io.ReadAll(a2.Channel()); err != nil {
+		t.Fatal(err)
+	}
+	if err := a2.Shutdown(ctx); err != nil {
+		t.Fatalf("clean Shutdown = %v", err)
+	}
+	o2.Close()
 }
 
 // TestCloseUnblocksWrite: Close returns while a Write is blocked on a full

@@ -439,7 +439,10 @@ func (c *Conn) RemoteCertificate() []byte {
 
 // Shutdown ends the connection gracefully: it waits until every channel's
 // sent data has been acknowledged by the peer (or ctx is done), then
-// closes like Close. It returns ctx's error if the data did not drain.
+// closes like Close. It returns ctx's error if the data did not drain, and
+// the connection's error if the peer broke the framing (ErrProtocol), even
+// after the application read every stream to its end: a frame after an
+// end-of-stream arrives when the reader has already seen io.EOF.
 func (c *Conn) Shutdown(ctx context.Context) error {
 	var err error
 	for _, ch := range c.channelList() {
@@ -449,6 +452,9 @@ func (c *Conn) Shutdown(ctx context.Context) error {
 		}
 	}
 	c.Close()
+	if cerr := c.Err(); errors.Is(cerr, ErrProtocol) {
+		return cerr
+	}
 	return err
 }
 

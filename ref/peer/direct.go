@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/peer-sdp/peer/ref"
@@ -71,18 +72,27 @@ func (p *Peer) acceptLoop() {
 			}
 			continue
 		}
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			p.serveDirect(nc)
-		}()
+		if !p.goWork(hostSource(nc.RemoteAddr()), func() { p.serveDirect(nc) }) {
+			nc.Close() // this host, or all, already hold their streams
+		}
 	}
+}
+
+// hostSource names the host at the other end of a direct stream, the
+// source of its work (guard.go).
+func hostSource(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return "host " + t.IP.String()
+	}
+	return "host " + a.String()
 }
 
 // serveDirect answers one direct exchange.
 func (p *Peer) serveDirect(nc net.Conn) {
 	ctx, cancel := context.WithTimeout(p.ctx, p.cfg.HandshakeTimeout)
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	end := sync.OnceFunc(func() { stop(); cancel(); nc.Close() })
+	defer end()
 	nc.SetDeadline(time.Now().Add(p.cfg.HandshakeTimeout))
 	b, err := readFrame(nc)
 	var m relay
@@ -94,47 +104,19 @@ func (p *Peer) serveDirect(nc net.Conn) {
 		}
 	}
 	if err != nil {
-		stop()
-		cancel()
-		nc.Close()
 		return
+	}
+	// One reply, then the stream closes (IDENTITY.md §7).
+	reply := func(msg []byte) error {
+		defer end()
+		return writeFrame(nc, msg)
 	}
 	if m.Type == msgRestart {
 		// An ICE restart of the session's connection (IDENTITY.md §11).
-		author, ans, err := p.answerRestart(ctx, &m.Signed)
-		if err == nil {
-			writeFrame(nc, marshal(&relay{Type: msgRestart, To: author[:], Signed: *ans}))
-		} else if author != (ID{}) {
-			writeFrame(nc, marshal(&refuse{Type: msgRefuse, To: author[:], Reason: refusalCode(err)}))
-		}
-		stop()
-		cancel()
-		nc.Close()
+		p.answerRestart(ctx, &m.Signed, 0, reply)
 		return
 	}
-	author, ans, c, err := p.acceptSigned(ctx, &m.Signed, false)
-	if err != nil {
-		if author != (ID{}) {
-			writeFrame(nc, marshal(&refuse{Type: msgRefuse, To: author[:], Reason: refusalCode(err)}))
-		}
-		stop()
-		cancel()
-		nc.Close()
-		p.emit(Event{Type: Rejected, Peer: author, Err: &PeerError{ID: author, Op: "accept", Err: err}})
-		return
-	}
-	err = writeFrame(nc, marshal(&relay{Type: msgRelay, To: author[:], Signed: *ans}))
-	stop()
-	cancel()
-	nc.Close()
-	if err != nil {
-		c.Close()
-		p.untrack(c)
-		return
-	}
-	if _, err := p.establish(p.ctx, c, false, []ID{author}); err != nil && p.ctx.Err() == nil {
-		p.emit(Event{Type: Rejected, Peer: author, Err: err})
-	}
+	p.answerOffer(ctx, &m.Signed, ID{}, 0, reply)
 }
 
 // dialDirect runs the direct exchange with id at addr, then connects.
@@ -201,18 +183,14 @@ func (p *Peer) dialDirect(ctx context.Context, id ID, addr string) error {
 	if err := decode(b, &m); err != nil {
 		return fail(err)
 	}
-	author, err := m.Signed.verify(p.ID(), kindAnswer, time.Now())
-	if err != nil {
+	if _, err := p.checkSigned(&m.Signed, kindAnswer, signedBy(id)); err != nil {
 		return fail(err)
-	}
-	if author != id {
-		return fail(fmt.Errorf("%w: the answer at %s is signed by %s, not %s", ErrAuth, addr, author.Short(), id.Short()))
 	}
 	if err := c.Complete(ctx, m.Signed.Code); err != nil {
 		return fail(err)
 	}
 	stop()
 	nc.Close()
-	_, err = p.establish(ctx, c, true, []ID{id})
+	_, err = p.establish(ctx, c, true, []ID{id}, origin{})
 	return err
 }

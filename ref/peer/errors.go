@@ -12,6 +12,10 @@ var (
 	// ErrInsecureFile reports an identity or store file that group or others
 	// may read.
 	ErrInsecureFile = errors.New("peer: file readable by others")
+	// ErrBadStore reports a store file that is not a store OpenStore
+	// writes (not JSON, another version, a record that is null or whose key
+	// is not its ID's).
+	ErrBadStore = errors.New("peer: store file invalid")
 	// ErrAuth reports a failed identity handshake: a signature that does not
 	// verify, a public key whose ID is not the expected one (an impostor with
 	// a copied ID), or a malformed HELLO. The connection is closed.

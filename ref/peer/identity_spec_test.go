@@ -224,6 +224,7 @@ func TestIdentityRegistries(t *testing.T) {
 		"the " + strconv.Itoa(len(ctxHello)) + " ASCII bytes",
 		"hello = [" + strconv.Itoa(msgHello) + ", version: " + strconv.Itoa(Version) + ",",
 		"exceeds " + strconv.Itoa(maxMessage>>10) + " KiB",
+		"a `data` message of up to " + strconv.Itoa(maxDataMessage>>20) + " MiB",
 		"`role` is one byte: " + strconv.Itoa(roleOfferer) + " when the **signer** is the offerer",
 		"`kind` " + strconv.Itoa(kindOffer) + " is an offer, " + strconv.Itoa(kindAnswer) + " an answer",
 		"within " + strconv.Itoa(int(SignedCodeLifetime/time.Minute)) + " minutes of its clock",

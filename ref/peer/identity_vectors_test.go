@@ -383,15 +383,11 @@ func decodeSessionMessageRe(b []byte) (*decodedMessage, []byte, error) {
 	}
 	switch t {
 	case msgData:
-		var m struct {
-			_    struct{} `cbor:",toarray"`
-			Type uint64
-			Data []byte
-		}
-		if err := unmarshal(b, &m); err != nil {
+		data, err := parseData(b)
+		if err != nil {
 			return nil, nil, err
 		}
-		return &decodedMessage{Type: msgData, Payload: ptrTo(hex.EncodeToString(m.Data))}, marshal(&m), nil
+		return &decodedMessage{Type: msgData, Payload: ptrTo(hex.EncodeToString(data))}, dataMessage(data), nil
 	case msgRelay, msgRestart:
 		var m relay
 		if err := decode(b, &m); err != nil {

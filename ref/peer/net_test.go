@@ -74,7 +74,8 @@ func TestChainOfTwenty(t *testing.T) {
 	const n = 20
 	ps := make([]*Peer, n)
 	for i := range ps {
-		ps[i] = newTestPeer(t, &Config{Conn: ref.Config{GatherTimeout: 200 * time.Millisecond}})
+		// Chained introductions: i+1 introduces i+3, whom it met through i+2.
+		ps[i] = newTestPeer(t, &Config{Conn: ref.Config{GatherTimeout: 200 * time.Millisecond}, Introductions: IntroductionsFromAny})
 	}
 	start := time.Now()
 	for i := 0; i+1 < n; i++ {

@@ -189,7 +189,7 @@ func (pr *Pairing) start() {
 		go func() {
 			defer p.wg.Done()
 			defer close(pr.done)
-			pr.id, pr.err = p.establish(p.ctx, pr.c, pr.offerer, pr.expect)
+			pr.id, pr.err = p.establish(p.ctx, pr.c, pr.offerer, pr.expect, origin{byCode: true})
 			if pr.err != nil && p.ctx.Err() == nil {
 				p.emit(Event{Type: Rejected, Peer: pr.id, Err: pr.err})
 			}

@@ -28,10 +28,11 @@
 //
 // # Limits
 //
-// Config.MaxPeers sessions (default DefaultMaxPeers); a data message is at
-// most the connection's ref.Config.MaxMessageSize minus 16 bytes; control
-// messages at most 40 KiB; signed codes are accepted for
-// SignedCodeLifetime.
+// Config.MaxPeers sessions (default DefaultMaxPeers); a data message's
+// payload is at most MaxDataSize (16 MiB minus its 7-byte head; the
+// default channel reassembles up to ref.Config.MaxMessageSize, which
+// should stay at its default of 16 MiB); control messages at most 40 KiB;
+// signed codes are accepted for SignedCodeLifetime.
 //
 // # Security
 //
@@ -39,7 +40,13 @@
 // DTLS fingerprints: an impostor that copies an ID without its key fails
 // with ErrAuth, and an introducer that alters a relayed code is detected
 // with ErrTampered. An introducer learns who connects to whom and the
-// candidates' addresses. See IDENTITY.md §9.
+// candidates' addresses. Every signed code is accepted once (a replay is
+// ErrExpired); the work other hosts and peers can start is bounded per
+// source and in all, and handshakes answering them count against
+// MaxPeers; strangers are accepted only through introducers the user
+// paired with by code (Config.Introductions), and only such chosen peers'
+// addresses are remembered and dialled, at most 4 each, within a retry
+// budget of ReconnectTimeout. See IDENTITY.md §5 and §9.
 package peer
 
 import (
@@ -92,14 +99,17 @@ type Config struct {
 	// direct code exchange. Default DefaultHandshakeTimeout; range 1 s–10 min.
 	HandshakeTimeout time.Duration
 	// ReconnectTimeout is how long a session may stay Reconnecting before
-	// it is given up (Left). Default DefaultReconnectTimeout; range 1 s–24 h.
+	// it is given up (Left), and the retry budget of a remembered peer
+	// without a session: it is dialled only within ReconnectTimeout of New,
+	// of its last departure or of a call of Connect (IDENTITY.md §5).
+	// Default DefaultReconnectTimeout; range 1 s–24 h.
 	ReconnectTimeout time.Duration
 	// RetryInterval is the first delay between reconnection attempts; it
 	// doubles up to 30 s. Default DefaultRetryInterval; range 10 ms–30 s.
 	RetryInterval time.Duration
-	// RefuseIntroductions refuses connections introduced by other peers
-	// (relayed offers) from peers that are not remembered.
-	RefuseIntroductions bool
+	// Introductions says which connected peers may introduce a peer that
+	// is not remembered (a stranger). Default IntroductionsFromChosen.
+	Introductions IntroductionPolicy
 
 	// tamper, in tests, alters codes this peer relays as an introducer.
 	tamper func([]byte) []byte
@@ -179,6 +189,10 @@ type Peer struct {
 	paused   map[ID]bool
 	backoff  map[ID]*retryState
 	stray    map[*ref.Conn]bool // connections not (yet) in a session
+	joining  int                // handshakes answering others, for MaxPeers (guard.go)
+
+	replay replayCache // signed codes accepted (guard.go)
+	work   workLimit   // exchanges others started (guard.go)
 }
 
 type session struct {
@@ -201,6 +215,7 @@ type attempt struct {
 type retryState struct {
 	next  time.Time
 	delay time.Duration
+	until time.Time // the end of the retry budget
 }
 
 type relayResult struct {
@@ -353,10 +368,15 @@ func (p *Peer) Connected(id ID) bool {
 	return s != nil && s.conn != nil && !s.restarting
 }
 
-// Send sends data to the peer id. While the session is reconnecting it
-// waits for it (or ctx). A peer without a session is ErrUnknownPeer.
+// Send sends data to the peer id as one message, of at most MaxDataSize
+// bytes (ref.ErrMessageTooLarge otherwise). While the session is
+// reconnecting it waits for it (or ctx). A peer without a session is
+// ErrUnknownPeer.
 func (p *Peer) Send(ctx context.Context, id ID, data []byte) error {
-	msg := marshal([]any{uint64(msgData), data})
+	if len(data) > MaxDataSize {
+		return &PeerError{ID: id, Op: "send", Err: tooLarge(len(data))}
+	}
+	msg := dataMessage(data)
 	for {
 		p.mu.Lock()
 		if p.closed {
@@ -392,10 +412,17 @@ func (p *Peer) Send(ctx context.Context, id ID, data []byte) error {
 	}
 }
 
+func tooLarge(n int) error {
+	return fmt.Errorf("%w: %d bytes, at most MaxDataSize (%d)", ref.ErrMessageTooLarge, n, MaxDataSize)
+}
+
 // Broadcast sends data to every connected peer and returns the errors
 // joined (nil when all succeeded). It does not wait for reconnecting ones.
 func (p *Peer) Broadcast(ctx context.Context, data []byte) error {
-	msg := marshal([]any{uint64(msgData), data})
+	if len(data) > MaxDataSize {
+		return &PeerError{Op: "broadcast", Err: tooLarge(len(data))}
+	}
+	msg := dataMessage(data)
 	p.mu.Lock()
 	var conns []*ref.Conn
 	var ids []ID
@@ -501,7 +528,7 @@ func (p *Peer) untrack(c *ref.Conn) {
 // the connection to the session of the authenticated ID. expect, when not
 // nil, is the ID the connection must reach (ErrAuth otherwise). On error c
 // is closed.
-func (p *Peer) establish(ctx context.Context, c *ref.Conn, offerer bool, expect []ID) (ID, error) {
+func (p *Peer) establish(ctx context.Context, c *ref.Conn, offerer bool, expect []ID, o origin) (ID, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.HandshakeTimeout)
 	defer cancel()
 	stop := context.AfterFunc(p.ctx, cancel)
@@ -523,7 +550,7 @@ func (p *Peer) establish(ctx context.Context, c *ref.Conn, offerer bool, expect 
 		return id, &PeerError{ID: id, Op: "hello", Err: err}
 	}
 	lowOffer := offerer == p.ID().Less(id)
-	if err := p.attach(id, pub, addrs, c, lowOffer); err != nil {
+	if err := p.attach(id, pub, addrs, c, lowOffer, o); err != nil {
 		return id, &PeerError{ID: id, Op: "hello", Err: err}
 	}
 	return id, nil
@@ -566,7 +593,7 @@ func (p *Peer) handshake(ctx context.Context, c *ref.Conn, offerer bool, expect 
 // attach makes c the connection of the session with id (creating it),
 // unless a live connection that wins the glare rule exists, in which case c
 // is closed. It records the peer in the store and emits the event.
-func (p *Peer) attach(id ID, pub ed25519.PublicKey, addrs []string, c *ref.Conn, lowOffer bool) error {
+func (p *Peer) attach(id ID, pub ed25519.PublicKey, addrs []string, c *ref.Conn, lowOffer bool, o origin) error {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -618,14 +645,12 @@ func (p *Peer) attach(id ID, pub ed25519.PublicKey, addrs []string, c *ref.Conn,
 	}
 	now := time.Now()
 	p.st.update(id, func(r *Record) {
+		r.remember(o, addrs)
 		r.PublicKey = pub
 		if rc := c.RemoteCertificate(); rc != nil {
 			r.Fingerprint = sha256Sum(rc)
 		}
 		r.SentFingerprint = p.id.Fingerprint()
-		if len(addrs) > 0 {
-			r.Addrs = addrs
-		}
 		if r.Paired.IsZero() {
 			r.Paired = now
 		}
@@ -653,6 +678,11 @@ func (p *Peer) readLoop(s *session, c *ref.Conn) {
 	ch := c.Channel()
 	for {
 		b, err := ch.Receive(p.ctx)
+		if errors.Is(err, ref.ErrMessageTooLarge) {
+			// Discarded by ref (SPEC.md §13.3): over Conn.MaxMessageSize.
+			p.emit(Event{Type: Rejected, Peer: s.id, Err: &PeerError{ID: s.id, Op: "receive", Err: err}})
+			continue
+		}
 		if err != nil {
 			if err == io.EOF {
 				c.Close()
@@ -679,13 +709,13 @@ func (p *Peer) lost(s *session, c *ref.Conn, err error) {
 		return
 	}
 	s.conn = nil
+	delete(p.backoff, s.id) // a new retry budget
 	if errors.Is(err, ref.ErrPeerClosed) {
 		p.removeLocked(s)
 		p.mu.Unlock()
 		p.emit(Event{Type: Left, Peer: s.id, Err: err})
 		return
 	}
-	delete(p.backoff, s.id)
 	if s.restarting {
 		// Reconnecting was reported when the restart began.
 		s.restarting = false
@@ -705,16 +735,17 @@ func (p *Peer) handle(s *session, c *ref.Conn, b []byte) error {
 	}
 	switch t {
 	case msgData:
-		var m struct {
-			_    struct{} `cbor:",toarray"`
-			Type uint64
-			Data []byte
+		data, err := parseData(b)
+		if errors.Is(err, ref.ErrMessageTooLarge) {
+			// Discarded; the session goes on (IDENTITY.md §3.1).
+			p.emit(Event{Type: Rejected, Peer: s.id, Err: &PeerError{ID: s.id, Op: "receive", Err: err}})
+			return nil
 		}
-		if err := unmarshal(b, &m); err != nil {
+		if err != nil {
 			return err
 		}
 		select {
-		case p.msgs <- Message{From: s.id, Data: m.Data}:
+		case p.msgs <- Message{From: s.id, Data: data}:
 		case <-c.Done():
 		case <-p.ctx.Done():
 		}
@@ -723,8 +754,8 @@ func (p *Peer) handle(s *session, c *ref.Conn, b []byte) error {
 		if err := decode(b, &m); err != nil {
 			return err
 		}
-		p.wg.Add(1)
-		go func() { defer p.wg.Done(); p.onRelay(s.id, &m) }()
+		// Beyond the bound of the work this peer started, dropped.
+		p.goWork(sessionSource(s.id), func() { p.onRelay(s.id, &m) })
 	case msgRefuse:
 		var m refuse
 		if err := decode(b, &m); err != nil {
@@ -738,18 +769,16 @@ func (p *Peer) handle(s *session, c *ref.Conn, b []byte) error {
 		}
 		var target ID
 		copy(target[:], m.Peer)
-		if target == p.ID() || p.Connected(target) {
-			return nil
+		if target == p.ID() || p.Connected(target) || p.mayAccept(target, s.id) != nil {
+			return nil // ignored: a stranger this introducer may not introduce
 		}
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
+		p.goWork(sessionSource(s.id), func() {
 			ctx, cancel := context.WithTimeout(p.ctx, 2*p.cfg.HandshakeTimeout)
 			defer cancel()
 			if err := p.connectVia(ctx, target, s.id); err != nil && p.ctx.Err() == nil {
 				p.emit(Event{Type: Rejected, Peer: target, Err: err})
 			}
-		}()
+		})
 	case msgHello:
 		return fmt.Errorf("%w: second HELLO", ErrProtocol)
 	default:
@@ -802,15 +831,9 @@ func (p *Peer) onRelay(from ID, m *relay) {
 	if m.Hops != 1 {
 		return
 	}
+	reply := func(msg []byte) error { return p.sendTo(ctx, from, msg) }
 	if m.Type == msgRestart && m.Signed.Kind == kindOffer {
-		author, ans, err := p.answerRestart(ctx, &m.Signed)
-		if err != nil {
-			if author != (ID{}) {
-				p.sendTo(ctx, from, marshal(&refuse{Type: msgRefuse, To: author[:], Nonce: m.Nonce, Reason: refusalCode(err)}))
-			}
-			return
-		}
-		p.sendTo(ctx, from, marshal(&relay{Type: msgRestart, To: author[:], Nonce: m.Nonce, Signed: *ans}))
+		p.answerRestart(ctx, &m.Signed, m.Nonce, reply)
 		return
 	}
 	switch m.Signed.Kind {
@@ -825,22 +848,7 @@ func (p *Peer) onRelay(from ID, m *relay) {
 			}
 		}
 	case kindOffer:
-		author, ans, c, err := p.acceptSigned(ctx, &m.Signed, true)
-		if err != nil {
-			if author != (ID{}) {
-				p.sendTo(ctx, from, marshal(&refuse{Type: msgRefuse, To: author[:], Nonce: m.Nonce, Reason: refusalCode(err)}))
-			}
-			p.emit(Event{Type: Rejected, Peer: author, Err: &PeerError{ID: author, Op: "introduction", Err: err}})
-			return
-		}
-		if err := p.sendTo(ctx, from, marshal(&relay{Type: msgRelay, To: author[:], Nonce: m.Nonce, Signed: *ans})); err != nil {
-			c.Close()
-			p.untrack(c)
-			return
-		}
-		if _, err := p.establish(p.ctx, c, false, []ID{author}); err != nil && p.ctx.Err() == nil {
-			p.emit(Event{Type: Rejected, Peer: author, Err: err})
-		}
+		p.answerOffer(ctx, &m.Signed, from, m.Nonce, reply)
 	}
 }
 
@@ -855,13 +863,11 @@ func (p *Peer) onRefuse(from ID, m *refuse) {
 		if m.Hops == 0 {
 			fwd := *m
 			fwd.Hops = 1
-			p.wg.Add(1)
-			go func() {
-				defer p.wg.Done()
+			p.goWork(sessionSource(from), func() {
 				ctx, cancel := context.WithTimeout(p.ctx, p.cfg.HandshakeTimeout)
 				defer cancel()
 				p.sendTo(ctx, to, marshal(&fwd))
-			}()
+			})
 		}
 		return
 	}
@@ -874,41 +880,6 @@ func (p *Peer) onRefuse(from ID, m *refuse) {
 		default:
 		}
 	}
-}
-
-// acceptSigned verifies a signed offer addressed to us and answers it. It
-// returns the author, our signed answer and the connection (tracked).
-func (p *Peer) acceptSigned(ctx context.Context, sc *signedCode, introduced bool) (ID, *signedCode, *ref.Conn, error) {
-	author, err := sc.verify(p.ID(), kindOffer, time.Now())
-	if err != nil {
-		return author, nil, nil, err
-	}
-	if _, known := p.st.Get(author); !known {
-		switch {
-		case !introduced:
-			// §7: a direct offer from a peer we do not remember (reason 3).
-			return author, nil, nil, fmt.Errorf("%w: a direct offer from a peer not remembered", ErrUnknownPeer)
-		case p.cfg.RefuseIntroductions:
-			// §6.2 step 3: policy (reason 5).
-			return author, nil, nil, fmt.Errorf("%w: introductions from peers not remembered are refused", ErrRefused)
-		}
-	}
-	p.mu.Lock()
-	full := p.sessions[author] == nil && len(p.sessions) >= p.cfg.MaxPeers
-	p.mu.Unlock()
-	if full {
-		return author, nil, nil, ErrTooManyPeers
-	}
-	c, code, err := ref.Answer(ctx, p.signalledConfig(), sc.Code)
-	if err != nil {
-		return author, nil, nil, err
-	}
-	if !p.track(c) {
-		c.Close()
-		return author, nil, nil, ErrClosed
-	}
-	ans := p.id.signCode(kindAnswer, author, code, time.Now())
-	return author, &ans, c, nil
 }
 
 // Introduce asks the connected peers a and b to connect to each other
@@ -938,6 +909,7 @@ func (p *Peer) Introduce(ctx context.Context, a, b ID) error {
 func (p *Peer) Connect(ctx context.Context, id ID) error {
 	p.mu.Lock()
 	delete(p.paused, id)
+	delete(p.backoff, id) // a new retry budget
 	p.mu.Unlock()
 	return p.connect(ctx, id, ID{})
 }
@@ -1098,17 +1070,13 @@ func (p *Peer) introduced(ctx context.Context, id, via ID) error {
 	if res.err != nil {
 		return fail(res.err)
 	}
-	author, err := res.signed.verify(p.ID(), kindAnswer, time.Now())
-	if err != nil {
+	if _, err := p.checkSigned(res.signed, kindAnswer, signedBy(id)); err != nil {
 		return fail(err)
-	}
-	if author != id {
-		return fail(fmt.Errorf("%w: the answer is signed by %s, not %s", ErrAuth, author.Short(), id.Short()))
 	}
 	if err := c.Complete(ctx, res.signed.Code); err != nil {
 		return fail(err)
 	}
-	_, err = p.establish(ctx, c, true, []ID{id})
+	_, err = p.establish(ctx, c, true, []ID{id}, origin{via: via})
 	return err
 }
 
@@ -1151,7 +1119,12 @@ func (p *Peer) supervise() {
 				candidates[id] = true
 			}
 		}
+		live := make(map[ID]bool, len(p.sessions))
+		for id := range p.sessions {
+			live[id] = true
+		}
 		p.mu.Unlock()
+		p.st.expire(now, live)
 		for _, r := range p.st.List() {
 			if _, ok := p.sessionState(r.ID); !ok {
 				candidates[r.ID] = true
@@ -1185,7 +1158,9 @@ func (p *Peer) sessionState(id ID) (connected, exists bool) {
 }
 
 // due reports whether an attempt to id may start now, and schedules the
-// next one with exponential backoff.
+// next one with exponential backoff. The attempts of one retry budget end
+// ReconnectTimeout after the first (IDENTITY.md §5); a departure of the
+// peer, or Connect, starts a new budget.
 func (p *Peer) due(id ID, now time.Time) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -1194,9 +1169,9 @@ func (p *Peer) due(id ID, now time.Time) bool {
 	}
 	b := p.backoff[id]
 	if b == nil {
-		b = &retryState{delay: p.cfg.RetryInterval}
+		b = &retryState{delay: p.cfg.RetryInterval, until: now.Add(p.cfg.ReconnectTimeout)}
 		p.backoff[id] = b
-	} else if now.Before(b.next) {
+	} else if now.Before(b.next) || now.After(b.until) {
 		return false
 	} else {
 		b.delay = min(2*b.delay, maxRetryInterval)
@@ -1229,15 +1204,22 @@ func (p *Peer) responsible(id ID) bool {
 
 func sha256Sum(b []byte) [32]byte { return IDOf(b) }
 
-// queue is an unbounded FIFO of events delivered on a channel.
+// maxQueuedRejected bounds the Rejected events waiting to be read: other
+// hosts and peers cause them, as many as they like; beyond it they are
+// dropped (the other events are the sessions', bounded by them).
+const maxQueuedRejected = 256
+
+// queue is a FIFO of events delivered on a channel, unbounded except for
+// Rejected events (maxQueuedRejected).
 type queue struct {
-	mu     sync.Mutex
-	items  []Event
-	wake   chan struct{}
-	out    chan Event
-	quit   chan struct{}
-	done   chan struct{}
-	closed bool
+	mu       sync.Mutex
+	items    []Event
+	rejected int // Rejected events in items
+	wake     chan struct{}
+	out      chan Event
+	quit     chan struct{}
+	done     chan struct{}
+	closed   bool
 }
 
 func newQueue() *queue {
@@ -1248,8 +1230,13 @@ func newQueue() *queue {
 
 func (q *queue) push(e Event) {
 	q.mu.Lock()
-	if !q.closed {
+	switch {
+	case q.closed:
+	case e.Type != Rejected:
 		q.items = append(q.items, e)
+	case q.rejected < maxQueuedRejected:
+		q.items = append(q.items, e)
+		q.rejected++
 	}
 	q.mu.Unlock()
 	select {
@@ -1274,6 +1261,9 @@ func (q *queue) run() {
 		}
 		e := q.items[0]
 		q.items = q.items[1:]
+		if e.Type == Rejected {
+			q.rejected--
+		}
 		q.mu.Unlock()
 		select {
 		case q.out <- e:

@@ -73,19 +73,39 @@ func pairPeers(t *testing.T, a, b *Peer) {
 // waitEvent waits for an event of type typ about id, failing after d.
 func waitEvent(t *testing.T, p *Peer, typ EventType, id ID, d time.Duration) Event {
 	t.Helper()
+	e, ok := awaitEvent(t, p, typ, id, d)
+	if !ok {
+		t.Fatalf("%s: no %v event for %s within %v", p.ID().Short(), typ, id.Short(), d)
+	}
+	return e
+}
+
+// noEvent fails if p reports an event of typ about id within d.
+func noEvent(t *testing.T, p *Peer, typ EventType, id ID, d time.Duration) {
+	t.Helper()
+	if e, ok := awaitEvent(t, p, typ, id, d); ok {
+		t.Fatalf("%s: %v %s (%v)", p.ID().Short(), typ, id.Short(), e.Err)
+	}
+}
+
+// awaitEvent returns the first event of type typ about id within d,
+// logging the others; ok is false when none came (or Events closed).
+func awaitEvent(t *testing.T, p *Peer, typ EventType, id ID, d time.Duration) (e Event, ok bool) {
+	t.Helper()
 	deadline := time.After(d)
 	for {
 		select {
-		case e, ok := <-p.Events():
-			if !ok {
-				t.Fatalf("events closed while waiting for %v", typ)
+		case e, open := <-p.Events():
+			if !open {
+				t.Logf("%s: events closed while waiting for %v", p.ID().Short(), typ)
+				return Event{}, false
 			}
 			if e.Type == typ && e.Peer == id {
-				return e
+				return e, true
 			}
 			t.Logf("%s: event %v %s %v", p.ID().Short(), e.Type, e.Peer.Short(), e.Err)
 		case <-deadline:
-			t.Fatalf("%s: no %v event for %s within %v", p.ID().Short(), typ, id.Short(), d)
+			return Event{}, false
 		}
 	}
 }

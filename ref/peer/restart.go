@@ -159,12 +159,8 @@ func (p *Peer) restartOnce(id ID, c *ref.Conn) error {
 	if err != nil {
 		return err
 	}
-	author, err := ans.verify(p.ID(), kindAnswer, time.Now())
-	if err != nil {
+	if _, err := p.checkSigned(ans, kindAnswer, signedBy(id)); err != nil {
 		return err
-	}
-	if author != id {
-		return fmt.Errorf("%w: the restart answer is signed by %s, not %s", ErrAuth, author.Short(), id.Short())
 	}
 	if err := c.CompleteRestart(ctx, ans.Code); err != nil {
 		return err
@@ -264,30 +260,38 @@ func (p *Peer) restartVia(ctx context.Context, id, via ID, sc *signedCode) (*sig
 	}
 }
 
-// answerRestart verifies a signed restart offer addressed to us and
-// answers it on the current connection of the author's session.
-func (p *Peer) answerRestart(ctx context.Context, sc *signedCode) (ID, *signedCode, error) {
-	author, err := sc.verify(p.ID(), kindOffer, time.Now())
-	if err != nil {
-		return author, nil, err
-	}
-	p.mu.Lock()
+// answerRestart is the responder of a restart (IDENTITY.md §11), on
+// either path: it checks the signed restart offer (the author must have a
+// session), applies it to the current connection of the author's session
+// and replies with RESTART holding its signed answer, or REFUSE.
+func (p *Peer) answerRestart(ctx context.Context, sc *signedCode, nonce uint64, reply func([]byte) error) {
 	var c *ref.Conn
-	if s := p.sessions[author]; s != nil {
-		c = s.conn
+	author, err := p.checkSigned(sc, kindOffer, func(author ID) error {
+		p.mu.Lock()
+		if s := p.sessions[author]; s != nil {
+			c = s.conn
+		}
+		p.mu.Unlock()
+		if c == nil {
+			return fmt.Errorf("%w: no connection to restart", ErrRefused)
+		}
+		return nil
+	})
+	var code []byte
+	if err == nil {
+		n0 := c.Restarts()
+		if code, err = c.RestartAnswer(ctx, sc.Code); err == nil {
+			p.followRestart(author, c, n0)
+		}
 	}
-	p.mu.Unlock()
-	if c == nil {
-		return author, nil, fmt.Errorf("%w: no connection to restart", ErrRefused)
-	}
-	n0 := c.Restarts()
-	code, err := c.RestartAnswer(ctx, sc.Code)
 	if err != nil {
-		return author, nil, err
+		if author != (ID{}) {
+			reply(marshal(&refuse{Type: msgRefuse, To: author[:], Nonce: nonce, Reason: refusalCode(err)}))
+		}
+		return
 	}
-	p.followRestart(author, c, n0)
 	ans := p.id.signCode(kindAnswer, author, code, time.Now())
-	return author, &ans, nil
+	reply(marshal(&relay{Type: msgRestart, To: author[:], Nonce: nonce, Signed: ans}))
 }
 
 // followRestart reports a restart the peer started: the peer may detect the

@@ -1,7 +1,6 @@
 package peer
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -31,17 +30,7 @@ func TestNetworkCutICERestart(t *testing.T) {
 	waitEvent(t, a, Joined, b.ID(), 10*time.Second)
 	waitEvent(t, b, Joined, a.ID(), 10*time.Second)
 	// Replace the code-paired connection with a direct one.
-	if err := b.Disconnect(a.ID()); err != nil {
-		t.Fatal(err)
-	}
-	waitEvent(t, a, Left, b.ID(), 10*time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	if err := b.Connect(ctx, a.ID()); err != nil {
-		t.Fatal(err)
-	}
-	waitEvent(t, a, Joined, b.ID(), 10*time.Second)
-	waitEvent(t, b, Joined, a.ID(), 10*time.Second)
+	redial(t, a, b)
 	exchange(t, a, b, "before")
 	ac, bc := sessionConn(a, b.ID()), sessionConn(b, a.ID())
 	if ac == nil || bc == nil {

@@ -171,7 +171,9 @@ func TestIntroducerTamper(t *testing.T) {
 // TestIntroductionsChain: a introduces b and c; then b introduces c to d,
 // whom only b knows.
 func TestIntroductionsChain(t *testing.T) {
-	a, b, c, d := newTestPeer(t, nil), newTestPeer(t, nil), newTestPeer(t, nil), newTestPeer(t, nil)
+	// c and d accept strangers from b, whom c met through a.
+	fromAny := func() *Peer { return newTestPeer(t, &Config{Introductions: IntroductionsFromAny}) }
+	a, b, c, d := newTestPeer(t, nil), newTestPeer(t, nil), fromAny(), fromAny()
 	pairPeers(t, a, b)
 	pairPeers(t, a, c)
 	pairPeers(t, b, d)
@@ -195,12 +197,41 @@ func TestIntroductionsChain(t *testing.T) {
 	exchange(t, a, d, "found a path")
 }
 
+// TestIntroductionsFromChosenOnly: by default (IntroductionsFromChosen) a
+// peer accepts a stranger only through an introducer it paired with by
+// code: b, whom c met through a, cannot introduce d to c (refused), while
+// a can introduce d.
+func TestIntroductionsFromChosenOnly(t *testing.T) {
+	a, b, c, d := newTestPeer(t, nil), newTestPeer(t, nil), newTestPeer(t, nil), newTestPeer(t, nil)
+	pairPeers(t, a, b)
+	pairPeers(t, a, c)
+	pairPeers(t, b, d)
+	pairPeers(t, a, d)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := b.ConnectVia(ctx, c.ID(), a.ID()); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, c, Joined, b.ID(), 20*time.Second)
+	if r, _ := c.Store().Get(b.ID()); r.Introducer != a.ID() || len(r.Addrs) != 0 {
+		t.Fatalf("c remembers b as introduced by %s with %d addresses, want by a with none", r.Introducer.Short(), len(r.Addrs))
+	}
+	err := d.ConnectVia(ctx, c.ID(), b.ID())
+	if cl := classesOf(err); len(cl) != 1 || cl[0] != "refused" {
+		t.Fatalf("d introduced by b: %v (classes %v), want refused only", err, cl)
+	}
+	if err := d.ConnectVia(ctx, c.ID(), a.ID()); err != nil {
+		t.Fatalf("d introduced by a: %v", err)
+	}
+	exchange(t, d, c, "through a")
+}
+
 // TestIntroductionPolicyRefused: a recipient that refuses introductions
 // from peers it does not remember sends refuse with reason 5 (IDENTITY.md
 // §6.2 step 3), which the author reports as refused, and only refused.
 func TestIntroductionPolicyRefused(t *testing.T) {
 	a, b := newTestPeer(t, nil), newTestPeer(t, nil)
-	c := newTestPeer(t, &Config{RefuseIntroductions: true})
+	c := newTestPeer(t, &Config{Introductions: IntroductionsRefused})
 	pairPeers(t, a, b)
 	pairPeers(t, a, c)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

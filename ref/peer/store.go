@@ -28,6 +28,11 @@ type Record struct {
 	// Paired is when the peer was first authenticated; LastSeen when last.
 	Paired   time.Time `json:"paired"`
 	LastSeen time.Time `json:"last_seen"`
+	// Introducer is the peer that introduced this one, when it was first
+	// met through an introduction; zero for a peer paired by code (the
+	// user's choice). An introduced peer has no Addrs and is forgotten
+	// IntroducedLifetime after LastSeen (IDENTITY.md §5).
+	Introducer ID `json:"introducer,omitzero"`
 }
 
 // Store is the set of remembered peers, kept in a JSON file of mode 0600
@@ -47,7 +52,7 @@ type storeFile struct {
 // OpenStore reads the store in file path, or starts an empty one if the
 // file does not exist (it is created on the first change). An empty path
 // keeps the store in memory. A file readable by group or others is refused
-// with ErrInsecureFile.
+// with ErrInsecureFile, one that is not a store with ErrBadStore.
 func OpenStore(path string) (*Store, error) {
 	s := &Store{path: path, recs: map[ID]*Record{}}
 	if path == "" {
@@ -60,22 +65,38 @@ func OpenStore(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	var f storeFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("peer: store %s: %w", path, err)
-	}
-	if f.Version != 1 {
-		return nil, fmt.Errorf("peer: store %s: version %d not supported", path, f.Version)
-	}
-	for k, r := range f.Peers {
-		id, err := ParseID(k)
-		if err != nil || len(r.PublicKey) != ed25519.PublicKeySize || IDOf(r.PublicKey) != id {
-			return nil, fmt.Errorf("peer: store %s: bad record %q", path, k)
-		}
-		r.ID = id
-		s.recs[id] = r
+	if s.recs, err = parseStore(b); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadStore, path, err)
 	}
 	return s, nil
+}
+
+// parseStore reads the records of a store file. The file is the user's,
+// but it is read as untrusted input all the same: every record must be an
+// object whose key has the record's ID, and only the addresses a peer may
+// announce are kept (cleanAddrs).
+func parseStore(b []byte) (map[ID]*Record, error) {
+	var f storeFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, err
+	}
+	if f.Version != 1 {
+		return nil, fmt.Errorf("version %d not supported", f.Version)
+	}
+	recs := make(map[ID]*Record, len(f.Peers))
+	for k, r := range f.Peers {
+		id, err := ParseID(k)
+		if err != nil || r == nil || len(r.PublicKey) != ed25519.PublicKeySize || IDOf(r.PublicKey) != id {
+			return nil, fmt.Errorf("bad record %.60q", k)
+		}
+		r.ID = id
+		r.Addrs = cleanAddrs(r.Addrs)
+		if r.Introducer != (ID{}) {
+			r.Addrs = nil // never dialled (IDENTITY.md §5)
+		}
+		recs[id] = r
+	}
+	return recs, nil
 }
 
 // Get returns a copy of the record of id.
@@ -118,6 +139,37 @@ func (s *Store) update(id ID, f func(r *Record)) error {
 		s.recs[id] = r
 	}
 	f(r)
+	return s.saveLocked()
+}
+
+// introducedBy counts the records of peers introduced by via.
+func (s *Store) introducedBy(via ID) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.recs {
+		if r.Introducer == via {
+			n++
+		}
+	}
+	return n
+}
+
+// expire forgets the introduced peers not seen for IntroducedLifetime
+// (except those in live, which have sessions) and saves the file if any
+// was.
+func (s *Store) expire(now time.Time, live map[ID]bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.recs)
+	for id, r := range s.recs {
+		if r.Introducer != (ID{}) && now.Sub(r.LastSeen) > IntroducedLifetime && !live[id] {
+			delete(s.recs, id)
+		}
+	}
+	if len(s.recs) == n {
+		return nil
+	}
 	return s.saveLocked()
 }
 

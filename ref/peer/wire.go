@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/peer-sdp/peer/ref"
 )
 
 // Message types on the default channel (IDENTITY.md §3, Appendix A).
@@ -49,9 +51,21 @@ const (
 // timestamp (and how far in the future it may be).
 const SignedCodeLifetime = 10 * time.Minute
 
-// maxMessage bounds a control message (a signed code is at most a few
-// KiB; the codec's own limit is 32 KiB).
+// maxMessage bounds every message but data (a signed code is at most a
+// few KiB; the codec's own limit is 32 KiB): IDENTITY.md §3.1.
 const maxMessage = 40 << 10
+
+// maxDataMessage bounds a data message, all of it (IDENTITY.md §3.1): the
+// 16 MiB that ref reassembles by default (SPEC.md §13.3).
+const maxDataMessage = 16 << 20
+
+// dataHead is the length of a data message's head when its payload is
+// 65536 bytes or more: array(2), type 1, byte string with a 4-byte length.
+const dataHead = 1 + 1 + 5
+
+// MaxDataSize is the largest payload Send carries: a data message of
+// maxDataMessage bytes.
+const MaxDataSize = maxDataMessage - dataHead
 
 var (
 	// encMode encodes a nil byte string or array as an empty one, never as
@@ -169,6 +183,49 @@ func msgType(b []byte) (uint64, error) {
 		return 0, fmt.Errorf("%w: the message type is not an unsigned integer", ErrProtocol)
 	}
 	return t, nil
+}
+
+// dataMessage is the data message [1, payload] (IDENTITY.md §3.3).
+func dataMessage(payload []byte) []byte {
+	b := []byte{0x82, msgData}
+	b = appendHead(b, 2, uint64(len(payload)))
+	return append(b, payload...)
+}
+
+// appendHead appends the shortest CBOR head of major type major and
+// argument arg (RFC 8949 §4.2.1).
+func appendHead(b []byte, major byte, arg uint64) []byte {
+	m := major << 5
+	switch {
+	case arg < 24:
+		return append(b, m|byte(arg))
+	case arg <= math.MaxUint8:
+		return append(b, m|24, byte(arg))
+	case arg <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, m|25), uint16(arg))
+	case arg <= math.MaxUint32:
+		return binary.BigEndian.AppendUint32(append(b, m|26), uint32(arg))
+	}
+	return binary.BigEndian.AppendUint64(append(b, m|27), arg)
+}
+
+// parseData returns the payload of a data message, which it checks
+// without copying it: a canonical [1, bstr] with nothing after it, of at
+// most maxDataMessage bytes (ErrProtocol otherwise; over the size, the
+// error also wraps ref.ErrMessageTooLarge, and the session goes on).
+func parseData(b []byte) ([]byte, error) {
+	if len(b) > maxDataMessage {
+		return nil, fmt.Errorf("%w: %w: data message of %d bytes", ErrProtocol, ref.ErrMessageTooLarge, len(b))
+	}
+	major, count, n, ok := cborHead(b)
+	if !ok || major != 4 || count != 2 || len(b) < n+1 || b[n] != msgData {
+		return nil, fmt.Errorf("%w: not a data message", ErrProtocol)
+	}
+	major, size, h, ok := cborHead(b[n+1:])
+	if !ok || major != 2 || size != uint64(len(b)-n-1-h) {
+		return nil, fmt.Errorf("%w: a data message's payload is not one canonical byte string", ErrProtocol)
+	}
+	return b[n+1+h:], nil
 }
 
 // Appendix A's sizes and ranges, checked when a message is decoded: a

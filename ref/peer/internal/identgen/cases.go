@@ -171,10 +171,26 @@ func (g *gen) messages() {
 	add("message_invite", "An invite message.", "success", enc(&inviteMsg{Type: 4, Peer: idOf(b)}),
 		&decoded{Type: 4, Peer: h(idOf(b))})
 	big := make([]byte, 40960-5) // 0x82 0x01 0x59 len(2) payload: 40960 bytes in all
-	add("message_data_40960", "A data message of exactly 40 KiB (40960 bytes), the largest §3.1 allows.", "success",
+	add("message_data_40960", "A data message of 40 KiB (40960 bytes).", "success",
 		enc(&dataMsg{Type: 1, Payload: big}), &decoded{Type: 1, Payload: ptr(h(big))})
-	add("message_data_40961", "A data message of 40961 bytes: it exceeds 40 KiB (§3.1).", "protocol",
-		enc(&dataMsg{Type: 1, Payload: make([]byte, 40961-5)}), nil)
+	big = make([]byte, 40961-5)
+	add("message_data_40961", "A data message of 40961 bytes: over the 40 KiB of the other messages, well within the 16 MiB of data (§3.1).", "success",
+		enc(&dataMsg{Type: 1, Payload: big}), &decoded{Type: 1, Payload: ptr(h(big))})
+	for _, n := range []int{40960, 40961} {
+		expect, name := "ignored", fmt.Sprintf("message_type_24_%d", n)
+		desc := "A message of the unknown type 24 of exactly 40 KiB: ignored (§3.1)."
+		if n > 40960 {
+			expect, desc = "protocol", "A message of the unknown type 24 of 40961 bytes: it exceeds 40 KiB (§3.1), which no type but data may."
+		}
+		add(name, desc, expect, enc([]any{uint64(24), make([]byte, n-6)}), nil) // 0x82 0x18 0x18 0x59 len(2)
+	}
+	relayOf := func(code []byte) []byte {
+		sc, _ := sign(a, 0, idOf(b), t0, code)
+		return enc(&relayMsg{Type: 2, Hops: 0, To: idOf(b), Nonce: nonce, Signed: enc(&sc)})
+	}
+	pad := 40961 - len(relayOf(make([]byte, 1000))) + 1000
+	add("message_relay_40961", "A relay message of 40961 bytes (its code is zeros): it exceeds 40 KiB (§3.1).", "protocol",
+		relayOf(make([]byte, pad)), nil)
 
 	add("message_type_20", "A message of the reserved type 20 with one more element: ignored (§3.1, §10).", "ignored", enc([]any{uint64(20), uint64(0)}), nil)
 	add("message_type_23", "A message of the reserved type 23 alone: ignored.", "ignored", enc([]any{uint64(23)}), nil)
