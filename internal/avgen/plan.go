@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// scenarios are what an offer sends or receives (page.js and buildPion make
+// them; testdata/av/README.md describes each).
+var scenarios = []string{"audio", "av", "avdata", "simulcast", "recvonly", "twovideo", "audiodata", "data"}
+
+// pair is one offer and the answer made to it: offerer and answerer are
+// helper names (chromium, chromium-mdns, firefox, firefox-mdns, pion).
+type pair struct {
+	scenario, offerer, answerer string
+}
+
+// The stacks in plain-address mode, in the order the plan rotates them.
+var stacks = []string{"chromium", "firefox", "pion"}
+
+// plan lists the pairs a batch makes. Each offer is answered once, so that
+// every answer is also set as the remote description of the very offer it
+// answers. audio+video+data: every ordered pair of stacks; audio+video:
+// each stack with itself and with the next; every other scenario: each stack
+// offers once, answered by another stack (or by itself for audio+data), the
+// rotation varying by scenario. Then the mDNS pairs: the browsers in their
+// default mode (Chromium hides host addresses only from pages without camera
+// or microphone permission, so its mDNS offers are the recvonly and
+// data-channel ones).
+func plan() []pair {
+	var ps []pair
+	shift := map[string][]int{
+		"avdata": {0, 1, 2}, "av": {0, 1}, "audio": {1}, "simulcast": {2},
+		"recvonly": {1}, "twovideo": {2}, "audiodata": {0}, "data": {1},
+	}
+	for _, sc := range scenarios {
+		for _, k := range shift[sc] {
+			for i, o := range stacks {
+				ps = append(ps, pair{sc, o, stacks[(i+k)%len(stacks)]})
+			}
+		}
+	}
+	return append(ps,
+		pair{"avdata", "firefox-mdns", "chromium"},
+		pair{"av", "firefox-mdns", "pion"},
+		pair{"audio", "firefox-mdns", "firefox-mdns"},
+		pair{"recvonly", "chromium-mdns", "firefox-mdns"},
+		pair{"data", "chromium-mdns", "firefox-mdns"},
+		pair{"avdata", "pion", "firefox-mdns"},
+	)
+}
+
+// offerFile and answerFile name a pair's descriptions.
+func (p pair) offerFile() string {
+	return fmt.Sprintf("%s-%s-offer-to-%s.sdp", p.offerer, p.scenario, p.answerer)
+}
+
+func (p pair) answerFile() string {
+	return fmt.Sprintf("%s-%s-answer-to-%s.sdp", p.answerer, p.scenario, p.offerer)
+}
+
+// made is what a pair produced: both descriptions, each already set as the
+// remote description by the other side.
+type made struct {
+	pair
+	offer, answer string
+	err           error
+}
+
+// callTimeout bounds one helper request (a browser may take a while to
+// open a page and gather).
+const callTimeout = 3 * time.Minute
+
+// run makes the pair's offer, has the answerer set it and answer, and has
+// the offerer set the answer.
+func (p pair) run(ctx context.Context, hs map[string]*helper, seq int) made {
+	m := made{pair: p}
+	o, a := hs[p.offerer], hs[p.answerer]
+	oid, aid := fmt.Sprintf("o%d", seq), fmt.Sprintf("a%d", seq)
+	defer func() {
+		for _, c := range []struct {
+			h  *helper
+			id string
+		}{{o, oid}, {a, aid}} {
+			cctx, cancel := context.WithTimeout(ctx, callTimeout)
+			_, _ = c.h.call(cctx, request{Op: "close", ID: c.id})
+			cancel()
+		}
+	}()
+	step := func(h *helper, req request) (reply, error) {
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		return h.call(cctx, req)
+	}
+	r, err := step(o, request{Op: "offer", ID: oid, Scenario: p.scenario})
+	if err != nil {
+		m.err = err
+		return m
+	}
+	m.offer = r.SDP
+	if r, err = step(a, request{Op: "answer", ID: aid, Scenario: p.scenario, SDP: m.offer}); err != nil {
+		m.err = err
+		return m
+	}
+	m.answer = r.SDP
+	if _, err = step(o, request{Op: "accept", ID: oid, SDP: m.answer}); err != nil {
+		m.err = err
+	}
+	return m
+}

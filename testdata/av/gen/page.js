@@ -1,0 +1,116 @@
+// The in-page half of the browser generator (browser.mjs serves it): makes
+// one RTCPeerConnection the way an application does, for one scenario, and
+// returns its local description once ICE gathering is complete. Every
+// scenario uses the default RTCPeerConnection configuration. The scenario
+// names are shared with the pion side (internal/avgen/pion.go) and listed in
+// testdata/av/README.md.
+
+const GATHER_MS = 30000;
+
+// gathered resolves when pc has finished gathering, and fails after ms.
+function gathered(pc, ms) {
+  return new Promise((resolve, reject) => {
+    if (pc.iceGatheringState === 'complete') { resolve(); return; }
+    const timer = setTimeout(() => reject(new Error(`ICE gathering not complete after ${ms} ms`)), ms);
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState === 'complete') { clearTimeout(timer); resolve(); }
+    });
+  });
+}
+
+// media is getUserMedia with the fake devices the browser was started with.
+function media(audio, video) {
+  return navigator.mediaDevices.getUserMedia({ audio, video });
+}
+
+function addAll(pc, stream) {
+  for (const track of stream.getTracks()) pc.addTrack(track, stream);
+}
+
+// build adds to pc what the scenario sends or receives.
+async function build(pc, scenario) {
+  switch (scenario) {
+    case 'audio':
+      addAll(pc, await media(true, false));
+      return;
+    case 'av':
+      addAll(pc, await media(true, true));
+      return;
+    case 'avdata':
+      addAll(pc, await media(true, true));
+      pc.createDataChannel('data');
+      return;
+    case 'simulcast': {
+      const stream = await media(true, true);
+      pc.addTrack(stream.getAudioTracks()[0], stream);
+      pc.addTransceiver(stream.getVideoTracks()[0], {
+        streams: [stream],
+        sendEncodings: [
+          { rid: 'q', scaleResolutionDownBy: 4 },
+          { rid: 'h', scaleResolutionDownBy: 2 },
+          { rid: 'f' },
+        ],
+      });
+      return;
+    }
+    case 'recvonly':
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      return;
+    case 'twovideo':
+      addAll(pc, await media(true, true));
+      addAll(pc, await media(false, true));
+      return;
+    case 'audiodata':
+      addAll(pc, await media(true, false));
+      pc.createDataChannel('data');
+      return;
+    case 'data':
+      pc.createDataChannel('data');
+      return;
+    default:
+      throw new Error(`unknown scenario ${scenario}`);
+  }
+}
+
+// kinds lists the media kinds of a description's m= lines.
+function kinds(sdp) {
+  const set = new Set();
+  for (const line of sdp.split(/\r?\n/)) {
+    const m = /^m=(audio|video) /.exec(line);
+    if (m) set.add(m[1]);
+  }
+  return set;
+}
+
+let pc = null;
+
+window.avgen = {
+  // offer makes the scenario's offer.
+  async offer(scenario) {
+    pc = new RTCPeerConnection();
+    await build(pc, scenario);
+    await pc.setLocalDescription();
+    await gathered(pc, GATHER_MS);
+    return pc.localDescription.sdp;
+  },
+
+  // answer answers an offer as a calling application does: it sends its
+  // microphone and camera on the kinds the offer has (one track each), and
+  // accepts whatever else the offer carries.
+  async answer(sdp) {
+    pc = new RTCPeerConnection();
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    const k = kinds(sdp);
+    if (k.size > 0) addAll(pc, await media(k.has('audio'), k.has('video')));
+    await pc.setLocalDescription();
+    await gathered(pc, GATHER_MS);
+    return pc.localDescription.sdp;
+  },
+
+  // accept sets an answer to the offer made last.
+  async accept(sdp) {
+    await pc.setRemoteDescription({ type: 'answer', sdp });
+    return pc.signalingState;
+  },
+};
