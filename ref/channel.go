@@ -76,16 +76,15 @@ type Channel struct {
 	closeOnce sync.Once
 	lowSig    chan struct{}
 
-	wmu    sync.Mutex
-	wEOS   bool
-	wErr   error
-	wbuf   []byte
-	rmu    sync.Mutex
-	cur    []byte
-	rEOS   bool
-	rdl    deadline
-	wdl    deadline
-	closeM sync.Mutex
+	wmu  sync.Mutex
+	wEOS bool
+	wErr error
+	wbuf []byte
+	rmu  sync.Mutex
+	cur  []byte
+	rEOS bool
+	rdl  deadline
+	wdl  deadline
 }
 
 func (c *Conn) newChannel(dc *webrtc.DataChannel, isDefault bool) *Channel {
