@@ -2,13 +2,9 @@ package peer
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
-	"slices"
-	"time"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -24,32 +20,12 @@ const (
 	msgInvite = 4
 )
 
-// Version is the version of the identity protocol, carried in HELLO.
-const Version = 1
-
 // Signing contexts (IDENTITY.md §3.2, §6.1). Each is followed by a zero
 // byte in the signing input.
 const (
 	ctxHello = "peer-sdp identity v1 hello"
 	ctxCode  = "peer-sdp identity v1 signed code"
 )
-
-// Roles in the signing input of HELLO: the signer's role in the WebRTC
-// connection.
-const (
-	roleOfferer  = 0
-	roleAnswerer = 1
-)
-
-// Kinds of a signed code.
-const (
-	kindOffer  = 0
-	kindAnswer = 1
-)
-
-// SignedCodeLifetime is how long a signed code is accepted after its
-// timestamp (and how far in the future it may be).
-const SignedCodeLifetime = 10 * time.Minute
 
 // maxMessage bounds every message but data (a signed code is at most a
 // few KiB; the codec's own limit is 32 KiB): IDENTITY.md §3.1.
@@ -95,18 +71,6 @@ type hello struct {
 	Key     []byte
 	Sig     []byte
 	Addrs   []string
-}
-
-// signedCode is a code signed by its author, the body of RELAY and of the
-// direct exchange: [kind, author key, recipient ID, time, code, signature].
-type signedCode struct {
-	_    struct{} `cbor:",toarray"`
-	Kind uint64
-	Key  []byte
-	To   []byte
-	Time uint64
-	Code []byte
-	Sig  []byte
 }
 
 // relay is RELAY: [2, hops, recipient ID, nonce, signed code].
@@ -231,13 +195,6 @@ func parseData(b []byte) ([]byte, error) {
 // Appendix A's sizes and ranges, checked when a message is decoded: a
 // message that breaks them is ErrProtocol.
 
-func (s *signedCode) check() error {
-	if s.Kind > kindAnswer || len(s.Key) != ed25519.PublicKeySize || len(s.To) != len(ID{}) || len(s.Sig) != ed25519.SignatureSize {
-		return fmt.Errorf("%w: malformed signed code", ErrProtocol)
-	}
-	return nil
-}
-
 func (m *relay) check() error {
 	if m.Hops > 1 || len(m.To) != len(ID{}) {
 		return fmt.Errorf("%w: malformed relay", ErrProtocol)
@@ -289,266 +246,4 @@ func unmarshal(b []byte, v any) error {
 		return fmt.Errorf("%w: not canonical CBOR", ErrProtocol)
 	}
 	return nil
-}
-
-// checkHello is the receiving half of HELLO (IDENTITY.md §3.2): b is the
-// first message of a connection, from the peer of role peerRole. Every
-// failure, a message that is not a well-formed HELLO included, is ErrAuth
-// (and only ErrAuth). expect, when not empty, lists the IDs the peer may
-// have (§3.2 step 2; more than one only for a reconnect code whose hint
-// several remembered peers share, §4). id is the ID of the key when it is
-// known, else the expected ID when there is one, else zero.
-func checkHello(b []byte, peerRole byte, offFP, ansFP [32]byte, own ID, expect []ID) (*hello, ID, error) {
-	var zero ID
-	if len(expect) == 1 {
-		zero = expect[0]
-	}
-	var rh hello
-	if t, err := msgType(b); err != nil || t != msgHello {
-		return nil, zero, fmt.Errorf("%w: first message is not HELLO", ErrAuth)
-	}
-	if err := unmarshal(b, &rh); err != nil {
-		// %v, not %w: a malformed HELLO is auth, not also protocol.
-		return nil, zero, fmt.Errorf("%w: malformed HELLO: %v", ErrAuth, err)
-	}
-	if rh.Version != Version {
-		return nil, zero, fmt.Errorf("%w: HELLO version %d", ErrAuth, rh.Version)
-	}
-	if len(rh.Key) != ed25519.PublicKeySize || len(rh.Sig) != ed25519.SignatureSize || len(rh.Addrs) > 16 {
-		return nil, zero, fmt.Errorf("%w: malformed HELLO", ErrAuth)
-	}
-	id := IDOf(rh.Key)
-	if len(expect) > 0 && !slices.Contains(expect, id) {
-		return nil, zero, fmt.Errorf("%w: the peer's key has ID %s, not the expected %s", ErrAuth, id.Short(), expect[0].Short())
-	}
-	if id == own {
-		return nil, id, fmt.Errorf("%w: the peer claims our own ID", ErrAuth)
-	}
-	if !ed25519.Verify(rh.Key, helloInput(peerRole, offFP, ansFP), rh.Sig) {
-		return nil, id, fmt.Errorf("%w: HELLO signature does not verify (key or fingerprints differ)", ErrAuth)
-	}
-	return &rh, id, nil
-}
-
-// helloInput is the signing input of HELLO (IDENTITY.md §3.2):
-// context ‖ 0x00 ‖ role ‖ offerer's fingerprint ‖ answerer's fingerprint.
-func helloInput(role byte, offererFP, answererFP [32]byte) []byte {
-	b := make([]byte, 0, len(ctxHello)+2+64)
-	b = append(b, ctxHello...)
-	b = append(b, 0, role)
-	b = append(b, offererFP[:]...)
-	return append(b, answererFP[:]...)
-}
-
-// codeInput is the signing input of a signed code (IDENTITY.md §6.1):
-// context ‖ 0x00 ‖ kind ‖ author key ‖ recipient ID ‖ time (8 bytes,
-// big-endian) ‖ code.
-func codeInput(kind byte, key []byte, to ID, t uint64, code []byte) []byte {
-	b := make([]byte, 0, len(ctxCode)+2+32+32+8+len(code))
-	b = append(b, ctxCode...)
-	b = append(b, 0, kind)
-	b = append(b, key...)
-	b = append(b, to[:]...)
-	b = binary.BigEndian.AppendUint64(b, t)
-	return append(b, code...)
-}
-
-func (i *Identity) signCode(kind byte, to ID, code []byte, now time.Time) signedCode {
-	t := uint64(now.Unix())
-	key := []byte(i.PublicKey())
-	return signedCode{Kind: uint64(kind), Key: key, To: to[:], Time: t, Code: code,
-		Sig: i.Sign(codeInput(kind, key, to, t, code))}
-}
-
-// verify checks a signed code addressed to me, of kind, and returns its
-// author. A bad signature is ErrTampered; a stale one ErrExpired. The
-// author (the ID of key, not yet authenticated when err is not nil) is
-// returned whenever key has 32 bytes, so that the recipient can send the
-// refuse of IDENTITY.md §6.2 step 3 for any failure.
-func (s *signedCode) verify(me ID, kind byte, now time.Time) (ID, error) {
-	var author ID
-	if len(s.Key) == ed25519.PublicKeySize {
-		author = IDOf(s.Key)
-	}
-	if err := s.check(); err != nil {
-		return author, err
-	}
-	if s.Kind != uint64(kind) {
-		return author, fmt.Errorf("%w: signed code of kind %d, want %d", ErrProtocol, s.Kind, kind)
-	}
-	var to ID
-	copy(to[:], s.To)
-	if to != me {
-		return author, fmt.Errorf("%w: signed code addressed to %s", ErrProtocol, to.Short())
-	}
-	if !ed25519.Verify(s.Key, codeInput(kind, s.Key, to, s.Time, s.Code), s.Sig) {
-		return author, ErrTampered
-	}
-	if !fresh(s.Time, now.Unix()) {
-		return author, fmt.Errorf("%w (signed at %d, now %d)", ErrExpired, s.Time, now.Unix())
-	}
-	return author, nil
-}
-
-// fresh reports whether the time t of a signed code (any uint64) is
-// within SignedCodeLifetime of the clock now (IDENTITY.md §6.1), without
-// truncating or overflowing either.
-func fresh(t uint64, now int64) bool {
-	if t > math.MaxInt64 {
-		return false
-	}
-	var d uint64 // |t − now|, exact: it is below 2^64
-	if int64(t) > now {
-		d = t - uint64(now)
-	} else {
-		d = uint64(now) - t
-	}
-	return d <= uint64(SignedCodeLifetime/time.Second)
-}
-
-// Reconnect codes (IDENTITY.md §4): a compact code whose body ends with
-// the SHA-256 digest of the author's certificate, minus that digest, with
-// ext key −1 holding the first 4 bytes of the author's ID.
-
-// ExtKnownPeer is the ext key (SPEC.md Appendix B.2) that marks a reconnect
-// code and carries the author's ID hint. It is negative, a must-understand
-// key: its core lacks the digest, so a decoder that does not know reconnect
-// codes must refuse it (unsupported) rather than misread it.
-const ExtKnownPeer = -1
-
-// hintLen is the length of the ID hint in ext key −1.
-const hintLen = 4
-
-type codeParts struct {
-	head uint64
-	core []byte // the body (SPEC.md §4.2), which ends with the digest
-	ext  map[int64]cbor.RawMessage
-}
-
-// splitCode splits a code into its CBOR items, strictly: each item
-// canonical and of its type (head uint, body a byte string, ext a map with
-// integer keys), and the code exactly their encoding (an
-// empty ext map is not written), so that join rebuilds it byte for byte.
-func splitCode(code []byte) (*codeParts, error) {
-	var raw [3]cbor.RawMessage
-	d := decMode.NewDecoder(bytes.NewReader(code))
-	n := 0
-	for ; n < len(raw) && d.NumBytesRead() < len(code); n++ {
-		if err := d.Decode(&raw[n]); err != nil {
-			return nil, err
-		}
-	}
-	if n < 2 || d.NumBytesRead() != len(code) {
-		return nil, errors.New("not a code of 2 or 3 items")
-	}
-	var p codeParts
-	if err := unmarshal(raw[0], &p.head); err != nil {
-		return nil, err
-	}
-	if err := unmarshal(raw[1], &p.core); err != nil {
-		return nil, err
-	}
-	if n == 3 {
-		if err := unmarshal(raw[2], &p.ext); err != nil {
-			return nil, err
-		}
-	}
-	if !bytes.Equal(p.join(), code) {
-		return nil, errors.New("not canonical")
-	}
-	return &p, nil
-}
-
-// knownPeer returns the ID hint of a reconnect code's parts (ext key −1:
-// a canonical byte string of hintLen bytes), or ok false.
-func (p *codeParts) knownPeer() (hint []byte, ok bool) {
-	raw, ok := p.ext[ExtKnownPeer]
-	if !ok || unmarshal(raw, &hint) != nil || len(hint) != hintLen {
-		return nil, false
-	}
-	return hint, true
-}
-
-func (p *codeParts) join() []byte {
-	var b []byte
-	b = append(b, marshal(p.head)...)
-	b = append(b, marshal(p.core)...)
-	if len(p.ext) > 0 {
-		b = append(b, marshal(p.ext)...)
-	}
-	return b
-}
-
-// toReconnect turns a full compact code whose core carries fp into the
-// reconnect code of author; ok is false when the code has no such form
-// (residual form, other fingerprints, already extended).
-func toReconnect(full []byte, author ID, fp [32]byte) ([]byte, bool) {
-	p, err := splitCode(full)
-	if err != nil || p.head >= 16 || len(p.core) < 32 || !bytes.Equal(p.core[len(p.core)-32:], fp[:]) {
-		return nil, false
-	}
-	if _, ok := p.ext[1]; ok {
-		return nil, false
-	}
-	if _, ok := p.ext[ExtKnownPeer]; ok {
-		return nil, false
-	}
-	if p.ext == nil {
-		p.ext = map[int64]cbor.RawMessage{}
-	}
-	p.core = p.core[:len(p.core)-32]
-	p.ext[ExtKnownPeer] = marshal(author[:hintLen])
-	out := p.join()
-	if !bytes.Equal(fromParts(out, fp), full) {
-		return nil, false
-	}
-	return out, true
-}
-
-// reconnectHint returns the ID hint of a reconnect code, or ok false for
-// any other code. A reconnect code is read strictly (IDENTITY.md §4): a
-// compact code (head below 16), canonical, whose ext has key −1 (a 4-byte
-// byte string) and no key 1.
-func reconnectHint(code []byte) (hint []byte, ok bool) {
-	p, err := splitCode(code)
-	if err != nil || p.head >= 16 {
-		return nil, false
-	}
-	if _, one := p.ext[1]; one {
-		return nil, false
-	}
-	return p.knownPeer()
-}
-
-// claimsKnownPeer reports whether code looks like a reconnect code (its
-// last item is a map with key −1), however it is encoded: such a code
-// that reconnectHint refuses is malformed, not a code for a SPEC.md
-// decoder.
-func claimsKnownPeer(code []byte) bool {
-	d := decMode.NewDecoder(bytes.NewReader(code))
-	var ext map[int64]cbor.RawMessage
-	for d.NumBytesRead() < len(code) {
-		var raw cbor.RawMessage
-		if d.Decode(&raw) != nil {
-			return false
-		}
-		ext = nil
-		if cbor.Unmarshal(raw, &ext) != nil {
-			ext = nil
-		}
-	}
-	_, ok := ext[ExtKnownPeer]
-	return ok
-}
-
-// fromParts rebuilds the full code of a reconnect code with the
-// remembered digest fp; nil if code is not a reconnect code.
-func fromParts(code []byte, fp [32]byte) []byte {
-	if _, ok := reconnectHint(code); !ok {
-		return nil
-	}
-	p, _ := splitCode(code)
-	delete(p.ext, ExtKnownPeer)
-	p.core = append(append([]byte(nil), p.core...), fp[:]...)
-	return p.join()
 }
