@@ -125,11 +125,11 @@ func (p *Peer) dialDirect(ctx context.Context, id ID, addr string) error {
 		if p.ctx.Err() != nil {
 			return ErrClosed
 		}
-		var pe *PeerError
+		var pe *Error
 		if errors.As(err, &pe) {
 			return err
 		}
-		return &PeerError{ID: id, Op: "dial " + addr, Err: err}
+		return &Error{ID: id, Op: "dial " + addr, Err: err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*p.cfg.HandshakeTimeout)
 	defer cancel()

@@ -42,17 +42,17 @@ var (
 	ErrExpired = errors.New("peer: signed code expired")
 )
 
-// PeerError is an error attributed to one remote peer: ID names it (zero
+// Error is an error attributed to one remote peer: ID names it (zero
 // when unknown), Op says what was happening ("hello", "introduce",
 // "dial", "accept", "send"), Err wraps one of the classes above.
-type PeerError struct {
+type Error struct {
 	ID  ID
 	Op  string
 	Err error
 }
 
 // Error implements error.
-func (e *PeerError) Error() string {
+func (e *Error) Error() string {
 	var zero ID
 	if e.ID == zero {
 		return fmt.Sprintf("peer: %s: %v", e.Op, e.Err)
@@ -61,7 +61,7 @@ func (e *PeerError) Error() string {
 }
 
 // Unwrap returns the cause.
-func (e *PeerError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
 // Refuse reasons, carried by refuse messages (IDENTITY.md §8, Appendix B.3).
 const (

@@ -94,11 +94,11 @@ func (p *Peer) establish(ctx context.Context, c *ref.Conn, offerer bool, expect 
 		if p.ctx.Err() != nil {
 			return id, ErrClosed
 		}
-		return id, &PeerError{ID: id, Op: "hello", Err: err}
+		return id, &Error{ID: id, Op: "hello", Err: err}
 	}
 	lowOffer := offerer == p.ID().Less(id)
 	if err := p.attach(id, pub, addrs, c, lowOffer, o); err != nil {
-		return id, &PeerError{ID: id, Op: "hello", Err: err}
+		return id, &Error{ID: id, Op: "hello", Err: err}
 	}
 	return id, nil
 }
@@ -119,7 +119,7 @@ func (p *Peer) handshake(ctx context.Context, c *ref.Conn, offerer bool, expect 
 		offFP, ansFP, role, peerRole = remoteFP, localFP, roleAnswerer, roleOfferer
 	}
 	h := hello{Type: msgHello, Version: Version, Key: p.id.PublicKey(),
-		Sig: p.id.Sign(helloInput(role, offFP, ansFP)), Addrs: p.cfg.Advertise}
+		Sig: p.id.sign(helloInput(role, offFP, ansFP)), Addrs: p.cfg.Advertise}
 	if h.Addrs == nil {
 		h.Addrs = []string{}
 	}

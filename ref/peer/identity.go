@@ -95,8 +95,10 @@ func (i *Identity) Certificate() *webrtc.Certificate { return i.cert }
 // Fingerprint returns the SHA-256 digest of the DTLS certificate (DER).
 func (i *Identity) Fingerprint() [32]byte { return i.fp }
 
-// Sign signs msg with the identity key.
-func (i *Identity) Sign(msg []byte) []byte { return ed25519.Sign(i.key, msg) }
+// sign signs msg with the identity key. It signs any bytes, so it is
+// called only on this package's signing inputs, each of which begins with
+// its context string (helloInput, codeInput).
+func (i *Identity) sign(msg []byte) []byte { return ed25519.Sign(i.key, msg) }
 
 // NewIdentity returns a fresh identity that lives only in memory.
 func NewIdentity() (*Identity, error) {

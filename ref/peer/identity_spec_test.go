@@ -88,7 +88,7 @@ func TestIdentityRegistries(t *testing.T) {
 		t.Errorf("§10 does not reserve message types %d–23 as B.1 does", reservedLo)
 	}
 
-	// B.2 Code extension keys: −1 is ExtKnownPeer, and SPEC.md B.2
+	// B.2 Code extension keys: −1 is extKnownPeer, and SPEC.md B.2
 	// assigns it to IDENTITY.md.
 	rows := identityTable(t, doc, "### B.2 Code extension keys")
 	var idLo, idHi int64
@@ -100,8 +100,8 @@ func TestIdentityRegistries(t *testing.T) {
 		}
 		switch r[1] {
 		case "known-peer":
-			if lo != ExtKnownPeer || hi != lo {
-				t.Errorf("B.2 known-peer is %s, Go ExtKnownPeer is %d", r[0], ExtKnownPeer)
+			if lo != extKnownPeer || hi != lo {
+				t.Errorf("B.2 known-peer is %s, Go extKnownPeer is %d", r[0], extKnownPeer)
 			}
 			if !strings.Contains(r[2], strconv.Itoa(hintLen)+" bytes") {
 				t.Errorf("B.2 known-peer value %q does not say %d bytes (hintLen)", r[2], hintLen)
@@ -121,14 +121,14 @@ func TestIdentityRegistries(t *testing.T) {
 			continue
 		}
 		if strings.HasPrefix(r[1], "known-peer") {
-			knownPeer = lo == ExtKnownPeer && r[2] == "identity"
+			knownPeer = lo == extKnownPeer && r[2] == "identity"
 		}
 		if strings.Contains(r[1], "identity and reconnection") {
 			specLo, specHi = lo, hi
 		}
 	}
 	if !knownPeer {
-		t.Errorf("SPEC.md B.2 does not assign key %d (known-peer) to identity", ExtKnownPeer)
+		t.Errorf("SPEC.md B.2 does not assign key %d (known-peer) to identity", extKnownPeer)
 	}
 	// SPEC.md B.2 reserves a range for identity and reconnection;
 	// IDENTITY.md B.2 and §10 reserve the same one.

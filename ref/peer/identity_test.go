@@ -218,9 +218,9 @@ func TestReconnectCodeStrict(t *testing.T) {
 	}
 	bad := map[string][]byte{
 		"head in two bytes": append([]byte{0x18, rc[0]}, rc[1:]...),
-		"hint as text":      withExt(ExtKnownPeer, marshal("abcd")),
-		"hint null":         withExt(ExtKnownPeer, []byte{0xf6}),
-		"hint of 5 bytes":   withExt(ExtKnownPeer, marshal([]byte{1, 2, 3, 4, 5})),
+		"hint as text":      withExt(extKnownPeer, marshal("abcd")),
+		"hint null":         withExt(extKnownPeer, []byte{0xf6}),
+		"hint of 5 bytes":   withExt(extKnownPeer, marshal([]byte{1, 2, 3, 4, 5})),
 		"ext key 1":         withExt(1, marshal([]byte{1})),
 		"trailing byte":     append(slices.Clone(rc), 0),
 	}

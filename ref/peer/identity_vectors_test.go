@@ -324,7 +324,7 @@ func runHelloVector(t *testing.T, v *identityVector) error {
 			t.Fatalf("signing input %x, want %s", in, v.SigningInput)
 		}
 		i := identityFromSeed(t, v.Seed)
-		sig := i.Sign(in)
+		sig := i.sign(in)
 		if !bytes.Equal(sig, unhex(t, v.Sig)) {
 			t.Fatalf("sig %x, want %s", sig, v.Sig)
 		}
@@ -468,7 +468,7 @@ func checkSigning(t *testing.T, v *identityVector) {
 func runSignedVector(t *testing.T, v *identityVector) error {
 	// The author signs what signing_input says (even when the code was
 	// altered afterwards); the signature is deterministic (RFC 8032).
-	if sig := identityFromSeed(t, v.Seed).Sign(unhex(t, v.SigningInput)); !bytes.Equal(sig, unhex(t, v.Sig)) && v.Expect != "tampered" && v.Expect != "protocol" {
+	if sig := identityFromSeed(t, v.Seed).sign(unhex(t, v.SigningInput)); !bytes.Equal(sig, unhex(t, v.Sig)) && v.Expect != "tampered" && v.Expect != "protocol" {
 		t.Fatalf("sig over signing_input %x, want %s", sig, v.Sig)
 	}
 	if v.Expect == "success" || v.Expect == "expired" || v.Expect == "auth" {

@@ -125,10 +125,10 @@ func (p *Peer) Introduce(ctx context.Context, a, b ID) error {
 		a, b = b, a
 	}
 	if !p.Connected(b) {
-		return &PeerError{ID: b, Op: "introduce", Err: ErrNoRoute}
+		return &Error{ID: b, Op: "introduce", Err: ErrNoRoute}
 	}
 	if err := p.sendTo(ctx, a, marshal(&invite{Type: msgInvite, Peer: b[:]})); err != nil {
-		return &PeerError{ID: a, Op: "introduce", Err: err}
+		return &Error{ID: a, Op: "introduce", Err: err}
 	}
 	return nil
 }
@@ -155,11 +155,11 @@ func (p *Peer) introduced(ctx context.Context, id, via ID) error {
 		if p.ctx.Err() != nil {
 			return ErrClosed
 		}
-		var pe *PeerError
+		var pe *Error
 		if errors.As(err, &pe) {
 			return err
 		}
-		return &PeerError{ID: id, Op: "introduction via " + via.Short(), Err: err}
+		return &Error{ID: id, Op: "introduction via " + via.Short(), Err: err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*p.cfg.HandshakeTimeout)
 	defer cancel()

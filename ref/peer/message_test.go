@@ -34,7 +34,7 @@ func TestLargeMessage(t *testing.T) {
 		}
 	}
 	err := a.Send(ctx, b.ID(), make([]byte, MaxDataSize+1))
-	var pe *PeerError
+	var pe *Error
 	if !errors.Is(err, ref.ErrMessageTooLarge) || !errors.As(err, &pe) || pe.ID != b.ID() {
 		t.Fatalf("Send of MaxDataSize+1 bytes: %v, want ref.ErrMessageTooLarge for b", err)
 	}

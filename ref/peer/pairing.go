@@ -56,7 +56,7 @@ func (p *Peer) Offer(ctx context.Context) (*Pairing, error) {
 func (p *Peer) ReconnectOffer(ctx context.Context, id ID) (*Pairing, error) {
 	r, ok := p.st.Get(id)
 	if !ok {
-		return nil, &PeerError{ID: id, Op: "reconnect offer", Err: ErrUnknownPeer}
+		return nil, &Error{ID: id, Op: "reconnect offer", Err: ErrUnknownPeer}
 	}
 	pr, err := p.Offer(ctx)
 	if err != nil {
@@ -97,7 +97,7 @@ func (p *Peer) Answer(ctx context.Context, offerCode []byte) (*Pairing, error) {
 			}
 		}
 		if len(cands) == 0 {
-			return nil, &PeerError{Op: "answer", Err: fmt.Errorf("%w: reconnect code from an unknown peer (hint %x)", ErrUnknownPeer, hint)}
+			return nil, &Error{Op: "answer", Err: fmt.Errorf("%w: reconnect code from an unknown peer (hint %x)", ErrUnknownPeer, hint)}
 		}
 		slices.SortStableFunc(cands, func(a, b Record) int {
 			if c := b.LastSeen.Compare(a.LastSeen); c != 0 {
@@ -169,7 +169,7 @@ func (pr *Pairing) Complete(ctx context.Context, answerCode []byte) error {
 	}
 	if ok {
 		if len(pr.expect) == 0 {
-			return &PeerError{Op: "complete", Err: fmt.Errorf("%w: a reconnect answer to a first-contact offer", ErrUnknownPeer)}
+			return &Error{Op: "complete", Err: fmt.Errorf("%w: a reconnect answer to a first-contact offer", ErrUnknownPeer)}
 		}
 		if full = fromParts(answerCode, pr.fp); full == nil {
 			return fmt.Errorf("%w: bad reconnect code", codec.ErrMalformed)

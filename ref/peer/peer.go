@@ -292,7 +292,7 @@ func (p *Peer) Connected(id ID) bool {
 // ErrUnknownPeer.
 func (p *Peer) Send(ctx context.Context, id ID, data []byte) error {
 	if len(data) > MaxDataSize {
-		return &PeerError{ID: id, Op: "send", Err: tooLarge(len(data))}
+		return &Error{ID: id, Op: "send", Err: tooLarge(len(data))}
 	}
 	msg := dataMessage(data)
 	for {
@@ -304,7 +304,7 @@ func (p *Peer) Send(ctx context.Context, id ID, data []byte) error {
 		s := p.sessions[id]
 		if s == nil {
 			p.mu.Unlock()
-			return &PeerError{ID: id, Op: "send", Err: ErrUnknownPeer}
+			return &Error{ID: id, Op: "send", Err: ErrUnknownPeer}
 		}
 		c, up := s.conn, s.up
 		p.mu.Unlock()
@@ -325,7 +325,7 @@ func (p *Peer) Send(ctx context.Context, id ID, data []byte) error {
 		select { // the connection ended: wait for the next one
 		case <-c.Done():
 		default:
-			return &PeerError{ID: id, Op: "send", Err: err}
+			return &Error{ID: id, Op: "send", Err: err}
 		}
 	}
 }
@@ -338,7 +338,7 @@ func tooLarge(n int) error {
 // joined (nil when all succeeded). It does not wait for reconnecting ones.
 func (p *Peer) Broadcast(ctx context.Context, data []byte) error {
 	if len(data) > MaxDataSize {
-		return &PeerError{Op: "broadcast", Err: tooLarge(len(data))}
+		return &Error{Op: "broadcast", Err: tooLarge(len(data))}
 	}
 	msg := dataMessage(data)
 	p.mu.Lock()
@@ -353,7 +353,7 @@ func (p *Peer) Broadcast(ctx context.Context, data []byte) error {
 	var errs []error
 	for i, c := range conns {
 		if err := c.Channel().Send(ctx, msg); err != nil {
-			errs = append(errs, &PeerError{ID: ids[i], Op: "send", Err: err})
+			errs = append(errs, &Error{ID: ids[i], Op: "send", Err: err})
 		}
 	}
 	return errors.Join(errs...)
@@ -372,7 +372,7 @@ func (p *Peer) Disconnect(id ID) error {
 	}
 	p.mu.Unlock()
 	if s == nil {
-		return &PeerError{ID: id, Op: "disconnect", Err: ErrUnknownPeer}
+		return &Error{ID: id, Op: "disconnect", Err: ErrUnknownPeer}
 	}
 	if c != nil {
 		c.Close()

@@ -11,11 +11,11 @@ import (
 // the SHA-256 digest of the author's certificate, minus that digest, with
 // ext key −1 holding the first 4 bytes of the author's ID.
 
-// ExtKnownPeer is the ext key (SPEC.md Appendix B.2) that marks a reconnect
+// extKnownPeer is the ext key (SPEC.md Appendix B.2) that marks a reconnect
 // code and carries the author's ID hint. It is negative, a must-understand
 // key: its core lacks the digest, so a decoder that does not know reconnect
 // codes must refuse it (unsupported) rather than misread it.
-const ExtKnownPeer = -1
+const extKnownPeer = -1
 
 // hintLen is the length of the ID hint in ext key −1.
 const hintLen = 4
@@ -63,7 +63,7 @@ func splitCode(code []byte) (*codeParts, error) {
 // knownPeer returns the ID hint of a reconnect code's parts (ext key −1:
 // a canonical byte string of hintLen bytes), or ok false.
 func (p *codeParts) knownPeer() (hint []byte, ok bool) {
-	raw, ok := p.ext[ExtKnownPeer]
+	raw, ok := p.ext[extKnownPeer]
 	if !ok || unmarshal(raw, &hint) != nil || len(hint) != hintLen {
 		return nil, false
 	}
@@ -91,14 +91,14 @@ func toReconnect(full []byte, author ID, fp [32]byte) ([]byte, bool) {
 	if _, ok := p.ext[1]; ok {
 		return nil, false
 	}
-	if _, ok := p.ext[ExtKnownPeer]; ok {
+	if _, ok := p.ext[extKnownPeer]; ok {
 		return nil, false
 	}
 	if p.ext == nil {
 		p.ext = map[int64]cbor.RawMessage{}
 	}
 	p.core = p.core[:len(p.core)-32]
-	p.ext[ExtKnownPeer] = marshal(author[:hintLen])
+	p.ext[extKnownPeer] = marshal(author[:hintLen])
 	out := p.join()
 	if !bytes.Equal(fromParts(out, fp), full) {
 		return nil, false
@@ -138,7 +138,7 @@ func claimsKnownPeer(code []byte) bool {
 			ext = nil
 		}
 	}
-	_, ok := ext[ExtKnownPeer]
+	_, ok := ext[extKnownPeer]
 	return ok
 }
 
@@ -149,7 +149,7 @@ func fromParts(code []byte, fp [32]byte) []byte {
 		return nil
 	}
 	p, _ := splitCode(code)
-	delete(p.ext, ExtKnownPeer)
+	delete(p.ext, extKnownPeer)
 	p.core = append(append([]byte(nil), p.core...), fp[:]...)
 	return p.join()
 }

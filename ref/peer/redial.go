@@ -116,12 +116,12 @@ func (p *Peer) tryAll(ctx context.Context, id ID, only ID) error {
 		}
 	}
 	if len(errs) == 0 {
-		return &PeerError{ID: id, Op: "connect", Err: ErrNoRoute}
+		return &Error{ID: id, Op: "connect", Err: ErrNoRoute}
 	}
 	if len(errs) == 1 {
 		return errs[0]
 	}
-	return &PeerError{ID: id, Op: "connect", Err: fmt.Errorf("%w: %w", ErrNoRoute, errors.Join(errs...))}
+	return &Error{ID: id, Op: "connect", Err: fmt.Errorf("%w: %w", ErrNoRoute, errors.Join(errs...))}
 }
 
 func (p *Peer) connectVia(ctx context.Context, id, via ID) error {

@@ -23,7 +23,7 @@ func (p *Peer) answerOffer(ctx context.Context, sc *signedCode, via ID, nonce ui
 		if author != (ID{}) {
 			reply(marshal(&refuse{Type: msgRefuse, To: author[:], Nonce: nonce, Reason: refusalCode(err)}))
 		}
-		p.emit(Event{Type: Rejected, Peer: author, Err: &PeerError{ID: author, Op: op, Err: err}})
+		p.emit(Event{Type: Rejected, Peer: author, Err: &Error{ID: author, Op: op, Err: err}})
 		return
 	}
 	defer release()

@@ -135,7 +135,7 @@ func (p *Peer) readLoop(s *session, c *ref.Conn) {
 		b, err := ch.Receive(p.ctx)
 		if errors.Is(err, ref.ErrMessageTooLarge) {
 			// Discarded by ref (SPEC.md §13.3): over Conn.MaxMessageSize.
-			p.emit(Event{Type: Rejected, Peer: s.id, Err: &PeerError{ID: s.id, Op: "receive", Err: err}})
+			p.emit(Event{Type: Rejected, Peer: s.id, Err: &Error{ID: s.id, Op: "receive", Err: err}})
 			continue
 		}
 		if err != nil {
@@ -193,7 +193,7 @@ func (p *Peer) handle(s *session, c *ref.Conn, b []byte) error {
 		data, err := parseData(b)
 		if errors.Is(err, ref.ErrMessageTooLarge) {
 			// Discarded; the session goes on (IDENTITY.md §3.1).
-			p.emit(Event{Type: Rejected, Peer: s.id, Err: &PeerError{ID: s.id, Op: "receive", Err: err}})
+			p.emit(Event{Type: Rejected, Peer: s.id, Err: &Error{ID: s.id, Op: "receive", Err: err}})
 			return nil
 		}
 		if err != nil {

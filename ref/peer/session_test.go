@@ -115,7 +115,7 @@ func TestImpostor(t *testing.T) {
 			if !errors.Is(err, ErrAuth) {
 				t.Fatalf("impostor: %v, want ErrAuth", err)
 			}
-			var pe *PeerError
+			var pe *Error
 			if !errors.As(err, &pe) || pe.ID != a.ID() {
 				t.Fatalf("error %v not attributed to the claimed ID", err)
 			}

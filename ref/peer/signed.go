@@ -58,7 +58,7 @@ func (i *Identity) signCode(kind byte, to ID, code []byte, now time.Time) signed
 	t := uint64(now.Unix())
 	key := []byte(i.PublicKey())
 	return signedCode{Kind: uint64(kind), Key: key, To: to[:], Time: t, Code: code,
-		Sig: i.Sign(codeInput(kind, key, to, t, code))}
+		Sig: i.sign(codeInput(kind, key, to, t, code))}
 }
 
 // verify checks a signed code addressed to me, of kind, and returns its
