@@ -74,8 +74,6 @@ type Identity struct {
 	id   ID
 	cert *webrtc.Certificate
 	fp   [32]byte
-
-	claim ed25519.PublicKey // tests: an impostor's claimed key
 }
 
 // ID returns the peer ID.
@@ -83,9 +81,6 @@ func (i *Identity) ID() ID { return i.id }
 
 // PublicKey returns the Ed25519 public key.
 func (i *Identity) PublicKey() ed25519.PublicKey {
-	if i.claim != nil {
-		return i.claim
-	}
 	return i.key.Public().(ed25519.PublicKey)
 }
 

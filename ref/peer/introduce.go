@@ -15,6 +15,10 @@ import (
 // Introductions (IDENTITY.md §6): codes relayed by a common peer, and
 // invitations to connect through it.
 
+// testOnlyTamper, set by a test before it starts its peers, alters the
+// codes that the introducer with ID via relays.
+var testOnlyTamper func(via ID, code []byte) []byte
+
 type relayResult struct {
 	signed *signedCode
 	err    error
@@ -51,8 +55,8 @@ func (p *Peer) onRelay(from ID, m *relay) {
 		}
 		fwd := *m
 		fwd.Hops = 1
-		if p.cfg.tamper != nil {
-			fwd.Signed.Code = p.cfg.tamper(slices.Clone(fwd.Signed.Code))
+		if testOnlyTamper != nil {
+			fwd.Signed.Code = testOnlyTamper(p.ID(), slices.Clone(fwd.Signed.Code))
 		}
 		if err := p.sendTo(ctx, to, marshal(&fwd)); err != nil {
 			p.sendTo(ctx, from, marshal(&refuse{Type: msgRefuse, Hops: 1, To: from[:], Nonce: m.Nonce, Reason: refuseNoRoute}))

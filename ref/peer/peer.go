@@ -106,9 +106,6 @@ type Config struct {
 	// Introductions says which connected peers may introduce a peer that
 	// is not remembered (a stranger). Default IntroductionsFromChosen.
 	Introductions IntroductionPolicy
-
-	// tamper, in tests, alters codes this peer relays as an introducer.
-	tamper func([]byte) []byte
 }
 
 // Peer is a local peer with sessions to many remote peers. All methods

@@ -2,6 +2,7 @@ package peer
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"net"
 	"path/filepath"
@@ -75,6 +76,13 @@ func TestRestartReconnectsDirect(t *testing.T) {
 	}
 }
 
+// impostorKey is a private key that presents pub but signs with key's
+// seed (ed25519.Sign takes the public half as stored): an impostor's key,
+// whose signatures do not verify under pub.
+func impostorKey(key ed25519.PrivateKey, pub ed25519.PublicKey) ed25519.PrivateKey {
+	return append(append(ed25519.PrivateKey(nil), key.Seed()...), pub...)
+}
+
 // TestImpostor: a peer that copies a remembered peer's ID (and even its
 // public key) without its private key is rejected with ErrAuth.
 func TestImpostor(t *testing.T) {
@@ -92,7 +100,7 @@ func TestImpostor(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.claim {
-				mi.claim = a.Identity().PublicKey()
+				mi.key = impostorKey(mi.key, a.Identity().PublicKey())
 			}
 			mi.id = a.ID() // the copied ID
 			m := newTestPeer(t, &Config{Identity: mi})
@@ -131,7 +139,7 @@ func TestImpostor(t *testing.T) {
 	c := newTestPeer(t, &Config{Listen: addr})
 	pairPeers(t, a, c)
 	mi, _ := NewIdentity()
-	mi.claim = a.Identity().PublicKey()
+	mi.key = impostorKey(mi.key, a.Identity().PublicKey())
 	m := newTestPeer(t, &Config{Identity: mi})
 	m.st.update(c.ID(), func(r *Record) { r.PublicKey = c.Identity().PublicKey(); r.Addrs = []string{addr} })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -149,13 +157,24 @@ func TestImpostor(t *testing.T) {
 // TestIntroducerTamper: an introducer that alters a relayed code is
 // detected by the recipient (ErrTampered) and the author learns it.
 func TestIntroducerTamper(t *testing.T) {
-	a := newTestPeer(t, &Config{tamper: func(b []byte) []byte { b[len(b)-1] ^= 1; return b }})
+	ai, err := NewIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	testOnlyTamper = func(via ID, b []byte) []byte {
+		if via == ai.ID() {
+			b[len(b)-1] ^= 1
+		}
+		return b
+	}
+	t.Cleanup(func() { testOnlyTamper = nil }) // after the peers close
+	a := newTestPeer(t, &Config{Identity: ai})
 	b, c := newTestPeer(t, nil), newTestPeer(t, nil)
 	pairPeers(t, a, b)
 	pairPeers(t, a, c)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := b.ConnectVia(ctx, c.ID(), a.ID())
+	err = b.ConnectVia(ctx, c.ID(), a.ID())
 	if !errors.Is(err, ErrTampered) {
 		t.Fatalf("tampered introduction: %v, want ErrTampered", err)
 	}
