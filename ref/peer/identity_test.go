@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"errors"
@@ -195,6 +196,59 @@ func BenchmarkCodeSize(b *testing.B) {
 	}
 	b.ReportMetric(float64(full), "first-contact-B")
 	b.ReportMetric(float64(rc), "reconnect-B")
+}
+
+// codeParts are the items of a code as this test reads them (with the
+// CBOR library, not with the codec), to build variants of a reconnect
+// code.
+type codeParts struct {
+	head uint64
+	core []byte // the body (SPEC.md §4.2), which ends with the digest
+	ext  map[int64]cbor.RawMessage
+}
+
+// splitCode splits a code into its CBOR items, strictly: each item
+// canonical and of its type (head uint, body a byte string, ext a map with
+// integer keys), and the code exactly their encoding (an
+// empty ext map is not written), so that join rebuilds it byte for byte.
+func splitCode(code []byte) (*codeParts, error) {
+	var raw [3]cbor.RawMessage
+	d := decMode.NewDecoder(bytes.NewReader(code))
+	n := 0
+	for ; n < len(raw) && d.NumBytesRead() < len(code); n++ {
+		if err := d.Decode(&raw[n]); err != nil {
+			return nil, err
+		}
+	}
+	if n < 2 || d.NumBytesRead() != len(code) {
+		return nil, errors.New("not a code of 2 or 3 items")
+	}
+	var p codeParts
+	if err := unmarshal(raw[0], &p.head); err != nil {
+		return nil, err
+	}
+	if err := unmarshal(raw[1], &p.core); err != nil {
+		return nil, err
+	}
+	if n == 3 {
+		if err := unmarshal(raw[2], &p.ext); err != nil {
+			return nil, err
+		}
+	}
+	if !bytes.Equal(p.join(), code) {
+		return nil, errors.New("not canonical")
+	}
+	return &p, nil
+}
+
+func (p *codeParts) join() []byte {
+	var b []byte
+	b = append(b, marshal(p.head)...)
+	b = append(b, marshal(p.core)...)
+	if len(p.ext) > 0 {
+		b = append(b, marshal(p.ext)...)
+	}
+	return b
 }
 
 // TestReconnectCodeStrict: a reconnect code is read strictly (IDENTITY.md
