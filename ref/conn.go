@@ -53,6 +53,7 @@ type Conn struct {
 	restartTimer *time.Timer   // restart deadline, or the hold after the dead-peer deadline
 	restartDone  chan struct{} // closed when the pending restart connects
 	unreachable  chan struct{} // closed at the dead-peer deadline
+	reachable    chan struct{} // closed while unreachable is not
 	unreachClose bool
 
 	done     chan struct{}
@@ -139,6 +140,7 @@ func newConn(cfg *Config, role int) (*Conn, error) {
 		accept:      make(chan *Channel, 16),
 		pcClosed:    make(chan struct{}),
 		unreachable: make(chan struct{}),
+		reachable:   closedChan(),
 	}
 	negotiated, id := true, uint16(DefaultChannelID)
 	dc, err := pc.CreateDataChannel(DefaultLabel, &webrtc.DataChannelInit{Negotiated: &negotiated, ID: &id})

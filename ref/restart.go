@@ -38,6 +38,26 @@ func (c *Conn) Unreachable() <-chan struct{} {
 	return c.unreachable
 }
 
+// Reachable is Unreachable's counterpart: it returns a channel that is
+// closed while the connection is reachable. From the dead-peer deadline
+// (when Unreachable's channel closes) it returns a new channel, which
+// closes when ICE connects again (a restart, or the path by itself).
+// Together they let a caller follow a restartable connection's path by
+// waiting on channels, without polling. Neither closes when the
+// connection ends: wait on Done too.
+func (c *Conn) Reachable() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reachable
+}
+
+// closedChan returns a closed channel.
+func closedChan() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}
+
 // Restarts returns the number of ICE restarts that have connected.
 func (c *Conn) Restarts() int {
 	c.mu.Lock()

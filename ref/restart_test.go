@@ -174,3 +174,49 @@ func TestRestartNotRestartable(t *testing.T) {
 	}
 	roundTrip(t, ctx, o.Channel(), a.Channel(), "still fine")
 }
+
+// TestVNetReachable: Reachable is closed while the path works, open from
+// the dead-peer deadline (when Unreachable closes) and closed again when
+// a restart connects, with no polling by the caller.
+func TestVNetReachable(t *testing.T) {
+	ocfg, acfg, cut := restartableVNet(t, 20*time.Second)
+	o, a := pair(t, ocfg, acfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	closed := func(ch <-chan struct{}) bool {
+		select {
+		case <-ch:
+			return true
+		default:
+			return false
+		}
+	}
+	if !closed(o.Reachable()) || !closed(a.Reachable()) {
+		t.Fatal("Reachable not closed on a connected connection")
+	}
+	cut.Store(true)
+	for _, c := range []*Conn{o, a} {
+		select {
+		case <-c.Unreachable():
+		case <-c.Done():
+			t.Fatalf("ended instead of waiting for a restart: %v", c.Err())
+		case <-time.After(ocfg.DeadPeerTimeout + 10*time.Second):
+			t.Fatal("unreachable not reported")
+		}
+	}
+	back := o.Reachable()
+	if closed(back) || closed(a.Reachable()) {
+		t.Fatal("Reachable closed past the dead-peer deadline")
+	}
+	cut.Store(false)
+	restart(t, ctx, o, a)
+	select {
+	case <-back:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the channel Reachable returned while unreachable did not close when the restart connected")
+	}
+	if !closed(a.Reachable()) || closed(o.Unreachable()) {
+		t.Fatal("after the restart: not reachable, or still unreachable")
+	}
+	roundTrip(t, ctx, o.Channel(), a.Channel(), "after the restart")
+}

@@ -39,6 +39,7 @@ func (c *Conn) onICEState(st webrtc.ICEConnectionState) {
 		}
 		if c.unreachClose {
 			c.unreachable, c.unreachClose = make(chan struct{}), false
+			close(c.reachable)
 		}
 		if c.restarting {
 			c.restarting = false
@@ -71,6 +72,7 @@ func (c *Conn) deadline() {
 	if !c.unreachClose {
 		close(c.unreachable)
 		c.unreachClose = true
+		c.reachable = make(chan struct{})
 	}
 	if c.restartTimer == nil {
 		c.restartTimer = time.AfterFunc(c.s.RestartTimeout, func() {
