@@ -83,25 +83,13 @@ func (p *Peer) watch(s *session, c *ref.Conn) {
 		}
 		// Wait until connected again (a restart, or the path by itself)
 		// or the connection ends (then readLoop handles the loss).
-		t := time.NewTicker(50 * time.Millisecond)
-		back := false
-		for !back {
-			select {
-			case <-c.Done():
-				t.Stop()
-				return
-			case <-p.ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-				select {
-				case <-c.Unreachable():
-				default:
-					back = true
-				}
-			}
+		select {
+		case <-c.Reachable():
+		case <-c.Done():
+			return
+		case <-p.ctx.Done():
+			return
 		}
-		t.Stop()
 		p.reconnected(s, c)
 	}
 }
@@ -279,9 +267,8 @@ func (p *Peer) answerRestart(ctx context.Context, sc *signedCode, nonce uint64, 
 	})
 	var code []byte
 	if err == nil {
-		n0 := c.Restarts()
 		if code, err = c.RestartAnswer(ctx, sc.Code); err == nil {
-			p.followRestart(author, c, n0)
+			p.followRestart(author, c)
 		}
 	}
 	if err != nil {
@@ -301,7 +288,7 @@ func (p *Peer) answerRestart(ctx context.Context, sc *signedCode, nonce uint64, 
 // Reconnecting, it reports Reconnecting now and Reconnected once the restart
 // connects; a restart that fails ends the connection, and the loss is handled
 // as any other.
-func (p *Peer) followRestart(id ID, c *ref.Conn, n0 int) {
+func (p *Peer) followRestart(id ID, c *ref.Conn) {
 	p.mu.Lock()
 	s := p.sessions[id]
 	if p.closed || s == nil || s.conn != c || s.restarting {
@@ -315,22 +302,10 @@ func (p *Peer) followRestart(id ID, c *ref.Conn, n0 int) {
 	go func() {
 		defer p.wg.Done()
 		// Any restart of c that connects (the peer may retry with new
-		// offers) brings the session back.
-		deadline := time.NewTimer(p.restartTimeout())
-		defer deadline.Stop()
-		t := time.NewTicker(50 * time.Millisecond)
-		defer t.Stop()
-		for c.Restarts() <= n0 {
-			select {
-			case <-t.C:
-			case <-c.Done():
-				return
-			case <-p.ctx.Done():
-				return
-			case <-deadline.C:
-				return
-			}
+		// offers) brings the session back; when none does within the
+		// restart window, c ends.
+		if c.WaitRestart(p.ctx) == nil {
+			p.reconnected(s, c)
 		}
-		p.reconnected(s, c)
 	}()
 }
