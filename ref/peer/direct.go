@@ -9,8 +9,6 @@ import (
 	"net"
 	"sync"
 	"time"
-
-	"github.com/peer-sdp/peer/ref"
 )
 
 // The direct exchange (IDENTITY.md §7): over a TCP stream to a remembered
@@ -107,90 +105,79 @@ func (p *Peer) serveDirect(nc net.Conn) {
 		return
 	}
 	// One reply, then the stream closes (IDENTITY.md §7).
-	reply := func(msg []byte) error {
+	p.respond(ctx, &m, ID{}, func(msg []byte) error {
 		defer end()
 		return writeFrame(nc, msg)
-	}
-	if m.Type == msgRestart {
-		// An ICE restart of the session's connection (IDENTITY.md §11).
-		p.answerRestart(ctx, &m.Signed, 0, reply)
-		return
-	}
-	p.answerOffer(ctx, &m.Signed, ID{}, 0, reply)
+	})
 }
 
-// dialDirect runs the direct exchange with id at addr, then connects.
-func (p *Peer) dialDirect(ctx context.Context, id ID, addr string) error {
-	wrap := func(err error) error {
-		if p.ctx.Err() != nil {
-			return ErrClosed
-		}
-		var pe *Error
-		if errors.As(err, &pe) {
-			return err
-		}
-		return &Error{ID: id, Op: "dial " + addr, Err: err}
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2*p.cfg.HandshakeTimeout)
-	defer cancel()
-	nc, err := p.cfg.Dial(ctx, "tcp", addr)
+// directPath is the direct exchange with a peer at addr (IDENTITY.md §7).
+type directPath struct {
+	p    *Peer
+	addr string
+}
+
+func (d directPath) name() string   { return "dial " + d.addr }
+func (d directPath) introducer() ID { return ID{} }
+
+// open dials the stream; a failure is ErrNoRoute.
+func (d directPath) open(ctx context.Context) (carrier, error) {
+	nc, err := d.p.cfg.Dial(ctx, "tcp", d.addr)
 	if err != nil {
-		return wrap(fmt.Errorf("%w: %w", ErrNoRoute, err))
+		return nil, fmt.Errorf("%w: %w", ErrNoRoute, err)
 	}
-	stop := context.AfterFunc(ctx, func() { nc.Close() })
-	defer stop()
-	defer nc.Close()
-	c, code, err := ref.Offer(ctx, p.signalledConfig())
-	if err != nil {
-		return wrap(err)
+	return &directStream{nc: nc, stop: context.AfterFunc(ctx, func() { nc.Close() })}, nil
+}
+
+// directStream is an open direct path: a stream that carries one frame
+// each way.
+type directStream struct {
+	nc   net.Conn
+	stop func() bool
+}
+
+// carry sends m in one frame and reads the reply's frame. A stream that
+// breaks or ends before the reply is ErrNoRoute; one that ends inside a
+// frame ErrProtocol.
+func (d *directStream) carry(_ context.Context, m *relay) (*signedCode, error) {
+	if err := writeFrame(d.nc, marshal(m)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoRoute, err)
 	}
-	if !p.track(c) {
-		c.Close()
-		return ErrClosed
-	}
-	fail := func(err error) error {
-		c.Close()
-		p.untrack(c)
-		return wrap(err)
-	}
-	sc := p.id.signCode(kindOffer, id, code, time.Now())
-	if err := writeFrame(nc, marshal(&relay{Type: msgRelay, To: id[:], Signed: sc})); err != nil {
-		return fail(fmt.Errorf("%w: %w", ErrNoRoute, err))
-	}
-	b, err := readFrame(nc)
+	b, err := readFrame(d.nc)
 	if err != nil {
 		if !errors.Is(err, ErrProtocol) {
 			err = fmt.Errorf("%w: %w", ErrNoRoute, err)
 		}
-		return fail(err)
+		return nil, err
 	}
+	return parseReply(b, m.Type)
+}
+
+func (d *directStream) close() {
+	d.stop()
+	d.nc.Close()
+}
+
+// parseReply reads the reply to an offer of type typ (RELAY or RESTART):
+// a message of the same type holding the signed answer, or REFUSE.
+func parseReply(b []byte, typ uint64) (*signedCode, error) {
 	t, err := msgType(b)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	switch t {
 	case msgRefuse:
 		var m refuse
 		if err := decode(b, &m); err != nil {
-			return fail(err)
+			return nil, err
 		}
-		return fail(refusalErr(m.Reason))
-	case msgRelay:
-	default:
-		return fail(fmt.Errorf("%w: unexpected message %d", ErrProtocol, t))
+		return nil, refusalErr(m.Reason)
+	case typ:
+		var m relay
+		if err := decode(b, &m); err != nil {
+			return nil, err
+		}
+		return &m.Signed, nil
 	}
-	var m relay
-	if err := decode(b, &m); err != nil {
-		return fail(err)
-	}
-	if _, err := p.checkSigned(&m.Signed, kindAnswer, signedBy(id)); err != nil {
-		return fail(err)
-	}
-	if err := c.Complete(ctx, m.Signed.Code); err != nil {
-		return fail(err)
-	}
-	stop()
-	nc.Close()
-	_, err = p.establish(ctx, c, true, []ID{id}, origin{})
-	return err
+	return nil, fmt.Errorf("%w: unexpected message %d", ErrProtocol, t)
 }

@@ -82,23 +82,15 @@ func (p *Peer) establish(ctx context.Context, c *ref.Conn, offerer bool, expect 
 	defer stop()
 	id, pub, addrs, err := p.handshake(ctx, c, offerer, expect)
 	if err != nil {
-		c.Close()
-		p.untrack(c)
-		var zero ID
-		if len(expect) == 1 {
-			zero = expect[0]
+		p.drop(c)
+		if id == (ID{}) && len(expect) == 1 {
+			id = expect[0]
 		}
-		if id == (ID{}) {
-			id = zero
-		}
-		if p.ctx.Err() != nil {
-			return id, ErrClosed
-		}
-		return id, &Error{ID: id, Op: "hello", Err: err}
+		return id, p.failed(id, "hello", err)
 	}
 	lowOffer := offerer == p.ID().Less(id)
 	if err := p.attach(id, pub, addrs, c, lowOffer, o); err != nil {
-		return id, &Error{ID: id, Op: "hello", Err: err}
+		return id, p.failed(id, "hello", err)
 	}
 	return id, nil
 }

@@ -4,10 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
-	"time"
+	"sync"
 
 	"github.com/peer-sdp/peer/ref"
 )
@@ -66,25 +65,11 @@ func (p *Peer) onRelay(from ID, m *relay) {
 	if m.Hops != 1 {
 		return
 	}
-	reply := func(msg []byte) error { return p.sendTo(ctx, from, msg) }
-	if m.Type == msgRestart && m.Signed.Kind == kindOffer {
-		p.answerRestart(ctx, &m.Signed, m.Nonce, reply)
+	if m.Signed.Kind == kindAnswer {
+		p.replies.deliver(m.Nonce, relayResult{signed: &m.Signed})
 		return
 	}
-	switch m.Signed.Kind {
-	case kindAnswer:
-		p.mu.Lock()
-		w := p.pending[m.Nonce]
-		p.mu.Unlock()
-		if w != nil {
-			select {
-			case w <- relayResult{signed: &m.Signed}:
-			default:
-			}
-		}
-	case kindOffer:
-		p.answerOffer(ctx, &m.Signed, from, m.Nonce, reply)
-	}
+	p.respond(ctx, m, from, func(msg []byte) error { return p.sendTo(ctx, from, msg) })
 }
 
 // onRefuse handles REFUSE: forwarded by an introducer, or for us.
@@ -106,15 +91,7 @@ func (p *Peer) onRefuse(from ID, m *refuse) {
 		}
 		return
 	}
-	p.mu.Lock()
-	w := p.pending[m.Nonce]
-	p.mu.Unlock()
-	if w != nil {
-		select {
-		case w <- relayResult{err: refusalErr(m.Reason)}:
-		default:
-		}
-	}
+	p.replies.deliver(m.Nonce, relayResult{err: refusalErr(m.Reason)})
 }
 
 // Introduce asks the connected peers a and b to connect to each other
@@ -137,74 +114,78 @@ func (p *Peer) Introduce(ctx context.Context, a, b ID) error {
 	return nil
 }
 
-// awaitRelay registers a waiter for the answer to a relayed message: the
-// nonce to send, the channel the answer arrives on, and done, which
-// unregisters it.
-func (p *Peer) awaitRelay() (nonce uint64, w chan relayResult, done func()) {
-	nonce = randUint64()
-	w = make(chan relayResult, 1)
-	p.mu.Lock()
-	p.pending[nonce] = w
-	p.mu.Unlock()
-	return nonce, w, func() {
-		p.mu.Lock()
-		delete(p.pending, nonce)
-		p.mu.Unlock()
+// introducerPath is an introduction through the connected peer via
+// (IDENTITY.md §6.2): the offer goes to via, which forwards it; the reply
+// comes back the same way, matched by its nonce.
+type introducerPath struct {
+	p   *Peer
+	via ID
+}
+
+func (ip introducerPath) name() string   { return "introduction via " + ip.via.Short() }
+func (ip introducerPath) introducer() ID { return ip.via }
+
+func (ip introducerPath) open(context.Context) (carrier, error) { return ip, nil }
+func (ip introducerPath) close()                                {}
+
+// carry sends m to the introducer with a fresh nonce and waits for the
+// reply that the introducer forwards with the same nonce.
+func (ip introducerPath) carry(ctx context.Context, m *relay) (*signedCode, error) {
+	p := ip.p
+	nonce, w, done := p.replies.await()
+	defer done()
+	fwd := *m
+	fwd.Nonce = nonce
+	if err := p.sendTo(ctx, ip.via, marshal(&fwd)); err != nil {
+		return nil, err
+	}
+	select {
+	case res := <-w:
+		return res.signed, res.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-p.ctx.Done():
+		return nil, ErrClosed
 	}
 }
 
-// introduced offers a connection to id through the introducer via.
-func (p *Peer) introduced(ctx context.Context, id, via ID) error {
-	wrap := func(err error) error {
-		if p.ctx.Err() != nil {
-			return ErrClosed
+// replyWaiters are the exchanges waiting for a reply through an
+// introducer, by nonce.
+type replyWaiters struct {
+	mu sync.Mutex
+	m  map[uint64]chan relayResult
+}
+
+// await registers a waiter: the nonce to send, the channel the reply
+// arrives on, and done, which unregisters it.
+func (r *replyWaiters) await() (nonce uint64, w chan relayResult, done func()) {
+	nonce = randUint64()
+	w = make(chan relayResult, 1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = map[uint64]chan relayResult{}
+	}
+	r.m[nonce] = w
+	return nonce, w, func() {
+		r.mu.Lock()
+		delete(r.m, nonce)
+		r.mu.Unlock()
+	}
+}
+
+// deliver hands res to the waiter of nonce, if any still waits; a second
+// reply is dropped.
+func (r *replyWaiters) deliver(nonce uint64, res relayResult) {
+	r.mu.Lock()
+	w := r.m[nonce]
+	r.mu.Unlock()
+	if w != nil {
+		select {
+		case w <- res:
+		default:
 		}
-		var pe *Error
-		if errors.As(err, &pe) {
-			return err
-		}
-		return &Error{ID: id, Op: "introduction via " + via.Short(), Err: err}
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*p.cfg.HandshakeTimeout)
-	defer cancel()
-	c, code, err := ref.Offer(ctx, p.signalledConfig())
-	if err != nil {
-		return wrap(err)
-	}
-	if !p.track(c) {
-		c.Close()
-		return ErrClosed
-	}
-	nonce, w, done := p.awaitRelay()
-	defer done()
-	fail := func(err error) error {
-		c.Close()
-		p.untrack(c)
-		return wrap(err)
-	}
-	sc := p.id.signCode(kindOffer, id, code, time.Now())
-	if err := p.sendTo(ctx, via, marshal(&relay{Type: msgRelay, To: id[:], Nonce: nonce, Signed: sc})); err != nil {
-		return fail(err)
-	}
-	var res relayResult
-	select {
-	case res = <-w:
-	case <-ctx.Done():
-		return fail(ctx.Err())
-	case <-p.ctx.Done():
-		return fail(ErrClosed)
-	}
-	if res.err != nil {
-		return fail(res.err)
-	}
-	if _, err := p.checkSigned(res.signed, kindAnswer, signedBy(id)); err != nil {
-		return fail(err)
-	}
-	if err := c.Complete(ctx, res.signed.Code); err != nil {
-		return fail(err)
-	}
-	_, err = p.establish(ctx, c, true, []ID{id}, origin{via: via})
-	return err
 }
 
 func randUint64() uint64 {

@@ -222,7 +222,6 @@ func (pr *Pairing) Close() {
 	tracked := pr.p.stray[pr.c]
 	pr.p.mu.Unlock()
 	if tracked {
-		pr.c.Close()
-		pr.p.untrack(pr.c)
+		pr.p.drop(pr.c)
 	}
 }

@@ -128,14 +128,14 @@ type Peer struct {
 	sessions map[ID]*session
 	order    []ID // attach order, for choosing introducers
 	dialing  map[ID]*attempt
-	pending  map[uint64]chan relayResult
 	paused   map[ID]bool
 	backoff  map[ID]*retryState
 	stray    map[*ref.Conn]bool // connections not (yet) in a session
 	joining  int                // handshakes answering others, for MaxPeers (guard.go)
 
-	replay replayCache // signed codes accepted (guard.go)
-	work   workLimit   // exchanges others started (guard.go)
+	replies replyWaiters // exchanges through introducers (introduce.go)
+	replay  replayCache  // signed codes accepted (guard.go)
+	work    workLimit    // exchanges others started (guard.go)
 }
 
 // New starts a Peer. It listens at Config.Listen when set, and starts
@@ -181,7 +181,6 @@ func New(cfg *Config) (*Peer, error) {
 		msgs:     make(chan Message, 64),
 		sessions: map[ID]*session{},
 		dialing:  map[ID]*attempt{},
-		pending:  map[uint64]chan relayResult{},
 		paused:   map[ID]bool{},
 		backoff:  map[ID]*retryState{},
 		stray:    map[*ref.Conn]bool{},
@@ -279,8 +278,7 @@ func (p *Peer) Peers() []ID {
 func (p *Peer) Connected(id ID) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := p.sessions[id]
-	return s != nil && s.conn != nil && !s.restarting
+	return p.sessions[id].live()
 }
 
 // Send sends data to the peer id as one message, of at most MaxDataSize

@@ -2,7 +2,6 @@ package peer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -35,7 +34,7 @@ func (p *Peer) Connect(ctx context.Context, id ID) error {
 // ConnectVia connects to id through the connected peer via, as
 // introducer.
 func (p *Peer) ConnectVia(ctx context.Context, id, via ID) error {
-	return p.connectVia(ctx, id, via)
+	return p.connect(ctx, id, via)
 }
 
 // connect runs one attempt per ID at a time; concurrent callers share it.
@@ -77,59 +76,14 @@ func (p *Peer) connect(ctx context.Context, id ID, only ID) error {
 	}
 }
 
+// tryAll makes a new connection to id over the first path that works
+// (only: through that introducer).
 func (p *Peer) tryAll(ctx context.Context, id ID, only ID) error {
-	var errs []error
-	if only == (ID{}) {
-		if r, ok := p.st.Get(id); ok {
-			for _, addr := range r.Addrs {
-				err := p.dialDirect(ctx, id, addr)
-				if err == nil {
-					return nil
-				}
-				errs = append(errs, err)
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-			}
-		}
-	}
-	p.mu.Lock()
-	var vias []ID
-	for i := len(p.order) - 1; i >= 0; i-- {
-		v := p.order[i]
-		if v != id && p.sessions[v].conn != nil && (only == (ID{}) || v == only) {
-			vias = append(vias, v)
-		}
-	}
-	p.mu.Unlock()
-	for _, v := range vias {
-		err := p.introduced(ctx, id, v)
-		if err == nil {
-			return nil
-		}
-		errs = append(errs, err)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if errors.Is(err, ErrTampered) || errors.Is(err, ErrAuth) {
-			break
-		}
-	}
-	if len(errs) == 0 {
-		return &Error{ID: id, Op: "connect", Err: ErrNoRoute}
-	}
-	if len(errs) == 1 {
-		return errs[0]
-	}
-	return &Error{ID: id, Op: "connect", Err: fmt.Errorf("%w: %w", ErrNoRoute, errors.Join(errs...))}
-}
-
-func (p *Peer) connectVia(ctx context.Context, id, via ID) error {
-	return p.connect(ctx, id, via)
+	return p.overPaths(ctx, id, only, "connect", func(pa path) error { return p.dialOver(ctx, id, pa) })
 }
 
 // supervise retries sessions that lost their connection and remembered
-// peers this side is responsible for dialing (IDENTITY.md §7), and gives up
+// peers when this side is the initiator (IDENTITY.md §8), and gives up
 // sessions after ReconnectTimeout.
 func (p *Peer) supervise() {
 	defer p.wg.Done()
@@ -173,7 +127,7 @@ func (p *Peer) supervise() {
 			}
 		}
 		for id := range candidates {
-			if p.responsible(id) && p.due(id, now) {
+			if p.initiator(id) && len(p.paths(id, ID{})) > 0 && p.due(id, now) {
 				dial = append(dial, id)
 			}
 		}
@@ -215,24 +169,20 @@ func (p *Peer) due(id ID, now time.Time) bool {
 	return true
 }
 
-// responsible reports whether this side dials id when they are apart
-// (IDENTITY.md §7): directly when id listens at a remembered address and
-// we do not listen or have the lower ID; through introducers when we have
-// the lower ID and some other peer is connected.
-func (p *Peer) responsible(id ID) bool {
-	r, _ := p.st.Get(id)
-	if len(r.Addrs) > 0 && (p.ln == nil || p.ID().Less(id)) {
-		return true
+// initiator reports whether this side is the one that reconnects to id
+// when they are apart (IDENTITY.md §8), and so restarts their connection
+// (§11): the side that dials a remembered address of the other (if both
+// listen, the lower ID); when neither does, the lower ID, through
+// introducers. Each side decides on what it knows: it dials id when it
+// remembers addresses of id; id dials it when it listens at announced
+// addresses and id was paired by code, and so remembers them (§5: a peer
+// met through an introduction keeps none).
+func (p *Peer) initiator(id ID) bool {
+	r, known := p.st.Get(id)
+	weDial := len(r.Addrs) > 0
+	theyDial := p.ln != nil && len(cleanAddrs(p.cfg.Advertise)) > 0 && known && r.Introducer == (ID{})
+	if weDial == theyDial {
+		return p.ID().Less(id)
 	}
-	if !p.ID().Less(id) {
-		return false
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for v, s := range p.sessions {
-		if v != id && s.conn != nil {
-			return true
-		}
-	}
-	return false
+	return weDial
 }

@@ -27,6 +27,9 @@ type session struct {
 	restarting bool
 }
 
+// live reports whether s has a connection that is not being restarted.
+func (s *session) live() bool { return s != nil && s.conn != nil && !s.restarting }
+
 // track registers a connection that is not yet part of a session, so that
 // Close closes it. It returns false when the Peer is closed.
 func (p *Peer) track(c *ref.Conn) bool {
@@ -37,6 +40,12 @@ func (p *Peer) track(c *ref.Conn) bool {
 	}
 	p.stray[c] = true
 	return true
+}
+
+// drop closes a connection that did not join a session.
+func (p *Peer) drop(c *ref.Conn) {
+	c.Close()
+	p.untrack(c)
 }
 
 func (p *Peer) untrack(c *ref.Conn) {
@@ -230,7 +239,7 @@ func (p *Peer) handle(s *session, c *ref.Conn, b []byte) error {
 		p.goWork(sessionSource(s.id), func() {
 			ctx, cancel := context.WithTimeout(p.ctx, 2*p.cfg.HandshakeTimeout)
 			defer cancel()
-			if err := p.connectVia(ctx, target, s.id); err != nil && p.ctx.Err() == nil {
+			if err := p.connect(ctx, target, s.id); err != nil && p.ctx.Err() == nil {
 				p.emit(Event{Type: Rejected, Peer: target, Err: err})
 			}
 		})
