@@ -68,7 +68,7 @@ const maxQueuedRejected = 256
 type queue struct {
 	mu       sync.Mutex
 	items    []Event
-	rejected int // Rejected events in items
+	rejected int // Rejected events not yet read: in items, or in hand in run
 	wake     chan struct{}
 	out      chan Event
 	quit     chan struct{}
@@ -115,14 +115,17 @@ func (q *queue) run() {
 		}
 		e := q.items[0]
 		q.items = q.items[1:]
-		if e.Type == Rejected {
-			q.rejected--
-		}
 		q.mu.Unlock()
 		select {
 		case q.out <- e:
 		case <-q.quit:
 			return
+		}
+		if e.Type == Rejected {
+			// Counted until read: the event in hand is unread too.
+			q.mu.Lock()
+			q.rejected--
+			q.mu.Unlock()
 		}
 	}
 }
