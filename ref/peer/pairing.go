@@ -1,10 +1,8 @@
 package peer
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/peer-sdp/peer/codec"
@@ -63,11 +61,7 @@ func (p *Peer) ReconnectOffer(ctx context.Context, id ID) (*Pairing, error) {
 		return nil, err
 	}
 	pr.expect, pr.fp = []ID{id}, r.Fingerprint
-	if r.SentFingerprint == p.id.Fingerprint() {
-		if rc, ok := toReconnect(pr.code, p.ID(), p.id.Fingerprint()); ok {
-			pr.code = rc
-		}
-	}
+	pr.code = p.reconnectForm(pr.code, pr.expect)
 	return pr, nil
 }
 
@@ -77,7 +71,6 @@ func (p *Peer) ReconnectOffer(ctx context.Context, id ID) (*Pairing, error) {
 // the codec's error class.
 func (p *Peer) Answer(ctx context.Context, offerCode []byte) (*Pairing, error) {
 	pr := &Pairing{p: p, done: make(chan struct{})}
-	full := offerCode
 	hint, ok := reconnectHint(offerCode)
 	if !ok && claimsKnownPeer(offerCode) {
 		return nil, fmt.Errorf("%w: not a canonical reconnect code (IDENTITY.md §4)", codec.ErrMalformed)
@@ -86,47 +79,9 @@ func (p *Peer) Answer(ctx context.Context, offerCode []byte) (*Pairing, error) {
 	var code []byte
 	var err error
 	if ok {
-		// §4: the remembered peers whose IDs start with the hint, most
-		// recently seen first; each distinct digest gives one candidate C,
-		// tried in turn, and HELLO may authenticate any peer that
-		// remembered the digest of the C answered.
-		var cands []Record
-		for _, rec := range p.st.List() {
-			if bytes.Equal(rec.ID[:hintLen], hint) {
-				cands = append(cands, rec)
-			}
-		}
-		if len(cands) == 0 {
-			return nil, &Error{Op: "answer", Err: fmt.Errorf("%w: reconnect code from an unknown peer (hint %x)", ErrUnknownPeer, hint)}
-		}
-		slices.SortStableFunc(cands, func(a, b Record) int {
-			if c := b.LastSeen.Compare(a.LastSeen); c != 0 {
-				return c
-			}
-			return bytes.Compare(a.ID[:], b.ID[:])
-		})
-		tried := map[[32]byte]bool{}
-		for _, cand := range cands {
-			if tried[cand.Fingerprint] {
-				continue
-			}
-			tried[cand.Fingerprint] = true
-			full = fromParts(offerCode, cand.Fingerprint)
-			if c, code, err = ref.Answer(ctx, p.connConfig(), full); err == nil {
-				pr.fp, pr.expect = cand.Fingerprint, nil
-				for _, r := range cands {
-					if r.Fingerprint == cand.Fingerprint {
-						pr.expect = append(pr.expect, r.ID)
-					}
-				}
-				break
-			}
-			if ctx.Err() != nil {
-				break
-			}
-		}
+		c, code, pr.fp, pr.expect, err = p.answerReconnect(ctx, offerCode, hint)
 	} else {
-		c, code, err = ref.Answer(ctx, p.connConfig(), full)
+		c, code, err = ref.Answer(ctx, p.connConfig(), offerCode)
 	}
 	if err != nil {
 		return nil, err
@@ -137,18 +92,7 @@ func (p *Peer) Answer(ctx context.Context, offerCode []byte) (*Pairing, error) {
 	}
 	pr.c, pr.code = c, code
 	if len(pr.expect) > 0 {
-		// A reconnect answer only when every candidate saw our certificate.
-		same := true
-		for _, id := range pr.expect {
-			if r, _ := p.st.Get(id); r.SentFingerprint != p.id.Fingerprint() {
-				same = false
-			}
-		}
-		if same {
-			if rc, ok := toReconnect(code, p.ID(), p.id.Fingerprint()); ok {
-				pr.code = rc
-			}
-		}
+		pr.code = p.reconnectForm(code, pr.expect)
 	}
 	pr.start()
 	return pr, nil

@@ -1,6 +1,14 @@
 package peer
 
-import "github.com/peer-sdp/peer/codec"
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/peer-sdp/peer/codec"
+	"github.com/peer-sdp/peer/ref"
+)
 
 // Reconnect codes (IDENTITY.md §4): a compact code whose body ends with
 // the SHA-256 digest of the author's certificate, minus that digest, with
@@ -54,4 +62,63 @@ func fromParts(code []byte, fp [32]byte) []byte {
 		return nil
 	}
 	return full
+}
+
+// reconnectForm returns code as a reconnect code when every peer of ids
+// remembers our certificate (IDENTITY.md §4: it is the one we presented
+// to each last, SentFingerprint), else code as it is.
+func (p *Peer) reconnectForm(code []byte, ids []ID) []byte {
+	for _, id := range ids {
+		if r, _ := p.st.Get(id); r.SentFingerprint != p.id.Fingerprint() {
+			return code
+		}
+	}
+	if rc, ok := toReconnect(code, p.ID(), p.id.Fingerprint()); ok {
+		return rc
+	}
+	return code
+}
+
+// answerReconnect answers the reconnect code rc, whose author's ID starts
+// with hint (IDENTITY.md §4): the remembered peers whose IDs start with
+// it, most recently seen first, are the candidates; each distinct digest
+// among theirs rebuilds one full code, tried in turn, and the first that
+// ref answers is the offer. It returns the connection, the answer's
+// code, the digest of the offer answered and the candidates that
+// remembered it, whom HELLO may authenticate.
+func (p *Peer) answerReconnect(ctx context.Context, rc, hint []byte) (c *ref.Conn, code []byte, fp [32]byte, expect []ID, err error) {
+	var cands []Record
+	for _, rec := range p.st.List() {
+		if bytes.Equal(rec.ID[:hintLen], hint) {
+			cands = append(cands, rec)
+		}
+	}
+	if len(cands) == 0 {
+		return nil, nil, fp, nil, &Error{Op: "answer", Err: fmt.Errorf("%w: reconnect code from an unknown peer (hint %x)", ErrUnknownPeer, hint)}
+	}
+	slices.SortStableFunc(cands, func(a, b Record) int {
+		if c := b.LastSeen.Compare(a.LastSeen); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.ID[:], b.ID[:])
+	})
+	tried := map[[32]byte]bool{}
+	for _, cand := range cands {
+		if tried[cand.Fingerprint] {
+			continue
+		}
+		tried[cand.Fingerprint] = true
+		if c, code, err = ref.Answer(ctx, p.connConfig(), fromParts(rc, cand.Fingerprint)); err == nil {
+			for _, r := range cands {
+				if r.Fingerprint == cand.Fingerprint {
+					expect = append(expect, r.ID)
+				}
+			}
+			return c, code, cand.Fingerprint, expect, nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, nil, fp, nil, err
 }
