@@ -45,7 +45,11 @@ func (t EventType) String() string {
 }
 
 // Event is a change of a session. Peer is the remote ID (zero for a
-// rejected connection whose author is unknown).
+// rejected connection whose author is unknown). Err says why a session
+// left, is reconnecting or a connection was rejected; on Joined and
+// Reconnected it is nil unless the store file could not be written (an
+// *Error of Op "remember"): the peer is remembered in memory all the
+// same, and the next write that succeeds saves it.
 type Event struct {
 	Type EventType
 	Peer ID

@@ -120,7 +120,9 @@ func (p *Peer) supervise() {
 			live[id] = true
 		}
 		p.mu.Unlock()
-		p.st.expire(now, live)
+		// A failed write leaves the expired records in the file, and they
+		// expire again at the next load: nothing is lost.
+		_ = p.st.expire(now, live)
 		for _, r := range p.st.List() {
 			if _, ok := p.sessionState(r.ID); !ok {
 				candidates[r.ID] = true

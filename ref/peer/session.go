@@ -58,31 +58,62 @@ func (p *Peer) untrack(c *ref.Conn) {
 // unless a live connection that wins the glare rule exists, in which case c
 // is closed. It records the peer in the store and emits the event.
 func (p *Peer) attach(id ID, pub ed25519.PublicKey, addrs []string, c *ref.Conn, lowOffer bool, o origin) error {
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
+	s, ev, old, err := p.join(id, pub, c, lowOffer)
+	if err != nil || s == nil {
 		c.Close()
-		return ErrClosed
+		return err
+	}
+	if old != nil {
+		// The peer may not have attached the new connection yet: closing
+		// the old one at once would look like a departure to it.
+		p.mu.Lock()
+		p.stray[old] = true
+		p.mu.Unlock()
+		time.AfterFunc(2*time.Second, func() { p.drop(old) })
+	}
+	var stored error
+	if err := p.remember(id, pub, addrs, c, o); err != nil {
+		// In memory, the peer is remembered (the next write saves it);
+		// the application learns that the file is not, on this
+		// session's event (a replacement, which has none, reports it as
+		// Reconnected).
+		stored = &Error{ID: id, Op: "remember", Err: err}
+		if ev < 0 {
+			ev = Reconnected
+		}
+	}
+	if ev > 0 {
+		p.emit(Event{Type: ev, Peer: id, Err: stored})
+	}
+	go p.readLoop(s, c)
+	go p.watch(s, c)
+	return nil
+}
+
+// join makes c the connection of the session with id (IDENTITY.md §8),
+// creating the session, and returns it with the event to report (none,
+// -1, when c replaces a live connection) and the connection c replaces.
+// s is nil when a live connection wins the glare rule over c.
+func (p *Peer) join(id ID, pub ed25519.PublicKey, c *ref.Conn, lowOffer bool) (s *session, ev EventType, old *ref.Conn, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, 0, nil, ErrClosed
 	}
 	delete(p.stray, c)
-	s := p.sessions[id]
-	ev := Joined
-	var old *ref.Conn
+	s = p.sessions[id]
+	ev = Joined
 	switch {
 	case s == nil:
 		if len(p.sessions) >= p.cfg.MaxPeers {
-			p.mu.Unlock()
-			c.Close()
-			return ErrTooManyPeers
+			return nil, 0, nil, ErrTooManyPeers
 		}
 		s = &session{id: id, pub: pub, up: make(chan struct{})}
 		p.sessions[id] = s
 		p.order = append(p.order, id)
 	case s.conn != nil && s.conn.Err() == nil && s.lowOffer && !lowOffer:
 		// Glare: the live connection offered by the lower ID wins.
-		p.mu.Unlock()
-		c.Close()
-		return nil
+		return nil, 0, nil, nil
 	case s.conn != nil:
 		old = s.conn
 		ev = -1 // a replacement of a live connection: no event
@@ -98,17 +129,14 @@ func (p *Peer) attach(id ID, pub ed25519.PublicKey, addrs []string, c *ref.Conn,
 	delete(p.paused, id)
 	delete(p.backoff, id)
 	p.wg.Add(2)
-	p.mu.Unlock()
-	if old != nil {
-		// The peer may not have attached the new connection yet: closing
-		// the old one at once would look like a departure to it.
-		p.mu.Lock()
-		p.stray[old] = true
-		p.mu.Unlock()
-		time.AfterFunc(2*time.Second, func() { old.Close(); p.untrack(old) })
-	}
+	return s, ev, old, nil
+}
+
+// remember records an authenticated connection to id in the store
+// (IDENTITY.md §5), and returns the error of writing the file.
+func (p *Peer) remember(id ID, pub ed25519.PublicKey, addrs []string, c *ref.Conn, o origin) error {
 	now := time.Now()
-	p.st.update(id, func(r *Record) {
+	return p.st.update(id, func(r *Record) {
 		r.remember(o, addrs)
 		r.PublicKey = pub
 		if rc := c.RemoteCertificate(); rc != nil {
@@ -120,12 +148,6 @@ func (p *Peer) attach(id ID, pub ed25519.PublicKey, addrs []string, c *ref.Conn,
 		}
 		r.LastSeen = now
 	})
-	if ev > 0 {
-		p.emit(Event{Type: ev, Peer: id})
-	}
-	go p.readLoop(s, c)
-	go p.watch(s, c)
-	return nil
 }
 
 func (p *Peer) removeLocked(s *session) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // storeJSON is a store file holding one record for the ID of key, whose
@@ -121,4 +122,32 @@ func FuzzStoreFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStoreWriteFailureReported: when the store file cannot be written (a
+// full disk; here a directory stands where the file goes, which stops
+// root too), the paired peer is still remembered in memory and the
+// failure reaches the application on the session's event, attributed to
+// the peer, instead of being dropped.
+func TestStoreWriteFailureReported(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.store")
+	st, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	a, b := newTestPeer(t, &Config{Store: st}), newTestPeer(t, nil)
+	pairPeers(t, a, b)
+	e := waitEvent(t, a, Joined, b.ID(), 10*time.Second)
+	var pe *Error
+	if e.Err == nil || !errors.As(e.Err, &pe) || pe.ID != b.ID() {
+		t.Fatalf("Joined with error %v, want the store's write failure attributed to %s", e.Err, b.ID().Short())
+	}
+	t.Logf("reported: %v", e.Err)
+	if _, ok := a.Store().Get(b.ID()); !ok {
+		t.Fatal("the peer is not remembered in memory")
+	}
+	exchange(t, a, b, "the session goes on")
 }
