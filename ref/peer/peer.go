@@ -123,16 +123,16 @@ type Peer struct {
 	events *queue
 	msgs   chan Message
 
+	// mu guards the sessions: closed, sessions (and their fields), order,
+	// stray and joining. The other parts below have their own locks.
 	mu       sync.Mutex
 	closed   bool
 	sessions map[ID]*session
-	order    []ID // attach order, for choosing introducers
-	dialing  map[ID]*attempt
-	paused   map[ID]bool
-	backoff  map[ID]*retryState
+	order    []ID               // attach order, for choosing introducers
 	stray    map[*ref.Conn]bool // connections not (yet) in a session
 	joining  int                // handshakes answering others, for MaxPeers (guard.go)
 
+	redial  redials      // attempts to reconnect (redial.go)
 	replies replyWaiters // exchanges through introducers (introduce.go)
 	replay  replayCache  // signed codes accepted (guard.go)
 	work    workLimit    // exchanges others started (guard.go)
@@ -180,9 +180,6 @@ func New(cfg *Config) (*Peer, error) {
 		events:   newQueue(),
 		msgs:     make(chan Message, 64),
 		sessions: map[ID]*session{},
-		dialing:  map[ID]*attempt{},
-		paused:   map[ID]bool{},
-		backoff:  map[ID]*retryState{},
 		stray:    map[*ref.Conn]bool{},
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
@@ -359,7 +356,7 @@ func (p *Peer) Broadcast(ctx context.Context, data []byte) error {
 func (p *Peer) Disconnect(id ID) error {
 	p.mu.Lock()
 	s := p.sessions[id]
-	p.paused[id] = true
+	p.redial.pause(id)
 	var c *ref.Conn
 	if s != nil {
 		c = s.conn

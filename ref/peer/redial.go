@@ -3,10 +3,22 @@ package peer
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 )
 
 // Who reconnects (IDENTITY.md §8), within the retry budget of §5.
+
+// redials are the attempts to reconnect (IDENTITY.md §5, §8): the one
+// under way per ID, shared by concurrent callers; the peers the
+// application disconnected, not dialled until it connects them; and each
+// peer's retry budget.
+type redials struct {
+	mu      sync.Mutex
+	dialing map[ID]*attempt
+	paused  map[ID]bool
+	backoff map[ID]*retryState
+}
 
 type attempt struct {
 	done chan struct{}
@@ -19,15 +31,88 @@ type retryState struct {
 	until time.Time // the end of the retry budget
 }
 
+// pause stops the attempts to id until resume.
+func (r *redials) pause(id ID) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.paused == nil {
+		r.paused = map[ID]bool{}
+	}
+	r.paused[id] = true
+}
+
+// resume lets id be dialled again, with a new retry budget.
+func (r *redials) resume(id ID) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.paused, id)
+	delete(r.backoff, id)
+}
+
+// renew gives id a new retry budget.
+func (r *redials) renew(id ID) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.backoff, id)
+}
+
+// start returns the attempt under way to id, or registers a new one that
+// the caller runs (mine) and ends with finish.
+func (r *redials) start(id ID) (a *attempt, mine bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if a := r.dialing[id]; a != nil {
+		return a, false
+	}
+	if r.dialing == nil {
+		r.dialing = map[ID]*attempt{}
+	}
+	a = &attempt{done: make(chan struct{})}
+	r.dialing[id] = a
+	return a, true
+}
+
+// finish ends the attempt a to id, whose err is set.
+func (r *redials) finish(id ID, a *attempt) {
+	r.mu.Lock()
+	delete(r.dialing, id)
+	r.mu.Unlock()
+	close(a.done)
+}
+
+// due reports whether an attempt to id may start now, and schedules the
+// next one with exponential backoff from first, doubling up to
+// maxRetryInterval. The attempts of one retry budget end budget after the
+// first (IDENTITY.md §5); a departure of the peer, or Connect, starts a
+// new budget.
+func (r *redials) due(id ID, now time.Time, first, budget time.Duration) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.paused[id] || r.dialing[id] != nil {
+		return false
+	}
+	b := r.backoff[id]
+	if b == nil {
+		b = &retryState{delay: first, until: now.Add(budget)}
+		if r.backoff == nil {
+			r.backoff = map[ID]*retryState{}
+		}
+		r.backoff[id] = b
+	} else if now.Before(b.next) || now.After(b.until) {
+		return false
+	} else {
+		b.delay = min(2*b.delay, maxRetryInterval)
+	}
+	b.next = now.Add(b.delay)
+	return true
+}
+
 // Connect connects to the peer id unless a session is connected: directly
 // at an address it remembered (when the peer listens), else through each
 // connected peer in turn as introducer. It returns when the session is
 // connected. It returns an error wrapping ErrNoRoute when no path worked.
 func (p *Peer) Connect(ctx context.Context, id ID) error {
-	p.mu.Lock()
-	delete(p.paused, id)
-	delete(p.backoff, id) // a new retry budget
-	p.mu.Unlock()
+	p.redial.resume(id)
 	return p.connect(ctx, id, ID{})
 }
 
@@ -52,8 +137,9 @@ func (p *Peer) connect(ctx context.Context, id ID, only ID) error {
 			p.mu.Unlock()
 			return nil
 		}
-		if a := p.dialing[id]; a != nil {
-			p.mu.Unlock()
+		a, mine := p.redial.start(id)
+		p.mu.Unlock()
+		if !mine {
 			select {
 			case <-a.done:
 				if a.err != nil {
@@ -64,14 +150,8 @@ func (p *Peer) connect(ctx context.Context, id ID, only ID) error {
 				return ctx.Err()
 			}
 		}
-		a := &attempt{done: make(chan struct{})}
-		p.dialing[id] = a
-		p.mu.Unlock()
 		a.err = p.tryAll(ctx, id, only)
-		p.mu.Lock()
-		delete(p.dialing, id)
-		p.mu.Unlock()
-		close(a.done)
+		p.redial.finish(id, a)
 		return a.err
 	}
 }
@@ -129,7 +209,7 @@ func (p *Peer) supervise() {
 			}
 		}
 		for id := range candidates {
-			if p.initiator(id) && len(p.paths(id, ID{})) > 0 && p.due(id, now) {
+			if p.initiator(id) && len(p.paths(id, ID{})) > 0 && p.redial.due(id, now, p.cfg.RetryInterval, p.cfg.ReconnectTimeout) {
 				dial = append(dial, id)
 			}
 		}
@@ -146,29 +226,6 @@ func (p *Peer) supervise() {
 			}()
 		}
 	}
-}
-
-// due reports whether an attempt to id may start now, and schedules the
-// next one with exponential backoff. The attempts of one retry budget end
-// ReconnectTimeout after the first (IDENTITY.md §5); a departure of the
-// peer, or Connect, starts a new budget.
-func (p *Peer) due(id ID, now time.Time) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.paused[id] || p.dialing[id] != nil {
-		return false
-	}
-	b := p.backoff[id]
-	if b == nil {
-		b = &retryState{delay: p.cfg.RetryInterval, until: now.Add(p.cfg.ReconnectTimeout)}
-		p.backoff[id] = b
-	} else if now.Before(b.next) || now.After(b.until) {
-		return false
-	} else {
-		b.delay = min(2*b.delay, maxRetryInterval)
-	}
-	b.next = now.Add(b.delay)
-	return true
 }
 
 // initiator reports whether this side is the one that reconnects to id

@@ -126,8 +126,7 @@ func (p *Peer) join(id ID, pub ed25519.PublicKey, c *ref.Conn, lowOffer bool) (s
 	s.conn, s.lowOffer, s.lostAt, s.restarting = c, lowOffer, time.Time{}, false
 	close(s.up)
 	s.up = make(chan struct{})
-	delete(p.paused, id)
-	delete(p.backoff, id)
+	p.redial.resume(id)
 	p.wg.Add(2)
 	return s, ev, old, nil
 }
@@ -195,7 +194,7 @@ func (p *Peer) lost(s *session, c *ref.Conn, err error) {
 		return
 	}
 	s.conn = nil
-	delete(p.backoff, s.id) // a new retry budget
+	p.redial.renew(s.id)
 	if errors.Is(err, ref.ErrPeerClosed) {
 		p.removeLocked(s)
 		p.mu.Unlock()
