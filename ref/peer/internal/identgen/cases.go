@@ -149,15 +149,35 @@ func (g *gen) hellos() {
 // messages: §3.3 and Appendix A, on a connection whose HELLO succeeded.
 func (g *gen) messages() {
 	r := rng("message")
-	a, b := key(r), key(r)
+	m := &messageCase{g: g}
+	m.a, m.b = key(r), key(r)
 	offer, _, _, _ := codes(r, "0")
-	sc, _ := sign(a, 0, idOf(b), t0, offer)
-	scb := enc(&sc)
-	nonce := r.Uint64() >> 1
-	add := func(name, desc, expect string, msg []byte, d *decoded) {
-		g.add(name, vector{Description: desc, Message: h(msg), Decoded: d, Context: "session", Expect: expect})
-	}
-	payload := randBytes(r, 24)
+	m.sc, _ = sign(m.a, 0, idOf(m.b), t0, offer)
+	m.scb = enc(&m.sc)
+	m.nonce = r.Uint64() >> 1
+	m.payload = randBytes(r, 24)
+	m.wellFormed()
+	m.malformed()
+}
+
+// messageCase is what the message vectors share: two peers, a signed
+// offer of a's for b, a nonce and a payload.
+type messageCase struct {
+	g       *gen
+	a, b    ed25519.PrivateKey
+	sc      signedCode
+	scb     []byte
+	nonce   uint64
+	payload []byte
+}
+
+func (m *messageCase) add(name, desc, expect string, msg []byte, d *decoded) {
+	m.g.add(name, vector{Description: desc, Message: h(msg), Decoded: d, Context: "session", Expect: expect})
+}
+
+// wellFormed: each message type, and the 40 KiB bound of §3.1.
+func (m *messageCase) wellFormed() {
+	a, b, scb, nonce, payload, add := m.a, m.b, m.scb, m.nonce, m.payload, m.add
 	add("message_data", "A data message with a 24-byte payload.", "success", enc(&dataMsg{Type: 1, Payload: payload}),
 		&decoded{Type: 1, Payload: ptr(h(payload))})
 	add("message_data_empty", "A data message with an empty payload.", "success", enc(&dataMsg{Type: 1, Payload: []byte{}}),
@@ -192,6 +212,12 @@ func (g *gen) messages() {
 	add("message_relay_40961", "A relay message of 40961 bytes (its code is zeros): it exceeds 40 KiB (§3.1).", "protocol",
 		relayOf(make([]byte, pad)), nil)
 
+}
+
+// malformed: messages that break Appendix A or its encoding, and the
+// reserved and unknown types that are ignored.
+func (m *messageCase) malformed() {
+	a, b, sc, scb, nonce, payload, add, g := m.a, m.b, m.sc, m.scb, m.nonce, m.payload, m.add, m.g
 	add("message_type_20", "A message of the reserved type 20 with one more element: ignored (§3.1, §10).", "ignored", enc([]any{uint64(20), uint64(0)}), nil)
 	add("message_type_23", "A message of the reserved type 23 alone: ignored.", "ignored", enc([]any{uint64(23)}), nil)
 	add("message_type_24", "A message of type 24 (the first type encoded in two bytes), unknown: ignored (§3.1 'MUST ignore a message whose type they do not know').", "ignored", enc([]any{uint64(24), []byte{1}}), nil)
@@ -261,83 +287,71 @@ func (c *signedCase) vector(desc, expect string, sc signedCode, in []byte, expec
 		Context: "introduction", OwnID: h(idOf(c.recipient)), ExpectKind: ptr(expectKind), Now: ptr(now), Expect: expect}
 }
 
-func (g *gen) signedCodes() {
-	c := newSigned("signed_offer")
-	sc, in := sign(c.author, 0, idOf(c.recipient), t0, c.offer)
-	g.add("signed_offer", c.vector("A signed offer for the recipient, received 30 s after it was signed.", "success", sc, in, 0, t0+30))
+// signedSpec is how a vector's signed code is made: c's offer (kind 0)
+// or answer (kind 1), signed for to (the recipient when nil) with time
+// tm, then altered by alter when it is not nil.
+type signedSpec struct {
+	kind  byte
+	to    []byte
+	tm    uint64
+	alter func(*signedCode)
+}
 
-	c = newSigned("signed_answer")
-	sc, in = sign(c.author, 1, idOf(c.recipient), t0, c.answer)
-	v := c.vector("A signed answer from the peer the recipient sent its offer to (expect_id).", "success", sc, in, 1, t0+2)
+// signedVector is the vector of case name: the signed code of s, received
+// at now by a recipient that expects kind expectKind.
+func signedVector(name, desc, expect string, s signedSpec, expectKind int, now int64) vector {
+	c := newSigned(name)
+	code, to := c.offer, s.to
+	if s.kind == 1 {
+		code = c.answer
+	}
+	if to == nil {
+		to = idOf(c.recipient)
+	}
+	sc, in := sign(c.author, s.kind, to, s.tm, code)
+	if s.alter != nil {
+		s.alter(&sc)
+	}
+	return c.vector(desc, expect, sc, in, expectKind, now)
+}
+
+func (g *gen) signedCodes() {
+	offer := func(name, desc, expect string, tm uint64, now int64, alter func(*signedCode)) {
+		g.add(name, signedVector(name, desc, expect, signedSpec{tm: tm, alter: alter}, 0, now))
+	}
+	offer("signed_offer", "A signed offer for the recipient, received 30 s after it was signed.", "success", t0, t0+30, nil)
+	v := signedVector("signed_answer", "A signed answer from the peer the recipient sent its offer to (expect_id).", "success", signedSpec{kind: 1, tm: t0}, 1, t0+2)
 	v.ExpectID = v.ID
 	g.add("signed_answer", v)
 
-	c = newSigned("signed_age_600")
-	sc, in = sign(c.author, 0, idOf(c.recipient), t0, c.offer)
-	g.add("signed_age_600", c.vector("A signed offer received exactly 10 minutes (600 s) after its time: still within 10 minutes (§6.1).", "success", sc, in, 0, t0+600))
-	c = newSigned("signed_ahead_600")
-	sc, in = sign(c.author, 0, idOf(c.recipient), t0, c.offer)
-	g.add("signed_ahead_600", c.vector("A signed offer whose time is 600 s ahead of the recipient's clock: within 10 minutes.", "success", sc, in, 0, t0-600))
-	c = newSigned("signed_time_zero")
-	sc, in = sign(c.author, 0, idOf(c.recipient), 0, c.offer)
-	g.add("signed_time_zero", c.vector("A signed offer with time 0 (the recipient's clock is 500 s): time is an unsigned integer of 8 bytes in the signing input.", "success", sc, in, 0, 500))
+	offer("signed_age_600", "A signed offer received exactly 10 minutes (600 s) after its time: still within 10 minutes (§6.1).", "success", t0, t0+600, nil)
+	offer("signed_ahead_600", "A signed offer whose time is 600 s ahead of the recipient's clock: within 10 minutes.", "success", t0, t0-600, nil)
+	offer("signed_time_zero", "A signed offer with time 0 (the recipient's clock is 500 s): time is an unsigned integer of 8 bytes in the signing input.", "success", 0, 500, nil)
 
-	c = newSigned("signed_expired")
-	sc, in = sign(c.author, 0, idOf(c.recipient), t0, c.offer)
-	g.add("signed_expired", c.vector("A signed offer received 601 s after its time (§6.1).", "expired", sc, in, 0, t0+601))
-	c = newSigned("signed_future")
-	sc, in = sign(c.author, 0, idOf(c.recipient), t0, c.offer)
-	g.add("signed_future", c.vector("A signed offer whose time is 601 s ahead of the recipient's clock (§6.1: within 10 minutes of its clock).", "expired", sc, in, 0, t0-601))
-	c = newSigned("signed_time_2_62")
-	sc, in = sign(c.author, 0, idOf(c.recipient), 1<<62+t0, c.offer)
-	g.add("signed_time_2_62", c.vector("A signed offer, correctly signed, whose time is 2^62 + the recipient's clock: far from it.", "expired", sc, in, 0, t0))
-	c = newSigned("signed_time_max")
-	sc, in = sign(c.author, 0, idOf(c.recipient), 1<<64-1, c.offer)
-	g.add("signed_time_max", c.vector("A signed offer, correctly signed, with time 2^64−1.", "expired", sc, in, 0, t0))
+	offer("signed_expired", "A signed offer received 601 s after its time (§6.1).", "expired", t0, t0+601, nil)
+	offer("signed_future", "A signed offer whose time is 601 s ahead of the recipient's clock (§6.1: within 10 minutes of its clock).", "expired", t0, t0-601, nil)
+	offer("signed_time_2_62", "A signed offer, correctly signed, whose time is 2^62 + the recipient's clock: far from it.", "expired", 1<<62+t0, t0, nil)
+	offer("signed_time_max", "A signed offer, correctly signed, with time 2^64−1.", "expired", 1<<64-1, t0, nil)
 
-	c = newSigned("signed_tampered_code")
-	sc, in = sign(c.author, 0, idOf(c.recipient), t0, c.offer)
-	sc.Code = append([]byte{}, sc.Code...)
-	sc.Code[len(sc.Code)-1] ^= 0x01
-	g.add("signed_tampered_code", c.vector("The introducer flipped bit 0 of the code's last byte after signing; signing_input is what the author signed.", "tampered", sc, in, 0, t0+30))
-	c = newSigned("signed_tampered_time")
-	sc, in = sign(c.author, 0, idOf(c.recipient), t0, c.offer)
-	sc.Time++
-	g.add("signed_tampered_time", c.vector("time increased by one after signing.", "tampered", sc, in, 0, t0+30))
-	c = newSigned("signed_tampered_key")
-	sc, in = sign(c.author, 0, idOf(c.recipient), t0, c.offer)
-	sc.Key = pub(key(rng("signed_tampered_key/other")))
-	g.add("signed_tampered_key", c.vector("key replaced by another peer's public key, sig kept: the signature does not verify under key.", "tampered", sc, in, 0, t0+30))
-	c = newSigned("signed_tampered_and_expired")
-	sc, in = sign(c.author, 0, idOf(c.recipient), t0, c.offer)
-	sc.Sig = append([]byte{}, sc.Sig...)
-	sc.Sig[0] ^= 0x80
-	g.add("signed_tampered_and_expired", c.vector("A bad signature and an expired time: §6.1 checks the signature first.", "tampered", sc, in, 0, t0+3600))
+	offer("signed_tampered_code", "The introducer flipped bit 0 of the code's last byte after signing; signing_input is what the author signed.", "tampered", t0, t0+30,
+		func(sc *signedCode) { sc.Code = append([]byte{}, sc.Code...); sc.Code[len(sc.Code)-1] ^= 0x01 })
+	offer("signed_tampered_time", "time increased by one after signing.", "tampered", t0, t0+30, func(sc *signedCode) { sc.Time++ })
+	offer("signed_tampered_key", "key replaced by another peer's public key, sig kept: the signature does not verify under key.", "tampered", t0, t0+30,
+		func(sc *signedCode) { sc.Key = pub(key(rng("signed_tampered_key/other"))) })
+	offer("signed_tampered_and_expired", "A bad signature and an expired time: §6.1 checks the signature first.", "tampered", t0, t0+3600,
+		func(sc *signedCode) { sc.Sig = append([]byte{}, sc.Sig...); sc.Sig[0] ^= 0x80 })
 
-	c = newSigned("signed_wrong_to")
 	other := idOf(key(rng("signed_wrong_to/other")))
-	sc, in = sign(c.author, 0, other, t0, c.offer)
-	g.add("signed_wrong_to", c.vector("A signed offer addressed to another peer (to ≠ the recipient's ID), correctly signed (§6.1).", "protocol", sc, in, 0, t0+30))
-	c = newSigned("signed_wrong_to_and_tampered")
-	sc, in = sign(c.author, 0, other, t0, c.offer)
-	sc.Time++
-	g.add("signed_wrong_to_and_tampered", c.vector("Addressed to another peer and tampered: §6.1 checks to first.", "protocol", sc, in, 0, t0+30))
-	c = newSigned("signed_answer_wrong_author")
-	sc, in = sign(c.author, 1, idOf(c.recipient), t0, c.answer)
-	v = c.vector("A valid signed answer whose author is not the peer the offer was sent to (expect_id, §6.1).", "auth", sc, in, 1, t0+2)
+	g.add("signed_wrong_to", signedVector("signed_wrong_to", "A signed offer addressed to another peer (to ≠ the recipient's ID), correctly signed (§6.1).", "protocol",
+		signedSpec{to: other, tm: t0}, 0, t0+30))
+	g.add("signed_wrong_to_and_tampered", signedVector("signed_wrong_to_and_tampered", "Addressed to another peer and tampered: §6.1 checks to first.", "protocol",
+		signedSpec{to: other, tm: t0, alter: func(sc *signedCode) { sc.Time++ }}, 0, t0+30))
+	v = signedVector("signed_answer_wrong_author", "A valid signed answer whose author is not the peer the offer was sent to (expect_id, §6.1).", "auth", signedSpec{kind: 1, tm: t0}, 1, t0+2)
 	v.ExpectID = h(idOf(key(rng("signed_answer_wrong_author/expected"))))
 	g.add("signed_answer_wrong_author", v)
-	c = newSigned("signed_kind_mismatch")
-	sc, in = sign(c.author, 1, idOf(c.recipient), t0, c.answer)
-	g.add("signed_kind_mismatch", c.vector("A valid signed answer where the recipient expects an offer (expect_kind 0).", "protocol", sc, in, 0, t0+2))
-	c = newSigned("signed_key_31")
-	sc, in = sign(c.author, 0, idOf(c.recipient), t0, c.offer)
-	sc.Key = sc.Key[:31]
-	g.add("signed_key_31", c.vector("key cut to 31 bytes (Appendix A: 32).", "protocol", sc, in, 0, t0+30))
-	c = newSigned("signed_sig_63")
-	sc, in = sign(c.author, 0, idOf(c.recipient), t0, c.offer)
-	sc.Sig = sc.Sig[:63]
-	g.add("signed_sig_63", c.vector("sig cut to 63 bytes (Appendix A: 64).", "protocol", sc, in, 0, t0+30))
+	g.add("signed_kind_mismatch", signedVector("signed_kind_mismatch", "A valid signed answer where the recipient expects an offer (expect_kind 0).", "protocol", signedSpec{kind: 1, tm: t0}, 0, t0+2))
+	offer("signed_key_31", "key cut to 31 bytes (Appendix A: 32).", "protocol", t0, t0+30, func(sc *signedCode) { sc.Key = sc.Key[:31] })
+	offer("signed_sig_63", "sig cut to 63 bytes (Appendix A: 64).", "protocol", t0, t0+30, func(sc *signedCode) { sc.Sig = sc.Sig[:63] })
 }
 
 // Reconnect codes (§4), built by this program from the CBOR sequence.
