@@ -1,0 +1,56 @@
+package peer
+
+import (
+	"context"
+	"net"
+	"time"
+
+	"github.com/peer-sdp/peer/ref"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxPeers         = 64
+	DefaultHandshakeTimeout = 15 * time.Second
+	DefaultReconnectTimeout = 5 * time.Minute
+	DefaultRetryInterval    = time.Second
+	maxRetryInterval        = 30 * time.Second
+)
+
+// Config configures a Peer.
+type Config struct {
+	// Identity is the peer's identity (LoadIdentity). Required.
+	Identity *Identity
+	// Store remembers peers. Default: an in-memory store.
+	Store *Store
+	// Conn is the template of every connection; its Certificate is replaced
+	// by the identity's.
+	Conn ref.Config
+	// MaxPeers limits the sessions (connected or reconnecting). Default
+	// DefaultMaxPeers; range 1–4096.
+	MaxPeers int
+	// Listen, when set, is a TCP address ("host:port") where the peer accepts
+	// direct reconnections from remembered peers (IDENTITY.md §7).
+	Listen string
+	// Advertise are the addresses announced to peers for direct
+	// reconnection. Default: the listening address when its host is
+	// specified, else that port on every non-link-local interface address.
+	Advertise []string
+	// Dial opens the direct-reconnection stream. Default: a net.Dialer.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// HandshakeTimeout bounds connecting plus HELLO, and each relayed or
+	// direct code exchange. Default DefaultHandshakeTimeout; range 1 s–10 min.
+	HandshakeTimeout time.Duration
+	// ReconnectTimeout is how long a session may stay Reconnecting before
+	// it is given up (Left), and the retry budget of a remembered peer
+	// without a session: it is dialled only within ReconnectTimeout of New,
+	// of its last departure or of a call of Connect (IDENTITY.md §5).
+	// Default DefaultReconnectTimeout; range 1 s–24 h.
+	ReconnectTimeout time.Duration
+	// RetryInterval is the first delay between reconnection attempts; it
+	// doubles up to 30 s. Default DefaultRetryInterval; range 10 ms–30 s.
+	RetryInterval time.Duration
+	// Introductions says which connected peers may introduce a peer that
+	// is not remembered (a stranger). Default IntroductionsFromChosen.
+	Introductions IntroductionPolicy
+}
