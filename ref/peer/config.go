@@ -2,6 +2,8 @@ package peer
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"time"
 
@@ -53,4 +55,44 @@ type Config struct {
 	// Introductions says which connected peers may introduce a peer that
 	// is not remembered (a stranger). Default IntroductionsFromChosen.
 	Introductions IntroductionPolicy
+}
+
+// withDefaults returns a copy of cfg with its defaults applied and its
+// ranges checked, and the identity's certificate in Conn.
+func (cfg *Config) withDefaults() (Config, error) {
+	if cfg == nil || cfg.Identity == nil {
+		return Config{}, errors.New("peer: Config.Identity is required")
+	}
+	c := *cfg
+	if c.MaxPeers == 0 {
+		c.MaxPeers = DefaultMaxPeers
+	}
+	if c.MaxPeers < 1 || c.MaxPeers > 4096 {
+		return Config{}, fmt.Errorf("peer: Config.MaxPeers %d out of range [1, 4096]", c.MaxPeers)
+	}
+	for _, d := range []struct {
+		d          *time.Duration
+		def, lo, h time.Duration
+		name       string
+	}{
+		{&c.HandshakeTimeout, DefaultHandshakeTimeout, time.Second, 10 * time.Minute, "HandshakeTimeout"},
+		{&c.ReconnectTimeout, DefaultReconnectTimeout, time.Second, 24 * time.Hour, "ReconnectTimeout"},
+		{&c.RetryInterval, DefaultRetryInterval, 10 * time.Millisecond, maxRetryInterval, "RetryInterval"},
+	} {
+		if *d.d == 0 {
+			*d.d = d.def
+		}
+		if *d.d < d.lo || *d.d > d.h {
+			return Config{}, fmt.Errorf("peer: Config.%s %v out of range [%v, %v]", d.name, *d.d, d.lo, d.h)
+		}
+	}
+	if c.Store == nil {
+		c.Store, _ = OpenStore("") // in memory: it cannot fail
+	}
+	if c.Dial == nil {
+		var d net.Dialer
+		c.Dial = d.DialContext
+	}
+	c.Conn.Certificate = c.Identity.Certificate()
+	return c, nil
 }

@@ -56,7 +56,6 @@ import (
 	"net"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/peer-sdp/peer/ref"
 )
@@ -94,40 +93,10 @@ type Peer struct {
 // New starts a Peer. It listens at Config.Listen when set, and starts
 // reconnecting to remembered peers at once.
 func New(cfg *Config) (*Peer, error) {
-	if cfg == nil || cfg.Identity == nil {
-		return nil, errors.New("peer: Config.Identity is required")
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
-	c := *cfg
-	if c.MaxPeers == 0 {
-		c.MaxPeers = DefaultMaxPeers
-	}
-	if c.MaxPeers < 1 || c.MaxPeers > 4096 {
-		return nil, fmt.Errorf("peer: Config.MaxPeers %d out of range [1, 4096]", c.MaxPeers)
-	}
-	for _, d := range []struct {
-		d          *time.Duration
-		def, lo, h time.Duration
-		name       string
-	}{
-		{&c.HandshakeTimeout, DefaultHandshakeTimeout, time.Second, 10 * time.Minute, "HandshakeTimeout"},
-		{&c.ReconnectTimeout, DefaultReconnectTimeout, time.Second, 24 * time.Hour, "ReconnectTimeout"},
-		{&c.RetryInterval, DefaultRetryInterval, 10 * time.Millisecond, maxRetryInterval, "RetryInterval"},
-	} {
-		if *d.d == 0 {
-			*d.d = d.def
-		}
-		if *d.d < d.lo || *d.d > d.h {
-			return nil, fmt.Errorf("peer: Config.%s %v out of range [%v, %v]", d.name, *d.d, d.lo, d.h)
-		}
-	}
-	if c.Store == nil {
-		c.Store, _ = OpenStore("")
-	}
-	if c.Dial == nil {
-		var d net.Dialer
-		c.Dial = d.DialContext
-	}
-	c.Conn.Certificate = c.Identity.Certificate()
 	p := &Peer{
 		cfg: c, id: c.Identity, st: c.Store,
 		events:   newQueue(),
@@ -140,6 +109,7 @@ func New(cfg *Config) (*Peer, error) {
 		ln, err := net.Listen("tcp", c.Listen)
 		if err != nil {
 			p.cancel()
+			p.events.close()
 			return nil, fmt.Errorf("peer: %w", err)
 		}
 		p.ln = ln

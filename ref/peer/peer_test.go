@@ -180,3 +180,16 @@ func TestPairAndMessage(t *testing.T) {
 		t.Errorf("Left error %v, want ref.ErrPeerClosed", e.Err)
 	}
 }
+
+// TestNewListenFailureLeaksNothing: New that cannot listen returns the
+// error and leaves no goroutine behind (its event queue's was left).
+func TestNewListenFailureLeaksNothing(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	id, err := NewIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(&Config{Identity: id, Listen: "256.0.0.1:1"}); err == nil {
+		t.Fatal("New listened at 256.0.0.1")
+	}
+}
