@@ -50,6 +50,21 @@ func roundTrip(t *testing.T, ctx context.Context, from, to *Channel, msg string)
 	}
 }
 
+// waitUnreachable waits until each of cs reports Unreachable (and has not
+// ended), failing after d.
+func waitUnreachable(t *testing.T, d time.Duration, cs ...*Conn) {
+	t.Helper()
+	for _, c := range cs {
+		select {
+		case <-c.Unreachable():
+		case <-c.Done():
+			t.Fatalf("ended instead of waiting for a restart: %v", c.Err())
+		case <-time.After(d):
+			t.Fatal("unreachable not reported")
+		}
+	}
+}
+
 // restartableVNet is cuttableVNet with both peers RestartableICE.
 func restartableVNet(t *testing.T, restartTimeout time.Duration) (ocfg, acfg *Config, cut *atomic.Bool) {
 	t.Helper()
@@ -96,15 +111,7 @@ func TestVNetICERestart(t *testing.T) {
 
 	cut.Store(true)
 	start := time.Now()
-	for _, c := range []*Conn{o, a} {
-		select {
-		case <-c.Unreachable():
-		case <-c.Done():
-			t.Fatalf("ended instead of waiting for a restart: %v", c.Err())
-		case <-time.After(ocfg.DeadPeerTimeout + 10*time.Second):
-			t.Fatal("unreachable not reported")
-		}
-	}
+	waitUnreachable(t, ocfg.DeadPeerTimeout+10*time.Second, o, a)
 	t.Logf("unreachable after %v", time.Since(start).Round(time.Millisecond))
 	cut.Store(false)
 	restart(t, ctx, o, a)
@@ -195,15 +202,7 @@ func TestVNetReachable(t *testing.T) {
 		t.Fatal("Reachable not closed on a connected connection")
 	}
 	cut.Store(true)
-	for _, c := range []*Conn{o, a} {
-		select {
-		case <-c.Unreachable():
-		case <-c.Done():
-			t.Fatalf("ended instead of waiting for a restart: %v", c.Err())
-		case <-time.After(ocfg.DeadPeerTimeout + 10*time.Second):
-			t.Fatal("unreachable not reported")
-		}
-	}
+	waitUnreachable(t, ocfg.DeadPeerTimeout+10*time.Second, o, a)
 	back := o.Reachable()
 	if closed(back) || closed(a.Reachable()) {
 		t.Fatal("Reachable closed past the dead-peer deadline")

@@ -427,7 +427,7 @@ func runMessageVector(t *testing.T, v *identityVector) error {
 
 // verifySigned is the recipient's check of a signed code (§6.1): verify,
 // then, for an answer, the author against the ID the offer went to (as
-// introduced and dialDirect do).
+// initiate does).
 func verifySigned(t *testing.T, sc *signedCode, v *identityVector) error {
 	var expect *ID
 	if v.ExpectID != "" {
@@ -564,7 +564,7 @@ func runFrameVector(t *testing.T, v *identityVector) error {
 		if tp != msgRelay {
 			return fmt.Errorf("%w: not RELAY", ErrProtocol)
 		}
-	case "direct-dialer": // dialDirect
+	case "direct-dialer": // directStream.carry, parseReply
 		switch tp {
 		case msgRefuse:
 			var m refuse
