@@ -11,7 +11,7 @@ import (
 // (IDENTITY.md §9): each signed code is accepted once, and the work that
 // others start (a direct stream, a relayed code, an invitation, a
 // handshake that answers them) is bounded per source and in all. Every
-// flow goes through checkSigned and takeWork; none repeats them.
+// flow goes through checkSigned and goWork; none repeats them.
 
 // Bounds of the work others start, and of the replay cache.
 const (
