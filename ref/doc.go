@@ -67,7 +67,8 @@
 // over a network rather than by hand) can be restarted with RestartOffer,
 // RestartAnswer and CompleteRestart, keeping its channels; at its
 // dead-peer deadline it closes Unreachable and waits
-// Config.RestartTimeout for a restart before it ends.
+// Config.RestartTimeout for a restart before it ends; Reachable closes
+// when ICE connects again.
 //
 // # Security
 //
