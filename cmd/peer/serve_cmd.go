@@ -104,7 +104,7 @@ func cmdServe(e *env, args []string) error {
 	if _, err := fmt.Fprintln(e.stdout, pageURL); err != nil {
 		return err
 	}
-	if note := reachNote(lnAddr, baseURL, localAddrs()); note != "" {
+	if note := reachNote(f.addr, lnAddr, baseURL, localAddrs()); note != "" {
 		fmt.Fprintln(e.stderr, note)
 	}
 	return s.loop(ctx, e)
@@ -121,9 +121,10 @@ func servePageURL(a *net.TCPAddr) string {
 }
 
 // reachNote says who can reach serve when it listens beyond loopback, and
-// that the links need -base then; "" on loopback. addrs are this machine's
-// addresses (for an unspecified listening address).
-func reachNote(ln *net.TCPAddr, base *url.URL, addrs []net.IP) string {
+// that the links need -base then; "" on loopback. asked is -addr, ln the
+// address it listens on, addrs this machine's addresses (for an unspecified
+// listening address, which Go listens on in both families).
+func reachNote(asked string, ln *net.TCPAddr, base *url.URL, addrs []net.IP) string {
 	if ln.IP.IsLoopback() {
 		return ""
 	}
@@ -131,7 +132,7 @@ func reachNote(ln *net.TCPAddr, base *url.URL, addrs []net.IP) string {
 	if ln.IP.IsUnspecified() {
 		var names []string
 		for _, a := range addrs {
-			if !a.IsLoopback() && (ln.IP.To4() == nil || a.To4() != nil) {
+			if !a.IsLoopback() {
 				names = append(names, a.String())
 			}
 		}
@@ -140,8 +141,12 @@ func reachNote(ln *net.TCPAddr, base *url.URL, addrs []net.IP) string {
 			where += " (" + strings.Join(names, ", ") + ")"
 		}
 	}
+	shown := ln.String()
+	if host, _, err := net.SplitHostPort(asked); err == nil {
+		shown = net.JoinHostPort(host, fmt.Sprint(ln.Port))
+	}
 	msg := fmt.Sprintf("peer serve: listening on %s: every device that can reach %s on port %d can open the page; "+
-		"only the one that holds the link below can pair (its pairing secret)", ln, where, ln.Port)
+		"only the one that holds the link below can pair (its pairing secret)", shown, where, ln.Port)
 	if base == nil {
 		msg += "\npeer serve: the links point at 127.0.0.1, which another device cannot open: add -base http://ADDRESS:PORT/ with an address it reaches"
 	}
