@@ -2,8 +2,8 @@ package peer
 
 import (
 	"errors"
-	"os"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"

@@ -27,7 +27,9 @@ func must(t *testing.T, err error, terms ...*ptytest.Term) {
 }
 
 // stripColours drops SGR sequences (the QR codes' colours) from a screen.
-func stripColours(s string) string { return regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(s, "") }
+func stripColours(s string) string {
+	return regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(s, "")
+}
 
 // nextCode waits for a code line on p after from that is not skip (a
 // pasted code echoes on the terminal).
