@@ -1,8 +1,6 @@
 package peer
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -10,8 +8,6 @@ import (
 	"strings"
 	"testing"
 )
-
-func errorf(format string, a ...any) error { return errors.New(fmt.Sprintf(format, a...)) }
 
 func atoi(t *testing.T, s string) int {
 	t.Helper()

@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -64,10 +65,10 @@ func (r *readme) fileTransfer(t *testing.T) {
 		st, err := p.Wait(readmePatience) // no Ctrl-D: both end once the file is across
 		must(t, err, a, b)
 		if st != 0 {
-			must(t, errorf("%s exited %d", p.Name, st), a, b)
+			must(t, fmt.Errorf("%s exited %d", p.Name, st), a, b)
 		}
 		if !strings.Contains(p.Screen(), "peer: connected") || !strings.Contains(p.Screen(), "peer: done") {
-			must(t, errorf("%s did not say connected and done", p.Name), a, b)
+			must(t, fmt.Errorf("%s did not say connected and done", p.Name), a, b)
 		}
 	}
 	if out, err := r.run(dir, r.command(t, "cmp file copy")); err != nil {
@@ -93,18 +94,17 @@ func (r *readme) chat(t *testing.T) {
 	must(t, b.Type(offer+"\n"), a, b)
 	answer, _ := nextCode(t, b, bt, offer, a)
 	must(t, a.Type(answer+"\n"), a, b)
-	_, at, err := a.WaitFor(regexp.MustCompile(`paired with`), 0, readmePatience)
+	_, _, err = a.WaitFor(regexp.MustCompile(`paired with`), 0, readmePatience)
 	must(t, err, a, b)
 	must(t, a.Type("hello from the first side\n"), a, b)
 	_, _, err = b.WaitFor(regexp.MustCompile(`(?m)^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}: hello from the first side$`), 0, readmePatience)
 	must(t, err, a, b)
-	_ = at
 	for _, p := range []*ptytest.Term{a, b} {
 		must(t, p.Type("\x04"), a, b)
 		st, err := p.Wait(readmePatience)
 		must(t, err, a, b)
 		if st != 0 {
-			must(t, errorf("%s exited %d after Ctrl-D", p.Name, st), a, b)
+			must(t, fmt.Errorf("%s exited %d after Ctrl-D", p.Name, st), a, b)
 		}
 	}
 }
