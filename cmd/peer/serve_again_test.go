@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -186,4 +190,40 @@ func TestServeSaysWhoCanReach(t *testing.T) {
 		!strings.Contains(s.stderr.String(), "every device that can reach") {
 		t.Errorf("serve -addr 0.0.0.0:0 does not say who can reach it:\n%s", s.stderr)
 	}
+}
+
+// TestServePairsAgainAfterAVanishedPage: a page that disappears without a
+// word (a killed browser, a phone out of range) is noticed at the dead-peer
+// deadline (ref: 10 s), and serve pairs again; it used to exit 1. The page
+// here is a `peer answer` process of its own, killed (by its pid).
+func TestServePairsAgainAfterAVanishedPage(t *testing.T) {
+	s := startServe(t, "-loopback")
+	page := exec.Command(os.Args[0], "answer", "-stdio", "-loopback")
+	page.Env = append(os.Environ(), "PEER_TEST_MAIN=1")
+	page.Stdin = strings.NewReader(s.link + "\n")
+	out, err := page.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := page.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { page.Process.Kill(); page.Wait() }()
+	answer, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("the page's answer: %v", err)
+	}
+	if st, e := s.post(t, "api/answer", strings.TrimSpace(answer)); st != http.StatusNoContent {
+		t.Fatalf("POST api/answer: %d %+v", st, e)
+	}
+	waitStderr(t, s.stderr, "peer serve: connected")
+	first := s.link
+	page.Process.Signal(syscall.SIGKILL)
+	start := time.Now()
+	s.nextLink(t) // waits up to 30 s: the deadline is 10 s
+	t.Logf("serve paired again %v after the page vanished", time.Since(start).Round(100*time.Millisecond))
+	if s.link == first || !strings.Contains(s.stderr.String(), "stopped answering") {
+		t.Fatalf("no new pairing after the page vanished:\n%s", s.stderr)
+	}
+	s.getOffer(t)
 }
