@@ -13,11 +13,7 @@ import (
 // -answer' asks for the offer's code before anything is pasted, then says
 // where its own code goes. They printed a code and nothing else.
 func TestChatSaysWhatToDo(t *testing.T) {
-	dir := t.TempDir()
-	args := func(name string) []string {
-		return []string{"-identity", filepath.Join(dir, name+".key"), "-store", filepath.Join(dir, name+".json"),
-			"-loopback", "-listen", "none", "-gather", "300ms"}
-	}
+	args := loopbackChat(t.TempDir())
 	a := startChat(t, args("a")...)
 	offer := a.line(t, 20*time.Second)
 	if !strings.HasPrefix(offer, "P-") {
@@ -33,6 +29,15 @@ func TestChatSaysWhatToDo(t *testing.T) {
 	waitStderr(t, a.stderr, "peer: paired with ")
 	a.end(t)
 	b.end(t)
+}
+
+// loopbackChat returns the flags of a chat on loopback named name, its
+// files in dir, with no listener for direct reconnection.
+func loopbackChat(dir string) func(name string) []string {
+	return func(name string) []string {
+		return []string{"-identity", filepath.Join(dir, name+".key"), "-store", filepath.Join(dir, name+".json"),
+			"-loopback", "-listen", "none", "-gather", "300ms"}
+	}
 }
 
 func waitStderr(t *testing.T, b *chatSyncBuf, want string) {
