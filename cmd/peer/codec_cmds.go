@@ -27,7 +27,9 @@ is the raw code, for files. Every form decodes the same (peer decode).`, cmdEnco
 	register("decode", "decode a code (any form, or a whole link) from stdin to SDP", `Reads a code on stdin, in any form (P-…, P:…, a whole link, or the raw
 bytes), and writes its session description on stdout: SDP text with CRLF
 line ends, or {"type","sdp"} JSON with -json. With -offer, an answer is
-checked against the offer it must belong to.`, cmdDecode)
+checked against the offer it must belong to. A code refused ends with status
+1 and one line that says why, then its error class (SPEC.md §9) in
+parentheses: "(error class: malformed)".`, cmdDecode)
 }
 
 // policyFlags adds the candidate policy flags to fs.
@@ -150,7 +152,7 @@ func cmdEncode(e *env, args []string) error {
 	}
 	code, err := enc.Encode(d, offer)
 	if err != nil {
-		return encodeError(err)
+		return withClass(encodeError(err))
 	}
 	warnEUI64(e.stderr, code)
 	switch {
@@ -177,18 +179,20 @@ func cmdDecode(e *env, args []string) error {
 	}
 	in, err := readLimited(e.stdin, codec.DefaultMaxTextBytes, "the code on stdin")
 	if err != nil {
-		return describe(err, "")
-	}
-	if len(bytes.TrimSpace(in)) == 0 {
-		return errors.New("stdin is empty: give peer decode a code (P-…, P:…, a link, or the raw bytes)")
+		return withClass(describe(err, ""))
 	}
 	code, err := codec.ParseText(string(in))
-	if err != nil {
-		return describe(err, "")
+	var d codec.Description
+	if err == nil {
+		d, err = codec.Decode(code, &codec.DecOptions{Offer: offer})
 	}
-	d, err := codec.Decode(code, &codec.DecOptions{Offer: offer})
-	if err != nil {
-		return describe(err, "")
+	switch {
+	case err != nil && strings.Trim(string(in), " \t\n\v\f\r") == "":
+		// Nothing but white space (a lone LF is a binary code's first byte
+		// to the codec, SPEC.md §5.4, hence its class).
+		return withClass(explainf(err, "stdin is empty: give peer decode a code (P-…, P:…, a link, or the raw bytes)"))
+	case err != nil:
+		return withClass(describe(err, ""))
 	}
 	if *asJSON {
 		b, err := json.Marshal(jsonDescription{Type: d.Type.String(), SDP: d.SDP})
@@ -199,6 +203,16 @@ func cmdDecode(e *env, args []string) error {
 		return err
 	}
 	_, err = io.WriteString(e.stdout, d.SDP)
+	return err
+}
+
+// withClass adds to a refusal of encode or decode its error class, the name
+// SPEC.md §9 gives it ("malformed", "limit", ...), which programs that run
+// these commands can match.
+func withClass(err error) error {
+	if c := codec.ClassName(err); c != "" {
+		return explainf(err, "%s (error class: %s)", err.Error(), c)
+	}
 	return err
 }
 

@@ -95,7 +95,7 @@ func printUsage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'peer help <command>' (or 'peer <command> -h') for what a command reads, writes and its flags.")
+	fmt.Fprintf(w, "  %-8s %s\n", "help", "what a command does, reads and writes, and its flags: peer help <command> (or peer <command> -h)")
 }
 
 func isHelpArg(s string) bool { return s == "-h" || s == "-help" || s == "--help" }

@@ -225,6 +225,7 @@ async function answerOffer(offerCode, desc) {
   app.answeredAt = Date.now(); // ICE checks run from here on
   armTimer(rtc.ANSWER_WAIT_MS, 'Timed out: the other side did not use this answer in time. Start again with a new offer.');
   if (serve.isServerOffer(app.server, offerCode)) {
+    app.withServe = true;
     progress('connecting', 'sending the answer to peer serve…');
     try {
       await serve.postText('api/answer', codec.formatText(code, 'qr'));
@@ -284,6 +285,7 @@ async function useCode(text) {
 async function pairWithServe() {
   const code = await createOffer();
   if (!code) return;
+  app.withServe = true;
   progress('connecting', 'asking peer serve to answer…');
   let j;
   try {
@@ -305,7 +307,9 @@ function onOpen() {
   clearError();
   app.opened = true;
   setState('connected', 'connected');
-  mode.note('Connected. Messages and files go directly to the other device.');
+  mode.note(app.withServe
+    ? 'Connected to peer serve on the computer: what you send comes out on its stdout, what it reads on stdin shows here.'
+    : 'Connected. Messages and files go directly to the other device.');
   mode.start(conn.sender);
 }
 
@@ -347,7 +351,7 @@ function teardown() {
 
 function resetSession() {
   teardown();
-  app.role = null; app.myCode = null; app.offerCode = null; app.opened = false;
+  app.role = null; app.myCode = null; app.offerCode = null; app.opened = false; app.withServe = false;
   mode.reset();
 }
 

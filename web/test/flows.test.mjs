@@ -126,6 +126,7 @@ test('peer serve pairs again after a Disconnect and a closed tab; other pages ar
     // The new link pairs (one scan); closing that tab hangs up at once.
     const third = await L.openPage(b, go.link, { width: WIDTH });
     await L.waitState(third, 'connected');
+    assert.match(await text(third, 'chat-log'), /Connected to peer serve on the computer: what you send comes out on its stdout/);
     await L.screenshot(third, '13-serve-session');
     const before = go.link;
     await third.close({ runBeforeUnload: false });
