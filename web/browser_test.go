@@ -27,7 +27,7 @@ const howToRun = "real-browser tests need Debian's browsers and the harness: " +
 
 // browserSuites are the node test files of web/test, run one after another
 // (each starts its own browsers and `peer` processes and stops them).
-var browserSuites = []string{"pairs", "go", "qr", "wait"}
+var browserSuites = []string{"flows", "pairs", "go", "qr", "wait"}
 
 // TestBrowsers runs the real-browser tests (web/test/*.test.mjs, node's test
 // runner driving Chromium and Firefox ESR through puppeteer-core) against a
@@ -162,7 +162,8 @@ func logQRVersions(t *testing.T, file string) {
 
 // TestFS checks that the embedded page holds its files.
 func TestFS(t *testing.T) {
-	for _, name := range []string{"index.html", "app.js", "style.css", "vendor/peer-codec.js",
+	for _, name := range []string{"index.html", "app.js", "codes.js", "serve-api.js", "rtc.js", "framing.js",
+		"chat-mode.js", "style.css", "favicon.svg", "vendor/peer-codec.js",
 		"vendor/jsQR.js", "vendor/jsQR.LICENSE", "vendor/qrcode.mjs", "vendor/qrcode-generator.LICENSE"} {
 		b, err := fs.ReadFile(web.FS, name)
 		if err != nil {
@@ -174,7 +175,7 @@ func TestFS(t *testing.T) {
 		}
 	}
 	idx, _ := fs.ReadFile(web.FS, "index.html")
-	for _, ref := range []string{`src="app.js"`, `src="vendor/jsQR.js"`, `href="style.css"`} {
+	for _, ref := range []string{`src="app.js"`, `src="vendor/jsQR.js"`, `href="style.css"`, `href="favicon.svg"`} {
 		if !strings.Contains(string(idx), ref) {
 			t.Errorf("index.html does not load %s", ref)
 		}

@@ -32,10 +32,7 @@ func TestChatBadStore(t *testing.T) {
 // §3.1's 40 KiB).
 func TestChatLongLine(t *testing.T) {
 	dir := t.TempDir()
-	args := func(name string) []string {
-		return []string{"-identity", filepath.Join(dir, name+".key"), "-store", filepath.Join(dir, name+".json"),
-			"-loopback", "-listen", "none", "-gather", "300ms"}
-	}
+	args := loopbackChat(dir)
 	a := startChat(t, args("a")...)
 	offer := a.line(t, 20*time.Second)
 	b := startChat(t, append(args("b"), "-answer")...)

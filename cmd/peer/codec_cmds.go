@@ -14,8 +14,22 @@ import (
 )
 
 func init() {
-	register("encode", "encode an SDP (raw or JSON) from stdin as a code", cmdEncode)
-	register("decode", "decode a code (any form) from stdin to SDP", cmdDecode)
+	register("encode", "encode a session description (SDP, raw or JSON) from stdin as a code", `Reads a session description on stdin, SDP text or the {"type","sdp"} JSON
+of browsers and pion, and writes its code as one line on stdout (the bytes
+alone with -form bin). An answer is bound to its offer: give the offer's
+code with -offer. The type comes from the JSON, from -type, or is an offer
+when the description's a=setup is actpass.
+
+Forms: link (P-…, the default) is letters and digits only, which a
+double-click selects whole and a shell keeps as one word: for terminals,
+chats and mail. qr (P:…) makes the smallest QR codes but holds spaces. bin
+is the raw code, for files. Every form decodes the same (peer decode).`, cmdEncode)
+	register("decode", "decode a code (any form, or a whole link) from stdin to SDP", `Reads a code on stdin, in any form (P-…, P:…, a whole link, or the raw
+bytes), and writes its session description on stdout: SDP text with CRLF
+line ends, or {"type","sdp"} JSON with -json. With -offer, an answer is
+checked against the offer it must belong to. A code refused ends with status
+1 and one line that says why, then its error class (SPEC.md §9) in
+parentheses: "(error class: malformed)".`, cmdDecode)
 }
 
 // policyFlags adds the candidate policy flags to fs.
@@ -62,7 +76,7 @@ func parseOfferArg(s string) ([]byte, error) {
 	}
 	code, err := codec.ParseText(s)
 	if err != nil {
-		return nil, fmt.Errorf("the -offer code: %w", err)
+		return nil, fmt.Errorf("the -offer code: %w", describe(err, "offer"))
 	}
 	return code, nil
 }
@@ -77,19 +91,19 @@ func readFileLimited(name string) ([]byte, error) {
 }
 
 func cmdEncode(e *env, args []string) error {
-	fs := newFlagSet("encode", e.stderr)
-	formName := fs.String("form", "qr", "output form: qr, link or bin")
+	fs := newFlagSet("encode")
+	formName := fs.String("form", "link", formUsage)
 	typeName := fs.String("type", "", "description type: offer or answer (default: from the JSON, or offer when setup is actpass)")
 	offerArg := fs.String("offer", "", "for an answer: the offer's `code` (any form, or @FILE)")
 	base := fs.String("base", "", "with -form link: the page `URL` the link opens (prints the whole link)")
 	var opts codec.EncOptions
 	policyFlags(fs, &opts.Policy)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
-	form, err := codec.ParseForm(*formName)
+	form, err := parseFormFlag(*formName)
 	if err != nil {
-		return usagef("-form %q: want qr, link or bin", *formName)
+		return err
 	}
 	if opts.Policy.MaxCandidates < 0 {
 		return usagef("-max-candidates must not be negative")
@@ -101,6 +115,9 @@ func cmdEncode(e *env, args []string) error {
 	in, err := readLimited(e.stdin, codec.DefaultMaxSDPBytes+1024, "the description on stdin")
 	if err != nil {
 		return err
+	}
+	if len(bytes.TrimSpace(in)) == 0 {
+		return errors.New("stdin is empty: give peer encode a session description (SDP text, or {\"type\",\"sdp\"} JSON)")
 	}
 	d := codec.Description{SDP: string(in)}
 	if t := bytes.TrimSpace(in); len(t) > 0 && t[0] == '{' {
@@ -122,7 +139,7 @@ func cmdEncode(e *env, args []string) error {
 	}
 	if d.Type == 0 {
 		if !strings.Contains(d.SDP, "a=setup:actpass") {
-			return usagef("the description's setup is not actpass: say -type offer or -type answer")
+			return usagef("is this an offer or an answer? Its a=setup is not actpass: say -type offer or -type answer")
 		}
 		d.Type = codec.Offer
 	}
@@ -135,7 +152,7 @@ func cmdEncode(e *env, args []string) error {
 	}
 	code, err := enc.Encode(d, offer)
 	if err != nil {
-		return err
+		return withClass(encodeError(err))
 	}
 	warnEUI64(e.stderr, code)
 	switch {
@@ -150,10 +167,10 @@ func cmdEncode(e *env, args []string) error {
 }
 
 func cmdDecode(e *env, args []string) error {
-	fs := newFlagSet("decode", e.stderr)
+	fs := newFlagSet("decode")
 	asJSON := fs.Bool("json", false, `write {"type","sdp"} JSON instead of SDP text`)
 	offerArg := fs.String("offer", "", "check that an answer is bound to this offer `code` (any form, or @FILE)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
 	offer, err := parseOfferArg(*offerArg)
@@ -162,15 +179,20 @@ func cmdDecode(e *env, args []string) error {
 	}
 	in, err := readLimited(e.stdin, codec.DefaultMaxTextBytes, "the code on stdin")
 	if err != nil {
-		return err
+		return withClass(describe(err, ""))
 	}
 	code, err := codec.ParseText(string(in))
-	if err != nil {
-		return describe(err)
+	var d codec.Description
+	if err == nil {
+		d, err = codec.Decode(code, &codec.DecOptions{Offer: offer})
 	}
-	d, err := codec.Decode(code, &codec.DecOptions{Offer: offer})
-	if err != nil {
-		return describe(err)
+	switch {
+	case err != nil && strings.Trim(string(in), " \t\n\v\f\r") == "":
+		// Nothing but white space (a lone LF is a binary code's first byte
+		// to the codec, SPEC.md §5.4, hence its class).
+		return withClass(explainf(err, "stdin is empty: give peer decode a code (P-…, P:…, a link, or the raw bytes)"))
+	case err != nil:
+		return withClass(describe(err, ""))
 	}
 	if *asJSON {
 		b, err := json.Marshal(jsonDescription{Type: d.Type.String(), SDP: d.SDP})
@@ -184,17 +206,23 @@ func cmdDecode(e *env, args []string) error {
 	return err
 }
 
-// describe turns a codec error into a message a person understands.
-func describe(err error) error {
-	switch {
-	case errors.Is(err, codec.ErrForeign):
-		return fmt.Errorf("this is not a peer code (%v)", err)
-	case errors.Is(err, codec.ErrBinding):
-		return fmt.Errorf("this answer belongs to another offer (%v)", err)
-	case errors.Is(err, codec.ErrVersion):
-		return fmt.Errorf("this code needs a newer peer (%v)", err)
-	case errors.Is(err, codec.ErrLimit):
-		return fmt.Errorf("this code is too large (%v)", err)
+// withClass adds to a refusal of encode or decode its error class, the name
+// SPEC.md §9 gives it ("malformed", "limit", ...), which programs that run
+// these commands can match.
+func withClass(err error) error {
+	if c := codec.ClassName(err); c != "" {
+		return explainf(err, "%s (error class: %s)", err.Error(), c)
 	}
-	return fmt.Errorf("this code is damaged (%v)", err)
+	return err
+}
+
+// encodeError explains why a description was not encoded.
+func encodeError(err error) error {
+	switch {
+	case errors.Is(err, codec.ErrLimit):
+		return explainf(err, "this description is too large for a code (SPEC.md §8): %s", strings.TrimPrefix(err.Error(), "codec: "))
+	case errors.Is(err, codec.ErrSDP):
+		return explainf(err, "stdin does not hold a session description peer can encode (%s)", strings.TrimPrefix(err.Error(), "codec: "))
+	}
+	return err
 }

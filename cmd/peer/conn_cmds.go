@@ -1,351 +1,223 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"strings"
 	"time"
-
-	"github.com/pion/webrtc/v4"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/peer-sdp/peer/codec"
 	"github.com/peer-sdp/peer/ref"
 )
 
+const aboutOfferAnswer = `Connects to one other peer through two codes, with no server: the offerer
+shows its code, the answerer reads it and shows its answer's code, the
+offerer reads that; then they connect. Both run on the same network (or
+give -ice servers).
+
+At a terminal, the codes and prompts are on the terminal even when stdin or
+stdout carries data, so that
+
+    peer offer < file          # on one computer
+    peer answer > copy         # on the other
+
+moves a file: paste each side's code into the other; both exit when the file
+is across. Once connected, stdin goes to the other side and what it sends
+comes out on stdout, each direction ending with its end of stream (Ctrl-D at
+a terminal). A bad code is asked for again. Without a terminal (a program),
+or with -stdio, this side's code is the first line of stdout and the other
+side's code the first line of stdin.
+
+The printed code is in the link form (P-…) unless -form says otherwise; the
+QR code drawn on the terminal holds the qr form (P:…), which the web page
+scans. Exit status 0 when both directions ended, 1 with one "peer:" line
+otherwise.`
+
 func init() {
-	register("offer", "connect to a peer: print an offer's code, read the answer's, then bridge stdin/stdout", cmdOffer)
-	register("answer", "connect to a peer: read an offer's code, print the answer's, then bridge stdin/stdout", cmdAnswer)
-	register("demo", "connect two peers in this process over loopback and show their codes", cmdDemo)
+	register("offer", "connect to a peer: show an offer's code, read the answer's, then send stdin and receive to stdout",
+		aboutOfferAnswer, cmdOffer)
+	register("answer", "connect to a peer: read an offer's code, show the answer's, then send stdin and receive to stdout",
+		aboutOfferAnswer, cmdAnswer)
+	register("demo", "connect two peers in this process over loopback and show their codes",
+		`Runs an offerer and an answerer in this process, over loopback: shows each
+code with its size and its QR code, connects them through the codes alone,
+exchanges a message each way and prints the time from offer to open
+channel. Reads nothing; writes to stdout.`, cmdDemo)
 }
 
-// connFlags are the flags shared by offer and answer.
+// connFlags are the flags of offer and answer.
 type connFlags struct {
-	form     string
-	qr       bool
-	loopback bool
-	ice      stringList
-	gather   time.Duration
-	wait     time.Duration
-	policy   codec.CandidatePolicy
+	netFlags
+	form  string
+	qr    bool
+	stdio bool
+	wait  time.Duration
 }
-
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, ",") }
-func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 func (f *connFlags) add(fs *flag.FlagSet, offerer bool) {
-	fs.StringVar(&f.form, "form", "qr", "form of the printed code: qr, link or bin")
-	fs.BoolVar(&f.qr, "qr", false, "draw the code as a QR code on stderr even when stderr is not a terminal")
-	fs.BoolVar(&f.loopback, "loopback", false, "use only loopback candidates (both peers on this host)")
-	fs.Var(&f.ice, "ice", "ICE server `URL` (stun:host:port, or turn:user:password@host:port); repeatable")
-	fs.DurationVar(&f.gather, "gather", ref.DefaultGatherTimeout, "bound on candidate gathering")
+	f.netFlags.add(fs)
+	fs.StringVar(&f.form, "form", "link", formUsage)
+	fs.BoolVar(&f.qr, "qr", false, "draw the code as a QR code on stderr even without a terminal")
+	fs.BoolVar(&f.stdio, "stdio", false, "exchange the codes as the first lines of stdout and stdin even at a terminal (for programs)")
 	if offerer {
 		fs.DurationVar(&f.wait, "wait", ref.DefaultOfferTimeout, "how long the offer waits for the answer's code")
 	} else {
 		fs.DurationVar(&f.wait, "wait", ref.DefaultAnswerTimeout, "how long to wait for the offerer to apply the answer and connect")
 	}
-	policyFlags(fs, &f.policy)
 }
 
 func (f *connFlags) config(offerer bool) (*ref.Config, codec.Form, error) {
-	form, err := codec.ParseForm(f.form)
+	form, err := parseFormFlag(f.form)
 	if err != nil {
-		return nil, 0, usagef("%v", err)
+		return nil, 0, err
 	}
-	cfg := &ref.Config{Loopback: f.loopback, GatherTimeout: f.gather, Policy: f.policy}
+	cfg, err := f.netFlags.config()
+	if err != nil {
+		return nil, 0, err
+	}
 	if offerer {
 		cfg.OfferTimeout = f.wait
 	} else {
 		cfg.AnswerTimeout = f.wait
 	}
-	for _, u := range f.ice {
-		s, err := parseICEServer(u)
-		if err != nil {
-			return nil, 0, usagef("-ice %q: %v", u, err)
-		}
-		cfg.ICEServers = append(cfg.ICEServers, s)
-	}
 	return cfg, form, nil
 }
 
-// parseICEServer reads stun:host:port or turn(s):user:password@host:port.
-func parseICEServer(u string) (webrtc.ICEServer, error) {
-	scheme, rest, ok := strings.Cut(u, ":")
-	if !ok || rest == "" {
-		return webrtc.ICEServer{}, errors.New("want stun:host:port or turn:user:password@host:port")
+// setup parses the flags of offer or answer and opens the console.
+func setupConn(e *env, name string, args []string) (*connFlags, *ref.Config, codec.Form, *console, error) {
+	fs := newFlagSet(name)
+	f := &connFlags{}
+	f.add(fs, name == "offer")
+	if err := parseFlags(e, fs, args); err != nil {
+		return nil, nil, 0, nil, err
 	}
-	switch scheme {
-	case "stun", "stuns":
-		return webrtc.ICEServer{URLs: []string{u}}, nil
-	case "turn", "turns":
-		cred, hostport, ok := strings.Cut(rest, "@")
-		if !ok {
-			return webrtc.ICEServer{URLs: []string{u}}, nil
-		}
-		user, pass, _ := strings.Cut(cred, ":")
-		return webrtc.ICEServer{URLs: []string{scheme + ":" + hostport}, Username: user, Credential: pass}, nil
+	cfg, form, err := f.config(name == "offer")
+	if err != nil {
+		return nil, nil, 0, nil, err
 	}
-	return webrtc.ICEServer{}, fmt.Errorf("unknown scheme %q", scheme)
+	return f, cfg, form, newConsole(e, f.stdio), nil
 }
 
 func cmdOffer(e *env, args []string) error {
-	fs := newFlagSet("offer", e.stderr)
-	var f connFlags
-	f.add(fs, true)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cfg, form, err := f.config(true)
+	f, cfg, form, con, err := setupConn(e, "offer", args)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	defer con.close()
+	ctx := e.context()
 	conn, code, err := ref.Offer(ctx, cfg)
 	if err != nil {
-		return err
+		return interrupted(ctx, explainConn(err))
 	}
 	defer conn.Close()
-	if err := showCode(e, &f, "offer", code, form); err != nil {
+	if err := showCode(e, con, f, "offer", code, form); err != nil {
 		return err
 	}
-	in := bufio.NewReaderSize(e.stdin, 64<<10)
-	line, err := readCodeLine(ctx, in, conn.Done())
+	con.sayf("peer: give it to the other side ('peer answer', or the page of 'peer serve', reads it)\n")
+	err = con.askCode(ctx, conn.Done(), "answer", func(c []byte) error { return conn.Complete(ctx, c) })
 	if err != nil {
 		if cerr := conn.Err(); cerr != nil {
-			return cerr
+			return explainConn(cerr)
 		}
-		return fmt.Errorf("reading the answer's code: %v", err)
+		return interrupted(ctx, codeReadError("answer", err))
 	}
-	answer, err := codec.ParseText(line)
-	if err != nil {
-		return fmt.Errorf("the answer's code: %w", describe(err))
-	}
-	if err := conn.Complete(ctx, answer); err != nil {
-		if isCodecError(err) {
-			return fmt.Errorf("the answer's code: %w", describe(err))
-		}
-		return err
-	}
-	return connBridge(ctx, conn, in, e.stdout)
+	con.sayf("peer: connecting…\n")
+	return connBridge(ctx, conn, con, e)
 }
 
 func cmdAnswer(e *env, args []string) error {
-	fs := newFlagSet("answer", e.stderr)
-	var f connFlags
-	f.add(fs, false)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cfg, form, err := f.config(false)
+	f, cfg, form, con, err := setupConn(e, "answer", args)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	in := bufio.NewReaderSize(e.stdin, 64<<10)
-	line, err := readCodeLine(ctx, in, nil)
-	if err != nil {
-		return fmt.Errorf("reading the offer's code: %v", err)
-	}
-	offer, err := codec.ParseText(line)
-	if err != nil {
-		return fmt.Errorf("the offer's code: %w", describe(err))
-	}
-	conn, code, err := ref.Answer(ctx, cfg, offer)
-	if err != nil {
-		if isCodecError(err) {
-			return fmt.Errorf("the offer's code: %w", describe(err))
-		}
+	defer con.close()
+	ctx := e.context()
+	var conn *ref.Conn
+	var code []byte
+	err = con.askCode(ctx, nil, "offer", func(offer []byte) (err error) {
+		conn, code, err = ref.Answer(ctx, cfg, offer)
 		return err
+	})
+	if err != nil {
+		return interrupted(ctx, codeReadError("offer", err))
 	}
 	defer conn.Close()
-	if err := showCode(e, &f, "answer", code, form); err != nil {
+	if err := showCode(e, con, f, "answer", code, form); err != nil {
 		return err
 	}
-	return connBridge(ctx, conn, in, e.stdout)
+	con.sayf("peer: give it to the other side, which waits for it; then this side connects by itself\n")
+	return connBridge(ctx, conn, con, e)
 }
 
-func isCodecError(err error) bool {
-	for _, c := range []error{codec.ErrForeign, codec.ErrMalformed, codec.ErrNonCanonical, codec.ErrVersion, codec.ErrLimit, codec.ErrBinding, codec.ErrSDP} {
-		if errors.Is(err, c) {
-			return true
-		}
+// codeReadError is the error of reading the other side's code: a refused
+// code says why itself; the rest says what was being read.
+func codeReadError(what string, err error) error {
+	if isCodeProblem(err) {
+		return err
 	}
-	return false
+	return fmt.Errorf("reading the %s's code: %w", what, explainConn(err))
 }
 
-// showCode prints the code as the first line of stdout and, on a terminal
-// (or with -qr), its QR code on stderr.
-func showCode(e *env, f *connFlags, what string, code []byte, form codec.Form) error {
-	if _, err := fmt.Fprintln(e.stdout, codec.FormatText(code, form)); err != nil {
+// interrupted is errInterrupted when ctx ended (Ctrl-C), else err.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return err
+}
+
+// showCode writes this side's code: the code line (see console) and, for a
+// person (or with -qr), its QR code.
+func showCode(e *env, con *console, f *connFlags, what string, code []byte, form codec.Form) error {
+	con.sayf("peer: this side's %s code (%d bytes; the QR code below holds the same):\n", what, len(code))
+	if _, err := fmt.Fprintln(con.codeOut, codec.FormatText(code, form)); err != nil {
 		return err
 	}
 	warnEUI64(e.stderr, code)
-	if e.stderrTTY || f.qr {
-		text := codec.FormatText(code, codec.FormQR)
-		fmt.Fprintf(e.stderr, "%s code: %d bytes\n%s", what, len(code), qrText(text))
-		if what == "offer" {
-			fmt.Fprintln(e.stderr, "paste the answer's code on stdin")
-		}
+	qr := qrText(codec.FormatText(code, codec.FormQR))
+	switch {
+	case con.talking():
+		con.sayf("%s", qr)
+	case f.qr:
+		fmt.Fprintf(e.stderr, "%s code: %d bytes\n%s", what, len(code), qr)
 	}
-	return nil
-}
-
-// qrText renders s as a QR code (ECC level L) in half-block characters.
-func qrText(s string) string {
-	q, err := qrcode.New(s, qrcode.Low)
-	if err != nil {
-		return fmt.Sprintf("(no QR code: %v)\n", err)
-	}
-	return q.ToSmallString(false)
-}
-
-// readCodeLine reads the first line of r (a code in any text form). It
-// gives up when stop closes or ctx is done.
-func readCodeLine(ctx context.Context, r *bufio.Reader, stop <-chan struct{}) (string, error) {
-	type result struct {
-		s   string
-		err error
-	}
-	res := make(chan result, 1)
-	go func() {
-		var b strings.Builder
-		for b.Len() <= codec.DefaultMaxTextBytes {
-			frag, isPrefix, err := r.ReadLine()
-			b.Write(frag)
-			if err != nil {
-				if err == io.EOF && b.Len() > 0 {
-					err = nil
-				} else if err == io.EOF {
-					err = errors.New("stdin ended before a code")
-				}
-				res <- result{b.String(), err}
-				return
-			}
-			if !isPrefix {
-				res <- result{b.String(), nil}
-				return
-			}
-		}
-		res <- result{"", fmt.Errorf("the first line is longer than %d bytes", codec.DefaultMaxTextBytes)}
-	}()
-	select {
-	case r := <-res:
-		if r.err == nil && strings.TrimSpace(r.s) == "" {
-			return "", errors.New("the first line is empty")
-		}
-		return r.s, r.err
-	case <-stop:
-		return "", errors.New("stopped")
-	case <-ctx.Done():
-		return "", errors.New("interrupted")
-	}
-}
-
-// connBridge waits for the connection, then sends in to the peer and writes
-// what the peer sends to out, until both directions have ended; then it
-// drains what it sent and closes. When ctx ends (an interrupt), it closes
-// the connection at once, which the peer sees within a second.
-func connBridge(ctx context.Context, conn *ref.Conn, in io.Reader, out io.Writer) error {
-	if err := conn.WaitOpen(ctx); err != nil {
-		if ctx.Err() != nil {
-			return errors.New("interrupted")
-		}
-		return err
-	}
-	bridged := make(chan struct{})
-	defer close(bridged)
-	go func() {
-		select {
-		case <-ctx.Done():
-			conn.Close()
-		case <-bridged:
-		}
-	}()
-	ch := conn.Channel()
-	sent := make(chan error, 1)
-	go func() {
-		_, err := io.Copy(ch, in)
-		if err != nil {
-			sent <- err
-			return
-		}
-		if err := ch.CloseWrite(); err != nil {
-			sent <- err
-			return
-		}
-		// The end-of-stream is out: a peer that closes now has had
-		// everything (it closes only after reading our end-of-stream).
-		if err := ch.Flush(ctx); err != nil && !errors.Is(err, ref.ErrPeerClosed) {
-			sent <- err
-			return
-		}
-		sent <- nil
-	}()
-	if _, err := io.Copy(out, ch); err != nil {
-		if ctx.Err() != nil {
-			return errors.New("interrupted")
-		}
-		return err
-	}
-	if f, ok := out.(interface{ Flush() error }); ok {
-		if err := f.Flush(); err != nil {
-			return err
-		}
-	}
-	// Our receiving direction has ended; wait for the sending one (it ends
-	// at once with an error if the connection is gone).
-	if err := <-sent; err != nil {
-		return err
-	}
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	conn.Shutdown(sctx)
 	return nil
 }
 
 func cmdDemo(e *env, args []string) error {
-	fs := newFlagSet("demo", e.stderr)
+	fs := newFlagSet("demo")
 	noQR := fs.Bool("noqr", false, "do not draw the QR codes")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(e.context(), 60*time.Second)
 	defer cancel()
 	cfg := &ref.Config{Loopback: true}
 	w := e.stdout
 	show := func(what string, code []byte) {
-		text := codec.FormatText(code, codec.FormQR)
-		fmt.Fprintf(w, "%s code: %d bytes (%d characters in the qr form)\n%s\n", what, len(code), len(text), text)
+		text := codec.FormatText(code, codec.FormLink)
+		fmt.Fprintf(w, "%s code: %d bytes, %d characters in the link form:\n%s\n", what, len(code), len(text), text)
 		if !*noQR {
-			fmt.Fprint(w, qrText(text))
+			fmt.Fprint(w, qrText(codec.FormatText(code, codec.FormQR)))
 		}
 	}
 	fmt.Fprintln(w, "Two peers in this process, connected over loopback through their codes only.")
 	start := time.Now()
 	o, offer, err := ref.Offer(ctx, cfg)
 	if err != nil {
-		return err
+		return explainConn(err)
 	}
 	defer o.Close()
 	show("offer", offer)
-	// The answerer gets the offer as the text a QR code would carry.
-	offerRead, err := codec.ParseText(codec.FormatText(offer, codec.FormQR))
+	// The answerer gets the offer as the text a person would copy.
+	offerRead, err := codec.ParseText(codec.FormatText(offer, codec.FormLink))
 	if err != nil {
 		return err
 	}
 	a, answer, err := ref.Answer(ctx, cfg, offerRead)
 	if err != nil {
-		return err
+		return explainConn(err)
 	}
 	defer a.Close()
 	show("answer", answer)
@@ -354,30 +226,16 @@ func cmdDemo(e *env, args []string) error {
 		return err
 	}
 	if err := o.Complete(ctx, answerRead); err != nil {
-		return err
+		return explainConn(err)
 	}
-	if err := o.WaitOpen(ctx); err != nil {
-		return err
-	}
-	if err := a.WaitOpen(ctx); err != nil {
-		return err
+	for _, c := range []*ref.Conn{o, a} {
+		if err := c.WaitOpen(ctx); err != nil {
+			return explainConn(err)
+		}
 	}
 	elapsed := time.Since(start)
-	for _, m := range []struct {
-		from, to *ref.Conn
-		who, msg string
-	}{
-		{o, a, "offerer", "hello from the offerer"},
-		{a, o, "answerer", "hello back from the answerer"},
-	} {
-		if err := m.from.Channel().Send(ctx, []byte(m.msg)); err != nil {
-			return err
-		}
-		got, err := m.to.Channel().Receive(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "%s sent: %q\n", m.who, got)
+	if err := demoExchange(ctx, w, o, a); err != nil {
+		return err
 	}
 	fmt.Fprintf(w, "time from offer to open channel: %v\n", elapsed.Round(time.Millisecond))
 	o.Close()
@@ -386,6 +244,27 @@ func cmdDemo(e *env, args []string) error {
 		fmt.Fprintf(w, "the answerer saw the offerer close (%v)\n", errors.Is(a.Err(), ref.ErrPeerClosed))
 	case <-ctx.Done():
 		return errors.New("the answerer did not see the close")
+	}
+	return nil
+}
+
+// demoExchange sends a message each way and prints what arrived.
+func demoExchange(ctx context.Context, w interface{ Write([]byte) (int, error) }, o, a *ref.Conn) error {
+	for _, m := range []struct {
+		from, to *ref.Conn
+		who, msg string
+	}{
+		{o, a, "offerer", "hello from the offerer"},
+		{a, o, "answerer", "hello back from the answerer"},
+	} {
+		if err := m.from.Channel().Send(ctx, []byte(m.msg)); err != nil {
+			return explainConn(err)
+		}
+		got, err := m.to.Channel().Receive(ctx)
+		if err != nil {
+			return explainConn(err)
+		}
+		fmt.Fprintf(w, "%s sent: %q\n", m.who, got)
 	}
 	return nil
 }

@@ -44,7 +44,9 @@ func waitCmd(t *testing.T, name string, res <-chan cmdResult) cmdResult {
 	return cmdResult{}
 }
 
-// TestOfferAnswerMovesFile: `peer offer < file` and `peer answer > copy`.
+// TestOfferAnswerMovesFile: `peer offer < file` and `peer answer > copy`
+// run by a program (no terminal): the codes are the first lines of stdout
+// and stdin.
 func TestOfferAnswerMovesFile(t *testing.T) {
 	file := make([]byte, 3<<20+12345)
 	rand.NewChaCha8([32]byte{7}).Read(file)
@@ -55,8 +57,8 @@ func TestOfferAnswerMovesFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("offer's first line: %v", err)
 	}
-	if !strings.HasPrefix(offerLine, codec.PrefixQR) {
-		t.Fatalf("offer's first line %q is not a qr-form code", offerLine)
+	if !strings.HasPrefix(offerLine, codec.PrefixLink) {
+		t.Fatalf("offer's first line %q is not a link-form code", offerLine)
 	}
 	answerOut, answerRes := startCmd([]string{"answer", "-loopback"}, strings.NewReader(offerLine))
 	answerLine, err := answerOut.ReadString('\n')
@@ -91,20 +93,28 @@ func TestOfferAnswerMovesFile(t *testing.T) {
 	}
 }
 
-func TestOfferBadAnswers(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+// loopbackCodes makes an offer and its answer with two ref peers on
+// loopback (closed at the end of the test) and returns their codes.
+func loopbackCodes(t *testing.T) (offer, answer []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	o, offer, err := ref.Offer(ctx, &ref.Config{Loopback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { o.Close() })
+	a, answer, err := ref.Answer(ctx, &ref.Config{Loopback: true}, offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return offer, answer
+}
+
+func TestOfferBadAnswers(t *testing.T) {
 	// An answer bound to another offer.
-	o2, offer2, err := ref.Offer(ctx, &ref.Config{Loopback: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer o2.Close()
-	a2, answer2, err := ref.Answer(ctx, &ref.Config{Loopback: true}, offer2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a2.Close()
+	_, answer2 := loopbackCodes(t)
 	otherAnswer := codec.FormatText(answer2, codec.FormQR)
 	corrupted := []byte(otherAnswer)
 	corrupted[5] ^= 0x01

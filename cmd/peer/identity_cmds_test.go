@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -21,12 +22,26 @@ func TestIDCommand(t *testing.T) {
 	if st != 0 {
 		t.Fatalf("status %d: %s", st, errs)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 2 || len(lines[0]) != 52 || len(lines[1]) != 19 {
+	// Labelled lines: the ID, its short form, the key file (created now)
+	// and the certificate file beside it.
+	re := regexp.MustCompile(`^id: +([a-z2-7]{52})\nshort id: +([A-Z2-7]{4}(-[A-Z2-7]{4}){3})\nkey: +(\S+) \(created now\)\ncertificate: +(\S+)\n$`)
+	m := re.FindStringSubmatch(out)
+	if m == nil || m[4] != path || m[5] != path+".cert" {
 		t.Fatalf("output %q", out)
 	}
-	if _, out2, _ := runPeer(t, "", "id", "-identity", path); out2 != out {
-		t.Fatalf("ID changed: %q then %q", out, out2)
+	if _, err := os.Stat(path + ".cert"); err != nil {
+		t.Fatalf("the certificate file it names: %v", err)
+	}
+	_, out2, _ := runPeer(t, "", "id", "-identity", path)
+	if strings.Contains(out2, "created") || strings.Split(out2, "\n")[0] != strings.Split(out, "\n")[0] {
+		t.Fatalf("ID changed or created again: %q then %q", out, out2)
+	}
+	// A directory that does not exist is named as such (it was a temporary
+	// file's name).
+	missing := filepath.Join(t.TempDir(), "nodir", "id")
+	st, _, errs = runPeer(t, "", "id", "-identity", missing)
+	if st != 1 || errs != "peer: the directory "+filepath.Dir(missing)+" does not exist: create it, or give -identity a file in another one\n" {
+		t.Fatalf("missing directory: status %d, stderr %q", st, errs)
 	}
 	os.Chmod(path, 0o644)
 	st, _, errs = runPeer(t, "", "id", "-identity", path)

@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 				os.Exit(3)
 			}
 		}
-		os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:]))
+		os.Exit(run(osEnv(), os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }

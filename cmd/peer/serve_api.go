@@ -23,10 +23,8 @@ type serveState struct {
 
 	answering chan struct{} // bounds the answers made at once (serveAnswers)
 
-	mu     sync.Mutex
-	cur    *pairing      // the current pairing; its secret authorises the API
-	conn   *ref.Conn     // the paired connection
-	paired chan struct{} // closed when conn is set
+	mu  sync.Mutex
+	cur *pairing // the current pairing; its secret alone authorises the API
 }
 
 // pairing is one offer of the Go peer and the secret that goes with it. A
@@ -37,7 +35,11 @@ type pairing struct {
 	ready  chan struct{} // closed once offer and code are set (or failed)
 	offer  *ref.Conn     // the Go peer's offer (set before ready closes)
 	code   []byte
-	done   bool // paired or given up: later requests get "state" (guarded by serveState.mu)
+	paired chan struct{} // closed when conn is set
+
+	// Guarded by serveState.mu:
+	done bool      // paired or given up: later requests get "state"
+	conn *ref.Conn // the paired connection
 }
 
 // serveAnswers bounds the answers (each a new peer connection) that
@@ -45,12 +47,11 @@ type pairing struct {
 const serveAnswers = 4
 
 func newServeState(base string, cfg *ref.Config, showQR bool) *serveState {
-	return &serveState{base: base, cfg: cfg, showQR: showQR,
-		answering: make(chan struct{}, serveAnswers), paired: make(chan struct{})}
+	return &serveState{base: base, cfg: cfg, showQR: showQR, answering: make(chan struct{}, serveAnswers)}
 }
 
 func newPairing() *pairing {
-	return &pairing{secret: rand.Text(), ready: make(chan struct{})}
+	return &pairing{secret: rand.Text(), ready: make(chan struct{}), paired: make(chan struct{})}
 }
 
 // serveLink is the link of a pairing: base, the secret, then the offer's
@@ -123,7 +124,7 @@ func (s *serveState) authorize(w http.ResponseWriter, r *http.Request) (*pairing
 	}
 	w.Header().Set("WWW-Authenticate", `Bearer realm="peer serve"`)
 	serveJSON(w, http.StatusUnauthorized, serveError{
-		Error: "peer: this request lacks the pairing secret: open the link peer serve printed", Class: "secret"})
+		Error: "this request lacks the pairing secret of peer serve's current link: open the link it shows now", Class: "secret"})
 	return nil, false
 }
 
@@ -131,7 +132,7 @@ func (s *serveState) authorize(w http.ResponseWriter, r *http.Request) (*pairing
 func readCode(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, codec.DefaultMaxTextBytes))
 	if err != nil {
-		serveJSON(w, http.StatusRequestEntityTooLarge, serveError{Error: "peer: code too large", Class: "limit"})
+		serveJSON(w, http.StatusRequestEntityTooLarge, serveError{Error: "this code is larger than the limit (SPEC.md §8)", Class: "limit"})
 		return nil, false
 	}
 	code, err := codec.ParseText(strings.TrimSpace(string(body)))
@@ -169,8 +170,9 @@ func (s *serveState) readPost(w http.ResponseWriter, r *http.Request) (*pairing,
 
 // pairedLocked reports (and answers) a request that comes after pairing.
 func (s *serveState) pairedLocked(w http.ResponseWriter, p *pairing) bool {
-	if s.conn != nil || p.done || p.offer == nil || s.cur != p {
-		serveJSON(w, http.StatusConflict, serveError{Error: "peer: this peer is already paired", Class: "state"})
+	if p.done || p.offer == nil || s.cur != p {
+		serveJSON(w, http.StatusConflict, serveError{
+			Error: "peer serve is paired with another page; when that one hangs up, peer serve shows a new link", Class: "state"})
 		return true
 	}
 	return false
@@ -253,8 +255,8 @@ func (s *serveState) pair(w http.ResponseWriter, p *pairing, conn *ref.Conn) boo
 		return false
 	}
 	p.done = true
-	s.conn = conn
-	close(s.paired)
+	p.conn = conn
+	close(p.paired)
 	return true
 }
 

@@ -25,6 +25,7 @@ type serveProc struct {
 	out    *bufio.Reader // stdout after its first line
 	status <-chan int
 	stderr *chatSyncBuf
+	stop   context.CancelFunc // Ctrl-C
 }
 
 var serveLinkRE = regexp.MustCompile(`(http\S*#P-[A-Z2-7]+)\n`)
@@ -36,8 +37,9 @@ func startServe(t *testing.T, args ...string) *serveProc {
 	outR, outW := io.Pipe()
 	stderr := &chatSyncBuf{}
 	status := make(chan int, 1)
+	ctx, stop := context.WithCancel(context.Background())
 	go func() {
-		st := run(&env{stdin: inR, stdout: outW, stderr: stderr}, append([]string{"serve"}, args...))
+		st := run(&env{ctx: ctx, stdin: inR, stdout: outW, stderr: stderr}, append([]string{"serve"}, args...))
 		outW.Close()
 		status <- st
 	}()
@@ -46,16 +48,27 @@ func startServe(t *testing.T, args ...string) *serveProc {
 	if err != nil {
 		t.Fatalf("no URL line: %v; stderr:\n%s", err, stderr)
 	}
-	s := &serveProc{url: strings.TrimSpace(line), in: inW, out: out, status: status, stderr: stderr}
-	t.Cleanup(func() { inW.Close(); go io.Copy(io.Discard, out) })
+	s := &serveProc{url: strings.TrimSpace(line), in: inW, out: out, status: status, stderr: stderr, stop: stop}
+	t.Cleanup(func() { stop(); inW.Close(); go io.Copy(io.Discard, out) })
 	if !strings.HasPrefix(s.url, "http://127.0.0.1:") || !strings.HasSuffix(s.url, "/") {
 		t.Fatalf("first line %q is not the page's URL", s.url)
 	}
-	for deadline := time.Now().Add(30 * time.Second); s.link == ""; time.Sleep(20 * time.Millisecond) {
-		if m := serveLinkRE.FindStringSubmatch(stderr.String()); m != nil {
-			s.link = m[1]
-		} else if time.Now().After(deadline) {
-			t.Fatalf("no link on stderr:\n%s", stderr)
+	s.nextLink(t)
+	return s
+}
+
+// nextLink waits for a link other than the one s holds (the first, or the
+// one of the next pairing) and makes it s's link and secret.
+func (s *serveProc) nextLink(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		links := serveLinkRE.FindAllStringSubmatch(s.stderr.String(), -1)
+		if len(links) > 0 && links[len(links)-1][1] != s.link {
+			s.link = links[len(links)-1][1]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new link on stderr:\n%s", s.stderr)
 		}
 	}
 	for _, part := range strings.Split(s.link, "#")[1:] {
@@ -63,7 +76,18 @@ func startServe(t *testing.T, args ...string) *serveProc {
 			s.secret = k
 		}
 	}
-	return s
+}
+
+// exit waits for serve to exit and returns its status.
+func (s *serveProc) exit(t *testing.T) int {
+	t.Helper()
+	select {
+	case st := <-s.status:
+		return st
+	case <-time.After(30 * time.Second):
+		t.Fatalf("peer serve did not exit; stderr:\n%s", s.stderr)
+	}
+	return -1
 }
 
 // request sends a request to the server; hdr adds headers ("Host" sets the
@@ -212,36 +236,19 @@ func TestServeRefusesBadCodes(t *testing.T) {
 func TestServeGoPeer(t *testing.T) {
 	for _, role := range []string{"serve offers", "serve answers"} {
 		t.Run(role, func(t *testing.T) {
-			s := startServe(t)
+			s := startServe(t, "-loopback")
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			var conn *ref.Conn
-			if role == "serve offers" {
-				c, answer, err := ref.Answer(ctx, &ref.Config{}, mustParse(t, s.link))
+			conn := pairAsPage(t, ctx, s, role == "serve answers")
+			if role == "serve answers" {
+				o, offer, err := ref.Offer(ctx, &ref.Config{Loopback: true})
 				if err != nil {
 					t.Fatal(err)
 				}
-				conn = c
-				if st, e := s.post(t, "api/answer", codec.FormatText(answer, codec.FormLink)); st != http.StatusNoContent {
-					t.Fatalf("POST api/answer: %d %+v", st, e)
-				}
-			} else {
-				c, offer, err := ref.Offer(ctx, &ref.Config{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				conn = c
-				_, j := s.post(t, "api/offer", codec.FormatText(offer, codec.FormQR))
-				if err := conn.Complete(ctx, mustParse(t, j["code"])); err != nil {
-					t.Fatalf("Complete(%v): %v", j, err)
-				}
+				defer o.Close()
 				if st, e := s.post(t, "api/offer", codec.FormatText(offer, codec.FormQR)); st != http.StatusConflict || e["class"] != "state" {
 					t.Errorf("second pairing: %d %+v, want 409 state", st, e)
 				}
-			}
-			defer conn.Close()
-			if err := conn.WaitOpen(ctx); err != nil {
-				t.Fatal(err)
 			}
 			ch := conn.Channel()
 			toServe := bytes.Repeat([]byte("browser to go "), 50000)

@@ -27,12 +27,9 @@ const haveGo = spawnSync('go', ['version']).status === 0;
 const PER_SEED = Number(process.env.PEER_DIFF_N || 50);
 const SEED = Number(process.env.PEER_DIFF_SEED || 20260101);
 
-// Go error messages start with the sentinel of the class (codec/errors.go).
-const GO_CLASSES = [
-  ['codec: not a peer code', 'foreign'], ['codec: malformed code', 'malformed'],
-  ['codec: non-canonical code', 'non-canonical'], ['codec: unsupported version or extension', 'unsupported'],
-  ['codec: limit exceeded', 'limit'], ['codec: answer belongs to another offer', 'binding'],
-];
+// `peer decode` ends a refusal with its class (SPEC.md §9): "(error class: malformed)".
+const GO_CLASSES = ['foreign', 'malformed', 'non-canonical', 'unsupported', 'limit', 'binding', 'invalid-sdp']
+  .map((c) => [`(error class: ${c})`, c]);
 
 function rng(seed) { // xorshift32, fixed seed: failures replay
   let s = seed >>> 0 || 1;

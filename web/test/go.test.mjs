@@ -95,7 +95,7 @@ for (const mdns of [true, false]) {
 
       test(`${kind} answers peer offer (paste)`, { timeout: 120000, skip: !hasConnCmds && 'peer offer is not built yet' }, async () => {
         const srv = await L.serve();
-        const go = new L.GoPeer(['offer']);
+        const go = new L.GoPeer(['offer', '-stdio']);
         const b = await L.launch(kind, { mdns });
         try {
           const offer = await go.firstLine();
@@ -121,7 +121,7 @@ for (const mdns of [true, false]) {
           const page = await L.openPage(b, srv.url);
           await page.click('#btn-offer');
           const offer = await L.myCode(page);
-          go = new L.GoPeer(['answer']);
+          go = new L.GoPeer(['answer', '-stdio']);
           go.write(offer.code + '\n');
           const answer = await go.firstLine();
           await L.paste(page, answer);

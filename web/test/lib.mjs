@@ -3,15 +3,20 @@
 // go test ./web runs these tests (browser_test.go); see web/README.md.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
 export const PEER = process.env.PEER_BIN || 'peer';
 export const CHROMIUM = process.env.PEER_CHROMIUM || '/usr/bin/chromium';
 export const FIREFOX = process.env.PEER_FIREFOX || '/usr/bin/firefox-esr';
 export const RESULTS = process.env.PEER_RESULTS || '';
+// SCREENS is where the suites save a screenshot of each screen they go
+// through (web/README.md); git ignores it.
+export const SCREENS = process.env.PEER_SCREENSHOTS ||
+  join(dirname(fileURLToPath(import.meta.url)), '..', 'testdata', 'artifacts', 'screens');
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -108,21 +113,38 @@ export async function serve(extra = []) {
   if (!/^http:\/\/127\.0\.0\.1:\d+\/$/.test(url)) throw new Error(`peer serve printed ${url}`);
   p.url = url;
   await p.until(() => /#P-[A-Z2-7]+\n/.test(p.err), 15000, 'the link on stderr');
-  p.link = /(http\S+#P-[A-Z2-7]+)\n/.exec(p.err)[1];
-  const m = /#K-([A-Z2-7]{26})#/.exec(p.link);
-  if (!m) throw new Error(`peer serve's link has no pairing secret: ${p.link}`);
-  p.secret = m[1];
-  p.pageLink = `${url}#K-${p.secret}`;
-  p.auth = { Authorization: `Bearer ${p.secret}` };
+  takeLink(p, /(http\S+#P-[A-Z2-7]+)\n/.exec(p.err)[1]);
   return p;
 }
 
-// openPage opens the page in a new tab.
-export async function openPage(browser, url) {
+// takeLink makes link (BASE#K-SECRET#P-CODE) the current one of serve p.
+function takeLink(p, link) {
+  p.link = link;
+  const m = /#K-([A-Z2-7]{26})#/.exec(p.link);
+  if (!m) throw new Error(`peer serve's link has no pairing secret: ${p.link}`);
+  p.secret = m[1];
+  p.pageLink = `${p.url}#K-${p.secret}`;
+  p.auth = { Authorization: `Bearer ${p.secret}` };
+}
+
+// nextLink waits for serve p to print a link other than its current one
+// (it pairs again after a hang-up) and makes it current.
+export async function nextLink(p, ms = 30000) {
+  const links = () => [...p.err.matchAll(/(http\S+#P-[A-Z2-7]+)\n/g)].map((m) => m[1]);
+  await p.until(() => links().at(-1) !== p.link, ms, 'a new link');
+  takeLink(p, links().at(-1));
+}
+
+// openPage opens the page in a new tab. page.failed lists the requests
+// that got an HTTP error (a missing favicon, …).
+export async function openPage(browser, url, { width } = {}) {
   const page = await browser.newPage();
+  if (width) await page.setViewport({ width, height: 800 });
   page.logs = [];
+  page.failed = [];
   page.on('console', (m) => page.logs.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => page.logs.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => { if (r.status() >= 400) page.failed.push(`${r.status()} ${r.url()}`); });
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => window.peerApp && window.peerApp.state !== 'loading', { timeout: 15000, polling: 100 });
   return page;
@@ -161,8 +183,16 @@ export async function myCode(page) {
   }));
 }
 
+// click clicks the element sel of page, brought to the front first (a click
+// on a background tab of the same browser never ends).
+export async function click(page, sel) {
+  await page.bringToFront();
+  await page.click(sel);
+}
+
 // paste types text into the page's code box and presses "Use this code".
 export async function paste(page, text) {
+  await page.bringToFront(); // a click on a background tab never ends
   await page.evaluate((t) => { document.getElementById('code-input').value = t; }, text);
   await page.click('#btn-use');
 }
@@ -174,6 +204,7 @@ export async function localSDP(page) {
 
 // sendChat types a chat message and submits it through the form.
 export async function sendChat(page, text) {
+  await page.bringToFront();
   await page.evaluate((t) => { document.getElementById('chat-input').value = t; }, text);
   await page.click('#chat-form button');
 }
@@ -224,6 +255,13 @@ export const tag = () => randomBytes(4).toString('hex');
 export function candidateKinds(sdp) {
   const c = sdp.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:'));
   return { mdns: c.some((l) => /\s[0-9a-f-]+\.local\s/i.test(l)), plain: c.some((l) => /\s\d+\.\d+\.\d+\.\d+\s|\s[0-9a-f]*:[0-9a-f:]+\s/i.test(l)), n: c.length };
+}
+
+// screenshot saves the whole page as SCREENS/name.png.
+export async function screenshot(page, name) {
+  mkdirSync(SCREENS, { recursive: true });
+  await page.bringToFront(); // a background tab draws no frame
+  await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
 }
 
 export function tempDir(prefix) {

@@ -1,0 +1,194 @@
+// The chat-and-files mode of a session (section #session): chat lines, and
+// files with a progress bar, over the stream of SPEC.md §13 (ref/FRAMING.md).
+// A chat message is one message of UTF-8 text plus "\n" (what a terminal
+// shows and sends); a file is announced by an F_FILE frame, then its bytes.
+// Another mode (a call) would be a module like this one with its own
+// section: app.js gives it the session and the peer's frames.
+import { F_EOS, F_FILE, concat } from './framing.js';
+
+const FILE_CHUNK = 64 << 10; // one message per chunk of a file
+const enc = new TextEncoder();
+const $ = (id) => document.getElementById(id);
+
+// createChatMode returns the mode. Its state lives in app (window.peerApp,
+// which the tests read): chat, files, stream, streamBytes, peerEnded,
+// ended, sentFiles.
+export function createChatMode(app) {
+  let sender = null;
+  let incoming = null; // the file being received {name, type, size, got, chunks}
+
+  function reset() {
+    Object.assign(app, { chat: [], files: [], stream: [], streamBytes: 0, peerEnded: false, ended: false, sentFiles: 0 });
+    incoming = null;
+    $('chat-log').replaceChildren();
+    for (const id of ['send-progress', 'recv-progress']) { $(id).value = 0; $(id).max = 1; }
+    $('send-label').textContent = '';
+    $('recv-label').textContent = '';
+    setSending(true);
+  }
+
+  function setSending(on) {
+    for (const id of ['chat-input', 'file-input', 'btn-end']) $(id).disabled = !on;
+    $('chat-form').querySelector('button').disabled = !on;
+  }
+
+  function addChat(cls, text) {
+    const li = document.createElement('li');
+    li.className = cls;
+    li.textContent = text;
+    $('chat-log').append(li);
+    li.scrollIntoView({ block: 'nearest' });
+  }
+
+  function note(text) {
+    app.chat.push({ from: 'info', text });
+    addChat('info', text);
+  }
+
+  function sendChat(text) {
+    if (app.ended) return Promise.reject(new Error('your stream has ended'));
+    if (!sender) return Promise.reject(new Error('not connected'));
+    if (!text) return Promise.resolve();
+    app.chat.push({ from: 'me', text });
+    addChat('me', text);
+    return sender.queue(() => sender.message(enc.encode(text + '\n')));
+  }
+
+  // sendFile announces a file (F_FILE), sends its bytes, and ends the
+  // stream when endAfter is set (what `peer answer > file` needs to finish).
+  function sendFile(name, type, size, readChunk, endAfter) {
+    if (app.ended) return Promise.reject(new Error('your stream has ended'));
+    if (!sender) return Promise.reject(new Error('not connected'));
+    if (endAfter) app.ended = true;
+    const s = sender;
+    return s.queue(async () => {
+      await s.typed(F_FILE, enc.encode(JSON.stringify({ name, size, type })));
+      const bar = $('send-progress');
+      bar.max = Math.max(size, 1); bar.value = 0;
+      for (let off = 0; off < size; off += FILE_CHUNK) {
+        await s.message(await readChunk(off, Math.min(size, off + FILE_CHUNK)));
+        bar.value = Math.min(size, off + FILE_CHUNK);
+        $('send-label').textContent = `${name}: ${fmtBytes(bar.value)} / ${fmtBytes(size)}`;
+      }
+      if (size === 0) $('send-label').textContent = `${name}: empty`;
+      if (endAfter) await s.frame(Uint8Array.of(F_EOS));
+      app.sentFiles++;
+      note(`Sent ${name} (${fmtBytes(size)})` + (endAfter ? '; your stream has ended.' : '.'));
+      if (endAfter) setSending(false);
+    });
+  }
+
+  function endStream() {
+    if (app.ended || !sender) return Promise.resolve();
+    app.ended = true;
+    setSending(false);
+    note('You ended your stream: the other side has everything you sent.');
+    return sender.end();
+  }
+
+  function message(msg) {
+    if (incoming) {
+      incoming.chunks.push(msg);
+      incoming.got += msg.length;
+      $('recv-progress').value = incoming.got;
+      $('recv-label').textContent = `${incoming.name}: ${fmtBytes(incoming.got)} / ${fmtBytes(incoming.size)}`;
+      if (incoming.got >= incoming.size) finishFile();
+      return;
+    }
+    app.stream.push(msg);
+    app.streamBytes += msg.length;
+    let text = null;
+    if (msg.length <= 4096) {
+      try { text = new TextDecoder('utf-8', { fatal: true }).decode(msg); } catch { text = null; }
+    }
+    if (text !== null) {
+      text = text.replace(/\r?\n$/, '');
+      app.chat.push({ from: 'peer', text });
+      addChat('peer', text);
+    } else {
+      $('recv-progress').max = 1; $('recv-progress').value = 0;
+      $('recv-label').textContent = `stream: ${fmtBytes(app.streamBytes)} received`;
+    }
+  }
+
+  function file(hdr) {
+    incoming = { ...hdr, got: 0, chunks: [] };
+    $('recv-progress').max = Math.max(hdr.size, 1);
+    $('recv-progress').value = 0;
+    if (hdr.size === 0) finishFile();
+  }
+
+  function finishFile() {
+    const f = incoming;
+    incoming = null;
+    const bytes = concat(f.chunks);
+    app.files.push({ name: f.name, type: f.type, bytes });
+    offerDownload(f.name, bytes, f.type);
+    $('recv-progress').value = $('recv-progress').max;
+    note(`Received ${f.name} (${fmtBytes(bytes.length)}).`);
+  }
+
+  function peerEnd() {
+    app.peerEnded = true;
+    if (incoming) {
+      note(`The file ${incoming.name} was cut short (${fmtBytes(incoming.got)} of ${fmtBytes(incoming.size)}).`);
+      incoming = null;
+    }
+    if (app.streamBytes > 0 && app.stream.some((m) => m.length > 4096)) {
+      offerDownload('received.bin', concat(app.stream), 'application/octet-stream');
+    }
+    note(`The other side ended its stream (${fmtBytes(app.streamBytes)} outside files): it sends nothing more.`);
+  }
+
+  function wire() {
+    $('chat-form').onsubmit = (ev) => {
+      ev.preventDefault();
+      const v = $('chat-input').value;
+      $('chat-input').value = '';
+      sendChat(v).catch((err) => note(`Not sent: ${err.message}`));
+    };
+    $('file-input').onchange = () => {
+      const f = $('file-input').files[0];
+      if (!f) return;
+      sendFile(f.name, f.type, f.size, async (a, b) => new Uint8Array(await f.slice(a, b).arrayBuffer()), $('file-eos').checked)
+        .catch((err) => note(`File not sent: ${err.message}`));
+      $('file-input').value = '';
+    };
+    $('btn-end').onclick = () => endStream();
+  }
+
+  reset();
+  wire();
+  return {
+    section: 'session',
+    reset, note, message, file, peerEnd, sendChat, sendFile, endStream,
+    // start: the session is open; sending goes through s (a Sender).
+    start(s) {
+      sender = s;
+      setSending(!app.ended);
+      $('chat-input').focus();
+    },
+    // stop: the session is over; the log stays, sending is off.
+    stop() {
+      sender = null;
+      setSending(false);
+    },
+  };
+}
+
+export function fmtBytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / (1 << 20)).toFixed(1)} MiB`;
+}
+
+function offerDownload(name, bytes, type) {
+  const url = URL.createObjectURL(new Blob([bytes], { type: type || 'application/octet-stream' }));
+  const li = document.createElement('li');
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.textContent = `Save ${name} (${fmtBytes(bytes.length)})`;
+  li.append(a);
+  $('downloads').append(li);
+}
