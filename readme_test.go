@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -27,7 +26,11 @@ func TestReadme(t *testing.T) {
 	}
 	r := &readme{text: string(b), verified: map[string]bool{}}
 	r.parse()
-	gobin := filepath.Join(runtime.GOROOT(), "bin")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is not on PATH: %v", err)
+	}
+	gobin := filepath.Dir(goBin)
 	r.bin = t.TempDir()
 	sep := string(os.PathListSeparator)
 	r.env = []string{"PATH=" + r.bin + sep + gobin + sep + os.Getenv("PATH"), "GOBIN=" + r.bin}

@@ -193,7 +193,7 @@ func iceOf(d *sdp.SessionDescription) string {
 	return find("ice-ufrag") + " " + find("ice-pwd")
 }
 
-// TestChromiumOneMDNS checks issue 2's headline budget on a description made
+// TestChromiumOneMDNS checks the README's headline budget on a description made
 // by Chromium 156 with one mDNS candidate: at most 84 bytes, and the qr form
 // within QR version 5 at level L (and M).
 func TestChromiumOneMDNS(t *testing.T) {

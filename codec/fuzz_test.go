@@ -15,7 +15,8 @@ import (
 	"github.com/pion/sdp/v3"
 )
 
-// Fuzz targets of package codec (issue 2 item 5). Oracles:
+// Fuzz targets of package codec: every decoder input is untrusted (SPEC.md
+// §8, §11). Oracles:
 //
 //   - FuzzDecode: no panic; an error belongs to exactly one class; a code
 //     that decodes re-encodes, with the keep-everything policy, to the same
@@ -386,7 +387,7 @@ func TestDecodeMemoryBound(t *testing.T) {
 	}
 	runs := []byte{0x00, 10, 0, 0, 1, 0x13, 0x88, 0x0d, 0x00}
 	for range 500 {
-		runs = append(runs, 0x0d, refRun|0, 2)
+		runs = append(runs, 0x0d, refRun, 2)
 	}
 	// 16 KiB of extra media lines.
 	var lines []string

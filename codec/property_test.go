@@ -16,7 +16,7 @@ import (
 	"github.com/leanovate/gopter/prop"
 )
 
-// Property tests (issue 2 item 4): round trip, determinism, canonical
+// Property tests of SPEC.md §3.6 and §7: round trip, determinism, canonical
 // re-encode and size bound, over random data-channel descriptions and
 // random SDP-ish texts.
 //

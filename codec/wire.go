@@ -3,10 +3,7 @@ package codec
 import (
 	"bytes"
 	"crypto/sha256"
-	"errors"
-	"io"
 	"sort"
-	"strings"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -251,14 +248,6 @@ var cborDec = func() cbor.DecMode {
 	return dm
 }()
 
-var cborEnc = func() cbor.EncMode {
-	em, err := cbor.CoreDetEncOptions().EncMode()
-	if err != nil {
-		panic(err)
-	}
-	return em
-}()
-
 // itemHeader reads the initial byte and argument of the CBOR item at the
 // start of b. ok is false for a truncated header, an indefinite length or a
 // reserved additional-information value.
@@ -317,23 +306,6 @@ func splitSequence(code []byte, max int) (items []cbor.RawMessage, offs []int, n
 		rest = rest[n:]
 	}
 	return items, offs, nonCanon, nil
-}
-
-func cborErr(err error, off int) error {
-	var dup *cbor.DupMapKeyError
-	var nest *cbor.MaxNestedLevelError
-	var arr *cbor.MaxArrayElementsError
-	var mp *cbor.MaxMapPairsError
-	switch {
-	case errors.As(err, &nest) || errors.As(err, &arr) || errors.As(err, &mp):
-		return errf(ErrLimit, off, "", "CBOR structure over a decoder limit")
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return errf(ErrMalformed, off, "", "truncated CBOR item")
-	case errors.As(err, &dup):
-		return errf(ErrMalformed, off, "ext", "duplicate key")
-	}
-	msg := strings.TrimPrefix(err.Error(), "cbor: ")
-	return errf(ErrMalformed, off, "", "not well-formed CBOR: %s", clip(msg))
 }
 
 func major(raw []byte) byte { return raw[0] >> 5 }

@@ -1,6 +1,6 @@
 // Package fuzz holds the differential fuzz targets of the codec against
 // other implementations: pion/sdp for SDP text, pion/ice for candidates
-// (issue 2 item 5). The targets are in fuzz_test.go; run them with
+// (SPEC.md §3.4, §11). The targets are in fuzz_test.go; run them with
 //
 //	go test -run XXX -fuzz FuzzDifferential -fuzztime 5m -parallel 1 ./fuzz/
 //

@@ -14,6 +14,8 @@ package vectors
 
 import "embed"
 
+//go:generate go run -C .. ./vectors/internal/gen
+
 // FS holds every vector file (*.json) at its root.
 //
 //go:embed *.json

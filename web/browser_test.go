@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -60,7 +59,10 @@ func TestBrowsers(t *testing.T) {
 
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "peer")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is not on PATH: %v", err)
+	}
 	build := exec.Command(gobin, "build", "-o", bin, "../cmd/peer")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/peer: %v\n%s", err, out)

@@ -40,7 +40,7 @@ func servePion(ctx context.Context, in io.Reader, out io.Writer) error {
 	enc := json.NewEncoder(out)
 	for sc.Scan() {
 		var req request
-		rep := reply{OK: true}
+		var rep reply
 		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
 			rep = reply{Error: err.Error()}
 		} else if rep, err = h.handle(ctx, req); err != nil {

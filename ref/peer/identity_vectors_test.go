@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -248,7 +247,7 @@ func TestIdentityVectors(t *testing.T) {
 func TestIdentityVectorsRegenerate(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("the go command is not on PATH: %v", err)
 	}
 	dir := t.TempDir()
 	cmd := exec.Command(goBin, "run", "./ref/peer/internal/identgen", "-dir", dir)

@@ -49,6 +49,8 @@
 // budget of ReconnectTimeout. See IDENTITY.md §5 and §9.
 package peer
 
+//go:generate go run -C ../.. ./ref/peer/internal/identgen
+
 import (
 	"context"
 	"errors"

@@ -181,15 +181,6 @@ func parseBlock(stream []byte) (toks []token, dynamic bool, err error) {
 	return toks, dynamic, nil
 }
 
-// parseFixedBlock is parseBlock for a block that must be fixed.
-func parseFixedBlock(stream []byte) ([]token, error) {
-	toks, dynamic, err := parseBlock(stream)
-	if err == nil && dynamic {
-		err = errors.New("dynamic block, want fixed")
-	}
-	return toks, err
-}
-
 // refCode maps the (length, code) pairs of a canonical Huffman code
 // (RFC 1951 §3.2.2) to symbols.
 type refCode map[[2]uint32]int

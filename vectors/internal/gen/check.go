@@ -34,13 +34,6 @@ func (l *limits) options(offer []byte) *codec.DecOptions {
 
 func hexOf(b []byte) string { return hex.EncodeToString(b) }
 
-func typeOf(answer bool) codec.Type {
-	if answer {
-		return codec.Answer
-	}
-	return codec.Offer
-}
-
 // encode adds a positive vector: sdp encoded with pol (bound to offer when
 // it is an answer). It returns the code, or nil after recording an error.
 func (g *gen) encode(name, desc string, t codec.Type, sdp string, pol *policy, offer []byte) []byte {
