@@ -74,6 +74,15 @@ type pmScratch struct {
 // packages, made of light items, are settled first), and once no package
 // changes, every later list is the same.
 func (sc *pmScratch) codeLengths(freq []int, limit int, lengths []uint8) {
+	leaves, weight := sc.sortedLeaves(freq)
+	lists := sc.makeLists(weight, limit)
+	sc.assignLengths(leaves, limit, lists, lengths)
+}
+
+// sortedLeaves returns the symbols of non-zero frequency in freq, sorted by
+// weight and then by symbol (each as weight<<9 | symbol), and their
+// weights followed by math.MaxInt.
+func (sc *pmScratch) sortedLeaves(freq []int) (leaves []uint64, weight []int) {
 	// The leaves by weight, then by symbol.
 	// (Each symbol is stored, and kept when its frequency is not 0: a
 	// branch would be mispredicted often.)
@@ -82,13 +91,23 @@ func (sc *pmScratch) codeLengths(freq []int, limit int, lengths []uint8) {
 		sc.leaves[n] = uint64(f)<<9 | uint64(s)
 		n += oneIf(f > 0)
 	}
-	leaves := sc.leaves[:n]
+	leaves = sc.leaves[:n]
 	sortLeaves(leaves, sc.tmp[:])
-	weight := sc.weight[:n+1]
+	weight = sc.weight[:n+1]
 	for i, l := range leaves {
 		weight[i] = int(l >> 9)
 	}
 	weight[n] = math.MaxInt // ends the leaves in a merge
+	return leaves, weight
+}
+
+// makeLists makes the lists of package-merge, one after the other in place
+// (see codeLengths), for the leaves of the given weights (the last one
+// math.MaxInt), recording where each list's packages stand in
+// sc.pkgPos and sc.npkg. It returns how many lists differ; those after
+// them repeat the last one.
+func (sc *pmScratch) makeLists(weight []int, limit int) int {
+	n := len(weight) - 1
 	// The first list is the leaves, without packages.
 	list := append(sc.list[:0], weight[:n]...)
 	sc.npkg[0] = 0
@@ -139,6 +158,14 @@ func (sc *pmScratch) codeLengths(freq []int, limit int, lengths []uint8) {
 		copy(list[o:], weight[li:n])
 		sc.npkg[j] = np
 	}
+	return lists
+}
+
+// assignLengths sets the code lengths from the lists made by makeLists:
+// it takes the first 2n-2 items of the last list and follows the packages
+// taken down to the first list.
+func (sc *pmScratch) assignLengths(leaves []uint64, limit, lists int, lengths []uint8) {
+	n := len(leaves)
 	// From the last list down: take its first 2n-2 items. taken[l] counts
 	// the lists whose taken items hold exactly the first l leaves.
 	var taken [numLitLen + 1]uint8

@@ -34,6 +34,10 @@ type baseCodes struct {
 	residual                              []byte
 }
 
+// compact writes the vectors of the compact form (SPEC.md §4.2–§4.6) and
+// returns the codes later cases build on. It is longer than 80 lines: it is
+// a list of cases, one vector each, read top to bottom like the vector
+// list of vectors/README.md.
 func (g *gen) compact() *baseCodes {
 	b := &baseCodes{}
 
@@ -135,6 +139,8 @@ func (g *gen) compact() *baseCodes {
 	return b
 }
 
+// candidates writes the vectors of candidate records (SPEC.md §4.5). It
+// is longer than 80 lines: a list of cases, one vector each.
 func (g *gen) candidates() {
 	name := "cands_ipv4_ipv6"
 	r := rng(name)

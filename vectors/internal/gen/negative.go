@@ -55,6 +55,9 @@ func (g *gen) truncated() {
 		join(g.bin("compact_chrome_offer_mdns"), []byte{0xa1, 0x18, 0x2a, 0x00, 0x00}), nil, nil, "malformed")
 }
 
+// noncanonical writes the vectors whose code is well-formed but not in
+// canonical form (SPEC.md §7 step 8), each derived from a code of b. It
+// is longer than 80 lines: a list of cases, one vector each.
 func (g *gen) noncanonical(b *baseCodes) {
 	chrome := b.chrome
 	it := items(chrome)

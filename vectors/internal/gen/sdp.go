@@ -164,6 +164,8 @@ func pionCand(r *rand.Rand, addr string, port int, typ string) string {
 }
 
 // sdp renders d with CRLF line endings in its stack's style.
+// It is longer than 80 lines: one branch per stack's line order, kept side
+// by side.
 func (d *dc) sdp(r *rand.Rand) string {
 	var l []string
 	add := func(s ...string) { l = append(l, s...) }
