@@ -13,7 +13,7 @@ import (
 
 // The direct exchange (IDENTITY.md §7): over a TCP stream to a remembered
 // listening address, the dialer sends one frame holding RELAY (hops 0,
-// nonce 0; RESTART for an ICE restart, §11) with its signed offer; the
+// nonce 0; RESTART for an ICE restart, §8.2) with its signed offer; the
 // listener answers with one frame holding the same type with its signed
 // answer, or REFUSE. A frame is a 2-byte big-endian length and the
 // message. directPath is the dialer's side (a path of exchange.go),

@@ -10,7 +10,7 @@ import (
 )
 
 // The exchange of a signed offer and its signed answer, the one way codes
-// travel over the network (IDENTITY.md §6.2, §7, §11): the initiator makes
+// travel over the network (IDENTITY.md §6.2, §7, §8.2): the initiator makes
 // an offer (of a new connection, or of an ICE restart of a session's
 // connection), signs it for the recipient and carries it over a path (a
 // direct stream, §7, or a common peer, §6.2); the responder checks it,
@@ -93,7 +93,7 @@ func (p *Peer) overPaths(ctx context.Context, id, only ID, op string, f func(pat
 }
 
 // An offer is what an initiator carries: a new connection's (RELAY) or an
-// ICE restart's (RESTART, IDENTITY.md §11).
+// ICE restart's (RESTART, IDENTITY.md §8.2).
 type offer struct {
 	typ uint64
 	// code makes the offer's code, once the path is open.
@@ -157,7 +157,7 @@ func (p *Peer) dialOver(ctx context.Context, id ID, pa path) error {
 }
 
 // signalledConfig is the configuration of connections whose codes travel
-// over the network: restartable (IDENTITY.md §11).
+// over the network: restartable (IDENTITY.md §8.2).
 func (p *Peer) signalledConfig() *ref.Config {
 	c := p.cfg.Conn
 	c.RestartableICE = true
@@ -165,7 +165,7 @@ func (p *Peer) signalledConfig() *ref.Config {
 }
 
 // respond is the responder's half of every exchange (IDENTITY.md §6.2
-// step 3, §7, §11): m came over a path from the introducer via (zero for
+// step 3, §7, §8.2): m came over a path from the introducer via (zero for
 // a direct stream), and reply sends the one reply back the same way. The
 // offer is checked and answered by the acceptor of its type; the answer
 // is signed for its author, or a refusal names the author when the code

@@ -87,7 +87,7 @@ func (r *replayCache) sweep(now time.Time) {
 }
 
 // checkSigned is the one check of a signed code this peer receives, of
-// any kind and on any path (IDENTITY.md §6.1, §7, §11): verify it, apply
+// any kind and on any path (IDENTITY.md §6.1, §7, §8.2): verify it, apply
 // the flow's policy to its author, then accept it once. The author is
 // returned whenever the code names one, for the refusal.
 func (p *Peer) checkSigned(sc *signedCode, kind byte, policy func(author ID) error) (ID, error) {

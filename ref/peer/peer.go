@@ -19,7 +19,7 @@
 // Reconnected events for the same ID, never a second session; when both
 // sides connect at once, the connection offered by the lower ID wins.
 // A connection made by an introduction or a direct reconnection is first
-// restored by an ICE restart (IDENTITY.md §11; same connection and
+// restored by an ICE restart (IDENTITY.md §8.2; same connection and
 // channels), signalled over the same paths; a fresh connection follows
 // when no restart connects within ref.Config.RestartTimeout.
 //

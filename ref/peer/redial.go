@@ -230,7 +230,7 @@ func (p *Peer) supervise() {
 
 // initiator reports whether this side is the one that reconnects to id
 // when they are apart (IDENTITY.md §8), and so restarts their connection
-// (§11): the side that dials a remembered address of the other (if both
+// (§8.2): the side that dials a remembered address of the other (if both
 // listen, the lower ID); when neither does, the lower ID, through
 // introducers. Each side decides on what it knows: it dials id when it
 // remembers addresses of id; id dials it when it listens at announced

@@ -8,7 +8,7 @@ import (
 	"github.com/peer-sdp/peer/ref"
 )
 
-// ICE restart of a session's connection (IDENTITY.md §11). Connections
+// ICE restart of a session's connection (IDENTITY.md §8.2). Connections
 // whose codes never travel by hand (introductions, direct reconnection)
 // are made with ref.Config.RestartableICE. When such a connection passes
 // its dead-peer deadline, both sides report Reconnecting and the
@@ -124,7 +124,7 @@ func (p *Peer) restartLoop(id ID, c *ref.Conn) {
 }
 
 // restartOnce runs one restart of c, offered to id over the first path
-// that carries it (IDENTITY.md §11: directly, else through a common
+// that carries it (IDENTITY.md §8.2: directly, else through a common
 // peer), and waits a little for it to connect.
 func (p *Peer) restartOnce(id ID, c *ref.Conn) error {
 	ctx, cancel := context.WithTimeout(p.ctx, p.cfg.HandshakeTimeout)
@@ -148,7 +148,7 @@ func (p *Peer) restartOnce(id ID, c *ref.Conn) error {
 }
 
 // acceptRestart is the acceptor of a restart offer (RESTART, IDENTITY.md
-// §11), on either path: the author must have a session, whose current
+// §8.2), on either path: the author must have a session, whose current
 // connection the offer restarts.
 func (p *Peer) acceptRestart(ctx context.Context, sc *signedCode, _ ID) (ID, []byte, func(sent bool), error) {
 	var s *session

@@ -10,7 +10,7 @@ import (
 
 // Signed codes (IDENTITY.md §6.1): a code signed by its author for one
 // recipient, the unit that introductions (§6), direct reconnections (§7)
-// and ICE restarts (§11) carry.
+// and ICE restarts (§8.2) carry.
 
 // Kinds of a signed code.
 const (
