@@ -63,7 +63,9 @@ func (a *avData) makeEdits() {
 var avDictBase = sync.OnceValue(func() []byte {
 	d := make([]byte, 0, len(fixedflate.SDPDictionary)+len(avRegistryText))
 	d = append(d, fixedflate.SDPDictionary...)
-	return append(d, avRegistryText...)
+	d = append(d, avRegistryText...)
+	fixedflate.Share(d)
+	return d
 })
 
 // avDict returns the dictionary of the text item (AVFORM §3): the SDP
