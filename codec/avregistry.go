@@ -84,13 +84,28 @@ func unescapeProfileLine(l string) string {
 	return b.String()
 }
 
-// avRegistrySources are the descriptions (offers) whose skeleton parts make
-// the registry, in order (AVFORM §6), relative to the repository root.
+// avRegistrySources are the descriptions whose skeleton parts make the
+// registry, in order (AVFORM §6), relative to the repository root: the
+// audio+video+data offers of Chromium 156, Firefox ESR 153, pion v4 and
+// Safari ~14 (profiles 0 to 15), then the answers of Chromium, Firefox and
+// pion to each of those three offers and Chromium's recvonly offer
+// (AVFORM-decisions: answers are coded against their offer, but a stack's
+// answer differs from another stack's offer in most lines).
 var avRegistrySources = []string{
 	"testdata/av/batch1/chromium-avdata-offer-to-chromium.sdp", // Chromium 156
 	"testdata/av/batch1/firefox-avdata-offer-to-chromium.sdp",  // Firefox ESR 153
 	"testdata/av/batch1/pion-avdata-offer-to-chromium.sdp",     // pion v4
 	"testdata/corpus/safari-mixed-offer-02.sdp",                // Safari ~14
+	"testdata/av/batch1/chromium-avdata-answer-to-chromium.sdp",
+	"testdata/av/batch1/chromium-avdata-answer-to-firefox.sdp",
+	"testdata/av/batch1/chromium-avdata-answer-to-pion.sdp",
+	"testdata/av/batch1/firefox-avdata-answer-to-chromium.sdp",
+	"testdata/av/batch1/firefox-avdata-answer-to-firefox.sdp",
+	"testdata/av/batch1/firefox-avdata-answer-to-pion.sdp",
+	"testdata/av/batch1/pion-avdata-answer-to-chromium.sdp",
+	"testdata/av/batch1/pion-avdata-answer-to-firefox.sdp",
+	"testdata/av/batch1/pion-avdata-answer-to-pion.sdp",
+	"testdata/av/batch1/chromium-recvonly-offer-to-firefox.sdp",
 }
 
 // buildProfiles returns the registry made from the given descriptions: the
