@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,14 +44,50 @@ func avModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (*model, bool) {
 	return &model{answer: answer, av: &avData{skel: s}, ufrag: s.ufrag, pwd: s.pwd, cands: s.cands}, true
 }
 
-// avEligible reports whether a valid description is A/V-eligible
-// (AVFORM §1), whatever its number of candidates.
-func avEligible(p *parsedSDP, answer bool) bool {
-	if _, ok := compactModel(p, answer, &CandidatePolicy{KeepComponent2: true}); ok {
-		return false
+// avEligible reports whether a valid description that is not eligible for
+// the compact form is A/V-eligible (AVFORM §1 rules 2, 3 and 5), whatever
+// its number of candidates: what avExtract accepts, found without building
+// the skeleton.
+func avEligible(p *parsedSDP) bool {
+	var ufrag, pwd string
+	var digests [][]byte
+	for i, l := range p.all {
+		if l.typ != 'a' {
+			continue
+		}
+		name, v, hasVal := strings.Cut(l.val, ":")
+		switch name {
+		case "candidate":
+			if i < len(p.session) {
+				return false
+			}
+			if _, _, ok := parseCandidate(v); !ok {
+				return false
+			}
+		case "ice-ufrag", "ice-pwd":
+			tab := &ufrag
+			if name == "ice-pwd" {
+				tab = &pwd
+			}
+			if !hasVal || !isICEString(v) || len(v) > 255 || *tab != "" && *tab != v {
+				return false
+			}
+			*tab = v
+		case "fingerprint":
+			hash, digest, ok := strings.Cut(v, " ")
+			if !hasVal || !ok || !isToken(hash) || len(hash) > 32 {
+				continue
+			}
+			raw, _, ok := parseDigest(digest)
+			if !ok || slices.ContainsFunc(digests, func(d []byte) bool { return bytes.Equal(d, raw) }) {
+				continue
+			}
+			if digests = append(digests, raw); len(digests) > maxAVDigests {
+				return false
+			}
+		}
 	}
-	_, ok := avExtract(p, &CandidatePolicy{KeepComponent2: true})
-	return ok
+	return ufrag != "" && pwd != ""
 }
 
 // makeEdits computes the edits and the text of m's skeleton.

@@ -366,7 +366,7 @@ func (d *Decoder) decodeModel(code []byte) (*model, error) {
 		if _, ok := compactModel(p, m.answer, &CandidatePolicy{KeepComponent2: true}); ok {
 			return nil, errf(ErrNonCanonical, -1, "residual", "description must use the compact form")
 		}
-		if avEligible(p, m.answer) {
+		if avEligible(p) {
 			return nil, errf(ErrNonCanonical, -1, "residual", "description must use the A/V form")
 		}
 		// The DEFLATE parse is not checked (SPEC.md §4.7): any valid
