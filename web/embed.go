@@ -4,7 +4,7 @@
 //
 // The page pairs two browsers, or a browser and a Go peer, through compact
 // codes (SPEC.md) shown as QR codes and links, then offers a chat and a file
-// transfer over the default data channel in the framing of SPEC.md §13. It
+// transfer over the default data channel in the framing of FRAMING.md. It
 // uses the JavaScript codec (js/dist/peer-codec.js, copied to
 // static/vendor/peer-codec.js), jsQR (Apache-2.0) to read camera frames and
 // qrcode-generator (MIT) to draw QR codes, both vendored unchanged from npm
