@@ -1,0 +1,143 @@
+// Type declarations of @peer-sdp/codec/peer: two peers over codes in a
+// browser, in the framing of SPEC.md §13 (the counterpart of ref/, Go).
+import type { CandidatePolicy, Form } from '../index.js';
+export { formatText, parseText, link, CodecError } from '../index.js';
+
+export type PeerErrorClass =
+  | 'closed' | 'peer-closed' | 'unreachable' | 'connect' | 'offer-expired' | 'state' | 'code'
+  | 'message-too-large' | 'protocol' | 'write-closed' | 'channel-closed';
+
+/** Every error of the library that is not a codec error (CodecError). Test .class, never the message. */
+export class PeerError extends Error {
+  readonly class: PeerErrorClass;
+}
+
+export interface PeerConnectionOptions {
+  /** STUN and TURN servers; none by default (peers on the same network). */
+  iceServers?: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** A DTLS certificate to keep (RTCPeerConnection.generateCertificate; storable in IndexedDB). */
+  certificates?: RTCCertificate[];
+  /** Text form of the codes offer() and connect() return: 'qr' (P:…, default), 'link' (P-…) or 'bin'. */
+  form?: Form;
+  /** The codec's candidate policy for this side's codes (SPEC.md §3.4). */
+  policy?: CandidatePolicy;
+  /** Answer patiently (default true): the answer may reach the offerer minutes later. */
+  patient?: boolean;
+  /** Firefox patient answerers re-add the offer's candidates every drip ms (default 3000 in Firefox, 0 elsewhere). */
+  drip?: number;
+  /** Bound on candidate gathering, ms; default 2000, range 1..60000. */
+  gatherTimeout?: number;
+  /** How long an offer waits for its answer, ms; default 15 min, range 1 s..24 h. */
+  offerTimeout?: number;
+  /** How long an answerer waits for the offerer to connect, ms; default 10 min, range 5 s..1 h. */
+  answerTimeout?: number;
+  /** How long an offerer waits, after the answer, for the connection, ms; default 30 s, range 1 s..1 h. */
+  connectTimeout?: number;
+  /** Silence after which an open connection's peer is unreachable, ms; default 10 s, range 5 s..1 h. */
+  deadPeerTimeout?: number;
+  /** Largest message reassembled, bytes; default 16 MiB, range 1 B..1 GiB. */
+  maxMessageSize?: number;
+}
+
+export const DEFAULTS: Readonly<Required<Pick<PeerConnectionOptions,
+  'gatherTimeout' | 'offerTimeout' | 'answerTimeout' | 'connectTimeout' | 'deadPeerTimeout' | 'maxMessageSize'>>>;
+
+type Unsubscribe = () => void;
+
+export interface ChannelEvents {
+  open: () => void;
+  /** A whole message (MORE… DATA). */
+  message: (data: Uint8Array) => void;
+  /** The peer's end of stream (EOS). */
+  end: () => void;
+  close: () => void;
+  /** Not fatal: a message over maxMessageSize was discarded, or the channel closed without EOS. */
+  error: (err: PeerError) => void;
+}
+
+/** A data channel in the framing of SPEC.md §13. */
+export class Channel {
+  readonly label: string;
+  readonly id: number | null;
+  readonly open: boolean;
+  /** The peer's end of stream arrived. */
+  readonly ended: boolean;
+  readonly isDefault: boolean;
+  /** The browser's data channel. */
+  readonly dc: RTCDataChannel;
+  /** Sends one message (a string as UTF-8); waits while more than 1 MiB is buffered. */
+  send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
+  /** Sends this side's end of stream after the queued messages. */
+  end(): Promise<void>;
+  /** Resolves when what was sent has left the browser's buffer, or after ms (default 5000). */
+  flush(ms?: number): Promise<void>;
+  /** Ends this side's stream and, except on the default channel, closes the data channel. */
+  close(): Promise<void>;
+  /** The byte stream (SPEC.md §13.3): every payload from now on, ending at the peer's EOS. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Each chunk one message, with backpressure; close() sends EOS. */
+  readonly writable: WritableStream<string | ArrayBuffer | ArrayBufferView>;
+  on<K extends keyof ChannelEvents>(type: K, fn: ChannelEvents[K]): Unsubscribe;
+  once<K extends keyof ChannelEvents>(type: K, fn: ChannelEvents[K]): Unsubscribe;
+  off<K extends keyof ChannelEvents>(type: K, fn: ChannelEvents[K]): void;
+}
+
+export interface PeerConnectionEvents {
+  /** The default channel is open. */
+  connect: () => void;
+  /** A message on the default channel. */
+  data: (data: Uint8Array) => void;
+  /** The peer's end of stream on the default channel. */
+  end: () => void;
+  /** A channel the peer opened. */
+  channel: (channel: Channel) => void;
+  /** A media track of the peer. */
+  track: (track: MediaStreamTrack, streams: readonly MediaStream[]) => void;
+  /** A failure (before 'close'), or a non-fatal error on the default channel. */
+  error: (err: PeerError) => void;
+  /** Why the connection ended: fires once. */
+  close: (reason: PeerError) => void;
+}
+
+export type ConnectionState = 'new' | 'offering' | 'answering' | 'connecting' | 'open' | 'closed';
+
+/** Two peers connected through codes, on RTCPeerConnection. */
+export class PeerConnection {
+  constructor(options?: PeerConnectionOptions);
+  readonly options: Readonly<PeerConnectionOptions>;
+  /** The browser's connection, for what this class does not cover. */
+  readonly pc: RTCPeerConnection;
+  readonly role: 'offerer' | 'answerer' | null;
+  readonly state: ConnectionState;
+  /** Why the connection ended, once it has. */
+  readonly reason: PeerError | null;
+  /** The offer's binary code (ours or the peer's). */
+  readonly offerCode: Uint8Array | null;
+  /** This side's binary code. */
+  readonly localCode: Uint8Array | null;
+  /** The default channel (label "peer", negotiated, id 0). */
+  readonly channel: Channel;
+  readonly channels: Channel[];
+  /** Resolves when the connection opens; rejects with the reason if it ends first. */
+  readonly connected: Promise<void>;
+  /** Resolves with the reason when the connection ends. */
+  readonly closed: Promise<PeerError>;
+  /** Makes this side the offerer: its code in options.form. */
+  offer(): Promise<string>;
+  /** Answers an offer's code (resolves with the answer's code) or applies the answer's code (resolves with null). */
+  connect(code: string | Uint8Array): Promise<string | null>;
+  send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
+  end(): Promise<void>;
+  /** Before offer() or connect(offer). */
+  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender;
+  openChannel(label: string, init?: RTCDataChannelInit): Channel;
+  /** CLOSE, then the browser's close; the peer sees it well within 1 s. */
+  close(): Promise<void>;
+  on<K extends keyof PeerConnectionEvents>(type: K, fn: PeerConnectionEvents[K]): Unsubscribe;
+  once<K extends keyof PeerConnectionEvents>(type: K, fn: PeerConnectionEvents[K]): Unsubscribe;
+  off<K extends keyof PeerConnectionEvents>(type: K, fn: PeerConnectionEvents[K]): void;
+}
+
+/** The offer without its candidates (the patient answerer), or the offer itself for an ice-lite offerer. */
+export function patientOffer(desc: RTCSessionDescriptionInit & { sdp: string }): { type: RTCSdpType; sdp: string };
