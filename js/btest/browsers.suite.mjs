@@ -173,3 +173,54 @@ test('set-up time: codes vs raw RTCPeerConnection with full SDP (chromium)', { t
     await H.closeAll(br);
   }
 });
+
+// IDENTITY.md's id, hello and signed vectors in each browser (WebCrypto's
+// Ed25519 there): the peer ID of each seed, the HELLO each signer makes,
+// and the receiver's outcome class of every hello and signed vector.
+const vectorDir = new URL('../../ref/peer/testdata/identity-vectors/', import.meta.url);
+for (const kind of ['chromium', 'firefox']) {
+  test(`identity vectors in ${kind}`, { timeout: 60000 }, async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const vectors = readdirSync(vectorDir).filter((f) => /^(id|hello|signed)_/.test(f)).map((f) => ({
+      name: f, ...JSON.parse(readFileSync(new URL(f, vectorDir), 'utf8').replace(/"(nonce|time|now)": (\d+)/g, '"$1": "$2"')),
+    }));
+    const br = await H.launch(kind);
+    try {
+      const page = await H.openTestPage(br, server.url);
+      const got = await page.evaluate(async (vs) => {
+        const P = T.P, hex = (s) => Uint8Array.from((s || '').match(/../g) || [], (x) => parseInt(x, 16));
+        const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+        const out = {};
+        for (const v of vs) {
+          try {
+            if (v.name.startsWith('id_')) {
+              const id = await P.Identity.fromSeed(hex(v.seed));
+              out[v.name] = id.idText === v.id_text ? 'success' : `id ${id.idText}`;
+            } else if (v.name.startsWith('hello_')) {
+              const fpO = hex(v.fp_offerer), fpA = hex(v.fp_answerer);
+              if (v.expect === 'success') {
+                const id = await P.Identity.fromSeed(hex(v.seed));
+                const mine = toHex(await id.hello(v.role, fpO, fpA, v.addrs || []));
+                if (mine !== v.message) { out[v.name] = `hello ${mine}`; continue; }
+              }
+              await P.checkHello(hex(v.message), v.role, fpO, fpA, hex(v.own_id), v.expect_id ? [hex(v.expect_id)] : []);
+              out[v.name] = 'success';
+            } else {
+              const m = P.decodeMessage(hex(v.message));
+              await P.verifySigned(m.signed, hex(v.own_id), v.expect_kind, BigInt(v.now), v.expect_id ? hex(v.expect_id) : undefined);
+              out[v.name] = 'success';
+            }
+          } catch (e) {
+            out[v.name] = e.class || `${e.name}: ${e.message}`;
+          }
+        }
+        return out;
+      }, vectors);
+      const want = Object.fromEntries(vectors.map((v) => [v.name, v.expect]));
+      assert.deepEqual(got, want);
+      console.log(`${kind}: ${vectors.length} identity vectors as in Go`);
+    } finally {
+      await H.closeAll(br);
+    }
+  });
+}

@@ -3,6 +3,7 @@
 // channel; as events and promises, and as WHATWG streams.
 import { Emitter } from './emitter.js';
 import { PeerError } from './errors.js';
+import { concatBytes } from './cbor.js';
 
 export const DATA = 0x00, MORE = 0x01, EOS = 0x02, CLOSE = 0x03, IGNORABLE = 0x40;
 
@@ -24,14 +25,6 @@ export function bytesOf(data) {
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   throw new TypeError('send takes a string, an ArrayBuffer or a view of one');
-}
-
-function concat(parts, n) {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) { out.set(p, off); off += p.length; }
-  return out;
 }
 
 /**
@@ -229,7 +222,7 @@ export class Channel extends Emitter {
       this.emit('error', new PeerError('message-too-large', `peer: a message over maxMessageSize (${max} bytes) was discarded`));
       return;
     }
-    const msg = concat(this._partial, this._partialBytes);
+    const msg = this._partial.length === 1 ? this._partial[0] : concatBytes(this._partial);
     this._partial = [];
     this._partialBytes = 0;
     this.emit('message', msg);

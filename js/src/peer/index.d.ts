@@ -3,7 +3,7 @@
 import type { CandidatePolicy, Form } from '../index.js';
 export { formatText, parseText, link, CodecError } from '../index.js';
 
-export type PeerErrorClass =
+export type PeerErrorClass = IdentityErrorClass
   | 'closed' | 'peer-closed' | 'unreachable' | 'connect' | 'offer-expired' | 'state' | 'code'
   | 'message-too-large' | 'protocol' | 'write-closed' | 'channel-closed';
 
@@ -141,3 +141,73 @@ export class PeerConnection {
 
 /** The offer without its candidates (the patient answerer), or the offer itself for an ice-lite offerer. */
 export function patientOffer(desc: RTCSessionDescriptionInit & { sdp: string }): { type: RTCSdpType; sdp: string };
+
+// --- Identity blocks (IDENTITY.md) ---
+
+export type IdentityErrorClass =
+  | 'auth' | 'tampered' | 'no-route' | 'unknown-peer' | 'too-many' | 'refused' | 'expired' | 'protocol'
+  | 'malformed' | 'unsupported';
+
+/** An Ed25519 key pair (WebCrypto) and its peer ID. */
+export class Identity {
+  /** Non-extractable private key; storable in IndexedDB. Throws PeerError 'unsupported' without Ed25519 in WebCrypto. */
+  static generate(): Promise<Identity>;
+  /** The identity of a 32-byte Ed25519 seed (test vectors). */
+  static fromSeed(seed: Uint8Array): Promise<Identity>;
+  constructor(privateKey: CryptoKey, publicKey: Uint8Array);
+  readonly privateKey: CryptoKey;
+  readonly publicKey: Uint8Array;
+  /** SHA-256 of the public key. */
+  readonly id: Uint8Array;
+  readonly idText: string;
+  readonly idShort: string;
+  sign(message: Uint8Array): Promise<Uint8Array>;
+  /** HELLO (IDENTITY.md §3.2); role 0 offerer, 1 answerer. */
+  hello(role: 0 | 1, fpOfferer: Uint8Array, fpAnswerer: Uint8Array, addrs?: string[]): Promise<Uint8Array>;
+  signCode(kind: 0 | 1, to: Uint8Array, code: Uint8Array, time?: number | bigint): Promise<SignedCode>;
+}
+
+export interface SignedCode {
+  kind: number; key: Uint8Array; to: Uint8Array; time: number | bigint; code: Uint8Array; sig: Uint8Array;
+}
+
+export type Message =
+  | { type: 1; payload: Uint8Array }
+  | { type: 2 | 5; hops: number; to: Uint8Array; nonce: number | bigint; signed: SignedCode }
+  | { type: 3; hops: number; to: Uint8Array; nonce: number | bigint; reason: number | bigint }
+  | { type: 4; peer: Uint8Array }
+  | { type: number; ignored: true };
+
+export function idOf(publicKey: Uint8Array): Uint8Array;
+export function idText(id: Uint8Array): string;
+export function idShort(id: Uint8Array): string;
+export function parseID(text: string): Uint8Array;
+export function verify(publicKey: Uint8Array, message: Uint8Array, sig: Uint8Array): Promise<boolean>;
+export function helloInput(role: 0 | 1, fpOfferer: Uint8Array, fpAnswerer: Uint8Array): Uint8Array;
+/** Every failure is PeerError 'auth'. */
+export function checkHello(message: Uint8Array, peerRole: 0 | 1, fpOfferer: Uint8Array, fpAnswerer: Uint8Array,
+  ownID: Uint8Array, expect?: Uint8Array[]): Promise<{ id: Uint8Array; key: Uint8Array; sig: Uint8Array; addrs: string[] }>;
+export function codeInput(kind: number, key: Uint8Array, to: Uint8Array, time: number | bigint, code: Uint8Array): Uint8Array;
+/** 'protocol' (kind, to), 'tampered', 'expired', 'auth' (answer's author). Resolves with the author's ID. */
+export function verifySigned(s: SignedCode, ownID: Uint8Array, kind: 0 | 1, now: number | bigint, expectID?: Uint8Array): Promise<Uint8Array>;
+/** 'protocol' for anything but a message of Appendix A. */
+export function decodeMessage(message: Uint8Array): Message;
+export function dataMessage(payload: Uint8Array): Uint8Array;
+export function relayMessage(hops: 0 | 1, to: Uint8Array, nonce: number | bigint, signed: SignedCode, type?: 2 | 5): Uint8Array;
+export function refuseMessage(hops: 0 | 1, to: Uint8Array, nonce: number | bigint, reason: number): Uint8Array;
+export function inviteMessage(peer: Uint8Array): Uint8Array;
+export function encodeSignedCode(s: SignedCode): Uint8Array;
+export function refusalClass(reason: number | bigint): IdentityErrorClass;
+export function frame(message: Uint8Array): Uint8Array;
+export function readFrame(stream: Uint8Array): { message: Uint8Array; rest: Uint8Array };
+export function toReconnect(full: Uint8Array, author: Uint8Array, fingerprint: Uint8Array): Uint8Array | null;
+export function fromReconnect(code: Uint8Array, fingerprint: Uint8Array): Uint8Array;
+export function reconnectHint(code: Uint8Array): Uint8Array | null;
+/** 'unknown-peer' when no remembered ID starts with the hint; 'malformed' when the code is not read strictly. */
+export function resolveReconnect(code: Uint8Array, remembered: { id: Uint8Array; fingerprint: Uint8Array; lastSeen?: number }[]): { id: Uint8Array; code: Uint8Array }[];
+export const MSG: Readonly<{ hello: 0; data: 1; relay: 2; refuse: 3; invite: 4; restart: 5 }>;
+export const REFUSE: Readonly<Record<'no-route' | 'tampered' | 'unknown-peer' | 'too-many' | 'refused' | 'other', number>>;
+export const KIND_OFFER: 0;
+export const KIND_ANSWER: 1;
+export const VERSION: 1;
+export const SIGNED_CODE_LIFETIME: number;

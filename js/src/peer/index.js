@@ -4,3 +4,9 @@ export { PeerConnection, patientOffer, DEFAULTS } from './connection.js';
 export { Channel } from './channel.js';
 export { PeerError } from './errors.js';
 export { formatText, parseText, link, CodecError } from '../index.js';
+export {
+  Identity, idOf, idText, idShort, parseID, verify, helloInput, checkHello, codeInput, verifySigned,
+  decodeMessage, dataMessage, relayMessage, refuseMessage, inviteMessage, encodeSignedCode, refusalClass,
+  frame, readFrame, toReconnect, fromReconnect, reconnectHint, resolveReconnect,
+  MSG, REFUSE, KIND_OFFER, KIND_ANSWER, VERSION, SIGNED_CODE_LIFETIME,
+} from './identity.js';
