@@ -11,8 +11,9 @@ import (
 )
 
 // browserSuites are the library's real-browser suites (btest/*.suite.mjs):
-// Chromium and Firefox pages with ref/ (Go), and with each other.
-var browserSuites = []string{"go", "browsers"}
+// Chromium and Firefox pages with ref/ and ref/peer (Go), and with each
+// other.
+var browserSuites = []string{"go", "browsers", "identity"}
 
 // TestBrowsers runs the peer library's real-browser suites with a `peer`
 // binary built from this repository (ref/ on the Go side). The browsers

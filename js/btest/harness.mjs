@@ -53,3 +53,13 @@ export async function waitOpen(page, name, ms = 60000) {
   const st = await page.evaluate((n) => ({ close: T.conns[n].close, errors: T.conns[n].errors }), name);
   if (st.close) throw new Error(`${name} closed (${st.close}) before it opened; errors ${st.errors}; logs: ${page.logs.join(' | ')}`);
 }
+
+// qrVersion is the QR version (level L) of a code in the qr form (P:…,
+// alphanumeric), as the web page draws it (qrcode-generator from web/).
+export async function qrVersion(text) {
+  const { default: qrcode } = await import('../../web/node_modules/qrcode-generator/dist/qrcode.mjs');
+  const qr = qrcode(0, 'L');
+  qr.addData(text, 'Alphanumeric');
+  qr.make();
+  return (qr.getModuleCount() - 17) / 4;
+}

@@ -849,7 +849,7 @@ var PeerConnection = class extends Emitter {
 };
 
 // src/peer/index.js
-import { formatText as formatText2, parseText as parseText2, link, CodecError } from "./peer-codec.js";
+import { formatText as formatText3, parseText as parseText3, link, CodecError } from "./peer-codec.js";
 
 // src/peer/identity.js
 import { sha256 } from "./peer-codec.js";
@@ -1162,6 +1162,259 @@ function resolveReconnect(code, remembered) {
   if (!cands.length) throw fail("unknown-peer", "a reconnect code from a peer this side does not remember");
   return cands.map((r) => ({ id: r.id, code: fromReconnect(code, r.fingerprint) }));
 }
+
+// src/peer/peer.js
+import { formatText as formatText2, parseText as parseText2 } from "./peer-codec.js";
+var DAY = 864e5;
+var CERT_LIFETIME = 365 * DAY;
+var CERT_RENEW = 30 * DAY;
+var MemoryStore = class {
+  constructor() {
+    this.self = null;
+    this.peers = /* @__PURE__ */ new Map();
+  }
+  async getSelf() {
+    return this.self;
+  }
+  async putSelf(v) {
+    this.self = v;
+  }
+  async allPeers() {
+    return [...this.peers.values()];
+  }
+  async putPeer(r) {
+    this.peers.set(r.idText, r);
+  }
+  async deletePeer(t) {
+    this.peers.delete(t);
+  }
+};
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+var IDBStore = class _IDBStore {
+  static async open(name) {
+    const r = indexedDB.open(name, 1);
+    r.onupgradeneeded = () => {
+      r.result.createObjectStore("self");
+      r.result.createObjectStore("peers", { keyPath: "idText" });
+    };
+    const s = new _IDBStore();
+    s.db = await request(r);
+    return s;
+  }
+  async tx(store, mode, fn) {
+    const t = this.db.transaction(store, mode);
+    const out = await request(fn(t.objectStore(store)));
+    await new Promise((resolve, reject) => {
+      t.oncomplete = resolve;
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error);
+    });
+    return out;
+  }
+  getSelf() {
+    return this.tx("self", "readonly", (s) => s.get("self"));
+  }
+  putSelf(v) {
+    return this.tx("self", "readwrite", (s) => s.put(v, "self"));
+  }
+  allPeers() {
+    return this.tx("peers", "readonly", (s) => s.getAll());
+  }
+  putPeer(r) {
+    return this.tx("peers", "readwrite", (s) => s.put(r));
+  }
+  deletePeer(t) {
+    return this.tx("peers", "readwrite", (s) => s.delete(t));
+  }
+};
+function sha256Fingerprint(sdp) {
+  const m = /^a=fingerprint:sha-256 ([0-9A-Fa-f:]+)\s*$/mi.exec(sdp || "");
+  if (!m) throw new PeerError("auth", "peer: no sha-256 fingerprint in the description");
+  return Uint8Array.from(m[1].split(":"), (x) => parseInt(x, 16));
+}
+var sameBytes = (a, b) => !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
+var Session = class extends Emitter {
+  constructor(peer, conn, id, key) {
+    super();
+    this.peer = peer;
+    this.conn = conn;
+    this.id = id;
+    this.idText = idText(id);
+    this.idShort = idShort(id);
+    this.key = key;
+  }
+  /** send sends an application message (IDENTITY.md data message). */
+  send(data) {
+    return this.conn.send(dataMessage(bytesOf(data)));
+  }
+  close() {
+    return this.conn.close();
+  }
+};
+var Pairing = class {
+  constructor(peer, options = {}) {
+    this.peer = peer;
+    this.expect = (options.expect ? [].concat(options.expect) : []).map((t) => parseID(t));
+    this.conn = new PeerConnection({ ...peer.connOptions, ...options.conn, certificates: [peer.certificate] });
+    let ok, no;
+    this.session = new Promise((res, rej) => {
+      ok = res;
+      no = rej;
+    });
+    this.session.catch(() => {
+    });
+    this.conn.on("close", (reason) => no(reason));
+    this._ok = ok;
+    this._first = null;
+    this._later = [];
+    this._sess = null;
+    this.conn.channel.on("message", (m) => this._message(m));
+    this.conn.on("connect", () => this._hello().catch((err) => this.conn._fail(err.class || "auth", err.message)));
+  }
+  /**
+   * offer makes the offer's code. For one expected peer that remembers our
+   * certificate it is a reconnect code (IDENTITY.md §4: about 40% smaller).
+   */
+  async offer() {
+    const text = await this.conn.offer();
+    if (this.expect.length !== 1) return text;
+    const rec = await this.peer._record(idText(this.expect[0]));
+    if (!rec || !sameBytes(rec.sentFingerprint, this.peer.fingerprint)) return text;
+    const rc = toReconnect(this.conn.offerCode, this.peer.id, this.peer.fingerprint);
+    return rc ? formatText2(rc, this.conn.options.form) : text;
+  }
+  /** connect answers an offer's code (full or reconnect) or completes with the answer's. */
+  async connect(code) {
+    let bytes = code instanceof Uint8Array ? code : parseText2(code);
+    if (reconnectHint(bytes)) {
+      const recs = await this.peer.remembered();
+      const pool = this.expect.length ? recs.filter((r) => this.expect.some((e) => sameBytes(e, r.id))) : recs;
+      const cands = resolveReconnect(bytes, pool);
+      if (!this.expect.length) this.expect = cands.map((c) => c.id);
+      bytes = cands[0].code;
+    }
+    return this.conn.connect(bytes);
+  }
+  async _hello() {
+    const pc = this.conn.pc;
+    const local = sha256Fingerprint(pc.localDescription.sdp), remote = sha256Fingerprint(pc.remoteDescription.sdp);
+    const offerer = this.conn.role === "offerer";
+    const [fpO, fpA] = offerer ? [local, remote] : [remote, local];
+    this._fps = { fpO, fpA, local, remote, peerRole: offerer ? 1 : 0 };
+    await this.conn.send(await this.peer.identity.hello(offerer ? 0 : 1, fpO, fpA, []));
+    if (this._first) this._verify();
+  }
+  _message(m) {
+    if (!this._sess) {
+      if (this._first) this._later.push(m);
+      else {
+        this._first = m;
+        if (this._fps) this._verify();
+      }
+      return;
+    }
+    let msg;
+    try {
+      msg = decodeMessage(m);
+    } catch (err) {
+      this.conn._fail("protocol", err.message);
+      return;
+    }
+    if (msg.type === MSG.data) {
+      this._sess.emit("data", msg.payload);
+      this.peer.emit("data", this._sess, msg.payload);
+    }
+  }
+  async _verify() {
+    const { fpO, fpA, local, remote, peerRole } = this._fps;
+    try {
+      const r = await checkHello(this._first, peerRole, fpO, fpA, this.peer.id, this.expect);
+      const now = Date.now();
+      const t = idText(r.id);
+      const old = await this.peer._record(t);
+      await this.peer.store.putPeer({
+        ...old,
+        idText: t,
+        id: r.id,
+        key: r.key,
+        fingerprint: remote,
+        sentFingerprint: local,
+        firstSeen: old?.firstSeen || now,
+        lastSeen: now,
+        chosen: true
+      });
+      this._sess = new Session(this.peer, this.conn, r.id, r.key);
+      this.conn.on("close", (reason) => {
+        this._sess.emit("close", reason);
+        this.peer.emit("left", this._sess, reason);
+      });
+      this.peer.emit("joined", this._sess);
+      this._ok(this._sess);
+      for (const m of this._later.splice(0)) this._message(m);
+    } catch (err) {
+      this.conn._fail(err.class || "auth", err.message);
+    }
+  }
+};
+var Peer = class _Peer extends Emitter {
+  /**
+   * open loads this browser's identity from IndexedDB (database `name`,
+   * default 'peer-sdp'), or creates it: a non-extractable Ed25519 key and a
+   * DTLS certificate, renewed when less than 30 days remain. persist false
+   * keeps everything in memory. Other options go to each PeerConnection.
+   */
+  static async open({ name = "peer-sdp", persist = true, ...connOptions } = {}) {
+    const store = persist && typeof indexedDB !== "undefined" ? await IDBStore.open(name) : new MemoryStore();
+    let self = await store.getSelf();
+    let identity;
+    if (self) {
+      identity = new Identity(self.privateKey, self.publicKey);
+    } else {
+      identity = await Identity.generate();
+      self = { privateKey: identity.privateKey, publicKey: identity.publicKey };
+    }
+    if (!self.certificate || self.certificate.expires - Date.now() < CERT_RENEW) {
+      self.certificate = await RTCPeerConnection.generateCertificate({ name: "ECDSA", namedCurve: "P-256", expires: CERT_LIFETIME });
+    }
+    await store.putSelf(self);
+    const p = new _Peer();
+    p.store = store;
+    p.identity = identity;
+    p.certificate = self.certificate;
+    p.connOptions = connOptions;
+    const fp = self.certificate.getFingerprints().find((f) => f.algorithm === "sha-256");
+    p.fingerprint = Uint8Array.from(fp.value.split(":"), (x) => parseInt(x, 16));
+    return p;
+  }
+  get id() {
+    return this.identity.id;
+  }
+  get idText() {
+    return this.identity.idText;
+  }
+  get idShort() {
+    return this.identity.idShort;
+  }
+  /** pair starts a connection through codes (see Pairing); expect: ID(s) it must reach. */
+  pair(options) {
+    return new Pairing(this, options);
+  }
+  /** remembered lists the known peers: {idText, id, key, fingerprint, sentFingerprint, firstSeen, lastSeen}. */
+  remembered() {
+    return this.store.allPeers();
+  }
+  forget(idTextOf) {
+    return this.store.deletePeer(idTextOf);
+  }
+  async _record(t) {
+    return (await this.store.allPeers()).find((r) => r.idText === t);
+  }
+};
 export {
   Channel,
   CodecError,
@@ -1170,17 +1423,20 @@ export {
   KIND_ANSWER,
   KIND_OFFER,
   MSG,
+  Pairing,
+  Peer,
   PeerConnection,
   PeerError,
   REFUSE,
   SIGNED_CODE_LIFETIME,
+  Session,
   VERSION,
   checkHello,
   codeInput,
   dataMessage,
   decodeMessage,
   encodeSignedCode,
-  formatText2 as formatText,
+  formatText3 as formatText,
   frame,
   fromReconnect,
   helloInput,
@@ -1190,7 +1446,7 @@ export {
   inviteMessage,
   link,
   parseID,
-  parseText2 as parseText,
+  parseText3 as parseText,
   patientOffer,
   readFrame,
   reconnectHint,

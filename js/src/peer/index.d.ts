@@ -211,3 +211,77 @@ export const KIND_OFFER: 0;
 export const KIND_ANSWER: 1;
 export const VERSION: 1;
 export const SIGNED_CODE_LIFETIME: number;
+
+// --- Peer (identity in IndexedDB, HELLO, known peers, reconnect codes) ---
+
+export interface PeerRecord {
+  idText: string; id: Uint8Array; key: Uint8Array;
+  /** The peer's certificate digest, and ours as it last saw it. */
+  fingerprint: Uint8Array; sentFingerprint: Uint8Array;
+  firstSeen: number; lastSeen: number; chosen: boolean;
+}
+
+export interface SessionEvents {
+  data: (data: Uint8Array) => void;
+  close: (reason: PeerError) => void;
+}
+
+/** A peer verified by HELLO, on one connection. */
+export class Session {
+  readonly id: Uint8Array;
+  readonly idText: string;
+  readonly idShort: string;
+  readonly key: Uint8Array;
+  readonly conn: PeerConnection;
+  send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
+  close(): Promise<void>;
+  on<K extends keyof SessionEvents>(type: K, fn: SessionEvents[K]): Unsubscribe;
+  once<K extends keyof SessionEvents>(type: K, fn: SessionEvents[K]): Unsubscribe;
+  off<K extends keyof SessionEvents>(type: K, fn: SessionEvents[K]): void;
+}
+
+export interface PairingOptions {
+  /** The ID(s), text form, the connection must reach: an offer to one known peer is a reconnect code. */
+  expect?: string | string[];
+  conn?: PeerConnectionOptions;
+}
+
+/** One connection of a Peer through codes. */
+export class Pairing {
+  readonly conn: PeerConnection;
+  /** Resolves when HELLO verified the peer; rejects with the reason ('auth' for an impostor). */
+  readonly session: Promise<Session>;
+  offer(): Promise<string>;
+  connect(code: string | Uint8Array): Promise<string | null>;
+}
+
+export interface PeerEvents {
+  joined: (session: Session) => void;
+  data: (session: Session, data: Uint8Array) => void;
+  left: (session: Session, reason: PeerError) => void;
+}
+
+export interface PeerOpenOptions extends PeerConnectionOptions {
+  /** IndexedDB database name; default 'peer-sdp'. */
+  name?: string;
+  /** false: keep the identity and known peers in memory only. */
+  persist?: boolean;
+}
+
+/** This browser's identity and the peers it knows. */
+export class Peer {
+  static open(options?: PeerOpenOptions): Promise<Peer>;
+  readonly identity: Identity;
+  readonly certificate: RTCCertificate;
+  /** The sha-256 digest of the certificate. */
+  readonly fingerprint: Uint8Array;
+  readonly id: Uint8Array;
+  readonly idText: string;
+  readonly idShort: string;
+  pair(options?: PairingOptions): Pairing;
+  remembered(): Promise<PeerRecord[]>;
+  forget(idText: string): Promise<void>;
+  on<K extends keyof PeerEvents>(type: K, fn: PeerEvents[K]): Unsubscribe;
+  once<K extends keyof PeerEvents>(type: K, fn: PeerEvents[K]): Unsubscribe;
+  off<K extends keyof PeerEvents>(type: K, fn: PeerEvents[K]): void;
+}

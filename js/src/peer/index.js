@@ -10,3 +10,4 @@ export {
   frame, readFrame, toReconnect, fromReconnect, reconnectHint, resolveReconnect,
   MSG, REFUSE, KIND_OFFER, KIND_ANSWER, VERSION, SIGNED_CODE_LIFETIME,
 } from './identity.js';
+export { Peer, Pairing, Session } from './peer.js';
