@@ -28,6 +28,7 @@ const (
 type avData struct {
 	skel     *avSkel    // skeleton parts and tables
 	offer    [][]string // the offer's skeleton parts, for an answer whose offer is an A/V code
+	profiles int        // decoded codes: the greatest registry profile used as a base, -1 for none
 	edits    []byte
 	text     []byte // the inserted lines, each followed by LF
 	deflated []byte // decoded codes: the text item as received
@@ -49,6 +50,9 @@ func avModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (*model, bool) {
 // its number of candidates: what avExtract accepts, found without building
 // the skeleton.
 func avEligible(p *parsedSDP) bool {
+	if len(p.media) > maxAVSections {
+		return false
+	}
 	var ufrag, pwd string
 	var digests [][]byte
 	for i, l := range p.all {
@@ -90,9 +94,10 @@ func avEligible(p *parsedSDP) bool {
 	return ufrag != "" && pwd != ""
 }
 
-// makeEdits computes the edits and the text of m's skeleton.
-func (a *avData) makeEdits() {
-	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer)
+// makeEdits computes the edits and the text of m's skeleton with the
+// registry profiles 0 to maxProfile.
+func (a *avData) makeEdits(maxProfile int) {
+	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer, maxProfile)
 }
 
 // avDictBase is the dictionary of the text item without an offer's
@@ -236,7 +241,7 @@ func (d *Decoder) readAV(m *model, items []cbor.RawMessage, offs []int) error {
 		return errf(ErrMalformed, offs[6], "text", "the text must be non-empty lines, each ending in LF")
 	}
 	m.av.text, m.av.deflated = text, deflated
-	if s.parts, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5]); err != nil {
+	if s.parts, m.av.profiles, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5]); err != nil {
 		return err
 	}
 	m.av.edits = edits
@@ -345,6 +350,11 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 						b.WriteByte(c)
 						continue
 					}
+					// A line of markers can expand far: the limit is
+					// checked after each one.
+					if b.Len() > maxSDP {
+						return "", errf(ErrLimit, -1, "sdp", "decoded description over the limit of %d", maxSDP)
+					}
 					switch c {
 					case mkPort, mkAddress:
 						if pi == 0 || fc == nil {
@@ -426,7 +436,7 @@ func (m *model) checkAV(code []byte) error {
 		return errf(ErrNonCanonical, -1, "", "description is not A/V-eligible")
 	}
 	m2.bind, m2.unknown, m2.av.offer = m.bind, m.unknown, m.av.offer
-	m2.av.makeEdits()
+	m2.av.makeEdits(m.av.profiles)
 	again := m2.appendBinary(make([]byte, 0, len(code)), m.av.deflated)
 	if m.nonCanon || !bytes.Equal(m2.av.text, m.av.text) || !bytes.Equal(again, code) {
 		off := 0
