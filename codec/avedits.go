@@ -304,7 +304,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			}
 			bl = offer[k]
 		case base-baseProfile >= uint64(len(avProfiles)):
-			return nil, errf(ErrVersion, off, "edits", "profile %d is not in this registry", base-baseProfile)
+			return nil, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
 		default:
 			bl = avProfiles[base-baseProfile]
 		}
