@@ -29,11 +29,11 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 		return nil, errf(ErrMalformed, 0, "head", "truncated head")
 	}
 	if head >= headFirstFutur {
-		return nil, errf(ErrVersion, 0, "head", "head %d: a later version or form", head)
+		return nil, errf(ErrUnsupported, 0, "head", "head %d: a later version or form", head)
 	}
 	av := head == headAVOffer || head == headAVAnswer
 	if !av && head&headResidual == 0 && head&headRoleMask == 3 {
-		return nil, errf(ErrVersion, 0, "head", "reserved role 3")
+		return nil, errf(ErrUnsupported, 0, "head", "reserved role 3")
 	}
 	items, offs, nonCanon, err := splitSequence(code, avItems+1)
 	if err != nil {
@@ -97,7 +97,7 @@ func (d *Decoder) readExt(raw cbor.RawMessage, off int, m *model, ext *[]extPair
 			}
 			*ext = append(*ext, p)
 		case k < 0:
-			return errf(ErrVersion, p.off, "ext", "must-understand key %d is not supported", k)
+			return errf(ErrUnsupported, p.off, "ext", "must-understand key %d is not supported", k)
 		default:
 			// Unknown keys are ignored but kept for re-encoding; their
 			// encoding was checked with the rest of the item.

@@ -61,7 +61,7 @@ func isNormalForm(text string) bool {
 }
 
 func sdpErr(line int, format string, a ...any) *Error {
-	return errf(ErrSDP, line, "line", format, a...)
+	return errf(ErrInvalidSDP, line, "line", format, a...)
 }
 
 // nextLine returns the first line of text (without its LF and one CR),

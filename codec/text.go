@@ -49,7 +49,7 @@ func ParseForm(name string) (Form, error) {
 	case "bin":
 		return FormBin, nil
 	}
-	return 0, errf(ErrVersion, -1, "form", "unknown form %q (want qr, link or bin)", name)
+	return 0, errf(ErrUnsupported, -1, "form", "unknown form %q (want qr, link or bin)", name)
 }
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
