@@ -317,18 +317,21 @@ func (s *avSkel) sessionID() uint64 {
 // markers replaced, lines joined by CRLF with a final CRLF, at most maxSDP
 // bytes.
 func (s *avSkel) render(maxSDP int) (string, error) {
-	count := 0
+	count, size := 0, 0
 	for _, part := range s.parts {
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
 				count++
 			}
+			size += len(l) + 2
 		}
 	}
 	if count != len(s.cands) {
 		return "", errf(ErrMalformed, -1, "skeleton", "%d candidate lines for %d candidates", count, len(s.cands))
 	}
+	hexes := make([][2]string, len(s.digests)) // upper and lower case, made when first used
 	var b strings.Builder
+	b.Grow(min(size+100*count+256, maxSDP+1))
 	bad := func(format string, a ...any) error { return errf(ErrMalformed, -1, "skeleton", format, a...) }
 	ci := 0
 	for pi, part := range s.parts {
@@ -347,7 +350,12 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 				for k := 0; k < len(l); k++ {
 					c := l[k]
 					if c >= 0x20 || c == '\t' {
-						b.WriteByte(c)
+						run := k + 1
+						for run < len(l) && (l[run] >= 0x20 || l[run] == '\t') {
+							run++
+						}
+						b.WriteString(l[k:run])
+						k = run - 1
 						continue
 					}
 					// A line of markers can expand far: the limit is
@@ -382,11 +390,15 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 						case c == mkString && i < len(s.ids):
 							b.WriteString(s.ids[i])
 						case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
-							h := fingerprintHex(s.digests[i])
-							if c == mkDigestLow {
-								h = strings.ToLower(h)
+							if hexes[i][0] == "" {
+								hexes[i][0] = fingerprintHex(s.digests[i])
+								hexes[i][1] = strings.ToLower(hexes[i][0])
 							}
-							b.WriteString(h)
+							if c == mkDigestLow {
+								b.WriteString(hexes[i][1])
+							} else {
+								b.WriteString(hexes[i][0])
+							}
 						default:
 							return "", bad("index %d out of range", i)
 						}

@@ -70,10 +70,9 @@ func (b *baseIndex) at(id int32, j int) int {
 	return int(list[k])
 }
 
-// diffOps returns the operations that make s (as ids) from the base b
-// (AVFORM §3, the encoder's diff), without END.
-func diffOps(s []int32, b *baseIndex) []avOp {
-	var ops []avOp
+// diffOps appends to ops the operations that make s (as ids) from the
+// base b (AVFORM §3, the encoder's diff), without END.
+func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 	p := b.ids
 	for i, j := 0, 0; i < len(s); {
 		switch k := b.at(s[i], j); {
@@ -215,29 +214,35 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 			offerIdx = append(offerIdx, newBaseIndex(ids))
 		}
 	}
+	var ops, best []avOp // two buffers: the ops tried, the best so far
 	for _, s := range parts {
 		sid := reg.lookup(s, extra)
-		best := []avOp{{opInsert, len(s)}}
-		bestBase := []uint64{baseEmpty}
+		best = append(best[:0], avOp{opInsert, len(s)})
+		if len(s) == 0 {
+			best = best[:0]
+		}
+		var bestBase [2]uint64 // the base number, and the offer part index for baseOffer
 		bestCost := editCost(s, best, 1)
-		try := func(b *baseIndex, base []uint64) {
-			baseLen := 0
-			for _, v := range base {
-				baseLen += varintLen(v)
+		try := func(b *baseIndex, base, part uint64) {
+			baseLen := varintLen(base)
+			if base == baseOffer {
+				baseLen += varintLen(part)
 			}
-			ops := diffOps(sid, b)
+			ops = diffOps(ops[:0], sid, b)
 			if c := editCost(s, ops, baseLen); c < bestCost {
-				best, bestBase, bestCost = ops, base, c
+				ops, best = best, ops
+				bestBase, bestCost = [2]uint64{base, part}, c
 			}
 		}
 		for k := range offerIdx {
-			try(&offerIdx[k], []uint64{baseOffer, uint64(k)})
+			try(&offerIdx[k], baseOffer, uint64(k))
 		}
 		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
-			try(&reg.profiles[k], []uint64{baseProfile + uint64(k)})
+			try(&reg.profiles[k], baseProfile+uint64(k), 0)
 		}
-		for _, v := range bestBase {
-			dst = appendVarint(dst, v)
+		dst = appendVarint(dst, bestBase[0])
+		if bestBase[0] == baseOffer {
+			dst = appendVarint(dst, bestBase[1])
 		}
 		i := 0
 		for _, o := range best {
