@@ -119,7 +119,16 @@ func avDict(offer [][]string) []byte {
 	if offer == nil {
 		return base
 	}
-	d := bytes.Clone(base)
+	n := 0
+	for _, part := range offer {
+		for _, l := range part {
+			n += len(l) + 1
+		}
+	}
+	// Only the last WindowSize bytes count: copy no more of the base.
+	keep := max(fixedflate.WindowSize-n, 0)
+	d := make([]byte, 0, min(keep, len(base))+n)
+	d = append(d, base[max(len(base)-keep, 0):]...)
 	for _, part := range offer {
 		for _, l := range part {
 			d = append(d, l...)
