@@ -228,6 +228,18 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 			if base == baseOffer {
 				baseLen += varintLen(part)
 			}
+			// A lower bound first: the base number, END, and every line
+			// the base lacks, inserted. A base that cannot cost less than
+			// the best so far is not diffed (ties keep the earlier base).
+			lb := baseLen + 1
+			for i, id := range sid {
+				if id < 0 || int(id) >= len(b.pos) || len(b.pos[id]) == 0 {
+					lb += len(s[i]) + 1
+				}
+			}
+			if lb >= bestCost {
+				return
+			}
 			ops = diffOps(ops[:0], sid, b)
 			if c := editCost(s, ops, baseLen); c < bestCost {
 				ops, best = best, ops
