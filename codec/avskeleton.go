@@ -162,12 +162,18 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 // attrLine returns the skeleton of a line other than o=, m=, c= and
 // a=candidate; ok is false when its ICE credentials break AVFORM §1 rule 2.
 func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
-	text := string(rune(l.typ)) + "=" + l.val
+	text := l.text
+	if text == "" {
+		text = string(rune(l.typ)) + "=" + l.val
+	}
 	if l.typ != 'a' {
 		return text, true
 	}
 	name, v, hasVal := strings.Cut(l.val, ":")
-	prefix := "a=" + name + ":"
+	var prefix string
+	if hasVal {
+		prefix = text[:len("a=")+len(name)+1] // "a=<name>:"
+	}
 	switch name {
 	case "ice-ufrag", "ice-pwd":
 		if !hasVal || !isICEString(v) || len(v) > 255 {

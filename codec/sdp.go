@@ -14,9 +14,10 @@ import (
 
 // sdpLine is one "<type>=<value>" line of a description.
 type sdpLine struct {
-	typ byte
-	val string
-	num int // 1-based line number in the input
+	typ  byte
+	val  string
+	num  int    // 1-based line number in the input
+	text string // the whole line, "<typ>=<val>" (lines parseSDP made)
 }
 
 // parsedSDP is a description split into its session part and media sections.
@@ -122,7 +123,7 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 				}
 			}
 		}
-		l := sdpLine{typ: ln[0], val: ln[2:], num: num}
+		l := sdpLine{typ: ln[0], val: ln[2:], num: num, text: ln}
 		if i == 0 && ln != "v=0" {
 			return nil, sdpErr(num, "first line must be v=0, not %q", clip(ln))
 		}
