@@ -82,3 +82,18 @@ func TestEncodeRefusesLongDescription(t *testing.T) {
 		t.Fatalf("Encode of %d extra lines: %d-byte code, err %v; want the limit class", maxArrayItems+1, len(code), err)
 	}
 }
+
+// TestErrorPosition: an encoder's error names the SDP line (Line), a
+// decoder's the byte offset in the code (Offset), each leaving the other
+// unset.
+func TestErrorPosition(t *testing.T) {
+	_, err := Encode(Description{Type: Offer, SDP: "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\nnot a line\r\n"}, nil, nil)
+	var e *Error
+	if !errors.As(err, &e) || e.Line != 3 || e.Offset != -1 {
+		t.Errorf("encode: %v: want Line 3 and Offset -1, got %+v", err, e)
+	}
+	_, err = Decode([]byte{0x00, 0x41}, nil)
+	if !errors.As(err, &e) || e.Line != 0 || e.Offset < 0 {
+		t.Errorf("decode: %v: want an Offset and Line 0, got %+v", err, e)
+	}
+}

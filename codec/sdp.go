@@ -60,8 +60,12 @@ func isNormalForm(text string) bool {
 		!strings.Contains(text, "\n\n") && !strings.Contains(text, "\r\n")
 }
 
+// sdpErr is an invalid-sdp error at the 1-based line number line (0 when
+// it concerns no one line).
 func sdpErr(line int, format string, a ...any) *Error {
-	return errf(ErrInvalidSDP, line, "line", format, a...)
+	e := errf(ErrInvalidSDP, -1, "line", format, a...)
+	e.Line = max(line, 0)
+	return e
 }
 
 // nextLine returns the first line of text (without its LF and one CR),

@@ -2,6 +2,7 @@ package codec
 
 import (
 	"encoding/base32"
+	"fmt"
 	"strings"
 )
 
@@ -49,7 +50,7 @@ func ParseForm(name string) (Form, error) {
 	case "bin":
 		return FormBin, nil
 	}
-	return 0, errf(ErrUnsupported, -1, "form", "unknown form %q (want qr, link or bin)", name)
+	return 0, fmt.Errorf("%w %q (want qr, link or bin)", ErrUnknownForm, name)
 }
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
