@@ -97,3 +97,19 @@ func TestErrorPosition(t *testing.T) {
 		t.Errorf("decode: %v: want an Offset and Line 0, got %+v", err, e)
 	}
 }
+
+// TestDecoderParseText: a Decoder's ParseText takes its text limit from the
+// decoder's code limit, where the package-level one uses the default.
+func TestDecoderParseText(t *testing.T) {
+	d, err := DecOptions{MaxCodeBytes: 64}.Decoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := PrefixQR + strings.Repeat("0", 2*64+4096)
+	if _, err := d.ParseText(long); !errors.Is(err, ErrLimit) {
+		t.Errorf("a %d-character text with a 64-byte code limit: %v, want limit", len(long), err)
+	}
+	if _, err := ParseText(long); errors.Is(err, ErrLimit) {
+		t.Errorf("the default limit refused a %d-character text", len(long))
+	}
+}

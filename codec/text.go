@@ -88,6 +88,13 @@ func ParseText(s string) ([]byte, error) {
 	return parseText(s, DefaultMaxTextBytes)
 }
 
+// ParseText is the package-level ParseText with this decoder's limit: a
+// text longer than twice its code limit plus 4096 bytes is an ErrLimit
+// error (SPEC.md §8).
+func (d *Decoder) ParseText(s string) ([]byte, error) {
+	return parseText(s, 2*d.maxCode+4096)
+}
+
 func parseText(s string, maxText int) ([]byte, error) {
 	if len(s) > maxText {
 		return nil, errf(ErrLimit, maxText, "text", "input of %d bytes is over the limit of %d", len(s), maxText)
