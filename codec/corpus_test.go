@@ -1,15 +1,17 @@
 package codec
 
 import (
-	"bufio"
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/peer-sdp/peer/internal/qrsize"
 	"github.com/pion/sdp/v3"
+
+	corpusdata "github.com/peer-sdp/peer/internal/corpus"
 )
 
 // corpusEntry is one row of testdata/corpus/INDEX.tsv.
@@ -40,24 +42,13 @@ var chromiumOrFirefox = map[string]bool{"chrome": true, "chromium": true, "firef
 func loadCorpus(t testing.TB) []corpusEntry {
 	t.Helper()
 	dir := filepath.Join("..", "testdata", "corpus")
-	f, err := os.Open(filepath.Join(dir, "INDEX.tsv"))
+	es, err := corpusdata.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var out []corpusEntry
-	sc := bufio.NewScanner(f)
-	sc.Scan() // header
-	for sc.Scan() {
-		col := strings.Split(sc.Text(), "\t")
-		if len(col) < 9 {
-			t.Fatalf("INDEX.tsv row with %d columns: %q", len(col), sc.Text())
-		}
-		b, err := os.ReadFile(filepath.Join(dir, col[0]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, corpusEntry{file: col[0], stack: col[1], typ: col[3], media: col[4], notes: col[8], sdp: string(b)})
+	for _, e := range es {
+		out = append(out, corpusEntry{file: e.File, stack: e.Col["stack"], typ: e.Type(), media: e.Col["media"], notes: e.Col["notes"], sdp: e.SDP})
 	}
 	if len(out) < 100 {
 		t.Fatalf("only %d corpus entries loaded", len(out))
@@ -105,7 +96,8 @@ func floor(m *model) int {
 
 func TestCorpus(t *testing.T) {
 	offer := offerFixture(t)
-	var compact, residual int
+	var compact, residual, av int
+	avOver := map[string][]int{} // stack: bytes over the floor of each A/V code
 	for _, e := range loadCorpus(t) {
 		t.Run(e.file, func(t *testing.T) {
 			typ, err := ParseType(e.typ)
@@ -142,6 +134,16 @@ func TestCorpus(t *testing.T) {
 					t.Fatalf("ICE credentials %q became %q", a, b)
 				}
 			}
+			if code[0] == headAVOffer || code[0] == headAVAnswer {
+				av++
+				fl, res := avFloor(t, e.sdp), residualSize(t, in, offer)
+				t.Logf("A/V form: %d bytes = A/V floor %d + %d; residual form %d", len(code), fl, len(code)-fl, res)
+				avOver[e.stack] = append(avOver[e.stack], len(code)-fl)
+				if len(code) > res {
+					t.Errorf("%d bytes, more than the residual form (%d)", len(code), res)
+				}
+				return
+			}
 			if code[0] >= headResidual {
 				residual++
 				return
@@ -150,9 +152,17 @@ func TestCorpus(t *testing.T) {
 			checkOverFloor(t, e.stack, typ == Answer, e.sdp, code, 6)
 		})
 	}
-	t.Logf("compact %d (each with a size budget), residual %d", compact, residual)
-	if compact < 40 || residual < 40 {
-		t.Errorf("expected at least 40 of each kind, got compact %d residual %d", compact, residual)
+	t.Logf("compact %d (each with a size budget), A/V %d, residual %d", compact, av, residual)
+	stacks := make([]string, 0, len(avOver))
+	for s := range avOver {
+		stacks = append(stacks, s)
+	}
+	sort.Strings(stacks)
+	for _, s := range stacks {
+		t.Logf("A/V codes of %s: bytes over the floor %v", s, avOver[s])
+	}
+	if compact < 40 || av+residual < 40 {
+		t.Errorf("expected at least 40 compact and 40 other codes, got compact %d, A/V %d, residual %d", compact, av, residual)
 	}
 }
 

@@ -26,7 +26,7 @@ const howToRun = "real-browser tests need Debian's browsers and the harness: " +
 
 // browserSuites are the node test files of web/test, run one after another
 // (each starts its own browsers and `peer` processes and stops them).
-var browserSuites = []string{"flows", "pairs", "go", "qr", "wait"}
+var browserSuites = []string{"flows", "pairs", "go", "qr", "wait", "call"}
 
 // TestBrowsers runs the real-browser tests (web/test/*.test.mjs, node's test
 // runner driving Chromium and Firefox ESR through puppeteer-core) against a
@@ -165,7 +165,7 @@ func logQRVersions(t *testing.T, file string) {
 // TestFS checks that the embedded page holds its files.
 func TestFS(t *testing.T) {
 	for _, name := range []string{"index.html", "app.js", "codes.js", "serve-api.js", "rtc.js", "framing.js",
-		"chat-mode.js", "style.css", "favicon.svg", "vendor/peer-codec.js",
+		"chat-mode.js", "call-mode.js", "style.css", "favicon.svg", "vendor/peer-codec.js",
 		"vendor/jsQR.js", "vendor/jsQR.LICENSE", "vendor/qrcode.mjs", "vendor/qrcode-generator.LICENSE"} {
 		b, err := fs.ReadFile(web.FS, name)
 		if err != nil {
@@ -185,10 +185,10 @@ func TestFS(t *testing.T) {
 }
 
 // TestVendored checks that the page's copies are those of their sources:
-// the codec built in js/dist and the npm packages pinned in package.json.
+// the npm packages pinned in package.json. (The codec is not copied: FS
+// serves package js's bundle.)
 func TestVendored(t *testing.T) {
 	pairs := [][2]string{
-		{"static/vendor/peer-codec.js", "../js/dist/peer-codec.js"},
 		{"static/vendor/jsQR.js", "node_modules/jsqr/dist/jsQR.js"},
 		{"static/vendor/jsQR.LICENSE", "node_modules/jsqr/LICENSE"},
 		{"static/vendor/qrcode.mjs", "node_modules/qrcode-generator/dist/qrcode.mjs"},

@@ -59,6 +59,8 @@ func describe(err error, want string) error {
 		return explainf(err, "this answer belongs to another offer: use the answer made for the offer shown here")
 	case errors.Is(err, codec.ErrSDP):
 		return explainf(err, "this code does not hold a usable WebRTC description")
+	case errors.Is(err, codec.ErrNeedsOffer):
+		return explainf(err, "this audio/video answer is coded against its offer: pass the offer's code with -offer CODE or -offer @FILE")
 	case errors.Is(err, ref.ErrCode) && want == "answer":
 		return explainf(err, "this is an offer's code, not an answer's: paste the code that the other side (peer answer, or the page) shows")
 	case errors.Is(err, ref.ErrCode) && want == "offer":
@@ -85,8 +87,11 @@ func explainConn(err error) error {
 		return explainf(err, "the other side closed the connection before the end of what it sends, which may be incomplete")
 	case errors.Is(err, ref.ErrPeerUnreachable):
 		return explainf(err, "the other side stopped answering (it was stopped, or the network between you broke); what it sent may be incomplete")
+	case errors.Is(err, ref.ErrMedia):
+		return explainf(err, "the offer has no place for this side's -video or -audio: the offerer must send that kind of media "+
+			"(its own -video or -audio) or ask for it (-record)")
 	case errors.Is(err, ref.ErrProtocol):
-		return explainf(err, "the other side broke the framing of SPEC.md §13 (%s), so the connection was closed", protocolDetail(err))
+		return explainf(err, "the other side broke the data-channel framing (FRAMING.md: %s), so the connection was closed", protocolDetail(err))
 	}
 	return err
 }
