@@ -59,16 +59,19 @@ func (a *avData) makeEdits() {
 }
 
 // avDictBase is the dictionary of the text item without an offer's
-// skeleton: the SDP dictionary and the registry text.
+// skeleton: the registry text and then the SDP dictionary, so that the SDP
+// dictionary stays in the DEFLATE window (the last 32768 bytes).
 var avDictBase = sync.OnceValue(func() []byte {
 	d := make([]byte, 0, len(fixedflate.SDPDictionary)+len(avRegistryText))
+	d = append(d, avRegistryText...)
 	d = append(d, fixedflate.SDPDictionary...)
-	return append(d, avRegistryText...)
+	fixedflate.Share(d)
+	return d
 })
 
-// avDict returns the dictionary of the text item (AVFORM §3): the SDP
-// dictionary, the registry text and the offer's skeleton text, of which
-// the DEFLATE coder uses the last 32768 bytes.
+// avDict returns the dictionary of the text item (AVFORM §3 and
+// AVFORM-decisions): the registry text, the SDP dictionary and the offer's
+// skeleton text, of which the DEFLATE coder uses the last 32768 bytes.
 func avDict(offer [][]string) []byte {
 	base := avDictBase()
 	if offer == nil {
@@ -218,9 +221,7 @@ func (d *Decoder) avOffer(m *model, body []byte, off int) error {
 	if !bytes.Equal(body[:bindLen], bindingOf(d.offer)) {
 		return errf(ErrBinding, off, "binding", "the answer is bound to another offer")
 	}
-	od := *d
-	od.offer = nil
-	om, err := od.decodeModel(d.offer)
+	om, err := d.offerModel()
 	if err != nil || om.answer {
 		return errf(ErrBinding, 0, "offer", "the offer's code is not a valid offer code")
 	}
@@ -410,9 +411,24 @@ func (m *model) avLen() int {
 }
 
 // AVDictionary returns a copy of the DEFLATE dictionary of the text item
-// of an A/V offer code (AVFORM §3): the residual form's preset dictionary
-// followed by the registry text. An answer to an A/V offer appends the
-// offer's skeleton text; only the last 32768 bytes count.
+// of an A/V offer code: the registry text followed by the residual form's
+// preset dictionary. An answer to an A/V offer appends the offer's
+// skeleton text; only the last 32768 bytes count.
 func AVDictionary() []byte {
 	return bytes.Clone(avDictBase())
+}
+
+// offerModel decodes the decoder's offer code (as an offer: no offer of
+// its own), once per Decoder built by DecMode.
+func (d *Decoder) offerModel() (*model, error) {
+	decode := func() (*model, error) {
+		od := *d
+		od.offer, od.offerMemo = nil, nil
+		return od.decodeModel(d.offer)
+	}
+	if d.offerMemo == nil {
+		return decode()
+	}
+	d.offerMemo.once.Do(func() { d.offerMemo.m, d.offerMemo.err = decode() })
+	return d.offerMemo.m, d.offerMemo.err
 }

@@ -13,20 +13,13 @@ import (
 //go:embed avprofiles.txt
 var avProfilesFile string
 
-// avDictProfiles is the number of profiles, from the first, whose text is
-// part of the dictionary of the text item: the sections of the offers of
-// the first four registry sources. The others are bases only, so that the
-// dictionary keeps the SDP dictionary within DEFLATE's window.
-const avDictProfiles = 16
-
 // avProfiles are the registry's profiles, each a list of skeleton lines;
-// avRegistryText is the lines of the first avDictProfiles profiles, each
-// followed by LF, profiles in order: part of the dictionary of the text
-// item.
+// avRegistryText is every profile's lines, each followed by LF, profiles in
+// order: part of the dictionary of the text item.
 var avProfiles, avRegistryText = func() ([][]string, string) {
 	p := parseProfiles(avProfilesFile)
 	var b strings.Builder
-	for _, lines := range p[:avDictProfiles] {
+	for _, lines := range p {
 		for _, l := range lines {
 			b.WriteString(l)
 			b.WriteByte('\n')
@@ -92,11 +85,14 @@ func unescapeProfileLine(l string) string {
 }
 
 // avRegistrySources are the descriptions whose skeleton parts make the
-// registry, in order (AVFORM §6), relative to the repository root: per stack
-// version, its offer of audio, video and data (these first four make the
-// profiles of the dictionary, avDictProfiles), its receive-only offer, its
-// answers to each stack's offer, its simulcast offer, and its offers with
-// mDNS host candidates.
+// registry, in order (AVFORM §6), relative to the repository root: the
+// audio+video+data offers of Chromium 156, Firefox ESR 153, pion v4 and
+// Safari ~14 (profiles 0 to 15); then, per stack version, its receive-only,
+// simulcast and mDNS offers; last, the answers of Chromium, Firefox and pion
+// to each of the three offers (answers are coded against their offer, but a
+// stack's answer differs from another stack's offer in most lines). The
+// answers come last because the text item's dictionary ends with the
+// registry's last bytes (DEFLATE's window is 32 KiB).
 var avRegistrySources = []string{
 	"testdata/av/batch1/chromium-avdata-offer-to-chromium.sdp", // Chromium 156
 	"testdata/av/batch1/firefox-avdata-offer-to-chromium.sdp",  // Firefox ESR 153
@@ -104,20 +100,20 @@ var avRegistrySources = []string{
 	"testdata/corpus/safari-mixed-offer-02.sdp",                // Safari ~14
 	"testdata/av/batch1/chromium-recvonly-offer-to-firefox.sdp",
 	"testdata/av/batch1/firefox-recvonly-offer-to-pion.sdp",
-	"testdata/av/batch1/chromium-avdata-answer-to-firefox.sdp",
-	"testdata/av/batch1/chromium-avdata-answer-to-pion.sdp",
-	"testdata/av/batch1/firefox-avdata-answer-to-chromium.sdp",
-	"testdata/av/batch1/firefox-avdata-answer-to-pion.sdp",
-	"testdata/av/batch1/pion-avdata-answer-to-chromium.sdp",
-	"testdata/av/batch1/pion-avdata-answer-to-firefox.sdp",
-	"testdata/av/batch1/chromium-avdata-answer-to-chromium.sdp",
-	"testdata/av/batch1/firefox-avdata-answer-to-firefox.sdp",
-	"testdata/av/batch1/pion-avdata-answer-to-pion.sdp",
 	"testdata/av/batch1/chromium-simulcast-offer-to-pion.sdp",
 	"testdata/av/batch1/firefox-simulcast-offer-to-chromium.sdp",
 	"testdata/av/batch1/pion-simulcast-offer-to-firefox.sdp",
 	"testdata/av/batch1/firefox-mdns-avdata-offer-to-chromium.sdp",
 	"testdata/av/batch1/chromium-mdns-recvonly-offer-to-firefox-mdns.sdp",
+	"testdata/av/batch1/chromium-avdata-answer-to-chromium.sdp",
+	"testdata/av/batch1/chromium-avdata-answer-to-firefox.sdp",
+	"testdata/av/batch1/chromium-avdata-answer-to-pion.sdp",
+	"testdata/av/batch1/firefox-avdata-answer-to-chromium.sdp",
+	"testdata/av/batch1/firefox-avdata-answer-to-firefox.sdp",
+	"testdata/av/batch1/firefox-avdata-answer-to-pion.sdp",
+	"testdata/av/batch1/pion-avdata-answer-to-chromium.sdp",
+	"testdata/av/batch1/pion-avdata-answer-to-firefox.sdp",
+	"testdata/av/batch1/pion-avdata-answer-to-pion.sdp",
 }
 
 // buildProfiles returns the registry made from the given descriptions: the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"strings"
+	"sync"
 
 	"github.com/peer-sdp/peer/codec/internal/fixedflate"
 )
@@ -121,7 +122,8 @@ func (o EncOptions) EncMode() (*Encoder, error) {
 type DecOptions struct {
 	// Offer, when set, is the binary code of the offer an answer must be
 	// bound to; an answer bound to another offer fails with ErrBinding.
-	// Offers decode as usual.
+	// Offers decode as usual. An answer in the audio/video form is coded
+	// against its offer and needs it: without it, ErrNeedsOffer.
 	Offer []byte
 	// MaxCodeBytes limits the binary code; 0 means DefaultMaxCodeBytes;
 	// range MinMaxCodeBytes..MaxMaxCodeBytes.
@@ -137,15 +139,26 @@ type DecOptions struct {
 // Decoder decodes codes; build one with DecOptions.DecMode. It is immutable
 // and safe for concurrent use.
 type Decoder struct {
-	offer    []byte
-	maxCode  int
-	maxSDP   int
-	maxCands int
+	offer     []byte
+	offerMemo *offerMemo // the offer's model, decoded once (A/V answers)
+	maxCode   int
+	maxSDP    int
+	maxCands  int
+}
+
+// offerMemo holds the decoded model of a Decoder's offer.
+type offerMemo struct {
+	once sync.Once
+	m    *model
+	err  error
 }
 
 // DecMode validates the options and returns a Decoder.
 func (o DecOptions) DecMode() (*Decoder, error) {
 	d := &Decoder{offer: bytes.Clone(o.Offer), maxCode: o.MaxCodeBytes, maxSDP: o.MaxSDPBytes, maxCands: o.MaxCandidates}
+	if len(o.Offer) > 0 {
+		d.offerMemo = &offerMemo{}
+	}
 	if err := checkRange(&d.maxCode, DefaultMaxCodeBytes, MinMaxCodeBytes, MaxMaxCodeBytes, "MaxCodeBytes"); err != nil {
 		return nil, err
 	}
@@ -286,8 +299,9 @@ func checkOfferCode(offer []byte) (*model, error) {
 // options opts (nil for the defaults). Use ParseText first for text forms.
 //
 // Errors: each wraps one class (errors.Is): ErrForeign, ErrMalformed,
-// ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding; the *Error gives the
-// offset.
+// ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding, and ErrNeedsOffer for
+// an answer in the audio/video form decoded without opts.Offer; the *Error
+// gives the offset.
 func Decode(code []byte, opts *DecOptions) (Description, error) {
 	d := defaultDecoder
 	if opts != nil {
