@@ -82,7 +82,8 @@ func ClassByName(name string) error {
 // unwraps to its class (one of the Err* sentinels).
 type Error struct {
 	Class  error  // one of ErrForeign, ErrMalformed, ...
-	Offset int    // byte offset in the code (decoding) or line number (encoding, 1-based); -1 if unknown
+	Offset int    // decoding: the byte offset in the code; -1 if unknown or when encoding
+	Line   int    // encoding: the 1-based number of the offending SDP line; 0 if unknown or when decoding
 	Field  string // the field concerned ("head", "body", "candidates", "ext 3", "line"), may be empty
 	Msg    string // what is wrong
 }
@@ -96,8 +97,15 @@ func (e *Error) Error() string {
 	if e.Offset >= 0 {
 		s += fmt.Sprintf(" (at %d)", e.Offset)
 	}
+	if e.Line > 0 {
+		s += fmt.Sprintf(" (line %d)", e.Line)
+	}
 	return s
 }
+
+// ErrUnknownForm is returned by ParseForm for a name that is not a text
+// form; it is not a class of SPEC.md §9 (no code is involved).
+var ErrUnknownForm = errors.New("codec: unknown text form")
 
 // Unwrap returns the error class.
 func (e *Error) Unwrap() error { return e.Class }
