@@ -169,6 +169,31 @@ func (r *registryIndex) intern(lines []string) []int32 {
 	return out
 }
 
+// offerBases returns the index of each part of an offer's skeleton, its
+// lines that the registry lacks getting the ids after the registry's (in
+// extra).
+func (r *registryIndex) offerBases(offer [][]string) (bases []baseIndex, extra map[string]int32) {
+	if offer == nil {
+		return nil, nil
+	}
+	extra = map[string]int32{}
+	for _, p := range offer {
+		ids := make([]int32, len(p))
+		for i, l := range p {
+			id, ok := r.ids[l]
+			if !ok {
+				if id, ok = extra[l]; !ok {
+					id = int32(len(r.ids) + len(extra))
+					extra[l] = id
+				}
+			}
+			ids[i] = id
+		}
+		bases = append(bases, newBaseIndex(ids))
+	}
+	return bases, extra
+}
+
 // lookup returns the ids of lines: the registry's or extra's, else -1.
 func (r *registryIndex) lookup(lines []string, extra map[string]int32) []int32 {
 	out := make([]int32, len(lines))
@@ -195,25 +220,7 @@ func (r *registryIndex) lookup(lines []string, extra map[string]int32) []int32 {
 // accepts an older encoder's codes.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
-	var extra map[string]int32
-	var offerIdx []baseIndex
-	if offer != nil {
-		extra = map[string]int32{}
-		for _, p := range offer {
-			ids := make([]int32, len(p))
-			for i, l := range p {
-				id, ok := reg.ids[l]
-				if !ok {
-					if id, ok = extra[l]; !ok {
-						id = int32(len(reg.ids) + len(extra))
-						extra[l] = id
-					}
-				}
-				ids[i] = id
-			}
-			offerIdx = append(offerIdx, newBaseIndex(ids))
-		}
-	}
+	offerIdx, extra := reg.offerBases(offer)
 	var ops, best []avOp // two buffers: the ops tried, the best so far
 	for _, s := range parts {
 		sid := reg.lookup(s, extra)
@@ -275,6 +282,37 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	return dst, text
 }
 
+// readBase reads a part's base (AVFORM §3) at edits[*p] and returns its
+// lines and its profile number (-1 when not a profile).
+func readBase(edits []byte, p *int, offer [][]string, answer bool, off int) ([]string, int, error) {
+	bad := func(format string, a ...any) error {
+		return errf(ErrMalformed, off, "edits", format, a...)
+	}
+	base, ok := readVarint(edits, p)
+	if !ok {
+		return nil, -1, bad("truncated or over-long varint")
+	}
+	switch {
+	case base == baseEmpty:
+		return nil, -1, nil
+	case base == baseOffer:
+		k, ok := readVarint(edits, p)
+		if !ok {
+			return nil, -1, bad("truncated or over-long varint")
+		}
+		if !answer || offer == nil {
+			return nil, -1, bad("an offer part as base without an A/V offer")
+		}
+		if k >= uint64(len(offer)) {
+			return nil, -1, bad("offer part %d of %d", k, len(offer))
+		}
+		return offer[k], -1, nil
+	case base-baseProfile >= uint64(len(avProfiles)):
+		return nil, -1, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
+	}
+	return avProfiles[base-baseProfile], int(base - baseProfile), nil
+}
+
 // readVarint reads an unsigned LEB128 varint of at most maxVarintLen bytes
 // at b[*p]; ok is false when it is truncated or longer. A varint not in its
 // shortest form is read; re-encoding finds it (non-canonical).
@@ -306,31 +344,11 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
 	for p < len(edits) {
-		base, ok := readVarint(edits, &p)
-		if !ok {
-			return nil, -1, bad("truncated or over-long varint")
+		bl, profile, err := readBase(edits, &p, offer, answer, off)
+		if err != nil {
+			return nil, -1, err
 		}
-		var bl []string
-		switch {
-		case base == baseEmpty:
-		case base == baseOffer:
-			k, ok := readVarint(edits, &p)
-			if !ok {
-				return nil, -1, bad("truncated or over-long varint")
-			}
-			if !answer || offer == nil {
-				return nil, -1, bad("an offer part as base without an A/V offer")
-			}
-			if k >= uint64(len(offer)) {
-				return nil, -1, bad("offer part %d of %d", k, len(offer))
-			}
-			bl = offer[k]
-		case base-baseProfile >= uint64(len(avProfiles)):
-			return nil, -1, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
-		default:
-			bl = avProfiles[base-baseProfile]
-			maxProfile = max(maxProfile, int(base-baseProfile))
-		}
+		maxProfile = max(maxProfile, profile)
 		var part []string
 		j := 0
 		for {

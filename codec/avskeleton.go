@@ -205,9 +205,15 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 		if !hasVal {
 			return text, true
 		}
-	default:
-		return text, true
+		return b.idLine(name, v, prefix), true
 	}
+	return text, true
+}
+
+// idLine returns the skeleton of an a=ssrc, a=ssrc-group, a=msid or
+// a=msid-semantic line (prefix "a=<name>:", value v): its SSRC and
+// identifier fields lifted.
+func (b *skelBuilder) idLine(name, v, prefix string) string {
 	msidSSRC := false
 	return replaceFields(v, prefix, func(k int, f string) (string, bool) {
 		switch name {
@@ -241,7 +247,7 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 			}
 		}
 		return "", false
-	}), true
+	})
 }
 
 // ssrcField lifts an SSRC field: a decimal 0..2^32-1 without leading zeros.

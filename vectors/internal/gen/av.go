@@ -85,9 +85,9 @@ func (g *gen) av(b *baseCodes) {
 	g.avTextNegatives(codes["chromium-twovideo-offer-to-pion"])
 }
 
-// avNegatives writes the damaged A/V codes. It is a list of cases, one
-// vector each; offer is av_chromium_avdata_offer, answer
-// av_pion_avdata_answer_to_chromium.
+// avNegatives writes the damaged A/V codes; offer is
+// av_chromium_avdata_offer, answer av_pion_avdata_answer_to_chromium. It
+// is longer than 80 lines: a list of cases, one vector each.
 func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 	it := items(offer)
 	if len(it) != 7 {
@@ -240,7 +240,8 @@ func rawJoin(items []cbor.RawMessage) []byte {
 
 // avMore writes the vectors SPEC.md §14 names for its rules (AVFORM-decisions,
 // spec editor's list): eligibility, lifting, markers, bases, and damaged
-// text, edits and items.
+// text, edits and items. It is longer than 80 lines: a list of cases, one
+// vector each.
 func (g *gen) avMore(b *baseCodes) {
 	if g.err != nil {
 		return
@@ -440,7 +441,8 @@ func (g *gen) avBases() {
 	g.decodeOK("av_profile_unused_canonical", "av_pion_audio_offer with every part coded against the empty base (INSERT of all its lines) though registry profiles are cheaper: canonical, since the code uses no profile and a decoder re-encodes with the profiles up to the greatest one the code uses (none).", join(it...), nil)
 }
 
-// avDamage writes more damaged A/V codes.
+// avDamage writes more damaged A/V codes. It is longer than 80 lines: a
+// list of cases, one vector each.
 func (g *gen) avDamage() {
 	tv := g.bin("av_chromium_twovideo_offer")
 	it := items(tv)
