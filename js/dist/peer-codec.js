@@ -1617,45 +1617,8 @@ function compactSDP(m) {
   return L.map((l) => l + "\r\n").join("");
 }
 
-// src/codec.js
-var limits = Object.freeze({
-  DEFAULT_MAX_SDP_BYTES: 65536,
-  DEFAULT_MAX_CODE_BYTES: 32768,
-  DEFAULT_MAX_CANDIDATES: 64,
-  DEFAULT_MAX_TEXT_BYTES: 2 * 32768 + 4096,
-  MIN_MAX_SDP_BYTES: 1024,
-  MAX_MAX_SDP_BYTES: 16 << 20,
-  MIN_MAX_CODE_BYTES: 64,
-  MAX_MAX_CODE_BYTES: 16 << 20,
-  MAX_MAX_CANDIDATES: 1024
-});
-var BIND_LEN = 4;
-var te2 = new TextEncoder();
+// src/body.js
 var ICE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-function range(v, def, lo, hi, name) {
-  if (v === void 0 || v === null || v === 0) return def;
-  if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`peer-codec: ${name} ${v} is out of range ${lo}..${hi}`);
-  return v;
-}
-function policyOf(p = {}) {
-  const pol = {
-    maxCandidates: p.maxCandidates ?? 0,
-    dropTCPActive: !!p.dropTCPActive,
-    dropTCP: !!p.dropTCP,
-    keepComponent2: !!p.keepComponent2,
-    dropIPv6: !!p.dropIPv6,
-    dropMDNS: !!p.dropMDNS,
-    dropPrivate: !!p.dropPrivate
-  };
-  if (!Number.isInteger(pol.maxCandidates) || pol.maxCandidates < 0) throw new LimitError(-1, "policy", "maxCandidates must be a non-negative integer");
-  return pol;
-}
-function utf8Len(s) {
-  return te2.encode(s).length;
-}
-function bindingOf(offer) {
-  return sha256(offer).subarray(0, BIND_LEN);
-}
 function pack(w, s, hex) {
   let acc = 0, bits = 0;
   const width = hex ? 4 : 6;
@@ -1855,16 +1818,6 @@ function readCandidates(b, base, maxCands) {
   }
   return cands;
 }
-var MMS_CLASSES = [DEFAULT_MMS, FIREFOX_MMS, 65536];
-var MMS_OTHER = 3;
-function mmsClass(m) {
-  const i = MMS_CLASSES.indexOf(m.mms);
-  return m.mms === null || i < 0 ? MMS_OTHER : i;
-}
-function headOf(m) {
-  if (m.residual) return m.answer ? 17 : 16;
-  return m.setup | mmsClass(m) << 2;
-}
 var CRED_HEX = 128;
 var CRED_ICE_LITE = 64;
 var CRED_LEN_MASK = 63;
@@ -1876,6 +1829,85 @@ function lengthCode(u, p) {
 }
 function credByte(m) {
   return lengthCode(m.ufrag.length, m.pwd.length) | (credsHex(m.ufrag, m.pwd) ? CRED_HEX : 0) | (m.iceLite ? CRED_ICE_LITE : 0);
+}
+function writeCreds(w, m) {
+  const c = credByte(m);
+  const hex = (c & CRED_HEX) !== 0;
+  w.push(c);
+  if ((c & CRED_LEN_MASK) === 0) w.push(m.ufrag.length, m.pwd.length);
+  pack(w, m.ufrag, hex);
+  pack(w, m.pwd, hex);
+}
+function readCreds(body, p, base, tail) {
+  if (p >= body.length) throw new MalformedError(base + p, "body", "no credentials byte");
+  const c = body[p++];
+  const hex = (c & CRED_HEX) !== 0, k = c & CRED_LEN_MASK;
+  let ulen, plen;
+  if (k > MAX_LEN_CODE) throw new MalformedError(base + p - 1, "body", `reserved length code ${k}`);
+  if (k > 0) {
+    ulen = UFRAG_LENS[Math.floor((k - 1) / 15)];
+    plen = 22 + (k - 1) % 15;
+  } else {
+    if (body.length - p < 2) throw new MalformedError(base + body.length, "body", "truncated credential lengths");
+    ulen = body[p];
+    plen = body[p + 1];
+    p += 2;
+    if (ulen === 0 || plen === 0) throw new MalformedError(base + p - 2, "body", "credential length 0");
+  }
+  const un = packedLen(ulen, hex), pn = packedLen(plen, hex);
+  if (body.length - p < un + pn + tail) throw new MalformedError(base + body.length, "body", "truncated credentials or fingerprint");
+  const ufrag = unpack(body.subarray(p, p + un), ulen, hex);
+  const pwd = unpack(body.subarray(p + un, p + un + pn), plen, hex);
+  return { ufrag: ufrag.s, pwd: pwd.s, iceLite: (c & CRED_ICE_LITE) !== 0, end: p + un + pn, ok: ufrag.ok && pwd.ok };
+}
+
+// src/codec.js
+var limits = Object.freeze({
+  DEFAULT_MAX_SDP_BYTES: 65536,
+  DEFAULT_MAX_CODE_BYTES: 32768,
+  DEFAULT_MAX_CANDIDATES: 64,
+  DEFAULT_MAX_TEXT_BYTES: 2 * 32768 + 4096,
+  MIN_MAX_SDP_BYTES: 1024,
+  MAX_MAX_SDP_BYTES: 16 << 20,
+  MIN_MAX_CODE_BYTES: 64,
+  MAX_MAX_CODE_BYTES: 16 << 20,
+  MAX_MAX_CANDIDATES: 1024
+});
+var BIND_LEN = 4;
+var te2 = new TextEncoder();
+function range(v, def, lo, hi, name) {
+  if (v === void 0 || v === null || v === 0) return def;
+  if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`peer-codec: ${name} ${v} is out of range ${lo}..${hi}`);
+  return v;
+}
+function policyOf(p = {}) {
+  const pol = {
+    maxCandidates: p.maxCandidates ?? 0,
+    dropTCPActive: !!p.dropTCPActive,
+    dropTCP: !!p.dropTCP,
+    keepComponent2: !!p.keepComponent2,
+    dropIPv6: !!p.dropIPv6,
+    dropMDNS: !!p.dropMDNS,
+    dropPrivate: !!p.dropPrivate
+  };
+  if (!Number.isInteger(pol.maxCandidates) || pol.maxCandidates < 0) throw new LimitError(-1, "policy", "maxCandidates must be a non-negative integer");
+  return pol;
+}
+function utf8Len(s) {
+  return te2.encode(s).length;
+}
+function bindingOf(offer) {
+  return sha256(offer).subarray(0, BIND_LEN);
+}
+var MMS_CLASSES = [DEFAULT_MMS, FIREFOX_MMS, 65536];
+var MMS_OTHER = 3;
+function mmsClass(m) {
+  const i = MMS_CLASSES.indexOf(m.mms);
+  return m.mms === null || i < 0 ? MMS_OTHER : i;
+}
+function headOf(m) {
+  if (m.residual) return m.answer ? 17 : 16;
+  return m.setup | mmsClass(m) << 2;
 }
 function defaultFP(m) {
   return m.fps.length === 1 && m.fps[0].alg === "sha-256";
@@ -1893,14 +1925,9 @@ function encodeModel(m, residual) {
     if (m.answer) w.bstr(m.bind);
     w.bstr(residual);
   } else {
-    const c = credByte(m);
-    const hex = (c & CRED_HEX) !== 0;
     const body = [];
     if (m.answer) body.push(...m.bind);
-    body.push(c);
-    if ((c & CRED_LEN_MASK) === 0) body.push(m.ufrag.length, m.pwd.length);
-    pack(body, m.ufrag, hex);
-    pack(body, m.pwd, hex);
+    writeCreds(body, m);
     body.push(...writeCandidates(m.cands));
     if (defaultFP(m)) body.push(...m.fps[0].val);
     w.bstr(Uint8Array.from(body));
@@ -2138,31 +2165,13 @@ function readCompact(m, head, items, ext, extOff, d) {
     m.bind = body.slice(0, BIND_LEN);
     p = BIND_LEN;
   }
-  if (p >= body.length) throw new MalformedError(base + p, "body", "no credentials byte");
-  const c = body[p++];
-  const hex = (c & CRED_HEX) !== 0, k = c & CRED_LEN_MASK;
-  m.iceLite = (c & CRED_ICE_LITE) !== 0;
-  let ulen, plen;
-  if (k > MAX_LEN_CODE) throw new MalformedError(base + p - 1, "body", `reserved length code ${k}`);
-  if (k > 0) {
-    ulen = UFRAG_LENS[Math.floor((k - 1) / 15)];
-    plen = 22 + (k - 1) % 15;
-  } else {
-    if (body.length - p < 2) throw new MalformedError(base + body.length, "body", "truncated credential lengths");
-    ulen = body[p];
-    plen = body[p + 1];
-    p += 2;
-    if (ulen === 0 || plen === 0) throw new MalformedError(base + p - 2, "body", "credential length 0");
-  }
-  const un = packedLen(ulen, hex), pn = packedLen(plen, hex);
   const fpLen = ext.some((e) => e.key === 1) ? 0 : 32;
-  if (body.length - p < un + pn + fpLen) throw new MalformedError(base + body.length, "body", "truncated credentials or fingerprint");
-  const ufrag = unpack(body.subarray(p, p + un), ulen, hex);
-  const pwd = unpack(body.subarray(p + un, p + un + pn), plen, hex);
-  m.ufrag = ufrag.s;
-  m.pwd = pwd.s;
-  if (!ufrag.ok || !pwd.ok) m.nonCanon = true;
-  p += un + pn;
+  const cr = readCreds(body, p, base, fpLen);
+  m.ufrag = cr.ufrag;
+  m.pwd = cr.pwd;
+  m.iceLite = cr.iceLite;
+  if (!cr.ok) m.nonCanon = true;
+  p = cr.end;
   if (fpLen > 0) m.fps = [{ alg: "sha-256", val: body.slice(body.length - fpLen) }];
   m.cands = readCandidates(body.subarray(p, body.length - fpLen), base + p, d.maxCands);
   const seen = /* @__PURE__ */ new Set();
