@@ -46,23 +46,33 @@ func (p *CandidatePolicy) apply(cands []candidate) []candidate {
 	out := cands[:0]
 	var seen candidateSet
 	for _, c := range cands {
-		switch {
-		case c.component != 1 && !p.KeepComponent2:
-		case p.DropTCP && c.transport != transUDP:
-		case p.DropTCPActive && c.transport == transTCPActive:
-		case p.DropIPv6 && c.kind == addrIPv6:
-		case p.DropMDNS && c.kind == addrMDNS:
-		case p.DropPrivate && c.typ == candHost && isPrivate(c):
-		case p.DropEUI64 && c.kind == addrIPv6 && isEUI64(c):
-		case seen.contains(out, c):
-		default:
-			if p.MaxCandidates > 0 && len(out) >= p.MaxCandidates {
-				return out
-			}
+		if p.MaxCandidates > 0 && len(out) >= p.MaxCandidates {
+			return out
+		}
+		if p.keeps(out, &seen, c) {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// keeps reports whether the policy keeps c after the candidates out it
+// kept before (rules 2 to 5 of SPEC.md §3.4); seen must be used for the
+// same list only.
+func (p *CandidatePolicy) keeps(out []candidate, seen *candidateSet, c candidate) bool {
+	switch {
+	case c.component != 1 && !p.KeepComponent2:
+	case p.DropTCP && c.transport != transUDP:
+	case p.DropTCPActive && c.transport == transTCPActive:
+	case p.DropIPv6 && c.kind == addrIPv6:
+	case p.DropMDNS && c.kind == addrMDNS:
+	case p.DropPrivate && c.typ == candHost && isPrivate(c):
+	case p.DropEUI64 && c.kind == addrIPv6 && isEUI64(c):
+	case seen.contains(out, c):
+	default:
+		return p.MaxCandidates == 0 || len(out) < p.MaxCandidates
+	}
+	return false
 }
 
 // candidateSet finds repeated candidates in constant time each (SPEC.md

@@ -1,0 +1,348 @@
+package codec
+
+import (
+	"strconv"
+	"strings"
+)
+
+// The skeleton of an audio/video description (the compact audio/video
+// form, heads 18 and 19, AVFORM §2): its lines in normal form, with the
+// transport (credentials, fingerprints, candidates) and the random
+// identifiers (SSRCs, UUIDs, cnames) lifted out into tables and replaced by
+// marker bytes. Markers are control bytes, which no SDP line holds (SPEC.md
+// §3.1 rule 2).
+
+// Marker bytes.
+const (
+	mkCandidate = 0x01 // a whole kept a=candidate line
+	mkPort      = 0x02 // an m= line's port: the section's first candidate's
+	mkAddress   = 0x03 // a media c= line's address: the section's first candidate's
+	mkUfrag     = 0x04 // the value of a=ice-ufrag
+	mkPwd       = 0x05 // the value of a=ice-pwd
+	mkDigestUp  = 0x06 // + index: a digest, upper-case hex
+	mkSessID    = 0x07 // the o= line's session id
+	mkDigestLow = 0x08 // + index: a digest, lower-case hex
+	mkSSRC      = 0x0e // + index: an SSRC in decimal
+	mkString    = 0x0f // + index: an identifier
+)
+
+// maxAVDigests is the most distinct digests an A/V description may lift
+// (AVFORM §1 rule 5).
+const maxAVDigests = 8
+
+// avSkel is the skeleton of a description and its tables.
+type avSkel struct {
+	parts      [][]string  // part 0: the session part; part i: the i-th media section
+	cands      []candidate // the kept candidates of every section, in order
+	ufrag, pwd string
+	digests    [][]byte
+	ssrcs      []uint32
+	ids        []string
+}
+
+// avExtract returns the skeleton of p under the candidate policy pol.
+// ok is false when p is not A/V-eligible by rules 2, 3 and 5 of AVFORM §1
+// (the caller checks rule 1, compact eligibility, and rule 4, the candidate
+// limit).
+func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
+	s = &avSkel{}
+	b := skelBuilder{s: s}
+	part := make([]string, 0, len(p.session))
+	for _, l := range p.session {
+		if l.typ == 'a' && attrName(l.val) == "candidate" {
+			return nil, false
+		}
+		var line string
+		if l.typ == 'o' {
+			line = replaceFields(l.val, "o=", func(i int, f string) (string, bool) {
+				return string(rune(mkSessID)), i == 1
+			})
+		} else if line, ok = b.attrLine(l); !ok {
+			return nil, false
+		}
+		part = append(part, line)
+	}
+	s.parts = append(s.parts, part)
+	for _, sec := range p.media {
+		part, ok := b.section(sec, pol)
+		if !ok {
+			return nil, false
+		}
+		s.parts = append(s.parts, part)
+	}
+	if s.ufrag == "" || s.pwd == "" || len(s.digests) > maxAVDigests {
+		return nil, false
+	}
+	return s, true
+}
+
+// skelBuilder lifts values into the tables of s.
+type skelBuilder struct {
+	s         *avSkel
+	ufragSeen bool
+	pwdSeen   bool
+}
+
+// section returns the skeleton lines of one media section (its m= line
+// first); ok is false when a candidate line breaks SPEC.md §3.3 rule 9.
+func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bool) {
+	// The section's candidates first: the m= and c= lines refer to its
+	// first kept one.
+	kept := make([]bool, len(sec))
+	first := len(b.s.cands)
+	var seen candidateSet
+	for i, l := range sec {
+		v, isCand := attr(l, "candidate")
+		if !isCand {
+			continue
+		}
+		c, keep, ok := parseCandidate(v)
+		if !ok {
+			return nil, false
+		}
+		if keep && pol.keeps(b.s.cands[first:], &seen, c) {
+			kept[i] = true
+			b.s.cands = append(b.s.cands, c)
+		}
+	}
+	var fc *candidate
+	if len(b.s.cands) > first {
+		fc = &b.s.cands[first]
+	}
+	part := make([]string, 0, len(sec))
+	for i, l := range sec {
+		var line string
+		switch {
+		case i == 0:
+			line = replaceFields(l.val, "m=", func(k int, f string) (string, bool) {
+				port, rest, slash := strings.Cut(f, "/")
+				if k != 1 || fc == nil || port != strconv.Itoa(int(fc.port)) {
+					return "", false
+				}
+				if slash {
+					return string(rune(mkPort)) + "/" + rest, true
+				}
+				return string(rune(mkPort)), true
+			})
+		case l.typ == 'c':
+			line = replaceFields(l.val, "c=", func(k int, f string) (string, bool) {
+				addr, rest, slash := strings.Cut(f, "/")
+				if k != 2 || fc == nil || addr != fc.addr {
+					return "", false
+				}
+				if slash {
+					return string(rune(mkAddress)) + "/" + rest, true
+				}
+				return string(rune(mkAddress)), true
+			})
+		case l.typ == 'a' && attrName(l.val) == "candidate":
+			if !kept[i] {
+				continue // a dropped candidate's line is removed
+			}
+			line = string(rune(mkCandidate))
+		default:
+			var ok bool
+			if line, ok = b.attrLine(l); !ok {
+				return nil, false
+			}
+		}
+		part = append(part, line)
+	}
+	return part, true
+}
+
+// attrLine returns the skeleton of a line other than o=, m=, c= and
+// a=candidate; ok is false when its ICE credentials break AVFORM §1 rule 2.
+func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
+	text := string(rune(l.typ)) + "=" + l.val
+	if l.typ != 'a' {
+		return text, true
+	}
+	name, v, hasVal := strings.Cut(l.val, ":")
+	prefix := "a=" + name + ":"
+	switch name {
+	case "ice-ufrag", "ice-pwd":
+		if !hasVal || !isICEString(v) || len(v) > 255 {
+			return "", false
+		}
+		tab, seen, mk := &b.s.ufrag, &b.ufragSeen, byte(mkUfrag)
+		if name == "ice-pwd" {
+			tab, seen, mk = &b.s.pwd, &b.pwdSeen, mkPwd
+		}
+		if *seen && *tab != v {
+			return "", false
+		}
+		*tab, *seen = v, true
+		return prefix + string(rune(mk)), true
+	case "fingerprint":
+		if !hasVal {
+			return text, true
+		}
+		hash, digest, ok := strings.Cut(v, " ")
+		if !ok || !isToken(hash) || len(hash) > 32 {
+			return text, true
+		}
+		raw, mk, ok := parseDigest(digest)
+		if !ok {
+			return text, true
+		}
+		return prefix + hash + " " + string(rune(mk)) + strconv.Itoa(b.digest(raw)), true
+	case "ssrc", "ssrc-group", "msid", "msid-semantic":
+		if !hasVal {
+			return text, true
+		}
+	default:
+		return text, true
+	}
+	msidSSRC := false
+	return replaceFields(v, prefix, func(k int, f string) (string, bool) {
+		switch name {
+		case "ssrc":
+			if k == 0 {
+				return b.ssrcField(f)
+			}
+			if k == 1 {
+				for _, p := range [...]string{"cname:", "msid:", "mslabel:", "label:"} {
+					if strings.HasPrefix(f, p) {
+						msidSSRC = p == "msid:"
+						out, ok := b.idField(f[len(p):])
+						return p + out, ok
+					}
+				}
+			}
+			if k == 2 && msidSSRC {
+				return b.idField(f)
+			}
+		case "ssrc-group":
+			if k >= 1 {
+				return b.ssrcField(f)
+			}
+		case "msid":
+			if k <= 1 {
+				return b.idField(f)
+			}
+		case "msid-semantic":
+			if k >= 1 && f != "*" {
+				return b.idField(f)
+			}
+		}
+		return "", false
+	}), true
+}
+
+// ssrcField lifts an SSRC field: a decimal 0..2^32-1 without leading zeros.
+func (b *skelBuilder) ssrcField(f string) (string, bool) {
+	v, ok := parseDecimal(f, 1<<32-1)
+	if !ok {
+		return "", false
+	}
+	i := 0
+	for i < len(b.s.ssrcs) && b.s.ssrcs[i] != uint32(v) {
+		i++
+	}
+	if i == len(b.s.ssrcs) {
+		b.s.ssrcs = append(b.s.ssrcs, uint32(v))
+	}
+	return string(rune(mkSSRC)) + strconv.Itoa(i), true
+}
+
+// idField lifts an identifier field, its braces stripped.
+func (b *skelBuilder) idField(f string) (string, bool) {
+	open, close := "", ""
+	if len(f) >= 3 && f[0] == '{' && f[len(f)-1] == '}' {
+		open, close, f = "{", "}", f[1:len(f)-1]
+	}
+	if f == "" {
+		return "", false
+	}
+	i := 0
+	for i < len(b.s.ids) && b.s.ids[i] != f {
+		i++
+	}
+	if i == len(b.s.ids) {
+		b.s.ids = append(b.s.ids, f)
+	}
+	return open + string(rune(mkString)) + strconv.Itoa(i) + close, true
+}
+
+// digest returns the table index of a digest, adding it when new.
+func (b *skelBuilder) digest(raw []byte) int {
+	for i, d := range b.s.digests {
+		if string(d) == string(raw) {
+			return i
+		}
+	}
+	b.s.digests = append(b.s.digests, raw)
+	return len(b.s.digests) - 1
+}
+
+// parseDigest parses 1 to 64 two-hex-digit groups joined by ':' whose
+// letters are all upper case or all lower case, and returns the marker of
+// its spelling: mkDigestLow when it has a lower-case letter, else
+// mkDigestUp.
+func parseDigest(s string) (raw []byte, mk byte, ok bool) {
+	if (len(s)+1)%3 != 0 || len(s) < 2 || len(s) > 64*3-1 {
+		return nil, 0, false
+	}
+	upper, lower := false, false
+	raw = make([]byte, 0, (len(s)+1)/3)
+	for i := 0; i < len(s); i += 3 {
+		if i+2 < len(s) && s[i+2] != ':' {
+			return nil, 0, false
+		}
+		var v [2]byte
+		for k := 0; k < 2; k++ {
+			c := s[i+k]
+			switch {
+			case c >= '0' && c <= '9':
+				v[k] = c - '0'
+			case c >= 'a' && c <= 'f':
+				v[k], lower = c-'a'+10, true
+			case c >= 'A' && c <= 'F':
+				v[k], upper = c-'A'+10, true
+			default:
+				return nil, 0, false
+			}
+		}
+		raw = append(raw, v[0]<<4|v[1])
+	}
+	switch {
+	case upper && lower:
+		return nil, 0, false
+	case lower:
+		return raw, mkDigestLow, true
+	}
+	return raw, mkDigestUp, true
+}
+
+// replaceFields returns prefix + v with some of v's fields (SPEC.md §3.1:
+// runs of characters other than SP and TAB) replaced: f is called with
+// each field's index (0-based) and text, and returns its replacement and
+// true, or false to keep it. Separators are kept as they are.
+func replaceFields(v, prefix string, f func(k int, field string) (string, bool)) string {
+	var out strings.Builder
+	out.Grow(len(prefix) + len(v))
+	out.WriteString(prefix)
+	k := 0
+	for i := 0; i < len(v); {
+		j := i
+		for j < len(v) && (v[j] == ' ' || v[j] == '\t') {
+			j++
+		}
+		out.WriteString(v[i:j])
+		i = j
+		for j < len(v) && v[j] != ' ' && v[j] != '\t' {
+			j++
+		}
+		if j > i {
+			if r, ok := f(k, v[i:j]); ok {
+				out.WriteString(r)
+			} else {
+				out.WriteString(v[i:j])
+			}
+			k++
+		}
+		i = j
+	}
+	return out.String()
+}
