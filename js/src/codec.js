@@ -2,13 +2,19 @@
 
 import {
   CodecError, MalformedError, NonCanonicalError, UnsupportedError, LimitError, BindingError,
-  InvalidSDPError, ForeignError,
+  InvalidSDPError, ForeignError, NeedsOfferError,
 } from './errors.js';
 import { readItem, checkItem, itemHeader, Writer, encode as cborEncode, compareBytes, MAX_ARRAY } from './cbor.js';
 import { compress, inflate, InflateError } from './deflate.js';
 import { sha256 } from './sha256.js';
 import { SDP_DICTIONARY } from './dict.js';
 import { writeCandidates, readCandidates, writeCreds, readCreds } from './body.js';
+import { extractSkeleton, renderSkeleton } from './avskeleton.js';
+import { applyEdits } from './avedits.js';
+import {
+  AV_ITEMS, HEAD_AV_OFFER, HEAD_AV_ANSWER, buildEdits, insertedText, textDictionary, writeAV, readTables,
+} from './avcode.js';
+import { PROFILES } from './avprofiles.js';
 import {
   parseSDP, splitLines, isNormalForm, compactModel, compactSDP, hashIndex, HASHES, isToken,
   isExtraLine, sameCandidate, candidateKey, applyPolicy,
@@ -72,6 +78,7 @@ function headOf(m) {
 function defaultFP(m) { return m.fps.length === 1 && m.fps[0].alg === 'sha-256'; }
 
 function encodeModel(m, residual) {
+  if (m.av) return writeAV(m, residual);
   const w = new Writer();
   w.uint(headOf(m));
   const ext = [];
@@ -189,16 +196,18 @@ function readModel(code, d) {
   const hh = itemHeader(code, 0);
   if (hh === null) throw new MalformedError(0, 'head', 'truncated head');
   const head = hh.arg;
-  if (typeof head === 'bigint' || head >= 18) throw new UnsupportedError(0, 'head', 'a later version or form');
+  if (typeof head === 'bigint' || head > HEAD_AV_ANSWER) throw new UnsupportedError(0, 'head', 'a later version or form');
   if (head < 16 && (head & 3) === 3) throw new UnsupportedError(0, 'head', 'reserved role 3');
-  const { items, nonCanon } = splitSequence(code, 5);
-  const residual = (head & 16) !== 0;
+  const { items, nonCanon } = splitSequence(code, AV_ITEMS + 1);
+  const av = head >= HEAD_AV_OFFER;
+  const residual = !av && (head & 16) !== 0;
   const m = {
-    answer: (head & 3) !== 0, residual, setup: residual ? 0 : head & 3, bind: null, text: '',
+    answer: av ? head === HEAD_AV_ANSWER : (head & 3) !== 0, residual, av, setup: residual || av ? 0 : head & 3, bind: null, text: '',
     ufrag: '', pwd: '', fps: [], cands: [], mms: DEFAULT_MMS, mid: '0', sctpPort: DEFAULT_SCTP_PORT, legacy: null, iceLite: false,
     extraSess: [], extraMedia: [], unknown: [], nonCanon,
   };
-  const want = residual && m.answer ? 3 : 2; // head and body or residual, and an answer's binding
+  // head and body or residual, and an answer's binding; the A/V form's 7 items
+  const want = av ? AV_ITEMS : residual && m.answer ? 3 : 2;
   if (items.length < want) throw new MalformedError(code.length, '', `truncated: ${items.length} of ${want} items`);
   const ext = [];
   let extOff = code.length;
@@ -208,7 +217,8 @@ function readModel(code, d) {
     extOff = e.start;
     readExt(e.raw, e.start, m, ext);
   }
-  if (residual) readResidual(m, items, d);
+  if (av) readAV(m, items, d);
+  else if (residual) readResidual(m, items, d);
   else readCompact(m, head, items, ext, extOff, d);
   return m;
 }
@@ -222,7 +232,7 @@ function readExt(raw, off, m, ext) {
   for (const p of readExtMap(raw, off)) {
     const k = p.key;
     if (typeof k === 'number' && k >= 1 && k <= 7) {
-      if (m.residual) throw new MalformedError(p.start, 'ext', `key ${k} belongs to the compact form`);
+      if (m.residual || m.av) throw new MalformedError(p.start, 'ext', `key ${k} belongs to the compact form`);
       ext.push(p);
     } else if (k < 0) {
       throw new UnsupportedError(p.start, 'ext', `must-understand key ${k} is not supported`);
@@ -360,10 +370,110 @@ function readResidual(m, items, d) {
   m.deflated = res;
 }
 
+/**
+ * readAV reads an A/V code's items (AVFORM §5): the tables (step 6), then,
+ * for an answer, its offer (needs-offer, binding), the body, the text and
+ * the edits, and renders the description into m.sdp.
+ */
+function readAV(m, items, d) {
+  const values = items.map((it) => readItem(it.raw, 0).value);
+  const counts = { digests: itemHeader(items[2].raw, 0).arg };
+  const t = readTables(items, values, counts);
+  const body = values[1], base = items[1].start + itemHeader(items[1].raw, 0).hdr;
+  let p = 0;
+  m.offerParts = null;
+  if (m.answer) {
+    if (!d.offer || d.offer.length === 0) throw new NeedsOfferError(0, 'offer', 'an answer in the audio/video form needs the code of its offer');
+    if (body.length < BIND_LEN) throw new MalformedError(base, 'body', 'too short for the binding');
+    m.bind = body.slice(0, BIND_LEN);
+    p = BIND_LEN;
+    if (!equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(base, 'binding', 'the answer is bound to another offer');
+    let om;
+    try { om = decodeModel(d.offer, { ...d, offer: null }); } catch (e) {
+      if (e instanceof UnsupportedError) throw e;
+      if (e instanceof CodecError) throw new BindingError(-1, 'offer', `the offer's code is not valid: ${e.message}`);
+      throw e;
+    }
+    if (om.answer) throw new BindingError(-1, 'offer', 'the code given as offer is an answer');
+    if (om.av) m.offerParts = om.parts;
+  }
+  const cr = readCreds(body, p, base, 0);
+  if (cr.iceLite) throw new MalformedError(base + p, 'body', 'the ice-lite bit is set in the audio/video form');
+  if (!cr.ok) m.nonCanon = true;
+  m.ufrag = cr.ufrag; m.pwd = cr.pwd;
+  m.cands = readCandidates(body.subarray(cr.end), base + cr.end, d.maxCands);
+  m.tables = { cands: m.cands, ufrag: m.ufrag, pwd: m.pwd, digests: t.digests, ssrcs: t.ssrcs, ids: t.ids };
+  let text;
+  try {
+    text = inflate(values[6], textDictionary(m.offerParts), d.maxSDP);
+  } catch (e) {
+    if (e instanceof InflateError) {
+      if (e.limit) throw new LimitError(items[6].start, 'text', `decompressed text exceeds ${d.maxSDP} bytes`);
+      throw new MalformedError(items[6].start, 'text', 'not a valid DEFLATE stream: ' + e.message);
+    }
+    throw e;
+  }
+  let str;
+  try { str = tdFatal.decode(text); } catch { throw new MalformedError(items[6].start, 'text', 'text is not UTF-8'); }
+  if (str !== '' && !str.endsWith('\n')) throw new MalformedError(items[6].start, 'text', 'the text does not end with LF');
+  const lines = str === '' ? [] : str.slice(0, -1).split('\n');
+  if (lines.some((l) => l === '')) throw new MalformedError(items[6].start, 'text', 'an empty line');
+  m.inserted = lines;
+  m.textRaw = values[6];
+  const r = applyEdits(values[5], lines, PROFILES, m.offerParts, d.maxSDP, items[5].start);
+  m.parts = r.parts;
+  m.maxProfile = r.maxProfile;
+  m.editsRaw = values[5];
+  m.sdp = renderSkeleton(m.parts, m.tables, d.maxSDP, items[5].start);
+}
+
+/**
+ * avModel returns the A/V model of a parsed description (AVFORM §1, §2) or
+ * null when it is not A/V-eligible; LimitError over maxCands candidates.
+ */
+function avModel(p, answer, pol, maxCands) {
+  const sk = extractSkeleton(p, pol);
+  if (sk === null) return null;
+  if (sk.cands.length > maxCands) throw new LimitError(-1, 'candidates', `${sk.cands.length} candidates after the policy, over the limit of ${maxCands}`);
+  return { answer, av: true, residual: false, sk, unknown: [] };
+}
+
+/**
+ * checkAV re-encodes a decoded A/V model (AVFORM §5, last step): any
+ * difference from the code is non-canonical. The bases are those a
+ * decoder that knows only profiles 0..maxProfile would use.
+ */
+function checkAV(m, code, d) {
+  const p = parseSDPOr(m.sdp);
+  let again = null;
+  if (compactModel(p, m.answer, policyOf({ keepComponent2: true })) === null) {
+    again = avModel(p, m.answer, policyOf({ keepComponent2: true }), d.maxCands);
+  }
+  if (again === null) return false;
+  const e = buildEdits(again.sk.parts, m.offerParts, m.maxProfile + 1);
+  again.edits = e.edits;
+  again.bind = m.bind;
+  again.unknown = m.unknown;
+  const lines = e.inserted;
+  if (lines.length !== m.inserted.length || lines.some((l, i) => l !== m.inserted[i])) return false;
+  return equalBytes(writeAV(again, m.textRaw), code);
+}
+
+function parseSDPOr(text) {
+  try { return parseSDP(text); } catch (e) {
+    if (e instanceof InvalidSDPError) throw new MalformedError(-1, 'skeleton', 'the description is not valid: ' + e.message);
+    throw e;
+  }
+}
+
 /** decodeModel: SPEC.md §7 steps 1–8. */
 function decodeModel(code, d) {
   const m = readModel(code, d);
   let res = null;
+  if (m.av) {
+    if (m.nonCanon || !checkAV(m, code, d)) throw new NonCanonicalError(0, '', 'not the canonical encoding');
+    return m;
+  }
   if (m.residual) {
     if (!isNormalForm(m.text)) throw new NonCanonicalError(-1, 'residual', 'text is not in normal form');
     let p;
@@ -372,6 +482,7 @@ function decodeModel(code, d) {
       throw e;
     }
     if (compactModel(p, m.answer, policyOf({ keepComponent2: true })) !== null) throw new NonCanonicalError(-1, 'residual', 'description must use the compact form');
+    if (extractSkeleton(p, policyOf({ keepComponent2: true })) !== null) throw new NonCanonicalError(-1, 'residual', 'description must use the audio/video form');
     // The DEFLATE parse is not checked (SPEC.md §4.7): any valid stream of
     // the canonical text is accepted, so the received bytes stand for
     // themselves in the comparison.
@@ -396,6 +507,7 @@ function checkOfferCode(offer) {
     throw e;
   }
   if (m.answer) throw new BindingError(-1, 'offer', 'the code given as offer is an answer');
+  return m;
 }
 
 function typeOf(t) {
@@ -428,11 +540,22 @@ export function encode(description, offerCode, options = {}) {
     if (m.cands.length > maxCands) throw new LimitError(-1, 'candidates', `${m.cands.length} candidates after the policy, over the limit of ${maxCands}`);
     if (m.extraSess.length > MAX_ARRAY || m.extraMedia.length > MAX_ARRAY) throw new LimitError(-1, 'ext', `more than ${MAX_ARRAY} extra lines at one level`);
   } else {
-    m = { answer, residual: true, text: splitLines(sdp).join('\n'), unknown: [] };
+    m = avModel(p, answer, pol, maxCands) ?? { answer, residual: true, text: splitLines(sdp).join('\n'), unknown: [] };
   }
+  let offerParts = null;
   if (answer) {
-    checkOfferCode(offerCode);
+    const om = checkOfferCode(offerCode);
+    if (om.av) offerParts = om.parts;
     m.bind = bindingOf(offerCode);
+  }
+  if (m.av) {
+    const e = buildEdits(m.sk.parts, offerParts, PROFILES.length);
+    m.edits = e.edits;
+    const outLen = utf8Len(renderSkeleton(m.sk.parts, m.sk, Number.MAX_SAFE_INTEGER, -1));
+    if (outLen > maxSDP) throw new LimitError(-1, 'sdp', `the code would decode to ${outLen} bytes of SDP, over the limit of ${maxSDP}`);
+    const code = writeAV(m, compress(insertedText(e.inserted), textDictionary(offerParts)));
+    if (code.length > maxCode) throw new LimitError(-1, 'code', `code of ${code.length} bytes is over the limit of ${maxCode}`);
+    return code;
   }
   // SPEC.md §8: no code that a decoder with the same limits rejects.
   const outLen = decodedLen(m, inLen, maxSDP);
@@ -467,6 +590,7 @@ export function decode(code, options = {}) {
   const d = decOptions(options);
   const m = decodeModel(code, d);
   if (m.answer && d.offer && !equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(0, 'binding', 'the answer is bound to another offer');
+  if (m.av) return { type: m.answer ? 'answer' : 'offer', sdp: m.sdp };
   const sdp = m.residual ? m.text.replaceAll('\n', '\r\n') + '\r\n' : compactSDP(m);
   if (utf8Len(sdp) > d.maxSDP) throw new LimitError(-1, 'sdp', `decoded description is over the limit of ${d.maxSDP} bytes`);
   return { type: m.answer ? 'answer' : 'offer', sdp };
@@ -478,7 +602,7 @@ export function decode(code, options = {}) {
  * a valid answer code.
  */
 export function checkBinding(answer, offer) {
-  const m = decodeModel(answer, decOptions());
+  const m = decodeModel(answer, decOptions({ offer }));
   if (!m.answer) throw new BindingError(0, 'binding', 'the code is an offer, not an answer');
   if (!equalBytes(m.bind, bindingOf(offer))) throw new BindingError(0, 'binding', 'the answer is bound to another offer');
 }

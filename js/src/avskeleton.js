@@ -1,0 +1,321 @@
+// The skeleton of an audio/video description (the compact audio/video
+// form, heads 18 and 19, AVFORM §2): its lines in normal form, with the
+// transport (credentials, fingerprints, candidates) and the random
+// identifiers (SSRCs, UUIDs, cnames) lifted out into tables and replaced by
+// marker bytes. Markers are control bytes, which no SDP line holds (SPEC.md
+// §3.1 rule 2). The encoder lifts (extractSkeleton); the decoder renders
+// (renderSkeleton). Both find the places a marker may stand with walkLine.
+
+import { MalformedError, LimitError } from './errors.js';
+import {
+  attrName, isToken, isICEString, parseDecimal, parseCandidate, keeps, candidateLine, sessionID,
+} from './sdp.js';
+
+export const MK_CANDIDATE = '\x01', MK_PORT = '\x02', MK_ADDRESS = '\x03', MK_UFRAG = '\x04', MK_PWD = '\x05';
+export const MK_DIGEST_UP = '\x06', MK_SESS_ID = '\x07', MK_DIGEST_LOW = '\x08', MK_SSRC = '\x0e', MK_STRING = '\x0f';
+
+/** MAX_AV_DIGESTS: the most distinct digests an A/V description lifts (AVFORM §1 rule 5). */
+export const MAX_AV_DIGESTS = 8;
+
+// The kinds of places (AVFORM §2): a field, or part of one, whose text a
+// marker replaces.
+const PORT = 1, ADDRESS = 2, SESS = 3, UFRAG = 4, PWD = 5, DIGEST = 6, SSRC = 7, IDENT = 8;
+
+const SSRC_PREFIXES = ['cname:', 'msid:', 'mslabel:', 'label:'];
+
+/**
+ * replaceFields returns prefix + v with some of v's fields (SPEC.md §3.1:
+ * runs of characters other than SP and TAB) replaced: f(k, field) gets each
+ * field's 0-based index and text and returns its replacement, or null to keep
+ * it. Separators are kept.
+ */
+function replaceFields(v, prefix, f) {
+  let out = prefix;
+  let k = 0;
+  for (let i = 0; i < v.length;) {
+    let j = i;
+    while (j < v.length && (v[j] === ' ' || v[j] === '\t')) j++;
+    out += v.slice(i, j);
+    i = j;
+    while (j < v.length && v[j] !== ' ' && v[j] !== '\t') j++;
+    if (j > i) {
+      const r = f(k, v.slice(i, j));
+      out += r === null ? v.slice(i, j) : r;
+      k++;
+    }
+    i = j;
+  }
+  return out;
+}
+
+// upToSlash applies f to the text of field before its first '/'.
+function upToSlash(field, kind, f) {
+  const s = field.indexOf('/');
+  const r = f(kind, s < 0 ? field : field.slice(0, s));
+  return r === null ? null : s < 0 ? r : r + field.slice(s);
+}
+
+/**
+ * walkLine returns line (a description line, or a skeleton line) with the
+ * text of each place a marker may stand replaced by f(kind, text), or kept
+ * when f returns null. media tells a media section's line from a session
+ * line, first the m= line of a section. Candidate lines are not walked.
+ */
+function walkLine(line, media, first, f) {
+  const typ = line[0], val = line.slice(2);
+  if (media && first) return replaceFields(val, typ + '=', (k, x) => (k === 1 ? upToSlash(x, PORT, f) : null));
+  if (media && typ === 'c') return replaceFields(val, 'c=', (k, x) => (k === 2 ? upToSlash(x, ADDRESS, f) : null));
+  if (!media && typ === 'o') return replaceFields(val, 'o=', (k, x) => (k === 1 ? f(SESS, x) : null));
+  if (typ !== 'a') return line;
+  const colon = val.indexOf(':');
+  if (colon < 0) return line;
+  const name = val.slice(0, colon), v = val.slice(colon + 1), prefix = 'a=' + name + ':';
+  const orKeep = (r, x) => (r === null ? x : r);
+  switch (name) {
+    case 'ice-ufrag': return prefix + orKeep(f(UFRAG, v), v);
+    case 'ice-pwd': return prefix + orKeep(f(PWD, v), v);
+    case 'fingerprint': {
+      const sp = v.indexOf(' ');
+      const hash = v.slice(0, sp);
+      if (sp < 0 || !isToken(hash) || hash.length > 32) return line;
+      const d = v.slice(sp + 1);
+      return prefix + hash + ' ' + orKeep(f(DIGEST, d), d);
+    }
+    case 'ssrc': {
+      let msid = false;
+      return replaceFields(v, prefix, (k, x) => {
+        if (k === 0) return f(SSRC, x);
+        if (k === 1) {
+          for (const p of SSRC_PREFIXES) {
+            if (x.startsWith(p)) {
+              msid = p === 'msid:';
+              const r = f(IDENT, x.slice(p.length));
+              return r === null ? null : p + r;
+            }
+          }
+        }
+        return k === 2 && msid ? f(IDENT, x) : null;
+      });
+    }
+    case 'ssrc-group': return replaceFields(v, prefix, (k, x) => (k >= 1 ? f(SSRC, x) : null));
+    case 'msid': return replaceFields(v, prefix, (k, x) => (k <= 1 ? f(IDENT, x) : null));
+    case 'msid-semantic': return replaceFields(v, prefix, (k, x) => (k >= 1 && x !== '*' ? f(IDENT, x) : null));
+  }
+  return line;
+}
+
+// braces splits an identifier field into its braces (kept in the skeleton)
+// and the identifier (AVFORM §2 "brace stripping").
+function braces(x) {
+  if (x.length >= 3 && x[0] === '{' && x[x.length - 1] === '}') return ['{', x.slice(1, -1), '}'];
+  return ['', x, ''];
+}
+
+/**
+ * parseDigest parses 1 to 64 two-hex-digit groups joined by ':' whose
+ * letters are all upper case or all lower case: {raw, mk} (mk: the lower-case
+ * marker when it has a lower-case letter), or null.
+ */
+function parseDigest(s) {
+  if ((s.length + 1) % 3 !== 0 || s.length < 2 || s.length > 64 * 3 - 1) return null;
+  let upper = false, lower = false;
+  const raw = new Uint8Array((s.length + 1) / 3);
+  for (let i = 0; i < s.length; i += 3) {
+    if (i + 2 < s.length && s[i + 2] !== ':') return null;
+    let b = 0;
+    for (let k = 0; k < 2; k++) {
+      const c = s.charCodeAt(i + k);
+      let v;
+      if (c >= 0x30 && c <= 0x39) v = c - 0x30;
+      else if (c >= 0x61 && c <= 0x66) { v = c - 0x61 + 10; lower = true; }
+      else if (c >= 0x41 && c <= 0x46) { v = c - 0x41 + 10; upper = true; }
+      else return null;
+      b = (b << 4) | v;
+    }
+    raw[i / 3] = b;
+  }
+  if (upper && lower) return null;
+  return { raw, mk: lower ? MK_DIGEST_LOW : MK_DIGEST_UP };
+}
+
+function digestKey(raw) { return Array.from(raw, (b) => b.toString(16).padStart(2, '0')).join(''); }
+
+// table is a list of distinct values in order of first appearance, with
+// their indices.
+class Table {
+  constructor() { this.list = []; this.index = new Map(); }
+  add(key, value = key) {
+    let i = this.index.get(key);
+    if (i === undefined) { i = this.list.length; this.index.set(key, i); this.list.push(value); }
+    return i;
+  }
+}
+
+/**
+ * extractSkeleton returns the skeleton of the parsed description p (parseSDP)
+ * under candidate policy pol: {parts, cands, ufrag, pwd, digests, ssrcs,
+ * ids}, or null when p is not A/V-eligible by rules 2, 3 and 5 of AVFORM §1
+ * (the caller checks rule 1, compact eligibility, and rule 4, the candidate
+ * limit).
+ */
+export function extractSkeleton(p, pol) {
+  const digests = new Table(), ssrcs = new Table(), ids = new Table();
+  let ufrag = null, pwd = null, ok = true;
+  const lift = (kind, x) => {
+    switch (kind) {
+      case UFRAG: case PWD: {
+        if (!isICEString(x) || x === '' || x.length > 255) { ok = false; return null; }
+        if (kind === UFRAG) { if (ufrag !== null && ufrag !== x) ok = false; ufrag = x; return MK_UFRAG; }
+        if (pwd !== null && pwd !== x) ok = false;
+        pwd = x;
+        return MK_PWD;
+      }
+      case SESS: return MK_SESS_ID;
+      case DIGEST: {
+        const d = parseDigest(x);
+        return d === null ? null : d.mk + digests.add(digestKey(d.raw), d.raw);
+      }
+      case SSRC: {
+        const v = parseDecimal(x, 4294967295);
+        return v === null ? null : MK_SSRC + ssrcs.add(v);
+      }
+      case IDENT: {
+        const [open, id, close] = braces(x);
+        return id === '' ? null : open + MK_STRING + ids.add(id) + close;
+      }
+    }
+    return null;
+  };
+  const cands = [];
+  const parts = [];
+  const session = [];
+  for (const l of p.session) {
+    const text = l.typ + '=' + l.val;
+    if (l.typ === 'a' && attrName(l.val) === 'candidate') return null;
+    session.push(walkLine(text, false, false, lift));
+  }
+  parts.push(session);
+  for (const sec of p.media) {
+    // The section's candidates first: its m= and c= lines refer to its
+    // first kept one. Rule 4 of the policy is judged within the section.
+    const kept = new Array(sec.length).fill(false);
+    const first = cands.length;
+    const seen = new Set();
+    for (let i = 0; i < sec.length; i++) {
+      const l = sec[i];
+      if (l.typ !== 'a' || attrName(l.val) !== 'candidate') continue;
+      const r = l.val.length > 9 ? parseCandidate(l.val.slice(10)) : null;
+      if (r === null) return null;
+      if (r.keep && keeps(pol, seen, cands.length, r.c)) { kept[i] = true; cands.push(r.c); }
+    }
+    const fc = cands.length > first ? cands[first] : null;
+    const part = [];
+    for (let i = 0; i < sec.length; i++) {
+      const l = sec[i];
+      if (i > 0 && l.typ === 'a' && attrName(l.val) === 'candidate') {
+        if (kept[i]) part.push(MK_CANDIDATE);
+        continue;
+      }
+      part.push(walkLine(l.typ + '=' + l.val, true, i === 0, (kind, x) => {
+        if (kind === PORT) return fc !== null && x === String(fc.port) ? MK_PORT : null;
+        if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
+        return lift(kind, x);
+      }));
+    }
+    parts.push(part);
+  }
+  if (!ok || ufrag === null || pwd === null || digests.list.length > MAX_AV_DIGESTS) return null;
+  return { parts, cands, ufrag, pwd, digests: digests.list, ssrcs: ssrcs.list, ids: ids.list };
+}
+
+const hexUpper = (raw) => Array.from(raw, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+const te = new TextEncoder();
+
+// CONTROL matches a control character other than TAB (SPEC.md §3.1 rule 2).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/**
+ * renderSkeleton returns the description (CRLF line ends) of skeleton parts
+ * with tables t = {cands, ufrag, pwd, digests, ssrcs, ids}. It throws
+ * MalformedError for a marker where none may stand, an index out of range,
+ * 0x01 not alone on its line or in the session part, 0x02 or 0x03 in a
+ * section without candidates, or a count of candidate lines other than that
+ * of t.cands; LimitError when the description exceeds maxSDP bytes. off is
+ * the code offset errors report.
+ */
+export function renderSkeleton(parts, t, maxSDP, off) {
+  const bad = (msg) => new MalformedError(off, 'skeleton', msg);
+  const index = (x, mk, n) => {
+    // A marker's index is the maximal run of ASCII digits after it; a
+    // leading zero is not malformed here (re-encoding finds it).
+    let j = 1;
+    while (j < x.length && x[j] >= '0' && x[j] <= '9') j++;
+    if (x[0] !== mk || j === 1 || j !== x.length) return -1;
+    if (j > 11) throw bad('marker index out of range');
+    const i = Number(x.slice(1));
+    if (i >= n) throw bad('marker index out of range');
+    return i;
+  };
+  const sessID = sessionID(t.digests.length > 0 ? t.digests[0] : new Uint8Array(0));
+  let ci = 0, total = 0;
+  const out = [];
+  for (let pi = 0; pi < parts.length; pi++) {
+    const part = parts[pi];
+    let fc = null;
+    if (pi > 0) {
+      let n = 0;
+      for (const l of part) if (l === MK_CANDIDATE) n++;
+      if (n > 0) {
+        if (ci >= t.cands.length) throw bad('more candidate lines than candidate records');
+        fc = t.cands[ci];
+      }
+    }
+    const render = (kind, x) => {
+      switch (kind) {
+        case PORT: case ADDRESS:
+          if (x !== (kind === PORT ? MK_PORT : MK_ADDRESS)) return null;
+          if (fc === null) throw bad('port or address marker in a section without candidates');
+          return kind === PORT ? String(fc.port) : fc.addr;
+        case SESS: return x === MK_SESS_ID ? sessID : null;
+        case UFRAG: return x === MK_UFRAG ? t.ufrag : null;
+        case PWD: return x === MK_PWD ? t.pwd : null;
+        case DIGEST: {
+          const low = x[0] === MK_DIGEST_LOW;
+          const i = index(x, low ? MK_DIGEST_LOW : MK_DIGEST_UP, t.digests.length);
+          if (i < 0) return null;
+          const s = hexUpper(t.digests[i]);
+          return low ? s.toLowerCase() : s;
+        }
+        case SSRC: {
+          const i = index(x, MK_SSRC, t.ssrcs.length);
+          return i < 0 ? null : String(t.ssrcs[i]);
+        }
+        case IDENT: {
+          const [open, id, close] = braces(x);
+          const i = index(id, MK_STRING, t.ids.length);
+          return i < 0 ? null : open + t.ids[i] + close;
+        }
+      }
+      return null;
+    };
+    for (let li = 0; li < part.length; li++) {
+      const l = part[li];
+      let r;
+      if (l === MK_CANDIDATE) {
+        if (pi === 0) throw bad('candidate line in the session part');
+        if (ci >= t.cands.length) throw bad('more candidate lines than candidate records');
+        r = candidateLine(t.cands[ci], ci);
+        ci++;
+      } else {
+        r = l.length >= 2 && l[1] === '=' ? walkLine(l, pi > 0, li === 0, render) : l;
+        if (CONTROL.test(r)) throw bad('a control byte where no marker may stand');
+      }
+      total += te.encode(r).length + 2;
+      if (total > maxSDP) throw new LimitError(off, 'skeleton', `decoded description is over the limit of ${maxSDP} bytes`);
+      out.push(r);
+    }
+  }
+  if (ci !== t.cands.length) throw bad('fewer candidate lines than candidate records');
+  return out.map((l) => l + '\r\n').join('');
+}
