@@ -1,7 +1,6 @@
 package codec
 
 import (
-	"bufio"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/peer-sdp/peer/internal/qrsize"
 	"github.com/pion/sdp/v3"
+
+	corpusdata "github.com/peer-sdp/peer/internal/corpus"
 )
 
 // corpusEntry is one row of testdata/corpus/INDEX.tsv.
@@ -40,24 +41,13 @@ var chromiumOrFirefox = map[string]bool{"chrome": true, "chromium": true, "firef
 func loadCorpus(t testing.TB) []corpusEntry {
 	t.Helper()
 	dir := filepath.Join("..", "testdata", "corpus")
-	f, err := os.Open(filepath.Join(dir, "INDEX.tsv"))
+	es, err := corpusdata.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var out []corpusEntry
-	sc := bufio.NewScanner(f)
-	sc.Scan() // header
-	for sc.Scan() {
-		col := strings.Split(sc.Text(), "\t")
-		if len(col) < 9 {
-			t.Fatalf("INDEX.tsv row with %d columns: %q", len(col), sc.Text())
-		}
-		b, err := os.ReadFile(filepath.Join(dir, col[0]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, corpusEntry{file: col[0], stack: col[1], typ: col[3], media: col[4], notes: col[8], sdp: string(b)})
+	for _, e := range es {
+		out = append(out, corpusEntry{file: e.File, stack: e.Col["stack"], typ: e.Type(), media: e.Col["media"], notes: e.Col["notes"], sdp: e.SDP})
 	}
 	if len(out) < 100 {
 		t.Fatalf("only %d corpus entries loaded", len(out))

@@ -1,13 +1,13 @@
 package codec
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	corpusdata "github.com/peer-sdp/peer/internal/corpus"
 )
 
 // TestStacks encodes every description of testdata/stacks (data-channel
@@ -19,31 +19,21 @@ import (
 //	go test ./codec -run TestStacks -v | sed -n '/over the floor/,$p'
 func TestStacks(t *testing.T) {
 	dir := filepath.Join("..", "testdata", "stacks")
-	f, err := os.Open(filepath.Join(dir, "INDEX.tsv"))
+	es, err := corpusdata.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	offer := offerFixture(t)
 	var rows []string
-	sc := bufio.NewScanner(f)
-	sc.Scan() // header
-	for sc.Scan() {
-		col := strings.Split(sc.Text(), "\t")
-		if len(col) < 5 {
-			t.Fatalf("INDEX.tsv row with %d columns: %q", len(col), sc.Text())
-		}
-		b, err := os.ReadFile(filepath.Join(dir, col[0]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		file, stack, typ := col[0], col[1], col[3]
+	for _, e := range es {
+		b := e.SDP
+		file, stack, typ := e.File, e.Col["stack"], e.Type()
 		t.Run(file, func(t *testing.T) {
 			ty, err := ParseType(typ)
 			if err != nil {
 				t.Fatal(err)
 			}
-			in := Description{Type: ty, SDP: string(b)}
+			in := Description{Type: ty, SDP: b}
 			code, err := Encode(in, offer, nil)
 			if err != nil {
 				t.Fatal(err)

@@ -1,20 +1,19 @@
 package fuzz
 
 import (
-	"bufio"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/peer-sdp/peer/codec"
+	corpusdata "github.com/peer-sdp/peer/internal/corpus"
 	"github.com/peer-sdp/peer/vectors"
 	"github.com/pion/ice/v4"
 	"github.com/pion/sdp/v3"
@@ -39,22 +38,13 @@ var offerCode = func() []byte {
 // answer.
 func corpus(t testing.TB) (texts []string, answers []bool) {
 	t.Helper()
-	dir := filepath.Join("..", "testdata", "corpus")
-	f, err := os.Open(filepath.Join(dir, "INDEX.tsv"))
+	es, err := corpusdata.Load(filepath.Join("..", "testdata", "corpus"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Scan()
-	for sc.Scan() {
-		col := strings.Split(sc.Text(), "\t")
-		b, err := os.ReadFile(filepath.Join(dir, col[0]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		texts = append(texts, string(b))
-		answers = append(answers, len(col) > 3 && col[3] == "answer")
+	for _, e := range es {
+		texts = append(texts, e.SDP)
+		answers = append(answers, e.Answer())
 	}
 	if len(texts) < 100 {
 		t.Fatalf("only %d corpus entries", len(texts))

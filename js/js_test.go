@@ -1,7 +1,7 @@
-// Package js holds the JavaScript implementation of SPEC.md (an npm package,
-// see README.md). This Go test runs its test suite, so that `go test ./...`
-// covers the JavaScript code too.
 package js
+
+// This Go test runs the JavaScript test suite, so that `go test ./...`
+// covers the JavaScript code too.
 
 import (
 	"os"

@@ -188,7 +188,7 @@ func (ch *Channel) readLoop() {
 		}
 		switch t := buf[0]; {
 		case eos && t != frameClose:
-			// SPEC.md §13.2: any frame but CLOSE, ignorable types
+			// FRAMING.md §2: any frame but CLOSE, ignorable types
 			// included, after the EOS of the same channel.
 			ch.protocolError(fmt.Sprintf("a frame (type 0x%02x) after end-of-stream", t))
 			return

@@ -330,7 +330,7 @@ func TestFramingErrors(t *testing.T) {
 
 // TestShutdownReportsProtocolError: a reader that has read the stream to
 // its end (io.EOF) learns from Shutdown that a frame followed the
-// end-of-stream (SPEC.md §13.2: a protocol error), instead of a clean end.
+// end-of-stream (FRAMING.md §2: a protocol error), instead of a clean end.
 func TestShutdownReportsProtocolError(t *testing.T) {
 	o, a := pair(t, loopback(), loopback())
 	for _, f := range [][]byte{{frameData, 'h', 'i'}, {frameEOS}, {frameData, 'x'}} {

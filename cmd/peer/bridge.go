@@ -12,7 +12,7 @@ import (
 
 // connBridge waits for the connection, then sends stdin (con.data) to the
 // peer and writes what the peer sends to stdout, until both directions have
-// ended (SPEC.md §13.2: each ends with its end-of-stream); then it drains
+// ended (FRAMING.md §2: each ends with its end-of-stream); then it drains
 // what it sent and closes. A framing error of the peer is an error even
 // when it comes after the peer's end-of-stream (ref.Conn.Shutdown reports
 // it). When ctx ends (Ctrl-C) it closes the connection at once, which the

@@ -15,7 +15,7 @@ import (
 	"github.com/peer-sdp/peer/codec"
 )
 
-// rawPeer is a hostile pion peer on loopback that speaks SPEC.md §13 by
+// rawPeer is a hostile pion peer on loopback that speaks FRAMING.md by
 // hand: it sends whatever frames the test gives it on the default channel
 // (label "peer", negotiated, id 0).
 type rawPeer struct {
@@ -109,8 +109,8 @@ func (p *rawPeer) complete(t *testing.T, ctx context.Context, answerText string)
 }
 
 // TestAnswerFramingErrorAfterEOS is a peer that sends "hi", its
-// end-of-stream, then one more DATA frame: a protocol error (SPEC.md
-// §13.2). `peer answer` has read the stream to its end and sent its own by
+// end-of-stream, then one more DATA frame: a protocol error (FRAMING.md
+// §2). `peer answer` has read the stream to its end and sent its own by
 // then; the error comes from Shutdown, which it ignored, so it exited 0. It
 // must exit 1 with one "peer:" line that names the framing.
 func TestAnswerFramingErrorAfterEOS(t *testing.T) {

@@ -86,7 +86,7 @@ func explainConn(err error) error {
 	case errors.Is(err, ref.ErrPeerUnreachable):
 		return explainf(err, "the other side stopped answering (it was stopped, or the network between you broke); what it sent may be incomplete")
 	case errors.Is(err, ref.ErrProtocol):
-		return explainf(err, "the other side broke the framing of SPEC.md §13 (%s), so the connection was closed", protocolDetail(err))
+		return explainf(err, "the other side broke the data-channel framing (FRAMING.md: %s), so the connection was closed", protocolDetail(err))
 	}
 	return err
 }

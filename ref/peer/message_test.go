@@ -11,7 +11,7 @@ import (
 )
 
 // TestLargeMessage: Send carries a data message of any size up to
-// MaxDataSize (fragmented by ref, SPEC.md §13.3); a 50 KiB one used to be
+// MaxDataSize (fragmented by ref, FRAMING.md §3); a 50 KiB one used to be
 // sent, then closed by the receiver as a protocol error (IDENTITY.md §3.1
 // allowed 40 KiB). A larger one is refused by Send with
 // ref.ErrMessageTooLarge, and one that a peer sends anyway is discarded

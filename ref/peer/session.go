@@ -164,7 +164,7 @@ func (p *Peer) readLoop(s *session, c *ref.Conn) {
 	for {
 		b, err := ch.Receive(p.ctx)
 		if errors.Is(err, ref.ErrMessageTooLarge) {
-			// Discarded by ref (SPEC.md §13.3): over Conn.MaxMessageSize.
+			// Discarded by ref (FRAMING.md §3): over Conn.MaxMessageSize.
 			p.emit(Event{Type: Rejected, Peer: s.id, Err: &Error{ID: s.id, Op: "receive", Err: err}})
 			continue
 		}

@@ -32,7 +32,7 @@ const (
 const maxMessage = 40 << 10
 
 // maxDataMessage bounds a data message, all of it (IDENTITY.md §3.1): the
-// 16 MiB that ref reassembles by default (SPEC.md §13.3).
+// 16 MiB that ref reassembles by default (FRAMING.md §3).
 const maxDataMessage = 16 << 20
 
 // dataHead is the length of a data message's head when its payload is

@@ -140,7 +140,7 @@ test('peer serve pairs again after a Disconnect and a closed tab; other pages ar
   }
 });
 
-test('after the peer\'s end of stream, any frame but CLOSE is a protocol error (SPEC.md §13.2)', { timeout: 120000 }, async () => {
+test('after the peer\'s end of stream, any frame but CLOSE is a protocol error (FRAMING.md §2)', { timeout: 120000 }, async () => {
   const srv = await L.serve();
   const b = await L.launch('chromium', { mdns: false });
   try {

@@ -55,7 +55,7 @@ type pmScratch struct {
 
 // codeLengths sets lengths[s] to the code length of symbol s for a code
 // of at most limit bits that minimises the sum of freq[s]·lengths[s]: the
-// package-merge algorithm, with every tie broken as SPEC.md §4.7 says. At
+// package-merge algorithm, with every tie broken as SPEC.md Appendix E says. At
 // least two frequencies must be non-zero; freq has at most numLitLen
 // symbols and limit is at most maxCodeBits.
 //

@@ -152,7 +152,7 @@ func TestCodeLengthsTies(t *testing.T) {
 	}
 }
 
-// specCodeLengths is package-merge as SPEC.md §4.7 step b states it: the
+// specCodeLengths is package-merge as SPEC.md Appendix E step b states it: the
 // lists made item by item, and the packages taken followed down to their
 // leaves.
 func specCodeLengths(freq []int, limit int) []uint8 {
