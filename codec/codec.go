@@ -205,20 +205,34 @@ func (e *Encoder) AppendEncode(dst []byte, d Description, offer []byte) ([]byte,
 		if len(m.extraSess) > maxArrayItems || len(m.extraMedia) > maxArrayItems {
 			return nil, errf(ErrLimit, -1, "ext", "more than %d extra lines at one level", maxArrayItems)
 		}
+	} else if m, ok = avModel(p, answer, &e.pol); ok {
+		if len(m.cands) > e.maxCands {
+			return nil, errf(ErrLimit, -1, "candidates", "%d candidates after the policy, over the limit of %d", len(m.cands), e.maxCands)
+		}
 	} else {
 		m = &model{answer: answer, residual: true, text: strings.Join(splitLines(d.SDP), "\n")}
 	}
 	if answer {
-		if err := checkOfferCode(offer); err != nil {
+		om, err := checkOfferCode(offer)
+		if err != nil {
 			return nil, err
 		}
 		m.bind = bindingOf(offer)
+		if m.av != nil && om.av != nil {
+			m.av.offer = om.av.skel.parts
+		}
+	}
+	if m.av != nil {
+		m.av.makeEdits()
 	}
 	if n := m.decodedLen(len(d.SDP), e.maxSDP); n > e.maxSDP {
 		return nil, errf(ErrLimit, -1, "sdp", "the code would decode to %d bytes of SDP, over the limit of %d", n, e.maxSDP)
 	}
 	var res []byte
-	if m.residual {
+	switch {
+	case m.av != nil:
+		res = m.av.compress()
+	case m.residual:
 		res = fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary)
 	}
 	start := len(dst)
@@ -237,6 +251,12 @@ func (e *Encoder) AppendEncode(dst []byte, d Description, offer []byte) ([]byte,
 // line that yields it, an extra line gains one CR), so only a long input is
 // rebuilt to be measured.
 func (m *model) decodedLen(inLen, limit int) int {
+	if m.av != nil {
+		if 2*inLen+1024 <= limit {
+			return 0
+		}
+		return m.avLen()
+	}
 	if m.residual {
 		return len(m.text) + strings.Count(m.text, "\n") + 2 // every LF becomes CRLF, plus a final CRLF
 	}
@@ -246,19 +266,20 @@ func (m *model) decodedLen(inLen, limit int) int {
 	return len(m.compactSDP())
 }
 
-// checkOfferCode verifies that offer is a valid offer code.
-func checkOfferCode(offer []byte) error {
+// checkOfferCode verifies that offer is a valid offer code and returns
+// its model.
+func checkOfferCode(offer []byte) (*model, error) {
 	if len(offer) == 0 {
-		return errf(ErrBinding, -1, "offer", "an answer needs the code of its offer")
+		return nil, errf(ErrBinding, -1, "offer", "an answer needs the code of its offer")
 	}
 	m, err := defaultDecoder.decodeModel(offer)
 	if err != nil {
-		return errf(ErrBinding, -1, "offer", "the offer's code is not valid: %v", err)
+		return nil, errf(ErrBinding, -1, "offer", "the offer's code is not valid: %v", err)
 	}
 	if m.answer {
-		return errf(ErrBinding, -1, "offer", "the code given as offer is an answer")
+		return nil, errf(ErrBinding, -1, "offer", "the code given as offer is an answer")
 	}
-	return nil
+	return m, nil
 }
 
 // Decode returns the description carried by the binary code, with the
@@ -292,9 +313,12 @@ func (d *Decoder) Decode(code []byte) (Description, error) {
 	if m.answer {
 		desc.Type = Answer
 	}
-	if m.residual {
+	switch {
+	case m.av != nil:
+		desc.SDP = m.av.sdp
+	case m.residual:
 		desc.SDP = residualSDP(m.lines, len(m.text))
-	} else {
+	default:
 		desc.SDP = m.compactSDP()
 	}
 	if len(desc.SDP) > d.maxSDP {
@@ -309,6 +333,12 @@ func (d *Decoder) decodeModel(code []byte) (*model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m.av != nil {
+		if err := m.checkAV(code); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
 	var res []byte
 	if m.residual {
 		p, err := parseSDPPlain(m.text, m.plain)
@@ -321,6 +351,9 @@ func (d *Decoder) decodeModel(code []byte) (*model, error) {
 		m.lines = p.all
 		if _, ok := compactModel(p, m.answer, &CandidatePolicy{KeepComponent2: true}); ok {
 			return nil, errf(ErrNonCanonical, -1, "residual", "description must use the compact form")
+		}
+		if avEligible(p, m.answer) {
+			return nil, errf(ErrNonCanonical, -1, "residual", "description must use the A/V form")
 		}
 		// The DEFLATE parse is not checked (SPEC.md §4.7): any valid
 		// stream of the canonical text is accepted, so the received bytes
@@ -341,7 +374,9 @@ func (d *Decoder) decodeModel(code []byte) (*model, error) {
 // nil if it is, an ErrBinding error if not, another class if answer is not
 // a valid answer code.
 func CheckBinding(answer, offer []byte) error {
-	m, err := defaultDecoder.decodeModel(answer)
+	d := *defaultDecoder
+	d.offer = offer // an A/V answer is read against its offer
+	m, err := d.decodeModel(answer)
 	if err != nil {
 		return err
 	}

@@ -31,19 +31,26 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 	if head >= headFirstFutur {
 		return nil, errf(ErrVersion, 0, "head", "head %d: a later version or form", head)
 	}
-	if head&headResidual == 0 && head&headRoleMask == 3 {
+	av := head == headAVOffer || head == headAVAnswer
+	if !av && head&headResidual == 0 && head&headRoleMask == 3 {
 		return nil, errf(ErrVersion, 0, "head", "reserved role 3")
 	}
-	items, offs, nonCanon, err := splitSequence(code, 5)
+	items, offs, nonCanon, err := splitSequence(code, avItems+1)
 	if err != nil {
 		return nil, err
 	}
-	m := &model{answer: head&headRoleMask != 0, residual: head&headResidual != 0, nonCanon: nonCanon}
-	if !m.residual {
+	m := &model{answer: head&headRoleMask != 0, residual: !av && head&headResidual != 0, nonCanon: nonCanon}
+	if av {
+		m.answer = head == headAVAnswer
+		m.av = &avData{}
+	} else if !m.residual {
 		m.setup = setupRole(head & headRoleMask)
 	}
 	want := 2 // head and body, or head and residual
-	if m.residual && m.answer {
+	switch {
+	case av:
+		want = avItems
+	case m.residual && m.answer:
 		want = 3 // and the binding
 	}
 	if len(items) < want {
@@ -58,7 +65,11 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 			return nil, err
 		}
 	}
-	if m.residual {
+	if av {
+		if err := d.readAV(m, items, offs); err != nil {
+			return nil, err
+		}
+	} else if m.residual {
 		if err := d.readResidual(m, items, offs); err != nil {
 			return nil, err
 		}
@@ -81,8 +92,8 @@ func (d *Decoder) readExt(raw cbor.RawMessage, off int, m *model, ext *[]extPair
 		k := p.key
 		switch {
 		case k >= extFingerprints && k <= extMediaLines:
-			if m.residual {
-				return errf(ErrMalformed, p.off, "ext", "key %d belongs to the compact form", k)
+			if m.residual || m.av != nil {
+				return errf(ErrMalformed, p.off, "ext", "key %d belongs to the compact data-channel form", k)
 			}
 			*ext = append(*ext, p)
 		case k < 0:
@@ -144,6 +155,9 @@ func (d *Decoder) readBody(m *model, body []byte, base int, digest bool) error {
 	p++
 	hex, k := c&credHex != 0, c&credLenMask
 	m.iceLite = c&credICELite != 0
+	if m.iceLite && m.av != nil {
+		return errf(ErrMalformed, base+p-1, "body", "the ICE-lite bit is set in the A/V form")
+	}
 	var ulen, plen int
 	switch {
 	case k > maxLenCode:
@@ -180,6 +194,9 @@ func (d *Decoder) readBody(m *model, body []byte, base int, digest bool) error {
 	m.cands, err = readCandidates(body[p:len(body)-fpLen], base+p, d.maxCands)
 	if err != nil {
 		return err
+	}
+	if m.av != nil {
+		return nil // duplicates are judged per section, by re-encoding
 	}
 	var seen candidateSet
 	for i, c := range m.cands {

@@ -29,6 +29,9 @@ func Equivalent(original, decoded Description, pol *CandidatePolicy) error {
 	answer := original.Type == Answer
 	mo, ok := compactModel(po, answer, pol)
 	if !ok {
+		if so, ok := avExtract(po, pol); ok {
+			return avEquivalent(so, pd, answer)
+		}
 		a := strings.Join(splitLines(original.SDP), "\n")
 		b := strings.Join(splitLines(decoded.SDP), "\n")
 		if a != b {
@@ -59,6 +62,39 @@ func Equivalent(original, decoded Description, pol *CandidatePolicy) error {
 		return fmt.Errorf("max-message-size differs")
 	case !slices.Equal(mo.extraSess, md.extraSess) || !slices.Equal(mo.extraMedia, md.extraMedia):
 		return fmt.Errorf("extra lines differ")
+	}
+	return nil
+}
+
+// avEquivalent compares the skeleton of an A/V-eligible original with that
+// of the decoded description: the same skeleton lines part by part, the
+// same tables and credentials, and the same candidates (the decoded
+// description's under a policy that keeps every component).
+func avEquivalent(so *avSkel, pd *parsedSDP, answer bool) error {
+	if _, ok := compactModel(pd, answer, &CandidatePolicy{KeepComponent2: true}); ok {
+		return fmt.Errorf("decoded description is eligible for the compact form")
+	}
+	sd, ok := avExtract(pd, &CandidatePolicy{KeepComponent2: true})
+	switch {
+	case !ok:
+		return fmt.Errorf("decoded description is not A/V-eligible")
+	case len(so.parts) != len(sd.parts):
+		return fmt.Errorf("%d parts became %d", len(so.parts), len(sd.parts))
+	case so.ufrag != sd.ufrag || so.pwd != sd.pwd:
+		return fmt.Errorf("ICE credentials differ")
+	case !slices.EqualFunc(so.digests, sd.digests, bytes.Equal):
+		return fmt.Errorf("digests differ")
+	case !slices.Equal(so.ssrcs, sd.ssrcs):
+		return fmt.Errorf("SSRCs differ")
+	case !slices.Equal(so.ids, sd.ids):
+		return fmt.Errorf("identifiers differ")
+	case !slices.Equal(so.cands, sd.cands):
+		return fmt.Errorf("candidates differ: %v != %v", so.cands, sd.cands)
+	}
+	for i := range so.parts {
+		if !slices.Equal(so.parts[i], sd.parts[i]) {
+			return fmt.Errorf("skeleton part %d differs", i)
+		}
 	}
 	return nil
 }

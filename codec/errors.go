@@ -32,6 +32,10 @@ var (
 	// SDP (SPEC.md §3.1), or a type/setup combination is impossible.
 	// SPEC.md §9 "invalid-sdp".
 	ErrSDP = errors.New("codec: invalid session description")
+	// ErrNeedsOffer: an answer in the compact audio/video form was decoded
+	// without the code of its offer (DecOptions.Offer), which it is coded
+	// against. SPEC.md §9 "needs-offer".
+	ErrNeedsOffer = errors.New("codec: the answer needs the code of its offer")
 )
 
 // classes lists every error class, in SPEC.md order; vectors name them by
@@ -47,6 +51,7 @@ var classes = []struct {
 	{"limit", ErrLimit},
 	{"binding", ErrBinding},
 	{"invalid-sdp", ErrSDP},
+	{"needs-offer", ErrNeedsOffer},
 }
 
 // ClassName returns the SPEC.md name of the error class err belongs to

@@ -70,6 +70,7 @@ type model struct {
 	answer   bool
 	setup    setupRole
 	residual bool
+	av       *avData   // the compact audio/video form (heads 18, 19)
 	bind     []byte    // 4 bytes, answers only
 	text     string    // residual form: the normalised SDP text
 	deflated []byte    // residual form, decoded codes: the residual byte string as received

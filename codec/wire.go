@@ -17,7 +17,7 @@ const (
 	headMMSMask    = 0x0c
 	headResidual   = 0x10 // 16 = residual offer, 17 = residual answer
 	headMaxV1      = 0x11
-	headFirstFutur = 0x12
+	headFirstFutur = 0x14 // heads 18 and 19 are the A/V form; 20 to 23 are reserved
 )
 
 // Extension keys (SPEC.md §4.6).
@@ -75,6 +75,12 @@ const cborNull = 0xf6
 
 // head returns the model's head value.
 func (m *model) head() uint64 {
+	if m.av != nil {
+		if m.answer {
+			return headAVAnswer
+		}
+		return headAVOffer
+	}
 	if m.residual {
 		if m.answer {
 			return headResidual | 1
@@ -131,7 +137,7 @@ type extEntry struct {
 func (m *model) extEntries() []extEntry {
 	var e []extEntry
 	add := func(k int64, v []byte) { e = append(e, extEntry{appendInt(nil, k), v}) }
-	if !m.residual {
+	if !m.residual && m.av == nil {
 		if !m.defaultFP() {
 			v := appendHead(nil, majArray, uint64(len(m.fps)))
 			for _, fp := range m.fps {
@@ -183,10 +189,13 @@ func (m *model) extEntries() []extEntry {
 }
 
 // appendBinary appends the canonical code of m (SPEC.md §4). For the
-// residual form, m.text must be set; compress supplies the residual bytes.
+// residual form, m.text must be set; residual holds the residual bytes (for
+// the A/V form, the text item's).
 func (m *model) appendBinary(dst []byte, residual []byte) []byte {
 	dst = appendHead(dst, majUint, m.head())
-	if m.residual {
+	if m.av != nil {
+		dst = m.appendAV(dst, residual)
+	} else if m.residual {
 		if m.answer {
 			dst = appendBytes(dst, m.bind)
 		}

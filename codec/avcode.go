@@ -1,0 +1,410 @@
+package codec
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/fxamacker/cbor/v2"
+	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+)
+
+// The compact audio/video form (heads 18 and 19, AVFORM §4 and §5):
+//
+//	head, body, digests, ssrcs, ids, edits, text [, ext]
+
+const (
+	headAVOffer  = 18
+	headAVAnswer = 19
+	avItems      = 7 // without ext
+)
+
+// avData is the A/V part of a model.
+type avData struct {
+	skel     *avSkel    // skeleton parts and tables
+	offer    [][]string // the offer's skeleton parts, for an answer whose offer is an A/V code
+	edits    []byte
+	text     []byte // the inserted lines, each followed by LF
+	deflated []byte // decoded codes: the text item as received
+	sdp      string // decoded codes: the rendered description
+}
+
+// avModel returns the A/V model of p (AVFORM §1, §2); ok is false when p
+// is not A/V-eligible by rules 2, 3 and 5 (the caller checks rules 1 and 4).
+func avModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (*model, bool) {
+	s, ok := avExtract(p, pol)
+	if !ok {
+		return nil, false
+	}
+	return &model{answer: answer, av: &avData{skel: s}, ufrag: s.ufrag, pwd: s.pwd, cands: s.cands}, true
+}
+
+// avEligible reports whether a valid description is A/V-eligible
+// (AVFORM §1), whatever its number of candidates.
+func avEligible(p *parsedSDP, answer bool) bool {
+	if _, ok := compactModel(p, answer, &CandidatePolicy{KeepComponent2: true}); ok {
+		return false
+	}
+	_, ok := avExtract(p, &CandidatePolicy{KeepComponent2: true})
+	return ok
+}
+
+// makeEdits computes the edits and the text of m's skeleton.
+func (a *avData) makeEdits() {
+	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer)
+}
+
+// avDictBase is the dictionary of the text item without an offer's
+// skeleton: the SDP dictionary and the registry text.
+var avDictBase = sync.OnceValue(func() []byte {
+	d := make([]byte, 0, len(fixedflate.SDPDictionary)+len(avRegistryText))
+	d = append(d, fixedflate.SDPDictionary...)
+	return append(d, avRegistryText...)
+})
+
+// avDict returns the dictionary of the text item (AVFORM §3): the SDP
+// dictionary, the registry text and the offer's skeleton text, of which
+// the DEFLATE coder uses the last 32768 bytes.
+func avDict(offer [][]string) []byte {
+	base := avDictBase()
+	if offer == nil {
+		return base
+	}
+	d := bytes.Clone(base)
+	for _, part := range offer {
+		for _, l := range part {
+			d = append(d, l...)
+			d = append(d, '\n')
+		}
+	}
+	return d
+}
+
+// compress returns the text item of m.
+func (a *avData) compress() []byte {
+	return fixedflate.Compress(nil, a.text, avDict(a.offer))
+}
+
+// isLowerUUID reports whether s is a lower-case UUID 8-4-4-4-12.
+func isLowerUUID(s string) bool {
+	return len(s) == 36 && isMDNSName(s+".local")
+}
+
+// appendAV appends the items of an A/V code after the head (AVFORM §4);
+// text is the text item's DEFLATE bytes.
+func (m *model) appendAV(dst, text []byte) []byte {
+	var buf [512]byte
+	dst = appendBytes(dst, m.appendBody(buf[:0]))
+	s := m.av.skel
+	dst = appendHead(dst, majArray, uint64(len(s.digests)))
+	for _, d := range s.digests {
+		dst = appendBytes(dst, d)
+	}
+	dst = appendHead(dst, majBytes, uint64(4*len(s.ssrcs)))
+	for _, v := range s.ssrcs {
+		dst = binary.BigEndian.AppendUint32(dst, v)
+	}
+	dst = appendHead(dst, majArray, uint64(len(s.ids)))
+	for _, id := range s.ids {
+		if isLowerUUID(id) {
+			b := mdnsBytes(id + ".local")
+			dst = appendBytes(dst, b[:])
+			continue
+		}
+		dst = appendText(dst, id)
+	}
+	dst = appendBytes(dst, m.av.edits)
+	return appendBytes(dst, text)
+}
+
+// readAV reads the items of an A/V code (AVFORM §5), from step 6 on.
+func (d *Decoder) readAV(m *model, items []cbor.RawMessage, offs []int) error {
+	// Item types first.
+	want := [avItems]byte{1: majBytes, 2: majArray, 3: majBytes, 4: majArray, 5: majBytes, 6: majBytes}
+	for i := 1; i < avItems; i++ {
+		if major(items[i]) != want[i] {
+			return errf(ErrMalformed, offs[i], "", "item %d has the wrong type", i)
+		}
+	}
+	s := &avSkel{}
+	m.av = &avData{skel: s}
+	// Digests: the count from the header, then each.
+	_, n, hdr, _ := itemHeader(items[2])
+	if n > maxAVDigests {
+		return errf(ErrLimit, offs[2], "digests", "%d digests, more than %d", n, maxAVDigests)
+	}
+	rest := items[2][hdr:]
+	for k := uint64(0); k < n; k++ {
+		maj, l, h, _ := itemHeader(rest)
+		if maj != majBytes || l == 0 || l > 64 {
+			return errf(ErrMalformed, offs[2], "digests", "a digest must be 1 to 64 bytes")
+		}
+		s.digests = append(s.digests, rest[h:h+int(l)])
+		rest = rest[h+int(l):]
+	}
+	ssrcs, _ := bytesItem(items[3], offs[3], "ssrcs")
+	if len(ssrcs)%4 != 0 {
+		return errf(ErrMalformed, offs[3], "ssrcs", "%d bytes, not a multiple of 4", len(ssrcs))
+	}
+	for k := 0; k < len(ssrcs); k += 4 {
+		s.ssrcs = append(s.ssrcs, binary.BigEndian.Uint32(ssrcs[k:]))
+	}
+	_, n, hdr, _ = itemHeader(items[4])
+	rest = items[4][hdr:]
+	for k := uint64(0); k < n; k++ {
+		maj, l, h, _ := itemHeader(rest)
+		if maj != majBytes && maj != majText {
+			return errf(ErrMalformed, offs[4], "ids", "entry %d is neither 16 bytes nor an identifier", k)
+		}
+		v := rest[h : h+int(l)]
+		rest = rest[h+int(l):]
+		switch {
+		case maj == majBytes && l == 16:
+			s.ids = append(s.ids, strings.TrimSuffix(mdnsName(v), ".local"))
+		case maj == majText && l > 0 && isIDText(v):
+			s.ids = append(s.ids, string(v))
+		default:
+			return errf(ErrMalformed, offs[4], "ids", "entry %d is neither 16 bytes nor an identifier", k)
+		}
+	}
+	edits, _ := bytesItem(items[5], offs[5], "edits")
+	deflated, _ := bytesItem(items[6], offs[6], "text")
+	body, _ := bytesItem(items[1], offs[1], "body")
+	bodyOff := offs[1] + len(items[1]) - len(body)
+	if m.answer {
+		if err := d.avOffer(m, body, bodyOff); err != nil {
+			return err
+		}
+	}
+	if err := d.readBody(m, body, bodyOff, false); err != nil {
+		return err
+	}
+	s.ufrag, s.pwd, s.cands = m.ufrag, m.pwd, m.cands
+	text, err := fixedflate.Decompress(deflated, avDict(m.av.offer), d.maxSDP)
+	if err != nil {
+		if errors.Is(err, fixedflate.ErrTooLarge) {
+			return errf(ErrLimit, offs[6], "text", "inflated text exceeds %d bytes", d.maxSDP)
+		}
+		return errf(ErrMalformed, offs[6], "text", "not a valid DEFLATE stream")
+	}
+	lines, ok := splitTextLines(text)
+	if !ok {
+		return errf(ErrMalformed, offs[6], "text", "the text must be non-empty lines, each ending in LF")
+	}
+	m.av.text, m.av.deflated = text, deflated
+	if s.parts, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5]); err != nil {
+		return err
+	}
+	m.av.edits = edits
+	m.av.sdp, err = s.render(d.maxSDP)
+	return err
+}
+
+// avOffer checks an A/V answer against the decoder's offer (AVFORM §5):
+// needs-offer without one, binding when the answer is bound to another
+// offer or the offer's code is not an offer. The offer's skeleton is kept
+// when it is an A/V code.
+func (d *Decoder) avOffer(m *model, body []byte, off int) error {
+	if d.offer == nil {
+		return errf(ErrNeedsOffer, 0, "offer", "an A/V answer decodes only with the code of its offer")
+	}
+	if len(body) < bindLen {
+		return errf(ErrMalformed, off, "body", "too short for the binding")
+	}
+	if !bytes.Equal(body[:bindLen], bindingOf(d.offer)) {
+		return errf(ErrBinding, off, "binding", "the answer is bound to another offer")
+	}
+	od := *d
+	od.offer = nil
+	om, err := od.decodeModel(d.offer)
+	if err != nil || om.answer {
+		return errf(ErrBinding, 0, "offer", "the offer's code is not a valid offer code")
+	}
+	if om.av != nil {
+		m.av.offer = om.av.skel.parts
+	}
+	return nil
+}
+
+// isIDText reports whether an identifier read from a tstr has no control
+// character, SP or TAB.
+func isIDText(v []byte) bool {
+	for _, c := range v {
+		if c <= 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return utf8.Valid(v)
+}
+
+// splitTextLines splits the inflated text at LF; ok is false when it does
+// not end with LF (unless empty) or has an empty line.
+func splitTextLines(text []byte) ([]string, bool) {
+	if len(text) == 0 {
+		return nil, true
+	}
+	if text[len(text)-1] != '\n' {
+		return nil, false
+	}
+	lines := strings.Split(string(text[:len(text)-1]), "\n")
+	for _, l := range lines {
+		if l == "" {
+			return nil, false
+		}
+	}
+	return lines, true
+}
+
+// avSessionID is the o= session id the decoder writes: SPEC.md §3.5's
+// <sess-id> from the first digest, 0 without digests.
+func (s *avSkel) sessionID() uint64 {
+	if len(s.digests) == 0 {
+		return 0
+	}
+	var b [8]byte
+	copy(b[:], s.digests[0])
+	return binary.BigEndian.Uint64(b[:]) &^ (1 << 63)
+}
+
+// render builds the description of a skeleton and its tables (AVFORM §5):
+// markers replaced, lines joined by CRLF with a final CRLF, at most maxSDP
+// bytes.
+func (s *avSkel) render(maxSDP int) (string, error) {
+	count := 0
+	for _, part := range s.parts {
+		for _, l := range part {
+			if l == string(rune(mkCandidate)) {
+				count++
+			}
+		}
+	}
+	if count != len(s.cands) {
+		return "", errf(ErrMalformed, -1, "skeleton", "%d candidate lines for %d candidates", count, len(s.cands))
+	}
+	var b strings.Builder
+	bad := func(format string, a ...any) error { return errf(ErrMalformed, -1, "skeleton", format, a...) }
+	ci := 0
+	for pi, part := range s.parts {
+		var fc *candidate
+		for _, l := range part {
+			if l == string(rune(mkCandidate)) {
+				fc = &s.cands[ci]
+				break
+			}
+		}
+		for _, l := range part {
+			if l == string(rune(mkCandidate)) {
+				candidateLine(&b, s.cands[ci], ci)
+				ci++
+			} else {
+				for k := 0; k < len(l); k++ {
+					c := l[k]
+					if c >= 0x20 || c == '\t' {
+						b.WriteByte(c)
+						continue
+					}
+					switch c {
+					case mkPort, mkAddress:
+						if pi == 0 || fc == nil {
+							return "", bad("port or address marker in a part without candidates")
+						}
+						if c == mkPort {
+							b.WriteString(strconv.Itoa(int(fc.port)))
+						} else {
+							b.WriteString(fc.addr)
+						}
+					case mkUfrag:
+						b.WriteString(s.ufrag)
+					case mkPwd:
+						b.WriteString(s.pwd)
+					case mkSessID:
+						b.WriteString(strconv.FormatUint(s.sessionID(), 10))
+					case mkDigestUp, mkDigestLow, mkSSRC, mkString:
+						i, n := markerIndex(l[k+1:])
+						k += n
+						switch {
+						case i < 0:
+							return "", bad("marker without a valid index")
+						case c == mkSSRC && i < len(s.ssrcs):
+							b.WriteString(strconv.FormatUint(uint64(s.ssrcs[i]), 10))
+						case c == mkString && i < len(s.ids):
+							b.WriteString(s.ids[i])
+						case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
+							h := fingerprintHex(s.digests[i])
+							if c == mkDigestLow {
+								h = strings.ToLower(h)
+							}
+							b.WriteString(h)
+						default:
+							return "", bad("index %d out of range", i)
+						}
+					case mkCandidate:
+						return "", bad("candidate marker not alone on its line")
+					default:
+						return "", bad("control byte 0x%02x", c)
+					}
+				}
+				b.WriteString("\r\n")
+			}
+			if b.Len() > maxSDP {
+				return "", errf(ErrLimit, -1, "sdp", "decoded description over the limit of %d", maxSDP)
+			}
+		}
+	}
+	return b.String(), nil
+}
+
+// markerIndex reads the decimal index after a marker: i is -1 when there
+// are no digits, a leading zero or an index beyond any table; n is the
+// number of digits.
+func markerIndex(s string) (i, n int) {
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n == 0 || n > 1 && s[0] == '0' || n > 6 {
+		return -1, n
+	}
+	i, _ = strconv.Atoi(s[:n])
+	return i, n
+}
+
+// checkAV re-encodes the description rendered from an A/V code and
+// compares it with the code (AVFORM §5, last step).
+func (m *model) checkAV(code []byte) error {
+	p, err := parseSDP(m.av.sdp)
+	if err != nil {
+		return errf(ErrMalformed, -1, "skeleton", "the rendered text is not a valid description: %v", err)
+	}
+	keep := &CandidatePolicy{KeepComponent2: true}
+	if _, ok := compactModel(p, m.answer, keep); ok {
+		return errf(ErrNonCanonical, -1, "", "description must use the compact form")
+	}
+	m2, ok := avModel(p, m.answer, keep)
+	if !ok {
+		return errf(ErrNonCanonical, -1, "", "description is not A/V-eligible")
+	}
+	m2.bind, m2.unknown, m2.av.offer = m.bind, m.unknown, m.av.offer
+	m2.av.makeEdits()
+	again := m2.appendBinary(make([]byte, 0, len(code)), m.av.deflated)
+	if m.nonCanon || !bytes.Equal(m2.av.text, m.av.text) || !bytes.Equal(again, code) {
+		off := 0
+		for off < len(again) && off < len(code) && again[off] == code[off] {
+			off++
+		}
+		return errf(ErrNonCanonical, off, "", "not the canonical encoding")
+	}
+	return nil
+}
+
+// avLen returns the length of the description a decoder renders from m.
+func (m *model) avLen() int {
+	out, err := m.av.skel.render(MaxMaxSDPBytes)
+	if err != nil {
+		return MaxMaxSDPBytes + 1
+	}
+	return len(out)
+}

@@ -1,0 +1,290 @@
+package codec
+
+import (
+	"sort"
+	"sync"
+)
+
+// Parts as edits of a base (AVFORM §3): each skeleton part is coded as
+// copy/skip/insert operations against a base (the empty base, a part of
+// the offer's skeleton, or a registry profile); the inserted lines travel
+// in the text item.
+
+// Edit operations: kind = v & 3, n = (v >> 2) + 1; v = 3 is END.
+const (
+	opCopy   = 0
+	opSkip   = 1
+	opInsert = 2
+	opEnd    = 3
+)
+
+// Base numbers: 0 the empty base, 1 a part of the offer (its index
+// follows), 2 + k registry profile k.
+const (
+	baseEmpty   = 0
+	baseOffer   = 1
+	baseProfile = 2
+)
+
+// maxVarintLen is the longest varint of the edits (AVFORM §3).
+const maxVarintLen = 4
+
+type avOp struct {
+	kind byte
+	n    int
+}
+
+// lineIndex maps each line of a base to its indices, in ascending order.
+type lineIndex map[string][]int
+
+func indexLines(p []string) lineIndex {
+	idx := make(lineIndex, len(p))
+	for i, l := range p {
+		idx[l] = append(idx[l], i)
+	}
+	return idx
+}
+
+// at returns the smallest index >= j of line l in the base, or -1.
+func (x lineIndex) at(l string, j int) int {
+	list := x[l]
+	k := sort.SearchInts(list, j)
+	if k == len(list) {
+		return -1
+	}
+	return list[k]
+}
+
+// diffOps returns the operations that make s from the base p (AVFORM §3,
+// the encoder's diff), without END.
+func diffOps(s, p []string, idx lineIndex) []avOp {
+	var ops []avOp
+	for i, j := 0, 0; i < len(s); {
+		switch k := idx.at(s[i], j); {
+		case k == j:
+			n := 1
+			for i+n < len(s) && j+n < len(p) && s[i+n] == p[j+n] {
+				n++
+			}
+			ops = append(ops, avOp{opCopy, n})
+			i += n
+			j += n
+		case k > j:
+			ops = append(ops, avOp{opSkip, k - j})
+			j = k
+		default:
+			n := 1
+			for i+n < len(s) && idx.at(s[i+n], j) < 0 {
+				n++
+			}
+			ops = append(ops, avOp{opInsert, n})
+			i += n
+		}
+	}
+	return ops
+}
+
+func varintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
+func appendVarint(dst []byte, v uint64) []byte {
+	for v >= 0x80 {
+		dst = append(dst, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(dst, byte(v))
+}
+
+func opValue(o avOp) uint64 { return uint64(o.n-1)<<2 | uint64(o.kind) }
+
+// editCost returns the cost of coding s with ops against a base whose
+// number (and offer part index) take baseLen bytes: the bytes of the edit
+// encoding plus, for each inserted line, its length + 1.
+func editCost(s []string, ops []avOp, baseLen int) int {
+	cost := baseLen + 1 // END
+	i := 0
+	for _, o := range ops {
+		cost += varintLen(opValue(o))
+		switch o.kind {
+		case opCopy:
+			i += o.n
+		case opInsert:
+			for _, l := range s[i : i+o.n] {
+				cost += len(l) + 1
+			}
+			i += o.n
+		}
+	}
+	return cost
+}
+
+// profileIndex holds the line index of every registry profile.
+var profileIndex = sync.OnceValue(func() []lineIndex {
+	out := make([]lineIndex, len(avProfiles))
+	for k, p := range avProfiles {
+		out[k] = indexLines(p)
+	}
+	return out
+})
+
+// appendEdits appends the edits of the skeleton parts to dst and the
+// inserted lines (each followed by LF) to text, choosing for each part the
+// base of least cost, the first in tie-break order on a tie (AVFORM §3).
+// offer is the offer's skeleton for an answer whose offer is an A/V code,
+// else nil.
+func appendEdits(dst, text []byte, parts, offer [][]string) ([]byte, []byte) {
+	var offerIdx []lineIndex
+	for _, p := range offer {
+		offerIdx = append(offerIdx, indexLines(p))
+	}
+	profIdx := profileIndex()
+	for _, s := range parts {
+		best := []avOp{{opInsert, len(s)}}
+		bestBase := []uint64{baseEmpty}
+		bestCost := editCost(s, best, 1)
+		try := func(p []string, idx lineIndex, base []uint64) {
+			baseLen := 0
+			for _, v := range base {
+				baseLen += varintLen(v)
+			}
+			ops := diffOps(s, p, idx)
+			if c := editCost(s, ops, baseLen); c < bestCost {
+				best, bestBase, bestCost = ops, base, c
+			}
+		}
+		for k, p := range offer {
+			try(p, offerIdx[k], []uint64{baseOffer, uint64(k)})
+		}
+		for k, p := range avProfiles {
+			try(p, profIdx[k], []uint64{baseProfile + uint64(k)})
+		}
+		for _, v := range bestBase {
+			dst = appendVarint(dst, v)
+		}
+		i := 0
+		for _, o := range best {
+			dst = appendVarint(dst, opValue(o))
+			switch o.kind {
+			case opCopy:
+				i += o.n
+			case opInsert:
+				for _, l := range s[i : i+o.n] {
+					text = append(text, l...)
+					text = append(text, '\n')
+				}
+				i += o.n
+			}
+		}
+		dst = appendVarint(dst, opEnd)
+	}
+	return dst, text
+}
+
+// readVarint reads an unsigned LEB128 varint of at most maxVarintLen bytes
+// at b[*p]; ok is false when it is truncated or longer. A varint not in its
+// shortest form is read; re-encoding finds it (non-canonical).
+func readVarint(b []byte, p *int) (v uint64, ok bool) {
+	for k := 0; k < maxVarintLen; k++ {
+		if *p >= len(b) {
+			return 0, false
+		}
+		c := b[*p]
+		*p++
+		v |= uint64(c&0x7f) << (7 * k)
+		if c < 0x80 {
+			return v, true
+		}
+	}
+	return 0, false
+}
+
+// applyEdits rebuilds the skeleton parts from the edits, the inserted
+// lines and the offer's skeleton (nil for an offer, or an answer whose
+// offer is not an A/V code), keeping the skeleton's bytes (+2 per line)
+// within maxSDP. off is the offset of the edits item, for errors.
+func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, maxSDP, off int) ([][]string, error) {
+	var parts [][]string
+	total := 0
+	p := 0
+	bad := func(format string, a ...any) error {
+		return errf(ErrMalformed, off, "edits", format, a...)
+	}
+	for p < len(edits) {
+		base, ok := readVarint(edits, &p)
+		if !ok {
+			return nil, bad("truncated or over-long varint")
+		}
+		var bl []string
+		switch {
+		case base == baseEmpty:
+		case base == baseOffer:
+			k, ok := readVarint(edits, &p)
+			if !ok {
+				return nil, bad("truncated or over-long varint")
+			}
+			if !answer || offer == nil {
+				return nil, bad("an offer part as base without an A/V offer")
+			}
+			if k >= uint64(len(offer)) {
+				return nil, bad("offer part %d of %d", k, len(offer))
+			}
+			bl = offer[k]
+		case base-baseProfile >= uint64(len(avProfiles)):
+			return nil, errf(ErrVersion, off, "edits", "profile %d is not in this registry", base-baseProfile)
+		default:
+			bl = avProfiles[base-baseProfile]
+		}
+		var part []string
+		j := 0
+		for {
+			v, ok := readVarint(edits, &p)
+			if !ok {
+				return nil, bad("truncated part")
+			}
+			if v == opEnd {
+				break
+			}
+			if v&3 == opEnd {
+				return nil, bad("op %d", v)
+			}
+			n := int(v>>2) + 1
+			var add []string
+			switch v & 3 {
+			case opCopy:
+				if n > len(bl)-j {
+					return nil, bad("COPY past the base's end")
+				}
+				add = bl[j : j+n]
+				j += n
+			case opSkip:
+				if n > len(bl)-j {
+					return nil, bad("SKIP past the base's end")
+				}
+				j += n
+			case opInsert:
+				if n > len(lines) {
+					return nil, bad("INSERT of more lines than the text has")
+				}
+				add, lines = lines[:n], lines[n:]
+			}
+			for _, l := range add {
+				total += len(l) + 2
+			}
+			if total > maxSDP {
+				return nil, errf(ErrLimit, off, "edits", "skeleton over the SDP limit of %d", maxSDP)
+			}
+			part = append(part, add...)
+		}
+		parts = append(parts, part)
+	}
+	if len(lines) > 0 {
+		return nil, bad("%d inserted lines left over", len(lines))
+	}
+	return parts, nil
+}
