@@ -2983,12 +2983,29 @@ function sameModel(a, b) {
   const eqList = (x, y) => x.length === y.length && x.every((l, i) => l === y[i]);
   return eqList(a.extraSess, b.extraSess) && eqList(a.extraMedia, b.extraMedia);
 }
+function avEquivalent(so, decoded, answer) {
+  let pd;
+  try {
+    pd = parseSDP(decoded);
+  } catch {
+    return false;
+  }
+  const all = policyOf({ keepComponent2: true });
+  if (compactModel(pd, answer, all) !== null) return false;
+  const sd = extractSkeleton(pd, all);
+  const eqList = (x, y, eq = (a, b) => a === b) => x.length === y.length && x.every((a, i) => eq(a, y[i]));
+  return sd !== null && so.ufrag === sd.ufrag && so.pwd === sd.pwd && eqList(so.digests, sd.digests, equalBytes) && eqList(so.ssrcs, sd.ssrcs) && eqList(so.ids, sd.ids) && eqList(so.cands, sd.cands, sameCandidate) && eqList(so.parts, sd.parts, (a, b) => eqList(a, b));
+}
 function equivalent(original, decoded, policy) {
   if (original.type !== decoded.type) return false;
   const answer = typeOf(original.type) === "answer";
   const po = parseSDP(original.sdp);
   const mo = compactModel(po, answer, policyOf(policy));
-  if (mo === null) return splitLines(original.sdp).join("\n") === splitLines(decoded.sdp).join("\n");
+  if (mo === null) {
+    const so = extractSkeleton(po, policyOf(policy));
+    if (so !== null) return avEquivalent(so, decoded.sdp, answer);
+    return splitLines(original.sdp).join("\n") === splitLines(decoded.sdp).join("\n");
+  }
   let pd;
   try {
     pd = parseSDP(decoded.sdp);

@@ -617,6 +617,24 @@ function sameModel(a, b) {
 }
 
 /**
+ * avEquivalent compares the skeleton so of an A/V-eligible original with
+ * that of the decoded description: the same skeleton lines part by part,
+ * the same tables and credentials, and the same candidates (the decoded
+ * description's under a policy that keeps every component).
+ */
+function avEquivalent(so, decoded, answer) {
+  let pd;
+  try { pd = parseSDP(decoded); } catch { return false; }
+  const all = policyOf({ keepComponent2: true });
+  if (compactModel(pd, answer, all) !== null) return false;
+  const sd = extractSkeleton(pd, all);
+  const eqList = (x, y, eq = (a, b) => a === b) => x.length === y.length && x.every((a, i) => eq(a, y[i]));
+  return sd !== null && so.ufrag === sd.ufrag && so.pwd === sd.pwd &&
+    eqList(so.digests, sd.digests, equalBytes) && eqList(so.ssrcs, sd.ssrcs) && eqList(so.ids, sd.ids) &&
+    eqList(so.cands, sd.cands, sameCandidate) && eqList(so.parts, sd.parts, (a, b) => eqList(a, b));
+}
+
+/**
  * equivalent reports whether the decoded description is equivalent to the
  * original one encoded with policy (SPEC.md §3.6). It returns true or false;
  * an original that is not a valid description throws InvalidSDPError.
@@ -626,7 +644,11 @@ export function equivalent(original, decoded, policy) {
   const answer = typeOf(original.type) === 'answer';
   const po = parseSDP(original.sdp);
   const mo = compactModel(po, answer, policyOf(policy));
-  if (mo === null) return splitLines(original.sdp).join('\n') === splitLines(decoded.sdp).join('\n');
+  if (mo === null) {
+    const so = extractSkeleton(po, policyOf(policy));
+    if (so !== null) return avEquivalent(so, decoded.sdp, answer);
+    return splitLines(original.sdp).join('\n') === splitLines(decoded.sdp).join('\n');
+  }
   let pd;
   try { pd = parseSDP(decoded.sdp); } catch { return false; }
   const md = compactModel(pd, answer, policyOf({ keepComponent2: true }));
