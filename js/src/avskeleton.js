@@ -4,7 +4,7 @@
 // identifiers (SSRCs, UUIDs, cnames) lifted out into tables and replaced by
 // marker bytes. Markers are control bytes, which no SDP line holds (SPEC.md
 // §3.1 rule 2). The encoder lifts (extractSkeleton); the decoder renders
-// (renderSkeleton). Both find the places a marker may stand with walkLine.
+// (renderSkeleton). The encoder finds the places of markers with walkLine.
 
 import { MalformedError, LimitError } from './errors.js';
 import {
@@ -56,7 +56,7 @@ function upToSlash(field, kind, f) {
 }
 
 /**
- * walkLine returns line (a description line, or a skeleton line) with the
+ * walkLine returns a description line with the
  * text of each place a marker may stand replaced by f(kind, text), or kept
  * when f returns null. media tells a media section's line from a session
  * line, first the m= line of a section. Candidate lines are not walked.
@@ -231,91 +231,72 @@ export function extractSkeleton(p, pol) {
 const hexUpper = (raw) => Array.from(raw, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
 const te = new TextEncoder();
 
-// CONTROL matches a control character other than TAB (SPEC.md §3.1 rule 2).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
-
 /**
  * renderSkeleton returns the description (CRLF line ends) of skeleton parts
- * with tables t = {cands, ufrag, pwd, digests, ssrcs, ids}. It throws
- * MalformedError for a marker where none may stand, an index out of range,
- * 0x01 not alone on its line or in the session part, 0x02 or 0x03 in a
- * section without candidates, or a count of candidate lines other than that
- * of t.cands; LimitError when the description exceeds maxSDP bytes. off is
- * the code offset errors report.
+ * with tables t = {cands, ufrag, pwd, digests, ssrcs, ids} (AVFORM §5):
+ * each marker is replaced by what it stands for. It throws MalformedError
+ * for a count of candidate lines other than that of t.cands, 0x01 not alone
+ * on its line, 0x02 or 0x03 in the session part or in a section without
+ * candidates, a marker without a valid index (no digits, a leading zero,
+ * out of range) or another control byte than TAB; LimitError when the
+ * description exceeds maxSDP bytes. A marker in a place where an encoder
+ * would not write it is rendered: re-encoding finds it (non-canonical).
+ * off is the code offset errors report.
  */
 export function renderSkeleton(parts, t, maxSDP, off) {
   const bad = (msg) => new MalformedError(off, 'skeleton', msg);
-  const index = (x, mk, n) => {
-    // A marker's index is the maximal run of ASCII digits after it; a
-    // leading zero is not malformed here (re-encoding finds it).
-    let j = 1;
-    while (j < x.length && x[j] >= '0' && x[j] <= '9') j++;
-    if (x[0] !== mk || j === 1 || j !== x.length) return -1;
-    if (j > 11) throw bad('marker index out of range');
-    const i = Number(x.slice(1));
-    if (i >= n) throw bad('marker index out of range');
-    return i;
-  };
+  let count = 0;
+  for (const part of parts) for (const l of part) if (l === MK_CANDIDATE) count++;
+  if (count !== t.cands.length) throw bad(`${count} candidate lines for ${t.cands.length} candidates`);
   const sessID = sessionID(t.digests.length > 0 ? t.digests[0] : new Uint8Array(0));
   let ci = 0, total = 0;
   const out = [];
   for (let pi = 0; pi < parts.length; pi++) {
     const part = parts[pi];
-    let fc = null;
-    if (pi > 0) {
-      let n = 0;
-      for (const l of part) if (l === MK_CANDIDATE) n++;
-      if (n > 0) {
-        if (ci >= t.cands.length) throw bad('more candidate lines than candidate records');
-        fc = t.cands[ci];
-      }
-    }
-    const render = (kind, x) => {
-      switch (kind) {
-        case PORT: case ADDRESS:
-          if (x !== (kind === PORT ? MK_PORT : MK_ADDRESS)) return null;
-          if (fc === null) throw bad('port or address marker in a section without candidates');
-          return kind === PORT ? String(fc.port) : fc.addr;
-        case SESS: return x === MK_SESS_ID ? sessID : null;
-        case UFRAG: return x === MK_UFRAG ? t.ufrag : null;
-        case PWD: return x === MK_PWD ? t.pwd : null;
-        case DIGEST: {
-          const low = x[0] === MK_DIGEST_LOW;
-          const i = index(x, low ? MK_DIGEST_LOW : MK_DIGEST_UP, t.digests.length);
-          if (i < 0) return null;
-          const s = hexUpper(t.digests[i]);
-          return low ? s.toLowerCase() : s;
-        }
-        case SSRC: {
-          const i = index(x, MK_SSRC, t.ssrcs.length);
-          return i < 0 ? null : String(t.ssrcs[i]);
-        }
-        case IDENT: {
-          const [open, id, close] = braces(x);
-          const i = index(id, MK_STRING, t.ids.length);
-          return i < 0 ? null : open + t.ids[i] + close;
-        }
-      }
-      return null;
-    };
-    for (let li = 0; li < part.length; li++) {
-      const l = part[li];
-      let r;
+    const fc = part.includes(MK_CANDIDATE) ? t.cands[ci] : null;
+    for (const l of part) {
+      let r = '';
       if (l === MK_CANDIDATE) {
-        if (pi === 0) throw bad('candidate line in the session part');
-        if (ci >= t.cands.length) throw bad('more candidate lines than candidate records');
         r = candidateLine(t.cands[ci], ci);
         ci++;
       } else {
-        r = l.length >= 2 && l[1] === '=' ? walkLine(l, pi > 0, li === 0, render) : l;
-        if (CONTROL.test(r)) throw bad('a control byte where no marker may stand');
+        let from = 0;
+        for (let k = 0; k < l.length; k++) {
+          const c = l.charCodeAt(k);
+          if (c >= 0x20 || c === 0x09) continue;
+          r += l.slice(from, k);
+          const mk = l[k];
+          switch (mk) {
+            case MK_PORT: case MK_ADDRESS:
+              if (pi === 0 || fc === null) throw bad('port or address marker in a part without candidates');
+              r += mk === MK_PORT ? String(fc.port) : fc.addr;
+              break;
+            case MK_UFRAG: r += t.ufrag; break;
+            case MK_PWD: r += t.pwd; break;
+            case MK_SESS_ID: r += sessID; break;
+            case MK_DIGEST_UP: case MK_DIGEST_LOW: case MK_SSRC: case MK_STRING: {
+              let n = 0;
+              while (k + 1 + n < l.length && l[k + 1 + n] >= '0' && l[k + 1 + n] <= '9') n++;
+              if (n === 0 || (n > 1 && l[k + 1] === '0') || n > 6) throw bad('marker without a valid index');
+              const i = Number(l.slice(k + 1, k + 1 + n));
+              k += n;
+              const table = mk === MK_SSRC ? t.ssrcs : mk === MK_STRING ? t.ids : t.digests;
+              if (i >= table.length) throw bad(`index ${i} out of range`);
+              if (mk === MK_SSRC || mk === MK_STRING) r += String(table[i]);
+              else r += mk === MK_DIGEST_LOW ? hexUpper(table[i]).toLowerCase() : hexUpper(table[i]);
+              break;
+            }
+            case MK_CANDIDATE: throw bad('candidate marker not alone on its line');
+            default: throw bad(`control byte 0x${c.toString(16).padStart(2, '0')}`);
+          }
+          from = k + 1;
+        }
+        r += l.slice(from);
       }
       total += te.encode(r).length + 2;
       if (total > maxSDP) throw new LimitError(off, 'skeleton', `decoded description is over the limit of ${maxSDP} bytes`);
       out.push(r);
     }
   }
-  if (ci !== t.cands.length) throw bad('fewer candidate lines than candidate records');
   return out.map((l) => l + '\r\n').join('');
 }

@@ -497,6 +497,16 @@ function decodeModel(code, d) {
   return m;
 }
 
+/**
+ * skeletonParts returns the skeleton parts of an offer code in the A/V form
+ * (the base an answer to it is coded against), or null for another form.
+ * Not part of the package's API: tests use it.
+ */
+export function skeletonParts(offer) {
+  const m = decodeModel(offer, decOptions());
+  return m.av ? m.parts : null;
+}
+
 function equalBytes(a, b) { return a.length === b.length && compareBytes(a, b) === 0; }
 
 function checkOfferCode(offer) {

@@ -10,12 +10,16 @@
 //   PEER_DIFF_N=500 PEER_DIFF_SEED=7 node --test test/differential.test.js
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { decode, parseText, formatText, CodecError } from '../src/index.js';
+import { encode, decode, parseText, formatText, CodecError } from '../src/index.js';
+import { readItem, Writer } from '../src/cbor.js';
+import { compress, inflate } from '../src/deflate.js';
+import { textDictionary } from '../src/avcode.js';
+import { skeletonParts } from '../src/codec.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const vdir = join(root, 'vectors');
@@ -28,7 +32,7 @@ const PER_SEED = Number(process.env.PEER_DIFF_N || 50);
 const SEED = Number(process.env.PEER_DIFF_SEED || 20260101);
 
 // `peer decode` ends a refusal with its class (SPEC.md §9): "(error class: malformed)".
-const GO_CLASSES = ['foreign', 'malformed', 'non-canonical', 'unsupported', 'limit', 'binding', 'invalid-sdp']
+const GO_CLASSES = ['foreign', 'malformed', 'non-canonical', 'unsupported', 'limit', 'binding', 'invalid-sdp', 'needs-offer']
   .map((c) => [`(error class: ${c})`, c]);
 
 function rng(seed) { // xorshift32, fixed seed: failures replay
@@ -121,6 +125,122 @@ test('JS and Go decoders agree on edited codes', { skip: haveGo ? false : 'go is
     }
     assert.ok(n > 100);
     assert.deepEqual(bad.slice(0, 20), [], `${bad.length} of ${n} mutated codes disagree`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+// A/V seeds: offers and answers of testdata/av (answers with the code of
+// their offer, which decoding them needs).
+function avSeeds() {
+  const dir = join(root, 'testdata', 'av');
+  const [head, ...rows] = readFileSync(join(dir, 'INDEX.tsv'), 'utf8').split('\n').filter((l) => l !== '');
+  const col = Object.fromEntries(head.split('\t').map((c, i) => [c, i]));
+  const pick = rows.map((l) => l.split('\t')).filter((f) => f[col.batch] === 'batch1' && f[col.type] === 'offer' &&
+    /^(chromium-avdata|firefox-avdata|pion-avdata|chromium-simulcast|firefox-mdns-av|pion-recvonly)-offer/.test(f[col.file].split('/')[1]));
+  const out = [];
+  for (const f of pick) {
+    const offer = encode({ type: 'offer', sdp: readFileSync(join(dir, f[col.file]), 'utf8') });
+    out.push({ code: offer });
+    const answer = encode({ type: 'answer', sdp: readFileSync(join(dir, f[col.pair]), 'utf8') }, offer);
+    out.push({ code: answer, offer });
+  }
+  return out;
+}
+
+// avMutate edits an A/V code item by item: its edits (bytes), its text
+// (lines: a marker or another control byte put in, a line dropped, doubled
+// or swapped; compressed again with the right dictionary), or its tables.
+function avMutate(code, offer, r) {
+  const items = [];
+  for (let off = 0; off < code.length;) { const it = readItem(code, off); items.push(it.value); off = it.end; }
+  if (items.length < 7) return code;
+  const offerParts = offer ? skeletonParts(offer) : null;
+  const dict = textDictionary(offerParts);
+  const CTRL = [1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 0, 9, 10, 13, 0x7f, 0x30, 0x31, 0x7b, 0x7d, 0x20];
+  switch (r(4)) {
+    case 0: { // edits
+      const e = Array.from(items[5]);
+      const k = r(e.length + 1);
+      if (r(2)) e.splice(k, 0, r(2) ? r(12) : r(256)); else if (e.length) e[r(e.length)] = r(2) ? r(12) : r(256);
+      items[5] = Uint8Array.from(e);
+      break;
+    }
+    case 1: case 2: { // text
+      const t = new TextDecoder().decode(inflate(items[6], dict, 1 << 20));
+      const lines = t === '' ? [] : t.slice(0, -1).split('\n');
+      if (lines.length === 0) lines.push('a=x');
+      const i = r(lines.length);
+      switch (r(5)) {
+        case 0: case 1: {
+          const l = lines[i], k = r(l.length + 1);
+          lines[i] = l.slice(0, k) + String.fromCharCode(CTRL[r(CTRL.length)]) + (r(2) ? String(r(12)) : '') + l.slice(k + (r(3) === 0 ? 1 : 0));
+          break;
+        }
+        case 2: lines.splice(i, 1); break;
+        case 3: lines.splice(i, 0, lines[i]); break;
+        case 4: { const j = r(lines.length); [lines[i], lines[j]] = [lines[j], lines[i]]; break; }
+      }
+      items[6] = compress(new TextEncoder().encode(lines.map((l) => l + '\n').join('')), dict);
+      break;
+    }
+    case 3: { // tables
+      const k = r(4);
+      if (k === 0 && items[3].length >= 4) items[3] = items[3].slice(4);
+      else if (k === 1) { const s = Array.from(items[3]); s.push(r(256), r(256), r(256), r(256)); items[3] = Uint8Array.from(s); }
+      else if (k === 2 && items[4].length > 1) items[4] = [items[4][1], items[4][0], ...items[4].slice(2)];
+      else if (items[2].length > 0) items[2] = [items[2][0].slice(0, 1 + r(items[2][0].length)), ...items[2].slice(1)];
+      break;
+    }
+  }
+  const w = new Writer();
+  for (const v of items) w.value(v);
+  return Buffer.from(w.result());
+}
+
+test('JS and Go decoders agree on edited A/V codes', { skip: haveGo ? false : 'go is not on PATH' }, (t) => {
+  const av = avSeeds();
+  assert.ok(av.length > 0, 'no A/V seeds');
+  const tmp = mkdtempSync(join(tmpdir(), 'peer-js-diff-'));
+  try {
+    const peer = join(tmp, 'peer');
+    const b = spawnSync('go', ['build', '-o', peer, './cmd/peer'], { cwd: root, encoding: 'utf8' });
+    assert.equal(b.status, 0, b.stderr);
+    const offerFile = join(tmp, 'offer.bin');
+    const r = rng(SEED + 1);
+    let n = 0;
+    const bad = [];
+    const classes = {};
+    for (const seed of av) {
+      for (let i = 0; i < PER_SEED; i++) {
+        const code = i % 3 === 0 ? mutate(seed.code, r) : avMutate(seed.code, seed.offer, r);
+        if (code.length === 0) continue;
+        // Answers: mostly with their offer; sometimes without (needs-offer)
+        // or with another code as offer (binding).
+        let offer = seed.offer;
+        if (offer && i % 10 === 9) offer = undefined;
+        else if (offer && i % 10 === 8) offer = av[0].code === seed.offer ? av[2].code : av[0].code;
+        let js;
+        try { const d = decode(new Uint8Array(code), { offer }); js = 'ok ' + d.type + '\n' + d.sdp; } catch (e) {
+          if (!(e instanceof CodecError)) throw e;
+          js = e.class;
+        }
+        const args = ['decode', '-json'];
+        if (offer) { writeFileSync(offerFile, offer); args.push('-offer', '@' + offerFile); }
+        const g = spawnSync(peer, args, { input: code, encoding: 'utf8' });
+        let go;
+        if (g.status === 0) { const d = JSON.parse(g.stdout); go = 'ok ' + d.type + '\n' + d.sdp; }
+        else go = (GO_CLASSES.find(([p]) => g.stderr.includes(p)) || [null, 'other: ' + g.stderr.trim()])[1];
+        const k = js.split('\n')[0];
+        classes[k] = (classes[k] || 0) + 1;
+        if (js !== go) bad.push(`code ${code.toString('hex')}${offer ? ' offer ' + Buffer.from(offer).toString('hex') : ''}: JS ${js.split('\n')[0]}, Go ${go.split('\n')[0]}`);
+        n++;
+      }
+    }
+    assert.ok(n > 100);
+    t.diagnostic(`outcomes: ${JSON.stringify(classes)}`);
+    assert.ok(Object.keys(classes).length >= 4, `mutations reach too few outcomes: ${JSON.stringify(classes)}`);
+    assert.deepEqual(bad.slice(0, 10), [], `${bad.length} of ${n} mutated A/V codes disagree`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
