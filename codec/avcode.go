@@ -209,7 +209,7 @@ func (d *Decoder) readAV(m *model, items []cbor.RawMessage, offs []int) error {
 // offer or the offer's code is not an offer. The offer's skeleton is kept
 // when it is an A/V code.
 func (d *Decoder) avOffer(m *model, body []byte, off int) error {
-	if d.offer == nil {
+	if len(d.offer) == 0 {
 		return errf(ErrNeedsOffer, 0, "offer", "an A/V answer decodes only with the code of its offer")
 	}
 	if len(body) < bindLen {
@@ -407,4 +407,12 @@ func (m *model) avLen() int {
 		return MaxMaxSDPBytes + 1
 	}
 	return len(out)
+}
+
+// AVDictionary returns a copy of the DEFLATE dictionary of the text item
+// of an A/V offer code (AVFORM §3): the residual form's preset dictionary
+// followed by the registry text. An answer to an A/V offer appends the
+// offer's skeleton text; only the last 32768 bytes count.
+func AVDictionary() []byte {
+	return bytes.Clone(avDictBase())
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -95,7 +96,8 @@ func floor(m *model) int {
 
 func TestCorpus(t *testing.T) {
 	offer := offerFixture(t)
-	var compact, residual int
+	var compact, residual, av int
+	avOver := map[string][]int{} // stack: bytes over the floor of each A/V code
 	for _, e := range loadCorpus(t) {
 		t.Run(e.file, func(t *testing.T) {
 			typ, err := ParseType(e.typ)
@@ -132,6 +134,16 @@ func TestCorpus(t *testing.T) {
 					t.Fatalf("ICE credentials %q became %q", a, b)
 				}
 			}
+			if code[0] == headAVOffer || code[0] == headAVAnswer {
+				av++
+				fl, res := avFloor(t, e.sdp), residualSize(t, in, offer)
+				t.Logf("A/V form: %d bytes, floor %d (+%d), residual form %d", len(code), fl, len(code)-fl, res)
+				avOver[e.stack] = append(avOver[e.stack], len(code)-fl)
+				if len(code) > res {
+					t.Errorf("%d bytes, more than the residual form (%d)", len(code), res)
+				}
+				return
+			}
 			if code[0] >= headResidual {
 				residual++
 				return
@@ -140,9 +152,17 @@ func TestCorpus(t *testing.T) {
 			checkOverFloor(t, e.stack, typ == Answer, e.sdp, code, 6)
 		})
 	}
-	t.Logf("compact %d (each with a size budget), residual %d", compact, residual)
-	if compact < 40 || residual < 40 {
-		t.Errorf("expected at least 40 of each kind, got compact %d residual %d", compact, residual)
+	t.Logf("compact %d (each with a size budget), A/V %d, residual %d", compact, av, residual)
+	stacks := make([]string, 0, len(avOver))
+	for s := range avOver {
+		stacks = append(stacks, s)
+	}
+	sort.Strings(stacks)
+	for _, s := range stacks {
+		t.Logf("A/V codes of %s: bytes over the floor %v", s, avOver[s])
+	}
+	if compact < 40 || av+residual < 40 {
+		t.Errorf("expected at least 40 compact and 40 other codes, got compact %d, A/V %d, residual %d", compact, av, residual)
 	}
 }
 

@@ -213,7 +213,7 @@ func ExampleClassName() {
 	code := mustEncode(codec.Description{Type: codec.Offer, SDP: chromeOffer}, nil)
 	inputs := [][]byte{
 		code[:1],                                 // truncated
-		append([]byte{0x12}, code[1:]...),        // a later version
+		append([]byte{0x14}, code[1:]...),        // a later form
 		append(code[:len(code):len(code)], 0xa0), // an empty extension map
 		[]byte("hello"),                          // not a code
 	}

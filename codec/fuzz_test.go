@@ -32,7 +32,7 @@ import (
 var keepAll = &EncOptions{Policy: CandidatePolicy{KeepComponent2: true}}
 
 // errorClasses are the sentinels of SPEC.md §9.
-var errorClasses = []error{ErrForeign, ErrMalformed, ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding, ErrSDP}
+var errorClasses = []error{ErrForeign, ErrMalformed, ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding, ErrSDP, ErrNeedsOffer}
 
 // checkOneClass fails unless err belongs to exactly one error class.
 func checkOneClass(t testing.TB, err error) {
@@ -165,7 +165,9 @@ func vectorCodes(t testing.TB) [][]byte {
 // Encode(Decode(code)) must give back.
 func withoutUnknown(t testing.TB, code []byte) []byte {
 	t.Helper()
-	m, err := defaultDecoder.decodeModel(code)
+	d := *defaultDecoder
+	d.offer = fuzzOffer // A/V answers decode against it
+	m, err := d.decodeModel(code)
 	if err != nil {
 		t.Fatalf("decodeModel fails on a code Decode accepts: %v", err)
 	}
@@ -174,7 +176,10 @@ func withoutUnknown(t testing.TB, code []byte) []byte {
 	}
 	m.unknown = nil
 	var res []byte
-	if m.residual {
+	switch {
+	case m.av != nil:
+		res = m.av.compress()
+	case m.residual:
 		res = fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary)
 	}
 	return m.appendBinary(nil, res)
@@ -187,9 +192,14 @@ func canonicalParse(t *testing.T, code []byte) []byte {
 	if code[0] < headResidual {
 		return code
 	}
-	m, err := defaultDecoder.readModel(code)
+	d := *defaultDecoder
+	d.offer = fuzzOffer // A/V answers decode against it
+	m, err := d.readModel(code)
 	if err != nil {
 		t.Fatalf("readModel of a decoded code: %v", err)
+	}
+	if m.av != nil {
+		return m.appendBinary(nil, m.av.compress())
 	}
 	return m.appendBinary(nil, fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary))
 }
@@ -205,8 +215,15 @@ func FuzzDecode(f *testing.F) {
 	f.Add(fuzzOffer)
 	f.Add([]byte{})
 	f.Add([]byte{0x18, 0x20})
+	for _, c := range avFuzzCodes(f) {
+		f.Add(c)
+	}
 	f.Fuzz(func(t *testing.T, code []byte) {
 		d, err := Decode(code, nil)
+		if errors.Is(err, ErrNeedsOffer) {
+			// An A/V answer decodes only against its offer.
+			d, err = Decode(code, &DecOptions{Offer: fuzzOffer})
+		}
 		if err != nil {
 			checkOneClass(t, err)
 			return
@@ -322,6 +339,11 @@ func FuzzEncode(f *testing.F) {
 	}
 	for i, s := range vectorFields(f, "sdp") {
 		f.Add(s, i%2 == 1, uint8(i))
+	}
+	for i, e := range loadAV(f) {
+		if i%5 == 0 {
+			f.Add(e.sdp, e.typ == "answer", uint8(i))
+		}
 	}
 	f.Add("", false, uint8(0))
 	f.Add("v=0\no=- 0 0 IN IP4 x\ns=-\nt=0 0\n", false, uint8(0))
@@ -441,4 +463,20 @@ func TestDecodeMemoryBound(t *testing.T) {
 			}
 		})
 	}
+}
+
+// avFuzzCodes returns codes of some A/V descriptions of testdata/av:
+// offers, and answers bound to fuzzOffer.
+func avFuzzCodes(t testing.TB) [][]byte {
+	var out [][]byte
+	for i, e := range loadAV(t) {
+		if i%3 != 0 {
+			continue
+		}
+		typ, _ := ParseType(e.typ)
+		if code, err := Encode(Description{Type: typ, SDP: e.sdp}, fuzzOffer, nil); err == nil {
+			out = append(out, code)
+		}
+	}
+	return out
 }

@@ -27,7 +27,9 @@ is the raw code, for files. Every form decodes the same (peer decode).`, cmdEnco
 	register("decode", "decode a code (any form, or a whole link) from stdin to SDP", `Reads a code on stdin, in any form (P-…, P:…, a whole link, or the raw
 bytes), and writes its session description on stdout: SDP text with CRLF
 line ends, or {"type","sdp"} JSON with -json. With -offer, an answer is
-checked against the offer it must belong to. A code refused ends with status
+checked against the offer it must belong to. An audio/video answer is coded
+against its offer and decodes only with it: give the offer's code with
+-offer CODE or -offer @FILE. A code refused ends with status
 1 and one line that says why, then its error class (SPEC.md §9) in
 parentheses: "(error class: malformed)".`, cmdDecode)
 }
@@ -169,7 +171,7 @@ func cmdEncode(e *env, args []string) error {
 func cmdDecode(e *env, args []string) error {
 	fs := newFlagSet("decode")
 	asJSON := fs.Bool("json", false, `write {"type","sdp"} JSON instead of SDP text`)
-	offerArg := fs.String("offer", "", "check that an answer is bound to this offer `code` (any form, or @FILE)")
+	offerArg := fs.String("offer", "", "the offer `code` an answer belongs to (any form, or @FILE): checks the binding, and an audio/video answer needs it to decode")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}

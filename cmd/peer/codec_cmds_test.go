@@ -177,3 +177,36 @@ func TestEncodeEUI64(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeAVAnswer encodes a real audio/video offer and its answer and
+// decodes the answer: without -offer it is refused with the class
+// needs-offer and a line that says to pass -offer; with -offer (a code or
+// @FILE) it decodes.
+func TestDecodeAVAnswer(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "av", "batch1", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	offerSDP, answerSDP := read("chromium-avdata-offer-to-pion.sdp"), read("pion-avdata-answer-to-chromium.sdp")
+	offer := strings.TrimSpace(mustRun(t, offerSDP, "encode"))
+	answer := strings.TrimSpace(mustRun(t, answerSDP, "encode", "-type", "answer", "-offer", offer))
+
+	st, _, errs := runPeer(t, answer, "decode")
+	if st != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "(error class: needs-offer)") || !strings.Contains(errs, "-offer") {
+		t.Fatalf("A/V answer without -offer: status %d, stderr %q", st, errs)
+	}
+	file := filepath.Join(t.TempDir(), "offer.txt")
+	if err := os.WriteFile(file, []byte(offer+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{offer, "@" + file} {
+		out := mustRun(t, answer, "decode", "-offer", arg)
+		in := codec.Description{Type: codec.Answer, SDP: answerSDP}
+		if err := codec.Equivalent(in, codec.Description{Type: codec.Answer, SDP: out}, nil); err != nil {
+			t.Fatalf("-offer %.20s: decoded answer not equivalent: %v", arg, err)
+		}
+	}
+}

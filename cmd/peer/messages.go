@@ -59,6 +59,8 @@ func describe(err error, want string) error {
 		return explainf(err, "this answer belongs to another offer: use the answer made for the offer shown here")
 	case errors.Is(err, codec.ErrSDP):
 		return explainf(err, "this code does not hold a usable WebRTC description")
+	case errors.Is(err, codec.ErrNeedsOffer):
+		return explainf(err, "this audio/video answer is coded against its offer: pass the offer's code with -offer CODE or -offer @FILE")
 	case errors.Is(err, ref.ErrCode) && want == "answer":
 		return explainf(err, "this is an offer's code, not an answer's: paste the code that the other side (peer answer, or the page) shows")
 	case errors.Is(err, ref.ErrCode) && want == "offer":

@@ -24,6 +24,7 @@ func (g *gen) all() {
 	g.sdpInput()
 	g.negatives(offers)
 	g.corners(offers)
+	g.av(offers)
 }
 
 // baseCodes are codes the negative vectors start from.
@@ -379,8 +380,8 @@ func normal(sdp string) string {
 func (g *gen) residual(b *baseCodes) {
 	name := "residual_av_offer"
 	r := rng(name)
-	av := avOffer(r, "actpass", true)
-	b.residual = g.encode(name, "An audio, video and data-channel offer is not eligible for the compact form and travels in the residual form.", codec.Offer, av, nil, nil)
+	av := ownCredentials(avOffer(r, "actpass", true))
+	b.residual = g.encode(name, "An audio, video and data-channel offer whose last section has ICE credentials of its own is eligible for neither compact form and travels in the residual form.", codec.Offer, av, nil, nil)
 
 	// The decoder does not check the DEFLATE parse (SPEC.md §4.7): the
 	// same text compressed another way is accepted.
@@ -391,7 +392,7 @@ func (g *gen) residual(b *baseCodes) {
 
 	name = "residual_av_answer"
 	r = rng(name)
-	g.encode(name, "An audio and video answer in the residual form carries the binding to its offer (residual_av_offer).", codec.Answer, avOffer(r, "active", false), nil, b.residual)
+	g.encode(name, "An audio and video answer in the residual form (its last section has ICE credentials of its own) carries the binding to its offer (residual_av_offer).", codec.Answer, ownCredentials(avOffer(r, "active", false)), nil, b.residual)
 
 	name = "residual_short_fixed_block"
 	r = rng(name)
@@ -401,8 +402,8 @@ func (g *gen) residual(b *baseCodes) {
 	name = "residual_two_data_sections"
 	r = rng(name)
 	d := newDC(r, "chrome", "actpass")
-	s := d.sdp(r) + "m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n"
-	g.encode(name, "A description with a second, rejected application section uses the residual form.", codec.Offer, s, nil, nil)
+	s := d.sdp(r) + "m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=ice-ufrag:x\r\n"
+	g.encode(name, "A description with a second, rejected application section with an ICE ufrag of its own uses the residual form (not the A/V form: its ufrags differ).", codec.Offer, s, nil, nil)
 
 	// {0x0a0a: h'0a0a'}: a grease key (SPEC.md §10) with a byte-string value.
 	grease := []byte{0xa1, 0x19, 0x0a, 0x0a, 0x42, 0x0a, 0x0a}

@@ -60,6 +60,10 @@ func (g *gen) encode(name, desc string, t codec.Type, sdp string, pol *policy, o
 		g.fail(name, "residual form %v, but only residual_ vectors use it", residual)
 		return nil
 	}
+	if av := bin[0] == 0x12 || bin[0] == 0x13; av != strings.HasPrefix(name, "av_") {
+		g.fail(name, "A/V form %v, but only av_ vectors use it", av)
+		return nil
+	}
 	// The decoded description encodes to the same code (every candidate it
 	// has was kept once already).
 	again, err := codec.Encode(out, offer, &codec.EncOptions{Policy: codec.CandidatePolicy{KeepComponent2: true}})

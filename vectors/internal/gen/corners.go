@@ -170,26 +170,26 @@ func (g *gen) cornerLines() {
 	s := strings.Replace(d.sdp(r), "a=group:BUNDLE 0", "a=group:BUNDLE\t 0", 1)
 	g.encode(name, "a=group:BUNDLE is matched by its fields: \"BUNDLE<TAB><SP>0\" names the one mid and is implied, not an extra line (SPEC.md §3.3).", codec.Offer, s, nil, nil)
 
-	name = "residual_setup_upper_case"
+	name = "av_setup_upper_case"
 	r = rng(name)
 	d = newDC(r, "chrome", "actpass")
 	d.setup = "ACTPASS"
-	g.encode(name, "a=setup is compared exactly: ACTPASS is not actpass, so the description is not eligible for the compact form and travels as text (SPEC.md §3.3 rule 4).", codec.Offer, d.sdp(r), nil, nil)
+	g.encode(name, "a=setup is compared exactly: ACTPASS is not actpass, so the description is not eligible for the compact data-channel form (SPEC.md §3.3 rule 4) and travels in the A/V form, its a=setup line as text.", codec.Offer, d.sdp(r), nil, nil)
 
 	for _, c := range []struct{ name, port, desc string }{
-		{"residual_mline_port_leading_zero", "09", "An m= port written with a leading zero (09) is valid SDP but not eligible for the compact form (SPEC.md §3.3 rule 1): the text travels as is."},
-		{"residual_mline_port_zeros", "00", "An m= port of 00 is port 0, a rejected section, however it is written: not eligible for the compact form (SPEC.md §3.3 rule 1)."},
+		{"av_mline_port_leading_zero", "09", "An m= port written with a leading zero (09) is valid SDP but not eligible for the compact data-channel form (SPEC.md §3.3 rule 1): it travels in the A/V form, the port as text."},
+		{"av_mline_port_zeros", "00", "An m= port of 00 is port 0, a rejected section, however it is written: not eligible for the compact data-channel form (SPEC.md §3.3 rule 1); it travels in the A/V form."},
 	} {
 		r := rng(c.name)
 		d := newDC(r, "chrome", "actpass")
 		s := strings.Replace(d.sdp(r), "m=application 9 ", "m=application "+c.port+" ", 1)
 		g.encode(c.name, c.desc, codec.Offer, s, nil, nil)
 	}
-	name = "residual_legacy_port_leading_zero"
+	name = "av_legacy_port_leading_zero"
 	r = rng(name)
 	d = newDC(r, "chrome", "actpass")
 	d.legacy, d.streams, d.mms, d.sctpPort = true, 1024, "", "05000"
-	g.encode(name, "A legacy m= line whose SCTP port has a leading zero (05000, with a=sctpmap:05000) is not eligible for the compact form (SPEC.md §3.3 rule 7).", codec.Offer, d.sdp(r), nil, nil)
+	g.encode(name, "A legacy m= line whose SCTP port has a leading zero (05000, with a=sctpmap:05000) is not eligible for the compact data-channel form (SPEC.md §3.3 rule 7); it travels in the A/V form.", codec.Offer, d.sdp(r), nil, nil)
 
 	chrome := g.sdpOf("compact_chrome_offer_mdns")
 	g.encodeFail("sdp_s_not_third", "An s= line after an i= line: s= must be the third line (SPEC.md §3.1 rule 3).", codec.Offer,
@@ -340,11 +340,11 @@ func (g *gen) iceLite(b *baseCodes) {
 	d.mediaExtra = []string{"a=ice-lite"}
 	g.encode(name, "a=ice-lite in the media section (where RFC 8839 does not put it) is an extra media line, not the flag.", codec.Offer, d.sdp(r), nil, nil)
 
-	name = "residual_ice_lite_twice"
+	name = "av_ice_lite_twice"
 	r = rng(name)
 	d = newDC(r, "chrome", "actpass")
 	d.sessExtra = []string{"a=ice-lite", "a=ice-lite"}
-	g.encode(name, "Two session-level a=ice-lite lines: the flag cannot say so, and the description travels as text.", codec.Offer, d.sdp(r), nil, nil)
+	g.encode(name, "Two session-level a=ice-lite lines: the flag of the compact data-channel form cannot say so, and the description travels in the A/V form, both lines as skeleton text.", codec.Offer, d.sdp(r), nil, nil)
 
 	g.decodeFail("ext_ice_lite_extra_line", "compact_chrome_offer_mdns with \"a=ice-lite\" as an extra session line in extension key 6: the line is the ICE-lite flag, which no encoder writes as an extra line.", "offer",
 		join(b.chrome, []byte{0xa1, 0x06, 0x81}, tstr("a=ice-lite")), nil, nil, "malformed")

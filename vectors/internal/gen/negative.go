@@ -173,7 +173,7 @@ func (g *gen) noncanonical(b *baseCodes) {
 func (g *gen) versions(b *baseCodes) {
 	rest := b.chrome[1:]
 	g.decodeFail("version_head_32", "A head of 32 (0x18 0x20), a later version, followed by the items of compact_chrome_offer_mdns.", "", join([]byte{0x18, 0x20}, rest), nil, nil, "unsupported")
-	g.decodeFail("version_head_18", "A head of 18, the first value after version 1's heads, followed by the items of compact_chrome_offer_mdns.", "", join([]byte{0x12}, rest), nil, nil, "unsupported")
+	g.decodeFail("version_head_20", "A head of 20, the first value after the heads of the audio/video form (reserved), followed by the items of compact_chrome_offer_mdns.", "", join([]byte{0x14}, rest), nil, nil, "unsupported")
 	g.decodeFail("version_role_reserved", "A compact head with the reserved role 3.", "", join([]byte{0x03}, rest), nil, nil, "unsupported")
 }
 

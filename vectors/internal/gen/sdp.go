@@ -294,3 +294,15 @@ func avOffer(r *rand.Rand, setup string, withData bool) string {
 	}
 	return strings.Join(l, "\r\n") + "\r\n"
 }
+
+// ownCredentials gives the last media section of sdp ICE credentials of
+// its own (its ufrag and pwd get an "x" appended), which makes a
+// description ineligible for the A/V form (AVFORM §1 rule 2).
+func ownCredentials(sdp string) string {
+	for _, a := range []string{"a=ice-ufrag:", "a=ice-pwd:"} {
+		i := strings.LastIndex(sdp, a)
+		j := i + strings.Index(sdp[i:], "\r\n")
+		sdp = sdp[:j] + "x" + sdp[j:]
+	}
+	return sdp
+}
