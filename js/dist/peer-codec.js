@@ -2187,13 +2187,16 @@ function varintLen(v) {
   }
   return n;
 }
-function diff(s, p) {
+function lineIndex(p) {
   const at = /* @__PURE__ */ new Map();
   p.forEach((l, k) => {
     const a = at.get(l);
     if (a) a.push(k);
     else at.set(l, [k]);
   });
+  return at;
+}
+function diff(s, p, at = lineIndex(p)) {
   const next = (l, j2) => {
     const a = at.get(l);
     if (!a || a[a.length - 1] < j2) return -1;
@@ -2232,7 +2235,7 @@ function diff(s, p) {
 function choosePart(s, bases) {
   let best = null;
   for (const b of bases) {
-    const ops = diff(s, b.lines);
+    const ops = diff(s, b.lines, b.at);
     let cost = varintLen(b.base) + (b.base === BASE_OFFER ? varintLen(b.index) : 0) + 1;
     let i2 = 0;
     for (const [kind, n] of ops) {
@@ -2338,10 +2341,16 @@ function textDictionary(offerParts) {
   d.set(off, SDP_DICTIONARY.length + registryText.length);
   return d;
 }
+var profileIndices = [];
+function profileIndex(k) {
+  if (profileIndices[k] === void 0) profileIndices[k] = lineIndex(PROFILES[k]);
+  return profileIndices[k];
+}
 function buildEdits(parts, offerParts, nProfiles) {
   const bases = [{ base: BASE_EMPTY, lines: [] }];
   if (offerParts !== null) offerParts.forEach((lines, index) => bases.push({ base: BASE_OFFER, index, lines }));
-  for (let k = 0; k < nProfiles; k++) bases.push({ base: BASE_PROFILE + k, lines: PROFILES[k] });
+  for (const b of bases) b.at = lineIndex(b.lines);
+  for (let k = 0; k < nProfiles; k++) bases.push({ base: BASE_PROFILE + k, lines: PROFILES[k], at: profileIndex(k) });
   const edits = [];
   const inserted = [];
   for (const part of parts) {

@@ -6,7 +6,7 @@ import { Writer } from './cbor.js';
 import { writeCandidates, writeCreds } from './body.js';
 import { SDP_DICTIONARY } from './dict.js';
 import { PROFILES } from './avprofiles.js';
-import { choosePart, BASE_EMPTY, BASE_OFFER, BASE_PROFILE } from './avedits.js';
+import { choosePart, lineIndex, BASE_EMPTY, BASE_OFFER, BASE_PROFILE } from './avedits.js';
 
 export const HEAD_AV_OFFER = 18, HEAD_AV_ANSWER = 19;
 export const AV_ITEMS = 7; // head, body, digests, ssrcs, ids, edits, text
@@ -38,6 +38,13 @@ export function textDictionary(offerParts) {
   return d;
 }
 
+const profileIndices = [];
+
+function profileIndex(k) {
+  if (profileIndices[k] === undefined) profileIndices[k] = lineIndex(PROFILES[k]);
+  return profileIndices[k];
+}
+
 /**
  * buildEdits codes each skeleton part against the cheapest base (AVFORM §3):
  * the empty base, the offer's parts (offerParts, or null), profiles 0 to
@@ -47,7 +54,8 @@ export function textDictionary(offerParts) {
 export function buildEdits(parts, offerParts, nProfiles) {
   const bases = [{ base: BASE_EMPTY, lines: [] }];
   if (offerParts !== null) offerParts.forEach((lines, index) => bases.push({ base: BASE_OFFER, index, lines }));
-  for (let k = 0; k < nProfiles; k++) bases.push({ base: BASE_PROFILE + k, lines: PROFILES[k] });
+  for (const b of bases) b.at = lineIndex(b.lines);
+  for (let k = 0; k < nProfiles; k++) bases.push({ base: BASE_PROFILE + k, lines: PROFILES[k], at: profileIndex(k) });
   const edits = [];
   const inserted = [];
   for (const part of parts) {

@@ -25,15 +25,22 @@ export function putVarint(w, v) {
 function varintLen(v) { let n = 1; while (v >= 0x80) { v = Math.floor(v / 128); n++; } return n; }
 
 /**
+ * lineIndex maps each line of base p to the increasing list of its indices,
+ * for diff; it is made once per base.
+ */
+export function lineIndex(p) {
+  const at = new Map();
+  p.forEach((l, k) => { const a = at.get(l); if (a) a.push(k); else at.set(l, [k]); });
+  return at;
+}
+
+/**
  * diff returns the ops (pairs [kind, n]) that make part s from base p, as
  * AVFORM §3 specifies: copy the longest common run, else skip to the
  * nearest later occurrence of the next line, else insert the longest run of
- * lines that do not occur in the rest of the base.
+ * lines that do not occur in the rest of the base. at is lineIndex(p).
  */
-export function diff(s, p) {
-  // Where each line occurs in the base, in increasing order.
-  const at = new Map();
-  p.forEach((l, k) => { const a = at.get(l); if (a) a.push(k); else at.set(l, [k]); });
+export function diff(s, p, at = lineIndex(p)) {
   // next(l, j): the smallest index >= j of line l in the base, or -1.
   const next = (l, j) => {
     const a = at.get(l);
@@ -62,13 +69,14 @@ export function diff(s, p) {
 
 /**
  * choosePart returns the cheapest coding of part s over bases, a list of
- * {base, index, lines} in tie-break order (AVFORM §3): {bytes, inserted}
- * with bytes the part's edit encoding and inserted its inserted lines.
+ * {base, index, lines, at} (at: lineIndex(lines)) in tie-break order
+ * (AVFORM §3): {bytes, inserted} with bytes the part's edit encoding and
+ * inserted its inserted lines.
  */
 export function choosePart(s, bases) {
   let best = null;
   for (const b of bases) {
-    const ops = diff(s, b.lines);
+    const ops = diff(s, b.lines, b.at);
     let cost = varintLen(b.base) + (b.base === BASE_OFFER ? varintLen(b.index) : 0) + 1;
     let i = 0;
     for (const [kind, n] of ops) {
