@@ -245,3 +245,71 @@ test('JS and Go decoders agree on edited A/V codes', { skip: haveGo ? false : 'g
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+// SDP edits for the encoder test: each turns a line of an A/V description
+// into one that tests a rule of the skeleton (AVFORM §1, §2).
+const LINE_EDITS = [
+  (l) => l.replace(/^a=ssrc:(\d+)/, 'a=ssrc:0$1'), // an SSRC with a leading zero stays text
+  (l) => l.replace(/^a=ssrc:(\d+)/, 'a=ssrc:4294967296'), // over 32 bits
+  (l) => l.replace(/^a=msid:(\S+)/, 'a=msid:{$1}'), // braces
+  (l) => l.replace(/^a=msid:(\S+)/, (_, x) => 'a=msid:' + x.toUpperCase()), // an upper-case UUID is text
+  (l) => l.replace(/^a=msid:(\S+) (\S+)/, 'a=msid:$1\t$2'), // TAB separators
+  (l) => l.replace(/cname:(\S+)/, 'cname:{}'),
+  (l) => l.replace(/cname:(\S+)/, 'cname:'),
+  (l) => l.replace(/^a=fingerprint:(\S+) (.*)$/, (_, h, d) => `a=fingerprint:${h} ${d.toLowerCase()}`),
+  (l) => l.replace(/^a=fingerprint:(\S+) (..)/, (_, h, d) => `a=fingerprint:${h} ${d.toLowerCase()}`), // mixed case: verbatim
+  (l) => l.replace(/^a=fingerprint:sha-256 .*$/, 'a=fingerprint:sha-1 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33'),
+  (l) => l.replace(/^a=ice-ufrag:.*$/, 'a=ice-ufrag:other'), // two ufrags: not A/V-eligible
+  (l) => l.replace(/^a=ice-pwd:.*$/, ''),
+  (l) => l.replace(/^c=IN IP4 (\S+)$/, 'c=IN IP4 $1/127'),
+  (l) => l.replace(/^m=(\w+) (\d+)/, 'm=$1 $2/2'),
+  (l) => l.replace(/^m=(\w+) (\d+)/, 'm=$1 0$2'),
+  (l) => l.replace(/^a=candidate:(\S+) 1 /, 'a=candidate:$1 2 '), // component 2: dropped
+  (l) => l.replace(/ typ host/, ' typ relay'),
+  (l) => l.replace(/^a=ssrc-group:(\w+) (\d+)/, 'a=ssrc-group:$1 x$2'),
+  (l) => l.replace(/^a=msid-semantic: ?WMS.*$/, 'a=msid-semantic:WMS * {abc} x'),
+  (l) => l.replace(/^o=(\S+) (\S+)/, 'o=$1 12345'),
+  (l) => (l.startsWith('a=candidate') ? l + '\r\n' + l : l), // a duplicate candidate
+  (l) => (l.startsWith('a=mid:') ? l + '\r\na=ice-lite' : l),
+  (l) => (l.startsWith('a=setup') ? l + '\r\na=candidate:1 1 udp 1 192.0.2.1 9 typ host' : l),
+  (l) => (l.startsWith('a=rtcp-mux') ? l + '\r\na=x:\u00e9\u4e2d' : l), // non-ASCII text
+];
+
+test('JS and Go encoders agree on edited A/V descriptions', { skip: haveGo ? false : 'go is not on PATH' }, (t) => {
+  const dir = join(root, 'testdata', 'av', 'batch1');
+  const files = readdirSync(dir).filter((f) => /-(av|avdata|simulcast|recvonly)-offer-/.test(f)).sort();
+  assert.ok(files.length > 0);
+  const tmp = mkdtempSync(join(tmpdir(), 'peer-js-diff-'));
+  try {
+    const peer = join(tmp, 'peer');
+    const b = spawnSync('go', ['build', '-o', peer, './cmd/peer'], { cwd: root, encoding: 'utf8' });
+    assert.equal(b.status, 0, b.stderr);
+    const r = rng(SEED + 2);
+    const bad = [];
+    const outcomes = {};
+    const n = Math.max(20, PER_SEED * 4);
+    for (let i = 0; i < n; i++) {
+      const lines = readFileSync(join(dir, files[r(files.length)]), 'utf8').split('\r\n');
+      for (let k = 1 + r(3); k > 0; k--) {
+        const e = LINE_EDITS[r(LINE_EDITS.length)];
+        const at = lines.map((l, j) => (e(l) !== l ? j : -1)).filter((j) => j >= 0);
+        if (at.length > 0) { const j = at[r(at.length)]; lines[j] = e(lines[j]); }
+      }
+      const sdp = lines.join('\r\n');
+      let js;
+      try { js = Buffer.from(encode({ type: 'offer', sdp })).toString('hex'); } catch (e) {
+        if (!(e instanceof CodecError)) throw e;
+        js = e.class;
+      }
+      const g = spawnSync(peer, ['encode', '-form', 'bin', '-type', 'offer'], { input: sdp });
+      const go = g.status === 0 ? g.stdout.toString('hex') : (GO_CLASSES.find(([p]) => g.stderr.toString().includes(p)) || [null, 'other: ' + g.stderr])[1];
+      const k = /^[0-9a-f]+$/.test(js) ? 'head ' + parseInt(js.slice(0, 2), 16) : js;
+      outcomes[k] = (outcomes[k] || 0) + 1;
+      if (js !== go) bad.push(`${JSON.stringify(sdp)}: JS ${js.slice(0, 80)}, Go ${go.slice(0, 80)}`);
+    }
+    t.diagnostic(`outcomes: ${JSON.stringify(outcomes)}`);
+    assert.deepEqual(bad.slice(0, 5), [], `${bad.length} of ${n} edited descriptions disagree`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
