@@ -2868,7 +2868,7 @@ function decodeModel(code, d) {
   const m = readModel(code, d);
   let res = null;
   if (m.av) {
-    if (m.nonCanon || !checkAV(m, code, d)) throw new NonCanonicalError(0, "", "not the canonical encoding");
+    if (!checkAV(m, code, d) || m.nonCanon) throw new NonCanonicalError(0, "", "not the canonical encoding");
     return m;
   }
   if (m.residual) {
