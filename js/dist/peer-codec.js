@@ -1869,295 +1869,6 @@ function readCreds(body, p, base, tail) {
   return { ufrag: ufrag.s, pwd: pwd.s, iceLite: (c & CRED_ICE_LITE) !== 0, end: p + un + pn, ok: ufrag.ok && pwd.ok };
 }
 
-// src/avskeleton.js
-var MK_CANDIDATE = "";
-var MK_PORT = "";
-var MK_ADDRESS = "";
-var MK_UFRAG = "";
-var MK_PWD = "";
-var MK_DIGEST_UP = "";
-var MK_SESS_ID = "\x07";
-var MK_DIGEST_LOW = "\b";
-var MK_SSRC = "";
-var MK_STRING = "";
-var MAX_AV_DIGESTS = 8;
-var PORT = 1;
-var ADDRESS = 2;
-var SESS = 3;
-var UFRAG = 4;
-var PWD = 5;
-var DIGEST = 6;
-var SSRC = 7;
-var IDENT = 8;
-var SSRC_PREFIXES = ["cname:", "msid:", "mslabel:", "label:"];
-function replaceFields(v, prefix, f) {
-  let out = prefix;
-  let k = 0;
-  for (let i = 0; i < v.length; ) {
-    let j = i;
-    while (j < v.length && (v[j] === " " || v[j] === "	")) j++;
-    out += v.slice(i, j);
-    i = j;
-    while (j < v.length && v[j] !== " " && v[j] !== "	") j++;
-    if (j > i) {
-      const r = f(k, v.slice(i, j));
-      out += r === null ? v.slice(i, j) : r;
-      k++;
-    }
-    i = j;
-  }
-  return out;
-}
-function upToSlash(field, kind, f) {
-  const s = field.indexOf("/");
-  const r = f(kind, s < 0 ? field : field.slice(0, s));
-  return r === null ? null : s < 0 ? r : r + field.slice(s);
-}
-function walkLine(line, media, first, f) {
-  const typ = line[0], val = line.slice(2);
-  if (media && first) return replaceFields(val, typ + "=", (k, x) => k === 1 ? upToSlash(x, PORT, f) : null);
-  if (media && typ === "c") return replaceFields(val, "c=", (k, x) => k === 2 ? upToSlash(x, ADDRESS, f) : null);
-  if (!media && typ === "o") return replaceFields(val, "o=", (k, x) => k === 1 ? f(SESS, x) : null);
-  if (typ !== "a") return line;
-  const colon = val.indexOf(":");
-  if (colon < 0) return line;
-  const name = val.slice(0, colon), v = val.slice(colon + 1), prefix = "a=" + name + ":";
-  const orKeep = (r, x) => r === null ? x : r;
-  switch (name) {
-    case "ice-ufrag":
-      return prefix + orKeep(f(UFRAG, v), v);
-    case "ice-pwd":
-      return prefix + orKeep(f(PWD, v), v);
-    case "fingerprint": {
-      const sp = v.indexOf(" ");
-      const hash = v.slice(0, sp);
-      if (sp < 0 || !isToken(hash) || hash.length > 32) return line;
-      const d = v.slice(sp + 1);
-      return prefix + hash + " " + orKeep(f(DIGEST, d), d);
-    }
-    case "ssrc": {
-      let msid = false;
-      return replaceFields(v, prefix, (k, x) => {
-        if (k === 0) return f(SSRC, x);
-        if (k === 1) {
-          for (const p of SSRC_PREFIXES) {
-            if (x.startsWith(p)) {
-              msid = p === "msid:";
-              const r = f(IDENT, x.slice(p.length));
-              return r === null ? null : p + r;
-            }
-          }
-        }
-        return k === 2 && msid ? f(IDENT, x) : null;
-      });
-    }
-    case "ssrc-group":
-      return replaceFields(v, prefix, (k, x) => k >= 1 ? f(SSRC, x) : null);
-    case "msid":
-      return replaceFields(v, prefix, (k, x) => k <= 1 ? f(IDENT, x) : null);
-    case "msid-semantic":
-      return replaceFields(v, prefix, (k, x) => k >= 1 && x !== "*" ? f(IDENT, x) : null);
-  }
-  return line;
-}
-function braces(x) {
-  if (x.length >= 3 && x[0] === "{" && x[x.length - 1] === "}") return ["{", x.slice(1, -1), "}"];
-  return ["", x, ""];
-}
-function parseDigest(s) {
-  if ((s.length + 1) % 3 !== 0 || s.length < 2 || s.length > 64 * 3 - 1) return null;
-  let upper = false, lower = false;
-  const raw = new Uint8Array((s.length + 1) / 3);
-  for (let i = 0; i < s.length; i += 3) {
-    if (i + 2 < s.length && s[i + 2] !== ":") return null;
-    let b = 0;
-    for (let k = 0; k < 2; k++) {
-      const c = s.charCodeAt(i + k);
-      let v;
-      if (c >= 48 && c <= 57) v = c - 48;
-      else if (c >= 97 && c <= 102) {
-        v = c - 97 + 10;
-        lower = true;
-      } else if (c >= 65 && c <= 70) {
-        v = c - 65 + 10;
-        upper = true;
-      } else return null;
-      b = b << 4 | v;
-    }
-    raw[i / 3] = b;
-  }
-  if (upper && lower) return null;
-  return { raw, mk: lower ? MK_DIGEST_LOW : MK_DIGEST_UP };
-}
-function digestKey(raw) {
-  return Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-var Table = class {
-  constructor() {
-    this.list = [];
-    this.index = /* @__PURE__ */ new Map();
-  }
-  add(key, value = key) {
-    let i = this.index.get(key);
-    if (i === void 0) {
-      i = this.list.length;
-      this.index.set(key, i);
-      this.list.push(value);
-    }
-    return i;
-  }
-};
-function extractSkeleton(p, pol) {
-  const digests = new Table(), ssrcs = new Table(), ids = new Table();
-  let ufrag = null, pwd = null, ok = true;
-  const lift = (kind, x) => {
-    switch (kind) {
-      case UFRAG:
-      case PWD: {
-        if (!isICEString(x) || x === "" || x.length > 255) {
-          ok = false;
-          return null;
-        }
-        if (kind === UFRAG) {
-          if (ufrag !== null && ufrag !== x) ok = false;
-          ufrag = x;
-          return MK_UFRAG;
-        }
-        if (pwd !== null && pwd !== x) ok = false;
-        pwd = x;
-        return MK_PWD;
-      }
-      case SESS:
-        return MK_SESS_ID;
-      case DIGEST: {
-        const d = parseDigest(x);
-        return d === null ? null : d.mk + digests.add(digestKey(d.raw), d.raw);
-      }
-      case SSRC: {
-        const v = parseDecimal(x, 4294967295);
-        return v === null ? null : MK_SSRC + ssrcs.add(v);
-      }
-      case IDENT: {
-        const [open, id, close] = braces(x);
-        return id === "" ? null : open + MK_STRING + ids.add(id) + close;
-      }
-    }
-    return null;
-  };
-  const cands = [];
-  const parts = [];
-  const session = [];
-  for (const l of p.session) {
-    const text = l.typ + "=" + l.val;
-    if (l.typ === "a" && attrName(l.val) === "candidate") return null;
-    session.push(walkLine(text, false, false, lift));
-  }
-  parts.push(session);
-  for (const sec of p.media) {
-    const kept = new Array(sec.length).fill(false);
-    const first = cands.length;
-    const seen = /* @__PURE__ */ new Set();
-    for (let i = 0; i < sec.length; i++) {
-      const l = sec[i];
-      if (l.typ !== "a" || attrName(l.val) !== "candidate") continue;
-      const r = l.val.length > 9 ? parseCandidate(l.val.slice(10)) : null;
-      if (r === null) return null;
-      if (r.keep && keeps(pol, seen, cands.length, r.c)) {
-        kept[i] = true;
-        cands.push(r.c);
-      }
-    }
-    const fc = cands.length > first ? cands[first] : null;
-    const part = [];
-    for (let i = 0; i < sec.length; i++) {
-      const l = sec[i];
-      if (i > 0 && l.typ === "a" && attrName(l.val) === "candidate") {
-        if (kept[i]) part.push(MK_CANDIDATE);
-        continue;
-      }
-      part.push(walkLine(l.typ + "=" + l.val, true, i === 0, (kind, x) => {
-        if (kind === PORT) return fc !== null && x === String(fc.port) ? MK_PORT : null;
-        if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
-        return lift(kind, x);
-      }));
-    }
-    parts.push(part);
-  }
-  if (!ok || ufrag === null || pwd === null || digests.list.length > MAX_AV_DIGESTS) return null;
-  return { parts, cands, ufrag, pwd, digests: digests.list, ssrcs: ssrcs.list, ids: ids.list };
-}
-var hexUpper = (raw) => Array.from(raw, (b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");
-var te2 = new TextEncoder();
-function renderSkeleton(parts, t, maxSDP, off) {
-  const bad = (msg) => new MalformedError(off, "skeleton", msg);
-  let count = 0;
-  for (const part of parts) for (const l of part) if (l === MK_CANDIDATE) count++;
-  if (count !== t.cands.length) throw bad(`${count} candidate lines for ${t.cands.length} candidates`);
-  const sessID = sessionID(t.digests.length > 0 ? t.digests[0] : new Uint8Array(0));
-  let ci = 0, total = 0;
-  const out = [];
-  for (let pi = 0; pi < parts.length; pi++) {
-    const part = parts[pi];
-    const fc = part.includes(MK_CANDIDATE) ? t.cands[ci] : null;
-    for (const l of part) {
-      let r = "";
-      if (l === MK_CANDIDATE) {
-        r = candidateLine(t.cands[ci], ci);
-        ci++;
-      } else {
-        let from = 0;
-        for (let k = 0; k < l.length; k++) {
-          const c = l.charCodeAt(k);
-          if (c >= 32 || c === 9) continue;
-          r += l.slice(from, k);
-          const mk = l[k];
-          switch (mk) {
-            case MK_PORT:
-            case MK_ADDRESS:
-              if (pi === 0 || fc === null) throw bad("port or address marker in a part without candidates");
-              r += mk === MK_PORT ? String(fc.port) : fc.addr;
-              break;
-            case MK_UFRAG:
-              r += t.ufrag;
-              break;
-            case MK_PWD:
-              r += t.pwd;
-              break;
-            case MK_SESS_ID:
-              r += sessID;
-              break;
-            case MK_DIGEST_UP:
-            case MK_DIGEST_LOW:
-            case MK_SSRC:
-            case MK_STRING: {
-              let n = 0;
-              while (k + 1 + n < l.length && l[k + 1 + n] >= "0" && l[k + 1 + n] <= "9") n++;
-              if (n === 0 || n > 1 && l[k + 1] === "0" || n > 6) throw bad("marker without a valid index");
-              const i = Number(l.slice(k + 1, k + 1 + n));
-              k += n;
-              const table = mk === MK_SSRC ? t.ssrcs : mk === MK_STRING ? t.ids : t.digests;
-              if (i >= table.length) throw bad(`index ${i} out of range`);
-              if (mk === MK_SSRC || mk === MK_STRING) r += String(table[i]);
-              else r += mk === MK_DIGEST_LOW ? hexUpper(table[i]).toLowerCase() : hexUpper(table[i]);
-              break;
-            }
-            case MK_CANDIDATE:
-              throw bad("candidate marker not alone on its line");
-            default:
-              throw bad(`control byte 0x${c.toString(16).padStart(2, "0")}`);
-          }
-          from = k + 1;
-        }
-        r += l.slice(from);
-      }
-      total += te2.encode(r).length + 2;
-      if (total > maxSDP) throw new LimitError(off, "skeleton", `decoded description is over the limit of ${maxSDP} bytes`);
-      out.push(r);
-    }
-  }
-  return out.map((l) => l + "\r\n").join("");
-}
-
 // src/avedits.js
 var OP_COPY = 0;
 var OP_SKIP = 1;
@@ -2167,9 +1878,9 @@ var BASE_EMPTY = 0;
 var BASE_OFFER = 1;
 var BASE_PROFILE = 2;
 var MAX_VARINT_BYTES = 4;
-var te3 = new TextEncoder();
+var te2 = new TextEncoder();
 function byteLen(s) {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return te3.encode(s).length;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return te2.encode(s).length;
   return s.length;
 }
 function putVarint(w, v) {
@@ -2318,6 +2029,302 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
   return { parts, maxProfile };
 }
 
+// src/avskeleton.js
+var MK_CANDIDATE = "";
+var MK_PORT = "";
+var MK_ADDRESS = "";
+var MK_UFRAG = "";
+var MK_PWD = "";
+var MK_DIGEST_UP = "";
+var MK_SESS_ID = "\x07";
+var MK_DIGEST_LOW = "\b";
+var MK_SSRC = "";
+var MK_STRING = "";
+var MAX_AV_DIGESTS = 8;
+var MAX_AV_SECTIONS = 64;
+var PORT = 1;
+var ADDRESS = 2;
+var SESS = 3;
+var UFRAG = 4;
+var PWD = 5;
+var DIGEST = 6;
+var SSRC = 7;
+var IDENT = 8;
+var SSRC_PREFIXES = ["cname:", "msid:", "mslabel:", "label:"];
+function replaceFields(v, prefix, f) {
+  let out = prefix;
+  let k = 0;
+  for (let i = 0; i < v.length; ) {
+    let j = i;
+    while (j < v.length && (v[j] === " " || v[j] === "	")) j++;
+    out += v.slice(i, j);
+    i = j;
+    while (j < v.length && v[j] !== " " && v[j] !== "	") j++;
+    if (j > i) {
+      const r = f(k, v.slice(i, j));
+      out += r === null ? v.slice(i, j) : r;
+      k++;
+    }
+    i = j;
+  }
+  return out;
+}
+function upToSlash(field, kind, f) {
+  const s = field.indexOf("/");
+  const r = f(kind, s < 0 ? field : field.slice(0, s));
+  return r === null ? null : s < 0 ? r : r + field.slice(s);
+}
+function walkLine(line, media, first, f) {
+  const typ = line[0], val = line.slice(2);
+  if (media && first) return replaceFields(val, typ + "=", (k, x) => k === 1 ? upToSlash(x, PORT, f) : null);
+  if (media && typ === "c") return replaceFields(val, "c=", (k, x) => k === 2 ? upToSlash(x, ADDRESS, f) : null);
+  if (!media && typ === "o") return replaceFields(val, "o=", (k, x) => k === 1 ? f(SESS, x) : null);
+  if (typ !== "a") return line;
+  const colon = val.indexOf(":");
+  if (colon < 0) return line;
+  const name = val.slice(0, colon), v = val.slice(colon + 1), prefix = "a=" + name + ":";
+  const orKeep = (r, x) => r === null ? x : r;
+  switch (name) {
+    case "ice-ufrag":
+      return prefix + orKeep(f(UFRAG, v), v);
+    case "ice-pwd":
+      return prefix + orKeep(f(PWD, v), v);
+    case "fingerprint": {
+      const sp = v.indexOf(" ");
+      const hash = v.slice(0, sp);
+      if (sp < 0 || !isToken(hash) || hash.length > 32) return line;
+      const d = v.slice(sp + 1);
+      return prefix + hash + " " + orKeep(f(DIGEST, d), d);
+    }
+    case "ssrc": {
+      let msid = false;
+      return replaceFields(v, prefix, (k, x) => {
+        if (k === 0) return f(SSRC, x);
+        if (k === 1) {
+          for (const p of SSRC_PREFIXES) {
+            if (x.startsWith(p)) {
+              msid = p === "msid:";
+              const r = f(IDENT, x.slice(p.length));
+              return r === null ? null : p + r;
+            }
+          }
+        }
+        return k === 2 && msid ? f(IDENT, x) : null;
+      });
+    }
+    case "ssrc-group":
+      return replaceFields(v, prefix, (k, x) => k >= 1 ? f(SSRC, x) : null);
+    case "msid":
+      return replaceFields(v, prefix, (k, x) => k <= 1 ? f(IDENT, x) : null);
+    case "msid-semantic":
+      return replaceFields(v, prefix, (k, x) => k >= 1 && x !== "*" ? f(IDENT, x) : null);
+  }
+  return line;
+}
+function braces(x) {
+  if (x.length >= 3 && x[0] === "{" && x[x.length - 1] === "}") return ["{", x.slice(1, -1), "}"];
+  return ["", x, ""];
+}
+function parseDigest(s) {
+  if ((s.length + 1) % 3 !== 0 || s.length < 2 || s.length > 64 * 3 - 1) return null;
+  let upper = false, lower = false;
+  const raw = new Uint8Array((s.length + 1) / 3);
+  for (let i = 0; i < s.length; i += 3) {
+    if (i + 2 < s.length && s[i + 2] !== ":") return null;
+    let b = 0;
+    for (let k = 0; k < 2; k++) {
+      const c = s.charCodeAt(i + k);
+      let v;
+      if (c >= 48 && c <= 57) v = c - 48;
+      else if (c >= 97 && c <= 102) {
+        v = c - 97 + 10;
+        lower = true;
+      } else if (c >= 65 && c <= 70) {
+        v = c - 65 + 10;
+        upper = true;
+      } else return null;
+      b = b << 4 | v;
+    }
+    raw[i / 3] = b;
+  }
+  if (upper && lower) return null;
+  return { raw, mk: lower ? MK_DIGEST_LOW : MK_DIGEST_UP };
+}
+function digestKey(raw) {
+  return Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+var Table = class {
+  constructor() {
+    this.list = [];
+    this.index = /* @__PURE__ */ new Map();
+  }
+  add(key, value = key) {
+    let i = this.index.get(key);
+    if (i === void 0) {
+      i = this.list.length;
+      this.index.set(key, i);
+      this.list.push(value);
+    }
+    return i;
+  }
+};
+function extractSkeleton(p, pol) {
+  if (p.media.length > MAX_AV_SECTIONS) return null;
+  const digests = new Table(), ssrcs = new Table(), ids = new Table();
+  let ufrag = null, pwd = null, ok = true;
+  const lift = (kind, x) => {
+    switch (kind) {
+      case UFRAG:
+      case PWD: {
+        if (!isICEString(x) || x === "" || x.length > 255) {
+          ok = false;
+          return null;
+        }
+        if (kind === UFRAG) {
+          if (ufrag !== null && ufrag !== x) ok = false;
+          ufrag = x;
+          return MK_UFRAG;
+        }
+        if (pwd !== null && pwd !== x) ok = false;
+        pwd = x;
+        return MK_PWD;
+      }
+      case SESS:
+        return MK_SESS_ID;
+      case DIGEST: {
+        const d = parseDigest(x);
+        return d === null ? null : d.mk + digests.add(digestKey(d.raw), d.raw);
+      }
+      case SSRC: {
+        const v = parseDecimal(x, 4294967295);
+        return v === null ? null : MK_SSRC + ssrcs.add(v);
+      }
+      case IDENT: {
+        const [open, id, close] = braces(x);
+        return id === "" ? null : open + MK_STRING + ids.add(id) + close;
+      }
+    }
+    return null;
+  };
+  const cands = [];
+  const parts = [];
+  const session = [];
+  for (const l of p.session) {
+    const text = l.typ + "=" + l.val;
+    if (l.typ === "a" && attrName(l.val) === "candidate") return null;
+    session.push(walkLine(text, false, false, lift));
+  }
+  parts.push(session);
+  for (const sec of p.media) {
+    const kept = new Array(sec.length).fill(false);
+    const first = cands.length;
+    const seen = /* @__PURE__ */ new Set();
+    for (let i = 0; i < sec.length; i++) {
+      const l = sec[i];
+      if (l.typ !== "a" || attrName(l.val) !== "candidate") continue;
+      const r = l.val.length > 9 ? parseCandidate(l.val.slice(10)) : null;
+      if (r === null) return null;
+      if (r.keep && keeps(pol, seen, cands.length, r.c)) {
+        kept[i] = true;
+        cands.push(r.c);
+      }
+    }
+    const fc = cands.length > first ? cands[first] : null;
+    const part = [];
+    for (let i = 0; i < sec.length; i++) {
+      const l = sec[i];
+      if (i > 0 && l.typ === "a" && attrName(l.val) === "candidate") {
+        if (kept[i]) part.push(MK_CANDIDATE);
+        continue;
+      }
+      part.push(walkLine(l.typ + "=" + l.val, true, i === 0, (kind, x) => {
+        if (kind === PORT) return fc !== null && x === String(fc.port) ? MK_PORT : null;
+        if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
+        return lift(kind, x);
+      }));
+    }
+    parts.push(part);
+  }
+  if (!ok || ufrag === null || pwd === null || digests.list.length > MAX_AV_DIGESTS) return null;
+  return { parts, cands, ufrag, pwd, digests: digests.list, ssrcs: ssrcs.list, ids: ids.list };
+}
+var hexUpper = (raw) => Array.from(raw, (b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");
+function renderSkeleton(parts, t, maxSDP, off) {
+  const bad = (msg) => new MalformedError(off, "skeleton", msg);
+  let count = 0;
+  for (const part of parts) for (const l of part) if (l === MK_CANDIDATE) count++;
+  if (count !== t.cands.length) throw bad(`${count} candidate lines for ${t.cands.length} candidates`);
+  const sessID = sessionID(t.digests.length > 0 ? t.digests[0] : new Uint8Array(0));
+  let ci = 0, total = 0;
+  const over = () => new LimitError(off, "skeleton", `decoded description is over the limit of ${maxSDP} bytes`);
+  const out = [];
+  for (let pi = 0; pi < parts.length; pi++) {
+    const part = parts[pi];
+    const fc = part.includes(MK_CANDIDATE) ? t.cands[ci] : null;
+    for (const l of part) {
+      let r = "";
+      const put = (x) => {
+        total += byteLen(x);
+        if (total > maxSDP) throw over();
+        r += x;
+      };
+      if (l === MK_CANDIDATE) {
+        put(candidateLine(t.cands[ci], ci));
+        ci++;
+      } else {
+        let from = 0;
+        for (let k = 0; k < l.length; k++) {
+          const c = l.charCodeAt(k);
+          if (c >= 32 || c === 9) continue;
+          put(l.slice(from, k));
+          const mk = l[k];
+          switch (mk) {
+            case MK_PORT:
+            case MK_ADDRESS:
+              if (pi === 0 || fc === null) throw bad("port or address marker in a part without candidates");
+              put(mk === MK_PORT ? String(fc.port) : fc.addr);
+              break;
+            case MK_UFRAG:
+              put(t.ufrag);
+              break;
+            case MK_PWD:
+              put(t.pwd);
+              break;
+            case MK_SESS_ID:
+              put(sessID);
+              break;
+            case MK_DIGEST_UP:
+            case MK_DIGEST_LOW:
+            case MK_SSRC:
+            case MK_STRING: {
+              let n = 0;
+              while (k + 1 + n < l.length && l[k + 1 + n] >= "0" && l[k + 1 + n] <= "9") n++;
+              if (n === 0 || n > 1 && l[k + 1] === "0" || n > 6) throw bad("marker without a valid index");
+              const i = Number(l.slice(k + 1, k + 1 + n));
+              k += n;
+              const table = mk === MK_SSRC ? t.ssrcs : mk === MK_STRING ? t.ids : t.digests;
+              if (i >= table.length) throw bad(`index ${i} out of range`);
+              if (mk === MK_SSRC || mk === MK_STRING) put(String(table[i]));
+              else put(mk === MK_DIGEST_LOW ? hexUpper(table[i]).toLowerCase() : hexUpper(table[i]));
+              break;
+            }
+            case MK_CANDIDATE:
+              throw bad("candidate marker not alone on its line");
+            default:
+              throw bad(`control byte 0x${c.toString(16).padStart(2, "0")}`);
+          }
+          from = k + 1;
+        }
+        put(l.slice(from));
+      }
+      total += 2;
+      if (total > maxSDP) throw over();
+      out.push(r);
+    }
+  }
+  return out.map((l) => l + "\r\n").join("");
+}
+
 // src/avprofiles.js
 var PROFILES = [["v=0", "o=- \x07 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1 2", "a=extmap-allow-mixed", "a=msid-semantic: WMS 0"], ["m=audio  UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126", "c=IN IP4 ", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:0", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=sendrecv", "a=msid:0 1", "a=rtcp-mux", "a=rtcp-rsize", "a=rtcp-xr:rcvr-rtt=all", "a=rtpmap:111 opus/48000/2", "a=rtcp-fb:111 transport-cc", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtpmap:63 red/48000/2", "a=fmtp:63 111/111", "a=rtpmap:9 G722/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:13 CN/8000", "a=rtpmap:110 telephone-event/48000", "a=rtpmap:126 telephone-event/8000", "a=ssrc:0 cname:2", "a=ssrc:0 msid:0 1"], ["m=video  UDP/TLS/RTP/SAVPF 96 97 102 103 104 107 108 109 114 115 116 117 39 40 45 46 98 99 100 101 118 119 120", "c=IN IP4 ", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:1", "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:13 urn:3gpp:video-orientation", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:6 http://www.webrtc.org/experiments/rtp-hdrext/video-content-type", "a=extmap:7 http://www.webrtc.org/experiments/rtp-hdrext/video-timing", "a=extmap:8 http://www.webrtc.org/experiments/rtp-hdrext/color-space", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=sendrecv", "a=msid:0 3", "a=rtcp-mux", "a=rtcp-rsize", "a=rtcp-xr:rcvr-rtt=all", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtpmap:102 H264/90000", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 transport-cc", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtpmap:104 H264/90000", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 transport-cc", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=104", "a=rtpmap:108 H264/90000", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 transport-cc", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtpmap:114 H264/90000", "a=rtcp-fb:114 goog-remb", "a=rtcp-fb:114 transport-cc", "a=rtcp-fb:114 ccm fir", "a=rtcp-fb:114 nack", "a=rtcp-fb:114 nack pli", "a=fmtp:114 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtpmap:115 rtx/90000", "a=fmtp:115 apt=114", "a=rtpmap:116 H264/90000", "a=rtcp-fb:116 goog-remb", "a=rtcp-fb:116 transport-cc", "a=rtcp-fb:116 ccm fir", "a=rtcp-fb:116 nack", "a=rtcp-fb:116 nack pli", "a=fmtp:116 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtpmap:117 rtx/90000", "a=fmtp:117 apt=116", "a=rtpmap:39 H264/90000", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 transport-cc", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtpmap:45 AV1/90000", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 transport-cc", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=fmtp:45 level-idx=5;profile=0;tier=0", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtpmap:98 VP9/90000", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=fmtp:98 profile-id=0", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtpmap:100 VP9/90000", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 transport-cc", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=fmtp:100 profile-id=2", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtpmap:118 red/90000", "a=rtpmap:119 rtx/90000", "a=fmtp:119 apt=118", "a=rtpmap:120 ulpfec/90000", "a=ssrc-group:FID 1 2", "a=ssrc:1 cname:2", "a=ssrc:1 msid:0 3", "a=ssrc:2 cname:2", "a=ssrc:2 msid:0 3"], ["m=application  UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 ", "", "", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:2", "a=sctp-port:5000", "a=max-message-size:262144"], ["v=0", "o=mozilla...THIS_IS_SDPARTA-99.0 \x07 0 IN IP4 0.0.0.0", "s=-", "t=0 0", "a=sendrecv", "a=fingerprint:sha-256 0", "a=group:BUNDLE 0 1 2", "a=ice-options:trickle", "a=msid-semantic:WMS *"], ["m=audio  UDP/TLS/RTP/SAVPF 109 9 0 8 101", "c=IN IP4 ", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2/recvonly urn:ietf:params:rtp-hdrext:csrc-audio-level", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1", "a=fmtp:101 0-15", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:0", "a=msid:{0} {1}", "a=rtcp:42100 IN IP4 198.51.100.221", "a=rtcp-fb:109 transport-cc", "a=rtcp-fb:9 transport-cc", "a=rtcp-fb:0 transport-cc", "a=rtcp-fb:8 transport-cc", "a=rtcp-mux", "a=rtpmap:109 opus/48000/2", "a=rtpmap:9 G722/8000/1", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=setup:actpass", "a=ssrc:0 cname:{2}"], ["m=video  UDP/TLS/RTP/SAVPF 120 124 121 125 99 100 123 122 119", "c=IN IP4 ", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:4 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:5 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:6/recvonly http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:120 max-fs=12288;max-fr=60", "a=fmtp:124 apt=120", "a=fmtp:121 max-fs=12288;max-fr=60", "a=fmtp:125 apt=121", "a=fmtp:100 apt=99", "a=fmtp:119 apt=122", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:1", "a=msid:{0} {3}", "a=rtcp:40841 IN IP4 198.51.100.221", "a=rtcp-fb:120 nack", "a=rtcp-fb:120 nack pli", "a=rtcp-fb:120 ccm fir", "a=rtcp-fb:120 goog-remb", "a=rtcp-fb:120 transport-cc", "a=rtcp-fb:121 nack", "a=rtcp-fb:121 nack pli", "a=rtcp-fb:121 ccm fir", "a=rtcp-fb:121 goog-remb", "a=rtcp-fb:121 transport-cc", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:99 ccm fir", "a=rtcp-fb:99 goog-remb", "a=rtcp-fb:99 transport-cc", "a=rtcp-fb:123 nack", "a=rtcp-fb:123 nack pli", "a=rtcp-fb:123 ccm fir", "a=rtcp-fb:123 goog-remb", "a=rtcp-fb:123 transport-cc", "a=rtcp-fb:122 nack", "a=rtcp-fb:122 nack pli", "a=rtcp-fb:122 ccm fir", "a=rtcp-fb:122 goog-remb", "a=rtcp-fb:122 transport-cc", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:120 VP8/90000", "a=rtpmap:124 rtx/90000", "a=rtpmap:121 VP9/90000", "a=rtpmap:125 rtx/90000", "a=rtpmap:99 AV1/90000", "a=rtpmap:100 rtx/90000", "a=rtpmap:123 ulpfec/90000", "a=rtpmap:122 red/90000", "a=rtpmap:119 rtx/90000", "a=setup:actpass", "a=ssrc:1 cname:{2}", "a=ssrc:2 cname:{2}", "a=ssrc-group:FID 1 2"], ["m=application  UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 ", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:2", "a=setup:actpass", "a=sctp-port:5000", "a=max-message-size:1073741823"], ["v=0", "o=- \x07 1796516430 IN IP4 0.0.0.0", "s=-", "t=0 0", "a=msid-semantic:WMS *", "a=fingerprint:sha-256 0", "a=extmap-allow-mixed", "a=cryptex", "a=group:BUNDLE 0 1 2"], ["m=audio 9 UDP/TLS/RTP/SAVPF 111 9 0 8", "c=IN IP4 0.0.0.0", "a=setup:actpass", "a=mid:0", "a=ice-ufrag:", "a=ice-pwd:", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtcp-fb:111 transport-cc", "a=rtpmap:9 G722/8000", "a=rtcp-fb:9 transport-cc", "a=rtpmap:0 PCMU/8000", "a=rtcp-fb:0 transport-cc", "a=rtpmap:8 PCMA/8000", "a=rtcp-fb:8 transport-cc", "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=ssrc:0 cname:0", "a=ssrc:0 msid:0 1", "a=ssrc:0 mslabel:0", "a=ssrc:0 label:1", "a=msid:0 1", "a=sendrecv", "", "", "a=end-of-candidates"], ["m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 105 106 107 108 109 127 125 39 40 116 117 45 46 98 99 100 101 112 113", "c=IN IP4 0.0.0.0", "a=setup:actpass", "a=mid:1", "a=ice-ufrag:", "a=ice-pwd:", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 transport-cc", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtcp-fb:97 nack", "a=rtcp-fb:97 nack pli", "a=rtcp-fb:97 transport-cc", "a=rtpmap:102 H264/90000", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=rtcp-fb:102 transport-cc", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtcp-fb:103 nack", "a=rtcp-fb:103 nack pli", "a=rtcp-fb:103 transport-cc", "a=rtpmap:104 H264/90000", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=rtcp-fb:104 transport-cc", "a=rtpmap:105 rtx/90000", "a=fmtp:105 apt=104", "a=rtcp-fb:105 nack", "a=rtcp-fb:105 nack pli", "a=rtcp-fb:105 transport-cc", "a=rtpmap:106 H264/90000", "a=fmtp:106 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtcp-fb:106 goog-remb", "a=rtcp-fb:106 ccm fir", "a=rtcp-fb:106 nack", "a=rtcp-fb:106 nack pli", "a=rtcp-fb:106 transport-cc", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=106", "a=rtcp-fb:107 nack", "a=rtcp-fb:107 nack pli", "a=rtcp-fb:107 transport-cc", "a=rtpmap:108 H264/90000", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=rtcp-fb:108 transport-cc", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtcp-fb:109 nack", "a=rtcp-fb:109 nack pli", "a=rtcp-fb:109 transport-cc", "a=rtpmap:127 H264/90000", "a=fmtp:127 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtcp-fb:127 goog-remb", "a=rtcp-fb:127 ccm fir", "a=rtcp-fb:127 nack", "a=rtcp-fb:127 nack pli", "a=rtcp-fb:127 transport-cc", "a=rtpmap:125 rtx/90000", "a=fmtp:125 apt=127", "a=rtcp-fb:125 nack", "a=rtcp-fb:125 nack pli", "a=rtcp-fb:125 transport-cc", "a=rtpmap:39 H264/90000", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=rtcp-fb:39 transport-cc", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtcp-fb:40 nack", "a=rtcp-fb:40 nack pli", "a=rtcp-fb:40 transport-cc", "a=rtpmap:116 H265/90000", "a=rtcp-fb:116 goog-remb", "a=rtcp-fb:116 ccm fir", "a=rtcp-fb:116 nack", "a=rtcp-fb:116 nack pli", "a=rtcp-fb:116 transport-cc", "a=rtpmap:117 rtx/90000", "a=fmtp:117 apt=116", "a=rtcp-fb:117 nack", "a=rtcp-fb:117 nack pli", "a=rtcp-fb:117 transport-cc", "a=rtpmap:45 AV1/90000", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=rtcp-fb:45 transport-cc", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtcp-fb:46 nack", "a=rtcp-fb:46 nack pli", "a=rtcp-fb:46 transport-cc", "a=rtpmap:98 VP9/90000", "a=fmtp:98 profile-id=0", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=rtcp-fb:98 transport-cc", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:99 transport-cc", "a=rtpmap:100 VP9/90000", "a=fmtp:100 profile-id=2", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=rtcp-fb:100 transport-cc", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtcp-fb:101 nack", "a=rtcp-fb:101 nack pli", "a=rtcp-fb:101 transport-cc", "a=rtpmap:112 H264/90000", "a=fmtp:112 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=64001f", "a=rtcp-fb:112 goog-remb", "a=rtcp-fb:112 ccm fir", "a=rtcp-fb:112 nack", "a=rtcp-fb:112 nack pli", "a=rtcp-fb:112 transport-cc", "a=rtpmap:113 rtx/90000", "a=fmtp:113 apt=112", "a=rtcp-fb:113 nack", "a=rtcp-fb:113 nack pli", "a=rtcp-fb:113 transport-cc", "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:2 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=ssrc-group:FID 1 2", "a=ssrc:1 cname:0", "a=ssrc:1 msid:0 2", "a=ssrc:1 mslabel:0", "a=ssrc:1 label:2", "a=ssrc:2 cname:0", "a=ssrc:2 msid:0 2", "a=ssrc:2 mslabel:0", "a=ssrc:2 label:2", "a=msid:0 2", "a=sendrecv"], ["m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 0.0.0.0", "a=setup:actpass", "a=mid:2", "a=sendrecv", "a=sctp-port:5000", "a=max-message-size:1073741823", "a=ice-ufrag:", "a=ice-pwd:"], ["v=0", "o=- \x07 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1 2", "a=msid-semantic: WMS"], ["m=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 100 101 127 125 104", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:0", "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:13 urn:3gpp:video-orientation", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:12 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:11 http://www.webrtc.org/experiments/rtp-hdrext/video-content-type", "a=extmap:7 http://www.webrtc.org/experiments/rtp-hdrext/video-timing", "a=extmap:8 http://tools.ietf.org/html/draft-ietf-avtext-framemarking-07", "a=extmap:9 http://www.webrtc.org/experiments/rtp-hdrext/color-space", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:5 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:6 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=recvonly", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 H264/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=fmtp:96 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=640c1f", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtpmap:98 H264/90000", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=fmtp:98 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtpmap:100 VP8/90000", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 transport-cc", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtpmap:127 red/90000", "a=rtpmap:125 rtx/90000", "a=fmtp:125 apt=127", "a=rtpmap:104 ulpfec/90000"], ["m=audio 9 UDP/TLS/RTP/SAVPF 111 103 9 102 0 8 105 13 110 113 126", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:1", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:5 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:6 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=sendrecv", "a=msid:0 1", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2", "a=rtcp-fb:111 transport-cc", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtpmap:103 ISAC/16000", "a=rtpmap:9 G722/8000", "a=rtpmap:102 ILBC/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:105 CN/16000", "a=rtpmap:13 CN/8000", "a=rtpmap:110 telephone-event/48000", "a=rtpmap:113 telephone-event/16000", "a=rtpmap:126 telephone-event/8000", "a=ssrc:0 cname:2", "a=ssrc:0 msid:0 1", "a=ssrc:0 mslabel:0", "a=ssrc:0 label:1"], ["m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 0.0.0.0", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:2", "a=sctp-port:5000", "a=max-message-size:262144"]];
 
@@ -2325,7 +2332,7 @@ var PROFILES = [["v=0", "o=- \x07 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:
 var HEAD_AV_OFFER = 18;
 var HEAD_AV_ANSWER = 19;
 var AV_ITEMS = 7;
-var te4 = new TextEncoder();
+var te3 = new TextEncoder();
 function linesText(parts) {
   let s = "";
   for (const part of parts) for (const l of part) s += l + "\n";
@@ -2333,8 +2340,8 @@ function linesText(parts) {
 }
 var registryText = null;
 function textDictionary(offerParts) {
-  if (registryText === null) registryText = te4.encode(linesText(PROFILES));
-  const off = offerParts === null ? new Uint8Array(0) : te4.encode(linesText(offerParts));
+  if (registryText === null) registryText = te3.encode(linesText(PROFILES));
+  const off = offerParts === null ? new Uint8Array(0) : te3.encode(linesText(offerParts));
   const d = new Uint8Array(SDP_DICTIONARY.length + registryText.length + off.length);
   d.set(SDP_DICTIONARY);
   d.set(registryText, SDP_DICTIONARY.length);
@@ -2361,7 +2368,7 @@ function buildEdits(parts, offerParts, nProfiles) {
   return { edits: Uint8Array.from(edits), inserted };
 }
 function insertedText(inserted) {
-  return te4.encode(inserted.map((l) => l + "\n").join(""));
+  return te3.encode(inserted.map((l) => l + "\n").join(""));
 }
 var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 function isLowerUUID(s) {
@@ -2439,7 +2446,7 @@ var limits = Object.freeze({
   MAX_MAX_CANDIDATES: 1024
 });
 var BIND_LEN = 4;
-var te5 = new TextEncoder();
+var te4 = new TextEncoder();
 function range(v, def, lo, hi, name) {
   if (v === void 0 || v === null || v === 0) return def;
   if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`peer-codec: ${name} ${v} is out of range ${lo}..${hi}`);
@@ -2459,7 +2466,7 @@ function policyOf(p = {}) {
   return pol;
 }
 function utf8Len(s) {
-  return te5.encode(s).length;
+  return te4.encode(s).length;
 }
 function bindingOf(offer) {
   return sha256(offer).subarray(0, BIND_LEN);
@@ -2794,7 +2801,6 @@ function readAV(m, items, d) {
     try {
       om = decodeModel(d.offer, { ...d, offer: null });
     } catch (e) {
-      if (e instanceof UnsupportedError) throw e;
       if (e instanceof CodecError) throw new BindingError(-1, "offer", `the offer's code is not valid: ${e.message}`);
       throw e;
     }
@@ -2947,7 +2953,7 @@ function encode2(description, offerCode, options = {}) {
   }
   const outLen = decodedLen(m, inLen, maxSDP);
   if (outLen > maxSDP) throw new LimitError(-1, "sdp", `the code would decode to ${outLen} bytes of SDP, over the limit of ${maxSDP}`);
-  const res = m.residual ? compress(te5.encode(m.text), SDP_DICTIONARY) : null;
+  const res = m.residual ? compress(te4.encode(m.text), SDP_DICTIONARY) : null;
   const code = encodeModel(m, res);
   if (code.length > maxCode) throw new LimitError(-1, "code", `code of ${code.length} bytes is over the limit of ${maxCode}`);
   return code;
@@ -3104,7 +3110,7 @@ function link(base, code) {
   return base + "#" + formatText(code, "link");
 }
 var WS = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
-var te6 = new TextEncoder();
+var te5 = new TextEncoder();
 function parseText(s, options = {}) {
   const maxText = options.maxTextBytes || DEFAULT_MAX_TEXT;
   if (s instanceof Uint8Array) {
@@ -3142,7 +3148,7 @@ function parseText(s, options = {}) {
 }
 function textBytes(s) {
   if (s.length > 0 && s.charCodeAt(0) <= 24 && !/[^\x00-\xff]/.test(s)) return s.length;
-  return te6.encode(s).length;
+  return te5.encode(s).length;
 }
 export {
   BindingError,

@@ -7,6 +7,7 @@
 // (renderSkeleton). The encoder finds the places of markers with walkLine.
 
 import { MalformedError, LimitError } from './errors.js';
+import { byteLen } from './avedits.js';
 import {
   attrName, isToken, isICEString, parseDecimal, parseCandidate, keeps, candidateLine, sessionID,
 } from './sdp.js';
@@ -16,6 +17,13 @@ export const MK_DIGEST_UP = '\x06', MK_SESS_ID = '\x07', MK_DIGEST_LOW = '\x08',
 
 /** MAX_AV_DIGESTS: the most distinct digests an A/V description lifts (AVFORM §1 rule 5). */
 export const MAX_AV_DIGESTS = 8;
+
+/**
+ * MAX_AV_SECTIONS: the most media sections an A/V-eligible description has
+ * (a fixed rule of eligibility, not a limit: more take the residual form). It
+ * bounds the decoder's comparison of every part with every base.
+ */
+export const MAX_AV_SECTIONS = 64;
 
 // The kinds of places (AVFORM §2): a field, or part of one, whose text a
 // marker replaces.
@@ -155,10 +163,11 @@ class Table {
  * extractSkeleton returns the skeleton of the parsed description p (parseSDP)
  * under candidate policy pol: {parts, cands, ufrag, pwd, digests, ssrcs,
  * ids}, or null when p is not A/V-eligible by rules 2, 3 and 5 of AVFORM §1
- * (the caller checks rule 1, compact eligibility, and rule 4, the candidate
- * limit).
+ * or has more than MAX_AV_SECTIONS media sections (the caller checks rule 1,
+ * compact eligibility, and rule 4, the candidate limit).
  */
 export function extractSkeleton(p, pol) {
+  if (p.media.length > MAX_AV_SECTIONS) return null;
   const digests = new Table(), ssrcs = new Table(), ids = new Table();
   let ufrag = null, pwd = null, ok = true;
   const lift = (kind, x) => {
@@ -229,7 +238,6 @@ export function extractSkeleton(p, pol) {
 }
 
 const hexUpper = (raw) => Array.from(raw, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
-const te = new TextEncoder();
 
 /**
  * renderSkeleton returns the description (CRLF line ends) of skeleton parts
@@ -249,31 +257,39 @@ export function renderSkeleton(parts, t, maxSDP, off) {
   for (const part of parts) for (const l of part) if (l === MK_CANDIDATE) count++;
   if (count !== t.cands.length) throw bad(`${count} candidate lines for ${t.cands.length} candidates`);
   const sessID = sessionID(t.digests.length > 0 ? t.digests[0] : new Uint8Array(0));
+  // total counts the bytes rendered so far, marker by marker: one line of
+  // markers may stand for far more than the limit.
   let ci = 0, total = 0;
+  const over = () => new LimitError(off, 'skeleton', `decoded description is over the limit of ${maxSDP} bytes`);
   const out = [];
   for (let pi = 0; pi < parts.length; pi++) {
     const part = parts[pi];
     const fc = part.includes(MK_CANDIDATE) ? t.cands[ci] : null;
     for (const l of part) {
       let r = '';
+      const put = (x) => {
+        total += byteLen(x);
+        if (total > maxSDP) throw over();
+        r += x;
+      };
       if (l === MK_CANDIDATE) {
-        r = candidateLine(t.cands[ci], ci);
+        put(candidateLine(t.cands[ci], ci));
         ci++;
       } else {
         let from = 0;
         for (let k = 0; k < l.length; k++) {
           const c = l.charCodeAt(k);
           if (c >= 0x20 || c === 0x09) continue;
-          r += l.slice(from, k);
+          put(l.slice(from, k));
           const mk = l[k];
           switch (mk) {
             case MK_PORT: case MK_ADDRESS:
               if (pi === 0 || fc === null) throw bad('port or address marker in a part without candidates');
-              r += mk === MK_PORT ? String(fc.port) : fc.addr;
+              put(mk === MK_PORT ? String(fc.port) : fc.addr);
               break;
-            case MK_UFRAG: r += t.ufrag; break;
-            case MK_PWD: r += t.pwd; break;
-            case MK_SESS_ID: r += sessID; break;
+            case MK_UFRAG: put(t.ufrag); break;
+            case MK_PWD: put(t.pwd); break;
+            case MK_SESS_ID: put(sessID); break;
             case MK_DIGEST_UP: case MK_DIGEST_LOW: case MK_SSRC: case MK_STRING: {
               let n = 0;
               while (k + 1 + n < l.length && l[k + 1 + n] >= '0' && l[k + 1 + n] <= '9') n++;
@@ -282,8 +298,8 @@ export function renderSkeleton(parts, t, maxSDP, off) {
               k += n;
               const table = mk === MK_SSRC ? t.ssrcs : mk === MK_STRING ? t.ids : t.digests;
               if (i >= table.length) throw bad(`index ${i} out of range`);
-              if (mk === MK_SSRC || mk === MK_STRING) r += String(table[i]);
-              else r += mk === MK_DIGEST_LOW ? hexUpper(table[i]).toLowerCase() : hexUpper(table[i]);
+              if (mk === MK_SSRC || mk === MK_STRING) put(String(table[i]));
+              else put(mk === MK_DIGEST_LOW ? hexUpper(table[i]).toLowerCase() : hexUpper(table[i]));
               break;
             }
             case MK_CANDIDATE: throw bad('candidate marker not alone on its line');
@@ -291,10 +307,10 @@ export function renderSkeleton(parts, t, maxSDP, off) {
           }
           from = k + 1;
         }
-        r += l.slice(from);
+        put(l.slice(from));
       }
-      total += te.encode(r).length + 2;
-      if (total > maxSDP) throw new LimitError(off, 'skeleton', `decoded description is over the limit of ${maxSDP} bytes`);
+      total += 2;
+      if (total > maxSDP) throw over();
       out.push(r);
     }
   }

@@ -390,7 +390,7 @@ function readAV(m, items, d) {
     if (!equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(base, 'binding', 'the answer is bound to another offer');
     let om;
     try { om = decodeModel(d.offer, { ...d, offer: null }); } catch (e) {
-      if (e instanceof UnsupportedError) throw e;
+      // Any failure of the offer's code, unsupported included, is binding.
       if (e instanceof CodecError) throw new BindingError(-1, 'offer', `the offer's code is not valid: ${e.message}`);
       throw e;
     }

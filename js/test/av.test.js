@@ -108,3 +108,21 @@ test('an unknown profile is unsupported, never misread', () => {
   v[5] = Uint8Array.from(e);
   assert.equal(classOf(() => api.decode(build(v))), 'unsupported');
 });
+
+test('at most 64 media sections take the A/V form; more the residual form', () => {
+  const head = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n';
+  const of = (n) => api.encode({ type: 'offer', sdp: head + Array.from({ length: n }, (_, i) => `m=audio 0 RTP/AVP 0\r\na=mid:${i}\r\n`).join('') });
+  assert.equal(of(64)[0], 18);
+  assert.equal(of(65)[0], 16);
+  assert.equal(api.decode(of(65)).type, 'offer');
+});
+
+test('one line of markers past the SDP limit is limit, counted marker by marker', () => {
+  // ids[0] of 10000 characters, and one inserted line of 20000 references
+  // to it: 60 KB of skeleton, 200 MB if it were rendered.
+  const v = items(offer);
+  v[4] = ['x'.repeat(10000), ...v[4].slice(1)];
+  const code0 = build(v);
+  const code = withParts(code0, insertPart(1), ['a=x:' + '\x0f0'.repeat(20000)]);
+  assert.equal(classOf(() => api.decode(code)), 'limit');
+});
