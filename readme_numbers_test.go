@@ -98,9 +98,9 @@ func (r *readme) benchNumbers(t *testing.T) {
 // heldOut: the audio/video sentence against bench's "ours against
 // dict-deflate" table, row all.
 func (r *readme) heldOut(t *testing.T, out string) {
-	_, sec, _ := strings.Cut(out, "Audio/video: ours (residual form) against dict-deflate")
-	row := regexp.MustCompile(`(?m)^all\s+(\d+)\s+\S+\s+\S+\s+\S+\s+\S+\s+(-?\d+)\s+(\d+)/(\d+)\s`).FindStringSubmatch(sec)
-	said := r.find(t, `On the (\d+) audio/video descriptions held out from its training, this format is smaller on (\d+) \(median (\d+) B smaller`)
+	_, sec, _ := strings.Cut(out, "Audio/video: ours (A/V form) against dict-deflate")
+	row := regexp.MustCompile(`(?m)^all\s+(\d+)\s+\S+\s+\S+\s+\S+\s+\S+\s+(-?[\d.]+)\s+(\d+)/(\d+)\s`).FindStringSubmatch(sec)
+	said := r.find(t, `On the (\d+) audio/video descriptions held out from its training, this format is smaller on (\d+) \(median ([\d.]+) B smaller`)
 	if row == nil || said[1] != row[1] || said[1] != row[4] || said[2] != row[3] || "-"+said[3] != row[2] {
 		t.Errorf("README: %q; bench's row: %v", said[0], row)
 	}

@@ -214,7 +214,7 @@ func BenchmarkPionMarshal(b *testing.B) {
 // each operation timed on its second of two runs in a row, keeps for each
 // description and operation the fastest of the b.N runs, and
 // sums them over every description of a set: every description of a
-// kind, of a form (compact or residual), of all (and of each stack and
+// kind, of a form (compact, av or residual), of all (and of each stack and
 // kind with -all), and reports:
 //
 //   - enc-x-of-pion: Encode (SDP → code) time / pion Unmarshal of the SDP
@@ -231,7 +231,7 @@ func BenchmarkRatio(b *testing.B) {
 		name string
 		fs   []fixture
 	}
-	sets := []set{{"datachannel", nil}, {"audiovideo", nil}, {"compact", nil}, {"residual", nil}, {"all", nil}}
+	sets := []set{{"datachannel", nil}, {"audiovideo", nil}, {"compact", nil}, {"residual", nil}, {"all", nil}, {"av", nil}}
 	byGroup := map[string]int{}
 	for _, f := range all {
 		var s sdp.SessionDescription
@@ -244,8 +244,11 @@ func BenchmarkRatio(b *testing.B) {
 		}
 		sets[k].fs = append(sets[k].fs, f)
 		k = 2
-		if isResidual(f.code) {
+		switch {
+		case isResidual(f.code):
 			k = 3
+		case isAV(f.code):
+			k = 5
 		}
 		sets[k].fs = append(sets[k].fs, f)
 		sets[4].fs = append(sets[4].fs, f)

@@ -90,8 +90,9 @@ type measurement struct {
 	// qrL and qrM are QR versions at ECC L and M; 0 when no version holds
 	// the payload, -1 when not measured.
 	qrL, qrM [numEnc]int
-	// residual marks codes in the residual (lossless, compressed) form.
-	residual bool
+	// residual marks codes in the residual (lossless, compressed) form,
+	// av those in the compact audio/video form (heads 18 and 19).
+	residual, av bool
 }
 
 // measurer computes measurements; it is safe for concurrent use.
@@ -177,7 +178,7 @@ func (m *measurer) measure(in input) (measurement, error) {
 	if err != nil {
 		return r, fmt.Errorf("bench: %s: %w", in.name, err)
 	}
-	r.residual = isResidual(code)
+	r.residual, r.av = isResidual(code), isAV(code)
 	raw := []byte(in.sdp)
 	plain, zipped := signalForms(in.typ, in.sdp)
 	r.size[encRaw] = len(raw)
@@ -219,5 +220,10 @@ const headResidual = 0x10
 // isResidual tells a residual code (the lossless form, SDP text compressed
 // with the format's preset dictionary) from a compact one.
 func isResidual(code []byte) bool {
-	return len(code) > 0 && code[0] < 24 && code[0]&headResidual != 0
+	return len(code) > 0 && (code[0] == headResidual || code[0] == headResidual+1)
+}
+
+// isAV tells a code of the compact audio/video form (heads 18 and 19).
+func isAV(code []byte) bool {
+	return len(code) > 0 && (code[0] == 18 || code[0] == 19)
 }

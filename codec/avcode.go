@@ -63,7 +63,9 @@ func (a *avData) makeEdits() {
 var avDictBase = sync.OnceValue(func() []byte {
 	d := make([]byte, 0, len(fixedflate.SDPDictionary)+len(avRegistryText))
 	d = append(d, fixedflate.SDPDictionary...)
-	return append(d, avRegistryText...)
+	d = append(d, avRegistryText...)
+	fixedflate.Share(d)
+	return d
 })
 
 // avDict returns the dictionary of the text item (AVFORM §3): the SDP
@@ -218,9 +220,7 @@ func (d *Decoder) avOffer(m *model, body []byte, off int) error {
 	if !bytes.Equal(body[:bindLen], bindingOf(d.offer)) {
 		return errf(ErrBinding, off, "binding", "the answer is bound to another offer")
 	}
-	od := *d
-	od.offer = nil
-	om, err := od.decodeModel(d.offer)
+	om, err := d.offerModel()
 	if err != nil || om.answer {
 		return errf(ErrBinding, 0, "offer", "the offer's code is not a valid offer code")
 	}
@@ -415,4 +415,19 @@ func (m *model) avLen() int {
 // offer's skeleton text; only the last 32768 bytes count.
 func AVDictionary() []byte {
 	return bytes.Clone(avDictBase())
+}
+
+// offerModel decodes the decoder's offer code (as an offer: no offer of
+// its own), once per Decoder built by DecMode.
+func (d *Decoder) offerModel() (*model, error) {
+	decode := func() (*model, error) {
+		od := *d
+		od.offer, od.offerMemo = nil, nil
+		return od.decodeModel(d.offer)
+	}
+	if d.offerMemo == nil {
+		return decode()
+	}
+	d.offerMemo.once.Do(func() { d.offerMemo.m, d.offerMemo.err = decode() })
+	return d.offerMemo.m, d.offerMemo.err
 }

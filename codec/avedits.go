@@ -34,33 +34,49 @@ type avOp struct {
 	n    int
 }
 
-// lineIndex maps each line of a base to its indices, in ascending order.
-type lineIndex map[string][]int
+// A base's lines are compared as integers: every distinct line of the
+// registry has an id (lineIDs), a line of an offer's skeleton that the
+// registry lacks gets one after them, and a line of no base gets -1.
 
-func indexLines(p []string) lineIndex {
-	idx := make(lineIndex, len(p))
-	for i, l := range p {
-		idx[l] = append(idx[l], i)
-	}
-	return idx
+// baseIndex is a base's lines as ids and, for each id, the ascending
+// positions where it occurs.
+type baseIndex struct {
+	ids []int32
+	pos [][]int32 // indexed by id; shorter than the largest id when absent
 }
 
-// at returns the smallest index >= j of line l in the base, or -1.
-func (x lineIndex) at(l string, j int) int {
-	list := x[l]
-	k := sort.SearchInts(list, j)
+func newBaseIndex(ids []int32) baseIndex {
+	var top int32 = -1
+	for _, id := range ids {
+		top = max(top, id)
+	}
+	b := baseIndex{ids: ids, pos: make([][]int32, top+1)}
+	for i, id := range ids {
+		b.pos[id] = append(b.pos[id], int32(i))
+	}
+	return b
+}
+
+// at returns the smallest index >= j of the line id in the base, or -1.
+func (b *baseIndex) at(id int32, j int) int {
+	if id < 0 || int(id) >= len(b.pos) {
+		return -1
+	}
+	list := b.pos[id]
+	k := sort.Search(len(list), func(k int) bool { return int(list[k]) >= j })
 	if k == len(list) {
 		return -1
 	}
-	return list[k]
+	return int(list[k])
 }
 
-// diffOps returns the operations that make s from the base p (AVFORM §3,
-// the encoder's diff), without END.
-func diffOps(s, p []string, idx lineIndex) []avOp {
+// diffOps returns the operations that make s (as ids) from the base b
+// (AVFORM §3, the encoder's diff), without END.
+func diffOps(s []int32, b *baseIndex) []avOp {
 	var ops []avOp
+	p := b.ids
 	for i, j := 0, 0; i < len(s); {
-		switch k := idx.at(s[i], j); {
+		switch k := b.at(s[i], j); {
 		case k == j:
 			n := 1
 			for i+n < len(s) && j+n < len(p) && s[i+n] == p[j+n] {
@@ -74,7 +90,7 @@ func diffOps(s, p []string, idx lineIndex) []avOp {
 			j = k
 		default:
 			n := 1
-			for i+n < len(s) && idx.at(s[i+n], j) < 0 {
+			for i+n < len(s) && b.at(s[i+n], j) < 0 {
 				n++
 			}
 			ops = append(ops, avOp{opInsert, n})
@@ -124,14 +140,50 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 	return cost
 }
 
-// profileIndex holds the line index of every registry profile.
-var profileIndex = sync.OnceValue(func() []lineIndex {
-	out := make([]lineIndex, len(avProfiles))
-	for k, p := range avProfiles {
-		out[k] = indexLines(p)
+// registryIndex holds the ids of the registry's lines and the index of
+// every profile.
+type registryIndex struct {
+	ids      map[string]int32
+	profiles []baseIndex
+}
+
+var profileIndex = sync.OnceValue(func() *registryIndex {
+	r := &registryIndex{ids: map[string]int32{}}
+	for _, p := range avProfiles {
+		r.profiles = append(r.profiles, newBaseIndex(r.intern(p)))
+	}
+	return r
+})
+
+// intern returns the ids of lines, giving new lines the next ids of the
+// registry.
+func (r *registryIndex) intern(lines []string) []int32 {
+	out := make([]int32, len(lines))
+	for i, l := range lines {
+		id, ok := r.ids[l]
+		if !ok {
+			id = int32(len(r.ids))
+			r.ids[l] = id
+		}
+		out[i] = id
 	}
 	return out
-})
+}
+
+// lookup returns the ids of lines: the registry's or extra's, else -1.
+func (r *registryIndex) lookup(lines []string, extra map[string]int32) []int32 {
+	out := make([]int32, len(lines))
+	for i, l := range lines {
+		id, ok := r.ids[l]
+		if !ok {
+			if id, ok = extra[l]; !ok {
+				id = -1
+			}
+		}
+		out[i] = id
+	}
+	return out
+}
 
 // appendEdits appends the edits of the skeleton parts to dst and the
 // inserted lines (each followed by LF) to text, choosing for each part the
@@ -139,30 +191,46 @@ var profileIndex = sync.OnceValue(func() []lineIndex {
 // offer is the offer's skeleton for an answer whose offer is an A/V code,
 // else nil.
 func appendEdits(dst, text []byte, parts, offer [][]string) ([]byte, []byte) {
-	var offerIdx []lineIndex
-	for _, p := range offer {
-		offerIdx = append(offerIdx, indexLines(p))
+	reg := profileIndex()
+	var extra map[string]int32
+	var offerIdx []baseIndex
+	if offer != nil {
+		extra = map[string]int32{}
+		for _, p := range offer {
+			ids := make([]int32, len(p))
+			for i, l := range p {
+				id, ok := reg.ids[l]
+				if !ok {
+					if id, ok = extra[l]; !ok {
+						id = int32(len(reg.ids) + len(extra))
+						extra[l] = id
+					}
+				}
+				ids[i] = id
+			}
+			offerIdx = append(offerIdx, newBaseIndex(ids))
+		}
 	}
-	profIdx := profileIndex()
 	for _, s := range parts {
+		sid := reg.lookup(s, extra)
 		best := []avOp{{opInsert, len(s)}}
 		bestBase := []uint64{baseEmpty}
 		bestCost := editCost(s, best, 1)
-		try := func(p []string, idx lineIndex, base []uint64) {
+		try := func(b *baseIndex, base []uint64) {
 			baseLen := 0
 			for _, v := range base {
 				baseLen += varintLen(v)
 			}
-			ops := diffOps(s, p, idx)
+			ops := diffOps(sid, b)
 			if c := editCost(s, ops, baseLen); c < bestCost {
 				best, bestBase, bestCost = ops, base, c
 			}
 		}
-		for k, p := range offer {
-			try(p, offerIdx[k], []uint64{baseOffer, uint64(k)})
+		for k := range offerIdx {
+			try(&offerIdx[k], []uint64{baseOffer, uint64(k)})
 		}
-		for k, p := range avProfiles {
-			try(p, profIdx[k], []uint64{baseProfile + uint64(k)})
+		for k := range reg.profiles {
+			try(&reg.profiles[k], []uint64{baseProfile + uint64(k)})
 		}
 		for _, v := range bestBase {
 			dst = appendVarint(dst, v)

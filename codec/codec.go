@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"strings"
+	"sync"
 
 	"github.com/peer-sdp/peer/codec/internal/fixedflate"
 )
@@ -137,15 +138,26 @@ type DecOptions struct {
 // Decoder decodes codes; build one with DecOptions.DecMode. It is immutable
 // and safe for concurrent use.
 type Decoder struct {
-	offer    []byte
-	maxCode  int
-	maxSDP   int
-	maxCands int
+	offer     []byte
+	offerMemo *offerMemo // the offer's model, decoded once (A/V answers)
+	maxCode   int
+	maxSDP    int
+	maxCands  int
+}
+
+// offerMemo holds the decoded model of a Decoder's offer.
+type offerMemo struct {
+	once sync.Once
+	m    *model
+	err  error
 }
 
 // DecMode validates the options and returns a Decoder.
 func (o DecOptions) DecMode() (*Decoder, error) {
 	d := &Decoder{offer: bytes.Clone(o.Offer), maxCode: o.MaxCodeBytes, maxSDP: o.MaxSDPBytes, maxCands: o.MaxCandidates}
+	if len(o.Offer) > 0 {
+		d.offerMemo = &offerMemo{}
+	}
 	if err := checkRange(&d.maxCode, DefaultMaxCodeBytes, MinMaxCodeBytes, MaxMaxCodeBytes, "MaxCodeBytes"); err != nil {
 		return nil, err
 	}

@@ -137,7 +137,7 @@ func TestCorpus(t *testing.T) {
 			if code[0] == headAVOffer || code[0] == headAVAnswer {
 				av++
 				fl, res := avFloor(t, e.sdp), residualSize(t, in, offer)
-				t.Logf("A/V form: %d bytes, floor %d (+%d), residual form %d", len(code), fl, len(code)-fl, res)
+				t.Logf("A/V form: %d bytes = A/V floor %d + %d; residual form %d", len(code), fl, len(code)-fl, res)
 				avOver[e.stack] = append(avOver[e.stack], len(code)-fl)
 				if len(code) > res {
 					t.Errorf("%d bytes, more than the residual form (%d)", len(code), res)

@@ -428,12 +428,43 @@ func TestDecodeMemoryBound(t *testing.T) {
 		body := append(append(bytes.Clone(creds), cands...), bytes.Repeat([]byte{0xab}, 32)...)
 		return head(0x00, appendBytes(nil, body), ext)
 	}
+	// A/V codes: an offer's edits with 2000 more parts, each a COPY of the
+	// 127-line profile 2; its text a DEFLATE bomb of the same 4 MiB.
+	var avOffer []byte
+	for _, c := range avFuzzCodes(t) {
+		if c[0] == headAVOffer {
+			avOffer = c
+			break
+		}
+	}
+	avItemsOf, _, _, err := splitSequence(avOffer, avItems+1)
+	if err != nil || avOffer[0] != headAVOffer {
+		t.Fatalf("A/V fixture: %v", err)
+	}
+	avWith := func(i int, item []byte) []byte {
+		out := []byte{}
+		for k, it := range avItemsOf {
+			if k == i {
+				it = item
+			}
+			out = append(out, it...)
+		}
+		return out
+	}
+	edits, _ := bytesItem(avItemsOf[5], 0, "")
+	copies := bytes.Clone(edits)
+	for range 2000 {
+		copies = append(copies, baseProfile+2, 0xf8, 0x03, opEnd)
+	}
+	avBomb := fixedflate.Compress(nil, bytes.Repeat([]byte("a=x\n"), 1<<20), avDictBase())
 	cases := []struct {
 		name  string
 		code  []byte
 		opts  *DecOptions
 		class error // nil: success
 	}{
+		{"A/V copies of a profile", avWith(5, appendBytes(nil, copies)), nil, ErrLimit},
+		{"A/V deflate bomb", avWith(6, appendBytes(nil, avBomb)), nil, ErrLimit},
 		{"deflate bomb", head(0x10, appendBytes(nil, bomb)), nil, ErrLimit},
 		{"1000 references", compact(refs), nil, ErrLimit},
 		{"1000 references, 1024 allowed", compact(refs), &DecOptions{MaxCandidates: MaxMaxCandidates, MaxSDPBytes: 1 << 20}, nil},

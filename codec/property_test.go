@@ -403,9 +403,12 @@ func checkCode(g genDesc, pol CandidatePolicy, stats map[string]int) string {
 		stats["rejected "+ClassName(err)]++
 		return ""
 	}
-	if code[0] >= headResidual {
+	switch {
+	case code[0] == headAVOffer || code[0] == headAVAnswer:
+		stats["av"]++
+	case code[0] >= headResidual:
 		stats["residual"]++
-	} else {
+	default:
 		stats["compact"]++
 	}
 	// (b) determinism.
@@ -429,7 +432,7 @@ func checkCode(g genDesc, pol CandidatePolicy, stats map[string]int) string {
 	if len(code) > len(text)+16 {
 		return fmt.Sprintf("code of %d bytes for %d bytes of SDP", len(code), len(text))
 	}
-	if code[0] < headResidual {
+	if code[0] < headResidual && code[0] != headAVOffer && code[0] != headAVAnswer {
 		p, _ := parseSDP(in.SDP)
 		m, _ := compactModel(p, in.Type == Answer, &pol)
 		fl := floor(m)

@@ -75,6 +75,7 @@ func hashN(w []byte, q, k int) uint32 {
 // large.
 type dictIndex struct {
 	dict   []byte
+	built  int // levels 0 to built-1 are built (a one-off dictionary gets level 0 only)
 	levels [len(dictLevels)]struct {
 		head []int32 // hash -> 1 + most recent position, 0 for none
 		prev []int32 // position -> 1 + previous position with the same hash, 0 for none
@@ -82,8 +83,16 @@ type dictIndex struct {
 }
 
 func newDictIndex(dict []byte) *dictIndex {
-	di := &dictIndex{dict: dict}
-	for i, k := range dictLevels {
+	return newDictIndexLevels(dict, len(dictLevels))
+}
+
+// newDictIndexLevels builds the chains of the first n levels. Level 0
+// alone gives the same matches (every candidate is on its chains), only
+// with longer walks: the index of a dictionary used once, for a short
+// input, where building every level would cost more than the walks save.
+func newDictIndexLevels(dict []byte, n int) *dictIndex {
+	di := &dictIndex{dict: dict, built: n}
+	for i, k := range dictLevels[:n] {
 		lv := &di.levels[i]
 		lv.head, lv.prev = make([]int32, 1<<hashBits), make([]int32, len(dict))
 		for q := 0; q+dictReach <= len(dict); q++ {
@@ -100,14 +109,58 @@ var (
 	sdpIndex     *dictIndex
 )
 
-// indexFor returns the chains of dict: shared for SDPDictionary, built
-// anew for any other dictionary.
-func indexFor(dict []byte) *dictIndex {
+// indexFor returns the chains of dict: shared for SDPDictionary and the
+// dictionaries given to Share, built anew for any other dictionary (only
+// level 0 when the input is short).
+func indexFor(dict []byte, srcLen int) *dictIndex {
 	if len(dict) > 0 && len(dict) == len(SDPDictionary) && &dict[0] == &SDPDictionary[0] {
 		sdpIndexOnce.Do(func() { sdpIndex = newDictIndex(SDPDictionary) })
 		return sdpIndex
 	}
+	if di := sharedIndex(dict); di != nil {
+		return di
+	}
+	if srcLen < oneOffInput {
+		return newDictIndexLevels(dict, 1)
+	}
 	return newDictIndex(dict)
+}
+
+// oneOffInput is the input length below which a dictionary that is not
+// shared gets level 0 of its chains only.
+const oneOffInput = 4096
+
+var shared struct {
+	sync.Mutex
+	list []*dictIndex
+}
+
+// Share builds the chains of dict once and keeps them for every later
+// Compress with this very dictionary (the same slice: same first byte and
+// length; its content must not change). The result of Compress does not
+// depend on it.
+func Share(dict []byte) {
+	if len(dict) > WindowSize {
+		dict = dict[len(dict)-WindowSize:]
+	}
+	if len(dict) == 0 || sharedIndex(dict) != nil {
+		return
+	}
+	di := newDictIndex(dict)
+	shared.Lock()
+	shared.list = append(shared.list, di)
+	shared.Unlock()
+}
+
+func sharedIndex(dict []byte) *dictIndex {
+	shared.Lock()
+	defer shared.Unlock()
+	for _, di := range shared.list {
+		if len(di.dict) == len(dict) && &di.dict[0] == &dict[0] {
+			return di
+		}
+	}
+	return nil
 }
 
 // compressor holds the reusable buffers of one compression.
@@ -216,7 +269,7 @@ func (c *compressor) longest(cur, atLeast int) (length, dist int) {
 	// The dictionary, on the chains of the longest prefix that every
 	// position able to beat best shares with cur (at least best+1 bytes).
 	lvl := 0
-	for lvl+1 < len(dictLevels) && dictLevels[lvl+1] <= min(best+1, maxLen) {
+	for lvl+1 < c.di.built && dictLevels[lvl+1] <= min(best+1, maxLen) {
 		lvl++
 	}
 	lv := &c.di.levels[lvl]
@@ -239,8 +292,8 @@ func (c *compressor) longest(cur, atLeast int) (length, dist int) {
 		}
 		// q shares its first l bytes with cur, so it is on the chain of
 		// every level k <= l: go on from it on the longest such chain.
-		if lvl+1 < len(dictLevels) && dictLevels[lvl+1] <= l {
-			for lvl+1 < len(dictLevels) && dictLevels[lvl+1] <= l {
+		if lvl+1 < c.di.built && dictLevels[lvl+1] <= l {
+			for lvl+1 < c.di.built && dictLevels[lvl+1] <= l {
 				lvl++
 			}
 			lv = &c.di.levels[lvl]
@@ -277,7 +330,7 @@ func (c *compressor) tokenize(src, dict []byte) []token {
 	if len(src) == 0 {
 		return c.toks
 	}
-	c.di = indexFor(dict)
+	c.di = indexFor(dict, len(src))
 	c.base = max(n-dictReach+1, 0)
 	if size := len(c.w) - c.base; cap(c.prev) < size {
 		c.prev = make([]int32, size)

@@ -1,0 +1,138 @@
+package codec
+
+import (
+	"fmt"
+	"math/rand"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/prop"
+)
+
+// Property tests of the compact audio/video form: round trip, determinism,
+// canonical re-encode and size bound (checkCode) over real audio/video
+// descriptions of testdata/av with random changes: fresh credentials,
+// fingerprints (either case, sometimes two), SSRCs, msids and cnames (UUIDs
+// in either case, with braces or not), candidates, sections dropped or
+// repeated, lines removed or added.
+
+var (
+	reSSRC   = regexp.MustCompile(`\b[0-9]{6,10}\b`)
+	reUUID   = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+	reCNAME  = regexp.MustCompile(`cname:[^ \r\n]+`)
+	avSource []avEntry
+)
+
+// genAV generates audio/video descriptions from those of testdata/av.
+func genAV(t *testing.T) gopter.Gen {
+	if avSource == nil {
+		avSource = loadAV(t)
+	}
+	return func(gp *gopter.GenParameters) *gopter.GenResult {
+		r := gp.Rng
+		e := avSource[r.Intn(len(avSource))]
+		typ, _ := ParseType(e.typ)
+		lines := splitLines(e.sdp)
+		ufrag, pwd := randCreds(r)
+		fp := randFingerprint(r)
+		second := ""
+		if r.Intn(4) == 0 {
+			second = randFingerprint(r)
+		}
+		var out []string
+		var section []string
+		flush := func() {
+			if section == nil {
+				return
+			}
+			out = append(out, section...)
+			if r.Intn(8) == 0 { // a repeated section, rejected and without a mid
+				dup := []string{strings.Replace(section[0], section[0][strings.IndexByte(section[0], ' '):], " 0"+section[0][strings.Index(section[0][2:], " ")+2:], 1)}
+				for _, l := range section[1:] {
+					if !strings.HasPrefix(l, "a=mid:") && !strings.HasPrefix(l, "a=candidate") {
+						dup = append(dup, l)
+					}
+				}
+				out = append(out, dup...)
+			}
+			section = nil
+		}
+		port := 1024 + r.Intn(60000)
+		addrs := []string{randAddress(r), randAddress(r)}
+		for _, l := range lines {
+			switch {
+			case strings.HasPrefix(l, "m="):
+				flush()
+				section = []string{l}
+				continue
+			case strings.HasPrefix(l, "a=ice-ufrag:"):
+				l = "a=ice-ufrag:" + ufrag
+			case strings.HasPrefix(l, "a=ice-pwd:"):
+				l = "a=ice-pwd:" + pwd
+			case strings.HasPrefix(l, "a=fingerprint:"):
+				l = "a=fingerprint:" + fp
+				if second != "" {
+					l += "\na=fingerprint:" + second
+				}
+			case strings.HasPrefix(l, "a=candidate:"):
+				if r.Intn(3) == 0 {
+					l = randCandidate(r, addrs, &port)
+				}
+			case strings.HasPrefix(l, "a=ssrc"):
+				l = reSSRC.ReplaceAllStringFunc(l, func(string) string { return fmt.Sprint(pick(r, r.Uint32(), uint32(r.Intn(100)))) })
+				l = reCNAME.ReplaceAllStringFunc(l, func(string) string { return "cname:" + randString(r, alnum+"{}-", 1+r.Intn(20)) })
+			case !strings.HasPrefix(l, "v=") && !strings.HasPrefix(l, "o=") && !strings.HasPrefix(l, "s=") && !strings.HasPrefix(l, "t=") &&
+				!strings.HasPrefix(l, "a=group") && !strings.HasPrefix(l, "a=mid") && r.Intn(30) == 0:
+				continue // a line removed
+			}
+			l = reUUID.ReplaceAllStringFunc(l, func(string) string { return randUUID(r) })
+			if r.Intn(40) == 0 {
+				l += "\na=x-" + randString(r, alnum, 1+r.Intn(10)) + ":" + randString(r, alnum+" ", r.Intn(30))
+			}
+			if section != nil {
+				section = append(section, strings.Split(l, "\n")...)
+			} else {
+				out = append(out, strings.Split(l, "\n")...)
+			}
+		}
+		flush()
+		sdp := strings.Join(out, "\r\n") + "\r\n"
+		return gopter.NewGenResult(genDesc{Description: Description{Type: typ, SDP: sdp}}, gopter.NoShrinker)
+	}
+}
+
+// randUUID returns a UUID, lower or upper case, with braces or not.
+func randUUID(r *rand.Rand) string {
+	b := make([]byte, 16)
+	r.Read(b)
+	u := strings.TrimSuffix(mdnsName(b), ".local")
+	switch r.Intn(6) {
+	case 0:
+		u = strings.ToUpper(u)
+	case 1:
+		u = "{" + u + "}"
+	}
+	return u
+}
+
+func TestPropertiesAV(t *testing.T) {
+	params := propParameters(t, 300)
+	stats := map[string]int{}
+	props := gopter.NewProperties(params)
+	props.Property("round trip, determinism, canonical re-encode, size bound", prop.ForAll(
+		func(g genDesc) string {
+			for _, pol := range []CandidatePolicy{{}, {KeepComponent2: true}, {MaxCandidates: 1, DropTCP: true}} {
+				if msg := checkCode(g, pol, stats); msg != "" {
+					return fmt.Sprintf("policy %+v: %s", pol, msg)
+				}
+			}
+			return ""
+		}, genAV(t)))
+	props.TestingRun(t)
+	t.Logf("outcomes: %v", stats)
+	if stats["av"] < 300 {
+		t.Errorf("too few A/V codes: %v", stats)
+	}
+}
