@@ -73,7 +73,7 @@ func (r *readme) benchNumbers(t *testing.T) {
 		cells := strings.Split(strings.Trim(m[3], "|"), "|")
 		for i, cell := range cells {
 			num, qr := benchCell(b[benchCol[i]])
-			rm := regexp.MustCompile(`^\s*\**([\d.]+)[^(]*(?:\(v(\d+)\))?\s*$`).FindStringSubmatch(cell)
+			rm := regexp.MustCompile(`^\s*\**([\d.]+)[^(]*(?:\(v([\d.]+)\))?\s*$`).FindStringSubmatch(cell)
 			if rm == nil || rm[1] != num || (rm[2] != "" && rm[2] != qr) {
 				t.Errorf("README row %q, cell %q: bench prints %q", m[1], cell, b[benchCol[i]])
 				continue

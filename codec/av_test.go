@@ -237,7 +237,7 @@ func residualSize(t testing.TB, d Description, offer []byte) int {
 func TestAVSizes(t *testing.T) {
 	entries := loadAV(t)
 	codes, offers := avCodes(t, entries)
-	type agg struct{ n, over, worst, overAns, worstAns int }
+	type agg struct{ n, worst, worstAns int }
 	sums := map[string]*agg{}
 	var rows []string
 	for _, e := range entries {

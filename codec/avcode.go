@@ -59,18 +59,19 @@ func (a *avData) makeEdits() {
 }
 
 // avDictBase is the dictionary of the text item without an offer's
-// skeleton: the SDP dictionary and the registry text.
+// skeleton: the registry text and then the SDP dictionary, so that the SDP
+// dictionary stays in the DEFLATE window (the last 32768 bytes).
 var avDictBase = sync.OnceValue(func() []byte {
 	d := make([]byte, 0, len(fixedflate.SDPDictionary)+len(avRegistryText))
-	d = append(d, fixedflate.SDPDictionary...)
 	d = append(d, avRegistryText...)
+	d = append(d, fixedflate.SDPDictionary...)
 	fixedflate.Share(d)
 	return d
 })
 
-// avDict returns the dictionary of the text item (AVFORM §3): the SDP
-// dictionary, the registry text and the offer's skeleton text, of which
-// the DEFLATE coder uses the last 32768 bytes.
+// avDict returns the dictionary of the text item (AVFORM §3 and
+// AVFORM-decisions): the registry text, the SDP dictionary and the offer's
+// skeleton text, of which the DEFLATE coder uses the last 32768 bytes.
 func avDict(offer [][]string) []byte {
 	base := avDictBase()
 	if offer == nil {
@@ -410,9 +411,9 @@ func (m *model) avLen() int {
 }
 
 // AVDictionary returns a copy of the DEFLATE dictionary of the text item
-// of an A/V offer code (AVFORM §3): the residual form's preset dictionary
-// followed by the registry text. An answer to an A/V offer appends the
-// offer's skeleton text; only the last 32768 bytes count.
+// of an A/V offer code: the registry text followed by the residual form's
+// preset dictionary. An answer to an A/V offer appends the offer's
+// skeleton text; only the last 32768 bytes count.
 func AVDictionary() []byte {
 	return bytes.Clone(avDictBase())
 }

@@ -84,13 +84,36 @@ func unescapeProfileLine(l string) string {
 	return b.String()
 }
 
-// avRegistrySources are the descriptions (offers) whose skeleton parts make
-// the registry, in order (AVFORM §6), relative to the repository root.
+// avRegistrySources are the descriptions whose skeleton parts make the
+// registry, in order (AVFORM §6), relative to the repository root: the
+// audio+video+data offers of Chromium 156, Firefox ESR 153, pion v4 and
+// Safari ~14 (profiles 0 to 15); then, per stack version, its receive-only,
+// simulcast and mDNS offers; last, the answers of Chromium, Firefox and pion
+// to each of the three offers (answers are coded against their offer, but a
+// stack's answer differs from another stack's offer in most lines). The
+// answers come last because the text item's dictionary ends with the
+// registry's last bytes (DEFLATE's window is 32 KiB).
 var avRegistrySources = []string{
 	"testdata/av/batch1/chromium-avdata-offer-to-chromium.sdp", // Chromium 156
 	"testdata/av/batch1/firefox-avdata-offer-to-chromium.sdp",  // Firefox ESR 153
 	"testdata/av/batch1/pion-avdata-offer-to-chromium.sdp",     // pion v4
 	"testdata/corpus/safari-mixed-offer-02.sdp",                // Safari ~14
+	"testdata/av/batch1/chromium-recvonly-offer-to-firefox.sdp",
+	"testdata/av/batch1/firefox-recvonly-offer-to-pion.sdp",
+	"testdata/av/batch1/chromium-simulcast-offer-to-pion.sdp",
+	"testdata/av/batch1/firefox-simulcast-offer-to-chromium.sdp",
+	"testdata/av/batch1/pion-simulcast-offer-to-firefox.sdp",
+	"testdata/av/batch1/firefox-mdns-avdata-offer-to-chromium.sdp",
+	"testdata/av/batch1/chromium-mdns-recvonly-offer-to-firefox-mdns.sdp",
+	"testdata/av/batch1/chromium-avdata-answer-to-chromium.sdp",
+	"testdata/av/batch1/chromium-avdata-answer-to-firefox.sdp",
+	"testdata/av/batch1/chromium-avdata-answer-to-pion.sdp",
+	"testdata/av/batch1/firefox-avdata-answer-to-chromium.sdp",
+	"testdata/av/batch1/firefox-avdata-answer-to-firefox.sdp",
+	"testdata/av/batch1/firefox-avdata-answer-to-pion.sdp",
+	"testdata/av/batch1/pion-avdata-answer-to-chromium.sdp",
+	"testdata/av/batch1/pion-avdata-answer-to-firefox.sdp",
+	"testdata/av/batch1/pion-avdata-answer-to-pion.sdp",
 }
 
 // buildProfiles returns the registry made from the given descriptions: the

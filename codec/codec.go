@@ -122,7 +122,8 @@ func (o EncOptions) EncMode() (*Encoder, error) {
 type DecOptions struct {
 	// Offer, when set, is the binary code of the offer an answer must be
 	// bound to; an answer bound to another offer fails with ErrBinding.
-	// Offers decode as usual.
+	// Offers decode as usual. An answer in the audio/video form is coded
+	// against its offer and needs it: without it, ErrNeedsOffer.
 	Offer []byte
 	// MaxCodeBytes limits the binary code; 0 means DefaultMaxCodeBytes;
 	// range MinMaxCodeBytes..MaxMaxCodeBytes.
@@ -298,8 +299,9 @@ func checkOfferCode(offer []byte) (*model, error) {
 // options opts (nil for the defaults). Use ParseText first for text forms.
 //
 // Errors: each wraps one class (errors.Is): ErrForeign, ErrMalformed,
-// ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding; the *Error gives the
-// offset.
+// ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding, and ErrNeedsOffer for
+// an answer in the audio/video form decoded without opts.Offer; the *Error
+// gives the offset.
 func Decode(code []byte, opts *DecOptions) (Description, error) {
 	d := defaultDecoder
 	if opts != nil {

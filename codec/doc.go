@@ -6,8 +6,12 @@
 // Encode maps an SDP to the format's model (SPEC.md §3) and writes it as a
 // CBOR sequence (§4): data-channel descriptions in the compact form (ICE
 // credentials packed, fingerprints as raw bytes, candidates as packed
-// records), every other valid description losslessly in the residual form
-// (DEFLATE with a preset dictionary). FormatText and ParseText convert the
+// records); audio/video descriptions in the compact audio/video form (heads
+// 18 and 19: credentials, fingerprints, candidates, SSRCs and identifiers
+// as bytes, the rest of the text as line edits of registry profiles,
+// avprofiles.txt, or, for an answer, of its offer's sections); every other
+// valid description losslessly in the residual form (DEFLATE with a preset
+// dictionary). FormatText and ParseText convert the
 // binary code to and from its text forms "qr" (Base45) and "link" (Base32),
 // and Link builds a URL carrying a code in its fragment (§5). Decode rebuilds
 // an SDP that WebRTC stacks accept and that is equivalent to the original
@@ -15,7 +19,9 @@
 //
 // An answer's code is bound to its offer's code (§6): Encode needs the
 // offer's code, and a Decoder built with DecOptions.Offer refuses an answer
-// made for another offer with ErrBinding.
+// made for another offer with ErrBinding. An answer in the audio/video form
+// is coded against its offer: it decodes only with DecOptions.Offer
+// (ErrNeedsOffer without it).
 //
 // Options compile to immutable modes (EncOptions.EncMode, DecOptions.DecMode)
 // that validate their limits when built.
@@ -23,7 +29,8 @@
 // # Errors
 //
 // Every error wraps exactly one class: ErrForeign, ErrMalformed,
-// ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding or ErrSDP (SPEC.md §9);
+// ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding, ErrSDP or
+// ErrNeedsOffer (SPEC.md §9);
 // test with errors.Is. The concrete type is *Error, which gives the byte
 // offset in the code (or the line of the SDP) and the field concerned.
 //

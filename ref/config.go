@@ -97,6 +97,28 @@ type Config struct {
 	RestartableICE bool
 	// RestartTimeout: see DefaultRestartTimeout. Range 1 s to 1 h.
 	RestartTimeout time.Duration
+	// Tracks are the local tracks this side sends (pion's webrtc.TrackLocal,
+	// such as a webrtc.TrackLocalStaticSample or TrackLocalStaticRTP; several
+	// of one kind are allowed). They are added before the offer or answer is
+	// made, so its code holds them (the codes are non-trickle: nothing is
+	// renegotiated later). An offerer sends each in its own m-line, in which
+	// the answerer may send a track of the same kind back. An answerer's
+	// track takes the next unused m-line of its kind in the offer that can
+	// receive (the offerer's own tracks and its Receive entries, in order);
+	// Answer fails with ErrMedia when none is left.
+	Tracks []webrtc.TrackLocal
+	// Receive, on an offerer, asks the peer for tracks without sending any:
+	// one recvonly m-line per entry (webrtc.RTPCodecTypeAudio or
+	// webrtc.RTPCodecTypeVideo), which an answerer's Tracks fill. An
+	// answerer receives what the offer sends and ignores Receive.
+	Receive []webrtc.RTPCodecType
+	// Codecs are the media codecs this side offers or accepts, in order of
+	// preference; each codec's kind is its MimeType's type ("audio/opus",
+	// "video/VP8"). Default: pion's (webrtc.MediaEngine.RegisterDefaultCodecs:
+	// Opus, G.722, PCMU, PCMA, VP8, VP9, H.264, AV1, H.265 and their
+	// retransmission formats). A recorder that writes IVF and Ogg files
+	// lists VP8, VP9 and Opus only.
+	Codecs []webrtc.RTPCodecParameters
 	// SettingEngine, when set, is called last on the pion SettingEngine of
 	// each new connection (after this package's settings), for instance to
 	// install a vnet network in tests. It must not call SetICECredentials
@@ -139,6 +161,21 @@ func (c *Config) settings() (*settings, error) {
 			return nil, err
 		}
 	}
+	for _, t := range s.Tracks {
+		if t == nil {
+			return nil, fmt.Errorf("ref: Config.Tracks holds a nil track")
+		}
+	}
+	for _, k := range s.Receive {
+		if k != webrtc.RTPCodecTypeAudio && k != webrtc.RTPCodecTypeVideo {
+			return nil, fmt.Errorf("ref: Config.Receive holds %v: want audio or video", k)
+		}
+	}
+	for _, c := range s.Codecs {
+		if codecKind(c.MimeType) == 0 {
+			return nil, fmt.Errorf("ref: Config.Codecs: MIME type %q is neither audio/ nor video/", c.MimeType)
+		}
+	}
 	if s.MaxMessageSize == 0 {
 		s.MaxMessageSize = DefaultMaxMessageSize
 	}
@@ -164,8 +201,10 @@ func iceCredentials() (ufrag, pwd string) {
 	return string(b[:4]), string(b[4:])
 }
 
-// api builds the pion API of one connection.
-func (s *settings) api(ufrag, pwd string) *webrtc.API {
+// api builds the pion API of one connection; media says whether it
+// carries media (its own tracks, Receive, or an offer with m-lines of
+// audio or video).
+func (s *settings) api(ufrag, pwd string, media bool) (*webrtc.API, error) {
 	var se webrtc.SettingEngine
 	se.DetachDataChannels()
 	if ufrag != "" {
@@ -203,8 +242,15 @@ func (s *settings) api(ufrag, pwd string) *webrtc.API {
 	if s.SettingEngine != nil {
 		s.SettingEngine(&se)
 	}
-	// A data-only connection needs no RTP interceptors (and their goroutines).
-	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
+	if !media {
+		// A data-only connection needs no RTP interceptors (and their goroutines).
+		return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&interceptor.Registry{})), nil
+	}
+	m, ir, err := s.mediaEngine()
+	if err != nil {
+		return nil, err
+	}
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir)), nil
 }
 
 func (s *settings) rtcConfig() webrtc.Configuration {

@@ -44,6 +44,7 @@ type Conn struct {
 	timer        *time.Timer // offer expiry or connect deadline
 	deadTimer    *time.Timer // dead-peer deadline while ICE is disconnected
 	channels     []*Channel
+	senders      []*webrtc.RTPSender // of Config.Tracks
 
 	// ICE restart (Config.RestartableICE).
 	rmu          sync.Mutex    // serialises restart operations
@@ -59,6 +60,7 @@ type Conn struct {
 	done     chan struct{}
 	opened   chan struct{}
 	accept   chan *Channel
+	tracks   chan RemoteTrack
 	def      *Channel
 	pcOnce   sync.Once
 	pcClosed chan struct{}
@@ -69,7 +71,7 @@ type Conn struct {
 // ctx). The offer stays usable for Config.OfferTimeout: pass the answer's
 // code to Complete before then. The connection must be closed with Close.
 func Offer(ctx context.Context, cfg *Config) (*Conn, []byte, error) {
-	c, err := newConn(cfg, roleOfferer)
+	c, err := newConn(cfg, roleOfferer, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,7 +94,7 @@ func Answer(ctx context.Context, cfg *Config, offerCode []byte) (*Conn, []byte, 
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := newConn(cfg, roleAnswerer)
+	c, err := newConn(cfg, roleAnswerer, hasMedia(d.SDP))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -119,7 +121,7 @@ func decodeAs(code []byte, want codec.Type, offer []byte) (codec.Description, er
 	return d, err
 }
 
-func newConn(cfg *Config, role int) (*Conn, error) {
+func newConn(cfg *Config, role int, remoteMedia bool) (*Conn, error) {
 	s, err := cfg.settings()
 	if err != nil {
 		return nil, err
@@ -129,7 +131,11 @@ func newConn(cfg *Config, role int) (*Conn, error) {
 	if s.RestartableICE {
 		ufrag, pwd = "", "" // pion's own, which a restart replaces
 	}
-	pc, err := s.api(ufrag, pwd).NewPeerConnection(s.rtcConfig())
+	api, err := s.api(ufrag, pwd, remoteMedia || len(s.Tracks) > 0 || (role == roleOfferer && len(s.Receive) > 0))
+	if err != nil {
+		return nil, err
+	}
+	pc, err := api.NewPeerConnection(s.rtcConfig())
 	if err != nil {
 		return nil, fmt.Errorf("ref: %w", err)
 	}
@@ -138,6 +144,7 @@ func newConn(cfg *Config, role int) (*Conn, error) {
 		done:        make(chan struct{}),
 		opened:      make(chan struct{}),
 		accept:      make(chan *Channel, 16),
+		tracks:      make(chan RemoteTrack, maxWaitingTracks),
 		pcClosed:    make(chan struct{}),
 		unreachable: make(chan struct{}),
 		reachable:   closedChan(),
@@ -157,6 +164,13 @@ func newConn(cfg *Config, role int) (*Conn, error) {
 				c.fail("connect", ErrDTLS)
 			}
 		})
+	}
+	pc.OnTrack(c.onTrack)
+	if role == roleOfferer {
+		if err := c.addMedia(); err != nil {
+			pc.Close()
+			return nil, err
+		}
 	}
 	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
 		ch := c.newChannel(dc, false)
@@ -209,12 +223,18 @@ func (c *Conn) answer(ctx context.Context, offerSDP string, offerCode []byte) ([
 	})
 	c.completed = true
 	c.mu.Unlock()
+	if err := c.addMedia(); err != nil {
+		return nil, err
+	}
 	answer, err := c.pc.CreateAnswer(nil)
 	if err != nil {
 		return nil, err
 	}
 	sdp, err := c.setLocal(ctx, answer)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.checkTracksPlaced(); err != nil {
 		return nil, err
 	}
 	code, err := codec.Encode(codec.Description{Type: codec.Answer, SDP: sdp}, offerCode, &codec.EncOptions{Policy: c.s.Policy})
@@ -392,7 +412,7 @@ func (c *Conn) AcceptChannel(ctx context.Context) (*Channel, error) {
 // PeerConnection returns the underlying pion connection, for layers that
 // need more (media, renegotiation, statistics). Do not replace its event
 // handlers (OnConnectionStateChange, OnICEConnectionStateChange,
-// OnDataChannel): this package uses them.
+// OnDataChannel, OnTrack): this package uses them.
 func (c *Conn) PeerConnection() *webrtc.PeerConnection { return c.pc }
 
 // LocalFingerprints returns the fingerprints of the local DTLS certificate,

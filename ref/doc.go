@@ -11,6 +11,22 @@
 // with CloseWrite. The framing on the wire is specified in FRAMING.md so
 // that a browser page interoperates.
 //
+// # Media
+//
+// A Conn also carries audio and video (pion's RTP tracks). The local
+// tracks are given in Config.Tracks before Offer or Answer, so that the
+// code holds them (the codes are made once, non-trickle; nothing is
+// renegotiated later). Directions: an offerer's track is sent in an m-line
+// the answerer may send back on (both ways); Config.Receive asks for a
+// track without sending one (receive only); a side without tracks only
+// receives; an answerer's tracks fill the offer's m-lines of their kind in
+// order, and Answer fails with ErrMedia when the offer has none left.
+// Several tracks of one kind are allowed. The peer's tracks arrive through
+// AcceptTrack (a bounded queue: pion's goroutine never waits for the
+// application). Config.Codecs restricts the codecs (a recorder lists VP8,
+// VP9 and Opus, which IVF and Ogg hold). A media connection uses pion's
+// default interceptors (NACK, RTCP reports, TWCC); a data-only one none.
+//
 // A Conn's lifecycle is Done and Err; errors are attributed to the
 // connection (*ConnError with its ID and the operation) and wrap one error
 // class of this package (ErrPeerClosed, ErrConnect, ErrDTLS, ...) or of

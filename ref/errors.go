@@ -40,6 +40,11 @@ var (
 	// expected, or the reverse). Codes that do not decode report the codec's
 	// sentinel errors (codec.ErrBinding, codec.ErrForeign, ...) instead.
 	ErrCode = errors.New("ref: wrong kind of code")
+	// ErrMedia reports a local track (Config.Tracks) that the description
+	// cannot hold: an answerer's track for which the offer has no unused
+	// m-line of its kind that can receive, or a track with no codec in
+	// common with the peer.
+	ErrMedia = errors.New("ref: a local track has no place in the session")
 	// ErrMessageTooLarge reports a message over the limit: on Send, larger
 	// than one frame on a channel that is not ordered and reliable; on
 	// Receive, a reassembled message over Config.MaxMessageSize (that

@@ -26,7 +26,7 @@ const howToRun = "real-browser tests need Debian's browsers and the harness: " +
 
 // browserSuites are the node test files of web/test, run one after another
 // (each starts its own browsers and `peer` processes and stops them).
-var browserSuites = []string{"flows", "pairs", "go", "qr", "wait"}
+var browserSuites = []string{"flows", "pairs", "go", "qr", "wait", "call"}
 
 // TestBrowsers runs the real-browser tests (web/test/*.test.mjs, node's test
 // runner driving Chromium and Firefox ESR through puppeteer-core) against a
@@ -165,7 +165,7 @@ func logQRVersions(t *testing.T, file string) {
 // TestFS checks that the embedded page holds its files.
 func TestFS(t *testing.T) {
 	for _, name := range []string{"index.html", "app.js", "codes.js", "serve-api.js", "rtc.js", "framing.js",
-		"chat-mode.js", "style.css", "favicon.svg", "vendor/peer-codec.js",
+		"chat-mode.js", "call-mode.js", "style.css", "favicon.svg", "vendor/peer-codec.js",
 		"vendor/jsQR.js", "vendor/jsQR.LICENSE", "vendor/qrcode.mjs", "vendor/qrcode-generator.LICENSE"} {
 		b, err := fs.ReadFile(web.FS, name)
 		if err != nil {

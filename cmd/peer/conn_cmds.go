@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -32,7 +33,11 @@ side's code the first line of stdin.
 The printed code is in the link form (P-…) unless -form says otherwise; the
 QR code drawn on the terminal holds the qr form (P:…), which the web page
 scans. Exit status 0 when both directions ended, 1 with one "peer:" line
-otherwise.`
+otherwise.
+
+` + aboutMedia + ` A side that sends media plays its
+files once and ends its stream after them, so that both sides end when all
+was sent: a recording holds all the other side played.`
 
 func init() {
 	register("offer", "connect to a peer: show an offer's code, read the answer's, then send stdin and receive to stdout",
@@ -53,6 +58,8 @@ type connFlags struct {
 	qr    bool
 	stdio bool
 	wait  time.Duration
+	media mediaFlags
+	sess  *session // the media, once the flags are read
 }
 
 func (f *connFlags) add(fs *flag.FlagSet, offerer bool) {
@@ -60,6 +67,7 @@ func (f *connFlags) add(fs *flag.FlagSet, offerer bool) {
 	fs.StringVar(&f.form, "form", "link", formUsage)
 	fs.BoolVar(&f.qr, "qr", false, "draw the code as a QR code on stderr even without a terminal")
 	fs.BoolVar(&f.stdio, "stdio", false, "exchange the codes as the first lines of stdout and stdin even at a terminal (for programs)")
+	f.media.add(fs)
 	if offerer {
 		fs.DurationVar(&f.wait, "wait", ref.DefaultOfferTimeout, "how long the offer waits for the answer's code")
 	} else {
@@ -80,6 +88,9 @@ func (f *connFlags) config(offerer bool) (*ref.Config, codec.Form, error) {
 		cfg.OfferTimeout = f.wait
 	} else {
 		cfg.AnswerTimeout = f.wait
+	}
+	if f.sess, err = f.media.setup(cfg, offerer, false); err != nil {
+		return nil, 0, err
 	}
 	return cfg, form, nil
 }
@@ -123,7 +134,7 @@ func cmdOffer(e *env, args []string) error {
 		return interrupted(ctx, codeReadError("answer", err))
 	}
 	con.sayf("peer: connecting…\n")
-	return connBridge(ctx, conn, con, e)
+	return mediaBridge(ctx, conn, con, e, f.sess)
 }
 
 func cmdAnswer(e *env, args []string) error {
@@ -147,7 +158,27 @@ func cmdAnswer(e *env, args []string) error {
 		return err
 	}
 	con.sayf("peer: give it to the other side, which waits for it; then this side connects by itself\n")
-	return connBridge(ctx, conn, con, e)
+	return mediaBridge(ctx, conn, con, e, f.sess)
+}
+
+// mediaBridge is connBridge with the session's media: the files play
+// while stdin is sent (the stream ends after both), the peer's tracks are
+// recorded until the connection ends.
+func mediaBridge(ctx context.Context, conn *ref.Conn, con *console, e *env, sess *session) error {
+	sess.start(ctx, conn)
+	if len(sess.files) > 0 {
+		con.data = bufio.NewReader(sess.afterPlayback(con.data))
+	}
+	err := connBridge(ctx, conn, con, e)
+	conn.Close()
+	saved, merr := sess.wait()
+	for _, p := range saved {
+		con.sayf("peer: recorded %s\n", p)
+	}
+	if err == nil && merr != nil {
+		err = fmt.Errorf("media: %w", merr)
+	}
+	return err
 }
 
 // codeReadError is the error of reading the other side's code: a refused

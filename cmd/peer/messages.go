@@ -87,6 +87,9 @@ func explainConn(err error) error {
 		return explainf(err, "the other side closed the connection before the end of what it sends, which may be incomplete")
 	case errors.Is(err, ref.ErrPeerUnreachable):
 		return explainf(err, "the other side stopped answering (it was stopped, or the network between you broke); what it sent may be incomplete")
+	case errors.Is(err, ref.ErrMedia):
+		return explainf(err, "the offer has no place for this side's -video or -audio: the offerer must send that kind of media "+
+			"(its own -video or -audio) or ask for it (-record)")
 	case errors.Is(err, ref.ErrProtocol):
 		return explainf(err, "the other side broke the data-channel framing (FRAMING.md: %s), so the connection was closed", protocolDetail(err))
 	}

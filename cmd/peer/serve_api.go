@@ -19,7 +19,8 @@ import (
 type serveState struct {
 	base   string
 	cfg    *ref.Config
-	showQR bool // draw the link's QR code even when stderr is not a terminal
+	showQR bool     // draw the link's QR code even when stderr is not a terminal
+	media  *session // the files to play and where to record (each session gets its own copy: next)
 
 	answering chan struct{} // bounds the answers made at once (serveAnswers)
 
@@ -226,6 +227,13 @@ func (s *serveState) postOffer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn, answer, err := serveAnswer(r.Context(), s.cfg, code)
+	if errors.Is(err, ref.ErrMedia) {
+		// A page's offer without the media of -video or -audio (a chat):
+		// answer it without them.
+		cfg := *s.cfg
+		cfg.Tracks = nil
+		conn, answer, err = serveAnswer(r.Context(), &cfg, code)
+	}
 	<-s.answering
 	if err != nil {
 		serveCodeError(w, err)

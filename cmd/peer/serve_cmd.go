@@ -28,16 +28,21 @@ stream), or on Ctrl-C.
 
 It listens on 127.0.0.1 unless -addr says otherwise; a phone needs an
 address it can reach (-addr 0.0.0.0:8080 -base http://LAN-ADDRESS:8080/).
-web/README.md has the API and the pairing secret.`, cmdServe)
+web/README.md has the API and the pairing secret.
+
+`+aboutMedia+` serve plays the files again and again
+while a page is paired (the page shows them in its video call), and records
+each session's tracks in DIR/session-N/.`, cmdServe)
 }
 
 // serveFlags are the flags of serve.
 type serveFlags struct {
 	netFlags
-	addr string
-	base string
-	qr   bool
-	wait time.Duration
+	addr  string
+	base  string
+	qr    bool
+	wait  time.Duration
+	media mediaFlags
 }
 
 func (f *serveFlags) add(fs *flag.FlagSet) {
@@ -46,6 +51,7 @@ func (f *serveFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&f.base, "base", "", "base `URL` of the links (default: the served URL); a phone needs an address it can reach")
 	fs.BoolVar(&f.qr, "qr", false, "draw the QR code of the link on stderr even when it is not a terminal")
 	fs.DurationVar(&f.wait, "wait", ref.DefaultOfferTimeout, "how long an offer waits for a page; then serve makes a new one")
+	f.media.add(fs)
 }
 
 // config checks the flags and returns the Go peer's configuration and the
@@ -93,7 +99,12 @@ func cmdServe(e *env, args []string) error {
 	if base == "" {
 		base = pageURL
 	}
+	media, err := f.media.setup(cfg, true, true)
+	if err != nil {
+		return err
+	}
 	s := newServeState(base, cfg, f.qr)
+	s.media = media
 	srv := newServeServer(newServeGuard(lnAddr, baseURL, s.handler()))
 	go srv.Serve(newLimitListener(ln, serveConnsPerAddr, serveConns))
 	defer func() {
@@ -208,7 +219,8 @@ func (s *serveState) loop(ctx context.Context, e *env) error {
 			fmt.Fprintf(e.stderr, "peer serve: no page paired within %v (-wait)\n", s.cfg.OfferTimeout)
 			continue
 		}
-		end, err := serveSession(ctx, e, conn, pump)
+		sess := s.media.next(n)
+		end, err := serveSession(ctx, e, conn, pump, sess)
 		switch end {
 		case sessionFinished:
 			return err

@@ -21,9 +21,20 @@ const (
 
 // serveSession sends stdin (through pump) to the paired page and writes what
 // the page sends to stdout until both directions have ended, the page hangs
-// up or ctx ends. It closes conn before it returns.
-func serveSession(ctx context.Context, e *env, conn *ref.Conn, pump *stdinPump) (sessionEnd, error) {
-	defer conn.Close()
+// up or ctx ends; meanwhile sess plays its files to the page and records
+// the page's tracks. It closes conn before it returns.
+func serveSession(ctx context.Context, e *env, conn *ref.Conn, pump *stdinPump, sess *session) (sessionEnd, error) {
+	sess.start(ctx, conn)
+	defer func() {
+		conn.Close()
+		saved, err := sess.wait()
+		for _, p := range saved {
+			fmt.Fprintf(e.stderr, "peer serve: recorded %s\n", p)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "peer serve: media: %s\n", oneLine(err.Error()))
+		}
+	}()
 	if err := conn.WaitOpen(ctx); err != nil {
 		if ctx.Err() != nil {
 			return sessionStopped, nil

@@ -22,19 +22,19 @@ function linesText(parts) {
 let registryText = null;
 
 /**
- * textDictionary is the DEFLATE dictionary of the text item (AVFORM §3):
- * the SDP dictionary, the registry text (the version-1 profiles: today the
- * whole registry) and, for an answer to an A/V offer, the offer's skeleton
- * text. Only its last 32768 bytes count; the inflater and the compressor
- * cut it.
+ * textDictionary is the DEFLATE dictionary of the text item (AVFORM §3 and
+ * its decisions): the registry text (every profile's lines, each followed
+ * by LF), the SDP dictionary (after the registry, so that it stays in the
+ * window) and, for an answer to an A/V offer, the offer's skeleton text.
+ * Only its last 32768 bytes count; the inflater and the compressor cut it.
  */
 export function textDictionary(offerParts) {
   if (registryText === null) registryText = te.encode(linesText(PROFILES));
   const off = offerParts === null ? new Uint8Array(0) : te.encode(linesText(offerParts));
-  const d = new Uint8Array(SDP_DICTIONARY.length + registryText.length + off.length);
-  d.set(SDP_DICTIONARY);
-  d.set(registryText, SDP_DICTIONARY.length);
-  d.set(off, SDP_DICTIONARY.length + registryText.length);
+  const d = new Uint8Array(registryText.length + SDP_DICTIONARY.length + off.length);
+  d.set(registryText);
+  d.set(SDP_DICTIONARY, registryText.length);
+  d.set(off, registryText.length + SDP_DICTIONARY.length);
   return d;
 }
 

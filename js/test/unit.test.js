@@ -30,13 +30,14 @@ test('src/avprofiles.js is generated from codec/avprofiles.txt (npm run gen-avpr
   assert.ok(PROFILES.length > 0);
 });
 
-// The registry's sources (AVFORM §6): the JS skeleton of each, parts
-// identical to an earlier one dropped, is the registry the Go code made.
+// The registry's sources (AVFORM §6, avRegistrySources in
+// codec/avregistry.go): the JS skeleton of each, parts identical to an
+// earlier one dropped, is the registry the Go code made.
 test('the JS skeletons of the registry sources are the registry', () => {
-  const sources = [
-    'testdata/av/batch1/chromium-avdata-offer-to-chromium.sdp', 'testdata/av/batch1/firefox-avdata-offer-to-chromium.sdp',
-    'testdata/av/batch1/pion-avdata-offer-to-chromium.sdp', 'testdata/corpus/safari-mixed-offer-02.sdp',
-  ];
+  const go = readFileSync(join(js, '..', 'codec', 'avregistry.go'), 'utf8');
+  const block = go.slice(go.indexOf('var avRegistrySources = []string{'));
+  const sources = [...block.slice(0, block.indexOf('\n}')).matchAll(/"(testdata\/[^"]+\.sdp)"/g)].map((m) => m[1]);
+  assert.ok(sources.length >= 4, 'no registry sources found in codec/avregistry.go');
   const out = [];
   for (const f of sources) {
     const sk = extractSkeleton(parseSDP(readFileSync(join(js, '..', f), 'utf8')), { maxCandidates: 0 });

@@ -14,6 +14,7 @@ import * as serve from './serve-api.js';
 import * as rtc from './rtc.js';
 import { Sender, Receiver, concat } from './framing.js';
 import { createChatMode } from './chat-mode.js';
+import { createCallMode, hasMedia, INSECURE } from './call-mode.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -34,6 +35,7 @@ window.peerApp = app;
 let conn = null;  // {pc, dc, sender, receiver} of the current session
 let timer = null;
 const mode = createChatMode(app);
+const call = createCallMode(app, () => hangup());
 
 // ---- Screens --------------------------------------------------------------
 
@@ -51,11 +53,12 @@ const SCREENS = {
   closed: ['again'],
   failed: ['again'],
 };
-const SECTIONS = ['start', 'mine', 'read', mode.section, 'again'];
+const SECTIONS = ['start', 'mine', 'read', call.section, mode.section, 'again'];
 
 function render() {
   const show = new Set(SCREENS[app.state] ?? []);
   if ((app.state === 'closed' || app.state === 'failed') && app.opened) show.add(mode.section);
+  if (app.state === 'connected' && app.call.active) show.add(call.section);
   for (const id of SECTIONS) $(id).hidden = !show.has(id);
   $('session-buttons').hidden = app.state !== 'connected';
   const offering = app.state === 'offering';
@@ -143,6 +146,7 @@ function newSession() {
     error: (why) => fail('protocol', `The other side broke the protocol (${why}), so the connection was closed.`),
   });
   conn = { pc, dc, sender, receiver };
+  pc.ontrack = (ev) => call.track(ev);
   dc.onopen = onOpen;
   dc.onclose = () => { if (app.state === 'connected') ended('The connection was closed.', 'disconnected'); };
   dc.onmessage = (ev) => receiver.frame(ev.data);
@@ -178,6 +182,8 @@ async function createOffer() {
   app.role = 'offerer';
   setState('gathering', 'gathering network addresses…');
   const { pc } = newSession();
+  if ($('call-toggle').checked) await call.prepare(pc, true);
+  if (conn?.pc !== pc) return null; // started again meanwhile
   await pc.setLocalDescription(await pc.createOffer());
   await rtc.gathered(pc);
   let code;
@@ -208,6 +214,13 @@ async function answerOffer(offerCode, desc) {
     await pc.setRemoteDescription(remote);
   } catch (err) {
     return fail('invalid-sdp', `This browser refused the offer: ${err.message}`);
+  }
+  // An offer with audio or video is a call: the camera and microphone go
+  // into the answer (a person who opened a call's link joins it).
+  if (hasMedia(desc.sdp)) {
+    setState('gathering', 'answering a video call: asking for the camera and microphone…');
+    await call.prepare(pc, false);
+    if (conn?.pc !== pc) return null;
   }
   await pc.setLocalDescription(await pc.createAnswer());
   if (app.patient && rtc.DRIP_MS > 0) {
@@ -311,6 +324,7 @@ function onOpen() {
     ? 'Connected to peer serve on the computer: what you send comes out on its stdout, what it reads on stdin shows here.'
     : 'Connected. Messages and files go directly to the other device.');
   mode.start(conn.sender);
+  if (app.call.active) call.start();
 }
 
 // ended: the session is over (closed by either side or lost).
@@ -327,6 +341,7 @@ function hangup() {
   const c = conn;
   mode.note('You closed the connection.');
   mode.stop();
+  call.stop();
   conn = null;
   clearTimeout(timer);
   setState('closed', 'disconnected');
@@ -335,6 +350,7 @@ function hangup() {
 
 function close(c) {
   if (!c) return;
+  c.pc.ontrack = null;
   c.dc.onclose = null;
   c.dc.onmessage = null;
   c.pc.onconnectionstatechange = null;
@@ -345,6 +361,7 @@ function teardown() {
   clearTimeout(timer);
   stopScan();
   mode.stop();
+  call.stop();
   close(conn);
   conn = null;
 }
@@ -353,6 +370,7 @@ function resetSession() {
   teardown();
   app.role = null; app.myCode = null; app.offerCode = null; app.opened = false; app.withServe = false;
   mode.reset();
+  call.reset();
 }
 
 // startAgain returns to the start screen, as a fresh page would show it
@@ -469,6 +487,11 @@ function wire() {
       try { await navigator.clipboard.writeText(el.value); b.textContent = 'Copied'; } catch { document.execCommand?.('copy'); }
     };
   }
+  $('call-toggle').onchange = () => {
+    const insecure = $('call-toggle').checked && !navigator.mediaDevices?.getUserMedia;
+    $('call-secure').textContent = insecure ? INSECURE : '';
+    $('call-secure').hidden = !insecure;
+  };
   $('base-input').onchange = () => { if (app.myCode && app.role === 'offerer') showMine(app.myCode, 'offer'); };
   // Closing the tab hangs up at once (the peer would otherwise wait for
   // its dead-peer deadline): peer serve then pairs again.
@@ -487,6 +510,8 @@ Object.assign(app, {
   sendRawFrame: (bytes) => conn.sender.queue(() => conn.sender.frame(Uint8Array.from(bytes))),
   streamAll: () => concat(app.stream),
   qrVersion: (text) => makeQR(text).version,
+  callStats: () => call.stats(conn?.pc),
+  setMuted: call.setMuted, setCameraOff: call.setCameraOff,
 });
 
 async function main() {

@@ -37,6 +37,7 @@ export async function launch(kind, { mdns = true, extraArgs = [] } = {}) {
     'media.navigator.streams.fake': true,
     'media.navigator.permission.disabled': true,
     'media.peerconnection.ice.obfuscate_host_addresses': mdns,
+    'media.autoplay.default': 0, // the video call plays the other side's video without a click
   };
   return puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true,
     extraPrefsFirefox: prefs, protocolTimeout: 120000 });

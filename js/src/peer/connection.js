@@ -1,0 +1,369 @@
+// PeerConnection: two peers connected through codes (SPEC.md) on the
+// browser's RTCPeerConnection, with the default channel and framing of
+// SPEC.md §13, so that it interoperates with ref/ (Go) and the web page.
+import { encode, decode, formatText, parseText } from '../index.js';
+import { Emitter } from './emitter.js';
+import { Channel } from './channel.js';
+import { PeerError } from './errors.js';
+
+const LABEL = 'peer'; // the default channel: negotiated, id 0, ordered, reliable
+
+// DEFAULTS are ref/'s (ref/config.go) except answerTimeout: a browser
+// answerer is patient (see patientOffer) and waits as long as a Go offer
+// stays usable for a person carrying the answer back.
+export const DEFAULTS = Object.freeze({
+  gatherTimeout: 2000,
+  offerTimeout: 15 * 60000,
+  answerTimeout: 10 * 60000,
+  connectTimeout: 30000,
+  deadPeerTimeout: 10000,
+  maxMessageSize: 16 << 20,
+});
+
+const RANGES = {
+  gatherTimeout: [1, 60000],
+  offerTimeout: [1000, 24 * 3600000],
+  answerTimeout: [5000, 3600000],
+  connectTimeout: [1000, 3600000],
+  deadPeerTimeout: [5000, 3600000],
+  maxMessageSize: [1, 1 << 30],
+};
+
+// settings validates options: the defaults above, and ranges as ref/'s.
+function settings(o) {
+  const s = { form: 'qr', patient: true, iceServers: [], policy: undefined, ...o };
+  for (const [k, [lo, hi]] of Object.entries(RANGES)) {
+    if (s[k] === undefined) s[k] = DEFAULTS[k];
+    if (!(Number.isFinite(s[k]) && s[k] >= lo && s[k] <= hi)) {
+      throw new RangeError(`peer: options.${k} ${s[k]} out of range [${lo}, ${hi}]`);
+    }
+  }
+  if (!['qr', 'link', 'bin'].includes(s.form)) throw new RangeError(`peer: options.form ${s.form}`);
+  if (s.drip === undefined) s.drip = isGecko() ? 3000 : 0;
+  return s;
+}
+
+function isGecko() {
+  return typeof navigator !== 'undefined' && /\bFirefox\//.test(navigator.userAgent || '');
+}
+
+// patientOffer returns the offer without its candidates, or desc itself
+// when that cannot work (an ice-lite offerer sends no checks).
+//
+// An answerer given the offer's candidates checks them at once, and the
+// offerer answers none until it has the answer; browsers fail those pairs
+// after a fixed number of unanswered checks (Chromium ~15 s, Firefox
+// ~11 s), too soon for a person carrying the answer back. Without remote
+// candidates the browser sends no checks: when the offerer applies our
+// answer it checks our candidates, we learn its address as a
+// peer-reflexive candidate and connect. Firefox also needs drip.
+export function patientOffer(desc) {
+  if (/^a=ice-lite\s*$/m.test(desc.sdp)) return desc;
+  const sdp = desc.sdp.split(/(?<=\n)/).filter((l) => !/^a=(candidate:|end-of-candidates)/.test(l)).join('');
+  return { type: desc.type, sdp };
+}
+
+// drip keeps a patient Firefox answerer alive: Firefox fails an ICE agent
+// 5 s into its checks when no pair is left that has not failed. Every ms it
+// adds the offer's candidates again under new foundations, so one pair is
+// always being checked; until over() says so.
+function drip(pc, desc, ms, over) {
+  const cands = desc.sdp.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:'));
+  if (!cands.length || !ms) return;
+  const mid = (desc.sdp.match(/^a=mid:(\S+)/m) || [])[1] || '0';
+  let n = 0;
+  const tick = () => {
+    if (over()) return;
+    n++;
+    for (const l of cands) {
+      const candidate = l.slice(2).replace(/^candidate:(\S+)/, `candidate:$1d${n}`);
+      pc.addIceCandidate({ candidate, sdpMid: mid, sdpMLineIndex: 0 }).catch(() => {});
+    }
+    setTimeout(tick, ms);
+  };
+  setTimeout(tick, ms);
+}
+
+// gathered resolves when ICE gathering completes, or after ms
+// (non-trickle: the code carries the candidates gathered by then).
+function gathered(pc, ms) {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    }
+    function check() { if (pc.iceGatheringState === 'complete') done(); }
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
+
+function codeBytes(code) {
+  return code instanceof Uint8Array ? code : parseText(code);
+}
+
+/**
+ * PeerConnection connects this browser to one other peer through two codes.
+ *
+ *   offerer:  const code = await conn.offer();  (show it) … await conn.connect(answer)
+ *   answerer: const answer = await conn.connect(offer);  (show it)
+ *
+ * Events: 'connect' (the default channel is open), 'data' (Uint8Array, a
+ * message on the default channel), 'end' (the peer's end of stream on it),
+ * 'channel' (Channel, opened by the peer), 'track' (track, streams),
+ * 'error' (PeerError), 'close' (PeerError: why; fires once).
+ */
+export class PeerConnection extends Emitter {
+  constructor(options = {}) {
+    super();
+    this.options = settings(options);
+    const cfg = { iceServers: this.options.iceServers };
+    if (this.options.iceTransportPolicy) cfg.iceTransportPolicy = this.options.iceTransportPolicy;
+    if (this.options.certificates) cfg.certificates = this.options.certificates;
+    /** The browser's RTCPeerConnection, for what this class does not cover. */
+    this.pc = new RTCPeerConnection(cfg);
+    this.role = null;
+    this.state = 'new'; // new, offering, answering, connecting, open, closed
+    this.reason = null;
+    this.offerCode = null;
+    this.localCode = null;
+    this._timer = null;
+    this._watch = null;
+    this._channels = new Set();
+    this.channel = this._adopt(this.pc.createDataChannel(LABEL, { negotiated: true, id: 0, ordered: true }), true);
+    this.channel.on('message', (m) => this.emit('data', m));
+    this.channel.on('end', () => this.emit('end'));
+    this.channel.on('open', () => this._opened());
+    this.channel.on('error', (e) => this.emit('error', e));
+    let openResolve, openReject, closeResolve;
+    /** connected resolves when the connection opens, rejects if it closes first. */
+    this.connected = new Promise((res, rej) => { openResolve = res; openReject = rej; });
+    this.connected.catch(() => {});
+    /** closed resolves with the reason (a PeerError) when the connection ends. */
+    this.closed = new Promise((res) => { closeResolve = res; });
+    this._settle = { openResolve, openReject, closeResolve };
+    this.pc.addEventListener('datachannel', (e) => {
+      const ch = this._adopt(e.channel, false);
+      const announce = () => this.emit('channel', ch);
+      if (e.channel.readyState === 'open') announce(); else ch.once('open', announce);
+    });
+    this.pc.addEventListener('track', (e) => this.emit('track', e.track, e.streams));
+    this.pc.addEventListener('connectionstatechange', () => this._pcState());
+  }
+
+  _adopt(dc, isDefault) {
+    const ch = new Channel(this, dc, isDefault);
+    this._channels.add(ch);
+    ch.on('close', () => this._channels.delete(ch));
+    return ch;
+  }
+
+  _arm(ms, cls, message) {
+    clearTimeout(this._timer);
+    this._timer = setTimeout(() => this._fail(cls, message), ms);
+  }
+
+  _text(code) {
+    return formatText(code, this.options.form);
+  }
+
+  async _setLocal(desc) {
+    await this.pc.setLocalDescription(desc);
+    await gathered(this.pc, this.options.gatherTimeout);
+    this._check();
+    return { type: this.pc.localDescription.type, sdp: this.pc.localDescription.sdp };
+  }
+
+  _check() {
+    if (this.reason) throw this.reason;
+  }
+
+  /**
+   * offer makes this side the offerer and resolves with its code, in the
+   * text form of options.form ('qr' by default: P:…; 'link': P-…; 'bin').
+   * Pass the answer's code to connect() within options.offerTimeout.
+   */
+  async offer() {
+    this._check();
+    if (this.state !== 'new') throw new PeerError('state', `peer: offer() on a connection that is ${this.state}`);
+    this.state = 'offering';
+    this.role = 'offerer';
+    const desc = await this._setLocal(await this.pc.createOffer());
+    const code = encode(desc, undefined, { policy: this.options.policy });
+    this.offerCode = this.localCode = code;
+    this._arm(this.options.offerTimeout, 'offer-expired', 'peer: the offer expired before its answer arrived');
+    return this._text(code);
+  }
+
+  /**
+   * connect takes the other side's code in any form (text, link or bytes).
+   * Given an offer on a new connection, it answers: it resolves with the
+   * answer's code to show, and the connection opens when the offerer
+   * applies it (options.answerTimeout). Given the answer on an offerer, it
+   * applies it and resolves with null; the connection opens within
+   * options.connectTimeout. A code that does not decode throws its
+   * CodecError; an answer to another offer 'binding' (the offer stays
+   * usable); the wrong kind of code PeerError 'code'.
+   */
+  async connect(code) {
+    this._check();
+    const bytes = codeBytes(code);
+    if (this.state === 'offering' && this.localCode) return this._complete(bytes);
+    if (this.state !== 'new') throw new PeerError('state', `peer: connect() on a connection that is ${this.state}`);
+    const desc = decode(bytes);
+    if (desc.type !== 'offer') throw new PeerError('code', 'peer: an answer\'s code where an offer\'s was expected');
+    return this._answer(bytes, desc);
+  }
+
+  async _answer(offerCode, desc) {
+    this.state = 'answering';
+    this.role = 'answerer';
+    this.offerCode = offerCode;
+    const remote = this.options.patient ? patientOffer(desc) : desc;
+    await this.pc.setRemoteDescription(remote);
+    const answer = await this.pc.createAnswer();
+    await this.pc.setLocalDescription(answer);
+    if (remote !== desc) drip(this.pc, desc, this.options.drip, () => this.state !== 'answering');
+    this._arm(this.options.answerTimeout, 'connect', 'peer: no connection: the offerer did not apply the answer in time, or no candidate pair works');
+    await gathered(this.pc, this.options.gatherTimeout);
+    this._check();
+    const local = { type: 'answer', sdp: this.pc.localDescription.sdp };
+    this.localCode = encode(local, offerCode, { policy: this.options.policy });
+    return this._text(this.localCode);
+  }
+
+  async _complete(bytes) {
+    const desc = decode(bytes, { offer: this.offerCode });
+    if (desc.type !== 'answer') throw new PeerError('code', 'peer: an offer\'s code where an answer\'s was expected');
+    this.state = 'connecting';
+    this._arm(this.options.connectTimeout, 'connect', 'peer: no connection: no candidate pair works');
+    await this.pc.setRemoteDescription(desc);
+    return null;
+  }
+
+  /** send sends one message on the default channel (see Channel.send). */
+  send(data) { return this.channel.send(data); }
+
+  /** end sends the end of stream on the default channel. */
+  end() { return this.channel.end(); }
+
+  /** addTrack adds a media track before offer() or connect(offer). */
+  addTrack(track, ...streams) {
+    if (this.state !== 'new') throw new PeerError('state', 'peer: tracks are added before the codes are made');
+    return this.pc.addTrack(track, ...streams);
+  }
+
+  /**
+   * openChannel opens another channel (RTCDataChannelInit: ordered,
+   * maxRetransmits, ...; never id 0). The peer sees a 'channel' event.
+   */
+  openChannel(label, init = {}) {
+    if (init.negotiated && init.id === 0) throw new RangeError('peer: stream id 0 is the default channel');
+    this._check();
+    return this._adopt(this.pc.createDataChannel(label, init), false);
+  }
+
+  /** channels lists the open channels, the default one first. */
+  get channels() { return [...this._channels]; }
+
+  /**
+   * close ends the connection: CLOSE on the default channel (the peer sees
+   * it well within 1 s), a moment for it to leave, then the browser's
+   * close (DTLS close_notify). Data not yet delivered may be lost: await
+   * channel.flush() first. Resolves when closed; idempotent.
+   */
+  async close() {
+    if (this.reason) return;
+    const sent = this.channel._sendClose();
+    this._finish(new PeerError('closed', 'peer: closed'));
+    if (sent) {
+      const dc = this.channel.dc, t0 = Date.now();
+      while (dc.readyState === 'open' && dc.bufferedAmount > 0 && Date.now() - t0 < 30) {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    this.pc.close();
+  }
+
+  _opened() {
+    if (this.reason || this.state === 'open') return;
+    this.state = 'open';
+    clearTimeout(this._timer);
+    this._startWatch();
+    this._settle.openResolve();
+    this.emit('connect');
+  }
+
+  // startWatch polls the connection's statistics: the peer is unreachable
+  // when nothing at all (data, ICE checks or their responses, which a live
+  // peer sends every few seconds) arrived for options.deadPeerTimeout.
+  _startWatch() {
+    let last = -1, heard = Date.now();
+    const poll = async () => {
+      if (this.reason) return;
+      let sig = 0;
+      try {
+        const stats = await this.pc.getStats();
+        stats.forEach((r) => {
+          if (r.type === 'candidate-pair' || r.type === 'transport') {
+            sig += (r.bytesReceived || 0) + (r.packetsReceived || 0) + (r.requestsReceived || 0) +
+              (r.responsesReceived || 0) + (r.consentRequestsReceived || 0) + (r.lastPacketReceivedTimestamp || 0);
+          }
+        });
+      } catch { /* closed meanwhile */ }
+      const now = Date.now();
+      if (sig !== last) { last = sig; heard = now; }
+      if (now - heard >= this.options.deadPeerTimeout) {
+        this._fail('unreachable', `peer: nothing received for ${this.options.deadPeerTimeout} ms`);
+        return;
+      }
+      this._watch = setTimeout(poll, 1000);
+    };
+    this._watch = setTimeout(poll, 1000);
+  }
+
+  _pcState() {
+    const s = this.pc.connectionState;
+    if (s !== 'failed' || this.reason) return;
+    if (this.state === 'open') this._fail('unreachable', 'peer: ICE failed');
+    else this._fail('connect', 'peer: no connection: ICE or DTLS failed');
+  }
+
+  _peerClosed() {
+    if (this.reason) return;
+    this._finish(new PeerError('peer-closed', 'peer: closed by the peer'));
+    this.pc.close();
+  }
+
+  _defaultClosed() {
+    if (!this.reason) this._peerClosed();
+  }
+
+  _protocol(what) {
+    this._fail('protocol', `peer: protocol error: ${what}`);
+  }
+
+  _fail(cls, message) {
+    if (this.reason) return;
+    const err = new PeerError(cls, message);
+    this.emit('error', err);
+    this._finish(err);
+    this.pc.close();
+  }
+
+  // finish ends the connection with reason (the first one wins).
+  _finish(reason) {
+    if (this.reason) return;
+    this.reason = reason;
+    this.state = 'closed';
+    clearTimeout(this._timer);
+    clearTimeout(this._watch);
+    for (const ch of this._channels) ch._abandon(reason.class === 'peer-closed' && ch.ended ? null : reason);
+    this._settle.openReject(reason);
+    this._settle.closeResolve(reason);
+    this.emit('close', reason);
+  }
+}

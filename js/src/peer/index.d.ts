@@ -1,0 +1,287 @@
+// Type declarations of @peer-sdp/codec/peer: two peers over codes in a
+// browser, in the framing of SPEC.md §13 (the counterpart of ref/, Go).
+import type { CandidatePolicy, Form } from '../index.js';
+export { formatText, parseText, link, CodecError } from '../index.js';
+
+export type PeerErrorClass = IdentityErrorClass
+  | 'closed' | 'peer-closed' | 'unreachable' | 'connect' | 'offer-expired' | 'state' | 'code'
+  | 'message-too-large' | 'protocol' | 'write-closed' | 'channel-closed';
+
+/** Every error of the library that is not a codec error (CodecError). Test .class, never the message. */
+export class PeerError extends Error {
+  readonly class: PeerErrorClass;
+}
+
+export interface PeerConnectionOptions {
+  /** STUN and TURN servers; none by default (peers on the same network). */
+  iceServers?: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** A DTLS certificate to keep (RTCPeerConnection.generateCertificate; storable in IndexedDB). */
+  certificates?: RTCCertificate[];
+  /** Text form of the codes offer() and connect() return: 'qr' (P:…, default), 'link' (P-…) or 'bin'. */
+  form?: Form;
+  /** The codec's candidate policy for this side's codes (SPEC.md §3.4). */
+  policy?: CandidatePolicy;
+  /** Answer patiently (default true): the answer may reach the offerer minutes later. */
+  patient?: boolean;
+  /** Firefox patient answerers re-add the offer's candidates every drip ms (default 3000 in Firefox, 0 elsewhere). */
+  drip?: number;
+  /** Bound on candidate gathering, ms; default 2000, range 1..60000. */
+  gatherTimeout?: number;
+  /** How long an offer waits for its answer, ms; default 15 min, range 1 s..24 h. */
+  offerTimeout?: number;
+  /** How long an answerer waits for the offerer to connect, ms; default 10 min, range 5 s..1 h. */
+  answerTimeout?: number;
+  /** How long an offerer waits, after the answer, for the connection, ms; default 30 s, range 1 s..1 h. */
+  connectTimeout?: number;
+  /** Silence after which an open connection's peer is unreachable, ms; default 10 s, range 5 s..1 h. */
+  deadPeerTimeout?: number;
+  /** Largest message reassembled, bytes; default 16 MiB, range 1 B..1 GiB. */
+  maxMessageSize?: number;
+}
+
+export const DEFAULTS: Readonly<Required<Pick<PeerConnectionOptions,
+  'gatherTimeout' | 'offerTimeout' | 'answerTimeout' | 'connectTimeout' | 'deadPeerTimeout' | 'maxMessageSize'>>>;
+
+type Unsubscribe = () => void;
+
+export interface ChannelEvents {
+  open: () => void;
+  /** A whole message (MORE… DATA). */
+  message: (data: Uint8Array) => void;
+  /** The peer's end of stream (EOS). */
+  end: () => void;
+  close: () => void;
+  /** Not fatal: a message over maxMessageSize was discarded, or the channel closed without EOS. */
+  error: (err: PeerError) => void;
+}
+
+/** A data channel in the framing of SPEC.md §13. */
+export class Channel {
+  readonly label: string;
+  readonly id: number | null;
+  readonly open: boolean;
+  /** The peer's end of stream arrived. */
+  readonly ended: boolean;
+  readonly isDefault: boolean;
+  /** The browser's data channel. */
+  readonly dc: RTCDataChannel;
+  /** Sends one message (a string as UTF-8); waits while more than 1 MiB is buffered. */
+  send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
+  /** Sends this side's end of stream after the queued messages. */
+  end(): Promise<void>;
+  /** Resolves when what was sent has left the browser's buffer, or after ms (default 5000). */
+  flush(ms?: number): Promise<void>;
+  /** Ends this side's stream and, except on the default channel, closes the data channel. */
+  close(): Promise<void>;
+  /** The byte stream (SPEC.md §13.3): every payload from now on, ending at the peer's EOS. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Each chunk one message, with backpressure; close() sends EOS. */
+  readonly writable: WritableStream<string | ArrayBuffer | ArrayBufferView>;
+  on<K extends keyof ChannelEvents>(type: K, fn: ChannelEvents[K]): Unsubscribe;
+  once<K extends keyof ChannelEvents>(type: K, fn: ChannelEvents[K]): Unsubscribe;
+  off<K extends keyof ChannelEvents>(type: K, fn: ChannelEvents[K]): void;
+}
+
+export interface PeerConnectionEvents {
+  /** The default channel is open. */
+  connect: () => void;
+  /** A message on the default channel. */
+  data: (data: Uint8Array) => void;
+  /** The peer's end of stream on the default channel. */
+  end: () => void;
+  /** A channel the peer opened. */
+  channel: (channel: Channel) => void;
+  /** A media track of the peer. */
+  track: (track: MediaStreamTrack, streams: readonly MediaStream[]) => void;
+  /** A failure (before 'close'), or a non-fatal error on the default channel. */
+  error: (err: PeerError) => void;
+  /** Why the connection ended: fires once. */
+  close: (reason: PeerError) => void;
+}
+
+export type ConnectionState = 'new' | 'offering' | 'answering' | 'connecting' | 'open' | 'closed';
+
+/** Two peers connected through codes, on RTCPeerConnection. */
+export class PeerConnection {
+  constructor(options?: PeerConnectionOptions);
+  readonly options: Readonly<PeerConnectionOptions>;
+  /** The browser's connection, for what this class does not cover. */
+  readonly pc: RTCPeerConnection;
+  readonly role: 'offerer' | 'answerer' | null;
+  readonly state: ConnectionState;
+  /** Why the connection ended, once it has. */
+  readonly reason: PeerError | null;
+  /** The offer's binary code (ours or the peer's). */
+  readonly offerCode: Uint8Array | null;
+  /** This side's binary code. */
+  readonly localCode: Uint8Array | null;
+  /** The default channel (label "peer", negotiated, id 0). */
+  readonly channel: Channel;
+  readonly channels: Channel[];
+  /** Resolves when the connection opens; rejects with the reason if it ends first. */
+  readonly connected: Promise<void>;
+  /** Resolves with the reason when the connection ends. */
+  readonly closed: Promise<PeerError>;
+  /** Makes this side the offerer: its code in options.form. */
+  offer(): Promise<string>;
+  /** Answers an offer's code (resolves with the answer's code) or applies the answer's code (resolves with null). */
+  connect(code: string | Uint8Array): Promise<string | null>;
+  send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
+  end(): Promise<void>;
+  /** Before offer() or connect(offer). */
+  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender;
+  openChannel(label: string, init?: RTCDataChannelInit): Channel;
+  /** CLOSE, then the browser's close; the peer sees it well within 1 s. */
+  close(): Promise<void>;
+  on<K extends keyof PeerConnectionEvents>(type: K, fn: PeerConnectionEvents[K]): Unsubscribe;
+  once<K extends keyof PeerConnectionEvents>(type: K, fn: PeerConnectionEvents[K]): Unsubscribe;
+  off<K extends keyof PeerConnectionEvents>(type: K, fn: PeerConnectionEvents[K]): void;
+}
+
+/** The offer without its candidates (the patient answerer), or the offer itself for an ice-lite offerer. */
+export function patientOffer(desc: RTCSessionDescriptionInit & { sdp: string }): { type: RTCSdpType; sdp: string };
+
+// --- Identity blocks (IDENTITY.md) ---
+
+export type IdentityErrorClass =
+  | 'auth' | 'tampered' | 'no-route' | 'unknown-peer' | 'too-many' | 'refused' | 'expired' | 'protocol'
+  | 'malformed' | 'unsupported';
+
+/** An Ed25519 key pair (WebCrypto) and its peer ID. */
+export class Identity {
+  /** Non-extractable private key; storable in IndexedDB. Throws PeerError 'unsupported' without Ed25519 in WebCrypto. */
+  static generate(): Promise<Identity>;
+  /** The identity of a 32-byte Ed25519 seed (test vectors). */
+  static fromSeed(seed: Uint8Array): Promise<Identity>;
+  constructor(privateKey: CryptoKey, publicKey: Uint8Array);
+  readonly privateKey: CryptoKey;
+  readonly publicKey: Uint8Array;
+  /** SHA-256 of the public key. */
+  readonly id: Uint8Array;
+  readonly idText: string;
+  readonly idShort: string;
+  sign(message: Uint8Array): Promise<Uint8Array>;
+  /** HELLO (IDENTITY.md §3.2); role 0 offerer, 1 answerer. */
+  hello(role: 0 | 1, fpOfferer: Uint8Array, fpAnswerer: Uint8Array, addrs?: string[]): Promise<Uint8Array>;
+  signCode(kind: 0 | 1, to: Uint8Array, code: Uint8Array, time?: number | bigint): Promise<SignedCode>;
+}
+
+export interface SignedCode {
+  kind: number; key: Uint8Array; to: Uint8Array; time: number | bigint; code: Uint8Array; sig: Uint8Array;
+}
+
+export type Message =
+  | { type: 1; payload: Uint8Array }
+  | { type: 2 | 5; hops: number; to: Uint8Array; nonce: number | bigint; signed: SignedCode }
+  | { type: 3; hops: number; to: Uint8Array; nonce: number | bigint; reason: number | bigint }
+  | { type: 4; peer: Uint8Array }
+  | { type: number; ignored: true };
+
+export function idOf(publicKey: Uint8Array): Uint8Array;
+export function idText(id: Uint8Array): string;
+export function idShort(id: Uint8Array): string;
+export function parseID(text: string): Uint8Array;
+export function verify(publicKey: Uint8Array, message: Uint8Array, sig: Uint8Array): Promise<boolean>;
+export function helloInput(role: 0 | 1, fpOfferer: Uint8Array, fpAnswerer: Uint8Array): Uint8Array;
+/** Every failure is PeerError 'auth'. */
+export function checkHello(message: Uint8Array, peerRole: 0 | 1, fpOfferer: Uint8Array, fpAnswerer: Uint8Array,
+  ownID: Uint8Array, expect?: Uint8Array[]): Promise<{ id: Uint8Array; key: Uint8Array; sig: Uint8Array; addrs: string[] }>;
+export function codeInput(kind: number, key: Uint8Array, to: Uint8Array, time: number | bigint, code: Uint8Array): Uint8Array;
+/** 'protocol' (kind, to), 'tampered', 'expired', 'auth' (answer's author). Resolves with the author's ID. */
+export function verifySigned(s: SignedCode, ownID: Uint8Array, kind: 0 | 1, now: number | bigint, expectID?: Uint8Array): Promise<Uint8Array>;
+/** 'protocol' for anything but a message of Appendix A. */
+export function decodeMessage(message: Uint8Array): Message;
+export function dataMessage(payload: Uint8Array): Uint8Array;
+export function relayMessage(hops: 0 | 1, to: Uint8Array, nonce: number | bigint, signed: SignedCode, type?: 2 | 5): Uint8Array;
+export function refuseMessage(hops: 0 | 1, to: Uint8Array, nonce: number | bigint, reason: number): Uint8Array;
+export function inviteMessage(peer: Uint8Array): Uint8Array;
+export function encodeSignedCode(s: SignedCode): Uint8Array;
+export function refusalClass(reason: number | bigint): IdentityErrorClass;
+export function frame(message: Uint8Array): Uint8Array;
+export function readFrame(stream: Uint8Array): { message: Uint8Array; rest: Uint8Array };
+export function toReconnect(full: Uint8Array, author: Uint8Array, fingerprint: Uint8Array): Uint8Array | null;
+export function fromReconnect(code: Uint8Array, fingerprint: Uint8Array): Uint8Array;
+export function reconnectHint(code: Uint8Array): Uint8Array | null;
+/** 'unknown-peer' when no remembered ID starts with the hint; 'malformed' when the code is not read strictly. */
+export function resolveReconnect(code: Uint8Array, remembered: { id: Uint8Array; fingerprint: Uint8Array; lastSeen?: number }[]): { id: Uint8Array; code: Uint8Array }[];
+export const MSG: Readonly<{ hello: 0; data: 1; relay: 2; refuse: 3; invite: 4; restart: 5 }>;
+export const REFUSE: Readonly<Record<'no-route' | 'tampered' | 'unknown-peer' | 'too-many' | 'refused' | 'other', number>>;
+export const KIND_OFFER: 0;
+export const KIND_ANSWER: 1;
+export const VERSION: 1;
+export const SIGNED_CODE_LIFETIME: number;
+
+// --- Peer (identity in IndexedDB, HELLO, known peers, reconnect codes) ---
+
+export interface PeerRecord {
+  idText: string; id: Uint8Array; key: Uint8Array;
+  /** The peer's certificate digest, and ours as it last saw it. */
+  fingerprint: Uint8Array; sentFingerprint: Uint8Array;
+  firstSeen: number; lastSeen: number; chosen: boolean;
+}
+
+export interface SessionEvents {
+  data: (data: Uint8Array) => void;
+  close: (reason: PeerError) => void;
+}
+
+/** A peer verified by HELLO, on one connection. */
+export class Session {
+  readonly id: Uint8Array;
+  readonly idText: string;
+  readonly idShort: string;
+  readonly key: Uint8Array;
+  readonly conn: PeerConnection;
+  send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
+  close(): Promise<void>;
+  on<K extends keyof SessionEvents>(type: K, fn: SessionEvents[K]): Unsubscribe;
+  once<K extends keyof SessionEvents>(type: K, fn: SessionEvents[K]): Unsubscribe;
+  off<K extends keyof SessionEvents>(type: K, fn: SessionEvents[K]): void;
+}
+
+export interface PairingOptions {
+  /** The ID(s), text form, the connection must reach: an offer to one known peer is a reconnect code. */
+  expect?: string | string[];
+  conn?: PeerConnectionOptions;
+}
+
+/** One connection of a Peer through codes. */
+export class Pairing {
+  readonly conn: PeerConnection;
+  /** Resolves when HELLO verified the peer; rejects with the reason ('auth' for an impostor). */
+  readonly session: Promise<Session>;
+  offer(): Promise<string>;
+  connect(code: string | Uint8Array): Promise<string | null>;
+}
+
+export interface PeerEvents {
+  joined: (session: Session) => void;
+  data: (session: Session, data: Uint8Array) => void;
+  left: (session: Session, reason: PeerError) => void;
+}
+
+export interface PeerOpenOptions extends PeerConnectionOptions {
+  /** IndexedDB database name; default 'peer-sdp'. */
+  name?: string;
+  /** false: keep the identity and known peers in memory only. */
+  persist?: boolean;
+}
+
+/** This browser's identity and the peers it knows. */
+export class Peer {
+  static open(options?: PeerOpenOptions): Promise<Peer>;
+  readonly identity: Identity;
+  readonly certificate: RTCCertificate;
+  /** The sha-256 digest of the certificate. */
+  readonly fingerprint: Uint8Array;
+  readonly id: Uint8Array;
+  readonly idText: string;
+  readonly idShort: string;
+  pair(options?: PairingOptions): Pairing;
+  remembered(): Promise<PeerRecord[]>;
+  forget(idText: string): Promise<void>;
+  on<K extends keyof PeerEvents>(type: K, fn: PeerEvents[K]): Unsubscribe;
+  once<K extends keyof PeerEvents>(type: K, fn: PeerEvents[K]): Unsubscribe;
+  off<K extends keyof PeerEvents>(type: K, fn: PeerEvents[K]): void;
+}

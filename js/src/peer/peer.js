@@ -1,0 +1,246 @@
+// Peer: a browser peer with an identity (IDENTITY.md) over PeerConnection:
+// an Ed25519 key and a DTLS certificate kept in IndexedDB (so the ID
+// survives a reload), the HELLO handshake on every connection, the store of
+// known peers, and reconnect codes. Introductions (§6) are not implemented
+// yet: relay, refuse and invite messages are read and ignored.
+import { formatText, parseText } from '../index.js';
+import { PeerConnection } from './connection.js';
+import { Emitter } from './emitter.js';
+import { PeerError } from './errors.js';
+import { bytesOf } from './channel.js';
+import {
+  Identity, checkHello, decodeMessage, dataMessage, idText, idShort, parseID, toReconnect, reconnectHint,
+  resolveReconnect, MSG,
+} from './identity.js';
+
+const DAY = 86400000;
+// A certificate is asked for a year and renewed when less than 30 days
+// remain (IDENTITY.md §2, as ref/peer); browsers may cap the lifetime.
+const CERT_LIFETIME = 365 * DAY, CERT_RENEW = 30 * DAY;
+
+// --- Stores: IndexedDB in a browser, memory elsewhere ---
+
+class MemoryStore {
+  constructor() { this.self = null; this.peers = new Map(); }
+  async getSelf() { return this.self; }
+  async putSelf(v) { this.self = v; }
+  async allPeers() { return [...this.peers.values()]; }
+  async putPeer(r) { this.peers.set(r.idText, r); }
+  async deletePeer(t) { this.peers.delete(t); }
+}
+
+function request(r) {
+  return new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+}
+
+class IDBStore {
+  static async open(name) {
+    const r = indexedDB.open(name, 1);
+    r.onupgradeneeded = () => {
+      r.result.createObjectStore('self');
+      r.result.createObjectStore('peers', { keyPath: 'idText' });
+    };
+    const s = new IDBStore();
+    s.db = await request(r);
+    return s;
+  }
+
+  async tx(store, mode, fn) {
+    const t = this.db.transaction(store, mode);
+    const out = await request(fn(t.objectStore(store)));
+    await new Promise((resolve, reject) => { t.oncomplete = resolve; t.onerror = () => reject(t.error); t.onabort = () => reject(t.error); });
+    return out;
+  }
+
+  getSelf() { return this.tx('self', 'readonly', (s) => s.get('self')); }
+  putSelf(v) { return this.tx('self', 'readwrite', (s) => s.put(v, 'self')); }
+  allPeers() { return this.tx('peers', 'readonly', (s) => s.getAll()); }
+  putPeer(r) { return this.tx('peers', 'readwrite', (s) => s.put(r)); }
+  deletePeer(t) { return this.tx('peers', 'readwrite', (s) => s.delete(t)); }
+}
+
+// sha256Fingerprint reads the sha-256 a=fingerprint of an SDP as 32 bytes.
+function sha256Fingerprint(sdp) {
+  const m = /^a=fingerprint:sha-256 ([0-9A-Fa-f:]+)\s*$/mi.exec(sdp || '');
+  if (!m) throw new PeerError('auth', 'peer: no sha-256 fingerprint in the description');
+  return Uint8Array.from(m[1].split(':'), (x) => parseInt(x, 16));
+}
+
+const sameBytes = (a, b) => !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Session is a verified peer on one connection. Events: 'data'
+ * (Uint8Array), 'close' (PeerError).
+ */
+export class Session extends Emitter {
+  constructor(peer, conn, id, key) {
+    super();
+    this.peer = peer;
+    /** The PeerConnection under this session. */
+    this.conn = conn;
+    /** The peer's verified ID (32 bytes), its text and short forms. */
+    this.id = id;
+    this.idText = idText(id);
+    this.idShort = idShort(id);
+    this.key = key;
+  }
+
+  /** send sends an application message (IDENTITY.md data message). */
+  send(data) {
+    return this.conn.send(dataMessage(bytesOf(data)));
+  }
+
+  close() { return this.conn.close(); }
+}
+
+/**
+ * Pairing is one connection of a Peer through codes, as PeerConnection:
+ * offer() or connect(code); its session resolves once HELLO verified the
+ * peer (and rejects with 'auth' for an impostor).
+ */
+export class Pairing {
+  constructor(peer, options = {}) {
+    this.peer = peer;
+    /** expect: the IDs (text form) this connection must reach (a reconnection); empty: anyone. */
+    this.expect = (options.expect ? [].concat(options.expect) : []).map((t) => parseID(t));
+    this.conn = new PeerConnection({ ...peer.connOptions, ...options.conn, certificates: [peer.certificate] });
+    let ok, no;
+    this.session = new Promise((res, rej) => { ok = res; no = rej; });
+    this.session.catch(() => {});
+    this.conn.on('close', (reason) => no(reason));
+    this._ok = ok;
+    this._first = null; // the peer's first message: its HELLO
+    this._later = []; // messages after it, until HELLO is verified
+    this._sess = null;
+    this.conn.channel.on('message', (m) => this._message(m));
+    this.conn.on('connect', () => this._hello().catch((err) => this.conn._fail(err.class || 'auth', err.message)));
+  }
+
+  /**
+   * offer makes the offer's code. For one expected peer that remembers our
+   * certificate it is a reconnect code (IDENTITY.md §4: about 40% smaller).
+   */
+  async offer() {
+    const text = await this.conn.offer();
+    if (this.expect.length !== 1) return text;
+    const rec = await this.peer._record(idText(this.expect[0]));
+    if (!rec || !sameBytes(rec.sentFingerprint, this.peer.fingerprint)) return text;
+    const rc = toReconnect(this.conn.offerCode, this.peer.id, this.peer.fingerprint);
+    return rc ? formatText(rc, this.conn.options.form) : text;
+  }
+
+  /** connect answers an offer's code (full or reconnect) or completes with the answer's. */
+  async connect(code) {
+    let bytes = code instanceof Uint8Array ? code : parseText(code);
+    if (reconnectHint(bytes)) {
+      const recs = await this.peer.remembered();
+      const pool = this.expect.length ? recs.filter((r) => this.expect.some((e) => sameBytes(e, r.id))) : recs;
+      const cands = resolveReconnect(bytes, pool);
+      if (!this.expect.length) this.expect = cands.map((c) => c.id);
+      bytes = cands[0].code;
+    }
+    return this.conn.connect(bytes);
+  }
+
+  async _hello() {
+    const pc = this.conn.pc;
+    const local = sha256Fingerprint(pc.localDescription.sdp), remote = sha256Fingerprint(pc.remoteDescription.sdp);
+    const offerer = this.conn.role === 'offerer';
+    const [fpO, fpA] = offerer ? [local, remote] : [remote, local];
+    this._fps = { fpO, fpA, local, remote, peerRole: offerer ? 1 : 0 };
+    await this.conn.send(await this.peer.identity.hello(offerer ? 0 : 1, fpO, fpA, []));
+    if (this._first) this._verify();
+  }
+
+  _message(m) {
+    if (!this._sess) {
+      if (this._first) this._later.push(m);
+      else {
+        this._first = m;
+        if (this._fps) this._verify();
+      }
+      return;
+    }
+    let msg;
+    try {
+      msg = decodeMessage(m);
+    } catch (err) {
+      this.conn._fail('protocol', err.message);
+      return;
+    }
+    if (msg.type === MSG.data) {
+      this._sess.emit('data', msg.payload);
+      this.peer.emit('data', this._sess, msg.payload);
+    } // relay, refuse, invite, restart and unknown types: not implemented here (ignored)
+  }
+
+  async _verify() {
+    const { fpO, fpA, local, remote, peerRole } = this._fps;
+    try {
+      const r = await checkHello(this._first, peerRole, fpO, fpA, this.peer.id, this.expect);
+      const now = Date.now();
+      const t = idText(r.id);
+      const old = await this.peer._record(t);
+      await this.peer.store.putPeer({ ...old, idText: t, id: r.id, key: r.key, fingerprint: remote, sentFingerprint: local,
+        firstSeen: old?.firstSeen || now, lastSeen: now, chosen: true });
+      this._sess = new Session(this.peer, this.conn, r.id, r.key);
+      this.conn.on('close', (reason) => { this._sess.emit('close', reason); this.peer.emit('left', this._sess, reason); });
+      this.peer.emit('joined', this._sess);
+      this._ok(this._sess);
+      for (const m of this._later.splice(0)) this._message(m);
+    } catch (err) {
+      this.conn._fail(err.class || 'auth', err.message);
+    }
+  }
+}
+
+/**
+ * Peer is this browser's identity and the peers it knows. Events:
+ * 'joined' (Session: HELLO verified), 'data' (Session, Uint8Array),
+ * 'left' (Session, PeerError).
+ */
+export class Peer extends Emitter {
+  /**
+   * open loads this browser's identity from IndexedDB (database `name`,
+   * default 'peer-sdp'), or creates it: a non-extractable Ed25519 key and a
+   * DTLS certificate, renewed when less than 30 days remain. persist false
+   * keeps everything in memory. Other options go to each PeerConnection.
+   */
+  static async open({ name = 'peer-sdp', persist = true, ...connOptions } = {}) {
+    const store = persist && typeof indexedDB !== 'undefined' ? await IDBStore.open(name) : new MemoryStore();
+    let self = await store.getSelf();
+    let identity;
+    if (self) {
+      identity = new Identity(self.privateKey, self.publicKey);
+    } else {
+      identity = await Identity.generate();
+      self = { privateKey: identity.privateKey, publicKey: identity.publicKey };
+    }
+    if (!self.certificate || self.certificate.expires - Date.now() < CERT_RENEW) {
+      self.certificate = await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256', expires: CERT_LIFETIME });
+    }
+    await store.putSelf(self);
+    const p = new Peer();
+    p.store = store;
+    p.identity = identity;
+    p.certificate = self.certificate;
+    p.connOptions = connOptions;
+    const fp = self.certificate.getFingerprints().find((f) => f.algorithm === 'sha-256');
+    p.fingerprint = Uint8Array.from(fp.value.split(':'), (x) => parseInt(x, 16));
+    return p;
+  }
+
+  get id() { return this.identity.id; }
+  get idText() { return this.identity.idText; }
+  get idShort() { return this.identity.idShort; }
+
+  /** pair starts a connection through codes (see Pairing); expect: ID(s) it must reach. */
+  pair(options) { return new Pairing(this, options); }
+
+  /** remembered lists the known peers: {idText, id, key, fingerprint, sentFingerprint, firstSeen, lastSeen}. */
+  remembered() { return this.store.allPeers(); }
+
+  forget(idTextOf) { return this.store.deletePeer(idTextOf); }
+
+  async _record(t) { return (await this.store.allPeers()).find((r) => r.idText === t); }
+}
