@@ -72,6 +72,10 @@ func TestSpecRegistries(t *testing.T) {
 		"max-message-size class 1: 1073741823": 1 << headMMSShift, "max-message-size class 2: 65536": 2 << headMMSShift,
 		"max-message-size class 3: ext key 2": mmsOther << headMMSShift,
 		"residual, offer":                     headResidual, "residual, answer": headResidual | 1}
+	if strings.Contains(spec, "\n## 14.") {
+		// The A/V form's heads come with its section (SPEC.md §14).
+		heads["A/V, offer"], heads["A/V, answer"] = headAVOffer, headAVAnswer
+	}
 	if mmsClasses != [3]uint64{262144, 1073741823, 65536} {
 		t.Errorf("max-message-size classes changed without B.1")
 	}
@@ -144,5 +148,33 @@ func TestSpecDictionary(t *testing.T) {
 	}
 	if got := app[start+len("\n```text\n") : end+1]; got != string(fixedflate.SDPDictionary) {
 		t.Errorf("Appendix C's text differs from the dictionary file (%d vs %d bytes)", len(got), len(fixedflate.SDPDictionary))
+	}
+}
+
+// TestSpecRegistryFile checks that Appendix D states the SHA-256 and the
+// size of codec/avprofiles.txt, the registry of the A/V form, and names
+// its sources in order (when SPEC.md has Appendix D).
+func TestSpecRegistryFile(t *testing.T) {
+	spec := readSpec(t)
+	i := strings.Index(spec, "## Appendix D.")
+	if i < 0 {
+		t.Skip("SPEC.md has no Appendix D yet (the A/V form's section is written on another branch)")
+	}
+	app := spec[i:]
+	sum := sha256.Sum256([]byte(avProfilesFile))
+	if !strings.Contains(app, "SHA-256: `"+hex.EncodeToString(sum[:])+"`") {
+		t.Errorf("Appendix D does not state the registry file's SHA-256 %x", sum)
+	}
+	if !strings.Contains(app, strconv.Itoa(len(avProfilesFile))+" bytes") {
+		t.Errorf("Appendix D does not state the registry file's size, %d bytes", len(avProfilesFile))
+	}
+	last := 0
+	for _, src := range avRegistrySources {
+		k := strings.Index(app[last:], src)
+		if k < 0 {
+			t.Errorf("Appendix D does not name the source %s after the previous one", src)
+			continue
+		}
+		last += k + len(src)
 	}
 }
