@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ const (
 type avData struct {
 	skel     *avSkel    // skeleton parts and tables
 	offer    [][]string // the offer's skeleton parts, for an answer whose offer is an A/V code
+	profiles int        // decoded codes: the greatest registry profile used as a base, -1 for none
 	edits    []byte
 	text     []byte // the inserted lines, each followed by LF
 	deflated []byte // decoded codes: the text item as received
@@ -43,19 +45,59 @@ func avModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (*model, bool) {
 	return &model{answer: answer, av: &avData{skel: s}, ufrag: s.ufrag, pwd: s.pwd, cands: s.cands}, true
 }
 
-// avEligible reports whether a valid description is A/V-eligible
-// (AVFORM §1), whatever its number of candidates.
-func avEligible(p *parsedSDP, answer bool) bool {
-	if _, ok := compactModel(p, answer, &CandidatePolicy{KeepComponent2: true}); ok {
+// avEligible reports whether a valid description that is not eligible for
+// the compact form is A/V-eligible (AVFORM §1 rules 2, 3 and 5), whatever
+// its number of candidates: what avExtract accepts, found without building
+// the skeleton.
+func avEligible(p *parsedSDP) bool {
+	if len(p.media) > maxAVSections {
 		return false
 	}
-	_, ok := avExtract(p, &CandidatePolicy{KeepComponent2: true})
-	return ok
+	var ufrag, pwd string
+	var digests [][]byte
+	for i, l := range p.all {
+		if l.typ != 'a' {
+			continue
+		}
+		name, v, hasVal := strings.Cut(l.val, ":")
+		switch name {
+		case "candidate":
+			if i < len(p.session) {
+				return false
+			}
+			if _, _, ok := parseCandidate(v); !ok {
+				return false
+			}
+		case "ice-ufrag", "ice-pwd":
+			tab := &ufrag
+			if name == "ice-pwd" {
+				tab = &pwd
+			}
+			if !hasVal || !isICEString(v) || len(v) > 255 || *tab != "" && *tab != v {
+				return false
+			}
+			*tab = v
+		case "fingerprint":
+			hash, digest, ok := strings.Cut(v, " ")
+			if !hasVal || !ok || !isToken(hash) || len(hash) > 32 {
+				continue
+			}
+			raw, _, ok := parseDigest(digest)
+			if !ok || slices.ContainsFunc(digests, func(d []byte) bool { return bytes.Equal(d, raw) }) {
+				continue
+			}
+			if digests = append(digests, raw); len(digests) > maxAVDigests {
+				return false
+			}
+		}
+	}
+	return ufrag != "" && pwd != ""
 }
 
-// makeEdits computes the edits and the text of m's skeleton.
-func (a *avData) makeEdits() {
-	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer)
+// makeEdits computes the edits and the text of m's skeleton with the
+// registry profiles 0 to maxProfile.
+func (a *avData) makeEdits(maxProfile int) {
+	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer, maxProfile)
 }
 
 // avDictBase is the dictionary of the text item without an offer's
@@ -199,7 +241,7 @@ func (d *Decoder) readAV(m *model, items []cbor.RawMessage, offs []int) error {
 		return errf(ErrMalformed, offs[6], "text", "the text must be non-empty lines, each ending in LF")
 	}
 	m.av.text, m.av.deflated = text, deflated
-	if s.parts, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5]); err != nil {
+	if s.parts, m.av.profiles, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5]); err != nil {
 		return err
 	}
 	m.av.edits = edits
@@ -308,6 +350,11 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 						b.WriteByte(c)
 						continue
 					}
+					// A line of markers can expand far: the limit is
+					// checked after each one.
+					if b.Len() > maxSDP {
+						return "", errf(ErrLimit, -1, "sdp", "decoded description over the limit of %d", maxSDP)
+					}
 					switch c {
 					case mkPort, mkAddress:
 						if pi == 0 || fc == nil {
@@ -389,7 +436,7 @@ func (m *model) checkAV(code []byte) error {
 		return errf(ErrNonCanonical, -1, "", "description is not A/V-eligible")
 	}
 	m2.bind, m2.unknown, m2.av.offer = m.bind, m.unknown, m.av.offer
-	m2.av.makeEdits()
+	m2.av.makeEdits(m.av.profiles)
 	again := m2.appendBinary(make([]byte, 0, len(code)), m.av.deflated)
 	if m.nonCanon || !bytes.Equal(m2.av.text, m.av.text) || !bytes.Equal(again, code) {
 		off := 0

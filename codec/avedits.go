@@ -189,8 +189,12 @@ func (r *registryIndex) lookup(lines []string, extra map[string]int32) []int32 {
 // inserted lines (each followed by LF) to text, choosing for each part the
 // base of least cost, the first in tie-break order on a tie (AVFORM §3).
 // offer is the offer's skeleton for an answer whose offer is an A/V code,
-// else nil.
-func appendEdits(dst, text []byte, parts, offer [][]string) ([]byte, []byte) {
+// else nil. The registry bases are profiles 0 to maxProfile (-1: none):
+// an encoder tries every profile it knows; a decoder checking a code
+// re-encodes with the profiles up to the greatest one the code uses
+// (AVFORM-decisions), so that a decoder knowing later profiles still
+// accepts an older encoder's codes.
+func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
 	var extra map[string]int32
 	var offerIdx []baseIndex
@@ -229,7 +233,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string) ([]byte, []byte) {
 		for k := range offerIdx {
 			try(&offerIdx[k], []uint64{baseOffer, uint64(k)})
 		}
-		for k := range reg.profiles {
+		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
 			try(&reg.profiles[k], []uint64{baseProfile + uint64(k)})
 		}
 		for _, v := range bestBase {
@@ -275,9 +279,10 @@ func readVarint(b []byte, p *int) (v uint64, ok bool) {
 // applyEdits rebuilds the skeleton parts from the edits, the inserted
 // lines and the offer's skeleton (nil for an offer, or an answer whose
 // offer is not an A/V code), keeping the skeleton's bytes (+2 per line)
-// within maxSDP. off is the offset of the edits item, for errors.
-func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, maxSDP, off int) ([][]string, error) {
-	var parts [][]string
+// within maxSDP. off is the offset of the edits item, for errors. It also
+// returns the greatest profile number used as a base (-1: none).
+func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, maxSDP, off int) (parts [][]string, maxProfile int, err error) {
+	maxProfile = -1
 	total := 0
 	p := 0
 	bad := func(format string, a ...any) error {
@@ -286,7 +291,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 	for p < len(edits) {
 		base, ok := readVarint(edits, &p)
 		if !ok {
-			return nil, bad("truncated or over-long varint")
+			return nil, -1, bad("truncated or over-long varint")
 		}
 		var bl []string
 		switch {
@@ -294,50 +299,51 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		case base == baseOffer:
 			k, ok := readVarint(edits, &p)
 			if !ok {
-				return nil, bad("truncated or over-long varint")
+				return nil, -1, bad("truncated or over-long varint")
 			}
 			if !answer || offer == nil {
-				return nil, bad("an offer part as base without an A/V offer")
+				return nil, -1, bad("an offer part as base without an A/V offer")
 			}
 			if k >= uint64(len(offer)) {
-				return nil, bad("offer part %d of %d", k, len(offer))
+				return nil, -1, bad("offer part %d of %d", k, len(offer))
 			}
 			bl = offer[k]
 		case base-baseProfile >= uint64(len(avProfiles)):
-			return nil, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
+			return nil, -1, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
 		default:
 			bl = avProfiles[base-baseProfile]
+			maxProfile = max(maxProfile, int(base-baseProfile))
 		}
 		var part []string
 		j := 0
 		for {
 			v, ok := readVarint(edits, &p)
 			if !ok {
-				return nil, bad("truncated part")
+				return nil, -1, bad("truncated part")
 			}
 			if v == opEnd {
 				break
 			}
 			if v&3 == opEnd {
-				return nil, bad("op %d", v)
+				return nil, -1, bad("op %d", v)
 			}
 			n := int(v>>2) + 1
 			var add []string
 			switch v & 3 {
 			case opCopy:
 				if n > len(bl)-j {
-					return nil, bad("COPY past the base's end")
+					return nil, -1, bad("COPY past the base's end")
 				}
 				add = bl[j : j+n]
 				j += n
 			case opSkip:
 				if n > len(bl)-j {
-					return nil, bad("SKIP past the base's end")
+					return nil, -1, bad("SKIP past the base's end")
 				}
 				j += n
 			case opInsert:
 				if n > len(lines) {
-					return nil, bad("INSERT of more lines than the text has")
+					return nil, -1, bad("INSERT of more lines than the text has")
 				}
 				add, lines = lines[:n], lines[n:]
 			}
@@ -345,14 +351,14 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 				total += len(l) + 2
 			}
 			if total > maxSDP {
-				return nil, errf(ErrLimit, off, "edits", "skeleton over the SDP limit of %d", maxSDP)
+				return nil, -1, errf(ErrLimit, off, "edits", "skeleton over the SDP limit of %d", maxSDP)
 			}
 			part = append(part, add...)
 		}
 		parts = append(parts, part)
 	}
 	if len(lines) > 0 {
-		return nil, bad("%d inserted lines left over", len(lines))
+		return nil, -1, bad("%d inserted lines left over", len(lines))
 	}
-	return parts, nil
+	return parts, maxProfile, nil
 }

@@ -136,3 +136,41 @@ func TestPropertiesAV(t *testing.T) {
 		t.Errorf("too few A/V codes: %v", stats)
 	}
 }
+
+// TestAVEligibleFast checks that avEligible, the decoder's check of a
+// residual text, agrees with avExtract on every description of testdata/av
+// and the corpus and on generated A/V descriptions.
+func TestAVEligibleFast(t *testing.T) {
+	var texts []string
+	for _, e := range loadAV(t) {
+		texts = append(texts, e.sdp)
+	}
+	for _, e := range loadCorpus(t) {
+		texts = append(texts, e.sdp)
+	}
+	gen := genAV(t)
+	params := gopter.DefaultGenParameters()
+	for range 300 {
+		texts = append(texts, gen(params).Result.(genDesc).SDP)
+	}
+	for _, s := range []string{"a=ice-ufrag:x\r\na=ice-ufrag:y", "a=candidate:1 1 udp 1 192.0.2.1 1 typ host", "a=ice-pwd"} {
+		texts = append(texts, texts[0]+s+"\r\n")
+	}
+	n := 0
+	for _, text := range texts {
+		p, err := parseSDP(text)
+		if err != nil {
+			continue
+		}
+		_, want := avExtract(p, &CandidatePolicy{KeepComponent2: true})
+		if got := avEligible(p); got != want {
+			t.Errorf("avEligible %v, avExtract %v:\n%s", got, want, text)
+		}
+		if want {
+			n++
+		}
+	}
+	if n < 100 {
+		t.Errorf("only %d A/V-eligible texts", n)
+	}
+}

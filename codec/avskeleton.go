@@ -30,6 +30,11 @@ const (
 // (AVFORM §1 rule 5).
 const maxAVDigests = 8
 
+// maxAVSections is the most media sections an A/V-eligible description has
+// (AVFORM-decisions, lead: a fixed rule, not a limit; it bounds the
+// comparison of every part with every base).
+const maxAVSections = 64
+
 // avSkel is the skeleton of a description and its tables.
 type avSkel struct {
 	parts      [][]string  // part 0: the session part; part i: the i-th media section
@@ -45,6 +50,9 @@ type avSkel struct {
 // (the caller checks rule 1, compact eligibility, and rule 4, the candidate
 // limit).
 func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
+	if len(p.media) > maxAVSections {
+		return nil, false
+	}
 	s = &avSkel{}
 	b := skelBuilder{s: s}
 	part := make([]string, 0, len(p.session))
@@ -100,7 +108,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		if !ok {
 			return nil, false
 		}
-		if keep && pol.keeps(b.s.cands[first:], &seen, c) {
+		if keep && pol.keeps(b.s.cands[first:], &seen, c, len(b.s.cands)) {
 			kept[i] = true
 			b.s.cands = append(b.s.cands, c)
 		}

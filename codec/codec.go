@@ -236,7 +236,7 @@ func (e *Encoder) AppendEncode(dst []byte, d Description, offer []byte) ([]byte,
 		}
 	}
 	if m.av != nil {
-		m.av.makeEdits()
+		m.av.makeEdits(len(avProfiles) - 1)
 	}
 	if n := m.decodedLen(len(d.SDP), e.maxSDP); n > e.maxSDP {
 		return nil, errf(ErrLimit, -1, "sdp", "the code would decode to %d bytes of SDP, over the limit of %d", n, e.maxSDP)
@@ -366,7 +366,7 @@ func (d *Decoder) decodeModel(code []byte) (*model, error) {
 		if _, ok := compactModel(p, m.answer, &CandidatePolicy{KeepComponent2: true}); ok {
 			return nil, errf(ErrNonCanonical, -1, "residual", "description must use the compact form")
 		}
-		if avEligible(p, m.answer) {
+		if avEligible(p) {
 			return nil, errf(ErrNonCanonical, -1, "residual", "description must use the A/V form")
 		}
 		// The DEFLATE parse is not checked (SPEC.md §4.7): any valid

@@ -49,7 +49,7 @@ func (p *CandidatePolicy) apply(cands []candidate) []candidate {
 		if p.MaxCandidates > 0 && len(out) >= p.MaxCandidates {
 			return out
 		}
-		if p.keeps(out, &seen, c) {
+		if p.keeps(out, &seen, c, len(out)) {
 			out = append(out, c)
 		}
 	}
@@ -57,9 +57,11 @@ func (p *CandidatePolicy) apply(cands []candidate) []candidate {
 }
 
 // keeps reports whether the policy keeps c after the candidates out it
-// kept before (rules 2 to 5 of SPEC.md §3.4); seen must be used for the
-// same list only.
-func (p *CandidatePolicy) keeps(out []candidate, seen *candidateSet, c candidate) bool {
+// kept before (rules 2 to 5 of SPEC.md §3.4), total candidates being kept
+// so far in all (rule 5; the A/V form judges duplicates within a section
+// but counts the maximum over every section); seen must be used for the
+// same list out only.
+func (p *CandidatePolicy) keeps(out []candidate, seen *candidateSet, c candidate, total int) bool {
 	switch {
 	case c.component != 1 && !p.KeepComponent2:
 	case p.DropTCP && c.transport != transUDP:
@@ -70,7 +72,7 @@ func (p *CandidatePolicy) keeps(out []candidate, seen *candidateSet, c candidate
 	case p.DropEUI64 && c.kind == addrIPv6 && isEUI64(c):
 	case seen.contains(out, c):
 	default:
-		return p.MaxCandidates == 0 || len(out) < p.MaxCandidates
+		return p.MaxCandidates == 0 || total < p.MaxCandidates
 	}
 	return false
 }
