@@ -8,7 +8,8 @@ var ErrorClass = Object.freeze({
   UNSUPPORTED: "unsupported",
   LIMIT: "limit",
   BINDING: "binding",
-  INVALID_SDP: "invalid-sdp"
+  INVALID_SDP: "invalid-sdp",
+  NEEDS_OFFER: "needs-offer"
 });
 var CodecError = class extends Error {
   constructor(cls, offset, field, message) {
@@ -37,6 +38,7 @@ var UnsupportedError = sub("unsupported", "UnsupportedError");
 var LimitError = sub("limit", "LimitError");
 var BindingError = sub("binding", "BindingError");
 var InvalidSDPError = sub("invalid-sdp", "InvalidSDPError");
+var NeedsOfferError = sub("needs-offer", "NeedsOfferError");
 var classes = Object.freeze({
   foreign: ForeignError,
   malformed: MalformedError,
@@ -44,7 +46,8 @@ var classes = Object.freeze({
   unsupported: UnsupportedError,
   limit: LimitError,
   binding: BindingError,
-  "invalid-sdp": InvalidSDPError
+  "invalid-sdp": InvalidSDPError,
+  "needs-offer": NeedsOfferError
 });
 function errorClass(err) {
   return err instanceof CodecError ? err.class : "";
@@ -1447,21 +1450,25 @@ function sameCandidate(a, b) {
 function candidateKey(c) {
   return `${c.typ} ${c.transport} ${c.component} ${c.kind} ${c.port} ${c.addr}`;
 }
+function keeps(pol, seen, n, c) {
+  if (c.component !== 1 && !pol.keepComponent2) return false;
+  if (pol.dropTCP && c.transport !== 0) return false;
+  if (pol.dropTCPActive && c.transport === 1) return false;
+  if (pol.dropIPv6 && c.kind === KIND_IPV6) return false;
+  if (pol.dropMDNS && c.kind === KIND_MDNS) return false;
+  if (pol.dropPrivate && c.typ === 0 && c.private) return false;
+  const key = candidateKey(c);
+  if (seen.has(key)) return false;
+  if (pol.maxCandidates > 0 && n >= pol.maxCandidates) return false;
+  seen.add(key);
+  return true;
+}
 function applyPolicy(cands, pol) {
   const out = [];
   const seen = /* @__PURE__ */ new Set();
   for (const c of cands) {
-    if (c.component !== 1 && !pol.keepComponent2) continue;
-    if (pol.dropTCP && c.transport !== 0) continue;
-    if (pol.dropTCPActive && c.transport === 1) continue;
-    if (pol.dropIPv6 && c.kind === KIND_IPV6) continue;
-    if (pol.dropMDNS && c.kind === KIND_MDNS) continue;
-    if (pol.dropPrivate && c.typ === 0 && c.private) continue;
-    const key = candidateKey(c);
-    if (seen.has(key)) continue;
     if (pol.maxCandidates > 0 && out.length >= pol.maxCandidates) break;
-    seen.add(key);
-    out.push(c);
+    if (keeps(pol, seen, out.length, c)) out.push(c);
   }
   return out;
 }
@@ -1580,6 +1587,15 @@ function compactModel(p, answer, pol) {
   return m;
 }
 var TP = [[126, 90], [100, 64], [110, 74], [2, 0]];
+function candidateLine(c, i) {
+  const tcp = c.transport !== 0;
+  const T = TP[c.typ][tcp ? 1 : 0];
+  const prio = BigInt(T) * 16777216n + BigInt(65535 - Math.min(i, 65535)) * 256n + BigInt(256 - c.component);
+  let s = `a=candidate:${i + 1} ${c.component} ${tcp ? "tcp" : "udp"} ${prio} ${c.addr} ${c.port} typ ${TYPES[c.typ]}`;
+  if (c.typ !== 0) s += c.kind === KIND_IPV6 ? " raddr :: rport 0" : " raddr 0.0.0.0 rport 0";
+  if (tcp) s += " tcptype " + ["", "active", "passive", "so"][c.transport];
+  return s;
+}
 function hex2(b) {
   return b.toString(16).padStart(2, "0");
 }
@@ -1597,15 +1613,7 @@ function compactSDP(m) {
   if (m.legacy !== null) L.push(`m=application 9 DTLS/SCTP ${m.sctpPort}`);
   else L.push("m=application 9 UDP/DTLS/SCTP webrtc-datachannel");
   L.push("c=IN IP4 0.0.0.0");
-  m.cands.forEach((c, i) => {
-    const tcp = c.transport !== 0;
-    const T = TP[c.typ][tcp ? 1 : 0];
-    const prio = BigInt(T) * 16777216n + BigInt(65535 - Math.min(i, 65535)) * 256n + BigInt(256 - c.component);
-    let s = `a=candidate:${i + 1} ${c.component} ${tcp ? "tcp" : "udp"} ${prio} ${c.addr} ${c.port} typ ${TYPES[c.typ]}`;
-    if (c.typ !== 0) s += c.kind === KIND_IPV6 ? " raddr :: rport 0" : " raddr 0.0.0.0 rport 0";
-    if (tcp) s += " tcptype " + ["", "active", "passive", "so"][c.transport];
-    L.push(s);
-  });
+  m.cands.forEach((c, i) => L.push(candidateLine(c, i)));
   L.push("a=end-of-candidates", "a=ice-ufrag:" + m.ufrag, "a=ice-pwd:" + m.pwd);
   for (const fp of m.fps) L.push(`a=fingerprint:${fp.alg} ${Array.from(fp.val, (b) => hex2(b).toUpperCase()).join(":")}`);
   L.push("a=setup:" + ["actpass", "active", "passive"][m.setup]);
@@ -1617,45 +1625,8 @@ function compactSDP(m) {
   return L.map((l) => l + "\r\n").join("");
 }
 
-// src/codec.js
-var limits = Object.freeze({
-  DEFAULT_MAX_SDP_BYTES: 65536,
-  DEFAULT_MAX_CODE_BYTES: 32768,
-  DEFAULT_MAX_CANDIDATES: 64,
-  DEFAULT_MAX_TEXT_BYTES: 2 * 32768 + 4096,
-  MIN_MAX_SDP_BYTES: 1024,
-  MAX_MAX_SDP_BYTES: 16 << 20,
-  MIN_MAX_CODE_BYTES: 64,
-  MAX_MAX_CODE_BYTES: 16 << 20,
-  MAX_MAX_CANDIDATES: 1024
-});
-var BIND_LEN = 4;
-var te2 = new TextEncoder();
+// src/body.js
 var ICE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-function range(v, def, lo, hi, name) {
-  if (v === void 0 || v === null || v === 0) return def;
-  if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`peer-codec: ${name} ${v} is out of range ${lo}..${hi}`);
-  return v;
-}
-function policyOf(p = {}) {
-  const pol = {
-    maxCandidates: p.maxCandidates ?? 0,
-    dropTCPActive: !!p.dropTCPActive,
-    dropTCP: !!p.dropTCP,
-    keepComponent2: !!p.keepComponent2,
-    dropIPv6: !!p.dropIPv6,
-    dropMDNS: !!p.dropMDNS,
-    dropPrivate: !!p.dropPrivate
-  };
-  if (!Number.isInteger(pol.maxCandidates) || pol.maxCandidates < 0) throw new LimitError(-1, "policy", "maxCandidates must be a non-negative integer");
-  return pol;
-}
-function utf8Len(s) {
-  return te2.encode(s).length;
-}
-function bindingOf(offer) {
-  return sha256(offer).subarray(0, BIND_LEN);
-}
 function pack(w, s, hex) {
   let acc = 0, bits = 0;
   const width = hex ? 4 : 6;
@@ -1855,16 +1826,6 @@ function readCandidates(b, base, maxCands) {
   }
   return cands;
 }
-var MMS_CLASSES = [DEFAULT_MMS, FIREFOX_MMS, 65536];
-var MMS_OTHER = 3;
-function mmsClass(m) {
-  const i = MMS_CLASSES.indexOf(m.mms);
-  return m.mms === null || i < 0 ? MMS_OTHER : i;
-}
-function headOf(m) {
-  if (m.residual) return m.answer ? 17 : 16;
-  return m.setup | mmsClass(m) << 2;
-}
 var CRED_HEX = 128;
 var CRED_ICE_LITE = 64;
 var CRED_LEN_MASK = 63;
@@ -1877,10 +1838,654 @@ function lengthCode(u, p) {
 function credByte(m) {
   return lengthCode(m.ufrag.length, m.pwd.length) | (credsHex(m.ufrag, m.pwd) ? CRED_HEX : 0) | (m.iceLite ? CRED_ICE_LITE : 0);
 }
+function writeCreds(w, m) {
+  const c = credByte(m);
+  const hex = (c & CRED_HEX) !== 0;
+  w.push(c);
+  if ((c & CRED_LEN_MASK) === 0) w.push(m.ufrag.length, m.pwd.length);
+  pack(w, m.ufrag, hex);
+  pack(w, m.pwd, hex);
+}
+function readCreds(body, p, base, tail) {
+  if (p >= body.length) throw new MalformedError(base + p, "body", "no credentials byte");
+  const c = body[p++];
+  const hex = (c & CRED_HEX) !== 0, k = c & CRED_LEN_MASK;
+  let ulen, plen;
+  if (k > MAX_LEN_CODE) throw new MalformedError(base + p - 1, "body", `reserved length code ${k}`);
+  if (k > 0) {
+    ulen = UFRAG_LENS[Math.floor((k - 1) / 15)];
+    plen = 22 + (k - 1) % 15;
+  } else {
+    if (body.length - p < 2) throw new MalformedError(base + body.length, "body", "truncated credential lengths");
+    ulen = body[p];
+    plen = body[p + 1];
+    p += 2;
+    if (ulen === 0 || plen === 0) throw new MalformedError(base + p - 2, "body", "credential length 0");
+  }
+  const un = packedLen(ulen, hex), pn = packedLen(plen, hex);
+  if (body.length - p < un + pn + tail) throw new MalformedError(base + body.length, "body", "truncated credentials or fingerprint");
+  const ufrag = unpack(body.subarray(p, p + un), ulen, hex);
+  const pwd = unpack(body.subarray(p + un, p + un + pn), plen, hex);
+  return { ufrag: ufrag.s, pwd: pwd.s, iceLite: (c & CRED_ICE_LITE) !== 0, end: p + un + pn, ok: ufrag.ok && pwd.ok };
+}
+
+// src/avedits.js
+var OP_COPY = 0;
+var OP_SKIP = 1;
+var OP_INSERT = 2;
+var OP_END = 3;
+var BASE_EMPTY = 0;
+var BASE_OFFER = 1;
+var BASE_PROFILE = 2;
+var MAX_VARINT_BYTES = 4;
+var te2 = new TextEncoder();
+function byteLen(s) {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return te2.encode(s).length;
+  return s.length;
+}
+function putVarint(w, v) {
+  while (v >= 128) {
+    w.push(v & 127 | 128);
+    v = Math.floor(v / 128);
+  }
+  w.push(v);
+}
+function varintLen(v) {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+function lineIndex(p) {
+  const at = /* @__PURE__ */ new Map();
+  p.forEach((l, k) => {
+    const a = at.get(l);
+    if (a) a.push(k);
+    else at.set(l, [k]);
+  });
+  return at;
+}
+function diff(s, p, at = lineIndex(p)) {
+  const next = (l, j2) => {
+    const a = at.get(l);
+    if (!a || a[a.length - 1] < j2) return -1;
+    let lo = 0, hi = a.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (a[mid] >= j2) hi = mid;
+      else lo = mid + 1;
+    }
+    return a[lo];
+  };
+  const ops = [];
+  let i = 0, j = 0;
+  while (i < s.length) {
+    if (j < p.length && s[i] === p[j]) {
+      let n2 = 1;
+      while (i + n2 < s.length && j + n2 < p.length && s[i + n2] === p[j + n2]) n2++;
+      ops.push([OP_COPY, n2]);
+      i += n2;
+      j += n2;
+      continue;
+    }
+    const k = next(s[i], j);
+    if (k >= 0) {
+      ops.push([OP_SKIP, k - j]);
+      j = k;
+      continue;
+    }
+    let n = 1;
+    while (i + n < s.length && next(s[i + n], j) < 0) n++;
+    ops.push([OP_INSERT, n]);
+    i += n;
+  }
+  return ops;
+}
+function choosePart(s, bases) {
+  let best = null;
+  for (const b of bases) {
+    const ops = diff(s, b.lines, b.at);
+    let cost = varintLen(b.base) + (b.base === BASE_OFFER ? varintLen(b.index) : 0) + 1;
+    let i2 = 0;
+    for (const [kind, n] of ops) {
+      cost += varintLen((n - 1) * 4 + kind);
+      if (kind === OP_INSERT) for (let k = i2; k < i2 + n; k++) cost += byteLen(s[k]) + 1;
+      if (kind !== OP_SKIP) i2 += n;
+    }
+    if (best === null || cost < best.cost) best = { cost, b, ops };
+  }
+  const bytes = [];
+  putVarint(bytes, best.b.base);
+  if (best.b.base === BASE_OFFER) putVarint(bytes, best.b.index);
+  const inserted = [];
+  let i = 0;
+  for (const [kind, n] of best.ops) {
+    putVarint(bytes, (n - 1) * 4 + kind);
+    if (kind === OP_INSERT) inserted.push(...s.slice(i, i + n));
+    if (kind !== OP_SKIP) i += n;
+  }
+  bytes.push(OP_END);
+  return { bytes, inserted };
+}
+function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
+  const bad = (at, msg) => new MalformedError(off + at, "edits", msg);
+  let pos = 0;
+  const varint = () => {
+    let v = 0, mul = 1;
+    for (let n = 0; ; n++) {
+      if (n === MAX_VARINT_BYTES) throw bad(pos, "varint longer than 4 bytes");
+      if (pos >= edits.length) throw bad(pos, "truncated part");
+      const b = edits[pos++];
+      v += (b & 127) * mul;
+      mul *= 128;
+      if ((b & 128) === 0) return v;
+    }
+  };
+  const parts = [];
+  let ins = 0, total = 0, maxProfile = -1;
+  const add = (part, l) => {
+    total += byteLen(l) + 2;
+    if (total > maxSDP) throw new LimitError(off + pos, "edits", `skeleton over the limit of ${maxSDP} bytes`);
+    part.push(l);
+  };
+  while (pos < edits.length) {
+    const start = pos;
+    const b = varint();
+    let base;
+    if (b === BASE_EMPTY) base = [];
+    else if (b === BASE_OFFER) {
+      if (offerParts === null) throw bad(start, "an offer part as base without an A/V offer");
+      const k = varint();
+      if (k >= offerParts.length) throw bad(start, "offer part index out of range");
+      base = offerParts[k];
+    } else {
+      const k = b - BASE_PROFILE;
+      if (k >= profiles.length) throw new UnsupportedError(off + start, "edits", `unknown profile ${k}`);
+      base = profiles[k];
+      if (k > maxProfile) maxProfile = k;
+    }
+    const part = [];
+    let j = 0;
+    for (; ; ) {
+      const at = pos;
+      const v = varint();
+      if (v === OP_END) break;
+      const kind = v & 3, n = Math.floor(v / 4) + 1;
+      if (kind === 3) throw bad(at, "unknown edit operation");
+      if (kind === OP_INSERT) {
+        if (n > inserted.length - ins) throw bad(at, "inserts more lines than the text has");
+        for (let k = 0; k < n; k++) add(part, inserted[ins++]);
+        continue;
+      }
+      if (n > base.length - j) throw bad(at, "past the end of the base");
+      if (kind === OP_COPY) for (let k = 0; k < n; k++) add(part, base[j + k]);
+      j += n;
+    }
+    parts.push(part);
+  }
+  if (ins !== inserted.length) throw bad(pos, "text lines left over");
+  return { parts, maxProfile };
+}
+
+// src/avskeleton.js
+var MK_CANDIDATE = "";
+var MK_PORT = "";
+var MK_ADDRESS = "";
+var MK_UFRAG = "";
+var MK_PWD = "";
+var MK_DIGEST_UP = "";
+var MK_SESS_ID = "\x07";
+var MK_DIGEST_LOW = "\b";
+var MK_SSRC = "";
+var MK_STRING = "";
+var MAX_AV_DIGESTS = 8;
+var MAX_AV_SECTIONS = 64;
+var PORT = 1;
+var ADDRESS = 2;
+var SESS = 3;
+var UFRAG = 4;
+var PWD = 5;
+var DIGEST = 6;
+var SSRC = 7;
+var IDENT = 8;
+var SSRC_PREFIXES = ["cname:", "msid:", "mslabel:", "label:"];
+function replaceFields(v, prefix, f) {
+  let out = prefix;
+  let k = 0;
+  for (let i = 0; i < v.length; ) {
+    let j = i;
+    while (j < v.length && (v[j] === " " || v[j] === "	")) j++;
+    out += v.slice(i, j);
+    i = j;
+    while (j < v.length && v[j] !== " " && v[j] !== "	") j++;
+    if (j > i) {
+      const r = f(k, v.slice(i, j));
+      out += r === null ? v.slice(i, j) : r;
+      k++;
+    }
+    i = j;
+  }
+  return out;
+}
+function upToSlash(field, kind, f) {
+  const s = field.indexOf("/");
+  const r = f(kind, s < 0 ? field : field.slice(0, s));
+  return r === null ? null : s < 0 ? r : r + field.slice(s);
+}
+function walkLine(line, media, first, f) {
+  const typ = line[0], val = line.slice(2);
+  if (media && first) return replaceFields(val, typ + "=", (k, x) => k === 1 ? upToSlash(x, PORT, f) : null);
+  if (media && typ === "c") return replaceFields(val, "c=", (k, x) => k === 2 ? upToSlash(x, ADDRESS, f) : null);
+  if (!media && typ === "o") return replaceFields(val, "o=", (k, x) => k === 1 ? f(SESS, x) : null);
+  if (typ !== "a") return line;
+  const colon = val.indexOf(":");
+  if (colon < 0) return line;
+  const name = val.slice(0, colon), v = val.slice(colon + 1), prefix = "a=" + name + ":";
+  const orKeep = (r, x) => r === null ? x : r;
+  switch (name) {
+    case "ice-ufrag":
+      return prefix + orKeep(f(UFRAG, v), v);
+    case "ice-pwd":
+      return prefix + orKeep(f(PWD, v), v);
+    case "fingerprint": {
+      const sp = v.indexOf(" ");
+      const hash = v.slice(0, sp);
+      if (sp < 0 || !isToken(hash) || hash.length > 32) return line;
+      const d = v.slice(sp + 1);
+      return prefix + hash + " " + orKeep(f(DIGEST, d), d);
+    }
+    case "ssrc": {
+      let msid = false;
+      return replaceFields(v, prefix, (k, x) => {
+        if (k === 0) return f(SSRC, x);
+        if (k === 1) {
+          for (const p of SSRC_PREFIXES) {
+            if (x.startsWith(p)) {
+              msid = p === "msid:";
+              const r = f(IDENT, x.slice(p.length));
+              return r === null ? null : p + r;
+            }
+          }
+        }
+        return k === 2 && msid ? f(IDENT, x) : null;
+      });
+    }
+    case "ssrc-group":
+      return replaceFields(v, prefix, (k, x) => k >= 1 ? f(SSRC, x) : null);
+    case "msid":
+      return replaceFields(v, prefix, (k, x) => k <= 1 ? f(IDENT, x) : null);
+    case "msid-semantic":
+      return replaceFields(v, prefix, (k, x) => k >= 1 && x !== "*" ? f(IDENT, x) : null);
+  }
+  return line;
+}
+function braces(x) {
+  if (x.length >= 3 && x[0] === "{" && x[x.length - 1] === "}") return ["{", x.slice(1, -1), "}"];
+  return ["", x, ""];
+}
+function parseDigest(s) {
+  if ((s.length + 1) % 3 !== 0 || s.length < 2 || s.length > 64 * 3 - 1) return null;
+  let upper = false, lower = false;
+  const raw = new Uint8Array((s.length + 1) / 3);
+  for (let i = 0; i < s.length; i += 3) {
+    if (i + 2 < s.length && s[i + 2] !== ":") return null;
+    let b = 0;
+    for (let k = 0; k < 2; k++) {
+      const c = s.charCodeAt(i + k);
+      let v;
+      if (c >= 48 && c <= 57) v = c - 48;
+      else if (c >= 97 && c <= 102) {
+        v = c - 97 + 10;
+        lower = true;
+      } else if (c >= 65 && c <= 70) {
+        v = c - 65 + 10;
+        upper = true;
+      } else return null;
+      b = b << 4 | v;
+    }
+    raw[i / 3] = b;
+  }
+  if (upper && lower) return null;
+  return { raw, mk: lower ? MK_DIGEST_LOW : MK_DIGEST_UP };
+}
+function digestKey(raw) {
+  return Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+var Table = class {
+  constructor() {
+    this.list = [];
+    this.index = /* @__PURE__ */ new Map();
+  }
+  add(key, value = key) {
+    let i = this.index.get(key);
+    if (i === void 0) {
+      i = this.list.length;
+      this.index.set(key, i);
+      this.list.push(value);
+    }
+    return i;
+  }
+};
+function extractSkeleton(p, pol) {
+  if (p.media.length > MAX_AV_SECTIONS) return null;
+  const digests = new Table(), ssrcs = new Table(), ids = new Table();
+  let ufrag = null, pwd = null, ok = true;
+  const lift = (kind, x) => {
+    switch (kind) {
+      case UFRAG:
+      case PWD: {
+        if (!isICEString(x) || x === "" || x.length > 255) {
+          ok = false;
+          return null;
+        }
+        if (kind === UFRAG) {
+          if (ufrag !== null && ufrag !== x) ok = false;
+          ufrag = x;
+          return MK_UFRAG;
+        }
+        if (pwd !== null && pwd !== x) ok = false;
+        pwd = x;
+        return MK_PWD;
+      }
+      case SESS:
+        return MK_SESS_ID;
+      case DIGEST: {
+        const d = parseDigest(x);
+        return d === null ? null : d.mk + digests.add(digestKey(d.raw), d.raw);
+      }
+      case SSRC: {
+        const v = parseDecimal(x, 4294967295);
+        return v === null ? null : MK_SSRC + ssrcs.add(v);
+      }
+      case IDENT: {
+        const [open, id, close] = braces(x);
+        return id === "" ? null : open + MK_STRING + ids.add(id) + close;
+      }
+    }
+    return null;
+  };
+  const cands = [];
+  const parts = [];
+  const session = [];
+  for (const l of p.session) {
+    const text = l.typ + "=" + l.val;
+    if (l.typ === "a" && attrName(l.val) === "candidate") return null;
+    session.push(walkLine(text, false, false, lift));
+  }
+  parts.push(session);
+  for (const sec of p.media) {
+    const kept = new Array(sec.length).fill(false);
+    const first = cands.length;
+    const seen = /* @__PURE__ */ new Set();
+    for (let i = 0; i < sec.length; i++) {
+      const l = sec[i];
+      if (l.typ !== "a" || attrName(l.val) !== "candidate") continue;
+      const r = l.val.length > 9 ? parseCandidate(l.val.slice(10)) : null;
+      if (r === null) return null;
+      if (r.keep && keeps(pol, seen, cands.length, r.c)) {
+        kept[i] = true;
+        cands.push(r.c);
+      }
+    }
+    const fc = cands.length > first ? cands[first] : null;
+    const part = [];
+    for (let i = 0; i < sec.length; i++) {
+      const l = sec[i];
+      if (i > 0 && l.typ === "a" && attrName(l.val) === "candidate") {
+        if (kept[i]) part.push(MK_CANDIDATE);
+        continue;
+      }
+      part.push(walkLine(l.typ + "=" + l.val, true, i === 0, (kind, x) => {
+        if (kind === PORT) return fc !== null && x === String(fc.port) ? MK_PORT : null;
+        if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
+        return lift(kind, x);
+      }));
+    }
+    parts.push(part);
+  }
+  if (!ok || ufrag === null || pwd === null || digests.list.length > MAX_AV_DIGESTS) return null;
+  return { parts, cands, ufrag, pwd, digests: digests.list, ssrcs: ssrcs.list, ids: ids.list };
+}
+var hexUpper = (raw) => Array.from(raw, (b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");
+function renderSkeleton(parts, t, maxSDP, off) {
+  const bad = (msg) => new MalformedError(off, "skeleton", msg);
+  let count = 0;
+  for (const part of parts) for (const l of part) if (l === MK_CANDIDATE) count++;
+  if (count !== t.cands.length) throw bad(`${count} candidate lines for ${t.cands.length} candidates`);
+  const sessID = sessionID(t.digests.length > 0 ? t.digests[0] : new Uint8Array(0));
+  let ci = 0, total = 0;
+  const over = () => new LimitError(off, "skeleton", `decoded description is over the limit of ${maxSDP} bytes`);
+  const out = [];
+  for (let pi = 0; pi < parts.length; pi++) {
+    const part = parts[pi];
+    const fc = part.includes(MK_CANDIDATE) ? t.cands[ci] : null;
+    for (const l of part) {
+      let r = "";
+      const put = (x) => {
+        total += byteLen(x);
+        if (total > maxSDP) throw over();
+        r += x;
+      };
+      if (l === MK_CANDIDATE) {
+        put(candidateLine(t.cands[ci], ci));
+        ci++;
+      } else {
+        let from = 0;
+        for (let k = 0; k < l.length; k++) {
+          const c = l.charCodeAt(k);
+          if (c >= 32 || c === 9) continue;
+          put(l.slice(from, k));
+          const mk = l[k];
+          switch (mk) {
+            case MK_PORT:
+            case MK_ADDRESS:
+              if (pi === 0 || fc === null) throw bad("port or address marker in a part without candidates");
+              put(mk === MK_PORT ? String(fc.port) : fc.addr);
+              break;
+            case MK_UFRAG:
+              put(t.ufrag);
+              break;
+            case MK_PWD:
+              put(t.pwd);
+              break;
+            case MK_SESS_ID:
+              put(sessID);
+              break;
+            case MK_DIGEST_UP:
+            case MK_DIGEST_LOW:
+            case MK_SSRC:
+            case MK_STRING: {
+              let n = 0;
+              while (k + 1 + n < l.length && l[k + 1 + n] >= "0" && l[k + 1 + n] <= "9") n++;
+              if (n === 0 || n > 1 && l[k + 1] === "0" || n > 6) throw bad("marker without a valid index");
+              const i = Number(l.slice(k + 1, k + 1 + n));
+              k += n;
+              const table = mk === MK_SSRC ? t.ssrcs : mk === MK_STRING ? t.ids : t.digests;
+              if (i >= table.length) throw bad(`index ${i} out of range`);
+              if (mk === MK_SSRC || mk === MK_STRING) put(String(table[i]));
+              else put(mk === MK_DIGEST_LOW ? hexUpper(table[i]).toLowerCase() : hexUpper(table[i]));
+              break;
+            }
+            case MK_CANDIDATE:
+              throw bad("candidate marker not alone on its line");
+            default:
+              throw bad(`control byte 0x${c.toString(16).padStart(2, "0")}`);
+          }
+          from = k + 1;
+        }
+        put(l.slice(from));
+      }
+      total += 2;
+      if (total > maxSDP) throw over();
+      out.push(r);
+    }
+  }
+  return out.map((l) => l + "\r\n").join("");
+}
+
+// src/avprofiles.js
+var PROFILES = [["v=0", "o=- \x07 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1 2", "a=extmap-allow-mixed", "a=msid-semantic: WMS 0"], ["m=audio  UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126", "c=IN IP4 ", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:0", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=sendrecv", "a=msid:0 1", "a=rtcp-mux", "a=rtcp-rsize", "a=rtcp-xr:rcvr-rtt=all", "a=rtpmap:111 opus/48000/2", "a=rtcp-fb:111 transport-cc", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtpmap:63 red/48000/2", "a=fmtp:63 111/111", "a=rtpmap:9 G722/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:13 CN/8000", "a=rtpmap:110 telephone-event/48000", "a=rtpmap:126 telephone-event/8000", "a=ssrc:0 cname:2", "a=ssrc:0 msid:0 1"], ["m=video  UDP/TLS/RTP/SAVPF 96 97 102 103 104 107 108 109 114 115 116 117 39 40 45 46 98 99 100 101 118 119 120", "c=IN IP4 ", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:1", "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:13 urn:3gpp:video-orientation", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:6 http://www.webrtc.org/experiments/rtp-hdrext/video-content-type", "a=extmap:7 http://www.webrtc.org/experiments/rtp-hdrext/video-timing", "a=extmap:8 http://www.webrtc.org/experiments/rtp-hdrext/color-space", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=sendrecv", "a=msid:0 3", "a=rtcp-mux", "a=rtcp-rsize", "a=rtcp-xr:rcvr-rtt=all", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtpmap:102 H264/90000", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 transport-cc", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtpmap:104 H264/90000", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 transport-cc", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=104", "a=rtpmap:108 H264/90000", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 transport-cc", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtpmap:114 H264/90000", "a=rtcp-fb:114 goog-remb", "a=rtcp-fb:114 transport-cc", "a=rtcp-fb:114 ccm fir", "a=rtcp-fb:114 nack", "a=rtcp-fb:114 nack pli", "a=fmtp:114 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtpmap:115 rtx/90000", "a=fmtp:115 apt=114", "a=rtpmap:116 H264/90000", "a=rtcp-fb:116 goog-remb", "a=rtcp-fb:116 transport-cc", "a=rtcp-fb:116 ccm fir", "a=rtcp-fb:116 nack", "a=rtcp-fb:116 nack pli", "a=fmtp:116 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtpmap:117 rtx/90000", "a=fmtp:117 apt=116", "a=rtpmap:39 H264/90000", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 transport-cc", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtpmap:45 AV1/90000", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 transport-cc", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=fmtp:45 level-idx=5;profile=0;tier=0", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtpmap:98 VP9/90000", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=fmtp:98 profile-id=0", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtpmap:100 VP9/90000", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 transport-cc", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=fmtp:100 profile-id=2", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtpmap:118 red/90000", "a=rtpmap:119 rtx/90000", "a=fmtp:119 apt=118", "a=rtpmap:120 ulpfec/90000", "a=ssrc-group:FID 1 2", "a=ssrc:1 cname:2", "a=ssrc:1 msid:0 3", "a=ssrc:2 cname:2", "a=ssrc:2 msid:0 3"], ["m=application  UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 ", "", "", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:2", "a=sctp-port:5000", "a=max-message-size:262144"], ["v=0", "o=mozilla...THIS_IS_SDPARTA-99.0 \x07 0 IN IP4 0.0.0.0", "s=-", "t=0 0", "a=sendrecv", "a=fingerprint:sha-256 0", "a=group:BUNDLE 0 1 2", "a=ice-options:trickle", "a=msid-semantic:WMS *"], ["m=audio  UDP/TLS/RTP/SAVPF 109 9 0 8 101", "c=IN IP4 ", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2/recvonly urn:ietf:params:rtp-hdrext:csrc-audio-level", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1", "a=fmtp:101 0-15", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:0", "a=msid:{0} {1}", "a=rtcp:42100 IN IP4 198.51.100.221", "a=rtcp-fb:109 transport-cc", "a=rtcp-fb:9 transport-cc", "a=rtcp-fb:0 transport-cc", "a=rtcp-fb:8 transport-cc", "a=rtcp-mux", "a=rtpmap:109 opus/48000/2", "a=rtpmap:9 G722/8000/1", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=setup:actpass", "a=ssrc:0 cname:{2}"], ["m=video  UDP/TLS/RTP/SAVPF 120 124 121 125 99 100 123 122 119", "c=IN IP4 ", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:4 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:5 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:6/recvonly http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:120 max-fs=12288;max-fr=60", "a=fmtp:124 apt=120", "a=fmtp:121 max-fs=12288;max-fr=60", "a=fmtp:125 apt=121", "a=fmtp:100 apt=99", "a=fmtp:119 apt=122", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:1", "a=msid:{0} {3}", "a=rtcp:40841 IN IP4 198.51.100.221", "a=rtcp-fb:120 nack", "a=rtcp-fb:120 nack pli", "a=rtcp-fb:120 ccm fir", "a=rtcp-fb:120 goog-remb", "a=rtcp-fb:120 transport-cc", "a=rtcp-fb:121 nack", "a=rtcp-fb:121 nack pli", "a=rtcp-fb:121 ccm fir", "a=rtcp-fb:121 goog-remb", "a=rtcp-fb:121 transport-cc", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:99 ccm fir", "a=rtcp-fb:99 goog-remb", "a=rtcp-fb:99 transport-cc", "a=rtcp-fb:123 nack", "a=rtcp-fb:123 nack pli", "a=rtcp-fb:123 ccm fir", "a=rtcp-fb:123 goog-remb", "a=rtcp-fb:123 transport-cc", "a=rtcp-fb:122 nack", "a=rtcp-fb:122 nack pli", "a=rtcp-fb:122 ccm fir", "a=rtcp-fb:122 goog-remb", "a=rtcp-fb:122 transport-cc", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:120 VP8/90000", "a=rtpmap:124 rtx/90000", "a=rtpmap:121 VP9/90000", "a=rtpmap:125 rtx/90000", "a=rtpmap:99 AV1/90000", "a=rtpmap:100 rtx/90000", "a=rtpmap:123 ulpfec/90000", "a=rtpmap:122 red/90000", "a=rtpmap:119 rtx/90000", "a=setup:actpass", "a=ssrc:1 cname:{2}", "a=ssrc:2 cname:{2}", "a=ssrc-group:FID 1 2"], ["m=application  UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 ", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:2", "a=setup:actpass", "a=sctp-port:5000", "a=max-message-size:1073741823"], ["v=0", "o=- \x07 1796516430 IN IP4 0.0.0.0", "s=-", "t=0 0", "a=msid-semantic:WMS *", "a=fingerprint:sha-256 0", "a=extmap-allow-mixed", "a=cryptex", "a=group:BUNDLE 0 1 2"], ["m=audio 9 UDP/TLS/RTP/SAVPF 111 9 0 8", "c=IN IP4 0.0.0.0", "a=setup:actpass", "a=mid:0", "a=ice-ufrag:", "a=ice-pwd:", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtcp-fb:111 transport-cc", "a=rtpmap:9 G722/8000", "a=rtcp-fb:9 transport-cc", "a=rtpmap:0 PCMU/8000", "a=rtcp-fb:0 transport-cc", "a=rtpmap:8 PCMA/8000", "a=rtcp-fb:8 transport-cc", "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=ssrc:0 cname:0", "a=ssrc:0 msid:0 1", "a=ssrc:0 mslabel:0", "a=ssrc:0 label:1", "a=msid:0 1", "a=sendrecv", "", "", "a=end-of-candidates"], ["m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 105 106 107 108 109 127 125 39 40 116 117 45 46 98 99 100 101 112 113", "c=IN IP4 0.0.0.0", "a=setup:actpass", "a=mid:1", "a=ice-ufrag:", "a=ice-pwd:", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 transport-cc", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtcp-fb:97 nack", "a=rtcp-fb:97 nack pli", "a=rtcp-fb:97 transport-cc", "a=rtpmap:102 H264/90000", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=rtcp-fb:102 transport-cc", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtcp-fb:103 nack", "a=rtcp-fb:103 nack pli", "a=rtcp-fb:103 transport-cc", "a=rtpmap:104 H264/90000", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=rtcp-fb:104 transport-cc", "a=rtpmap:105 rtx/90000", "a=fmtp:105 apt=104", "a=rtcp-fb:105 nack", "a=rtcp-fb:105 nack pli", "a=rtcp-fb:105 transport-cc", "a=rtpmap:106 H264/90000", "a=fmtp:106 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtcp-fb:106 goog-remb", "a=rtcp-fb:106 ccm fir", "a=rtcp-fb:106 nack", "a=rtcp-fb:106 nack pli", "a=rtcp-fb:106 transport-cc", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=106", "a=rtcp-fb:107 nack", "a=rtcp-fb:107 nack pli", "a=rtcp-fb:107 transport-cc", "a=rtpmap:108 H264/90000", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=rtcp-fb:108 transport-cc", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtcp-fb:109 nack", "a=rtcp-fb:109 nack pli", "a=rtcp-fb:109 transport-cc", "a=rtpmap:127 H264/90000", "a=fmtp:127 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtcp-fb:127 goog-remb", "a=rtcp-fb:127 ccm fir", "a=rtcp-fb:127 nack", "a=rtcp-fb:127 nack pli", "a=rtcp-fb:127 transport-cc", "a=rtpmap:125 rtx/90000", "a=fmtp:125 apt=127", "a=rtcp-fb:125 nack", "a=rtcp-fb:125 nack pli", "a=rtcp-fb:125 transport-cc", "a=rtpmap:39 H264/90000", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=rtcp-fb:39 transport-cc", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtcp-fb:40 nack", "a=rtcp-fb:40 nack pli", "a=rtcp-fb:40 transport-cc", "a=rtpmap:116 H265/90000", "a=rtcp-fb:116 goog-remb", "a=rtcp-fb:116 ccm fir", "a=rtcp-fb:116 nack", "a=rtcp-fb:116 nack pli", "a=rtcp-fb:116 transport-cc", "a=rtpmap:117 rtx/90000", "a=fmtp:117 apt=116", "a=rtcp-fb:117 nack", "a=rtcp-fb:117 nack pli", "a=rtcp-fb:117 transport-cc", "a=rtpmap:45 AV1/90000", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=rtcp-fb:45 transport-cc", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtcp-fb:46 nack", "a=rtcp-fb:46 nack pli", "a=rtcp-fb:46 transport-cc", "a=rtpmap:98 VP9/90000", "a=fmtp:98 profile-id=0", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=rtcp-fb:98 transport-cc", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:99 transport-cc", "a=rtpmap:100 VP9/90000", "a=fmtp:100 profile-id=2", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=rtcp-fb:100 transport-cc", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtcp-fb:101 nack", "a=rtcp-fb:101 nack pli", "a=rtcp-fb:101 transport-cc", "a=rtpmap:112 H264/90000", "a=fmtp:112 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=64001f", "a=rtcp-fb:112 goog-remb", "a=rtcp-fb:112 ccm fir", "a=rtcp-fb:112 nack", "a=rtcp-fb:112 nack pli", "a=rtcp-fb:112 transport-cc", "a=rtpmap:113 rtx/90000", "a=fmtp:113 apt=112", "a=rtcp-fb:113 nack", "a=rtcp-fb:113 nack pli", "a=rtcp-fb:113 transport-cc", "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:2 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=ssrc-group:FID 1 2", "a=ssrc:1 cname:0", "a=ssrc:1 msid:0 2", "a=ssrc:1 mslabel:0", "a=ssrc:1 label:2", "a=ssrc:2 cname:0", "a=ssrc:2 msid:0 2", "a=ssrc:2 mslabel:0", "a=ssrc:2 label:2", "a=msid:0 2", "a=sendrecv"], ["m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 0.0.0.0", "a=setup:actpass", "a=mid:2", "a=sendrecv", "a=sctp-port:5000", "a=max-message-size:1073741823", "a=ice-ufrag:", "a=ice-pwd:"], ["v=0", "o=- \x07 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1 2", "a=msid-semantic: WMS"], ["m=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 100 101 127 125 104", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:0", "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:13 urn:3gpp:video-orientation", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:12 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:11 http://www.webrtc.org/experiments/rtp-hdrext/video-content-type", "a=extmap:7 http://www.webrtc.org/experiments/rtp-hdrext/video-timing", "a=extmap:8 http://tools.ietf.org/html/draft-ietf-avtext-framemarking-07", "a=extmap:9 http://www.webrtc.org/experiments/rtp-hdrext/color-space", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:5 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:6 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=recvonly", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 H264/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=fmtp:96 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=640c1f", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtpmap:98 H264/90000", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=fmtp:98 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtpmap:100 VP8/90000", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 transport-cc", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtpmap:127 red/90000", "a=rtpmap:125 rtx/90000", "a=fmtp:125 apt=127", "a=rtpmap:104 ulpfec/90000"], ["m=audio 9 UDP/TLS/RTP/SAVPF 111 103 9 102 0 8 105 13 110 113 126", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:1", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:5 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:6 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=sendrecv", "a=msid:0 1", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2", "a=rtcp-fb:111 transport-cc", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtpmap:103 ISAC/16000", "a=rtpmap:9 G722/8000", "a=rtpmap:102 ILBC/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:105 CN/16000", "a=rtpmap:13 CN/8000", "a=rtpmap:110 telephone-event/48000", "a=rtpmap:113 telephone-event/16000", "a=rtpmap:126 telephone-event/8000", "a=ssrc:0 cname:2", "a=ssrc:0 msid:0 1", "a=ssrc:0 mslabel:0", "a=ssrc:0 label:1"], ["m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 0.0.0.0", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:2", "a=sctp-port:5000", "a=max-message-size:262144"], ["v=0", "o=- \x07 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1", "a=extmap-allow-mixed", "a=msid-semantic: WMS"], ["m=audio  UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126", "c=IN IP4 ", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:0", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=recvonly", "a=rtcp-mux", "a=rtcp-rsize", "a=rtcp-xr:rcvr-rtt=all", "a=rtpmap:111 opus/48000/2", "a=rtcp-fb:111 transport-cc", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtpmap:63 red/48000/2", "a=fmtp:63 111/111", "a=rtpmap:9 G722/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:13 CN/8000", "a=rtpmap:110 telephone-event/48000", "a=rtpmap:126 telephone-event/8000"], ["m=video  UDP/TLS/RTP/SAVPF 96 97 98 99 100 101 35 36 37 38 102 103 104 107 108 109 114 115 116 117 39 40 41 42 43 44 45 46 47 48 118 119 120 49", "c=IN IP4 ", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:1", "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:13 urn:3gpp:video-orientation", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:6 http://www.webrtc.org/experiments/rtp-hdrext/video-content-type", "a=extmap:7 http://www.webrtc.org/experiments/rtp-hdrext/video-timing", "a=extmap:8 http://www.webrtc.org/experiments/rtp-hdrext/color-space", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=recvonly", "a=rtcp-mux", "a=rtcp-rsize", "a=rtcp-xr:rcvr-rtt=all", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtpmap:98 VP9/90000", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=fmtp:98 profile-id=0", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtpmap:100 VP9/90000", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 transport-cc", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=fmtp:100 profile-id=2", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtpmap:35 VP9/90000", "a=rtcp-fb:35 goog-remb", "a=rtcp-fb:35 transport-cc", "a=rtcp-fb:35 ccm fir", "a=rtcp-fb:35 nack", "a=rtcp-fb:35 nack pli", "a=fmtp:35 profile-id=1", "a=rtpmap:36 rtx/90000", "a=fmtp:36 apt=35", "a=rtpmap:37 VP9/90000", "a=rtcp-fb:37 goog-remb", "a=rtcp-fb:37 transport-cc", "a=rtcp-fb:37 ccm fir", "a=rtcp-fb:37 nack", "a=rtcp-fb:37 nack pli", "a=fmtp:37 profile-id=3", "a=rtpmap:38 rtx/90000", "a=fmtp:38 apt=37", "a=rtpmap:102 H264/90000", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 transport-cc", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtpmap:104 H264/90000", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 transport-cc", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=104", "a=rtpmap:108 H264/90000", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 transport-cc", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtpmap:114 H264/90000", "a=rtcp-fb:114 goog-remb", "a=rtcp-fb:114 transport-cc", "a=rtcp-fb:114 ccm fir", "a=rtcp-fb:114 nack", "a=rtcp-fb:114 nack pli", "a=fmtp:114 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtpmap:115 rtx/90000", "a=fmtp:115 apt=114", "a=rtpmap:116 H264/90000", "a=rtcp-fb:116 goog-remb", "a=rtcp-fb:116 transport-cc", "a=rtcp-fb:116 ccm fir", "a=rtcp-fb:116 nack", "a=rtcp-fb:116 nack pli", "a=fmtp:116 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtpmap:117 rtx/90000", "a=fmtp:117 apt=116", "a=rtpmap:39 H264/90000", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 transport-cc", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtpmap:41 H264/90000", "a=rtcp-fb:41 goog-remb", "a=rtcp-fb:41 transport-cc", "a=rtcp-fb:41 ccm fir", "a=rtcp-fb:41 nack", "a=rtcp-fb:41 nack pli", "a=fmtp:41 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=f4001f", "a=rtpmap:42 rtx/90000", "a=fmtp:42 apt=41", "a=rtpmap:43 H264/90000", "a=rtcp-fb:43 goog-remb", "a=rtcp-fb:43 transport-cc", "a=rtcp-fb:43 ccm fir", "a=rtcp-fb:43 nack", "a=rtcp-fb:43 nack pli", "a=fmtp:43 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=f4001f", "a=rtpmap:44 rtx/90000", "a=fmtp:44 apt=43", "a=rtpmap:45 AV1/90000", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 transport-cc", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=fmtp:45 level-idx=5;profile=0;tier=0", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtpmap:47 AV1/90000", "a=rtcp-fb:47 goog-remb", "a=rtcp-fb:47 transport-cc", "a=rtcp-fb:47 ccm fir", "a=rtcp-fb:47 nack", "a=rtcp-fb:47 nack pli", "a=fmtp:47 level-idx=5;profile=1;tier=0", "a=rtpmap:48 rtx/90000", "a=fmtp:48 apt=47", "a=rtpmap:118 red/90000", "a=rtpmap:119 rtx/90000", "a=fmtp:119 apt=118", "a=rtpmap:120 ulpfec/90000", "a=rtpmap:49 flexfec-03/90000", "a=rtcp-fb:49 goog-remb", "a=rtcp-fb:49 transport-cc", "a=fmtp:49 repair-window=10000000"], ["v=0", "o=mozilla...THIS_IS_SDPARTA-99.0 \x07 0 IN IP4 0.0.0.0", "s=-", "t=0 0", "a=sendrecv", "a=fingerprint:sha-256 0", "a=group:BUNDLE 0 1", "a=ice-options:trickle", "a=msid-semantic:WMS *"], ["m=audio  UDP/TLS/RTP/SAVPF 109 9 0 8 101", "c=IN IP4 ", "", "", "", "", "a=recvonly", "a=end-of-candidates", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2/recvonly urn:ietf:params:rtp-hdrext:csrc-audio-level", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1", "a=fmtp:101 0-15", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:0", "a=rtcp:47697 IN IP4 198.51.100.221", "a=rtcp-fb:109 transport-cc", "a=rtcp-fb:9 transport-cc", "a=rtcp-fb:0 transport-cc", "a=rtcp-fb:8 transport-cc", "a=rtcp-mux", "a=rtpmap:109 opus/48000/2", "a=rtpmap:9 G722/8000/1", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=setup:actpass", "a=ssrc:0 cname:{0}"], ["m=video  UDP/TLS/RTP/SAVPF 120 124 121 125 99 100 123 122 119", "c=IN IP4 ", "", "", "", "", "a=recvonly", "a=end-of-candidates", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:4 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:5 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:6/recvonly http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:120 max-fs=12288;max-fr=60", "a=fmtp:124 apt=120", "a=fmtp:121 max-fs=12288;max-fr=60", "a=fmtp:125 apt=121", "a=fmtp:100 apt=99", "a=fmtp:119 apt=122", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:1", "a=rtcp:60852 IN IP4 198.51.100.221", "a=rtcp-fb:120 nack", "a=rtcp-fb:120 nack pli", "a=rtcp-fb:120 ccm fir", "a=rtcp-fb:120 goog-remb", "a=rtcp-fb:120 transport-cc", "a=rtcp-fb:121 nack", "a=rtcp-fb:121 nack pli", "a=rtcp-fb:121 ccm fir", "a=rtcp-fb:121 goog-remb", "a=rtcp-fb:121 transport-cc", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:99 ccm fir", "a=rtcp-fb:99 goog-remb", "a=rtcp-fb:99 transport-cc", "a=rtcp-fb:123 nack", "a=rtcp-fb:123 nack pli", "a=rtcp-fb:123 ccm fir", "a=rtcp-fb:123 goog-remb", "a=rtcp-fb:123 transport-cc", "a=rtcp-fb:122 nack", "a=rtcp-fb:122 nack pli", "a=rtcp-fb:122 ccm fir", "a=rtcp-fb:122 goog-remb", "a=rtcp-fb:122 transport-cc", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:120 VP8/90000", "a=rtpmap:124 rtx/90000", "a=rtpmap:121 VP9/90000", "a=rtpmap:125 rtx/90000", "a=rtpmap:99 AV1/90000", "a=rtpmap:100 rtx/90000", "a=rtpmap:123 ulpfec/90000", "a=rtpmap:122 red/90000", "a=rtpmap:119 rtx/90000", "a=setup:actpass", "a=ssrc:1 cname:{0}"], ["v=0", "o=- \x07 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1", "a=extmap-allow-mixed", "a=msid-semantic: WMS 0"], ["m=video  UDP/TLS/RTP/SAVPF 96 97 102 103 104 107 108 109 114 115 116 117 39 40 45 46 98 99 100 101 118 119 120", "c=IN IP4 ", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:1", "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:13 urn:3gpp:video-orientation", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:6 http://www.webrtc.org/experiments/rtp-hdrext/video-content-type", "a=extmap:7 http://www.webrtc.org/experiments/rtp-hdrext/video-timing", "a=extmap:8 http://www.webrtc.org/experiments/rtp-hdrext/color-space", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=extmap:12 https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension", "a=extmap:9 http://www.webrtc.org/experiments/rtp-hdrext/video-layers-allocation00", "a=sendrecv", "a=msid:0 3", "a=rtcp-mux", "a=rtcp-rsize", "a=rtcp-xr:rcvr-rtt=all", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtpmap:102 H264/90000", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 transport-cc", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtpmap:104 H264/90000", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 transport-cc", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=104", "a=rtpmap:108 H264/90000", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 transport-cc", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtpmap:114 H264/90000", "a=rtcp-fb:114 goog-remb", "a=rtcp-fb:114 transport-cc", "a=rtcp-fb:114 ccm fir", "a=rtcp-fb:114 nack", "a=rtcp-fb:114 nack pli", "a=fmtp:114 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtpmap:115 rtx/90000", "a=fmtp:115 apt=114", "a=rtpmap:116 H264/90000", "a=rtcp-fb:116 goog-remb", "a=rtcp-fb:116 transport-cc", "a=rtcp-fb:116 ccm fir", "a=rtcp-fb:116 nack", "a=rtcp-fb:116 nack pli", "a=fmtp:116 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtpmap:117 rtx/90000", "a=fmtp:117 apt=116", "a=rtpmap:39 H264/90000", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 transport-cc", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtpmap:45 AV1/90000", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 transport-cc", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=fmtp:45 level-idx=5;profile=0;tier=0", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtpmap:98 VP9/90000", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=fmtp:98 profile-id=0", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtpmap:100 VP9/90000", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 transport-cc", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=fmtp:100 profile-id=2", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtpmap:118 red/90000", "a=rtpmap:119 rtx/90000", "a=fmtp:119 apt=118", "a=rtpmap:120 ulpfec/90000", "a=rid:q send", "a=rid:h send", "a=rid:f send", "a=simulcast:send q;h;f"], ["m=audio  UDP/TLS/RTP/SAVPF 109 9 0 8 101", "c=IN IP4 ", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2/recvonly urn:ietf:params:rtp-hdrext:csrc-audio-level", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1", "a=fmtp:101 0-15", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:0", "a=msid:{0} {1}", "a=rtcp:43752 IN IP4 198.51.100.221", "a=rtcp-fb:109 transport-cc", "a=rtcp-fb:9 transport-cc", "a=rtcp-fb:0 transport-cc", "a=rtcp-fb:8 transport-cc", "a=rtcp-mux", "a=rtpmap:109 opus/48000/2", "a=rtpmap:9 G722/8000/1", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=setup:actpass", "a=ssrc:0 cname:{2}"], ["m=video  UDP/TLS/RTP/SAVPF 120 124 121 125 99 100 123 122 119", "c=IN IP4 ", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:4 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:5 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:6/recvonly http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:8/sendonly https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension", "a=extmap:9/sendonly urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:10/sendonly urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=extmap-allow-mixed", "a=fmtp:120 max-fs=12288;max-fr=60", "a=fmtp:124 apt=120", "a=fmtp:121 max-fs=12288;max-fr=60", "a=fmtp:125 apt=121", "a=fmtp:100 apt=99", "a=fmtp:119 apt=122", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:1", "a=msid:{0} {3}", "a=rid:q send", "a=rid:h send", "a=rid:f send", "a=rtcp:45434 IN IP4 198.51.100.221", "a=rtcp-fb:120 nack", "a=rtcp-fb:120 nack pli", "a=rtcp-fb:120 ccm fir", "a=rtcp-fb:120 goog-remb", "a=rtcp-fb:120 transport-cc", "a=rtcp-fb:121 nack", "a=rtcp-fb:121 nack pli", "a=rtcp-fb:121 ccm fir", "a=rtcp-fb:121 goog-remb", "a=rtcp-fb:121 transport-cc", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:99 ccm fir", "a=rtcp-fb:99 goog-remb", "a=rtcp-fb:99 transport-cc", "a=rtcp-fb:123 nack", "a=rtcp-fb:123 nack pli", "a=rtcp-fb:123 ccm fir", "a=rtcp-fb:123 goog-remb", "a=rtcp-fb:123 transport-cc", "a=rtcp-fb:122 nack", "a=rtcp-fb:122 nack pli", "a=rtcp-fb:122 ccm fir", "a=rtcp-fb:122 goog-remb", "a=rtcp-fb:122 transport-cc", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:120 VP8/90000", "a=rtpmap:124 rtx/90000", "a=rtpmap:121 VP9/90000", "a=rtpmap:125 rtx/90000", "a=rtpmap:99 AV1/90000", "a=rtpmap:100 rtx/90000", "a=rtpmap:123 ulpfec/90000", "a=rtpmap:122 red/90000", "a=rtpmap:119 rtx/90000", "a=setup:actpass", "a=simulcast:send q;h;f", "a=ssrc:1 cname:{2}", "a=ssrc:2 cname:{2}", "a=ssrc:3 cname:{2}", "a=ssrc:4 cname:{2}", "a=ssrc:5 cname:{2}", "a=ssrc:6 cname:{2}", "a=ssrc-group:FID 1 2", "a=ssrc-group:FID 3 4", "a=ssrc-group:FID 5 6"], ["v=0", "o=- \x07 1796516444 IN IP4 0.0.0.0", "s=-", "t=0 0", "a=msid-semantic:WMS *", "a=fingerprint:sha-256 0", "a=extmap-allow-mixed", "a=cryptex", "a=group:BUNDLE 0 1"], ["m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 105 106 107 108 109 127 125 39 40 116 117 45 46 98 99 100 101 112 113", "c=IN IP4 0.0.0.0", "a=setup:actpass", "a=mid:1", "a=ice-ufrag:", "a=ice-pwd:", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 transport-cc", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtcp-fb:97 nack", "a=rtcp-fb:97 nack pli", "a=rtcp-fb:97 transport-cc", "a=rtpmap:102 H264/90000", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=rtcp-fb:102 transport-cc", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtcp-fb:103 nack", "a=rtcp-fb:103 nack pli", "a=rtcp-fb:103 transport-cc", "a=rtpmap:104 H264/90000", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=rtcp-fb:104 transport-cc", "a=rtpmap:105 rtx/90000", "a=fmtp:105 apt=104", "a=rtcp-fb:105 nack", "a=rtcp-fb:105 nack pli", "a=rtcp-fb:105 transport-cc", "a=rtpmap:106 H264/90000", "a=fmtp:106 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtcp-fb:106 goog-remb", "a=rtcp-fb:106 ccm fir", "a=rtcp-fb:106 nack", "a=rtcp-fb:106 nack pli", "a=rtcp-fb:106 transport-cc", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=106", "a=rtcp-fb:107 nack", "a=rtcp-fb:107 nack pli", "a=rtcp-fb:107 transport-cc", "a=rtpmap:108 H264/90000", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=rtcp-fb:108 transport-cc", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtcp-fb:109 nack", "a=rtcp-fb:109 nack pli", "a=rtcp-fb:109 transport-cc", "a=rtpmap:127 H264/90000", "a=fmtp:127 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtcp-fb:127 goog-remb", "a=rtcp-fb:127 ccm fir", "a=rtcp-fb:127 nack", "a=rtcp-fb:127 nack pli", "a=rtcp-fb:127 transport-cc", "a=rtpmap:125 rtx/90000", "a=fmtp:125 apt=127", "a=rtcp-fb:125 nack", "a=rtcp-fb:125 nack pli", "a=rtcp-fb:125 transport-cc", "a=rtpmap:39 H264/90000", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=rtcp-fb:39 transport-cc", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtcp-fb:40 nack", "a=rtcp-fb:40 nack pli", "a=rtcp-fb:40 transport-cc", "a=rtpmap:116 H265/90000", "a=rtcp-fb:116 goog-remb", "a=rtcp-fb:116 ccm fir", "a=rtcp-fb:116 nack", "a=rtcp-fb:116 nack pli", "a=rtcp-fb:116 transport-cc", "a=rtpmap:117 rtx/90000", "a=fmtp:117 apt=116", "a=rtcp-fb:117 nack", "a=rtcp-fb:117 nack pli", "a=rtcp-fb:117 transport-cc", "a=rtpmap:45 AV1/90000", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=rtcp-fb:45 transport-cc", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtcp-fb:46 nack", "a=rtcp-fb:46 nack pli", "a=rtcp-fb:46 transport-cc", "a=rtpmap:98 VP9/90000", "a=fmtp:98 profile-id=0", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=rtcp-fb:98 transport-cc", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:99 transport-cc", "a=rtpmap:100 VP9/90000", "a=fmtp:100 profile-id=2", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=rtcp-fb:100 transport-cc", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtcp-fb:101 nack", "a=rtcp-fb:101 nack pli", "a=rtcp-fb:101 transport-cc", "a=rtpmap:112 H264/90000", "a=fmtp:112 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=64001f", "a=rtcp-fb:112 goog-remb", "a=rtcp-fb:112 ccm fir", "a=rtcp-fb:112 nack", "a=rtcp-fb:112 nack pli", "a=rtcp-fb:112 transport-cc", "a=rtpmap:113 rtx/90000", "a=fmtp:113 apt=112", "a=rtcp-fb:113 nack", "a=rtcp-fb:113 nack pli", "a=rtcp-fb:113 transport-cc", "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:2 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=ssrc-group:FID 1 2", "a=ssrc:1 cname:0", "a=ssrc:1 msid:0 2", "a=ssrc:1 mslabel:0", "a=ssrc:1 label:2", "a=ssrc:2 cname:0", "a=ssrc:2 msid:0 2", "a=ssrc:2 mslabel:0", "a=ssrc:2 label:2", "a=msid:0 2", "a=ssrc-group:FID 3 4", "a=ssrc:3 cname:0", "a=ssrc:3 msid:0 2", "a=ssrc:3 mslabel:0", "a=ssrc:3 label:2", "a=ssrc:4 cname:0", "a=ssrc:4 msid:0 2", "a=ssrc:4 mslabel:0", "a=ssrc:4 label:2", "a=msid:0 2", "a=ssrc-group:FID 5 6", "a=ssrc:5 cname:0", "a=ssrc:5 msid:0 2", "a=ssrc:5 mslabel:0", "a=ssrc:5 label:2", "a=ssrc:6 cname:0", "a=ssrc:6 msid:0 2", "a=ssrc:6 mslabel:0", "a=ssrc:6 label:2", "a=msid:0 2", "a=rid:q send", "a=rid:h send", "a=rid:f send", "a=simulcast:send q;h;f", "a=sendrecv"], ["m=audio 9 UDP/TLS/RTP/SAVPF 109 9 0 8 101", "c=IN IP4 0.0.0.0", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2/recvonly urn:ietf:params:rtp-hdrext:csrc-audio-level", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1", "a=fmtp:101 0-15", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:0", "a=msid:{0} {1}", "a=rtcp:33406 IN IP4 febab928-ac23-4d57-a126-1416c7e1ad9c.local", "a=rtcp-fb:109 transport-cc", "a=rtcp-fb:9 transport-cc", "a=rtcp-fb:0 transport-cc", "a=rtcp-fb:8 transport-cc", "a=rtcp-mux", "a=rtpmap:109 opus/48000/2", "a=rtpmap:9 G722/8000/1", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=setup:actpass", "a=ssrc:0 cname:{2}"], ["m=video 9 UDP/TLS/RTP/SAVPF 120 124 121 125 99 100 123 122 119", "c=IN IP4 0.0.0.0", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:4 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:5 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:6/recvonly http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:120 max-fs=12288;max-fr=60", "a=fmtp:124 apt=120", "a=fmtp:121 max-fs=12288;max-fr=60", "a=fmtp:125 apt=121", "a=fmtp:100 apt=99", "a=fmtp:119 apt=122", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:1", "a=msid:{0} {3}", "a=rtcp:44108 IN IP4 febab928-ac23-4d57-a126-1416c7e1ad9c.local", "a=rtcp-fb:120 nack", "a=rtcp-fb:120 nack pli", "a=rtcp-fb:120 ccm fir", "a=rtcp-fb:120 goog-remb", "a=rtcp-fb:120 transport-cc", "a=rtcp-fb:121 nack", "a=rtcp-fb:121 nack pli", "a=rtcp-fb:121 ccm fir", "a=rtcp-fb:121 goog-remb", "a=rtcp-fb:121 transport-cc", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:99 ccm fir", "a=rtcp-fb:99 goog-remb", "a=rtcp-fb:99 transport-cc", "a=rtcp-fb:123 nack", "a=rtcp-fb:123 nack pli", "a=rtcp-fb:123 ccm fir", "a=rtcp-fb:123 goog-remb", "a=rtcp-fb:123 transport-cc", "a=rtcp-fb:122 nack", "a=rtcp-fb:122 nack pli", "a=rtcp-fb:122 ccm fir", "a=rtcp-fb:122 goog-remb", "a=rtcp-fb:122 transport-cc", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:120 VP8/90000", "a=rtpmap:124 rtx/90000", "a=rtpmap:121 VP9/90000", "a=rtpmap:125 rtx/90000", "a=rtpmap:99 AV1/90000", "a=rtpmap:100 rtx/90000", "a=rtpmap:123 ulpfec/90000", "a=rtpmap:122 red/90000", "a=rtpmap:119 rtx/90000", "a=setup:actpass", "a=ssrc:1 cname:{2}", "a=ssrc:2 cname:{2}", "a=ssrc-group:FID 1 2"], ["m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 0.0.0.0", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:2", "a=setup:actpass", "a=sctp-port:5000", "a=max-message-size:1073741823"], ["m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:0", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=recvonly", "a=rtcp-mux", "a=rtcp-rsize", "a=rtcp-xr:rcvr-rtt=all", "a=rtpmap:111 opus/48000/2", "a=rtcp-fb:111 transport-cc", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtpmap:63 red/48000/2", "a=fmtp:63 111/111", "a=rtpmap:9 G722/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:13 CN/8000", "a=rtpmap:110 telephone-event/48000", "a=rtpmap:126 telephone-event/8000"], ["m=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 100 101 35 36 37 38 102 103 104 107 108 109 114 115 116 117 39 40 41 42 43 44 45 46 47 48 118 119 120 49", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:actpass", "a=mid:1", "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:13 urn:3gpp:video-orientation", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:6 http://www.webrtc.org/experiments/rtp-hdrext/video-content-type", "a=extmap:7 http://www.webrtc.org/experiments/rtp-hdrext/video-timing", "a=extmap:8 http://www.webrtc.org/experiments/rtp-hdrext/color-space", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=recvonly", "a=rtcp-mux", "a=rtcp-rsize", "a=rtcp-xr:rcvr-rtt=all", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtpmap:98 VP9/90000", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=fmtp:98 profile-id=0", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtpmap:100 VP9/90000", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 transport-cc", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=fmtp:100 profile-id=2", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtpmap:35 VP9/90000", "a=rtcp-fb:35 goog-remb", "a=rtcp-fb:35 transport-cc", "a=rtcp-fb:35 ccm fir", "a=rtcp-fb:35 nack", "a=rtcp-fb:35 nack pli", "a=fmtp:35 profile-id=1", "a=rtpmap:36 rtx/90000", "a=fmtp:36 apt=35", "a=rtpmap:37 VP9/90000", "a=rtcp-fb:37 goog-remb", "a=rtcp-fb:37 transport-cc", "a=rtcp-fb:37 ccm fir", "a=rtcp-fb:37 nack", "a=rtcp-fb:37 nack pli", "a=fmtp:37 profile-id=3", "a=rtpmap:38 rtx/90000", "a=fmtp:38 apt=37", "a=rtpmap:102 H264/90000", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 transport-cc", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtpmap:104 H264/90000", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 transport-cc", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=104", "a=rtpmap:108 H264/90000", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 transport-cc", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtpmap:114 H264/90000", "a=rtcp-fb:114 goog-remb", "a=rtcp-fb:114 transport-cc", "a=rtcp-fb:114 ccm fir", "a=rtcp-fb:114 nack", "a=rtcp-fb:114 nack pli", "a=fmtp:114 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtpmap:115 rtx/90000", "a=fmtp:115 apt=114", "a=rtpmap:116 H264/90000", "a=rtcp-fb:116 goog-remb", "a=rtcp-fb:116 transport-cc", "a=rtcp-fb:116 ccm fir", "a=rtcp-fb:116 nack", "a=rtcp-fb:116 nack pli", "a=fmtp:116 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtpmap:117 rtx/90000", "a=fmtp:117 apt=116", "a=rtpmap:39 H264/90000", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 transport-cc", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtpmap:41 H264/90000", "a=rtcp-fb:41 goog-remb", "a=rtcp-fb:41 transport-cc", "a=rtcp-fb:41 ccm fir", "a=rtcp-fb:41 nack", "a=rtcp-fb:41 nack pli", "a=fmtp:41 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=f4001f", "a=rtpmap:42 rtx/90000", "a=fmtp:42 apt=41", "a=rtpmap:43 H264/90000", "a=rtcp-fb:43 goog-remb", "a=rtcp-fb:43 transport-cc", "a=rtcp-fb:43 ccm fir", "a=rtcp-fb:43 nack", "a=rtcp-fb:43 nack pli", "a=fmtp:43 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=f4001f", "a=rtpmap:44 rtx/90000", "a=fmtp:44 apt=43", "a=rtpmap:45 AV1/90000", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 transport-cc", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=fmtp:45 level-idx=5;profile=0;tier=0", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtpmap:47 AV1/90000", "a=rtcp-fb:47 goog-remb", "a=rtcp-fb:47 transport-cc", "a=rtcp-fb:47 ccm fir", "a=rtcp-fb:47 nack", "a=rtcp-fb:47 nack pli", "a=fmtp:47 level-idx=5;profile=1;tier=0", "a=rtpmap:48 rtx/90000", "a=fmtp:48 apt=47", "a=rtpmap:118 red/90000", "a=rtpmap:119 rtx/90000", "a=fmtp:119 apt=118", "a=rtpmap:120 ulpfec/90000", "a=rtpmap:49 flexfec-03/90000", "a=rtcp-fb:49 goog-remb", "a=rtcp-fb:49 transport-cc", "a=fmtp:49 repair-window=10000000"], ["m=audio  UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126", "c=IN IP4 ", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:active", "a=mid:0", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=sendrecv", "a=msid:0 1", "a=rtcp-mux", "a=rtcp-rsize", "a=rtcp-xr:rcvr-rtt=all", "a=rtpmap:111 opus/48000/2", "a=rtcp-fb:111 transport-cc", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtpmap:63 red/48000/2", "a=fmtp:63 111/111", "a=rtpmap:9 G722/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:13 CN/8000", "a=rtpmap:110 telephone-event/48000", "a=rtpmap:126 telephone-event/8000", "a=ssrc:0 cname:2"], ["m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 107 108 109 114 115 116 117 39 40 45 46 98 99 100 101 118 119 120", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:active", "a=mid:1", "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:13 urn:3gpp:video-orientation", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:6 http://www.webrtc.org/experiments/rtp-hdrext/video-content-type", "a=extmap:7 http://www.webrtc.org/experiments/rtp-hdrext/video-timing", "a=extmap:8 http://www.webrtc.org/experiments/rtp-hdrext/color-space", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=sendrecv", "a=msid:0 3", "a=rtcp-mux", "a=rtcp-rsize", "a=rtcp-xr:rcvr-rtt=all", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtpmap:102 H264/90000", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 transport-cc", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtpmap:104 H264/90000", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 transport-cc", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=104", "a=rtpmap:108 H264/90000", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 transport-cc", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtpmap:114 H264/90000", "a=rtcp-fb:114 goog-remb", "a=rtcp-fb:114 transport-cc", "a=rtcp-fb:114 ccm fir", "a=rtcp-fb:114 nack", "a=rtcp-fb:114 nack pli", "a=fmtp:114 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtpmap:115 rtx/90000", "a=fmtp:115 apt=114", "a=rtpmap:116 H264/90000", "a=rtcp-fb:116 goog-remb", "a=rtcp-fb:116 transport-cc", "a=rtcp-fb:116 ccm fir", "a=rtcp-fb:116 nack", "a=rtcp-fb:116 nack pli", "a=fmtp:116 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtpmap:117 rtx/90000", "a=fmtp:117 apt=116", "a=rtpmap:39 H264/90000", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 transport-cc", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtpmap:45 AV1/90000", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 transport-cc", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=fmtp:45 level-idx=5;profile=0;tier=0", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtpmap:98 VP9/90000", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=fmtp:98 profile-id=0", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtpmap:100 VP9/90000", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 transport-cc", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=fmtp:100 profile-id=2", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtpmap:118 red/90000", "a=rtpmap:119 rtx/90000", "a=fmtp:119 apt=118", "a=rtpmap:120 ulpfec/90000", "a=ssrc-group:FID 1 2", "a=ssrc:1 cname:2", "a=ssrc:2 cname:2"], ["m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 0.0.0.0", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:active", "a=mid:2", "a=sctp-port:5000", "a=max-message-size:262144"], ["v=0", "o=- \x07 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1 2", "a=msid-semantic: WMS 0"], ["m=audio  UDP/TLS/RTP/SAVPF 109 9 0 8 101", "c=IN IP4 ", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:active", "a=mid:0", "a=extmap-allow-mixed", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=sendrecv", "a=msid:0 1", "a=rtcp-mux", "a=rtpmap:109 opus/48000/2", "a=rtcp-fb:109 transport-cc", "a=fmtp:109 minptime=10;useinbandfec=1", "a=rtpmap:9 G722/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=ssrc:0 cname:2"], ["m=video 9 UDP/TLS/RTP/SAVPF 120 124 121 125 99 100 123 122 119", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:active", "a=mid:1", "a=extmap-allow-mixed", "a=extmap:5 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:4 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:6 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=sendrecv", "a=msid:0 3", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:120 VP8/90000", "a=rtcp-fb:120 goog-remb", "a=rtcp-fb:120 transport-cc", "a=rtcp-fb:120 ccm fir", "a=rtcp-fb:120 nack", "a=rtcp-fb:120 nack pli", "a=rtpmap:124 rtx/90000", "a=fmtp:124 apt=120", "a=rtpmap:121 VP9/90000", "a=rtcp-fb:121 goog-remb", "a=rtcp-fb:121 transport-cc", "a=rtcp-fb:121 ccm fir", "a=rtcp-fb:121 nack", "a=rtcp-fb:121 nack pli", "a=fmtp:121 profile-id=0", "a=rtpmap:125 rtx/90000", "a=fmtp:125 apt=121", "a=rtpmap:99 AV1/90000", "a=rtcp-fb:99 goog-remb", "a=rtcp-fb:99 transport-cc", "a=rtcp-fb:99 ccm fir", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=fmtp:99 level-idx=5;profile=0;tier=0", "a=rtpmap:100 rtx/90000", "a=fmtp:100 apt=99", "a=rtpmap:123 ulpfec/90000", "a=rtpmap:122 red/90000", "a=rtpmap:119 rtx/90000", "a=fmtp:119 apt=122", "a=ssrc-group:FID 1 2", "a=ssrc:1 cname:2", "a=ssrc:2 cname:2"], ["m=audio  UDP/TLS/RTP/SAVPF 111 9 0 8", "c=IN IP4 ", "a=rtcp:9 IN IP4 0.0.0.0", "", "", "", "", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:active", "a=mid:0", "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=sendrecv", "a=msid:0 1", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:111 opus/48000/2", "a=rtcp-fb:111 transport-cc", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtpmap:9 G722/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=ssrc:0 cname:2"], ["m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 105 106 107 108 109 127 125 39 40 45 46 98 99 100 101", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0", "a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:trickle", "a=fingerprint:sha-256 0", "a=setup:active", "a=mid:1", "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:2 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=sendrecv", "a=msid:0 3", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtpmap:102 H264/90000", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 transport-cc", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtpmap:104 H264/90000", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 transport-cc", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtpmap:105 rtx/90000", "a=fmtp:105 apt=104", "a=rtpmap:106 H264/90000", "a=rtcp-fb:106 goog-remb", "a=rtcp-fb:106 transport-cc", "a=rtcp-fb:106 ccm fir", "a=rtcp-fb:106 nack", "a=rtcp-fb:106 nack pli", "a=fmtp:106 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=106", "a=rtpmap:108 H264/90000", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 transport-cc", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtpmap:127 H264/90000", "a=rtcp-fb:127 goog-remb", "a=rtcp-fb:127 transport-cc", "a=rtcp-fb:127 ccm fir", "a=rtcp-fb:127 nack", "a=rtcp-fb:127 nack pli", "a=fmtp:127 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtpmap:125 rtx/90000", "a=fmtp:125 apt=127", "a=rtpmap:39 H264/90000", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 transport-cc", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtpmap:45 AV1/90000", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 transport-cc", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=fmtp:45 level-idx=5;profile=0;tier=0", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtpmap:98 VP9/90000", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=fmtp:98 profile-id=0", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtpmap:100 VP9/90000", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 transport-cc", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=fmtp:100 profile-id=2", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=ssrc-group:FID 1 2", "a=ssrc:1 cname:2", "a=ssrc:2 cname:2"], ["v=0", "o=mozilla...THIS_IS_SDPARTA-99.0 \x07 0 IN IP4 0.0.0.0", "s=-", "t=0 0", "a=sendrecv", "a=extmap-allow-mixed", "a=fingerprint:sha-256 0", "a=group:BUNDLE 0 1 2", "a=ice-options:trickle", "a=msid-semantic:WMS *"], ["m=audio  UDP/TLS/RTP/SAVPF 111 9 0 8 126", "c=IN IP4 ", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap-allow-mixed", "a=fmtp:111 maxplaybackrate=48000;stereo=1;useinbandfec=1", "a=fmtp:126 0-15", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:0", "a=msid:{0} {1}", "a=rtcp-fb:111 transport-cc", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2", "a=rtpmap:9 G722/8000/1", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:126 telephone-event/8000", "a=setup:active", "a=ssrc:0 cname:{2}"], ["m=video 34185 UDP/TLS/RTP/SAVPF 96 97 45 46 98 99 118 119 120", "c=IN IP4 198.51.100.221", "a=sendrecv", "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:5/recvonly http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap-allow-mixed", "a=fmtp:96 max-fs=12288;max-fr=60", "a=fmtp:97 apt=96", "a=fmtp:46 apt=45", "a=fmtp:98 max-fs=12288;max-fr=60", "a=fmtp:99 apt=98", "a=fmtp:119 apt=118", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:1", "a=msid:{0} {3}", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 transport-cc", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 VP8/90000", "a=rtpmap:97 rtx/90000", "a=rtpmap:45 AV1/90000", "a=rtpmap:46 rtx/90000", "a=rtpmap:98 VP9/90000", "a=rtpmap:99 rtx/90000", "a=rtpmap:118 red/90000", "a=rtpmap:119 rtx/90000", "a=rtpmap:120 ulpfec/90000", "a=setup:active", "a=ssrc:1 cname:{2}", "a=ssrc:2 cname:{2}", "a=ssrc-group:FID 1 2"], ["m=application 34185 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 198.51.100.221", "a=sendrecv", "a=extmap-allow-mixed", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:2", "a=setup:active", "a=sctp-port:5000", "a=max-message-size:1073741823"], ["m=audio  UDP/TLS/RTP/SAVPF 109 9 0 8 101", "c=IN IP4 ", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1", "a=fmtp:101 0-15", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:0", "a=msid:{0} {1}", "a=rtcp-fb:109 transport-cc", "a=rtcp-fb:9 transport-cc", "a=rtcp-fb:0 transport-cc", "a=rtcp-fb:8 transport-cc", "a=rtcp-mux", "a=rtpmap:109 opus/48000/2", "a=rtpmap:9 G722/8000/1", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=setup:active", "a=ssrc:0 cname:{2}"], ["m=video 59595 UDP/TLS/RTP/SAVPF 120 124 121 125 99 100 123 122 119", "c=IN IP4 198.51.100.221", "a=sendrecv", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:4 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=extmap:5 urn:ietf:params:rtp-hdrext:toffset", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:120 max-fs=12288;max-fr=60", "a=fmtp:124 apt=120", "a=fmtp:121 max-fs=12288;max-fr=60", "a=fmtp:125 apt=121", "a=fmtp:100 apt=99", "a=fmtp:119 apt=122", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:1", "a=msid:{0} {3}", "a=rtcp-fb:120 nack", "a=rtcp-fb:120 nack pli", "a=rtcp-fb:120 ccm fir", "a=rtcp-fb:120 goog-remb", "a=rtcp-fb:120 transport-cc", "a=rtcp-fb:121 nack", "a=rtcp-fb:121 nack pli", "a=rtcp-fb:121 ccm fir", "a=rtcp-fb:121 goog-remb", "a=rtcp-fb:121 transport-cc", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:99 ccm fir", "a=rtcp-fb:99 goog-remb", "a=rtcp-fb:99 transport-cc", "a=rtcp-fb:123 nack", "a=rtcp-fb:123 nack pli", "a=rtcp-fb:123 ccm fir", "a=rtcp-fb:123 goog-remb", "a=rtcp-fb:123 transport-cc", "a=rtcp-fb:122 nack", "a=rtcp-fb:122 nack pli", "a=rtcp-fb:122 ccm fir", "a=rtcp-fb:122 goog-remb", "a=rtcp-fb:122 transport-cc", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:120 VP8/90000", "a=rtpmap:124 rtx/90000", "a=rtpmap:121 VP9/90000", "a=rtpmap:125 rtx/90000", "a=rtpmap:99 AV1/90000", "a=rtpmap:100 rtx/90000", "a=rtpmap:123 ulpfec/90000", "a=rtpmap:122 red/90000", "a=rtpmap:119 rtx/90000", "a=setup:active", "a=ssrc:1 cname:{2}", "a=ssrc:2 cname:{2}", "a=ssrc-group:FID 1 2"], ["m=application 59595 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 198.51.100.221", "a=sendrecv", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:2", "a=setup:active", "a=sctp-port:5000", "a=max-message-size:1073741823"], ["m=audio  UDP/TLS/RTP/SAVPF 111 9 0 8", "c=IN IP4 ", "", "", "", "", "a=sendrecv", "a=end-of-candidates", "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:111 maxplaybackrate=48000;stereo=1;useinbandfec=1", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:0", "a=msid:{0} {1}", "a=rtcp-fb:111 transport-cc", "a=rtcp-fb:9 transport-cc", "a=rtcp-fb:0 transport-cc", "a=rtcp-fb:8 transport-cc", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2", "a=rtpmap:9 G722/8000/1", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=setup:active", "a=ssrc:0 cname:{2}"], ["m=video 38748 UDP/TLS/RTP/SAVPF 96 97 45 46 98 99", "c=IN IP4 198.51.100.221", "a=sendrecv", "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap-allow-mixed", "a=fmtp:96 max-fs=12288;max-fr=60", "a=fmtp:97 apt=96", "a=fmtp:46 apt=45", "a=fmtp:98 max-fs=12288;max-fr=60", "a=fmtp:99 apt=98", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:1", "a=msid:{0} {3}", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 transport-cc", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 VP8/90000", "a=rtpmap:97 rtx/90000", "a=rtpmap:45 AV1/90000", "a=rtpmap:46 rtx/90000", "a=rtpmap:98 VP9/90000", "a=rtpmap:99 rtx/90000", "a=setup:active", "a=ssrc:1 cname:{2}", "a=ssrc:2 cname:{2}", "a=ssrc-group:FID 1 2"], ["m=application 38748 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 198.51.100.221", "a=sendrecv", "a=extmap-allow-mixed", "a=ice-pwd:", "a=ice-ufrag:", "a=mid:2", "a=setup:active", "a=sctp-port:5000", "a=max-message-size:1073741823"], ["v=0", "o=- \x07 1796516433 IN IP4 0.0.0.0", "s=-", "t=0 0", "a=msid-semantic:WMS *", "a=fingerprint:sha-256 0", "a=extmap-allow-mixed", "a=group:BUNDLE 0 1 2"], ["m=audio 9 UDP/TLS/RTP/SAVPF 111 9 0 8", "c=IN IP4 0.0.0.0", "a=setup:active", "a=mid:0", "a=ice-ufrag:", "a=ice-pwd:", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtcp-fb:111 transport-cc", "a=rtpmap:9 G722/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=ssrc:0 cname:0", "a=ssrc:0 msid:0 1", "a=ssrc:0 mslabel:0", "a=ssrc:0 label:1", "a=msid:0 1", "a=sendrecv", "", "", "a=end-of-candidates"], ["m=video 9 UDP/TLS/RTP/SAVPF 96 102 104 108 114 116 39 45 98 100 101 46 40 115 103 97 99 117 109 107", "c=IN IP4 0.0.0.0", "a=setup:active", "a=mid:1", "a=ice-ufrag:", "a=ice-pwd:", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 transport-cc", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtpmap:102 H264/90000", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 transport-cc", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=rtpmap:104 H264/90000", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 transport-cc", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=rtpmap:108 H264/90000", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 transport-cc", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=rtpmap:114 H264/90000", "a=fmtp:114 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtcp-fb:114 goog-remb", "a=rtcp-fb:114 transport-cc", "a=rtcp-fb:114 ccm fir", "a=rtcp-fb:114 nack", "a=rtcp-fb:114 nack pli", "a=rtpmap:116 H264/90000", "a=fmtp:116 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtcp-fb:116 goog-remb", "a=rtcp-fb:116 transport-cc", "a=rtcp-fb:116 ccm fir", "a=rtcp-fb:116 nack", "a=rtcp-fb:116 nack pli", "a=rtpmap:39 H264/90000", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 transport-cc", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=rtpmap:45 AV1/90000", "a=fmtp:45 level-idx=5;profile=0;tier=0", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 transport-cc", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=rtpmap:98 VP9/90000", "a=fmtp:98 profile-id=0", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 transport-cc", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=rtpmap:100 VP9/90000", "a=fmtp:100 profile-id=2", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 transport-cc", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtpmap:115 rtx/90000", "a=fmtp:115 apt=114", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtpmap:117 rtx/90000", "a=fmtp:117 apt=116", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=104", "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=ssrc-group:FID 1 2", "a=ssrc:1 cname:0", "a=ssrc:1 msid:0 2", "a=ssrc:1 mslabel:0", "a=ssrc:1 label:2", "a=ssrc:2 cname:0", "a=ssrc:2 msid:0 2", "a=ssrc:2 mslabel:0", "a=ssrc:2 label:2", "a=msid:0 2", "a=sendrecv"], ["m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 0.0.0.0", "a=setup:active", "a=mid:2", "a=sendrecv", "a=sctp-port:5000", "a=max-message-size:1073741823", "a=ice-ufrag:", "a=ice-pwd:"], ["v=0", "o=- \x07 1796516430 IN IP4 0.0.0.0", "s=-", "t=0 0", "a=msid-semantic:WMS *", "a=fingerprint:sha-256 0", "a=group:BUNDLE 0 1 2"], ["m=audio 9 UDP/TLS/RTP/SAVPF 109 9 0 8", "c=IN IP4 0.0.0.0", "a=setup:active", "a=mid:0", "a=ice-ufrag:", "a=ice-pwd:", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:109 opus/48000/2", "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1", "a=rtcp-fb:109 transport-cc", "a=rtpmap:9 G722/8000/1", "a=rtcp-fb:9 transport-cc", "a=rtpmap:0 PCMU/8000", "a=rtcp-fb:0 transport-cc", "a=rtpmap:8 PCMA/8000", "a=rtcp-fb:8 transport-cc", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=ssrc:0 cname:0", "a=ssrc:0 msid:0 1", "a=ssrc:0 mslabel:0", "a=ssrc:0 label:1", "a=msid:0 1", "a=sendrecv", "", "", "a=end-of-candidates"], ["m=video 9 UDP/TLS/RTP/SAVPF 120 121 99 100 125 124", "c=IN IP4 0.0.0.0", "a=setup:active", "a=mid:1", "a=ice-ufrag:", "a=ice-pwd:", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:120 VP8/90000", "a=fmtp:120 max-fs=12288;max-fr=60", "a=rtcp-fb:120 nack", "a=rtcp-fb:120 nack pli", "a=rtcp-fb:120 ccm fir", "a=rtcp-fb:120 goog-remb", "a=rtcp-fb:120 transport-cc", "a=rtpmap:121 VP9/90000", "a=fmtp:121 max-fs=12288;max-fr=60", "a=rtcp-fb:121 nack", "a=rtcp-fb:121 nack pli", "a=rtcp-fb:121 ccm fir", "a=rtcp-fb:121 goog-remb", "a=rtcp-fb:121 transport-cc", "a=rtpmap:99 AV1/90000", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:99 ccm fir", "a=rtcp-fb:99 goog-remb", "a=rtcp-fb:99 transport-cc", "a=rtpmap:100 rtx/90000", "a=fmtp:100 apt=99", "a=rtpmap:125 rtx/90000", "a=fmtp:125 apt=121", "a=rtpmap:124 rtx/90000", "a=fmtp:124 apt=120", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "a=extmap:7 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=ssrc-group:FID 1 2", "a=ssrc:1 cname:0", "a=ssrc:1 msid:0 2", "a=ssrc:1 mslabel:0", "a=ssrc:1 label:2", "a=ssrc:2 cname:0", "a=ssrc:2 msid:0 2", "a=ssrc:2 mslabel:0", "a=ssrc:2 label:2", "a=msid:0 2", "a=sendrecv"], ["v=0", "o=- \x07 1796516425 IN IP4 0.0.0.0", "s=-", "t=0 0", "a=msid-semantic:WMS *", "a=fingerprint:sha-256 0", "a=extmap-allow-mixed", "a=cryptex", "a=group:BUNDLE 0 1 2"], ["m=audio 9 UDP/TLS/RTP/SAVPF 111 9 0 8", "c=IN IP4 0.0.0.0", "a=setup:active", "a=mid:0", "a=ice-ufrag:", "a=ice-pwd:", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtcp-fb:111 transport-cc", "a=rtpmap:9 G722/8000", "a=rtcp-fb:9 transport-cc", "a=rtpmap:0 PCMU/8000", "a=rtcp-fb:0 transport-cc", "a=rtpmap:8 PCMA/8000", "a=rtcp-fb:8 transport-cc", "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=ssrc:0 cname:0", "a=ssrc:0 msid:0 1", "a=ssrc:0 mslabel:0", "a=ssrc:0 label:1", "a=msid:0 1", "a=sendrecv", "", "", "a=end-of-candidates"], ["m=video 9 UDP/TLS/RTP/SAVPF 96 102 104 106 108 127 39 116 45 98 100 112 107 105 99 109 103 97 113 101 46 117 40 125", "c=IN IP4 0.0.0.0", "a=setup:active", "a=mid:1", "a=ice-ufrag:", "a=ice-pwd:", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 transport-cc", "a=rtpmap:102 H264/90000", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", "a=rtcp-fb:102 goog-remb", "a=rtcp-fb:102 ccm fir", "a=rtcp-fb:102 nack", "a=rtcp-fb:102 nack pli", "a=rtcp-fb:102 transport-cc", "a=rtpmap:104 H264/90000", "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f", "a=rtcp-fb:104 goog-remb", "a=rtcp-fb:104 ccm fir", "a=rtcp-fb:104 nack", "a=rtcp-fb:104 nack pli", "a=rtcp-fb:104 transport-cc", "a=rtpmap:106 H264/90000", "a=fmtp:106 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", "a=rtcp-fb:106 goog-remb", "a=rtcp-fb:106 ccm fir", "a=rtcp-fb:106 nack", "a=rtcp-fb:106 nack pli", "a=rtcp-fb:106 transport-cc", "a=rtpmap:108 H264/90000", "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=rtcp-fb:108 transport-cc", "a=rtpmap:127 H264/90000", "a=fmtp:127 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f", "a=rtcp-fb:127 goog-remb", "a=rtcp-fb:127 ccm fir", "a=rtcp-fb:127 nack", "a=rtcp-fb:127 nack pli", "a=rtcp-fb:127 transport-cc", "a=rtpmap:39 H264/90000", "a=fmtp:39 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=4d001f", "a=rtcp-fb:39 goog-remb", "a=rtcp-fb:39 ccm fir", "a=rtcp-fb:39 nack", "a=rtcp-fb:39 nack pli", "a=rtcp-fb:39 transport-cc", "a=rtpmap:116 H265/90000", "a=rtcp-fb:116 goog-remb", "a=rtcp-fb:116 ccm fir", "a=rtcp-fb:116 nack", "a=rtcp-fb:116 nack pli", "a=rtcp-fb:116 transport-cc", "a=rtpmap:45 AV1/90000", "a=rtcp-fb:45 goog-remb", "a=rtcp-fb:45 ccm fir", "a=rtcp-fb:45 nack", "a=rtcp-fb:45 nack pli", "a=rtcp-fb:45 transport-cc", "a=rtpmap:98 VP9/90000", "a=fmtp:98 profile-id=0", "a=rtcp-fb:98 goog-remb", "a=rtcp-fb:98 ccm fir", "a=rtcp-fb:98 nack", "a=rtcp-fb:98 nack pli", "a=rtcp-fb:98 transport-cc", "a=rtpmap:100 VP9/90000", "a=fmtp:100 profile-id=2", "a=rtcp-fb:100 goog-remb", "a=rtcp-fb:100 ccm fir", "a=rtcp-fb:100 nack", "a=rtcp-fb:100 nack pli", "a=rtcp-fb:100 transport-cc", "a=rtpmap:112 H264/90000", "a=fmtp:112 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=64001f", "a=rtcp-fb:112 goog-remb", "a=rtcp-fb:112 ccm fir", "a=rtcp-fb:112 nack", "a=rtcp-fb:112 nack pli", "a=rtcp-fb:112 transport-cc", "a=rtpmap:107 rtx/90000", "a=fmtp:107 apt=106", "a=rtcp-fb:107 nack", "a=rtcp-fb:107 nack pli", "a=rtcp-fb:107 transport-cc", "a=rtpmap:105 rtx/90000", "a=fmtp:105 apt=104", "a=rtcp-fb:105 nack", "a=rtcp-fb:105 nack pli", "a=rtcp-fb:105 transport-cc", "a=rtpmap:99 rtx/90000", "a=fmtp:99 apt=98", "a=rtcp-fb:99 nack", "a=rtcp-fb:99 nack pli", "a=rtcp-fb:99 transport-cc", "a=rtpmap:109 rtx/90000", "a=fmtp:109 apt=108", "a=rtcp-fb:109 nack", "a=rtcp-fb:109 nack pli", "a=rtcp-fb:109 transport-cc", "a=rtpmap:103 rtx/90000", "a=fmtp:103 apt=102", "a=rtcp-fb:103 nack", "a=rtcp-fb:103 nack pli", "a=rtcp-fb:103 transport-cc", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=rtcp-fb:97 nack", "a=rtcp-fb:97 nack pli", "a=rtcp-fb:97 transport-cc", "a=rtpmap:113 rtx/90000", "a=fmtp:113 apt=112", "a=rtcp-fb:113 nack", "a=rtcp-fb:113 nack pli", "a=rtcp-fb:113 transport-cc", "a=rtpmap:101 rtx/90000", "a=fmtp:101 apt=100", "a=rtcp-fb:101 nack", "a=rtcp-fb:101 nack pli", "a=rtcp-fb:101 transport-cc", "a=rtpmap:46 rtx/90000", "a=fmtp:46 apt=45", "a=rtcp-fb:46 nack", "a=rtcp-fb:46 nack pli", "a=rtcp-fb:46 transport-cc", "a=rtpmap:117 rtx/90000", "a=fmtp:117 apt=116", "a=rtcp-fb:117 nack", "a=rtcp-fb:117 nack pli", "a=rtcp-fb:117 transport-cc", "a=rtpmap:40 rtx/90000", "a=fmtp:40 apt=39", "a=rtcp-fb:40 nack", "a=rtcp-fb:40 nack pli", "a=rtcp-fb:40 transport-cc", "a=rtpmap:125 rtx/90000", "a=fmtp:125 apt=127", "a=rtcp-fb:125 nack", "a=rtcp-fb:125 nack pli", "a=rtcp-fb:125 transport-cc", "a=extmap:2 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid", "a=ssrc-group:FID 1 2", "a=ssrc:1 cname:0", "a=ssrc:1 msid:0 2", "a=ssrc:1 mslabel:0", "a=ssrc:1 label:2", "a=ssrc:2 cname:0", "a=ssrc:2 msid:0 2", "a=ssrc:2 mslabel:0", "a=ssrc:2 label:2", "a=msid:0 2", "a=sendrecv"]];
+
+// src/avcode.js
+var HEAD_AV_OFFER = 18;
+var HEAD_AV_ANSWER = 19;
+var AV_ITEMS = 7;
+var te3 = new TextEncoder();
+function linesText(parts) {
+  let s = "";
+  for (const part of parts) for (const l of part) s += l + "\n";
+  return s;
+}
+var registryText = null;
+function textDictionary(offerParts) {
+  if (registryText === null) registryText = te3.encode(linesText(PROFILES));
+  const off = offerParts === null ? new Uint8Array(0) : te3.encode(linesText(offerParts));
+  const d = new Uint8Array(registryText.length + SDP_DICTIONARY.length + off.length);
+  d.set(registryText);
+  d.set(SDP_DICTIONARY, registryText.length);
+  d.set(off, registryText.length + SDP_DICTIONARY.length);
+  return d;
+}
+var profileIndices = [];
+function profileIndex(k) {
+  if (profileIndices[k] === void 0) profileIndices[k] = lineIndex(PROFILES[k]);
+  return profileIndices[k];
+}
+function buildEdits(parts, offerParts, nProfiles) {
+  const bases = [{ base: BASE_EMPTY, lines: [] }];
+  if (offerParts !== null) offerParts.forEach((lines, index) => bases.push({ base: BASE_OFFER, index, lines }));
+  for (const b of bases) b.at = lineIndex(b.lines);
+  for (let k = 0; k < nProfiles; k++) bases.push({ base: BASE_PROFILE + k, lines: PROFILES[k], at: profileIndex(k) });
+  const edits = [];
+  const inserted = [];
+  for (const part of parts) {
+    const c = choosePart(part, bases);
+    edits.push(...c.bytes);
+    inserted.push(...c.inserted);
+  }
+  return { edits: Uint8Array.from(edits), inserted };
+}
+function insertedText(inserted) {
+  return te3.encode(inserted.map((l) => l + "\n").join(""));
+}
+var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+function isLowerUUID(s) {
+  return s.length === 36 && UUID_RE.test(s);
+}
+function uuidBytes(s) {
+  const h = s.replace(/-/g, "");
+  const b = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) b[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return b;
+}
+function uuidText(b) {
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+function writeAV(m, text) {
+  const w = new Writer();
+  w.uint(m.answer ? HEAD_AV_ANSWER : HEAD_AV_OFFER);
+  const body = [];
+  if (m.answer) body.push(...m.bind);
+  writeCreds(body, { ufrag: m.sk.ufrag, pwd: m.sk.pwd, iceLite: false });
+  body.push(...writeCandidates(m.sk.cands));
+  w.bstr(Uint8Array.from(body));
+  w.head(4, m.sk.digests.length);
+  for (const d of m.sk.digests) w.bstr(d);
+  const ss = new Uint8Array(4 * m.sk.ssrcs.length);
+  const dv = new DataView(ss.buffer);
+  m.sk.ssrcs.forEach((v, i) => dv.setUint32(4 * i, v));
+  w.bstr(ss);
+  w.head(4, m.sk.ids.length);
+  for (const id of m.sk.ids) {
+    if (isLowerUUID(id)) w.bstr(uuidBytes(id));
+    else w.tstr(id);
+  }
+  w.bstr(m.edits);
+  w.bstr(text);
+  if (m.unknown.length > 0) w.map(m.unknown.slice());
+  return w.result();
+}
+var ID_BAD = /[\x00-\x20\x7f]/;
+function readTables(items, values, counts) {
+  const types = ["bstr", "array", "bstr", "array", "bstr", "bstr"];
+  for (let i = 1; i < AV_ITEMS; i++) {
+    const v = values[i];
+    const ok = types[i - 1] === "bstr" ? v instanceof Uint8Array : Array.isArray(v);
+    if (!ok) throw new MalformedError(items[i].start, "av", `item ${i} must be a ${types[i - 1] === "bstr" ? "byte string" : "array"}`);
+  }
+  if (counts.digests > 8) throw new LimitError(items[2].start, "digests", "more than 8 digests");
+  for (const d of values[2]) {
+    if (!(d instanceof Uint8Array) || d.length === 0 || d.length > 64) throw new MalformedError(items[2].start, "digests", "a digest must be 1 to 64 bytes");
+  }
+  const ss = values[3];
+  if (ss.length % 4 !== 0) throw new MalformedError(items[3].start, "ssrcs", "length is not a multiple of 4");
+  const ssrcs = [];
+  const dv = new DataView(ss.buffer, ss.byteOffset, ss.length);
+  for (let i = 0; i < ss.length; i += 4) ssrcs.push(dv.getUint32(i));
+  const ids = values[4].map((e) => {
+    if (e instanceof Uint8Array && e.length === 16) return uuidText(e);
+    if (typeof e === "string" && e !== "" && !ID_BAD.test(e)) return e;
+    throw new MalformedError(items[4].start, "ids", "an identifier must be 16 bytes or a text without control characters, SP and TAB");
+  });
+  return { digests: values[2], ssrcs, ids };
+}
+
+// src/codec.js
+var limits = Object.freeze({
+  DEFAULT_MAX_SDP_BYTES: 65536,
+  DEFAULT_MAX_CODE_BYTES: 32768,
+  DEFAULT_MAX_CANDIDATES: 64,
+  DEFAULT_MAX_TEXT_BYTES: 2 * 32768 + 4096,
+  MIN_MAX_SDP_BYTES: 1024,
+  MAX_MAX_SDP_BYTES: 16 << 20,
+  MIN_MAX_CODE_BYTES: 64,
+  MAX_MAX_CODE_BYTES: 16 << 20,
+  MAX_MAX_CANDIDATES: 1024
+});
+var BIND_LEN = 4;
+var te4 = new TextEncoder();
+function range(v, def, lo, hi, name) {
+  if (v === void 0 || v === null || v === 0) return def;
+  if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`peer-codec: ${name} ${v} is out of range ${lo}..${hi}`);
+  return v;
+}
+function policyOf(p = {}) {
+  const pol = {
+    maxCandidates: p.maxCandidates ?? 0,
+    dropTCPActive: !!p.dropTCPActive,
+    dropTCP: !!p.dropTCP,
+    keepComponent2: !!p.keepComponent2,
+    dropIPv6: !!p.dropIPv6,
+    dropMDNS: !!p.dropMDNS,
+    dropPrivate: !!p.dropPrivate
+  };
+  if (!Number.isInteger(pol.maxCandidates) || pol.maxCandidates < 0) throw new LimitError(-1, "policy", "maxCandidates must be a non-negative integer");
+  return pol;
+}
+function utf8Len(s) {
+  return te4.encode(s).length;
+}
+function bindingOf(offer) {
+  return sha256(offer).subarray(0, BIND_LEN);
+}
+var MMS_CLASSES = [DEFAULT_MMS, FIREFOX_MMS, 65536];
+var MMS_OTHER = 3;
+function mmsClass(m) {
+  const i = MMS_CLASSES.indexOf(m.mms);
+  return m.mms === null || i < 0 ? MMS_OTHER : i;
+}
+function headOf(m) {
+  if (m.residual) return m.answer ? 17 : 16;
+  return m.setup | mmsClass(m) << 2;
+}
 function defaultFP(m) {
   return m.fps.length === 1 && m.fps[0].alg === "sha-256";
 }
 function encodeModel(m, residual) {
+  if (m.av) return writeAV(m, residual);
   const w = new Writer();
   w.uint(headOf(m));
   const ext = [];
@@ -1893,14 +2498,9 @@ function encodeModel(m, residual) {
     if (m.answer) w.bstr(m.bind);
     w.bstr(residual);
   } else {
-    const c = credByte(m);
-    const hex = (c & CRED_HEX) !== 0;
     const body = [];
     if (m.answer) body.push(...m.bind);
-    body.push(c);
-    if ((c & CRED_LEN_MASK) === 0) body.push(m.ufrag.length, m.pwd.length);
-    pack(body, m.ufrag, hex);
-    pack(body, m.pwd, hex);
+    writeCreds(body, m);
     body.push(...writeCandidates(m.cands));
     if (defaultFP(m)) body.push(...m.fps[0].val);
     w.bstr(Uint8Array.from(body));
@@ -1996,14 +2596,16 @@ function readModel(code, d) {
   const hh = itemHeader(code, 0);
   if (hh === null) throw new MalformedError(0, "head", "truncated head");
   const head = hh.arg;
-  if (typeof head === "bigint" || head >= 18) throw new UnsupportedError(0, "head", "a later version or form");
+  if (typeof head === "bigint" || head > HEAD_AV_ANSWER) throw new UnsupportedError(0, "head", "a later version or form");
   if (head < 16 && (head & 3) === 3) throw new UnsupportedError(0, "head", "reserved role 3");
-  const { items, nonCanon } = splitSequence(code, 5);
-  const residual = (head & 16) !== 0;
+  const { items, nonCanon } = splitSequence(code, AV_ITEMS + 1);
+  const av = head >= HEAD_AV_OFFER;
+  const residual = !av && (head & 16) !== 0;
   const m = {
-    answer: (head & 3) !== 0,
+    answer: av ? head === HEAD_AV_ANSWER : (head & 3) !== 0,
     residual,
-    setup: residual ? 0 : head & 3,
+    av,
+    setup: residual || av ? 0 : head & 3,
     bind: null,
     text: "",
     ufrag: "",
@@ -2020,7 +2622,7 @@ function readModel(code, d) {
     unknown: [],
     nonCanon
   };
-  const want = residual && m.answer ? 3 : 2;
+  const want = av ? AV_ITEMS : residual && m.answer ? 3 : 2;
   if (items.length < want) throw new MalformedError(code.length, "", `truncated: ${items.length} of ${want} items`);
   const ext = [];
   let extOff = code.length;
@@ -2030,7 +2632,8 @@ function readModel(code, d) {
     extOff = e.start;
     readExt(e.raw, e.start, m, ext);
   }
-  if (residual) readResidual(m, items, d);
+  if (av) readAV(m, items, d);
+  else if (residual) readResidual(m, items, d);
   else readCompact(m, head, items, ext, extOff, d);
   return m;
 }
@@ -2039,7 +2642,7 @@ function readExt(raw, off, m, ext) {
   for (const p of readExtMap(raw, off)) {
     const k = p.key;
     if (typeof k === "number" && k >= 1 && k <= 7) {
-      if (m.residual) throw new MalformedError(p.start, "ext", `key ${k} belongs to the compact form`);
+      if (m.residual || m.av) throw new MalformedError(p.start, "ext", `key ${k} belongs to the compact form`);
       ext.push(p);
     } else if (k < 0) {
       throw new UnsupportedError(p.start, "ext", `must-understand key ${k} is not supported`);
@@ -2138,31 +2741,13 @@ function readCompact(m, head, items, ext, extOff, d) {
     m.bind = body.slice(0, BIND_LEN);
     p = BIND_LEN;
   }
-  if (p >= body.length) throw new MalformedError(base + p, "body", "no credentials byte");
-  const c = body[p++];
-  const hex = (c & CRED_HEX) !== 0, k = c & CRED_LEN_MASK;
-  m.iceLite = (c & CRED_ICE_LITE) !== 0;
-  let ulen, plen;
-  if (k > MAX_LEN_CODE) throw new MalformedError(base + p - 1, "body", `reserved length code ${k}`);
-  if (k > 0) {
-    ulen = UFRAG_LENS[Math.floor((k - 1) / 15)];
-    plen = 22 + (k - 1) % 15;
-  } else {
-    if (body.length - p < 2) throw new MalformedError(base + body.length, "body", "truncated credential lengths");
-    ulen = body[p];
-    plen = body[p + 1];
-    p += 2;
-    if (ulen === 0 || plen === 0) throw new MalformedError(base + p - 2, "body", "credential length 0");
-  }
-  const un = packedLen(ulen, hex), pn = packedLen(plen, hex);
   const fpLen = ext.some((e) => e.key === 1) ? 0 : 32;
-  if (body.length - p < un + pn + fpLen) throw new MalformedError(base + body.length, "body", "truncated credentials or fingerprint");
-  const ufrag = unpack(body.subarray(p, p + un), ulen, hex);
-  const pwd = unpack(body.subarray(p + un, p + un + pn), plen, hex);
-  m.ufrag = ufrag.s;
-  m.pwd = pwd.s;
-  if (!ufrag.ok || !pwd.ok) m.nonCanon = true;
-  p += un + pn;
+  const cr = readCreds(body, p, base, fpLen);
+  m.ufrag = cr.ufrag;
+  m.pwd = cr.pwd;
+  m.iceLite = cr.iceLite;
+  if (!cr.ok) m.nonCanon = true;
+  p = cr.end;
   if (fpLen > 0) m.fps = [{ alg: "sha-256", val: body.slice(body.length - fpLen) }];
   m.cands = readCandidates(body.subarray(p, body.length - fpLen), base + p, d.maxCands);
   const seen = /* @__PURE__ */ new Set();
@@ -2199,9 +2784,99 @@ function readResidual(m, items, d) {
   }
   m.deflated = res;
 }
+function readAV(m, items, d) {
+  const values = items.map((it) => readItem(it.raw, 0).value);
+  const counts = { digests: itemHeader(items[2].raw, 0).arg };
+  const t = readTables(items, values, counts);
+  const body = values[1], base = items[1].start + itemHeader(items[1].raw, 0).hdr;
+  let p = 0;
+  m.offerParts = null;
+  if (m.answer) {
+    if (!d.offer || d.offer.length === 0) throw new NeedsOfferError(0, "offer", "an answer in the audio/video form needs the code of its offer");
+    if (body.length < BIND_LEN) throw new MalformedError(base, "body", "too short for the binding");
+    m.bind = body.slice(0, BIND_LEN);
+    p = BIND_LEN;
+    if (!equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(base, "binding", "the answer is bound to another offer");
+    let om;
+    try {
+      om = decodeModel(d.offer, { ...d, offer: null });
+    } catch (e) {
+      if (e instanceof CodecError) throw new BindingError(-1, "offer", `the offer's code is not valid: ${e.message}`);
+      throw e;
+    }
+    if (om.answer) throw new BindingError(-1, "offer", "the code given as offer is an answer");
+    if (om.av) m.offerParts = om.parts;
+  }
+  const cr = readCreds(body, p, base, 0);
+  if (cr.iceLite) throw new MalformedError(base + p, "body", "the ice-lite bit is set in the audio/video form");
+  if (!cr.ok) m.nonCanon = true;
+  m.ufrag = cr.ufrag;
+  m.pwd = cr.pwd;
+  m.cands = readCandidates(body.subarray(cr.end), base + cr.end, d.maxCands);
+  m.tables = { cands: m.cands, ufrag: m.ufrag, pwd: m.pwd, digests: t.digests, ssrcs: t.ssrcs, ids: t.ids };
+  let text;
+  try {
+    text = inflate(values[6], textDictionary(m.offerParts), d.maxSDP);
+  } catch (e) {
+    if (e instanceof InflateError) {
+      if (e.limit) throw new LimitError(items[6].start, "text", `decompressed text exceeds ${d.maxSDP} bytes`);
+      throw new MalformedError(items[6].start, "text", "not a valid DEFLATE stream: " + e.message);
+    }
+    throw e;
+  }
+  let str;
+  try {
+    str = tdFatal.decode(text);
+  } catch {
+    throw new MalformedError(items[6].start, "text", "text is not UTF-8");
+  }
+  if (str !== "" && !str.endsWith("\n")) throw new MalformedError(items[6].start, "text", "the text does not end with LF");
+  const lines = str === "" ? [] : str.slice(0, -1).split("\n");
+  if (lines.some((l) => l === "")) throw new MalformedError(items[6].start, "text", "an empty line");
+  m.inserted = lines;
+  m.textRaw = values[6];
+  const r = applyEdits(values[5], lines, PROFILES, m.offerParts, d.maxSDP, items[5].start);
+  m.parts = r.parts;
+  m.maxProfile = r.maxProfile;
+  m.editsRaw = values[5];
+  m.sdp = renderSkeleton(m.parts, m.tables, d.maxSDP, items[5].start);
+}
+function avModel(p, answer, pol, maxCands) {
+  const sk = extractSkeleton(p, pol);
+  if (sk === null) return null;
+  if (sk.cands.length > maxCands) throw new LimitError(-1, "candidates", `${sk.cands.length} candidates after the policy, over the limit of ${maxCands}`);
+  return { answer, av: true, residual: false, sk, unknown: [] };
+}
+function checkAV(m, code, d) {
+  const p = parseSDPOr(m.sdp);
+  let again = null;
+  if (compactModel(p, m.answer, policyOf({ keepComponent2: true })) === null) {
+    again = avModel(p, m.answer, policyOf({ keepComponent2: true }), d.maxCands);
+  }
+  if (again === null) return false;
+  const e = buildEdits(again.sk.parts, m.offerParts, m.maxProfile + 1);
+  again.edits = e.edits;
+  again.bind = m.bind;
+  again.unknown = m.unknown;
+  const lines = e.inserted;
+  if (lines.length !== m.inserted.length || lines.some((l, i) => l !== m.inserted[i])) return false;
+  return equalBytes(writeAV(again, m.textRaw), code);
+}
+function parseSDPOr(text) {
+  try {
+    return parseSDP(text);
+  } catch (e) {
+    if (e instanceof InvalidSDPError) throw new MalformedError(-1, "skeleton", "the description is not valid: " + e.message);
+    throw e;
+  }
+}
 function decodeModel(code, d) {
   const m = readModel(code, d);
   let res = null;
+  if (m.av) {
+    if (!checkAV(m, code, d) || m.nonCanon) throw new NonCanonicalError(0, "", "not the canonical encoding");
+    return m;
+  }
   if (m.residual) {
     if (!isNormalForm(m.text)) throw new NonCanonicalError(-1, "residual", "text is not in normal form");
     let p;
@@ -2212,6 +2887,7 @@ function decodeModel(code, d) {
       throw e;
     }
     if (compactModel(p, m.answer, policyOf({ keepComponent2: true })) !== null) throw new NonCanonicalError(-1, "residual", "description must use the compact form");
+    if (extractSkeleton(p, policyOf({ keepComponent2: true })) !== null) throw new NonCanonicalError(-1, "residual", "description must use the audio/video form");
     res = m.deflated;
   }
   const again = encodeModel(m, res);
@@ -2235,6 +2911,7 @@ function checkOfferCode(offer) {
     throw e;
   }
   if (m.answer) throw new BindingError(-1, "offer", "the code given as offer is an answer");
+  return m;
 }
 function typeOf(t) {
   if (t === "offer" || t === "answer") return t;
@@ -2257,15 +2934,26 @@ function encode2(description, offerCode, options = {}) {
     if (m.cands.length > maxCands) throw new LimitError(-1, "candidates", `${m.cands.length} candidates after the policy, over the limit of ${maxCands}`);
     if (m.extraSess.length > MAX_ARRAY || m.extraMedia.length > MAX_ARRAY) throw new LimitError(-1, "ext", `more than ${MAX_ARRAY} extra lines at one level`);
   } else {
-    m = { answer, residual: true, text: splitLines(sdp).join("\n"), unknown: [] };
+    m = avModel(p, answer, pol, maxCands) ?? { answer, residual: true, text: splitLines(sdp).join("\n"), unknown: [] };
   }
+  let offerParts = null;
   if (answer) {
-    checkOfferCode(offerCode);
+    const om = checkOfferCode(offerCode);
+    if (om.av) offerParts = om.parts;
     m.bind = bindingOf(offerCode);
+  }
+  if (m.av) {
+    const e = buildEdits(m.sk.parts, offerParts, PROFILES.length);
+    m.edits = e.edits;
+    const outLen2 = utf8Len(renderSkeleton(m.sk.parts, m.sk, Number.MAX_SAFE_INTEGER, -1));
+    if (outLen2 > maxSDP) throw new LimitError(-1, "sdp", `the code would decode to ${outLen2} bytes of SDP, over the limit of ${maxSDP}`);
+    const code2 = writeAV(m, compress(insertedText(e.inserted), textDictionary(offerParts)));
+    if (code2.length > maxCode) throw new LimitError(-1, "code", `code of ${code2.length} bytes is over the limit of ${maxCode}`);
+    return code2;
   }
   const outLen = decodedLen(m, inLen, maxSDP);
   if (outLen > maxSDP) throw new LimitError(-1, "sdp", `the code would decode to ${outLen} bytes of SDP, over the limit of ${maxSDP}`);
-  const res = m.residual ? compress(te2.encode(m.text), SDP_DICTIONARY) : null;
+  const res = m.residual ? compress(te4.encode(m.text), SDP_DICTIONARY) : null;
   const code = encodeModel(m, res);
   if (code.length > maxCode) throw new LimitError(-1, "code", `code of ${code.length} bytes is over the limit of ${maxCode}`);
   return code;
@@ -2283,12 +2971,13 @@ function decode(code, options = {}) {
   const d = decOptions(options);
   const m = decodeModel(code, d);
   if (m.answer && d.offer && !equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(0, "binding", "the answer is bound to another offer");
+  if (m.av) return { type: m.answer ? "answer" : "offer", sdp: m.sdp };
   const sdp = m.residual ? m.text.replaceAll("\n", "\r\n") + "\r\n" : compactSDP(m);
   if (utf8Len(sdp) > d.maxSDP) throw new LimitError(-1, "sdp", `decoded description is over the limit of ${d.maxSDP} bytes`);
   return { type: m.answer ? "answer" : "offer", sdp };
 }
 function checkBinding(answer, offer) {
-  const m = decodeModel(answer, decOptions());
+  const m = decodeModel(answer, decOptions({ offer }));
   if (!m.answer) throw new BindingError(0, "binding", "the code is an offer, not an answer");
   if (!equalBytes(m.bind, bindingOf(offer))) throw new BindingError(0, "binding", "the answer is bound to another offer");
 }
@@ -2300,12 +2989,29 @@ function sameModel(a, b) {
   const eqList = (x, y) => x.length === y.length && x.every((l, i) => l === y[i]);
   return eqList(a.extraSess, b.extraSess) && eqList(a.extraMedia, b.extraMedia);
 }
+function avEquivalent(so, decoded, answer) {
+  let pd;
+  try {
+    pd = parseSDP(decoded);
+  } catch {
+    return false;
+  }
+  const all = policyOf({ keepComponent2: true });
+  if (compactModel(pd, answer, all) !== null) return false;
+  const sd = extractSkeleton(pd, all);
+  const eqList = (x, y, eq = (a, b) => a === b) => x.length === y.length && x.every((a, i) => eq(a, y[i]));
+  return sd !== null && so.ufrag === sd.ufrag && so.pwd === sd.pwd && eqList(so.digests, sd.digests, equalBytes) && eqList(so.ssrcs, sd.ssrcs) && eqList(so.ids, sd.ids) && eqList(so.cands, sd.cands, sameCandidate) && eqList(so.parts, sd.parts, (a, b) => eqList(a, b));
+}
 function equivalent(original, decoded, policy) {
   if (original.type !== decoded.type) return false;
   const answer = typeOf(original.type) === "answer";
   const po = parseSDP(original.sdp);
   const mo = compactModel(po, answer, policyOf(policy));
-  if (mo === null) return splitLines(original.sdp).join("\n") === splitLines(decoded.sdp).join("\n");
+  if (mo === null) {
+    const so = extractSkeleton(po, policyOf(policy));
+    if (so !== null) return avEquivalent(so, decoded.sdp, answer);
+    return splitLines(original.sdp).join("\n") === splitLines(decoded.sdp).join("\n");
+  }
   let pd;
   try {
     pd = parseSDP(decoded.sdp);
@@ -2404,7 +3110,7 @@ function link(base, code) {
   return base + "#" + formatText(code, "link");
 }
 var WS = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
-var te3 = new TextEncoder();
+var te5 = new TextEncoder();
 function parseText(s, options = {}) {
   const maxText = options.maxTextBytes || DEFAULT_MAX_TEXT;
   if (s instanceof Uint8Array) {
@@ -2442,7 +3148,7 @@ function parseText(s, options = {}) {
 }
 function textBytes(s) {
   if (s.length > 0 && s.charCodeAt(0) <= 24 && !/[^\x00-\xff]/.test(s)) return s.length;
-  return te3.encode(s).length;
+  return te5.encode(s).length;
 }
 export {
   BindingError,
@@ -2452,6 +3158,7 @@ export {
   InvalidSDPError,
   LimitError,
   MalformedError,
+  NeedsOfferError,
   NonCanonicalError,
   PREFIX_LINK,
   PREFIX_QR,

@@ -2,17 +2,23 @@
 
 import {
   CodecError, MalformedError, NonCanonicalError, UnsupportedError, LimitError, BindingError,
-  InvalidSDPError, ForeignError,
+  InvalidSDPError, ForeignError, NeedsOfferError,
 } from './errors.js';
 import { readItem, checkItem, itemHeader, Writer, encode as cborEncode, compareBytes, MAX_ARRAY } from './cbor.js';
 import { compress, inflate, InflateError } from './deflate.js';
 import { sha256 } from './sha256.js';
 import { SDP_DICTIONARY } from './dict.js';
-import { formatIPv4, formatIPv6, parseIP } from './addr.js';
+import { writeCandidates, readCandidates, writeCreds, readCreds } from './body.js';
+import { extractSkeleton, renderSkeleton } from './avskeleton.js';
+import { applyEdits } from './avedits.js';
 import {
-  parseSDP, splitLines, isNormalForm, compactModel, compactSDP, credsHex, hashIndex, HASHES, isToken,
-  isExtraLine, classifyAddress, isCandidateName, sameCandidate, candidateKey, applyPolicy,
-  KIND_IPV4, KIND_IPV6, KIND_MDNS, KIND_NAME, DEFAULT_MMS, FIREFOX_MMS, DEFAULT_SCTP_PORT, MAX_FINGERPRINTS,
+  AV_ITEMS, HEAD_AV_OFFER, HEAD_AV_ANSWER, buildEdits, insertedText, textDictionary, writeAV, readTables,
+} from './avcode.js';
+import { PROFILES } from './avprofiles.js';
+import {
+  parseSDP, splitLines, isNormalForm, compactModel, compactSDP, hashIndex, HASHES, isToken,
+  isExtraLine, sameCandidate, candidateKey, applyPolicy,
+  DEFAULT_MMS, FIREFOX_MMS, DEFAULT_SCTP_PORT, MAX_FINGERPRINTS,
 } from './sdp.js';
 
 /** Limits of SPEC.md §8. */
@@ -30,7 +36,6 @@ export const limits = Object.freeze({
 
 const BIND_LEN = 4;
 const te = new TextEncoder();
-const ICE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 function range(v, def, lo, hi, name) {
   if (v === undefined || v === null || v === 0) return def;
@@ -53,192 +58,6 @@ function utf8Len(s) { return te.encode(s).length; }
 
 export function bindingOf(offer) { return sha256(offer).subarray(0, BIND_LEN); }
 
-// ---- credential packing (§4.3)
-
-function pack(w, s, hex) {
-  let acc = 0, bits = 0;
-  const width = hex ? 4 : 6;
-  for (const ch of s) {
-    const v = hex ? parseInt(ch, 16) : ICE.indexOf(ch);
-    acc = (acc << width) | v; bits += width;
-    while (bits >= 8) { bits -= 8; w.push((acc >> bits) & 0xff); }
-    acc &= (1 << bits) - 1;
-  }
-  if (bits > 0) w.push((acc << (8 - bits)) & 0xff);
-}
-
-function packedLen(n, hex) { return hex ? (n + 1) >> 1 : Math.floor((6 * n + 7) / 8); }
-
-/** unpack returns n characters from b, or null when padding bits are not zero. */
-function unpack(b, n, hex) {
-  const width = hex ? 4 : 6;
-  let acc = 0, bits = 0, out = '';
-  for (const x of b) {
-    acc = (acc << 8) | x; bits += 8;
-    while (bits >= width && out.length < n) {
-      bits -= width;
-      const v = (acc >> bits) & ((1 << width) - 1);
-      out += hex ? v.toString(16) : ICE[v];
-    }
-    acc &= (1 << bits) - 1;
-  }
-  return { s: out, ok: acc === 0 };
-}
-
-// ---- candidate records (§4.5)
-
-function portMode(cands, i) {
-  const p = cands[i].port;
-  if (p === 9) return 3;
-  if (i > 0 && p === cands[i - 1].port) return 1;
-  if (i > 0 && cands[i - 1].port < 0xffff && p === cands[i - 1].port + 1) return 2;
-  return 0;
-}
-
-// firstWithAddr returns, for each candidate i, the smallest index j <= i of
-// a candidate with the same address, in linear time.
-function firstWithAddr(cands) {
-  const seen = new Map();
-  return cands.map((c, i) => {
-    const k = c.kind + ' ' + c.addr;
-    if (!seen.has(k)) seen.set(k, i);
-    return seen.get(k);
-  });
-}
-
-function addrBytes(c) {
-  if (c.kind === KIND_MDNS) {
-    const h = c.addr.slice(0, 36).replace(/-/g, '');
-    return Uint8Array.from(h.match(/../g), (x) => parseInt(x, 16));
-  }
-  return parseIP(c.addr).bytes;
-}
-
-function writeCandidates(cands) {
-  const out = [];
-  const first = firstWithAddr(cands);
-  for (let i = 0; i < cands.length;) {
-    const c = cands[i];
-    let ref = first[i];
-    if (ref === i || ref > 127) ref = -1;
-    const pm = portMode(cands, i);
-    // Extended for tcp-so, a component other than 1, or a name written out
-    // (a reference to a name needs none): SPEC.md §4.5 rule 3.
-    const ext = c.transport === 3 || c.component !== 1 || (c.kind === KIND_NAME && ref < 0);
-    let flags = (c.typ << 6) | pm | ((ext ? 3 : c.transport) << 4);
-    const extByte = (name) => (c.transport << 6) | (c.component - 1) | (name ? 0x20 : 0);
-    if (ref >= 0) {
-      flags |= 3 << 2;
-      let n = 1;
-      if (!ext && pm !== 0) {
-        while (i + n < cands.length && n < 255 && ref + n < i) {
-          const d = cands[i + n];
-          if (d.typ !== c.typ || d.transport !== c.transport || d.component !== c.component ||
-            first[i + n] !== ref + n || portMode(cands, i + n) !== pm) break;
-          n++;
-        }
-      }
-      out.push(flags);
-      if (n >= 2) { out.push(0x80 | ref, n); i += n; continue; }
-      if (ext) out.push(extByte(false));
-      out.push(ref);
-    } else {
-      if (c.kind === KIND_IPV6) flags |= 1 << 2;
-      else if (c.kind === KIND_MDNS) flags |= 2 << 2;
-      out.push(flags);
-      if (ext) out.push(extByte(c.kind === KIND_NAME));
-      if (c.kind === KIND_NAME) { out.push(c.addr.length); for (let k = 0; k < c.addr.length; k++) out.push(c.addr.charCodeAt(k)); }
-      else out.push(...addrBytes(c));
-    }
-    if (pm === 0) out.push(c.port >> 8, c.port & 0xff);
-    i++;
-  }
-  return Uint8Array.from(out);
-}
-
-function mdnsName(b) {
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}.local`;
-}
-
-function readCandidates(b, base, maxCands) {
-  const cands = [];
-  let off = 0;
-  const need = (n) => { if (off + n > b.length) throw new MalformedError(base + b.length, 'candidates', 'record truncated'); };
-  while (off < b.length) {
-    const start = off;
-    const flags = b[off++];
-    const c = { typ: flags >> 6, transport: (flags >> 4) & 3, component: 1, kind: 0, addr: '', port: 0 };
-    const extended = c.transport === 3;
-    const addrBits = (flags >> 2) & 3;
-    const pm = flags & 3;
-    let name = false;
-    if (extended) {
-      need(1);
-      const e = b[off++];
-      if (e & 0x10) throw new MalformedError(base + off - 1, 'candidates', 'reserved bit set in extended byte');
-      c.transport = e >> 6;
-      name = (e & 0x20) !== 0;
-      c.component = (e & 0x0f) + 1;
-      if (name && addrBits !== 0) throw new MalformedError(base + start, 'candidates', 'name record with address bits set');
-    }
-    let count = 1;
-    let refs = null;
-    if (name) {
-      need(1);
-      const n = b[off++];
-      if (n === 0) throw new MalformedError(base + off - 1, 'candidates', 'empty name');
-      need(n);
-      let s = '';
-      for (let k = 0; k < n; k++) s += String.fromCharCode(b[off + k]);
-      off += n;
-      const a = classifyAddress(s);
-      if (!a || a.kind !== KIND_NAME || !isCandidateName(s)) throw new MalformedError(base + off - n, 'candidates', 'not a name the encoder would write');
-      c.kind = KIND_NAME; c.addr = s;
-    } else if (addrBits === 0) {
-      need(4); c.kind = KIND_IPV4; c.addr = formatIPv4(b.subarray(off, off + 4)); off += 4;
-    } else if (addrBits === 1) {
-      need(16); c.kind = KIND_IPV6; c.addr = formatIPv6(b.subarray(off, off + 16)); off += 16;
-    } else if (addrBits === 2) {
-      need(16); c.kind = KIND_MDNS; c.addr = mdnsName(b.subarray(off, off + 16)); off += 16;
-    } else {
-      need(1);
-      let r = b[off++];
-      if (r & 0x80) {
-        if (extended) throw new MalformedError(base + off - 1, 'candidates', 'run in an extended record');
-        need(1);
-        count = b[off++];
-        if (count < 2 || pm === 0) throw new MalformedError(base + off - 1, 'candidates', 'bad run');
-        r &= 0x7f;
-      }
-      refs = [];
-      for (let k = 0; k < count; k++) {
-        if (r + k >= cands.length) throw new MalformedError(base + start, 'candidates', 'reference to a later candidate');
-        refs.push(r + k);
-      }
-    }
-    for (let k = 0; k < count; k++) {
-      const d = { ...c };
-      if (refs) { const src = cands[refs[k]]; d.kind = src.kind; d.addr = src.addr; }
-      if (pm === 0) { need(2); d.port = (b[off] << 8) | b[off + 1]; off += 2; }
-      else if (pm === 3) d.port = 9;
-      else {
-        if (cands.length === 0) throw new MalformedError(base + start, 'candidates', 'first candidate has a relative port');
-        let prev = cands[cands.length - 1].port;
-        if (pm === 2) {
-          if (prev === 0xffff) throw new MalformedError(base + start, 'candidates', 'port overflows');
-          prev++;
-        }
-        d.port = prev;
-      }
-      if (d.port === 0 && d.transport !== 1) throw new MalformedError(base + start, 'candidates', 'port 0');
-      if (cands.length >= maxCands) throw new LimitError(base + start, 'candidates', `more than ${maxCands} candidates`);
-      cands.push(d);
-    }
-  }
-  return cands;
-}
-
 // ---- the CBOR sequence (§4.1, §4.2, §4.6, §4.7)
 
 // The max-message-size values of head classes 0, 1 and 2 (SPEC.md §4.1);
@@ -256,24 +75,10 @@ function headOf(m) {
   return m.setup | (mmsClass(m) << 2);
 }
 
-// The credentials byte (SPEC.md §4.3): bit 7 hex, bit 6 ICE-lite, bits 0-5
-// the length code.
-const CRED_HEX = 0x80, CRED_ICE_LITE = 0x40, CRED_LEN_MASK = 0x3f, MAX_LEN_CODE = 60;
-const UFRAG_LENS = [4, 8, 16, 32];
-
-/** lengthCode: 1 + 15a + b for a ufrag of 4·2^a and a pwd of 22 + b characters, else 0. */
-function lengthCode(u, p) {
-  const a = UFRAG_LENS.indexOf(u);
-  return a < 0 || p < 22 || p > 36 ? 0 : 1 + 15 * a + p - 22;
-}
-
-function credByte(m) {
-  return lengthCode(m.ufrag.length, m.pwd.length) | (credsHex(m.ufrag, m.pwd) ? CRED_HEX : 0) | (m.iceLite ? CRED_ICE_LITE : 0);
-}
-
 function defaultFP(m) { return m.fps.length === 1 && m.fps[0].alg === 'sha-256'; }
 
 function encodeModel(m, residual) {
+  if (m.av) return writeAV(m, residual);
   const w = new Writer();
   w.uint(headOf(m));
   const ext = [];
@@ -283,14 +88,9 @@ function encodeModel(m, residual) {
     w.bstr(residual);
   } else {
     // The body (SPEC.md §4.2).
-    const c = credByte(m);
-    const hex = (c & CRED_HEX) !== 0;
     const body = [];
     if (m.answer) body.push(...m.bind);
-    body.push(c);
-    if ((c & CRED_LEN_MASK) === 0) body.push(m.ufrag.length, m.pwd.length);
-    pack(body, m.ufrag, hex);
-    pack(body, m.pwd, hex);
+    writeCreds(body, m);
     body.push(...writeCandidates(m.cands));
     if (defaultFP(m)) body.push(...m.fps[0].val);
     w.bstr(Uint8Array.from(body));
@@ -396,16 +196,18 @@ function readModel(code, d) {
   const hh = itemHeader(code, 0);
   if (hh === null) throw new MalformedError(0, 'head', 'truncated head');
   const head = hh.arg;
-  if (typeof head === 'bigint' || head >= 18) throw new UnsupportedError(0, 'head', 'a later version or form');
+  if (typeof head === 'bigint' || head > HEAD_AV_ANSWER) throw new UnsupportedError(0, 'head', 'a later version or form');
   if (head < 16 && (head & 3) === 3) throw new UnsupportedError(0, 'head', 'reserved role 3');
-  const { items, nonCanon } = splitSequence(code, 5);
-  const residual = (head & 16) !== 0;
+  const { items, nonCanon } = splitSequence(code, AV_ITEMS + 1);
+  const av = head >= HEAD_AV_OFFER;
+  const residual = !av && (head & 16) !== 0;
   const m = {
-    answer: (head & 3) !== 0, residual, setup: residual ? 0 : head & 3, bind: null, text: '',
+    answer: av ? head === HEAD_AV_ANSWER : (head & 3) !== 0, residual, av, setup: residual || av ? 0 : head & 3, bind: null, text: '',
     ufrag: '', pwd: '', fps: [], cands: [], mms: DEFAULT_MMS, mid: '0', sctpPort: DEFAULT_SCTP_PORT, legacy: null, iceLite: false,
     extraSess: [], extraMedia: [], unknown: [], nonCanon,
   };
-  const want = residual && m.answer ? 3 : 2; // head and body or residual, and an answer's binding
+  // head and body or residual, and an answer's binding; the A/V form's 7 items
+  const want = av ? AV_ITEMS : residual && m.answer ? 3 : 2;
   if (items.length < want) throw new MalformedError(code.length, '', `truncated: ${items.length} of ${want} items`);
   const ext = [];
   let extOff = code.length;
@@ -415,7 +217,8 @@ function readModel(code, d) {
     extOff = e.start;
     readExt(e.raw, e.start, m, ext);
   }
-  if (residual) readResidual(m, items, d);
+  if (av) readAV(m, items, d);
+  else if (residual) readResidual(m, items, d);
   else readCompact(m, head, items, ext, extOff, d);
   return m;
 }
@@ -429,7 +232,7 @@ function readExt(raw, off, m, ext) {
   for (const p of readExtMap(raw, off)) {
     const k = p.key;
     if (typeof k === 'number' && k >= 1 && k <= 7) {
-      if (m.residual) throw new MalformedError(p.start, 'ext', `key ${k} belongs to the compact form`);
+      if (m.residual || m.av) throw new MalformedError(p.start, 'ext', `key ${k} belongs to the compact form`);
       ext.push(p);
     } else if (k < 0) {
       throw new UnsupportedError(p.start, 'ext', `must-understand key ${k} is not supported`);
@@ -526,29 +329,12 @@ function readCompact(m, head, items, ext, extOff, d) {
     m.bind = body.slice(0, BIND_LEN);
     p = BIND_LEN;
   }
-  if (p >= body.length) throw new MalformedError(base + p, 'body', 'no credentials byte');
-  const c = body[p++];
-  const hex = (c & CRED_HEX) !== 0, k = c & CRED_LEN_MASK;
-  m.iceLite = (c & CRED_ICE_LITE) !== 0;
-  let ulen, plen;
-  if (k > MAX_LEN_CODE) throw new MalformedError(base + p - 1, 'body', `reserved length code ${k}`);
-  if (k > 0) {
-    ulen = UFRAG_LENS[Math.floor((k - 1) / 15)]; plen = 22 + ((k - 1) % 15);
-  } else {
-    if (body.length - p < 2) throw new MalformedError(base + body.length, 'body', 'truncated credential lengths');
-    ulen = body[p]; plen = body[p + 1];
-    p += 2;
-    if (ulen === 0 || plen === 0) throw new MalformedError(base + p - 2, 'body', 'credential length 0');
-  }
-  const un = packedLen(ulen, hex), pn = packedLen(plen, hex);
   const fpLen = ext.some((e) => e.key === 1) ? 0 : 32;
-  if (body.length - p < un + pn + fpLen) throw new MalformedError(base + body.length, 'body', 'truncated credentials or fingerprint');
+  const cr = readCreds(body, p, base, fpLen);
+  m.ufrag = cr.ufrag; m.pwd = cr.pwd; m.iceLite = cr.iceLite;
   // Non-zero padding bits are non-canonical, reported at step 8 (SPEC §7).
-  const ufrag = unpack(body.subarray(p, p + un), ulen, hex);
-  const pwd = unpack(body.subarray(p + un, p + un + pn), plen, hex);
-  m.ufrag = ufrag.s; m.pwd = pwd.s;
-  if (!ufrag.ok || !pwd.ok) m.nonCanon = true;
-  p += un + pn;
+  if (!cr.ok) m.nonCanon = true;
+  p = cr.end;
   if (fpLen > 0) m.fps = [{ alg: 'sha-256', val: body.slice(body.length - fpLen) }];
   m.cands = readCandidates(body.subarray(p, body.length - fpLen), base + p, d.maxCands);
   const seen = new Set();
@@ -584,10 +370,110 @@ function readResidual(m, items, d) {
   m.deflated = res;
 }
 
+/**
+ * readAV reads an A/V code's items (AVFORM §5): the tables (step 6), then,
+ * for an answer, its offer (needs-offer, binding), the body, the text and
+ * the edits, and renders the description into m.sdp.
+ */
+function readAV(m, items, d) {
+  const values = items.map((it) => readItem(it.raw, 0).value);
+  const counts = { digests: itemHeader(items[2].raw, 0).arg };
+  const t = readTables(items, values, counts);
+  const body = values[1], base = items[1].start + itemHeader(items[1].raw, 0).hdr;
+  let p = 0;
+  m.offerParts = null;
+  if (m.answer) {
+    if (!d.offer || d.offer.length === 0) throw new NeedsOfferError(0, 'offer', 'an answer in the audio/video form needs the code of its offer');
+    if (body.length < BIND_LEN) throw new MalformedError(base, 'body', 'too short for the binding');
+    m.bind = body.slice(0, BIND_LEN);
+    p = BIND_LEN;
+    if (!equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(base, 'binding', 'the answer is bound to another offer');
+    let om;
+    try { om = decodeModel(d.offer, { ...d, offer: null }); } catch (e) {
+      // Any failure of the offer's code, unsupported included, is binding.
+      if (e instanceof CodecError) throw new BindingError(-1, 'offer', `the offer's code is not valid: ${e.message}`);
+      throw e;
+    }
+    if (om.answer) throw new BindingError(-1, 'offer', 'the code given as offer is an answer');
+    if (om.av) m.offerParts = om.parts;
+  }
+  const cr = readCreds(body, p, base, 0);
+  if (cr.iceLite) throw new MalformedError(base + p, 'body', 'the ice-lite bit is set in the audio/video form');
+  if (!cr.ok) m.nonCanon = true;
+  m.ufrag = cr.ufrag; m.pwd = cr.pwd;
+  m.cands = readCandidates(body.subarray(cr.end), base + cr.end, d.maxCands);
+  m.tables = { cands: m.cands, ufrag: m.ufrag, pwd: m.pwd, digests: t.digests, ssrcs: t.ssrcs, ids: t.ids };
+  let text;
+  try {
+    text = inflate(values[6], textDictionary(m.offerParts), d.maxSDP);
+  } catch (e) {
+    if (e instanceof InflateError) {
+      if (e.limit) throw new LimitError(items[6].start, 'text', `decompressed text exceeds ${d.maxSDP} bytes`);
+      throw new MalformedError(items[6].start, 'text', 'not a valid DEFLATE stream: ' + e.message);
+    }
+    throw e;
+  }
+  let str;
+  try { str = tdFatal.decode(text); } catch { throw new MalformedError(items[6].start, 'text', 'text is not UTF-8'); }
+  if (str !== '' && !str.endsWith('\n')) throw new MalformedError(items[6].start, 'text', 'the text does not end with LF');
+  const lines = str === '' ? [] : str.slice(0, -1).split('\n');
+  if (lines.some((l) => l === '')) throw new MalformedError(items[6].start, 'text', 'an empty line');
+  m.inserted = lines;
+  m.textRaw = values[6];
+  const r = applyEdits(values[5], lines, PROFILES, m.offerParts, d.maxSDP, items[5].start);
+  m.parts = r.parts;
+  m.maxProfile = r.maxProfile;
+  m.editsRaw = values[5];
+  m.sdp = renderSkeleton(m.parts, m.tables, d.maxSDP, items[5].start);
+}
+
+/**
+ * avModel returns the A/V model of a parsed description (AVFORM §1, §2) or
+ * null when it is not A/V-eligible; LimitError over maxCands candidates.
+ */
+function avModel(p, answer, pol, maxCands) {
+  const sk = extractSkeleton(p, pol);
+  if (sk === null) return null;
+  if (sk.cands.length > maxCands) throw new LimitError(-1, 'candidates', `${sk.cands.length} candidates after the policy, over the limit of ${maxCands}`);
+  return { answer, av: true, residual: false, sk, unknown: [] };
+}
+
+/**
+ * checkAV re-encodes a decoded A/V model (AVFORM §5, last step): any
+ * difference from the code is non-canonical. The bases are those a
+ * decoder that knows only profiles 0..maxProfile would use.
+ */
+function checkAV(m, code, d) {
+  const p = parseSDPOr(m.sdp);
+  let again = null;
+  if (compactModel(p, m.answer, policyOf({ keepComponent2: true })) === null) {
+    again = avModel(p, m.answer, policyOf({ keepComponent2: true }), d.maxCands);
+  }
+  if (again === null) return false;
+  const e = buildEdits(again.sk.parts, m.offerParts, m.maxProfile + 1);
+  again.edits = e.edits;
+  again.bind = m.bind;
+  again.unknown = m.unknown;
+  const lines = e.inserted;
+  if (lines.length !== m.inserted.length || lines.some((l, i) => l !== m.inserted[i])) return false;
+  return equalBytes(writeAV(again, m.textRaw), code);
+}
+
+function parseSDPOr(text) {
+  try { return parseSDP(text); } catch (e) {
+    if (e instanceof InvalidSDPError) throw new MalformedError(-1, 'skeleton', 'the description is not valid: ' + e.message);
+    throw e;
+  }
+}
+
 /** decodeModel: SPEC.md §7 steps 1–8. */
 function decodeModel(code, d) {
   const m = readModel(code, d);
   let res = null;
+  if (m.av) {
+    if (!checkAV(m, code, d) || m.nonCanon) throw new NonCanonicalError(0, '', 'not the canonical encoding');
+    return m;
+  }
   if (m.residual) {
     if (!isNormalForm(m.text)) throw new NonCanonicalError(-1, 'residual', 'text is not in normal form');
     let p;
@@ -596,6 +482,7 @@ function decodeModel(code, d) {
       throw e;
     }
     if (compactModel(p, m.answer, policyOf({ keepComponent2: true })) !== null) throw new NonCanonicalError(-1, 'residual', 'description must use the compact form');
+    if (extractSkeleton(p, policyOf({ keepComponent2: true })) !== null) throw new NonCanonicalError(-1, 'residual', 'description must use the audio/video form');
     // The DEFLATE parse is not checked (SPEC.md §4.7): any valid stream of
     // the canonical text is accepted, so the received bytes stand for
     // themselves in the comparison.
@@ -610,6 +497,16 @@ function decodeModel(code, d) {
   return m;
 }
 
+/**
+ * skeletonParts returns the skeleton parts of an offer code in the A/V form
+ * (the base an answer to it is coded against), or null for another form.
+ * Not part of the package's API: tests use it.
+ */
+export function skeletonParts(offer) {
+  const m = decodeModel(offer, decOptions());
+  return m.av ? m.parts : null;
+}
+
 function equalBytes(a, b) { return a.length === b.length && compareBytes(a, b) === 0; }
 
 function checkOfferCode(offer) {
@@ -620,6 +517,7 @@ function checkOfferCode(offer) {
     throw e;
   }
   if (m.answer) throw new BindingError(-1, 'offer', 'the code given as offer is an answer');
+  return m;
 }
 
 function typeOf(t) {
@@ -652,11 +550,22 @@ export function encode(description, offerCode, options = {}) {
     if (m.cands.length > maxCands) throw new LimitError(-1, 'candidates', `${m.cands.length} candidates after the policy, over the limit of ${maxCands}`);
     if (m.extraSess.length > MAX_ARRAY || m.extraMedia.length > MAX_ARRAY) throw new LimitError(-1, 'ext', `more than ${MAX_ARRAY} extra lines at one level`);
   } else {
-    m = { answer, residual: true, text: splitLines(sdp).join('\n'), unknown: [] };
+    m = avModel(p, answer, pol, maxCands) ?? { answer, residual: true, text: splitLines(sdp).join('\n'), unknown: [] };
   }
+  let offerParts = null;
   if (answer) {
-    checkOfferCode(offerCode);
+    const om = checkOfferCode(offerCode);
+    if (om.av) offerParts = om.parts;
     m.bind = bindingOf(offerCode);
+  }
+  if (m.av) {
+    const e = buildEdits(m.sk.parts, offerParts, PROFILES.length);
+    m.edits = e.edits;
+    const outLen = utf8Len(renderSkeleton(m.sk.parts, m.sk, Number.MAX_SAFE_INTEGER, -1));
+    if (outLen > maxSDP) throw new LimitError(-1, 'sdp', `the code would decode to ${outLen} bytes of SDP, over the limit of ${maxSDP}`);
+    const code = writeAV(m, compress(insertedText(e.inserted), textDictionary(offerParts)));
+    if (code.length > maxCode) throw new LimitError(-1, 'code', `code of ${code.length} bytes is over the limit of ${maxCode}`);
+    return code;
   }
   // SPEC.md §8: no code that a decoder with the same limits rejects.
   const outLen = decodedLen(m, inLen, maxSDP);
@@ -691,6 +600,7 @@ export function decode(code, options = {}) {
   const d = decOptions(options);
   const m = decodeModel(code, d);
   if (m.answer && d.offer && !equalBytes(m.bind, bindingOf(d.offer))) throw new BindingError(0, 'binding', 'the answer is bound to another offer');
+  if (m.av) return { type: m.answer ? 'answer' : 'offer', sdp: m.sdp };
   const sdp = m.residual ? m.text.replaceAll('\n', '\r\n') + '\r\n' : compactSDP(m);
   if (utf8Len(sdp) > d.maxSDP) throw new LimitError(-1, 'sdp', `decoded description is over the limit of ${d.maxSDP} bytes`);
   return { type: m.answer ? 'answer' : 'offer', sdp };
@@ -702,7 +612,7 @@ export function decode(code, options = {}) {
  * a valid answer code.
  */
 export function checkBinding(answer, offer) {
-  const m = decodeModel(answer, decOptions());
+  const m = decodeModel(answer, decOptions({ offer }));
   if (!m.answer) throw new BindingError(0, 'binding', 'the code is an offer, not an answer');
   if (!equalBytes(m.bind, bindingOf(offer))) throw new BindingError(0, 'binding', 'the answer is bound to another offer');
 }
@@ -717,6 +627,24 @@ function sameModel(a, b) {
 }
 
 /**
+ * avEquivalent compares the skeleton so of an A/V-eligible original with
+ * that of the decoded description: the same skeleton lines part by part,
+ * the same tables and credentials, and the same candidates (the decoded
+ * description's under a policy that keeps every component).
+ */
+function avEquivalent(so, decoded, answer) {
+  let pd;
+  try { pd = parseSDP(decoded); } catch { return false; }
+  const all = policyOf({ keepComponent2: true });
+  if (compactModel(pd, answer, all) !== null) return false;
+  const sd = extractSkeleton(pd, all);
+  const eqList = (x, y, eq = (a, b) => a === b) => x.length === y.length && x.every((a, i) => eq(a, y[i]));
+  return sd !== null && so.ufrag === sd.ufrag && so.pwd === sd.pwd &&
+    eqList(so.digests, sd.digests, equalBytes) && eqList(so.ssrcs, sd.ssrcs) && eqList(so.ids, sd.ids) &&
+    eqList(so.cands, sd.cands, sameCandidate) && eqList(so.parts, sd.parts, (a, b) => eqList(a, b));
+}
+
+/**
  * equivalent reports whether the decoded description is equivalent to the
  * original one encoded with policy (SPEC.md §3.6). It returns true or false;
  * an original that is not a valid description throws InvalidSDPError.
@@ -726,7 +654,11 @@ export function equivalent(original, decoded, policy) {
   const answer = typeOf(original.type) === 'answer';
   const po = parseSDP(original.sdp);
   const mo = compactModel(po, answer, policyOf(policy));
-  if (mo === null) return splitLines(original.sdp).join('\n') === splitLines(decoded.sdp).join('\n');
+  if (mo === null) {
+    const so = extractSkeleton(po, policyOf(policy));
+    if (so !== null) return avEquivalent(so, decoded.sdp, answer);
+    return splitLines(original.sdp).join('\n') === splitLines(decoded.sdp).join('\n');
+  }
   let pd;
   try { pd = parseSDP(decoded.sdp); } catch { return false; }
   const md = compactModel(pd, answer, policyOf({ keepComponent2: true }));

@@ -11,6 +11,7 @@ export const ErrorClass = Object.freeze({
   LIMIT: 'limit',
   BINDING: 'binding',
   INVALID_SDP: 'invalid-sdp',
+  NEEDS_OFFER: 'needs-offer',
 });
 
 /**
@@ -50,6 +51,7 @@ export const UnsupportedError = sub('unsupported', 'UnsupportedError');
 export const LimitError = sub('limit', 'LimitError');
 export const BindingError = sub('binding', 'BindingError');
 export const InvalidSDPError = sub('invalid-sdp', 'InvalidSDPError');
+export const NeedsOfferError = sub('needs-offer', 'NeedsOfferError');
 
 /** classes maps each class name to its error class. */
 export const classes = Object.freeze({
@@ -60,6 +62,7 @@ export const classes = Object.freeze({
   limit: LimitError,
   binding: BindingError,
   'invalid-sdp': InvalidSDPError,
+  'needs-offer': NeedsOfferError,
 });
 
 /** errorClass returns the §9 class name of err, or '' if it has none. */

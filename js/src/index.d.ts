@@ -37,14 +37,18 @@ export interface DecodeOptions {
   maxSDPBytes?: number;
   /** Default 64, range 1..1024. */
   maxCandidates?: number;
-  /** The binary code of the offer this side made: an answer bound to another offer fails with 'binding'. */
+  /**
+   * The binary code of the offer this side made: an answer bound to another offer fails with
+   * 'binding'. An answer in the audio/video form (head 19) is coded against its offer and needs it:
+   * without it, decoding fails with 'needs-offer'.
+   */
   offer?: Uint8Array | null;
 }
 
 export type Form = 'qr' | 'link' | 'bin';
 
 export type ErrorClassName =
-  | 'foreign' | 'malformed' | 'non-canonical' | 'unsupported' | 'limit' | 'binding' | 'invalid-sdp';
+  | 'foreign' | 'malformed' | 'non-canonical' | 'unsupported' | 'limit' | 'binding' | 'invalid-sdp' | 'needs-offer';
 
 /** Encodes a description as a binary code. Throws CodecError ('invalid-sdp', 'limit', 'binding'). */
 export function encode(description: Description, offerCode?: Uint8Array | null, options?: EncodeOptions): Uint8Array;
@@ -89,6 +93,7 @@ export const ErrorClass: Readonly<{
   LIMIT: 'limit';
   BINDING: 'binding';
   INVALID_SDP: 'invalid-sdp';
+  NEEDS_OFFER: 'needs-offer';
 }>;
 
 /** Every error this package throws; `class` is the SPEC.md §9 name. */
@@ -105,6 +110,8 @@ export class UnsupportedError extends CodecError { static readonly class: 'unsup
 export class LimitError extends CodecError { static readonly class: 'limit'; }
 export class BindingError extends CodecError { static readonly class: 'binding'; }
 export class InvalidSDPError extends CodecError { static readonly class: 'invalid-sdp'; }
+/** An answer in the audio/video form decoded without the code of its offer. */
+export class NeedsOfferError extends CodecError { static readonly class: 'needs-offer'; }
 
 export const classes: Readonly<Record<ErrorClassName, typeof CodecError>>;
 /** The class name of err, or '' when it is not a CodecError. */

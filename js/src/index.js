@@ -3,6 +3,6 @@ export { encode, decode, checkBinding, equivalent, limits, bindingOf } from './c
 export { formatText, parseText, link, PREFIX_QR, PREFIX_LINK } from './text.js';
 export {
   ErrorClass, CodecError, ForeignError, MalformedError, NonCanonicalError, UnsupportedError,
-  LimitError, BindingError, InvalidSDPError, classes, errorClass,
+  LimitError, BindingError, InvalidSDPError, NeedsOfferError, classes, errorClass,
 } from './errors.js';
 export { sha256 } from './sha256.js';

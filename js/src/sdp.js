@@ -65,12 +65,12 @@ export function isToken(s) {
   return true;
 }
 
-function hasControl(s) {
+export function hasControl(s) {
   // eslint-disable-next-line no-control-regex
   return /[\x00-\x08\x0a-\x1f\x7f]/.test(s);
 }
 
-function attrName(val) {
+export function attrName(val) {
   const i = val.indexOf(':');
   return i < 0 ? val : val.slice(0, i);
 }
@@ -273,7 +273,7 @@ export function classifyAddress(s) {
 }
 
 /** parseCandidate parses an a=candidate value: null when ungrammatical, else {c, keep}. */
-function parseCandidate(v) {
+export function parseCandidate(v) {
   const f = fields(v);
   if (f.length < 8 || f[6] !== 'typ' || f.length % 2 !== 0) return null;
   if (!isICEString(f[0]) || f[0].length === 0 || f[0].length > 32) return null;
@@ -315,22 +315,32 @@ export function candidateKey(c) {
   return `${c.typ} ${c.transport} ${c.component} ${c.kind} ${c.port} ${c.addr}`;
 }
 
+/**
+ * keeps reports whether policy pol keeps candidate c when n candidates are
+ * kept so far and seen holds the keys of those it is compared with for rule
+ * 4 (SPEC.md §3.4 rules 2–5); it adds c's key to seen when it does.
+ */
+export function keeps(pol, seen, n, c) {
+  if (c.component !== 1 && !pol.keepComponent2) return false;
+  if (pol.dropTCP && c.transport !== 0) return false;
+  if (pol.dropTCPActive && c.transport === 1) return false;
+  if (pol.dropIPv6 && c.kind === KIND_IPV6) return false;
+  if (pol.dropMDNS && c.kind === KIND_MDNS) return false;
+  if (pol.dropPrivate && c.typ === 0 && c.private) return false;
+  const key = candidateKey(c);
+  if (seen.has(key)) return false;
+  if (pol.maxCandidates > 0 && n >= pol.maxCandidates) return false;
+  seen.add(key);
+  return true;
+}
+
 /** applyPolicy filters candidates by SPEC.md §3.4 rules 2–5. */
 export function applyPolicy(cands, pol) {
   const out = [];
   const seen = new Set(); // a Set keeps the policy linear (SPEC.md §11)
   for (const c of cands) {
-    if (c.component !== 1 && !pol.keepComponent2) continue;
-    if (pol.dropTCP && c.transport !== 0) continue;
-    if (pol.dropTCPActive && c.transport === 1) continue;
-    if (pol.dropIPv6 && c.kind === KIND_IPV6) continue;
-    if (pol.dropMDNS && c.kind === KIND_MDNS) continue;
-    if (pol.dropPrivate && c.typ === 0 && c.private) continue;
-    const key = candidateKey(c);
-    if (seen.has(key)) continue;
     if (pol.maxCandidates > 0 && out.length >= pol.maxCandidates) break;
-    seen.add(key);
-    out.push(c);
+    if (keeps(pol, seen, out.length, c)) out.push(c);
   }
   return out;
 }
@@ -430,10 +440,21 @@ export function compactModel(p, answer, pol) {
 
 const TP = [[126, 90], [100, 64], [110, 74], [2, 0]];
 
+/** candidateLine is the a=candidate line of c with index i (SPEC.md §3.5). */
+export function candidateLine(c, i) {
+  const tcp = c.transport !== 0;
+  const T = TP[c.typ][tcp ? 1 : 0];
+  const prio = BigInt(T) * 16777216n + BigInt(65535 - Math.min(i, 65535)) * 256n + BigInt(256 - c.component);
+  let s = `a=candidate:${i + 1} ${c.component} ${tcp ? 'tcp' : 'udp'} ${prio} ${c.addr} ${c.port} typ ${TYPES[c.typ]}`;
+  if (c.typ !== 0) s += c.kind === KIND_IPV6 ? ' raddr :: rport 0' : ' raddr 0.0.0.0 rport 0';
+  if (tcp) s += ' tcptype ' + ['', 'active', 'passive', 'so'][c.transport];
+  return s;
+}
+
 function hex2(b) { return b.toString(16).padStart(2, '0'); }
 
 /** sessionID: SPEC.md §3.5 <sess-id>. */
-function sessionID(fp) {
+export function sessionID(fp) {
   let v = 0n;
   for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(i < fp.length ? fp[i] : 0);
   return (v & 0x7fffffffffffffffn).toString();
@@ -449,15 +470,7 @@ export function compactSDP(m) {
   if (m.legacy !== null) L.push(`m=application 9 DTLS/SCTP ${m.sctpPort}`);
   else L.push('m=application 9 UDP/DTLS/SCTP webrtc-datachannel');
   L.push('c=IN IP4 0.0.0.0');
-  m.cands.forEach((c, i) => {
-    const tcp = c.transport !== 0;
-    const T = TP[c.typ][tcp ? 1 : 0];
-    const prio = BigInt(T) * 16777216n + BigInt(65535 - Math.min(i, 65535)) * 256n + BigInt(256 - c.component);
-    let s = `a=candidate:${i + 1} ${c.component} ${tcp ? 'tcp' : 'udp'} ${prio} ${c.addr} ${c.port} typ ${TYPES[c.typ]}`;
-    if (c.typ !== 0) s += c.kind === KIND_IPV6 ? ' raddr :: rport 0' : ' raddr 0.0.0.0 rport 0';
-    if (tcp) s += ' tcptype ' + ['', 'active', 'passive', 'so'][c.transport];
-    L.push(s);
-  });
+  m.cands.forEach((c, i) => L.push(candidateLine(c, i)));
   L.push('a=end-of-candidates', 'a=ice-ufrag:' + m.ufrag, 'a=ice-pwd:' + m.pwd);
   for (const fp of m.fps) L.push(`a=fingerprint:${fp.alg} ${Array.from(fp.val, (b) => hex2(b).toUpperCase()).join(':')}`);
   L.push('a=setup:' + ['actpass', 'active', 'passive'][m.setup]);

@@ -13,12 +13,38 @@ import * as api from '../src/index.js';
 import { compress, inflate } from '../src/deflate.js';
 import { SDP_DICTIONARY } from '../src/dict.js';
 import { render, dictPath } from '../scripts/gen-dict.mjs';
+import { render as renderProfiles, profilesPath } from '../scripts/gen-avprofiles.mjs';
+import { PROFILES } from '../src/avprofiles.js';
+import { extractSkeleton } from '../src/avskeleton.js';
+import { parseSDP } from '../src/sdp.js';
 
 const js = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 test('src/dict.js is generated from sdp_dict.txt (npm run gen-dict)', () => {
   assert.equal(readFileSync(join(js, 'src', 'dict.js'), 'utf8'), render(readFileSync(dictPath, 'latin1')));
   assert.deepEqual(Buffer.from(SDP_DICTIONARY), readFileSync(dictPath));
+});
+
+test('src/avprofiles.js is generated from codec/avprofiles.txt (npm run gen-avprofiles)', () => {
+  assert.equal(readFileSync(join(js, 'src', 'avprofiles.js'), 'utf8'), renderProfiles(readFileSync(profilesPath, 'utf8')));
+  assert.ok(PROFILES.length > 0);
+});
+
+// The registry's sources (AVFORM §6, avRegistrySources in
+// codec/avregistry.go): the JS skeleton of each, parts identical to an
+// earlier one dropped, is the registry the Go code made.
+test('the JS skeletons of the registry sources are the registry', () => {
+  const go = readFileSync(join(js, '..', 'codec', 'avregistry.go'), 'utf8');
+  const block = go.slice(go.indexOf('var avRegistrySources = []string{'));
+  const sources = [...block.slice(0, block.indexOf('\n}')).matchAll(/"(testdata\/[^"]+\.sdp)"/g)].map((m) => m[1]);
+  assert.ok(sources.length >= 4, 'no registry sources found in codec/avregistry.go');
+  const out = [];
+  for (const f of sources) {
+    const sk = extractSkeleton(parseSDP(readFileSync(join(js, '..', f), 'utf8')), { maxCandidates: 0 });
+    assert.ok(sk, `${f} is not A/V-eligible`);
+    for (const part of sk.parts) if (!out.some((q) => q.length === part.length && q.every((l, i) => l === part[i]))) out.push(part);
+  }
+  assert.deepEqual(out, PROFILES);
 });
 
 test('dist/peer-codec.js is built from src/ (npm run build)', (t) => {
@@ -84,7 +110,7 @@ test('inflate enforces its limit and rejects trailing bytes', () => {
 });
 
 test('error classes carry their SPEC.md §9 names', () => {
-  assert.deepEqual(Object.keys(api.classes), ['foreign', 'malformed', 'non-canonical', 'unsupported', 'limit', 'binding', 'invalid-sdp']);
+  assert.deepEqual(Object.keys(api.classes), ['foreign', 'malformed', 'non-canonical', 'unsupported', 'limit', 'binding', 'invalid-sdp', 'needs-offer']);
   for (const [name, C] of Object.entries(api.classes)) {
     const e = new C(3, 'x', 'msg');
     assert.ok(e instanceof api.CodecError);

@@ -1,0 +1,148 @@
+// The compact audio/video form (heads 18 and 19, AVFORM §4): building its
+// model from a skeleton, writing its code, and reading its items.
+
+import { MalformedError, LimitError } from './errors.js';
+import { Writer } from './cbor.js';
+import { writeCandidates, writeCreds } from './body.js';
+import { SDP_DICTIONARY } from './dict.js';
+import { PROFILES } from './avprofiles.js';
+import { choosePart, lineIndex, BASE_EMPTY, BASE_OFFER, BASE_PROFILE } from './avedits.js';
+
+export const HEAD_AV_OFFER = 18, HEAD_AV_ANSWER = 19;
+export const AV_ITEMS = 7; // head, body, digests, ssrcs, ids, edits, text
+
+const te = new TextEncoder();
+
+function linesText(parts) {
+  let s = '';
+  for (const part of parts) for (const l of part) s += l + '\n';
+  return s;
+}
+
+let registryText = null;
+
+/**
+ * textDictionary is the DEFLATE dictionary of the text item (AVFORM §3 and
+ * its decisions): the registry text (every profile's lines, each followed
+ * by LF), the SDP dictionary (after the registry, so that it stays in the
+ * window) and, for an answer to an A/V offer, the offer's skeleton text.
+ * Only its last 32768 bytes count; the inflater and the compressor cut it.
+ */
+export function textDictionary(offerParts) {
+  if (registryText === null) registryText = te.encode(linesText(PROFILES));
+  const off = offerParts === null ? new Uint8Array(0) : te.encode(linesText(offerParts));
+  const d = new Uint8Array(registryText.length + SDP_DICTIONARY.length + off.length);
+  d.set(registryText);
+  d.set(SDP_DICTIONARY, registryText.length);
+  d.set(off, registryText.length + SDP_DICTIONARY.length);
+  return d;
+}
+
+const profileIndices = [];
+
+function profileIndex(k) {
+  if (profileIndices[k] === undefined) profileIndices[k] = lineIndex(PROFILES[k]);
+  return profileIndices[k];
+}
+
+/**
+ * buildEdits codes each skeleton part against the cheapest base (AVFORM §3):
+ * the empty base, the offer's parts (offerParts, or null), profiles 0 to
+ * nProfiles − 1. Returns {edits, inserted}: the edits byte string and the
+ * inserted lines of all parts in order.
+ */
+export function buildEdits(parts, offerParts, nProfiles) {
+  const bases = [{ base: BASE_EMPTY, lines: [] }];
+  if (offerParts !== null) offerParts.forEach((lines, index) => bases.push({ base: BASE_OFFER, index, lines }));
+  for (const b of bases) b.at = lineIndex(b.lines);
+  for (let k = 0; k < nProfiles; k++) bases.push({ base: BASE_PROFILE + k, lines: PROFILES[k], at: profileIndex(k) });
+  const edits = [];
+  const inserted = [];
+  for (const part of parts) {
+    const c = choosePart(part, bases);
+    edits.push(...c.bytes);
+    inserted.push(...c.inserted);
+  }
+  return { edits: Uint8Array.from(edits), inserted };
+}
+
+/** insertedText is the text item's content: each inserted line and LF. */
+export function insertedText(inserted) {
+  return te.encode(inserted.map((l) => l + '\n').join(''));
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** isLowerUUID: the identifier travels as 16 bytes (AVFORM §4). */
+export function isLowerUUID(s) { return s.length === 36 && UUID_RE.test(s); }
+
+function uuidBytes(s) {
+  const h = s.replace(/-/g, '');
+  const b = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) b[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return b;
+}
+
+/** uuidText is the lower-case UUID text of 16 bytes. */
+export function uuidText(b) {
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * writeAV returns the code of A/V model m = {answer, bind, sk (the
+ * skeleton's tables), edits, unknown} with text as the text item's bytes.
+ */
+export function writeAV(m, text) {
+  const w = new Writer();
+  w.uint(m.answer ? HEAD_AV_ANSWER : HEAD_AV_OFFER);
+  const body = [];
+  if (m.answer) body.push(...m.bind);
+  writeCreds(body, { ufrag: m.sk.ufrag, pwd: m.sk.pwd, iceLite: false });
+  body.push(...writeCandidates(m.sk.cands));
+  w.bstr(Uint8Array.from(body));
+  w.head(4, m.sk.digests.length);
+  for (const d of m.sk.digests) w.bstr(d);
+  const ss = new Uint8Array(4 * m.sk.ssrcs.length);
+  const dv = new DataView(ss.buffer);
+  m.sk.ssrcs.forEach((v, i) => dv.setUint32(4 * i, v));
+  w.bstr(ss);
+  w.head(4, m.sk.ids.length);
+  for (const id of m.sk.ids) { if (isLowerUUID(id)) w.bstr(uuidBytes(id)); else w.tstr(id); }
+  w.bstr(m.edits);
+  w.bstr(text);
+  if (m.unknown.length > 0) w.map(m.unknown.slice());
+  return w.result();
+}
+
+// eslint-disable-next-line no-control-regex
+const ID_BAD = /[\x00-\x20\x7f]/;
+
+/**
+ * readTables checks and reads items 1 to 6 of an A/V code (AVFORM §5 step
+ * 6): their types, then the digests (count: limit, lengths), the SSRCs'
+ * length and the identifiers. values are the items' decoded values.
+ */
+export function readTables(items, values, counts) {
+  const types = ['bstr', 'array', 'bstr', 'array', 'bstr', 'bstr'];
+  for (let i = 1; i < AV_ITEMS; i++) {
+    const v = values[i];
+    const ok = types[i - 1] === 'bstr' ? v instanceof Uint8Array : Array.isArray(v);
+    if (!ok) throw new MalformedError(items[i].start, 'av', `item ${i} must be a ${types[i - 1] === 'bstr' ? 'byte string' : 'array'}`);
+  }
+  if (counts.digests > 8) throw new LimitError(items[2].start, 'digests', 'more than 8 digests');
+  for (const d of values[2]) {
+    if (!(d instanceof Uint8Array) || d.length === 0 || d.length > 64) throw new MalformedError(items[2].start, 'digests', 'a digest must be 1 to 64 bytes');
+  }
+  const ss = values[3];
+  if (ss.length % 4 !== 0) throw new MalformedError(items[3].start, 'ssrcs', 'length is not a multiple of 4');
+  const ssrcs = [];
+  const dv = new DataView(ss.buffer, ss.byteOffset, ss.length);
+  for (let i = 0; i < ss.length; i += 4) ssrcs.push(dv.getUint32(i));
+  const ids = values[4].map((e) => {
+    if (e instanceof Uint8Array && e.length === 16) return uuidText(e);
+    if (typeof e === 'string' && e !== '' && !ID_BAD.test(e)) return e;
+    throw new MalformedError(items[4].start, 'ids', 'an identifier must be 16 bytes or a text without control characters, SP and TAB');
+  });
+  return { digests: values[2], ssrcs, ids };
+}

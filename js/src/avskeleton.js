@@ -1,0 +1,318 @@
+// The skeleton of an audio/video description (the compact audio/video
+// form, heads 18 and 19, AVFORM §2): its lines in normal form, with the
+// transport (credentials, fingerprints, candidates) and the random
+// identifiers (SSRCs, UUIDs, cnames) lifted out into tables and replaced by
+// marker bytes. Markers are control bytes, which no SDP line holds (SPEC.md
+// §3.1 rule 2). The encoder lifts (extractSkeleton); the decoder renders
+// (renderSkeleton). The encoder finds the places of markers with walkLine.
+
+import { MalformedError, LimitError } from './errors.js';
+import { byteLen } from './avedits.js';
+import {
+  attrName, isToken, isICEString, parseDecimal, parseCandidate, keeps, candidateLine, sessionID,
+} from './sdp.js';
+
+export const MK_CANDIDATE = '\x01', MK_PORT = '\x02', MK_ADDRESS = '\x03', MK_UFRAG = '\x04', MK_PWD = '\x05';
+export const MK_DIGEST_UP = '\x06', MK_SESS_ID = '\x07', MK_DIGEST_LOW = '\x08', MK_SSRC = '\x0e', MK_STRING = '\x0f';
+
+/** MAX_AV_DIGESTS: the most distinct digests an A/V description lifts (AVFORM §1 rule 5). */
+export const MAX_AV_DIGESTS = 8;
+
+/**
+ * MAX_AV_SECTIONS: the most media sections an A/V-eligible description has
+ * (a fixed rule of eligibility, not a limit: more take the residual form). It
+ * bounds the decoder's comparison of every part with every base.
+ */
+export const MAX_AV_SECTIONS = 64;
+
+// The kinds of places (AVFORM §2): a field, or part of one, whose text a
+// marker replaces.
+const PORT = 1, ADDRESS = 2, SESS = 3, UFRAG = 4, PWD = 5, DIGEST = 6, SSRC = 7, IDENT = 8;
+
+const SSRC_PREFIXES = ['cname:', 'msid:', 'mslabel:', 'label:'];
+
+/**
+ * replaceFields returns prefix + v with some of v's fields (SPEC.md §3.1:
+ * runs of characters other than SP and TAB) replaced: f(k, field) gets each
+ * field's 0-based index and text and returns its replacement, or null to keep
+ * it. Separators are kept.
+ */
+function replaceFields(v, prefix, f) {
+  let out = prefix;
+  let k = 0;
+  for (let i = 0; i < v.length;) {
+    let j = i;
+    while (j < v.length && (v[j] === ' ' || v[j] === '\t')) j++;
+    out += v.slice(i, j);
+    i = j;
+    while (j < v.length && v[j] !== ' ' && v[j] !== '\t') j++;
+    if (j > i) {
+      const r = f(k, v.slice(i, j));
+      out += r === null ? v.slice(i, j) : r;
+      k++;
+    }
+    i = j;
+  }
+  return out;
+}
+
+// upToSlash applies f to the text of field before its first '/'.
+function upToSlash(field, kind, f) {
+  const s = field.indexOf('/');
+  const r = f(kind, s < 0 ? field : field.slice(0, s));
+  return r === null ? null : s < 0 ? r : r + field.slice(s);
+}
+
+/**
+ * walkLine returns a description line with the
+ * text of each place a marker may stand replaced by f(kind, text), or kept
+ * when f returns null. media tells a media section's line from a session
+ * line, first the m= line of a section. Candidate lines are not walked.
+ */
+function walkLine(line, media, first, f) {
+  const typ = line[0], val = line.slice(2);
+  if (media && first) return replaceFields(val, typ + '=', (k, x) => (k === 1 ? upToSlash(x, PORT, f) : null));
+  if (media && typ === 'c') return replaceFields(val, 'c=', (k, x) => (k === 2 ? upToSlash(x, ADDRESS, f) : null));
+  if (!media && typ === 'o') return replaceFields(val, 'o=', (k, x) => (k === 1 ? f(SESS, x) : null));
+  if (typ !== 'a') return line;
+  const colon = val.indexOf(':');
+  if (colon < 0) return line;
+  const name = val.slice(0, colon), v = val.slice(colon + 1), prefix = 'a=' + name + ':';
+  const orKeep = (r, x) => (r === null ? x : r);
+  switch (name) {
+    case 'ice-ufrag': return prefix + orKeep(f(UFRAG, v), v);
+    case 'ice-pwd': return prefix + orKeep(f(PWD, v), v);
+    case 'fingerprint': {
+      const sp = v.indexOf(' ');
+      const hash = v.slice(0, sp);
+      if (sp < 0 || !isToken(hash) || hash.length > 32) return line;
+      const d = v.slice(sp + 1);
+      return prefix + hash + ' ' + orKeep(f(DIGEST, d), d);
+    }
+    case 'ssrc': {
+      let msid = false;
+      return replaceFields(v, prefix, (k, x) => {
+        if (k === 0) return f(SSRC, x);
+        if (k === 1) {
+          for (const p of SSRC_PREFIXES) {
+            if (x.startsWith(p)) {
+              msid = p === 'msid:';
+              const r = f(IDENT, x.slice(p.length));
+              return r === null ? null : p + r;
+            }
+          }
+        }
+        return k === 2 && msid ? f(IDENT, x) : null;
+      });
+    }
+    case 'ssrc-group': return replaceFields(v, prefix, (k, x) => (k >= 1 ? f(SSRC, x) : null));
+    case 'msid': return replaceFields(v, prefix, (k, x) => (k <= 1 ? f(IDENT, x) : null));
+    case 'msid-semantic': return replaceFields(v, prefix, (k, x) => (k >= 1 && x !== '*' ? f(IDENT, x) : null));
+  }
+  return line;
+}
+
+// braces splits an identifier field into its braces (kept in the skeleton)
+// and the identifier (AVFORM §2 "brace stripping").
+function braces(x) {
+  if (x.length >= 3 && x[0] === '{' && x[x.length - 1] === '}') return ['{', x.slice(1, -1), '}'];
+  return ['', x, ''];
+}
+
+/**
+ * parseDigest parses 1 to 64 two-hex-digit groups joined by ':' whose
+ * letters are all upper case or all lower case: {raw, mk} (mk: the lower-case
+ * marker when it has a lower-case letter), or null.
+ */
+function parseDigest(s) {
+  if ((s.length + 1) % 3 !== 0 || s.length < 2 || s.length > 64 * 3 - 1) return null;
+  let upper = false, lower = false;
+  const raw = new Uint8Array((s.length + 1) / 3);
+  for (let i = 0; i < s.length; i += 3) {
+    if (i + 2 < s.length && s[i + 2] !== ':') return null;
+    let b = 0;
+    for (let k = 0; k < 2; k++) {
+      const c = s.charCodeAt(i + k);
+      let v;
+      if (c >= 0x30 && c <= 0x39) v = c - 0x30;
+      else if (c >= 0x61 && c <= 0x66) { v = c - 0x61 + 10; lower = true; }
+      else if (c >= 0x41 && c <= 0x46) { v = c - 0x41 + 10; upper = true; }
+      else return null;
+      b = (b << 4) | v;
+    }
+    raw[i / 3] = b;
+  }
+  if (upper && lower) return null;
+  return { raw, mk: lower ? MK_DIGEST_LOW : MK_DIGEST_UP };
+}
+
+function digestKey(raw) { return Array.from(raw, (b) => b.toString(16).padStart(2, '0')).join(''); }
+
+// table is a list of distinct values in order of first appearance, with
+// their indices.
+class Table {
+  constructor() { this.list = []; this.index = new Map(); }
+  add(key, value = key) {
+    let i = this.index.get(key);
+    if (i === undefined) { i = this.list.length; this.index.set(key, i); this.list.push(value); }
+    return i;
+  }
+}
+
+/**
+ * extractSkeleton returns the skeleton of the parsed description p (parseSDP)
+ * under candidate policy pol: {parts, cands, ufrag, pwd, digests, ssrcs,
+ * ids}, or null when p is not A/V-eligible by rules 2, 3 and 5 of AVFORM §1
+ * or has more than MAX_AV_SECTIONS media sections (the caller checks rule 1,
+ * compact eligibility, and rule 4, the candidate limit).
+ */
+export function extractSkeleton(p, pol) {
+  if (p.media.length > MAX_AV_SECTIONS) return null;
+  const digests = new Table(), ssrcs = new Table(), ids = new Table();
+  let ufrag = null, pwd = null, ok = true;
+  const lift = (kind, x) => {
+    switch (kind) {
+      case UFRAG: case PWD: {
+        if (!isICEString(x) || x === '' || x.length > 255) { ok = false; return null; }
+        if (kind === UFRAG) { if (ufrag !== null && ufrag !== x) ok = false; ufrag = x; return MK_UFRAG; }
+        if (pwd !== null && pwd !== x) ok = false;
+        pwd = x;
+        return MK_PWD;
+      }
+      case SESS: return MK_SESS_ID;
+      case DIGEST: {
+        const d = parseDigest(x);
+        return d === null ? null : d.mk + digests.add(digestKey(d.raw), d.raw);
+      }
+      case SSRC: {
+        const v = parseDecimal(x, 4294967295);
+        return v === null ? null : MK_SSRC + ssrcs.add(v);
+      }
+      case IDENT: {
+        const [open, id, close] = braces(x);
+        return id === '' ? null : open + MK_STRING + ids.add(id) + close;
+      }
+    }
+    return null;
+  };
+  const cands = [];
+  const parts = [];
+  const session = [];
+  for (const l of p.session) {
+    const text = l.typ + '=' + l.val;
+    if (l.typ === 'a' && attrName(l.val) === 'candidate') return null;
+    session.push(walkLine(text, false, false, lift));
+  }
+  parts.push(session);
+  for (const sec of p.media) {
+    // The section's candidates first: its m= and c= lines refer to its
+    // first kept one. Rule 4 of the policy is judged within the section.
+    const kept = new Array(sec.length).fill(false);
+    const first = cands.length;
+    const seen = new Set();
+    for (let i = 0; i < sec.length; i++) {
+      const l = sec[i];
+      if (l.typ !== 'a' || attrName(l.val) !== 'candidate') continue;
+      const r = l.val.length > 9 ? parseCandidate(l.val.slice(10)) : null;
+      if (r === null) return null;
+      if (r.keep && keeps(pol, seen, cands.length, r.c)) { kept[i] = true; cands.push(r.c); }
+    }
+    const fc = cands.length > first ? cands[first] : null;
+    const part = [];
+    for (let i = 0; i < sec.length; i++) {
+      const l = sec[i];
+      if (i > 0 && l.typ === 'a' && attrName(l.val) === 'candidate') {
+        if (kept[i]) part.push(MK_CANDIDATE);
+        continue;
+      }
+      part.push(walkLine(l.typ + '=' + l.val, true, i === 0, (kind, x) => {
+        if (kind === PORT) return fc !== null && x === String(fc.port) ? MK_PORT : null;
+        if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
+        return lift(kind, x);
+      }));
+    }
+    parts.push(part);
+  }
+  if (!ok || ufrag === null || pwd === null || digests.list.length > MAX_AV_DIGESTS) return null;
+  return { parts, cands, ufrag, pwd, digests: digests.list, ssrcs: ssrcs.list, ids: ids.list };
+}
+
+const hexUpper = (raw) => Array.from(raw, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+
+/**
+ * renderSkeleton returns the description (CRLF line ends) of skeleton parts
+ * with tables t = {cands, ufrag, pwd, digests, ssrcs, ids} (AVFORM §5):
+ * each marker is replaced by what it stands for. It throws MalformedError
+ * for a count of candidate lines other than that of t.cands, 0x01 not alone
+ * on its line, 0x02 or 0x03 in the session part or in a section without
+ * candidates, a marker without a valid index (no digits, a leading zero,
+ * out of range) or another control byte than TAB; LimitError when the
+ * description exceeds maxSDP bytes. A marker in a place where an encoder
+ * would not write it is rendered: re-encoding finds it (non-canonical).
+ * off is the code offset errors report.
+ */
+export function renderSkeleton(parts, t, maxSDP, off) {
+  const bad = (msg) => new MalformedError(off, 'skeleton', msg);
+  let count = 0;
+  for (const part of parts) for (const l of part) if (l === MK_CANDIDATE) count++;
+  if (count !== t.cands.length) throw bad(`${count} candidate lines for ${t.cands.length} candidates`);
+  const sessID = sessionID(t.digests.length > 0 ? t.digests[0] : new Uint8Array(0));
+  // total counts the bytes rendered so far, marker by marker: one line of
+  // markers may stand for far more than the limit.
+  let ci = 0, total = 0;
+  const over = () => new LimitError(off, 'skeleton', `decoded description is over the limit of ${maxSDP} bytes`);
+  const out = [];
+  for (let pi = 0; pi < parts.length; pi++) {
+    const part = parts[pi];
+    const fc = part.includes(MK_CANDIDATE) ? t.cands[ci] : null;
+    for (const l of part) {
+      let r = '';
+      const put = (x) => {
+        total += byteLen(x);
+        if (total > maxSDP) throw over();
+        r += x;
+      };
+      if (l === MK_CANDIDATE) {
+        put(candidateLine(t.cands[ci], ci));
+        ci++;
+      } else {
+        let from = 0;
+        for (let k = 0; k < l.length; k++) {
+          const c = l.charCodeAt(k);
+          if (c >= 0x20 || c === 0x09) continue;
+          put(l.slice(from, k));
+          const mk = l[k];
+          switch (mk) {
+            case MK_PORT: case MK_ADDRESS:
+              if (pi === 0 || fc === null) throw bad('port or address marker in a part without candidates');
+              put(mk === MK_PORT ? String(fc.port) : fc.addr);
+              break;
+            case MK_UFRAG: put(t.ufrag); break;
+            case MK_PWD: put(t.pwd); break;
+            case MK_SESS_ID: put(sessID); break;
+            case MK_DIGEST_UP: case MK_DIGEST_LOW: case MK_SSRC: case MK_STRING: {
+              let n = 0;
+              while (k + 1 + n < l.length && l[k + 1 + n] >= '0' && l[k + 1 + n] <= '9') n++;
+              if (n === 0 || (n > 1 && l[k + 1] === '0') || n > 6) throw bad('marker without a valid index');
+              const i = Number(l.slice(k + 1, k + 1 + n));
+              k += n;
+              const table = mk === MK_SSRC ? t.ssrcs : mk === MK_STRING ? t.ids : t.digests;
+              if (i >= table.length) throw bad(`index ${i} out of range`);
+              if (mk === MK_SSRC || mk === MK_STRING) put(String(table[i]));
+              else put(mk === MK_DIGEST_LOW ? hexUpper(table[i]).toLowerCase() : hexUpper(table[i]));
+              break;
+            }
+            case MK_CANDIDATE: throw bad('candidate marker not alone on its line');
+            default: throw bad(`control byte 0x${c.toString(16).padStart(2, '0')}`);
+          }
+          from = k + 1;
+        }
+        put(l.slice(from));
+      }
+      total += 2;
+      if (total > maxSDP) throw over();
+      out.push(r);
+    }
+  }
+  return out.map((l) => l + '\r\n').join('');
+}
