@@ -1275,7 +1275,11 @@ var Pairing = class {
     this._later = [];
     this._sess = null;
     this.conn.channel.on("message", (m) => this._message(m));
-    this.conn.on("connect", () => this._hello().catch((err) => this.conn._fail(err.class || "auth", err.message)));
+    this.conn.on("connect", () => {
+      const t = setTimeout(() => this.conn._fail("auth", "peer: no HELLO from the peer in time"), peer.handshakeTimeout);
+      this.session.then(() => clearTimeout(t), () => clearTimeout(t));
+      this._hello().catch((err) => this.conn._fail(err.class || "auth", err.message));
+    });
   }
   /**
    * offer makes the offer's code. For one expected peer that remembers our
@@ -1374,7 +1378,9 @@ var Peer = class _Peer extends Emitter {
    * DTLS certificate, renewed when less than 30 days remain. persist false
    * keeps everything in memory. Other options go to each PeerConnection.
    */
-  static async open({ name = "peer-sdp", persist = true, ...connOptions } = {}) {
+  static async open({ name = "peer-sdp", persist = true, maxPeers = 64, handshakeTimeout = 15e3, ...connOptions } = {}) {
+    if (!(maxPeers >= 1 && maxPeers <= 4096)) throw new RangeError(`peer: maxPeers ${maxPeers} out of range [1, 4096]`);
+    if (!(handshakeTimeout >= 1e3 && handshakeTimeout <= 6e5)) throw new RangeError(`peer: handshakeTimeout ${handshakeTimeout} out of range [1 s, 10 min]`);
     const store = persist && typeof indexedDB !== "undefined" ? await IDBStore.open(name) : new MemoryStore();
     let self = await store.getSelf();
     let identity;
@@ -1393,6 +1399,10 @@ var Peer = class _Peer extends Emitter {
     p.identity = identity;
     p.certificate = self.certificate;
     p.connOptions = connOptions;
+    p.maxPeers = maxPeers;
+    p.handshakeTimeout = handshakeTimeout;
+    p._inflight = 0;
+    p._accepted = /* @__PURE__ */ new Map();
     const fp = self.certificate.getFingerprints().find((f) => f.algorithm === "sha-256");
     p.fingerprint = Uint8Array.from(fp.value.split(":"), (x) => parseInt(x, 16));
     p.sessions = /* @__PURE__ */ new Map();
@@ -1484,7 +1494,14 @@ var Peer = class _Peer extends Emitter {
       await verifySigned(m.signed, this.id, KIND_OFFER, now);
       const t = idText(author);
       if (!await this._introducerOK(sess, t)) return refuse("refused");
+      const sig = String.fromCharCode(...m.signed.sig);
+      for (const [k, at] of this._accepted) if (at < now - 2 * SIGNED_CODE_LIFETIME) this._accepted.delete(k);
+      if (this._accepted.has(sig)) return refuse("other");
+      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse("too-many");
+      this._accepted.set(sig, now);
+      this._inflight++;
       const pairing = new Pairing(this, { expect: t, introducer: sess.idText });
+      pairing.session.then(() => this._inflight--, () => this._inflight--);
       await pairing.connect(m.signed.code);
       const signed = await this.identity.signCode(KIND_ANSWER, author, pairing.conn.localCode);
       await sess.conn.send(relayMessage(0, author, m.nonce, signed));

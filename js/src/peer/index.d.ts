@@ -270,6 +270,10 @@ export interface PeerOpenOptions extends PeerConnectionOptions {
   name?: string;
   /** false: keep the identity and known peers in memory only. */
   persist?: boolean;
+  /** Sessions plus introductions being answered; more are refused (too-many). Default 64, range 1..4096. */
+  maxPeers?: number;
+  /** The peer's HELLO must arrive within this, ms, after the connection opens (else auth). Default 15000, range 1 s..10 min. */
+  handshakeTimeout?: number;
 }
 
 /** This browser's identity and the peers it knows. */

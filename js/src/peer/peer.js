@@ -12,7 +12,7 @@ import { bytesOf } from './channel.js';
 import {
   Identity, checkHello, decodeMessage, dataMessage, idText, idShort, parseID, toReconnect, reconnectHint,
   resolveReconnect, MSG, idOf, verifySigned, relayMessage, refuseMessage, refusalClass, REFUSE,
-  KIND_OFFER, KIND_ANSWER,
+  KIND_OFFER, KIND_ANSWER, SIGNED_CODE_LIFETIME,
 } from './identity.js';
 
 const DAY = 86400000;
@@ -116,7 +116,12 @@ export class Pairing {
     this._later = []; // messages after it, until HELLO is verified
     this._sess = null;
     this.conn.channel.on('message', (m) => this._message(m));
-    this.conn.on('connect', () => this._hello().catch((err) => this.conn._fail(err.class || 'auth', err.message)));
+    this.conn.on('connect', () => {
+      // HELLO within the handshake timeout (ref/peer: 15 s), or auth.
+      const t = setTimeout(() => this.conn._fail('auth', 'peer: no HELLO from the peer in time'), peer.handshakeTimeout);
+      this.session.then(() => clearTimeout(t), () => clearTimeout(t));
+      this._hello().catch((err) => this.conn._fail(err.class || 'auth', err.message));
+    });
   }
 
   /**
@@ -216,7 +221,9 @@ export class Peer extends Emitter {
    * DTLS certificate, renewed when less than 30 days remain. persist false
    * keeps everything in memory. Other options go to each PeerConnection.
    */
-  static async open({ name = 'peer-sdp', persist = true, ...connOptions } = {}) {
+  static async open({ name = 'peer-sdp', persist = true, maxPeers = 64, handshakeTimeout = 15000, ...connOptions } = {}) {
+    if (!(maxPeers >= 1 && maxPeers <= 4096)) throw new RangeError(`peer: maxPeers ${maxPeers} out of range [1, 4096]`);
+    if (!(handshakeTimeout >= 1000 && handshakeTimeout <= 600000)) throw new RangeError(`peer: handshakeTimeout ${handshakeTimeout} out of range [1 s, 10 min]`);
     const store = persist && typeof indexedDB !== 'undefined' ? await IDBStore.open(name) : new MemoryStore();
     let self = await store.getSelf();
     let identity;
@@ -235,6 +242,10 @@ export class Peer extends Emitter {
     p.identity = identity;
     p.certificate = self.certificate;
     p.connOptions = connOptions;
+    p.maxPeers = maxPeers;
+    p.handshakeTimeout = handshakeTimeout;
+    p._inflight = 0; // introductions being answered
+    p._accepted = new Map(); // signatures of signed offers accepted: each once (§9)
     const fp = self.certificate.getFingerprints().find((f) => f.algorithm === 'sha-256');
     p.fingerprint = Uint8Array.from(fp.value.split(':'), (x) => parseInt(x, 16));
     p.sessions = new Map(); // ID text -> Session
@@ -321,7 +332,16 @@ export class Peer extends Emitter {
       await verifySigned(m.signed, this.id, KIND_OFFER, now);
       const t = idText(author);
       if (!await this._introducerOK(sess, t)) return refuse('refused');
+      // A signed offer is accepted once (a replay is expired), and the
+      // sessions and introductions under way stay within maxPeers.
+      const sig = String.fromCharCode(...m.signed.sig);
+      for (const [k, at] of this._accepted) if (at < now - 2 * SIGNED_CODE_LIFETIME) this._accepted.delete(k);
+      if (this._accepted.has(sig)) return refuse('other');
+      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse('too-many');
+      this._accepted.set(sig, now);
+      this._inflight++;
       const pairing = new Pairing(this, { expect: t, introducer: sess.idText });
+      pairing.session.then(() => this._inflight--, () => this._inflight--);
       await pairing.connect(m.signed.code);
       const signed = await this.identity.signCode(KIND_ANSWER, author, pairing.conn.localCode);
       await sess.conn.send(relayMessage(0, author, m.nonce, signed));
