@@ -70,7 +70,8 @@ export async function qrVersion(text) {
 // with GoPeer's helpers: out, err, until, write, stop.
 export class Proc extends GoPeer {
   constructor(bin, args) {
-    super(['help']); // a GoPeer; its process is replaced at once
+    super(['help']); // a GoPeer; its process is replaced at once, unheard
+    for (const s of [this.proc, this.proc.stdout, this.proc.stderr]) s.removeAllListeners();
     this.proc.kill('SIGKILL');
     this.args = [bin, ...args];
     this.out = Buffer.alloc(0);

@@ -280,7 +280,7 @@ export class Peer extends Emitter {
     const pairing = new Pairing(this, { expect: to, introducer: sess.idText });
     const toID = parseID(to);
     const nonce = randomNonce();
-    this._pending.set(String(nonce), { pairing, to: toID });
+    this._pending.set(String(nonce), { pairing, to: toID, via: sess });
     pairing.conn.closed.then(() => this._pending.delete(String(nonce)));
     (async () => {
       await pairing.conn.offer();
@@ -308,15 +308,17 @@ export class Peer extends Emitter {
       else if (m.type === MSG.relay) await sess.conn.send(refuseMessage(1, sess.id, m.nonce, REFUSE['no-route']));
       return;
     }
-    if (m.type === MSG.refuse) {
-      const p = this._pending.get(String(m.nonce));
-      if (p) p.pairing.conn._fail(refusalClass(m.reason), `peer: the introduction was refused (reason ${m.reason})`);
-      return;
-    }
+    // A refusal or an answer is taken once, from the introducer the offer
+    // went through.
     const now = Math.floor(Date.now() / 1000);
-    if (m.signed.kind === KIND_ANSWER) {
+    if (m.type === MSG.refuse || m.signed.kind === KIND_ANSWER) {
       const p = this._pending.get(String(m.nonce));
-      if (!p) return;
+      if (!p || p.via !== sess) return;
+      this._pending.delete(String(m.nonce));
+      if (m.type === MSG.refuse) {
+        p.pairing.conn._fail(refusalClass(m.reason), `peer: the introduction was refused (reason ${m.reason})`);
+        return;
+      }
       try {
         await verifySigned(m.signed, this.id, KIND_ANSWER, now, p.to);
         await p.pairing.connect(m.signed.code);
