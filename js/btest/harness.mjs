@@ -3,9 +3,11 @@
 // web page's tests launch them (web/test/lib.mjs, puppeteer-core from
 // web/node_modules), and `peer` processes (ref/, Go).
 import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GoPeer } from '../../web/test/lib.mjs';
 export { launch, closeAll, GoPeer, sha256, rand, PEER } from '../../web/test/lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,4 +64,23 @@ export async function qrVersion(text) {
   qr.addData(text, 'Alphanumeric');
   qr.make();
   return (qr.getModuleCount() - 17) / 4;
+}
+
+// Proc is a Go program of this repository other than `peer` (bin, args),
+// with GoPeer's helpers: out, err, until, write, stop.
+export class Proc extends GoPeer {
+  constructor(bin, args) {
+    super(['help']); // a GoPeer; its process is replaced at once, unheard
+    for (const s of [this.proc, this.proc.stdout, this.proc.stderr]) s.removeAllListeners();
+    this.proc.kill('SIGKILL');
+    this.args = [bin, ...args];
+    this.out = Buffer.alloc(0);
+    this.err = '';
+    this.code = undefined;
+    this.sig = undefined;
+    this.proc = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stdout.on('data', (d) => { this.out = Buffer.concat([this.out, d]); this.poke(); });
+    this.proc.stderr.on('data', (d) => { this.err += d; this.poke(); });
+    this.exit = new Promise((resolve) => this.proc.on('exit', (code, sig) => { this.code = code; this.sig = sig; this.poke(); resolve(code); }));
+  }
 }

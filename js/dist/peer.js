@@ -1260,6 +1260,7 @@ var Pairing = class {
   constructor(peer, options = {}) {
     this.peer = peer;
     this.expect = (options.expect ? [].concat(options.expect) : []).map((t) => parseID(t));
+    this.introducer = options.introducer;
     this.conn = new PeerConnection({ ...peer.connOptions, ...options.conn, certificates: [peer.certificate] });
     let ok, no;
     this.session = new Promise((res, rej) => {
@@ -1274,7 +1275,11 @@ var Pairing = class {
     this._later = [];
     this._sess = null;
     this.conn.channel.on("message", (m) => this._message(m));
-    this.conn.on("connect", () => this._hello().catch((err) => this.conn._fail(err.class || "auth", err.message)));
+    this.conn.on("connect", () => {
+      const t = setTimeout(() => this.conn._fail("auth", "peer: no HELLO from the peer in time"), peer.handshakeTimeout);
+      this.session.then(() => clearTimeout(t), () => clearTimeout(t));
+      this._hello().catch((err) => this.conn._fail(err.class || "auth", err.message));
+    });
   }
   /**
    * offer makes the offer's code. For one expected peer that remembers our
@@ -1328,6 +1333,8 @@ var Pairing = class {
     if (msg.type === MSG.data) {
       this._sess.emit("data", msg.payload);
       this.peer.emit("data", this._sess, msg.payload);
+    } else if (!msg.ignored) {
+      this.peer._control(this._sess, msg).catch((err) => this.peer.emit("error", err));
     }
   }
   async _verify() {
@@ -1346,10 +1353,13 @@ var Pairing = class {
         sentFingerprint: local,
         firstSeen: old?.firstSeen || now,
         lastSeen: now,
-        chosen: true
+        chosen: old?.chosen || !this.introducer,
+        introducer: this.introducer || old?.introducer
       });
       this._sess = new Session(this.peer, this.conn, r.id, r.key);
+      this.peer.sessions.set(t, this._sess);
       this.conn.on("close", (reason) => {
+        if (this.peer.sessions.get(t) === this._sess) this.peer.sessions.delete(t);
         this._sess.emit("close", reason);
         this.peer.emit("left", this._sess, reason);
       });
@@ -1368,7 +1378,9 @@ var Peer = class _Peer extends Emitter {
    * DTLS certificate, renewed when less than 30 days remain. persist false
    * keeps everything in memory. Other options go to each PeerConnection.
    */
-  static async open({ name = "peer-sdp", persist = true, ...connOptions } = {}) {
+  static async open({ name = "peer-sdp", persist = true, maxPeers = 64, handshakeTimeout = 15e3, ...connOptions } = {}) {
+    if (!(maxPeers >= 1 && maxPeers <= 4096)) throw new RangeError(`peer: maxPeers ${maxPeers} out of range [1, 4096]`);
+    if (!(handshakeTimeout >= 1e3 && handshakeTimeout <= 6e5)) throw new RangeError(`peer: handshakeTimeout ${handshakeTimeout} out of range [1 s, 10 min]`);
     const store = persist && typeof indexedDB !== "undefined" ? await IDBStore.open(name) : new MemoryStore();
     let self = await store.getSelf();
     let identity;
@@ -1387,8 +1399,14 @@ var Peer = class _Peer extends Emitter {
     p.identity = identity;
     p.certificate = self.certificate;
     p.connOptions = connOptions;
+    p.maxPeers = maxPeers;
+    p.handshakeTimeout = handshakeTimeout;
+    p._inflight = 0;
+    p._accepted = /* @__PURE__ */ new Map();
     const fp = self.certificate.getFingerprints().find((f) => f.algorithm === "sha-256");
     p.fingerprint = Uint8Array.from(fp.value.split(":"), (x) => parseInt(x, 16));
+    p.sessions = /* @__PURE__ */ new Map();
+    p._pending = /* @__PURE__ */ new Map();
     return p;
   }
   get id() {
@@ -1414,7 +1432,96 @@ var Peer = class _Peer extends Emitter {
   async _record(t) {
     return (await this.store.allPeers()).find((r) => r.idText === t);
   }
+  /**
+   * introduce connects to the peer `to` (ID text) through a connected peer
+   * `via` (a Session or an ID text; default: any other session), with no
+   * code shown (IDENTITY.md §6): the offer and answer travel signed by their
+   * authors. Returns the Pairing; its session rejects with the class of a
+   * refusal ('no-route', 'refused', ...).
+   */
+  introduce(to, { via } = {}) {
+    const sess = typeof via === "string" ? this.sessions.get(via) : via || [...this.sessions.values()].find((x) => x.idText !== to);
+    if (!sess) throw new PeerError("no-route", `peer: no connected peer to introduce ${to}`);
+    const pairing = new Pairing(this, { expect: to, introducer: sess.idText });
+    const toID = parseID(to);
+    const nonce = randomNonce();
+    this._pending.set(String(nonce), { pairing, to: toID, via: sess });
+    pairing.conn.closed.then(() => this._pending.delete(String(nonce)));
+    (async () => {
+      await pairing.conn.offer();
+      const signed = await this.identity.signCode(KIND_OFFER, toID, pairing.conn.offerCode);
+      await sess.conn.send(relayMessage(0, toID, nonce, signed));
+    })().catch((err) => pairing.conn._fail(err.class || "no-route", err.message));
+    return pairing;
+  }
+  // control handles §6's messages from the session sess.
+  async _control(sess, m) {
+    const forTo = m.to && sameBytes(m.to, this.id);
+    if (m.type === MSG.invite) {
+      const t = idText(m.peer);
+      if (!this.sessions.has(t) && !sameBytes(m.peer, this.id) && await this._introducerOK(sess, t)) this.introduce(t, { via: sess });
+      return;
+    }
+    if (m.type !== MSG.relay && m.type !== MSG.refuse) return;
+    if (!forTo) {
+      if (m.hops !== 0) return;
+      const target = this.sessions.get(idText(m.to));
+      const fwd = m.type === MSG.relay ? relayMessage(1, m.to, m.nonce, m.signed) : refuseMessage(1, m.to, m.nonce, m.reason);
+      if (target) await target.conn.send(fwd);
+      else if (m.type === MSG.relay) await sess.conn.send(refuseMessage(1, sess.id, m.nonce, REFUSE["no-route"]));
+      return;
+    }
+    const now = Math.floor(Date.now() / 1e3);
+    if (m.type === MSG.refuse || m.signed.kind === KIND_ANSWER) {
+      const p = this._pending.get(String(m.nonce));
+      if (!p || p.via !== sess) return;
+      this._pending.delete(String(m.nonce));
+      if (m.type === MSG.refuse) {
+        p.pairing.conn._fail(refusalClass(m.reason), `peer: the introduction was refused (reason ${m.reason})`);
+        return;
+      }
+      try {
+        await verifySigned(m.signed, this.id, KIND_ANSWER, now, p.to);
+        await p.pairing.connect(m.signed.code);
+      } catch (err) {
+        p.pairing.conn._fail(err.class || "protocol", err.message);
+      }
+      return;
+    }
+    const author = m.signed.key.length === 32 ? idOf(m.signed.key) : null;
+    const refuse = (cls) => author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[cls] || REFUSE.other));
+    try {
+      await verifySigned(m.signed, this.id, KIND_OFFER, now);
+      const t = idText(author);
+      if (!await this._introducerOK(sess, t)) return refuse("refused");
+      const sig = String.fromCharCode(...m.signed.sig);
+      for (const [k, at] of this._accepted) if (at < now - 2 * SIGNED_CODE_LIFETIME) this._accepted.delete(k);
+      if (this._accepted.has(sig)) return refuse("other");
+      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse("too-many");
+      this._accepted.set(sig, now);
+      this._inflight++;
+      const pairing = new Pairing(this, { expect: t, introducer: sess.idText });
+      pairing.session.then(() => this._inflight--, () => this._inflight--);
+      await pairing.connect(m.signed.code);
+      const signed = await this.identity.signCode(KIND_ANSWER, author, pairing.conn.localCode);
+      await sess.conn.send(relayMessage(0, author, m.nonce, signed));
+    } catch (err) {
+      await refuse(err.class);
+    }
+  }
+  // introducerOK: a stranger is accepted only through an introducer this
+  // user paired with by code (ref/peer's IntroductionsFromChosen); a known
+  // peer through anyone.
+  async _introducerOK(sess, t) {
+    if (await this._record(t)) return true;
+    return !!(await this._record(sess.idText))?.chosen;
+  }
 };
+function randomNonce() {
+  const b = crypto.getRandomValues(new Uint8Array(8));
+  b[0] &= 127;
+  return new DataView(b.buffer).getBigUint64(0);
+}
 export {
   Channel,
   CodecError,

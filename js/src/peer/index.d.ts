@@ -218,7 +218,9 @@ export interface PeerRecord {
   idText: string; id: Uint8Array; key: Uint8Array;
   /** The peer's certificate digest, and ours as it last saw it. */
   fingerprint: Uint8Array; sentFingerprint: Uint8Array;
-  firstSeen: number; lastSeen: number; chosen: boolean;
+  firstSeen: number; lastSeen: number;
+  /** Paired by code (true), or first met through an introducer (its ID text). */
+  chosen: boolean; introducer?: string;
 }
 
 export interface SessionEvents {
@@ -259,6 +261,8 @@ export interface PeerEvents {
   joined: (session: Session) => void;
   data: (session: Session, data: Uint8Array) => void;
   left: (session: Session, reason: PeerError) => void;
+  /** A failure while handling an introduction message. */
+  error: (err: Error) => void;
 }
 
 export interface PeerOpenOptions extends PeerConnectionOptions {
@@ -266,6 +270,10 @@ export interface PeerOpenOptions extends PeerConnectionOptions {
   name?: string;
   /** false: keep the identity and known peers in memory only. */
   persist?: boolean;
+  /** Sessions plus introductions being answered; more are refused (too-many). Default 64, range 1..4096. */
+  maxPeers?: number;
+  /** The peer's HELLO must arrive within this, ms, after the connection opens (else auth). Default 15000, range 1 s..10 min. */
+  handshakeTimeout?: number;
 }
 
 /** This browser's identity and the peers it knows. */
@@ -279,6 +287,10 @@ export class Peer {
   readonly idText: string;
   readonly idShort: string;
   pair(options?: PairingOptions): Pairing;
+  /** Connects to `to` (ID text) through a connected peer, with no code (IDENTITY.md §6). */
+  introduce(to: string, options?: { via?: Session | string }): Pairing;
+  /** The connected sessions by ID text. */
+  readonly sessions: Map<string, Session>;
   remembered(): Promise<PeerRecord[]>;
   forget(idText: string): Promise<void>;
   on<K extends keyof PeerEvents>(type: K, fn: PeerEvents[K]): Unsubscribe;

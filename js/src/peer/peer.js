@@ -1,8 +1,9 @@
 // Peer: a browser peer with an identity (IDENTITY.md) over PeerConnection:
 // an Ed25519 key and a DTLS certificate kept in IndexedDB (so the ID
 // survives a reload), the HELLO handshake on every connection, the store of
-// known peers, and reconnect codes. Introductions (§6) are not implemented
-// yet: relay, refuse and invite messages are read and ignored.
+// known peers, reconnect codes, and introductions through a connected peer
+// (§6: relay, refuse, invite), as introducer, as the introduced and as the
+// one who asks.
 import { formatText, parseText } from '../index.js';
 import { PeerConnection } from './connection.js';
 import { Emitter } from './emitter.js';
@@ -10,7 +11,8 @@ import { PeerError } from './errors.js';
 import { bytesOf } from './channel.js';
 import {
   Identity, checkHello, decodeMessage, dataMessage, idText, idShort, parseID, toReconnect, reconnectHint,
-  resolveReconnect, MSG,
+  resolveReconnect, MSG, idOf, verifySigned, relayMessage, refuseMessage, refusalClass, REFUSE,
+  KIND_OFFER, KIND_ANSWER, SIGNED_CODE_LIFETIME,
 } from './identity.js';
 
 const DAY = 86400000;
@@ -103,6 +105,7 @@ export class Pairing {
     this.peer = peer;
     /** expect: the IDs (text form) this connection must reach (a reconnection); empty: anyone. */
     this.expect = (options.expect ? [].concat(options.expect) : []).map((t) => parseID(t));
+    this.introducer = options.introducer; // the ID text of the introducer, for an introduction
     this.conn = new PeerConnection({ ...peer.connOptions, ...options.conn, certificates: [peer.certificate] });
     let ok, no;
     this.session = new Promise((res, rej) => { ok = res; no = rej; });
@@ -113,7 +116,12 @@ export class Pairing {
     this._later = []; // messages after it, until HELLO is verified
     this._sess = null;
     this.conn.channel.on('message', (m) => this._message(m));
-    this.conn.on('connect', () => this._hello().catch((err) => this.conn._fail(err.class || 'auth', err.message)));
+    this.conn.on('connect', () => {
+      // HELLO within the handshake timeout (ref/peer: 15 s), or auth.
+      const t = setTimeout(() => this.conn._fail('auth', 'peer: no HELLO from the peer in time'), peer.handshakeTimeout);
+      this.session.then(() => clearTimeout(t), () => clearTimeout(t));
+      this._hello().catch((err) => this.conn._fail(err.class || 'auth', err.message));
+    });
   }
 
   /**
@@ -171,7 +179,9 @@ export class Pairing {
     if (msg.type === MSG.data) {
       this._sess.emit('data', msg.payload);
       this.peer.emit('data', this._sess, msg.payload);
-    } // relay, refuse, invite, restart and unknown types: not implemented here (ignored)
+    } else if (!msg.ignored) {
+      this.peer._control(this._sess, msg).catch((err) => this.peer.emit('error', err));
+    } // restart (§8.2) is read and ignored: no ICE restart here
   }
 
   async _verify() {
@@ -182,9 +192,14 @@ export class Pairing {
       const t = idText(r.id);
       const old = await this.peer._record(t);
       await this.peer.store.putPeer({ ...old, idText: t, id: r.id, key: r.key, fingerprint: remote, sentFingerprint: local,
-        firstSeen: old?.firstSeen || now, lastSeen: now, chosen: true });
+        firstSeen: old?.firstSeen || now, lastSeen: now, chosen: old?.chosen || !this.introducer, introducer: this.introducer || old?.introducer });
       this._sess = new Session(this.peer, this.conn, r.id, r.key);
-      this.conn.on('close', (reason) => { this._sess.emit('close', reason); this.peer.emit('left', this._sess, reason); });
+      this.peer.sessions.set(t, this._sess);
+      this.conn.on('close', (reason) => {
+        if (this.peer.sessions.get(t) === this._sess) this.peer.sessions.delete(t);
+        this._sess.emit('close', reason);
+        this.peer.emit('left', this._sess, reason);
+      });
       this.peer.emit('joined', this._sess);
       this._ok(this._sess);
       for (const m of this._later.splice(0)) this._message(m);
@@ -206,7 +221,9 @@ export class Peer extends Emitter {
    * DTLS certificate, renewed when less than 30 days remain. persist false
    * keeps everything in memory. Other options go to each PeerConnection.
    */
-  static async open({ name = 'peer-sdp', persist = true, ...connOptions } = {}) {
+  static async open({ name = 'peer-sdp', persist = true, maxPeers = 64, handshakeTimeout = 15000, ...connOptions } = {}) {
+    if (!(maxPeers >= 1 && maxPeers <= 4096)) throw new RangeError(`peer: maxPeers ${maxPeers} out of range [1, 4096]`);
+    if (!(handshakeTimeout >= 1000 && handshakeTimeout <= 600000)) throw new RangeError(`peer: handshakeTimeout ${handshakeTimeout} out of range [1 s, 10 min]`);
     const store = persist && typeof indexedDB !== 'undefined' ? await IDBStore.open(name) : new MemoryStore();
     let self = await store.getSelf();
     let identity;
@@ -225,8 +242,14 @@ export class Peer extends Emitter {
     p.identity = identity;
     p.certificate = self.certificate;
     p.connOptions = connOptions;
+    p.maxPeers = maxPeers;
+    p.handshakeTimeout = handshakeTimeout;
+    p._inflight = 0; // introductions being answered
+    p._accepted = new Map(); // signatures of signed offers accepted: each once (§9)
     const fp = self.certificate.getFingerprints().find((f) => f.algorithm === 'sha-256');
     p.fingerprint = Uint8Array.from(fp.value.split(':'), (x) => parseInt(x, 16));
+    p.sessions = new Map(); // ID text -> Session
+    p._pending = new Map(); // nonce -> our introduction waiting for its answer
     return p;
   }
 
@@ -243,4 +266,103 @@ export class Peer extends Emitter {
   forget(idTextOf) { return this.store.deletePeer(idTextOf); }
 
   async _record(t) { return (await this.store.allPeers()).find((r) => r.idText === t); }
+
+  /**
+   * introduce connects to the peer `to` (ID text) through a connected peer
+   * `via` (a Session or an ID text; default: any other session), with no
+   * code shown (IDENTITY.md §6): the offer and answer travel signed by their
+   * authors. Returns the Pairing; its session rejects with the class of a
+   * refusal ('no-route', 'refused', ...).
+   */
+  introduce(to, { via } = {}) {
+    const sess = typeof via === 'string' ? this.sessions.get(via) : via || [...this.sessions.values()].find((x) => x.idText !== to);
+    if (!sess) throw new PeerError('no-route', `peer: no connected peer to introduce ${to}`);
+    const pairing = new Pairing(this, { expect: to, introducer: sess.idText });
+    const toID = parseID(to);
+    const nonce = randomNonce();
+    this._pending.set(String(nonce), { pairing, to: toID, via: sess });
+    pairing.conn.closed.then(() => this._pending.delete(String(nonce)));
+    (async () => {
+      await pairing.conn.offer();
+      const signed = await this.identity.signCode(KIND_OFFER, toID, pairing.conn.offerCode);
+      await sess.conn.send(relayMessage(0, toID, nonce, signed));
+    })().catch((err) => pairing.conn._fail(err.class || 'no-route', err.message));
+    return pairing;
+  }
+
+  // control handles §6's messages from the session sess.
+  async _control(sess, m) {
+    const forTo = m.to && sameBytes(m.to, this.id);
+    if (m.type === MSG.invite) {
+      const t = idText(m.peer);
+      if (!this.sessions.has(t) && !sameBytes(m.peer, this.id) && await this._introducerOK(sess, t)) this.introduce(t, { via: sess });
+      return;
+    }
+    if (m.type !== MSG.relay && m.type !== MSG.refuse) return; // restart: no ICE restart here
+    if (!forTo) {
+      // As the introducer: forward once (hops 0 -> 1), or refuse with no-route.
+      if (m.hops !== 0) return;
+      const target = this.sessions.get(idText(m.to));
+      const fwd = m.type === MSG.relay ? relayMessage(1, m.to, m.nonce, m.signed) : refuseMessage(1, m.to, m.nonce, m.reason);
+      if (target) await target.conn.send(fwd);
+      else if (m.type === MSG.relay) await sess.conn.send(refuseMessage(1, sess.id, m.nonce, REFUSE['no-route']));
+      return;
+    }
+    // A refusal or an answer is taken once, from the introducer the offer
+    // went through.
+    const now = Math.floor(Date.now() / 1000);
+    if (m.type === MSG.refuse || m.signed.kind === KIND_ANSWER) {
+      const p = this._pending.get(String(m.nonce));
+      if (!p || p.via !== sess) return;
+      this._pending.delete(String(m.nonce));
+      if (m.type === MSG.refuse) {
+        p.pairing.conn._fail(refusalClass(m.reason), `peer: the introduction was refused (reason ${m.reason})`);
+        return;
+      }
+      try {
+        await verifySigned(m.signed, this.id, KIND_ANSWER, now, p.to);
+        await p.pairing.connect(m.signed.code);
+      } catch (err) {
+        p.pairing.conn._fail(err.class || 'protocol', err.message);
+      }
+      return;
+    }
+    // An offer for us through sess.
+    const author = m.signed.key.length === 32 ? idOf(m.signed.key) : null;
+    const refuse = (cls) => author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[cls] || REFUSE.other));
+    try {
+      await verifySigned(m.signed, this.id, KIND_OFFER, now);
+      const t = idText(author);
+      if (!await this._introducerOK(sess, t)) return refuse('refused');
+      // A signed offer is accepted once (a replay is expired), and the
+      // sessions and introductions under way stay within maxPeers.
+      const sig = String.fromCharCode(...m.signed.sig);
+      for (const [k, at] of this._accepted) if (at < now - 2 * SIGNED_CODE_LIFETIME) this._accepted.delete(k);
+      if (this._accepted.has(sig)) return refuse('other');
+      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse('too-many');
+      this._accepted.set(sig, now);
+      this._inflight++;
+      const pairing = new Pairing(this, { expect: t, introducer: sess.idText });
+      pairing.session.then(() => this._inflight--, () => this._inflight--);
+      await pairing.connect(m.signed.code);
+      const signed = await this.identity.signCode(KIND_ANSWER, author, pairing.conn.localCode);
+      await sess.conn.send(relayMessage(0, author, m.nonce, signed));
+    } catch (err) {
+      await refuse(err.class);
+    }
+  }
+
+  // introducerOK: a stranger is accepted only through an introducer this
+  // user paired with by code (ref/peer's IntroductionsFromChosen); a known
+  // peer through anyone.
+  async _introducerOK(sess, t) {
+    if (await this._record(t)) return true;
+    return !!(await this._record(sess.idText))?.chosen;
+  }
+}
+
+function randomNonce() {
+  const b = crypto.getRandomValues(new Uint8Array(8));
+  b[0] &= 0x7f;
+  return new DataView(b.buffer).getBigUint64(0);
 }

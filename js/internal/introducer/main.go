@@ -1,0 +1,116 @@
+// Command introducer is the Go peer (ref/peer) of the JavaScript library's
+// introduction test (js/btest/intro.suite.mjs): a peer with a fresh
+// identity that answers offers' codes and can introduce two of its peers.
+// It reads commands from stdin, one a line, and writes one line each to
+// stdout:
+//
+//	(at start)              id <ID>
+//	answer <code>           answer <code, link form>; later joined <ID>
+//	introduce <ID> <ID>     introduced, or error <message>
+//
+// Session events are written as event <type> <ID>. It ends at the end of
+// stdin.
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/peer-sdp/peer/codec"
+	"github.com/peer-sdp/peer/ref/peer"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "introducer:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	id, err := peer.NewIdentity()
+	if err != nil {
+		return err
+	}
+	p, err := peer.New(&peer.Config{Identity: id})
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	var mu sync.Mutex
+	say := func(format string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Printf(format+"\n", a...)
+	}
+	say("id %s", p.ID())
+	go func() {
+		for ev := range p.Events() {
+			say("event %s %s", ev.Type, ev.Peer)
+		}
+	}()
+	go func() { // messages are not this command's business: drain them
+		for {
+			if _, err := p.Receive(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 64<<10), 64<<10)
+	for in.Scan() {
+		line := in.Text()
+		f := strings.Fields(line)
+		switch {
+		case strings.HasPrefix(line, "answer "):
+			if err := answer(p, strings.TrimPrefix(line, "answer "), say); err != nil {
+				say("error %v", err)
+			}
+		case len(f) == 3 && f[0] == "introduce":
+			a, errA := peer.ParseID(f[1])
+			b, errB := peer.ParseID(f[2])
+			if errA != nil || errB != nil {
+				say("error bad ID")
+				continue
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if err := p.Introduce(ctx, a, b); err != nil {
+				say("error %v", err)
+			} else {
+				say("introduced")
+			}
+			cancel()
+		default:
+			say("error unknown command")
+		}
+	}
+	return in.Err()
+}
+
+// answer answers an offer's code and reports the peer once HELLO verified it.
+func answer(p *peer.Peer, text string, say func(string, ...any)) error {
+	code, err := codec.ParseText(text)
+	if err != nil {
+		return err
+	}
+	pr, err := p.Answer(context.Background(), code)
+	if err != nil {
+		return err
+	}
+	say("answer %s", codec.FormatText(pr.Code(), codec.FormLink))
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if id, err := pr.Wait(ctx); err != nil {
+			say("error %v", err)
+		} else {
+			say("joined %s", id)
+		}
+	}()
+	return nil
+}
