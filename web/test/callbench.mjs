@@ -8,8 +8,8 @@
 //          a person (patiently, its camera in the answer); the answer's code
 //          goes to peer offer's stdin: t0.
 //   plain: internal/plaincall (pion's defaults) prints its offer's SDP; the
-//          browser answers with a bare RTCPeerConnection (recvonly, all its
-//          candidates); the answer's SDP goes to plaincall's stdin: t0.
+//          browser answers with a bare RTCPeerConnection (its fake camera
+//          in the answer, as the page's; all its candidates); the answer's SDP goes to plaincall's stdin: t0.
 // End: the first getStats with inbound-rtp video framesDecoded > 0, polled
 // every 5 ms in the page (the same for both).
 //
@@ -41,7 +41,9 @@ const FAKE = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-str
 function firstFrame(page, getPC) {
   return page.evaluate(async (getPC) => {
     const pc = new Function(`return ${getPC}`)()();
+    const t0 = performance.now();
     for (;;) {
+      if (performance.now() - t0 > 30000) throw new Error(`no frame decoded in 30 s (connection ${pc?.connectionState})`);
       if (pc) {
         for (const r of (await pc.getStats()).values()) {
           if (r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0) return performance.timeOrigin + performance.now();
@@ -85,6 +87,10 @@ async function viaPlain(b, srv) {
       const pc = new RTCPeerConnection({ iceServers: [] });
       window.benchPC = pc;
       await pc.setRemoteDescription(offer);
+      // The same call as the page's: its fake camera and microphone go in
+      // the answer (the camera takes the offer's video m-line).
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      for (const t of stream.getTracks()) pc.addTrack(t, stream);
       await pc.setLocalDescription(await pc.createAnswer());
       if (pc.iceGatheringState !== 'complete') {
         await new Promise((r) => pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') r(); }));
