@@ -57,13 +57,17 @@ type Conn struct {
 	reachable    chan struct{} // closed while unreachable is not
 	unreachClose bool
 
-	done     chan struct{}
-	opened   chan struct{}
-	accept   chan *Channel
-	tracks   chan RemoteTrack
-	def      *Channel
-	pcOnce   sync.Once
-	pcClosed chan struct{}
+	done   chan struct{}
+	opened chan struct{}
+	// connected is closed when ICE and DTLS are first up: media flows
+	// from then, a little before the default channel opens.
+	connected     chan struct{}
+	connectedOnce sync.Once
+	accept        chan *Channel
+	tracks        chan RemoteTrack
+	def           *Channel
+	pcOnce        sync.Once
+	pcClosed      chan struct{}
 }
 
 // Offer creates the offering side of a connection and returns it with its
@@ -143,6 +147,7 @@ func newConn(cfg *Config, role int, remoteMedia bool) (*Conn, error) {
 		s: s, id: connID, pc: pc, role: role,
 		done:        make(chan struct{}),
 		opened:      make(chan struct{}),
+		connected:   make(chan struct{}),
 		accept:      make(chan *Channel, 16),
 		tracks:      make(chan RemoteTrack, maxWaitingTracks),
 		pcClosed:    make(chan struct{}),

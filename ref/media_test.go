@@ -121,6 +121,14 @@ func TestMediaBothWays(t *testing.T) {
 	if n := len(o.LocalTracks()); n != 3 {
 		t.Fatalf("offerer has %d senders, want 3", n)
 	}
+	for _, c := range []*Conn{o, a} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := c.WaitMedia(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("WaitMedia on an open connection: %v", err)
+		}
+	}
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup

@@ -84,6 +84,8 @@ func (c *Conn) deadline() {
 
 func (c *Conn) onState(st webrtc.PeerConnectionState) {
 	switch st {
+	case webrtc.PeerConnectionStateConnected:
+		c.connectedOnce.Do(func() { close(c.connected) })
 	case webrtc.PeerConnectionStateFailed:
 		c.mu.Lock()
 		ice, open := c.iceConnected, c.isOpen

@@ -172,14 +172,15 @@ func probeOgg(path string) error {
 	return nil
 }
 
-// start plays the files and records the peer's tracks once conn is open;
-// everything ends with conn (or ctx).
+// start plays the files once conn carries media (ref.Conn.WaitMedia) and
+// records the peer's tracks; everything ends with conn (or ctx).
 func (s *session) start(ctx context.Context, conn *ref.Conn) {
 	if len(s.files) > 0 {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			if conn.WaitOpen(ctx) != nil {
+			defer close(s.played) // also when the connection never comes up
+			if conn.WaitMedia(ctx) != nil {
 				return
 			}
 			var pw sync.WaitGroup
@@ -193,7 +194,6 @@ func (s *session) start(ctx context.Context, conn *ref.Conn) {
 				}()
 			}
 			pw.Wait()
-			close(s.played)
 		}()
 	}
 	if s.record != "" {

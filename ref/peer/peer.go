@@ -23,8 +23,13 @@
 // channels), signalled over the same paths; a fresh connection follows
 // when no restart connects within ref.Config.RestartTimeout.
 //
+// Audio and video: Config.Conn.Tracks (ref.Config) go on every connection
+// of every session, so a reconnected session sends them again with nothing
+// added again, and an ICE restart keeps them going; the peers' tracks
+// arrive through AcceptTrack, again after each reconnect (media.go).
+//
 // Events and messages are delivered on channels the application reads
-// (Events, Receive); no user code runs on pion's goroutines.
+// (Events, Receive, AcceptTrack); no user code runs on pion's goroutines.
 //
 // # Limits
 //
@@ -76,6 +81,7 @@ type Peer struct {
 
 	events *queue
 	msgs   chan Message
+	tracks chan Track // the peers' media tracks (media.go)
 
 	// mu guards the sessions: closed, sessions (and their fields), order,
 	// stray and joining. The other parts below have their own locks.
@@ -103,6 +109,7 @@ func New(cfg *Config) (*Peer, error) {
 		cfg: c, id: c.Identity, st: c.Store,
 		events:   newQueue(),
 		msgs:     make(chan Message, 64),
+		tracks:   make(chan Track, maxWaitingTracks),
 		sessions: map[ID]*session{},
 		stray:    map[*ref.Conn]bool{},
 	}

@@ -87,6 +87,7 @@ func (p *Peer) attach(id ID, pub ed25519.PublicKey, addrs []string, c *ref.Conn,
 	}
 	go p.readLoop(s, c)
 	go p.watch(s, c)
+	go p.forwardTracks(s, c)
 	return nil
 }
 
@@ -127,7 +128,7 @@ func (p *Peer) join(id ID, pub ed25519.PublicKey, c *ref.Conn, lowOffer bool) (s
 	close(s.up)
 	s.up = make(chan struct{})
 	p.redial.resume(id)
-	p.wg.Add(2)
+	p.wg.Add(3) // readLoop, watch, forwardTracks
 	return s, ev, old, nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/pion/webrtc/v4"
 )
 
 func freeAddr(t *testing.T) string {
@@ -20,8 +22,9 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// filePeer starts a peer whose identity and store live in dir/name.*.
-func filePeer(t *testing.T, dir, name, listen string) *Peer {
+// filePeer starts a peer whose identity and store live in dir/name.*,
+// sending tracks on its connections.
+func filePeer(t *testing.T, dir, name, listen string, tracks ...webrtc.TrackLocal) *Peer {
 	t.Helper()
 	id, err := LoadIdentity(filepath.Join(dir, name+".key"))
 	if err != nil {
@@ -31,7 +34,9 @@ func filePeer(t *testing.T, dir, name, listen string) *Peer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newTestPeer(t, &Config{Identity: id, Store: st, Listen: listen})
+	cfg := &Config{Identity: id, Store: st, Listen: listen}
+	cfg.Conn.Tracks = tracks
+	return newTestPeer(t, cfg)
 }
 
 // TestRestartReconnectsDirect: both processes restart (new Peers from the

@@ -511,6 +511,7 @@ Object.assign(app, {
   streamAll: () => concat(app.stream),
   qrVersion: (text) => makeQR(text).version,
   callStats: () => call.stats(conn?.pc),
+  peerConnection: () => conn?.pc,
   setMuted: call.setMuted, setCameraOff: call.setCameraOff,
 });
 

@@ -136,3 +136,47 @@ describe('page ↔ peer serve -video -audio -record', () => {
     });
   }
 });
+
+// goCall: peer offer or peer answer with -video, -audio and -record, and a
+// page in a call with it: the page decodes the Go side's frames, the Go
+// side records the page's camera and microphone; both end their streams
+// and peer exits 0.
+describe('page ↔ peer offer / peer answer -video -audio -record', () => {
+  for (const [kind, role, video] of [['chromium', 'offer', 'vp8.ivf'], ['firefox', 'answer', 'vp9.ivf']]) {
+    test(`${kind} with peer ${role} -video ${video}`, { timeout: 120000 }, async (t) => {
+      const srv = await L.serve();
+      const rec = L.tempDir('peer-call-');
+      const b = await launch(kind);
+      const go = new L.GoPeer([role, '-stdio', '-video', join(MEDIA, video), '-audio', join(MEDIA, 'opus.ogg'), '-record', rec.dir]);
+      try {
+        const page = await L.openPage(b, srv.url);
+        if (role === 'offer') {
+          await L.paste(page, await go.firstLine()); // an offer with media: answered as a call
+          go.write((await L.myCode(page)).code + '\n');
+        } else {
+          await page.click('#call-toggle');
+          await L.click(page, '#btn-offer');
+          go.write((await L.myCode(page)).code + '\n');
+          await L.paste(page, await go.firstLine());
+        }
+        await L.waitState(page, 'connected');
+        const s = await decoding(page, kind);
+        t.diagnostic(`${kind} decoded ${s.video.framesDecoded} frames of ${video}`);
+        go.end(); // peer ends its stream once its files have played
+        await page.waitForFunction(() => peerApp.peerEnded, { timeout: 30000, polling: 100 });
+        await page.evaluate(() => peerApp.endStream());
+        assert.equal(await go.waitExit(30000), 0, `peer ${role} exits 0; stderr:\n${go.err}`);
+        const v = ivfFrames(readFileSync(join(rec.dir, 'video-1.ivf')));
+        const pages = oggPages(readFileSync(join(rec.dir, 'audio-1.ogg')));
+        t.diagnostic(`peer ${role} recorded ${v.frames} ${v.fourcc} frames and ${pages} Ogg pages from ${kind}`);
+        assert.ok(v.frames > 1, `${v.frames} frames recorded`);
+        assert.ok(pages > 3, 'audio pages recorded');
+      } finally {
+        await L.closeAll(b);
+        await go.stop();
+        await srv.stop();
+        rec.remove();
+      }
+    });
+  }
+});
