@@ -77,11 +77,11 @@ func loadFixtures() ([]fixture, []byte, error) {
 			break
 		}
 	}
-	offerDec, err := codec.DecOptions{Offer: offer}.DecMode()
+	offerDec, err := codec.DecOptions{Offer: offer}.Decoder()
 	if err != nil {
 		return nil, nil, err
 	}
-	plainDec, err := codec.DecOptions{}.DecMode()
+	plainDec, err := codec.DecOptions{}.Decoder()
 	if err != nil {
 		return nil, nil, err
 	}

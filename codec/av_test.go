@@ -101,7 +101,7 @@ func TestAVRoundTrip(t *testing.T) {
 	}
 }
 
-// avFloor is the floor of a description (issue 11): the packed ICE
+// avFloor is the floor of a description, the bytes no code can avoid: the packed ICE
 // credentials (each distinct pair once), each distinct fingerprint digest,
 // each distinct UDP component-1 candidate address once (IPv4 4 B, IPv6 or
 // mDNS name 16 B, another name its length) and 2 B for each distinct
@@ -228,7 +228,7 @@ func residualSize(t testing.TB, d Description, offer []byte) int {
 }
 
 // TestAVSizes reports the size of every A/V description of testdata/av
-// against its floor (issue 11) and its residual form, batch by batch, and
+// against its floor (avFloor) and its residual form, batch by batch, and
 // checks that none is larger than its residual form and that the Chromium
 // audio+video+data offers take at most 250 bytes and QR version 10 at
 // level L:

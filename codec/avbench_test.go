@@ -37,7 +37,7 @@ func BenchmarkAV(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		dec, err := DecOptions{Offer: c.o}.DecMode()
+		dec, err := DecOptions{Offer: c.o}.Decoder()
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -466,7 +466,7 @@ func AVDictionary() []byte {
 }
 
 // offerModel decodes the decoder's offer code (as an offer: no offer of
-// its own), once per Decoder built by DecMode.
+// its own), once per Decoder built by DecOptions.Decoder.
 func (d *Decoder) offerModel() (*model, error) {
 	decode := func() (*model, error) {
 		od := *d

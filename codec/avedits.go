@@ -309,7 +309,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			}
 			bl = offer[k]
 		case base-baseProfile >= uint64(len(avProfiles)):
-			return nil, -1, errf(ErrVersion, off, "edits", "profile %d is not in this registry", base-baseProfile)
+			return nil, -1, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
 		default:
 			bl = avProfiles[base-baseProfile]
 			maxProfile = max(maxProfile, int(base-baseProfile))

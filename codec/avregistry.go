@@ -128,7 +128,7 @@ func buildProfiles(sdps []string) ([][]string, error) {
 		}
 		s, ok := avExtract(p, &CandidatePolicy{})
 		if !ok {
-			return nil, errf(ErrSDP, -1, "registry", "a registry source is not A/V-eligible")
+			return nil, errf(ErrInvalidSDP, -1, "registry", "a registry source is not A/V-eligible")
 		}
 	next:
 		for _, part := range s.parts {

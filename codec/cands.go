@@ -172,148 +172,192 @@ func extByte(c candidate, name bool) byte {
 // code, for error offsets. It checks structure only; canonical form is
 // checked by re-encoding.
 func readCandidates(b []byte, base, maxCands int) ([]candidate, error) {
-	var cands []candidate
-	off := 0
-	need := func(n int) error {
-		if off+n > len(b) {
-			return errf(ErrMalformed, base+len(b), "candidates", "record truncated")
-		}
-		return nil
-	}
-	for off < len(b) {
-		start := off
-		flags := b[off]
-		off++
-		c := candidate{typ: flags >> 6, component: 1}
-		trans := flags >> 4 & 3
-		extended := trans == 3
-		addrBits := flags >> 2 & 3
-		pm := flags & 3
-		name := false
-		if trans == 3 {
-			if err := need(1); err != nil {
-				return nil, err
-			}
-			e := b[off]
-			off++
-			if e&0x10 != 0 {
-				return nil, errf(ErrMalformed, base+off-1, "candidates", "reserved bit set in extended byte")
-			}
-			trans = e >> 6
-			name = e&0x20 != 0
-			c.component = e&0x0f + 1
-			if name && addrBits != 0 {
-				return nil, errf(ErrMalformed, base+start, "candidates", "name record with address bits set")
-			}
-		}
-		c.transport = trans
-		count := 1
-		var refs []int
-		switch {
-		case name:
-			if err := need(1); err != nil {
-				return nil, err
-			}
-			n := int(b[off])
-			off++
-			if n == 0 {
-				return nil, errf(ErrMalformed, base+off-1, "candidates", "empty name")
-			}
-			if err := need(n); err != nil {
-				return nil, err
-			}
-			c.kind, c.addr = addrName, string(b[off:off+n])
-			off += n
-			if k, _, _, ok := classifyAddress(c.addr); !ok || k != addrName {
-				return nil, errf(ErrMalformed, base+off-n, "candidates", "name %q is not a name the encoder would write", clip(c.addr))
-			}
-		case addrBits == 0:
-			if err := need(4); err != nil {
-				return nil, err
-			}
-			c.kind, c.addr = addrIPv4, netip.AddrFrom4([4]byte(b[off:off+4])).String()
-			copy(c.raw[:], b[off:off+4])
-			off += 4
-		case addrBits == 1:
-			if err := need(16); err != nil {
-				return nil, err
-			}
-			c.raw = [16]byte(b[off : off+16])
-			c.kind, c.addr = addrIPv6, netip.AddrFrom16(c.raw).String()
-			off += 16
-		case addrBits == 2:
-			if err := need(16); err != nil {
-				return nil, err
-			}
-			c.raw = [16]byte(b[off : off+16])
-			c.kind, c.addr = addrMDNS, mdnsName(b[off:off+16])
-			off += 16
-		default:
-			if err := need(1); err != nil {
-				return nil, err
-			}
-			r := int(b[off])
-			off++
-			if r&refRun != 0 {
-				if extended {
-					return nil, errf(ErrMalformed, base+off-1, "candidates", "run in an extended record")
-				}
-				if err := need(1); err != nil {
-					return nil, err
-				}
-				count = int(b[off])
-				off++
-				if count < 2 || pm == portExplicit {
-					return nil, errf(ErrMalformed, base+off-1, "candidates", "run of %d with port mode %d", count, pm)
-				}
-				r &^= refRun
-			}
-			for k := 0; k < count; k++ {
-				// Every referenced candidate precedes the record.
-				if r+k >= len(cands) {
-					return nil, errf(ErrMalformed, base+start, "candidates", "reference to candidate %d of %d", r+k, len(cands))
-				}
-				refs = append(refs, r+k)
-			}
-		}
-		for k := 0; k < count; k++ {
-			d := c
-			if refs != nil {
-				src := cands[refs[k]]
-				d.kind, d.addr, d.raw = src.kind, src.addr, src.raw
-			}
-			switch pm {
-			case portExplicit:
-				if err := need(2); err != nil {
-					return nil, err
-				}
-				d.port = binary.BigEndian.Uint16(b[off:])
-				off += 2
-			case portDiscard:
-				d.port = discardPrt
-			default:
-				if len(cands) == 0 {
-					return nil, errf(ErrMalformed, base+start, "candidates", "first candidate has a relative port")
-				}
-				prev := cands[len(cands)-1].port
-				if pm == portNext {
-					if prev == 0xffff {
-						return nil, errf(ErrMalformed, base+start, "candidates", "port overflows")
-					}
-					prev++
-				}
-				d.port = prev
-			}
-			if d.port == 0 && d.transport != transTCPActive {
-				return nil, errf(ErrMalformed, base+start, "candidates", "port 0")
-			}
-			if len(cands) >= maxCands {
-				return nil, errf(ErrLimit, base+start, "candidates", "more than %d candidates", maxCands)
-			}
-			cands = append(cands, d)
+	r := &recReader{b: b, base: base, maxCands: maxCands}
+	for r.off < len(b) {
+		if err := r.record(); err != nil {
+			return nil, err
 		}
 	}
-	return cands, nil
+	return r.cands, nil
+}
+
+// recReader reads candidate records (SPEC.md §4.5) from b, whose offset
+// in the code is base; cands are the candidates read so far.
+type recReader struct {
+	b        []byte
+	off      int
+	base     int
+	maxCands int
+	cands    []candidate
+}
+
+func (r *recReader) malformed(at int, format string, a ...any) *Error {
+	return errf(ErrMalformed, r.base+at, "candidates", format, a...)
+}
+
+// take returns the next n bytes, or a truncation error.
+func (r *recReader) take(n int) ([]byte, error) {
+	if r.off+n > len(r.b) {
+		return nil, r.malformed(len(r.b), "record truncated")
+	}
+	p := r.b[r.off : r.off+n]
+	r.off += n
+	return p, nil
+}
+
+// record reads one record: its flags, its extended byte, its address (or
+// reference or run), and the port of each candidate it stands for.
+func (r *recReader) record() error {
+	start := r.off
+	flags := r.b[r.off]
+	r.off++
+	c := candidate{typ: flags >> 6, component: 1, transport: flags >> 4 & 3}
+	extended := c.transport == 3
+	addrBits, pm := flags>>2&3, flags&3
+	name := false
+	if extended {
+		e, err := r.take(1)
+		if err != nil {
+			return err
+		}
+		if e[0]&0x10 != 0 {
+			return r.malformed(r.off-1, "reserved bit set in extended byte")
+		}
+		c.transport, name, c.component = e[0]>>6, e[0]&0x20 != 0, e[0]&0x0f+1
+		if name && addrBits != 0 {
+			return r.malformed(start, "name record with address bits set")
+		}
+	}
+	refs, err := r.address(&c, addrBits, name, extended, pm, start)
+	if err != nil {
+		return err
+	}
+	if refs == nil {
+		return r.emit(c, pm, start)
+	}
+	for _, k := range refs {
+		d := c
+		src := r.cands[k]
+		d.kind, d.addr, d.raw = src.kind, src.addr, src.raw
+		if err := r.emit(d, pm, start); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// address reads the record's address into c, or its reference or run:
+// then it returns the indices of the candidates whose addresses the record's
+// candidates take, in order.
+func (r *recReader) address(c *candidate, addrBits byte, name, extended bool, pm byte, start int) ([]int, error) {
+	var (
+		p   []byte
+		err error
+	)
+	switch {
+	case name:
+		if p, err = r.take(1); err != nil {
+			return nil, err
+		}
+		n := int(p[0])
+		if n == 0 {
+			return nil, r.malformed(r.off-1, "empty name")
+		}
+		if p, err = r.take(n); err != nil {
+			return nil, err
+		}
+		c.kind, c.addr = addrName, string(p)
+		if k, _, _, ok := classifyAddress(c.addr); !ok || k != addrName {
+			return nil, r.malformed(r.off-n, "name %q is not a name the encoder would write", clip(c.addr))
+		}
+	case addrBits == 0:
+		if p, err = r.take(4); err != nil {
+			return nil, err
+		}
+		c.kind, c.addr = addrIPv4, netip.AddrFrom4([4]byte(p)).String()
+		copy(c.raw[:], p)
+	case addrBits == 1:
+		if p, err = r.take(16); err != nil {
+			return nil, err
+		}
+		c.raw = [16]byte(p)
+		c.kind, c.addr = addrIPv6, netip.AddrFrom16(c.raw).String()
+	case addrBits == 2:
+		if p, err = r.take(16); err != nil {
+			return nil, err
+		}
+		c.raw = [16]byte(p)
+		c.kind, c.addr = addrMDNS, mdnsName(p)
+	default:
+		return r.reference(extended, pm, start)
+	}
+	return nil, nil
+}
+
+// reference reads a reference byte, and for a run its count: the indices
+// of the candidates referred to, each before the record.
+func (r *recReader) reference(extended bool, pm byte, start int) ([]int, error) {
+	p, err := r.take(1)
+	if err != nil {
+		return nil, err
+	}
+	ref, count := int(p[0]), 1
+	if ref&refRun != 0 {
+		if extended {
+			return nil, r.malformed(r.off-1, "run in an extended record")
+		}
+		if p, err = r.take(1); err != nil {
+			return nil, err
+		}
+		count = int(p[0])
+		if count < 2 || pm == portExplicit {
+			return nil, r.malformed(r.off-1, "run of %d with port mode %d", count, pm)
+		}
+		ref &^= refRun
+	}
+	refs := make([]int, count)
+	for k := range refs {
+		if ref+k >= len(r.cands) {
+			return nil, r.malformed(start, "reference to candidate %d of %d", ref+k, len(r.cands))
+		}
+		refs[k] = ref + k
+	}
+	return refs, nil
+}
+
+// emit reads the port of candidate d by the record's port mode and appends
+// it to the candidates.
+func (r *recReader) emit(d candidate, pm byte, start int) error {
+	switch pm {
+	case portExplicit:
+		p, err := r.take(2)
+		if err != nil {
+			return err
+		}
+		d.port = binary.BigEndian.Uint16(p)
+	case portDiscard:
+		d.port = discardPrt
+	default:
+		if len(r.cands) == 0 {
+			return r.malformed(start, "first candidate has a relative port")
+		}
+		prev := r.cands[len(r.cands)-1].port
+		if pm == portNext {
+			if prev == 0xffff {
+				return r.malformed(start, "port overflows")
+			}
+			prev++
+		}
+		d.port = prev
+	}
+	if d.port == 0 && d.transport != transTCPActive {
+		return r.malformed(start, "port 0")
+	}
+	if len(r.cands) >= r.maxCands {
+		return errf(ErrLimit, r.base+start, "candidates", "more than %d candidates", r.maxCands)
+	}
+	r.cands = append(r.cands, d)
+	return nil
 }
 
 // isCandidateName reports whether s can be a candidate's connection-address

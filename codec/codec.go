@@ -39,7 +39,7 @@ func ParseType(s string) (Type, error) {
 	case "answer":
 		return Answer, nil
 	}
-	return 0, errf(ErrSDP, -1, "type", "type %q is neither offer nor answer", clip(s))
+	return 0, errf(ErrInvalidSDP, -1, "type", "type %q is neither offer nor answer", clip(s))
 }
 
 // Description is a session description: its type and its SDP text. Decoded
@@ -81,7 +81,7 @@ type EncOptions struct {
 	MaxCodeBytes int
 }
 
-// Encoder encodes descriptions; build one with EncOptions.EncMode. It is
+// Encoder encodes descriptions; build one with EncOptions.Encoder. It is
 // immutable and safe for concurrent use.
 type Encoder struct {
 	pol      CandidatePolicy
@@ -100,8 +100,8 @@ func checkRange(v *int, def, lo, hi int, name string) error {
 	return nil
 }
 
-// EncMode validates the options and returns an Encoder.
-func (o EncOptions) EncMode() (*Encoder, error) {
+// Encoder validates the options and returns an Encoder.
+func (o EncOptions) Encoder() (*Encoder, error) {
 	e := &Encoder{pol: o.Policy, maxSDP: o.MaxSDPBytes, maxCands: o.MaxCandidates, maxCode: o.MaxCodeBytes}
 	if err := e.pol.validate(); err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ type DecOptions struct {
 	MaxCandidates int
 }
 
-// Decoder decodes codes; build one with DecOptions.DecMode. It is immutable
+// Decoder decodes codes; build one with DecOptions.Decoder. It is immutable
 // and safe for concurrent use.
 type Decoder struct {
 	offer     []byte
@@ -153,8 +153,8 @@ type offerMemo struct {
 	err  error
 }
 
-// DecMode validates the options and returns a Decoder.
-func (o DecOptions) DecMode() (*Decoder, error) {
+// Decoder validates the options and returns a Decoder.
+func (o DecOptions) Decoder() (*Decoder, error) {
 	d := &Decoder{offer: bytes.Clone(o.Offer), maxCode: o.MaxCodeBytes, maxSDP: o.MaxSDPBytes, maxCands: o.MaxCandidates}
 	if len(o.Offer) > 0 {
 		d.offerMemo = &offerMemo{}
@@ -171,21 +171,21 @@ func (o DecOptions) DecMode() (*Decoder, error) {
 	return d, nil
 }
 
-var defaultDecoder, _ = DecOptions{}.DecMode()
-var defaultEncoder, _ = EncOptions{}.EncMode()
+var defaultDecoder, _ = DecOptions{}.Decoder()
+var defaultEncoder, _ = EncOptions{}.Encoder()
 
 // Encode returns the binary code of d with the options opts (nil for the
 // defaults). When d is an answer, offer must be the binary code of the offer
 // it answers: the code is bound to it (SPEC.md §6).
 //
-// Errors: ErrSDP when d.SDP is not a valid description or d.Type is
+// Errors: ErrInvalidSDP when d.SDP is not a valid description or d.Type is
 // invalid; ErrLimit when it is over a limit; ErrBinding when an answer has
 // no valid offer code.
 func Encode(d Description, offer []byte, opts *EncOptions) ([]byte, error) {
 	e := defaultEncoder
 	if opts != nil {
 		var err error
-		if e, err = opts.EncMode(); err != nil {
+		if e, err = opts.Encoder(); err != nil {
 			return nil, err
 		}
 	}
@@ -200,7 +200,7 @@ func (e *Encoder) Encode(d Description, offer []byte) ([]byte, error) {
 // AppendEncode appends the binary code of d to dst.
 func (e *Encoder) AppendEncode(dst []byte, d Description, offer []byte) ([]byte, error) {
 	if d.Type != Offer && d.Type != Answer {
-		return nil, errf(ErrSDP, -1, "type", "description type %d is neither offer nor answer", d.Type)
+		return nil, errf(ErrInvalidSDP, -1, "type", "description type %d is neither offer nor answer", d.Type)
 	}
 	if len(d.SDP) > e.maxSDP {
 		return nil, errf(ErrLimit, -1, "sdp", "description of %d bytes is over the limit of %d", len(d.SDP), e.maxSDP)
@@ -299,14 +299,14 @@ func checkOfferCode(offer []byte) (*model, error) {
 // options opts (nil for the defaults). Use ParseText first for text forms.
 //
 // Errors: each wraps one class (errors.Is): ErrForeign, ErrMalformed,
-// ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding, and ErrNeedsOffer for
+// ErrNonCanonical, ErrUnsupported, ErrLimit, ErrBinding, and ErrNeedsOffer for
 // an answer in the audio/video form decoded without opts.Offer; the *Error
 // gives the offset.
 func Decode(code []byte, opts *DecOptions) (Description, error) {
 	d := defaultDecoder
 	if opts != nil {
 		var err error
-		if d, err = opts.DecMode(); err != nil {
+		if d, err = opts.Decoder(); err != nil {
 			return Description{}, err
 		}
 	}

@@ -107,7 +107,7 @@ func TestCorpus(t *testing.T) {
 			in := Description{Type: typ, SDP: e.sdp}
 			code, err := Encode(in, offer, nil)
 			if e.malformed() {
-				if !errors.Is(err, ErrSDP) {
+				if !errors.Is(err, ErrInvalidSDP) {
 					t.Fatalf("MALFORMED entry: got %v, want the invalid-sdp class", err)
 				}
 				return

@@ -29,11 +29,11 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 		return nil, errf(ErrMalformed, 0, "head", "truncated head")
 	}
 	if head >= headFirstFutur {
-		return nil, errf(ErrVersion, 0, "head", "head %d: a later version or form", head)
+		return nil, errf(ErrUnsupported, 0, "head", "head %d: a later version or form", head)
 	}
 	av := head == headAVOffer || head == headAVAnswer
 	if !av && head&headResidual == 0 && head&headRoleMask == 3 {
-		return nil, errf(ErrVersion, 0, "head", "reserved role 3")
+		return nil, errf(ErrUnsupported, 0, "head", "reserved role 3")
 	}
 	items, offs, nonCanon, err := splitSequence(code, avItems+1)
 	if err != nil {
@@ -97,7 +97,7 @@ func (d *Decoder) readExt(raw cbor.RawMessage, off int, m *model, ext *[]extPair
 			}
 			*ext = append(*ext, p)
 		case k < 0:
-			return errf(ErrVersion, p.off, "ext", "must-understand key %d is not supported", k)
+			return errf(ErrUnsupported, p.off, "ext", "must-understand key %d is not supported", k)
 		default:
 			// Unknown keys are ignored but kept for re-encoding; their
 			// encoding was checked with the rest of the item.
@@ -207,98 +207,119 @@ func (d *Decoder) readBody(m *model, body []byte, base int, digest bool) error {
 	return nil
 }
 
-// applyExt applies the known keys of a compact code's extension map.
+// applyExt applies the known keys of a compact code's extension map
+// (SPEC.md §4.6, §7 step 6): each value on its own, in wire order, then the
+// checks that relate keys.
 func (d *Decoder) applyExt(m *model, ext []extPair, off int, mmsClass int) error {
-	bad := func(k int64, what string) error {
-		return errf(ErrMalformed, off, "ext", "key %d: %s", k, what)
-	}
-	isNull := func(v cbor.RawMessage) bool { return len(v) == 1 && v[0] == cborNull }
 	for _, p := range ext {
-		k, v, off := p.key, cbor.RawMessage(p.val), p.off
-		switch k {
-		case extFingerprints:
-			var list []cbor.RawMessage
-			if major(v) != majArray || cborDec.Unmarshal(v, &list) != nil || len(list) == 0 {
-				return bad(k, "want a non-empty array of fingerprints")
-			}
-			if len(list) > maxFingerprints {
-				return errf(ErrLimit, off, "ext", "more than %d fingerprints", maxFingerprints)
-			}
-			for _, item := range list {
-				var pair []cbor.RawMessage
-				if major(item) != majArray || cborDec.Unmarshal(item, &pair) != nil || len(pair) != 2 {
-					return bad(k, "want [algorithm, digest]")
-				}
-				var fp fingerprint
-				switch major(pair[0]) {
-				case majUint:
-					var i uint64
-					if cborDec.Unmarshal(pair[0], &i) != nil || i >= uint64(len(hashFuncs)) {
-						return bad(k, "unknown hash function number")
-					}
-					fp.alg = hashFuncs[i].name
-				case majText:
-					if cborDec.Unmarshal(pair[0], &fp.alg) != nil || fp.alg == "" || len(fp.alg) > 32 ||
-						!isToken(fp.alg) || strings.ToLower(fp.alg) != fp.alg {
-						return bad(k, "hash function name is not a lower-case token")
-					}
-					if hashIndex(fp.alg) >= 0 {
-						m.nonCanon = true // registered, so given by number (step 8)
-					}
-				default:
-					return bad(k, "hash function must be a number or a name")
-				}
-				if major(pair[1]) != majBytes || cborDec.Unmarshal(pair[1], &fp.val) != nil {
-					return bad(k, "digest must be a byte string")
-				}
-				if i := hashIndex(fp.alg); i >= 0 && hashFuncs[i].size != len(fp.val) || len(fp.val) == 0 || len(fp.val) > 64 {
-					return bad(k, "wrong fingerprint length for "+fp.alg)
-				}
-				m.fps = append(m.fps, fp)
-			}
-		case extMMS, extSCTPPort, extSCTPMap:
-			var n uint64
-			null := isNull(v)
-			if !null && (major(v) != majUint || cborDec.Unmarshal(v, &n) != nil) {
-				return bad(k, "want an unsigned integer or null")
-			}
-			switch k {
-			case extMMS:
-				if n > 1<<53-1 {
-					return bad(k, "max-message-size too large")
-				}
-				m.mms, m.mmsSet = n, !null
-			case extSCTPPort:
-				if n > 65535 {
-					return bad(k, "sctp-port too large")
-				}
-				m.sctpPort, m.sctpSet = n, !null
-			case extSCTPMap:
-				if null || n > 65535 {
-					return bad(k, "want a stream count")
-				}
-				m.legacy, m.streams = true, n
-			}
-		case extMid:
-			if isNull(v) {
-				m.mid, m.midSet = "", false
-				continue
-			}
-			if major(v) != majText || cborDec.Unmarshal(v, &m.mid) != nil || !isToken(m.mid) {
-				return bad(k, "want a token or null")
-			}
-		case extSessionLines, extMediaLines:
-			var lines []string
-			if major(v) != majArray || cborDec.Unmarshal(v, &lines) != nil || len(lines) == 0 {
-				return bad(k, "want a non-empty array of lines")
-			}
-			if k == extSessionLines {
-				m.extraSess = lines
-			} else {
-				m.extraMedia = lines
-			}
+		if err := m.extValue(p.key, cbor.RawMessage(p.val), p.off); err != nil {
+			return err
 		}
 	}
+	return d.extRelations(m, ext, off, mmsClass)
+}
+
+// extBad is the malformed error of ext key k at offset off.
+func extBad(off int, k int64, what string) error {
+	return errf(ErrMalformed, off, "ext", "key %d: %s", k, what)
+}
+
+// extValue reads the value v of the known ext key k into m.
+func (m *model) extValue(k int64, v cbor.RawMessage, off int) error {
+	isNull := len(v) == 1 && v[0] == cborNull
+	switch k {
+	case extFingerprints:
+		return m.extFingerprints(v, off)
+	case extMMS, extSCTPPort, extSCTPMap:
+		var n uint64
+		if !isNull && (major(v) != majUint || cborDec.Unmarshal(v, &n) != nil) {
+			return extBad(off, k, "want an unsigned integer or null")
+		}
+		switch {
+		case k == extMMS && n > 1<<53-1:
+			return extBad(off, k, "max-message-size too large")
+		case k == extMMS:
+			m.mms, m.mmsSet = n, !isNull
+		case k == extSCTPPort && n > 65535:
+			return extBad(off, k, "sctp-port too large")
+		case k == extSCTPPort:
+			m.sctpPort, m.sctpSet = n, !isNull
+		case isNull || n > 65535:
+			return extBad(off, k, "want a stream count")
+		default:
+			m.legacy, m.streams = true, n
+		}
+	case extMid:
+		if isNull {
+			m.mid, m.midSet = "", false
+			return nil
+		}
+		if major(v) != majText || cborDec.Unmarshal(v, &m.mid) != nil || !isToken(m.mid) {
+			return extBad(off, k, "want a token or null")
+		}
+	case extSessionLines, extMediaLines:
+		var lines []string
+		if major(v) != majArray || cborDec.Unmarshal(v, &lines) != nil || len(lines) == 0 {
+			return extBad(off, k, "want a non-empty array of lines")
+		}
+		if k == extSessionLines {
+			m.extraSess = lines
+		} else {
+			m.extraMedia = lines
+		}
+	}
+	return nil
+}
+
+// extFingerprints reads ext key 1 (SPEC.md §4.4).
+func (m *model) extFingerprints(v cbor.RawMessage, off int) error {
+	const k = extFingerprints
+	var list []cbor.RawMessage
+	if major(v) != majArray || cborDec.Unmarshal(v, &list) != nil || len(list) == 0 {
+		return extBad(off, k, "want a non-empty array of fingerprints")
+	}
+	if len(list) > maxFingerprints {
+		return errf(ErrLimit, off, "ext", "more than %d fingerprints", maxFingerprints)
+	}
+	for _, item := range list {
+		var pair []cbor.RawMessage
+		if major(item) != majArray || cborDec.Unmarshal(item, &pair) != nil || len(pair) != 2 {
+			return extBad(off, k, "want [algorithm, digest]")
+		}
+		var fp fingerprint
+		switch major(pair[0]) {
+		case majUint:
+			var i uint64
+			if cborDec.Unmarshal(pair[0], &i) != nil || i >= uint64(len(hashFuncs)) {
+				return extBad(off, k, "unknown hash function number")
+			}
+			fp.alg = hashFuncs[i].name
+		case majText:
+			if cborDec.Unmarshal(pair[0], &fp.alg) != nil || fp.alg == "" || len(fp.alg) > 32 ||
+				!isToken(fp.alg) || strings.ToLower(fp.alg) != fp.alg {
+				return extBad(off, k, "hash function name is not a lower-case token")
+			}
+			if hashIndex(fp.alg) >= 0 {
+				m.nonCanon = true // registered, so given by number (step 8)
+			}
+		default:
+			return extBad(off, k, "hash function must be a number or a name")
+		}
+		if major(pair[1]) != majBytes || cborDec.Unmarshal(pair[1], &fp.val) != nil {
+			return extBad(off, k, "digest must be a byte string")
+		}
+		if i := hashIndex(fp.alg); i >= 0 && hashFuncs[i].size != len(fp.val) || len(fp.val) == 0 || len(fp.val) > 64 {
+			return extBad(off, k, "wrong fingerprint length for "+fp.alg)
+		}
+		m.fps = append(m.fps, fp)
+	}
+	return nil
+}
+
+// extRelations makes the checks of §7 step 6 that relate keys, once every
+// key is read: legacy needs an sctp-port, key 2 goes with class 3, the
+// extra lines are ones the encoder carries there and fit the SDP limit.
+func (d *Decoder) extRelations(m *model, ext []extPair, off int, mmsClass int) error {
 	if m.legacy && !m.sctpSet {
 		return errf(ErrMalformed, off, "ext", "legacy m-line needs an sctp port")
 	}

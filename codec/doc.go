@@ -23,13 +23,13 @@
 // is coded against its offer: it decodes only with DecOptions.Offer
 // (ErrNeedsOffer without it).
 //
-// Options compile to immutable modes (EncOptions.EncMode, DecOptions.DecMode)
+// Options compile to immutable modes (EncOptions.Encoder, DecOptions.Decoder)
 // that validate their limits when built.
 //
 // # Errors
 //
 // Every error wraps exactly one class: ErrForeign, ErrMalformed,
-// ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding, ErrSDP or
+// ErrNonCanonical, ErrUnsupported, ErrLimit, ErrBinding, ErrInvalidSDP or
 // ErrNeedsOffer (SPEC.md §9);
 // test with errors.Is. The concrete type is *Error, which gives the byte
 // offset in the code (or the line of the SDP) and the field concerned.

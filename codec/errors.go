@@ -19,19 +19,19 @@ var (
 	// ErrNonCanonical: the code is well-formed but is not the canonical
 	// encoding of its content (SPEC.md §7). SPEC.md §9 "non-canonical".
 	ErrNonCanonical = errors.New("codec: non-canonical code")
-	// ErrVersion: the code uses a version, form, or must-understand extension
+	// ErrUnsupported: the code uses a version, form, or must-understand extension
 	// this decoder does not implement. SPEC.md §9 "unsupported".
-	ErrVersion = errors.New("codec: unsupported version or extension")
+	ErrUnsupported = errors.New("codec: unsupported version or extension")
 	// ErrLimit: the input or its decoded content exceeds a decoder or encoder
 	// limit (SPEC.md §8). SPEC.md §9 "limit".
 	ErrLimit = errors.New("codec: limit exceeded")
 	// ErrBinding: an answer's code is bound to another offer than the one it
 	// was checked against (SPEC.md §6). SPEC.md §9 "binding".
 	ErrBinding = errors.New("codec: answer belongs to another offer")
-	// ErrSDP: the session description given to the encoder is not a valid
+	// ErrInvalidSDP: the session description given to the encoder is not a valid
 	// SDP (SPEC.md §3.1), or a type/setup combination is impossible.
 	// SPEC.md §9 "invalid-sdp".
-	ErrSDP = errors.New("codec: invalid session description")
+	ErrInvalidSDP = errors.New("codec: invalid session description")
 	// ErrNeedsOffer: an answer in the compact audio/video form was decoded
 	// without the code of its offer (DecOptions.Offer), which it is coded
 	// against. SPEC.md §9 "needs-offer".
@@ -47,10 +47,10 @@ var classes = []struct {
 	{"foreign", ErrForeign},
 	{"malformed", ErrMalformed},
 	{"non-canonical", ErrNonCanonical},
-	{"unsupported", ErrVersion},
+	{"unsupported", ErrUnsupported},
 	{"limit", ErrLimit},
 	{"binding", ErrBinding},
-	{"invalid-sdp", ErrSDP},
+	{"invalid-sdp", ErrInvalidSDP},
 	{"needs-offer", ErrNeedsOffer},
 }
 
@@ -82,7 +82,8 @@ func ClassByName(name string) error {
 // unwraps to its class (one of the Err* sentinels).
 type Error struct {
 	Class  error  // one of ErrForeign, ErrMalformed, ...
-	Offset int    // byte offset in the code (decoding) or line number (encoding, 1-based); -1 if unknown
+	Offset int    // decoding: the byte offset in the code; -1 if unknown or when encoding
+	Line   int    // encoding: the 1-based number of the offending SDP line; 0 if unknown or when decoding
 	Field  string // the field concerned ("head", "body", "candidates", "ext 3", "line"), may be empty
 	Msg    string // what is wrong
 }
@@ -96,8 +97,15 @@ func (e *Error) Error() string {
 	if e.Offset >= 0 {
 		s += fmt.Sprintf(" (at %d)", e.Offset)
 	}
+	if e.Line > 0 {
+		s += fmt.Sprintf(" (line %d)", e.Line)
+	}
 	return s
 }
+
+// ErrUnknownForm is returned by ParseForm for a name that is not a text
+// form; it is not a class of SPEC.md §9 (no code is involved).
+var ErrUnknownForm = errors.New("codec: unknown text form")
 
 // Unwrap returns the error class.
 func (e *Error) Unwrap() error { return e.Class }

@@ -167,13 +167,13 @@ func ExampleParseText() {
 func ExampleParseForm() {
 	for _, name := range []string{"qr", "link", "bin", "png"} {
 		f, err := codec.ParseForm(name)
-		fmt.Printf("%v %q\n", f, codec.ClassName(err))
+		fmt.Printf("%v %v\n", f, errors.Is(err, codec.ErrUnknownForm))
 	}
 	// Output:
-	// qr ""
-	// link ""
-	// bin ""
-	// invalid "unsupported"
+	// qr false
+	// link false
+	// bin false
+	// invalid true
 }
 
 func ExampleEquivalent() {

@@ -32,7 +32,7 @@ import (
 var keepAll = &EncOptions{Policy: CandidatePolicy{KeepComponent2: true}}
 
 // errorClasses are the sentinels of SPEC.md §9.
-var errorClasses = []error{ErrForeign, ErrMalformed, ErrNonCanonical, ErrVersion, ErrLimit, ErrBinding, ErrSDP, ErrNeedsOffer}
+var errorClasses = []error{ErrForeign, ErrMalformed, ErrNonCanonical, ErrUnsupported, ErrLimit, ErrBinding, ErrInvalidSDP, ErrNeedsOffer}
 
 // checkOneClass fails unless err belongs to exactly one error class.
 func checkOneClass(t testing.TB, err error) {

@@ -82,3 +82,34 @@ func TestEncodeRefusesLongDescription(t *testing.T) {
 		t.Fatalf("Encode of %d extra lines: %d-byte code, err %v; want the limit class", maxArrayItems+1, len(code), err)
 	}
 }
+
+// TestErrorPosition: an encoder's error names the SDP line (Line), a
+// decoder's the byte offset in the code (Offset), each leaving the other
+// unset.
+func TestErrorPosition(t *testing.T) {
+	_, err := Encode(Description{Type: Offer, SDP: "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\nnot a line\r\n"}, nil, nil)
+	var e *Error
+	if !errors.As(err, &e) || e.Line != 3 || e.Offset != -1 {
+		t.Errorf("encode: %v: want Line 3 and Offset -1, got %+v", err, e)
+	}
+	_, err = Decode([]byte{0x00, 0x41}, nil)
+	if !errors.As(err, &e) || e.Line != 0 || e.Offset < 0 {
+		t.Errorf("decode: %v: want an Offset and Line 0, got %+v", err, e)
+	}
+}
+
+// TestDecoderParseText: a Decoder's ParseText takes its text limit from the
+// decoder's code limit, where the package-level one uses the default.
+func TestDecoderParseText(t *testing.T) {
+	d, err := DecOptions{MaxCodeBytes: 64}.Decoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := PrefixQR + strings.Repeat("0", 2*64+4096)
+	if _, err := d.ParseText(long); !errors.Is(err, ErrLimit) {
+		t.Errorf("a %d-character text with a 64-byte code limit: %v, want limit", len(long), err)
+	}
+	if _, err := ParseText(long); errors.Is(err, ErrLimit) {
+		t.Errorf("the default limit refused a %d-character text", len(long))
+	}
+}

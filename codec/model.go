@@ -2,8 +2,6 @@ package codec
 
 import (
 	"encoding/binary"
-	"encoding/hex"
-	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -272,83 +270,11 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 		}
 		m.mid, m.midSet = a.mids[0], true
 	}
-	if !a.collect(p.session, false, m) {
+	if !a.collect(p.session, false, m) || !m.compactTransport(&a, answer) || !m.compactSCTP(&a, f[3]) {
 		return nil, false
 	}
-	ufrags, pwds, setups := a.ufrags, a.pwds, a.setups
-	sessFP, mediaFP, candLines := a.sessFP, a.mediaFP, a.cands
-	sctpPorts, mmss, sctpmaps := a.sctpPorts, a.mmss, a.sctpmaps
-	if len(ufrags) != 1 || len(pwds) != 1 || len(setups) != 1 || a.iceLites > 1 {
-		return nil, false
-	}
-	m.iceLite = a.iceLites == 1
-	m.ufrag, m.pwd = ufrags[0], pwds[0]
-	if !credsPackable(m.ufrag, m.pwd) {
-		return nil, false
-	}
-	switch {
-	case !answer && setups[0] == "actpass":
-		m.setup = setupActpass
-	case answer && setups[0] == "active":
-		m.setup = setupActive
-	case answer && setups[0] == "passive":
-		m.setup = setupPassive
-	default:
-		return nil, false
-	}
-	if len(sessFP) > 0 && len(mediaFP) > 0 {
-		return nil, false
-	}
-	for _, v := range append(sessFP, mediaFP...) {
-		fp, ok := parseFingerprint(v)
-		if !ok {
-			return nil, false
-		}
-		m.fps = append(m.fps, fp)
-	}
-	if len(m.fps) == 0 || len(m.fps) > maxFingerprints {
-		return nil, false
-	}
-	if m.legacy {
-		// m=application <port> DTLS/SCTP <sctp-port> with a=sctpmap:<sctp-port> webrtc-datachannel <streams>
-		if len(sctpmaps) != 1 || len(sctpPorts) != 0 {
-			return nil, false
-		}
-		var sb [4]string
-		sf := fields(sctpmaps[0], sb[:0])
-		if len(sf) != 3 || sf[0] != f[3] || sf[1] != "webrtc-datachannel" {
-			return nil, false
-		}
-		port, ok1 := parseDecimal(f[3], 65535)
-		streams, ok2 := parseDecimal(sf[2], 65535)
-		if !ok1 || !ok2 {
-			return nil, false
-		}
-		m.sctpPort, m.sctpSet, m.streams = port, true, streams
-	} else {
-		if len(sctpmaps) != 0 || len(sctpPorts) > 1 {
-			return nil, false
-		}
-		if len(sctpPorts) == 1 {
-			port, ok := parseDecimal(sctpPorts[0], 65535)
-			if !ok {
-				return nil, false
-			}
-			m.sctpPort, m.sctpSet = port, true
-		}
-	}
-	if len(mmss) > 1 {
-		return nil, false
-	}
-	if len(mmss) == 1 {
-		v, ok := parseDecimal(mmss[0], 1<<53-1)
-		if !ok {
-			return nil, false
-		}
-		m.mms, m.mmsSet = v, true
-	}
-	cands := make([]candidate, 0, len(candLines))
-	for _, v := range candLines {
+	cands := make([]candidate, 0, len(a.cands))
+	for _, v := range a.cands {
 		c, keep, ok := parseCandidate(v)
 		if !ok {
 			return nil, false
@@ -359,6 +285,86 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 	}
 	m.cands = pol.apply(cands)
 	return m, true
+}
+
+// compactTransport sets m's credentials, ICE-lite flag, setup and
+// fingerprints from the attributes of a compact description (§3.3 rules
+// 3–5); false when they make it ineligible.
+func (m *model) compactTransport(a *attrLists, answer bool) bool {
+	if len(a.ufrags) != 1 || len(a.pwds) != 1 || len(a.setups) != 1 || a.iceLites > 1 {
+		return false
+	}
+	m.iceLite = a.iceLites == 1
+	m.ufrag, m.pwd = a.ufrags[0], a.pwds[0]
+	if !credsPackable(m.ufrag, m.pwd) {
+		return false
+	}
+	switch setup := a.setups[0]; {
+	case !answer && setup == "actpass":
+		m.setup = setupActpass
+	case answer && setup == "active":
+		m.setup = setupActive
+	case answer && setup == "passive":
+		m.setup = setupPassive
+	default:
+		return false
+	}
+	if len(a.sessFP) > 0 && len(a.mediaFP) > 0 {
+		return false
+	}
+	for _, v := range append(a.sessFP, a.mediaFP...) {
+		fp, ok := parseFingerprint(v)
+		if !ok {
+			return false
+		}
+		m.fps = append(m.fps, fp)
+	}
+	return len(m.fps) > 0 && len(m.fps) <= maxFingerprints
+}
+
+// compactSCTP sets m's sctp-port, legacy stream count and max-message-size
+// (§3.3 rules 6 and 7); mField4 is the m= line's fourth field; false when
+// they make the description ineligible.
+func (m *model) compactSCTP(a *attrLists, mField4 string) bool {
+	if m.legacy {
+		// m=application <port> DTLS/SCTP <sctp-port> with a=sctpmap:<sctp-port> webrtc-datachannel <streams>
+		if len(a.sctpmaps) != 1 || len(a.sctpPorts) != 0 {
+			return false
+		}
+		var sb [4]string
+		sf := fields(a.sctpmaps[0], sb[:0])
+		if len(sf) != 3 || sf[0] != mField4 || sf[1] != "webrtc-datachannel" {
+			return false
+		}
+		port, ok1 := parseDecimal(mField4, 65535)
+		streams, ok2 := parseDecimal(sf[2], 65535)
+		if !ok1 || !ok2 {
+			return false
+		}
+		m.sctpPort, m.sctpSet, m.streams = port, true, streams
+	} else {
+		if len(a.sctpmaps) != 0 || len(a.sctpPorts) > 1 {
+			return false
+		}
+		if len(a.sctpPorts) == 1 {
+			port, ok := parseDecimal(a.sctpPorts[0], 65535)
+			if !ok {
+				return false
+			}
+			m.sctpPort, m.sctpSet = port, true
+		}
+	}
+	if len(a.mmss) > 1 {
+		return false
+	}
+	if len(a.mmss) == 1 {
+		v, ok := parseDecimal(a.mmss[0], 1<<53-1)
+		if !ok {
+			return false
+		}
+		m.mms, m.mmsSet = v, true
+	}
+	return true
 }
 
 // attrLists gathers the values of the structured attributes of a
@@ -513,154 +519,6 @@ func parseFingerprint(v string) (fingerprint, bool) {
 		return fingerprint{}, false
 	}
 	return fingerprint{alg: alg, val: b}, true
-}
-
-// parseCandidate parses the value of a=candidate (RFC 8839 §5.1). keep is
-// false for candidates that cannot carry traffic (SPEC.md §3.4 rule 1); ok
-// is false when the line does not follow the grammar.
-func parseCandidate(v string) (c candidate, keep, ok bool) {
-	var fb [24]string
-	f := fields(v, fb[:0])
-	if len(f) < 8 || f[6] != "typ" || len(f)%2 != 0 {
-		return c, false, false
-	}
-	if !isICEString(f[0]) || len(f[0]) > 32 {
-		return c, false, false
-	}
-	comp, ok1 := parseDecimal(f[1], 256)
-	_, ok2 := parseDecimal(f[3], 1<<32-1)
-	port, ok3 := parseDecimal(f[5], 65535)
-	if !ok1 || !ok2 || !ok3 || comp == 0 {
-		return c, false, false
-	}
-	keep = true
-	switch strings.ToLower(f[7]) {
-	case "host":
-		c.typ = candHost
-	case "srflx":
-		c.typ = candSrflx
-	case "prflx":
-		c.typ = candPrflx
-	case "relay":
-		c.typ = candRelay
-	default:
-		keep = false
-	}
-	tcptype := ""
-	for i := 8; i+1 < len(f); i += 2 {
-		if strings.ToLower(f[i]) == "tcptype" {
-			tcptype = strings.ToLower(f[i+1]) // ABNF literals: case-insensitive
-		}
-	}
-	switch strings.ToLower(f[2]) {
-	case "udp":
-		c.transport = transUDP
-	case "tcp":
-		switch tcptype {
-		case "active":
-			c.transport = transTCPActive
-		case "passive":
-			c.transport = transTCPPassive
-		case "so":
-			c.transport = transTCPSO
-		default:
-			keep = false
-		}
-	default:
-		keep = false // ssltcp and other transports cannot reach a browser or pion
-	}
-	if port == 0 && c.transport != transTCPActive {
-		keep = false
-	}
-	if comp > 16 {
-		keep = false
-	}
-	c.component = uint8(comp)
-	c.port = uint16(port)
-	c.kind, c.addr, c.raw, ok = classifyAddress(f[4])
-	if !ok {
-		return c, false, false
-	}
-	return c, keep, true
-}
-
-// classifyAddress returns the kind, canonical text and wire bytes of a
-// candidate's connection-address.
-func classifyAddress(s string) (kind uint8, canon string, raw [16]byte, ok bool) {
-	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
-		if a.Is4() {
-			b := a.As4()
-			copy(raw[:], b[:])
-			if t := a.String(); t == s {
-				return addrIPv4, s, raw, true
-			} else {
-				return addrIPv4, t, raw, true
-			}
-		}
-		return addrIPv6, a.String(), a.As16(), true
-	}
-	if isMDNSName(s) {
-		return addrMDNS, s, mdnsBytes(s), true
-	}
-	if len(s) > 255 || !isCandidateName(s) {
-		return 0, "", raw, false
-	}
-	return addrName, s, raw, true
-}
-
-// isMDNSName reports whether s is "<uuid>.local" with the UUID in lower-case
-// 8-4-4-4-12 hex form.
-func isMDNSName(s string) bool {
-	if len(s) != 36+6 || !strings.HasSuffix(s, ".local") {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if c != '-' {
-				return false
-			}
-		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-// unhex returns the value of a hex digit of either case.
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-// mdnsBytes returns the 16 bytes of the UUID in an mDNS name.
-func mdnsBytes(s string) (b [16]byte) {
-	k := 0
-	for i := 0; i+1 < 36; {
-		if s[i] == '-' {
-			i++
-			continue
-		}
-		hi, _ := unhex(s[i])
-		lo, _ := unhex(s[i+1])
-		b[k] = hi<<4 | lo
-		k++
-		i += 2
-	}
-	return b
-}
-
-// mdnsName formats 16 bytes as "<uuid>.local".
-func mdnsName(b []byte) string {
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32] + ".local"
 }
 
 // sessionID derives the o= session id from the first fingerprint (SPEC.md

@@ -49,7 +49,7 @@ func TestDetachDigest(t *testing.T) {
 		if want := len(c.full) - 32 + 1 + 1 + len(mark); len(code) != want && len(code) != want+1 {
 			t.Errorf("%s: %d bytes without the digest, from %d", name, len(code), len(c.full))
 		}
-		if _, err := codec.Decode(code, nil); !errors.Is(err, codec.ErrVersion) {
+		if _, err := codec.Decode(code, nil); !errors.Is(err, codec.ErrUnsupported) {
 			t.Errorf("%s: Decode of the detached code: %v, want unsupported", name, err)
 		}
 		if !codec.HasExtKey(code, knownPeer) || codec.HasExtKey(c.full, knownPeer) {

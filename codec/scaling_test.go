@@ -114,7 +114,7 @@ func scalingCode(tb testing.TB, s scalingShape, n int) ([]byte, int) {
 }
 
 func TestScalingShapes(t *testing.T) {
-	d, err := scalingLimits.DecMode()
+	d, err := scalingLimits.Decoder()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestScalingShapes(t *testing.T) {
 }
 
 func BenchmarkDecodeScaling(b *testing.B) {
-	d, err := scalingLimits.DecMode()
+	d, err := scalingLimits.Decoder()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -60,8 +60,12 @@ func isNormalForm(text string) bool {
 		!strings.Contains(text, "\n\n") && !strings.Contains(text, "\r\n")
 }
 
+// sdpErr is an invalid-sdp error at the 1-based line number line (0 when
+// it concerns no one line).
 func sdpErr(line int, format string, a ...any) *Error {
-	return errf(ErrSDP, line, "line", format, a...)
+	e := errf(ErrInvalidSDP, -1, "line", format, a...)
+	e.Line = max(line, 0)
+	return e
 }
 
 // nextLine returns the first line of text (without its LF and one CR),
@@ -96,7 +100,7 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 	// One allocation holds every line; sections are sub-slices of it.
 	all := make([]sdpLine, 0, strings.Count(text, "\n")+1)
 	p := &parsedSDP{normal: text == "" || text[len(text)-1] != '\n'}
-	var seenO, seenS, seenT bool
+	var st sdpState
 	secStart := -1 // index in all of the current media section's m= line
 	num := 0
 	for rest := text; len(rest) > 0; {
@@ -112,75 +116,21 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 		}
 		i := num
 		num++
-		if len(ln) < 2 || ln[1] != '=' || ln[0] < 'a' || ln[0] > 'z' {
-			return nil, sdpErr(num, "%q is not a <type>=<value> line", clip(ln))
-		}
-		if !plain {
-			for j := 0; j < len(ln); j++ {
-				if c := ln[j]; (c < 0x20 && c != '\t') || c == 0x7f {
-					return nil, sdpErr(num, "control character in line")
-				}
-			}
-		}
-		l := sdpLine{typ: ln[0], val: ln[2:], num: num}
-		if i == 0 && ln != "v=0" {
-			return nil, sdpErr(num, "first line must be v=0, not %q", clip(ln))
+		l, err := lineSyntax(ln, num, plain)
+		if err != nil {
+			return nil, err
 		}
 		inMedia := secStart >= 0
-		switch l.typ {
-		case 'v':
-			if i != 0 {
-				return nil, sdpErr(num, "v= line after the first line")
-			}
-		case 'o':
-			if inMedia || seenO || i != 1 {
-				return nil, sdpErr(num, "o= must be the second line, once")
-			}
-			var fb [8]string
-			f := fields(l.val, fb[:0])
-			if len(f) != 6 {
-				return nil, sdpErr(num, "o= needs 6 fields, has %d", len(f))
-			}
-			if !validAddress(f[5]) {
-				return nil, sdpErr(num, "o= address %q is not an IP address or domain name", clip(f[5]))
-			}
-			seenO = true
-		case 's':
-			if i != 2 {
-				return nil, sdpErr(num, "s= must be the third line, once")
-			}
-			seenS = true
-		case 't':
-			if inMedia {
-				return nil, sdpErr(num, "t= inside a media section")
-			}
-			var fb [4]string
-			if len(fields(l.val, fb[:0])) != 2 {
-				return nil, sdpErr(num, "t= needs start and stop times")
-			}
-			seenT = true
-		case 'm':
-			if !seenO || !seenS {
-				return nil, sdpErr(num, "m= before o= and s=")
-			}
-			if err := checkMediaLine(l); err != nil {
-				return nil, err
-			}
+		if err := st.check(l, i, inMedia); err != nil {
+			return nil, err
+		}
+		if l.typ == 'm' {
 			if inMedia {
 				p.media = append(p.media, all[secStart:len(all):len(all)])
 			} else {
 				p.session = all[:len(all):len(all)]
 			}
 			secStart = len(all)
-		case 'c':
-			if err := checkConnection(l); err != nil {
-				return nil, err
-			}
-		case 'a':
-			if !isTokenBefore(l.val, ':') {
-				name, _, _ := strings.Cut(l.val, ":")
-				return nil, sdpErr(num, "attribute name %q is not a token", clip(name))
-			}
 		}
 		all = append(all, l)
 	}
@@ -194,16 +144,92 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 	}
 	p.count = num
 	p.all = all
-	if !seenO || !seenS {
+	if !st.seenO || !st.seenS {
 		return nil, sdpErr(-1, "missing o= or s= line")
 	}
-	if !seenT {
+	if !st.seenT {
 		return nil, sdpErr(-1, "missing t= line")
 	}
 	if err := p.checkBundle(); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// lineSyntax checks that ln, the line numbered num, is <type>=<value> with
+// a type a–z and, unless the text is known to be plain, no control
+// character (SPEC.md §3.1 rule 2).
+func lineSyntax(ln string, num int, plain bool) (sdpLine, error) {
+	if len(ln) < 2 || ln[1] != '=' || ln[0] < 'a' || ln[0] > 'z' {
+		return sdpLine{}, sdpErr(num, "%q is not a <type>=<value> line", clip(ln))
+	}
+	if !plain {
+		for j := 0; j < len(ln); j++ {
+			if c := ln[j]; (c < 0x20 && c != '\t') || c == 0x7f {
+				return sdpLine{}, sdpErr(num, "control character in line")
+			}
+		}
+	}
+	return sdpLine{typ: ln[0], val: ln[2:], num: num}, nil
+}
+
+// sdpState is what the parser has seen, for the rules of SPEC.md §3.1 that
+// relate lines (3 and 4).
+type sdpState struct{ seenO, seenS, seenT bool }
+
+// check applies §3.1 rules 1–7 to line l, the i-th (0-based), inMedia when
+// it follows an m= line.
+func (st *sdpState) check(l sdpLine, i int, inMedia bool) error {
+	num := l.num
+	if i == 0 && (l.typ != 'v' || l.val != "0") {
+		return sdpErr(num, "first line must be v=0, not %q", clip(string(l.typ)+"="+l.val))
+	}
+	switch l.typ {
+	case 'v':
+		if i != 0 {
+			return sdpErr(num, "v= line after the first line")
+		}
+	case 'o':
+		if inMedia || st.seenO || i != 1 {
+			return sdpErr(num, "o= must be the second line, once")
+		}
+		var fb [8]string
+		f := fields(l.val, fb[:0])
+		if len(f) != 6 {
+			return sdpErr(num, "o= needs 6 fields, has %d", len(f))
+		}
+		if !validAddress(f[5]) {
+			return sdpErr(num, "o= address %q is not an IP address or domain name", clip(f[5]))
+		}
+		st.seenO = true
+	case 's':
+		if i != 2 {
+			return sdpErr(num, "s= must be the third line, once")
+		}
+		st.seenS = true
+	case 't':
+		if inMedia {
+			return sdpErr(num, "t= inside a media section")
+		}
+		var fb [4]string
+		if len(fields(l.val, fb[:0])) != 2 {
+			return sdpErr(num, "t= needs start and stop times")
+		}
+		st.seenT = true
+	case 'm':
+		if !st.seenO || !st.seenS {
+			return sdpErr(num, "m= before o= and s=")
+		}
+		return checkMediaLine(l)
+	case 'c':
+		return checkConnection(l)
+	case 'a':
+		if !isTokenBefore(l.val, ':') {
+			name, _, _ := strings.Cut(l.val, ":")
+			return sdpErr(num, "attribute name %q is not a token", clip(name))
+		}
+	}
+	return nil
 }
 
 // checkBundle verifies that every identification tag in a BUNDLE group

@@ -3,6 +3,7 @@ package codec
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"github.com/peer-sdp/peer/internal/mdtable"
 	"os"
 	"strconv"
@@ -71,14 +72,12 @@ func TestSpecRegistries(t *testing.T) {
 		"compact, answer, setup passive":       uint64(setupPassive),
 		"max-message-size class 1: 1073741823": 1 << headMMSShift, "max-message-size class 2: 65536": 2 << headMMSShift,
 		"max-message-size class 3: ext key 2": mmsOther << headMMSShift,
-		"residual, offer":                     headResidual, "residual, answer": headResidual | 1}
-	if strings.Contains(spec, "\n## 14.") {
-		// The A/V form's heads come with its section (SPEC.md §14).
-		heads["A/V, offer"], heads["A/V, answer"] = headAVOffer, headAVAnswer
-	}
+		"residual, offer":                     headResidual, "residual, answer": headResidual | 1,
+		"A/V, offer": headAVOffer, "A/V, answer": headAVAnswer}
 	if mmsClasses != [3]uint64{262144, 1073741823, 65536} {
 		t.Errorf("max-message-size classes changed without B.1")
 	}
+	specAVTables(t, spec)
 	for _, r := range specTable(t, spec, "### B.1 Head values") {
 		v, ok := heads[r[1]]
 		if !ok || r[0] != strconv.FormatUint(v, 10) {
@@ -151,30 +150,75 @@ func TestSpecDictionary(t *testing.T) {
 	}
 }
 
-// TestSpecRegistryFile checks that Appendix D states the SHA-256 and the
-// size of codec/avprofiles.txt, the registry of the A/V form, and names
-// its sources in order (when SPEC.md has Appendix D).
-func TestSpecRegistryFile(t *testing.T) {
-	spec := readSpec(t)
+// specAVTables holds the A/V form's registries (SPEC.md B.5 marker bytes,
+// B.6 edit operations, B.7 base numbers) against the Go constants.
+func specAVTables(t *testing.T, spec string) {
+	t.Helper()
+	markers := map[string]string{"candidate": "0x01", "port": "0x02", "address": "0x03", "ufrag": "0x04",
+		"pwd": "0x05", "digest, upper case": "0x06", "session id": "0x07", "digest, lower case": "0x08",
+		"SSRC": "0x0E", "identifier": "0x0F"}
+	goMarkers := map[string]byte{"candidate": mkCandidate, "port": mkPort, "address": mkAddress, "ufrag": mkUfrag,
+		"pwd": mkPwd, "digest, upper case": mkDigestUp, "session id": mkSessID, "digest, lower case": mkDigestLow,
+		"SSRC": mkSSRC, "identifier": mkString}
+	for _, r := range specTable(t, spec, "### B.5 Marker bytes") {
+		b, ok := goMarkers[r[1]]
+		if !ok || r[0] != fmt.Sprintf("0x%02X", b) || markers[r[1]] != r[0] {
+			t.Errorf("B.5 row %v does not match Go", r)
+		}
+		delete(goMarkers, r[1])
+	}
+	if len(goMarkers) > 0 {
+		t.Errorf("B.5 lacks the markers %v", goMarkers)
+	}
+	ops := map[string]int{"COPY": opCopy, "SKIP": opSkip, "INSERT": opInsert, "END (v = 3 only)": opEnd}
+	for _, r := range specTable(t, spec, "### B.6 Edit operations") {
+		if v, ok := ops[r[1]]; !ok || r[0] != strconv.Itoa(v) {
+			t.Errorf("B.6 row %v does not match Go", r)
+		}
+		delete(ops, r[1])
+	}
+	if len(ops) > 0 {
+		t.Errorf("B.6 lacks the operations %v", ops)
+	}
+	bases := specTable(t, spec, "### B.7 Base numbers")
+	if len(bases) != 3 || bases[0][0] != strconv.Itoa(baseEmpty) || bases[1][0] != strconv.Itoa(baseOffer) ||
+		bases[2][0] != strconv.Itoa(baseProfile)+" + k" {
+		t.Errorf("B.7 %v does not match Go (empty %d, offer %d, profile k %d + k)", bases, baseEmpty, baseOffer, baseProfile)
+	}
+}
+
+// TestSpecProfiles checks that Appendix D states the size, the number of
+// profiles and the SHA-256 of codec/avprofiles.txt, and names its sources
+// in the order of avRegistrySources.
+func TestSpecProfiles(t *testing.T) {
+	b, err := os.ReadFile("../SPEC.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := string(b)
 	i := strings.Index(spec, "## Appendix D.")
-	if i < 0 {
-		t.Skip("SPEC.md has no Appendix D yet (the A/V form's section is written on another branch)")
+	j := strings.Index(spec, "## Appendix E.")
+	if i < 0 || j < i {
+		t.Fatal("SPEC.md has no Appendix D before Appendix E")
 	}
-	app := spec[i:]
+	d := spec[i:j]
 	sum := sha256.Sum256([]byte(avProfilesFile))
-	if !strings.Contains(app, "SHA-256: `"+hex.EncodeToString(sum[:])+"`") {
-		t.Errorf("Appendix D does not state the registry file's SHA-256 %x", sum)
-	}
-	if !strings.Contains(app, strconv.Itoa(len(avProfilesFile))+" bytes") {
-		t.Errorf("Appendix D does not state the registry file's size, %d bytes", len(avProfilesFile))
+	for _, want := range []string{
+		fmt.Sprintf("%x", sum),
+		fmt.Sprintf("%d bytes", len(avProfilesFile)),
+		fmt.Sprintf("%d profiles", len(avProfiles)),
+	} {
+		if !strings.Contains(d, want) {
+			t.Errorf("Appendix D does not say %q", want)
+		}
 	}
 	last := 0
 	for _, src := range avRegistrySources {
-		k := strings.Index(app[last:], src)
-		if k < 0 {
-			t.Errorf("Appendix D does not name the source %s after the previous one", src)
+		k := strings.Index(d, "`"+src+"`")
+		if k < last {
+			t.Errorf("Appendix D does not name %s after the sources before it", src)
 			continue
 		}
-		last += k + len(src)
+		last = k
 	}
 }

@@ -2,6 +2,7 @@ package codec
 
 import (
 	"encoding/base32"
+	"fmt"
 	"strings"
 )
 
@@ -49,7 +50,7 @@ func ParseForm(name string) (Form, error) {
 	case "bin":
 		return FormBin, nil
 	}
-	return 0, errf(ErrVersion, -1, "form", "unknown form %q (want qr, link or bin)", name)
+	return 0, fmt.Errorf("%w %q (want qr, link or bin)", ErrUnknownForm, name)
 }
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
@@ -85,6 +86,13 @@ func Link(base string, code []byte) string {
 // DefaultMaxTextBytes.
 func ParseText(s string) ([]byte, error) {
 	return parseText(s, DefaultMaxTextBytes)
+}
+
+// ParseText is the package-level ParseText with this decoder's limit: a
+// text longer than twice its code limit plus 4096 bytes is an ErrLimit
+// error (SPEC.md §8).
+func (d *Decoder) ParseText(s string) ([]byte, error) {
+	return parseText(s, 2*d.maxCode+4096)
 }
 
 func parseText(s string, maxText int) ([]byte, error) {

@@ -305,7 +305,7 @@ func TestCorpusDifferential(t *testing.T) {
 			in.Type = codec.Answer
 		}
 		code, err := codec.Encode(in, offerCode, nil)
-		if errors.Is(err, codec.ErrSDP) {
+		if errors.Is(err, codec.ErrInvalidSDP) {
 			continue
 		}
 		if err != nil {

@@ -215,7 +215,7 @@ func (c *Conn) offer(ctx context.Context) ([]byte, error) {
 
 func (c *Conn) answer(ctx context.Context, offerSDP string, offerCode []byte) ([]byte, error) {
 	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offerSDP}); err != nil {
-		return nil, fmt.Errorf("%w: %w", codec.ErrSDP, err)
+		return nil, fmt.Errorf("%w: %w", codec.ErrInvalidSDP, err)
 	}
 	c.mu.Lock()
 	c.timer = time.AfterFunc(c.s.AnswerTimeout, func() {
@@ -309,7 +309,7 @@ func (c *Conn) Complete(ctx context.Context, answerCode []byte) error {
 	})
 	c.mu.Unlock()
 	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: d.SDP}); err != nil {
-		err = fmt.Errorf("%w: %w", codec.ErrSDP, err)
+		err = fmt.Errorf("%w: %w", codec.ErrInvalidSDP, err)
 		c.fail("complete", err)
 		return c.wrap("complete", err)
 	}

@@ -138,7 +138,7 @@ func (c *Conn) restartAnswerLocked(ctx context.Context, offerCode []byte) ([]byt
 	}
 	c.beginRestart()
 	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: d.SDP}); err != nil {
-		return nil, fmt.Errorf("%w: %w", codec.ErrSDP, err)
+		return nil, fmt.Errorf("%w: %w", codec.ErrInvalidSDP, err)
 	}
 	answer, err := c.pc.CreateAnswer(nil)
 	if err != nil {
@@ -178,7 +178,7 @@ func (c *Conn) completeRestartLocked(ctx context.Context, answerCode []byte) err
 		return err
 	}
 	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: d.SDP}); err != nil {
-		return fmt.Errorf("%w: %w", codec.ErrSDP, err)
+		return fmt.Errorf("%w: %w", codec.ErrInvalidSDP, err)
 	}
 	c.mu.Lock()
 	c.restartOffer = nil

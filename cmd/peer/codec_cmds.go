@@ -110,7 +110,7 @@ func cmdEncode(e *env, args []string) error {
 	if opts.Policy.MaxCandidates < 0 {
 		return usagef("-max-candidates must not be negative")
 	}
-	enc, err := opts.EncMode()
+	enc, err := opts.Encoder()
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -223,7 +223,7 @@ func encodeError(err error) error {
 	switch {
 	case errors.Is(err, codec.ErrLimit):
 		return explainf(err, "this description is too large for a code (SPEC.md §8): %s", strings.TrimPrefix(err.Error(), "codec: "))
-	case errors.Is(err, codec.ErrSDP):
+	case errors.Is(err, codec.ErrInvalidSDP):
 		return explainf(err, "stdin does not hold a session description peer can encode (%s)", strings.TrimPrefix(err.Error(), "codec: "))
 	}
 	return err

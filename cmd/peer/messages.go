@@ -26,8 +26,8 @@ func explainf(err error, format string, a ...any) error {
 
 // codeClasses are the classes of a refused code (SPEC.md §9, and a code of
 // the wrong kind).
-var codeClasses = []error{codec.ErrForeign, codec.ErrMalformed, codec.ErrNonCanonical, codec.ErrVersion,
-	codec.ErrLimit, codec.ErrBinding, codec.ErrSDP, ref.ErrCode}
+var codeClasses = []error{codec.ErrForeign, codec.ErrMalformed, codec.ErrNonCanonical, codec.ErrUnsupported,
+	codec.ErrLimit, codec.ErrBinding, codec.ErrInvalidSDP, ref.ErrCode}
 
 // isCodeProblem reports whether err refuses a code (another code may do),
 // rather than the connection or the command.
@@ -51,13 +51,13 @@ func describe(err error, want string) error {
 		return explainf(err, "this code is damaged: part of it is missing or mistyped; copy or scan it again")
 	case errors.Is(err, codec.ErrNonCanonical):
 		return explainf(err, "this code was not written correctly (a non-canonical encoding), so it was refused; make it again")
-	case errors.Is(err, codec.ErrVersion):
+	case errors.Is(err, codec.ErrUnsupported):
 		return explainf(err, "this code uses a newer version of the format than this peer reads: update peer")
 	case errors.Is(err, codec.ErrLimit):
 		return explainf(err, "this code is larger than the limit this peer accepts (SPEC.md §8)")
 	case errors.Is(err, codec.ErrBinding):
 		return explainf(err, "this answer belongs to another offer: use the answer made for the offer shown here")
-	case errors.Is(err, codec.ErrSDP):
+	case errors.Is(err, codec.ErrInvalidSDP):
 		return explainf(err, "this code does not hold a usable WebRTC description")
 	case errors.Is(err, codec.ErrNeedsOffer):
 		return explainf(err, "this audio/video answer is coded against its offer: pass the offer's code with -offer CODE or -offer @FILE")

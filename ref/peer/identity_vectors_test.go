@@ -497,7 +497,7 @@ func runReconnectVector(t *testing.T, v *identityVector) error {
 	if !ok || !bytes.Equal(hint, unhex(t, v.Hint)) {
 		t.Fatalf("reconnectHint = %x, %v; want %s", hint, ok, v.Hint)
 	}
-	if _, err := codec.Decode(rc, nil); !errors.Is(err, codec.ErrVersion) {
+	if _, err := codec.Decode(rc, nil); !errors.Is(err, codec.ErrUnsupported) {
 		t.Fatalf("codec.Decode of a reconnect code: %v, want unsupported", err)
 	}
 	if v.Expect != "success" {

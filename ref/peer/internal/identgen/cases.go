@@ -430,7 +430,7 @@ func (g *gen) reconnects() {
 		if _, err := codec.Decode(c, nil); err != nil {
 			g.fail(name, "C does not decode: %v", err)
 		}
-		if _, err := codec.Decode(rc, nil); !errors.Is(err, codec.ErrVersion) {
+		if _, err := codec.Decode(rc, nil); !errors.Is(err, codec.ErrUnsupported) {
 			g.fail(name, "reconnect code decodes with %v, want unsupported", err)
 		}
 		g.add(name, vector{Description: desc, Seed: h(a.Seed()), PublicKey: h(pub(a)), ID: h(idOf(a)),
