@@ -119,7 +119,16 @@ func avDict(offer [][]string) []byte {
 	if offer == nil {
 		return base
 	}
-	d := bytes.Clone(base)
+	n := 0
+	for _, part := range offer {
+		for _, l := range part {
+			n += len(l) + 1
+		}
+	}
+	// Only the last WindowSize bytes count: copy no more of the base.
+	keep := max(fixedflate.WindowSize-n, 0)
+	d := make([]byte, 0, min(keep, len(base))+n)
+	d = append(d, base[max(len(base)-keep, 0):]...)
 	for _, part := range offer {
 		for _, l := range part {
 			d = append(d, l...)
@@ -177,6 +186,45 @@ func (d *Decoder) readAV(m *model, items []cbor.RawMessage, offs []int) error {
 	}
 	s := &avSkel{}
 	m.av = &avData{skel: s}
+	if err := readAVTables(s, items, offs); err != nil {
+		return err
+	}
+	edits, _ := bytesItem(items[5], offs[5], "edits")
+	deflated, _ := bytesItem(items[6], offs[6], "text")
+	body, _ := bytesItem(items[1], offs[1], "body")
+	bodyOff := offs[1] + len(items[1]) - len(body)
+	if m.answer {
+		if err := d.avOffer(m, body, bodyOff); err != nil {
+			return err
+		}
+	}
+	if err := d.readBody(m, body, bodyOff, false); err != nil {
+		return err
+	}
+	s.ufrag, s.pwd, s.cands = m.ufrag, m.pwd, m.cands
+	text, err := fixedflate.Decompress(deflated, avDict(m.av.offer), d.maxSDP)
+	if err != nil {
+		if errors.Is(err, fixedflate.ErrTooLarge) {
+			return errf(ErrLimit, offs[6], "text", "inflated text exceeds %d bytes", d.maxSDP)
+		}
+		return errf(ErrMalformed, offs[6], "text", "not a valid DEFLATE stream")
+	}
+	lines, ok := splitTextLines(text)
+	if !ok {
+		return errf(ErrMalformed, offs[6], "text", "the text must be non-empty lines, each ending in LF")
+	}
+	m.av.text, m.av.deflated = text, deflated
+	if s.parts, m.av.profiles, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5]); err != nil {
+		return err
+	}
+	m.av.edits = edits
+	m.av.sdp, err = s.render(d.maxSDP)
+	return err
+}
+
+// readAVTables reads the digests, ssrcs and ids items into s (AVFORM §4,
+// §5 step 6), their types already checked.
+func readAVTables(s *avSkel, items []cbor.RawMessage, offs []int) error {
 	// Digests: the count from the header, then each.
 	_, n, hdr, _ := itemHeader(items[2])
 	if n > maxAVDigests {
@@ -216,37 +264,7 @@ func (d *Decoder) readAV(m *model, items []cbor.RawMessage, offs []int) error {
 			return errf(ErrMalformed, offs[4], "ids", "entry %d is neither 16 bytes nor an identifier", k)
 		}
 	}
-	edits, _ := bytesItem(items[5], offs[5], "edits")
-	deflated, _ := bytesItem(items[6], offs[6], "text")
-	body, _ := bytesItem(items[1], offs[1], "body")
-	bodyOff := offs[1] + len(items[1]) - len(body)
-	if m.answer {
-		if err := d.avOffer(m, body, bodyOff); err != nil {
-			return err
-		}
-	}
-	if err := d.readBody(m, body, bodyOff, false); err != nil {
-		return err
-	}
-	s.ufrag, s.pwd, s.cands = m.ufrag, m.pwd, m.cands
-	text, err := fixedflate.Decompress(deflated, avDict(m.av.offer), d.maxSDP)
-	if err != nil {
-		if errors.Is(err, fixedflate.ErrTooLarge) {
-			return errf(ErrLimit, offs[6], "text", "inflated text exceeds %d bytes", d.maxSDP)
-		}
-		return errf(ErrMalformed, offs[6], "text", "not a valid DEFLATE stream")
-	}
-	lines, ok := splitTextLines(text)
-	if !ok {
-		return errf(ErrMalformed, offs[6], "text", "the text must be non-empty lines, each ending in LF")
-	}
-	m.av.text, m.av.deflated = text, deflated
-	if s.parts, m.av.profiles, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5]); err != nil {
-		return err
-	}
-	m.av.edits = edits
-	m.av.sdp, err = s.render(d.maxSDP)
-	return err
+	return nil
 }
 
 // avOffer checks an A/V answer against the decoder's offer (AVFORM §5):
@@ -317,93 +335,139 @@ func (s *avSkel) sessionID() uint64 {
 // markers replaced, lines joined by CRLF with a final CRLF, at most maxSDP
 // bytes.
 func (s *avSkel) render(maxSDP int) (string, error) {
-	count := 0
+	count, size := 0, 0
 	for _, part := range s.parts {
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
 				count++
 			}
+			size += len(l) + 2
 		}
 	}
 	if count != len(s.cands) {
 		return "", errf(ErrMalformed, -1, "skeleton", "%d candidate lines for %d candidates", count, len(s.cands))
 	}
-	var b strings.Builder
-	bad := func(format string, a ...any) error { return errf(ErrMalformed, -1, "skeleton", format, a...) }
+	r := renderer{s: s, maxSDP: maxSDP, hexes: make([][2]string, len(s.digests))}
+	r.b.Grow(min(size+100*count+256, maxSDP+1))
 	ci := 0
 	for pi, part := range s.parts {
-		var fc *candidate
+		r.first, r.inSession = nil, pi == 0
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
-				fc = &s.cands[ci]
+				r.first = &s.cands[ci]
 				break
 			}
 		}
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
-				candidateLine(&b, s.cands[ci], ci)
+				candidateLine(&r.b, s.cands[ci], ci)
 				ci++
-			} else {
-				for k := 0; k < len(l); k++ {
-					c := l[k]
-					if c >= 0x20 || c == '\t' {
-						b.WriteByte(c)
-						continue
-					}
-					// A line of markers can expand far: the limit is
-					// checked after each one.
-					if b.Len() > maxSDP {
-						return "", errf(ErrLimit, -1, "sdp", "decoded description over the limit of %d", maxSDP)
-					}
-					switch c {
-					case mkPort, mkAddress:
-						if pi == 0 || fc == nil {
-							return "", bad("port or address marker in a part without candidates")
-						}
-						if c == mkPort {
-							b.WriteString(strconv.Itoa(int(fc.port)))
-						} else {
-							b.WriteString(fc.addr)
-						}
-					case mkUfrag:
-						b.WriteString(s.ufrag)
-					case mkPwd:
-						b.WriteString(s.pwd)
-					case mkSessID:
-						b.WriteString(strconv.FormatUint(s.sessionID(), 10))
-					case mkDigestUp, mkDigestLow, mkSSRC, mkString:
-						i, n := markerIndex(l[k+1:])
-						k += n
-						switch {
-						case i < 0:
-							return "", bad("marker without a valid index")
-						case c == mkSSRC && i < len(s.ssrcs):
-							b.WriteString(strconv.FormatUint(uint64(s.ssrcs[i]), 10))
-						case c == mkString && i < len(s.ids):
-							b.WriteString(s.ids[i])
-						case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
-							h := fingerprintHex(s.digests[i])
-							if c == mkDigestLow {
-								h = strings.ToLower(h)
-							}
-							b.WriteString(h)
-						default:
-							return "", bad("index %d out of range", i)
-						}
-					case mkCandidate:
-						return "", bad("candidate marker not alone on its line")
-					default:
-						return "", bad("control byte 0x%02x", c)
-					}
-				}
-				b.WriteString("\r\n")
+			} else if err := r.line(l); err != nil {
+				return "", err
 			}
-			if b.Len() > maxSDP {
-				return "", errf(ErrLimit, -1, "sdp", "decoded description over the limit of %d", maxSDP)
+			if r.b.Len() > maxSDP {
+				return "", r.overLimit()
 			}
 		}
 	}
-	return b.String(), nil
+	return r.b.String(), nil
+}
+
+// renderer writes the lines of one rendering.
+type renderer struct {
+	s         *avSkel
+	b         strings.Builder
+	maxSDP    int
+	hexes     [][2]string // each digest in upper and lower case, made when first used
+	first     *candidate  // the current part's first candidate, or nil
+	inSession bool        // the current part is part 0
+}
+
+func (r *renderer) overLimit() error {
+	return errf(ErrLimit, -1, "sdp", "decoded description over the limit of %d", r.maxSDP)
+}
+
+func renderBad(format string, a ...any) error {
+	return errf(ErrMalformed, -1, "skeleton", format, a...)
+}
+
+// line writes one skeleton line other than a candidate line, its markers
+// rendered, and CRLF.
+func (r *renderer) line(l string) error {
+	for k := 0; k < len(l); k++ {
+		if c := l[k]; c >= 0x20 || c == '\t' {
+			run := k + 1
+			for run < len(l) && (l[run] >= 0x20 || l[run] == '\t') {
+				run++
+			}
+			r.b.WriteString(l[k:run])
+			k = run - 1
+			continue
+		}
+		// A line of markers can expand far: the limit is checked before
+		// each one.
+		if r.b.Len() > r.maxSDP {
+			return r.overLimit()
+		}
+		n, err := r.marker(l[k], l[k+1:])
+		if err != nil {
+			return err
+		}
+		k += n
+	}
+	r.b.WriteString("\r\n")
+	return nil
+}
+
+// marker writes the value of the marker c, rest being the line after it,
+// and returns the number of index digits it took from rest.
+func (r *renderer) marker(c byte, rest string) (int, error) {
+	s := r.s
+	switch c {
+	case mkPort, mkAddress:
+		if r.inSession || r.first == nil {
+			return 0, renderBad("port or address marker in a part without candidates")
+		}
+		if c == mkPort {
+			r.b.WriteString(strconv.Itoa(int(r.first.port)))
+		} else {
+			r.b.WriteString(r.first.addr)
+		}
+	case mkUfrag:
+		r.b.WriteString(s.ufrag)
+	case mkPwd:
+		r.b.WriteString(s.pwd)
+	case mkSessID:
+		r.b.WriteString(strconv.FormatUint(s.sessionID(), 10))
+	case mkDigestUp, mkDigestLow, mkSSRC, mkString:
+		i, n := markerIndex(rest)
+		switch {
+		case i < 0:
+			return n, renderBad("marker without a valid index")
+		case c == mkSSRC && i < len(s.ssrcs):
+			r.b.WriteString(strconv.FormatUint(uint64(s.ssrcs[i]), 10))
+		case c == mkString && i < len(s.ids):
+			r.b.WriteString(s.ids[i])
+		case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
+			if r.hexes[i][0] == "" {
+				r.hexes[i][0] = fingerprintHex(s.digests[i])
+				r.hexes[i][1] = strings.ToLower(r.hexes[i][0])
+			}
+			if c == mkDigestLow {
+				r.b.WriteString(r.hexes[i][1])
+			} else {
+				r.b.WriteString(r.hexes[i][0])
+			}
+		default:
+			return n, renderBad("index %d out of range", i)
+		}
+		return n, nil
+	case mkCandidate:
+		return 0, renderBad("candidate marker not alone on its line")
+	default:
+		return 0, renderBad("control byte 0x%02x", c)
+	}
+	return 0, nil
 }
 
 // markerIndex reads the decimal index after a marker: i is -1 when there

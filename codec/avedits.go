@@ -70,10 +70,9 @@ func (b *baseIndex) at(id int32, j int) int {
 	return int(list[k])
 }
 
-// diffOps returns the operations that make s (as ids) from the base b
-// (AVFORM §3, the encoder's diff), without END.
-func diffOps(s []int32, b *baseIndex) []avOp {
-	var ops []avOp
+// diffOps appends to ops the operations that make s (as ids) from the
+// base b (AVFORM §3, the encoder's diff), without END.
+func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 	p := b.ids
 	for i, j := 0, 0; i < len(s); {
 		switch k := b.at(s[i], j); {
@@ -170,6 +169,31 @@ func (r *registryIndex) intern(lines []string) []int32 {
 	return out
 }
 
+// offerBases returns the index of each part of an offer's skeleton, its
+// lines that the registry lacks getting the ids after the registry's (in
+// extra).
+func (r *registryIndex) offerBases(offer [][]string) (bases []baseIndex, extra map[string]int32) {
+	if offer == nil {
+		return nil, nil
+	}
+	extra = map[string]int32{}
+	for _, p := range offer {
+		ids := make([]int32, len(p))
+		for i, l := range p {
+			id, ok := r.ids[l]
+			if !ok {
+				if id, ok = extra[l]; !ok {
+					id = int32(len(r.ids) + len(extra))
+					extra[l] = id
+				}
+			}
+			ids[i] = id
+		}
+		bases = append(bases, newBaseIndex(ids))
+	}
+	return bases, extra
+}
+
 // lookup returns the ids of lines: the registry's or extra's, else -1.
 func (r *registryIndex) lookup(lines []string, extra map[string]int32) []int32 {
 	out := make([]int32, len(lines))
@@ -196,48 +220,48 @@ func (r *registryIndex) lookup(lines []string, extra map[string]int32) []int32 {
 // accepts an older encoder's codes.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
-	var extra map[string]int32
-	var offerIdx []baseIndex
-	if offer != nil {
-		extra = map[string]int32{}
-		for _, p := range offer {
-			ids := make([]int32, len(p))
-			for i, l := range p {
-				id, ok := reg.ids[l]
-				if !ok {
-					if id, ok = extra[l]; !ok {
-						id = int32(len(reg.ids) + len(extra))
-						extra[l] = id
-					}
-				}
-				ids[i] = id
-			}
-			offerIdx = append(offerIdx, newBaseIndex(ids))
-		}
-	}
+	offerIdx, extra := reg.offerBases(offer)
+	var ops, best []avOp // two buffers: the ops tried, the best so far
 	for _, s := range parts {
 		sid := reg.lookup(s, extra)
-		best := []avOp{{opInsert, len(s)}}
-		bestBase := []uint64{baseEmpty}
+		best = append(best[:0], avOp{opInsert, len(s)})
+		if len(s) == 0 {
+			best = best[:0]
+		}
+		var bestBase [2]uint64 // the base number, and the offer part index for baseOffer
 		bestCost := editCost(s, best, 1)
-		try := func(b *baseIndex, base []uint64) {
-			baseLen := 0
-			for _, v := range base {
-				baseLen += varintLen(v)
+		try := func(b *baseIndex, base, part uint64) {
+			baseLen := varintLen(base)
+			if base == baseOffer {
+				baseLen += varintLen(part)
 			}
-			ops := diffOps(sid, b)
+			// A lower bound first: the base number, END, and every line
+			// the base lacks, inserted. A base that cannot cost less than
+			// the best so far is not diffed (ties keep the earlier base).
+			lb := baseLen + 1
+			for i, id := range sid {
+				if id < 0 || int(id) >= len(b.pos) || len(b.pos[id]) == 0 {
+					lb += len(s[i]) + 1
+				}
+			}
+			if lb >= bestCost {
+				return
+			}
+			ops = diffOps(ops[:0], sid, b)
 			if c := editCost(s, ops, baseLen); c < bestCost {
-				best, bestBase, bestCost = ops, base, c
+				ops, best = best, ops
+				bestBase, bestCost = [2]uint64{base, part}, c
 			}
 		}
 		for k := range offerIdx {
-			try(&offerIdx[k], []uint64{baseOffer, uint64(k)})
+			try(&offerIdx[k], baseOffer, uint64(k))
 		}
 		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
-			try(&reg.profiles[k], []uint64{baseProfile + uint64(k)})
+			try(&reg.profiles[k], baseProfile+uint64(k), 0)
 		}
-		for _, v := range bestBase {
-			dst = appendVarint(dst, v)
+		dst = appendVarint(dst, bestBase[0])
+		if bestBase[0] == baseOffer {
+			dst = appendVarint(dst, bestBase[1])
 		}
 		i := 0
 		for _, o := range best {
@@ -256,6 +280,37 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		dst = appendVarint(dst, opEnd)
 	}
 	return dst, text
+}
+
+// readBase reads a part's base (AVFORM §3) at edits[*p] and returns its
+// lines and its profile number (-1 when not a profile).
+func readBase(edits []byte, p *int, offer [][]string, answer bool, off int) ([]string, int, error) {
+	bad := func(format string, a ...any) error {
+		return errf(ErrMalformed, off, "edits", format, a...)
+	}
+	base, ok := readVarint(edits, p)
+	if !ok {
+		return nil, -1, bad("truncated or over-long varint")
+	}
+	switch {
+	case base == baseEmpty:
+		return nil, -1, nil
+	case base == baseOffer:
+		k, ok := readVarint(edits, p)
+		if !ok {
+			return nil, -1, bad("truncated or over-long varint")
+		}
+		if !answer || offer == nil {
+			return nil, -1, bad("an offer part as base without an A/V offer")
+		}
+		if k >= uint64(len(offer)) {
+			return nil, -1, bad("offer part %d of %d", k, len(offer))
+		}
+		return offer[k], -1, nil
+	case base-baseProfile >= uint64(len(avProfiles)):
+		return nil, -1, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
+	}
+	return avProfiles[base-baseProfile], int(base - baseProfile), nil
 }
 
 // readVarint reads an unsigned LEB128 varint of at most maxVarintLen bytes
@@ -289,31 +344,11 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
 	for p < len(edits) {
-		base, ok := readVarint(edits, &p)
-		if !ok {
-			return nil, -1, bad("truncated or over-long varint")
+		bl, profile, err := readBase(edits, &p, offer, answer, off)
+		if err != nil {
+			return nil, -1, err
 		}
-		var bl []string
-		switch {
-		case base == baseEmpty:
-		case base == baseOffer:
-			k, ok := readVarint(edits, &p)
-			if !ok {
-				return nil, -1, bad("truncated or over-long varint")
-			}
-			if !answer || offer == nil {
-				return nil, -1, bad("an offer part as base without an A/V offer")
-			}
-			if k >= uint64(len(offer)) {
-				return nil, -1, bad("offer part %d of %d", k, len(offer))
-			}
-			bl = offer[k]
-		case base-baseProfile >= uint64(len(avProfiles)):
-			return nil, -1, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
-		default:
-			bl = avProfiles[base-baseProfile]
-			maxProfile = max(maxProfile, int(base-baseProfile))
-		}
+		maxProfile = max(maxProfile, profile)
 		var part []string
 		j := 0
 		for {

@@ -162,12 +162,18 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 // attrLine returns the skeleton of a line other than o=, m=, c= and
 // a=candidate; ok is false when its ICE credentials break AVFORM §1 rule 2.
 func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
-	text := string(rune(l.typ)) + "=" + l.val
+	text := l.text
+	if text == "" {
+		text = string(rune(l.typ)) + "=" + l.val
+	}
 	if l.typ != 'a' {
 		return text, true
 	}
 	name, v, hasVal := strings.Cut(l.val, ":")
-	prefix := "a=" + name + ":"
+	var prefix string
+	if hasVal {
+		prefix = text[:len("a=")+len(name)+1] // "a=<name>:"
+	}
 	switch name {
 	case "ice-ufrag", "ice-pwd":
 		if !hasVal || !isICEString(v) || len(v) > 255 {
@@ -199,9 +205,15 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 		if !hasVal {
 			return text, true
 		}
-	default:
-		return text, true
+		return b.idLine(name, v, prefix), true
 	}
+	return text, true
+}
+
+// idLine returns the skeleton of an a=ssrc, a=ssrc-group, a=msid or
+// a=msid-semantic line (prefix "a=<name>:", value v): its SSRC and
+// identifier fields lifted.
+func (b *skelBuilder) idLine(name, v, prefix string) string {
 	msidSSRC := false
 	return replaceFields(v, prefix, func(k int, f string) (string, bool) {
 		switch name {
@@ -235,7 +247,7 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 			}
 		}
 		return "", false
-	}), true
+	})
 }
 
 // ssrcField lifts an SSRC field: a decimal 0..2^32-1 without leading zeros.

@@ -14,9 +14,10 @@ import (
 
 // sdpLine is one "<type>=<value>" line of a description.
 type sdpLine struct {
-	typ byte
-	val string
-	num int // 1-based line number in the input
+	typ  byte
+	val  string
+	num  int    // 1-based line number in the input
+	text string // the whole line, "<typ>=<val>" (lines parseSDP made)
 }
 
 // parsedSDP is a description split into its session part and media sections.
@@ -170,7 +171,7 @@ func lineSyntax(ln string, num int, plain bool) (sdpLine, error) {
 			}
 		}
 	}
-	return sdpLine{typ: ln[0], val: ln[2:], num: num}, nil
+	return sdpLine{typ: ln[0], val: ln[2:], num: num, text: ln}, nil
 }
 
 // sdpState is what the parser has seen, for the rules of SPEC.md §3.1 that

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/fxamacker/cbor/v2"
@@ -84,9 +85,9 @@ func (g *gen) av(b *baseCodes) {
 	g.avTextNegatives(codes["chromium-twovideo-offer-to-pion"])
 }
 
-// avNegatives writes the damaged A/V codes. It is a list of cases, one
-// vector each; offer is av_chromium_avdata_offer, answer
-// av_pion_avdata_answer_to_chromium.
+// avNegatives writes the damaged A/V codes; offer is
+// av_chromium_avdata_offer, answer av_pion_avdata_answer_to_chromium. It
+// is longer than 80 lines: a list of cases, one vector each.
 func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 	it := items(offer)
 	if len(it) != 7 {
@@ -235,4 +236,292 @@ func rawJoin(items []cbor.RawMessage) []byte {
 		out = append(out, it...)
 	}
 	return out
+}
+
+// avMore writes the vectors SPEC.md §14 names for its rules (AVFORM-decisions,
+// spec editor's list): eligibility, lifting, markers, bases, and damaged
+// text, edits and items. It is longer than 80 lines: a list of cases, one
+// vector each.
+func (g *gen) avMore(b *baseCodes) {
+	if g.err != nil {
+		return
+	}
+	chrome, err := readBatch1("chromium-avdata-offer-to-chromium")
+	if err != nil {
+		g.fail("av_more", "%v", err)
+		return
+	}
+	chromeCode := g.bin("av_chromium_avdata_offer")
+	answer, _ := readBatch1("chromium-avdata-answer-to-chromium")
+	g.encode("av_chromium_avdata_answer_to_chromium", "A real answer of Chromium to a Chromium offer (testdata/av/batch1/chromium-avdata-answer-to-chromium.sdp) against av_chromium_avdata_offer: its parts are edits of the offer's parts and of registry profiles.", codec.Answer, answer, nil, chromeCode)
+	ffOfferSDP, _ := readBatch1("chromium-av-offer-to-firefox")
+	ffOffer, err := codec.Encode(codec.Description{Type: codec.Offer, SDP: ffOfferSDP}, nil, nil)
+	if err != nil {
+		g.fail("av_firefox_av_answer_to_chromium", "%v", err)
+		return
+	}
+	ffAnswer, _ := readBatch1("firefox-av-answer-to-chromium")
+	g.encode("av_firefox_av_answer_to_chromium", "A real answer of Firefox to a Chromium offer (testdata/av/batch1/firefox-av-answer-to-chromium.sdp) against the code of testdata/av/batch1/chromium-av-offer-to-firefox.sdp (offer_bin).", codec.Answer, ffAnswer, nil, ffOffer)
+
+	// Eligibility (AVFORM §1): residual when a rule fails.
+	audioSec := strings.Index(chrome, "m=video")
+	fp := func(k int) string {
+		r := rng(fmt.Sprintf("av_digests/%d", k))
+		return "a=fingerprint:" + fingerprint(r, "sha-256", 32) + "\r\n"
+	}
+	var seven, eight string
+	for k := 0; k < 8; k++ {
+		if k < 7 {
+			seven += fp(k)
+		}
+		eight += fp(k)
+	}
+	at := strings.Index(chrome, "m=audio")
+	g.encode("av_eight_digests", "av_chromium_avdata_offer's SDP with 7 more session-level fingerprints of other digests: 8 distinct digests, the most the A/V form lifts.", codec.Offer, chrome[:at]+seven+chrome[at:], nil, nil)
+	g.encode("av_residual_nine_digests", "av_chromium_avdata_offer's SDP with 8 more session-level fingerprints: 9 distinct digests are more than the A/V form lifts, so the residual form (AVFORM §1 rule 5).", codec.Offer, chrome[:at]+eight+chrome[at:], nil, nil)
+	vidUfrag := audioSec + strings.Index(chrome[audioSec:], "a=ice-ufrag:") + len("a=ice-ufrag:")
+	g.encode("av_residual_ufrag_differs", "av_chromium_avdata_offer's SDP whose video section has another ICE ufrag: the A/V form needs one ufrag (rule 2), so the residual form.", codec.Offer, chrome[:vidUfrag]+"Zz"+chrome[vidUfrag:], nil, nil)
+	g.encode("av_residual_pwd_not_ice", "av_chromium_avdata_offer's SDP whose ICE pwd has a '-' (not an ICE character) in every section: residual form (rule 2).", codec.Offer, strings.ReplaceAll(chrome, "a=ice-pwd:", "a=ice-pwd:-"), nil, nil)
+	g.encode("av_residual_session_candidate", "av_chromium_avdata_offer's SDP with an a=candidate line at the session level: residual form (rule 3).", codec.Offer,
+		chrome[:at]+"a=candidate:1 1 udp 2122260223 192.0.2.7 50000 typ host\r\n"+chrome[at:], nil, nil)
+	g.encode("av_residual_candidate_bad", "av_chromium_avdata_offer's SDP with a media-level candidate whose port is 70000: it breaks SPEC.md §3.3 rule 9, so the residual form (rule 3).", codec.Offer,
+		strings.Replace(chrome, "a=ice-ufrag:", "a=candidate:1 1 udp 2122260223 192.0.2.7 70000 typ host\r\na=ice-ufrag:", 1), nil, nil)
+	var many strings.Builder
+	many.WriteString(b.chromeSDP)
+	for k := 0; k < 64; k++ {
+		many.WriteString("m=audio 0 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\n")
+	}
+	g.encode("av_residual_65_sections", "compact_chrome_offer_mdns's SDP with 64 rejected audio sections: 65 media sections are more than the A/V form takes (a fixed rule, not a limit), so the residual form.", codec.Offer, many.String(), nil, nil)
+	g.encode("av_data_two_sections", "compact_chrome_offer_mdns's SDP with a second, rejected application section: not a compact data-channel description, so the A/V form.", codec.Offer,
+		b.chromeSDP+"m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n", nil, nil)
+	g.encode("av_policy_max_candidates", "av_chromium_avdata_offer's SDP with the policy max_candidates 3: the maximum counts the candidates kept in every section (3 in all: the audio section's), duplicates are judged within a section.", codec.Offer, chrome, &policy{MaxCandidates: 3}, nil)
+
+	// Lifting and markers (AVFORM §2).
+	fpLine := regexp.MustCompile(`a=fingerprint:sha-256 ([0-9A-F:]+)`)
+	digest := fpLine.FindStringSubmatch(chrome)[1]
+	mixed := strings.ToLower(digest[:2]) + digest[2:]
+	g.encode("av_fingerprint_mixed_case", "av_chromium_avdata_offer's SDP whose audio section writes the digest with one lower-case pair: a digest of mixed case is not lifted and stays text.", codec.Offer, strings.Replace(chrome, digest, mixed, 1), nil, nil)
+	g.encode("av_fingerprint_both_cases", "av_chromium_avdata_offer's SDP whose video section writes the digest in lower case: both spellings share digest entry 0, the audio section's line with marker 0x06, the video section's with 0x08.", codec.Offer,
+		chrome[:audioSec]+strings.Replace(chrome[audioSec:], digest, strings.ToLower(digest), 1), nil, nil)
+	g.encode("av_session_id_no_digest", "av_chromium_avdata_offer's SDP with every digest of mixed case: no digest is lifted, so the decoder writes the o= session id 0.", codec.Offer, strings.ReplaceAll(chrome, digest, mixed), nil, nil)
+	g.encode("av_marker_port_not_first", "av_chromium_avdata_offer's SDP whose audio m= line has port 40000, not its first candidate's: the port stays text.", codec.Offer,
+		regexp.MustCompile(`m=audio \d+ `).ReplaceAllString(chrome, "m=audio 40000 "), nil, nil)
+	v6 := regexp.MustCompile(`a=candidate:\S+ 1 udp \d+ (2001:db8:[0-9a-f:]+) (\d+) typ host[^\r]*\r\n`)
+	v6m := v6.FindStringSubmatch(chrome)
+	v4 := regexp.MustCompile(`a=candidate:\S+ 1 udp \d+ 192\.0\.2\.\d+ \d+ typ host[^\r]*\r\n`)
+	swap := func(sec string) string { // the IPv6 UDP candidate first
+		l4, l6 := v4.FindString(sec), v6.FindString(sec)
+		sec = strings.Replace(sec, l6, "", 1)
+		return strings.Replace(sec, l4, l6+l4, 1)
+	}
+	audio, video := chrome[at:audioSec], chrome[audioSec:]
+	audio = swap(audio)
+	audio = regexp.MustCompile(`m=audio \d+ `).ReplaceAllString(audio, "m=audio "+v6m[2]+" ")
+	audio = regexp.MustCompile(`c=IN IP4 \S+`).ReplaceAllString(audio, "c=IN IP6 "+v6m[1])
+	video = swap(video)
+	video = regexp.MustCompile(`c=IN IP4 \S+`).ReplaceAllString(video, "c=IN IP6 "+strings.ToUpper(v6m[1]))
+	g.encode("av_marker_address_ipv6", "av_chromium_avdata_offer's SDP with the IPv6 UDP candidate first in the audio and video sections and c=IN IP6 lines: the audio section's address in RFC 5952 form (the candidate's canonical text) is lifted (0x03) with its port (0x02); the video section's, in upper case, stays text.", codec.Offer,
+		chrome[:at]+audio+video, nil, nil)
+	g.encode("av_ssrc_name_case", "av_chromium_avdata_offer's SDP with one a=ssrc line written a=SSRC: attribute names match exactly, so its fields stay text.", codec.Offer, strings.Replace(chrome, "a=ssrc:", "a=SSRC:", 1), nil, nil)
+	g.encode("av_ssrc_not_decimal", "av_chromium_avdata_offer's SDP with a line a=ssrc:0123 cname:x: an SSRC with a leading zero is not lifted (its cname is).", codec.Offer,
+		strings.Replace(chrome, "a=ssrc:", "a=ssrc:0123 cname:x\r\na=ssrc:", 1), nil, nil)
+	g.encode("av_base_tie_empty", "av_chromium_avdata_offer's SDP with a fourth section whose lines no base has: every base costs the same (INSERT of all its lines), and the empty base, first in tie-break order, is chosen.", codec.Offer,
+		chrome+"m=x-unknown 0 X 0\r\na=x-unknown:1\r\n", nil, nil)
+
+	g.avBases()
+	g.avDamage()
+}
+
+// registry reads codec/avprofiles.txt (AVFORM §6 format).
+func registry() ([][]string, error) {
+	b, err := os.ReadFile(filepath.Join("codec", "avprofiles.txt"))
+	if err != nil {
+		return nil, err
+	}
+	var out [][]string
+	for _, block := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n\n") {
+		var lines []string
+		for _, l := range strings.Split(block, "\n") {
+			var u []byte
+			for k := 0; k < len(l); k++ {
+				if l[k] == '\\' && k+2 < len(l) {
+					u = append(u, mustHex(l[k+1 : k+3])[0])
+					k += 2
+					continue
+				}
+				u = append(u, l[k])
+			}
+			lines = append(lines, string(u))
+		}
+		out = append(out, lines)
+	}
+	return out, nil
+}
+
+// skeleton rebuilds the skeleton parts of an A/V offer code from its
+// edits and text (AVFORM §3), written out here so that a vector can code
+// them with other bases.
+func skeleton(code []byte) ([][]string, error) {
+	reg, err := registry()
+	if err != nil {
+		return nil, err
+	}
+	it := items(code)
+	edits := content(it[5])
+	text := strings.TrimSuffix(string(avInflate(content(it[6]))), "\n")
+	var lines []string
+	if text != "" {
+		lines = strings.Split(text, "\n")
+	}
+	var parts [][]string
+	p := 0
+	varint := func() int {
+		v, shift := 0, 0
+		for edits[p] >= 0x80 {
+			v |= int(edits[p]&0x7f) << shift
+			shift += 7
+			p++
+		}
+		v |= int(edits[p]) << shift
+		p++
+		return v
+	}
+	for p < len(edits) {
+		base := varint()
+		var bl []string
+		if base >= 2 {
+			bl = reg[base-2]
+		} else if base == 1 {
+			return nil, fmt.Errorf("an offer base in an offer")
+		}
+		var part []string
+		for j := 0; ; {
+			v := varint()
+			if v == 3 {
+				break
+			}
+			n := v>>2 + 1
+			switch v & 3 {
+			case 0:
+				part = append(part, bl[j:j+n]...)
+				j += n
+			case 1:
+				j += n
+			case 2:
+				part = append(part, lines[:n]...)
+				lines = lines[n:]
+			}
+		}
+		parts = append(parts, part)
+	}
+	return parts, nil
+}
+
+// avBases writes the vectors of the base choice a decoder checks.
+func (g *gen) avBases() {
+	code := g.bin("av_pion_audio_offer")
+	parts, err := skeleton(code)
+	if err != nil {
+		g.fail("av_profile_unused_canonical", "%v", err)
+		return
+	}
+	var edits, text []byte
+	for _, part := range parts {
+		edits = append(edits, 0)
+		if len(part) > 0 {
+			edits = append(edits, byte((len(part)-1)<<2|2)) // INSERT n (n <= 32: one byte)
+		}
+		edits = append(edits, 3)
+		for _, l := range part {
+			text = append(append(text, l...), '\n')
+		}
+	}
+	it := items(code)
+	it[5], it[6] = bstr(edits), bstr(stored(text))
+	g.decodeOK("av_profile_unused_canonical", "av_pion_audio_offer with every part coded against the empty base (INSERT of all its lines) though registry profiles are cheaper: canonical, since the code uses no profile and a decoder re-encodes with the profiles up to the greatest one the code uses (none).", join(it...), nil)
+}
+
+// avDamage writes more damaged A/V codes. It is longer than 80 lines: a
+// list of cases, one vector each.
+func (g *gen) avDamage() {
+	tv := g.bin("av_chromium_twovideo_offer")
+	it := items(tv)
+	with := func(i int, item []byte) []byte {
+		out := append([][]byte{}, it...)
+		out[i] = item
+		return join(out...)
+	}
+	text := avInflate(content(it[6]))
+	lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
+	withText := func(ls []string) []byte {
+		return with(6, bstr(stored([]byte(strings.Join(ls, "\n")+"\n"))))
+	}
+	const tvn = "av_chromium_twovideo_offer"
+	edit := func(k int, l string) []string {
+		out := append([]string{}, lines...)
+		out[k] = l
+		return out
+	}
+	find := func(prefix string) int {
+		for k, l := range lines {
+			if strings.HasPrefix(l, prefix) {
+				return k
+			}
+		}
+		g.fail("av_damage", "%s: no inserted line starts with %q", tvn, prefix)
+		return 0
+	}
+	g.decodeOK("av_text_other_parse", tvn+" with its text in a stored DEFLATE block: a decoder accepts any valid stream of the canonical text.", withText(lines), nil)
+	k := bytes.IndexByte(text, 0x0e)
+	lz := append(append(bytes.Clone(text[:k+1]), '0'), text[k+1:]...)
+	g.decodeFail("av_index_leading_zero", tvn+" whose first SSRC marker's index has a leading zero.", "offer", with(6, bstr(stored(lz))), nil, nil, "malformed")
+	grp := find("a=mid:")
+	edits := content(it[5])
+	g.decodeFail("av_port_marker_no_candidate", tvn+" with one more part, the empty base and one inserted line \"m=audio \\x02 X 0\": the port marker in a part without candidates.", "offer",
+		func() []byte {
+			c := append([][]byte{}, it...)
+			c[5] = bstr(join(edits, []byte{0, 2, 3}))
+			c[6] = bstr(stored(append(bytes.Clone(text), "m=audio \x02 X 0\n"...)))
+			return join(c...)
+		}(), nil, nil, "malformed")
+	sem := find("a=msid:")
+	g.decodeFail("av_marker_misplaced", tvn+" with the session id marker 0x07 as a third field of an a=msid line: it renders, and re-encoding finds a number there, which it keeps as text.", "offer",
+		withText(edit(sem, lines[sem]+" \x07")), nil, nil, "non-canonical")
+	g.decodeFail("av_text_empty_line", tvn+" whose text has an empty line.", "offer",
+		with(6, bstr(stored(bytes.Replace(text, []byte("\n"), []byte("\n\n"), 1)))), nil, nil, "malformed")
+	g.decodeFail("av_rendered_invalid", tvn+" whose inserted a=mid line is replaced by \"x\": the rendered text is not a valid description.", "offer",
+		withText(edit(grp, "x")), nil, nil, "malformed")
+	g.decodeFail("av_insert_past_text", tvn+" with one more part that inserts 5 lines the text does not have.", "offer",
+		with(5, bstr(join(edits, []byte{0, 4<<2 | 2, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_items_six", tvn+" without its text item: 6 items.", "offer", join(it[:6]...), nil, nil, "malformed")
+	var ids []cbor.RawMessage
+	if err := cbor.Unmarshal(it[4], &ids); err != nil {
+		g.fail("av_limit_rendered", "%v", err)
+		return
+	}
+	long := join(head(nil, 4, uint64(len(ids))), tstr(strings.Repeat("x", 100)), rawJoin(ids[1:]))
+	items2 := append([][]byte{}, it...)
+	items2[4] = long
+	items2[6] = bstr(stored([]byte(strings.Join(edit(grp, "a=x:"+strings.Repeat("\x0f0", 2000)), "\n") + "\n")))
+	g.decodeFail("av_limit_rendered", tvn+" whose identifier 0 is 100 characters and whose inserted a=mid line is replaced by one holding 2000 markers of it: the rendered text passes the SDP limit within that line (checked marker by marker).", "offer",
+		join(items2...), nil, nil, "limit")
+	var more []byte
+	for k := 0; k < 62; k++ {
+		more = append(more, 2+11, 8<<2, 3) // profile 11 (pion's application section, 9 lines): COPY 9
+	}
+	g.decodeFail("av_sections_65", "av_chromium_avdata_offer with 62 more parts, each a copy of registry profile 11 (an application section without candidates): 65 media sections are more than the A/V form takes, found when the rendered text is re-encoded, before any base is compared.", "offer",
+		func() []byte {
+			c := items(g.bin("av_chromium_avdata_offer"))
+			c[5] = bstr(join(content(c[5]), more))
+			return join(c...)
+		}(), nil, nil, "non-canonical")
+	su := items(g.bin("av_setup_upper_case"))
+	sut := avInflate(content(su[6]))
+	if !bytes.Contains(sut, []byte("a=setup:ACTPASS")) {
+		g.fail("av_compact_eligible", "av_setup_upper_case's text has no a=setup:ACTPASS")
+		return
+	}
+	su[6] = bstr(stored(bytes.Replace(sut, []byte("a=setup:ACTPASS"), []byte("a=setup:actpass"), 1)))
+	g.decodeFail("av_compact_eligible", "av_setup_upper_case with a=setup:actpass in its text: the rendered description is eligible for the compact data-channel form, so the A/V code is not canonical.", "offer",
+		join(su...), nil, nil, "non-canonical")
 }

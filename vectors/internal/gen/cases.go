@@ -25,6 +25,7 @@ func (g *gen) all() {
 	g.negatives(offers)
 	g.corners(offers)
 	g.av(offers)
+	g.avMore(offers)
 }
 
 // baseCodes are codes the negative vectors start from.

@@ -56,11 +56,14 @@ func (g *gen) encode(name, desc string, t codec.Type, sdp string, pol *policy, o
 		g.fail(name, "not equivalent: %v", err)
 		return nil
 	}
-	if residual := bin[0] == 0x10 || bin[0] == 0x11; residual != strings.HasPrefix(name, "residual_") {
-		g.fail(name, "residual form %v, but only residual_ vectors use it", residual)
+	// residual_* and av_residual_* (descriptions the A/V form does not
+	// take) are residual codes, every other av_* an A/V code.
+	residualName := strings.HasPrefix(name, "residual_") || strings.HasPrefix(name, "av_residual_")
+	if residual := bin[0] == 0x10 || bin[0] == 0x11; residual != residualName {
+		g.fail(name, "residual form %v, but only residual_ and av_residual_ vectors use it", residual)
 		return nil
 	}
-	if av := bin[0] == 0x12 || bin[0] == 0x13; av != strings.HasPrefix(name, "av_") {
+	if av := bin[0] == 0x12 || bin[0] == 0x13; av != (strings.HasPrefix(name, "av_") && !residualName) {
 		g.fail(name, "A/V form %v, but only av_ vectors use it", av)
 		return nil
 	}
