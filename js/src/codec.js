@@ -423,7 +423,6 @@ function readAV(m, items, d) {
   const r = applyEdits(values[5], lines, PROFILES, m.offerParts, d.maxSDP, items[5].start);
   m.parts = r.parts;
   m.maxProfile = r.maxProfile;
-  m.editsRaw = values[5];
   m.sdp = renderSkeleton(m.parts, m.tables, d.maxSDP, items[5].start);
 }
 
