@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/peer-sdp/peer/internal/corpus"
 )
 
 // modulePath is the module whose checkout holds the inputs.
@@ -62,36 +63,20 @@ func findRoot(dir string) (string, error) {
 // in the sorted list of file names: even positions train the preset
 // dictionary, odd positions are held out.
 func loadCorpus(root string) ([]input, error) {
-	dir := filepath.Join(root, "testdata", "corpus")
-	f, err := os.Open(filepath.Join(dir, "INDEX.tsv"))
+	es, err := corpus.Load(filepath.Join(root, "testdata", "corpus"))
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	defer f.Close()
 	var out []input
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	sc.Scan() // header
-	for sc.Scan() {
-		col := strings.Split(sc.Text(), "\t")
-		if len(col) < 9 {
-			return nil, fmt.Errorf("bench: INDEX.tsv row with %d columns: %q", len(col), sc.Text())
-		}
-		b, err := os.ReadFile(filepath.Join(dir, col[0]))
-		if err != nil {
-			return nil, fmt.Errorf("bench: %w", err)
-		}
+	for _, e := range es {
 		kind := kindAV
-		if col[4] == "datachannel" {
+		if e.Col["media"] == "datachannel" {
 			kind = kindDC
 		}
 		out = append(out, input{
-			name: col[0], source: "corpus", stack: col[1], kind: kind, typ: col[3],
-			sdp: string(b), malformed: strings.Contains(col[8], "MALFORMED"),
+			name: e.File, source: "corpus", stack: e.Col["stack"], kind: kind, typ: e.Type(),
+			sdp: e.SDP, malformed: strings.Contains(e.Col["notes"], "MALFORMED"),
 		})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("bench: INDEX.tsv: %w", err)
 	}
 	names := make([]string, len(out))
 	for i, in := range out {
