@@ -24,16 +24,16 @@ const (
 )
 
 const (
-	refRun     = 0x80 // a reference byte with this bit starts a run
-	maxRefIdx  = 0x7f
-	discardPrt = 9
+	refRun      = 0x80 // a reference byte with this bit starts a run
+	maxRefIdx   = 0x7f
+	discardPort = 9
 )
 
 // portMode returns the canonical port mode of candidate i.
 func portMode(cands []candidate, i int) uint8 {
 	p := cands[i].port
 	switch {
-	case p == discardPrt:
+	case p == discardPort:
 		return portDiscard
 	case i > 0 && p == cands[i-1].port:
 		return portSame
@@ -336,7 +336,7 @@ func (r *recReader) emit(d candidate, pm byte, start int) error {
 		}
 		d.port = binary.BigEndian.Uint16(p)
 	case portDiscard:
-		d.port = discardPrt
+		d.port = discardPort
 	default:
 		if len(r.cands) == 0 {
 			return r.malformed(start, "first candidate has a relative port")

@@ -28,7 +28,7 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 	if !ok {
 		return nil, errf(ErrMalformed, 0, "head", "truncated head")
 	}
-	if head >= headFirstFutur {
+	if head >= headFirstReserved {
 		return nil, errf(ErrUnsupported, 0, "head", "head %d: a later version or form", head)
 	}
 	av := head == headAVOffer || head == headAVAnswer

@@ -12,12 +12,11 @@ import (
 
 // Head bits (SPEC.md §4.1).
 const (
-	headRoleMask   = 0x03 // 0 offer/actpass, 1 answer/active, 2 answer/passive, 3 reserved
-	headMMSShift   = 2    // bits 2-3: the max-message-size class (mmsClasses)
-	headMMSMask    = 0x0c
-	headResidual   = 0x10 // 16 = residual offer, 17 = residual answer
-	headMaxV1      = 0x11
-	headFirstFutur = 0x14 // heads 18 and 19 are the A/V form; 20 to 23 are reserved
+	headRoleMask      = 0x03 // 0 offer/actpass, 1 answer/active, 2 answer/passive, 3 reserved
+	headMMSShift      = 2    // bits 2-3: the max-message-size class (mmsClasses)
+	headMMSMask       = 0x0c
+	headResidual      = 0x10 // 16 = residual offer, 17 = residual answer
+	headFirstReserved = 0x14 // heads 18 and 19 are the A/V form; 20 to 23 are reserved
 )
 
 // Extension keys (SPEC.md §4.6).

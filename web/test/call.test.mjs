@@ -1,5 +1,6 @@
-// Video calls: page ↔ page (Chromium ↔ Firefox, both roles) through the
-// codes with the browsers' fake camera and microphone, and page ↔ `peer
+// Video calls: page ↔ page (Chromium→Chromium, Chromium→Firefox,
+// Firefox→Chromium, Firefox→Firefox) through the codes (the compact
+// audio/video form, SPEC.md §14) with the browsers' fake camera and microphone, and page ↔ `peer
 // serve -video -audio -record` (the page decodes the files' frames, serve
 // records the page's camera). Proven by getStats (inbound-rtp framesDecoded
 // and packetsReceived) and, for serve, by parsing the recorded IVF and Ogg.
@@ -66,7 +67,7 @@ describe('page ↔ page', () => {
   before(async () => { srv = await L.serve(); });
   after(async () => { await srv?.stop(); });
 
-  for (const [o, a] of [['chromium', 'firefox'], ['firefox', 'chromium']]) {
+  for (const [o, a] of [['chromium', 'firefox'], ['firefox', 'chromium'], ['chromium', 'chromium'], ['firefox', 'firefox']]) {
     test(`${o} calls, ${a} answers; ${a} hangs up`, { timeout: 120000 }, async (t) => {
       const bo = await launch(o);
       const ba = await launch(a);
@@ -84,7 +85,7 @@ describe('page ↔ page', () => {
           assert.deepEqual(await p.evaluate(() => peerApp.call.local.sort()), ['audio', 'video'], 'camera and microphone sent');
         }
         const [so, sa] = await Promise.all([decoding(po, o), decoding(pa, a)]);
-        await L.screenshot(pa, `call-${a}-answerer`);
+        await L.screenshot(pa, `call-${o}-${a}-answerer`);
         t.diagnostic(`codes: offer ${offer.bytes} B, answer ${answer.bytes} B; ${o} decoded ${so.video.framesDecoded} frames, ${a} ${sa.video.framesDecoded}`);
         results[`${o}-${a}`] = { offerBytes: offer.bytes, answerBytes: answer.bytes };
 
