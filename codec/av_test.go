@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+	"github.com/peer-sdp/peer/codec/internal/detflate"
 	"github.com/peer-sdp/peer/internal/qrsize"
 )
 
@@ -225,7 +225,7 @@ func residualSize(t testing.TB, d Description, offer []byte) int {
 	if m.answer {
 		m.bind = bindingOf(offer)
 	}
-	return len(m.appendBinary(nil, fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary)))
+	return len(m.appendBinary(nil, detflate.Compress(nil, []byte(m.text), detflate.SDPDictionary)))
 }
 
 // TestAVSizes reports the size of every A/V description of testdata/av

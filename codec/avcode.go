@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fxamacker/cbor/v2"
-	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+	"github.com/peer-sdp/peer/codec/internal/detflate"
 )
 
 // The compact audio/video form (heads 18 and 19, AVFORM §4 and §5):
@@ -104,10 +104,10 @@ func (a *avData) makeEdits(maxProfile int) {
 // skeleton: the registry text and then the SDP dictionary, so that the SDP
 // dictionary stays in the DEFLATE window (the last 32768 bytes).
 var avDictBase = sync.OnceValue(func() []byte {
-	d := make([]byte, 0, len(fixedflate.SDPDictionary)+len(avRegistryText))
+	d := make([]byte, 0, len(detflate.SDPDictionary)+len(avRegistryText))
 	d = append(d, avRegistryText...)
-	d = append(d, fixedflate.SDPDictionary...)
-	fixedflate.Share(d)
+	d = append(d, detflate.SDPDictionary...)
+	detflate.Share(d)
 	return d
 })
 
@@ -126,7 +126,7 @@ func avDict(offer [][]string) []byte {
 		}
 	}
 	// Only the last WindowSize bytes count: copy no more of the base.
-	keep := max(fixedflate.WindowSize-n, 0)
+	keep := max(detflate.WindowSize-n, 0)
 	d := make([]byte, 0, min(keep, len(base))+n)
 	d = append(d, base[max(len(base)-keep, 0):]...)
 	for _, part := range offer {
@@ -140,7 +140,7 @@ func avDict(offer [][]string) []byte {
 
 // compress returns the text item of m.
 func (a *avData) compress() []byte {
-	return fixedflate.Compress(nil, a.text, avDict(a.offer))
+	return detflate.Compress(nil, a.text, avDict(a.offer))
 }
 
 // isLowerUUID reports whether s is a lower-case UUID 8-4-4-4-12.
@@ -202,9 +202,9 @@ func (d *Decoder) readAV(m *model, items []cbor.RawMessage, offs []int) error {
 		return err
 	}
 	s.ufrag, s.pwd, s.cands = m.ufrag, m.pwd, m.cands
-	text, err := fixedflate.Decompress(deflated, avDict(m.av.offer), d.maxSDP)
+	text, err := detflate.Decompress(deflated, avDict(m.av.offer), d.maxSDP)
 	if err != nil {
-		if errors.Is(err, fixedflate.ErrTooLarge) {
+		if errors.Is(err, detflate.ErrTooLarge) {
 			return errf(ErrLimit, offs[6], "text", "inflated text exceeds %d bytes", d.maxSDP)
 		}
 		return errf(ErrMalformed, offs[6], "text", "not a valid DEFLATE stream")

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+	"github.com/peer-sdp/peer/codec/internal/detflate"
 )
 
 // Type is the type of a session description (RFC 8829 §4.1.8): offer or
@@ -246,7 +246,7 @@ func (e *Encoder) AppendEncode(dst []byte, d Description, offer []byte) ([]byte,
 	case m.av != nil:
 		res = m.av.compress()
 	case m.residual:
-		res = fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary)
+		res = detflate.Compress(nil, []byte(m.text), detflate.SDPDictionary)
 	}
 	start := len(dst)
 	dst = m.appendBinary(dst, res)
@@ -407,5 +407,5 @@ func CheckBinding(answer, offer []byte) error {
 // residual form (SPEC.md Appendix C): any raw DEFLATE decoder given it
 // inflates a residual code's byte string.
 func ResidualDictionary() []byte {
-	return bytes.Clone(fixedflate.SDPDictionary)
+	return bytes.Clone(detflate.SDPDictionary)
 }

@@ -7,7 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/fxamacker/cbor/v2"
-	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+	"github.com/peer-sdp/peer/codec/internal/detflate"
 )
 
 // readModel decodes a binary code into its model, following the decoding
@@ -357,9 +357,9 @@ func (d *Decoder) readResidual(m *model, items []cbor.RawMessage, offs []int) er
 	if err != nil {
 		return err
 	}
-	text, plain, err := fixedflate.DecompressText(res, fixedflate.SDPDictionary, d.maxSDP)
+	text, plain, err := detflate.DecompressText(res, detflate.SDPDictionary, d.maxSDP)
 	if err != nil {
-		if errors.Is(err, fixedflate.ErrTooLarge) {
+		if errors.Is(err, detflate.ErrTooLarge) {
 			return errf(ErrLimit, offs[i], "residual", "decompressed text exceeds %d bytes", d.maxSDP)
 		}
 		return errf(ErrMalformed, offs[i], "residual", "not a valid DEFLATE stream")

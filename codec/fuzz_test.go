@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+	"github.com/peer-sdp/peer/codec/internal/detflate"
 	"github.com/peer-sdp/peer/vectors"
 	"github.com/pion/sdp/v3"
 )
@@ -180,7 +180,7 @@ func withoutUnknown(t testing.TB, code []byte) []byte {
 	case m.av != nil:
 		res = m.av.compress()
 	case m.residual:
-		res = fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary)
+		res = detflate.Compress(nil, []byte(m.text), detflate.SDPDictionary)
 	}
 	return m.appendBinary(nil, res)
 }
@@ -201,7 +201,7 @@ func canonicalParse(t *testing.T, code []byte) []byte {
 	if m.av != nil {
 		return m.appendBinary(nil, m.av.compress())
 	}
-	return m.appendBinary(nil, fixedflate.Compress(nil, []byte(m.text), fixedflate.SDPDictionary))
+	return m.appendBinary(nil, detflate.Compress(nil, []byte(m.text), detflate.SDPDictionary))
 }
 
 func FuzzDecode(f *testing.F) {
@@ -409,7 +409,7 @@ func TestDecodeMemoryBound(t *testing.T) {
 	}
 	// A DEFLATE bomb: 4 MiB of one repeated line in a residual offer (fixed
 	// Huffman codes compress at most about 160:1).
-	bomb := fixedflate.Compress(nil, bytes.Repeat([]byte("a=x\n"), 1<<20), fixedflate.SDPDictionary)
+	bomb := detflate.Compress(nil, bytes.Repeat([]byte("a=x\n"), 1<<20), detflate.SDPDictionary)
 	// 1000 candidates: an explicit IPv4 host, then references to it with
 	// the next port (distinct candidates, a canonical code), and runs of
 	// references with the same port (repeated candidates).
@@ -466,7 +466,7 @@ func TestDecodeMemoryBound(t *testing.T) {
 	for range 2000 {
 		copies = append(copies, baseProfile+2, 0xf8, 0x03, opEnd)
 	}
-	avBomb := fixedflate.Compress(nil, bytes.Repeat([]byte("a=x\n"), 1<<20), avDictBase())
+	avBomb := detflate.Compress(nil, bytes.Repeat([]byte("a=x\n"), 1<<20), avDictBase())
 	cases := []struct {
 		name  string
 		code  []byte

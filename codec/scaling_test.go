@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+	"github.com/peer-sdp/peer/codec/internal/detflate"
 )
 
 // Decoding takes time linear in the size of its input (SPEC.md §8, §11).
@@ -110,7 +110,7 @@ func scalingCode(tb testing.TB, s scalingShape, n int) ([]byte, int) {
 	if c, ok := compactModel(p, false, &CandidatePolicy{}); ok && s.want == nil {
 		m = c
 	}
-	return m.appendBinary(nil, fixedflate.Compress(nil, []byte(text), fixedflate.SDPDictionary)), len(text)
+	return m.appendBinary(nil, detflate.Compress(nil, []byte(text), detflate.SDPDictionary)), len(text)
 }
 
 func TestScalingShapes(t *testing.T) {

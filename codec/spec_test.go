@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/peer-sdp/peer/codec/internal/fixedflate"
+	"github.com/peer-sdp/peer/codec/internal/detflate"
 )
 
 // specTable returns the rows of the first Markdown table after the heading
@@ -136,7 +136,7 @@ func TestSpecDictionary(t *testing.T) {
 		t.Fatal("SPEC.md has no Appendix C")
 	}
 	app := spec[i:]
-	sum := sha256.Sum256(fixedflate.SDPDictionary)
+	sum := sha256.Sum256(detflate.SDPDictionary)
 	if !strings.Contains(app, "SHA-256: `"+hex.EncodeToString(sum[:])+"`") {
 		t.Errorf("Appendix C does not state the dictionary's SHA-256 %x", sum)
 	}
@@ -145,8 +145,8 @@ func TestSpecDictionary(t *testing.T) {
 	if start < 0 || end <= start {
 		t.Fatal("Appendix C has no ```text block")
 	}
-	if got := app[start+len("\n```text\n") : end+1]; got != string(fixedflate.SDPDictionary) {
-		t.Errorf("Appendix C's text differs from the dictionary file (%d vs %d bytes)", len(got), len(fixedflate.SDPDictionary))
+	if got := app[start+len("\n```text\n") : end+1]; got != string(detflate.SDPDictionary) {
+		t.Errorf("Appendix C's text differs from the dictionary file (%d vs %d bytes)", len(got), len(detflate.SDPDictionary))
 	}
 }
 

@@ -269,7 +269,7 @@ func (g *gen) cornerLimits(b *baseCodes) {
 
 // cornerDeflate pins SPEC.md §4.7 steps 1 and 3 and §4.7 a: a 258-byte
 // match, a dynamic block with one distance code, and a size tie between
-// the fixed and the dynamic block. codec/internal/fixedflate's
+// the fixed and the dynamic block. codec/internal/detflate's
 // TestVectorBlocks checks that each vector has the property its name says.
 func (g *gen) cornerDeflate() {
 	name := "residual_match_258"

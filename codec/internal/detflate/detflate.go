@@ -1,4 +1,4 @@
-// Package fixedflate implements the deterministic raw DEFLATE (RFC 1951)
+// Package detflate implements the deterministic raw DEFLATE (RFC 1951)
 // compressor with a preset dictionary that SPEC.md §4.7 specifies (the
 // parse) and Appendix E (the dynamic-Huffman block), and a size-limited
 // decompressor that accepts any valid raw DEFLATE stream.
@@ -9,7 +9,7 @@
 // specification is the one normative text; the comments here say how this
 // implementation meets it (hash chains instead of an exhaustive scan, where
 // it reaches the same matches; package-merge without following packages).
-package fixedflate
+package detflate
 
 import (
 	"bytes"
@@ -32,11 +32,11 @@ const (
 
 // ErrTooLarge is returned by Decompress when the output would exceed the
 // given maximum.
-var ErrTooLarge = errors.New("fixedflate: decompressed data exceeds limit")
+var ErrTooLarge = errors.New("detflate: decompressed data exceeds limit")
 
 // ErrTrailingData is returned by Decompress when bytes follow the final
 // DEFLATE block.
-var ErrTrailingData = errors.New("fixedflate: trailing data after final block")
+var ErrTrailingData = errors.New("detflate: trailing data after final block")
 
 var pool = sync.Pool{New: func() any { return new(compressor) }}
 
@@ -152,7 +152,7 @@ func decompressFlate(src, dict []byte, max int) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("fixedflate: %w", err)
+			return nil, fmt.Errorf("detflate: %w", err)
 		}
 	}
 	if br.Len() != 0 {

@@ -1,4 +1,4 @@
-package fixedflate
+package detflate
 
 // An experiment, kept to back a measurement: a parse whose match search is
 // bounded. At each position the candidates are, for each probe length k

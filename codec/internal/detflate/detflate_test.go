@@ -1,4 +1,4 @@
-package fixedflate
+package detflate
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package fixedflate
+package detflate
 
 import (
 	"compress/flate"
@@ -164,14 +164,14 @@ func init() {
 	var c codeSymbols
 	c.group(lengths[:])
 	if !buildTable(t.lit[:], litBits, &t.litLong, &c, litEntries[:], uint32(lengths[256])) {
-		panic("fixedflate: fixed literal/length code")
+		panic("detflate: fixed literal/length code")
 	}
 	for i := range 32 {
 		lengths[i] = 5
 	}
 	c.group(lengths[:32])
 	if !buildTable(t.dist[:], distBits, &t.distLong, &c, distEntries[:], 0) {
-		panic("fixedflate: fixed distance code")
+		panic("detflate: fixed distance code")
 	}
 }
 
@@ -183,10 +183,10 @@ const maxPooled = 1 << 20
 // corrupt returns compress/flate's error for invalid data, off bytes into
 // the stream, wrapped like Decompress wraps it.
 func corrupt(off int) error {
-	return fmt.Errorf("fixedflate: %w", flate.CorruptInputError(off))
+	return fmt.Errorf("detflate: %w", flate.CorruptInputError(off))
 }
 
-var errTruncated = fmt.Errorf("fixedflate: %w", io.ErrUnexpectedEOF)
+var errTruncated = fmt.Errorf("detflate: %w", io.ErrUnexpectedEOF)
 
 // inflateFixed decodes src, whose first three bits are fixedFinalHeader,
 // with the dictionary dict (at most WindowSize bytes) and the output limit
