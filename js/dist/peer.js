@@ -1307,6 +1307,9 @@ var Pairing = class {
   }
   async _hello() {
     const pc = this.conn.pc;
+    if (!pc.localDescription || !pc.remoteDescription) {
+      throw new PeerError("closed", "peer: the connection closed before its handshake");
+    }
     const local = sha256Fingerprint(pc.localDescription.sdp), remote = sha256Fingerprint(pc.remoteDescription.sdp);
     const offerer = this.conn.role === "offerer";
     const [fpO, fpA] = offerer ? [local, remote] : [remote, local];

@@ -152,6 +152,9 @@ export class Pairing {
 
   async _hello() {
     const pc = this.conn.pc;
+    if (!pc.localDescription || !pc.remoteDescription) {
+      throw new PeerError('closed', 'peer: the connection closed before its handshake');
+    }
     const local = sha256Fingerprint(pc.localDescription.sdp), remote = sha256Fingerprint(pc.remoteDescription.sdp);
     const offerer = this.conn.role === 'offerer';
     const [fpO, fpA] = offerer ? [local, remote] : [remote, local];
