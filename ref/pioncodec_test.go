@@ -70,25 +70,11 @@ func pionThroughCodec(t *testing.T, liteAnswerer bool) {
 	opened := make(chan struct{})
 	dc.OnOpen(func() { close(opened) })
 
-	// gathered sets the local description and returns it once gathering
-	// is complete (non-trickle).
-	gathered := func(pc *webrtc.PeerConnection, d webrtc.SessionDescription) string {
-		done := webrtc.GatheringCompletePromise(pc)
-		if err := pc.SetLocalDescription(d); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case <-done:
-		case <-ctx.Done():
-			t.Fatal("gathering did not complete")
-		}
-		return pc.LocalDescription().SDP
-	}
 	offer, err := o.CreateOffer(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	offerSDP := gathered(o, offer)
+	offerSDP := gatheredSDP(ctx, t, o, offer)
 	offerCode, err := codec.Encode(codec.Description{Type: codec.Offer, SDP: offerSDP}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +96,7 @@ func pionThroughCodec(t *testing.T, liteAnswerer bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answerSDP := gathered(a, answer)
+	answerSDP := gatheredSDP(ctx, t, a, answer)
 	answerCode, err := codec.Encode(codec.Description{Type: codec.Answer, SDP: answerSDP}, offerCode, nil)
 	if err != nil {
 		t.Fatal(err)
