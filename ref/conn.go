@@ -323,14 +323,19 @@ func (c *Conn) Complete(ctx context.Context, answerCode []byte) error {
 
 // WaitOpen blocks until the default channel is open (the connection is
 // established), the connection ends (it returns Err) or ctx is done.
-func (c *Conn) WaitOpen(ctx context.Context) error {
+func (c *Conn) WaitOpen(ctx context.Context) error { return c.waitFor(ctx, c.opened) }
+
+// waitFor blocks until reached is closed (nil), the connection ends (Err)
+// or ctx is done. A step reached before the end counts even when both are
+// seen at once.
+func (c *Conn) waitFor(ctx context.Context, reached <-chan struct{}) error {
 	select {
-	case <-c.opened:
+	case <-reached:
 		return nil
 	default:
 	}
 	select {
-	case <-c.opened:
+	case <-reached:
 		return nil
 	case <-c.done:
 		return c.Err()

@@ -44,16 +44,7 @@ func (c *Conn) AcceptTrack(ctx context.Context) (RemoteTrack, error) {
 // the peer (a little before WaitOpen returns: the default channel needs
 // an SCTP handshake more), the connection ends (it returns Err) or ctx is
 // done. Samples written before are lost.
-func (c *Conn) WaitMedia(ctx context.Context) error {
-	select {
-	case <-c.connected:
-		return nil
-	case <-c.done:
-		return c.Err()
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (c *Conn) WaitMedia(ctx context.Context) error { return c.waitFor(ctx, c.connected) }
 
 // LocalTracks returns the senders of Config.Tracks, in order, for their
 // parameters and statistics. Their RTCP is read (and discarded) by this
