@@ -35,24 +35,16 @@ type frameRow struct {
 }
 
 // TestFramingSpecTable holds FRAMING.md's frame-type table against the
-// constants of this package and of the web page (web/static/framing.js): the
-// same types under the same names, the must-understand range ending where
-// the ignorable types begin, and every type 0x00–0xFF in exactly one row.
+// constants of this package, of the JavaScript library
+// (js/src/peer/channel.js) and of the web page's FILE frame
+// (web/static/chat-mode.js): the same types under the same names, the
+// must-understand range ending where the ignorable types begin, and every
+// type 0x00–0xFF in exactly one row.
 func TestFramingSpecTable(t *testing.T) {
 	rows := framingTable(t)
 	want := map[string]byte{"DATA": frameData, "MORE": frameMore, "EOS": frameEOS, "CLOSE": frameClose}
-	page, err := os.ReadFile("../web/static/framing.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pageConst := func(name string) int {
-		m := regexp.MustCompile(`\b` + name + ` = 0x([0-9A-Fa-f]{2})\b`).FindSubmatch(page)
-		if m == nil {
-			t.Fatalf("web/static/framing.js defines no %s", name)
-		}
-		v, _ := strconv.ParseUint(string(m[1]), 16, 8)
-		return int(v)
-	}
+	jsConst := jsConstants(t, "../js/src/peer/channel.js")
+	pageConst := jsConstants(t, "../web/static/chat-mode.js")
 	next := 0
 	for _, r := range rows {
 		if int(r.lo) != next || r.hi < r.lo {
@@ -78,8 +70,8 @@ func TestFramingSpecTable(t *testing.T) {
 				t.Errorf("FRAMING.md names type 0x%02X %q, which ref does not define", r.lo, r.name)
 				continue
 			}
-			if r.lo != v || pageConst("F_"+r.name) != int(v) {
-				t.Errorf("%s is 0x%02X in FRAMING.md, 0x%02X in ref, 0x%02X in the page", r.name, r.lo, v, pageConst("F_"+r.name))
+			if r.lo != v || jsConst(r.name) != int(v) {
+				t.Errorf("%s is 0x%02X in FRAMING.md, 0x%02X in ref, 0x%02X in js/", r.name, r.lo, v, jsConst(r.name))
 			}
 			delete(want, r.name)
 		}
@@ -90,7 +82,27 @@ func TestFramingSpecTable(t *testing.T) {
 	for name := range want {
 		t.Errorf("ref's frame type %s is missing from FRAMING.md", name)
 	}
-	if pageConst("F_IGNORABLE") != frameIgnorable {
-		t.Errorf("the page's first ignorable type is 0x%02X, ref's 0x%02X", pageConst("F_IGNORABLE"), frameIgnorable)
+	if jsConst("IGNORABLE") != frameIgnorable {
+		t.Errorf("js/'s first ignorable type is 0x%02X, ref's 0x%02X", jsConst("IGNORABLE"), frameIgnorable)
+	}
+}
+
+// jsConstants reads the JavaScript file at path and returns a function
+// that gives the value of its constant `NAME = 0xHH` (failing the test when
+// the file defines none).
+func jsConstants(t *testing.T, path string) func(name string) int {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(name string) int {
+		t.Helper()
+		m := regexp.MustCompile(`\b` + name + ` = 0x([0-9A-Fa-f]{2})\b`).FindSubmatch(src)
+		if m == nil {
+			t.Fatalf("%s defines no %s", path, name)
+		}
+		v, _ := strconv.ParseUint(string(m[1]), 16, 8)
+		return int(v)
 	}
 }
