@@ -1,8 +1,8 @@
 // The library between two real browsers (Chromium and Firefox, each way):
-// messages, a channel as WHATWG streams with backpressure, a second
-// channel, media tracks, a close seen within 1 s; the patient answerer;
-// and the set-up time through codes beside raw RTCPeerConnection with
-// full SDP.
+// messages, frames of ignorable types, a channel as WHATWG streams with
+// backpressure, a second channel, media tracks, a close seen within 1 s;
+// the patient answerer; and the set-up time through codes beside raw
+// RTCPeerConnection with full SDP.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './harness.mjs';
@@ -52,6 +52,23 @@ for (const [ka, kb] of [['chromium', 'firefox'], ['firefox', 'chromium']]) {
       await H.until(a, () => T.conns.c.msgs.length === 1);
       assert.equal(await b.evaluate(() => new TextDecoder().decode(T.conns.c.msgs[0])), 'hi from a');
       assert.equal(await a.evaluate(() => T.conns.c.msgs[0].length), 300000);
+
+      // Frames of ignorable types (sendExtension), in order with the messages;
+      // a type outside 0x40–0xFF is refused.
+      await b.evaluate(() => {
+        T.ext = [];
+        T.conns.c.c.channel.on('extension', (t, p) => T.ext.push([t, new TextDecoder().decode(p), T.conns.c.msgs.length]));
+      });
+      const refused = await a.evaluate(async () => {
+        const ch = T.conns.c.c.channel;
+        ch.sendExtension(0x40, '{"name":"x"}');
+        ch.send('between');
+        await ch.sendExtension(0xff);
+        try { ch.sendExtension(0x03); return 'sent'; } catch (e) { return e.name; }
+      });
+      assert.equal(refused, 'RangeError');
+      await H.until(b, () => T.ext.length === 2);
+      assert.deepEqual(await b.evaluate(() => T.ext), [[0x40, '{"name":"x"}', 1], [0xff, '', 2]]);
 
       // A channel of b's as streams: a's writable with backpressure, b's readable.
       await b.evaluate(() => {
