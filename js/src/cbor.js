@@ -2,7 +2,7 @@
 // subset the format uses (SPEC.md §4.1, §7 step 3): unsigned and negative
 // integers, byte and text strings, arrays, maps, false, true and null.
 // checkItem checks an item exactly as SPEC.md §7 step 3 says (and as
-// codec/cborcheck.go does); readItem then reads checked items. Canonical form
+// codec/cbor.go does); readItem then reads checked items. Canonical form
 // is checked by the caller by re-encoding (SPEC.md §7 step 8), together with
 // the faults checkItem remembers.
 
