@@ -3,8 +3,6 @@ package codec
 import (
 	"bytes"
 	"unicode/utf8"
-
-	"github.com/fxamacker/cbor/v2"
 )
 
 // The format's CBOR, all of it (SPEC.md §4.1, §7 steps 3 and 5): the
@@ -55,22 +53,6 @@ func appendInt(dst []byte, k int64) []byte {
 
 const cborNull = 0xf6
 
-var cborDec = func() cbor.DecMode {
-	dm, err := cbor.DecOptions{
-		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		IndefLength:      cbor.IndefLengthForbidden,
-		TagsMd:           cbor.TagsForbidden,
-		MaxNestedLevels:  16,
-		MaxArrayElements: 4096,
-		MaxMapPairs:      256,
-		UTF8:             cbor.UTF8RejectInvalid,
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
-	return dm
-}()
-
 // itemHeader reads the initial byte and argument of the CBOR item at the
 // start of b. ok is false for a truncated header, an indefinite length or a
 // reserved additional-information value.
@@ -96,10 +78,10 @@ func itemHeader(b []byte) (major byte, arg uint64, hdr int, ok bool) {
 }
 
 // splitSequence splits a CBOR sequence into its items (at most max), as
-// sub-slices of code. Unsigned integers and byte strings are read directly;
-// any other item is checked by the CBOR library (well-formedness, limits).
-func splitSequence(code []byte, max int) (items []cbor.RawMessage, offs []int, nonCanon bool, err error) {
-	items = make([]cbor.RawMessage, 0, max)
+// sub-slices of code. Unsigned integers and byte strings are read by their
+// header; any other item is checked by checkItem (SPEC.md §7 step 3).
+func splitSequence(code []byte, max int) (items [][]byte, offs []int, nonCanon bool, err error) {
+	items = make([][]byte, 0, max)
 	offs = make([]int, 0, max)
 	rest := code
 	for len(rest) > 0 {
@@ -124,7 +106,7 @@ func splitSequence(code []byte, max int) (items []cbor.RawMessage, offs []int, n
 			}
 			nonCanon = nonCanon || nc
 		}
-		items = append(items, cbor.RawMessage(rest[:n:n]))
+		items = append(items, rest[:n:n])
 		offs = append(offs, off)
 		rest = rest[n:]
 	}
@@ -133,13 +115,57 @@ func splitSequence(code []byte, max int) (items []cbor.RawMessage, offs []int, n
 
 func major(raw []byte) byte { return raw[0] >> 5 }
 
-// bytesItem returns the content of a byte-string item (a sub-slice).
-func bytesItem(raw cbor.RawMessage, off int, field string) ([]byte, error) {
+// The readers below take one item, exactly, that splitSequence or
+// checkItem has checked.
+
+// content returns the content of a byte-string or text-string item of
+// major type want (a sub-slice); ok is false for an item of another type.
+func content(raw []byte, want byte) (b []byte, ok bool) {
 	major, _, hdr, ok := itemHeader(raw)
-	if !ok || major != majBytes {
+	if !ok || major != want {
+		return nil, false
+	}
+	return raw[hdr:], true
+}
+
+// bytesItem returns the content of a byte-string item (a sub-slice).
+func bytesItem(raw []byte, off int, field string) ([]byte, error) {
+	b, ok := content(raw, majBytes)
+	if !ok {
 		return nil, errf(ErrMalformed, off, field, "want a byte string")
 	}
-	return raw[hdr:], nil
+	return b, nil
+}
+
+// textItem returns the text of a text-string item.
+func textItem(raw []byte) (string, bool) {
+	b, ok := content(raw, majText)
+	return string(b), ok
+}
+
+// uintItem returns the value of an unsigned-integer item.
+func uintItem(raw []byte) (uint64, bool) {
+	major, n, _, ok := itemHeader(raw)
+	return n, ok && major == majUint
+}
+
+// arrayItems returns the elements of an array item, as sub-slices; ok is
+// false for an item of another type.
+func arrayItems(raw []byte) (elems [][]byte, ok bool) {
+	major, n, pos, ok := itemHeader(raw)
+	if !ok || major != majArray || n > maxArrayItems {
+		return nil, false
+	}
+	elems = make([][]byte, 0, n)
+	for range n {
+		l, _, err := checkItem(raw[pos:], 0)
+		if err != nil {
+			return nil, false
+		}
+		elems = append(elems, raw[pos:pos+l])
+		pos += l
+	}
+	return elems, true
 }
 
 const (
