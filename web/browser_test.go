@@ -164,8 +164,8 @@ func logQRVersions(t *testing.T, file string) {
 
 // TestFS checks that the embedded page holds its files.
 func TestFS(t *testing.T) {
-	for _, name := range []string{"index.html", "app.js", "codes.js", "serve-api.js", "rtc.js", "framing.js",
-		"chat-mode.js", "call-mode.js", "style.css", "favicon.svg", "vendor/peer-codec.js",
+	for _, name := range []string{"index.html", "app.js", "codes.js", "serve-api.js",
+		"chat-mode.js", "call-mode.js", "style.css", "favicon.svg", "vendor/peer-codec.js", "vendor/peer.js",
 		"vendor/jsQR.js", "vendor/jsQR.LICENSE", "vendor/qrcode.mjs", "vendor/qrcode-generator.LICENSE"} {
 		b, err := fs.ReadFile(web.FS, name)
 		if err != nil {

@@ -5,8 +5,9 @@
 // The page pairs two browsers, or a browser and a Go peer, through compact
 // codes (SPEC.md) shown as QR codes and links, then offers a chat and a file
 // transfer over the default data channel in the framing of FRAMING.md. It
-// uses the JavaScript codec (js/dist/peer-codec.js, served from package js
-// as vendor/peer-codec.js: one copy), jsQR (Apache-2.0) to read camera
+// runs on the JavaScript peer library and codec (js/dist/peer.js and
+// js/dist/peer-codec.js, served from package js as vendor/peer.js and
+// vendor/peer-codec.js: one copy), jsQR (Apache-2.0) to read camera
 // frames and qrcode-generator (MIT) to draw QR codes, both vendored
 // unchanged from npm with their licences.
 package web
@@ -15,6 +16,7 @@ import (
 	"bytes"
 	"embed"
 	"io/fs"
+	"path"
 	"time"
 
 	"github.com/peer-sdp/peer/js"
@@ -24,32 +26,42 @@ import (
 var static embed.FS
 
 // FS is the page's files: index.html at its root, app.js, style.css and
-// vendor/, where vendor/peer-codec.js is the codec bundle of package js.
-var FS fs.FS = withBundle{mustSub(static, "static")}
+// vendor/, where vendor/peer-codec.js and vendor/peer.js are the codec and
+// peer library bundles of package js.
+var FS fs.FS = withBundles{mustSub(static, "static")}
 
-// bundlePath is where the page imports the codec from.
-const bundlePath = "vendor/peer-codec.js"
+// bundles are the files of package js that the page imports, by path.
+var bundles = map[string][]byte{
+	"vendor/peer-codec.js": js.Bundle,
+	"vendor/peer.js":       js.PeerBundle,
+}
 
-// withBundle adds the codec bundle at bundlePath to the page's files.
-type withBundle struct{ fs.FS }
+// withBundles adds the bundles of package js to the page's files.
+type withBundles struct{ fs.FS }
 
-func (w withBundle) Open(name string) (fs.File, error) {
-	if name == bundlePath {
-		return bundleFile{bytes.NewReader(js.Bundle)}, nil
+func (w withBundles) Open(name string) (fs.File, error) {
+	if b, ok := bundles[name]; ok {
+		return bundleFile{bytes.NewReader(b), path.Base(name)}, nil
 	}
 	return w.FS.Open(name)
 }
 
-// bundleFile is an open js.Bundle: it seeks, as http.FileServerFS needs.
-type bundleFile struct{ *bytes.Reader }
+// bundleFile is an open bundle: it seeks, as http.FileServerFS needs.
+type bundleFile struct {
+	*bytes.Reader
+	name string
+}
 
-func (bundleFile) Close() error               { return nil }
-func (bundleFile) Stat() (fs.FileInfo, error) { return bundleInfo{}, nil }
+func (bundleFile) Close() error                 { return nil }
+func (f bundleFile) Stat() (fs.FileInfo, error) { return bundleInfo{f.name, f.Size()}, nil }
 
-type bundleInfo struct{}
+type bundleInfo struct {
+	name string
+	size int64
+}
 
-func (bundleInfo) Name() string       { return "peer-codec.js" }
-func (bundleInfo) Size() int64        { return int64(len(js.Bundle)) }
+func (i bundleInfo) Name() string     { return i.name }
+func (i bundleInfo) Size() int64      { return i.size }
 func (bundleInfo) Mode() fs.FileMode  { return 0o444 }
 func (bundleInfo) ModTime() time.Time { return time.Time{} }
 func (bundleInfo) IsDir() bool        { return false }

@@ -180,6 +180,29 @@ var Channel = class extends Emitter {
       } while (off < b.length);
     });
   }
+  /**
+   * sendExtension sends one frame of an ignorable type (0x40–0xFF: a peer
+   * that does not implement it skips it, SPEC.md §13.2; FRAMING.md lists
+   * 0x40, FILE) after the messages sent before it. The payload must fit one
+   * frame; the peer sees it as an 'extension' event, in order with the
+   * messages.
+   */
+  sendExtension(type, payload = new Uint8Array(0)) {
+    if (!(Number.isInteger(type) && type >= IGNORABLE && type <= 255)) {
+      throw new RangeError(`peer: frame type ${type} is not an ignorable type (0x40\u20130xff)`);
+    }
+    const b = bytesOf(payload);
+    if (this._wrote) return Promise.reject(new PeerError("write-closed", "peer: send after end of stream"));
+    return this._queue(async () => {
+      if (b.length + 1 > this._limit()) {
+        throw new PeerError("message-too-large", `peer: an extension frame of ${b.length} bytes does not fit one frame`);
+      }
+      const f = new Uint8Array(1 + b.length);
+      f[0] = type;
+      f.set(b, 1);
+      await this._frame1(f);
+    });
+  }
   /** end sends this side's end of stream (EOS) after the queued messages. */
   end() {
     if (this._wrote) return this._chain;
@@ -227,7 +250,7 @@ var Channel = class extends Emitter {
       if (this.isDefault) this._conn._peerClosed();
       return;
     }
-    if (this._ended) return this._conn._protocol(`a frame (type 0x${t.toString(16)}) after the end of stream`);
+    if (this._ended) return this._conn._protocol(`a frame (type 0x${t.toString(16)}) after the end of the stream`);
     if (t === DATA || t === MORE) {
       const p = b.subarray(1);
       this._streamBytes(p);
@@ -246,6 +269,8 @@ var Channel = class extends Emitter {
       this.emit("end");
     } else if (t < IGNORABLE) {
       this._conn._protocol(`unknown frame type 0x${t.toString(16)}`);
+    } else {
+      this.emit("extension", t, b.subarray(1));
     }
   }
   _message(p, last) {
@@ -543,6 +568,15 @@ var PeerConnection = class extends Emitter {
   addTrack(track, ...streams) {
     if (this.state !== "new") throw new PeerError("state", "peer: tracks are added before the codes are made");
     return this.pc.addTrack(track, ...streams);
+  }
+  /**
+   * addTransceiver adds a media transceiver (a track or a kind, e.g.
+   * 'video' with {direction: 'recvonly'} to receive without sending)
+   * before offer() or connect(offer).
+   */
+  addTransceiver(trackOrKind, init) {
+    if (this.state !== "new") throw new PeerError("state", "peer: transceivers are added before the codes are made");
+    return this.pc.addTransceiver(trackOrKind, init);
   }
   /**
    * openChannel opens another channel (RTCDataChannelInit: ordered,

@@ -5,15 +5,15 @@
 // `peer offer`, `peer answer` and `peer serve` too.
 //
 // This file holds the pairing flows and the screens; codes.js reads and
-// draws codes, serve-api.js speaks to peer serve, rtc.js makes the
-// connection, framing.js sends and reads frames, and a mode module owns
-// its section of the page.
+// draws codes, serve-api.js speaks to peer serve, the peer library
+// (vendor/peer.js, js/src/peer: PeerConnection) makes the connection, sends
+// and reads frames and is the patient answerer, and a mode module owns its
+// section of the page.
 import * as codec from './vendor/peer-codec.js';
+import { PeerConnection, patientOffer } from './vendor/peer.js';
 import { Problem, codeProblem, readCode, makeQR, drawQR } from './codes.js';
 import * as serve from './serve-api.js';
-import * as rtc from './rtc.js';
-import { Sender, Receiver, concat } from './framing.js';
-import { createChatMode } from './chat-mode.js';
+import { createChatMode, concat } from './chat-mode.js';
 import { createCallMode, hasMedia, INSECURE } from './call-mode.js';
 
 const $ = (id) => document.getElementById(id);
@@ -32,8 +32,7 @@ const app = {
 };
 window.peerApp = app;
 
-let conn = null;  // {pc, dc, sender, receiver} of the current session
-let timer = null;
+let conn = null;  // the PeerConnection of the current session
 const mode = createChatMode(app);
 const call = createCallMode(app, () => hangup());
 
@@ -135,45 +134,95 @@ function showMine(code, kind) {
   $('mine-size').textContent = `${code.length} bytes, QR version ${qr.version}`;
 }
 
+// The page's settings of the connection, from its URL: ?gather=ms (the
+// non-trickle bound), ?connect=ms (an offerer, after the answer), ?wait=ms
+// (an answerer, for the offerer: a patient answerer can wait as long as a
+// person takes to carry its answer back; a Go offer is usable for 15
+// minutes), ?patient=0 (answer the old way, checking the offer's
+// candidates at once: the browser gives up after ~10 s), ?drip=ms (a
+// patient Firefox answerer re-adds the offer's candidates; 0: never).
+const params = new URLSearchParams(location.search);
+const PATIENT = params.get('patient') !== '0';
+const OPTIONS = {
+  patient: PATIENT,
+  gatherTimeout: clampInt(params.get('gather'), 3000, 100, 60000),
+  connectTimeout: clampInt(params.get('connect'), 30000, 1000, 600000),
+  answerTimeout: clampInt(params.get('wait'), PATIENT ? 600000 : 120000, 5000, 3600000),
+  offerTimeout: 24 * 3600000, // a browser offerer waits as long as its page stays open
+  ...(params.has('drip') ? { drip: clampInt(params.get('drip'), 0, 0, 60000) } : {}),
+};
+
+function clampInt(s, def, min, max) {
+  const n = Number.parseInt(s ?? '', 10);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : def;
+}
+
+// newSession makes the session's connection and routes its events to the
+// screens and the modes; events of a connection that is no longer the
+// session's (started again, hung up) are dropped.
 function newSession() {
-  const { pc, dc } = rtc.newConnection();
-  const sender = new Sender(pc, dc);
-  const receiver = new Receiver({
-    message: (m) => mode.message(m),
-    file: (h) => mode.file(h),
-    end: () => mode.peerEnd(),
-    close: () => ended('The other side closed the connection.', 'closed by the other side'),
-    error: (why) => fail('protocol', `The other side broke the protocol (${why}), so the connection was closed.`),
-  });
-  conn = { pc, dc, sender, receiver };
-  pc.ontrack = (ev) => call.track(ev);
-  dc.onopen = onOpen;
-  dc.onclose = () => { if (app.state === 'connected') ended('The connection was closed.', 'disconnected'); };
-  dc.onmessage = (ev) => receiver.frame(ev.data);
-  pc.onconnectionstatechange = () => {
-    const s = pc.connectionState;
-    if (s === 'failed' && app.state === 'connected') {
-      ended('The connection was lost.', 'disconnected');
-    } else if (s === 'failed') {
-      fail('connect', 'The connection failed: the two devices found no network path to each other ' +
-        '(are they on the same network? mDNS names resolve only on the same LAN).');
-    } else if (s === 'disconnected' && app.state === 'connected') {
+  const c = new PeerConnection(OPTIONS);
+  conn = c;
+  const mine = (fn) => (...args) => { if (conn === c) fn(...args); };
+  c.on('connect', mine(onOpen));
+  c.on('data', mine((m) => mode.message(m)));
+  c.channel.on('extension', mine((t, payload) => mode.extension(t, payload)));
+  c.on('end', mine(() => mode.peerEnd()));
+  c.on('track', mine((track) => call.track(track)));
+  c.on('error', mine((err) => { if (err.class === 'message-too-large') mode.note(`A message was too large and was dropped (${err.message}).`); }));
+  c.on('close', mine((reason) => closedBy(c, reason)));
+  c.pc.addEventListener('connectionstatechange', mine(() => {
+    if (c.pc.connectionState === 'disconnected' && app.state === 'connected') {
       setState('connected', 'connected (network interrupted, waiting…)');
     }
-  };
-  return conn;
+  }));
+  return c;
 }
 
-function localDesc() {
-  app.localSDP = conn.pc.localDescription.sdp;
-  return { type: conn.pc.localDescription.type, sdp: conn.pc.localDescription.sdp };
+// closedBy tells the person why the connection c ended (reason: its
+// PeerError). An ICE failure is told apart from a timer that ran out by the
+// browser's state, which the library reports before it closes the browser's
+// connection.
+function closedBy(c, reason) {
+  const why = reason.message.replace(/^peer: (protocol error: )?/, '');
+  if (reason.class === 'protocol') {
+    return fail('protocol', `The other side broke the protocol (${why}), so the connection was closed.`);
+  }
+  if (app.state === 'connected') {
+    if (reason.class === 'peer-closed') return ended('The other side closed the connection.', 'closed by the other side');
+    if (reason.class === 'unreachable') return ended('The connection was lost.', 'disconnected');
+    return ended('The connection was closed.', 'disconnected');
+  }
+  if (c.pc.connectionState === 'failed') {
+    return fail('connect', 'The connection failed: the two devices found no network path to each other ' +
+      '(are they on the same network? mDNS names resolve only on the same LAN).');
+  }
+  if (reason.class === 'connect' && c.role === 'answerer') {
+    return fail('timeout', 'Timed out: the other side did not use this answer in time. Start again with a new offer.');
+  }
+  if (reason.class === 'connect') {
+    return fail('timeout', 'Timed out: no connection within ' + (OPTIONS.connectTimeout / 1000) +
+      ' s. The devices may not reach each other, or the answer came too late (make a new offer).');
+  }
+  if (reason.class === 'offer-expired') return fail('timeout', 'Timed out: no answer came. Make a new offer.');
+  return fail(reason.class, `The connection ended before it opened: ${why}.`);
 }
 
-function armTimer(ms, message) {
-  clearTimeout(timer);
-  timer = setTimeout(() => {
-    if (app.state !== 'connected') fail('timeout', message);
-  }, ms);
+// made records the session's code once the library made it.
+function made(c) {
+  app.localSDP = c.pc.localDescription.sdp;
+  app.myCode = c.localCode;
+  return c.localCode;
+}
+
+// refusal fails with what the codec or the browser said while this side's
+// code was made (nothing when the session is no longer c's: started again
+// meanwhile). A codec error is this browser's description that does not
+// encode; any other, the browser refusing the other side's description.
+function refusal(c, err, what) {
+  if (conn !== c) return null;
+  if (err?.class) return fail(err.class, `Could not encode this browser's ${what}: ${err.message}`);
+  return fail('invalid-sdp', `This browser refused the ${what === 'answer' ? 'offer' : 'description'}: ${err?.message ?? err}`);
 }
 
 async function createOffer() {
@@ -181,18 +230,15 @@ async function createOffer() {
   resetSession();
   app.role = 'offerer';
   setState('gathering', 'gathering network addresses…');
-  const { pc } = newSession();
-  if ($('call-toggle').checked) await call.prepare(pc, true);
-  if (conn?.pc !== pc) return null; // started again meanwhile
-  await pc.setLocalDescription(await pc.createOffer());
-  await rtc.gathered(pc);
-  let code;
+  const c = newSession();
+  if ($('call-toggle').checked) await call.prepare(c, true);
+  if (conn !== c) return null; // started again meanwhile
   try {
-    code = codec.encode(localDesc());
+    await c.offer();
   } catch (err) {
-    return fail(err.class || 'encode', `Could not encode this browser's offer: ${err.message}`);
+    return refusal(c, err, 'offer');
   }
-  app.myCode = code;
+  const code = made(c);
   app.offerCode = code;
   showMine(code, 'offer');
   progress('offering', 'waiting for the answer');
@@ -207,36 +253,22 @@ async function answerOffer(offerCode, desc) {
   app.role = 'answerer';
   app.offerCode = offerCode;
   setState('gathering', 'answering: gathering network addresses…');
-  const { pc } = newSession();
-  const remote = rtc.PATIENT ? rtc.patientOffer(desc) : desc;
-  app.patient = remote !== desc;
-  try {
-    await pc.setRemoteDescription(remote);
-  } catch (err) {
-    return fail('invalid-sdp', `This browser refused the offer: ${err.message}`);
-  }
+  const c = newSession();
+  app.patient = PATIENT && patientOffer(desc) !== desc;
   // An offer with audio or video is a call: the camera and microphone go
   // into the answer (a person who opened a call's link joins it).
   if (hasMedia(desc.sdp)) {
     setState('gathering', 'answering a video call: asking for the camera and microphone…');
-    await call.prepare(pc, false);
-    if (conn?.pc !== pc) return null;
+    await call.prepare(c, false);
+    if (conn !== c) return null;
   }
-  await pc.setLocalDescription(await pc.createAnswer());
-  if (app.patient && rtc.DRIP_MS > 0) {
-    rtc.drip(pc, desc, rtc.DRIP_MS, () => conn?.pc !== pc || ['connected', 'failed', 'closed'].includes(app.state),
-      (n) => { app.drips = n; });
-  }
-  await rtc.gathered(pc);
-  let code;
   try {
-    code = codec.encode(localDesc(), offerCode);
+    await c.connect(offerCode);
   } catch (err) {
-    return fail(err.class || 'encode', `Could not encode this browser's answer: ${err.message}`);
+    return refusal(c, err, 'answer');
   }
-  app.myCode = code;
+  const code = made(c);
   app.answeredAt = Date.now(); // ICE checks run from here on
-  armTimer(rtc.ANSWER_WAIT_MS, 'Timed out: the other side did not use this answer in time. Start again with a new offer.');
   if (serve.isServerOffer(app.server, offerCode)) {
     app.withServe = true;
     progress('connecting', 'sending the answer to peer serve…');
@@ -253,15 +285,16 @@ async function answerOffer(offerCode, desc) {
   return code;
 }
 
-async function applyAnswer(code, desc) {
+async function applyAnswer(code) {
+  const c = conn;
   try {
-    await conn.pc.setRemoteDescription(desc);
+    await c.connect(code);
   } catch (err) {
+    if (conn !== c) return null;
+    if (err?.class) throw codeProblem(err);
     return fail('invalid-sdp', `This browser refused the answer: ${err.message}`);
   }
   progress('connecting', 'connecting…');
-  armTimer(rtc.CONNECT_MS, 'Timed out: no connection within ' + (rtc.CONNECT_MS / 1000) +
-    ' s. The devices may not reach each other, or the answer came too late (make a new offer).');
 }
 
 // useCode handles a code from paste, camera or fragment.
@@ -277,7 +310,7 @@ async function useCode(text) {
         throw new Problem('role', 'This is an offer, but this page is waiting for an answer to its own offer. ' +
           'Scan the answer the other device shows, or start again to answer that offer instead.');
       }
-      return await applyAnswer(r.code, r.desc);
+      return await applyAnswer(r.code);
     }
     if (['connected', 'connecting', 'answering'].includes(app.state)) {
       throw new Problem('role', 'This page is already in a session; start again (or open another tab) to begin another.');
@@ -308,7 +341,7 @@ async function pairWithServe() {
   }
   try {
     const r = readCode(j.code, app.offerCode);
-    return await applyAnswer(r.code, r.desc);
+    return await applyAnswer(r.code);
   } catch (err) {
     const p = err instanceof Problem ? err : codeProblem(err);
     return fail(p.class, p.message);
@@ -316,14 +349,13 @@ async function pairWithServe() {
 }
 
 function onOpen() {
-  clearTimeout(timer);
   clearError();
   app.opened = true;
   setState('connected', 'connected');
   mode.note(app.withServe
     ? 'Connected to peer serve on the computer: what you send comes out on its stdout, what it reads on stdin shows here.'
     : 'Connected. Messages and files go directly to the other device.');
-  mode.start(conn.sender);
+  mode.start(conn.channel);
   if (app.call.active) call.start();
 }
 
@@ -335,35 +367,26 @@ function ended(why, status) {
   setState('closed', status);
 }
 
+// hangup closes the session: CLOSE at once (the other side sees it within
+// a second), then the connection.
 function hangup() {
   if (!conn || app.state !== 'connected') return;
-  conn.sender.close();
   const c = conn;
+  conn = null;
+  c.close();
   mode.note('You closed the connection.');
   mode.stop();
   call.stop();
-  conn = null;
-  clearTimeout(timer);
   setState('closed', 'disconnected');
-  setTimeout(() => close(c), 100);
-}
-
-function close(c) {
-  if (!c) return;
-  c.pc.ontrack = null;
-  c.dc.onclose = null;
-  c.dc.onmessage = null;
-  c.pc.onconnectionstatechange = null;
-  c.pc.close();
 }
 
 function teardown() {
-  clearTimeout(timer);
   stopScan();
   mode.stop();
   call.stop();
-  close(conn);
+  const c = conn;
   conn = null;
+  c?.close();
 }
 
 function resetSession() {
@@ -495,7 +518,7 @@ function wire() {
   $('base-input').onchange = () => { if (app.myCode && app.role === 'offerer') showMine(app.myCode, 'offer'); };
   // Closing the tab hangs up at once (the peer would otherwise wait for
   // its dead-peer deadline): peer serve then pairs again.
-  window.addEventListener('pagehide', () => { if (conn && app.state === 'connected') conn.sender.close(); });
+  window.addEventListener('pagehide', () => { if (conn && app.state === 'connected') conn.close(); });
 }
 
 // Test and automation hooks (the browser tests drive the page through them
@@ -507,7 +530,10 @@ Object.assign(app, {
     mode.sendFile(name, 'application/octet-stream', bytes.length, async (a, b) => bytes.subarray(a, b), endAfter),
   // sendRawFrame sends a frame as it is, outside the framing's rules (the
   // tests play a peer that breaks them).
-  sendRawFrame: (bytes) => conn.sender.queue(() => conn.sender.frame(Uint8Array.from(bytes))),
+  sendRawFrame: async (bytes) => {
+    await conn.channel.flush(0);
+    conn.channel.dc.send(Uint8Array.from(bytes));
+  },
   streamAll: () => concat(app.stream),
   qrVersion: (text) => makeQR(text).version,
   callStats: () => call.stats(conn?.pc),

@@ -39,10 +39,11 @@ export function createCallMode(app, hangup) {
     $('call-note').hidden = !text;
   }
 
-  // prepare makes pc a call before its description is made: the camera
-  // and microphone go in as tracks (an answerer's take the offer's m-lines
-  // of their kind), and an offerer without them still asks to receive.
-  async function prepare(pc, offerer) {
+  // prepare makes conn (a PeerConnection) a call before its code is made:
+  // the camera and microphone go in as tracks (an answerer's take the
+  // offer's m-lines of their kind when it applies the offer), and an
+  // offerer without them still asks to receive.
+  async function prepare(conn, offerer) {
     app.call.active = true;
     if (!navigator.mediaDevices?.getUserMedia) {
       say(INSECURE);
@@ -55,12 +56,12 @@ export function createCallMode(app, hangup) {
     }
     const kinds = new Set();
     for (const t of stream?.getTracks() ?? []) {
-      pc.addTrack(t, stream);
+      conn.addTrack(t, stream);
       kinds.add(t.kind);
       app.call.local.push(t.kind);
     }
     if (offerer) {
-      for (const k of ['audio', 'video']) if (!kinds.has(k)) pc.addTransceiver(k, { direction: 'recvonly' });
+      for (const k of ['audio', 'video']) if (!kinds.has(k)) conn.addTransceiver(k, { direction: 'recvonly' });
     }
     $('local-video').hidden = !stream;
     buttons();
@@ -74,11 +75,11 @@ export function createCallMode(app, hangup) {
     for (const v of [$('local-video'), $('remote-video')]) v.play?.().catch(() => {});
   }
 
-  // track shows a track of the other side (pc.ontrack).
-  function track(ev) {
+  // track shows a track of the other side (the connection's 'track').
+  function track(t) {
     if (!remote) remote = new MediaStream();
-    remote.addTrack(ev.track);
-    app.call.remote.push(ev.track.kind);
+    remote.addTrack(t);
+    app.call.remote.push(t.kind);
     if (!shown) return;
     const v = $('remote-video');
     v.srcObject = remote;

@@ -1,25 +1,40 @@
 // The chat-and-files mode of a session (section #session): chat lines, and
-// files with a progress bar, over the stream of SPEC.md §13 (ref/FRAMING.md).
+// files with a progress bar, over the stream of SPEC.md §13 (ref/FRAMING.md)
+// on the session's default channel (the peer library's Channel).
 // A chat message is one message of UTF-8 text plus "\n" (what a terminal
-// shows and sends); a file is announced by an F_FILE frame, then its bytes.
+// shows and sends); a file is announced by a FILE frame, then its bytes.
 // Another mode (a call) would be a module like this one with its own
-// section: app.js gives it the session and the peer's frames.
-import { F_EOS, F_FILE, concat } from './framing.js';
+// section: app.js gives it the session and the peer's messages.
+
+// F_FILE is the FILE frame (FRAMING.md), of an ignorable type so that `peer`
+// skips it: a UTF-8 JSON {name, size, type} announcing that the next `size`
+// bytes of the stream are a file. A peer that does not know it sees only
+// the file's bytes.
+export const F_FILE = 0x40;
 
 const FILE_CHUNK = 64 << 10; // one message per chunk of a file
-const enc = new TextEncoder();
 const $ = (id) => document.getElementById(id);
 
 // createChatMode returns the mode. Its state lives in app (window.peerApp,
 // which the tests read): chat, files, stream, streamBytes, peerEnded,
 // ended, sentFiles.
 export function createChatMode(app) {
-  let sender = null;
+  let channel = null; // the session's default channel while it is open
+  let chain = Promise.resolve();
   let incoming = null; // the file being received {name, type, size, got, chunks}
+
+  // queue runs job after the jobs queued before it: a file's announcement
+  // and chunks go out with no chat line between them.
+  function queue(job) {
+    const p = chain.then(job);
+    chain = p.catch(() => {});
+    return p;
+  }
 
   function reset() {
     Object.assign(app, { chat: [], files: [], stream: [], streamBytes: 0, peerEnded: false, ended: false, sentFiles: 0 });
     incoming = null;
+    chain = Promise.resolve(); // a job of an earlier session fails on its own
     $('chat-log').replaceChildren();
     for (const id of ['send-progress', 'recv-progress']) { $(id).value = 0; $(id).max = 1; }
     $('send-label').textContent = '';
@@ -47,31 +62,32 @@ export function createChatMode(app) {
 
   function sendChat(text) {
     if (app.ended) return Promise.reject(new Error('your stream has ended'));
-    if (!sender) return Promise.reject(new Error('not connected'));
+    if (!channel) return Promise.reject(new Error('not connected'));
     if (!text) return Promise.resolve();
     app.chat.push({ from: 'me', text });
     addChat('me', text);
-    return sender.queue(() => sender.message(enc.encode(text + '\n')));
+    const ch = channel;
+    return queue(() => ch.send(text + '\n'));
   }
 
   // sendFile announces a file (F_FILE), sends its bytes, and ends the
   // stream when endAfter is set (what `peer answer > file` needs to finish).
   function sendFile(name, type, size, readChunk, endAfter) {
     if (app.ended) return Promise.reject(new Error('your stream has ended'));
-    if (!sender) return Promise.reject(new Error('not connected'));
+    if (!channel) return Promise.reject(new Error('not connected'));
     if (endAfter) app.ended = true;
-    const s = sender;
-    return s.queue(async () => {
-      await s.typed(F_FILE, enc.encode(JSON.stringify({ name, size, type })));
+    const ch = channel;
+    return queue(async () => {
+      await ch.sendExtension(F_FILE, JSON.stringify({ name, size, type }));
       const bar = $('send-progress');
       bar.max = Math.max(size, 1); bar.value = 0;
       for (let off = 0; off < size; off += FILE_CHUNK) {
-        await s.message(await readChunk(off, Math.min(size, off + FILE_CHUNK)));
+        await ch.send(await readChunk(off, Math.min(size, off + FILE_CHUNK)));
         bar.value = Math.min(size, off + FILE_CHUNK);
         $('send-label').textContent = `${name}: ${fmtBytes(bar.value)} / ${fmtBytes(size)}`;
       }
       if (size === 0) $('send-label').textContent = `${name}: empty`;
-      if (endAfter) await s.frame(Uint8Array.of(F_EOS));
+      if (endAfter) await ch.end();
       app.sentFiles++;
       note(`Sent ${name} (${fmtBytes(size)})` + (endAfter ? '; your stream has ended.' : '.'));
       if (endAfter) setSending(false);
@@ -79,11 +95,12 @@ export function createChatMode(app) {
   }
 
   function endStream() {
-    if (app.ended || !sender) return Promise.resolve();
+    if (app.ended || !channel) return Promise.resolve();
     app.ended = true;
     setSending(false);
     note('You ended your stream: the other side has everything you sent.');
-    return sender.end();
+    const ch = channel;
+    return queue(() => ch.end());
   }
 
   function message(msg) {
@@ -111,11 +128,18 @@ export function createChatMode(app) {
     }
   }
 
-  function file(hdr) {
-    incoming = { ...hdr, got: 0, chunks: [] };
-    $('recv-progress').max = Math.max(hdr.size, 1);
+  // extension takes a frame of an ignorable type: FILE announces a file
+  // (one it cannot read leaves the bytes in the stream); others are skipped.
+  function extension(t, payload) {
+    if (t !== F_FILE) return;
+    let hdr = null;
+    try { hdr = JSON.parse(new TextDecoder().decode(payload)); } catch { return; }
+    if (!hdr || typeof hdr !== 'object') return;
+    const size = Math.max(0, Number(hdr.size) || 0);
+    incoming = { name: String(hdr.name || 'file'), type: String(hdr.type || ''), size, got: 0, chunks: [] };
+    $('recv-progress').max = Math.max(size, 1);
     $('recv-progress').value = 0;
-    if (hdr.size === 0) finishFile();
+    if (size === 0) finishFile();
   }
 
   function finishFile() {
@@ -161,16 +185,17 @@ export function createChatMode(app) {
   wire();
   return {
     section: 'session',
-    reset, note, message, file, peerEnd, sendChat, sendFile, endStream,
-    // start: the session is open; sending goes through s (a Sender).
-    start(s) {
-      sender = s;
+    reset, note, message, extension, peerEnd, sendChat, sendFile, endStream,
+    // start: the session is open; sending goes through ch (its default
+    // Channel).
+    start(ch) {
+      channel = ch;
       setSending(!app.ended);
       $('chat-input').focus();
     },
     // stop: the session is over; the log stays, sending is off.
     stop() {
-      sender = null;
+      channel = null;
       setSending(false);
     },
   };
@@ -180,6 +205,13 @@ export function fmtBytes(n) {
   if (n < 1024) return `${n} B`;
   if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / (1 << 20)).toFixed(1)} MiB`;
+}
+
+// concat joins byte arrays.
+export function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((off, p) => { out.set(p, off); return off + p.length; }, 0);
+  return out;
 }
 
 function offerDownload(name, bytes, type) {

@@ -1,6 +1,7 @@
 // A data channel in the framing of SPEC.md §13 (ref/FRAMING.md): messages
 // (MORE… DATA), end of stream per direction (EOS), CLOSE on the default
-// channel; as events and promises, and as WHATWG streams.
+// channel, frames of ignorable types for extensions; as events and
+// promises, and as WHATWG streams.
 import { Emitter } from './emitter.js';
 import { PeerError } from './errors.js';
 import { cbor } from '../index.js'; // concatBytes
@@ -31,7 +32,8 @@ export function bytesOf(data) {
  * Channel is one data channel of a connection. Events: 'open', 'message'
  * (Uint8Array, a whole message), 'end' (the peer's end of stream), 'close'
  * (the channel is gone), 'error' (PeerError: a message over the size limit,
- * a channel closed without end of stream).
+ * a channel closed without end of stream), 'extension' (type, payload: a
+ * frame of an ignorable type, see sendExtension).
  */
 export class Channel extends Emitter {
   constructor(conn, dc, isDefault) {
@@ -137,6 +139,30 @@ export class Channel extends Emitter {
     });
   }
 
+  /**
+   * sendExtension sends one frame of an ignorable type (0x40–0xFF: a peer
+   * that does not implement it skips it, SPEC.md §13.2; FRAMING.md lists
+   * 0x40, FILE) after the messages sent before it. The payload must fit one
+   * frame; the peer sees it as an 'extension' event, in order with the
+   * messages.
+   */
+  sendExtension(type, payload = new Uint8Array(0)) {
+    if (!(Number.isInteger(type) && type >= IGNORABLE && type <= 0xff)) {
+      throw new RangeError(`peer: frame type ${type} is not an ignorable type (0x40–0xff)`);
+    }
+    const b = bytesOf(payload);
+    if (this._wrote) return Promise.reject(new PeerError('write-closed', 'peer: send after end of stream'));
+    return this._queue(async () => {
+      if (b.length + 1 > this._limit()) {
+        throw new PeerError('message-too-large', `peer: an extension frame of ${b.length} bytes does not fit one frame`);
+      }
+      const f = new Uint8Array(1 + b.length);
+      f[0] = type;
+      f.set(b, 1);
+      await this._frame1(f);
+    });
+  }
+
   /** end sends this side's end of stream (EOS) after the queued messages. */
   end() {
     if (this._wrote) return this._chain;
@@ -187,7 +213,7 @@ export class Channel extends Emitter {
       if (this.isDefault) this._conn._peerClosed();
       return; // CLOSE elsewhere is ignored
     }
-    if (this._ended) return this._conn._protocol(`a frame (type 0x${t.toString(16)}) after the end of stream`);
+    if (this._ended) return this._conn._protocol(`a frame (type 0x${t.toString(16)}) after the end of the stream`);
     if (t === DATA || t === MORE) {
       const p = b.subarray(1);
       this._streamBytes(p);
@@ -201,7 +227,11 @@ export class Channel extends Emitter {
       this.emit('end');
     } else if (t < IGNORABLE) {
       this._conn._protocol(`unknown frame type 0x${t.toString(16)}`);
-    } // ignorable types are skipped (SPEC.md §13.2)
+    } else {
+      // Ignorable types (SPEC.md §13.2): skipped, unless a listener of
+      // 'extension' implements one.
+      this.emit('extension', t, b.subarray(1));
+    }
   }
 
   _message(p, last) {

@@ -256,6 +256,16 @@ export class PeerConnection extends Emitter {
   }
 
   /**
+   * addTransceiver adds a media transceiver (a track or a kind, e.g.
+   * 'video' with {direction: 'recvonly'} to receive without sending)
+   * before offer() or connect(offer).
+   */
+  addTransceiver(trackOrKind, init) {
+    if (this.state !== 'new') throw new PeerError('state', 'peer: transceivers are added before the codes are made');
+    return this.pc.addTransceiver(trackOrKind, init);
+  }
+
+  /**
    * openChannel opens another channel (RTCDataChannelInit: ordered,
    * maxRetransmits, ...; never id 0). The peer sees a 'channel' event.
    */

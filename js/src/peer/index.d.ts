@@ -54,6 +54,8 @@ export interface ChannelEvents {
   close: () => void;
   /** Not fatal: a message over maxMessageSize was discarded, or the channel closed without EOS. */
   error: (err: PeerError) => void;
+  /** A frame of an ignorable type (0x40–0xFF; FRAMING.md: 0x40 is FILE), in order with the messages. */
+  extension: (type: number, payload: Uint8Array) => void;
 }
 
 /** A data channel in the framing of SPEC.md §13. */
@@ -68,6 +70,8 @@ export class Channel {
   readonly dc: RTCDataChannel;
   /** Sends one message (a string as UTF-8); waits while more than 1 MiB is buffered. */
   send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
+  /** Sends one frame of an ignorable type (0x40–0xFF) after the queued messages; the payload fits one frame. */
+  sendExtension(type: number, payload?: string | ArrayBuffer | ArrayBufferView): Promise<void>;
   /** Sends this side's end of stream after the queued messages. */
   end(): Promise<void>;
   /** Resolves when what was sent has left the browser's buffer, or after ms (default 5000). */
@@ -131,6 +135,8 @@ export class PeerConnection {
   end(): Promise<void>;
   /** Before offer() or connect(offer). */
   addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender;
+  /** Before offer() or connect(offer); e.g. ('video', {direction: 'recvonly'}) to receive only. */
+  addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): RTCRtpTransceiver;
   openChannel(label: string, init?: RTCDataChannelInit): Channel;
   /** CLOSE, then the browser's close; the peer sees it well within 1 s. */
   close(): Promise<void>;
