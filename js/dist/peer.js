@@ -380,7 +380,7 @@ var RANGES = {
   maxMessageSize: [1, 1 << 30]
 };
 function settings(o) {
-  const s = { form: "qr", patient: true, iceServers: [], policy: void 0, ...o };
+  const s = { form: "qr", patient: true, iceServers: [], policy: void 0, closeOnPageHide: true, ...o };
   for (const [k, [lo, hi]] of Object.entries(RANGES)) {
     if (s[k] === void 0) s[k] = DEFAULTS[k];
     if (!(Number.isFinite(s[k]) && s[k] >= lo && s[k] <= hi)) {
@@ -431,6 +431,19 @@ function gathered(pc, ms) {
     pc.addEventListener("icegatheringstatechange", check);
   });
 }
+var leaving = /* @__PURE__ */ new Set();
+var pageHideHooked = false;
+function closeOnPageHide(conn) {
+  if (typeof addEventListener !== "function") return;
+  if (!pageHideHooked) {
+    pageHideHooked = true;
+    addEventListener("pagehide", () => {
+      for (const c of [...leaving]) c._leave();
+    });
+  }
+  leaving.add(conn);
+  conn.closed.then(() => leaving.delete(conn));
+}
 function codeBytes(code) {
   return code instanceof Uint8Array ? code : parseText(code);
 }
@@ -474,6 +487,7 @@ var PeerConnection = class extends Emitter {
     });
     this.pc.addEventListener("track", (e) => this.emit("track", e.track, e.streams));
     this.pc.addEventListener("connectionstatechange", () => this._pcState());
+    if (this.options.closeOnPageHide) closeOnPageHide(this);
   }
   _adopt(dc, isDefault) {
     const ch = new Channel(this, dc, isDefault);
@@ -553,7 +567,7 @@ var PeerConnection = class extends Emitter {
     if (desc.type !== "answer") throw new PeerError("code", "peer: an offer's code where an answer's was expected");
     this.state = "connecting";
     this._arm(this.options.connectTimeout, "connect", "peer: no connection: no candidate pair works");
-    await this.pc.setRemoteDescription(desc);
+    await (this._remote = this.pc.setRemoteDescription(desc));
     return null;
   }
   /** send sends one message on the default channel (see Channel.send). */
@@ -610,8 +624,27 @@ var PeerConnection = class extends Emitter {
     }
     this.pc.close();
   }
+  // leave closes as the page goes away: CLOSE, then the default channel's
+  // close (a stream reset, sent after the CLOSE). Not the browser's
+  // close: it aborts SCTP at once, often before the CLOSE has left, and
+  // an abort alone is a lost peer (reconnecting), not a closed one, for a
+  // Go peer. The browser tears the rest down with the page.
+  _leave() {
+    if (this.reason) return;
+    this.channel._sendClose();
+    this._finish(new PeerError("closed", "peer: closed: the page went away"));
+    try {
+      this.channel.dc.close();
+    } catch {
+    }
+  }
   _opened() {
     if (this.reason || this.state === "open") return;
+    if (!this.pc.remoteDescription && this._remote) {
+      this._remote.then(() => this._opened(), () => {
+      });
+      return;
+    }
     this.state = "open";
     clearTimeout(this._timer);
     this._startWatch();
