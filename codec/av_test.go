@@ -109,7 +109,7 @@ func TestAVRoundTrip(t *testing.T) {
 // stream id, track id, cname and rid once (16 B for a UUID, braces or not;
 // otherwise its characters at 6 bits, 4 bits when all hex). TCP candidates
 // are outside the floor. It is longer than 80 lines: one case for each kind
-// of line the floor counts, as the issue lists them.
+// of line the floor counts, in the order of the list above.
 func avFloor(t testing.TB, text string) int {
 	p, err := parseSDP(text)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/fxamacker/cbor/v2"
 	"github.com/peer-sdp/peer/codec/internal/detflate"
 )
 
@@ -176,7 +175,7 @@ func (m *model) appendAV(dst, text []byte) []byte {
 }
 
 // readAV reads the items of an A/V code (AVFORM §5), from step 6 on.
-func (d *Decoder) readAV(m *model, items []cbor.RawMessage, offs []int) error {
+func (d *Decoder) readAV(m *model, items [][]byte, offs []int) error {
 	// Item types first.
 	want := [avItems]byte{1: majBytes, 2: majArray, 3: majBytes, 4: majArray, 5: majBytes, 6: majBytes}
 	for i := 1; i < avItems; i++ {
@@ -224,7 +223,7 @@ func (d *Decoder) readAV(m *model, items []cbor.RawMessage, offs []int) error {
 
 // readAVTables reads the digests, ssrcs and ids items into s (AVFORM §4,
 // §5 step 6), their types already checked.
-func readAVTables(s *avSkel, items []cbor.RawMessage, offs []int) error {
+func readAVTables(s *avSkel, items [][]byte, offs []int) error {
 	// Digests: the count from the header, then each.
 	_, n, hdr, _ := itemHeader(items[2])
 	if n > maxAVDigests {

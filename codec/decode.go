@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
-	"github.com/fxamacker/cbor/v2"
 	"github.com/peer-sdp/peer/codec/internal/detflate"
 )
 
@@ -83,7 +82,7 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 
 // readExt reads the extension map (SPEC.md §7 step 5) in wire order. It
 // returns the entries of known keys; unknown keys are kept in m.unknown.
-func (d *Decoder) readExt(raw cbor.RawMessage, off int, m *model, ext *[]extPair) error {
+func (d *Decoder) readExt(raw []byte, off int, m *model, ext *[]extPair) error {
 	pairs, err := readExtMap(raw, off)
 	if err != nil {
 		return err
@@ -120,7 +119,7 @@ func hasExt(ext []extPair, k int64) bool {
 	return false
 }
 
-func (d *Decoder) readCompact(m *model, head uint64, items []cbor.RawMessage, offs []int, ext []extPair) error {
+func (d *Decoder) readCompact(m *model, head uint64, items [][]byte, offs []int, ext []extPair) error {
 	body, err := bytesItem(items[1], offs[1], "body")
 	if err != nil {
 		return err
@@ -212,7 +211,7 @@ func (d *Decoder) readBody(m *model, body []byte, base int, digest bool) error {
 // checks that relate keys.
 func (d *Decoder) applyExt(m *model, ext []extPair, off int, mmsClass int) error {
 	for _, p := range ext {
-		if err := m.extValue(p.key, cbor.RawMessage(p.val), p.off); err != nil {
+		if err := m.extValue(p.key, p.val, p.off); err != nil {
 			return err
 		}
 	}
@@ -225,15 +224,18 @@ func extBad(off int, k int64, what string) error {
 }
 
 // extValue reads the value v of the known ext key k into m.
-func (m *model) extValue(k int64, v cbor.RawMessage, off int) error {
+func (m *model) extValue(k int64, v []byte, off int) error {
 	isNull := len(v) == 1 && v[0] == cborNull
 	switch k {
 	case extFingerprints:
 		return m.extFingerprints(v, off)
 	case extMMS, extSCTPPort, extSCTPMap:
 		var n uint64
-		if !isNull && (major(v) != majUint || cborDec.Unmarshal(v, &n) != nil) {
-			return extBad(off, k, "want an unsigned integer or null")
+		if !isNull {
+			var ok bool
+			if n, ok = uintItem(v); !ok {
+				return extBad(off, k, "want an unsigned integer or null")
+			}
 		}
 		switch {
 		case k == extMMS && n > 1<<53-1:
@@ -254,13 +256,21 @@ func (m *model) extValue(k int64, v cbor.RawMessage, off int) error {
 			m.mid, m.midSet = "", false
 			return nil
 		}
-		if major(v) != majText || cborDec.Unmarshal(v, &m.mid) != nil || !isToken(m.mid) {
+		mid, ok := textItem(v)
+		if !ok || !isToken(mid) {
 			return extBad(off, k, "want a token or null")
 		}
+		m.mid = mid
 	case extSessionLines, extMediaLines:
-		var lines []string
-		if major(v) != majArray || cborDec.Unmarshal(v, &lines) != nil || len(lines) == 0 {
+		elems, ok := arrayItems(v)
+		if !ok || len(elems) == 0 {
 			return extBad(off, k, "want a non-empty array of lines")
+		}
+		lines := make([]string, len(elems))
+		for i, e := range elems {
+			if lines[i], ok = textItem(e); !ok {
+				return extBad(off, k, "want a non-empty array of lines")
+			}
 		}
 		if k == extSessionLines {
 			m.extraSess = lines
@@ -272,30 +282,31 @@ func (m *model) extValue(k int64, v cbor.RawMessage, off int) error {
 }
 
 // extFingerprints reads ext key 1 (SPEC.md §4.4).
-func (m *model) extFingerprints(v cbor.RawMessage, off int) error {
+func (m *model) extFingerprints(v []byte, off int) error {
 	const k = extFingerprints
-	var list []cbor.RawMessage
-	if major(v) != majArray || cborDec.Unmarshal(v, &list) != nil || len(list) == 0 {
+	list, ok := arrayItems(v)
+	if !ok || len(list) == 0 {
 		return extBad(off, k, "want a non-empty array of fingerprints")
 	}
 	if len(list) > maxFingerprints {
 		return errf(ErrLimit, off, "ext", "more than %d fingerprints", maxFingerprints)
 	}
 	for _, item := range list {
-		var pair []cbor.RawMessage
-		if major(item) != majArray || cborDec.Unmarshal(item, &pair) != nil || len(pair) != 2 {
+		pair, ok := arrayItems(item)
+		if !ok || len(pair) != 2 {
 			return extBad(off, k, "want [algorithm, digest]")
 		}
 		var fp fingerprint
 		switch major(pair[0]) {
 		case majUint:
-			var i uint64
-			if cborDec.Unmarshal(pair[0], &i) != nil || i >= uint64(len(hashFuncs)) {
+			i, _ := uintItem(pair[0])
+			if i >= uint64(len(hashFuncs)) {
 				return extBad(off, k, "unknown hash function number")
 			}
 			fp.alg = hashFuncs[i].name
 		case majText:
-			if cborDec.Unmarshal(pair[0], &fp.alg) != nil || fp.alg == "" || len(fp.alg) > 32 ||
+			fp.alg, _ = textItem(pair[0])
+			if fp.alg == "" || len(fp.alg) > 32 ||
 				!isToken(fp.alg) || strings.ToLower(fp.alg) != fp.alg {
 				return extBad(off, k, "hash function name is not a lower-case token")
 			}
@@ -305,7 +316,7 @@ func (m *model) extFingerprints(v cbor.RawMessage, off int) error {
 		default:
 			return extBad(off, k, "hash function must be a number or a name")
 		}
-		if major(pair[1]) != majBytes || cborDec.Unmarshal(pair[1], &fp.val) != nil {
+		if fp.val, ok = content(pair[1], majBytes); !ok {
 			return extBad(off, k, "digest must be a byte string")
 		}
 		if i := hashIndex(fp.alg); i >= 0 && hashFuncs[i].size != len(fp.val) || len(fp.val) == 0 || len(fp.val) > 64 {
@@ -340,7 +351,7 @@ func (d *Decoder) extRelations(m *model, ext []extPair, off int, mmsClass int) e
 	return nil
 }
 
-func (d *Decoder) readResidual(m *model, items []cbor.RawMessage, offs []int) error {
+func (d *Decoder) readResidual(m *model, items [][]byte, offs []int) error {
 	i := 1
 	if m.answer {
 		b, err := bytesItem(items[1], offs[1], "binding")

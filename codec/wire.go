@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"sort"
-
-	"github.com/fxamacker/cbor/v2"
 )
 
 // The CBOR encoding of the model (SPEC.md §4).
@@ -29,48 +27,6 @@ const (
 	extSessionLines = 6
 	extMediaLines   = 7
 )
-
-// CBOR major types.
-const (
-	majUint  = 0
-	majNint  = 1
-	majBytes = 2
-	majText  = 3
-	majArray = 4
-	majMap   = 5
-)
-
-func appendHead(dst []byte, major byte, n uint64) []byte {
-	m := major << 5
-	switch {
-	case n < 24:
-		return append(dst, m|byte(n))
-	case n <= 0xff:
-		return append(dst, m|24, byte(n))
-	case n <= 0xffff:
-		return append(dst, m|25, byte(n>>8), byte(n))
-	case n <= 0xffffffff:
-		return append(dst, m|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(dst, m|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-}
-
-func appendBytes(dst, b []byte) []byte {
-	return append(appendHead(dst, majBytes, uint64(len(b))), b...)
-}
-
-func appendText(dst []byte, s string) []byte {
-	return append(appendHead(dst, majText, uint64(len(s))), s...)
-}
-
-func appendInt(dst []byte, k int64) []byte {
-	if k < 0 {
-		return appendHead(dst, majNint, uint64(-1-k))
-	}
-	return appendHead(dst, majUint, uint64(k))
-}
-
-const cborNull = 0xf6
 
 // head returns the model's head value.
 func (m *model) head() uint64 {
@@ -238,93 +194,6 @@ func (m *model) appendBody(body []byte) []byte {
 		body = append(body, m.fps[0].val...)
 	}
 	return body
-}
-
-var cborDec = func() cbor.DecMode {
-	dm, err := cbor.DecOptions{
-		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		IndefLength:      cbor.IndefLengthForbidden,
-		TagsMd:           cbor.TagsForbidden,
-		MaxNestedLevels:  16,
-		MaxArrayElements: 4096,
-		MaxMapPairs:      256,
-		UTF8:             cbor.UTF8RejectInvalid,
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
-	return dm
-}()
-
-// itemHeader reads the initial byte and argument of the CBOR item at the
-// start of b. ok is false for a truncated header, an indefinite length or a
-// reserved additional-information value.
-func itemHeader(b []byte) (major byte, arg uint64, hdr int, ok bool) {
-	if len(b) == 0 {
-		return 0, 0, 0, false
-	}
-	major, ai := b[0]>>5, b[0]&0x1f
-	switch {
-	case ai < 24:
-		return major, uint64(ai), 1, true
-	case ai <= 27:
-		n := 1 << (ai - 24)
-		if len(b) < 1+n {
-			return 0, 0, 0, false
-		}
-		for _, x := range b[1 : 1+n] {
-			arg = arg<<8 | uint64(x)
-		}
-		return major, arg, 1 + n, true
-	}
-	return 0, 0, 0, false
-}
-
-// splitSequence splits a CBOR sequence into its items (at most max), as
-// sub-slices of code. Unsigned integers and byte strings are read directly;
-// any other item is checked by the CBOR library (well-formedness, limits).
-func splitSequence(code []byte, max int) (items []cbor.RawMessage, offs []int, nonCanon bool, err error) {
-	items = make([]cbor.RawMessage, 0, max)
-	offs = make([]int, 0, max)
-	rest := code
-	for len(rest) > 0 {
-		off := len(code) - len(rest)
-		if len(items) == max {
-			return nil, nil, false, errf(ErrMalformed, off, "", "more than %d items", max)
-		}
-		n := 0
-		major, arg, hdr, ok := itemHeader(rest)
-		switch {
-		case ok && major == majUint:
-			n = hdr
-		case ok && major == majBytes && arg <= uint64(len(rest)-hdr):
-			n = hdr + int(arg)
-		case ok && major == majBytes:
-			return nil, nil, false, errf(ErrMalformed, off, "", "truncated CBOR item")
-		default:
-			var nc bool
-			n, nc, err = checkItem(rest, off)
-			if err != nil {
-				return nil, nil, false, err
-			}
-			nonCanon = nonCanon || nc
-		}
-		items = append(items, cbor.RawMessage(rest[:n:n]))
-		offs = append(offs, off)
-		rest = rest[n:]
-	}
-	return items, offs, nonCanon, nil
-}
-
-func major(raw []byte) byte { return raw[0] >> 5 }
-
-// bytesItem returns the content of a byte-string item (a sub-slice).
-func bytesItem(raw cbor.RawMessage, off int, field string) ([]byte, error) {
-	major, _, hdr, ok := itemHeader(raw)
-	if !ok || major != majBytes {
-		return nil, errf(ErrMalformed, off, field, "want a byte string")
-	}
-	return raw[hdr:], nil
 }
 
 // bindingOf returns the binding an answer to offer carries (SPEC.md §6).

@@ -3,10 +3,14 @@ package ref
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
 )
 
 // restart runs an ICE restart offered by from and answered by to, the
@@ -218,4 +222,104 @@ func TestVNetReachable(t *testing.T) {
 		t.Fatal("after the restart: not reachable, or still unreachable")
 	}
 	roundTrip(t, ctx, o.Channel(), a.Channel(), "after the restart")
+}
+
+// TestVNetICERestartWithTracks: media survives an ICE restart. Two
+// RestartableICE peers on pion's vnet each send a track (the offerer VP8,
+// the answerer Opus); the network is cut past the dead-peer deadline,
+// restored, and ICE restarted through the codes (which carry the A/V
+// form). The same remote tracks then deliver packets the senders wrote
+// after the restart, and no new track arrives: a restart does not
+// renegotiate media.
+func TestVNetICERestartWithTracks(t *testing.T) {
+	ocfg, acfg, cut := restartableVNet(t, 10*time.Second)
+	ov, aa := rtpTrack(t, vp8, "o-video"), rtpTrack(t, opus, "a-audio")
+	ocfg.Tracks, ocfg.Receive = []webrtc.TrackLocal{ov}, []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio}
+	acfg.Tracks = []webrtc.TrackLocal{aa}
+	o, a := pair(t, ocfg, acfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	var seq atomic.Uint32 // the sequence number the senders write next
+	stop := make(chan struct{})
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			n := seq.Load()
+			for _, tr := range []*webrtc.TrackLocalStaticRTP{ov, aa} {
+				_ = tr.WriteRTP(&rtp.Packet{
+					Header:  rtp.Header{Version: 2, SequenceNumber: uint16(n), Timestamp: n * 960, Marker: true},
+					Payload: []byte(fmt.Sprintf("%s/%d", tr.ID(), n)),
+				})
+			}
+			seq.Add(1)
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	defer func() { close(stop); <-sent }()
+
+	ort, err := o.AcceptTrack(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := a.AcceptTrack(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// readAfter reads rt until a packet the sender wrote at or after
+	// sequence number from arrives, checking every payload on the way.
+	readAfter := func(rt RemoteTrack, from uint32) error {
+		if err := rt.Track.SetReadDeadline(time.Now().Add(20 * time.Second)); err != nil {
+			return err
+		}
+		for {
+			p, _, err := rt.Track.ReadRTP()
+			if err != nil {
+				return fmt.Errorf("track %s: %w", rt.Track.ID(), err)
+			}
+			var n uint32
+			var id string
+			if _, err := fmt.Sscanf(strings.Replace(string(p.Payload), "/", " ", 1), "%s %d", &id, &n); err != nil ||
+				id != rt.Track.ID() || uint16(n) != p.SequenceNumber {
+				return fmt.Errorf("track %s: payload %q, sequence number %d", rt.Track.ID(), p.Payload, p.SequenceNumber)
+			}
+			if n >= from {
+				return nil
+			}
+		}
+	}
+	for _, rt := range []RemoteTrack{ort, art} {
+		if err := readAfter(rt, 0); err != nil {
+			t.Fatalf("before the cut: %v", err)
+		}
+	}
+
+	cut.Store(true)
+	waitUnreachable(t, ocfg.DeadPeerTimeout+10*time.Second, o, a)
+	cut.Store(false)
+	restart(t, ctx, o, a)
+	from := seq.Load()
+	for _, rt := range []RemoteTrack{ort, art} {
+		if err := readAfter(rt, from); err != nil {
+			t.Fatalf("after the restart (packets from %d on): %v", from, err)
+		}
+	}
+	for _, c := range []*Conn{o, a} {
+		short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		rt, err := c.AcceptTrack(short)
+		cancel()
+		if err == nil {
+			t.Fatalf("a new remote track %q after the restart", rt.Track.ID())
+		}
+	}
+	if o.Restarts() != 1 || a.Restarts() != 1 {
+		t.Fatalf("restarts %d, %d; want 1", o.Restarts(), a.Restarts())
+	}
 }

@@ -1,16 +1,34 @@
-// A small CBOR checker, reader and deterministic writer (RFC 8949) for the
-// subset the format uses (SPEC.md §4.1, §7 step 3): unsigned and negative
-// integers, byte and text strings, arrays, maps, false, true and null.
-// checkItem checks an item exactly as SPEC.md §7 step 3 says (and as
-// codec/cborcheck.go does); readItem then reads checked items. Canonical form
-// is checked by the caller by re-encoding (SPEC.md §7 step 8), together with
-// the faults checkItem remembers.
+// The one CBOR module of the package (RFC 8949), for the codec and for the
+// identity messages of the peer layer (src/peer/identity.js): a checker, a
+// reader and a deterministic writer of the subset they use.
+//
+// checkItem checks an item as SPEC.md §7 step 3 says (and as codec/cbor.go
+// does), within limits given as a parameter: CODEC_LIMITS by default, or
+// IDENTITY_LIMITS for the peer layer's messages (IDENTITY.md §3.1, as
+// ref/peer reads them), which also admits every simple and floating-point
+// value. readItem then reads checked items. For the codec, canonical form
+// is checked by the caller by re-encoding (SPEC.md §7 step 8), together
+// with the faults checkItem remembers; decodeOne and decodeSequence refuse
+// those faults at once, as the identity messages want.
 
-import { MalformedError, LimitError } from './errors.js';
+import { MalformedError, LimitError, NonCanonicalError } from './errors.js';
 
 export const MAX_NESTING = 16;
 export const MAX_ARRAY = 4096;
 export const MAX_MAP = 256;
+
+/**
+ * CODEC_LIMITS are SPEC.md §8's: nesting 16, 4096 array elements, 256 map
+ * pairs; among simple and floating-point values only false, true and null.
+ */
+export const CODEC_LIMITS = Object.freeze({ nesting: MAX_NESTING, array: MAX_ARRAY, map: MAX_MAP, anySimple: false });
+
+/**
+ * IDENTITY_LIMITS are those of the identity messages (ref/peer's): nesting
+ * 8, 64 array elements, 64 map pairs, and any simple or floating-point
+ * value in its preferred serialization (core deterministic encoding).
+ */
+export const IDENTITY_LIMITS = Object.freeze({ nesting: 8, array: 64, map: 64, anySimple: true });
 
 /**
  * itemHeader reads the initial byte and argument of the item at b[off]:
@@ -39,17 +57,28 @@ export function itemHeader(b, off) {
 function argOver(arg, max) { return typeof arg === 'bigint' || arg > max; }
 
 /**
+ * nonShortest reports whether the argument of a header (itemHeader's) is
+ * not in its shortest form. For major type 7 the additional information
+ * says the kind of value, not a length: checkItem judges it.
+ */
+export function nonShortest({ major, ai, arg }) {
+  return major !== 7 && ((ai === 24 && arg < 24) || (ai === 25 && arg <= 0xff) || (ai === 26 && arg <= 0xffff) ||
+    (ai === 27 && !argOver(arg, 0xffffffff)));
+}
+
+/**
  * checkItem checks the item at b[off] as SPEC.md §7 step 3 says, depth-first
  * in wire order, the first fault deciding: malformed (truncated, indefinite
  * length, reserved value, tag, a simple or float value other than false,
- * true and null, text that is not UTF-8, equal map keys) or limit (nesting
- * over 16 levels where an array or map item is level 1, an array over 4096
- * items, a map over 256 pairs, decided from the header). It returns
- * {end, nonCanon}: nonCanon notes a non-shortest argument or unsorted map
- * keys, which are reported as non-canonical only at step 8.
+ * true and null unless limits.anySimple, text that is not UTF-8, equal map
+ * keys) or limit (nesting over limits.nesting levels where an array or map
+ * item is level 1, an array over limits.array items, a map over limits.map
+ * pairs, decided from the header). It returns {end, nonCanon}: nonCanon
+ * notes a non-shortest argument or float, or unsorted map keys, which are
+ * reported as non-canonical only at step 8.
  */
-export function checkItem(b, off) {
-  const c = { b, pos: off, nonCanon: false };
+export function checkItem(b, off, limits = CODEC_LIMITS) {
+  const c = { b, pos: off, nonCanon: false, limits };
   checkValue(c, 0);
   return { end: c.pos, nonCanon: c.nonCanon };
 }
@@ -60,15 +89,13 @@ function checkHead(c) {
     if (c.pos < c.b.length && (c.b[c.pos] & 0x1f) >= 28) throw new MalformedError(c.pos, '', 'indefinite length or reserved value');
     throw new MalformedError(c.pos, '', 'truncated CBOR item');
   }
-  const { ai, arg } = h;
-  if (h.major !== 7 && ((ai === 24 && arg < 24) || (ai === 25 && arg <= 0xff) || (ai === 26 && arg <= 0xffff) ||
-    (ai === 27 && !argOver(arg, 0xffffffff)))) c.nonCanon = true;
+  if (nonShortest(h)) c.nonCanon = true;
   c.pos += h.hdr;
   return h;
 }
 
 function checkValue(c, depth) {
-  const start = c.pos;
+  const start = c.pos, lim = c.limits;
   const { major, ai, arg } = checkHead(c);
   switch (major) {
     case 0: case 1: return;
@@ -81,8 +108,8 @@ function checkValue(c, depth) {
       return;
     }
     case 4: case 5: {
-      if (depth + 1 > MAX_NESTING) throw new LimitError(start, '', `CBOR nesting deeper than ${MAX_NESTING}`);
-      if (argOver(arg, major === 4 ? MAX_ARRAY : MAX_MAP)) throw new LimitError(start, '', 'CBOR array or map over its size limit');
+      if (depth + 1 > lim.nesting) throw new LimitError(start, '', `CBOR nesting deeper than ${lim.nesting}`);
+      if (argOver(arg, major === 4 ? lim.array : lim.map)) throw new LimitError(start, '', 'CBOR array or map over its size limit');
       // While the keys ascend a repeated key can only equal the previous
       // one; from the first key out of order on they go into a set, so
       // that each key costs constant time (SPEC.md §11: linear decoding).
@@ -112,8 +139,28 @@ function checkValue(c, depth) {
     }
     case 6: throw new MalformedError(start, '', 'tagged CBOR item');
     default:
-      if (ai < 20 || ai > 22) throw new MalformedError(start, '', 'only false, true and null are allowed among CBOR simple and floating-point values');
+      if (ai >= 20 && ai <= 22) return;
+      if (!lim.anySimple) throw new MalformedError(start, '', 'only false, true and null are allowed among CBOR simple and floating-point values');
+      if (ai === 24 && arg < 32) throw new MalformedError(start, '', 'simple value in two bytes below 32');
+      if (ai >= 25 && !preferredFloat(c.b.subarray(start + 1, c.pos))) c.nonCanon = true;
   }
+}
+
+// preferredFloat reports whether the bytes of a float (2, 4 or 8) are its
+// preferred serialization (RFC 8949 §4.1): the shortest of the three that
+// keeps its value, and NaN as 0xf97e00.
+function preferredFloat(b) {
+  const dv = new DataView(b.buffer, b.byteOffset, b.length);
+  const v = b.length === 2 ? half(dv.getUint16(0)) : b.length === 4 ? dv.getFloat32(0) : dv.getFloat64(0);
+  if (Number.isNaN(v)) return b.length === 2 && dv.getUint16(0) === 0x7e00;
+  return floatWidth(v) === b.length;
+}
+
+// floatWidth is the byte width of a float's preferred serialization.
+function floatWidth(v) {
+  if (!Number.isFinite(v)) return 2;
+  if (Math.fround(v) !== v) return 8;
+  return halfBits(v) >= 0 ? 2 : 4;
 }
 
 /** CBOR null. */
@@ -292,6 +339,37 @@ export class InvalidText {
   constructor(bytes, offset) { this.bytes = bytes; this.offset = offset; }
 }
 
+/**
+ * decodeOne decodes b, which must be exactly one item, checked with limits
+ * and canonical (no fault of checkItem's nonCanon). Errors are the codec's
+ * classes (MalformedError, LimitError, NonCanonicalError).
+ */
+export function decodeOne(b, limits) {
+  const c = checkItem(b, 0, limits);
+  if (c.nonCanon) throw new NonCanonicalError(0, '', 'not in core deterministic encoding');
+  if (c.end !== b.length) throw new MalformedError(c.end, '', 'bytes after the item');
+  return readItem(b, 0).value;
+}
+
+/**
+ * decodeSequence decodes b as a CBOR sequence (RFC 8742) of items each
+ * checked as decodeOne checks it, and returns [{value, bytes}] (each item's
+ * own bytes).
+ */
+export function decodeSequence(b, limits) {
+  const out = [];
+  for (let off = 0; off < b.length;) {
+    const c = checkItem(b, off, limits);
+    if (c.nonCanon) throw new NonCanonicalError(off, '', 'not in core deterministic encoding');
+    out.push({ value: readItem(b, off).value, bytes: b.subarray(off, c.end) });
+    off = c.end;
+  }
+  return out;
+}
+
+/** Raw is an item already encoded, which Writer.value writes as it is. */
+export class Raw { constructor(bytes) { this.bytes = bytes; } }
+
 /** Writer collects bytes. */
 export class Writer {
   constructor() { this.buf = new Uint8Array(256); this.len = 0; }
@@ -332,6 +410,7 @@ export class Writer {
   /** value writes any value readItem returns, deterministically. */
   value(v) {
     if (v === null) this.null();
+    else if (v instanceof Raw) this.bytes(v.bytes);
     else if (typeof v === 'number' || typeof v === 'bigint') this.int(v);
     else if (v instanceof Uint8Array) this.bstr(v);
     else if (typeof v === 'string') this.tstr(v);
@@ -355,6 +434,22 @@ export function encode(v) {
   const w = new Writer();
   w.value(v);
   return w.result();
+}
+
+/** head returns the shortest head of major type major and argument arg. */
+export function head(major, arg) {
+  const w = new Writer();
+  w.head(major, arg);
+  return w.result();
+}
+
+export function concatBytes(parts) {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) { out.set(p, off); off += p.length; }
+  return out;
 }
 
 export function compareBytes(a, b) {

@@ -116,3 +116,32 @@ export class NeedsOfferError extends CodecError { static readonly class: 'needs-
 export const classes: Readonly<Record<ErrorClassName, typeof CodecError>>;
 /** The class name of err, or '' when it is not a CodecError. */
 export function errorClass(err: unknown): ErrorClassName | '';
+
+/** Limits of the CBOR checker: nesting, array elements, map pairs, and whether every simple and floating-point value is admitted. */
+export interface CBORLimits { nesting: number; array: number; map: number; anySimple: boolean; }
+
+/**
+ * The package's one CBOR module (RFC 8949), which the peer layer's identity
+ * messages use too. Its errors are the codec's classes (MalformedError,
+ * LimitError, NonCanonicalError).
+ */
+export namespace cbor {
+  /** SPEC.md §8's limits: nesting 16, 4096 elements, 256 pairs; only false, true and null. */
+  const CODEC_LIMITS: Readonly<CBORLimits>;
+  /** The identity messages' limits: nesting 8, 64 elements, 64 pairs; any simple or float value. */
+  const IDENTITY_LIMITS: Readonly<CBORLimits>;
+  /** checkItem checks the item at b[off]; nonCanon notes faults of deterministic encoding. */
+  function checkItem(b: Uint8Array, off: number, limits?: CBORLimits): { end: number; nonCanon: boolean };
+  /** decodeOne decodes b, exactly one checked, canonical item. */
+  function decodeOne(b: Uint8Array, limits?: CBORLimits): unknown;
+  /** decodeSequence decodes a CBOR sequence of checked, canonical items. */
+  function decodeSequence(b: Uint8Array, limits?: CBORLimits): Array<{ value: unknown; bytes: Uint8Array }>;
+  /** encode returns the deterministic encoding of v. */
+  function encode(v: unknown): Uint8Array;
+  /** head returns the shortest head of major type major and argument arg. */
+  function head(major: number, arg: number | bigint): Uint8Array;
+  function concatBytes(parts: Uint8Array[]): Uint8Array;
+  function compareBytes(a: Uint8Array, b: Uint8Array): number;
+  /** Raw is an item already encoded, written as it is. */
+  class Raw { constructor(bytes: Uint8Array); readonly bytes: Uint8Array; }
+}

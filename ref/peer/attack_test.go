@@ -191,8 +191,8 @@ func peakDuring(p *Peer, settle time.Duration, f func()) usage {
 }
 
 // TestDirectOfferFlood: 100 replays of one captured direct offer used to
-// make the listener answer each with a new PeerConnection (the issue's
-// run: fds 13 -> 114, goroutines 37 -> 637). Now a replay is refused
+// make the listener answer each with a new PeerConnection (measured
+// before the fix: fds 13 -> 114, goroutines 37 -> 637). Now a replay is refused
 // (accepted once), and even 100 distinct valid offers (a hostile
 // remembered peer, or 100 captured codes) hold at most
 // maxPendingPerSource handshakes at once.
@@ -342,7 +342,7 @@ func newCounter(t *testing.T, k int) *counter {
 // TestIntroducedStrangersNotDialled: a peer m introduces five fresh
 // identities to the victim v, each announcing 16 addresses, then they
 // leave. v used to remember every address and dial them all, forever
-// (the run: 880 TCP connections in 20 s). A peer introduced by
+// (measured before the fix: 880 TCP connections in 20 s). A peer introduced by
 // another is remembered without addresses (IDENTITY.md §5): v dials
 // none of them.
 func TestIntroducedStrangersNotDialled(t *testing.T) {

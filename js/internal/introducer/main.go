@@ -7,8 +7,9 @@
 //	(at start)              id <ID>
 //	answer <code>           answer <code, link form>; later joined <ID>
 //	introduce <ID> <ID>     introduced, or error <message>
+//	peers                   peers <ID>… (its live sessions, in the order they joined)
 //
-// Session events are written as event <type> <ID>. It ends at the end of
+// Session events are written as event <type> <ID> [<error>]. It ends at the end of
 // stdin.
 package main
 
@@ -51,7 +52,11 @@ func run() error {
 	say("id %s", p.ID())
 	go func() {
 		for ev := range p.Events() {
-			say("event %s %s", ev.Type, ev.Peer)
+			if ev.Err != nil {
+				say("event %s %s %v", ev.Type, ev.Peer, ev.Err)
+			} else {
+				say("event %s %s", ev.Type, ev.Peer)
+			}
 		}
 	}()
 	go func() { // messages are not this command's business: drain them
@@ -85,6 +90,14 @@ func run() error {
 				say("introduced")
 			}
 			cancel()
+		case line == "peers":
+			var live []string
+			for _, id := range p.Peers() {
+				if p.Connected(id) {
+					live = append(live, id.String())
+				}
+			}
+			say("peers %s", strings.Join(live, " "))
 		default:
 			say("error unknown command")
 		}

@@ -4,7 +4,7 @@
 // promises, and as WHATWG streams.
 import { Emitter } from './emitter.js';
 import { PeerError } from './errors.js';
-import { concatBytes } from './cbor.js';
+import { cbor } from '../index.js'; // concatBytes
 
 export const DATA = 0x00, MORE = 0x01, EOS = 0x02, CLOSE = 0x03, IGNORABLE = 0x40;
 
@@ -252,7 +252,7 @@ export class Channel extends Emitter {
       this.emit('error', new PeerError('message-too-large', `peer: a message over maxMessageSize (${max} bytes) was discarded`));
       return;
     }
-    const msg = this._partial.length === 1 ? this._partial[0] : concatBytes(this._partial);
+    const msg = this._partial.length === 1 ? this._partial[0] : cbor.concatBytes(this._partial);
     this._partial = [];
     this._partialBytes = 0;
     this.emit('message', msg);

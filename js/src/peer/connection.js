@@ -31,7 +31,7 @@ const RANGES = {
 
 // settings validates options: the defaults above, and ranges as ref/'s.
 function settings(o) {
-  const s = { form: 'qr', patient: true, iceServers: [], policy: undefined, ...o };
+  const s = { form: 'qr', patient: true, iceServers: [], policy: undefined, closeOnPageHide: true, ...o };
   for (const [k, [lo, hi]] of Object.entries(RANGES)) {
     if (s[k] === undefined) s[k] = DEFAULTS[k];
     if (!(Number.isFinite(s[k]) && s[k] >= lo && s[k] <= hi)) {
@@ -100,6 +100,24 @@ function gathered(pc, ms) {
   });
 }
 
+// leaving holds the connections to close when the page goes away. A
+// browser tears a closed tab's connections down without a word, so its
+// peers would learn of it only at their dead-peer deadline; on pagehide
+// each sends CLOSE (FRAMING.md §5) and closes, and its peers see the close
+// at once. options.closeOnPageHide false leaves a connection out.
+const leaving = new Set();
+let pageHideHooked = false;
+
+function closeOnPageHide(conn) {
+  if (typeof addEventListener !== 'function') return; // not a page (a worker keeps its own)
+  if (!pageHideHooked) {
+    pageHideHooked = true;
+    addEventListener('pagehide', () => { for (const c of [...leaving]) c._leave(); });
+  }
+  leaving.add(conn);
+  conn.closed.then(() => leaving.delete(conn));
+}
+
 function codeBytes(code) {
   return code instanceof Uint8Array ? code : parseText(code);
 }
@@ -151,6 +169,7 @@ export class PeerConnection extends Emitter {
     });
     this.pc.addEventListener('track', (e) => this.emit('track', e.track, e.streams));
     this.pc.addEventListener('connectionstatechange', () => this._pcState());
+    if (this.options.closeOnPageHide) closeOnPageHide(this);
   }
 
   _adopt(dc, isDefault) {
@@ -239,7 +258,7 @@ export class PeerConnection extends Emitter {
     if (desc.type !== 'answer') throw new PeerError('code', 'peer: an offer\'s code where an answer\'s was expected');
     this.state = 'connecting';
     this._arm(this.options.connectTimeout, 'connect', 'peer: no connection: no candidate pair works');
-    await this.pc.setRemoteDescription(desc);
+    await (this._remote = this.pc.setRemoteDescription(desc));
     return null;
   }
 
@@ -298,8 +317,27 @@ export class PeerConnection extends Emitter {
     this.pc.close();
   }
 
+  // leave closes as the page goes away: CLOSE, then the default channel's
+  // close (a stream reset, sent after the CLOSE). Not the browser's
+  // close: it aborts SCTP at once, often before the CLOSE has left, and
+  // an abort alone is a lost peer (reconnecting), not a closed one, for a
+  // Go peer. The browser tears the rest down with the page.
+  _leave() {
+    if (this.reason) return;
+    this.channel._sendClose();
+    this._finish(new PeerError('closed', 'peer: closed: the page went away'));
+    try { this.channel.dc.close(); } catch { /* closed meanwhile */ }
+  }
+
   _opened() {
     if (this.reason || this.state === 'open') return;
+    // A busy page may see the channel open before its offerer's
+    // setRemoteDescription(answer) resolves: 'connect' waits for it, so
+    // that both descriptions are there for whoever reads them (HELLO).
+    if (!this.pc.remoteDescription && this._remote) {
+      this._remote.then(() => this._opened(), () => {});
+      return;
+    }
     this.state = 'open';
     clearTimeout(this._timer);
     this._startWatch();

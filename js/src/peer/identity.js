@@ -7,11 +7,12 @@
 // In a browser without it, Identity.generate/fromSeed and every verify
 // throw PeerError 'unsupported': a page can still connect through codes
 // (PeerConnection), without identities.
-import { sha256 } from '../index.js';
+import { sha256, cbor, CodecError } from '../index.js';
 import { PeerError } from './errors.js';
 
 export { PeerError };
-import { decodeOne, decodeSequence, encode, head, concatBytes, compareBytes, Raw, CBORError } from './cbor.js';
+
+const { decodeOne, decodeSequence, encode, head, concatBytes, compareBytes, Raw, IDENTITY_LIMITS } = cbor;
 
 export const VERSION = 1;
 export const MSG = Object.freeze({ hello: 0, data: 1, relay: 2, refuse: 3, invite: 4, restart: 5 });
@@ -179,9 +180,9 @@ export function helloInput(role, fpOfferer, fpAnswerer) {
 function decodeStrict(b, limit = MAX_MESSAGE) {
   if (b.length > limit) throw fail('protocol', `message of ${b.length} bytes`);
   try {
-    return decodeOne(b);
+    return decodeOne(b, IDENTITY_LIMITS);
   } catch (err) {
-    if (err instanceof CBORError) throw fail('protocol', err.message);
+    if (err instanceof CodecError) throw fail('protocol', err.message);
     throw err;
   }
 }
@@ -349,7 +350,7 @@ export function readFrame(stream) {
 function parseCompact(code) {
   let items;
   try {
-    items = decodeSequence(code);
+    items = decodeSequence(code, IDENTITY_LIMITS);
   } catch {
     return null;
   }
@@ -358,9 +359,9 @@ function parseCompact(code) {
   if (!isUint(h.value) || h.value >= 16 || !(body.value instanceof Uint8Array)) return null;
   const entries = [];
   if (ext) {
-    if (!(ext.value instanceof Map) || ext.value.size === 0) return null;
+    if (!Array.isArray(ext.value?.map) || ext.value.map.length === 0) return null;
     // Re-read the map's entries as raw bytes, in their (canonical) order.
-    const inner = decodeSequence(ext.bytes.subarray(head(5, ext.value.size).length));
+    const inner = decodeSequence(ext.bytes.subarray(head(5, ext.value.map.length).length), IDENTITY_LIMITS);
     for (let i = 0; i < inner.length; i += 2) {
       if (typeof inner[i].value !== 'number' && typeof inner[i].value !== 'bigint') return null;
       entries.push({ key: inner[i].value, keyBytes: inner[i].bytes, value: inner[i + 1].value, valueBytes: inner[i + 1].bytes });

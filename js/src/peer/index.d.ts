@@ -24,6 +24,8 @@ export interface PeerConnectionOptions {
   policy?: CandidatePolicy;
   /** Answer patiently (default true): the answer may reach the offerer minutes later. */
   patient?: boolean;
+  /** On pagehide (a closed tab, a navigation) send CLOSE and close (default true): the peer sees the page gone at once. */
+  closeOnPageHide?: boolean;
   /** Firefox patient answerers re-add the offer's candidates every drip ms (default 3000 in Firefox, 0 elsewhere). */
   drip?: number;
   /** Bound on candidate gathering, ms; default 2000, range 1..60000. */

@@ -5,9 +5,168 @@ import (
 	"unicode/utf8"
 )
 
-// Structural checking of CBOR items other than the head and byte strings
-// (SPEC.md §7 steps 3 and 5): well-formedness, the format's subset of CBOR,
-// size limits, and deterministic encoding.
+// The format's CBOR, all of it (SPEC.md §4.1, §7 steps 3 and 5): the
+// deterministic writer, the head reader, the splitting of a code into its
+// items, and the structural check of the items other than the head and
+// byte strings (well-formedness, the format's subset of CBOR, size limits,
+// deterministic encoding).
+
+// CBOR major types.
+const (
+	majUint  = 0
+	majNint  = 1
+	majBytes = 2
+	majText  = 3
+	majArray = 4
+	majMap   = 5
+)
+
+func appendHead(dst []byte, major byte, n uint64) []byte {
+	m := major << 5
+	switch {
+	case n < 24:
+		return append(dst, m|byte(n))
+	case n <= 0xff:
+		return append(dst, m|24, byte(n))
+	case n <= 0xffff:
+		return append(dst, m|25, byte(n>>8), byte(n))
+	case n <= 0xffffffff:
+		return append(dst, m|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(dst, m|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+}
+
+func appendBytes(dst, b []byte) []byte {
+	return append(appendHead(dst, majBytes, uint64(len(b))), b...)
+}
+
+func appendText(dst []byte, s string) []byte {
+	return append(appendHead(dst, majText, uint64(len(s))), s...)
+}
+
+func appendInt(dst []byte, k int64) []byte {
+	if k < 0 {
+		return appendHead(dst, majNint, uint64(-1-k))
+	}
+	return appendHead(dst, majUint, uint64(k))
+}
+
+const cborNull = 0xf6
+
+// itemHeader reads the initial byte and argument of the CBOR item at the
+// start of b. ok is false for a truncated header, an indefinite length or a
+// reserved additional-information value.
+func itemHeader(b []byte) (major byte, arg uint64, hdr int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, 0, false
+	}
+	major, ai := b[0]>>5, b[0]&0x1f
+	switch {
+	case ai < 24:
+		return major, uint64(ai), 1, true
+	case ai <= 27:
+		n := 1 << (ai - 24)
+		if len(b) < 1+n {
+			return 0, 0, 0, false
+		}
+		for _, x := range b[1 : 1+n] {
+			arg = arg<<8 | uint64(x)
+		}
+		return major, arg, 1 + n, true
+	}
+	return 0, 0, 0, false
+}
+
+// splitSequence splits a CBOR sequence into its items (at most max), as
+// sub-slices of code. Unsigned integers and byte strings are read by their
+// header; any other item is checked by checkItem (SPEC.md §7 step 3).
+func splitSequence(code []byte, max int) (items [][]byte, offs []int, nonCanon bool, err error) {
+	items = make([][]byte, 0, max)
+	offs = make([]int, 0, max)
+	rest := code
+	for len(rest) > 0 {
+		off := len(code) - len(rest)
+		if len(items) == max {
+			return nil, nil, false, errf(ErrMalformed, off, "", "more than %d items", max)
+		}
+		n := 0
+		major, arg, hdr, ok := itemHeader(rest)
+		switch {
+		case ok && major == majUint:
+			n = hdr
+		case ok && major == majBytes && arg <= uint64(len(rest)-hdr):
+			n = hdr + int(arg)
+		case ok && major == majBytes:
+			return nil, nil, false, errf(ErrMalformed, off, "", "truncated CBOR item")
+		default:
+			var nc bool
+			n, nc, err = checkItem(rest, off)
+			if err != nil {
+				return nil, nil, false, err
+			}
+			nonCanon = nonCanon || nc
+		}
+		items = append(items, rest[:n:n])
+		offs = append(offs, off)
+		rest = rest[n:]
+	}
+	return items, offs, nonCanon, nil
+}
+
+func major(raw []byte) byte { return raw[0] >> 5 }
+
+// The readers below take one item, exactly, that splitSequence or
+// checkItem has checked.
+
+// content returns the content of a byte-string or text-string item of
+// major type want (a sub-slice); ok is false for an item of another type.
+func content(raw []byte, want byte) (b []byte, ok bool) {
+	major, _, hdr, ok := itemHeader(raw)
+	if !ok || major != want {
+		return nil, false
+	}
+	return raw[hdr:], true
+}
+
+// bytesItem returns the content of a byte-string item (a sub-slice).
+func bytesItem(raw []byte, off int, field string) ([]byte, error) {
+	b, ok := content(raw, majBytes)
+	if !ok {
+		return nil, errf(ErrMalformed, off, field, "want a byte string")
+	}
+	return b, nil
+}
+
+// textItem returns the text of a text-string item.
+func textItem(raw []byte) (string, bool) {
+	b, ok := content(raw, majText)
+	return string(b), ok
+}
+
+// uintItem returns the value of an unsigned-integer item.
+func uintItem(raw []byte) (uint64, bool) {
+	major, n, _, ok := itemHeader(raw)
+	return n, ok && major == majUint
+}
+
+// arrayItems returns the elements of an array item, as sub-slices; ok is
+// false for an item of another type.
+func arrayItems(raw []byte) (elems [][]byte, ok bool) {
+	major, n, pos, ok := itemHeader(raw)
+	if !ok || major != majArray || n > maxArrayItems {
+		return nil, false
+	}
+	elems = make([][]byte, 0, n)
+	for range n {
+		l, _, err := checkItem(raw[pos:], 0)
+		if err != nil {
+			return nil, false
+		}
+		elems = append(elems, raw[pos:pos+l])
+		pos += l
+	}
+	return elems, true
+}
 
 const (
 	maxNesting    = 16
