@@ -5,6 +5,7 @@ import { encode, decode, formatText, parseText } from '../index.js';
 import { Emitter } from './emitter.js';
 import { Channel } from './channel.js';
 import { PeerError } from './errors.js';
+import { Restart, localSetup } from './restart.js';
 
 const LABEL = 'peer'; // the default channel: negotiated, id 0, ordered, reliable
 
@@ -18,6 +19,7 @@ export const DEFAULTS = Object.freeze({
   connectTimeout: 30000,
   deadPeerTimeout: 10000,
   maxMessageSize: 16 << 20,
+  restartTimeout: 15000,
 });
 
 const RANGES = {
@@ -27,11 +29,12 @@ const RANGES = {
   connectTimeout: [1000, 3600000],
   deadPeerTimeout: [5000, 3600000],
   maxMessageSize: [1, 1 << 30],
+  restartTimeout: [1000, 3600000],
 };
 
 // settings validates options: the defaults above, and ranges as ref/'s.
 function settings(o) {
-  const s = { form: 'qr', patient: true, iceServers: [], policy: undefined, closeOnPageHide: true, ...o };
+  const s = { form: 'qr', patient: true, iceServers: [], policy: undefined, closeOnPageHide: true, restartable: false, ...o };
   for (const [k, [lo, hi]] of Object.entries(RANGES)) {
     if (s[k] === undefined) s[k] = DEFAULTS[k];
     if (!(Number.isFinite(s[k]) && s[k] >= lo && s[k] <= hi)) {
@@ -131,7 +134,11 @@ function codeBytes(code) {
  * Events: 'connect' (the default channel is open), 'data' (Uint8Array, a
  * message on the default channel), 'end' (the peer's end of stream on it),
  * 'channel' (Channel, opened by the peer), 'track' (track, streams),
- * 'error' (PeerError), 'close' (PeerError: why; fires once).
+ * 'error' (PeerError), 'close' (PeerError: why; fires once); with
+ * options.restartable, 'unreachable' (the dead-peer deadline passed: a
+ * restart may begin within options.restartTimeout), 'reachable' (ICE
+ * connected again after it) and 'restart' (count: an ICE restart
+ * connected).
  */
 export class PeerConnection extends Emitter {
   constructor(options = {}) {
@@ -150,6 +157,8 @@ export class PeerConnection extends Emitter {
     this._timer = null;
     this._watch = null;
     this._channels = new Set();
+    this._restart = new Restart(this);
+    this._setup = null;
     this.channel = this._adopt(this.pc.createDataChannel(LABEL, { negotiated: true, id: 0, ordered: true }), true);
     this.channel.on('message', (m) => this.emit('data', m));
     this.channel.on('end', () => this.emit('end'));
@@ -262,6 +271,52 @@ export class PeerConnection extends Emitter {
     return null;
   }
 
+  /**
+   * restartOffer starts an ICE restart of the open connection and resolves
+   * with the restart offer's code (in options.form), for the peer's
+   * restartAnswer() (a browser, or ref.Conn.RestartAnswer with
+   * Config.RestartableICE), over any path but this connection's. The
+   * dead-peer deadline is suspended: the restart must connect within
+   * options.restartTimeout, else the connection closes 'unreachable'. A new
+   * restartOffer() replaces a pending one. PeerError 'state' unless open.
+   */
+  async restartOffer() {
+    return this._text(await this._restart.offer());
+  }
+
+  /**
+   * restartAnswer applies the peer's restart offer (any form) and resolves
+   * with the answer's code, for the peer's completeRestart(). ICE checks
+   * start at once. It replaces a restart offer of ours still pending
+   * (glare: the caller decides which side's to accept). PeerError 'code'
+   * for an answer's code or an offer with the current credentials.
+   */
+  async restartAnswer(code) {
+    return this._text(await this._restart.answer(codeBytes(code)));
+  }
+
+  /**
+   * completeRestart applies the restart answer's code; ICE checks start
+   * then. It does not wait: see waitRestart(). An answer to another offer
+   * throws the codec's 'binding' error (the offer stays pending).
+   */
+  async completeRestart(code) {
+    await this._restart.complete(codeBytes(code));
+    return null;
+  }
+
+  /** waitRestart resolves when the pending restart has connected (at once when none is); rejects with the reason if the connection ends. */
+  waitRestart() { return this._restart.wait(); }
+
+  /** restarts is the number of ICE restarts that have connected. */
+  get restarts() { return this._restart.count; }
+
+  /** restarting: a restart began and has not connected yet. */
+  get restarting() { return this._restart.pending; }
+
+  /** reachable: false from 'unreachable' until ICE connects again. */
+  get reachable() { return !this._restart.unreachable; }
+
   /** send sends one message on the default channel (see Channel.send). */
   send(data) { return this.channel.send(data); }
 
@@ -339,6 +394,7 @@ export class PeerConnection extends Emitter {
       return;
     }
     this.state = 'open';
+    this._setup = localSetup(this.pc, this.role);
     clearTimeout(this._timer);
     this._startWatch();
     this._settle.openResolve();
@@ -363,10 +419,16 @@ export class PeerConnection extends Emitter {
         });
       } catch { /* closed meanwhile */ }
       const now = Date.now();
-      if (sig !== last) { last = sig; heard = now; }
+      if (sig !== last) {
+        if (last !== -1) this._restart.heard();
+        last = sig; heard = now;
+      }
       if (now - heard >= this.options.deadPeerTimeout) {
-        this._fail('unreachable', `peer: nothing received for ${this.options.deadPeerTimeout} ms`);
-        return;
+        if (!this.options.restartable) {
+          this._fail('unreachable', `peer: nothing received for ${this.options.deadPeerTimeout} ms`);
+          return;
+        }
+        this._restart.deadline();
       }
       this._watch = setTimeout(poll, 1000);
     };
@@ -376,6 +438,12 @@ export class PeerConnection extends Emitter {
   _pcState() {
     const s = this.pc.connectionState;
     if (s !== 'failed' || this.reason) return;
+    if (this.state === 'open' && this.options.restartable) {
+      // A restart can recover a failed ICE transport: the restart's
+      // deadline, or the hold past the dead-peer deadline, ends it.
+      if (!this._restart.pending) this._restart.deadline();
+      return;
+    }
     if (this.state === 'open') this._fail('unreachable', 'peer: ICE failed');
     else this._fail('connect', 'peer: no connection: ICE or DTLS failed');
   }
@@ -409,6 +477,7 @@ export class PeerConnection extends Emitter {
     this.state = 'closed';
     clearTimeout(this._timer);
     clearTimeout(this._watch);
+    this._restart.end(reason);
     for (const ch of this._channels) ch._abandon(reason.class === 'peer-closed' && ch.ended ? null : reason);
     this._settle.openReject(reason);
     this._settle.closeResolve(reason);

@@ -1,0 +1,237 @@
+// ICE restart (RFC 8445 §2.4) of an open PeerConnection through codes, as
+// ref/'s (ref/restart.go): either side calls restartOffer(), the other
+// side's restartAnswer(offer) answers, and completeRestart(answer) applies
+// the answer. The connection, its channels and the DTLS and SCTP
+// associations stay; only the ICE credentials and candidates are new. A
+// browser cannot set its own ICE credentials: each restart offer carries
+// new ones the browser chose (createOffer({iceRestart: true})).
+import { encode, decode } from '../index.js';
+import { PeerError } from './errors.js';
+
+// iceParams returns the ufrag of an SDP (the first a=ice-ufrag).
+function ufragOf(sdp) {
+  return (/^a=ice-ufrag:(\S+)/m.exec(sdp || '') || [])[1] || '';
+}
+
+// localSetup returns this side's DTLS role as an a=setup value of the
+// established connection ('active': DTLS client, 'passive': server), read
+// from the negotiated answer. It never changes during a connection.
+export function localSetup(pc, role) {
+  const answer = role === 'offerer' ? pc.currentRemoteDescription : pc.currentLocalDescription;
+  const setup = (/^a=setup:(\w+)/m.exec(answer?.sdp || '') || [])[1];
+  if (role === 'answerer') return setup === 'passive' ? 'passive' : 'active';
+  return setup === 'passive' ? 'active' : 'passive';
+}
+
+// keepRole rewrites a restart offer's a=setup:actpass into the role that
+// keeps ours. RFC 8842 §5.3 has the answerer keep its DTLS role, and
+// Chromium and pion do; Firefox answers actpass with active even when it
+// is the DTLS server, which its peer then refuses ("Failed to set SSL
+// role"). Offered the complement of our role, every browser answers ours.
+function keepRole(sdp, setup) {
+  const want = setup === 'active' ? 'passive' : 'active';
+  return sdp.replace(/^a=setup:actpass(\r?)$/gm, `a=setup:${want}$1`);
+}
+
+// setLocal applies a restart's local description and resolves with it
+// once the new gathering has ended (or options.gatherTimeout). Right after
+// setLocalDescription a browser may still report the previous gathering
+// as complete (Firefox does): the end is the null icecandidate event, or
+// the state 'complete' after 'gathering' (Firefox sends no null event).
+async function setLocal(c, desc) {
+  const pc = c.pc;
+  let end;
+  const ended = new Promise((resolve) => {
+    let began = false;
+    const t = setTimeout(done, c.options.gatherTimeout);
+    function done() {
+      clearTimeout(t);
+      pc.removeEventListener('icecandidate', cand);
+      pc.removeEventListener('icegatheringstatechange', state);
+      resolve();
+    }
+    function cand(e) { if (!e.candidate) done(); }
+    function state() {
+      if (pc.iceGatheringState === 'gathering') began = true;
+      else if (began && pc.iceGatheringState === 'complete') done();
+    }
+    pc.addEventListener('icecandidate', cand);
+    pc.addEventListener('icegatheringstatechange', state);
+    end = done;
+  });
+  try {
+    await pc.setLocalDescription(desc);
+  } catch (err) {
+    end();
+    throw err;
+  }
+  await ended;
+  c._check();
+  return { type: pc.localDescription.type, sdp: pc.localDescription.sdp };
+}
+
+// Restart holds the restart state of one PeerConnection.
+export class Restart {
+  constructor(conn) {
+    this.conn = conn;
+    this.pending = false; // a restart began and has not connected
+    this.count = 0; // restarts that connected
+    this.offerCode = null; // our restart offer awaiting its answer
+    this.timer = null; // the restart's deadline, or the hold past the dead-peer deadline
+    this.poll = null;
+    this.waiters = [];
+    this.unreachable = false; // past the dead-peer deadline, not connected again
+  }
+
+  // check throws unless a restart may begin now.
+  check() {
+    const c = this.conn;
+    c._check();
+    if (c.state !== 'open') throw new PeerError('state', `peer: ICE restart on a connection that is ${c.state}`);
+  }
+
+  // begin suspends the dead-peer watch and arms the restart's deadline.
+  begin() {
+    const c = this.conn;
+    clearTimeout(c._watch);
+    clearTimeout(this.timer);
+    this.pending = true;
+    this.rx = null;
+    const ms = c.options.restartTimeout;
+    this.timer = setTimeout(() => c._fail('unreachable', `peer: the ICE restart did not connect within ${ms} ms`), ms);
+    clearTimeout(this.poll);
+    this.poll = setTimeout(() => this.probe(), 200);
+  }
+
+  async rollback() {
+    const pc = this.conn.pc;
+    if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+    this.offerCode = null;
+  }
+
+  async offer() {
+    this.check();
+    const c = this.conn;
+    await this.rollback(); // an earlier restart offer never answered
+    this.begin();
+    const desc = await setLocal(c, await c.pc.createOffer({ iceRestart: true }));
+    const code = encode(desc, undefined, { policy: c.options.policy });
+    this.offerCode = code;
+    return code;
+  }
+
+  async answer(offerCode) {
+    this.check();
+    const c = this.conn;
+    const desc = decode(offerCode);
+    if (desc.type !== 'offer') throw new PeerError('code', 'peer: an answer\'s code where a restart offer\'s was expected');
+    if (ufragOf(desc.sdp) === ufragOf(c.pc.currentRemoteDescription?.sdp)) {
+      throw new PeerError('code', 'peer: a restart offer with the current ICE credentials (not a restart, or a replay)');
+    }
+    await this.rollback(); // glare: the peer's restart offer wins over ours
+    this.begin();
+    await c.pc.setRemoteDescription({ type: 'offer', sdp: keepRole(desc.sdp, c._setup) });
+    const desc2 = await setLocal(c, await c.pc.createAnswer());
+    return encode(desc2, offerCode, { policy: c.options.policy });
+  }
+
+  async complete(answerCode) {
+    const c = this.conn;
+    c._check();
+    if (!this.offerCode || c.pc.signalingState !== 'have-local-offer') {
+      throw new PeerError('state', 'peer: completeRestart() without a pending restart offer');
+    }
+    const desc = decode(answerCode, { offer: this.offerCode });
+    if (desc.type !== 'answer') throw new PeerError('code', 'peer: an offer\'s code where a restart answer\'s was expected');
+    await c.pc.setRemoteDescription(desc);
+    this.offerCode = null;
+  }
+
+  // probe polls, while a restart is pending, until it has connected: both
+  // descriptions applied, ICE connected, and the selected candidate pair
+  // has received something since (a pair of the new credentials, or, in
+  // Chromium, which keeps a working pair through a restart, the old one:
+  // the path works either way).
+  async probe() {
+    clearTimeout(this.poll);
+    const c = this.conn, pc = c.pc;
+    if (!this.pending || c.reason) return;
+    if (pc.signalingState === 'stable' && ['connected', 'completed'].includes(pc.iceConnectionState)) {
+      const p = await selectedPair(pc);
+      if (p) {
+        const rx = (p.packetsReceived || 0) + (p.responsesReceived || 0) + (p.requestsReceived || 0) + (p.bytesReceived || 0);
+        if (this.rx && (this.rx.id !== p.id || rx > this.rx.n)) {
+          this.connected();
+          return;
+        }
+        if (!this.rx) this.rx = { id: p.id, n: rx };
+      }
+    }
+    this.poll = setTimeout(() => this.probe(), 200);
+  }
+
+  connected() {
+    const c = this.conn;
+    if (c.reason || !this.pending) return;
+    this.pending = false;
+    this.count++;
+    clearTimeout(this.timer);
+    clearTimeout(this.poll);
+    this.timer = null;
+    c._startWatch();
+    if (this.unreachable) {
+      this.unreachable = false;
+      c.emit('reachable');
+    }
+    c.emit('restart', this.count);
+    for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  // deadline runs at the dead-peer deadline of a restartable connection:
+  // 'unreachable', then a hold of restartTimeout for a restart to begin
+  // (or the path to come back by itself, which the watch sees).
+  deadline() {
+    const c = this.conn;
+    if (this.pending || c.reason || this.unreachable) return;
+    this.unreachable = true;
+    const ms = c.options.restartTimeout;
+    this.timer = setTimeout(() => c._fail('unreachable',
+      `peer: nothing received for ${c.options.deadPeerTimeout} ms (and no ICE restart within ${ms} ms)`), ms);
+    c.emit('unreachable');
+  }
+
+  // heard runs when the watch hears the peer again while unreachable.
+  heard() {
+    if (!this.unreachable || this.pending) return;
+    this.unreachable = false;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.conn.emit('reachable');
+  }
+
+  wait() {
+    const c = this.conn;
+    if (c.reason) return Promise.reject(c.reason);
+    if (!this.pending) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  end(reason) {
+    clearTimeout(this.timer);
+    clearTimeout(this.poll);
+    for (const w of this.waiters.splice(0)) w.reject(reason);
+  }
+}
+
+// selectedPair returns the selected candidate pair (the transport's in
+// Chromium, the one marked selected in Firefox), or null.
+async function selectedPair(pc) {
+  let stats;
+  try { stats = await pc.getStats(); } catch { return null; }
+  let pair = null;
+  stats.forEach((r) => {
+    if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId) || pair;
+  });
+  if (!pair) stats.forEach((r) => { if (r.type === 'candidate-pair' && r.selected) pair = r; });
+  return pair && pair.state === 'succeeded' ? pair : null;
+}
