@@ -433,6 +433,10 @@ var Restart = class {
     clearTimeout(this.timer);
     this.pending = true;
     this.rx = null;
+    this.before = void 0;
+    selectedPair(c.pc).then((p) => {
+      if (this.before === void 0) this.before = p?.id ?? null;
+    });
     const ms = c.options.restartTimeout;
     this.timer = setTimeout(() => c._fail("unreachable", `peer: the ICE restart did not connect within ${ms} ms`), ms);
     clearTimeout(this.poll);
@@ -479,10 +483,10 @@ var Restart = class {
     this.offerCode = null;
   }
   // probe polls, while a restart is pending, until it has connected: both
-  // descriptions applied, ICE connected, and the selected candidate pair
-  // has received something since (a pair of the new credentials, or, in
-  // Chromium, which keeps a working pair through a restart, the old one:
-  // the path works either way).
+  // descriptions applied, ICE connected, and a selected candidate pair
+  // other than the one before the restart, or the same one (Chromium keeps
+  // a working pair through a restart) once it has received something
+  // since: the path works either way.
   async probe() {
     clearTimeout(this.poll);
     const c = this.conn, pc = c.pc;
@@ -491,7 +495,7 @@ var Restart = class {
       const p = await selectedPair(pc);
       if (p) {
         const rx = (p.packetsReceived || 0) + (p.responsesReceived || 0) + (p.requestsReceived || 0) + (p.bytesReceived || 0);
-        if (this.rx && (this.rx.id !== p.id || rx > this.rx.n)) {
+        if (this.before !== void 0 && p.id !== this.before || this.rx && (this.rx.id !== p.id || rx > this.rx.n)) {
           this.connected();
           return;
         }

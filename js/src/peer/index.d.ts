@@ -40,10 +40,17 @@ export interface PeerConnectionOptions {
   deadPeerTimeout?: number;
   /** Largest message reassembled, bytes; default 16 MiB, range 1 B..1 GiB. */
   maxMessageSize?: number;
+  /**
+   * At the dead-peer deadline, emit 'unreachable' and wait restartTimeout for an ICE
+   * restart (or the path to come back) instead of closing (ref's Config.RestartableICE). Default false.
+   */
+  restartable?: boolean;
+  /** How long an ICE restart may take to connect, and the hold after 'unreachable', ms; default 15 s, range 1 s..1 h. */
+  restartTimeout?: number;
 }
 
 export const DEFAULTS: Readonly<Required<Pick<PeerConnectionOptions,
-  'gatherTimeout' | 'offerTimeout' | 'answerTimeout' | 'connectTimeout' | 'deadPeerTimeout' | 'maxMessageSize'>>>;
+  'gatherTimeout' | 'offerTimeout' | 'answerTimeout' | 'connectTimeout' | 'deadPeerTimeout' | 'maxMessageSize' | 'restartTimeout'>>>;
 
 type Unsubscribe = () => void;
 
@@ -104,6 +111,12 @@ export interface PeerConnectionEvents {
   error: (err: PeerError) => void;
   /** Why the connection ended: fires once. */
   close: (reason: PeerError) => void;
+  /** options.restartable: the dead-peer deadline passed; the connection waits restartTimeout for a restart. */
+  unreachable: () => void;
+  /** ICE connected again after 'unreachable' (a restart, or the path by itself). */
+  reachable: () => void;
+  /** An ICE restart connected; count is restarts so far. */
+  restart: (count: number) => void;
 }
 
 export type ConnectionState = 'new' | 'offering' | 'answering' | 'connecting' | 'open' | 'closed';
@@ -140,6 +153,24 @@ export class PeerConnection {
   /** Before offer() or connect(offer); e.g. ('video', {direction: 'recvonly'}) to receive only. */
   addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): RTCRtpTransceiver;
   openChannel(label: string, init?: RTCDataChannelInit): Channel;
+  /**
+   * Starts an ICE restart of the open connection: the restart offer's code (options.form), for the
+   * peer's restartAnswer() or ref.Conn.RestartAnswer. It must connect within options.restartTimeout,
+   * else the connection closes 'unreachable'. Replaces a pending restart offer. PeerError 'state' unless open.
+   */
+  restartOffer(): Promise<string>;
+  /** Applies the peer's restart offer (any form): the answer's code, for its completeRestart(). 'code' for an answer or an offer with the current credentials. */
+  restartAnswer(code: string | Uint8Array): Promise<string>;
+  /** Applies the restart answer's code (CodecError 'binding' for an answer to another offer); resolves with null. */
+  completeRestart(code: string | Uint8Array): Promise<null>;
+  /** Resolves when the pending restart has connected (at once when none is); rejects with the reason if the connection ends. */
+  waitRestart(): Promise<void>;
+  /** ICE restarts that have connected. */
+  readonly restarts: number;
+  /** A restart began and has not connected yet. */
+  readonly restarting: boolean;
+  /** False from 'unreachable' until ICE connects again. */
+  readonly reachable: boolean;
   /** CLOSE, then the browser's close; the peer sees it well within 1 s. */
   close(): Promise<void>;
   on<K extends keyof PeerConnectionEvents>(type: K, fn: PeerConnectionEvents[K]): Unsubscribe;

@@ -97,6 +97,8 @@ export class Restart {
     clearTimeout(this.timer);
     this.pending = true;
     this.rx = null;
+    this.before = undefined;
+    selectedPair(c.pc).then((p) => { if (this.before === undefined) this.before = p?.id ?? null; });
     const ms = c.options.restartTimeout;
     this.timer = setTimeout(() => c._fail('unreachable', `peer: the ICE restart did not connect within ${ms} ms`), ms);
     clearTimeout(this.poll);
@@ -148,10 +150,10 @@ export class Restart {
   }
 
   // probe polls, while a restart is pending, until it has connected: both
-  // descriptions applied, ICE connected, and the selected candidate pair
-  // has received something since (a pair of the new credentials, or, in
-  // Chromium, which keeps a working pair through a restart, the old one:
-  // the path works either way).
+  // descriptions applied, ICE connected, and a selected candidate pair
+  // other than the one before the restart, or the same one (Chromium keeps
+  // a working pair through a restart) once it has received something
+  // since: the path works either way.
   async probe() {
     clearTimeout(this.poll);
     const c = this.conn, pc = c.pc;
@@ -160,7 +162,7 @@ export class Restart {
       const p = await selectedPair(pc);
       if (p) {
         const rx = (p.packetsReceived || 0) + (p.responsesReceived || 0) + (p.requestsReceived || 0) + (p.bytesReceived || 0);
-        if (this.rx && (this.rx.id !== p.id || rx > this.rx.n)) {
+        if ((this.before !== undefined && p.id !== this.before) || (this.rx && (this.rx.id !== p.id || rx > this.rx.n))) {
           this.connected();
           return;
         }
