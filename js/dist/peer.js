@@ -1525,15 +1525,18 @@ var Peer = class _Peer extends Emitter {
       return;
     }
     const author = m.signed.key.length === 32 ? idOf(m.signed.key) : null;
-    const refuse = (cls) => author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[cls] || REFUSE.other));
+    const refuse = (err) => {
+      this.emit("rejected", err, author && idText(author), sess);
+      return author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[err.class] || REFUSE.other));
+    };
     try {
       await verifySigned(m.signed, this.id, KIND_OFFER, now);
       const t = idText(author);
-      if (!await this._introducerOK(sess, t)) return refuse("refused");
+      if (!await this._introducerOK(sess, t)) return refuse(new PeerError("refused", `peer: a stranger introduced by ${sess.idShort}, not a peer paired by code`));
       const sig = String.fromCharCode(...m.signed.sig);
       for (const [k, at] of this._accepted) if (at < now - 2 * SIGNED_CODE_LIFETIME) this._accepted.delete(k);
-      if (this._accepted.has(sig)) return refuse("other");
-      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse("too-many");
+      if (this._accepted.has(sig)) return refuse(new PeerError("expired", "peer: the signed offer was accepted once already"));
+      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse(new PeerError("too-many", `peer: ${this.maxPeers} peers (maxPeers)`));
       this._accepted.set(sig, now);
       this._inflight++;
       const pairing = new Pairing(this, { expect: t, introducer: sess.idText });
@@ -1542,7 +1545,7 @@ var Peer = class _Peer extends Emitter {
       const signed = await this.identity.signCode(KIND_ANSWER, author, pairing.conn.localCode);
       await sess.conn.send(relayMessage(0, author, m.nonce, signed));
     } catch (err) {
-      await refuse(err.class);
+      await refuse(err.class ? err : new PeerError("protocol", err.message));
     }
   }
   // introducerOK: a stranger is accepted only through an introducer this

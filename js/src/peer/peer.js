@@ -215,7 +215,8 @@ export class Pairing {
 /**
  * Peer is this browser's identity and the peers it knows. Events:
  * 'joined' (Session: HELLO verified), 'data' (Session, Uint8Array),
- * 'left' (Session, PeerError).
+ * 'left' (Session, PeerError), 'rejected' (PeerError, author ID text or
+ * null, Session: an introduction offered to us and refused).
  */
 export class Peer extends Emitter {
   /**
@@ -332,17 +333,22 @@ export class Peer extends Emitter {
     }
     // An offer for us through sess.
     const author = m.signed.key.length === 32 ? idOf(m.signed.key) : null;
-    const refuse = (cls) => author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[cls] || REFUSE.other));
+    // refuse answers the author with the reason of err's class and reports
+    // it as 'rejected' (ref/peer's Rejected event).
+    const refuse = (err) => {
+      this.emit('rejected', err, author && idText(author), sess);
+      return author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[err.class] || REFUSE.other));
+    };
     try {
       await verifySigned(m.signed, this.id, KIND_OFFER, now);
       const t = idText(author);
-      if (!await this._introducerOK(sess, t)) return refuse('refused');
+      if (!await this._introducerOK(sess, t)) return refuse(new PeerError('refused', `peer: a stranger introduced by ${sess.idShort}, not a peer paired by code`));
       // A signed offer is accepted once (a replay is expired), and the
       // sessions and introductions under way stay within maxPeers.
       const sig = String.fromCharCode(...m.signed.sig);
       for (const [k, at] of this._accepted) if (at < now - 2 * SIGNED_CODE_LIFETIME) this._accepted.delete(k);
-      if (this._accepted.has(sig)) return refuse('other');
-      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse('too-many');
+      if (this._accepted.has(sig)) return refuse(new PeerError('expired', 'peer: the signed offer was accepted once already'));
+      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse(new PeerError('too-many', `peer: ${this.maxPeers} peers (maxPeers)`));
       this._accepted.set(sig, now);
       this._inflight++;
       const pairing = new Pairing(this, { expect: t, introducer: sess.idText });
@@ -351,7 +357,7 @@ export class Peer extends Emitter {
       const signed = await this.identity.signCode(KIND_ANSWER, author, pairing.conn.localCode);
       await sess.conn.send(relayMessage(0, author, m.nonce, signed));
     } catch (err) {
-      await refuse(err.class);
+      await refuse(err.class ? err : new PeerError('protocol', err.message));
     }
   }
 
