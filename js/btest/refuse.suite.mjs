@@ -5,6 +5,8 @@
 //   expired (a replay), with no second connection;
 // - maxPeers: D (maxPeers 1, paired with B) refuses A's introduction as
 //   too-many, and A's introduction fails with that class;
+// - §5: through one introducer C remembers at most 16 strangers (a 17th is
+//   refused), and forgets one 30 days after it was last seen;
 // - an impostor: a page that expects C's ID and is answered by another
 //   key fails HELLO with auth (Go as the impostor is identity.suite's); a
 //   reconnect code to a page that does not remember its author is
@@ -38,7 +40,7 @@ async function pairPages(a, b) {
   return [x, y];
 }
 
-test('chromium Peer refuses a replayed introduction, beyond maxPeers, an impostor, a stranger\'s reconnect code', { timeout: 180000 }, async () => {
+test('chromium Peer refuses a replayed introduction, beyond maxPeers, a 17th stranger of an introducer, an impostor, a stranger\'s reconnect code', { timeout: 180000 }, async () => {
   const br = await H.launch('chromium', { mdns: false });
   try {
     const pages = [];
@@ -77,6 +79,28 @@ test('chromium Peer refuses a replayed introduction, beyond maxPeers, an imposto
     const cls = await pa.evaluate(async (to, via) => T.peer.introduce(to, { via }).session.then(() => 'accepted', (e) => e.class), D, B);
     assert.equal(cls, 'too-many', 'A is refused by D');
     assert.deepEqual(await H.until(pd, () => T.rejected[0]), { cls: 'too-many', from: A });
+
+    // §5: an introducer makes C remember at most 16 strangers. C knows A
+    // through B; with 15 more remembered, D (a stranger to C) is refused;
+    // once one of them was last seen 30 days ago it is forgotten, and D
+    // comes through.
+    await pc.evaluate(async (via) => {
+      const now = Date.now();
+      for (let i = 0; i < 15; i++) {
+        const id = crypto.getRandomValues(new Uint8Array(32));
+        await T.peer.store.putPeer({ idText: T.P.idText(id), id, key: new Uint8Array(32), chosen: false, introducer: via, firstSeen: now, lastSeen: now });
+      }
+    }, B);
+    const viaD = (to, via) => T.peer.introduce(to, { via }).session.then((x) => x.idText, (e) => e.class);
+    assert.equal(await pd.evaluate(viaD, C, B), 'refused', 'a 17th stranger through B is refused');
+    assert.ok(await H.until(pc, (id) => T.rejected.find((r) => r.cls === 'refused' && r.from === id), D));
+    const left = await pc.evaluate(async () => {
+      const r = (await T.peer.remembered()).find((x) => !x.chosen && !T.peer.sessions.has(x.idText));
+      await T.peer.store.putPeer({ ...r, lastSeen: Date.now() - 30 * 86400000 });
+      return (await T.peer.remembered()).length;
+    });
+    assert.equal(left, 16, 'B and 15 introduced: the one not seen for 30 days is forgotten');
+    assert.equal(await pd.evaluate(viaD, C, B), C, 'then D comes through');
 
     // An impostor: A expects C's ID; D answers with its own key. A's offer
     // for C is a reconnect code, which D (who does not remember A) refuses
