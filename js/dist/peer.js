@@ -1037,6 +1037,75 @@ function resolveReconnect(code, remembered) {
 
 // src/peer/peer.js
 import { formatText as formatText2, parseText as parseText2 } from "./peer-codec.js";
+
+// src/peer/bounds.js
+var MAX_PENDING_PER_SOURCE = 4;
+var MAX_PENDING_TOTAL = 32;
+var REPLAY_CAPACITY = 4096;
+var REPLAY_PER_AUTHOR = 256;
+var MAX_INTRODUCED_BY = 16;
+var INTRODUCED_LIFETIME = 30 * 864e5;
+var ReplayCache = class {
+  constructor() {
+    this.seen = /* @__PURE__ */ new Map();
+    this.perAuthor = /* @__PURE__ */ new Map();
+  }
+  /**
+   * once records the signed code sc of author (ID text) as accepted at
+   * now (Unix seconds), or throws PeerError 'expired' when it was accepted
+   * before, 'too-many' when the cache is full (for the author or in all).
+   */
+  once(sc, author, now) {
+    const key = String.fromCharCode(...sc.sig);
+    const e = this.seen.get(key);
+    if (e && now < e.until) throw new PeerError("expired", "peer: the signed code was accepted once already");
+    if (this.seen.size >= REPLAY_CAPACITY || (this.perAuthor.get(author) || 0) >= REPLAY_PER_AUTHOR) this._sweep(now);
+    if (this.seen.size >= REPLAY_CAPACITY || (this.perAuthor.get(author) || 0) >= REPLAY_PER_AUTHOR) {
+      throw new PeerError("too-many", `peer: too many signed codes accepted in ${SIGNED_CODE_LIFETIME} s`);
+    }
+    if (e) this._drop(key, e);
+    this.seen.set(key, { until: Number(sc.time) + SIGNED_CODE_LIFETIME + 1, author });
+    this.perAuthor.set(author, (this.perAuthor.get(author) || 0) + 1);
+  }
+  _sweep(now) {
+    for (const [k, e] of this.seen) if (now >= e.until) this._drop(k, e);
+  }
+  _drop(k, e) {
+    this.seen.delete(k);
+    const n = this.perAuthor.get(e.author) - 1;
+    if (n > 0) this.perAuthor.set(e.author, n);
+    else this.perAuthor.delete(e.author);
+  }
+};
+var WorkLimit = class {
+  constructor() {
+    this.per = /* @__PURE__ */ new Map();
+    this.total = 0;
+  }
+  /**
+   * run runs the async f for source (an ID text) when it may start one
+   * more exchange and resolves true when it did; false: the bound of the
+   * source or of all is reached and f did not run (the message is dropped).
+   */
+  run(source, f, onError) {
+    const n = this.per.get(source) || 0;
+    if (n >= MAX_PENDING_PER_SOURCE || this.total >= MAX_PENDING_TOTAL) return false;
+    this.per.set(source, n + 1);
+    this.total++;
+    Promise.resolve().then(f).catch(onError).finally(() => {
+      const m = this.per.get(source) - 1;
+      if (m > 0) this.per.set(source, m);
+      else this.per.delete(source);
+      this.total--;
+    });
+    return true;
+  }
+};
+function expiredIntroduced(rec, now = Date.now()) {
+  return !rec.chosen && !!rec.introducer && now - (rec.lastSeen || 0) >= INTRODUCED_LIFETIME;
+}
+
+// src/peer/peer.js
 var DAY = 864e5;
 var CERT_LIFETIME = 365 * DAY;
 var CERT_RENEW = 30 * DAY;
@@ -1208,8 +1277,13 @@ var Pairing = class {
     if (msg.type === MSG.data) {
       this._sess.emit("data", msg.payload);
       this.peer.emit("data", this._sess, msg.payload);
-    } else if (!msg.ignored) {
+    } else if (msg.type === MSG.refuse) {
       this.peer._control(this._sess, msg).catch((err) => this.peer.emit("error", err));
+    } else if (!msg.ignored) {
+      const sess = this._sess, peer = this.peer;
+      if (!peer._work.run(sess.idText, () => peer._control(sess, msg), (err) => peer.emit("error", err))) {
+        peer.emit("rejected", new PeerError("too-many", `peer: ${MAX_PENDING_PER_SOURCE} exchanges under way from ${sess.idShort}, or ${MAX_PENDING_TOTAL} in all: a message dropped`), null, sess);
+      }
     }
   }
   async _verify() {
@@ -1277,7 +1351,8 @@ var Peer = class _Peer extends Emitter {
     p.maxPeers = maxPeers;
     p.handshakeTimeout = handshakeTimeout;
     p._inflight = 0;
-    p._accepted = /* @__PURE__ */ new Map();
+    p._replay = new ReplayCache();
+    p._work = new WorkLimit();
     const fp = self.certificate.getFingerprints().find((f) => f.algorithm === "sha-256");
     p.fingerprint = Uint8Array.from(fp.value.split(":"), (x) => parseInt(x, 16));
     p.sessions = /* @__PURE__ */ new Map();
@@ -1297,15 +1372,25 @@ var Peer = class _Peer extends Emitter {
   pair(options) {
     return new Pairing(this, options);
   }
-  /** remembered lists the known peers: {idText, id, key, fingerprint, sentFingerprint, firstSeen, lastSeen}. */
-  remembered() {
-    return this.store.allPeers();
+  /**
+   * remembered lists the known peers: {idText, id, key, fingerprint,
+   * sentFingerprint, firstSeen, lastSeen, chosen, introducer}. A peer met
+   * through an introduction is forgotten 30 days after it was last seen,
+   * unless it has a session (§5).
+   */
+  async remembered() {
+    const out = [], now = Date.now();
+    for (const r of await this.store.allPeers()) {
+      if (expiredIntroduced(r, now) && !this.sessions.has(r.idText)) await this.store.deletePeer(r.idText);
+      else out.push(r);
+    }
+    return out;
   }
   forget(idTextOf) {
     return this.store.deletePeer(idTextOf);
   }
   async _record(t) {
-    return (await this.store.allPeers()).find((r) => r.idText === t);
+    return (await this.remembered()).find((r) => r.idText === t);
   }
   /**
    * introduce connects to the peer `to` (ID text) through a connected peer
@@ -1334,7 +1419,8 @@ var Peer = class _Peer extends Emitter {
     const forTo = m.to && sameBytes(m.to, this.id);
     if (m.type === MSG.invite) {
       const t = idText(m.peer);
-      if (!this.sessions.has(t) && !sameBytes(m.peer, this.id) && await this._introducerOK(sess, t)) this.introduce(t, { via: sess });
+      if (!this.sessions.has(t) && !sameBytes(m.peer, this.id) && !await this._mayAccept(sess, t)) await this.introduce(t, { via: sess }).session.catch(() => {
+      });
       return;
     }
     if (m.type !== MSG.relay && m.type !== MSG.refuse) return;
@@ -1357,6 +1443,7 @@ var Peer = class _Peer extends Emitter {
       }
       try {
         await verifySigned(m.signed, this.id, KIND_ANSWER, now, p.to);
+        this._replay.once(m.signed, idText(p.to), now);
         await p.pairing.connect(m.signed.code);
       } catch (err) {
         p.pairing.conn._fail(err.class || "protocol", err.message);
@@ -1364,16 +1451,17 @@ var Peer = class _Peer extends Emitter {
       return;
     }
     const author = m.signed.key.length === 32 ? idOf(m.signed.key) : null;
-    const refuse = (cls) => author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[cls] || REFUSE.other));
+    const refuse = (err) => {
+      this.emit("rejected", err, author && idText(author), sess);
+      return author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[err.class] || REFUSE.other));
+    };
     try {
       await verifySigned(m.signed, this.id, KIND_OFFER, now);
       const t = idText(author);
-      if (!await this._introducerOK(sess, t)) return refuse("refused");
-      const sig = String.fromCharCode(...m.signed.sig);
-      for (const [k, at] of this._accepted) if (at < now - 2 * SIGNED_CODE_LIFETIME) this._accepted.delete(k);
-      if (this._accepted.has(sig)) return refuse("other");
-      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse("too-many");
-      this._accepted.set(sig, now);
+      const no = await this._mayAccept(sess, t);
+      if (no) return refuse(no);
+      this._replay.once(m.signed, t, now);
+      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse(new PeerError("too-many", `peer: ${this.maxPeers} peers (maxPeers)`));
       this._inflight++;
       const pairing = new Pairing(this, { expect: t, introducer: sess.idText });
       pairing.session.then(() => this._inflight--, () => this._inflight--);
@@ -1381,15 +1469,23 @@ var Peer = class _Peer extends Emitter {
       const signed = await this.identity.signCode(KIND_ANSWER, author, pairing.conn.localCode);
       await sess.conn.send(relayMessage(0, author, m.nonce, signed));
     } catch (err) {
-      await refuse(err.class);
+      await refuse(err.class ? err : new PeerError("protocol", err.message));
     }
   }
-  // introducerOK: a stranger is accepted only through an introducer this
-  // user paired with by code (ref/peer's IntroductionsFromChosen); a known
-  // peer through anyone.
-  async _introducerOK(sess, t) {
-    if (await this._record(t)) return true;
-    return !!(await this._record(sess.idText))?.chosen;
+  // mayAccept returns why the peer t may not be introduced through sess
+  // (a PeerError 'refused'), or null. A known peer comes through anyone; a
+  // stranger only through an introducer this user paired with by code
+  // (ref/peer's IntroductionsFromChosen), and while fewer than 16 peers
+  // it introduced are remembered (§5).
+  async _mayAccept(sess, t) {
+    const recs = await this.remembered();
+    if (recs.some((r) => r.idText === t)) return null;
+    if (!recs.find((r) => r.idText === sess.idText)?.chosen) {
+      return new PeerError("refused", `peer: a stranger introduced by ${sess.idShort}, not a peer paired by code`);
+    }
+    const n = recs.filter((r) => !r.chosen && r.introducer === sess.idText).length;
+    if (n >= MAX_INTRODUCED_BY) return new PeerError("refused", `peer: ${n} peers introduced by ${sess.idShort} are remembered already`);
+    return null;
   }
 };
 function randomNonce() {
