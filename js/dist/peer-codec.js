@@ -75,7 +75,6 @@ __export(cbor_exports, {
   compareBytes: () => compareBytes,
   concatBytes: () => concatBytes,
   decodeOne: () => decodeOne,
-  decodeSequence: () => decodeSequence,
   encode: () => encode,
   head: () => head,
   itemHeader: () => itemHeader,
@@ -436,16 +435,6 @@ function decodeOne(b, limits2) {
   if (c.nonCanon) throw new NonCanonicalError(0, "", "not in core deterministic encoding");
   if (c.end !== b.length) throw new MalformedError(c.end, "", "bytes after the item");
   return readItem(b, 0).value;
-}
-function decodeSequence(b, limits2) {
-  const out = [];
-  for (let off = 0; off < b.length; ) {
-    const c = checkItem(b, off, limits2);
-    if (c.nonCanon) throw new NonCanonicalError(off, "", "not in core deterministic encoding");
-    out.push({ value: readItem(b, off).value, bytes: b.subarray(off, c.end) });
-    off = c.end;
-  }
-  return out;
 }
 var Raw = class {
   constructor(bytes) {

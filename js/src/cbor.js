@@ -8,8 +8,8 @@
 // ref/peer reads them), which also admits every simple and floating-point
 // value. readItem then reads checked items. For the codec, canonical form
 // is checked by the caller by re-encoding (SPEC.md §7 step 8), together
-// with the faults checkItem remembers; decodeOne and decodeSequence refuse
-// those faults at once, as the identity messages want.
+// with the faults checkItem remembers; decodeOne refuses those faults at
+// once, as the identity messages want.
 
 import { MalformedError, LimitError, NonCanonicalError } from './errors.js';
 
@@ -403,22 +403,6 @@ export function decodeOne(b, limits) {
   if (c.nonCanon) throw new NonCanonicalError(0, '', 'not in core deterministic encoding');
   if (c.end !== b.length) throw new MalformedError(c.end, '', 'bytes after the item');
   return readItem(b, 0).value;
-}
-
-/**
- * decodeSequence decodes b as a CBOR sequence (RFC 8742) of items each
- * checked as decodeOne checks it, and returns [{value, bytes}] (each item's
- * own bytes).
- */
-export function decodeSequence(b, limits) {
-  const out = [];
-  for (let off = 0; off < b.length;) {
-    const c = checkItem(b, off, limits);
-    if (c.nonCanon) throw new NonCanonicalError(off, '', 'not in core deterministic encoding');
-    out.push({ value: readItem(b, off).value, bytes: b.subarray(off, c.end) });
-    off = c.end;
-  }
-  return out;
 }
 
 /** Raw is an item already encoded, which Writer.value writes as it is. */

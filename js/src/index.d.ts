@@ -134,8 +134,6 @@ export namespace cbor {
   function checkItem(b: Uint8Array, off: number, limits?: CBORLimits): { end: number; nonCanon: boolean };
   /** decodeOne decodes b, exactly one checked, canonical item. */
   function decodeOne(b: Uint8Array, limits?: CBORLimits): unknown;
-  /** decodeSequence decodes a CBOR sequence of checked, canonical items. */
-  function decodeSequence(b: Uint8Array, limits?: CBORLimits): Array<{ value: unknown; bytes: Uint8Array }>;
   /** encode returns the deterministic encoding of v. */
   function encode(v: unknown): Uint8Array;
   /** head returns the shortest head of major type major and argument arg. */
