@@ -75,12 +75,13 @@ __export(cbor_exports, {
   compareBytes: () => compareBytes,
   concatBytes: () => concatBytes,
   decodeOne: () => decodeOne,
-  decodeSequence: () => decodeSequence,
   encode: () => encode,
   head: () => head,
   itemHeader: () => itemHeader,
   nonShortest: () => nonShortest,
-  readItem: () => readItem
+  readExtMap: () => readExtMap,
+  readItem: () => readItem,
+  splitSequence: () => splitSequence
 });
 var MAX_NESTING = 16;
 var MAX_ARRAY = 4096;
@@ -193,6 +194,47 @@ function floatWidth(v) {
   if (!Number.isFinite(v)) return 2;
   if (Math.fround(v) !== v) return 8;
   return halfBits(v) >= 0 ? 2 : 4;
+}
+function splitSequence(code, max) {
+  const items = [];
+  let nonCanon = false;
+  for (let off = 0; off < code.length; ) {
+    if (items.length === max) throw new MalformedError(off, "", `more than ${max} items`);
+    const h = itemHeader(code, off);
+    let end;
+    if (h !== null && h.major === 0) end = off + h.hdr;
+    else if (h !== null && h.major === 2) {
+      if (typeof h.arg === "bigint" || h.arg > code.length - off - h.hdr) throw new MalformedError(off, "", "truncated CBOR item");
+      end = off + h.hdr + h.arg;
+    } else {
+      const c = checkItem(code, off);
+      end = c.end;
+      nonCanon = nonCanon || c.nonCanon;
+    }
+    items.push({ start: off, end, major: code[off] >> 5, raw: code.subarray(off, end) });
+    off = end;
+  }
+  return { items, nonCanon };
+}
+var INT64_MAX = (1n << 63n) - 1n;
+function readExtMap(raw, base) {
+  const h = itemHeader(raw, 0);
+  if (h === null || h.major !== 5) throw new MalformedError(base, "ext", "want a map");
+  let pos = h.hdr;
+  const pairs = [];
+  for (let i = 0; i < h.arg; i++) {
+    const k = itemHeader(raw, pos);
+    if (k === null || k.major !== 0 && k.major !== 1 || typeof k.arg === "bigint" && k.arg > INT64_MAX) {
+      throw new MalformedError(base + pos, "ext", "keys must be integers");
+    }
+    let key = k.arg;
+    if (k.major === 1) key = typeof key === "bigint" || key >= Number.MAX_SAFE_INTEGER ? -1n - BigInt(key) : -1 - key;
+    const vstart = pos + k.hdr;
+    const v = checkItem(raw, vstart);
+    pairs.push({ key, raw: raw.subarray(vstart, v.end), start: base + pos });
+    pos = v.end;
+  }
+  return pairs;
 }
 var NULL = null;
 var td = new TextDecoder("utf-8", { fatal: true });
@@ -393,16 +435,6 @@ function decodeOne(b, limits2) {
   if (c.nonCanon) throw new NonCanonicalError(0, "", "not in core deterministic encoding");
   if (c.end !== b.length) throw new MalformedError(c.end, "", "bytes after the item");
   return readItem(b, 0).value;
-}
-function decodeSequence(b, limits2) {
-  const out = [];
-  for (let off = 0; off < b.length; ) {
-    const c = checkItem(b, off, limits2);
-    if (c.nonCanon) throw new NonCanonicalError(off, "", "not in core deterministic encoding");
-    out.push({ value: readItem(b, off).value, bytes: b.subarray(off, c.end) });
-    off = c.end;
-  }
-  return out;
 }
 var Raw = class {
   constructor(bytes) {
@@ -2632,47 +2664,6 @@ function decOptions(o = {}) {
 function isUint(v) {
   return typeof v === "number" && v >= 0 || typeof v === "bigint" && v >= 0n;
 }
-function splitSequence(code, max) {
-  const items = [];
-  let nonCanon = false;
-  for (let off = 0; off < code.length; ) {
-    if (items.length === max) throw new MalformedError(off, "", `more than ${max} items`);
-    const h = itemHeader(code, off);
-    let end;
-    if (h !== null && h.major === 0) end = off + h.hdr;
-    else if (h !== null && h.major === 2) {
-      if (typeof h.arg === "bigint" || h.arg > code.length - off - h.hdr) throw new MalformedError(off, "", "truncated CBOR item");
-      end = off + h.hdr + h.arg;
-    } else {
-      const c = checkItem(code, off);
-      end = c.end;
-      nonCanon = nonCanon || c.nonCanon;
-    }
-    items.push({ start: off, end, major: code[off] >> 5, raw: code.subarray(off, end) });
-    off = end;
-  }
-  return { items, nonCanon };
-}
-var INT64_MAX = (1n << 63n) - 1n;
-function readExtMap(raw, base) {
-  const h = itemHeader(raw, 0);
-  if (h === null || h.major !== 5) throw new MalformedError(base, "ext", "want a map");
-  let pos = h.hdr;
-  const pairs = [];
-  for (let i = 0; i < h.arg; i++) {
-    const k = itemHeader(raw, pos);
-    if (k === null || k.major !== 0 && k.major !== 1 || typeof k.arg === "bigint" && k.arg > INT64_MAX) {
-      throw new MalformedError(base + pos, "ext", "keys must be integers");
-    }
-    let key = k.arg;
-    if (k.major === 1) key = typeof key === "bigint" || key >= Number.MAX_SAFE_INTEGER ? -1n - BigInt(key) : -1 - key;
-    const vstart = pos + k.hdr;
-    const v = checkItem(raw, vstart);
-    pairs.push({ key, raw: raw.subarray(vstart, v.end), start: base + pos });
-    pos = v.end;
-  }
-  return pairs;
-}
 function readModel(code, d) {
   if (!(code instanceof Uint8Array)) throw new TypeError("peer-codec: code must be a Uint8Array");
   if (code.length > d.maxCode) throw new LimitError(d.maxCode, "", `code of ${code.length} bytes is over the limit of ${d.maxCode}`);
@@ -3234,6 +3225,71 @@ function textBytes(s) {
   if (s.length > 0 && s.charCodeAt(0) <= 24 && !/[^\x00-\xff]/.test(s)) return s.length;
   return te5.encode(s).length;
 }
+
+// src/reconnect.js
+var EXT_FINGERPRINTS = 1;
+var DIGEST_LEN = 32;
+function detachDigest(full, key, mark) {
+  let c;
+  try {
+    c = readCompactItems(full);
+  } catch (err) {
+    if (err instanceof CodecError) return null;
+    throw err;
+  }
+  if (find(c, EXT_FINGERPRINTS) >= 0 || find(c, key) >= 0 || c.body.length < DIGEST_LEN) return null;
+  const cut = c.body.length - DIGEST_LEN;
+  const digest = c.body.slice(cut);
+  c.body = c.body.subarray(0, cut);
+  c.ext.push({ key, raw: encode(mark) });
+  return { code: writeCompactItems(c), digest };
+}
+function attachDigest(code, key, digest) {
+  const c = readCompactItems(code);
+  if (find(c, EXT_FINGERPRINTS) >= 0) throw new MalformedError(0, "ext", `key ${EXT_FINGERPRINTS} with a detached digest`);
+  const i = find(c, key);
+  if (i < 0) throw new MalformedError(0, "ext", `no key ${key}`);
+  const h = itemHeader(c.ext[i].raw, 0);
+  if (h.major !== 2) throw new MalformedError(c.ext[i].start, "ext", `key ${key} does not hold a byte string`);
+  const mark = c.ext[i].raw.slice(h.hdr);
+  c.ext.splice(i, 1);
+  c.body = concatBytes([c.body, digest]);
+  return { mark, full: writeCompactItems(c) };
+}
+function hasExtKey(code, key) {
+  try {
+    const { items } = splitSequence(code, 8);
+    const last = items[items.length - 1];
+    return last !== void 0 && readExtMap(last.raw, last.start).some((p) => BigInt(p.key) === BigInt(key));
+  } catch (err) {
+    if (err instanceof CodecError) return false;
+    throw err;
+  }
+}
+function readCompactItems(code) {
+  const { items, nonCanon } = splitSequence(code, 3);
+  if (items.length < 2) throw new MalformedError(code.length, "", `truncated: ${items.length} of 2 items`);
+  const h = itemHeader(items[0].raw, 0);
+  if (items[0].major !== 0 || typeof h.arg !== "number" || h.arg >= 16) throw new MalformedError(0, "head", "not the head of a compact code");
+  if (items[1].major !== 2) throw new MalformedError(items[1].start, "body", "want a byte string");
+  const c = {
+    head: h.arg,
+    body: items[1].raw.subarray(itemHeader(items[1].raw, 0).hdr),
+    ext: items.length === 3 ? readExtMap(items[2].raw, items[2].start) : []
+  };
+  if (nonCanon || compareBytes(writeCompactItems(c), code) !== 0) throw new MalformedError(0, "", "not in canonical form");
+  return c;
+}
+function find(c, key) {
+  return c.ext.findIndex((p) => BigInt(p.key) === BigInt(key));
+}
+function writeCompactItems(c) {
+  const w = new Writer();
+  w.uint(c.head);
+  w.bstr(c.body);
+  if (c.ext.length) w.map(c.ext.map((p) => [encode(p.key), p.raw]));
+  return w.result();
+}
 export {
   BindingError,
   CodecError,
@@ -3247,15 +3303,18 @@ export {
   PREFIX_LINK,
   PREFIX_QR,
   UnsupportedError,
+  attachDigest,
   bindingOf,
   cbor_exports as cbor,
   checkBinding,
   classes,
   decode,
+  detachDigest,
   encode2 as encode,
   equivalent,
   errorClass,
   formatText,
+  hasExtKey,
   limits,
   link,
   parseText,
