@@ -351,7 +351,7 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 	r.b.Grow(min(size+100*count+256, maxSDP+1))
 	ci := 0
 	for pi, part := range s.parts {
-		r.first, r.inSession = nil, pi == 0
+		r.first, r.inSession, r.part, r.pts = nil, pi == 0, part, nil
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
 				r.first = &s.cands[ci]
@@ -381,6 +381,8 @@ type renderer struct {
 	hexes     [][2]string // each digest in upper and lower case, made when first used
 	first     *candidate  // the current part's first candidate, or nil
 	inSession bool        // the current part is part 0
+	part      []string    // the current part
+	pts       []byte      // the current part's payload types for 0x10, made when first used
 }
 
 func (r *renderer) overLimit() error {
@@ -433,6 +435,20 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 		} else {
 			r.b.WriteString(r.first.addr)
 		}
+	case mkPayloads:
+		if r.pts == nil {
+			r.pts = []byte{}
+			for _, l := range r.part {
+				if pt, ok := rtpmapPayload(l); ok {
+					r.pts = append(r.pts, ' ')
+					r.pts = append(r.pts, pt...)
+				}
+			}
+		}
+		if r.inSession || len(r.pts) == 0 {
+			return 0, renderBad("payload types marker in a part without a=rtpmap lines")
+		}
+		r.b.Write(r.pts[1:]) // the payload types, each after a space
 	case mkUfrag:
 		r.b.WriteString(s.ufrag)
 	case mkPwd:

@@ -24,6 +24,7 @@ const (
 	mkDigestLow = 0x08 // + index: a digest, lower-case hex
 	mkSSRC      = 0x0e // + index: an SSRC in decimal
 	mkString    = 0x0f // + index: an identifier
+	mkPayloads  = 0x10 // an m= line's format list: the section's a=rtpmap payload types
 )
 
 // maxAVDigests is the most distinct digests an A/V description may lift
@@ -132,6 +133,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				}
 				return string(rune(mkPort)), true
 			})
+			line = liftPayloads(line, rtpmapPTs(part[:0:0], sec))
 		case l.typ == 'c':
 			line = replaceFields(l.val, "c=", func(k int, f string) (string, bool) {
 				addr, rest, slash := strings.Cut(f, "/")
@@ -157,6 +159,69 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		part = append(part, line)
 	}
 	return part, true
+}
+
+// rtpmapPayload returns the payload type text of a skeleton or description
+// line "a=rtpmap:<pt> ..." (up to the first space, or the end), and whether
+// the line is an a=rtpmap line.
+func rtpmapPayload(l string) (string, bool) {
+	v, ok := strings.CutPrefix(l, "a=rtpmap:")
+	if !ok {
+		return "", false
+	}
+	pt, _, _ := strings.Cut(v, " ")
+	return pt, true
+}
+
+// rtpmapPTs appends to dst the payload types of a section's a=rtpmap
+// lines, in order.
+func rtpmapPTs(dst []string, sec []sdpLine) []string {
+	for _, l := range sec {
+		if l.typ == 'a' {
+			if pt, ok := rtpmapPayload("a=" + l.val); ok {
+				dst = append(dst, pt)
+			}
+		}
+	}
+	return dst
+}
+
+// liftPayloads replaces the format list of a skeleton m= line (the text
+// after its third space) by the marker 0x10 when the section has a=rtpmap
+// lines and the list is their payload types in order, joined by single
+// spaces (AVFORM §2).
+func liftPayloads(line string, pts []string) string {
+	if len(pts) == 0 {
+		return line
+	}
+	cut := 0
+	for k := 0; k < 3; k++ {
+		i := strings.IndexByte(line[cut:], ' ')
+		if i < 0 {
+			return line
+		}
+		cut += i + 1
+	}
+	rest := line[cut:]
+	for i, pt := range pts {
+		if pt == "" {
+			return line
+		}
+		if i > 0 {
+			if rest == "" || rest[0] != ' ' {
+				return line
+			}
+			rest = rest[1:]
+		}
+		if !strings.HasPrefix(rest, pt) {
+			return line
+		}
+		rest = rest[len(pt):]
+	}
+	if rest != "" {
+		return line
+	}
+	return line[:cut] + string(rune(mkPayloads))
 }
 
 // attrLine returns the skeleton of a line other than o=, m=, c= and

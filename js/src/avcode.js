@@ -6,7 +6,7 @@ import { Writer } from './cbor.js';
 import { writeCandidates, writeCreds } from './body.js';
 import { SDP_DICTIONARY } from './dict.js';
 import { PROFILES } from './avprofiles.js';
-import { choosePart, lineIndex, BASE_EMPTY, BASE_OFFER, BASE_PROFILE } from './avedits.js';
+import { choosePart, lineIndex, BASE_EMPTY, BASE_OFFER, BASE_OWN, BASE_PROFILE } from './avedits.js';
 
 export const HEAD_AV_OFFER = 18, HEAD_AV_ANSWER = 19;
 export const AV_ITEMS = 7; // head, body, digests, ssrcs, ids, edits, text
@@ -47,19 +47,22 @@ function profileIndex(k) {
 
 /**
  * buildEdits codes each skeleton part against the cheapest base (AVFORM §3):
- * the empty base, the offer's parts (offerParts, or null), profiles 0 to
- * nProfiles − 1. Returns {edits, inserted}: the edits byte string and the
+ * the empty base, the offer's parts (offerParts, or null), the earlier
+ * parts of the description, profiles 0 to nProfiles − 1. Returns {edits, inserted}: the edits byte string and the
  * inserted lines of all parts in order.
  */
 export function buildEdits(parts, offerParts, nProfiles) {
   const bases = [{ base: BASE_EMPTY, lines: [] }];
   if (offerParts !== null) offerParts.forEach((lines, index) => bases.push({ base: BASE_OFFER, index, lines }));
   for (const b of bases) b.at = lineIndex(b.lines);
-  for (let k = 0; k < nProfiles; k++) bases.push({ base: BASE_PROFILE + k, lines: PROFILES[k], at: profileIndex(k) });
+  const profiles = [];
+  for (let k = 0; k < nProfiles; k++) profiles.push({ base: BASE_PROFILE + k, lines: PROFILES[k], at: profileIndex(k) });
   const edits = [];
   const inserted = [];
-  for (const part of parts) {
-    const c = choosePart(part, bases);
+  for (let x = 0; x < parts.length; x++) {
+    const part = parts[x];
+    const c = choosePart(part, bases.concat(profiles));
+    bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);
   }

@@ -14,6 +14,35 @@ import {
 
 export const MK_CANDIDATE = '\x01', MK_PORT = '\x02', MK_ADDRESS = '\x03', MK_UFRAG = '\x04', MK_PWD = '\x05';
 export const MK_DIGEST_UP = '\x06', MK_SESS_ID = '\x07', MK_DIGEST_LOW = '\x08', MK_SSRC = '\x0e', MK_STRING = '\x0f';
+export const MK_PAYLOADS = '\x10';
+
+/**
+ * rtpmapPayload returns the payload type text of a line "a=rtpmap:<pt> ..."
+ * (up to the first space, or the end), or null for another line.
+ */
+export function rtpmapPayload(l) {
+  if (!l.startsWith('a=rtpmap:')) return null;
+  const v = l.slice(9);
+  const sp = v.indexOf(' ');
+  return sp < 0 ? v : v.slice(0, sp);
+}
+
+/**
+ * liftPayloads replaces the format list of a skeleton m= line (the text
+ * after its third space) by the marker 0x10 when pts (the section's
+ * a=rtpmap payload types) is not empty, has no empty entry, and the list is
+ * pts joined by single spaces (AVFORM §2).
+ */
+function liftPayloads(line, pts) {
+  if (pts.length === 0 || pts.includes('')) return line;
+  let cut = 0;
+  for (let k = 0; k < 3; k++) {
+    const i = line.indexOf(' ', cut);
+    if (i < 0) return line;
+    cut = i + 1;
+  }
+  return line.slice(cut) === pts.join(' ') ? line.slice(0, cut) + MK_PAYLOADS : line;
+}
 
 /** MAX_AV_DIGESTS: the most distinct digests an A/V description lifts (AVFORM §1 rule 5). */
 export const MAX_AV_DIGESTS = 8;
@@ -218,6 +247,11 @@ export function extractSkeleton(p, pol) {
       if (r.keep && keeps(pol, seen, cands.length, r.c)) { kept[i] = true; cands.push(r.c); }
     }
     const fc = cands.length > first ? cands[first] : null;
+    const pts = [];
+    for (const l of sec) {
+      const pt = l.typ === 'a' ? rtpmapPayload('a=' + l.val) : null;
+      if (pt !== null) pts.push(pt);
+    }
     const part = [];
     for (let i = 0; i < sec.length; i++) {
       const l = sec[i];
@@ -225,11 +259,12 @@ export function extractSkeleton(p, pol) {
         if (kept[i]) part.push(MK_CANDIDATE);
         continue;
       }
-      part.push(walkLine(l.typ + '=' + l.val, true, i === 0, (kind, x) => {
+      const line = walkLine(l.typ + '=' + l.val, true, i === 0, (kind, x) => {
         if (kind === PORT) return fc !== null && x === String(fc.port) ? MK_PORT : null;
         if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
         return lift(kind, x);
-      }));
+      });
+      part.push(i === 0 ? liftPayloads(line, pts) : line);
     }
     parts.push(part);
   }
@@ -265,6 +300,7 @@ export function renderSkeleton(parts, t, maxSDP, off) {
   for (let pi = 0; pi < parts.length; pi++) {
     const part = parts[pi];
     const fc = part.includes(MK_CANDIDATE) ? t.cands[ci] : null;
+    let pts = null; // the part's a=rtpmap payload types for 0x10, made when first used
     for (const l of part) {
       let r = '';
       const put = (x) => {
@@ -286,6 +322,11 @@ export function renderSkeleton(parts, t, maxSDP, off) {
             case MK_PORT: case MK_ADDRESS:
               if (pi === 0 || fc === null) throw bad('port or address marker in a part without candidates');
               put(mk === MK_PORT ? String(fc.port) : fc.addr);
+              break;
+            case MK_PAYLOADS:
+              if (pts === null) pts = part.map(rtpmapPayload).filter((x) => x !== null);
+              if (pi === 0 || pts.length === 0) throw bad('payload types marker in a part without a=rtpmap lines');
+              put(pts.join(' '));
               break;
             case MK_UFRAG: put(t.ufrag); break;
             case MK_PWD: put(t.pwd); break;
