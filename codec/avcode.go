@@ -351,7 +351,8 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 	r.b.Grow(min(size+100*count+256, maxSDP+1))
 	ci := 0
 	for pi, part := range s.parts {
-		r.first, r.inSession, r.part, r.pts = nil, pi == 0, part, nil
+		r.inSession, r.part, r.pts = pi == 0, part, nil
+		r.ssrcOrigin, r.idOrigin = r.ssrcTop, r.idTop
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
 				r.first = &s.cands[ci]
@@ -383,6 +384,9 @@ type renderer struct {
 	inSession bool        // the current part is part 0
 	part      []string    // the current part
 	pts       []byte      // the current part's payload types for 0x10, made when first used
+	// 1 + the greatest SSRC and identifier index rendered so far, and
+	// their values at the start of the current part (its origins).
+	ssrcTop, idTop, ssrcOrigin, idOrigin int
 }
 
 func (r *renderer) overLimit() error {
@@ -455,14 +459,21 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 		r.b.WriteString(s.pwd)
 	case mkSessID:
 		r.b.WriteString(strconv.FormatUint(s.sessionID(), 10))
-	case mkDigestUp, mkDigestLow, mkSSRC, mkString:
+	case mkDigestUp, mkDigestLow, mkSSRC, mkString, mkSSRCOld, mkStringOld:
 		i, n := markerIndex(rest)
+		if i >= 0 && c == mkSSRC {
+			i += r.ssrcOrigin
+		} else if i >= 0 && c == mkString {
+			i += r.idOrigin
+		}
 		switch {
 		case i < 0:
 			return n, renderBad("marker without a valid index")
-		case c == mkSSRC && i < len(s.ssrcs):
+		case (c == mkSSRC || c == mkSSRCOld) && i < len(s.ssrcs):
+			r.ssrcTop = max(r.ssrcTop, i+1)
 			r.b.WriteString(strconv.FormatUint(uint64(s.ssrcs[i]), 10))
-		case c == mkString && i < len(s.ids):
+		case (c == mkString || c == mkStringOld) && i < len(s.ids):
+			r.idTop = max(r.idTop, i+1)
 			r.b.WriteString(s.ids[i])
 		case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
 			if r.hexes[i][0] == "" {

@@ -16,7 +16,7 @@ import (
 const (
 	mkCandidate = 0x01 // a whole kept a=candidate line
 	mkPort      = 0x02 // an m= line's port: the section's first candidate's
-	mkAddress   = 0x03 // a media c= line's address: the section's first candidate's
+	mkAddress   = 0x03 // a media c= or a=rtcp line's address: the section's first candidate's
 	mkUfrag     = 0x04 // the value of a=ice-ufrag
 	mkPwd       = 0x05 // the value of a=ice-pwd
 	mkDigestUp  = 0x06 // + index: a digest, upper-case hex
@@ -25,6 +25,8 @@ const (
 	mkSSRC      = 0x0e // + index: an SSRC in decimal
 	mkString    = 0x0f // + index: an identifier
 	mkPayloads  = 0x10 // an m= line's format list: the section's a=rtpmap payload types
+	mkSSRCOld   = 0x11 // + index: an SSRC first referenced in an earlier part
+	mkStringOld = 0x12 // + index: an identifier first referenced in an earlier part
 )
 
 // maxAVDigests is the most distinct digests an A/V description may lift
@@ -87,9 +89,22 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 
 // skelBuilder lifts values into the tables of s.
 type skelBuilder struct {
-	s         *avSkel
-	ufragSeen bool
-	pwdSeen   bool
+	s          *avSkel
+	ufragSeen  bool
+	pwdSeen    bool
+	ssrcOrigin int // the SSRC table's length at the start of the part
+	idOrigin   int // the identifier table's length at the start of the part
+	transport  int // 1 + the index of the last part's transport candidate, 0 for none
+}
+
+// tableRef returns the marker and index text of entry i of a table whose
+// part origin is origin (AVFORM §2): an entry new in the part is mk and
+// i − origin, an older one old and i.
+func tableRef(mk, old byte, i, origin int) string {
+	if i >= origin {
+		return string(rune(mk)) + strconv.Itoa(i-origin)
+	}
+	return string(rune(old)) + strconv.Itoa(i)
 }
 
 // section returns the skeleton lines of one media section (its m= line
@@ -97,6 +112,7 @@ type skelBuilder struct {
 func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bool) {
 	// The section's candidates first: the m= and c= lines refer to its
 	// first kept one.
+	b.ssrcOrigin, b.idOrigin = len(b.s.ssrcs), len(b.s.ids)
 	kept := make([]bool, len(sec))
 	first := len(b.s.cands)
 	var seen candidateSet
@@ -114,9 +130,14 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 			b.s.cands = append(b.s.cands, c)
 		}
 	}
-	var fc *candidate
+	// The part's transport candidate: its first kept candidate, or, for
+	// a section without one (bundled), the last earlier part's.
 	if len(b.s.cands) > first {
-		fc = &b.s.cands[first]
+		b.transport = first + 1
+	}
+	var fc *candidate
+	if b.transport > 0 {
+		fc = &b.s.cands[b.transport-1]
 	}
 	part := make([]string, 0, len(sec))
 	for i, l := range sec {
@@ -144,6 +165,12 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 					return string(rune(mkAddress)) + "/" + rest, true
 				}
 				return string(rune(mkAddress)), true
+			})
+		case l.typ == 'a' && strings.HasPrefix(l.val, "rtcp:"):
+			// a=rtcp:<port> IN IP4 <address>: Firefox writes its first
+			// candidate's address there when it has not bundled.
+			line = replaceFields(l.val[len("rtcp:"):], "a=rtcp:", func(k int, f string) (string, bool) {
+				return string(rune(mkAddress)), k == 3 && fc != nil && f == fc.addr
 			})
 		case l.typ == 'a' && attrName(l.val) == "candidate":
 			if !kept[i] {
@@ -328,7 +355,7 @@ func (b *skelBuilder) ssrcField(f string) (string, bool) {
 	if i == len(b.s.ssrcs) {
 		b.s.ssrcs = append(b.s.ssrcs, uint32(v))
 	}
-	return string(rune(mkSSRC)) + strconv.Itoa(i), true
+	return tableRef(mkSSRC, mkSSRCOld, i, b.ssrcOrigin), true
 }
 
 // idField lifts an identifier field, its braces stripped.
@@ -347,7 +374,7 @@ func (b *skelBuilder) idField(f string) (string, bool) {
 	if i == len(b.s.ids) {
 		b.s.ids = append(b.s.ids, f)
 	}
-	return open + string(rune(mkString)) + strconv.Itoa(i) + close, true
+	return open + tableRef(mkString, mkStringOld, i, b.idOrigin) + close, true
 }
 
 // digest returns the table index of a digest, adding it when new.

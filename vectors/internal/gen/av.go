@@ -204,8 +204,8 @@ func (g *gen) avTextNegatives(offer []byte) {
 		with(6, bstr(stored(append(bytes.Clone(text), "a=x\n"...)))), nil, nil, "malformed")
 	g.decodeFail("av_text_no_final_lf", ofr+" whose text does not end with LF.", "offer",
 		with(6, bstr(stored(text[:len(text)-1]))), nil, nil, "malformed")
-	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x11, which is not a marker, in place of an SSRC marker 0x0e.", "offer",
-		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x11}, 1)))), nil, nil, "malformed")
+	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x13, which is not a marker, in place of an SSRC marker 0x0e.", "offer",
+		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x13}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_index_out_of_range", ofr+" whose text refers to SSRC 999 of a table of fewer.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x0e, '9', '9', '9'}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_candidate_not_alone", ofr+" whose text has a line with the candidate marker 0x01 and more.", "offer",
@@ -498,8 +498,17 @@ func (g *gen) avDamage() {
 		c[6] = bstr(stored(append(bytes.Clone(text), l+"\n"...)))
 		return join(c...)
 	}
-	g.decodeFail("av_port_marker_no_candidate", tvn+" with one more part, the empty base and one inserted line \"m=audio \\x02 X 0\": the port marker in a part without candidates.", "offer",
-		onePart("m=audio \x02 X 0"), nil, nil, "malformed")
+	if !bytes.HasPrefix(edits, []byte{3, 0x18, 3}) {
+		g.fail("av_port_marker_no_candidate", "%s: part 0 is not profile 0, COPY 7", tvn)
+		return
+	}
+	g.decodeFail("av_port_marker_no_candidate", tvn+" whose session part (profile 0, COPY 7) inserts one more line \"a=x:\\x02\": the port marker in part 0, which has no transport candidate.", "offer",
+		func() []byte {
+			c := append([][]byte{}, it...)
+			c[5] = bstr(join([]byte{3, 0x18, 2, 3}, edits[3:]))
+			c[6] = bstr(stored(append([]byte("a=x:\x02\n"), text...)))
+			return join(c...)
+		}(), nil, nil, "malformed")
 	g.decodeFail("av_payloads_marker_no_rtpmap", tvn+" with one more part, the empty base and one inserted line \"m=audio 9 X \\x10\": the payload types marker in a part without a=rtpmap lines.", "offer",
 		onePart("m=audio 9 X \x10"), nil, nil, "malformed")
 	sem := find("a=msid:")
