@@ -11,12 +11,14 @@ import (
 
 // Edit operations: kind = v & 3 and m = v >> 2; COPY and INSERT n = m + 1
 // lines; SEEK moves the base position by m/2 + 1 lines forward when m is
-// even, by (m+1)/2 lines back when m is odd; v = 3 is END.
+// even, by (m+1)/2 lines back when m is odd; v = 3 is END, v = 7 COPY END
+// (the rest of the base, then END).
 const (
-	opCopy   = 0
-	opSeek   = 1
-	opInsert = 2
-	opEnd    = 3
+	opCopy    = 0
+	opSeek    = 1
+	opInsert  = 2
+	opEnd     = 3
+	opCopyEnd = 7 // an avOp kind, and its whole varint
 )
 
 // Base numbers: 0 the empty base, 1 a part of the offer and 2 an earlier
@@ -104,10 +106,12 @@ func abs(x int) int {
 }
 
 // diffOps appends to ops the operations that make s (as ids) from the
-// base b (AVFORM §3, the encoder's diff), without END.
+// base b (AVFORM §3, the encoder's diff), and END, or COPY END in place of
+// a last COPY that reaches the base's end.
 func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 	p := b.ids
-	for i, j := 0, 0; i < len(s); {
+	j := 0
+	for i := 0; i < len(s); {
 		if j < len(p) && s[i] == p[j] {
 			n := 1
 			for i+n < len(s) && j+n < len(p) && s[i+n] == p[j+n] {
@@ -130,7 +134,11 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 		ops = append(ops, avOp{opInsert, n})
 		i += n
 	}
-	return ops
+	if last := len(ops) - 1; last >= 0 && ops[last].kind == opCopy && j == len(p) {
+		ops[last].kind = opCopyEnd
+		return ops
+	}
+	return append(ops, avOp{opEnd, 0})
 }
 
 func varintLen(v uint64) int {
@@ -153,6 +161,8 @@ func appendVarint(dst []byte, v uint64) []byte {
 // opValue returns the varint value of an op.
 func opValue(o avOp) uint64 {
 	switch {
+	case o.kind == opEnd || o.kind == opCopyEnd:
+		return uint64(o.kind)
 	case o.kind != opSeek:
 		return uint64(o.n-1)<<2 | uint64(o.kind)
 	case o.n > 0:
@@ -161,11 +171,11 @@ func opValue(o avOp) uint64 {
 	return uint64(2*-o.n-1)<<2 | opSeek
 }
 
-// editCost returns the cost of coding s with ops against a base whose
-// number (and offer part index) take baseLen bytes: the bytes of the edit
-// encoding plus, for each inserted line, its length + 1.
+// editCost returns the cost of coding s with ops (END or COPY END last)
+// against a base whose number (and part index) take baseLen bytes: the
+// bytes of the edit encoding plus, for each inserted line, its length + 1.
 func editCost(s []string, ops []avOp, baseLen int) int {
-	cost := baseLen + 1 // END
+	cost := baseLen // the ops end with END or COPY END
 	i := 0
 	for _, o := range ops {
 		cost += varintLen(opValue(o))
@@ -290,9 +300,9 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	var c partCoder
 	for x, s := range parts {
 		sid := in.ids(s)
-		c.best = append(c.best[:0], avOp{opInsert, len(s)})
+		c.best = append(c.best[:0], avOp{opInsert, len(s)}, avOp{opEnd, 0})
 		if len(s) == 0 {
-			c.best = c.best[:0]
+			c.best = append(c.best[:0], avOp{opEnd, 0})
 		}
 		c.bestBase = [2]uint64{}
 		c.bestCost = editCost(s, c.best, 1)
@@ -326,7 +336,6 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 				i += o.n
 			}
 		}
-		dst = appendVarint(dst, opEnd)
 	}
 	return dst, text
 }
@@ -418,12 +427,14 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			if v == opEnd {
 				break
 			}
-			if v&3 == opEnd {
-				return nil, -1, bad("op %d", v)
-			}
 			n := int(v>>2) + 1
 			var add []string
 			switch v & 3 {
+			case opEnd:
+				if v != opCopyEnd {
+					return nil, -1, bad("op %d", v)
+				}
+				add = bl[j:]
 			case opCopy:
 				if n > len(bl)-j {
 					return nil, -1, bad("COPY past the base's end")
@@ -452,6 +463,9 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 				return nil, -1, errf(ErrLimit, off, "edits", "skeleton over the SDP limit of %d", maxSDP)
 			}
 			part = append(part, add...)
+			if v == opCopyEnd {
+				break
+			}
 		}
 		parts = append(parts, part)
 	}

@@ -4,7 +4,7 @@
 
 import { MalformedError, UnsupportedError, LimitError } from './errors.js';
 
-export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3;
+export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
 
 const MAX_VARINT_BYTES = 4;
@@ -39,7 +39,8 @@ export function lineIndex(p) {
  * make part s from base p, as AVFORM §3 specifies: copy the longest common
  * run; else seek to the occurrence of the next line whose run is the
  * longest (the nearest among equal runs, the later of two equally near);
- * else insert the longest run of lines that do not occur in the base. at
+ * else insert the longest run of lines that do not occur in the base; then
+ * END, or COPY END in place of a last COPY that reaches the base's end. at
  * is lineIndex(p).
  */
 export function diff(s, p, at = lineIndex(p)) {
@@ -68,11 +69,15 @@ export function diff(s, p, at = lineIndex(p)) {
     while (i + n < s.length && !at.has(s[i + n])) n++;
     ops.push([OP_INSERT, n]); i += n;
   }
+  const last = ops.length - 1;
+  if (last >= 0 && ops[last][0] === OP_COPY && j === p.length) ops[last][0] = OP_COPY_END;
+  else ops.push([OP_END, 0]);
   return ops;
 }
 
 /** opValue is the varint value of an op. */
 function opValue(kind, n) {
+  if (kind === OP_END || kind === OP_COPY_END) return kind;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
 }
@@ -90,7 +95,7 @@ export function choosePart(s, bases) {
   let best = null;
   for (const b of bases) {
     const ops = diff(s, b.lines, b.at);
-    let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.index) : 0) + 1;
+    let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.index) : 0);
     let i = 0;
     for (const [kind, n] of ops) {
       cost += varintLen(opValue(kind, n));
@@ -109,7 +114,6 @@ export function choosePart(s, bases) {
     if (kind === OP_INSERT) inserted.push(...s.slice(i, i + n));
     if (kind !== OP_SEEK) i += n;
   }
-  bytes.push(OP_END);
   return { bytes, inserted };
 }
 
@@ -169,6 +173,10 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       const at = pos;
       const v = varint();
       if (v === OP_END) break;
+      if (v === OP_COPY_END) {
+        for (let k = j; k < base.length; k++) add(part, base[k]);
+        break;
+      }
       const kind = v & 3, n = Math.floor(v / 4) + 1;
       if (kind === 3) throw bad(at, 'unknown edit operation');
       if (kind === OP_INSERT) {

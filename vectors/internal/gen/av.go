@@ -117,8 +117,14 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		with(5, bstr(join(edits, []byte{3, 2<<2 | 1, 3}))), nil, nil, "non-canonical")
 	g.decodeFail("av_offer_base_in_offer", ofr+" with one more part whose base is part 0 of the offer (base 1): an offer has no offer.", "offer",
 		with(5, bstr(join(edits, []byte{1, 0, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_bad_op", ofr+" with one more part holding the op 7 (kind 3 but not END).", "offer",
-		with(5, bstr(join(edits, []byte{0, 7, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_bad_op", ofr+" with one more part holding the op 11 (kind 3 but neither END nor COPY END).", "offer",
+		with(5, bstr(join(edits, []byte{0, 11, 3}))), nil, nil, "malformed")
+	if !bytes.HasPrefix(edits, []byte{3, 7}) {
+		g.fail("av_copy_end_not_canonical", "%s: part 0 is not profile 0, COPY END", ofr)
+		return
+	}
+	g.decodeFail("av_copy_end_not_canonical", ofr+" with its session part written COPY 7, END (profile 0 has 7 lines) in place of COPY END: it decodes to the same skeleton, but an encoder writes COPY END.", "offer",
+		with(5, bstr(join([]byte{3, 0x18, 3}, edits[2:]))), nil, nil, "non-canonical")
 	g.decodeFail("av_part_without_end", ofr+" with one more part (the empty base) that has no END.", "offer",
 		with(5, bstr(join(edits, []byte{0}))), nil, nil, "malformed")
 	g.decodeFail("av_varint_five_bytes", ofr+" with one more part whose base is a varint of 5 bytes (at most 4).", "offer",
@@ -409,6 +415,10 @@ func skeleton(code []byte) ([][]string, error) {
 			if v == 3 {
 				break
 			}
+			if v == 7 { // COPY END
+				part = append(part, bl[j:]...)
+				break
+			}
 			n := v>>2 + 1
 			switch v & 3 {
 			case 0:
@@ -498,14 +508,14 @@ func (g *gen) avDamage() {
 		c[6] = bstr(stored(append(bytes.Clone(text), l+"\n"...)))
 		return join(c...)
 	}
-	if !bytes.HasPrefix(edits, []byte{3, 0x18, 3}) {
-		g.fail("av_port_marker_no_candidate", "%s: part 0 is not profile 0, COPY 7", tvn)
+	if !bytes.HasPrefix(edits, []byte{3, 7}) {
+		g.fail("av_port_marker_no_candidate", "%s: part 0 is not profile 0, COPY END", tvn)
 		return
 	}
-	g.decodeFail("av_port_marker_no_candidate", tvn+" whose session part (profile 0, COPY 7) inserts one more line \"a=x:\\x02\": the port marker in part 0, which has no transport candidate.", "offer",
+	g.decodeFail("av_port_marker_no_candidate", tvn+" whose session part (profile 0, COPY END) becomes COPY 7, INSERT of one more line \"a=x:\\x02\": the port marker in part 0, which has no transport candidate.", "offer",
 		func() []byte {
 			c := append([][]byte{}, it...)
-			c[5] = bstr(join([]byte{3, 0x18, 2, 3}, edits[3:]))
+			c[5] = bstr(join([]byte{3, 0x18, 2, 3}, edits[2:]))
 			c[6] = bstr(stored(append([]byte("a=x:\x02\n"), text...)))
 			return join(c...)
 		}(), nil, nil, "malformed")
