@@ -2,6 +2,7 @@ package codec
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"slices"
@@ -169,6 +170,11 @@ func (m *model) appendAV(dst, text []byte) []byte {
 			dst = appendBytes(dst, b[:])
 			continue
 		}
+		if isBase64ID(id) {
+			dst = appendHead(dst, majBytes, uint64(base64.StdEncoding.DecodedLen(len(id))))
+			dst, _ = base64.StdEncoding.AppendDecode(dst, []byte(id))
+			continue
+		}
 		dst = appendText(dst, id)
 	}
 	dst = appendBytes(dst, m.av.edits)
@@ -258,13 +264,31 @@ func readAVTables(s *avSkel, items []cbor.RawMessage, offs []int) error {
 		switch {
 		case maj == majBytes && l == 16:
 			s.ids = append(s.ids, strings.TrimSuffix(mdnsName(v), ".local"))
+		case maj == majBytes && l > 0 && l%3 == 0:
+			s.ids = append(s.ids, base64.StdEncoding.EncodeToString(v))
 		case maj == majText && l > 0 && isIDText(v):
 			s.ids = append(s.ids, string(v))
 		default:
-			return errf(ErrMalformed, offs[4], "ids", "entry %d is neither 16 bytes nor an identifier", k)
+			return errf(ErrMalformed, offs[4], "ids", "entry %d is neither 16 bytes, a multiple of 3 bytes nor an identifier", k)
 		}
 	}
 	return nil
+}
+
+// isBase64ID reports whether an identifier is base64 text without padding
+// (groups of 4 characters of A-Z a-z 0-9 + /), which travels as its bytes,
+// 3 a group (AVFORM §4): Chromium's 16-character CNAME is 12 bytes.
+func isBase64ID(s string) bool {
+	if len(s) == 0 || len(s)%4 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/') {
+			return false
+		}
+	}
+	return true
 }
 
 // avOffer checks an A/V answer against the decoder's offer (AVFORM §5):

@@ -56,6 +56,8 @@ func idsLen(ids []string) int {
 	for _, id := range ids {
 		if isLowerUUID(id) {
 			n += 17
+		} else if isBase64ID(id) {
+			n += 1 + len(id)/4*3
 		} else {
 			n += 1 + len(id)
 		}

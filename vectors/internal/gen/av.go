@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/flate"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
@@ -159,8 +160,15 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		with(4, join(head(nil, 4, uint64(len(ids))), tstr(asText), rawJoin(ids[1:]))), nil, nil, "non-canonical")
 	g.decodeFail("av_ids_tstr_space", ofr+" whose first identifier is a text string with a space.", "offer",
 		with(4, join(head(nil, 4, uint64(len(ids))), tstr("a b"), rawJoin(ids[1:]))), nil, nil, "malformed")
-	g.decodeFail("av_ids_bstr_15", ofr+" whose first identifier is a byte string of 15 bytes.", "offer",
-		with(4, join(head(nil, 4, uint64(len(ids))), bstr(uuid[:15]), rawJoin(ids[1:]))), nil, nil, "malformed")
+	g.decodeFail("av_ids_bstr_14", ofr+" whose first identifier is a byte string of 14 bytes: neither 16 (a UUID) nor a multiple of 3 (base64 text).", "offer",
+		with(4, join(head(nil, 4, uint64(len(ids))), bstr(uuid[:14]), rawJoin(ids[1:]))), nil, nil, "malformed")
+	if len(ids) < 3 || len(content(ids[2])) != 12 {
+		g.fail("av_ids_tstr_base64", "%s: identifier 2 (the CNAME) is not 12 bytes", ofr)
+		return
+	}
+	cname := base64.StdEncoding.EncodeToString(content(ids[2]))
+	g.decodeFail("av_ids_tstr_base64", ofr+" whose identifier 2, the CNAME "+cname+", is written as a text string: base64 text travels as its bytes (12).", "offer",
+		with(4, join(head(nil, 4, uint64(len(ids))), rawJoin(ids[:2]), tstr(cname), rawJoin(ids[3:]))), nil, nil, "non-canonical")
 	body := bytes.Clone(content(it[1]))
 	body[0] |= 0x40
 	g.decodeFail("av_ice_lite_bit", ofr+" with bit 6 (ICE-lite) of its credentials byte set: in the A/V form a=ice-lite is a skeleton line.", "offer", with(1, bstr(body)), nil, nil, "malformed")
