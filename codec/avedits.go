@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"sort"
 	"sync"
 )
 
@@ -69,40 +70,28 @@ func (b *baseIndex) has(id int32) bool {
 	return id >= 0 && int(id) < len(b.pos) && len(b.pos[id]) > 0
 }
 
-// seekTarget returns the position k of the base where s[i] occurs whose
-// run (the lines s[i+t] == ids[k+t] in a row) is the longest, the nearest
-// to j among equal runs and the later of two equally near; -1 when s[i]
-// does not occur (AVFORM §3, the encoder's diff).
+// seekTarget returns the position k of the base where s[i] occurs that is
+// nearest to j, the later of two equally near; -1 when s[i] does not occur
+// (AVFORM §3, the encoder's diff). A binary search: a line that occurs
+// often costs no more than one that occurs once.
 func (b *baseIndex) seekTarget(s []int32, i, j int) int {
 	if !b.has(s[i]) {
 		return -1
 	}
-	best, bestRun := -1, 0
-	for _, k32 := range b.pos[s[i]] {
-		k := int(k32)
-		n := 1
-		for i+n < len(s) && k+n < len(b.ids) && s[i+n] == b.ids[k+n] {
-			n++
-		}
-		if n > bestRun || n == bestRun && nearer(k, best, j) {
-			best, bestRun = k, n
-		}
+	list := b.pos[s[i]]
+	// at: the first occurrence at or after j.
+	at := sort.Search(len(list), func(k int) bool { return int(list[k]) >= j })
+	switch {
+	case at == len(list):
+		return int(list[at-1])
+	case at == 0:
+		return int(list[0])
 	}
-	return best
-}
-
-// nearer reports whether position k is nearer to j than position o, or
-// as near and after j.
-func nearer(k, o, j int) bool {
-	dk, do := abs(k-j), abs(o-j)
-	return dk < do || dk == do && k > j
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
+	after, before := int(list[at]), int(list[at-1])
+	if after-j <= j-before {
+		return after
 	}
-	return x
+	return before
 }
 
 // diffOps appends to ops the operations that make s (as ids) from the

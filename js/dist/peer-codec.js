@@ -1923,18 +1923,18 @@ function diff(s, p, at = lineIndex(p)) {
     }
     const occ = at.get(s[i]);
     if (occ) {
-      let best = -1, bestRun = 0;
-      for (const k of occ) {
-        let n2 = 1;
-        while (i + n2 < s.length && k + n2 < p.length && s[i + n2] === p[k + n2]) n2++;
-        const dk = Math.abs(k - j), db = Math.abs(best - j);
-        if (n2 > bestRun || n2 === bestRun && (dk < db || dk === db && k > j)) {
-          best = k;
-          bestRun = n2;
-        }
+      let lo = 0, hi = occ.length;
+      while (lo < hi) {
+        const mid = lo + hi >> 1;
+        if (occ[mid] >= j) hi = mid;
+        else lo = mid + 1;
       }
-      ops.push([OP_SEEK, best - j]);
-      j = best;
+      let k;
+      if (lo === occ.length) k = occ[lo - 1];
+      else if (lo === 0) k = occ[0];
+      else k = occ[lo] - j <= j - occ[lo - 1] ? occ[lo] : occ[lo - 1];
+      ops.push([OP_SEEK, k - j]);
+      j = k;
       continue;
     }
     let n = 1;

@@ -37,8 +37,8 @@ export function lineIndex(p) {
 /**
  * diff returns the ops (pairs [kind, n]; for SEEK n is the signed move) that
  * make part s from base p, as AVFORM §3 specifies: copy the longest common
- * run; else seek to the occurrence of the next line whose run is the
- * longest (the nearest among equal runs, the later of two equally near);
+ * run; else seek to the occurrence of the next line nearest to the base
+ * position (the later of two equally near);
  * else insert the longest run of lines that do not occur in the base; then
  * END, or COPY END in place of a last COPY that reaches the base's end. at
  * is lineIndex(p).
@@ -55,14 +55,14 @@ export function diff(s, p, at = lineIndex(p)) {
     }
     const occ = at.get(s[i]);
     if (occ) {
-      let best = -1, bestRun = 0;
-      for (const k of occ) {
-        let n = 1;
-        while (i + n < s.length && k + n < p.length && s[i + n] === p[k + n]) n++;
-        const dk = Math.abs(k - j), db = Math.abs(best - j);
-        if (n > bestRun || (n === bestRun && (dk < db || (dk === db && k > j)))) { best = k; bestRun = n; }
-      }
-      ops.push([OP_SEEK, best - j]); j = best;
+      // The occurrence nearest to j, the later of two equally near.
+      let lo = 0, hi = occ.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (occ[mid] >= j) hi = mid; else lo = mid + 1; }
+      let k;
+      if (lo === occ.length) k = occ[lo - 1];
+      else if (lo === 0) k = occ[0];
+      else k = occ[lo] - j <= j - occ[lo - 1] ? occ[lo] : occ[lo - 1];
+      ops.push([OP_SEEK, k - j]); j = k;
       continue;
     }
     let n = 1;
