@@ -65,7 +65,13 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 		}
 		var line string
 		if l.typ == 'o' {
+			// The session id, always; the session version, a number, when
+			// it has 5 digits or more (pion writes the time in seconds), as
+			// an SSRC field.
 			line = replaceFields(l.val, "o=", func(i int, f string) (string, bool) {
+				if i == 2 && len(f) >= 5 {
+					return b.ssrcField(f)
+				}
 				return string(rune(mkSessID)), i == 1
 			})
 		} else if line, ok = b.attrLine(l); !ok {

@@ -109,7 +109,9 @@ function walkLine(line, media, first, f) {
   const typ = line[0], val = line.slice(2);
   if (media && first) return replaceFields(val, typ + '=', (k, x) => (k === 1 ? upToSlash(x, PORT, f) : null));
   if (media && typ === 'c') return replaceFields(val, 'c=', (k, x) => (k === 2 ? upToSlash(x, ADDRESS, f) : null));
-  if (!media && typ === 'o') return replaceFields(val, 'o=', (k, x) => (k === 1 ? f(SESS, x) : null));
+  // o=: the session id, always; the session version, a number, when it has
+  // 5 digits or more (pion writes the time in seconds), as an SSRC.
+  if (!media && typ === 'o') return replaceFields(val, 'o=', (k, x) => (k === 1 ? f(SESS, x) : k === 2 && x.length >= 5 ? f(SSRC, x) : null));
   if (typ !== 'a') return line;
   const colon = val.indexOf(':');
   if (colon < 0) return line;
