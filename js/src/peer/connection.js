@@ -262,6 +262,76 @@ export class PeerConnection extends Emitter {
     return null;
   }
 
+  /**
+   * restartOffer starts an ICE restart of the open connection (RFC 8445
+   * §2.4, as ref's Conn.RestartOffer) and resolves with the restart
+   * offer's code (bytes) for the peer's restartAnswer, carried over any
+   * path but this connection's. The channels and the DTLS and SCTP
+   * associations stay; only the ICE credentials and candidates are new.
+   * A new restart offer replaces one never answered.
+   */
+  async restartOffer() {
+    this._restartable();
+    if (this.pc.signalingState === 'have-local-offer') await this.pc.setLocalDescription({ type: 'rollback' });
+    await this._regather(await this.pc.createOffer({ iceRestart: true }));
+    this._restartCode = encode({ type: 'offer', sdp: this.pc.localDescription.sdp }, undefined, { policy: this.options.policy });
+    return this._restartCode;
+  }
+
+  /** restartAnswer applies the peer's restart offer and resolves with the answer's code (bytes), for its completeRestart. */
+  async restartAnswer(code) {
+    this._restartable();
+    const bytes = codeBytes(code);
+    const desc = decode(bytes);
+    if (desc.type !== 'offer') throw new PeerError('code', 'peer: an answer\'s code where a restart offer\'s was expected');
+    if (this.pc.signalingState === 'have-local-offer') {
+      // Glare: the peer's restart offer wins over ours.
+      await this.pc.setLocalDescription({ type: 'rollback' });
+      this._restartCode = null;
+    }
+    await this.pc.setRemoteDescription(desc);
+    await this._regather(await this.pc.createAnswer());
+    return encode({ type: 'answer', sdp: this.pc.localDescription.sdp }, bytes, { policy: this.options.policy });
+  }
+
+  /** completeRestart applies the answer's code to our restart offer (an answer to another offer is 'binding'). */
+  async completeRestart(code) {
+    this._restartable();
+    if (!this._restartCode) throw new PeerError('state', 'peer: completeRestart() with no restart offer pending');
+    const desc = decode(codeBytes(code), { offer: this._restartCode });
+    if (desc.type !== 'answer') throw new PeerError('code', 'peer: an offer\'s code where a restart answer\'s was expected');
+    await this.pc.setRemoteDescription(desc);
+    this._restartCode = null;
+  }
+
+  // regather sets desc, a description with new ICE credentials, and waits
+  // for its gathering to end (or gatherTimeout). iceGatheringState may
+  // still say 'complete' from the last generation: the end is the null
+  // candidate of this one.
+  async _regather(desc) {
+    const pc = this.pc;
+    let finish;
+    const done = new Promise((resolve) => {
+      const t = setTimeout(() => finish(), this.options.gatherTimeout);
+      const on = (e) => { if (!e.candidate) finish(); };
+      finish = () => { clearTimeout(t); pc.removeEventListener('icecandidate', on); resolve(); };
+      pc.addEventListener('icecandidate', on);
+    });
+    try {
+      await pc.setLocalDescription(desc);
+    } catch (err) {
+      finish();
+      throw err;
+    }
+    await done;
+    this._check();
+  }
+
+  _restartable() {
+    this._check();
+    if (this.state !== 'open') throw new PeerError('state', `peer: an ICE restart of a connection that is ${this.state}`);
+  }
+
   /** send sends one message on the default channel (see Channel.send). */
   send(data) { return this.channel.send(data); }
 

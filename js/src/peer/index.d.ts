@@ -133,6 +133,12 @@ export class PeerConnection {
   offer(): Promise<string>;
   /** Answers an offer's code (resolves with the answer's code) or applies the answer's code (resolves with null). */
   connect(code: string | Uint8Array): Promise<string | null>;
+  /** ICE restart of the open connection (as ref's Conn.RestartOffer): the restart offer's code, for the peer's restartAnswer. */
+  restartOffer(): Promise<Uint8Array>;
+  /** Applies the peer's restart offer; resolves with the answer's code, for its completeRestart. */
+  restartAnswer(code: string | Uint8Array): Promise<Uint8Array>;
+  /** Applies the answer's code to our restart offer. */
+  completeRestart(code: string | Uint8Array): Promise<void>;
   send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
   end(): Promise<void>;
   /** Before offer() or connect(offer). */
