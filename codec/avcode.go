@@ -2,6 +2,7 @@ package codec
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"slices"
@@ -168,6 +169,11 @@ func (m *model) appendAV(dst, text []byte) []byte {
 			dst = appendBytes(dst, b[:])
 			continue
 		}
+		if isBase64ID(id) {
+			dst = appendHead(dst, majBytes, uint64(base64.StdEncoding.DecodedLen(len(id))))
+			dst, _ = base64.StdEncoding.AppendDecode(dst, []byte(id))
+			continue
+		}
 		dst = appendText(dst, id)
 	}
 	dst = appendBytes(dst, m.av.edits)
@@ -257,13 +263,31 @@ func readAVTables(s *avSkel, items [][]byte, offs []int) error {
 		switch {
 		case maj == majBytes && l == 16:
 			s.ids = append(s.ids, strings.TrimSuffix(mdnsName(v), ".local"))
+		case maj == majBytes && l > 0 && l%3 == 0:
+			s.ids = append(s.ids, base64.StdEncoding.EncodeToString(v))
 		case maj == majText && l > 0 && isIDText(v):
 			s.ids = append(s.ids, string(v))
 		default:
-			return errf(ErrMalformed, offs[4], "ids", "entry %d is neither 16 bytes nor an identifier", k)
+			return errf(ErrMalformed, offs[4], "ids", "entry %d is neither 16 bytes, a multiple of 3 bytes nor an identifier", k)
 		}
 	}
 	return nil
+}
+
+// isBase64ID reports whether an identifier is base64 text without padding
+// (groups of 4 characters of A-Z a-z 0-9 + /), which travels as its bytes,
+// 3 a group (AVFORM §4): Chromium's 16-character CNAME is 12 bytes.
+func isBase64ID(s string) bool {
+	if len(s) == 0 || len(s)%4 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/') {
+			return false
+		}
+	}
+	return true
 }
 
 // avOffer checks an A/V answer against the decoder's offer (AVFORM §5):
@@ -350,7 +374,8 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 	r.b.Grow(min(size+100*count+256, maxSDP+1))
 	ci := 0
 	for pi, part := range s.parts {
-		r.first, r.inSession = nil, pi == 0
+		r.inSession, r.part, r.pts = pi == 0, part, nil
+		r.ssrcOrigin, r.idOrigin = r.ssrcTop, r.idTop
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
 				r.first = &s.cands[ci]
@@ -380,6 +405,11 @@ type renderer struct {
 	hexes     [][2]string // each digest in upper and lower case, made when first used
 	first     *candidate  // the current part's first candidate, or nil
 	inSession bool        // the current part is part 0
+	part      []string    // the current part
+	pts       []byte      // the current part's payload types for 0x10, made when first used
+	// 1 + the greatest SSRC and identifier index rendered so far, and
+	// their values at the start of the current part (its origins).
+	ssrcTop, idTop, ssrcOrigin, idOrigin int
 }
 
 func (r *renderer) overLimit() error {
@@ -432,20 +462,41 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 		} else {
 			r.b.WriteString(r.first.addr)
 		}
+	case mkPayloads:
+		if r.pts == nil {
+			r.pts = []byte{}
+			for _, l := range r.part {
+				if pt, ok := rtpmapPayload(l); ok {
+					r.pts = append(r.pts, ' ')
+					r.pts = append(r.pts, pt...)
+				}
+			}
+		}
+		if r.inSession || len(r.pts) == 0 {
+			return 0, renderBad("payload types marker in a part without a=rtpmap lines")
+		}
+		r.b.Write(r.pts[1:]) // the payload types, each after a space
 	case mkUfrag:
 		r.b.WriteString(s.ufrag)
 	case mkPwd:
 		r.b.WriteString(s.pwd)
 	case mkSessID:
 		r.b.WriteString(strconv.FormatUint(s.sessionID(), 10))
-	case mkDigestUp, mkDigestLow, mkSSRC, mkString:
+	case mkDigestUp, mkDigestLow, mkSSRC, mkString, mkSSRCOld, mkStringOld:
 		i, n := markerIndex(rest)
+		if i >= 0 && c == mkSSRC {
+			i += r.ssrcOrigin
+		} else if i >= 0 && c == mkString {
+			i += r.idOrigin
+		}
 		switch {
 		case i < 0:
 			return n, renderBad("marker without a valid index")
-		case c == mkSSRC && i < len(s.ssrcs):
+		case (c == mkSSRC || c == mkSSRCOld) && i < len(s.ssrcs):
+			r.ssrcTop = max(r.ssrcTop, i+1)
 			r.b.WriteString(strconv.FormatUint(uint64(s.ssrcs[i]), 10))
-		case c == mkString && i < len(s.ids):
+		case (c == mkString || c == mkStringOld) && i < len(s.ids):
+			r.idTop = max(r.idTop, i+1)
 			r.b.WriteString(s.ids[i])
 		case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
 			if r.hexes[i][0] == "" {

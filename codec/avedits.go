@@ -10,25 +10,33 @@ import (
 // the offer's skeleton, or a registry profile); the inserted lines travel
 // in the text item.
 
-// Edit operations: kind = v & 3, n = (v >> 2) + 1; v = 3 is END.
+// Edit operations: kind = v & 3 and m = v >> 2; COPY and INSERT n = m + 1
+// lines; SEEK moves the base position by m/2 + 1 lines forward when m is
+// even, by (m+1)/2 lines back when m is odd; v = 3 is END, v = 7 COPY END
+// (the rest of the base, then END).
 const (
-	opCopy   = 0
-	opSkip   = 1
-	opInsert = 2
-	opEnd    = 3
+	opCopy    = 0
+	opSeek    = 1
+	opInsert  = 2
+	opEnd     = 3
+	opCopyEnd = 7 // an avOp kind, and its whole varint
 )
 
-// Base numbers: 0 the empty base, 1 a part of the offer (its index
-// follows), 2 + k registry profile k.
+// Base numbers: 0 the empty base, 1 a part of the offer and 2 an earlier
+// part of the same description (its index follows either), 3 + k
+// registry profile k.
 const (
 	baseEmpty   = 0
 	baseOffer   = 1
-	baseProfile = 2
+	baseOwn     = 2
+	baseProfile = 3
 )
 
 // maxVarintLen is the longest varint of the edits (AVFORM §3).
 const maxVarintLen = 4
 
+// avOp is an edit operation: n lines for COPY and INSERT, the signed
+// move of the base position for SEEK.
 type avOp struct {
 	kind byte
 	n    int
@@ -57,26 +65,43 @@ func newBaseIndex(ids []int32) baseIndex {
 	return b
 }
 
-// at returns the smallest index >= j of the line id in the base, or -1.
-func (b *baseIndex) at(id int32, j int) int {
-	if id < 0 || int(id) >= len(b.pos) {
+// has reports whether the line id occurs in the base.
+func (b *baseIndex) has(id int32) bool {
+	return id >= 0 && int(id) < len(b.pos) && len(b.pos[id]) > 0
+}
+
+// seekTarget returns the position k of the base where s[i] occurs that is
+// nearest to j, the later of two equally near; -1 when s[i] does not occur
+// (AVFORM §3, the encoder's diff). A binary search: a line that occurs
+// often costs no more than one that occurs once.
+func (b *baseIndex) seekTarget(s []int32, i, j int) int {
+	if !b.has(s[i]) {
 		return -1
 	}
-	list := b.pos[id]
-	k := sort.Search(len(list), func(k int) bool { return int(list[k]) >= j })
-	if k == len(list) {
-		return -1
+	list := b.pos[s[i]]
+	// at: the first occurrence at or after j.
+	at := sort.Search(len(list), func(k int) bool { return int(list[k]) >= j })
+	switch {
+	case at == len(list):
+		return int(list[at-1])
+	case at == 0:
+		return int(list[0])
 	}
-	return int(list[k])
+	after, before := int(list[at]), int(list[at-1])
+	if after-j <= j-before {
+		return after
+	}
+	return before
 }
 
 // diffOps appends to ops the operations that make s (as ids) from the
-// base b (AVFORM §3, the encoder's diff), without END.
+// base b (AVFORM §3, the encoder's diff), and END, or COPY END in place of
+// a last COPY that reaches the base's end.
 func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 	p := b.ids
-	for i, j := 0, 0; i < len(s); {
-		switch k := b.at(s[i], j); {
-		case k == j:
+	j := 0
+	for i := 0; i < len(s); {
+		if j < len(p) && s[i] == p[j] {
 			n := 1
 			for i+n < len(s) && j+n < len(p) && s[i+n] == p[j+n] {
 				n++
@@ -84,19 +109,25 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 			ops = append(ops, avOp{opCopy, n})
 			i += n
 			j += n
-		case k > j:
-			ops = append(ops, avOp{opSkip, k - j})
-			j = k
-		default:
-			n := 1
-			for i+n < len(s) && b.at(s[i+n], j) < 0 {
-				n++
-			}
-			ops = append(ops, avOp{opInsert, n})
-			i += n
+			continue
 		}
+		if k := b.seekTarget(s, i, j); k >= 0 {
+			ops = append(ops, avOp{opSeek, k - j})
+			j = k
+			continue
+		}
+		n := 1
+		for i+n < len(s) && !b.has(s[i+n]) {
+			n++
+		}
+		ops = append(ops, avOp{opInsert, n})
+		i += n
 	}
-	return ops
+	if last := len(ops) - 1; last >= 0 && ops[last].kind == opCopy && j == len(p) {
+		ops[last].kind = opCopyEnd
+		return ops
+	}
+	return append(ops, avOp{opEnd, 0})
 }
 
 func varintLen(v uint64) int {
@@ -116,13 +147,24 @@ func appendVarint(dst []byte, v uint64) []byte {
 	return append(dst, byte(v))
 }
 
-func opValue(o avOp) uint64 { return uint64(o.n-1)<<2 | uint64(o.kind) }
+// opValue returns the varint value of an op.
+func opValue(o avOp) uint64 {
+	switch {
+	case o.kind == opEnd || o.kind == opCopyEnd:
+		return uint64(o.kind)
+	case o.kind != opSeek:
+		return uint64(o.n-1)<<2 | uint64(o.kind)
+	case o.n > 0:
+		return uint64(2*(o.n-1))<<2 | opSeek
+	}
+	return uint64(2*-o.n-1)<<2 | opSeek
+}
 
-// editCost returns the cost of coding s with ops against a base whose
-// number (and offer part index) take baseLen bytes: the bytes of the edit
-// encoding plus, for each inserted line, its length + 1.
+// editCost returns the cost of coding s with ops (END or COPY END last)
+// against a base whose number (and part index) take baseLen bytes: the
+// bytes of the edit encoding plus, for each inserted line, its length + 1.
 func editCost(s []string, ops []avOp, baseLen int) int {
-	cost := baseLen + 1 // END
+	cost := baseLen // the ops end with END or COPY END
 	i := 0
 	for _, o := range ops {
 		cost += varintLen(opValue(o))
@@ -169,39 +211,22 @@ func (r *registryIndex) intern(lines []string) []int32 {
 	return out
 }
 
-// offerBases returns the index of each part of an offer's skeleton, its
-// lines that the registry lacks getting the ids after the registry's (in
-// extra).
-func (r *registryIndex) offerBases(offer [][]string) (bases []baseIndex, extra map[string]int32) {
-	if offer == nil {
-		return nil, nil
-	}
-	extra = map[string]int32{}
-	for _, p := range offer {
-		ids := make([]int32, len(p))
-		for i, l := range p {
-			id, ok := r.ids[l]
-			if !ok {
-				if id, ok = extra[l]; !ok {
-					id = int32(len(r.ids) + len(extra))
-					extra[l] = id
-				}
-			}
-			ids[i] = id
-		}
-		bases = append(bases, newBaseIndex(ids))
-	}
-	return bases, extra
+// interner gives the lines of an offer's skeleton and of the description
+// ids: the registry's, and for a line the registry lacks the next id after
+// the registry's and the ones given before.
+type interner struct {
+	reg   *registryIndex
+	extra map[string]int32
 }
 
-// lookup returns the ids of lines: the registry's or extra's, else -1.
-func (r *registryIndex) lookup(lines []string, extra map[string]int32) []int32 {
+func (in *interner) ids(lines []string) []int32 {
 	out := make([]int32, len(lines))
 	for i, l := range lines {
-		id, ok := r.ids[l]
+		id, ok := in.reg.ids[l]
 		if !ok {
-			if id, ok = extra[l]; !ok {
-				id = -1
+			if id, ok = in.extra[l]; !ok {
+				id = int32(len(in.reg.ids) + len(in.extra))
+				in.extra[l] = id
 			}
 		}
 		out[i] = id
@@ -209,62 +234,85 @@ func (r *registryIndex) lookup(lines []string, extra map[string]int32) []int32 {
 	return out
 }
 
+// partCoder chooses the base of one part and its ops.
+type partCoder struct {
+	ops, best []avOp // two buffers: the ops tried, the best so far
+	bestBase  [2]uint64
+	bestCost  int
+}
+
+// try diffs the part s (sid: its ids) against base b, numbered base (and
+// part, for the bases that index a part), and keeps it when it costs less
+// than the best so far.
+func (c *partCoder) try(s []string, sid []int32, b *baseIndex, base, part uint64) {
+	baseLen := varintLen(base)
+	if base == baseOffer || base == baseOwn {
+		baseLen += varintLen(part)
+	}
+	// A lower bound first: the base number, END, and every line the base
+	// lacks, inserted. A base that cannot cost less than the best so far
+	// is not diffed (ties keep the earlier base).
+	lb := baseLen + 1
+	for i, id := range sid {
+		if !b.has(id) {
+			lb += len(s[i]) + 1
+		}
+	}
+	if lb >= c.bestCost {
+		return
+	}
+	c.ops = diffOps(c.ops[:0], sid, b)
+	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost {
+		c.ops, c.best = c.best, c.ops
+		c.bestBase, c.bestCost = [2]uint64{base, part}, cost
+	}
+}
+
 // appendEdits appends the edits of the skeleton parts to dst and the
 // inserted lines (each followed by LF) to text, choosing for each part the
-// base of least cost, the first in tie-break order on a tie (AVFORM §3).
-// offer is the offer's skeleton for an answer whose offer is an A/V code,
-// else nil. The registry bases are profiles 0 to maxProfile (-1: none):
-// an encoder tries every profile it knows; a decoder checking a code
-// re-encodes with the profiles up to the greatest one the code uses
+// base of least cost, the first in tie-break order on a tie (AVFORM §3):
+// the empty base, the offer's parts, the description's earlier parts, the
+// profiles. offer is the offer's skeleton for an answer whose offer is an
+// A/V code, else nil. The registry bases are profiles 0 to maxProfile (-1:
+// none): an encoder tries every profile it knows; a decoder checking a
+// code re-encodes with the profiles up to the greatest one the code uses
 // (AVFORM-decisions), so that a decoder knowing later profiles still
 // accepts an older encoder's codes.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
-	offerIdx, extra := reg.offerBases(offer)
-	var ops, best []avOp // two buffers: the ops tried, the best so far
-	for _, s := range parts {
-		sid := reg.lookup(s, extra)
-		best = append(best[:0], avOp{opInsert, len(s)})
+	in := interner{reg: reg, extra: map[string]int32{}}
+	offerIdx := make([]baseIndex, len(offer))
+	for k, p := range offer {
+		offerIdx[k] = newBaseIndex(in.ids(p))
+	}
+	own := make([]baseIndex, 0, len(parts))
+	var c partCoder
+	for x, s := range parts {
+		sid := in.ids(s)
+		c.best = append(c.best[:0], avOp{opInsert, len(s)}, avOp{opEnd, 0})
 		if len(s) == 0 {
-			best = best[:0]
+			c.best = append(c.best[:0], avOp{opEnd, 0})
 		}
-		var bestBase [2]uint64 // the base number, and the offer part index for baseOffer
-		bestCost := editCost(s, best, 1)
-		try := func(b *baseIndex, base, part uint64) {
-			baseLen := varintLen(base)
-			if base == baseOffer {
-				baseLen += varintLen(part)
-			}
-			// A lower bound first: the base number, END, and every line
-			// the base lacks, inserted. A base that cannot cost less than
-			// the best so far is not diffed (ties keep the earlier base).
-			lb := baseLen + 1
-			for i, id := range sid {
-				if id < 0 || int(id) >= len(b.pos) || len(b.pos[id]) == 0 {
-					lb += len(s[i]) + 1
-				}
-			}
-			if lb >= bestCost {
-				return
-			}
-			ops = diffOps(ops[:0], sid, b)
-			if c := editCost(s, ops, baseLen); c < bestCost {
-				ops, best = best, ops
-				bestBase, bestCost = [2]uint64{base, part}, c
-			}
-		}
+		c.bestBase = [2]uint64{}
+		c.bestCost = editCost(s, c.best, 1)
 		for k := range offerIdx {
-			try(&offerIdx[k], baseOffer, uint64(k))
+			c.try(s, sid, &offerIdx[k], baseOffer, uint64(k))
+		}
+		for k := range own {
+			c.try(s, sid, &own[k], baseOwn, uint64(k))
 		}
 		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
-			try(&reg.profiles[k], baseProfile+uint64(k), 0)
+			c.try(s, sid, &reg.profiles[k], baseProfile+uint64(k), 0)
 		}
-		dst = appendVarint(dst, bestBase[0])
-		if bestBase[0] == baseOffer {
-			dst = appendVarint(dst, bestBase[1])
+		if x < len(parts)-1 {
+			own = append(own, newBaseIndex(sid))
+		}
+		dst = appendVarint(dst, c.bestBase[0])
+		if c.bestBase[0] == baseOffer || c.bestBase[0] == baseOwn {
+			dst = appendVarint(dst, c.bestBase[1])
 		}
 		i := 0
-		for _, o := range best {
+		for _, o := range c.best {
 			dst = appendVarint(dst, opValue(o))
 			switch o.kind {
 			case opCopy:
@@ -277,14 +325,14 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 				i += o.n
 			}
 		}
-		dst = appendVarint(dst, opEnd)
 	}
 	return dst, text
 }
 
 // readBase reads a part's base (AVFORM §3) at edits[*p] and returns its
-// lines and its profile number (-1 when not a profile).
-func readBase(edits []byte, p *int, offer [][]string, answer bool, off int) ([]string, int, error) {
+// lines and its profile number (-1 when not a profile); own is the parts
+// rebuilt so far.
+func readBase(edits []byte, p *int, offer, own [][]string, answer bool, off int) ([]string, int, error) {
 	bad := func(format string, a ...any) error {
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
@@ -307,6 +355,15 @@ func readBase(edits []byte, p *int, offer [][]string, answer bool, off int) ([]s
 			return nil, -1, bad("offer part %d of %d", k, len(offer))
 		}
 		return offer[k], -1, nil
+	case base == baseOwn:
+		k, ok := readVarint(edits, p)
+		if !ok {
+			return nil, -1, bad("truncated or over-long varint")
+		}
+		if k >= uint64(len(own)) {
+			return nil, -1, bad("part %d as base of part %d", k, len(own))
+		}
+		return own[k], -1, nil
 	case base-baseProfile >= uint64(len(avProfiles)):
 		return nil, -1, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
 	}
@@ -344,7 +401,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
 	for p < len(edits) {
-		bl, profile, err := readBase(edits, &p, offer, answer, off)
+		bl, profile, err := readBase(edits, &p, offer, parts, answer, off)
 		if err != nil {
 			return nil, -1, err
 		}
@@ -359,23 +416,29 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			if v == opEnd {
 				break
 			}
-			if v&3 == opEnd {
-				return nil, -1, bad("op %d", v)
-			}
 			n := int(v>>2) + 1
 			var add []string
 			switch v & 3 {
+			case opEnd:
+				if v != opCopyEnd {
+					return nil, -1, bad("op %d", v)
+				}
+				add = bl[j:]
 			case opCopy:
 				if n > len(bl)-j {
 					return nil, -1, bad("COPY past the base's end")
 				}
 				add = bl[j : j+n]
 				j += n
-			case opSkip:
-				if n > len(bl)-j {
-					return nil, -1, bad("SKIP past the base's end")
+			case opSeek:
+				d := n/2 + n%2 // m = n - 1: m/2 + 1 forward when m is even, (m+1)/2 back when odd
+				if n%2 == 0 {
+					d = -d
 				}
-				j += n
+				if d >= len(bl)-j || -d > j {
+					return nil, -1, bad("SEEK outside the base")
+				}
+				j += d
 			case opInsert:
 				if n > len(lines) {
 					return nil, -1, bad("INSERT of more lines than the text has")
@@ -389,6 +452,9 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 				return nil, -1, errf(ErrLimit, off, "edits", "skeleton over the SDP limit of %d", maxSDP)
 			}
 			part = append(part, add...)
+			if v == opCopyEnd {
+				break
+			}
 		}
 		parts = append(parts, part)
 	}

@@ -16,7 +16,7 @@ import (
 const (
 	mkCandidate = 0x01 // a whole kept a=candidate line
 	mkPort      = 0x02 // an m= line's port: the section's first candidate's
-	mkAddress   = 0x03 // a media c= line's address: the section's first candidate's
+	mkAddress   = 0x03 // a media c= or a=rtcp line's address: the section's first candidate's
 	mkUfrag     = 0x04 // the value of a=ice-ufrag
 	mkPwd       = 0x05 // the value of a=ice-pwd
 	mkDigestUp  = 0x06 // + index: a digest, upper-case hex
@@ -24,6 +24,9 @@ const (
 	mkDigestLow = 0x08 // + index: a digest, lower-case hex
 	mkSSRC      = 0x0e // + index: an SSRC in decimal
 	mkString    = 0x0f // + index: an identifier
+	mkPayloads  = 0x10 // an m= line's format list: the section's a=rtpmap payload types
+	mkSSRCOld   = 0x11 // + index: an SSRC first referenced in an earlier part
+	mkStringOld = 0x12 // + index: an identifier first referenced in an earlier part
 )
 
 // maxAVDigests is the most distinct digests an A/V description may lift
@@ -62,7 +65,13 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 		}
 		var line string
 		if l.typ == 'o' {
+			// The session id, always; the session version, a number, when
+			// it has 5 digits or more (pion writes the time in seconds), as
+			// an SSRC field.
 			line = replaceFields(l.val, "o=", func(i int, f string) (string, bool) {
+				if i == 2 && len(f) >= 5 {
+					return b.ssrcField(f)
+				}
 				return string(rune(mkSessID)), i == 1
 			})
 		} else if line, ok = b.attrLine(l); !ok {
@@ -86,9 +95,22 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 
 // skelBuilder lifts values into the tables of s.
 type skelBuilder struct {
-	s         *avSkel
-	ufragSeen bool
-	pwdSeen   bool
+	s          *avSkel
+	ufragSeen  bool
+	pwdSeen    bool
+	ssrcOrigin int // the SSRC table's length at the start of the part
+	idOrigin   int // the identifier table's length at the start of the part
+	transport  int // 1 + the index of the last part's transport candidate, 0 for none
+}
+
+// tableRef returns the marker and index text of entry i of a table whose
+// part origin is origin (AVFORM §2): an entry new in the part is mk and
+// i − origin, an older one old and i.
+func tableRef(mk, old byte, i, origin int) string {
+	if i >= origin {
+		return string(rune(mk)) + strconv.Itoa(i-origin)
+	}
+	return string(rune(old)) + strconv.Itoa(i)
 }
 
 // section returns the skeleton lines of one media section (its m= line
@@ -96,6 +118,7 @@ type skelBuilder struct {
 func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bool) {
 	// The section's candidates first: the m= and c= lines refer to its
 	// first kept one.
+	b.ssrcOrigin, b.idOrigin = len(b.s.ssrcs), len(b.s.ids)
 	kept := make([]bool, len(sec))
 	first := len(b.s.cands)
 	var seen candidateSet
@@ -113,9 +136,14 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 			b.s.cands = append(b.s.cands, c)
 		}
 	}
-	var fc *candidate
+	// The part's transport candidate: its first kept candidate, or, for
+	// a section without one (bundled), the last earlier part's.
 	if len(b.s.cands) > first {
-		fc = &b.s.cands[first]
+		b.transport = first + 1
+	}
+	var fc *candidate
+	if b.transport > 0 {
+		fc = &b.s.cands[b.transport-1]
 	}
 	part := make([]string, 0, len(sec))
 	for i, l := range sec {
@@ -132,6 +160,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				}
 				return string(rune(mkPort)), true
 			})
+			line = liftPayloads(line, rtpmapPTs(part[:0:0], sec))
 		case l.typ == 'c':
 			line = replaceFields(l.val, "c=", func(k int, f string) (string, bool) {
 				addr, rest, slash := strings.Cut(f, "/")
@@ -142,6 +171,12 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 					return string(rune(mkAddress)) + "/" + rest, true
 				}
 				return string(rune(mkAddress)), true
+			})
+		case l.typ == 'a' && strings.HasPrefix(l.val, "rtcp:"):
+			// a=rtcp:<port> IN IP4 <address>: Firefox writes its first
+			// candidate's address there when it has not bundled.
+			line = replaceFields(l.val[len("rtcp:"):], "a=rtcp:", func(k int, f string) (string, bool) {
+				return string(rune(mkAddress)), k == 3 && fc != nil && f == fc.addr
 			})
 		case l.typ == 'a' && attrName(l.val) == "candidate":
 			if !kept[i] {
@@ -157,6 +192,69 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		part = append(part, line)
 	}
 	return part, true
+}
+
+// rtpmapPayload returns the payload type text of a skeleton or description
+// line "a=rtpmap:<pt> ..." (up to the first space, or the end), and whether
+// the line is an a=rtpmap line.
+func rtpmapPayload(l string) (string, bool) {
+	v, ok := strings.CutPrefix(l, "a=rtpmap:")
+	if !ok {
+		return "", false
+	}
+	pt, _, _ := strings.Cut(v, " ")
+	return pt, true
+}
+
+// rtpmapPTs appends to dst the payload types of a section's a=rtpmap
+// lines, in order.
+func rtpmapPTs(dst []string, sec []sdpLine) []string {
+	for _, l := range sec {
+		if l.typ == 'a' {
+			if pt, ok := rtpmapPayload("a=" + l.val); ok {
+				dst = append(dst, pt)
+			}
+		}
+	}
+	return dst
+}
+
+// liftPayloads replaces the format list of a skeleton m= line (the text
+// after its third space) by the marker 0x10 when the section has a=rtpmap
+// lines and the list is their payload types in order, joined by single
+// spaces (AVFORM §2).
+func liftPayloads(line string, pts []string) string {
+	if len(pts) == 0 {
+		return line
+	}
+	cut := 0
+	for k := 0; k < 3; k++ {
+		i := strings.IndexByte(line[cut:], ' ')
+		if i < 0 {
+			return line
+		}
+		cut += i + 1
+	}
+	rest := line[cut:]
+	for i, pt := range pts {
+		if pt == "" {
+			return line
+		}
+		if i > 0 {
+			if rest == "" || rest[0] != ' ' {
+				return line
+			}
+			rest = rest[1:]
+		}
+		if !strings.HasPrefix(rest, pt) {
+			return line
+		}
+		rest = rest[len(pt):]
+	}
+	if rest != "" {
+		return line
+	}
+	return line[:cut] + string(rune(mkPayloads))
 }
 
 // attrLine returns the skeleton of a line other than o=, m=, c= and
@@ -263,7 +361,7 @@ func (b *skelBuilder) ssrcField(f string) (string, bool) {
 	if i == len(b.s.ssrcs) {
 		b.s.ssrcs = append(b.s.ssrcs, uint32(v))
 	}
-	return string(rune(mkSSRC)) + strconv.Itoa(i), true
+	return tableRef(mkSSRC, mkSSRCOld, i, b.ssrcOrigin), true
 }
 
 // idField lifts an identifier field, its braces stripped.
@@ -282,7 +380,7 @@ func (b *skelBuilder) idField(f string) (string, bool) {
 	if i == len(b.s.ids) {
 		b.s.ids = append(b.s.ids, f)
 	}
-	return open + string(rune(mkString)) + strconv.Itoa(i) + close, true
+	return open + tableRef(mkString, mkStringOld, i, b.idOrigin) + close, true
 }
 
 // digest returns the table index of a digest, adding it when new.

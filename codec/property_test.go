@@ -173,7 +173,9 @@ func randCandidate(r *rand.Rand, addrs []string, port *int) string {
 
 // genDataChannel generates data-channel descriptions (SPEC.md §3.3): the
 // compact form unless a random choice makes them ineligible (credentials
-// that do not pack, for one), in which case they travel as residual.
+// that do not pack, for one), in which case they travel as residual. It is
+// longer than 80 lines: one generator per field of the model, combined in
+// one place.
 func genDataChannel() gopter.Gen {
 	return func(gp *gopter.GenParameters) *gopter.GenResult {
 		r := gp.Rng

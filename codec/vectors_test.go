@@ -123,6 +123,10 @@ func TestVectors(t *testing.T) {
 	}
 }
 
+// runVector runs one vector as vectors/README.md says: the file's own
+// checks, then encoding, the text input, decoding and the text forms. It
+// is longer than 80 lines: it follows that procedure step by step, in its
+// order, so that the two read side by side.
 func runVector(t *testing.T, name string, v vector) {
 	if !vectorName.MatchString(name) {
 		t.Fatalf("file name %q is not <area>_<case>.json", name)

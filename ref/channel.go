@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pion/datachannel"
+	"github.com/pion/sctp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -260,10 +261,21 @@ func (ch *Channel) endErr() error {
 	if err := ch.c.Err(); err != nil {
 		return err
 	}
-	if ch.readErr != nil && !errors.Is(ch.readErr, io.EOF) {
+	if ch.readErr != nil && !errors.Is(ch.readErr, io.EOF) && !peerEnded(ch.readErr) {
 		return ch.c.wrap("receive", ch.readErr)
 	}
 	return ch.c.wrap("receive", fmt.Errorf("%w: channel %q ended without end-of-stream", ErrPeerClosed, ch.dc.Label()))
+}
+
+// peerEnded reports whether a read error is the peer ending the SCTP
+// association on purpose, not a lost path: an ABORT it sent (a browser's
+// RTCPeerConnection.close() sends one), or its reset of the stream that
+// arrived as the association ended (pion fails its reply to the reset).
+// Both are a close without CLOSE (FRAMING.md §5), as the channel's close
+// event is for a browser: a tab that closes often sends its CLOSE too
+// late or not at all.
+func peerEnded(err error) bool {
+	return errors.Is(err, sctp.ErrChunk) || errors.Is(err, sctp.ErrResetPacketInStateNotExist)
 }
 
 // Label returns the channel's label.

@@ -44,6 +44,8 @@ func xterm256(n int) (color.Gray, error) {
 // cell 4 pixels wide and 8 high, the half blocks filling their half in the
 // foreground colour, SGR sequences (reset, 7 inverse, 38;5;N and 48;5;N)
 // changing the colours, and a margin of the theme's background around.
+// It is longer than 80 lines: a small terminal emulator, parsing and
+// drawing in one pass over the text.
 func renderTerminal(text string, th termTheme) (image.Image, error) {
 	const cw, ch, margin = 4, 8, 32
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")

@@ -1,15 +1,18 @@
-// A mesh built by introductions (IDENTITY.md §6): five Chromium pages
-// (one browser, five tabs) each pair with a Go peer (ref/peer,
+// A mesh built by introductions (IDENTITY.md §6): five pages (four tabs of
+// one Chromium and one of Firefox) each pair with a Go peer (ref/peer,
 // js/internal/introducer) by code, then every pair of pages connects
 // through the Go peer with no code. Every page and the Go peer see every
-// other with its verified ID. One page is closed (the tab, page.close()):
-// every remaining page and the Go peer report it gone within 2 s.
+// other with its verified ID. A page is closed (the tab, page.close()):
+// every remaining page and the Go peer report it gone within 2 s; then
+// another.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './harness.mjs';
 
 const INTRODUCER = process.env.PEER_INTRODUCER_BIN || 'introducer';
-const PAGES = 5;
+const KINDS = ['chromium', 'chromium', 'chromium', 'chromium', 'firefox'];
+const PAGES = KINDS.length;
+const CLOSE = [4, 0]; // the pages closed, in turn: Firefox's, then a Chromium one
 const GONE_WITHIN = 2000; // ms: the issue's rule for a closed page
 
 let server;
@@ -62,12 +65,12 @@ const sessions = (page) => page.evaluate(() => [...T.peer.sessions.keys()].sort(
 test(`${PAGES} pages and a Go peer in a mesh by introductions; a closed page is gone for all within ${GONE_WITHIN} ms`, { timeout: 300000 }, async () => {
   const go = new H.Proc(INTRODUCER, []);
   const seen = lines(go);
-  const b = await H.launch('chromium', { mdns: false });
+  const browsers = { chromium: await H.launch('chromium', { mdns: false }), firefox: await H.launch('firefox', { mdns: false }) };
   try {
     const goID = (await next(go, seen, 0, 'id ')).l.slice(3);
     const pages = [], ids = [];
     for (let i = 0; i < PAGES; i++) {
-      pages.push(await H.openTestPage(b, server.url));
+      pages.push(await H.openTestPage(browsers[KINDS[i]], server.url));
       ids.push(await pair(pages[i], go, seen, `mesh-${i}`));
     }
     assert.equal(new Set(ids).size, PAGES, 'five IDs');
@@ -115,29 +118,34 @@ test(`${PAGES} pages and a Go peer in a mesh by introductions; a closed page is 
         ids.filter((x) => x !== ids[i]).map((x) => `${x} from ${x}`));
     }
 
-    // Close the last page's tab; every other page and the Go peer report it gone.
-    const gone = ids[PAGES - 1];
-    from = seen.length;
-    const closedAt = Date.now();
-    await pages[PAGES - 1].close();
-    const times = [];
-    for (let i = 0; i < PAGES - 1; i++) {
-      const l = await H.until(pages[i], (id) => T.left.find((x) => x.id === id), gone, 30000);
-      times.push({ who: `page ${i}`, ms: l.at - closedAt, cls: l.cls });
-    }
-    const ev = await next(go, seen, from, `event left ${gone}`, 30000).catch((e) => {
-      throw new Error(`${e.message}\nlines since the close: ${JSON.stringify(seen.slice(from).map((x) => ({ l: x.l, ms: x.at - closedAt })))}`);
-    });
-    times.push({ who: 'go', ms: ev.at - closedAt, cls: 'left' });
-    const max = Math.max(...times.map((x) => x.ms));
-    console.log(`mesh: the closed page was seen gone after ${times.map((x) => `${x.who} ${x.ms} ms (${x.cls})`).join(', ')}; max ${max} ms`);
-    assert.ok(max < GONE_WITHIN, `the closed page was seen gone after ${max} ms (want < ${GONE_WITHIN} ms)`);
-    // No other session was lost.
-    for (let i = 0; i < PAGES - 1; i++) {
-      assert.deepEqual(await sessions(pages[i]), [goID, ...ids.slice(0, PAGES - 1).filter((x) => x !== ids[i])].sort());
+    // Close Firefox's tab, then a Chromium one; each time every remaining
+    // page and the Go peer report the closed one gone, and nothing else.
+    const open = new Set(pages.keys());
+    for (const c of CLOSE) {
+      open.delete(c);
+      from = seen.length;
+      const closedAt = Date.now();
+      await pages[c].close();
+      const times = [];
+      for (const i of open) {
+        const l = await H.until(pages[i], (id) => T.left.find((x) => x.id === id), ids[c], 30000);
+        times.push({ who: `page ${i} (${KINDS[i]})`, ms: l.at - closedAt, cls: l.cls });
+      }
+      const ev = await next(go, seen, from, `event left ${ids[c]}`, 30000).catch((e) => {
+        throw new Error(`${e.message}\nlines since the close: ${JSON.stringify(seen.slice(from).map((x) => ({ l: x.l, ms: x.at - closedAt })))}`);
+      });
+      times.push({ who: 'go', ms: ev.at - closedAt, cls: 'left' });
+      const max = Math.max(...times.map((x) => x.ms));
+      console.log(`mesh: page ${c} (${KINDS[c]}) closed, seen gone after ${times.map((x) => `${x.who} ${x.ms} ms (${x.cls})`).join(', ')}; max ${max} ms`);
+      assert.ok(max < GONE_WITHIN, `the closed page was seen gone after ${max} ms (want < ${GONE_WITHIN} ms)`);
+      for (const t of times) assert.ok(['peer-closed', 'left'].includes(t.cls), `${t.who} saw ${t.cls}, not a close`);
+      for (const i of open) {
+        const want = [goID, ...[...open].filter((j) => j !== i).map((j) => ids[j])].sort();
+        assert.deepEqual(await sessions(pages[i]), want, `page ${i} keeps its other sessions`);
+      }
     }
   } finally {
-    await H.closeAll(b);
+    await H.closeAll(...Object.values(browsers));
     await go.stop();
   }
 });

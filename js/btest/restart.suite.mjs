@@ -179,6 +179,12 @@ async function restartPages(from, to) {
   throw new Error('the restart did not connect in 3 tries');
 }
 
+// creds reports a page's ICE credentials (local and remote ufrag).
+const creds = (page) => page.evaluate(() => {
+  const pc = T.conns.c.c.pc, ufrag = (d) => /^a=ice-ufrag:(\S+)/m.exec(d.sdp)[1];
+  return [ufrag(pc.localDescription), ufrag(pc.remoteDescription)];
+});
+
 // The pages: offerer (kinds[0]) and answerer (kinds[1]) restart each
 // other's connection: offered by the first, then the second, and the first
 // again; messages on the default channel and on a second one each time.
@@ -205,18 +211,24 @@ for (const kinds of [['chromium', 'firefox'], ['firefox', 'chromium'], ['chromiu
       let n = 0;
       for (const [from, to] of [[a, c], [c, a], [a, c]]) {
         n++;
+        const was = [await creds(a), await creds(c)];
         const t0 = Date.now();
         const { tries, codes } = await restartPages(from, to);
+        const now = [await creds(a), await creds(c)];
+        for (const i of [0, 1]) for (const j of [0, 1]) assert.notEqual(now[i][j], was[i][j], `restart ${n}: new credentials`);
+        assert.deepEqual(now[0], [now[1][1], now[1][0]], `restart ${n}: each side has the other's credentials`);
         console.log(`${kinds.join(' and ')}: restart ${n} (by the ${from === a ? 'offerer' : 'answerer'}) connected after ${Date.now() - t0} ms` +
           `${tries > 1 ? ` and ${tries} tries` : ''}; codes ${codes.join(' and ')} characters`);
         await from.evaluate((m) => T.conns.c.c.send(m), `after restart ${n}`);
         await received(to, `after restart ${n}`);
+        await to.evaluate((m) => T.conns.c.c.send(m), `back after restart ${n}`);
+        await received(from, `back after restart ${n}`);
         await a.evaluate((m) => T.ch.send(m), `extra ${n}`);
         await H.until(c, (k) => T.extra.length === k + 1, n);
       }
       for (const p of pages) {
-        const r = await p.evaluate(() => ({ n: T.conns.c.c.restarts, close: T.conns.c.close }));
-        assert.ok(r.n >= 3 && r.close === null, JSON.stringify(r));
+        const r = await p.evaluate(() => ({ n: T.conns.c.c.restarts, close: T.conns.c.close, state: T.conns.c.c.state, errors: T.conns.c.errors }));
+        assert.ok(r.n >= 3 && r.close === null && r.state === 'open' && r.errors.length === 0, `the same connection stayed open: ${JSON.stringify(r)}`);
       }
       assert.deepEqual(await c.evaluate(() => T.extra), ['extra 0', 'extra 1', 'extra 2', 'extra 3']);
     } finally {

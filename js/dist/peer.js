@@ -994,8 +994,8 @@ var PeerConnection = class extends Emitter {
 import { formatText as formatText3, parseText as parseText3, link, CodecError as CodecError2 } from "./peer-codec.js";
 
 // src/peer/identity.js
-import { sha256, cbor as cbor2, CodecError } from "./peer-codec.js";
-var { decodeOne, decodeSequence, encode: encode3, head, concatBytes, compareBytes, Raw, IDENTITY_LIMITS } = cbor2;
+import { sha256, cbor as cbor2, CodecError, detachDigest, attachDigest } from "./peer-codec.js";
+var { decodeOne, encode: encode3, head, itemHeader, nonShortest, concatBytes, compareBytes, Raw, IDENTITY_LIMITS } = cbor2;
 var VERSION = 1;
 var MSG = Object.freeze({ hello: 0, data: 1, relay: 2, refuse: 3, invite: 4, restart: 5 });
 var KIND_OFFER = 0;
@@ -1178,18 +1178,11 @@ function inviteMessage(peer) {
 function parseData(b) {
   if (b.length > MAX_DATA_MESSAGE) throw fail("protocol", `data message of ${b.length} bytes`);
   if (b.length < 3 || b[0] !== 130 || b[1] !== MSG.data) throw fail("protocol", "not a data message");
-  const ib = b[2], major = ib >> 5, info = ib & 31;
-  let n = 0, len = 0;
-  if (major !== 2 || info > 27) throw fail("protocol", "a data message's payload is not one canonical byte string");
-  if (info < 24) len = info;
-  else {
-    n = 1 << info - 24;
-    if (b.length < 3 + n) throw fail("protocol", "truncated data message");
-    for (let i = 0; i < n; i++) len = len * 256 + b[3 + i];
-    if (n === 1 && len < 24 || n > 1 && len < 2 ** (4 * n)) throw fail("protocol", "a data message's length is not in its shortest form");
+  const h = itemHeader(b, 2);
+  if (h === null || h.major !== 2 || nonShortest(h) || h.arg !== b.length - 2 - h.hdr) {
+    throw fail("protocol", "a data message's payload is not one canonical byte string");
   }
-  if (len !== b.length - 3 - n) throw fail("protocol", "a data message's payload is not one canonical byte string");
-  return b.subarray(3 + n);
+  return b.subarray(2 + h.hdr);
 }
 function decodeMessage(b) {
   if (b.length >= 2 && b[0] === 130 && b[1] === MSG.data) return { type: MSG.data, payload: parseData(b) };
@@ -1248,55 +1241,23 @@ function readFrame(stream) {
   if (stream.length < 2 + n) throw fail("protocol", "the stream ends inside a frame");
   return { message: stream.subarray(2, 2 + n), rest: stream.subarray(2 + n) };
 }
-function parseCompact(code) {
-  let items;
-  try {
-    items = decodeSequence(code, IDENTITY_LIMITS);
-  } catch {
-    return null;
-  }
-  if (items.length < 2 || items.length > 3) return null;
-  const [h, body, ext] = items;
-  if (!isUint(h.value) || h.value >= 16 || !(body.value instanceof Uint8Array)) return null;
-  const entries = [];
-  if (ext) {
-    if (!Array.isArray(ext.value?.map) || ext.value.map.length === 0) return null;
-    const inner = decodeSequence(ext.bytes.subarray(head(5, ext.value.map.length).length), IDENTITY_LIMITS);
-    for (let i = 0; i < inner.length; i += 2) {
-      if (typeof inner[i].value !== "number" && typeof inner[i].value !== "bigint") return null;
-      entries.push({ key: inner[i].value, keyBytes: inner[i].bytes, value: inner[i + 1].value, valueBytes: inner[i + 1].bytes });
-    }
-  }
-  return { head: h.bytes, body: body.value, entries };
-}
-function writeCompact(headBytes, body, entries) {
-  const parts = [headBytes, head(2, body.length), body];
-  if (entries.length) {
-    const sorted = [...entries].sort((a, b) => compareBytes(a.keyBytes, b.keyBytes));
-    parts.push(head(5, sorted.length));
-    for (const e of sorted) parts.push(e.keyBytes, e.valueBytes);
-  }
-  return concatBytes(parts);
-}
 var KNOWN_PEER = -1;
 function toReconnect(full, author, fp) {
-  const c = parseCompact(full);
-  if (!c || c.body.length < 32 || c.entries.some((e) => e.key === 1 || e.key === KNOWN_PEER)) return null;
-  if (!equalBytes(c.body.subarray(c.body.length - 32), fp)) return null;
-  const hint = author.subarray(0, HINT_LEN);
-  const entries = [...c.entries, { key: KNOWN_PEER, keyBytes: encode3(KNOWN_PEER), valueBytes: encode3(hint) }];
-  return writeCompact(c.head, c.body.subarray(0, c.body.length - 32), entries);
+  const r = detachDigest(full, KNOWN_PEER, author.subarray(0, HINT_LEN));
+  return r && equalBytes(r.digest, fp) ? r.code : null;
 }
 function reconnectHint(code) {
-  const c = parseCompact(code);
-  if (!c || c.entries.some((e2) => e2.key === 1)) return null;
-  const e = c.entries.find((x) => x.key === KNOWN_PEER);
-  return e && isBytes(e.value, HINT_LEN) ? e.value : null;
+  try {
+    const { mark } = attachDigest(code, KNOWN_PEER, new Uint8Array(32));
+    return mark.length === HINT_LEN ? mark : null;
+  } catch (err) {
+    if (err instanceof CodecError) return null;
+    throw err;
+  }
 }
 function fromReconnect(code, fp) {
-  const c = parseCompact(code);
   if (!reconnectHint(code)) throw fail("malformed", "not a reconnect code");
-  return writeCompact(c.head, concatBytes([c.body, fp]), c.entries.filter((e) => e.key !== KNOWN_PEER));
+  return attachDigest(code, KNOWN_PEER, fp).full;
 }
 function resolveReconnect(code, remembered) {
   const hint = reconnectHint(code);
@@ -1308,6 +1269,75 @@ function resolveReconnect(code, remembered) {
 
 // src/peer/peer.js
 import { formatText as formatText2, parseText as parseText2 } from "./peer-codec.js";
+
+// src/peer/bounds.js
+var MAX_PENDING_PER_SOURCE = 4;
+var MAX_PENDING_TOTAL = 32;
+var REPLAY_CAPACITY = 4096;
+var REPLAY_PER_AUTHOR = 256;
+var MAX_INTRODUCED_BY = 16;
+var INTRODUCED_LIFETIME = 30 * 864e5;
+var ReplayCache = class {
+  constructor() {
+    this.seen = /* @__PURE__ */ new Map();
+    this.perAuthor = /* @__PURE__ */ new Map();
+  }
+  /**
+   * once records the signed code sc of author (ID text) as accepted at
+   * now (Unix seconds), or throws PeerError 'expired' when it was accepted
+   * before, 'too-many' when the cache is full (for the author or in all).
+   */
+  once(sc, author, now) {
+    const key = String.fromCharCode(...sc.sig);
+    const e = this.seen.get(key);
+    if (e && now < e.until) throw new PeerError("expired", "peer: the signed code was accepted once already");
+    if (this.seen.size >= REPLAY_CAPACITY || (this.perAuthor.get(author) || 0) >= REPLAY_PER_AUTHOR) this._sweep(now);
+    if (this.seen.size >= REPLAY_CAPACITY || (this.perAuthor.get(author) || 0) >= REPLAY_PER_AUTHOR) {
+      throw new PeerError("too-many", `peer: too many signed codes accepted in ${SIGNED_CODE_LIFETIME} s`);
+    }
+    if (e) this._drop(key, e);
+    this.seen.set(key, { until: Number(sc.time) + SIGNED_CODE_LIFETIME + 1, author });
+    this.perAuthor.set(author, (this.perAuthor.get(author) || 0) + 1);
+  }
+  _sweep(now) {
+    for (const [k, e] of this.seen) if (now >= e.until) this._drop(k, e);
+  }
+  _drop(k, e) {
+    this.seen.delete(k);
+    const n = this.perAuthor.get(e.author) - 1;
+    if (n > 0) this.perAuthor.set(e.author, n);
+    else this.perAuthor.delete(e.author);
+  }
+};
+var WorkLimit = class {
+  constructor() {
+    this.per = /* @__PURE__ */ new Map();
+    this.total = 0;
+  }
+  /**
+   * run runs the async f for source (an ID text) when it may start one
+   * more exchange and resolves true when it did; false: the bound of the
+   * source or of all is reached and f did not run (the message is dropped).
+   */
+  run(source, f, onError) {
+    const n = this.per.get(source) || 0;
+    if (n >= MAX_PENDING_PER_SOURCE || this.total >= MAX_PENDING_TOTAL) return false;
+    this.per.set(source, n + 1);
+    this.total++;
+    Promise.resolve().then(f).catch(onError).finally(() => {
+      const m = this.per.get(source) - 1;
+      if (m > 0) this.per.set(source, m);
+      else this.per.delete(source);
+      this.total--;
+    });
+    return true;
+  }
+};
+function expiredIntroduced(rec, now = Date.now()) {
+  return !rec.chosen && !!rec.introducer && now - (rec.lastSeen || 0) >= INTRODUCED_LIFETIME;
+}
+
+// src/peer/peer.js
 var DAY = 864e5;
 var CERT_LIFETIME = 365 * DAY;
 var CERT_RENEW = 30 * DAY;
@@ -1479,8 +1509,13 @@ var Pairing = class {
     if (msg.type === MSG.data) {
       this._sess.emit("data", msg.payload);
       this.peer.emit("data", this._sess, msg.payload);
-    } else if (!msg.ignored) {
+    } else if (msg.type === MSG.refuse) {
       this.peer._control(this._sess, msg).catch((err) => this.peer.emit("error", err));
+    } else if (!msg.ignored) {
+      const sess = this._sess, peer = this.peer;
+      if (!peer._work.run(sess.idText, () => peer._control(sess, msg), (err) => peer.emit("error", err))) {
+        peer.emit("rejected", new PeerError("too-many", `peer: ${MAX_PENDING_PER_SOURCE} exchanges under way from ${sess.idShort}, or ${MAX_PENDING_TOTAL} in all: a message dropped`), null, sess);
+      }
     }
   }
   async _verify() {
@@ -1548,7 +1583,8 @@ var Peer = class _Peer extends Emitter {
     p.maxPeers = maxPeers;
     p.handshakeTimeout = handshakeTimeout;
     p._inflight = 0;
-    p._accepted = /* @__PURE__ */ new Map();
+    p._replay = new ReplayCache();
+    p._work = new WorkLimit();
     const fp = self.certificate.getFingerprints().find((f) => f.algorithm === "sha-256");
     p.fingerprint = Uint8Array.from(fp.value.split(":"), (x) => parseInt(x, 16));
     p.sessions = /* @__PURE__ */ new Map();
@@ -1568,15 +1604,25 @@ var Peer = class _Peer extends Emitter {
   pair(options) {
     return new Pairing(this, options);
   }
-  /** remembered lists the known peers: {idText, id, key, fingerprint, sentFingerprint, firstSeen, lastSeen}. */
-  remembered() {
-    return this.store.allPeers();
+  /**
+   * remembered lists the known peers: {idText, id, key, fingerprint,
+   * sentFingerprint, firstSeen, lastSeen, chosen, introducer}. A peer met
+   * through an introduction is forgotten 30 days after it was last seen,
+   * unless it has a session (§5).
+   */
+  async remembered() {
+    const out = [], now = Date.now();
+    for (const r of await this.store.allPeers()) {
+      if (expiredIntroduced(r, now) && !this.sessions.has(r.idText)) await this.store.deletePeer(r.idText);
+      else out.push(r);
+    }
+    return out;
   }
   forget(idTextOf) {
     return this.store.deletePeer(idTextOf);
   }
   async _record(t) {
-    return (await this.store.allPeers()).find((r) => r.idText === t);
+    return (await this.remembered()).find((r) => r.idText === t);
   }
   /**
    * introduce connects to the peer `to` (ID text) through a connected peer
@@ -1605,7 +1651,8 @@ var Peer = class _Peer extends Emitter {
     const forTo = m.to && sameBytes(m.to, this.id);
     if (m.type === MSG.invite) {
       const t = idText(m.peer);
-      if (!this.sessions.has(t) && !sameBytes(m.peer, this.id) && await this._introducerOK(sess, t)) this.introduce(t, { via: sess });
+      if (!this.sessions.has(t) && !sameBytes(m.peer, this.id) && !await this._mayAccept(sess, t)) await this.introduce(t, { via: sess }).session.catch(() => {
+      });
       return;
     }
     if (m.type !== MSG.relay && m.type !== MSG.refuse) return;
@@ -1628,6 +1675,7 @@ var Peer = class _Peer extends Emitter {
       }
       try {
         await verifySigned(m.signed, this.id, KIND_ANSWER, now, p.to);
+        this._replay.once(m.signed, idText(p.to), now);
         await p.pairing.connect(m.signed.code);
       } catch (err) {
         p.pairing.conn._fail(err.class || "protocol", err.message);
@@ -1635,16 +1683,17 @@ var Peer = class _Peer extends Emitter {
       return;
     }
     const author = m.signed.key.length === 32 ? idOf(m.signed.key) : null;
-    const refuse = (cls) => author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[cls] || REFUSE.other));
+    const refuse = (err) => {
+      this.emit("rejected", err, author && idText(author), sess);
+      return author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[err.class] || REFUSE.other));
+    };
     try {
       await verifySigned(m.signed, this.id, KIND_OFFER, now);
       const t = idText(author);
-      if (!await this._introducerOK(sess, t)) return refuse("refused");
-      const sig = String.fromCharCode(...m.signed.sig);
-      for (const [k, at] of this._accepted) if (at < now - 2 * SIGNED_CODE_LIFETIME) this._accepted.delete(k);
-      if (this._accepted.has(sig)) return refuse("other");
-      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse("too-many");
-      this._accepted.set(sig, now);
+      const no = await this._mayAccept(sess, t);
+      if (no) return refuse(no);
+      this._replay.once(m.signed, t, now);
+      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse(new PeerError("too-many", `peer: ${this.maxPeers} peers (maxPeers)`));
       this._inflight++;
       const pairing = new Pairing(this, { expect: t, introducer: sess.idText });
       pairing.session.then(() => this._inflight--, () => this._inflight--);
@@ -1652,15 +1701,23 @@ var Peer = class _Peer extends Emitter {
       const signed = await this.identity.signCode(KIND_ANSWER, author, pairing.conn.localCode);
       await sess.conn.send(relayMessage(0, author, m.nonce, signed));
     } catch (err) {
-      await refuse(err.class);
+      await refuse(err.class ? err : new PeerError("protocol", err.message));
     }
   }
-  // introducerOK: a stranger is accepted only through an introducer this
-  // user paired with by code (ref/peer's IntroductionsFromChosen); a known
-  // peer through anyone.
-  async _introducerOK(sess, t) {
-    if (await this._record(t)) return true;
-    return !!(await this._record(sess.idText))?.chosen;
+  // mayAccept returns why the peer t may not be introduced through sess
+  // (a PeerError 'refused'), or null. A known peer comes through anyone; a
+  // stranger only through an introducer this user paired with by code
+  // (ref/peer's IntroductionsFromChosen), and while fewer than 16 peers
+  // it introduced are remembered (§5).
+  async _mayAccept(sess, t) {
+    const recs = await this.remembered();
+    if (recs.some((r) => r.idText === t)) return null;
+    if (!recs.find((r) => r.idText === sess.idText)?.chosen) {
+      return new PeerError("refused", `peer: a stranger introduced by ${sess.idShort}, not a peer paired by code`);
+    }
+    const n = recs.filter((r) => !r.chosen && r.introducer === sess.idText).length;
+    if (n >= MAX_INTRODUCED_BY) return new PeerError("refused", `peer: ${n} peers introduced by ${sess.idShort} are remembered already`);
+    return null;
   }
 };
 function randomNonce() {

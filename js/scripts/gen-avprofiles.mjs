@@ -23,7 +23,7 @@ export function render(file) {
 // The profile registry of the compact audio/video form (AVFORM §6): each
 // profile is a list of skeleton lines.
 
-/** PROFILES are the registry's profiles, in order (base 2 + k is profile k). */
+/** PROFILES are the registry's profiles, in order (base 3 + k is profile k). */
 export const PROFILES = ${JSON.stringify(parseProfiles(file))};
 `;
 }

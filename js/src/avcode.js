@@ -6,7 +6,7 @@ import { Writer } from './cbor.js';
 import { writeCandidates, writeCreds } from './body.js';
 import { SDP_DICTIONARY } from './dict.js';
 import { PROFILES } from './avprofiles.js';
-import { choosePart, lineIndex, BASE_EMPTY, BASE_OFFER, BASE_PROFILE } from './avedits.js';
+import { choosePart, lineIndex, BASE_EMPTY, BASE_OFFER, BASE_OWN, BASE_PROFILE } from './avedits.js';
 
 export const HEAD_AV_OFFER = 18, HEAD_AV_ANSWER = 19;
 export const AV_ITEMS = 7; // head, body, digests, ssrcs, ids, edits, text
@@ -47,19 +47,22 @@ function profileIndex(k) {
 
 /**
  * buildEdits codes each skeleton part against the cheapest base (AVFORM §3):
- * the empty base, the offer's parts (offerParts, or null), profiles 0 to
- * nProfiles − 1. Returns {edits, inserted}: the edits byte string and the
+ * the empty base, the offer's parts (offerParts, or null), the earlier
+ * parts of the description, profiles 0 to nProfiles − 1. Returns {edits, inserted}: the edits byte string and the
  * inserted lines of all parts in order.
  */
 export function buildEdits(parts, offerParts, nProfiles) {
   const bases = [{ base: BASE_EMPTY, lines: [] }];
   if (offerParts !== null) offerParts.forEach((lines, index) => bases.push({ base: BASE_OFFER, index, lines }));
   for (const b of bases) b.at = lineIndex(b.lines);
-  for (let k = 0; k < nProfiles; k++) bases.push({ base: BASE_PROFILE + k, lines: PROFILES[k], at: profileIndex(k) });
+  const profiles = [];
+  for (let k = 0; k < nProfiles; k++) profiles.push({ base: BASE_PROFILE + k, lines: PROFILES[k], at: profileIndex(k) });
   const edits = [];
   const inserted = [];
-  for (const part of parts) {
-    const c = choosePart(part, bases);
+  for (let x = 0; x < parts.length; x++) {
+    const part = parts[x];
+    const c = choosePart(part, bases.concat(profiles));
+    bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);
   }
@@ -89,6 +92,34 @@ export function uuidText(b) {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_RE = /^(?:[A-Za-z0-9+/]{4})+$/;
+
+/**
+ * isBase64ID: the identifier is base64 text without padding (1 or more
+ * groups of 4 characters of A–Z a–z 0–9 + /) and travels as its 3 bytes a
+ * group (AVFORM §4).
+ */
+export function isBase64ID(s) { return B64_RE.test(s); }
+
+function base64Bytes(s) {
+  const b = new Uint8Array((s.length / 4) * 3);
+  for (let i = 0, o = 0; i < s.length; i += 4, o += 3) {
+    const v = (B64.indexOf(s[i]) << 18) | (B64.indexOf(s[i + 1]) << 12) | (B64.indexOf(s[i + 2]) << 6) | B64.indexOf(s[i + 3]);
+    b[o] = v >> 16; b[o + 1] = (v >> 8) & 0xff; b[o + 2] = v & 0xff;
+  }
+  return b;
+}
+
+function base64Text(b) {
+  let s = '';
+  for (let i = 0; i < b.length; i += 3) {
+    const v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
+    s += B64[v >> 18] + B64[(v >> 12) & 63] + B64[(v >> 6) & 63] + B64[v & 63];
+  }
+  return s;
+}
+
 /**
  * writeAV returns the code of A/V model m = {answer, bind, sk (the
  * skeleton's tables), edits, unknown} with text as the text item's bytes.
@@ -108,7 +139,11 @@ export function writeAV(m, text) {
   m.sk.ssrcs.forEach((v, i) => dv.setUint32(4 * i, v));
   w.bstr(ss);
   w.head(4, m.sk.ids.length);
-  for (const id of m.sk.ids) { if (isLowerUUID(id)) w.bstr(uuidBytes(id)); else w.tstr(id); }
+  for (const id of m.sk.ids) {
+    if (isLowerUUID(id)) w.bstr(uuidBytes(id));
+    else if (isBase64ID(id)) w.bstr(base64Bytes(id));
+    else w.tstr(id);
+  }
   w.bstr(m.edits);
   w.bstr(text);
   if (m.unknown.length > 0) w.map(m.unknown.slice());
@@ -141,8 +176,9 @@ export function readTables(items, values, counts) {
   for (let i = 0; i < ss.length; i += 4) ssrcs.push(dv.getUint32(i));
   const ids = values[4].map((e) => {
     if (e instanceof Uint8Array && e.length === 16) return uuidText(e);
+    if (e instanceof Uint8Array && e.length > 0 && e.length % 3 === 0) return base64Text(e);
     if (typeof e === 'string' && e !== '' && !ID_BAD.test(e)) return e;
-    throw new MalformedError(items[4].start, 'ids', 'an identifier must be 16 bytes or a text without control characters, SP and TAB');
+    throw new MalformedError(items[4].start, 'ids', 'an identifier must be 16 bytes, a multiple of 3 bytes, or a text without control characters, SP and TAB');
   });
   return { digests: values[2], ssrcs, ids };
 }

@@ -4,8 +4,8 @@
 
 import { MalformedError, UnsupportedError, LimitError } from './errors.js';
 
-export const OP_COPY = 0, OP_SKIP = 1, OP_INSERT = 2, OP_END = 3;
-export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_PROFILE = 2;
+export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7;
+export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
 
 const MAX_VARINT_BYTES = 4;
 const te = new TextEncoder();
@@ -35,20 +35,15 @@ export function lineIndex(p) {
 }
 
 /**
- * diff returns the ops (pairs [kind, n]) that make part s from base p, as
- * AVFORM §3 specifies: copy the longest common run, else skip to the
- * nearest later occurrence of the next line, else insert the longest run of
- * lines that do not occur in the rest of the base. at is lineIndex(p).
+ * diff returns the ops (pairs [kind, n]; for SEEK n is the signed move) that
+ * make part s from base p, as AVFORM §3 specifies: copy the longest common
+ * run; else seek to the occurrence of the next line nearest to the base
+ * position (the later of two equally near);
+ * else insert the longest run of lines that do not occur in the base; then
+ * END, or COPY END in place of a last COPY that reaches the base's end. at
+ * is lineIndex(p).
  */
 export function diff(s, p, at = lineIndex(p)) {
-  // next(l, j): the smallest index >= j of line l in the base, or -1.
-  const next = (l, j) => {
-    const a = at.get(l);
-    if (!a || a[a.length - 1] < j) return -1;
-    let lo = 0, hi = a.length - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] >= j) hi = mid; else lo = mid + 1; }
-    return a[lo];
-  };
   const ops = [];
   let i = 0, j = 0;
   while (i < s.length) {
@@ -58,14 +53,37 @@ export function diff(s, p, at = lineIndex(p)) {
       ops.push([OP_COPY, n]); i += n; j += n;
       continue;
     }
-    const k = next(s[i], j);
-    if (k >= 0) { ops.push([OP_SKIP, k - j]); j = k; continue; }
+    const occ = at.get(s[i]);
+    if (occ) {
+      // The occurrence nearest to j, the later of two equally near.
+      let lo = 0, hi = occ.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (occ[mid] >= j) hi = mid; else lo = mid + 1; }
+      let k;
+      if (lo === occ.length) k = occ[lo - 1];
+      else if (lo === 0) k = occ[0];
+      else k = occ[lo] - j <= j - occ[lo - 1] ? occ[lo] : occ[lo - 1];
+      ops.push([OP_SEEK, k - j]); j = k;
+      continue;
+    }
     let n = 1;
-    while (i + n < s.length && next(s[i + n], j) < 0) n++;
+    while (i + n < s.length && !at.has(s[i + n])) n++;
     ops.push([OP_INSERT, n]); i += n;
   }
+  const last = ops.length - 1;
+  if (last >= 0 && ops[last][0] === OP_COPY && j === p.length) ops[last][0] = OP_COPY_END;
+  else ops.push([OP_END, 0]);
   return ops;
 }
+
+/** opValue is the varint value of an op. */
+function opValue(kind, n) {
+  if (kind === OP_END || kind === OP_COPY_END) return kind;
+  if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
+  return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
+}
+
+/** hasIndex reports whether base number b is followed by a part index. */
+const hasIndex = (b) => b === BASE_OFFER || b === BASE_OWN;
 
 /**
  * choosePart returns the cheapest coding of part s over bases, a list of
@@ -77,26 +95,25 @@ export function choosePart(s, bases) {
   let best = null;
   for (const b of bases) {
     const ops = diff(s, b.lines, b.at);
-    let cost = varintLen(b.base) + (b.base === BASE_OFFER ? varintLen(b.index) : 0) + 1;
+    let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.index) : 0);
     let i = 0;
     for (const [kind, n] of ops) {
-      cost += varintLen(((n - 1) * 4) + kind);
+      cost += varintLen(opValue(kind, n));
       if (kind === OP_INSERT) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
-      if (kind !== OP_SKIP) i += n;
+      if (kind !== OP_SEEK) i += n;
     }
     if (best === null || cost < best.cost) best = { cost, b, ops };
   }
   const bytes = [];
   putVarint(bytes, best.b.base);
-  if (best.b.base === BASE_OFFER) putVarint(bytes, best.b.index);
+  if (hasIndex(best.b.base)) putVarint(bytes, best.b.index);
   const inserted = [];
   let i = 0;
   for (const [kind, n] of best.ops) {
-    putVarint(bytes, ((n - 1) * 4) + kind);
+    putVarint(bytes, opValue(kind, n));
     if (kind === OP_INSERT) inserted.push(...s.slice(i, i + n));
-    if (kind !== OP_SKIP) i += n;
+    if (kind !== OP_SEEK) i += n;
   }
-  bytes.push(OP_END);
   return { bytes, inserted };
 }
 
@@ -140,6 +157,10 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       const k = varint();
       if (k >= offerParts.length) throw bad(start, 'offer part index out of range');
       base = offerParts[k];
+    } else if (b === BASE_OWN) {
+      const k = varint();
+      if (k >= parts.length) throw bad(start, 'part index out of range');
+      base = parts[k];
     } else {
       const k = b - BASE_PROFILE;
       if (k >= profiles.length) throw new UnsupportedError(off + start, 'edits', `unknown profile ${k}`);
@@ -152,6 +173,10 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       const at = pos;
       const v = varint();
       if (v === OP_END) break;
+      if (v === OP_COPY_END) {
+        for (let k = j; k < base.length; k++) add(part, base[k]);
+        break;
+      }
       const kind = v & 3, n = Math.floor(v / 4) + 1;
       if (kind === 3) throw bad(at, 'unknown edit operation');
       if (kind === OP_INSERT) {
@@ -159,8 +184,15 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         for (let k = 0; k < n; k++) add(part, inserted[ins++]);
         continue;
       }
+      if (kind === OP_SEEK) {
+        // m = n − 1: m/2 + 1 forward when m is even, (m + 1)/2 back when odd.
+        const d = n % 2 === 1 ? (n + 1) / 2 : -n / 2;
+        if (j + d < 0 || j + d >= base.length) throw bad(at, 'SEEK outside the base');
+        j += d;
+        continue;
+      }
       if (n > base.length - j) throw bad(at, 'past the end of the base');
-      if (kind === OP_COPY) for (let k = 0; k < n; k++) add(part, base[j + k]);
+      for (let k = 0; k < n; k++) add(part, base[j + k]);
       j += n;
     }
     parts.push(part);

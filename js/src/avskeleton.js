@@ -14,6 +14,42 @@ import {
 
 export const MK_CANDIDATE = '\x01', MK_PORT = '\x02', MK_ADDRESS = '\x03', MK_UFRAG = '\x04', MK_PWD = '\x05';
 export const MK_DIGEST_UP = '\x06', MK_SESS_ID = '\x07', MK_DIGEST_LOW = '\x08', MK_SSRC = '\x0e', MK_STRING = '\x0f';
+export const MK_PAYLOADS = '\x10', MK_SSRC_OLD = '\x11', MK_STRING_OLD = '\x12';
+
+/**
+ * tableRef is the marker and index text of entry i of a table whose part
+ * origin is origin (the entries first referenced in earlier parts, AVFORM
+ * §2): new in this part, mk and i − origin; else old and i.
+ */
+const tableRef = (mk, old, i, origin) => (i >= origin ? mk + (i - origin) : old + i);
+
+/**
+ * rtpmapPayload returns the payload type text of a line "a=rtpmap:<pt> ..."
+ * (up to the first space, or the end), or null for another line.
+ */
+export function rtpmapPayload(l) {
+  if (!l.startsWith('a=rtpmap:')) return null;
+  const v = l.slice(9);
+  const sp = v.indexOf(' ');
+  return sp < 0 ? v : v.slice(0, sp);
+}
+
+/**
+ * liftPayloads replaces the format list of a skeleton m= line (the text
+ * after its third space) by the marker 0x10 when pts (the section's
+ * a=rtpmap payload types) is not empty, has no empty entry, and the list is
+ * pts joined by single spaces (AVFORM §2).
+ */
+function liftPayloads(line, pts) {
+  if (pts.length === 0 || pts.includes('')) return line;
+  let cut = 0;
+  for (let k = 0; k < 3; k++) {
+    const i = line.indexOf(' ', cut);
+    if (i < 0) return line;
+    cut = i + 1;
+  }
+  return line.slice(cut) === pts.join(' ') ? line.slice(0, cut) + MK_PAYLOADS : line;
+}
 
 /** MAX_AV_DIGESTS: the most distinct digests an A/V description lifts (AVFORM §1 rule 5). */
 export const MAX_AV_DIGESTS = 8;
@@ -73,7 +109,9 @@ function walkLine(line, media, first, f) {
   const typ = line[0], val = line.slice(2);
   if (media && first) return replaceFields(val, typ + '=', (k, x) => (k === 1 ? upToSlash(x, PORT, f) : null));
   if (media && typ === 'c') return replaceFields(val, 'c=', (k, x) => (k === 2 ? upToSlash(x, ADDRESS, f) : null));
-  if (!media && typ === 'o') return replaceFields(val, 'o=', (k, x) => (k === 1 ? f(SESS, x) : null));
+  // o=: the session id, always; the session version, a number, when it has
+  // 5 digits or more (pion writes the time in seconds), as an SSRC.
+  if (!media && typ === 'o') return replaceFields(val, 'o=', (k, x) => (k === 1 ? f(SESS, x) : k === 2 && x.length >= 5 ? f(SSRC, x) : null));
   if (typ !== 'a') return line;
   const colon = val.indexOf(':');
   if (colon < 0) return line;
@@ -105,6 +143,9 @@ function walkLine(line, media, first, f) {
         return k === 2 && msid ? f(IDENT, x) : null;
       });
     }
+    // a=rtcp:<port> IN IP4 <address>: Firefox writes its first candidate's
+    // address there when it has not bundled.
+    case 'rtcp': return media ? replaceFields(v, prefix, (k, x) => (k === 3 ? f(ADDRESS, x) : null)) : line;
     case 'ssrc-group': return replaceFields(v, prefix, (k, x) => (k >= 1 ? f(SSRC, x) : null));
     case 'msid': return replaceFields(v, prefix, (k, x) => (k <= 1 ? f(IDENT, x) : null));
     case 'msid-semantic': return replaceFields(v, prefix, (k, x) => (k >= 1 && x !== '*' ? f(IDENT, x) : null));
@@ -186,15 +227,17 @@ export function extractSkeleton(p, pol) {
       }
       case SSRC: {
         const v = parseDecimal(x, 4294967295);
-        return v === null ? null : MK_SSRC + ssrcs.add(v);
+        return v === null ? null : tableRef(MK_SSRC, MK_SSRC_OLD, ssrcs.add(v), ssrcOrigin);
       }
       case IDENT: {
         const [open, id, close] = braces(x);
-        return id === '' ? null : open + MK_STRING + ids.add(id) + close;
+        return id === '' ? null : open + tableRef(MK_STRING, MK_STRING_OLD, ids.add(id), idOrigin) + close;
       }
     }
     return null;
   };
+  let ssrcOrigin = 0, idOrigin = 0; // the table lengths at the start of the part
+  let transport = null;
   const cands = [];
   const parts = [];
   const session = [];
@@ -205,6 +248,8 @@ export function extractSkeleton(p, pol) {
   }
   parts.push(session);
   for (const sec of p.media) {
+    ssrcOrigin = ssrcs.list.length;
+    idOrigin = ids.list.length;
     // The section's candidates first: its m= and c= lines refer to its
     // first kept one. Rule 4 of the policy is judged within the section.
     const kept = new Array(sec.length).fill(false);
@@ -217,7 +262,15 @@ export function extractSkeleton(p, pol) {
       if (r === null) return null;
       if (r.keep && keeps(pol, seen, cands.length, r.c)) { kept[i] = true; cands.push(r.c); }
     }
-    const fc = cands.length > first ? cands[first] : null;
+    // The part's transport candidate: its first kept candidate, or, for a
+    // section without one (bundled), the last earlier part's.
+    if (cands.length > first) transport = cands[first];
+    const fc = transport;
+    const pts = [];
+    for (const l of sec) {
+      const pt = l.typ === 'a' ? rtpmapPayload('a=' + l.val) : null;
+      if (pt !== null) pts.push(pt);
+    }
     const part = [];
     for (let i = 0; i < sec.length; i++) {
       const l = sec[i];
@@ -225,11 +278,12 @@ export function extractSkeleton(p, pol) {
         if (kept[i]) part.push(MK_CANDIDATE);
         continue;
       }
-      part.push(walkLine(l.typ + '=' + l.val, true, i === 0, (kind, x) => {
+      const line = walkLine(l.typ + '=' + l.val, true, i === 0, (kind, x) => {
         if (kind === PORT) return fc !== null && x === String(fc.port) ? MK_PORT : null;
         if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
         return lift(kind, x);
-      }));
+      });
+      part.push(i === 0 ? liftPayloads(line, pts) : line);
     }
     parts.push(part);
   }
@@ -259,12 +313,15 @@ export function renderSkeleton(parts, t, maxSDP, off) {
   const sessID = sessionID(t.digests.length > 0 ? t.digests[0] : new Uint8Array(0));
   // total counts the bytes rendered so far, marker by marker: one line of
   // markers may stand for far more than the limit.
-  let ci = 0, total = 0;
+  let ci = 0, total = 0, fc = null; // fc: the part's transport candidate
+  const top = { ssrc: 0, id: 0 }; // 1 + the greatest index rendered so far, per table
   const over = () => new LimitError(off, 'skeleton', `decoded description is over the limit of ${maxSDP} bytes`);
   const out = [];
   for (let pi = 0; pi < parts.length; pi++) {
     const part = parts[pi];
-    const fc = part.includes(MK_CANDIDATE) ? t.cands[ci] : null;
+    if (part.includes(MK_CANDIDATE)) fc = t.cands[ci];
+    let pts = null; // the part's a=rtpmap payload types for 0x10, made when first used
+    const origin = { ssrc: top.ssrc, id: top.id }; // entries referenced in earlier parts
     for (const l of part) {
       let r = '';
       const put = (x) => {
@@ -287,18 +344,28 @@ export function renderSkeleton(parts, t, maxSDP, off) {
               if (pi === 0 || fc === null) throw bad('port or address marker in a part without candidates');
               put(mk === MK_PORT ? String(fc.port) : fc.addr);
               break;
+            case MK_PAYLOADS:
+              if (pts === null) pts = part.map(rtpmapPayload).filter((x) => x !== null);
+              if (pi === 0 || pts.length === 0) throw bad('payload types marker in a part without a=rtpmap lines');
+              put(pts.join(' '));
+              break;
             case MK_UFRAG: put(t.ufrag); break;
             case MK_PWD: put(t.pwd); break;
             case MK_SESS_ID: put(sessID); break;
-            case MK_DIGEST_UP: case MK_DIGEST_LOW: case MK_SSRC: case MK_STRING: {
+            case MK_DIGEST_UP: case MK_DIGEST_LOW: case MK_SSRC: case MK_STRING: case MK_SSRC_OLD: case MK_STRING_OLD: {
               let n = 0;
               while (k + 1 + n < l.length && l[k + 1 + n] >= '0' && l[k + 1 + n] <= '9') n++;
               if (n === 0 || (n > 1 && l[k + 1] === '0') || n > 6) throw bad('marker without a valid index');
-              const i = Number(l.slice(k + 1, k + 1 + n));
+              let i = Number(l.slice(k + 1, k + 1 + n));
               k += n;
-              const table = mk === MK_SSRC ? t.ssrcs : mk === MK_STRING ? t.ids : t.digests;
+              const ssrc = mk === MK_SSRC || mk === MK_SSRC_OLD, id = mk === MK_STRING || mk === MK_STRING_OLD;
+              if (mk === MK_SSRC) i += origin.ssrc;
+              if (mk === MK_STRING) i += origin.id;
+              const table = ssrc ? t.ssrcs : id ? t.ids : t.digests;
               if (i >= table.length) throw bad(`index ${i} out of range`);
-              if (mk === MK_SSRC || mk === MK_STRING) put(String(table[i]));
+              if (ssrc) top.ssrc = Math.max(top.ssrc, i + 1);
+              if (id) top.id = Math.max(top.id, i + 1);
+              if (ssrc || id) put(String(table[i]));
               else put(mk === MK_DIGEST_LOW ? hexUpper(table[i]).toLowerCase() : hexUpper(table[i]));
               break;
             }

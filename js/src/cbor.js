@@ -8,8 +8,8 @@
 // ref/peer reads them), which also admits every simple and floating-point
 // value. readItem then reads checked items. For the codec, canonical form
 // is checked by the caller by re-encoding (SPEC.md §7 step 8), together
-// with the faults checkItem remembers; decodeOne and decodeSequence refuse
-// those faults at once, as the identity messages want.
+// with the faults checkItem remembers; decodeOne refuses those faults at
+// once, as the identity messages want.
 
 import { MalformedError, LimitError, NonCanonicalError } from './errors.js';
 
@@ -161,6 +161,60 @@ function floatWidth(v) {
   if (!Number.isFinite(v)) return 2;
   if (Math.fround(v) !== v) return 8;
   return halfBits(v) >= 0 ? 2 : 4;
+}
+
+/**
+ * splitSequence splits code into its items (at most max) as SPEC.md §7 step
+ * 3 says: unsigned integers and byte strings are read by their header, any
+ * other item is checked by checkItem. Returns {items, nonCanon}.
+ */
+export function splitSequence(code, max) {
+  const items = [];
+  let nonCanon = false;
+  for (let off = 0; off < code.length;) {
+    if (items.length === max) throw new MalformedError(off, '', `more than ${max} items`);
+    const h = itemHeader(code, off);
+    let end;
+    if (h !== null && h.major === 0) end = off + h.hdr;
+    else if (h !== null && h.major === 2) {
+      if (typeof h.arg === 'bigint' || h.arg > code.length - off - h.hdr) throw new MalformedError(off, '', 'truncated CBOR item');
+      end = off + h.hdr + h.arg;
+    } else {
+      const c = checkItem(code, off);
+      end = c.end;
+      nonCanon = nonCanon || c.nonCanon;
+    }
+    items.push({ start: off, end, major: code[off] >> 5, raw: code.subarray(off, end) });
+    off = end;
+  }
+  return { items, nonCanon };
+}
+
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * readExtMap splits a checked extension map into its pairs, in wire order:
+ * [{key, raw, start}] with raw the value's encoding. Keys must be integers
+ * that fit int64 (SPEC.md §7 steps 4 and 5).
+ */
+export function readExtMap(raw, base) {
+  const h = itemHeader(raw, 0);
+  if (h === null || h.major !== 5) throw new MalformedError(base, 'ext', 'want a map');
+  let pos = h.hdr;
+  const pairs = [];
+  for (let i = 0; i < h.arg; i++) {
+    const k = itemHeader(raw, pos);
+    if (k === null || (k.major !== 0 && k.major !== 1) || (typeof k.arg === 'bigint' && k.arg > INT64_MAX)) {
+      throw new MalformedError(base + pos, 'ext', 'keys must be integers');
+    }
+    let key = k.arg;
+    if (k.major === 1) key = typeof key === 'bigint' || key >= Number.MAX_SAFE_INTEGER ? -1n - BigInt(key) : -1 - key;
+    const vstart = pos + k.hdr;
+    const v = checkItem(raw, vstart);
+    pairs.push({ key, raw: raw.subarray(vstart, v.end), start: base + pos });
+    pos = v.end;
+  }
+  return pairs;
 }
 
 /** CBOR null. */
@@ -349,22 +403,6 @@ export function decodeOne(b, limits) {
   if (c.nonCanon) throw new NonCanonicalError(0, '', 'not in core deterministic encoding');
   if (c.end !== b.length) throw new MalformedError(c.end, '', 'bytes after the item');
   return readItem(b, 0).value;
-}
-
-/**
- * decodeSequence decodes b as a CBOR sequence (RFC 8742) of items each
- * checked as decodeOne checks it, and returns [{value, bytes}] (each item's
- * own bytes).
- */
-export function decodeSequence(b, limits) {
-  const out = [];
-  for (let off = 0; off < b.length;) {
-    const c = checkItem(b, off, limits);
-    if (c.nonCanon) throw new NonCanonicalError(off, '', 'not in core deterministic encoding');
-    out.push({ value: readItem(b, off).value, bytes: b.subarray(off, c.end) });
-    off = c.end;
-  }
-  return out;
 }
 
 /** Raw is an item already encoded, which Writer.value writes as it is. */

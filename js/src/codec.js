@@ -4,7 +4,9 @@ import {
   CodecError, MalformedError, NonCanonicalError, UnsupportedError, LimitError, BindingError,
   InvalidSDPError, ForeignError, NeedsOfferError,
 } from './errors.js';
-import { readItem, checkItem, itemHeader, Writer, encode as cborEncode, compareBytes, MAX_ARRAY } from './cbor.js';
+import {
+  readItem, itemHeader, splitSequence, readExtMap, Writer, encode as cborEncode, compareBytes, MAX_ARRAY,
+} from './cbor.js';
 import { compress, inflate, InflateError } from './deflate.js';
 import { sha256 } from './sha256.js';
 import { SDP_DICTIONARY } from './dict.js';
@@ -130,60 +132,6 @@ function decOptions(o = {}) {
 }
 
 function isUint(v) { return typeof v === 'number' && v >= 0 || typeof v === 'bigint' && v >= 0n; }
-
-/**
- * splitSequence splits code into its items (at most max) as SPEC.md §7 step
- * 3 says: unsigned integers and byte strings are read by their header, any
- * other item is checked by checkItem. Returns {items, nonCanon}.
- */
-function splitSequence(code, max) {
-  const items = [];
-  let nonCanon = false;
-  for (let off = 0; off < code.length;) {
-    if (items.length === max) throw new MalformedError(off, '', `more than ${max} items`);
-    const h = itemHeader(code, off);
-    let end;
-    if (h !== null && h.major === 0) end = off + h.hdr;
-    else if (h !== null && h.major === 2) {
-      if (typeof h.arg === 'bigint' || h.arg > code.length - off - h.hdr) throw new MalformedError(off, '', 'truncated CBOR item');
-      end = off + h.hdr + h.arg;
-    } else {
-      const c = checkItem(code, off);
-      end = c.end;
-      nonCanon = nonCanon || c.nonCanon;
-    }
-    items.push({ start: off, end, major: code[off] >> 5, raw: code.subarray(off, end) });
-    off = end;
-  }
-  return { items, nonCanon };
-}
-
-const INT64_MAX = (1n << 63n) - 1n;
-
-/**
- * readExtMap splits a checked extension map into its pairs, in wire order:
- * [{key, raw, start}] with raw the value's encoding. Keys must be integers
- * that fit int64 (SPEC.md §7 steps 4 and 5).
- */
-function readExtMap(raw, base) {
-  const h = itemHeader(raw, 0);
-  if (h === null || h.major !== 5) throw new MalformedError(base, 'ext', 'want a map');
-  let pos = h.hdr;
-  const pairs = [];
-  for (let i = 0; i < h.arg; i++) {
-    const k = itemHeader(raw, pos);
-    if (k === null || (k.major !== 0 && k.major !== 1) || (typeof k.arg === 'bigint' && k.arg > INT64_MAX)) {
-      throw new MalformedError(base + pos, 'ext', 'keys must be integers');
-    }
-    let key = k.arg;
-    if (k.major === 1) key = typeof key === 'bigint' || key >= Number.MAX_SAFE_INTEGER ? -1n - BigInt(key) : -1 - key;
-    const vstart = pos + k.hdr;
-    const v = checkItem(raw, vstart);
-    pairs.push({ key, raw: raw.subarray(vstart, v.end), start: base + pos });
-    pos = v.end;
-  }
-  return pairs;
-}
 
 /** readModel reads and checks a code (SPEC.md §7 steps 1–7). */
 function readModel(code, d) {

@@ -134,8 +134,6 @@ export namespace cbor {
   function checkItem(b: Uint8Array, off: number, limits?: CBORLimits): { end: number; nonCanon: boolean };
   /** decodeOne decodes b, exactly one checked, canonical item. */
   function decodeOne(b: Uint8Array, limits?: CBORLimits): unknown;
-  /** decodeSequence decodes a CBOR sequence of checked, canonical items. */
-  function decodeSequence(b: Uint8Array, limits?: CBORLimits): Array<{ value: unknown; bytes: Uint8Array }>;
   /** encode returns the deterministic encoding of v. */
   function encode(v: unknown): Uint8Array;
   /** head returns the shortest head of major type major and argument arg. */
@@ -145,3 +143,20 @@ export namespace cbor {
   /** Raw is an item already encoded, written as it is. */
   class Raw { constructor(bytes: Uint8Array); readonly bytes: Uint8Array; }
 }
+
+/**
+ * detachDigest returns full (a canonical compact code whose body ends with
+ * the SHA-256 digest, without ext key 1 or key) without that digest, marked
+ * with the byte string mark under ext key key, and the digest; null for any
+ * other code (IDENTITY.md §4's reconnect codes use key −1).
+ */
+export function detachDigest(full: Uint8Array, key: number, mark: Uint8Array): { code: Uint8Array; digest: Uint8Array } | null;
+
+/**
+ * attachDigest is detachDigest's inverse, reading code strictly: the byte
+ * string under key and the full code. Throws MalformedError (or LimitError).
+ */
+export function attachDigest(code: Uint8Array, key: number, digest: Uint8Array): { mark: Uint8Array; full: Uint8Array };
+
+/** hasExtKey reports whether the last item of code is a map holding key, however code is encoded otherwise. */
+export function hasExtKey(code: Uint8Array, key: number): boolean;

@@ -6,6 +6,7 @@ export {
   LimitError, BindingError, InvalidSDPError, NeedsOfferError, classes, errorClass,
 } from './errors.js';
 export { sha256 } from './sha256.js';
+export { detachDigest, attachDigest, hasExtKey } from './reconnect.js';
 // The package's one CBOR module (src/cbor.js), which the peer layer's
 // identity messages use too (src/peer/identity.js, IDENTITY_LIMITS).
 export * as cbor from './cbor.js';

@@ -63,3 +63,24 @@ test('decodeOne gives back what encode wrote', () => {
   assert.deepEqual(decodeOne(encode(v), IDENTITY_LIMITS), v);
   assert.deepEqual(checkItem(encode(v), 0), { end: encode(v).length, nonCanon: false });
 });
+
+test('detachDigest and attachDigest: a compact code without its digest, read strictly', async () => {
+  const { detachDigest, attachDigest, hasExtKey } = await import('../src/index.js');
+  const { readFileSync } = await import('node:fs');
+  const v = JSON.parse(readFileSync(new URL('../../vectors/compact_chrome_offer_mdns.json', import.meta.url), 'utf8'));
+  const full = hex(v.bin);
+  const r = detachDigest(full, -1, hex('01020304'));
+  assert.ok(r);
+  assert.equal(Buffer.from(r.digest).toString('hex'), v.bin.slice(-64));
+  assert.ok(hasExtKey(r.code, -1) && !hasExtKey(full, -1));
+  const back = attachDigest(r.code, -1, r.digest);
+  assert.deepEqual([...back.mark], [1, 2, 3, 4]);
+  assert.deepEqual(back.full, full);
+  assert.equal(detachDigest(r.code, -1, hex('00')), null, 'a code that has the key already');
+  assert.equal(detachDigest(full.subarray(0, 3), -1, hex('00')), null, 'a truncated code');
+  // The mark in a non-shortest header: well formed, not canonical.
+  const long = Uint8Array.from([...r.code.subarray(0, r.code.length - 5), 0x58, 4, 1, 2, 3, 4]);
+  assert.ok(hasExtKey(long, -1));
+  assert.throws(() => attachDigest(long, -1, r.digest), (e) => e.class === 'malformed');
+  assert.throws(() => attachDigest(full, -1, r.digest), (e) => e.class === 'malformed');
+});

@@ -102,7 +102,8 @@ func lengthsOf(n int, symLen ...int) []uint8 {
 
 // TestDecompressDynamicCases pins hand-made dynamic blocks, valid and
 // not, and compares each (and its truncations, limits and bit flips) with
-// compress/flate.
+// compress/flate. It is longer than 80 lines: each hand-made block is
+// built bit by bit next to the comment that says what it holds.
 func TestDecompressDynamicCases(t *testing.T) {
 	// A complete literal/length code of eight 3-bit codes over 258
 	// symbols, and a complete distance code of four 2-bit codes.
@@ -379,7 +380,9 @@ func randomItems(c *chooser, lengths []uint8) []clSym {
 
 // randomBlock writes a final dynamic-Huffman block with codes and symbols
 // chosen by c: mostly valid, with distances mostly within dictLen bytes
-// of dictionary and the output.
+// of dictionary and the output. It is longer than 80 lines: it writes a
+// whole block, header, code-length codes and symbols, in the order RFC 1951
+// §3.2.7 lays them out.
 func randomBlock(c *chooser, dictLen int) []byte {
 	nlit, ndist := 257+c.intn(30), 1+c.intn(30)
 	if c.intn(32) == 0 {
@@ -515,7 +518,8 @@ func TestDecompressDynamicRandom(t *testing.T) {
 // or a block randomBlock makes with the stream's bytes as its choices (2).
 // In the last two, bit 2 selects a dictionary that is not plain text, and
 // if bit 15 of max is set, the bit max&0x7fff (modulo the length) of the
-// stream is flipped.
+// stream is flipped. It is longer than 80 lines: most of it is the seed
+// corpus, one kind of stream after another.
 func FuzzDecompressDynamicDiff(f *testing.F) {
 	dicts := [][]byte{nil, SDPDictionary, []byte("abc"), bytes.Repeat([]byte("xyz\n"), 9000)}
 	notPlain := notPlainDicts()

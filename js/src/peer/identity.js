@@ -7,12 +7,12 @@
 // In a browser without it, Identity.generate/fromSeed and every verify
 // throw PeerError 'unsupported': a page can still connect through codes
 // (PeerConnection), without identities.
-import { sha256, cbor, CodecError } from '../index.js';
+import { sha256, cbor, CodecError, detachDigest, attachDigest } from '../index.js';
 import { PeerError } from './errors.js';
 
 export { PeerError };
 
-const { decodeOne, decodeSequence, encode, head, concatBytes, compareBytes, Raw, IDENTITY_LIMITS } = cbor;
+const { decodeOne, encode, head, itemHeader, nonShortest, concatBytes, compareBytes, Raw, IDENTITY_LIMITS } = cbor;
 
 export const VERSION = 1;
 export const MSG = Object.freeze({ hello: 0, data: 1, relay: 2, refuse: 3, invite: 4, restart: 5 });
@@ -244,18 +244,11 @@ export function inviteMessage(peer) { return encode([MSG.invite, peer]); }
 function parseData(b) {
   if (b.length > MAX_DATA_MESSAGE) throw fail('protocol', `data message of ${b.length} bytes`);
   if (b.length < 3 || b[0] !== 0x82 || b[1] !== MSG.data) throw fail('protocol', 'not a data message');
-  const ib = b[2], major = ib >> 5, info = ib & 31;
-  let n = 0, len = 0;
-  if (major !== 2 || info > 27) throw fail('protocol', 'a data message\'s payload is not one canonical byte string');
-  if (info < 24) len = info;
-  else {
-    n = 1 << (info - 24);
-    if (b.length < 3 + n) throw fail('protocol', 'truncated data message');
-    for (let i = 0; i < n; i++) len = len * 256 + b[3 + i];
-    if ((n === 1 && len < 24) || (n > 1 && len < 2 ** (4 * n))) throw fail('protocol', 'a data message\'s length is not in its shortest form');
+  const h = itemHeader(b, 2);
+  if (h === null || h.major !== 2 || nonShortest(h) || h.arg !== b.length - 2 - h.hdr) {
+    throw fail('protocol', 'a data message\'s payload is not one canonical byte string');
   }
-  if (len !== b.length - 3 - n) throw fail('protocol', 'a data message\'s payload is not one canonical byte string');
-  return b.subarray(3 + n);
+  return b.subarray(2 + h.hdr);
 }
 
 /**
@@ -345,41 +338,6 @@ export function readFrame(stream) {
 
 // --- Reconnect codes (§4) ---
 
-// parseCompact reads a compact code strictly: [head < 16, body bstr, ext
-// map with integer keys?], each item canonical; null when it is not one.
-function parseCompact(code) {
-  let items;
-  try {
-    items = decodeSequence(code, IDENTITY_LIMITS);
-  } catch {
-    return null;
-  }
-  if (items.length < 2 || items.length > 3) return null;
-  const [h, body, ext] = items;
-  if (!isUint(h.value) || h.value >= 16 || !(body.value instanceof Uint8Array)) return null;
-  const entries = [];
-  if (ext) {
-    if (!Array.isArray(ext.value?.map) || ext.value.map.length === 0) return null;
-    // Re-read the map's entries as raw bytes, in their (canonical) order.
-    const inner = decodeSequence(ext.bytes.subarray(head(5, ext.value.map.length).length), IDENTITY_LIMITS);
-    for (let i = 0; i < inner.length; i += 2) {
-      if (typeof inner[i].value !== 'number' && typeof inner[i].value !== 'bigint') return null;
-      entries.push({ key: inner[i].value, keyBytes: inner[i].bytes, value: inner[i + 1].value, valueBytes: inner[i + 1].bytes });
-    }
-  }
-  return { head: h.bytes, body: body.value, entries };
-}
-
-function writeCompact(headBytes, body, entries) {
-  const parts = [headBytes, head(2, body.length), body];
-  if (entries.length) {
-    const sorted = [...entries].sort((a, b) => compareBytes(a.keyBytes, b.keyBytes));
-    parts.push(head(5, sorted.length));
-    for (const e of sorted) parts.push(e.keyBytes, e.valueBytes);
-  }
-  return concatBytes(parts);
-}
-
 const KNOWN_PEER = -1;
 
 /**
@@ -388,27 +346,25 @@ const KNOWN_PEER = -1;
  * form (residual, other fingerprints, already extended).
  */
 export function toReconnect(full, author, fp) {
-  const c = parseCompact(full);
-  if (!c || c.body.length < 32 || c.entries.some((e) => e.key === 1 || e.key === KNOWN_PEER)) return null;
-  if (!equalBytes(c.body.subarray(c.body.length - 32), fp)) return null;
-  const hint = author.subarray(0, HINT_LEN);
-  const entries = [...c.entries, { key: KNOWN_PEER, keyBytes: encode(KNOWN_PEER), valueBytes: encode(hint) }];
-  return writeCompact(c.head, c.body.subarray(0, c.body.length - 32), entries);
+  const r = detachDigest(full, KNOWN_PEER, author.subarray(0, HINT_LEN));
+  return r && equalBytes(r.digest, fp) ? r.code : null;
 }
 
-/** reconnectHint is the ID hint of a reconnect code, read strictly; null otherwise. */
+/** reconnectHint is the ID hint of a reconnect code, read strictly (attachDigest); null otherwise. */
 export function reconnectHint(code) {
-  const c = parseCompact(code);
-  if (!c || c.entries.some((e) => e.key === 1)) return null;
-  const e = c.entries.find((x) => x.key === KNOWN_PEER);
-  return e && isBytes(e.value, HINT_LEN) ? e.value : null;
+  try {
+    const { mark } = attachDigest(code, KNOWN_PEER, new Uint8Array(32));
+    return mark.length === HINT_LEN ? mark : null;
+  } catch (err) {
+    if (err instanceof CodecError) return null;
+    throw err;
+  }
 }
 
 /** fromReconnect rebuilds the full code of a reconnect code with the remembered digest fp. */
 export function fromReconnect(code, fp) {
-  const c = parseCompact(code);
   if (!reconnectHint(code)) throw fail('malformed', 'not a reconnect code');
-  return writeCompact(c.head, concatBytes([c.body, fp]), c.entries.filter((e) => e.key !== KNOWN_PEER));
+  return attachDigest(code, KNOWN_PEER, fp).full;
 }
 
 /**

@@ -300,6 +300,13 @@ export interface PeerEvents {
   joined: (session: Session) => void;
   data: (session: Session, data: Uint8Array) => void;
   left: (session: Session, reason: PeerError) => void;
+  /**
+   * An introduction offered to this peer was refused (as ref/peer's Rejected):
+   * err.class says why ('refused', 'expired' for a replay, 'too-many',
+   * 'tampered', ...); from: the author's ID text when the code names one;
+   * via: the session it came through. The author is sent the refusal.
+   */
+  rejected: (err: PeerError, from: string | null, via: Session) => void;
   /** A failure while handling an introduction message. */
   error: (err: Error) => void;
 }

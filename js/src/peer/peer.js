@@ -9,10 +9,11 @@ import { PeerConnection } from './connection.js';
 import { Emitter } from './emitter.js';
 import { PeerError } from './errors.js';
 import { bytesOf } from './channel.js';
+import { ReplayCache, WorkLimit, expiredIntroduced, MAX_INTRODUCED_BY, MAX_PENDING_PER_SOURCE, MAX_PENDING_TOTAL } from './bounds.js';
 import {
   Identity, checkHello, decodeMessage, dataMessage, idText, idShort, parseID, toReconnect, reconnectHint,
   resolveReconnect, MSG, idOf, verifySigned, relayMessage, refuseMessage, refusalClass, REFUSE,
-  KIND_OFFER, KIND_ANSWER, SIGNED_CODE_LIFETIME,
+  KIND_OFFER, KIND_ANSWER,
 } from './identity.js';
 
 const DAY = 86400000;
@@ -182,8 +183,15 @@ export class Pairing {
     if (msg.type === MSG.data) {
       this._sess.emit('data', msg.payload);
       this.peer.emit('data', this._sess, msg.payload);
-    } else if (!msg.ignored) {
+    } else if (msg.type === MSG.refuse) {
       this.peer._control(this._sess, msg).catch((err) => this.peer.emit('error', err));
+    } else if (!msg.ignored) {
+      // A relay or an invitation starts an exchange: beyond the bound of
+      // those under way (§9), it is dropped (and reported).
+      const sess = this._sess, peer = this.peer;
+      if (!peer._work.run(sess.idText, () => peer._control(sess, msg), (err) => peer.emit('error', err))) {
+        peer.emit('rejected', new PeerError('too-many', `peer: ${MAX_PENDING_PER_SOURCE} exchanges under way from ${sess.idShort}, or ${MAX_PENDING_TOTAL} in all: a message dropped`), null, sess);
+      }
     } // restart (§8.2) is read and ignored: no ICE restart here
   }
 
@@ -215,7 +223,8 @@ export class Pairing {
 /**
  * Peer is this browser's identity and the peers it knows. Events:
  * 'joined' (Session: HELLO verified), 'data' (Session, Uint8Array),
- * 'left' (Session, PeerError).
+ * 'left' (Session, PeerError), 'rejected' (PeerError, author ID text or
+ * null, Session: an introduction offered to us and refused).
  */
 export class Peer extends Emitter {
   /**
@@ -248,7 +257,8 @@ export class Peer extends Emitter {
     p.maxPeers = maxPeers;
     p.handshakeTimeout = handshakeTimeout;
     p._inflight = 0; // introductions being answered
-    p._accepted = new Map(); // signatures of signed offers accepted: each once (§9)
+    p._replay = new ReplayCache(); // signed codes accepted: each once (§9)
+    p._work = new WorkLimit(); // exchanges under way that connected peers started (§9)
     const fp = self.certificate.getFingerprints().find((f) => f.algorithm === 'sha-256');
     p.fingerprint = Uint8Array.from(fp.value.split(':'), (x) => parseInt(x, 16));
     p.sessions = new Map(); // ID text -> Session
@@ -263,12 +273,24 @@ export class Peer extends Emitter {
   /** pair starts a connection through codes (see Pairing); expect: ID(s) it must reach. */
   pair(options) { return new Pairing(this, options); }
 
-  /** remembered lists the known peers: {idText, id, key, fingerprint, sentFingerprint, firstSeen, lastSeen}. */
-  remembered() { return this.store.allPeers(); }
+  /**
+   * remembered lists the known peers: {idText, id, key, fingerprint,
+   * sentFingerprint, firstSeen, lastSeen, chosen, introducer}. A peer met
+   * through an introduction is forgotten 30 days after it was last seen,
+   * unless it has a session (§5).
+   */
+  async remembered() {
+    const out = [], now = Date.now();
+    for (const r of await this.store.allPeers()) {
+      if (expiredIntroduced(r, now) && !this.sessions.has(r.idText)) await this.store.deletePeer(r.idText);
+      else out.push(r);
+    }
+    return out;
+  }
 
   forget(idTextOf) { return this.store.deletePeer(idTextOf); }
 
-  async _record(t) { return (await this.store.allPeers()).find((r) => r.idText === t); }
+  async _record(t) { return (await this.remembered()).find((r) => r.idText === t); }
 
   /**
    * introduce connects to the peer `to` (ID text) through a connected peer
@@ -298,7 +320,7 @@ export class Peer extends Emitter {
     const forTo = m.to && sameBytes(m.to, this.id);
     if (m.type === MSG.invite) {
       const t = idText(m.peer);
-      if (!this.sessions.has(t) && !sameBytes(m.peer, this.id) && await this._introducerOK(sess, t)) this.introduce(t, { via: sess });
+      if (!this.sessions.has(t) && !sameBytes(m.peer, this.id) && !await this._mayAccept(sess, t)) await this.introduce(t, { via: sess }).session.catch(() => {});
       return;
     }
     if (m.type !== MSG.relay && m.type !== MSG.refuse) return; // restart: no ICE restart here
@@ -324,6 +346,7 @@ export class Peer extends Emitter {
       }
       try {
         await verifySigned(m.signed, this.id, KIND_ANSWER, now, p.to);
+        this._replay.once(m.signed, idText(p.to), now);
         await p.pairing.connect(m.signed.code);
       } catch (err) {
         p.pairing.conn._fail(err.class || 'protocol', err.message);
@@ -332,18 +355,21 @@ export class Peer extends Emitter {
     }
     // An offer for us through sess.
     const author = m.signed.key.length === 32 ? idOf(m.signed.key) : null;
-    const refuse = (cls) => author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[cls] || REFUSE.other));
+    // refuse answers the author with the reason of err's class and reports
+    // it as 'rejected' (ref/peer's Rejected event).
+    const refuse = (err) => {
+      this.emit('rejected', err, author && idText(author), sess);
+      return author && sess.conn.send(refuseMessage(0, author, m.nonce, REFUSE[err.class] || REFUSE.other));
+    };
     try {
       await verifySigned(m.signed, this.id, KIND_OFFER, now);
       const t = idText(author);
-      if (!await this._introducerOK(sess, t)) return refuse('refused');
+      const no = await this._mayAccept(sess, t);
+      if (no) return refuse(no);
       // A signed offer is accepted once (a replay is expired), and the
       // sessions and introductions under way stay within maxPeers.
-      const sig = String.fromCharCode(...m.signed.sig);
-      for (const [k, at] of this._accepted) if (at < now - 2 * SIGNED_CODE_LIFETIME) this._accepted.delete(k);
-      if (this._accepted.has(sig)) return refuse('other');
-      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse('too-many');
-      this._accepted.set(sig, now);
+      this._replay.once(m.signed, t, now);
+      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse(new PeerError('too-many', `peer: ${this.maxPeers} peers (maxPeers)`));
       this._inflight++;
       const pairing = new Pairing(this, { expect: t, introducer: sess.idText });
       pairing.session.then(() => this._inflight--, () => this._inflight--);
@@ -351,16 +377,24 @@ export class Peer extends Emitter {
       const signed = await this.identity.signCode(KIND_ANSWER, author, pairing.conn.localCode);
       await sess.conn.send(relayMessage(0, author, m.nonce, signed));
     } catch (err) {
-      await refuse(err.class);
+      await refuse(err.class ? err : new PeerError('protocol', err.message));
     }
   }
 
-  // introducerOK: a stranger is accepted only through an introducer this
-  // user paired with by code (ref/peer's IntroductionsFromChosen); a known
-  // peer through anyone.
-  async _introducerOK(sess, t) {
-    if (await this._record(t)) return true;
-    return !!(await this._record(sess.idText))?.chosen;
+  // mayAccept returns why the peer t may not be introduced through sess
+  // (a PeerError 'refused'), or null. A known peer comes through anyone; a
+  // stranger only through an introducer this user paired with by code
+  // (ref/peer's IntroductionsFromChosen), and while fewer than 16 peers
+  // it introduced are remembered (§5).
+  async _mayAccept(sess, t) {
+    const recs = await this.remembered();
+    if (recs.some((r) => r.idText === t)) return null;
+    if (!recs.find((r) => r.idText === sess.idText)?.chosen) {
+      return new PeerError('refused', `peer: a stranger introduced by ${sess.idShort}, not a peer paired by code`);
+    }
+    const n = recs.filter((r) => !r.chosen && r.introducer === sess.idText).length;
+    if (n >= MAX_INTRODUCED_BY) return new PeerError('refused', `peer: ${n} peers introduced by ${sess.idShort} are remembered already`);
+    return null;
   }
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/flate"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
@@ -103,16 +104,28 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 	edits := content(it[5])
 
 	// The edits (AVFORM §3).
-	g.decodeFail("av_unknown_profile", ofr+" whose session part names registry profile 125, which this registry does not have: a later revision's profile, unsupported (never misread).", "offer",
+	g.decodeFail("av_unknown_profile", ofr+" whose session part names registry profile 124, which this registry does not have: a later revision's profile, unsupported (never misread).", "offer",
 		with(5, bstr(join([]byte{127}, edits[1:]))), nil, nil, "unsupported")
 	g.decodeFail("av_copy_past_base", ofr+" with one more part: profile 0 (7 lines) as base and COPY 100.", "offer",
-		with(5, bstr(join(edits, []byte{2, 0x8c, 0x03, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_skip_past_base", ofr+" with one more part: profile 0 (7 lines) as base and SKIP 8.", "offer",
-		with(5, bstr(join(edits, []byte{2, 7<<2 | 1, 3}))), nil, nil, "malformed")
+		with(5, bstr(join(edits, []byte{3, 0x8c, 0x03, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_seek_past_base", ofr+" with one more part: profile 0 (7 lines) as base and SEEK +7, to the base's end (v = 12<<2 | 1).", "offer",
+		with(5, bstr(join(edits, []byte{3, 12<<2 | 1, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_seek_before_base", ofr+" with one more part: profile 0 as base and SEEK -1 from its first line (v = 1<<2 | 1).", "offer",
+		with(5, bstr(join(edits, []byte{3, 1<<2 | 1, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_own_base_later_part", ofr+" with one more part (its fifth, index 4) whose base is part 4 of the description itself (base 2): only an earlier part can be a base.", "offer",
+		with(5, bstr(join(edits, []byte{2, 4, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_seek_no_copy", ofr+" with one more part: profile 0 as base, SEEK +2 then END: every edit rule holds but the encoder never writes it, so re-encoding differs.", "offer",
+		with(5, bstr(join(edits, []byte{3, 2<<2 | 1, 3}))), nil, nil, "non-canonical")
 	g.decodeFail("av_offer_base_in_offer", ofr+" with one more part whose base is part 0 of the offer (base 1): an offer has no offer.", "offer",
 		with(5, bstr(join(edits, []byte{1, 0, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_bad_op", ofr+" with one more part holding the op 7 (kind 3 but not END).", "offer",
-		with(5, bstr(join(edits, []byte{0, 7, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_bad_op", ofr+" with one more part holding the op 11 (kind 3 but neither END nor COPY END).", "offer",
+		with(5, bstr(join(edits, []byte{0, 11, 3}))), nil, nil, "malformed")
+	if !bytes.HasPrefix(edits, []byte{3, 7}) {
+		g.fail("av_copy_end_not_canonical", "%s: part 0 is not profile 0, COPY END", ofr)
+		return
+	}
+	g.decodeFail("av_copy_end_not_canonical", ofr+" with its session part written COPY 7, END (profile 0 has 7 lines) in place of COPY END: it decodes to the same skeleton, but an encoder writes COPY END.", "offer",
+		with(5, bstr(join([]byte{3, 0x18, 3}, edits[2:]))), nil, nil, "non-canonical")
 	g.decodeFail("av_part_without_end", ofr+" with one more part (the empty base) that has no END.", "offer",
 		with(5, bstr(join(edits, []byte{0}))), nil, nil, "malformed")
 	g.decodeFail("av_varint_five_bytes", ofr+" with one more part whose base is a varint of 5 bytes (at most 4).", "offer",
@@ -121,7 +134,7 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		with(5, bstr(join([]byte{edits[0] | 0x80, 0}, edits[1:]))), nil, nil, "non-canonical")
 	var bomb []byte
 	for k := 0; k < 40; k++ {
-		bomb = append(bomb, 4, 126<<2&0xff|0x80, 126>>5, 3) // profile 2 (127 lines): COPY 127
+		bomb = append(bomb, 5, 126<<2&0xff|0x80, 126>>5, 3) // profile 2 (127 lines): COPY 127
 	}
 	g.decodeFail("av_copy_bomb", ofr+" with 40 more parts, each a COPY of all of registry profile 2 (Chromium's video section, 127 lines): the skeleton passes the SDP limit while the edits are applied.", "offer",
 		with(5, bstr(join(edits, bomb))), nil, nil, "limit")
@@ -147,8 +160,15 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		with(4, join(head(nil, 4, uint64(len(ids))), tstr(asText), rawJoin(ids[1:]))), nil, nil, "non-canonical")
 	g.decodeFail("av_ids_tstr_space", ofr+" whose first identifier is a text string with a space.", "offer",
 		with(4, join(head(nil, 4, uint64(len(ids))), tstr("a b"), rawJoin(ids[1:]))), nil, nil, "malformed")
-	g.decodeFail("av_ids_bstr_15", ofr+" whose first identifier is a byte string of 15 bytes.", "offer",
-		with(4, join(head(nil, 4, uint64(len(ids))), bstr(uuid[:15]), rawJoin(ids[1:]))), nil, nil, "malformed")
+	g.decodeFail("av_ids_bstr_14", ofr+" whose first identifier is a byte string of 14 bytes: neither 16 (a UUID) nor a multiple of 3 (base64 text).", "offer",
+		with(4, join(head(nil, 4, uint64(len(ids))), bstr(uuid[:14]), rawJoin(ids[1:]))), nil, nil, "malformed")
+	if len(ids) < 3 || len(content(ids[2])) != 12 {
+		g.fail("av_ids_tstr_base64", "%s: identifier 2 (the CNAME) is not 12 bytes", ofr)
+		return
+	}
+	cname := base64.StdEncoding.EncodeToString(content(ids[2]))
+	g.decodeFail("av_ids_tstr_base64", ofr+" whose identifier 2, the CNAME "+cname+", is written as a text string: base64 text travels as its bytes (12).", "offer",
+		with(4, join(head(nil, 4, uint64(len(ids))), rawJoin(ids[:2]), tstr(cname), rawJoin(ids[3:]))), nil, nil, "non-canonical")
 	body := bytes.Clone(content(it[1]))
 	body[0] |= 0x40
 	g.decodeFail("av_ice_lite_bit", ofr+" with bit 6 (ICE-lite) of its credentials byte set: in the A/V form a=ice-lite is a skeleton line.", "offer", with(1, bstr(body)), nil, nil, "malformed")
@@ -198,8 +218,8 @@ func (g *gen) avTextNegatives(offer []byte) {
 		with(6, bstr(stored(append(bytes.Clone(text), "a=x\n"...)))), nil, nil, "malformed")
 	g.decodeFail("av_text_no_final_lf", ofr+" whose text does not end with LF.", "offer",
 		with(6, bstr(stored(text[:len(text)-1]))), nil, nil, "malformed")
-	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x10, which is not a marker, in place of an SSRC marker 0x0e.", "offer",
-		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x10}, 1)))), nil, nil, "malformed")
+	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x13, which is not a marker, in place of an SSRC marker 0x0e.", "offer",
+		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x13}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_index_out_of_range", ofr+" whose text refers to SSRC 999 of a table of fewer.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x0e, '9', '9', '9'}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_candidate_not_alone", ofr+" whose text has a line with the candidate marker 0x01 and more.", "offer",
@@ -389,9 +409,12 @@ func skeleton(code []byte) ([][]string, error) {
 	for p < len(edits) {
 		base := varint()
 		var bl []string
-		if base >= 2 {
-			bl = reg[base-2]
-		} else if base == 1 {
+		switch {
+		case base >= 3:
+			bl = reg[base-3]
+		case base == 2:
+			bl = parts[varint()]
+		case base == 1:
 			return nil, fmt.Errorf("an offer base in an offer")
 		}
 		var part []string
@@ -400,13 +423,21 @@ func skeleton(code []byte) ([][]string, error) {
 			if v == 3 {
 				break
 			}
+			if v == 7 { // COPY END
+				part = append(part, bl[j:]...)
+				break
+			}
 			n := v>>2 + 1
 			switch v & 3 {
 			case 0:
 				part = append(part, bl[j:j+n]...)
 				j += n
-			case 1:
-				j += n
+			case 1: // SEEK: m = n - 1 even is m/2 + 1 forward, odd (m+1)/2 back
+				if n%2 == 1 {
+					j += (n + 1) / 2
+				} else {
+					j -= n / 2
+				}
 			case 2:
 				part = append(part, lines[:n]...)
 				lines = lines[n:]
@@ -477,13 +508,27 @@ func (g *gen) avDamage() {
 	g.decodeFail("av_index_leading_zero", tvn+" whose first SSRC marker's index has a leading zero.", "offer", with(6, bstr(stored(lz))), nil, nil, "malformed")
 	grp := find("a=mid:")
 	edits := content(it[5])
-	g.decodeFail("av_port_marker_no_candidate", tvn+" with one more part, the empty base and one inserted line \"m=audio \\x02 X 0\": the port marker in a part without candidates.", "offer",
+	// onePart is the code with one more part: the empty base and the
+	// inserted line l.
+	onePart := func(l string) []byte {
+		c := append([][]byte{}, it...)
+		c[5] = bstr(join(edits, []byte{0, 2, 3}))
+		c[6] = bstr(stored(append(bytes.Clone(text), l+"\n"...)))
+		return join(c...)
+	}
+	if !bytes.HasPrefix(edits, []byte{3, 7}) {
+		g.fail("av_port_marker_no_candidate", "%s: part 0 is not profile 0, COPY END", tvn)
+		return
+	}
+	g.decodeFail("av_port_marker_no_candidate", tvn+" whose session part (profile 0, COPY END) becomes COPY 7, INSERT of one more line \"a=x:\\x02\": the port marker in part 0, which has no transport candidate.", "offer",
 		func() []byte {
 			c := append([][]byte{}, it...)
-			c[5] = bstr(join(edits, []byte{0, 2, 3}))
-			c[6] = bstr(stored(append(bytes.Clone(text), "m=audio \x02 X 0\n"...)))
+			c[5] = bstr(join([]byte{3, 0x18, 2, 3}, edits[2:]))
+			c[6] = bstr(stored(append([]byte("a=x:\x02\n"), text...)))
 			return join(c...)
 		}(), nil, nil, "malformed")
+	g.decodeFail("av_payloads_marker_no_rtpmap", tvn+" with one more part, the empty base and one inserted line \"m=audio 9 X \\x10\": the payload types marker in a part without a=rtpmap lines.", "offer",
+		onePart("m=audio 9 X \x10"), nil, nil, "malformed")
 	sem := find("a=msid:")
 	g.decodeFail("av_marker_misplaced", tvn+" with the session id marker 0x07 as a third field of an a=msid line: it renders, and re-encoding finds a number there, which it keeps as text.", "offer",
 		withText(edit(sem, lines[sem]+" \x07")), nil, nil, "non-canonical")
@@ -507,7 +552,7 @@ func (g *gen) avDamage() {
 		join(items2...), nil, nil, "limit")
 	var more []byte
 	for k := 0; k < 62; k++ {
-		more = append(more, 2+11, 8<<2, 3) // profile 11 (pion's application section, 9 lines): COPY 9
+		more = append(more, 3+11, 8<<2, 3) // profile 11 (pion's application section, 9 lines): COPY 9
 	}
 	g.decodeFail("av_sections_65", "av_chromium_avdata_offer with 62 more parts, each a copy of registry profile 11 (an application section without candidates): 65 media sections are more than the A/V form takes, found when the rendered text is re-encoded, before any base is compared.", "offer",
 		func() []byte {
