@@ -273,30 +273,8 @@ func TestVNetICERestartWithTracks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// readAfter reads rt until a packet the sender wrote at or after
-	// sequence number from arrives, checking every payload on the way.
-	readAfter := func(rt RemoteTrack, from uint32) error {
-		if err := rt.Track.SetReadDeadline(time.Now().Add(20 * time.Second)); err != nil {
-			return err
-		}
-		for {
-			p, _, err := rt.Track.ReadRTP()
-			if err != nil {
-				return fmt.Errorf("track %s: %w", rt.Track.ID(), err)
-			}
-			var n uint32
-			var id string
-			if _, err := fmt.Sscanf(strings.Replace(string(p.Payload), "/", " ", 1), "%s %d", &id, &n); err != nil ||
-				id != rt.Track.ID() || uint16(n) != p.SequenceNumber {
-				return fmt.Errorf("track %s: payload %q, sequence number %d", rt.Track.ID(), p.Payload, p.SequenceNumber)
-			}
-			if n >= from {
-				return nil
-			}
-		}
-	}
 	for _, rt := range []RemoteTrack{ort, art} {
-		if err := readAfter(rt, 0); err != nil {
+		if err := readFrom(rt, 0); err != nil {
 			t.Fatalf("before the cut: %v", err)
 		}
 	}
@@ -307,7 +285,7 @@ func TestVNetICERestartWithTracks(t *testing.T) {
 	restart(t, ctx, o, a)
 	from := seq.Load()
 	for _, rt := range []RemoteTrack{ort, art} {
-		if err := readAfter(rt, from); err != nil {
+		if err := readFrom(rt, from); err != nil {
 			t.Fatalf("after the restart (packets from %d on): %v", from, err)
 		}
 	}
@@ -321,5 +299,29 @@ func TestVNetICERestartWithTracks(t *testing.T) {
 	}
 	if o.Restarts() != 1 || a.Restarts() != 1 {
 		t.Fatalf("restarts %d, %d; want 1", o.Restarts(), a.Restarts())
+	}
+}
+
+// readFrom reads rt until a packet its sender wrote at or after sequence
+// number from arrives (payload "<track id>/<number>", as
+// TestVNetICERestartWithTracks writes), checking every payload on the way.
+func readFrom(rt RemoteTrack, from uint32) error {
+	if err := rt.Track.SetReadDeadline(time.Now().Add(20 * time.Second)); err != nil {
+		return err
+	}
+	for {
+		p, _, err := rt.Track.ReadRTP()
+		if err != nil {
+			return fmt.Errorf("track %s: %w", rt.Track.ID(), err)
+		}
+		var n uint32
+		var id string
+		if _, err := fmt.Sscanf(strings.Replace(string(p.Payload), "/", " ", 1), "%s %d", &id, &n); err != nil ||
+			id != rt.Track.ID() || uint16(n) != p.SequenceNumber {
+			return fmt.Errorf("track %s: payload %q, sequence number %d", rt.Track.ID(), p.Payload, p.SequenceNumber)
+		}
+		if n >= from {
+			return nil
+		}
 	}
 }
