@@ -73,3 +73,69 @@ test('chromium and firefox connect through a Go peer, with no code', { timeout: 
     await b.stop();
   }
 });
+
+// A session made through an introduction survives a network cut by an ICE
+// restart of the same connection (IDENTITY.md §8.2): page A (Chromium,
+// then Firefox) pairs with Go peer B by code and connects to Go peer C (in
+// B's process, paired with B) through B. C's UDP sockets but those with B
+// are cut: both sides report reconnecting at the dead-peer deadline; the
+// initiator (the lower ID: neither dials the other; C's ID is chosen so
+// that each side is it once) sends its signed restart offer through B, the
+// other answers through B, and the same session, same connection, comes
+// back; messages flow both ways.
+// lessID compares two IDs' text forms as their bytes (base32: a–z, then 2–7).
+const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
+const lessID = (x, y) => {
+  const i = [...x].findIndex((ch, k) => ch !== y[k]);
+  return i >= 0 && B32.indexOf(x[i]) < B32.indexOf(y[i]);
+};
+
+for (const [kind, initiator] of [['chromium', 'page'], ['chromium', 'Go'], ['firefox', 'page'], ['firefox', 'Go']]) {
+  test(`${kind}: a session with a Go peer comes back after a network cut, by an ICE restart through a common peer (the ${initiator} restarts)`, { timeout: 180000 }, async () => {
+    const b = new H.Proc(INTRODUCER, []);
+    const br = await H.launch(kind, { mdns: false });
+    try {
+      const bID = await line(b, 'id ');
+      const a = await H.openTestPage(br, server.url);
+      const pa = await pairWith(a, b, `restart-${kind}`);
+      assert.equal(pa.them, bID);
+      b.write(`second ${initiator === 'page' ? 'above' : 'below'} ${pa.me}\n`);
+      const cID = await line(b, 'second ');
+      assert.equal(lessID(pa.me, cID), initiator === 'page', 'the lower ID restarts');
+      await a.evaluate(async (c) => {
+        T.ev = [];
+        for (const e of ['reconnecting', 'reconnected', 'left', 'restart-failed']) {
+          T.peer.on(e, (s, err) => T.ev.push({ e, id: s.idText, at: Date.now(), err: err?.message }));
+        }
+        T.cs = await T.peer.introduce(c).session;
+        await T.cs.send('before');
+      }, cID);
+      await line(b, `got2 ${pa.me} before`);
+      assert.ok(await a.evaluate(() => T.cs.conn.options.restartable), 'an introduced connection is restartable');
+
+      b.out = Buffer.alloc(0);
+      const t0 = Date.now();
+      b.write('cut\n');
+      await line(b, 'cut');
+      await H.until(a, (c) => T.ev.some((x) => x.e === 'reconnected' && x.id === c) || T.ev.some((x) => x.e === 'left'), cID, 60000);
+      const st = await a.evaluate((c) => ({
+        ev: T.ev, same: T.peer.sessions.get(c) === T.cs, restarts: T.cs.conn.restarts, state: T.cs.conn.state,
+        sessions: [...T.peer.sessions.values()].map((s) => `${s.idShort} ${s.conn.state} ${s.conn.restarts} ${s === T.cs}`), joined: T.joined,
+      }), cID);
+      const back = Date.now() - t0;
+      console.log(`${kind}: events ${JSON.stringify(st.ev.map((x) => ({ e: x.e, ms: x.at - t0, err: x.err })))}; back ${back} ms after the cut; restarts ${st.restarts}; initiator ${initiator}`);
+      assert.ok(st.ev.some((x) => x.e === 'reconnecting'), 'reconnecting reported');
+      assert.ok(!st.ev.some((x) => x.e === 'left'), `the session was left: ${JSON.stringify(st.ev)}\n${b.out}`);
+      assert.ok(st.same && st.state === 'open' && st.restarts >= 1, `same session, restarted: ${JSON.stringify(st)}\n${b.out}`);
+      await line(b, `event2 reconnected ${pa.me}`, 30000);
+
+      await a.evaluate(() => T.cs.send('after'));
+      await line(b, `got2 ${pa.me} after`);
+      b.write(`send2 ${pa.me} and back\n`);
+      await H.until(a, (want) => T.got.includes(want), `${cID}: and back`);
+    } finally {
+      await H.closeAll(br);
+      await b.stop();
+    }
+  });
+}

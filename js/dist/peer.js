@@ -1337,6 +1337,149 @@ function expiredIntroduced(rec, now = Date.now()) {
   return !rec.chosen && !!rec.introducer && now - (rec.lastSeen || 0) >= INTRODUCED_LIFETIME;
 }
 
+// src/peer/sessionrestart.js
+var RESTART_ATTEMPT = 3e3;
+var RESTART_RETRY = 1e3;
+var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+var nowSec = () => Math.floor(Date.now() / 1e3);
+function less(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+}
+var current = (peer, sess) => peer.sessions.get(sess.idText) === sess && !sess.conn.reason;
+function reconnecting(peer, sess, why) {
+  if (sess.restarting || !current(peer, sess)) return false;
+  sess.restarting = true;
+  const err = new PeerError("unreachable", `peer: ${why}`);
+  sess.emit("reconnecting", err);
+  peer.emit("reconnecting", sess, err);
+  return true;
+}
+function reconnected(peer, sess) {
+  if (!sess.restarting || !current(peer, sess)) return;
+  sess.restarting = false;
+  sess.emit("reconnected");
+  peer.emit("reconnected", sess);
+}
+function watchRestart(peer, sess) {
+  const c = sess.conn;
+  if (!c.options.restartable) return;
+  sess.restarting = false;
+  c.on("unreachable", () => {
+    if (!reconnecting(peer, sess, "restarting ICE")) return;
+    initiator(peer, sess).then((mine) => mine && restartLoop(peer, sess)).catch((err) => peer.emit("error", err));
+  });
+  c.on("reachable", () => reconnected(peer, sess));
+  c.on("restart", () => reconnected(peer, sess));
+}
+async function initiator(peer, sess) {
+  const rec = await peer._record(sess.idText);
+  if (rec?.addrs?.length && !rec.introducer) return true;
+  return less(peer.id, sess.id);
+}
+function relays(peer, sess) {
+  return [...peer.sessions.values()].reverse().filter((s) => s !== sess && !s.restarting && !s.conn.reason);
+}
+async function restartLoop(peer, sess) {
+  const c = sess.conn, end = Date.now() + c.options.restartTimeout / 2;
+  while (Date.now() < end && current(peer, sess)) {
+    try {
+      await restartOnce(peer, sess);
+      return;
+    } catch (err) {
+      if (!current(peer, sess)) return;
+      peer.emit("restart-failed", sess, err);
+    }
+    if (c.reachable && !c.restarting) return;
+    await sleep(RESTART_RETRY);
+  }
+}
+async function restartOnce(peer, sess) {
+  const paths = relays(peer, sess);
+  if (!paths.length) throw new PeerError("no-route", `peer: no connected peer to carry a restart to ${sess.idShort}`);
+  const c = sess.conn;
+  const code = await c._restart.offer();
+  const signed = await peer.identity.signCode(KIND_OFFER, sess.id, code);
+  let ans = null, last = null;
+  for (const via of paths) {
+    try {
+      ans = await carry(peer, via, sess, signed);
+      break;
+    } catch (err) {
+      last = err;
+      if (err.class === "tampered" || err.class === "auth" || !current(peer, sess)) throw err;
+    }
+  }
+  if (!ans) throw last;
+  const now = nowSec();
+  await verifySigned(ans, peer.id, KIND_ANSWER, now, sess.id);
+  peer._replay.once(ans, sess.idText, now);
+  await c._restart.complete(ans.code);
+  let t;
+  const late = new Promise((_, no) => {
+    t = setTimeout(() => no(new PeerError("unreachable", `peer: the restart did not connect within ${RESTART_ATTEMPT} ms`)), RESTART_ATTEMPT);
+  });
+  try {
+    await Promise.race([c.waitRestart(), late]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+function carry(peer, via, sess, signed) {
+  const nonce = randomNonce();
+  const key = String(nonce);
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      peer._restarts.delete(key);
+      reject(new PeerError("no-route", `peer: no reply to the restart through ${via.idShort}`));
+    }, peer.handshakeTimeout);
+    peer._restarts.set(key, {
+      via,
+      to: sess.id,
+      settle(err, sc) {
+        clearTimeout(t);
+        peer._restarts.delete(key);
+        if (err) reject(err);
+        else resolve(sc);
+      }
+    });
+    via.conn.send(relayMessage(0, sess.id, nonce, signed, MSG.restart)).catch((err) => peer._restarts.get(key)?.settle(err));
+  });
+}
+function onReply(peer, sess, m) {
+  const p = peer._restarts.get(String(m.nonce));
+  if (!p) return m.type === MSG.restart;
+  if (p.via !== sess) return true;
+  if (m.type === MSG.refuse) p.settle(new PeerError(refusalClass(m.reason), `peer: the restart was refused (reason ${m.reason})`));
+  else p.settle(null, m.signed);
+  return true;
+}
+async function acceptRestart(peer, via, m) {
+  const author = m.signed.key.length === 32 ? idOf(m.signed.key) : null;
+  const refuse = (err) => author && via.conn.send(refuseMessage(0, author, m.nonce, REFUSE[err.class] || REFUSE.other));
+  try {
+    const now = nowSec();
+    await verifySigned(m.signed, peer.id, KIND_OFFER, now);
+    const t = idText(author);
+    const s = peer.sessions.get(t);
+    if (!s || s.conn.reason || !s.conn.options.restartable) {
+      return refuse(new PeerError("refused", `peer: no restartable connection with ${t}`));
+    }
+    peer._replay.once(m.signed, t, now);
+    const code = await s.conn._restart.answer(m.signed.code);
+    reconnecting(peer, s, "the peer is restarting ICE");
+    const ans = await peer.identity.signCode(KIND_ANSWER, author, code);
+    await via.conn.send(relayMessage(0, author, m.nonce, ans, MSG.restart));
+  } catch (err) {
+    await refuse(err.class ? err : new PeerError("protocol", err.message));
+  }
+}
+function randomNonce() {
+  const b = crypto.getRandomValues(new Uint8Array(8));
+  b[0] &= 127;
+  return new DataView(b.buffer).getBigUint64(0);
+}
+
 // src/peer/peer.js
 var DAY = 864e5;
 var CERT_LIFETIME = 365 * DAY;
@@ -1420,6 +1563,18 @@ var Session = class extends Emitter {
     this.idText = idText(id);
     this.idShort = idShort(id);
     this.key = key;
+    this.restarting = false;
+  }
+  /**
+   * restart runs one ICE restart of this session's connection now, its
+   * signed offer carried by another connected peer (IDENTITY.md §8.2),
+   * and resolves once it connected. The connection must be restartable
+   * (made through an introduction). Restarts of an unreachable session
+   * run by themselves on the initiator.
+   */
+  restart() {
+    if (!this.conn.options.restartable) return Promise.reject(new PeerError("state", "peer: a connection made from codes carried by hand is never restarted"));
+    return restartOnce(this.peer, this);
   }
   /** send sends an application message (IDENTITY.md data message). */
   send(data) {
@@ -1535,7 +1690,8 @@ var Pairing = class {
         firstSeen: old?.firstSeen || now,
         lastSeen: now,
         chosen: old?.chosen || !this.introducer,
-        introducer: this.introducer || old?.introducer
+        introducer: this.introducer || old?.introducer,
+        addrs: r.addrs
       });
       this._sess = new Session(this.peer, this.conn, r.id, r.key);
       this.peer.sessions.set(t, this._sess);
@@ -1544,6 +1700,7 @@ var Pairing = class {
         this._sess.emit("close", reason);
         this.peer.emit("left", this._sess, reason);
       });
+      watchRestart(this.peer, this._sess);
       this.peer.emit("joined", this._sess);
       this._ok(this._sess);
       for (const m of this._later.splice(0)) this._message(m);
@@ -1589,6 +1746,7 @@ var Peer = class _Peer extends Emitter {
     p.fingerprint = Uint8Array.from(fp.value.split(":"), (x) => parseInt(x, 16));
     p.sessions = /* @__PURE__ */ new Map();
     p._pending = /* @__PURE__ */ new Map();
+    p._restarts = /* @__PURE__ */ new Map();
     return p;
   }
   get id() {
@@ -1634,7 +1792,7 @@ var Peer = class _Peer extends Emitter {
   introduce(to, { via } = {}) {
     const sess = typeof via === "string" ? this.sessions.get(via) : via || [...this.sessions.values()].find((x) => x.idText !== to);
     if (!sess) throw new PeerError("no-route", `peer: no connected peer to introduce ${to}`);
-    const pairing = new Pairing(this, { expect: to, introducer: sess.idText });
+    const pairing = new Pairing(this, { expect: to, introducer: sess.idText, conn: { restartable: true } });
     const toID = parseID(to);
     const nonce = randomNonce();
     this._pending.set(String(nonce), { pairing, to: toID, via: sess });
@@ -1655,15 +1813,17 @@ var Peer = class _Peer extends Emitter {
       });
       return;
     }
-    if (m.type !== MSG.relay && m.type !== MSG.refuse) return;
+    if (m.type !== MSG.relay && m.type !== MSG.refuse && m.type !== MSG.restart) return;
     if (!forTo) {
       if (m.hops !== 0) return;
       const target = this.sessions.get(idText(m.to));
-      const fwd = m.type === MSG.relay ? relayMessage(1, m.to, m.nonce, m.signed) : refuseMessage(1, m.to, m.nonce, m.reason);
-      if (target) await target.conn.send(fwd);
-      else if (m.type === MSG.relay) await sess.conn.send(refuseMessage(1, sess.id, m.nonce, REFUSE["no-route"]));
+      const fwd = m.type === MSG.refuse ? refuseMessage(1, m.to, m.nonce, m.reason) : relayMessage(1, m.to, m.nonce, m.signed, m.type);
+      if (target && !target.restarting) await target.conn.send(fwd);
+      else if (m.type !== MSG.refuse) await sess.conn.send(refuseMessage(1, sess.id, m.nonce, REFUSE["no-route"]));
       return;
     }
+    if (m.type === MSG.restart && m.signed.kind === KIND_OFFER) return acceptRestart(this, sess, m);
+    if ((m.type === MSG.refuse || m.signed.kind === KIND_ANSWER) && onReply(this, sess, m)) return;
     const now = Math.floor(Date.now() / 1e3);
     if (m.type === MSG.refuse || m.signed.kind === KIND_ANSWER) {
       const p = this._pending.get(String(m.nonce));
@@ -1695,7 +1855,7 @@ var Peer = class _Peer extends Emitter {
       this._replay.once(m.signed, t, now);
       if (this.sessions.size + this._inflight >= this.maxPeers) return refuse(new PeerError("too-many", `peer: ${this.maxPeers} peers (maxPeers)`));
       this._inflight++;
-      const pairing = new Pairing(this, { expect: t, introducer: sess.idText });
+      const pairing = new Pairing(this, { expect: t, introducer: sess.idText, conn: { restartable: true } });
       pairing.session.then(() => this._inflight--, () => this._inflight--);
       await pairing.connect(m.signed.code);
       const signed = await this.identity.signCode(KIND_ANSWER, author, pairing.conn.localCode);
@@ -1720,11 +1880,6 @@ var Peer = class _Peer extends Emitter {
     return null;
   }
 };
-function randomNonce() {
-  const b = crypto.getRandomValues(new Uint8Array(8));
-  b[0] &= 127;
-  return new DataView(b.buffer).getBigUint64(0);
-}
 export {
   Channel,
   CodecError2 as CodecError,

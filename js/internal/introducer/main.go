@@ -8,6 +8,10 @@
 //	answer <code>           answer <code, link form>; later joined <ID>
 //	introduce <ID> <ID>     introduced, or error <message>
 //	peers                   peers <ID>… (its live sessions, in the order they joined)
+//	second [below|above <ID>]  second <C's ID>: a second peer C (second.go), paired with this one,
+//	                        whose ID is lower or higher than ID
+//	cut                     cut: C's UDP sockets but those with this peer drop all from now on
+//	send2 <ID> <text>       sent: C sends text to the peer ID
 //
 // Session events are written as event <type> <ID> [<error>]. It ends at the end of
 // stdin.
@@ -50,20 +54,18 @@ func run() error {
 		fmt.Printf(format+"\n", a...)
 	}
 	say("id %s", p.ID())
-	go func() {
-		for ev := range p.Events() {
-			if ev.Err != nil {
-				say("event %s %s %v", ev.Type, ev.Peer, ev.Err)
-			} else {
-				say("event %s %s", ev.Type, ev.Peer)
-			}
-		}
-	}()
+	go report(p, "event", say)
 	go func() { // messages are not this command's business: drain them
 		for {
 			if _, err := p.Receive(context.Background()); err != nil {
 				return
 			}
+		}
+	}()
+	var c *second
+	defer func() {
+		if c != nil {
+			c.p.Close()
 		}
 	}()
 	in := bufio.NewScanner(os.Stdin)
@@ -77,19 +79,20 @@ func run() error {
 				say("error %v", err)
 			}
 		case len(f) == 3 && f[0] == "introduce":
-			a, errA := peer.ParseID(f[1])
-			b, errB := peer.ParseID(f[2])
-			if errA != nil || errB != nil {
-				say("error bad ID")
-				continue
+			introduce(p, f[1], f[2], say)
+		case len(f) > 0 && f[0] == "second" && c == nil:
+			if c, err = startSecond(p, f[1:], say); err != nil {
+				say("error %v", err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			if err := p.Introduce(ctx, a, b); err != nil {
+		case line == "cut" && c != nil:
+			c.net.Cut()
+			say("cut")
+		case len(f) >= 3 && f[0] == "send2" && c != nil:
+			if err := c.send(f[1], strings.Join(f[2:], " ")); err != nil {
 				say("error %v", err)
 			} else {
-				say("introduced")
+				say("sent")
 			}
-			cancel()
 		case line == "peers":
 			var live []string
 			for _, id := range p.Peers() {
@@ -103,6 +106,34 @@ func run() error {
 		}
 	}
 	return in.Err()
+}
+
+// report writes the events of p as "<prefix> <type> <ID> [<error>]".
+func report(p *peer.Peer, prefix string, say func(string, ...any)) {
+	for ev := range p.Events() {
+		if ev.Err != nil {
+			say("%s %s %s %v", prefix, ev.Type, ev.Peer, ev.Err)
+		} else {
+			say("%s %s %s", prefix, ev.Type, ev.Peer)
+		}
+	}
+}
+
+// introduce asks the peers a and b (IDs) to connect, through p.
+func introduce(p *peer.Peer, a, b string, say func(string, ...any)) {
+	ia, errA := peer.ParseID(a)
+	ib, errB := peer.ParseID(b)
+	if errA != nil || errB != nil {
+		say("error bad ID")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.Introduce(ctx, ia, ib); err != nil {
+		say("error %v", err)
+	} else {
+		say("introduced")
+	}
 }
 
 // answer answers an offer's code and reports the peer once HELLO verified it.

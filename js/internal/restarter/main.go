@@ -28,18 +28,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/pion/transport/v5"
-	"github.com/pion/transport/v5/stdnet"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/peer-sdp/peer/codec"
+	"github.com/peer-sdp/peer/js/internal/cutnet"
 	"github.com/peer-sdp/peer/ref"
 )
 
@@ -58,7 +55,7 @@ type peer struct {
 	mu   sync.Mutex
 	cfg  *ref.Config
 	conn *ref.Conn
-	net  *cutNet
+	net  *cutnet.Net
 }
 
 func (p *peer) say(format string, a ...any) {
@@ -68,11 +65,11 @@ func (p *peer) say(format string, a ...any) {
 }
 
 func run(dead, restart time.Duration) error {
-	n, err := stdnet.NewNet()
+	n, err := cutnet.New()
 	if err != nil {
 		return err
 	}
-	p := &peer{net: &cutNet{Net: n}}
+	p := &peer{net: n}
 	p.cfg = &ref.Config{
 		RestartableICE: true, DeadPeerTimeout: dead, RestartTimeout: restart,
 		SettingEngine: func(se *webrtc.SettingEngine) { se.SetNet(p.net) },
@@ -130,7 +127,7 @@ func (p *peer) do(ctx context.Context, cmd, arg string) (string, error) {
 	case "send":
 		err = p.conn.Channel().Send(ctx, []byte(arg))
 	case "cut":
-		p.net.cut()
+		p.net.Cut()
 	default:
 		return "", fmt.Errorf("unknown command %q", cmd)
 	}
@@ -178,102 +175,4 @@ func (p *peer) watch(c *ref.Conn) {
 			return
 		}
 	}
-}
-
-// cutNet is the host's network, whose UDP sockets cut() kills.
-type cutNet struct {
-	transport.Net
-	mu    sync.Mutex
-	conns []*cutConn
-}
-
-func (n *cutNet) ListenUDP(network string, addr *net.UDPAddr) (transport.UDPConn, error) {
-	c, err := n.Net.ListenUDP(network, addr)
-	if err != nil {
-		return nil, err
-	}
-	cc := &cutConn{UDPConn: c}
-	n.mu.Lock()
-	n.conns = append(n.conns, cc)
-	n.mu.Unlock()
-	return cc, nil
-}
-
-func (n *cutNet) cut() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	for _, c := range n.conns {
-		c.dead.Store(true)
-	}
-	n.conns = nil
-}
-
-// cutConn is a UDP socket that, once dead, drops every packet.
-type cutConn struct {
-	transport.UDPConn
-	dead atomic.Bool
-}
-
-func (c *cutConn) ReadFrom(b []byte) (int, net.Addr, error) {
-	for {
-		n, a, err := c.UDPConn.ReadFrom(b)
-		if err != nil || !c.dead.Load() {
-			return n, a, err
-		}
-	}
-}
-
-func (c *cutConn) ReadFromUDP(b []byte) (int, *net.UDPAddr, error) {
-	for {
-		n, a, err := c.UDPConn.ReadFromUDP(b)
-		if err != nil || !c.dead.Load() {
-			return n, a, err
-		}
-	}
-}
-
-func (c *cutConn) Read(b []byte) (int, error) {
-	for {
-		n, err := c.UDPConn.Read(b)
-		if err != nil || !c.dead.Load() {
-			return n, err
-		}
-	}
-}
-
-func (c *cutConn) ReadMsgUDP(b, oob []byte) (int, int, int, *net.UDPAddr, error) {
-	for {
-		n, oobn, flags, a, err := c.UDPConn.ReadMsgUDP(b, oob)
-		if err != nil || !c.dead.Load() {
-			return n, oobn, flags, a, err
-		}
-	}
-}
-
-func (c *cutConn) WriteTo(b []byte, a net.Addr) (int, error) {
-	if c.dead.Load() {
-		return len(b), nil
-	}
-	return c.UDPConn.WriteTo(b, a)
-}
-
-func (c *cutConn) WriteToUDP(b []byte, a *net.UDPAddr) (int, error) {
-	if c.dead.Load() {
-		return len(b), nil
-	}
-	return c.UDPConn.WriteToUDP(b, a)
-}
-
-func (c *cutConn) Write(b []byte) (int, error) {
-	if c.dead.Load() {
-		return len(b), nil
-	}
-	return c.UDPConn.Write(b)
-}
-
-func (c *cutConn) WriteMsgUDP(b, oob []byte, a *net.UDPAddr) (int, int, error) {
-	if c.dead.Load() {
-		return len(b), len(oob), nil
-	}
-	return c.UDPConn.WriteMsgUDP(b, oob, a)
 }

@@ -260,11 +260,17 @@ export interface PeerRecord {
   firstSeen: number; lastSeen: number;
   /** Paired by code (true), or first met through an introducer (its ID text). */
   chosen: boolean; introducer?: string;
+  /** The addresses the peer announced in its HELLO (a Go peer that listens). */
+  addrs?: string[];
 }
 
 export interface SessionEvents {
   data: (data: Uint8Array) => void;
   close: (reason: PeerError) => void;
+  /** The connection passed the dead-peer deadline and is kept for an ICE restart (IDENTITY.md §8.2). */
+  reconnecting: (err: PeerError) => void;
+  /** ICE connected again on the same connection (a restart, or the path by itself). */
+  reconnected: () => void;
 }
 
 /** A peer verified by HELLO, on one connection. */
@@ -274,6 +280,14 @@ export class Session {
   readonly idShort: string;
   readonly key: Uint8Array;
   readonly conn: PeerConnection;
+  /** From 'reconnecting' until 'reconnected' (or 'close'). */
+  readonly restarting: boolean;
+  /**
+   * Runs one ICE restart of the connection now (IDENTITY.md §8.2), its signed offer carried by another
+   * connected peer; resolves once it connected. PeerError 'state' for a connection made from codes
+   * carried by hand, 'no-route' when no other peer carried it. Unreachable sessions restart by themselves.
+   */
+  restart(): Promise<void>;
   send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
   close(): Promise<void>;
   on<K extends keyof SessionEvents>(type: K, fn: SessionEvents[K]): Unsubscribe;
@@ -300,6 +314,15 @@ export interface PeerEvents {
   joined: (session: Session) => void;
   data: (session: Session, data: Uint8Array) => void;
   left: (session: Session, reason: PeerError) => void;
+  /**
+   * A session made through an introduction passed the dead-peer deadline; it is kept for an ICE
+   * restart (IDENTITY.md §8.2), run by the initiator through another connected peer.
+   */
+  reconnecting: (session: Session, err: PeerError) => void;
+  /** The same session's connection is connected again (ICE restart): same ID, no new HELLO. */
+  reconnected: (session: Session) => void;
+  /** One restart attempt of ours failed (the next follows within the restart window). */
+  'restart-failed': (session: Session, err: PeerError) => void;
   /**
    * An introduction offered to this peer was refused (as ref/peer's Rejected):
    * err.class says why ('refused', 'expired' for a replay, 'too-many',

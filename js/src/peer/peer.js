@@ -15,6 +15,7 @@ import {
   resolveReconnect, MSG, idOf, verifySigned, relayMessage, refuseMessage, refusalClass, REFUSE,
   KIND_OFFER, KIND_ANSWER,
 } from './identity.js';
+import { watchRestart, onReply, acceptRestart, randomNonce, restartOnce } from './sessionrestart.js';
 
 const DAY = 86400000;
 // A certificate is asked for a year and renewed when less than 30 days
@@ -73,7 +74,8 @@ const sameBytes = (a, b) => !!a && !!b && a.length === b.length && a.every((x, i
 
 /**
  * Session is a verified peer on one connection. Events: 'data'
- * (Uint8Array), 'close' (PeerError).
+ * (Uint8Array), 'close' (PeerError), 'reconnecting' (PeerError) and
+ * 'reconnected' (an ICE restart, IDENTITY.md §8.2: sessionrestart.js).
  */
 export class Session extends Emitter {
   constructor(peer, conn, id, key) {
@@ -86,6 +88,20 @@ export class Session extends Emitter {
     this.idText = idText(id);
     this.idShort = idShort(id);
     this.key = key;
+    /** restarting: the connection is unreachable and being restarted (IDENTITY.md §8.2), from 'reconnecting' to 'reconnected'. */
+    this.restarting = false;
+  }
+
+  /**
+   * restart runs one ICE restart of this session's connection now, its
+   * signed offer carried by another connected peer (IDENTITY.md §8.2),
+   * and resolves once it connected. The connection must be restartable
+   * (made through an introduction). Restarts of an unreachable session
+   * run by themselves on the initiator.
+   */
+  restart() {
+    if (!this.conn.options.restartable) return Promise.reject(new PeerError('state', 'peer: a connection made from codes carried by hand is never restarted'));
+    return restartOnce(this.peer, this);
   }
 
   /** send sends an application message (IDENTITY.md data message). */
@@ -192,7 +208,7 @@ export class Pairing {
       if (!peer._work.run(sess.idText, () => peer._control(sess, msg), (err) => peer.emit('error', err))) {
         peer.emit('rejected', new PeerError('too-many', `peer: ${MAX_PENDING_PER_SOURCE} exchanges under way from ${sess.idShort}, or ${MAX_PENDING_TOTAL} in all: a message dropped`), null, sess);
       }
-    } // restart (§8.2) is read and ignored: no ICE restart here
+    }
   }
 
   async _verify() {
@@ -203,7 +219,8 @@ export class Pairing {
       const t = idText(r.id);
       const old = await this.peer._record(t);
       await this.peer.store.putPeer({ ...old, idText: t, id: r.id, key: r.key, fingerprint: remote, sentFingerprint: local,
-        firstSeen: old?.firstSeen || now, lastSeen: now, chosen: old?.chosen || !this.introducer, introducer: this.introducer || old?.introducer });
+        firstSeen: old?.firstSeen || now, lastSeen: now, chosen: old?.chosen || !this.introducer, introducer: this.introducer || old?.introducer,
+        addrs: r.addrs });
       this._sess = new Session(this.peer, this.conn, r.id, r.key);
       this.peer.sessions.set(t, this._sess);
       this.conn.on('close', (reason) => {
@@ -211,6 +228,7 @@ export class Pairing {
         this._sess.emit('close', reason);
         this.peer.emit('left', this._sess, reason);
       });
+      watchRestart(this.peer, this._sess);
       this.peer.emit('joined', this._sess);
       this._ok(this._sess);
       for (const m of this._later.splice(0)) this._message(m);
@@ -224,7 +242,11 @@ export class Pairing {
  * Peer is this browser's identity and the peers it knows. Events:
  * 'joined' (Session: HELLO verified), 'data' (Session, Uint8Array),
  * 'left' (Session, PeerError), 'rejected' (PeerError, author ID text or
- * null, Session: an introduction offered to us and refused).
+ * null, Session: an introduction offered to us and refused),
+ * 'reconnecting' (Session, PeerError: a connection made through an
+ * introduction passed the dead-peer deadline and is being restarted),
+ * 'reconnected' (Session: the same connection connected again) and
+ * 'restart-failed' (Session, PeerError: one of our restarts failed).
  */
 export class Peer extends Emitter {
   /**
@@ -263,6 +285,7 @@ export class Peer extends Emitter {
     p.fingerprint = Uint8Array.from(fp.value.split(':'), (x) => parseInt(x, 16));
     p.sessions = new Map(); // ID text -> Session
     p._pending = new Map(); // nonce -> our introduction waiting for its answer
+    p._restarts = new Map(); // nonce -> our restart offer waiting for its answer (§8.2)
     return p;
   }
 
@@ -302,7 +325,7 @@ export class Peer extends Emitter {
   introduce(to, { via } = {}) {
     const sess = typeof via === 'string' ? this.sessions.get(via) : via || [...this.sessions.values()].find((x) => x.idText !== to);
     if (!sess) throw new PeerError('no-route', `peer: no connected peer to introduce ${to}`);
-    const pairing = new Pairing(this, { expect: to, introducer: sess.idText });
+    const pairing = new Pairing(this, { expect: to, introducer: sess.idText, conn: { restartable: true } });
     const toID = parseID(to);
     const nonce = randomNonce();
     this._pending.set(String(nonce), { pairing, to: toID, via: sess });
@@ -323,16 +346,19 @@ export class Peer extends Emitter {
       if (!this.sessions.has(t) && !sameBytes(m.peer, this.id) && !await this._mayAccept(sess, t)) await this.introduce(t, { via: sess }).session.catch(() => {});
       return;
     }
-    if (m.type !== MSG.relay && m.type !== MSG.refuse) return; // restart: no ICE restart here
+    if (m.type !== MSG.relay && m.type !== MSG.refuse && m.type !== MSG.restart) return;
     if (!forTo) {
       // As the introducer: forward once (hops 0 -> 1), or refuse with no-route.
       if (m.hops !== 0) return;
       const target = this.sessions.get(idText(m.to));
-      const fwd = m.type === MSG.relay ? relayMessage(1, m.to, m.nonce, m.signed) : refuseMessage(1, m.to, m.nonce, m.reason);
-      if (target) await target.conn.send(fwd);
-      else if (m.type === MSG.relay) await sess.conn.send(refuseMessage(1, sess.id, m.nonce, REFUSE['no-route']));
+      const fwd = m.type === MSG.refuse ? refuseMessage(1, m.to, m.nonce, m.reason) : relayMessage(1, m.to, m.nonce, m.signed, m.type);
+      if (target && !target.restarting) await target.conn.send(fwd);
+      else if (m.type !== MSG.refuse) await sess.conn.send(refuseMessage(1, sess.id, m.nonce, REFUSE['no-route']));
       return;
     }
+    // A restart (§8.2): the reply to ours, or an offer to answer.
+    if (m.type === MSG.restart && m.signed.kind === KIND_OFFER) return acceptRestart(this, sess, m);
+    if ((m.type === MSG.refuse || m.signed.kind === KIND_ANSWER) && onReply(this, sess, m)) return;
     // A refusal or an answer is taken once, from the introducer the offer
     // went through.
     const now = Math.floor(Date.now() / 1000);
@@ -371,7 +397,7 @@ export class Peer extends Emitter {
       this._replay.once(m.signed, t, now);
       if (this.sessions.size + this._inflight >= this.maxPeers) return refuse(new PeerError('too-many', `peer: ${this.maxPeers} peers (maxPeers)`));
       this._inflight++;
-      const pairing = new Pairing(this, { expect: t, introducer: sess.idText });
+      const pairing = new Pairing(this, { expect: t, introducer: sess.idText, conn: { restartable: true } });
       pairing.session.then(() => this._inflight--, () => this._inflight--);
       await pairing.connect(m.signed.code);
       const signed = await this.identity.signCode(KIND_ANSWER, author, pairing.conn.localCode);
@@ -396,10 +422,4 @@ export class Peer extends Emitter {
     if (n >= MAX_INTRODUCED_BY) return new PeerError('refused', `peer: ${n} peers introduced by ${sess.idShort} are remembered already`);
     return null;
   }
-}
-
-function randomNonce() {
-  const b = crypto.getRandomValues(new Uint8Array(8));
-  b[0] &= 0x7f;
-  return new DataView(b.buffer).getBigUint64(0);
 }

@@ -1,0 +1,208 @@
+// ICE restart of a session's connection (IDENTITY.md §8.2), as ref/peer's
+// (ref/peer/restart.go): connections made through introductions are
+// restartable; when one passes the dead-peer deadline, the session is
+// 'reconnecting' and the initiator (the side that would reconnect, §8)
+// restarts ICE on the same connection, its signed restart offer carried
+// by another connected peer (§6.2's relay: a browser has no direct path),
+// again about every 3 s during the first half of the restart window. The
+// responder answers on the author's current connection; a signed code of
+// either side is accepted once. When ICE connects again, both sides
+// report 'reconnected' for the same session (same connection, no new
+// HELLO); when no restart connects, the connection ends ('left').
+import { PeerError } from './errors.js';
+import { idText, idOf, verifySigned, relayMessage, refuseMessage, refusalClass, REFUSE, MSG, KIND_OFFER, KIND_ANSWER } from './identity.js';
+
+/** RESTART_ATTEMPT: how long one restart waits for ICE to connect before the next, ms (ref/peer's restartAttempt). */
+export const RESTART_ATTEMPT = 3000;
+/** RESTART_RETRY: the pause between restart attempts, ms (ref/peer's default RetryInterval). */
+export const RESTART_RETRY = 1000;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const nowSec = () => Math.floor(Date.now() / 1000);
+
+function less(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+}
+
+// current reports whether sess is still its peer's session with an open connection.
+const current = (peer, sess) => peer.sessions.get(sess.idText) === sess && !sess.conn.reason;
+
+// reconnecting puts sess in the reconnecting state and reports it, unless
+// it is in it already (false).
+function reconnecting(peer, sess, why) {
+  if (sess.restarting || !current(peer, sess)) return false;
+  sess.restarting = true;
+  const err = new PeerError('unreachable', `peer: ${why}`);
+  sess.emit('reconnecting', err);
+  peer.emit('reconnecting', sess, err);
+  return true;
+}
+
+// reconnected ends the reconnecting state of sess and reports it.
+function reconnected(peer, sess) {
+  if (!sess.restarting || !current(peer, sess)) return;
+  sess.restarting = false;
+  sess.emit('reconnected');
+  peer.emit('reconnected', sess);
+}
+
+/**
+ * watchRestart follows the connection of a new session: on a restartable
+ * one, 'unreachable' makes it reconnecting and, on the initiator, starts
+ * the restarts; ICE connected again (a restart, or the path by itself)
+ * makes it reconnected.
+ */
+export function watchRestart(peer, sess) {
+  const c = sess.conn;
+  if (!c.options.restartable) return;
+  sess.restarting = false;
+  c.on('unreachable', () => {
+    if (!reconnecting(peer, sess, 'restarting ICE')) return;
+    initiator(peer, sess).then((mine) => mine && restartLoop(peer, sess))
+      .catch((err) => peer.emit('error', err));
+  });
+  c.on('reachable', () => reconnected(peer, sess));
+  c.on('restart', () => reconnected(peer, sess));
+}
+
+/**
+ * initiator reports whether this side restarts the connection with sess
+ * (IDENTITY.md §8): the side that dials a remembered address of the other.
+ * A browser listens nowhere, so the other never dials it; ref/peer counts
+ * a browser as the dialler when it announced addresses (HELLO) to a
+ * browser paired with it by code. Otherwise the lower ID.
+ */
+export async function initiator(peer, sess) {
+  const rec = await peer._record(sess.idText);
+  if (rec?.addrs?.length && !rec.introducer) return true;
+  return less(peer.id, sess.id);
+}
+
+// relays lists the sessions that may carry a restart to sess: every other
+// live session, the most recently joined first.
+function relays(peer, sess) {
+  return [...peer.sessions.values()].reverse().filter((s) => s !== sess && !s.restarting && !s.conn.reason);
+}
+
+// restartLoop restarts sess's connection until it connects, the
+// connection ends, or half the restart window has passed.
+async function restartLoop(peer, sess) {
+  const c = sess.conn, end = Date.now() + c.options.restartTimeout / 2;
+  while (Date.now() < end && current(peer, sess)) {
+    try {
+      await restartOnce(peer, sess);
+      return;
+    } catch (err) {
+      if (!current(peer, sess)) return;
+      peer.emit('restart-failed', sess, err);
+    }
+    if (c.reachable && !c.restarting) return; // connected again by itself
+    await sleep(RESTART_RETRY);
+  }
+}
+
+/**
+ * restartOnce runs one ICE restart of sess's connection, its signed offer
+ * carried through the first relay that brings an answer, and waits up to
+ * RESTART_ATTEMPT for it to connect. Rejects with 'no-route' when no
+ * other peer is connected or none carried it.
+ */
+export async function restartOnce(peer, sess) {
+  const paths = relays(peer, sess);
+  if (!paths.length) throw new PeerError('no-route', `peer: no connected peer to carry a restart to ${sess.idShort}`);
+  const c = sess.conn;
+  const code = await c._restart.offer();
+  const signed = await peer.identity.signCode(KIND_OFFER, sess.id, code);
+  let ans = null, last = null;
+  for (const via of paths) {
+    try {
+      ans = await carry(peer, via, sess, signed);
+      break;
+    } catch (err) {
+      last = err;
+      if (err.class === 'tampered' || err.class === 'auth' || !current(peer, sess)) throw err;
+    }
+  }
+  if (!ans) throw last;
+  const now = nowSec();
+  await verifySigned(ans, peer.id, KIND_ANSWER, now, sess.id);
+  peer._replay.once(ans, sess.idText, now);
+  await c._restart.complete(ans.code);
+  let t;
+  const late = new Promise((_, no) => { t = setTimeout(() => no(new PeerError('unreachable', `peer: the restart did not connect within ${RESTART_ATTEMPT} ms`)), RESTART_ATTEMPT); });
+  try {
+    await Promise.race([c.waitRestart(), late]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+// carry sends the signed restart offer to sess through the session via
+// and resolves with the signed code of the reply, or rejects with the
+// class of a refusal, or 'no-route' after the handshake timeout.
+function carry(peer, via, sess, signed) {
+  const nonce = randomNonce();
+  const key = String(nonce);
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      peer._restarts.delete(key);
+      reject(new PeerError('no-route', `peer: no reply to the restart through ${via.idShort}`));
+    }, peer.handshakeTimeout);
+    peer._restarts.set(key, {
+      via, to: sess.id,
+      settle(err, sc) { clearTimeout(t); peer._restarts.delete(key); if (err) reject(err); else resolve(sc); },
+    });
+    via.conn.send(relayMessage(0, sess.id, nonce, signed, MSG.restart)).catch((err) => peer._restarts.get(key)?.settle(err));
+  });
+}
+
+/**
+ * onReply takes a reply for us (a restart with a signed answer, or a
+ * refuse) that came through sess: true when it answered one of our
+ * restarts, false when it is not one (an introduction's, maybe).
+ */
+export function onReply(peer, sess, m) {
+  const p = peer._restarts.get(String(m.nonce));
+  if (!p) return m.type === MSG.restart;
+  if (p.via !== sess) return true; // a reply comes back the way the offer went
+  if (m.type === MSG.refuse) p.settle(new PeerError(refusalClass(m.reason), `peer: the restart was refused (reason ${m.reason})`));
+  else p.settle(null, m.signed);
+  return true;
+}
+
+/**
+ * acceptRestart answers a restart offer for us that came through via
+ * (IDENTITY.md §8.2): the author must have a session whose connection is
+ * restartable (else refuse, reason 5); the offer is accepted once; the
+ * answer, signed for the author, goes back through via.
+ */
+export async function acceptRestart(peer, via, m) {
+  const author = m.signed.key.length === 32 ? idOf(m.signed.key) : null;
+  const refuse = (err) => author && via.conn.send(refuseMessage(0, author, m.nonce, REFUSE[err.class] || REFUSE.other));
+  try {
+    const now = nowSec();
+    await verifySigned(m.signed, peer.id, KIND_OFFER, now);
+    const t = idText(author);
+    const s = peer.sessions.get(t);
+    if (!s || s.conn.reason || !s.conn.options.restartable) {
+      return refuse(new PeerError('refused', `peer: no restartable connection with ${t}`));
+    }
+    peer._replay.once(m.signed, t, now);
+    const code = await s.conn._restart.answer(m.signed.code);
+    // The peer may restart before this side's own dead-peer deadline
+    // (which a pending restart suspends): report the restart here too.
+    reconnecting(peer, s, 'the peer is restarting ICE');
+    const ans = await peer.identity.signCode(KIND_ANSWER, author, code);
+    await via.conn.send(relayMessage(0, author, m.nonce, ans, MSG.restart));
+  } catch (err) {
+    await refuse(err.class ? err : new PeerError('protocol', err.message));
+  }
+}
+
+/** randomNonce is a random 63-bit nonce (§6.2). */
+export function randomNonce() {
+  const b = crypto.getRandomValues(new Uint8Array(8));
+  b[0] &= 0x7f;
+  return new DataView(b.buffer).getBigUint64(0);
+}
