@@ -1,8 +1,9 @@
 // An introduction (IDENTITY.md §6) between two browsers through a Go peer
 // (ref/peer, js/internal/introducer): Chromium page A and Firefox page C
 // each pair with Go peer B by code; then A connects to C through B with no
-// code, both verify each other's ID, and a message goes from A to C. Then
-// B asks them to connect again (invite) after they part.
+// code, both verify each other's ID, and a message goes from A to C; A
+// restarts ICE on that connection through B (§8.2). Then B asks them to
+// connect again (invite) after they part.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './harness.mjs';
@@ -60,6 +61,57 @@ test('chromium and firefox connect through a Go peer, with no code', { timeout: 
     assert.equal(seen, pc.me, 'A verified C');
     await H.until(c, (aID) => T.joined.includes(aID), pa.me);
     await H.until(c, (want) => T.got.includes(want), `${pa.me}: hello C, from A`);
+
+    // A restarts ICE on the browsers' connection (IDENTITY.md §8.2): its
+    // signed offer and C's signed answer travel through B; the same
+    // session carries messages after it.
+    for (const p of [a, c]) await p.evaluate(() => { T.left = []; T.peer.on('left', (s, why) => T.left.push(`${s.idShort} ${why.class} ${why.message} at ${Date.now()}`)); });
+    // A keeps what it sends to and receives from B.
+    const r = await a.evaluate(async (bID) => {
+      const s = await T.intro.session, via = T.peer.sessions.get(bID);
+      const send = via.conn.send.bind(via.conn);
+      T.sent = [];
+      T.rx = [];
+      via.conn.send = (m) => { T.sent.push(m); return send(m); };
+      via.conn.channel.on('message', (m) => T.rx.push(m));
+      const t = performance.now();
+      await s.restart();
+      const ms = performance.now() - t;
+      T.restartedAt = Date.now();
+      via.conn.send = send;
+      await s.send('after the restart');
+      return { restarts: s.conn.restarts, ms };
+    }, bID);
+    console.log(`browser↔browser ICE restart through B: ${Math.round(r.ms)} ms`);
+    assert.equal(r.restarts, 1);
+    const state = (p, id) => p.evaluate(async (x) => {
+      const s = T.peer.sessions.get(x);
+      if (!s) return `no session; left ${JSON.stringify(T.left)}`;
+      const pc = s.conn.pc;
+      const pairs = [];
+      (await pc.getStats()).forEach((r) => { if (r.type === 'candidate-pair') pairs.push(`${r.state}${r.nominated ? '*' : ''}${r.selected ? 's' : ''} rx${r.bytesReceived} tx${r.bytesSent}`); });
+      return `${s.conn.state} ice ${pc.iceConnectionState} sig ${pc.signalingState} restarts ${s.conn.restarts} pairs ${pairs.join('; ')}`;
+    }, id);
+    await H.until(c, (want) => T.got.includes(want), `${pa.me}: after the restart`).catch(async (err) => {
+      throw new Error(`C did not receive A's message after the restart (at ${await a.evaluate(() => T.restartedAt)}): A ${await state(a, pc.me)}; C ${await state(c, pa.me)}; ${err.message}`);
+    });
+    await H.until(c, (aID) => T.peer.sessions.get(aID).conn.restarts === 1, pa.me);
+
+    // The same signed restart offer again, as it was: C refuses it as
+    // accepted once already (reason 6, through B) and restarts nothing.
+    const nonce = await a.evaluate(async (bID) => {
+      const m = T.sent.find((x) => T.P.decodeMessage(x).type === T.P.MSG.restart);
+      await T.peer.sessions.get(bID).conn.send(m);
+      return String(T.P.decodeMessage(m).nonce);
+    }, bID);
+    await H.until(a, (n) => T.rx.some((x) => {
+      const m = T.P.decodeMessage(x);
+      return m.type === T.P.MSG.refuse && String(m.nonce) === n && m.reason === T.P.REFUSE.other;
+    }), nonce).catch(async (err) => {
+      const seen = await a.evaluate(() => T.rx.map((x) => { const m = T.P.decodeMessage(x); return `${m.type} ${m.nonce} ${m.reason}`; }));
+      throw new Error(`no refusal of the replayed restart ${nonce}: A received ${seen.join(', ')}; ${err.message}\n${b.out}`);
+    });
+    assert.equal(await c.evaluate((aID) => T.peer.sessions.get(aID).conn.restarts, pa.me), 1, 'no second restart from the replay');
 
     // They part; B invites them to connect again (the lower ID asks).
     await a.evaluate(() => T.intro.session.then((s) => s.close()));
