@@ -1340,6 +1340,7 @@ function expiredIntroduced(rec, now = Date.now()) {
 // src/peer/sessionrestart.js
 var RESTART_ATTEMPT = 3e3;
 var RESTART_RETRY = 1e3;
+var RESPONDER_FALLBACK = RESTART_ATTEMPT + RESTART_RETRY + 1e3;
 var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 var nowSec = () => Math.floor(Date.now() / 1e3);
 function less(a, b) {
@@ -1468,6 +1469,10 @@ async function acceptRestart(peer, via, m) {
     peer._replay.once(m.signed, t, now);
     const code = await s.conn._restart.answer(m.signed.code);
     reconnecting(peer, s, "the peer is restarting ICE");
+    const at = s.offeredAt = Date.now();
+    setTimeout(() => {
+      if (s.offeredAt === at && s.conn.restarting && current(peer, s)) restartLoop(peer, s).catch((err) => peer.emit("error", err));
+    }, RESPONDER_FALLBACK);
     const ans = await peer.identity.signCode(KIND_ANSWER, author, code);
     await via.conn.send(relayMessage(0, author, m.nonce, ans, MSG.restart));
   } catch (err) {
@@ -1674,6 +1679,8 @@ var Pairing = class {
     }
   }
   async _verify() {
+    if (this._verifying) return;
+    this._verifying = true;
     const { fpO, fpA, local, remote, peerRole } = this._fps;
     try {
       const r = await checkHello(this._first, peerRole, fpO, fpA, this.peer.id, this.expect);

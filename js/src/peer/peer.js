@@ -212,6 +212,10 @@ export class Pairing {
   }
 
   async _verify() {
+    // Once: the peer's HELLO may arrive while ours is being sent, and both
+    // _hello and _message then reach here.
+    if (this._verifying) return;
+    this._verifying = true;
     const { fpO, fpA, local, remote, peerRole } = this._fps;
     try {
       const r = await checkHello(this._first, peerRole, fpO, fpA, this.peer.id, this.expect);
