@@ -22,11 +22,11 @@ export const RESTART_RETRY = 1000;
  * RESPONDER_FALLBACK: how long a restart this side answered may stay
  * unconnected, with no newer offer from the initiator, before this side
  * restarts the connection itself, ms. A browser that offered a restart
- * may see it connected (it keeps its working pair) while the answering
- * browser does not: with a Chromium offerer and a Firefox answerer most
- * restarts in btest/intro.suite.mjs (3 of 4 runs) never connect on
- * Firefox's side, and the initiator has no reason to retry. Firefox's own
- * restart, answered by Chromium, then connects.
+ * may see it connected (it keeps its working pair: restart.js's probe)
+ * while the answering browser does not, and then has no reason to retry.
+ * Seen with a Chromium offerer and a Firefox answerer in
+ * btest/intro.suite.mjs (3 runs of 4) while a Pairing could verify HELLO
+ * twice (fixed); not seen since (0 of 7), kept as a safety net.
  */
 export const RESPONDER_FALLBACK = RESTART_ATTEMPT + RESTART_RETRY + 1000;
 
