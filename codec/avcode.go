@@ -115,10 +115,15 @@ var avDictBase = sync.OnceValue(func() []byte {
 // AVFORM-decisions): the registry text, the SDP dictionary and the offer's
 // skeleton text, of which the DEFLATE coder uses the last 32768 bytes.
 func avDict(offer [][]string) []byte {
-	base := avDictBase()
 	if offer == nil {
-		return base
+		return avDictBase()
 	}
+	return derivedFor(offer).dict
+}
+
+// makeAVDict builds avDict(offer) for an offer skeleton (not nil).
+func makeAVDict(offer [][]string) []byte {
+	base := avDictBase()
 	n := 0
 	for _, part := range offer {
 		for _, l := range part {

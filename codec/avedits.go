@@ -43,6 +43,7 @@ type avOp struct {
 type baseIndex struct {
 	ids []int32
 	pos [][]int32 // indexed by id; shorter than the largest id when absent
+	has []uint64  // bit id set when the base holds id (the lower bound's test)
 }
 
 func newBaseIndex(ids []int32) baseIndex {
@@ -50,11 +51,17 @@ func newBaseIndex(ids []int32) baseIndex {
 	for _, id := range ids {
 		top = max(top, id)
 	}
-	b := baseIndex{ids: ids, pos: make([][]int32, top+1)}
+	b := baseIndex{ids: ids, pos: make([][]int32, top+1), has: make([]uint64, (top+64)/64)}
 	for i, id := range ids {
 		b.pos[id] = append(b.pos[id], int32(i))
+		b.has[id>>6] |= 1 << (id & 63)
 	}
 	return b
+}
+
+// holds reports whether the base has a line of id id (-1 for none).
+func (b *baseIndex) holds(id int32) bool {
+	return id >= 0 && int(id>>6) < len(b.has) && b.has[id>>6]&(1<<(id&63)) != 0
 }
 
 // at returns the smallest index >= j of the line id in the base, or -1.
@@ -220,7 +227,12 @@ func (r *registryIndex) lookup(lines []string, extra map[string]int32) []int32 {
 // accepts an older encoder's codes.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
-	offerIdx, extra := reg.offerBases(offer)
+	var offerIdx []baseIndex
+	var extra map[string]int32
+	if offer != nil {
+		d := derivedFor(offer)
+		offerIdx, extra = d.bases, d.extra
+	}
 	var ops, best []avOp // two buffers: the ops tried, the best so far
 	for _, s := range parts {
 		sid := reg.lookup(s, extra)
@@ -240,7 +252,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 			// the best so far is not diffed (ties keep the earlier base).
 			lb := baseLen + 1
 			for i, id := range sid {
-				if id < 0 || int(id) >= len(b.pos) || len(b.pos[id]) == 0 {
+				if !b.holds(id) {
 					lb += len(s[i]) + 1
 				}
 			}
