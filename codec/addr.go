@@ -82,16 +82,19 @@ func parseCandidate(v string) (c candidate, keep, ok bool) {
 // candidate's connection-address.
 func classifyAddress(s string) (kind uint8, canon string, raw [16]byte, ok bool) {
 	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		// The canonical text is s itself when s is canonical: compared in
+		// a stack buffer, a string is made only when it differs.
+		var buf [64]byte
+		canon := s
+		if t := a.AppendTo(buf[:0]); string(t) != s {
+			canon = string(t)
+		}
 		if a.Is4() {
 			b := a.As4()
 			copy(raw[:], b[:])
-			if t := a.String(); t == s {
-				return addrIPv4, s, raw, true
-			} else {
-				return addrIPv4, t, raw, true
-			}
+			return addrIPv4, canon, raw, true
 		}
-		return addrIPv6, a.String(), a.As16(), true
+		return addrIPv6, canon, a.As16(), true
 	}
 	if isMDNSName(s) {
 		return addrMDNS, s, mdnsBytes(s), true

@@ -353,7 +353,9 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 		return "", errf(ErrMalformed, -1, "skeleton", "%d candidate lines for %d candidates", count, len(s.cands))
 	}
 	r := renderer{s: s, maxSDP: maxSDP, hexes: make([][2]string, len(s.digests))}
-	r.b.Grow(min(size+100*count+256, maxSDP+1))
+	// Markers expand (a digest to 95 bytes): room for twice the skeleton
+	// saves growing the buffer in most renderings.
+	r.b.Grow(min(2*size+100*count+256, maxSDP+1))
 	ci := 0
 	for pi, part := range s.parts {
 		r.first, r.inSession = nil, pi == 0
@@ -443,14 +445,14 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 	case mkPwd:
 		r.b.WriteString(s.pwd)
 	case mkSessID:
-		r.b.WriteString(strconv.FormatUint(s.sessionID(), 10))
+		writeUint(&r.b, s.sessionID())
 	case mkDigestUp, mkDigestLow, mkSSRC, mkString:
 		i, n := markerIndex(rest)
 		switch {
 		case i < 0:
 			return n, renderBad("marker without a valid index")
 		case c == mkSSRC && i < len(s.ssrcs):
-			r.b.WriteString(strconv.FormatUint(uint64(s.ssrcs[i]), 10))
+			writeUint(&r.b, uint64(s.ssrcs[i]))
 		case c == mkString && i < len(s.ids):
 			r.b.WriteString(s.ids[i])
 		case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):

@@ -151,6 +151,7 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 type registryIndex struct {
 	ids      map[string]int32
 	profiles []baseIndex
+	holders  [][]uint16 // indexed by id: the profiles holding the line, ascending
 }
 
 var profileIndex = sync.OnceValue(func() *registryIndex {
@@ -158,8 +159,38 @@ var profileIndex = sync.OnceValue(func() *registryIndex {
 	for _, p := range avProfiles {
 		r.profiles = append(r.profiles, newBaseIndex(r.intern(p)))
 	}
+	r.holders = make([][]uint16, len(r.ids))
+	for k, b := range r.profiles {
+		for id, pos := range b.pos {
+			if len(pos) > 0 {
+				r.holders[id] = append(r.holders[id], uint16(k))
+			}
+		}
+	}
 	return r
 })
+
+// missingBytes sets missing[k], for every profile k, to the bytes of the
+// lines of s (ids sid) that profile k lacks, each counted with its LF: the
+// part of the lower bound of appendEdits that depends on the base, for
+// every profile in one pass over the lines.
+func (r *registryIndex) missingBytes(missing []int, s []string, sid []int32) {
+	total := 0
+	for _, l := range s {
+		total += len(l) + 1
+	}
+	for k := range missing {
+		missing[k] = total
+	}
+	for i, id := range sid {
+		if id < 0 || int(id) >= len(r.holders) {
+			continue
+		}
+		for _, k := range r.holders[id] {
+			missing[k] -= len(s[i]) + 1
+		}
+	}
+}
 
 // intern returns the ids of lines, giving new lines the next ids of the
 // registry.
@@ -234,15 +265,19 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		offerIdx, extra = d.bases, d.extra
 	}
 	var ops, best []avOp // two buffers: the ops tried, the best so far
+	missing := make([]int, len(reg.profiles))
 	for _, s := range parts {
 		sid := reg.lookup(s, extra)
+		reg.missingBytes(missing, s, sid)
 		best = append(best[:0], avOp{opInsert, len(s)})
 		if len(s) == 0 {
 			best = best[:0]
 		}
 		var bestBase [2]uint64 // the base number, and the offer part index for baseOffer
 		bestCost := editCost(s, best, 1)
-		try := func(b *baseIndex, base, part uint64) {
+		// try diffs s against the base b, missing being the bytes of the
+		// lines of s that b lacks (each with its LF).
+		try := func(b *baseIndex, base, part uint64, missing int) {
 			baseLen := varintLen(base)
 			if base == baseOffer {
 				baseLen += varintLen(part)
@@ -250,13 +285,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 			// A lower bound first: the base number, END, and every line
 			// the base lacks, inserted. A base that cannot cost less than
 			// the best so far is not diffed (ties keep the earlier base).
-			lb := baseLen + 1
-			for i, id := range sid {
-				if !b.holds(id) {
-					lb += len(s[i]) + 1
-				}
-			}
-			if lb >= bestCost {
+			if lb := baseLen + 1 + missing; lb >= bestCost {
 				return
 			}
 			ops = diffOps(ops[:0], sid, b)
@@ -266,10 +295,17 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 			}
 		}
 		for k := range offerIdx {
-			try(&offerIdx[k], baseOffer, uint64(k))
+			b := &offerIdx[k]
+			m := 0
+			for i, id := range sid {
+				if !b.holds(id) {
+					m += len(s[i]) + 1
+				}
+			}
+			try(b, baseOffer, uint64(k), m)
 		}
-		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
-			try(&reg.profiles[k], baseProfile+uint64(k), 0)
+		for k := range missing[:min(maxProfile+1, len(missing))] {
+			try(&reg.profiles[k], baseProfile+uint64(k), 0, missing[k])
 		}
 		dst = appendVarint(dst, bestBase[0])
 		if bestBase[0] == baseOffer {

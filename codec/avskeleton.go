@@ -200,7 +200,7 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 		if !ok {
 			return text, true
 		}
-		return prefix + hash + " " + string(rune(mk)) + strconv.Itoa(b.digest(raw)), true
+		return prefix + hash + " " + markerRef(mk, b.digest(raw)), true
 	case "ssrc", "ssrc-group", "msid", "msid-semantic":
 		if !hasVal {
 			return text, true
@@ -263,7 +263,7 @@ func (b *skelBuilder) ssrcField(f string) (string, bool) {
 	if i == len(b.s.ssrcs) {
 		b.s.ssrcs = append(b.s.ssrcs, uint32(v))
 	}
-	return string(rune(mkSSRC)) + strconv.Itoa(i), true
+	return markerRef(mkSSRC, i), true
 }
 
 // idField lifts an identifier field, its braces stripped.
@@ -282,7 +282,31 @@ func (b *skelBuilder) idField(f string) (string, bool) {
 	if i == len(b.s.ids) {
 		b.s.ids = append(b.s.ids, f)
 	}
-	return open + string(rune(mkString)) + strconv.Itoa(i) + close, true
+	if open == "" {
+		return markerRef(mkString, i), true
+	}
+	return open + markerRef(mkString, i) + close, true
+}
+
+// markerRefs holds the text of the markers that take an index, for the
+// indexes below 256: markerRefs[mk][i] is mk followed by i in decimal.
+var markerRefs = func() (t [16][]string) {
+	for _, mk := range [...]byte{mkDigestUp, mkDigestLow, mkSSRC, mkString} {
+		t[mk] = make([]string, 256)
+		for i := range t[mk] {
+			t[mk][i] = string(rune(mk)) + strconv.Itoa(i)
+		}
+	}
+	return t
+}()
+
+// markerRef returns the marker mk (one that takes an index) followed by
+// the index i in decimal.
+func markerRef(mk byte, i int) string {
+	if i < len(markerRefs[mk]) {
+		return markerRefs[mk][i]
+	}
+	return string(rune(mk)) + strconv.Itoa(i)
 }
 
 // digest returns the table index of a digest, adding it when new.
