@@ -69,12 +69,25 @@ func (b *baseIndex) at(id int32, j int) int {
 	if id < 0 || int(id) >= len(b.pos) {
 		return -1
 	}
+	if j < len(b.ids) && b.ids[j] == id {
+		return j // the common case of a copy
+	}
 	list := b.pos[id]
 	k := sort.Search(len(list), func(k int) bool { return int(list[k]) >= j })
 	if k == len(list) {
 		return -1
 	}
 	return int(list[k])
+}
+
+// holdsFrom reports whether the line id is in the base at an index >= j:
+// whether b.at(id, j) >= 0.
+func (b *baseIndex) holdsFrom(id int32, j int) bool {
+	if id < 0 || int(id) >= len(b.pos) {
+		return false
+	}
+	list := b.pos[id]
+	return len(list) > 0 && int(list[len(list)-1]) >= j
 }
 
 // diffOps appends to ops the operations that make s (as ids) from the
@@ -96,7 +109,7 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 			j = k
 		default:
 			n := 1
-			for i+n < len(s) && b.at(s[i+n], j) < 0 {
+			for i+n < len(s) && !b.holdsFrom(s[i+n], j) {
 				n++
 			}
 			ops = append(ops, avOp{opInsert, n})
@@ -266,7 +279,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	}
 	var ops, best []avOp // two buffers: the ops tried, the best so far
 	missing := make([]int, len(reg.profiles))
-	for _, s := range parts {
+	for pi, s := range parts {
 		sid := reg.lookup(s, extra)
 		reg.missingBytes(missing, s, sid)
 		best = append(best[:0], avOp{opInsert, len(s)})
@@ -275,26 +288,34 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		}
 		var bestBase [2]uint64 // the base number, and the offer part index for baseOffer
 		bestCost := editCost(s, best, 1)
-		// try diffs s against the base b, missing being the bytes of the
-		// lines of s that b lacks (each with its LF).
-		try := func(b *baseIndex, base, part uint64, missing int) {
+		// The result is the base of least cost, the first in tie-break
+		// order (q: 0 the empty base, then the offer's parts, then the
+		// profiles) among equals, whatever the order in which bases are
+		// tried: the offer's part of the same index, the likeliest best
+		// base of an answer's part, is tried first so that its cost prunes
+		// the others.
+		bestQ := 0
+		// try diffs s against the base b at position q of the tie-break
+		// order, missing being the bytes of the lines of s that b lacks
+		// (each with its LF).
+		try := func(b *baseIndex, base, part uint64, q, missing int) {
 			baseLen := varintLen(base)
 			if base == baseOffer {
 				baseLen += varintLen(part)
 			}
 			// A lower bound first: the base number, END, and every line
-			// the base lacks, inserted. A base that cannot cost less than
-			// the best so far is not diffed (ties keep the earlier base).
-			if lb := baseLen + 1 + missing; lb >= bestCost {
+			// the base lacks, inserted. A base that cannot beat the best
+			// so far is not diffed.
+			if lb := baseLen + 1 + missing; lb > bestCost || lb == bestCost && q > bestQ {
 				return
 			}
 			ops = diffOps(ops[:0], sid, b)
-			if c := editCost(s, ops, baseLen); c < bestCost {
+			if c := editCost(s, ops, baseLen); c < bestCost || c == bestCost && q < bestQ {
 				ops, best = best, ops
-				bestBase, bestCost = [2]uint64{base, part}, c
+				bestBase, bestCost, bestQ = [2]uint64{base, part}, c, q
 			}
 		}
-		for k := range offerIdx {
+		tryOffer := func(k int) {
 			b := &offerIdx[k]
 			m := 0
 			for i, id := range sid {
@@ -302,32 +323,47 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 					m += len(s[i]) + 1
 				}
 			}
-			try(b, baseOffer, uint64(k), m)
+			try(b, baseOffer, uint64(k), 1+k, m)
 		}
-		for k := range missing[:min(maxProfile+1, len(missing))] {
-			try(&reg.profiles[k], baseProfile+uint64(k), 0, missing[k])
+		if pi < len(offerIdx) {
+			tryOffer(pi)
 		}
-		dst = appendVarint(dst, bestBase[0])
-		if bestBase[0] == baseOffer {
-			dst = appendVarint(dst, bestBase[1])
-		}
-		i := 0
-		for _, o := range best {
-			dst = appendVarint(dst, opValue(o))
-			switch o.kind {
-			case opCopy:
-				i += o.n
-			case opInsert:
-				for _, l := range s[i : i+o.n] {
-					text = append(text, l...)
-					text = append(text, '\n')
-				}
-				i += o.n
+		for k := range offerIdx {
+			if k != pi {
+				tryOffer(k)
 			}
 		}
-		dst = appendVarint(dst, opEnd)
+		for k := range missing[:min(maxProfile+1, len(missing))] {
+			try(&reg.profiles[k], baseProfile+uint64(k), 0, 1+len(offerIdx)+k, missing[k])
+		}
+		dst, text = appendPart(dst, text, s, bestBase, best)
 	}
 	return dst, text
+}
+
+// appendPart appends the edits of the part s, coded with ops against the
+// base bestBase (its number, and the offer part index for baseOffer), to
+// dst and its inserted lines to text.
+func appendPart(dst, text []byte, s []string, bestBase [2]uint64, ops []avOp) ([]byte, []byte) {
+	dst = appendVarint(dst, bestBase[0])
+	if bestBase[0] == baseOffer {
+		dst = appendVarint(dst, bestBase[1])
+	}
+	i := 0
+	for _, o := range ops {
+		dst = appendVarint(dst, opValue(o))
+		switch o.kind {
+		case opCopy:
+			i += o.n
+		case opInsert:
+			for _, l := range s[i : i+o.n] {
+				text = append(text, l...)
+				text = append(text, '\n')
+			}
+			i += o.n
+		}
+	}
+	return appendVarint(dst, opEnd), text
 }
 
 // readBase reads a part's base (AVFORM §3) at edits[*p] and returns its
