@@ -150,7 +150,7 @@ func (a *avData) compress() []byte {
 
 // isLowerUUID reports whether s is a lower-case UUID 8-4-4-4-12.
 func isLowerUUID(s string) bool {
-	return len(s) == 36 && isMDNSName(s+".local")
+	return len(s) == 36 && isUUIDText(s)
 }
 
 // appendAV appends the items of an A/V code after the head (AVFORM §4);
@@ -170,7 +170,7 @@ func (m *model) appendAV(dst, text []byte) []byte {
 	dst = appendHead(dst, majArray, uint64(len(s.ids)))
 	for _, id := range s.ids {
 		if isLowerUUID(id) {
-			b := mdnsBytes(id + ".local")
+			b := mdnsBytes(id) // reads the 36 bytes of the UUID
 			dst = appendBytes(dst, b[:])
 			continue
 		}
@@ -262,7 +262,8 @@ func readAVTables(s *avSkel, items []cbor.RawMessage, offs []int) error {
 		rest = rest[h+int(l):]
 		switch {
 		case maj == majBytes && l == 16:
-			s.ids = append(s.ids, strings.TrimSuffix(mdnsName(v), ".local"))
+			var buf [36]byte
+			s.ids = append(s.ids, string(appendUUID(buf[:0], v)))
 		case maj == majText && l > 0 && isIDText(v):
 			s.ids = append(s.ids, string(v))
 		default:
@@ -368,6 +369,7 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
 				candidateLine(&r.b, s.cands[ci], ci)
+				r.checkPlain(s.cands[ci].addr) // the rest of the line is ASCII
 				ci++
 			} else if err := r.line(l); err != nil {
 				return "", err
@@ -377,6 +379,9 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 			}
 		}
 	}
+	// Lines joined by CRLF of plain bytes are plain text (isPlainText):
+	// the check of the description need not scan it again.
+	s.renderedPlain = !r.notPlain
 	return r.b.String(), nil
 }
 
@@ -388,6 +393,18 @@ type renderer struct {
 	hexes     [][2]string // each digest in upper and lower case, made when first used
 	first     *candidate  // the current part's first candidate, or nil
 	inSession bool        // the current part is part 0
+	notPlain  bool        // a byte written, other than a line's CRLF, is not TAB or 0x20 to 0x7e
+}
+
+// checkPlain notes whether v, written by the renderer, is plain: TAB and
+// 0x20 to 0x7e only. The digits and hex digits it writes are.
+func (r *renderer) checkPlain(v string) {
+	for k := 0; k < len(v); k++ {
+		if c := v[k]; (c < 0x20 && c != '\t') || c >= 0x7f {
+			r.notPlain = true
+			return
+		}
+	}
 }
 
 func (r *renderer) overLimit() error {
@@ -403,9 +420,13 @@ func renderBad(format string, a ...any) error {
 func (r *renderer) line(l string) error {
 	for k := 0; k < len(l); k++ {
 		if c := l[k]; c >= 0x20 || c == '\t' {
-			run := k + 1
-			for run < len(l) && (l[run] >= 0x20 || l[run] == '\t') {
-				run++
+			run := k
+			for ; run < len(l); run++ {
+				if c := l[run]; c < 0x20 && c != '\t' {
+					break
+				} else if c >= 0x7f {
+					r.notPlain = true
+				}
 			}
 			r.b.WriteString(l[k:run])
 			k = run - 1
@@ -436,13 +457,16 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 			return 0, renderBad("port or address marker in a part without candidates")
 		}
 		if c == mkPort {
-			r.b.WriteString(strconv.Itoa(int(r.first.port)))
+			writeUint(&r.b, uint64(r.first.port))
 		} else {
+			r.checkPlain(r.first.addr)
 			r.b.WriteString(r.first.addr)
 		}
 	case mkUfrag:
+		r.checkPlain(s.ufrag)
 		r.b.WriteString(s.ufrag)
 	case mkPwd:
+		r.checkPlain(s.pwd)
 		r.b.WriteString(s.pwd)
 	case mkSessID:
 		writeUint(&r.b, s.sessionID())
@@ -454,6 +478,7 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 		case c == mkSSRC && i < len(s.ssrcs):
 			writeUint(&r.b, uint64(s.ssrcs[i]))
 		case c == mkString && i < len(s.ids):
+			r.checkPlain(s.ids[i])
 			r.b.WriteString(s.ids[i])
 		case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
 			if r.hexes[i][0] == "" {
@@ -494,7 +519,7 @@ func markerIndex(s string) (i, n int) {
 // checkAV re-encodes the description rendered from an A/V code and
 // compares it with the code (AVFORM §5, last step).
 func (m *model) checkAV(code []byte) error {
-	p, err := parseSDP(m.av.sdp)
+	p, err := parseSDPPlain(m.av.sdp, m.av.skel.renderedPlain)
 	if err != nil {
 		return errf(ErrMalformed, -1, "skeleton", "the rendered text is not a valid description: %v", err)
 	}

@@ -43,6 +43,8 @@ type avSkel struct {
 	digests    [][]byte
 	ssrcs      []uint32
 	ids        []string
+
+	renderedPlain bool // render's last result is plain text (isPlainText)
 }
 
 // avExtract returns the skeleton of p under the candidate policy pol.
@@ -124,7 +126,8 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		case i == 0:
 			line = replaceFields(l.val, "m=", func(k int, f string) (string, bool) {
 				port, rest, slash := strings.Cut(f, "/")
-				if k != 1 || fc == nil || port != strconv.Itoa(int(fc.port)) {
+				var buf [5]byte
+				if k != 1 || fc == nil || port != string(strconv.AppendUint(buf[:0], uint64(fc.port), 10)) {
 					return "", false
 				}
 				if slash {

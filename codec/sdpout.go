@@ -43,7 +43,7 @@ func candidateLine(b *strings.Builder, c candidate, i int) {
 	b.WriteByte(' ')
 	b.WriteString(c.addr)
 	b.WriteByte(' ')
-	b.WriteString(strconv.Itoa(int(c.port)))
+	writeUint(b, uint64(c.port))
 	b.WriteString(" typ ")
 	b.WriteString(candTypeNames[c.typ])
 	if c.typ != candHost {
