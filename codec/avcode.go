@@ -353,7 +353,7 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 	if count != len(s.cands) {
 		return "", errf(ErrMalformed, -1, "skeleton", "%d candidate lines for %d candidates", count, len(s.cands))
 	}
-	r := renderer{s: s, maxSDP: maxSDP, hexes: make([][2]string, len(s.digests))}
+	r := renderer{s: s, maxSDP: maxSDP}
 	// Markers expand (a digest to 95 bytes): room for twice the skeleton
 	// saves growing the buffer in most renderings.
 	r.b.Grow(min(2*size+100*count+256, maxSDP+1))
@@ -390,10 +390,9 @@ type renderer struct {
 	s         *avSkel
 	b         strings.Builder
 	maxSDP    int
-	hexes     [][2]string // each digest in upper and lower case, made when first used
-	first     *candidate  // the current part's first candidate, or nil
-	inSession bool        // the current part is part 0
-	notPlain  bool        // a byte written, other than a line's CRLF, is not TAB or 0x20 to 0x7e
+	first     *candidate // the current part's first candidate, or nil
+	inSession bool       // the current part is part 0
+	notPlain  bool       // a byte written, other than a line's CRLF, is not TAB or 0x20 to 0x7e
 }
 
 // checkPlain notes whether v, written by the renderer, is plain: TAB and
@@ -481,14 +480,16 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 			r.checkPlain(s.ids[i])
 			r.b.WriteString(s.ids[i])
 		case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
-			if r.hexes[i][0] == "" {
-				r.hexes[i][0] = fingerprintHex(s.digests[i])
-				r.hexes[i][1] = strings.ToLower(r.hexes[i][0])
-			}
+			digits := "0123456789ABCDEF"
 			if c == mkDigestLow {
-				r.b.WriteString(r.hexes[i][1])
-			} else {
-				r.b.WriteString(r.hexes[i][0])
+				digits = hexDigits
+			}
+			for k, v := range s.digests[i] {
+				if k > 0 {
+					r.b.WriteByte(':')
+				}
+				r.b.WriteByte(digits[v>>4])
+				r.b.WriteByte(digits[v&15])
 			}
 		default:
 			return n, renderBad("index %d out of range", i)

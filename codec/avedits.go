@@ -424,6 +424,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 	maxProfile = -1
 	total := 0
 	p := 0
+	all := make([]string, 0, 2*len(lines)+64)
 	bad := func(format string, a ...any) error {
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
@@ -433,7 +434,10 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			return nil, -1, err
 		}
 		maxProfile = max(maxProfile, profile)
-		var part []string
+		// Every part's lines go into one backing slice, each part a
+		// full slice expression of it: fewer allocations than a slice per
+		// part.
+		start := len(all)
 		j := 0
 		for {
 			v, ok := readVarint(edits, &p)
@@ -472,9 +476,13 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			if total > maxSDP {
 				return nil, -1, errf(ErrLimit, off, "edits", "skeleton over the SDP limit of %d", maxSDP)
 			}
-			part = append(part, add...)
+			all = append(all, add...)
 		}
-		parts = append(parts, part)
+		if len(all) == start {
+			parts = append(parts, nil)
+		} else {
+			parts = append(parts, all[start:len(all):len(all)])
+		}
 	}
 	if len(lines) > 0 {
 		return nil, -1, bad("%d inserted lines left over", len(lines))
