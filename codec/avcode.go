@@ -341,8 +341,9 @@ func (s *avSkel) sessionID() uint64 {
 // markers replaced, lines joined by CRLF with a final CRLF, at most maxSDP
 // bytes.
 func (s *avSkel) render(maxSDP int) (string, error) {
-	count, size := 0, 0
+	count, size, lines := 0, 0, 0
 	for _, part := range s.parts {
+		lines += len(part)
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
 				count++
@@ -354,9 +355,10 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 		return "", errf(ErrMalformed, -1, "skeleton", "%d candidate lines for %d candidates", count, len(s.cands))
 	}
 	r := renderer{s: s, maxSDP: maxSDP}
-	// Markers expand (a digest to 95 bytes): room for twice the skeleton
-	// saves growing the buffer in most renderings.
-	r.b.Grow(min(2*size+100*count+256, maxSDP+1))
+	// Markers expand: a candidate line by about 100 bytes, a line by 8 on
+	// average in the descriptions of testdata/av, so that the buffer
+	// seldom grows.
+	r.b.Grow(min(size+100*count+8*lines+256, maxSDP+1))
 	ci := 0
 	for pi, part := range s.parts {
 		r.first, r.inSession = nil, pi == 0

@@ -187,6 +187,7 @@ var profileIndex = sync.OnceValue(func() *registryIndex {
 // lines of s (ids sid) that profile k lacks, each counted with its LF: the
 // part of the lower bound of appendEdits that depends on the base, for
 // every profile in one pass over the lines.
+// Only the profiles below len(missing) are counted.
 func (r *registryIndex) missingBytes(missing []int, s []string, sid []int32) {
 	total := 0
 	for _, l := range s {
@@ -200,6 +201,9 @@ func (r *registryIndex) missingBytes(missing []int, s []string, sid []int32) {
 			continue
 		}
 		for _, k := range r.holders[id] {
+			if int(k) >= len(missing) {
+				break // ascending
+			}
 			missing[k] -= len(s[i]) + 1
 		}
 	}
@@ -278,7 +282,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		offerIdx, extra = d.bases, d.extra
 	}
 	var ops, best []avOp // two buffers: the ops tried, the best so far
-	missing := make([]int, len(reg.profiles))
+	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
 	for pi, s := range parts {
 		sid := reg.lookup(s, extra)
 		reg.missingBytes(missing, s, sid)
@@ -333,7 +337,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 				tryOffer(k)
 			}
 		}
-		for k := range missing[:min(maxProfile+1, len(missing))] {
+		for k := range missing {
 			try(&reg.profiles[k], baseProfile+uint64(k), 0, 1+len(offerIdx)+k, missing[k])
 		}
 		dst, text = appendPart(dst, text, s, bestBase, best)
