@@ -59,7 +59,7 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 	b := skelBuilder{s: s}
 	part := make([]string, 0, len(p.session))
 	for _, l := range p.session {
-		if l.typ == 'a' && attrName(l.val) == "candidate" {
+		if isCandidateLine(l) {
 			return nil, false
 		}
 		var line string
@@ -146,7 +146,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				}
 				return string(rune(mkAddress)), true
 			})
-		case l.typ == 'a' && attrName(l.val) == "candidate":
+		case isCandidateLine(l):
 			if !kept[i] {
 				continue // a dropped candidate's line is removed
 			}
@@ -160,6 +160,13 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		part = append(part, line)
 	}
 	return part, true
+}
+
+// isCandidateLine reports whether l is an a=candidate line: what
+// attrName(l.val) == "candidate" tells, without scanning the whole value.
+func isCandidateLine(l sdpLine) bool {
+	_, ok := attr(l, "candidate")
+	return ok
 }
 
 // attrLine returns the skeleton of a line other than o=, m=, c= and
