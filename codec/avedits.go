@@ -337,12 +337,33 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 				tryOffer(k)
 			}
 		}
+		// The profile of least lower bound, the likeliest best one, is
+		// tried first too.
+		first := leastBound(missing)
+		if first >= 0 {
+			try(&reg.profiles[first], baseProfile+uint64(first), 0, 1+len(offerIdx)+first, missing[first])
+		}
 		for k := range missing {
-			try(&reg.profiles[k], baseProfile+uint64(k), 0, 1+len(offerIdx)+k, missing[k])
+			if k != first {
+				try(&reg.profiles[k], baseProfile+uint64(k), 0, 1+len(offerIdx)+k, missing[k])
+			}
 		}
 		dst, text = appendPart(dst, text, s, bestBase, best)
 	}
 	return dst, text
+}
+
+// leastBound returns the profile k of least lower bound
+// missing[k] + the length of its base number (the first among equals), -1
+// when there is none.
+func leastBound(missing []int) int {
+	first := -1
+	for k := range missing {
+		if first < 0 || missing[k]+varintLen(baseProfile+uint64(k)) < missing[first]+varintLen(baseProfile+uint64(first)) {
+			first = k
+		}
+	}
+	return first
 }
 
 // appendPart appends the edits of the part s, coded with ops against the
