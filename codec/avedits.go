@@ -164,7 +164,10 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 type registryIndex struct {
 	ids      map[string]int32
 	profiles []baseIndex
-	holders  [][]uint16 // indexed by id: the profiles holding the line, ascending
+	// Indexed by id: the profiles holding the line or, where that list is
+	// shorter (lacks[id]), the profiles lacking it; ascending.
+	holders [][]uint16
+	lacks   []bool
 }
 
 var profileIndex = sync.OnceValue(func() *registryIndex {
@@ -172,12 +175,19 @@ var profileIndex = sync.OnceValue(func() *registryIndex {
 	for _, p := range avProfiles {
 		r.profiles = append(r.profiles, newBaseIndex(r.intern(p)))
 	}
-	r.holders = make([][]uint16, len(r.ids))
-	for k, b := range r.profiles {
-		for id, pos := range b.pos {
-			if len(pos) > 0 {
-				r.holders[id] = append(r.holders[id], uint16(k))
+	r.holders, r.lacks = make([][]uint16, len(r.ids)), make([]bool, len(r.ids))
+	for id := range r.holders {
+		var in, out []uint16
+		for k := range r.profiles {
+			if r.profiles[k].holds(int32(id)) {
+				in = append(in, uint16(k))
+			} else {
+				out = append(out, uint16(k))
 			}
+		}
+		r.holders[id] = in
+		if len(out) < len(in) {
+			r.holders[id], r.lacks[id] = out, true
 		}
 	}
 	return r
@@ -189,23 +199,27 @@ var profileIndex = sync.OnceValue(func() *registryIndex {
 // every profile in one pass over the lines.
 // Only the profiles below len(missing) are counted.
 func (r *registryIndex) missingBytes(missing []int, s []string, sid []int32) {
-	total := 0
-	for _, l := range s {
-		total += len(l) + 1
-	}
-	for k := range missing {
-		missing[k] = total
-	}
+	clear(missing)
+	all := 0 // what every profile lacks, less what the holders have
 	for i, id := range sid {
+		w := len(s[i]) + 1
 		if id < 0 || int(id) >= len(r.holders) {
+			all += w
 			continue
+		}
+		if !r.lacks[id] {
+			all += w
+			w = -w
 		}
 		for _, k := range r.holders[id] {
 			if int(k) >= len(missing) {
 				break // ascending
 			}
-			missing[k] -= len(s[i]) + 1
+			missing[k] += w
 		}
+	}
+	for k := range missing {
+		missing[k] += all
 	}
 }
 
