@@ -115,10 +115,15 @@ var avDictBase = sync.OnceValue(func() []byte {
 // AVFORM-decisions): the registry text, the SDP dictionary and the offer's
 // skeleton text, of which the DEFLATE coder uses the last 32768 bytes.
 func avDict(offer [][]string) []byte {
-	base := avDictBase()
 	if offer == nil {
-		return base
+		return avDictBase()
 	}
+	return derivedFor(offer).dict
+}
+
+// makeAVDict builds avDict(offer) for an offer skeleton (not nil).
+func makeAVDict(offer [][]string) []byte {
+	base := avDictBase()
 	n := 0
 	for _, part := range offer {
 		for _, l := range part {
@@ -145,7 +150,7 @@ func (a *avData) compress() []byte {
 
 // isLowerUUID reports whether s is a lower-case UUID 8-4-4-4-12.
 func isLowerUUID(s string) bool {
-	return len(s) == 36 && isMDNSName(s+".local")
+	return len(s) == 36 && isUUIDText(s)
 }
 
 // appendAV appends the items of an A/V code after the head (AVFORM §4);
@@ -165,7 +170,7 @@ func (m *model) appendAV(dst, text []byte) []byte {
 	dst = appendHead(dst, majArray, uint64(len(s.ids)))
 	for _, id := range s.ids {
 		if isLowerUUID(id) {
-			b := mdnsBytes(id + ".local")
+			b := mdnsBytes(id) // reads the 36 bytes of the UUID
 			dst = appendBytes(dst, b[:])
 			continue
 		}
@@ -262,7 +267,8 @@ func readAVTables(s *avSkel, items [][]byte, offs []int) error {
 		rest = rest[h+int(l):]
 		switch {
 		case maj == majBytes && l == 16:
-			s.ids = append(s.ids, strings.TrimSuffix(mdnsName(v), ".local"))
+			var buf [36]byte
+			s.ids = append(s.ids, string(appendUUID(buf[:0], v)))
 		case maj == majBytes && l > 0 && l%3 == 0:
 			s.ids = append(s.ids, base64.StdEncoding.EncodeToString(v))
 		case maj == majText && l > 0 && isIDText(v):
@@ -358,8 +364,9 @@ func (s *avSkel) sessionID() uint64 {
 // markers replaced, lines joined by CRLF with a final CRLF, at most maxSDP
 // bytes.
 func (s *avSkel) render(maxSDP int) (string, error) {
-	count, size := 0, 0
+	count, size, lines := 0, 0, 0
 	for _, part := range s.parts {
+		lines += len(part)
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
 				count++
@@ -370,8 +377,11 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 	if count != len(s.cands) {
 		return "", errf(ErrMalformed, -1, "skeleton", "%d candidate lines for %d candidates", count, len(s.cands))
 	}
-	r := renderer{s: s, maxSDP: maxSDP, hexes: make([][2]string, len(s.digests))}
-	r.b.Grow(min(size+100*count+256, maxSDP+1))
+	r := renderer{s: s, maxSDP: maxSDP}
+	// Markers expand: a candidate line by about 100 bytes, a line by 8 on
+	// average in the descriptions of testdata/av, so that the buffer
+	// seldom grows.
+	r.b.Grow(min(size+100*count+8*lines+256, maxSDP+1))
 	ci := 0
 	for pi, part := range s.parts {
 		r.inSession, r.part, r.pts = pi == 0, part, nil
@@ -385,6 +395,7 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
 				candidateLine(&r.b, s.cands[ci], ci)
+				r.checkPlain(s.cands[ci].addr) // the rest of the line is ASCII
 				ci++
 			} else if err := r.line(l); err != nil {
 				return "", err
@@ -394,6 +405,9 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 			}
 		}
 	}
+	// Lines joined by CRLF of plain bytes are plain text (isPlainText):
+	// the check of the description need not scan it again.
+	s.renderedPlain = !r.notPlain
 	return r.b.String(), nil
 }
 
@@ -402,14 +416,25 @@ type renderer struct {
 	s         *avSkel
 	b         strings.Builder
 	maxSDP    int
-	hexes     [][2]string // each digest in upper and lower case, made when first used
-	first     *candidate  // the current part's first candidate, or nil
-	inSession bool        // the current part is part 0
-	part      []string    // the current part
-	pts       []byte      // the current part's payload types for 0x10, made when first used
+	first     *candidate // the current part's first candidate, or nil
+	inSession bool       // the current part is part 0
+	notPlain  bool       // a byte written, other than a line's CRLF, is not TAB or 0x20 to 0x7e
+	part      []string   // the current part
+	pts       []byte     // the current part's payload types for 0x10, made when first used
 	// 1 + the greatest SSRC and identifier index rendered so far, and
 	// their values at the start of the current part (its origins).
 	ssrcTop, idTop, ssrcOrigin, idOrigin int
+}
+
+// checkPlain notes whether v, written by the renderer, is plain: TAB and
+// 0x20 to 0x7e only. The digits and hex digits it writes are.
+func (r *renderer) checkPlain(v string) {
+	for k := 0; k < len(v); k++ {
+		if c := v[k]; (c < 0x20 && c != '\t') || c >= 0x7f {
+			r.notPlain = true
+			return
+		}
+	}
 }
 
 func (r *renderer) overLimit() error {
@@ -425,9 +450,13 @@ func renderBad(format string, a ...any) error {
 func (r *renderer) line(l string) error {
 	for k := 0; k < len(l); k++ {
 		if c := l[k]; c >= 0x20 || c == '\t' {
-			run := k + 1
-			for run < len(l) && (l[run] >= 0x20 || l[run] == '\t') {
-				run++
+			run := k
+			for ; run < len(l); run++ {
+				if c := l[run]; c < 0x20 && c != '\t' {
+					break
+				} else if c >= 0x7f {
+					r.notPlain = true
+				}
 			}
 			r.b.WriteString(l[k:run])
 			k = run - 1
@@ -458,8 +487,9 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 			return 0, renderBad("port or address marker in a part without candidates")
 		}
 		if c == mkPort {
-			r.b.WriteString(strconv.Itoa(int(r.first.port)))
+			writeUint(&r.b, uint64(r.first.port))
 		} else {
+			r.checkPlain(r.first.addr)
 			r.b.WriteString(r.first.addr)
 		}
 	case mkPayloads:
@@ -475,13 +505,16 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 		if r.inSession || len(r.pts) == 0 {
 			return 0, renderBad("payload types marker in a part without a=rtpmap lines")
 		}
-		r.b.Write(r.pts[1:]) // the payload types, each after a space
+		r.b.Write(r.pts[1:])        // the payload types, each after a space
+		r.checkPlain(string(r.pts)) // skeleton text: any byte but a marker's
 	case mkUfrag:
+		r.checkPlain(s.ufrag)
 		r.b.WriteString(s.ufrag)
 	case mkPwd:
+		r.checkPlain(s.pwd)
 		r.b.WriteString(s.pwd)
 	case mkSessID:
-		r.b.WriteString(strconv.FormatUint(s.sessionID(), 10))
+		writeUint(&r.b, s.sessionID())
 	case mkDigestUp, mkDigestLow, mkSSRC, mkString, mkSSRCOld, mkStringOld:
 		i, n := markerIndex(rest)
 		if i >= 0 && c == mkSSRC {
@@ -494,19 +527,22 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 			return n, renderBad("marker without a valid index")
 		case (c == mkSSRC || c == mkSSRCOld) && i < len(s.ssrcs):
 			r.ssrcTop = max(r.ssrcTop, i+1)
-			r.b.WriteString(strconv.FormatUint(uint64(s.ssrcs[i]), 10))
+			writeUint(&r.b, uint64(s.ssrcs[i]))
 		case (c == mkString || c == mkStringOld) && i < len(s.ids):
 			r.idTop = max(r.idTop, i+1)
+			r.checkPlain(s.ids[i])
 			r.b.WriteString(s.ids[i])
 		case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
-			if r.hexes[i][0] == "" {
-				r.hexes[i][0] = fingerprintHex(s.digests[i])
-				r.hexes[i][1] = strings.ToLower(r.hexes[i][0])
-			}
+			digits := "0123456789ABCDEF"
 			if c == mkDigestLow {
-				r.b.WriteString(r.hexes[i][1])
-			} else {
-				r.b.WriteString(r.hexes[i][0])
+				digits = hexDigits
+			}
+			for k, v := range s.digests[i] {
+				if k > 0 {
+					r.b.WriteByte(':')
+				}
+				r.b.WriteByte(digits[v>>4])
+				r.b.WriteByte(digits[v&15])
 			}
 		default:
 			return n, renderBad("index %d out of range", i)
@@ -537,7 +573,7 @@ func markerIndex(s string) (i, n int) {
 // checkAV re-encodes the description rendered from an A/V code and
 // compares it with the code (AVFORM §5, last step).
 func (m *model) checkAV(code []byte) error {
-	p, err := parseSDP(m.av.sdp)
+	p, err := parseSDPPlain(m.av.sdp, m.av.skel.renderedPlain)
 	if err != nil {
 		return errf(ErrMalformed, -1, "skeleton", "the rendered text is not a valid description: %v", err)
 	}

@@ -186,6 +186,10 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 type registryIndex struct {
 	ids      map[string]int32
 	profiles []baseIndex
+	// Indexed by id: the profiles holding the line or, where that list is
+	// shorter (lacks[id]), the profiles lacking it; ascending.
+	holders [][]uint16
+	lacks   []bool
 }
 
 var profileIndex = sync.OnceValue(func() *registryIndex {
@@ -193,8 +197,52 @@ var profileIndex = sync.OnceValue(func() *registryIndex {
 	for _, p := range avProfiles {
 		r.profiles = append(r.profiles, newBaseIndex(r.intern(p)))
 	}
+	r.holders, r.lacks = make([][]uint16, len(r.ids)), make([]bool, len(r.ids))
+	for id := range r.holders {
+		var in, out []uint16
+		for k := range r.profiles {
+			if r.profiles[k].has(int32(id)) {
+				in = append(in, uint16(k))
+			} else {
+				out = append(out, uint16(k))
+			}
+		}
+		r.holders[id] = in
+		if len(out) < len(in) {
+			r.holders[id], r.lacks[id] = out, true
+		}
+	}
 	return r
 })
+
+// missingBytes sets missing[k], for every profile k below len(missing),
+// to the bytes of the lines of s (ids sid) that profile k lacks, each
+// counted with its LF: the part of a profile's lower bound in appendEdits
+// that depends on the base, for every profile in one pass over the lines.
+func (r *registryIndex) missingBytes(missing []int, s []string, sid []int32) {
+	clear(missing)
+	all := 0 // what every profile lacks, less what the holders have
+	for i, id := range sid {
+		w := len(s[i]) + 1
+		if id < 0 || int(id) >= len(r.holders) {
+			all += w
+			continue
+		}
+		if !r.lacks[id] {
+			all += w
+			w = -w
+		}
+		for _, k := range r.holders[id] {
+			if int(k) >= len(missing) {
+				break // ascending
+			}
+			missing[k] += w
+		}
+	}
+	for k := range missing {
+		missing[k] += all
+	}
+}
 
 // intern returns the ids of lines, giving new lines the next ids of the
 // registry.
@@ -213,9 +261,12 @@ func (r *registryIndex) intern(lines []string) []int32 {
 
 // interner gives the lines of an offer's skeleton and of the description
 // ids: the registry's, and for a line the registry lacks the next id after
-// the registry's and the ones given before.
+// the registry's and the ones given before. The ids of an offer's lines
+// (offer) are made once per offer skeleton (derivedFor) and only read
+// here; the description's other lines go into extra.
 type interner struct {
 	reg   *registryIndex
+	offer map[string]int32
 	extra map[string]int32
 }
 
@@ -224,9 +275,14 @@ func (in *interner) ids(lines []string) []int32 {
 	for i, l := range lines {
 		id, ok := in.reg.ids[l]
 		if !ok {
-			if id, ok = in.extra[l]; !ok {
-				id = int32(len(in.reg.ids) + len(in.extra))
-				in.extra[l] = id
+			if id, ok = in.offer[l]; !ok {
+				if id, ok = in.extra[l]; !ok {
+					if in.extra == nil {
+						in.extra = map[string]int32{}
+					}
+					id = int32(len(in.reg.ids) + len(in.offer) + len(in.extra))
+					in.extra[l] = id
+				}
 			}
 		}
 		out[i] = id
@@ -239,33 +295,45 @@ type partCoder struct {
 	ops, best []avOp // two buffers: the ops tried, the best so far
 	bestBase  [2]uint64
 	bestCost  int
+	// bestQ is the best base's place in the tie-break order (0 the empty
+	// base, then the offer's parts, the earlier parts, the profiles): the
+	// bases are not tried in that order, so a tie goes to the lesser q.
+	bestQ int
 }
 
 // try diffs the part s (sid: its ids) against base b, numbered base (and
-// part, for the bases that index a part), and keeps it when it costs less
-// than the best so far.
-func (c *partCoder) try(s []string, sid []int32, b *baseIndex, base, part uint64) {
+// part, for the bases that index a part), q in the tie-break order, and
+// keeps it when it costs less than the best so far, or as much and comes
+// first in tie-break order. missing is the bytes of the lines of s that b
+// lacks, each with its LF.
+func (c *partCoder) try(s []string, sid []int32, b *baseIndex, base, part uint64, q, missing int) {
 	baseLen := varintLen(base)
 	if base == baseOffer || base == baseOwn {
 		baseLen += varintLen(part)
 	}
-	// A lower bound first: the base number, END, and every line the base
-	// lacks, inserted. A base that cannot cost less than the best so far
-	// is not diffed (ties keep the earlier base).
-	lb := baseLen + 1
-	for i, id := range sid {
-		if !b.has(id) {
-			lb += len(s[i]) + 1
-		}
-	}
-	if lb >= c.bestCost {
+	// A lower bound first: the base number, END (or COPY END), and every
+	// line the base lacks, inserted. A base that cannot beat the best so
+	// far is not diffed.
+	if lb := baseLen + 1 + missing; lb > c.bestCost || lb == c.bestCost && q > c.bestQ {
 		return
 	}
 	c.ops = diffOps(c.ops[:0], sid, b)
-	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost {
+	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
-		c.bestBase, c.bestCost = [2]uint64{base, part}, cost
+		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q
 	}
+}
+
+// tryPart is try for a base that is a part (of the offer or of the
+// description), its missing bytes counted here.
+func (c *partCoder) tryPart(s []string, sid []int32, b *baseIndex, base, part uint64, q int) {
+	m := 0
+	for i, id := range sid {
+		if !b.has(id) {
+			m += len(s[i]) + 1
+		}
+	}
+	c.try(s, sid, b, base, part, q, m)
 }
 
 // appendEdits appends the edits of the skeleton parts to dst and the
@@ -278,14 +346,21 @@ func (c *partCoder) try(s []string, sid []int32, b *baseIndex, base, part uint64
 // code re-encodes with the profiles up to the greatest one the code uses
 // (AVFORM-decisions), so that a decoder knowing later profiles still
 // accepts an older encoder's codes.
+//
+// The result does not depend on the order in which the bases are tried
+// (partCoder keeps the tie-break order): the likeliest best bases go
+// first, so that their cost prunes the others by their lower bounds: the
+// offer's part of the same index, then the profile of least lower bound.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
-	in := interner{reg: reg, extra: map[string]int32{}}
-	offerIdx := make([]baseIndex, len(offer))
-	for k, p := range offer {
-		offerIdx[k] = newBaseIndex(in.ids(p))
+	in := interner{reg: reg}
+	var offerIdx []baseIndex
+	if offer != nil {
+		d := derivedFor(offer)
+		offerIdx, in.offer = d.bases, d.ids
 	}
 	own := make([]baseIndex, 0, len(parts))
+	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
 	var c partCoder
 	for x, s := range parts {
 		sid := in.ids(s)
@@ -293,37 +368,71 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		if len(s) == 0 {
 			c.best = append(c.best[:0], avOp{opEnd, 0})
 		}
-		c.bestBase = [2]uint64{}
+		c.bestBase, c.bestQ = [2]uint64{}, 0
 		c.bestCost = editCost(s, c.best, 1)
+		if x < len(offerIdx) {
+			c.tryPart(s, sid, &offerIdx[x], baseOffer, uint64(x), 1+x)
+		}
+		reg.missingBytes(missing, s, sid)
+		q0 := 1 + len(offerIdx) + len(own) // the first profile's q
+		first := leastBound(missing)
+		if first >= 0 {
+			c.try(s, sid, &reg.profiles[first], baseProfile+uint64(first), 0, q0+first, missing[first])
+		}
 		for k := range offerIdx {
-			c.try(s, sid, &offerIdx[k], baseOffer, uint64(k))
+			if k != x {
+				c.tryPart(s, sid, &offerIdx[k], baseOffer, uint64(k), 1+k)
+			}
 		}
 		for k := range own {
-			c.try(s, sid, &own[k], baseOwn, uint64(k))
+			c.tryPart(s, sid, &own[k], baseOwn, uint64(k), 1+len(offerIdx)+k)
 		}
-		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
-			c.try(s, sid, &reg.profiles[k], baseProfile+uint64(k), 0)
+		for k := range missing {
+			if k != first {
+				c.try(s, sid, &reg.profiles[k], baseProfile+uint64(k), 0, q0+k, missing[k])
+			}
 		}
 		if x < len(parts)-1 {
 			own = append(own, newBaseIndex(sid))
 		}
-		dst = appendVarint(dst, c.bestBase[0])
-		if c.bestBase[0] == baseOffer || c.bestBase[0] == baseOwn {
-			dst = appendVarint(dst, c.bestBase[1])
+		dst, text = appendPart(dst, text, s, c.bestBase, c.best)
+	}
+	return dst, text
+}
+
+// leastBound returns the profile k of least lower bound missing[k] + the
+// length of its base number (the first among equals), -1 when there is
+// none.
+func leastBound(missing []int) int {
+	first := -1
+	for k := range missing {
+		if first < 0 || missing[k]+varintLen(baseProfile+uint64(k)) < missing[first]+varintLen(baseProfile+uint64(first)) {
+			first = k
 		}
-		i := 0
-		for _, o := range c.best {
-			dst = appendVarint(dst, opValue(o))
-			switch o.kind {
-			case opCopy:
-				i += o.n
-			case opInsert:
-				for _, l := range s[i : i+o.n] {
-					text = append(text, l...)
-					text = append(text, '\n')
-				}
-				i += o.n
+	}
+	return first
+}
+
+// appendPart appends the edits of the part s, coded with ops (END or COPY
+// END last) against the base bestBase (its number, and the part index for
+// baseOffer and baseOwn), to dst and its inserted lines to text.
+func appendPart(dst, text []byte, s []string, bestBase [2]uint64, ops []avOp) ([]byte, []byte) {
+	dst = appendVarint(dst, bestBase[0])
+	if bestBase[0] == baseOffer || bestBase[0] == baseOwn {
+		dst = appendVarint(dst, bestBase[1])
+	}
+	i := 0
+	for _, o := range ops {
+		dst = appendVarint(dst, opValue(o))
+		switch o.kind {
+		case opCopy:
+			i += o.n
+		case opInsert:
+			for _, l := range s[i : i+o.n] {
+				text = append(text, l...)
+				text = append(text, '\n')
 			}
+			i += o.n
 		}
 	}
 	return dst, text
@@ -397,6 +506,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 	maxProfile = -1
 	total := 0
 	p := 0
+	all := make([]string, 0, 2*len(lines)+64)
 	bad := func(format string, a ...any) error {
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
@@ -406,7 +516,9 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			return nil, -1, err
 		}
 		maxProfile = max(maxProfile, profile)
-		var part []string
+		// Every part's lines go into one backing slice, each part a full
+		// slice expression of it: fewer allocations than a slice per part.
+		start := len(all)
 		j := 0
 		for {
 			v, ok := readVarint(edits, &p)
@@ -451,12 +563,16 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			if total > maxSDP {
 				return nil, -1, errf(ErrLimit, off, "edits", "skeleton over the SDP limit of %d", maxSDP)
 			}
-			part = append(part, add...)
+			all = append(all, add...)
 			if v == opCopyEnd {
 				break
 			}
 		}
-		parts = append(parts, part)
+		if len(all) == start {
+			parts = append(parts, nil)
+		} else {
+			parts = append(parts, all[start:len(all):len(all)])
+		}
 	}
 	if len(lines) > 0 {
 		return nil, -1, bad("%d inserted lines left over", len(lines))
