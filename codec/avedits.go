@@ -44,13 +44,17 @@ type avOp struct {
 
 // A base's lines are compared as integers: every distinct line of the
 // registry has an id (lineIDs), a line of an offer's skeleton that the
-// registry lacks gets one after them, and a line of no base gets -1.
+// registry lacks gets one after them, and a line of the description that
+// neither has one after those (interner).
 
 // baseIndex is a base's lines as ids and, for each id, the ascending
-// positions where it occurs.
+// positions where it occurs: at[start[id]:start[id+1]], grouped by id in
+// two arrays (a counting sort) rather than a slice per id, which made a
+// base's index cost an allocation per distinct line.
 type baseIndex struct {
-	ids []int32
-	pos [][]int32 // indexed by id; shorter than the largest id when absent
+	ids   []int32
+	start []int32 // indexed by id and id+1; shorter than the largest id + 2 when absent
+	at    []int32
 }
 
 func newBaseIndex(ids []int32) baseIndex {
@@ -58,16 +62,33 @@ func newBaseIndex(ids []int32) baseIndex {
 	for _, id := range ids {
 		top = max(top, id)
 	}
-	b := baseIndex{ids: ids, pos: make([][]int32, top+1)}
+	// Counts at start[id+2], their running sums, then each position put
+	// at start[id+1], which ends as the end of id's positions.
+	b := baseIndex{ids: ids, start: make([]int32, top+3), at: make([]int32, len(ids))}
+	for _, id := range ids {
+		b.start[id+2]++
+	}
+	for k := 2; k < len(b.start); k++ {
+		b.start[k] += b.start[k-1]
+	}
 	for i, id := range ids {
-		b.pos[id] = append(b.pos[id], int32(i))
+		b.at[b.start[id+1]] = int32(i)
+		b.start[id+1]++
 	}
 	return b
 }
 
+// positions returns the ascending positions of the line id in the base.
+func (b *baseIndex) positions(id int32) []int32 {
+	if id < 0 || int(id)+1 >= len(b.start) {
+		return nil
+	}
+	return b.at[b.start[id]:b.start[id+1]]
+}
+
 // has reports whether the line id occurs in the base.
 func (b *baseIndex) has(id int32) bool {
-	return id >= 0 && int(id) < len(b.pos) && len(b.pos[id]) > 0
+	return id >= 0 && int(id)+1 < len(b.start) && b.start[id+1] > b.start[id]
 }
 
 // seekTarget returns the position k of the base where s[i] occurs that is
@@ -78,7 +99,7 @@ func (b *baseIndex) seekTarget(s []int32, i, j int) int {
 	if !b.has(s[i]) {
 		return -1
 	}
-	list := b.pos[s[i]]
+	list := b.positions(s[i])
 	// at: the first occurrence at or after j.
 	at := sort.Search(len(list), func(k int) bool { return int(list[k]) >= j })
 	switch {

@@ -191,7 +191,8 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				}
 				return string(rune(mkPort)), true
 			})
-			line = liftPayloads(line, rtpmapPTs(part[:0:0], sec))
+			var pts [64]string // on the stack: liftPayloads keeps none
+			line = liftPayloads(line, rtpmapPTs(pts[:0], sec))
 		case l.typ == 'c':
 			line = replaceFields(l.val, "c=", func(k int, f string) (string, bool) {
 				addr, rest, slash := strings.Cut(f, "/")
@@ -241,10 +242,10 @@ func rtpmapPayload(l string) (string, bool) {
 // lines, in order.
 func rtpmapPTs(dst []string, sec []sdpLine) []string {
 	for _, l := range sec {
-		if l.typ == 'a' {
-			if pt, ok := rtpmapPayload("a=" + l.val); ok {
-				dst = append(dst, pt)
-			}
+		// rtpmapPayload("a=" + l.val), without making that string.
+		if v, ok := strings.CutPrefix(l.val, "rtpmap:"); ok && l.typ == 'a' {
+			pt, _, _ := strings.Cut(v, " ")
+			dst = append(dst, pt)
 		}
 	}
 	return dst
