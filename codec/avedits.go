@@ -328,16 +328,27 @@ type partCoder struct {
 // first in tie-break order. missing is the bytes of the lines of s that b
 // lacks, each with its LF.
 func (c *partCoder) try(s []string, sid []int32, b *baseIndex, base, part uint64, q, missing int) {
-	baseLen := varintLen(base)
+	if baseLen, ok := c.bound(base, part, q, missing); ok {
+		c.diff(s, sid, b, base, part, q, baseLen)
+	}
+}
+
+// bound returns the length of the number (and part index) of a base and
+// whether the base can beat the best so far by its lower bound: the base
+// number, END (or COPY END), and every line the base lacks (missing
+// bytes), inserted. A base that cannot is not diffed.
+func (c *partCoder) bound(base, part uint64, q, missing int) (baseLen int, ok bool) {
+	baseLen = varintLen(base)
 	if base == baseOffer || base == baseOwn {
 		baseLen += varintLen(part)
 	}
-	// A lower bound first: the base number, END (or COPY END), and every
-	// line the base lacks, inserted. A base that cannot beat the best so
-	// far is not diffed.
-	if lb := baseLen + 1 + missing; lb > c.bestCost || lb == c.bestCost && q > c.bestQ {
-		return
-	}
+	lb := baseLen + 1 + missing
+	return baseLen, lb < c.bestCost || lb == c.bestCost && q < c.bestQ
+}
+
+// diff diffs the part against the base b and keeps the result when it is
+// the best so far (try).
+func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint64, q, baseLen int) {
 	c.ops = diffOps(c.ops[:0], sid, b)
 	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
@@ -348,13 +359,19 @@ func (c *partCoder) try(s []string, sid []int32, b *baseIndex, base, part uint64
 // tryPart is try for a base that is a part (of the offer or of the
 // description), its missing bytes counted here.
 func (c *partCoder) tryPart(s []string, sid []int32, b *baseIndex, base, part uint64, q int) {
+	c.try(s, sid, b, base, part, q, b.missing(s, sid))
+}
+
+// missing returns the bytes of the lines of s (ids sid) that the base
+// lacks, each counted with its LF.
+func (b *baseIndex) missing(s []string, sid []int32) int {
 	m := 0
 	for i, id := range sid {
 		if !b.has(id) {
 			m += len(s[i]) + 1
 		}
 	}
-	c.try(s, sid, b, base, part, q, m)
+	return m
 }
 
 // appendEdits appends the edits of the skeleton parts to dst and the
@@ -380,7 +397,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		d := derivedFor(offer)
 		offerIdx, in.offer = d.bases, d.ids
 	}
-	own := make([]baseIndex, 0, len(parts))
+	var own ownBases
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
 	var c partCoder
 	for x, s := range parts {
@@ -395,7 +412,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 			c.tryPart(s, sid, &offerIdx[x], baseOffer, uint64(x), 1+x)
 		}
 		reg.missingBytes(missing, s, sid)
-		q0 := 1 + len(offerIdx) + len(own) // the first profile's q
+		q0 := 1 + len(offerIdx) + len(own.sids) // the first profile's q
 		first := leastBound(missing)
 		if first >= 0 {
 			c.try(s, sid, &reg.profiles[first], baseProfile+uint64(first), 0, q0+first, missing[first])
@@ -405,8 +422,11 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 				c.tryPart(s, sid, &offerIdx[k], baseOffer, uint64(k), 1+k)
 			}
 		}
-		for k := range own {
-			c.tryPart(s, sid, &own[k], baseOwn, uint64(k), 1+len(offerIdx)+k)
+		for k := range own.sids {
+			q, m := 1+len(offerIdx)+k, own.missing(k, s, sid)
+			if baseLen, ok := c.bound(baseOwn, uint64(k), q, m); ok {
+				c.diff(s, sid, own.index(k), baseOwn, uint64(k), q, baseLen)
+			}
 		}
 		for k := range missing {
 			if k != first {
@@ -414,7 +434,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 			}
 		}
 		if x < len(parts)-1 {
-			own = append(own, newBaseIndex(sid))
+			own.add(sid)
 		}
 		dst, text = appendPart(dst, text, s, c.bestBase, c.best)
 	}

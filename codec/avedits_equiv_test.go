@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -83,6 +84,20 @@ func TestAppendEditsPlain(t *testing.T) {
 	if len(skels) < 20 {
 		t.Fatalf("only %d A/V skeletons in testdata/av", len(skels))
 	}
+	// Descriptions of more than 65 parts (more than an A/V code holds),
+	// for the bases past the 64th: the parts of the corpus in turn, and
+	// 66 one-line parts and then a media part twice, the second time less
+	// its second line, so that its best base is part 66.
+	var long, late [][]string
+	for k := 0; len(long) < 70; k++ {
+		long = append(long, skels[k%len(skels)]...)
+	}
+	for k := range 66 {
+		late = append(late, []string{"a=x-filler:" + strconv.Itoa(k)})
+	}
+	media := skels[0][len(skels[0])-1]
+	late = append(late, media, append(media[:1:1], media[2:]...))
+	skels = append(skels, long, late)
 	n := 0
 	for i, parts := range skels {
 		for _, j := range []int{-1, i, (i + 1) % len(skels), (i + 7) % len(skels), (i * 13) % len(skels)} {
