@@ -282,28 +282,33 @@ func (r *registryIndex) intern(lines []string) []int32 {
 
 // interner gives the lines of an offer's skeleton and of the description
 // ids: the registry's, and for a line the registry lacks the next id after
-// the registry's and the ones given before. The ids of an offer's lines
-// (offer) are made once per offer skeleton (derivedFor) and only read
-// here; the description's other lines go into extra.
+// the registry's and the ones given before. known is the registry's ids,
+// or, for an answer, the registry's and its offer's lines' (made once per
+// offer skeleton by derivedFor, one map lookup for the lines of either),
+// only read here; next is the first id after them; the description's
+// other lines go into extra.
 type interner struct {
-	reg   *registryIndex
-	offer map[string]int32
+	known map[string]int32
+	next  int32
 	extra map[string]int32
+}
+
+// newInterner returns an interner of the registry's ids.
+func newInterner(reg *registryIndex) interner {
+	return interner{known: reg.ids, next: int32(len(reg.ids))}
 }
 
 func (in *interner) ids(lines []string) []int32 {
 	out := make([]int32, len(lines))
 	for i, l := range lines {
-		id, ok := in.reg.ids[l]
+		id, ok := in.known[l]
 		if !ok {
-			if id, ok = in.offer[l]; !ok {
-				if id, ok = in.extra[l]; !ok {
-					if in.extra == nil {
-						in.extra = map[string]int32{}
-					}
-					id = int32(len(in.reg.ids) + len(in.offer) + len(in.extra))
-					in.extra[l] = id
+			if id, ok = in.extra[l]; !ok {
+				if in.extra == nil {
+					in.extra = map[string]int32{}
 				}
+				id = in.next + int32(len(in.extra))
+				in.extra[l] = id
 			}
 		}
 		out[i] = id
@@ -391,11 +396,11 @@ func (b *baseIndex) missing(s []string, sid []int32) int {
 // offer's part of the same index, then the profile of least lower bound.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
-	in := interner{reg: reg}
+	in := newInterner(reg)
 	var offerIdx []baseIndex
 	if offer != nil {
 		d := derivedFor(offer)
-		offerIdx, in.offer = d.bases, d.ids
+		offerIdx, in.known, in.next = d.bases, d.ids, int32(len(d.ids))
 	}
 	var own ownBases
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))

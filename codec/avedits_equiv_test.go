@@ -14,7 +14,7 @@ import (
 // the profiles), the first of least cost kept, ids made afresh.
 func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
-	in := interner{reg: reg, extra: map[string]int32{}}
+	in := newInterner(reg)
 	var bases []baseIndex
 	var nums [][2]uint64
 	for k, p := range offer {

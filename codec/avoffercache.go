@@ -19,7 +19,7 @@ import (
 type offerDerived struct {
 	parts [][]string
 	bases []baseIndex
-	ids   map[string]int32 // the ids of the lines the registry lacks (interner.offer)
+	ids   map[string]int32 // the ids of the registry's lines and the skeleton's (interner.known)
 	dict  []byte
 }
 
@@ -51,11 +51,16 @@ func derivedFor(offer [][]string) *offerDerived {
 	}
 	offerCache.Unlock()
 	d := &offerDerived{parts: offer, dict: makeAVDict(offer), bases: make([]baseIndex, len(offer))}
-	in := interner{reg: profileIndex(), extra: map[string]int32{}}
+	in := newInterner(profileIndex())
 	for k, p := range offer {
 		d.bases[k] = newBaseIndex(in.ids(p))
 	}
-	d.ids = in.extra
+	d.ids = make(map[string]int32, len(in.known)+len(in.extra))
+	for _, m := range [2]map[string]int32{in.known, in.extra} {
+		for l, id := range m {
+			d.ids[l] = id
+		}
+	}
 	offerCache.Lock()
 	if len(offerCache.list) < offerCacheSize {
 		offerCache.list = append(offerCache.list, nil)

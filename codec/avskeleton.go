@@ -296,7 +296,11 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 	if text == "" {
 		text = string(rune(l.typ)) + "=" + l.val
 	}
-	if l.typ != 'a' {
+	if l.typ != 'a' || l.val == "" {
+		return text, true
+	}
+	// Every name below starts with one of these: no other line is cut.
+	if c := l.val[0]; c != 'i' && c != 'f' && c != 's' && c != 'm' {
 		return text, true
 	}
 	name, v, hasVal := strings.Cut(l.val, ":")
