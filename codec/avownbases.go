@@ -21,10 +21,15 @@ func (o *ownBases) add(sid []int32) {
 	if k >= 64 {
 		return
 	}
+	top := int32(-1)
 	for _, id := range sid {
-		if int(id) >= len(o.mask) {
-			o.mask = append(o.mask, make([]uint64, int(id)+1-len(o.mask))...)
-		}
+		top = max(top, id)
+	}
+	if n := int(top) + 1; n > len(o.mask) {
+		// Grown once a part, with room for the next parts' new lines.
+		o.mask = append(o.mask, make([]uint64, max(n, len(o.mask)+64)-len(o.mask))...)
+	}
+	for _, id := range sid {
 		o.mask[id] |= 1 << k
 	}
 }
