@@ -1,14 +1,11 @@
 package codec
 
-import (
-	"sort"
-	"sync"
-)
+import "sort"
 
 // Parts as edits of a base (AVFORM §3): each skeleton part is coded as
-// copy/skip/insert operations against a base (the empty base, a part of
-// the offer's skeleton, or a registry profile); the inserted lines travel
-// in the text item.
+// copy/seek/insert operations against a base (the empty base, a part of
+// the offer's skeleton, an earlier part, or a registry profile); the
+// inserted lines travel in the text item.
 
 // Edit operations: kind = v & 3 and m = v >> 2; COPY and INSERT n = m + 1
 // lines; SEEK moves the base position by m/2 + 1 lines forward when m is
@@ -202,120 +199,6 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 	return cost
 }
 
-// registryIndex holds the ids of the registry's lines and the index of
-// every profile.
-type registryIndex struct {
-	ids      map[string]int32
-	profiles []baseIndex
-	// Indexed by id: the profiles holding the line or, where that list is
-	// shorter (lacks[id]), the profiles lacking it; ascending.
-	holders [][]uint16
-	lacks   []bool
-}
-
-var profileIndex = sync.OnceValue(func() *registryIndex {
-	r := &registryIndex{ids: map[string]int32{}}
-	for _, p := range avProfiles {
-		r.profiles = append(r.profiles, newBaseIndex(r.intern(p)))
-	}
-	r.holders, r.lacks = make([][]uint16, len(r.ids)), make([]bool, len(r.ids))
-	for id := range r.holders {
-		var in, out []uint16
-		for k := range r.profiles {
-			if r.profiles[k].has(int32(id)) {
-				in = append(in, uint16(k))
-			} else {
-				out = append(out, uint16(k))
-			}
-		}
-		r.holders[id] = in
-		if len(out) < len(in) {
-			r.holders[id], r.lacks[id] = out, true
-		}
-	}
-	return r
-})
-
-// missingBytes sets missing[k], for every profile k below len(missing),
-// to the bytes of the lines of s (ids sid) that profile k lacks, each
-// counted with its LF: the part of a profile's lower bound in appendEdits
-// that depends on the base, for every profile in one pass over the lines.
-func (r *registryIndex) missingBytes(missing []int, s []string, sid []int32) {
-	clear(missing)
-	all := 0 // what every profile lacks, less what the holders have
-	for i, id := range sid {
-		w := len(s[i]) + 1
-		if id < 0 || int(id) >= len(r.holders) {
-			all += w
-			continue
-		}
-		if !r.lacks[id] {
-			all += w
-			w = -w
-		}
-		for _, k := range r.holders[id] {
-			if int(k) >= len(missing) {
-				break // ascending
-			}
-			missing[k] += w
-		}
-	}
-	for k := range missing {
-		missing[k] += all
-	}
-}
-
-// intern returns the ids of lines, giving new lines the next ids of the
-// registry.
-func (r *registryIndex) intern(lines []string) []int32 {
-	out := make([]int32, len(lines))
-	for i, l := range lines {
-		id, ok := r.ids[l]
-		if !ok {
-			id = int32(len(r.ids))
-			r.ids[l] = id
-		}
-		out[i] = id
-	}
-	return out
-}
-
-// interner gives the lines of an offer's skeleton and of the description
-// ids: the registry's, and for a line the registry lacks the next id after
-// the registry's and the ones given before. known is the registry's ids,
-// or, for an answer, the registry's and its offer's lines' (made once per
-// offer skeleton by derivedFor, one map lookup for the lines of either),
-// only read here; next is the first id after them; the description's
-// other lines go into extra.
-type interner struct {
-	known map[string]int32
-	next  int32
-	extra map[string]int32
-}
-
-// newInterner returns an interner of the registry's ids.
-func newInterner(reg *registryIndex) interner {
-	return interner{known: reg.ids, next: int32(len(reg.ids))}
-}
-
-func (in *interner) ids(lines []string) []int32 {
-	out := make([]int32, len(lines))
-	for i, l := range lines {
-		id, ok := in.known[l]
-		if !ok {
-			if id, ok = in.extra[l]; !ok {
-				if in.extra == nil {
-					in.extra = map[string]int32{}
-				}
-				id = in.next + int32(len(in.extra))
-				in.extra[l] = id
-			}
-		}
-		out[i] = id
-	}
-	return out
-}
-
 // partCoder chooses the base of one part and its ops.
 type partCoder struct {
 	ops, best []avOp // two buffers: the ops tried, the best so far
@@ -402,7 +285,12 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		d := derivedFor(offer)
 		offerIdx, in.known, in.next = d.bases, d.ids, int32(len(d.ids))
 	}
-	var own ownBases
+	lines := 0
+	for _, s := range parts {
+		lines += len(s)
+	}
+	// The ids of the description's lines are below in.next + lines.
+	own := newOwnBases(len(parts), int(in.next)+lines)
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
 	var c partCoder
 	for x, s := range parts {
