@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"strconv"
 	"strings"
-	"unsafe"
 )
 
 // Rendering an A/V skeleton and its tables as the description (AVFORM §5).
@@ -110,7 +109,7 @@ func renderBad(format string, a ...any) error {
 func (r *renderer) line(l string) error {
 	for k := 0; k < len(l); k++ {
 		if c := l[k]; c >= 0x20 || c == '\t' {
-			run := printableRun(l, k)
+			run := k
 			for ; run < len(l); run++ {
 				if c := l[run]; c < 0x20 && c != '\t' {
 					break
@@ -214,28 +213,6 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 		return 0, renderBad("control byte 0x%02x", c)
 	}
 	return 0, nil
-}
-
-// printableRun returns the end of the bytes 0x20 to 0x7e of l from k on,
-// tested 8 at a time (as isPlainText does), stopping at the first group of
-// 8 that holds another byte, or fewer than 8 left: the caller looks at
-// those one by one.
-func printableRun(l string, k int) int {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	b := unsafe.Slice(unsafe.StringData(l), len(l)) // read only
-	for ; k+8 <= len(b); k += 8 {
-		x := binary.LittleEndian.Uint64(b[k:])
-		lo7 := x &^ high
-		low := ^(lo7 + ones*0x60) &^ x & high // a byte below 0x20
-		top := ((lo7 + ones) | x) & high      // a byte from 0x7f on
-		if low|top != 0 {
-			break
-		}
-	}
-	return k
 }
 
 // markerIndex reads the decimal index after a marker: i is -1 when there
