@@ -1,7 +1,6 @@
 package codec
 
 import (
-	"encoding/hex"
 	"net/netip"
 	"strings"
 )
@@ -82,16 +81,19 @@ func parseCandidate(v string) (c candidate, keep, ok bool) {
 // candidate's connection-address.
 func classifyAddress(s string) (kind uint8, canon string, raw [16]byte, ok bool) {
 	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		// The canonical text is s itself when s is canonical: compared in
+		// a stack buffer, a string is made only when it differs.
+		var buf [64]byte
+		canon := s
+		if t := a.AppendTo(buf[:0]); string(t) != s {
+			canon = string(t)
+		}
 		if a.Is4() {
 			b := a.As4()
 			copy(raw[:], b[:])
-			if t := a.String(); t == s {
-				return addrIPv4, s, raw, true
-			} else {
-				return addrIPv4, t, raw, true
-			}
+			return addrIPv4, canon, raw, true
 		}
-		return addrIPv6, a.String(), a.As16(), true
+		return addrIPv6, canon, a.As16(), true
 	}
 	if isMDNSName(s) {
 		return addrMDNS, s, mdnsBytes(s), true
@@ -105,9 +107,12 @@ func classifyAddress(s string) (kind uint8, canon string, raw [16]byte, ok bool)
 // isMDNSName reports whether s is "<uuid>.local" with the UUID in lower-case
 // 8-4-4-4-12 hex form.
 func isMDNSName(s string) bool {
-	if len(s) != 36+6 || !strings.HasSuffix(s, ".local") {
-		return false
-	}
+	return len(s) == 36+6 && strings.HasSuffix(s, ".local") && isUUIDText(s[:36])
+}
+
+// isUUIDText reports whether s, of 36 bytes, is a UUID in lower-case
+// 8-4-4-4-12 hex form.
+func isUUIDText(s string) bool {
 	for i := 0; i < 36; i++ {
 		c := s[i]
 		if i == 8 || i == 13 || i == 18 || i == 23 {
@@ -153,6 +158,17 @@ func mdnsBytes(s string) (b [16]byte) {
 
 // mdnsName formats 16 bytes as "<uuid>.local".
 func mdnsName(b []byte) string {
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32] + ".local"
+	var buf [36 + 6]byte
+	return string(append(appendUUID(buf[:0], b), ".local"...))
+}
+
+// appendUUID appends 16 bytes as a lower-case UUID 8-4-4-4-12.
+func appendUUID(dst, b []byte) []byte {
+	for i, c := range b[:16] {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			dst = append(dst, '-')
+		}
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return dst
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -115,10 +114,15 @@ var avDictBase = sync.OnceValue(func() []byte {
 // AVFORM-decisions): the registry text, the SDP dictionary and the offer's
 // skeleton text, of which the DEFLATE coder uses the last 32768 bytes.
 func avDict(offer [][]string) []byte {
-	base := avDictBase()
 	if offer == nil {
-		return base
+		return avDictBase()
 	}
+	return derivedFor(offer).dict
+}
+
+// makeAVDict builds avDict(offer) for an offer skeleton (not nil).
+func makeAVDict(offer [][]string) []byte {
+	base := avDictBase()
 	n := 0
 	for _, part := range offer {
 		for _, l := range part {
@@ -145,7 +149,7 @@ func (a *avData) compress() []byte {
 
 // isLowerUUID reports whether s is a lower-case UUID 8-4-4-4-12.
 func isLowerUUID(s string) bool {
-	return len(s) == 36 && isMDNSName(s+".local")
+	return len(s) == 36 && isUUIDText(s)
 }
 
 // appendAV appends the items of an A/V code after the head (AVFORM §4);
@@ -165,7 +169,7 @@ func (m *model) appendAV(dst, text []byte) []byte {
 	dst = appendHead(dst, majArray, uint64(len(s.ids)))
 	for _, id := range s.ids {
 		if isLowerUUID(id) {
-			b := mdnsBytes(id + ".local")
+			b := mdnsBytes(id) // reads the 36 bytes of the UUID
 			dst = appendBytes(dst, b[:])
 			continue
 		}
@@ -262,7 +266,8 @@ func readAVTables(s *avSkel, items [][]byte, offs []int) error {
 		rest = rest[h+int(l):]
 		switch {
 		case maj == majBytes && l == 16:
-			s.ids = append(s.ids, strings.TrimSuffix(mdnsName(v), ".local"))
+			var buf [36]byte
+			s.ids = append(s.ids, string(appendUUID(buf[:0], v)))
 		case maj == majBytes && l > 0 && l%3 == 0:
 			s.ids = append(s.ids, base64.StdEncoding.EncodeToString(v))
 		case maj == majText && l > 0 && isIDText(v):
@@ -343,201 +348,10 @@ func splitTextLines(text []byte) ([]string, bool) {
 	return lines, true
 }
 
-// avSessionID is the o= session id the decoder writes: SPEC.md §3.5's
-// <sess-id> from the first digest, 0 without digests.
-func (s *avSkel) sessionID() uint64 {
-	if len(s.digests) == 0 {
-		return 0
-	}
-	var b [8]byte
-	copy(b[:], s.digests[0])
-	return binary.BigEndian.Uint64(b[:]) &^ (1 << 63)
-}
-
-// render builds the description of a skeleton and its tables (AVFORM §5):
-// markers replaced, lines joined by CRLF with a final CRLF, at most maxSDP
-// bytes.
-func (s *avSkel) render(maxSDP int) (string, error) {
-	count, size := 0, 0
-	for _, part := range s.parts {
-		for _, l := range part {
-			if l == string(rune(mkCandidate)) {
-				count++
-			}
-			size += len(l) + 2
-		}
-	}
-	if count != len(s.cands) {
-		return "", errf(ErrMalformed, -1, "skeleton", "%d candidate lines for %d candidates", count, len(s.cands))
-	}
-	r := renderer{s: s, maxSDP: maxSDP, hexes: make([][2]string, len(s.digests))}
-	r.b.Grow(min(size+100*count+256, maxSDP+1))
-	ci := 0
-	for pi, part := range s.parts {
-		r.inSession, r.part, r.pts = pi == 0, part, nil
-		r.ssrcOrigin, r.idOrigin = r.ssrcTop, r.idTop
-		for _, l := range part {
-			if l == string(rune(mkCandidate)) {
-				r.first = &s.cands[ci]
-				break
-			}
-		}
-		for _, l := range part {
-			if l == string(rune(mkCandidate)) {
-				candidateLine(&r.b, s.cands[ci], ci)
-				ci++
-			} else if err := r.line(l); err != nil {
-				return "", err
-			}
-			if r.b.Len() > maxSDP {
-				return "", r.overLimit()
-			}
-		}
-	}
-	return r.b.String(), nil
-}
-
-// renderer writes the lines of one rendering.
-type renderer struct {
-	s         *avSkel
-	b         strings.Builder
-	maxSDP    int
-	hexes     [][2]string // each digest in upper and lower case, made when first used
-	first     *candidate  // the current part's first candidate, or nil
-	inSession bool        // the current part is part 0
-	part      []string    // the current part
-	pts       []byte      // the current part's payload types for 0x10, made when first used
-	// 1 + the greatest SSRC and identifier index rendered so far, and
-	// their values at the start of the current part (its origins).
-	ssrcTop, idTop, ssrcOrigin, idOrigin int
-}
-
-func (r *renderer) overLimit() error {
-	return errf(ErrLimit, -1, "sdp", "decoded description over the limit of %d", r.maxSDP)
-}
-
-func renderBad(format string, a ...any) error {
-	return errf(ErrMalformed, -1, "skeleton", format, a...)
-}
-
-// line writes one skeleton line other than a candidate line, its markers
-// rendered, and CRLF.
-func (r *renderer) line(l string) error {
-	for k := 0; k < len(l); k++ {
-		if c := l[k]; c >= 0x20 || c == '\t' {
-			run := k + 1
-			for run < len(l) && (l[run] >= 0x20 || l[run] == '\t') {
-				run++
-			}
-			r.b.WriteString(l[k:run])
-			k = run - 1
-			continue
-		}
-		// A line of markers can expand far: the limit is checked before
-		// each one.
-		if r.b.Len() > r.maxSDP {
-			return r.overLimit()
-		}
-		n, err := r.marker(l[k], l[k+1:])
-		if err != nil {
-			return err
-		}
-		k += n
-	}
-	r.b.WriteString("\r\n")
-	return nil
-}
-
-// marker writes the value of the marker c, rest being the line after it,
-// and returns the number of index digits it took from rest.
-func (r *renderer) marker(c byte, rest string) (int, error) {
-	s := r.s
-	switch c {
-	case mkPort, mkAddress:
-		if r.inSession || r.first == nil {
-			return 0, renderBad("port or address marker in a part without candidates")
-		}
-		if c == mkPort {
-			r.b.WriteString(strconv.Itoa(int(r.first.port)))
-		} else {
-			r.b.WriteString(r.first.addr)
-		}
-	case mkPayloads:
-		if r.pts == nil {
-			r.pts = []byte{}
-			for _, l := range r.part {
-				if pt, ok := rtpmapPayload(l); ok {
-					r.pts = append(r.pts, ' ')
-					r.pts = append(r.pts, pt...)
-				}
-			}
-		}
-		if r.inSession || len(r.pts) == 0 {
-			return 0, renderBad("payload types marker in a part without a=rtpmap lines")
-		}
-		r.b.Write(r.pts[1:]) // the payload types, each after a space
-	case mkUfrag:
-		r.b.WriteString(s.ufrag)
-	case mkPwd:
-		r.b.WriteString(s.pwd)
-	case mkSessID:
-		r.b.WriteString(strconv.FormatUint(s.sessionID(), 10))
-	case mkDigestUp, mkDigestLow, mkSSRC, mkString, mkSSRCOld, mkStringOld:
-		i, n := markerIndex(rest)
-		if i >= 0 && c == mkSSRC {
-			i += r.ssrcOrigin
-		} else if i >= 0 && c == mkString {
-			i += r.idOrigin
-		}
-		switch {
-		case i < 0:
-			return n, renderBad("marker without a valid index")
-		case (c == mkSSRC || c == mkSSRCOld) && i < len(s.ssrcs):
-			r.ssrcTop = max(r.ssrcTop, i+1)
-			r.b.WriteString(strconv.FormatUint(uint64(s.ssrcs[i]), 10))
-		case (c == mkString || c == mkStringOld) && i < len(s.ids):
-			r.idTop = max(r.idTop, i+1)
-			r.b.WriteString(s.ids[i])
-		case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
-			if r.hexes[i][0] == "" {
-				r.hexes[i][0] = fingerprintHex(s.digests[i])
-				r.hexes[i][1] = strings.ToLower(r.hexes[i][0])
-			}
-			if c == mkDigestLow {
-				r.b.WriteString(r.hexes[i][1])
-			} else {
-				r.b.WriteString(r.hexes[i][0])
-			}
-		default:
-			return n, renderBad("index %d out of range", i)
-		}
-		return n, nil
-	case mkCandidate:
-		return 0, renderBad("candidate marker not alone on its line")
-	default:
-		return 0, renderBad("control byte 0x%02x", c)
-	}
-	return 0, nil
-}
-
-// markerIndex reads the decimal index after a marker: i is -1 when there
-// are no digits, a leading zero or an index beyond any table; n is the
-// number of digits.
-func markerIndex(s string) (i, n int) {
-	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
-		n++
-	}
-	if n == 0 || n > 1 && s[0] == '0' || n > 6 {
-		return -1, n
-	}
-	i, _ = strconv.Atoi(s[:n])
-	return i, n
-}
-
 // checkAV re-encodes the description rendered from an A/V code and
 // compares it with the code (AVFORM §5, last step).
 func (m *model) checkAV(code []byte) error {
-	p, err := parseSDP(m.av.sdp)
+	p, err := parseSDPPlain(m.av.sdp, m.av.skel.renderedPlain)
 	if err != nil {
 		return errf(ErrMalformed, -1, "skeleton", "the rendered text is not a valid description: %v", err)
 	}

@@ -1,14 +1,11 @@
 package codec
 
-import (
-	"sort"
-	"sync"
-)
+import "sort"
 
 // Parts as edits of a base (AVFORM §3): each skeleton part is coded as
-// copy/skip/insert operations against a base (the empty base, a part of
-// the offer's skeleton, or a registry profile); the inserted lines travel
-// in the text item.
+// copy/seek/insert operations against a base (the empty base, a part of
+// the offer's skeleton, an earlier part, or a registry profile); the
+// inserted lines travel in the text item.
 
 // Edit operations: kind = v & 3 and m = v >> 2; COPY and INSERT n = m + 1
 // lines; SEEK moves the base position by m/2 + 1 lines forward when m is
@@ -44,13 +41,17 @@ type avOp struct {
 
 // A base's lines are compared as integers: every distinct line of the
 // registry has an id (lineIDs), a line of an offer's skeleton that the
-// registry lacks gets one after them, and a line of no base gets -1.
+// registry lacks gets one after them, and a line of the description that
+// neither has one after those (interner).
 
 // baseIndex is a base's lines as ids and, for each id, the ascending
-// positions where it occurs.
+// positions where it occurs: at[start[id]:start[id+1]], grouped by id in
+// two arrays (a counting sort) rather than a slice per id, which made a
+// base's index cost an allocation per distinct line.
 type baseIndex struct {
-	ids []int32
-	pos [][]int32 // indexed by id; shorter than the largest id when absent
+	ids   []int32
+	start []int32 // indexed by id and id+1; shorter than the largest id + 2 when absent
+	at    []int32
 }
 
 func newBaseIndex(ids []int32) baseIndex {
@@ -58,16 +59,33 @@ func newBaseIndex(ids []int32) baseIndex {
 	for _, id := range ids {
 		top = max(top, id)
 	}
-	b := baseIndex{ids: ids, pos: make([][]int32, top+1)}
+	// Counts at start[id+2], their running sums, then each position put
+	// at start[id+1], which ends as the end of id's positions.
+	b := baseIndex{ids: ids, start: make([]int32, top+3), at: make([]int32, len(ids))}
+	for _, id := range ids {
+		b.start[id+2]++
+	}
+	for k := 2; k < len(b.start); k++ {
+		b.start[k] += b.start[k-1]
+	}
 	for i, id := range ids {
-		b.pos[id] = append(b.pos[id], int32(i))
+		b.at[b.start[id+1]] = int32(i)
+		b.start[id+1]++
 	}
 	return b
 }
 
+// positions returns the ascending positions of the line id in the base.
+func (b *baseIndex) positions(id int32) []int32 {
+	if id < 0 || int(id)+1 >= len(b.start) {
+		return nil
+	}
+	return b.at[b.start[id]:b.start[id+1]]
+}
+
 // has reports whether the line id occurs in the base.
 func (b *baseIndex) has(id int32) bool {
-	return id >= 0 && int(id) < len(b.pos) && len(b.pos[id]) > 0
+	return id >= 0 && int(id)+1 < len(b.start) && b.start[id+1] > b.start[id]
 }
 
 // seekTarget returns the position k of the base where s[i] occurs that is
@@ -78,7 +96,7 @@ func (b *baseIndex) seekTarget(s []int32, i, j int) int {
 	if !b.has(s[i]) {
 		return -1
 	}
-	list := b.pos[s[i]]
+	list := b.positions(s[i])
 	// at: the first occurrence at or after j.
 	at := sort.Search(len(list), func(k int) bool { return int(list[k]) >= j })
 	switch {
@@ -181,91 +199,67 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 	return cost
 }
 
-// registryIndex holds the ids of the registry's lines and the index of
-// every profile.
-type registryIndex struct {
-	ids      map[string]int32
-	profiles []baseIndex
-}
-
-var profileIndex = sync.OnceValue(func() *registryIndex {
-	r := &registryIndex{ids: map[string]int32{}}
-	for _, p := range avProfiles {
-		r.profiles = append(r.profiles, newBaseIndex(r.intern(p)))
-	}
-	return r
-})
-
-// intern returns the ids of lines, giving new lines the next ids of the
-// registry.
-func (r *registryIndex) intern(lines []string) []int32 {
-	out := make([]int32, len(lines))
-	for i, l := range lines {
-		id, ok := r.ids[l]
-		if !ok {
-			id = int32(len(r.ids))
-			r.ids[l] = id
-		}
-		out[i] = id
-	}
-	return out
-}
-
-// interner gives the lines of an offer's skeleton and of the description
-// ids: the registry's, and for a line the registry lacks the next id after
-// the registry's and the ones given before.
-type interner struct {
-	reg   *registryIndex
-	extra map[string]int32
-}
-
-func (in *interner) ids(lines []string) []int32 {
-	out := make([]int32, len(lines))
-	for i, l := range lines {
-		id, ok := in.reg.ids[l]
-		if !ok {
-			if id, ok = in.extra[l]; !ok {
-				id = int32(len(in.reg.ids) + len(in.extra))
-				in.extra[l] = id
-			}
-		}
-		out[i] = id
-	}
-	return out
-}
-
 // partCoder chooses the base of one part and its ops.
 type partCoder struct {
 	ops, best []avOp // two buffers: the ops tried, the best so far
 	bestBase  [2]uint64
 	bestCost  int
+	// bestQ is the best base's place in the tie-break order (0 the empty
+	// base, then the offer's parts, the earlier parts, the profiles): the
+	// bases are not tried in that order, so a tie goes to the lesser q.
+	bestQ int
 }
 
 // try diffs the part s (sid: its ids) against base b, numbered base (and
-// part, for the bases that index a part), and keeps it when it costs less
-// than the best so far.
-func (c *partCoder) try(s []string, sid []int32, b *baseIndex, base, part uint64) {
-	baseLen := varintLen(base)
+// part, for the bases that index a part), q in the tie-break order, and
+// keeps it when it costs less than the best so far, or as much and comes
+// first in tie-break order. missing is the bytes of the lines of s that b
+// lacks, each with its LF.
+func (c *partCoder) try(s []string, sid []int32, b *baseIndex, base, part uint64, q, missing int) {
+	if baseLen, ok := c.bound(base, part, q, missing); ok {
+		c.diff(s, sid, b, base, part, q, baseLen)
+	}
+}
+
+// bound returns the length of the number (and part index) of a base and
+// whether the base can beat the best so far by its lower bound: the base
+// number, END (or COPY END), and every line the base lacks (missing
+// bytes), inserted. A base that cannot is not diffed.
+func (c *partCoder) bound(base, part uint64, q, missing int) (baseLen int, ok bool) {
+	baseLen = varintLen(base)
 	if base == baseOffer || base == baseOwn {
 		baseLen += varintLen(part)
 	}
-	// A lower bound first: the base number, END, and every line the base
-	// lacks, inserted. A base that cannot cost less than the best so far
-	// is not diffed (ties keep the earlier base).
-	lb := baseLen + 1
+	lb := baseLen + 1 + missing
+	return baseLen, lb < c.bestCost || lb == c.bestCost && q < c.bestQ
+}
+
+// diff diffs the part against the base b and keeps the result when it is
+// the best so far (try).
+func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint64, q, baseLen int) {
+	c.ops = diffOps(c.ops[:0], sid, b)
+	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
+		c.ops, c.best = c.best, c.ops
+		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q
+	}
+}
+
+// tryPart is try for a base that is a part (of the offer or of the
+// description), its missing bytes counted here.
+func (c *partCoder) tryPart(s []string, sid []int32, b *baseIndex, base, part uint64, q int) {
+	c.try(s, sid, b, base, part, q, b.missing(s, sid))
+}
+
+// missing returns the bytes of the lines of s (ids sid) that the base
+// lacks, each counted with its LF.
+func (b *baseIndex) missing(s []string, sid []int32) int {
+	m := 0
 	for i, id := range sid {
 		if !b.has(id) {
-			lb += len(s[i]) + 1
+			m += len(s[i]) + 1
 		}
 	}
-	if lb >= c.bestCost {
-		return
-	}
-	c.ops = diffOps(c.ops[:0], sid, b)
-	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost {
-		c.ops, c.best = c.best, c.ops
-		c.bestBase, c.bestCost = [2]uint64{base, part}, cost
-	}
+	return m
 }
 
 // appendEdits appends the edits of the skeleton parts to dst and the
@@ -278,14 +272,26 @@ func (c *partCoder) try(s []string, sid []int32, b *baseIndex, base, part uint64
 // code re-encodes with the profiles up to the greatest one the code uses
 // (AVFORM-decisions), so that a decoder knowing later profiles still
 // accepts an older encoder's codes.
+//
+// The result does not depend on the order in which the bases are tried
+// (partCoder keeps the tie-break order): the likeliest best bases go
+// first, so that their cost prunes the others by their lower bounds: the
+// offer's part of the same index, then the profile of least lower bound.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
-	in := interner{reg: reg, extra: map[string]int32{}}
-	offerIdx := make([]baseIndex, len(offer))
-	for k, p := range offer {
-		offerIdx[k] = newBaseIndex(in.ids(p))
+	in := newInterner(reg)
+	var offerIdx []baseIndex
+	if offer != nil {
+		d := derivedFor(offer)
+		offerIdx, in.known, in.next = d.bases, d.ids, int32(len(d.ids))
 	}
-	own := make([]baseIndex, 0, len(parts))
+	lines := 0
+	for _, s := range parts {
+		lines += len(s)
+	}
+	// The ids of the description's lines are below in.next + lines.
+	own := newOwnBases(len(parts), int(in.next)+lines)
+	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
 	var c partCoder
 	for x, s := range parts {
 		sid := in.ids(s)
@@ -293,37 +299,74 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		if len(s) == 0 {
 			c.best = append(c.best[:0], avOp{opEnd, 0})
 		}
-		c.bestBase = [2]uint64{}
+		c.bestBase, c.bestQ = [2]uint64{}, 0
 		c.bestCost = editCost(s, c.best, 1)
+		if x < len(offerIdx) {
+			c.tryPart(s, sid, &offerIdx[x], baseOffer, uint64(x), 1+x)
+		}
+		reg.missingBytes(missing, s, sid)
+		q0 := 1 + len(offerIdx) + len(own.sids) // the first profile's q
+		first := leastBound(missing)
+		if first >= 0 {
+			c.try(s, sid, &reg.profiles[first], baseProfile+uint64(first), 0, q0+first, missing[first])
+		}
 		for k := range offerIdx {
-			c.try(s, sid, &offerIdx[k], baseOffer, uint64(k))
+			if k != x {
+				c.tryPart(s, sid, &offerIdx[k], baseOffer, uint64(k), 1+k)
+			}
 		}
-		for k := range own {
-			c.try(s, sid, &own[k], baseOwn, uint64(k))
+		for k := range own.sids {
+			q, m := 1+len(offerIdx)+k, own.missing(k, s, sid)
+			if baseLen, ok := c.bound(baseOwn, uint64(k), q, m); ok {
+				c.diff(s, sid, own.index(k), baseOwn, uint64(k), q, baseLen)
+			}
 		}
-		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
-			c.try(s, sid, &reg.profiles[k], baseProfile+uint64(k), 0)
+		for k := range missing {
+			if k != first {
+				c.try(s, sid, &reg.profiles[k], baseProfile+uint64(k), 0, q0+k, missing[k])
+			}
 		}
 		if x < len(parts)-1 {
-			own = append(own, newBaseIndex(sid))
+			own.add(sid)
 		}
-		dst = appendVarint(dst, c.bestBase[0])
-		if c.bestBase[0] == baseOffer || c.bestBase[0] == baseOwn {
-			dst = appendVarint(dst, c.bestBase[1])
+		dst, text = appendPart(dst, text, s, c.bestBase, c.best)
+	}
+	return dst, text
+}
+
+// leastBound returns the profile k of least lower bound missing[k] + the
+// length of its base number (the first among equals), -1 when there is
+// none.
+func leastBound(missing []int) int {
+	first := -1
+	for k := range missing {
+		if first < 0 || missing[k]+varintLen(baseProfile+uint64(k)) < missing[first]+varintLen(baseProfile+uint64(first)) {
+			first = k
 		}
-		i := 0
-		for _, o := range c.best {
-			dst = appendVarint(dst, opValue(o))
-			switch o.kind {
-			case opCopy:
-				i += o.n
-			case opInsert:
-				for _, l := range s[i : i+o.n] {
-					text = append(text, l...)
-					text = append(text, '\n')
-				}
-				i += o.n
+	}
+	return first
+}
+
+// appendPart appends the edits of the part s, coded with ops (END or COPY
+// END last) against the base bestBase (its number, and the part index for
+// baseOffer and baseOwn), to dst and its inserted lines to text.
+func appendPart(dst, text []byte, s []string, bestBase [2]uint64, ops []avOp) ([]byte, []byte) {
+	dst = appendVarint(dst, bestBase[0])
+	if bestBase[0] == baseOffer || bestBase[0] == baseOwn {
+		dst = appendVarint(dst, bestBase[1])
+	}
+	i := 0
+	for _, o := range ops {
+		dst = appendVarint(dst, opValue(o))
+		switch o.kind {
+		case opCopy:
+			i += o.n
+		case opInsert:
+			for _, l := range s[i : i+o.n] {
+				text = append(text, l...)
+				text = append(text, '\n')
 			}
+			i += o.n
 		}
 	}
 	return dst, text
@@ -397,6 +440,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 	maxProfile = -1
 	total := 0
 	p := 0
+	all := make([]string, 0, 2*len(lines)+64)
 	bad := func(format string, a ...any) error {
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
@@ -406,7 +450,9 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			return nil, -1, err
 		}
 		maxProfile = max(maxProfile, profile)
-		var part []string
+		// Every part's lines go into one backing slice, each part a full
+		// slice expression of it: fewer allocations than a slice per part.
+		start := len(all)
 		j := 0
 		for {
 			v, ok := readVarint(edits, &p)
@@ -451,12 +497,16 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			if total > maxSDP {
 				return nil, -1, errf(ErrLimit, off, "edits", "skeleton over the SDP limit of %d", maxSDP)
 			}
-			part = append(part, add...)
+			all = append(all, add...)
 			if v == opCopyEnd {
 				break
 			}
 		}
-		parts = append(parts, part)
+		if len(all) == start {
+			parts = append(parts, nil)
+		} else {
+			parts = append(parts, all[start:len(all):len(all)])
+		}
 	}
 	if len(lines) > 0 {
 		return nil, -1, bad("%d inserted lines left over", len(lines))

@@ -46,6 +46,8 @@ type avSkel struct {
 	digests    [][]byte
 	ssrcs      []uint32
 	ids        []string
+
+	renderedPlain bool // render's last result is plain text (isPlainText)
 }
 
 // avExtract returns the skeleton of p under the candidate policy pol.
@@ -60,7 +62,7 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 	b := skelBuilder{s: s}
 	part := make([]string, 0, len(p.session))
 	for _, l := range p.session {
-		if l.typ == 'a' && attrName(l.val) == "candidate" {
+		if isCandidateLine(l) {
 			return nil, false
 		}
 		var line string
@@ -108,9 +110,37 @@ type skelBuilder struct {
 // i − origin, an older one old and i.
 func tableRef(mk, old byte, i, origin int) string {
 	if i >= origin {
-		return string(rune(mk)) + strconv.Itoa(i-origin)
+		return markerRef(mk, i-origin)
 	}
-	return string(rune(old)) + strconv.Itoa(i)
+	return markerRef(old, i)
+}
+
+// markerRefs holds the text of the markers that take an index, for the
+// indexes below 256: markerRefs[mk][i] is mk followed by i in decimal.
+var markerRefs = func() (t [mkStringOld + 1][]string) {
+	for _, mk := range [...]byte{mkDigestUp, mkDigestLow, mkSSRC, mkString, mkSSRCOld, mkStringOld} {
+		t[mk] = make([]string, 256)
+		for i := range t[mk] {
+			t[mk][i] = string(rune(mk)) + strconv.Itoa(i)
+		}
+	}
+	return t
+}()
+
+// markerRef returns the marker mk (one that takes an index) followed by
+// the index i in decimal.
+func markerRef(mk byte, i int) string {
+	if i < len(markerRefs[mk]) {
+		return markerRefs[mk][i]
+	}
+	return string(rune(mk)) + strconv.Itoa(i)
+}
+
+// isCandidateLine reports whether l is an a=candidate line: what
+// attrName(l.val) == "candidate" tells, without scanning the whole value.
+func isCandidateLine(l sdpLine) bool {
+	_, ok := attr(l, "candidate")
+	return ok
 }
 
 // section returns the skeleton lines of one media section (its m= line
@@ -152,7 +182,8 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		case i == 0:
 			line = replaceFields(l.val, "m=", func(k int, f string) (string, bool) {
 				port, rest, slash := strings.Cut(f, "/")
-				if k != 1 || fc == nil || port != strconv.Itoa(int(fc.port)) {
+				var buf [5]byte
+				if k != 1 || fc == nil || port != string(strconv.AppendUint(buf[:0], uint64(fc.port), 10)) {
 					return "", false
 				}
 				if slash {
@@ -160,7 +191,8 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				}
 				return string(rune(mkPort)), true
 			})
-			line = liftPayloads(line, rtpmapPTs(part[:0:0], sec))
+			var pts [64]string // on the stack: liftPayloads keeps none
+			line = liftPayloads(line, rtpmapPTs(pts[:0], sec))
 		case l.typ == 'c':
 			line = replaceFields(l.val, "c=", func(k int, f string) (string, bool) {
 				addr, rest, slash := strings.Cut(f, "/")
@@ -178,7 +210,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 			line = replaceFields(l.val[len("rtcp:"):], "a=rtcp:", func(k int, f string) (string, bool) {
 				return string(rune(mkAddress)), k == 3 && fc != nil && f == fc.addr
 			})
-		case l.typ == 'a' && attrName(l.val) == "candidate":
+		case isCandidateLine(l):
 			if !kept[i] {
 				continue // a dropped candidate's line is removed
 			}
@@ -210,10 +242,10 @@ func rtpmapPayload(l string) (string, bool) {
 // lines, in order.
 func rtpmapPTs(dst []string, sec []sdpLine) []string {
 	for _, l := range sec {
-		if l.typ == 'a' {
-			if pt, ok := rtpmapPayload("a=" + l.val); ok {
-				dst = append(dst, pt)
-			}
+		// rtpmapPayload("a=" + l.val), without making that string.
+		if v, ok := strings.CutPrefix(l.val, "rtpmap:"); ok && l.typ == 'a' {
+			pt, _, _ := strings.Cut(v, " ")
+			dst = append(dst, pt)
 		}
 	}
 	return dst
@@ -264,7 +296,11 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 	if text == "" {
 		text = string(rune(l.typ)) + "=" + l.val
 	}
-	if l.typ != 'a' {
+	if l.typ != 'a' || l.val == "" {
+		return text, true
+	}
+	// Every name below starts with one of these: no other line is cut.
+	if c := l.val[0]; c != 'i' && c != 'f' && c != 's' && c != 'm' {
 		return text, true
 	}
 	name, v, hasVal := strings.Cut(l.val, ":")
@@ -298,7 +334,7 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 		if !ok {
 			return text, true
 		}
-		return prefix + hash + " " + string(rune(mk)) + strconv.Itoa(b.digest(raw)), true
+		return prefix + hash + " " + markerRef(mk, b.digest(raw)), true
 	case "ssrc", "ssrc-group", "msid", "msid-semantic":
 		if !hasVal {
 			return text, true
@@ -379,6 +415,9 @@ func (b *skelBuilder) idField(f string) (string, bool) {
 	}
 	if i == len(b.s.ids) {
 		b.s.ids = append(b.s.ids, f)
+	}
+	if open == "" {
+		return tableRef(mkString, mkStringOld, i, b.idOrigin), true
 	}
 	return open + tableRef(mkString, mkStringOld, i, b.idOrigin) + close, true
 }

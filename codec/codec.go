@@ -285,6 +285,9 @@ func checkOfferCode(offer []byte) (*model, error) {
 	if len(offer) == 0 {
 		return nil, errf(ErrBinding, -1, "offer", "an answer needs the code of its offer")
 	}
+	if m := offerCodes.find(offer); m != nil {
+		return m, nil
+	}
 	m, err := defaultDecoder.decodeModel(offer)
 	if err != nil {
 		return nil, errf(ErrBinding, -1, "offer", "the offer's code is not valid: %v", err)
@@ -292,6 +295,7 @@ func checkOfferCode(offer []byte) (*model, error) {
 	if m.answer {
 		return nil, errf(ErrBinding, -1, "offer", "the code given as offer is an answer")
 	}
+	offerCodes.add(offer, m)
 	return m, nil
 }
 

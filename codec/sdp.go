@@ -290,8 +290,10 @@ func attr(l sdpLine, name string) (string, bool) {
 }
 
 func checkMediaLine(l sdpLine) error {
-	var fb [8]string
-	f := fields(l.val, fb[:0])
+	// Only the first four fields count: a video m= line's many formats
+	// are not split.
+	var fb [4]string
+	f := firstFields(l.val, fb[:0])
 	if len(f) < 4 {
 		return sdpErr(l.num, "m= needs media, port, proto and a format")
 	}
@@ -431,8 +433,14 @@ func plainByte(text string, i int) bool {
 // fields splits s at runs of spaces and tabs like strings.Fields does for
 // SDP text, appending to buf (so a caller's array can hold the result).
 func fields(s string, buf []string) []string {
+	return splitFields(s, buf, -1)
+}
+
+// splitFields is fields, stopping once buf holds most fields (most < 0:
+// all of them).
+func splitFields(s string, buf []string, most int) []string {
 	i := 0
-	for i < len(s) {
+	for i < len(s) && len(buf) != most {
 		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
 			i++
 		}
@@ -446,6 +454,11 @@ func fields(s string, buf []string) []string {
 		i = j
 	}
 	return buf
+}
+
+// firstFields is fields, stopping once buf is full (len(buf) == cap(buf)).
+func firstFields(s string, buf []string) []string {
+	return splitFields(s, buf, cap(buf))
 }
 
 // clip shortens s for an error message.

@@ -39,11 +39,11 @@ func candidateLine(b *strings.Builder, c candidate, i int) {
 	} else {
 		b.WriteString(" tcp ")
 	}
-	b.WriteString(strconv.FormatUint(uint64(priority(c, i)), 10))
+	writeUint(b, uint64(priority(c, i)))
 	b.WriteByte(' ')
 	b.WriteString(c.addr)
 	b.WriteByte(' ')
-	b.WriteString(strconv.Itoa(int(c.port)))
+	writeUint(b, uint64(c.port))
 	b.WriteString(" typ ")
 	b.WriteString(candTypeNames[c.typ])
 	if c.typ != candHost {
@@ -62,6 +62,13 @@ func candidateLine(b *strings.Builder, c candidate, i int) {
 		b.WriteString(" tcptype so")
 	}
 	b.WriteString("\r\n")
+}
+
+// writeUint writes v in decimal, without the string strconv.FormatUint
+// allocates.
+func writeUint(b *strings.Builder, v uint64) {
+	var buf [20]byte
+	b.Write(strconv.AppendUint(buf[:0], v, 10))
 }
 
 // fingerprintHex formats a digest as upper-case hex pairs joined by colons.

@@ -1,0 +1,183 @@
+package codec
+
+import "sync"
+
+// ownBases is a description's parts coded so far, the bases of its later
+// parts (baseOwn). Few of them are ever diffed: a part's index is made
+// when it is first diffed, and the lower bound's test of which lines a
+// part holds reads a bit mask per line id instead.
+type ownBases struct {
+	sids [][]int32   // each part's line ids
+	idx  []baseIndex // each part's index, ids nil until made
+	// mask[id] has bit k set when part k holds the line id; only the
+	// first 64 parts have a bit (a description has at most
+	// maxAVSections+1 parts, so all but the last do).
+	mask []uint64
+}
+
+// newOwnBases returns the bases of a description of n parts whose line
+// ids are below top (all room made at once).
+func newOwnBases(n, top int) ownBases {
+	return ownBases{
+		sids: make([][]int32, 0, n),
+		idx:  make([]baseIndex, 0, n),
+		mask: make([]uint64, 0, top),
+	}
+}
+
+// add appends a part of line ids sid.
+func (o *ownBases) add(sid []int32) {
+	k := len(o.sids)
+	o.sids = append(o.sids, sid)
+	o.idx = append(o.idx, baseIndex{})
+	if k >= 64 {
+		return
+	}
+	top := int32(-1)
+	for _, id := range sid {
+		top = max(top, id)
+	}
+	if n := int(top) + 1; n > len(o.mask) {
+		o.mask = append(o.mask, make([]uint64, n-len(o.mask))...)
+	}
+	for _, id := range sid {
+		o.mask[id] |= 1 << k
+	}
+}
+
+// index returns the index of part k, made when first asked for.
+func (o *ownBases) index(k int) *baseIndex {
+	if o.idx[k].ids == nil && len(o.sids[k]) > 0 {
+		o.idx[k] = newBaseIndex(o.sids[k])
+	}
+	return &o.idx[k]
+}
+
+// missing returns the bytes of the lines of s (ids sid) that part k lacks,
+// each counted with its LF.
+func (o *ownBases) missing(k int, s []string, sid []int32) int {
+	if k >= 64 {
+		return o.index(k).missing(s, sid)
+	}
+	m := 0
+	for i, id := range sid {
+		if id < 0 || int(id) >= len(o.mask) || o.mask[id]&(1<<k) == 0 {
+			m += len(s[i]) + 1
+		}
+	}
+	return m
+}
+
+// registryIndex holds the ids of the registry's lines and the index of
+// every profile.
+type registryIndex struct {
+	ids      map[string]int32
+	profiles []baseIndex
+	// Indexed by id: the profiles holding the line or, where that list is
+	// shorter (lacks[id]), the profiles lacking it; ascending.
+	holders [][]uint16
+	lacks   []bool
+}
+
+var profileIndex = sync.OnceValue(func() *registryIndex {
+	r := &registryIndex{ids: map[string]int32{}}
+	for _, p := range avProfiles {
+		r.profiles = append(r.profiles, newBaseIndex(r.intern(p)))
+	}
+	r.holders, r.lacks = make([][]uint16, len(r.ids)), make([]bool, len(r.ids))
+	for id := range r.holders {
+		var in, out []uint16
+		for k := range r.profiles {
+			if r.profiles[k].has(int32(id)) {
+				in = append(in, uint16(k))
+			} else {
+				out = append(out, uint16(k))
+			}
+		}
+		r.holders[id] = in
+		if len(out) < len(in) {
+			r.holders[id], r.lacks[id] = out, true
+		}
+	}
+	return r
+})
+
+// missingBytes sets missing[k], for every profile k below len(missing),
+// to the bytes of the lines of s (ids sid) that profile k lacks, each
+// counted with its LF: the part of a profile's lower bound in appendEdits
+// that depends on the base, for every profile in one pass over the lines.
+func (r *registryIndex) missingBytes(missing []int, s []string, sid []int32) {
+	clear(missing)
+	all := 0 // what every profile lacks, less what the holders have
+	for i, id := range sid {
+		w := len(s[i]) + 1
+		if id < 0 || int(id) >= len(r.holders) {
+			all += w
+			continue
+		}
+		if !r.lacks[id] {
+			all += w
+			w = -w
+		}
+		for _, k := range r.holders[id] {
+			if int(k) >= len(missing) {
+				break // ascending
+			}
+			missing[k] += w
+		}
+	}
+	for k := range missing {
+		missing[k] += all
+	}
+}
+
+// intern returns the ids of lines, giving new lines the next ids of the
+// registry.
+func (r *registryIndex) intern(lines []string) []int32 {
+	out := make([]int32, len(lines))
+	for i, l := range lines {
+		id, ok := r.ids[l]
+		if !ok {
+			id = int32(len(r.ids))
+			r.ids[l] = id
+		}
+		out[i] = id
+	}
+	return out
+}
+
+// interner gives the lines of an offer's skeleton and of the description
+// ids: the registry's, and for a line the registry lacks the next id after
+// the registry's and the ones given before. known is the registry's ids,
+// or, for an answer, the registry's and its offer's lines' (made once per
+// offer skeleton by derivedFor, one map lookup for the lines of either),
+// only read here; next is the first id after them; the description's
+// other lines go into extra.
+type interner struct {
+	known map[string]int32
+	next  int32
+	extra map[string]int32
+}
+
+// newInterner returns an interner of the registry's ids.
+func newInterner(reg *registryIndex) interner {
+	return interner{known: reg.ids, next: int32(len(reg.ids))}
+}
+
+func (in *interner) ids(lines []string) []int32 {
+	out := make([]int32, len(lines))
+	for i, l := range lines {
+		id, ok := in.known[l]
+		if !ok {
+			if id, ok = in.extra[l]; !ok {
+				if in.extra == nil {
+					in.extra = map[string]int32{}
+				}
+				id = in.next + int32(len(in.extra))
+				in.extra[l] = id
+			}
+		}
+		out[i] = id
+	}
+	return out
+}

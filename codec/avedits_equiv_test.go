@@ -1,0 +1,119 @@
+package codec
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// plainEdits is appendEdits without its speed-ups: every base diffed in
+// tie-break order (the empty base, the offer's parts, the earlier parts,
+// the profiles), the first of least cost kept, ids made afresh.
+func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
+	reg := profileIndex()
+	in := newInterner(reg)
+	var bases []baseIndex
+	var nums [][2]uint64
+	for k, p := range offer {
+		bases = append(bases, newBaseIndex(in.ids(p)))
+		nums = append(nums, [2]uint64{baseOffer, uint64(k)})
+	}
+	for x, s := range parts {
+		sid := in.ids(s)
+		best := []avOp{{opInsert, len(s)}, {opEnd, 0}}
+		if len(s) == 0 {
+			best = best[1:]
+		}
+		bestBase, bestCost := [2]uint64{}, editCost(s, best, 1)
+		for k := range bases {
+			baseLen := varintLen(nums[k][0])
+			if nums[k][0] == baseOffer || nums[k][0] == baseOwn {
+				baseLen += varintLen(nums[k][1])
+			}
+			ops := diffOps(nil, sid, &bases[k])
+			if c := editCost(s, ops, baseLen); c < bestCost {
+				best, bestBase, bestCost = ops, nums[k], c
+			}
+		}
+		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
+			ops := diffOps(nil, sid, &reg.profiles[k])
+			if c := editCost(s, ops, varintLen(baseProfile+uint64(k))); c < bestCost {
+				best, bestBase, bestCost = ops, [2]uint64{baseProfile + uint64(k), 0}, c
+			}
+		}
+		if x < len(parts)-1 {
+			// Earlier parts go after the offer's parts and before the
+			// profiles in tie-break order, as bases does.
+			bases = append(bases, newBaseIndex(sid))
+			nums = append(nums, [2]uint64{baseOwn, uint64(x)})
+		}
+		dst, text = appendPart(dst, text, s, bestBase, best)
+	}
+	return dst, text
+}
+
+// TestAppendEditsPlain checks that appendEdits, with its pruning, try
+// order and offer cache, gives the bytes of plainEdits for every A/V
+// description of testdata/av alone and against each of a few others as
+// offer, with every profile and with none.
+func TestAppendEditsPlain(t *testing.T) {
+	var skels [][][]string
+	err := filepath.WalkDir(filepath.Join("..", "testdata", "av"), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".sdp") {
+			return err
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		p, err := parseSDP(string(raw))
+		if err != nil {
+			return nil // not every file is a valid description
+		}
+		if s, ok := avExtract(p, &CandidatePolicy{}); ok {
+			skels = append(skels, s.parts)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(skels) < 20 {
+		t.Fatalf("only %d A/V skeletons in testdata/av", len(skels))
+	}
+	// Descriptions of more than 65 parts (more than an A/V code holds),
+	// for the bases past the 64th: the parts of the corpus in turn, and
+	// 66 one-line parts and then a media part twice, the second time less
+	// its second line, so that its best base is part 66.
+	var long, late [][]string
+	for k := 0; len(long) < 70; k++ {
+		long = append(long, skels[k%len(skels)]...)
+	}
+	for k := range 66 {
+		late = append(late, []string{"a=x-filler:" + strconv.Itoa(k)})
+	}
+	media := skels[0][len(skels[0])-1]
+	late = append(late, media, append(media[:1:1], media[2:]...))
+	skels = append(skels, long, late)
+	n := 0
+	for i, parts := range skels {
+		for _, j := range []int{-1, i, (i + 1) % len(skels), (i + 7) % len(skels), (i * 13) % len(skels)} {
+			var offer [][]string
+			if j >= 0 {
+				offer = skels[j]
+			}
+			for _, maxProfile := range []int{len(avProfiles) - 1, 3, -1} {
+				e1, t1 := appendEdits(nil, nil, parts, offer, maxProfile)
+				e2, t2 := plainEdits(nil, nil, parts, offer, maxProfile)
+				if !bytes.Equal(e1, e2) || !bytes.Equal(t1, t2) {
+					t.Fatalf("description %d, offer %d, profiles to %d: edits %x text %q, plainly %x %q", i, j, maxProfile, e1, t1, e2, t2)
+				}
+				n++
+			}
+		}
+	}
+	t.Logf("%d codings of %d skeletons compared", n, len(skels))
+}

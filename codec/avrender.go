@@ -1,0 +1,230 @@
+package codec
+
+import (
+	"encoding/binary"
+	"strconv"
+	"strings"
+)
+
+// Rendering an A/V skeleton and its tables as the description (AVFORM §5).
+
+// avSessionID is the o= session id the decoder writes: SPEC.md §3.5's
+// <sess-id> from the first digest, 0 without digests.
+func (s *avSkel) sessionID() uint64 {
+	if len(s.digests) == 0 {
+		return 0
+	}
+	var b [8]byte
+	copy(b[:], s.digests[0])
+	return binary.BigEndian.Uint64(b[:]) &^ (1 << 63)
+}
+
+// render builds the description of a skeleton and its tables (AVFORM §5):
+// markers replaced, lines joined by CRLF with a final CRLF, at most maxSDP
+// bytes.
+func (s *avSkel) render(maxSDP int) (string, error) {
+	count, size, lines := 0, 0, 0
+	for _, part := range s.parts {
+		lines += len(part)
+		for _, l := range part {
+			if l == string(rune(mkCandidate)) {
+				count++
+			}
+			size += len(l) + 2
+		}
+	}
+	if count != len(s.cands) {
+		return "", errf(ErrMalformed, -1, "skeleton", "%d candidate lines for %d candidates", count, len(s.cands))
+	}
+	r := renderer{s: s, maxSDP: maxSDP}
+	// Markers expand: a candidate line by about 100 bytes, a line by 8 on
+	// average in the descriptions of testdata/av, so that the buffer
+	// seldom grows.
+	r.b.Grow(min(size+100*count+8*lines+256, maxSDP+1))
+	ci := 0
+	for pi, part := range s.parts {
+		r.inSession, r.part, r.pts = pi == 0, part, nil
+		r.ssrcOrigin, r.idOrigin = r.ssrcTop, r.idTop
+		for _, l := range part {
+			if l == string(rune(mkCandidate)) {
+				r.first = &s.cands[ci]
+				break
+			}
+		}
+		for _, l := range part {
+			if l == string(rune(mkCandidate)) {
+				candidateLine(&r.b, s.cands[ci], ci)
+				r.checkPlain(s.cands[ci].addr) // the rest of the line is ASCII
+				ci++
+			} else if err := r.line(l); err != nil {
+				return "", err
+			}
+			if r.b.Len() > maxSDP {
+				return "", r.overLimit()
+			}
+		}
+	}
+	// Lines joined by CRLF of plain bytes are plain text (isPlainText):
+	// the check of the description need not scan it again.
+	s.renderedPlain = !r.notPlain
+	return r.b.String(), nil
+}
+
+// renderer writes the lines of one rendering.
+type renderer struct {
+	s         *avSkel
+	b         strings.Builder
+	maxSDP    int
+	first     *candidate // the current part's first candidate, or nil
+	inSession bool       // the current part is part 0
+	notPlain  bool       // a byte written, other than a line's CRLF, is not TAB or 0x20 to 0x7e
+	part      []string   // the current part
+	pts       []byte     // the current part's payload types for 0x10, made when first used
+	// 1 + the greatest SSRC and identifier index rendered so far, and
+	// their values at the start of the current part (its origins).
+	ssrcTop, idTop, ssrcOrigin, idOrigin int
+}
+
+// checkPlain notes whether v, written by the renderer, is plain: TAB and
+// 0x20 to 0x7e only. The digits and hex digits it writes are.
+func (r *renderer) checkPlain(v string) {
+	for k := 0; k < len(v); k++ {
+		if c := v[k]; (c < 0x20 && c != '\t') || c >= 0x7f {
+			r.notPlain = true
+			return
+		}
+	}
+}
+
+func (r *renderer) overLimit() error {
+	return errf(ErrLimit, -1, "sdp", "decoded description over the limit of %d", r.maxSDP)
+}
+
+func renderBad(format string, a ...any) error {
+	return errf(ErrMalformed, -1, "skeleton", format, a...)
+}
+
+// line writes one skeleton line other than a candidate line, its markers
+// rendered, and CRLF.
+func (r *renderer) line(l string) error {
+	for k := 0; k < len(l); k++ {
+		if c := l[k]; c >= 0x20 || c == '\t' {
+			run := k
+			for ; run < len(l); run++ {
+				if c := l[run]; c < 0x20 && c != '\t' {
+					break
+				} else if c >= 0x7f {
+					r.notPlain = true
+				}
+			}
+			r.b.WriteString(l[k:run])
+			k = run - 1
+			continue
+		}
+		// A line of markers can expand far: the limit is checked before
+		// each one.
+		if r.b.Len() > r.maxSDP {
+			return r.overLimit()
+		}
+		n, err := r.marker(l[k], l[k+1:])
+		if err != nil {
+			return err
+		}
+		k += n
+	}
+	r.b.WriteString("\r\n")
+	return nil
+}
+
+// marker writes the value of the marker c, rest being the line after it,
+// and returns the number of index digits it took from rest.
+func (r *renderer) marker(c byte, rest string) (int, error) {
+	s := r.s
+	switch c {
+	case mkPort, mkAddress:
+		if r.inSession || r.first == nil {
+			return 0, renderBad("port or address marker in a part without candidates")
+		}
+		if c == mkPort {
+			writeUint(&r.b, uint64(r.first.port))
+		} else {
+			r.checkPlain(r.first.addr)
+			r.b.WriteString(r.first.addr)
+		}
+	case mkPayloads:
+		if r.pts == nil {
+			r.pts = []byte{}
+			for _, l := range r.part {
+				if pt, ok := rtpmapPayload(l); ok {
+					r.pts = append(r.pts, ' ')
+					r.pts = append(r.pts, pt...)
+				}
+			}
+		}
+		if r.inSession || len(r.pts) == 0 {
+			return 0, renderBad("payload types marker in a part without a=rtpmap lines")
+		}
+		r.b.Write(r.pts[1:])        // the payload types, each after a space
+		r.checkPlain(string(r.pts)) // skeleton text: any byte but a marker's
+	case mkUfrag:
+		r.checkPlain(s.ufrag)
+		r.b.WriteString(s.ufrag)
+	case mkPwd:
+		r.checkPlain(s.pwd)
+		r.b.WriteString(s.pwd)
+	case mkSessID:
+		writeUint(&r.b, s.sessionID())
+	case mkDigestUp, mkDigestLow, mkSSRC, mkString, mkSSRCOld, mkStringOld:
+		i, n := markerIndex(rest)
+		if i >= 0 && c == mkSSRC {
+			i += r.ssrcOrigin
+		} else if i >= 0 && c == mkString {
+			i += r.idOrigin
+		}
+		switch {
+		case i < 0:
+			return n, renderBad("marker without a valid index")
+		case (c == mkSSRC || c == mkSSRCOld) && i < len(s.ssrcs):
+			r.ssrcTop = max(r.ssrcTop, i+1)
+			writeUint(&r.b, uint64(s.ssrcs[i]))
+		case (c == mkString || c == mkStringOld) && i < len(s.ids):
+			r.idTop = max(r.idTop, i+1)
+			r.checkPlain(s.ids[i])
+			r.b.WriteString(s.ids[i])
+		case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
+			digits := "0123456789ABCDEF"
+			if c == mkDigestLow {
+				digits = hexDigits
+			}
+			for k, v := range s.digests[i] {
+				if k > 0 {
+					r.b.WriteByte(':')
+				}
+				r.b.WriteByte(digits[v>>4])
+				r.b.WriteByte(digits[v&15])
+			}
+		default:
+			return n, renderBad("index %d out of range", i)
+		}
+		return n, nil
+	case mkCandidate:
+		return 0, renderBad("candidate marker not alone on its line")
+	default:
+		return 0, renderBad("control byte 0x%02x", c)
+	}
+	return 0, nil
+}
+
+// markerIndex reads the decimal index after a marker: i is -1 when there
+// are no digits, a leading zero or an index beyond any table; n is the
+// number of digits.
+func markerIndex(s string) (i, n int) {
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n == 0 || n > 1 && s[0] == '0' || n > 6 {
+		return -1, n
+	}
+	i, _ = strconv.Atoi(s[:n])
+	return i, n
+}
