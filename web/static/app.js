@@ -13,7 +13,7 @@ import * as codec from './vendor/peer-codec.js';
 import { PeerConnection, patientOffer } from './vendor/peer.js';
 import { Problem, codeProblem, readCode, makeQR, drawQR } from './codes.js';
 import * as serve from './serve-api.js';
-import { createChatMode, concat } from './chat-mode.js';
+import { createChatMode } from './chat-mode.js';
 import { createCallMode, hasMedia, INSECURE } from './call-mode.js';
 
 const $ = (id) => document.getElementById(id);
@@ -534,7 +534,7 @@ Object.assign(app, {
     await conn.channel.flush(0);
     conn.channel.dc.send(Uint8Array.from(bytes));
   },
-  streamAll: () => concat(app.stream),
+  streamAll: () => codec.cbor.concatBytes(app.stream),
   qrVersion: (text) => makeQR(text).version,
   callStats: () => call.stats(conn?.pc),
   peerConnection: () => conn?.pc,

@@ -1,10 +1,11 @@
 // The chat-and-files mode of a session (section #session): chat lines, and
-// files with a progress bar, over the stream of SPEC.md §13 (ref/FRAMING.md)
-// on the session's default channel (the peer library's Channel).
+// files with a progress bar, over the stream of FRAMING.md on the session's
+// default channel (the peer library's Channel).
 // A chat message is one message of UTF-8 text plus "\n" (what a terminal
 // shows and sends); a file is announced by a FILE frame, then its bytes.
 // Another mode (a call) would be a module like this one with its own
 // section: app.js gives it the session and the peer's messages.
+import * as codec from './vendor/peer-codec.js';
 
 // F_FILE is the FILE frame (FRAMING.md), of an ignorable type so that `peer`
 // skips it: a UTF-8 JSON {name, size, type} announcing that the next `size`
@@ -145,7 +146,7 @@ export function createChatMode(app) {
   function finishFile() {
     const f = incoming;
     incoming = null;
-    const bytes = concat(f.chunks);
+    const bytes = codec.cbor.concatBytes(f.chunks);
     app.files.push({ name: f.name, type: f.type, bytes });
     offerDownload(f.name, bytes, f.type);
     $('recv-progress').value = $('recv-progress').max;
@@ -159,7 +160,7 @@ export function createChatMode(app) {
       incoming = null;
     }
     if (app.streamBytes > 0 && app.stream.some((m) => m.length > 4096)) {
-      offerDownload('received.bin', concat(app.stream), 'application/octet-stream');
+      offerDownload('received.bin', codec.cbor.concatBytes(app.stream), 'application/octet-stream');
     }
     note(`The other side ended its stream (${fmtBytes(app.streamBytes)} outside files): it sends nothing more.`);
   }
@@ -205,13 +206,6 @@ export function fmtBytes(n) {
   if (n < 1024) return `${n} B`;
   if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / (1 << 20)).toFixed(1)} MiB`;
-}
-
-// concat joins byte arrays.
-export function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((off, p) => { out.set(p, off); return off + p.length; }, 0);
-  return out;
 }
 
 function offerDownload(name, bytes, type) {
