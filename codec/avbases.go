@@ -82,7 +82,9 @@ type registryIndex struct {
 var profileIndex = sync.OnceValue(func() *registryIndex {
 	r := &registryIndex{ids: map[string]int32{}}
 	for _, p := range avProfiles {
-		r.profiles = append(r.profiles, newBaseIndex(r.intern(p)))
+		b := newBaseIndex(r.intern(p))
+		b.setBlocks(p)
+		r.profiles = append(r.profiles, b)
 	}
 	r.holders, r.lacks = make([][]uint16, len(r.ids)), make([]bool, len(r.ids))
 	for id := range r.holders {

@@ -35,8 +35,9 @@ const maxVarintLen = 4
 // avOp is an edit operation: n lines for COPY and INSERT, the signed
 // move of the base position for SEEK.
 type avOp struct {
-	kind byte
-	n    int
+	kind  byte
+	n     int
+	lines int // PICK: the block's length
 }
 
 // A base's lines are compared as integers: every distinct line of the
@@ -52,6 +53,9 @@ type baseIndex struct {
 	ids   []int32
 	start []int32 // indexed by id and id+1; shorter than the largest id + 2 when absent
 	at    []int32
+	// The blocks (avpick.go): their first and end positions.
+	heads, ends []int32
+	blocksSet   bool
 }
 
 func newBaseIndex(ids []int32) baseIndex {
@@ -124,13 +128,19 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 			for i+n < len(s) && j+n < len(p) && s[i+n] == p[j+n] {
 				n++
 			}
-			ops = append(ops, avOp{opCopy, n})
+			ops = append(ops, avOp{opCopy, n, 0})
 			i += n
 			j += n
 			continue
 		}
 		if k := b.seekTarget(s, i, j); k >= 0 {
-			ops = append(ops, avOp{opSeek, k - j})
+			if o, ok := b.pickOp(s, i, j, k); ok {
+				ops = append(ops, o)
+				i += o.lines
+				j = k + o.lines
+				continue
+			}
+			ops = append(ops, avOp{opSeek, k - j, 0})
 			j = k
 			continue
 		}
@@ -138,14 +148,14 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 		for i+n < len(s) && !b.has(s[i+n]) {
 			n++
 		}
-		ops = append(ops, avOp{opInsert, n})
+		ops = append(ops, avOp{opInsert, n, 0})
 		i += n
 	}
 	if last := len(ops) - 1; last >= 0 && ops[last].kind == opCopy && j == len(p) {
 		ops[last].kind = opCopyEnd
 		return ops
 	}
-	return append(ops, avOp{opEnd, 0})
+	return append(ops, avOp{opEnd, 0, 0})
 }
 
 func varintLen(v uint64) int {
@@ -170,6 +180,8 @@ func opValue(o avOp) uint64 {
 	switch {
 	case o.kind == opEnd || o.kind == opCopyEnd:
 		return uint64(o.kind)
+	case o.kind == opPick:
+		return pickValue(o.n)
 	case o.kind != opSeek:
 		return uint64(o.n-1)<<2 | uint64(o.kind)
 	case o.n > 0:
@@ -189,6 +201,8 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 		switch o.kind {
 		case opCopy:
 			i += o.n
+		case opPick:
+			i += o.lines
 		case opInsert:
 			for _, l := range s[i : i+o.n] {
 				cost += len(l) + 1
@@ -295,9 +309,9 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	var c partCoder
 	for x, s := range parts {
 		sid := in.ids(s)
-		c.best = append(c.best[:0], avOp{opInsert, len(s)}, avOp{opEnd, 0})
+		c.best = append(c.best[:0], avOp{opInsert, len(s), 0}, avOp{opEnd, 0, 0})
 		if len(s) == 0 {
-			c.best = append(c.best[:0], avOp{opEnd, 0})
+			c.best = append(c.best[:0], avOp{opEnd, 0, 0})
 		}
 		c.bestBase, c.bestQ = [2]uint64{}, 0
 		c.bestCost = editCost(s, c.best, 1)
@@ -318,7 +332,9 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		for k := range own.sids {
 			q, m := 1+len(offerIdx)+k, own.missing(k, s, sid)
 			if baseLen, ok := c.bound(baseOwn, uint64(k), q, m); ok {
-				c.diff(s, sid, own.index(k), baseOwn, uint64(k), q, baseLen)
+				b := own.index(k)
+				b.setBlocks(parts[k])
+				c.diff(s, sid, b, baseOwn, uint64(k), q, baseLen)
 			}
 		}
 		for k := range missing {
@@ -361,6 +377,8 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, ops []avOp) ([
 		switch o.kind {
 		case opCopy:
 			i += o.n
+		case opPick:
+			i += o.lines
 		case opInsert:
 			for _, l := range s[i : i+o.n] {
 				text = append(text, l...)
@@ -454,6 +472,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		// slice expression of it: fewer allocations than a slice per part.
 		start := len(all)
 		j := 0
+		var blocks lazyBlocks
 		for {
 			v, ok := readVarint(edits, &p)
 			if !ok {
@@ -465,11 +484,10 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			n := int(v>>2) + 1
 			var add []string
 			switch v & 3 {
-			case opEnd:
-				if v != opCopyEnd {
-					return nil, -1, bad("op %d", v)
+			case opEnd: // COPY END or PICK
+				if add, j, ok = blocks.kind3(bl, j, v); !ok {
+					return nil, -1, bad("PICK of a block outside the base")
 				}
-				add = bl[j:]
 			case opCopy:
 				if n > len(bl)-j {
 					return nil, -1, bad("COPY past the base's end")

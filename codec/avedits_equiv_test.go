@@ -18,12 +18,14 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 	var bases []baseIndex
 	var nums [][2]uint64
 	for k, p := range offer {
-		bases = append(bases, newBaseIndex(in.ids(p)))
+		b := newBaseIndex(in.ids(p))
+		b.setBlocks(p)
+		bases = append(bases, b)
 		nums = append(nums, [2]uint64{baseOffer, uint64(k)})
 	}
 	for x, s := range parts {
 		sid := in.ids(s)
-		best := []avOp{{opInsert, len(s)}, {opEnd, 0}}
+		best := []avOp{{opInsert, len(s), 0}, {opEnd, 0, 0}}
 		if len(s) == 0 {
 			best = best[1:]
 		}
@@ -47,7 +49,9 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 		if x < len(parts)-1 {
 			// Earlier parts go after the offer's parts and before the
 			// profiles in tie-break order, as bases does.
-			bases = append(bases, newBaseIndex(sid))
+			b := newBaseIndex(sid)
+			b.setBlocks(s)
+			bases = append(bases, b)
 			nums = append(nums, [2]uint64{baseOwn, uint64(x)})
 		}
 		dst, text = appendPart(dst, text, s, bestBase, best)

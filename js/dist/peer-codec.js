@@ -1992,6 +1992,7 @@ var OP_SEEK = 1;
 var OP_INSERT = 2;
 var OP_END = 3;
 var OP_COPY_END = 7;
+var OP_PICK = 4;
 var BASE_EMPTY = 0;
 var BASE_OFFER = 1;
 var BASE_OWN = 2;
@@ -2026,6 +2027,42 @@ function lineIndex(p) {
   });
   return at;
 }
+var isHead = (l) => l.startsWith("a=rtpmap:") || l.startsWith("a=extmap:");
+var isTail = (l) => l.startsWith("a=fmtp:") || l.startsWith("a=rtcp-fb:");
+var blockCache = /* @__PURE__ */ new WeakMap();
+function blocksOf(p) {
+  let b = blockCache.get(p);
+  if (b) return b;
+  const heads = [], ends = [];
+  for (let k = 0; k < p.length; k++) {
+    if (!isHead(p[k])) continue;
+    let e = k + 1;
+    if (p[k].startsWith("a=rtpmap:")) while (e < p.length && isTail(p[e])) e++;
+    heads.push(k);
+    ends.push(e);
+  }
+  b = { heads, ends };
+  blockCache.set(p, b);
+  return b;
+}
+function atOrAfter(list, j) {
+  let lo = 0, hi = list.length;
+  while (lo < hi) {
+    const mid = lo + hi >> 1;
+    if (list[mid] >= j) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+function pickOp(s, p, i, j, k) {
+  const { heads, ends } = blocksOf(p);
+  const t = atOrAfter(heads, k);
+  if (t === heads.length || heads[t] !== k) return null;
+  const n = ends[t] - k;
+  if (n > s.length - i) return null;
+  for (let x = 1; x < n; x++) if (s[i + x] !== p[k + x]) return null;
+  return [OP_PICK, t - atOrAfter(heads, j), n];
+}
 function diff(s, p, at = lineIndex(p)) {
   const ops = [];
   let i = 0, j = 0;
@@ -2040,16 +2077,18 @@ function diff(s, p, at = lineIndex(p)) {
     }
     const occ = at.get(s[i]);
     if (occ) {
-      let lo = 0, hi = occ.length;
-      while (lo < hi) {
-        const mid = lo + hi >> 1;
-        if (occ[mid] >= j) hi = mid;
-        else lo = mid + 1;
-      }
+      const lo = atOrAfter(occ, j);
       let k;
       if (lo === occ.length) k = occ[lo - 1];
       else if (lo === 0) k = occ[0];
       else k = occ[lo] - j <= j - occ[lo - 1] ? occ[lo] : occ[lo - 1];
+      const pick = pickOp(s, p, i, j, k);
+      if (pick) {
+        ops.push(pick);
+        i += pick[2];
+        j = k + pick[2];
+        continue;
+      }
       ops.push([OP_SEEK, k - j]);
       j = k;
       continue;
@@ -2066,6 +2105,7 @@ function diff(s, p, at = lineIndex(p)) {
 }
 function opValue(kind, n) {
   if (kind === OP_END || kind === OP_COPY_END) return kind;
+  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 2) * 4 + 3;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
 }
@@ -2076,10 +2116,11 @@ function choosePart(s, bases) {
     const ops = diff(s, b.lines, b.at);
     let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.index) : 0);
     let i2 = 0;
-    for (const [kind, n] of ops) {
+    for (const [kind, n, lines] of ops) {
       cost += varintLen(opValue(kind, n));
       if (kind === OP_INSERT) for (let k = i2; k < i2 + n; k++) cost += byteLen(s[k]) + 1;
-      if (kind !== OP_SEEK) i2 += n;
+      if (kind === OP_PICK) i2 += lines;
+      else if (kind !== OP_SEEK) i2 += n;
     }
     if (best === null || cost < best.cost) best = { cost, b, ops };
   }
@@ -2088,10 +2129,11 @@ function choosePart(s, bases) {
   if (hasIndex(best.b.base)) putVarint(bytes, best.b.index);
   const inserted = [];
   let i = 0;
-  for (const [kind, n] of best.ops) {
+  for (const [kind, n, lines] of best.ops) {
     putVarint(bytes, opValue(kind, n));
     if (kind === OP_INSERT) inserted.push(...s.slice(i, i + n));
-    if (kind !== OP_SEEK) i += n;
+    if (kind === OP_PICK) i += lines;
+    else if (kind !== OP_SEEK) i += n;
   }
   return { bytes, inserted };
 }
@@ -2147,7 +2189,15 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         break;
       }
       const kind = v & 3, n = Math.floor(v / 4) + 1;
-      if (kind === 3) throw bad(at, "unknown edit operation");
+      if (kind === 3) {
+        const z = n - 3, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        const { heads, ends } = blocksOf(base);
+        const t = atOrAfter(heads, j) + d;
+        if (t < 0 || t >= heads.length) throw bad(at, "PICK of a block outside the base");
+        for (let k = heads[t]; k < ends[t]; k++) add(part, base[k]);
+        j = ends[t];
+        continue;
+      }
       if (kind === OP_INSERT) {
         if (n > inserted.length - ins) throw bad(at, "inserts more lines than the text has");
         for (let k = 0; k < n; k++) add(part, inserted[ins++]);

@@ -4,7 +4,7 @@
 
 import { MalformedError, UnsupportedError, LimitError } from './errors.js';
 
-export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7;
+export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
 
 const MAX_VARINT_BYTES = 4;
@@ -34,11 +34,62 @@ export function lineIndex(p) {
   return at;
 }
 
+const isHead = (l) => l.startsWith('a=rtpmap:') || l.startsWith('a=extmap:');
+const isTail = (l) => l.startsWith('a=fmtp:') || l.startsWith('a=rtcp-fb:');
+const blockCache = new WeakMap();
+
 /**
- * diff returns the ops (pairs [kind, n]; for SEEK n is the signed move) that
- * make part s from base p, as AVFORM §3 specifies: copy the longest common
- * run; else seek to the occurrence of the next line nearest to the base
- * position (the later of two equally near);
+ * blocksOf returns the blocks of base p (AVFORM §3, PICK): {heads, ends},
+ * the first and end positions of each `a=rtpmap:` line with the `a=fmtp:`
+ * and `a=rtcp-fb:` lines after it, and of each `a=extmap:` line.
+ */
+export function blocksOf(p) {
+  let b = blockCache.get(p);
+  if (b) return b;
+  const heads = [], ends = [];
+  for (let k = 0; k < p.length; k++) {
+    if (!isHead(p[k])) continue;
+    let e = k + 1;
+    if (p[k].startsWith('a=rtpmap:')) while (e < p.length && isTail(p[e])) e++;
+    heads.push(k); ends.push(e);
+  }
+  b = { heads, ends };
+  blockCache.set(p, b);
+  return b;
+}
+
+/**
+ * atOrAfter returns the index of the first of the ascending positions list
+ * at or after position j (list.length when none); for a base's block heads,
+ * the first block whose head is at or after j.
+ */
+function atOrAfter(list, j) {
+  let lo = 0, hi = list.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid] >= j) hi = mid; else lo = mid + 1; }
+  return lo;
+}
+
+/**
+ * pickOp returns [OP_PICK, d, n] when position k of base p (the SEEK
+ * target of s[i]) is a block head and the whole block, n lines, equals s
+ * from i; d is its distance in blocks from position j. Else null.
+ */
+function pickOp(s, p, i, j, k) {
+  const { heads, ends } = blocksOf(p);
+  const t = atOrAfter(heads, k);
+  if (t === heads.length || heads[t] !== k) return null;
+  const n = ends[t] - k;
+  if (n > s.length - i) return null;
+  for (let x = 1; x < n; x++) if (s[i + x] !== p[k + x]) return null;
+  return [OP_PICK, t - atOrAfter(heads, j), n];
+}
+
+/**
+ * diff returns the ops (pairs [kind, n]; for SEEK n is the signed move; for
+ * PICK [kind, d, lines]) that make part s from base p, as AVFORM §3
+ * specifies: copy the longest common run; else take the occurrence of the
+ * next line nearest to the base position (the later of two equally near):
+ * PICK its block when it heads a block that s repeats whole, else seek to it;
  * else insert the longest run of lines that do not occur in the base; then
  * END, or COPY END in place of a last COPY that reaches the base's end. at
  * is lineIndex(p).
@@ -56,12 +107,13 @@ export function diff(s, p, at = lineIndex(p)) {
     const occ = at.get(s[i]);
     if (occ) {
       // The occurrence nearest to j, the later of two equally near.
-      let lo = 0, hi = occ.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (occ[mid] >= j) hi = mid; else lo = mid + 1; }
+      const lo = atOrAfter(occ, j);
       let k;
       if (lo === occ.length) k = occ[lo - 1];
       else if (lo === 0) k = occ[0];
       else k = occ[lo] - j <= j - occ[lo - 1] ? occ[lo] : occ[lo - 1];
+      const pick = pickOp(s, p, i, j, k);
+      if (pick) { ops.push(pick); i += pick[2]; j = k + pick[2]; continue; }
       ops.push([OP_SEEK, k - j]); j = k;
       continue;
     }
@@ -78,6 +130,7 @@ export function diff(s, p, at = lineIndex(p)) {
 /** opValue is the varint value of an op. */
 function opValue(kind, n) {
   if (kind === OP_END || kind === OP_COPY_END) return kind;
+  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 2) * 4 + 3;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
 }
@@ -97,10 +150,11 @@ export function choosePart(s, bases) {
     const ops = diff(s, b.lines, b.at);
     let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.index) : 0);
     let i = 0;
-    for (const [kind, n] of ops) {
+    for (const [kind, n, lines] of ops) {
       cost += varintLen(opValue(kind, n));
       if (kind === OP_INSERT) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
-      if (kind !== OP_SEEK) i += n;
+      if (kind === OP_PICK) i += lines;
+      else if (kind !== OP_SEEK) i += n;
     }
     if (best === null || cost < best.cost) best = { cost, b, ops };
   }
@@ -109,10 +163,11 @@ export function choosePart(s, bases) {
   if (hasIndex(best.b.base)) putVarint(bytes, best.b.index);
   const inserted = [];
   let i = 0;
-  for (const [kind, n] of best.ops) {
+  for (const [kind, n, lines] of best.ops) {
     putVarint(bytes, opValue(kind, n));
     if (kind === OP_INSERT) inserted.push(...s.slice(i, i + n));
-    if (kind !== OP_SEEK) i += n;
+    if (kind === OP_PICK) i += lines;
+    else if (kind !== OP_SEEK) i += n;
   }
   return { bytes, inserted };
 }
@@ -178,7 +233,16 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         break;
       }
       const kind = v & 3, n = Math.floor(v / 4) + 1;
-      if (kind === 3) throw bad(at, 'unknown edit operation');
+      if (kind === 3) {
+        // PICK: z = m − 2, the zigzag of the distance in blocks.
+        const z = n - 3, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        const { heads, ends } = blocksOf(base);
+        const t = atOrAfter(heads, j) + d;
+        if (t < 0 || t >= heads.length) throw bad(at, 'PICK of a block outside the base');
+        for (let k = heads[t]; k < ends[t]; k++) add(part, base[k]);
+        j = ends[t];
+        continue;
+      }
       if (kind === OP_INSERT) {
         if (n > inserted.length - ins) throw bad(at, 'inserts more lines than the text has');
         for (let k = 0; k < n; k++) add(part, inserted[ins++]);

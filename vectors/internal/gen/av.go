@@ -84,6 +84,7 @@ func (g *gen) av(b *baseCodes) {
 		codec.Answer, strings.Replace(chromeSDP, "a=setup:actpass", "a=setup:active", -1), nil, b.chrome)
 	g.avNegatives(offer, answer, codes["pion-avdata-offer-to-chromium"], chromeSDP)
 	g.avTextNegatives(codes["chromium-twovideo-offer-to-pion"])
+	g.avPickNegatives(offer, codes["pion-av-offer-to-pion"])
 }
 
 // avNegatives writes the damaged A/V codes; offer is
@@ -118,7 +119,7 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		with(5, bstr(join(edits, []byte{3, 2<<2 | 1, 3}))), nil, nil, "non-canonical")
 	g.decodeFail("av_offer_base_in_offer", ofr+" with one more part whose base is part 0 of the offer (base 1): an offer has no offer.", "offer",
 		with(5, bstr(join(edits, []byte{1, 0, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_bad_op", ofr+" with one more part holding the op 11 (kind 3 but neither END nor COPY END).", "offer",
+	g.decodeFail("av_bad_op", ofr+" with one more part (the empty base) holding the op 11, PICK 0: the empty base has no block.", "offer",
 		with(5, bstr(join(edits, []byte{0, 11, 3}))), nil, nil, "malformed")
 	if !bytes.HasPrefix(edits, []byte{3, 7}) {
 		g.fail("av_copy_end_not_canonical", "%s: part 0 is not profile 0, COPY END", ofr)
