@@ -122,6 +122,7 @@ func (b *baseIndex) seekTarget(s []int32, i, j int) int {
 func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 	p := b.ids
 	j := 0
+	first := len(ops)
 	for i := 0; i < len(s); {
 		if j < len(p) && s[i] == p[j] {
 			n := 1
@@ -134,6 +135,11 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 			continue
 		}
 		if k := b.seekTarget(s, i, j); k >= 0 {
+			if last := len(ops) - 1; last >= first && ops[last].kind == opInsert && k-j == ops[last].n {
+				ops[last].kind = opReplace // INSERT n, SEEK +n
+				j = k
+				continue
+			}
 			if o, ok := b.pickOp(s, i, j, k); ok {
 				ops = append(ops, o)
 				i += o.lines
@@ -182,6 +188,8 @@ func opValue(o avOp) uint64 {
 		return uint64(o.kind)
 	case o.kind == opPick:
 		return pickValue(o.n)
+	case o.kind == opInsert || o.kind == opReplace:
+		return insertValue(o)
 	case o.kind != opSeek:
 		return uint64(o.n-1)<<2 | uint64(o.kind)
 	case o.n > 0:
@@ -203,7 +211,7 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 			i += o.n
 		case opPick:
 			i += o.lines
-		case opInsert:
+		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {
 				cost += len(l) + 1
 			}
@@ -379,7 +387,7 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, ops []avOp) ([
 			i += o.n
 		case opPick:
 			i += o.lines
-		case opInsert:
+		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {
 				text = append(text, l...)
 				text = append(text, '\n')
@@ -504,10 +512,10 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 				}
 				j += d
 			case opInsert:
-				if n > len(lines) {
-					return nil, -1, bad("INSERT of more lines than the text has")
+				var msg string
+				if add, lines, j, msg = insertOp(lines, n, j, len(bl)); msg != "" {
+					return nil, -1, bad("%s", msg)
 				}
-				add, lines = lines[:n], lines[n:]
 			}
 			for _, l := range add {
 				total += len(l) + 2

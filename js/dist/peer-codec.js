@@ -1993,6 +1993,7 @@ var OP_INSERT = 2;
 var OP_END = 3;
 var OP_COPY_END = 7;
 var OP_PICK = 4;
+var OP_REPLACE = 5;
 var BASE_EMPTY = 0;
 var BASE_OFFER = 1;
 var BASE_OWN = 2;
@@ -2082,6 +2083,12 @@ function diff(s, p, at = lineIndex(p)) {
       if (lo === occ.length) k = occ[lo - 1];
       else if (lo === 0) k = occ[0];
       else k = occ[lo] - j <= j - occ[lo - 1] ? occ[lo] : occ[lo - 1];
+      const last2 = ops[ops.length - 1];
+      if (last2 && last2[0] === OP_INSERT && k - j === last2[1]) {
+        last2[0] = OP_REPLACE;
+        j = k;
+        continue;
+      }
       const pick = pickOp(s, p, i, j, k);
       if (pick) {
         ops.push(pick);
@@ -2106,6 +2113,7 @@ function diff(s, p, at = lineIndex(p)) {
 function opValue(kind, n) {
   if (kind === OP_END || kind === OP_COPY_END) return kind;
   if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 2) * 4 + 3;
+  if (kind === OP_INSERT || kind === OP_REPLACE) return (2 * (n - 1) + (kind === OP_REPLACE ? 1 : 0)) * 4 + OP_INSERT;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
 }
@@ -2118,7 +2126,7 @@ function choosePart(s, bases) {
     let i2 = 0;
     for (const [kind, n, lines] of ops) {
       cost += varintLen(opValue(kind, n));
-      if (kind === OP_INSERT) for (let k = i2; k < i2 + n; k++) cost += byteLen(s[k]) + 1;
+      if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i2; k < i2 + n; k++) cost += byteLen(s[k]) + 1;
       if (kind === OP_PICK) i2 += lines;
       else if (kind !== OP_SEEK) i2 += n;
     }
@@ -2131,7 +2139,7 @@ function choosePart(s, bases) {
   let i = 0;
   for (const [kind, n, lines] of best.ops) {
     putVarint(bytes, opValue(kind, n));
-    if (kind === OP_INSERT) inserted.push(...s.slice(i, i + n));
+    if (kind === OP_INSERT || kind === OP_REPLACE) inserted.push(...s.slice(i, i + n));
     if (kind === OP_PICK) i += lines;
     else if (kind !== OP_SEEK) i += n;
   }
@@ -2199,8 +2207,11 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         continue;
       }
       if (kind === OP_INSERT) {
-        if (n > inserted.length - ins) throw bad(at, "inserts more lines than the text has");
-        for (let k = 0; k < n; k++) add(part, inserted[ins++]);
+        const count = Math.floor((n + 1) / 2);
+        if (count > inserted.length - ins) throw bad(at, "inserts more lines than the text has");
+        if (n % 2 === 0 && count >= base.length - j) throw bad(at, "REPLACE past the end of the base");
+        for (let k = 0; k < count; k++) add(part, inserted[ins++]);
+        if (n % 2 === 0) j += count;
         continue;
       }
       if (kind === OP_SEEK) {

@@ -4,7 +4,7 @@
 
 import { MalformedError, UnsupportedError, LimitError } from './errors.js';
 
-export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4;
+export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4, OP_REPLACE = 5;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
 
 const MAX_VARINT_BYTES = 4;
@@ -89,6 +89,7 @@ function pickOp(s, p, i, j, k) {
  * PICK [kind, d, lines]) that make part s from base p, as AVFORM §3
  * specifies: copy the longest common run; else take the occurrence of the
  * next line nearest to the base position (the later of two equally near):
+ * turn an INSERT n just before into REPLACE n when it is n lines on, else
  * PICK its block when it heads a block that s repeats whole, else seek to it;
  * else insert the longest run of lines that do not occur in the base; then
  * END, or COPY END in place of a last COPY that reaches the base's end. at
@@ -112,6 +113,8 @@ export function diff(s, p, at = lineIndex(p)) {
       if (lo === occ.length) k = occ[lo - 1];
       else if (lo === 0) k = occ[0];
       else k = occ[lo] - j <= j - occ[lo - 1] ? occ[lo] : occ[lo - 1];
+      const last = ops[ops.length - 1];
+      if (last && last[0] === OP_INSERT && k - j === last[1]) { last[0] = OP_REPLACE; j = k; continue; }
       const pick = pickOp(s, p, i, j, k);
       if (pick) { ops.push(pick); i += pick[2]; j = k + pick[2]; continue; }
       ops.push([OP_SEEK, k - j]); j = k;
@@ -131,6 +134,7 @@ export function diff(s, p, at = lineIndex(p)) {
 function opValue(kind, n) {
   if (kind === OP_END || kind === OP_COPY_END) return kind;
   if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 2) * 4 + 3;
+  if (kind === OP_INSERT || kind === OP_REPLACE) return (2 * (n - 1) + (kind === OP_REPLACE ? 1 : 0)) * 4 + OP_INSERT;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
 }
@@ -152,7 +156,7 @@ export function choosePart(s, bases) {
     let i = 0;
     for (const [kind, n, lines] of ops) {
       cost += varintLen(opValue(kind, n));
-      if (kind === OP_INSERT) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
+      if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
       if (kind === OP_PICK) i += lines;
       else if (kind !== OP_SEEK) i += n;
     }
@@ -165,7 +169,7 @@ export function choosePart(s, bases) {
   let i = 0;
   for (const [kind, n, lines] of best.ops) {
     putVarint(bytes, opValue(kind, n));
-    if (kind === OP_INSERT) inserted.push(...s.slice(i, i + n));
+    if (kind === OP_INSERT || kind === OP_REPLACE) inserted.push(...s.slice(i, i + n));
     if (kind === OP_PICK) i += lines;
     else if (kind !== OP_SEEK) i += n;
   }
@@ -244,8 +248,13 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         continue;
       }
       if (kind === OP_INSERT) {
-        if (n > inserted.length - ins) throw bad(at, 'inserts more lines than the text has');
-        for (let k = 0; k < n; k++) add(part, inserted[ins++]);
+        // m = n − 1 even: INSERT m/2 + 1; odd: REPLACE (m + 1)/2, which also
+        // moves the base position past as many lines.
+        const count = Math.floor((n + 1) / 2);
+        if (count > inserted.length - ins) throw bad(at, 'inserts more lines than the text has');
+        if (n % 2 === 0 && count >= base.length - j) throw bad(at, 'REPLACE past the end of the base');
+        for (let k = 0; k < count; k++) add(part, inserted[ins++]);
+        if (n % 2 === 0) j += count;
         continue;
       }
       if (kind === OP_SEEK) {

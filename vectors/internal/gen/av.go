@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -85,6 +86,7 @@ func (g *gen) av(b *baseCodes) {
 	g.avNegatives(offer, answer, codes["pion-avdata-offer-to-chromium"], chromeSDP)
 	g.avTextNegatives(codes["chromium-twovideo-offer-to-pion"])
 	g.avPickNegatives(offer, codes["pion-av-offer-to-pion"])
+	g.avReplaceAsInsertSeek("av_chromium_twovideo_offer", codes["chromium-twovideo-offer-to-pion"])
 }
 
 // avNegatives writes the damaged A/V codes; offer is
@@ -461,7 +463,7 @@ func (g *gen) avBases() {
 	for _, part := range parts {
 		edits = append(edits, 0)
 		if len(part) > 0 {
-			edits = append(edits, byte((len(part)-1)<<2|2)) // INSERT n (n <= 32: one byte)
+			edits = binary.AppendUvarint(edits, uint64(2*(len(part)-1))<<2|2) // INSERT n: m = 2(n - 1)
 		}
 		edits = append(edits, 3)
 		for _, l := range part {
@@ -538,7 +540,7 @@ func (g *gen) avDamage() {
 	g.decodeFail("av_rendered_invalid", tvn+" whose inserted a=mid line is replaced by \"x\": the rendered text is not a valid description.", "offer",
 		withText(edit(grp, "x")), nil, nil, "malformed")
 	g.decodeFail("av_insert_past_text", tvn+" with one more part that inserts 5 lines the text does not have.", "offer",
-		with(5, bstr(join(edits, []byte{0, 4<<2 | 2, 3}))), nil, nil, "malformed")
+		with(5, bstr(join(edits, []byte{0, 8<<2 | 2, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_items_six", tvn+" without its text item: 6 items.", "offer", join(it[:6]...), nil, nil, "malformed")
 	var ids []cbor.RawMessage
 	if err := cbor.Unmarshal(it[4], &ids); err != nil {

@@ -1,6 +1,9 @@
 package main
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // avPickNegatives writes the damaged PICK ops (AVFORM §3); offer is
 // av_chromium_avdata_offer, pion av_pion_av_offer, whose video section
@@ -14,6 +17,8 @@ func (g *gen) avPickNegatives(offer, pion []byte) {
 		out[i] = item
 		return join(out...)
 	}
+	g.decodeFail("av_replace_past_base", "av_chromium_avdata_offer with one more part: profile 0 (7 lines) as base, COPY 6, REPLACE 1 (v = 6), END, and one line in the text: the REPLACE would move the position to the base's end.", "offer",
+		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, []byte{3, 5 << 2, 6, 3})), bstr(stored([]byte("a=x\n")))), nil, nil, "malformed")
 	g.decodeFail("av_pick_past_blocks", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PICK -1 (v = 15) at its first line, before its first block.", "offer",
 		with(5, bstr(join(edits, []byte{5, 15, 3}))), nil, nil, "malformed")
 	pit := items(pion)
@@ -28,4 +33,43 @@ func (g *gen) avPickNegatives(offer, pion []byte) {
 	out[5] = bstr(seek)
 	g.decodeFail("av_pick_as_seek", "av_pion_av_offer with the PICK +1, COPY 2 of its video section written SEEK +1, COPY 3: the same skeleton, but the line sought heads a block the part repeats whole, which an encoder writes as PICK.", "offer",
 		join(out...), nil, nil, "non-canonical")
+}
+
+// avReplaceAsInsertSeek writes av_replace_as_insert_seek: code (an offer
+// named name) with its first REPLACE n written INSERT n, SEEK +n.
+func (g *gen) avReplaceAsInsertSeek(name string, code []byte) {
+	it := items(code)
+	edits := content(it[5])
+	var out []byte
+	done := false
+	for p := 0; p < len(edits); {
+		base, n := binary.Uvarint(edits[p:])
+		out, p = append(out, edits[p:p+n]...), p+n
+		if base == 1 || base == 2 {
+			_, n = binary.Uvarint(edits[p:])
+			out, p = append(out, edits[p:p+n]...), p+n
+		}
+		for {
+			v, n := binary.Uvarint(edits[p:])
+			if v&3 == 2 && v>>2%2 == 1 && !done {
+				c := (v>>2 + 1) / 2 // REPLACE c: INSERT c, SEEK +c
+				out = binary.AppendUvarint(out, (2*(c-1))<<2|2)
+				out = binary.AppendUvarint(out, (2*(c-1))<<2|1)
+				done = true
+			} else {
+				out = append(out, edits[p:p+n]...)
+			}
+			p += n
+			if v == 3 || v == 7 {
+				break
+			}
+		}
+	}
+	if !done {
+		g.fail("av_replace_as_insert_seek", "%s has no REPLACE", name)
+		return
+	}
+	it[5] = bstr(out)
+	g.decodeFail("av_replace_as_insert_seek", name+" with its first REPLACE n written INSERT n, SEEK +n: the same skeleton, but an encoder writes REPLACE.", "offer",
+		join(it...), nil, nil, "non-canonical")
 }
