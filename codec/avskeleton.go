@@ -207,7 +207,12 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		case l.typ == 'a' && strings.HasPrefix(l.val, "rtcp:"):
 			// a=rtcp:<port> IN IP4 <address>: Firefox writes its first
 			// candidate's address there when it has not bundled.
+			// Its port, of 5 digits or more (a port Firefox gathered for
+			// RTCP, whose candidate the policy drops), is an SSRC field.
 			line = replaceFields(l.val[len("rtcp:"):], "a=rtcp:", func(k int, f string) (string, bool) {
+				if k == 0 && len(f) >= 5 {
+					return b.ssrcField(f)
+				}
 				return string(rune(mkAddress)), k == 3 && fc != nil && f == fc.addr
 			})
 		case isCandidateLine(l):

@@ -144,8 +144,9 @@ function walkLine(line, media, first, f) {
       });
     }
     // a=rtcp:<port> IN IP4 <address>: Firefox writes its first candidate's
-    // address there when it has not bundled.
-    case 'rtcp': return media ? replaceFields(v, prefix, (k, x) => (k === 3 ? f(ADDRESS, x) : null)) : line;
+    // address there when it has not bundled, and a port of 5 digits or more
+    // (gathered for RTCP, whose candidate the policy drops), an SSRC field.
+    case 'rtcp': return media ? replaceFields(v, prefix, (k, x) => (k === 3 ? f(ADDRESS, x) : k === 0 && x.length >= 5 ? f(SSRC, x) : null)) : line;
     case 'ssrc-group': return replaceFields(v, prefix, (k, x) => (k >= 1 ? f(SSRC, x) : null));
     case 'msid': return replaceFields(v, prefix, (k, x) => (k <= 1 ? f(IDENT, x) : null));
     case 'msid-semantic': return replaceFields(v, prefix, (k, x) => (k >= 1 && x !== '*' ? f(IDENT, x) : null));
