@@ -205,16 +205,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				return string(rune(mkAddress)), true
 			})
 		case l.typ == 'a' && strings.HasPrefix(l.val, "rtcp:"):
-			// a=rtcp:<port> IN IP4 <address>: Firefox writes its first
-			// candidate's address there when it has not bundled.
-			// Its port, of 5 digits or more (a port Firefox gathered for
-			// RTCP, whose candidate the policy drops), is an SSRC field.
-			line = replaceFields(l.val[len("rtcp:"):], "a=rtcp:", func(k int, f string) (string, bool) {
-				if k == 0 && len(f) >= 5 {
-					return b.ssrcField(f)
-				}
-				return string(rune(mkAddress)), k == 3 && fc != nil && f == fc.addr
-			})
+			line = b.rtcpLine(l.val, fc)
 		case isCandidateLine(l):
 			if !kept[i] {
 				continue // a dropped candidate's line is removed
@@ -229,6 +220,20 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		part = append(part, line)
 	}
 	return part, true
+}
+
+// rtcpLine returns the skeleton line of a media-level a=rtcp:<port> IN
+// IP4 <address> line, fc the part's transport candidate (or nil): Firefox
+// writes its first candidate's address there when it has not bundled, and
+// a port of 5 digits or more (one it gathered for RTCP, whose candidate
+// the policy drops), an SSRC field.
+func (b *skelBuilder) rtcpLine(val string, fc *candidate) string {
+	return replaceFields(val[len("rtcp:"):], "a=rtcp:", func(k int, f string) (string, bool) {
+		if k == 0 && len(f) >= 5 {
+			return b.ssrcField(f)
+		}
+		return string(rune(mkAddress)), k == 3 && fc != nil && f == fc.addr
+	})
 }
 
 // rtpmapPayload returns the payload type text of a skeleton or description
