@@ -176,23 +176,12 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		fc = &b.s.cands[b.transport-1]
 	}
 	part := make([]string, 0, len(sec))
+	var rtcp []int // the a=rtcp lines, lifted last (rtcpLine)
 	for i, l := range sec {
 		var line string
 		switch {
 		case i == 0:
-			line = replaceFields(l.val, "m=", func(k int, f string) (string, bool) {
-				port, rest, slash := strings.Cut(f, "/")
-				var buf [5]byte
-				if k != 1 || fc == nil || port != string(strconv.AppendUint(buf[:0], uint64(fc.port), 10)) {
-					return "", false
-				}
-				if slash {
-					return string(rune(mkPort)) + "/" + rest, true
-				}
-				return string(rune(mkPort)), true
-			})
-			var pts [64]string // on the stack: liftPayloads keeps none
-			line = liftPayloads(line, rtpmapPTs(pts[:0], sec))
+			line = mLine(l.val, sec, fc)
 		case l.typ == 'c':
 			line = replaceFields(l.val, "c=", func(k int, f string) (string, bool) {
 				addr, rest, slash := strings.Cut(f, "/")
@@ -205,7 +194,8 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				return string(rune(mkAddress)), true
 			})
 		case l.typ == 'a' && strings.HasPrefix(l.val, "rtcp:"):
-			line = b.rtcpLine(l.val, fc)
+			rtcp = append(rtcp, len(part)) // after the part's other lines
+			line = l.val
 		case isCandidateLine(l):
 			if !kept[i] {
 				continue // a dropped candidate's line is removed
@@ -219,14 +209,38 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		}
 		part = append(part, line)
 	}
+	for _, k := range rtcp {
+		part[k] = b.rtcpLine(part[k], fc)
+	}
 	return part, true
+}
+
+// mLine returns the skeleton line of a section's m= line (value val), fc
+// the part's transport candidate (or nil): its port 0x02 when it is fc's,
+// its format list 0x10 when it is the section's a=rtpmap payload types.
+func mLine(val string, sec []sdpLine, fc *candidate) string {
+	line := replaceFields(val, "m=", func(k int, f string) (string, bool) {
+		port, rest, slash := strings.Cut(f, "/")
+		var buf [5]byte
+		if k != 1 || fc == nil || port != string(strconv.AppendUint(buf[:0], uint64(fc.port), 10)) {
+			return "", false
+		}
+		if slash {
+			return string(rune(mkPort)) + "/" + rest, true
+		}
+		return string(rune(mkPort)), true
+	})
+	var pts [64]string // on the stack: liftPayloads keeps none
+	return liftPayloads(line, rtpmapPTs(pts[:0], sec))
 }
 
 // rtcpLine returns the skeleton line of a media-level a=rtcp:<port> IN
 // IP4 <address> line, fc the part's transport candidate (or nil): Firefox
 // writes its first candidate's address there when it has not bundled, and
 // a port of 5 digits or more (one it gathered for RTCP, whose candidate
-// the policy drops), an SSRC field.
+// the policy drops), an SSRC field. The a=rtcp lines of a part are lifted
+// after its other lines, so that a port takes the index after the part's
+// SSRCs and a section without an a=rtcp line numbers its SSRCs the same.
 func (b *skelBuilder) rtcpLine(val string, fc *candidate) string {
 	return replaceFields(val[len("rtcp:"):], "a=rtcp:", func(k int, f string) (string, bool) {
 		if k == 0 && len(f) >= 5 {
