@@ -142,8 +142,28 @@ func makeAVDict(offer [][]string) []byte {
 	return d
 }
 
-// compress returns the text item of m.
+// inflateAVText inflates the text item deflated (at offset off) with the
+// dictionary dict, an empty item being the empty text.
+func inflateAVText(deflated, dict []byte, maxSDP, off int) ([]byte, error) {
+	if len(deflated) == 0 {
+		return nil, nil
+	}
+	text, err := detflate.Decompress(deflated, dict, maxSDP)
+	if err != nil {
+		if errors.Is(err, detflate.ErrTooLarge) {
+			return nil, errf(ErrLimit, off, "text", "inflated text exceeds %d bytes", maxSDP)
+		}
+		return nil, errf(ErrMalformed, off, "text", "not a valid DEFLATE stream")
+	}
+	return text, nil
+}
+
+// compress returns the text item of m: empty when no line is inserted
+// (AVFORM §3), else the DEFLATE stream of the inserted lines.
 func (a *avData) compress() []byte {
+	if len(a.text) == 0 {
+		return nil
+	}
 	return detflate.Compress(nil, a.text, avDict(a.offer))
 }
 
@@ -211,12 +231,12 @@ func (d *Decoder) readAV(m *model, items [][]byte, offs []int) error {
 		return err
 	}
 	s.ufrag, s.pwd, s.cands = m.ufrag, m.pwd, m.cands
-	text, err := detflate.Decompress(deflated, avDict(m.av.offer), d.maxSDP)
+	text, err := inflateAVText(deflated, avDict(m.av.offer), d.maxSDP, offs[6])
 	if err != nil {
-		if errors.Is(err, detflate.ErrTooLarge) {
-			return errf(ErrLimit, offs[6], "text", "inflated text exceeds %d bytes", d.maxSDP)
-		}
-		return errf(ErrMalformed, offs[6], "text", "not a valid DEFLATE stream")
+		return err
+	}
+	if len(deflated) > 0 && len(text) == 0 {
+		m.nonCanon = true // no inserted line: the empty byte string
 	}
 	lines, ok := splitTextLines(text)
 	if !ok {

@@ -19,6 +19,8 @@ func (g *gen) avPickNegatives(offer, pion []byte) {
 	}
 	g.decodeFail("av_replace_past_base", "av_chromium_avdata_offer with one more part: profile 0 (7 lines) as base, COPY 6, REPLACE 1 (v = 6), END, and one line in the text: the REPLACE would move the position to the base's end.", "offer",
 		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, []byte{3, 5 << 2, 6, 3})), bstr(stored([]byte("a=x\n")))), nil, nil, "malformed")
+	g.decodeFail("av_text_empty_stream", "av_chromium_avdata_offer, which inserts no line, with its text item written as the DEFLATE stream 03 00 (a fixed block of no text) in place of the empty byte string.", "offer",
+		join(it[0], it[1], it[2], it[3], it[4], it[5], bstr([]byte{3, 0})), nil, nil, "non-canonical")
 	g.decodeFail("av_pick_past_blocks", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PICK -1 (v = 15) at its first line, before its first block.", "offer",
 		with(5, bstr(join(edits, []byte{5, 15, 3}))), nil, nil, "malformed")
 	pit := items(pion)
