@@ -230,6 +230,10 @@ type partCoder struct {
 	// base, then the offer's parts, the earlier parts, the profiles): the
 	// bases are not tried in that order, so a tie goes to the lesser q.
 	bestQ int
+	// rename is the rename (avrename.go) of the base diffed, bestRename
+	// the best's; nil when not renamed.
+	rename, bestRename []byte
+	refs               []bool // the part's lines that hold a reference (lineRefs), made when first needed
 }
 
 // try diffs the part s (sid: its ids) against base b, numbered base (and
@@ -263,6 +267,7 @@ func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint6
 	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
 		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q
+		c.bestRename = append(c.bestRename[:0], c.rename...)
 	}
 }
 
@@ -321,10 +326,10 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		if len(s) == 0 {
 			c.best = append(c.best[:0], avOp{opEnd, 0, 0})
 		}
-		c.bestBase, c.bestQ = [2]uint64{}, 0
+		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
 		c.bestCost = editCost(s, c.best, 1)
 		if x < len(offerIdx) {
-			c.tryPart(s, sid, &offerIdx[x], baseOffer, uint64(x), 1+x)
+			c.tryPart(s, sid, &offerIdx[x], baseOffer, 2*uint64(x), 1+x)
 		}
 		reg.missingBytes(missing, s, sid)
 		q0 := 1 + len(offerIdx) + len(own.sids) // the first profile's q
@@ -334,15 +339,15 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		}
 		for k := range offerIdx {
 			if k != x {
-				c.tryPart(s, sid, &offerIdx[k], baseOffer, uint64(k), 1+k)
+				c.tryPart(s, sid, &offerIdx[k], baseOffer, 2*uint64(k), 1+k)
 			}
 		}
 		for k := range own.sids {
 			q, m := 1+len(offerIdx)+k, own.missing(k, s, sid)
-			if baseLen, ok := c.bound(baseOwn, uint64(k), q, m); ok {
+			if baseLen, ok := c.bound(baseOwn, 2*uint64(k), q, m); ok {
 				b := own.index(k)
 				b.setBlocks(parts[k])
-				c.diff(s, sid, b, baseOwn, uint64(k), q, baseLen)
+				c.diff(s, sid, b, baseOwn, 2*uint64(k), q, baseLen)
 			}
 		}
 		for k := range missing {
@@ -350,10 +355,17 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 				c.try(s, sid, &reg.profiles[k], baseProfile+uint64(k), 0, q0+k, missing[k])
 			}
 		}
+		// The renamed parts last, when the best so far prunes most.
+		for k := range offerIdx {
+			c.tryRenamed(s, sid, &in, offer[k], offerIdx[k].has, baseOffer, uint64(k), 1+k)
+		}
+		for k := range own.sids {
+			c.tryRenamed(s, sid, &in, parts[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
+		}
 		if x < len(parts)-1 {
 			own.add(sid)
 		}
-		dst, text = appendPart(dst, text, s, c.bestBase, c.best)
+		dst, text = appendPart(dst, text, s, c.bestBase, c.bestRename, c.best)
 	}
 	return dst, text
 }
@@ -374,10 +386,11 @@ func leastBound(missing []int) int {
 // appendPart appends the edits of the part s, coded with ops (END or COPY
 // END last) against the base bestBase (its number, and the part index for
 // baseOffer and baseOwn), to dst and its inserted lines to text.
-func appendPart(dst, text []byte, s []string, bestBase [2]uint64, ops []avOp) ([]byte, []byte) {
+func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte, ops []avOp) ([]byte, []byte) {
 	dst = appendVarint(dst, bestBase[0])
 	if bestBase[0] == baseOffer || bestBase[0] == baseOwn {
 		dst = appendVarint(dst, bestBase[1])
+		dst = append(dst, rename...) // when bestBase[1] is odd
 	}
 	i := 0
 	for _, o := range ops {
@@ -413,26 +426,26 @@ func readBase(edits []byte, p *int, offer, own [][]string, answer bool, off int)
 	case base == baseEmpty:
 		return nil, -1, nil
 	case base == baseOffer:
-		k, ok := readVarint(edits, p)
+		w, ok := readVarint(edits, p)
 		if !ok {
 			return nil, -1, bad("truncated or over-long varint")
 		}
 		if !answer || offer == nil {
 			return nil, -1, bad("an offer part as base without an A/V offer")
 		}
-		if k >= uint64(len(offer)) {
-			return nil, -1, bad("offer part %d of %d", k, len(offer))
+		if w>>1 >= uint64(len(offer)) {
+			return nil, -1, bad("offer part %d of %d", w>>1, len(offer))
 		}
-		return offer[k], -1, nil
+		return renamedBase(edits, p, offer[w>>1], w, bad)
 	case base == baseOwn:
-		k, ok := readVarint(edits, p)
+		w, ok := readVarint(edits, p)
 		if !ok {
 			return nil, -1, bad("truncated or over-long varint")
 		}
-		if k >= uint64(len(own)) {
-			return nil, -1, bad("part %d as base of part %d", k, len(own))
+		if w>>1 >= uint64(len(own)) {
+			return nil, -1, bad("part %d as base of part %d", w>>1, len(own))
 		}
-		return own[k], -1, nil
+		return renamedBase(edits, p, own[w>>1], w, bad)
 	case base-baseProfile >= uint64(len(avProfiles)):
 		return nil, -1, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
 	}

@@ -1986,6 +1986,87 @@ function readCreds(body, p, base, tail) {
   return { ufrag: ufrag.s, pwd: pwd.s, iceLite: (c & CRED_ICE_LITE) !== 0, end: p + un + pn, ok: ufrag.ok && pwd.ok };
 }
 
+// src/avrename.js
+var MK_ID = "";
+var MK_ID_OLD = "";
+function tokenEnd(l, k) {
+  let e = k + 1;
+  while (e < l.length && l.charCodeAt(e) >= 48 && l.charCodeAt(e) <= 57) e++;
+  return e;
+}
+function idTokens(lines) {
+  const out = [], seen = /* @__PURE__ */ new Set();
+  for (const l of lines) {
+    for (let k = 0; k < l.length; k++) {
+      if (l[k] !== MK_ID && l[k] !== MK_ID_OLD) continue;
+      const e = tokenEnd(l, k);
+      const t = l.slice(k, e);
+      if (!seen.has(t)) {
+        seen.add(t);
+        out.push(t);
+      }
+      k = e - 1;
+    }
+  }
+  return out;
+}
+function renameTokens(lines, from, to) {
+  const m = /* @__PURE__ */ new Map();
+  from.forEach((f, r) => {
+    if (to[r] !== null) m.set(f, to[r]);
+  });
+  return lines.map((l) => {
+    let out = "", last = 0;
+    for (let k = 0; k < l.length; k++) {
+      if (l[k] !== MK_ID && l[k] !== MK_ID_OLD) continue;
+      const e = tokenEnd(l, k);
+      const t = m.get(l.slice(k, e));
+      if (t !== void 0) {
+        out += l.slice(last, k) + t;
+        last = e;
+      }
+      k = e - 1;
+    }
+    return last === 0 ? l : out + l.slice(last);
+  });
+}
+function renameFor(p, s) {
+  const from = idTokens(p), sTok = idTokens(s);
+  let n = 0;
+  for (let i = 0; i < from.length && i < sTok.length; i++) if (from[i] !== sTok[i]) n = i + 1;
+  if (n === 0) return null;
+  const to = [], payload = [];
+  putUvarint(payload, n);
+  for (let i = 0; i < n; i++) {
+    if (from[i] === sTok[i]) {
+      to.push(null);
+      payload.push(0);
+      continue;
+    }
+    to.push(sTok[i]);
+    putUvarint(payload, 1 + 2 * Number(sTok[i].slice(1)) + (sTok[i][0] === MK_ID_OLD ? 1 : 0));
+  }
+  return { lines: renameTokens(p, from.slice(0, n), to), payload };
+}
+function putUvarint(w, v) {
+  while (v >= 128) {
+    w.push(v & 127 | 128);
+    v = Math.floor(v / 128);
+  }
+  w.push(v);
+}
+function readRename(varint, bl) {
+  const n = varint();
+  const from = idTokens(bl);
+  if (n > from.length) return null;
+  const to = [];
+  for (let i = 0; i < n; i++) {
+    const v = varint();
+    to.push(v === 0 ? null : ((v - 1) % 2 === 1 ? MK_ID_OLD : MK_ID) + String(Math.floor((v - 1) / 2)));
+  }
+  return renameTokens(bl, from.slice(0, n), to);
+}
+
 // src/avedits.js
 var OP_COPY = 0;
 var OP_SEEK = 1;
@@ -2117,12 +2198,23 @@ function opValue(kind, n) {
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
 }
+var hasRef = (l) => l.includes("") || l.includes("");
 var hasIndex = (b) => b === BASE_OFFER || b === BASE_OWN;
 function choosePart(s, bases) {
   let best = null;
+  const variants = [];
   for (const b of bases) {
+    if (!hasIndex(b.base)) {
+      variants.push(b);
+      continue;
+    }
+    variants.push({ base: b.base, w: 2 * b.index, payload: [], lines: b.lines, at: b.at });
+    const r = s.some((l) => hasRef(l) && !b.at.has(l)) ? renameFor(b.lines, s) : null;
+    if (r !== null) variants.push({ base: b.base, w: 2 * b.index + 1, payload: r.payload, lines: r.lines, at: lineIndex(r.lines) });
+  }
+  for (const b of variants) {
     const ops = diff(s, b.lines, b.at);
-    let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.index) : 0);
+    let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.w) + b.payload.length : 0);
     let i2 = 0;
     for (const [kind, n, lines] of ops) {
       cost += varintLen(opValue(kind, n));
@@ -2134,7 +2226,10 @@ function choosePart(s, bases) {
   }
   const bytes = [];
   putVarint(bytes, best.b.base);
-  if (hasIndex(best.b.base)) putVarint(bytes, best.b.index);
+  if (hasIndex(best.b.base)) {
+    putVarint(bytes, best.b.w);
+    bytes.push(...best.b.payload);
+  }
   const inserted = [];
   let i = 0;
   for (const [kind, n, lines] of best.ops) {
@@ -2173,13 +2268,15 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     if (b === BASE_EMPTY) base = [];
     else if (b === BASE_OFFER) {
       if (offerParts === null) throw bad(start, "an offer part as base without an A/V offer");
-      const k = varint();
-      if (k >= offerParts.length) throw bad(start, "offer part index out of range");
-      base = offerParts[k];
+      const w = varint();
+      if (Math.floor(w / 2) >= offerParts.length) throw bad(start, "offer part index out of range");
+      base = offerParts[Math.floor(w / 2)];
+      if (w % 2 === 1 && (base = readRename(varint, base)) === null) throw bad(start, "a rename of a rank the base lacks");
     } else if (b === BASE_OWN) {
-      const k = varint();
-      if (k >= parts.length) throw bad(start, "part index out of range");
-      base = parts[k];
+      const w = varint();
+      if (Math.floor(w / 2) >= parts.length) throw bad(start, "part index out of range");
+      base = parts[Math.floor(w / 2)];
+      if (w % 2 === 1 && (base = readRename(varint, base)) === null) throw bad(start, "a rename of a rank the base lacks");
     } else {
       const k = b - BASE_PROFILE;
       if (k >= profiles.length) throw new UnsupportedError(off + start, "edits", `unknown profile ${k}`);

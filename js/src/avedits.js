@@ -3,6 +3,7 @@
 // the edits.
 
 import { MalformedError, UnsupportedError, LimitError } from './errors.js';
+import { renameFor, readRename } from './avrename.js';
 
 export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4, OP_REPLACE = 5;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
@@ -139,6 +140,9 @@ function opValue(kind, n) {
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
 }
 
+/** hasRef reports whether a skeleton line holds an identifier reference (0x0F or 0x12). */
+const hasRef = (l) => l.includes('\x0f') || l.includes('\x12');
+
 /** hasIndex reports whether base number b is followed by a part index. */
 const hasIndex = (b) => b === BASE_OFFER || b === BASE_OWN;
 
@@ -150,9 +154,18 @@ const hasIndex = (b) => b === BASE_OFFER || b === BASE_OWN;
  */
 export function choosePart(s, bases) {
   let best = null;
+  const variants = [];
   for (const b of bases) {
+    if (!hasIndex(b.base)) { variants.push(b); continue; }
+    // A part as base, then the same part renamed (avrename.js).
+    variants.push({ base: b.base, w: 2 * b.index, payload: [], lines: b.lines, at: b.at });
+    // Renamed only when the base lacks a line of s that holds a reference.
+    const r = s.some((l) => hasRef(l) && !b.at.has(l)) ? renameFor(b.lines, s) : null;
+    if (r !== null) variants.push({ base: b.base, w: 2 * b.index + 1, payload: r.payload, lines: r.lines, at: lineIndex(r.lines) });
+  }
+  for (const b of variants) {
     const ops = diff(s, b.lines, b.at);
-    let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.index) : 0);
+    let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.w) + b.payload.length : 0);
     let i = 0;
     for (const [kind, n, lines] of ops) {
       cost += varintLen(opValue(kind, n));
@@ -164,7 +177,7 @@ export function choosePart(s, bases) {
   }
   const bytes = [];
   putVarint(bytes, best.b.base);
-  if (hasIndex(best.b.base)) putVarint(bytes, best.b.index);
+  if (hasIndex(best.b.base)) { putVarint(bytes, best.b.w); bytes.push(...best.b.payload); }
   const inserted = [];
   let i = 0;
   for (const [kind, n, lines] of best.ops) {
@@ -213,13 +226,15 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     if (b === BASE_EMPTY) base = [];
     else if (b === BASE_OFFER) {
       if (offerParts === null) throw bad(start, 'an offer part as base without an A/V offer');
-      const k = varint();
-      if (k >= offerParts.length) throw bad(start, 'offer part index out of range');
-      base = offerParts[k];
+      const w = varint();
+      if (Math.floor(w / 2) >= offerParts.length) throw bad(start, 'offer part index out of range');
+      base = offerParts[Math.floor(w / 2)];
+      if (w % 2 === 1 && (base = readRename(varint, base)) === null) throw bad(start, 'a rename of a rank the base lacks');
     } else if (b === BASE_OWN) {
-      const k = varint();
-      if (k >= parts.length) throw bad(start, 'part index out of range');
-      base = parts[k];
+      const w = varint();
+      if (Math.floor(w / 2) >= parts.length) throw bad(start, 'part index out of range');
+      base = parts[Math.floor(w / 2)];
+      if (w % 2 === 1 && (base = readRename(varint, base)) === null) throw bad(start, 'a rename of a rank the base lacks');
     } else {
       const k = b - BASE_PROFILE;
       if (k >= profiles.length) throw new UnsupportedError(off + start, 'edits', `unknown profile ${k}`);
