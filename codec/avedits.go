@@ -477,23 +477,25 @@ func readVarint(b []byte, p *int) (v uint64, ok bool) {
 // returns the greatest profile number used as a base (-1: none).
 func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, maxSDP, off int) (parts [][]string, maxProfile int, err error) {
 	maxProfile = -1
-	total := 0
-	p := 0
+	total, p := 0, 0
+	cache := blockCache{}
 	all := make([]string, 0, 2*len(lines)+64)
 	bad := func(format string, a ...any) error {
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
 	for p < len(edits) {
 		bl, profile, err := readBase(edits, &p, offer, parts, answer, off)
+		if err == nil {
+			total, err = chargeRenamed(bl, profile, total, maxSDP, off)
+		}
 		if err != nil {
 			return nil, -1, err
 		}
 		maxProfile = max(maxProfile, profile)
-		// Every part's lines go into one backing slice, each part a full
-		// slice expression of it: fewer allocations than a slice per part.
+		// One backing slice for every part's lines, each part a full slice expression of it.
 		start := len(all)
 		j := 0
-		var blocks lazyBlocks
+		blocks := cache.of(bl)
 		for {
 			v, ok := readVarint(edits, &p)
 			if !ok {

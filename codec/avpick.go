@@ -3,6 +3,7 @@ package codec
 import (
 	"sort"
 	"strings"
+	"unsafe"
 )
 
 // Blocks and PICK (AVFORM §3): a base's lines are also seen as blocks, a
@@ -121,4 +122,20 @@ func (l *lazyBlocks) kind3(bl []string, j int, v uint64) (add []string, next int
 		return nil, j, false
 	}
 	return bl[l.heads[t]:l.ends[t]], int(l.ends[t]), true
+}
+
+// blockCache keeps the blocks of each base a code's parts pick from, by
+// the base's storage, so that parts picking from one base find its blocks
+// once.
+type blockCache map[*string]*lazyBlocks
+
+// of returns the blocks of base bl, to be found when first picked.
+func (c blockCache) of(bl []string) *lazyBlocks {
+	key := unsafe.SliceData(bl)
+	b := c[key]
+	if b == nil {
+		b = &lazyBlocks{}
+		c[key] = b
+	}
+	return b
 }

@@ -186,7 +186,30 @@ func renamedBase(edits []byte, p *int, bl []string, w uint64, bad func(string, .
 	if !ok {
 		return nil, -1, bad("a rename truncated or of a rank the base lacks")
 	}
-	return out, -1, nil
+	return out, renamedProfile, nil
+}
+
+// renamedProfile is the profile number readBase returns for a renamed
+// part: not a profile, and a base whose lines count toward the skeleton's
+// size (chargeRenamed).
+const renamedProfile = -2
+
+// chargeRenamed adds the bytes of a renamed base bl (each line's bytes
+// plus 2) to the running total of the skeleton's size when profile is
+// renamedProfile, and fails with limit past maxSDP (AVFORM §5 step A5):
+// renaming makes a copy of the base, which a code of many parts could
+// otherwise make again and again at no cost.
+func chargeRenamed(bl []string, profile, total, maxSDP, off int) (int, error) {
+	if profile != renamedProfile {
+		return total, nil
+	}
+	for _, l := range bl {
+		total += len(l) + 2
+	}
+	if total > maxSDP {
+		return total, errf(ErrLimit, off, "edits", "skeleton and renamed bases over the SDP limit of %d", maxSDP)
+	}
+	return total, nil
 }
 
 // plainMissing returns the bytes (each line with its LF) of the lines of s

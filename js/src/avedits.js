@@ -219,6 +219,14 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     if (total > maxSDP) throw new LimitError(off + pos, 'edits', `skeleton over the limit of ${maxSDP} bytes`);
     part.push(l);
   };
+  // A renamed base is a copy: its lines count toward the skeleton's size.
+  const renamed = (bl, start) => {
+    const out = readRename(varint, bl);
+    if (out === null) throw bad(start, 'a rename of a rank the base lacks');
+    for (const l of out) total += byteLen(l) + 2;
+    if (total > maxSDP) throw new LimitError(off + pos, 'edits', `skeleton and renamed bases over the limit of ${maxSDP} bytes`);
+    return out;
+  };
   while (pos < edits.length) {
     const start = pos;
     const b = varint();
@@ -229,12 +237,12 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       const w = varint();
       if (Math.floor(w / 2) >= offerParts.length) throw bad(start, 'offer part index out of range');
       base = offerParts[Math.floor(w / 2)];
-      if (w % 2 === 1 && (base = readRename(varint, base)) === null) throw bad(start, 'a rename of a rank the base lacks');
+      if (w % 2 === 1) base = renamed(base, start);
     } else if (b === BASE_OWN) {
       const w = varint();
       if (Math.floor(w / 2) >= parts.length) throw bad(start, 'part index out of range');
       base = parts[Math.floor(w / 2)];
-      if (w % 2 === 1 && (base = readRename(varint, base)) === null) throw bad(start, 'a rename of a rank the base lacks');
+      if (w % 2 === 1) base = renamed(base, start);
     } else {
       const k = b - BASE_PROFILE;
       if (k >= profiles.length) throw new UnsupportedError(off + start, 'edits', `unknown profile ${k}`);

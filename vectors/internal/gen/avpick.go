@@ -23,6 +23,12 @@ func (g *gen) avPickNegatives(offer, pion []byte) {
 		join(it[0], it[1], it[2], it[3], it[4], it[5], bstr([]byte{3, 0})), nil, nil, "non-canonical")
 	g.decodeFail("av_rename_past_ranks", "av_chromium_avdata_offer with one more part whose base is part 1 (its audio section, which names 3 identifiers) renamed (base 2, index varint 3 = 2·1 + 1) with a rename of 4 ranks, then COPY END.", "offer",
 		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, []byte{2, 3, 4, 1, 1, 1, 1, 7})), it[6]), nil, nil, "malformed")
+	var renames []byte
+	for k := 0; k < 40; k++ {
+		renames = append(renames, 2, 5, 1, 1, 3) // part 2 renamed (rank 0 to 0x0F 0), END
+	}
+	g.decodeFail("av_rename_limit", "av_chromium_avdata_offer with 40 more parts, each its video section (part 2, 127 lines) renamed and then END: no part copies a line, but each renamed base counts toward the skeleton's size, which passes the SDP limit.", "offer",
+		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, renames)), it[6]), nil, nil, "limit")
 	g.decodeFail("av_pick_past_blocks", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PICK -1 (v = 15) at its first line, before its first block.", "offer",
 		with(5, bstr(join(edits, []byte{5, 15, 3}))), nil, nil, "malformed")
 	pit := items(pion)
