@@ -15,14 +15,34 @@ type ownBases struct {
 	mask []uint64
 }
 
+// maskPool holds the masks of released ownBases: a mask spans every id up
+// to the description's greatest, registry ids included, a few KiB that
+// most descriptions need.
+var maskPool = sync.Pool{New: func() any { return new([]uint64) }}
+
 // newOwnBases returns the bases of a description of n parts whose line
-// ids are below top (all room made at once).
+// ids are below top (all room made at once). release gives its mask back.
 func newOwnBases(n, top int) ownBases {
+	mask := *maskPool.Get().(*[]uint64)
+	if cap(mask) < top {
+		mask = make([]uint64, 0, top)
+	}
 	return ownBases{
 		sids: make([][]int32, 0, n),
 		idx:  make([]baseIndex, 0, n),
-		mask: make([]uint64, 0, top),
+		mask: mask[:0],
 	}
+}
+
+// release puts o's mask back in the pool; o is not used again. add
+// zeroes the mask's words as it extends it, so a mask is put back as it
+// is.
+func (o *ownBases) release() {
+	if cap(o.mask) <= 1<<16 {
+		mask := o.mask[:0]
+		maskPool.Put(&mask)
+	}
+	o.mask = nil
 }
 
 // add appends a part of line ids sid.
@@ -164,8 +184,12 @@ func newInterner(reg *registryIndex) interner {
 	return interner{known: reg.ids, next: int32(len(reg.ids))}
 }
 
-func (in *interner) ids(lines []string) []int32 {
-	out := make([]int32, len(lines))
+// ids returns the ids of lines, in out's storage when it has room.
+func (in *interner) ids(out []int32, lines []string) []int32 {
+	if cap(out) < len(lines) {
+		out = make([]int32, len(lines))
+	}
+	out = out[:len(lines)]
 	for i, l := range lines {
 		id, ok := in.known[l]
 		if !ok {

@@ -291,10 +291,13 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	}
 	// The ids of the description's lines are below in.next + lines.
 	own := newOwnBases(len(parts), int(in.next)+lines)
+	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
 	var c partCoder
+	allIDs := make([]int32, lines) // every part's ids, each a slice of it
 	for x, s := range parts {
-		sid := in.ids(s)
+		sid := in.ids(allIDs[:0:len(s)], s)
+		allIDs = allIDs[len(s):]
 		c.best = append(c.best[:0], avOp{opInsert, len(s)}, avOp{opEnd, 0})
 		if len(s) == 0 {
 			c.best = append(c.best[:0], avOp{opEnd, 0})

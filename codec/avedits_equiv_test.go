@@ -18,11 +18,11 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 	var bases []baseIndex
 	var nums [][2]uint64
 	for k, p := range offer {
-		bases = append(bases, newBaseIndex(in.ids(p)))
+		bases = append(bases, newBaseIndex(in.ids(nil, p)))
 		nums = append(nums, [2]uint64{baseOffer, uint64(k)})
 	}
 	for x, s := range parts {
-		sid := in.ids(s)
+		sid := in.ids(nil, s)
 		best := []avOp{{opInsert, len(s)}, {opEnd, 0}}
 		if len(s) == 0 {
 			best = best[1:]

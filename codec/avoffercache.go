@@ -53,7 +53,7 @@ func derivedFor(offer [][]string) *offerDerived {
 	d := &offerDerived{parts: offer, dict: makeAVDict(offer), bases: make([]baseIndex, len(offer))}
 	in := newInterner(profileIndex())
 	for k, p := range offer {
-		d.bases[k] = newBaseIndex(in.ids(p))
+		d.bases[k] = newBaseIndex(in.ids(nil, p))
 	}
 	d.ids = make(map[string]int32, len(in.known)+len(in.extra))
 	for _, m := range [2]map[string]int32{in.known, in.extra} {
