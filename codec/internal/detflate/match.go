@@ -75,7 +75,8 @@ func hashN(w []byte, q, k int) uint32 {
 // large.
 type dictIndex struct {
 	dict   []byte
-	built  int // levels 0 to built-1 are built (a one-off dictionary gets level 0 only)
+	fixed  bool // SDPDictionary or a dictionary given to Share: its content never changes
+	built  int  // levels 0 to built-1 are built (a one-off dictionary gets level 0 only)
 	levels [len(dictLevels)]struct {
 		head []int32 // hash -> 1 + most recent position, 0 for none
 		prev []int32 // position -> 1 + previous position with the same hash, 0 for none
@@ -114,7 +115,10 @@ var (
 // level 0 when the input is short).
 func indexFor(dict []byte, srcLen int) *dictIndex {
 	if len(dict) > 0 && len(dict) == len(SDPDictionary) && &dict[0] == &SDPDictionary[0] {
-		sdpIndexOnce.Do(func() { sdpIndex = newDictIndex(SDPDictionary) })
+		sdpIndexOnce.Do(func() {
+			sdpIndex = newDictIndex(SDPDictionary)
+			sdpIndex.fixed = true
+		})
 		return sdpIndex
 	}
 	if di := sharedIndex(dict); di != nil {
@@ -147,6 +151,7 @@ func Share(dict []byte) {
 		return
 	}
 	di := newDictIndex(dict)
+	di.fixed = true
 	shared.Lock()
 	shared.list = append(shared.list, di)
 	shared.Unlock()
@@ -178,13 +183,14 @@ func sharedIndex(dict []byte) *dictIndex {
 // window limit is passed or when the length cannot grow any more, so the
 // result is exactly that of an exhaustive search.
 type compressor struct {
-	w    []byte // dict ‖ src
-	di   *dictIndex
-	base int     // first position whose chains are built per call
-	head []int32 // (hash >> srcShift) -> 1 + most recent position >= base, 0 for none
-	prev []int32 // position-base -> 1 + previous position >= base on the chain, 0 for none
-	toks []token
-	dyn  dynPlan // the dynamic block's buffers
+	w     []byte // dict ‖ src
+	wDict []byte // a fixed dictionary (dictIndex.fixed) w starts with, or nil
+	di    *dictIndex
+	base  int     // first position whose chains are built per call
+	head  []int32 // (hash >> srcShift) -> 1 + most recent position >= base, 0 for none
+	prev  []int32 // position-base -> 1 + previous position >= base on the chain, 0 for none
+	toks  []token
+	dyn   dynPlan // the dynamic block's buffers
 
 	srcShift uint
 	inserted int // positions in [base, inserted) are on the chains
@@ -193,7 +199,7 @@ type compressor struct {
 func (c *compressor) release() {
 	// Keep buffers for reuse, but drop very large ones.
 	if cap(c.w) > 1<<20 {
-		c.w, c.prev = nil, nil
+		c.w, c.prev, c.wDict = nil, nil, nil
 	}
 	if cap(c.toks) > 1<<20 {
 		c.toks = nil
@@ -324,13 +330,26 @@ func joinWindow(buf, src, dict []byte) (w, tail []byte, n int) {
 // tokenize runs the parse of the specification and returns the tokens. The
 // result is valid until the next use of c.
 func (c *compressor) tokenize(src, dict []byte) []token {
-	var n int
-	c.w, dict, n = joinWindow(c.w, src, dict)
 	c.toks = c.toks[:0]
 	if len(src) == 0 {
 		return c.toks
 	}
+	if len(dict) > WindowSize {
+		dict = dict[len(dict)-WindowSize:]
+	}
 	c.di = indexFor(dict, len(src))
+	n := len(dict)
+	if c.di.fixed && len(dict) > 0 && len(c.wDict) == n && &c.wDict[0] == &dict[0] {
+		// c.w still starts with this dictionary, which never changes:
+		// only src is copied.
+		c.w = append(c.w[:n], src...)
+	} else {
+		c.w, dict, n = joinWindow(c.w, src, dict)
+	}
+	c.wDict = nil
+	if c.di.fixed {
+		c.wDict = dict
+	}
 	c.base = max(n-dictReach+1, 0)
 	if size := len(c.w) - c.base; cap(c.prev) < size {
 		c.prev = make([]int32, size)
