@@ -29,9 +29,10 @@ type avData struct {
 	offer    [][]string // the offer's skeleton parts, for an answer whose offer is an A/V code
 	profiles int        // decoded codes: the greatest registry profile used as a base, -1 for none
 	edits    []byte
-	text     []byte // the inserted lines, each followed by LF
-	deflated []byte // decoded codes: the text item as received
-	sdp      string // decoded codes: the rendered description
+	text     []byte   // the inserted lines, each followed by LF
+	inserted []string // decoded codes: the lines of text
+	deflated []byte   // decoded codes: the text item as received
+	sdp      string   // decoded codes: the rendered description
 }
 
 // avModel returns the A/V model of p (AVFORM §1, §2); ok is false when p
@@ -94,9 +95,10 @@ func avEligible(p *parsedSDP) bool {
 }
 
 // makeEdits computes the edits and the text of m's skeleton with the
-// registry profiles 0 to maxProfile.
-func (a *avData) makeEdits(maxProfile int) {
-	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer, maxProfile)
+// registry profiles 0 to maxProfile; sids is the ids of its lines, or nil
+// (appendEdits).
+func (a *avData) makeEdits(maxProfile int, sids [][]int32) {
+	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer, maxProfile, sids)
 }
 
 // avDictBase is the dictionary of the text item without an offer's
@@ -222,7 +224,7 @@ func (d *Decoder) readAV(m *model, items [][]byte, offs []int) error {
 	if !ok {
 		return errf(ErrMalformed, offs[6], "text", "the text must be non-empty lines, each ending in LF")
 	}
-	m.av.text, m.av.deflated = text, deflated
+	m.av.text, m.av.deflated, m.av.inserted = text, deflated, lines
 	if s.parts, m.av.profiles, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5]); err != nil {
 		return err
 	}
@@ -364,7 +366,15 @@ func (m *model) checkAV(code []byte) error {
 		return errf(ErrNonCanonical, -1, "", "description is not A/V-eligible")
 	}
 	m2.bind, m2.unknown, m2.av.offer = m.bind, m.unknown, m.av.offer
-	m2.av.makeEdits(m.av.profiles)
+	// When the skeleton is the decoded one, its lines' ids come from the
+	// edits that built it (editIDs). When it is not, the code is not
+	// canonical (the edits and text decode to one skeleton only), and
+	// the comparison below finds where.
+	var sids [][]int32
+	if sameParts(m2.av.skel.parts, m.av.skel.parts) {
+		sids = editIDs(m.av.edits, m.av.skel.parts, m.av.inserted, m.av.offer)
+	}
+	m2.av.makeEdits(m.av.profiles, sids)
 	again := m2.appendBinary(make([]byte, 0, len(code)), m.av.deflated)
 	if m.nonCanon || !bytes.Equal(m2.av.text, m.av.text) || !bytes.Equal(again, code) {
 		off := 0
@@ -374,6 +384,11 @@ func (m *model) checkAV(code []byte) error {
 		return errf(ErrNonCanonical, off, "", "not the canonical encoding")
 	}
 	return nil
+}
+
+// sameParts reports whether two skeletons have the same lines.
+func sameParts(a, b [][]string) bool {
+	return slices.EqualFunc(a, b, slices.Equal[[]string])
 }
 
 // avLen returns the length of the description a decoder renders from m.

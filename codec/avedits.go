@@ -277,14 +277,13 @@ func (b *baseIndex) missing(s []string, sid []int32) int {
 // (partCoder keeps the tie-break order): the likeliest best bases go
 // first, so that their cost prunes the others by their lower bounds: the
 // offer's part of the same index, then the profile of least lower bound.
-func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
+//
+// sids, when not nil, is the ids of the parts' lines as editIDs gives
+// them (a decoder checking a code has them from the edits), else they
+// are looked up here.
+func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int, sids [][]int32) ([]byte, []byte) {
 	reg := profileIndex()
-	in := newInterner(reg)
-	var offerIdx []baseIndex
-	if offer != nil {
-		d := derivedFor(offer)
-		offerIdx, in.known, in.next = d.bases, d.ids, int32(len(d.ids))
-	}
+	in, offerIdx := editInterner(offer)
 	lines := 0
 	for _, s := range parts {
 		lines += len(s)
@@ -294,10 +293,18 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
 	var c partCoder
-	allIDs := make([]int32, lines) // every part's ids, each a slice of it
+	var allIDs []int32 // every part's ids, each a slice of it
+	if sids == nil {
+		allIDs = make([]int32, lines)
+	}
 	for x, s := range parts {
-		sid := in.ids(allIDs[:0:len(s)], s)
-		allIDs = allIDs[len(s):]
+		var sid []int32
+		if sids != nil {
+			sid = sids[x]
+		} else {
+			sid = in.ids(allIDs[:0:len(s)], s)
+			allIDs = allIDs[len(s):]
+		}
 		c.best = append(c.best[:0], avOp{opInsert, len(s)}, avOp{opEnd, 0})
 		if len(s) == 0 {
 			c.best = append(c.best[:0], avOp{opEnd, 0})
@@ -335,6 +342,84 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		dst, text = appendPart(dst, text, s, c.bestBase, c.best)
 	}
 	return dst, text
+}
+
+// editInterner returns the interner of the lines of a description coded
+// against the offer skeleton offer (nil for none) and the index of the
+// offer's parts.
+func editInterner(offer [][]string) (interner, []baseIndex) {
+	in := newInterner(profileIndex())
+	if offer == nil {
+		return in, nil
+	}
+	d := derivedFor(offer)
+	in.known, in.next = d.ids, int32(len(d.ids))
+	return in, d.bases
+}
+
+// editIDs returns the ids of the lines of parts, the skeleton that
+// applyEdits rebuilt without error from edits and inserted (its lines of
+// the text), against the offer skeleton offer: what the interner of
+// appendEdits gives them, found from the edits instead of by looking each
+// line up. A copied line takes the id of its base's line (a profile's or
+// an offer part's line has the id the interner gives its text, an earlier
+// part's line the id given to it); only inserted lines are looked up, in
+// order, and a line the registry and the offer lack appears first as an
+// inserted line (no base holds it before), so it gets the id the
+// interner gives it walking the parts in order.
+func editIDs(edits []byte, parts [][]string, inserted []string, offer [][]string) [][]int32 {
+	reg := profileIndex()
+	in, offerIdx := editInterner(offer)
+	lines := 0
+	for _, s := range parts {
+		lines += len(s)
+	}
+	all := make([]int32, 0, lines)
+	out := make([][]int32, 0, len(parts))
+	for p := 0; p < len(edits); {
+		base, _ := readVarint(edits, &p)
+		var bl []int32
+		switch {
+		case base == baseOffer || base == baseOwn:
+			k, _ := readVarint(edits, &p)
+			if base == baseOffer {
+				bl = offerIdx[k].ids
+			} else {
+				bl = out[k]
+			}
+		case base >= baseProfile:
+			bl = reg.profiles[base-baseProfile].ids
+		}
+		start, j := len(all), 0
+		for {
+			v, _ := readVarint(edits, &p)
+			n := int(v>>2) + 1
+			switch {
+			case v == opEnd:
+			case v == opCopyEnd:
+				all = append(all, bl[j:]...)
+			case v&3 == opCopy:
+				all = append(all, bl[j:j+n]...)
+				j += n
+			case v&3 == opSeek:
+				if d := n/2 + n%2; n%2 == 0 {
+					j -= d
+				} else {
+					j += d
+				}
+			case v&3 == opInsert:
+				k := len(all) // all has room for every line
+				all = all[:k+n]
+				in.ids(all[k:k+n:k+n], inserted[:n])
+				inserted = inserted[n:]
+			}
+			if v == opEnd || v == opCopyEnd {
+				break
+			}
+		}
+		out = append(out, all[start:len(all):len(all)])
+	}
+	return out
 }
 
 // leastBound returns the profile k of least lower bound missing[k] + the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -106,14 +107,40 @@ func TestAppendEditsPlain(t *testing.T) {
 				offer = skels[j]
 			}
 			for _, maxProfile := range []int{len(avProfiles) - 1, 3, -1} {
-				e1, t1 := appendEdits(nil, nil, parts, offer, maxProfile)
+				e1, t1 := appendEdits(nil, nil, parts, offer, maxProfile, nil)
 				e2, t2 := plainEdits(nil, nil, parts, offer, maxProfile)
 				if !bytes.Equal(e1, e2) || !bytes.Equal(t1, t2) {
 					t.Fatalf("description %d, offer %d, profiles to %d: edits %x text %q, plainly %x %q", i, j, maxProfile, e1, t1, e2, t2)
 				}
+				checkEditIDs(t, e1, t1, parts, offer, maxProfile)
 				n++
 			}
 		}
 	}
 	t.Logf("%d codings of %d skeletons compared", n, len(skels))
+}
+
+// checkEditIDs checks that editIDs, from the edits and text that
+// appendEdits made of parts, gives the ids the interner gives the parts'
+// lines, and that appendEdits given them codes the parts alike.
+func checkEditIDs(t *testing.T, edits, text []byte, parts, offer [][]string, maxProfile int) {
+	t.Helper()
+	lines, ok := splitTextLines(text)
+	if !ok {
+		t.Fatalf("text %q", text)
+	}
+	got, _, err := applyEdits(edits, lines, offer, offer != nil, MaxMaxSDPBytes, 0)
+	if err != nil || !sameParts(got, parts) {
+		t.Fatalf("edits %x do not rebuild the parts: %v", edits, err)
+	}
+	sids := editIDs(edits, got, lines, offer)
+	in, _ := editInterner(offer)
+	for x, s := range parts {
+		if want := in.ids(nil, s); !slices.Equal(sids[x], want) {
+			t.Fatalf("part %d: editIDs %v, interner %v", x, sids[x], want)
+		}
+	}
+	if e, tx := appendEdits(nil, nil, parts, offer, maxProfile, sids); !bytes.Equal(e, edits) || !bytes.Equal(tx, text) {
+		t.Fatalf("with editIDs: edits %x text %q, want %x %q", e, tx, edits, text)
+	}
 }
