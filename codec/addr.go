@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"errors"
 	"net/netip"
 	"strings"
 )
@@ -80,7 +81,9 @@ func parseCandidate(v string) (c candidate, keep, ok bool) {
 // classifyAddress returns the kind, canonical text and wire bytes of a
 // candidate's connection-address.
 func classifyAddress(s string) (kind uint8, canon string, raw [16]byte, ok bool) {
-	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+	// netip.ParseAddr is not tried where it would fail (making an error
+	// value): on an mDNS name or another name.
+	if a, err := parseIPAddr(s); err == nil && a.Zone() == "" {
 		// The canonical text is s itself when s is canonical: compared in
 		// a stack buffer, a string is made only when it differs.
 		var buf [64]byte
@@ -102,6 +105,23 @@ func classifyAddress(s string) (kind uint8, canon string, raw [16]byte, ok bool)
 		return 0, "", raw, false
 	}
 	return addrName, s, raw, true
+}
+
+// errNotIP is parseIPAddr's error for a text that netip.ParseAddr would
+// reject without trying it.
+var errNotIP = errors.New("not an IP address")
+
+// parseIPAddr is netip.ParseAddr, which parses a text without ':' as
+// IPv4: one with a byte other than a digit and '.' is rejected at once.
+func parseIPAddr(s string) (netip.Addr, error) {
+	if strings.IndexByte(s, ':') < 0 {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c != '.' && (c < '0' || c > '9') {
+				return netip.Addr{}, errNotIP
+			}
+		}
+	}
+	return netip.ParseAddr(s)
 }
 
 // isMDNSName reports whether s is "<uuid>.local" with the UUID in lower-case
