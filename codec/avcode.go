@@ -144,9 +144,15 @@ func makeAVDict(offer [][]string) []byte {
 	return d
 }
 
-// compress returns the text item of m.
+// compress returns the text item of m. Against an offer's skeleton, the
+// dictionary is avDictBase() ‖ the skeleton text, and the chains of
+// avDictBase's positions are its shared ones: only the skeleton text's
+// positions are chained per call, not the whole window's.
 func (a *avData) compress() []byte {
-	return detflate.Compress(nil, a.text, avDict(a.offer))
+	if a.offer == nil {
+		return detflate.Compress(nil, a.text, avDictBase())
+	}
+	return detflate.CompressSplit(nil, a.text, avDictBase(), derivedFor(a.offer).text)
 }
 
 // isLowerUUID reports whether s is a lower-case UUID 8-4-4-4-12.

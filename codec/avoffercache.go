@@ -21,6 +21,7 @@ type offerDerived struct {
 	bases []baseIndex
 	ids   map[string]int32 // the ids of the registry's lines and the skeleton's (interner.known)
 	dict  []byte
+	text  []byte // the skeleton text, dict's end (avDictBase() ‖ text is the dictionary)
 }
 
 // offerCacheSize is the number of offer skeletons whose index and
@@ -51,6 +52,13 @@ func derivedFor(offer [][]string) *offerDerived {
 	}
 	offerCache.Unlock()
 	d := &offerDerived{parts: offer, dict: makeAVDict(offer), bases: make([]baseIndex, len(offer))}
+	n := 0
+	for _, part := range offer {
+		for _, l := range part {
+			n += len(l) + 1
+		}
+	}
+	d.text = d.dict[len(d.dict)-n:]
 	in := newInterner(profileIndex())
 	for k, p := range offer {
 		d.bases[k] = newBaseIndex(in.ids(nil, p))

@@ -194,6 +194,7 @@ type compressor struct {
 
 	srcShift uint
 	inserted int // positions in [base, inserted) are on the chains
+	shift    int // the dictionary index's position of W's first byte (tokenizeSplit)
 }
 
 func (c *compressor) release() {
@@ -279,12 +280,16 @@ func (c *compressor) longest(cur, atLeast int) (length, dist int) {
 		lvl++
 	}
 	lv := &c.di.levels[lvl]
+	// The index's positions are c.shift more than W's (CompressSplit):
+	// one before W's start is outside the window, as are all after it.
+	minPos = max(minPos, 0) + c.shift
 	for e := lv.head[hashN(w, cur, dictLevels[lvl])]; e != 0; {
-		q := int(e - 1)
-		if q < minPos {
+		qi := int(e - 1)
+		if qi < minPos {
 			break
 		}
-		e = lv.prev[q]
+		e = lv.prev[qi]
+		q := qi - c.shift
 		if w[q+best] != w[cur+best] {
 			continue
 		}
@@ -303,7 +308,7 @@ func (c *compressor) longest(cur, atLeast int) (length, dist int) {
 				lvl++
 			}
 			lv = &c.di.levels[lvl]
-			e = lv.prev[q]
+			e = lv.prev[qi]
 		}
 	}
 	return found(best, bestPos, cur)
@@ -350,7 +355,43 @@ func (c *compressor) tokenize(src, dict []byte) []token {
 	if c.di.fixed {
 		c.wDict = dict
 	}
-	c.base = max(n-dictReach+1, 0)
+	c.shift = 0
+	return c.parse(n, n)
+}
+
+// tokenizeSplit is tokenize with the dictionary shared ‖ extra, where
+// shared was given to Share: W is the window's part of shared, extra and
+// src, and the chains of shared's positions in the window are shared's
+// index, read c.shift positions further on, so that only extra's
+// positions (and the last of shared's) are chained per call, as a
+// dictionary's last positions always are. It falls back to tokenize when
+// shared has no index or the window holds too little of it.
+func (c *compressor) tokenizeSplit(src, shared, extra []byte) []token {
+	if len(shared) > WindowSize {
+		shared = shared[len(shared)-WindowSize:]
+	}
+	keep := min(max(WindowSize-len(extra), 0), len(shared)) // shared's bytes in the window
+	di := sharedIndex(shared)
+	c.toks = c.toks[:0]
+	if len(src) == 0 {
+		return c.toks
+	}
+	if di == nil || keep < dictReach {
+		return c.tokenize(src, append(append([]byte(nil), shared...), extra...))
+	}
+	c.w = append(append(append(c.w[:0], shared[len(shared)-keep:]...), extra...), src...)
+	c.wDict, c.di, c.shift = nil, di, len(shared)-keep
+	n := keep + len(extra)
+	// The index holds shared's positions q with q+dictReach <= len(shared):
+	// in W, the positions before keep-dictReach+1.
+	return c.parse(n, keep)
+}
+
+// parse chains W's positions from dictEnd-dictReach+1 on per call (the
+// dictionary's index holds those before) and runs the parse of src, W's
+// bytes from n on.
+func (c *compressor) parse(n, dictEnd int) []token {
+	c.base = max(dictEnd-dictReach+1, 0)
 	if size := len(c.w) - c.base; cap(c.prev) < size {
 		c.prev = make([]int32, size)
 	} else {
