@@ -20,6 +20,7 @@ type offerDerived struct {
 	parts [][]string
 	bases []baseIndex
 	ids   map[string]int32 // the ids of the registry's lines and the skeleton's (interner.known)
+	table *lineTable       // ids, for interner
 	dict  []byte
 	text  []byte // the skeleton text, dict's end (avDictBase() ‖ text is the dictionary)
 }
@@ -69,6 +70,7 @@ func derivedFor(offer [][]string) *offerDerived {
 			d.ids[l] = id
 		}
 	}
+	d.table = newLineTable(d.ids)
 	offerCache.Lock()
 	if len(offerCache.list) < offerCacheSize {
 		offerCache.list = append(offerCache.list, nil)
