@@ -157,10 +157,18 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	// The section's candidates first: the m= and c= lines refer to its
 	// first kept one.
 	b.ssrcOrigin, b.idOrigin = len(b.s.ssrcs), len(b.s.ids)
-	kept := make([]bool, len(sec))
+	// cand[i]: 0 not a candidate line, 1 a dropped candidate's, 2 a kept
+	// one's.
+	var buf [128]byte
+	cand := buf[:0]
+	if len(sec) > len(buf) {
+		cand = make([]byte, 0, len(sec))
+	}
+	cand = cand[:len(sec)]
 	first := len(b.s.cands)
 	var seen candidateSet
 	for i, l := range sec {
+		cand[i] = 0
 		v, isCand := attr(l, "candidate")
 		if !isCand {
 			continue
@@ -169,8 +177,9 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		if !ok {
 			return nil, false
 		}
+		cand[i] = 1
 		if keep && pol.keeps(b.s.cands[first:], &seen, c, len(b.s.cands)) {
-			kept[i] = true
+			cand[i] = 2
 			b.s.cands = append(b.s.cands, c)
 		}
 	}
@@ -207,8 +216,8 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 			line = b.replaceFields(l.val[len("rtcp:"):], "a=rtcp:", func(dst []byte, k int, f string) ([]byte, bool) {
 				return append(dst, mkAddress), k == 3 && fc != nil && f == fc.addr
 			})
-		case isCandidateLine(l):
-			if !kept[i] {
+		case cand[i] != 0:
+			if cand[i] == 1 {
 				continue // a dropped candidate's line is removed
 			}
 			line = string(rune(mkCandidate))
