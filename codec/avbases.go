@@ -103,7 +103,9 @@ type registryIndex struct {
 var profileIndex = sync.OnceValue(func() *registryIndex {
 	r := &registryIndex{ids: map[string]int32{}}
 	for _, p := range avProfiles {
-		r.profiles = append(r.profiles, newBaseIndex(r.intern(p)))
+		b := newBaseIndex(r.intern(p))
+		b.setBlocks(p)
+		r.profiles = append(r.profiles, b)
 	}
 	r.holders, r.lacks = make([][]uint16, len(r.ids)), make([]bool, len(r.ids))
 	for id := range r.holders {
@@ -220,71 +222,6 @@ func editInterner(offer [][]string) (interner, []baseIndex) {
 	d := derivedFor(offer)
 	in.known, in.table, in.next = d.ids, d.table, int32(len(d.ids))
 	return in, d.bases
-}
-
-// editIDs returns the ids of the lines of parts, the skeleton that
-// applyEdits rebuilt without error from edits and inserted (its lines of
-// the text), against the offer skeleton offer: what the interner of
-// appendEdits gives them, found from the edits instead of by looking each
-// line up. A copied line takes the id of its base's line (a profile's or
-// an offer part's line has the id the interner gives its text, an earlier
-// part's line the id given to it); only inserted lines are looked up, in
-// order, and a line the registry and the offer lack appears first as an
-// inserted line (no base holds it before), so it gets the id the
-// interner gives it walking the parts in order.
-func editIDs(edits []byte, parts [][]string, inserted []string, offer [][]string) [][]int32 {
-	reg := profileIndex()
-	in, offerIdx := editInterner(offer)
-	lines := 0
-	for _, s := range parts {
-		lines += len(s)
-	}
-	all := make([]int32, 0, lines)
-	out := make([][]int32, 0, len(parts))
-	for p := 0; p < len(edits); {
-		base, _ := readVarint(edits, &p)
-		var bl []int32
-		switch {
-		case base == baseOffer || base == baseOwn:
-			k, _ := readVarint(edits, &p)
-			if base == baseOffer {
-				bl = offerIdx[k].ids
-			} else {
-				bl = out[k]
-			}
-		case base >= baseProfile:
-			bl = reg.profiles[base-baseProfile].ids
-		}
-		start, j := len(all), 0
-		for {
-			v, _ := readVarint(edits, &p)
-			n := int(v>>2) + 1
-			switch {
-			case v == opEnd:
-			case v == opCopyEnd:
-				all = append(all, bl[j:]...)
-			case v&3 == opCopy:
-				all = append(all, bl[j:j+n]...)
-				j += n
-			case v&3 == opSeek:
-				if d := n/2 + n%2; n%2 == 0 {
-					j -= d
-				} else {
-					j += d
-				}
-			case v&3 == opInsert:
-				k := len(all) // all has room for every line
-				all = all[:k+n]
-				in.ids(all[k:k+n:k+n], inserted[:n])
-				inserted = inserted[n:]
-			}
-			if v == opEnd || v == opCopyEnd {
-				break
-			}
-		}
-		out = append(out, all[start:len(all):len(all)])
-	}
-	return out
 }
 
 // lineTable is a read-only hash table of lines and their ids: the lookup

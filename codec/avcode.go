@@ -95,10 +95,9 @@ func avEligible(p *parsedSDP) bool {
 }
 
 // makeEdits computes the edits and the text of m's skeleton with the
-// registry profiles 0 to maxProfile; sids is the ids of its lines, or nil
-// (appendEdits).
-func (a *avData) makeEdits(maxProfile int, sids [][]int32) {
-	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer, maxProfile, sids)
+// registry profiles 0 to maxProfile (appendEdits).
+func (a *avData) makeEdits(maxProfile int) {
+	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer, maxProfile)
 }
 
 // avDictBase is the dictionary of the text item without an offer's
@@ -144,11 +143,31 @@ func makeAVDict(offer [][]string) []byte {
 	return d
 }
 
-// compress returns the text item of m. Against an offer's skeleton, the
-// dictionary is avDictBase() ‖ the skeleton text, and the chains of
-// avDictBase's positions are its shared ones: only the skeleton text's
-// positions are chained per call, not the whole window's.
+// inflateAVText inflates the text item deflated (at offset off) with the
+// dictionary dict, an empty item being the empty text.
+func inflateAVText(deflated, dict []byte, maxSDP, off int) ([]byte, error) {
+	if len(deflated) == 0 {
+		return nil, nil
+	}
+	text, err := detflate.Decompress(deflated, dict, maxSDP)
+	if err != nil {
+		if errors.Is(err, detflate.ErrTooLarge) {
+			return nil, errf(ErrLimit, off, "text", "inflated text exceeds %d bytes", maxSDP)
+		}
+		return nil, errf(ErrMalformed, off, "text", "not a valid DEFLATE stream")
+	}
+	return text, nil
+}
+
+// compress returns the text item of m: empty when no line is inserted
+// (AVFORM §3), else the DEFLATE stream of the inserted lines. Against an
+// offer's skeleton, the dictionary is avDictBase() ‖ the skeleton text, and
+// the chains of avDictBase's positions are its shared ones: only the
+// skeleton text's positions are chained per call, not the whole window's.
 func (a *avData) compress() []byte {
+	if len(a.text) == 0 {
+		return nil
+	}
 	if a.offer == nil {
 		return detflate.Compress(nil, a.text, avDictBase())
 	}
@@ -219,12 +238,12 @@ func (d *Decoder) readAV(m *model, items [][]byte, offs []int) error {
 		return err
 	}
 	s.ufrag, s.pwd, s.cands = m.ufrag, m.pwd, m.cands
-	text, err := detflate.Decompress(deflated, avDict(m.av.offer), d.maxSDP)
+	text, err := inflateAVText(deflated, avDict(m.av.offer), d.maxSDP, offs[6])
 	if err != nil {
-		if errors.Is(err, detflate.ErrTooLarge) {
-			return errf(ErrLimit, offs[6], "text", "inflated text exceeds %d bytes", d.maxSDP)
-		}
-		return errf(ErrMalformed, offs[6], "text", "not a valid DEFLATE stream")
+		return err
+	}
+	if len(deflated) > 0 && len(text) == 0 {
+		m.nonCanon = true // no inserted line: the empty byte string
 	}
 	lines, ok := splitTextLines(text)
 	if !ok {
@@ -372,15 +391,7 @@ func (m *model) checkAV(code []byte) error {
 		return errf(ErrNonCanonical, -1, "", "description is not A/V-eligible")
 	}
 	m2.bind, m2.unknown, m2.av.offer = m.bind, m.unknown, m.av.offer
-	// When the skeleton is the decoded one, its lines' ids come from the
-	// edits that built it (editIDs). When it is not, the code is not
-	// canonical (the edits and text decode to one skeleton only), and
-	// the comparison below finds where.
-	var sids [][]int32
-	if sameParts(m2.av.skel.parts, m.av.skel.parts) {
-		sids = editIDs(m.av.edits, m.av.skel.parts, m.av.inserted, m.av.offer)
-	}
-	m2.av.makeEdits(m.av.profiles, sids)
+	m2.av.makeEdits(m.av.profiles)
 	again := m2.appendBinary(make([]byte, 0, len(code)), m.av.deflated)
 	if m.nonCanon || !bytes.Equal(m2.av.text, m.av.text) || !bytes.Equal(again, code) {
 		off := 0
@@ -390,11 +401,6 @@ func (m *model) checkAV(code []byte) error {
 		return errf(ErrNonCanonical, off, "", "not the canonical encoding")
 	}
 	return nil
-}
-
-// sameParts reports whether two skeletons have the same lines.
-func sameParts(a, b [][]string) bool {
-	return slices.EqualFunc(a, b, slices.Equal[[]string])
 }
 
 // avLen returns the length of the description a decoder renders from m.

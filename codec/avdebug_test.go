@@ -34,7 +34,7 @@ func TestAVBreakdown(t *testing.T) {
 				m.av.offer = om.av.skel.parts
 			}
 		}
-		m.av.makeEdits(len(avProfiles)-1, nil)
+		m.av.makeEdits(len(avProfiles) - 1)
 		def := m.av.compress()
 		body := m.appendBody(nil)
 		s := m.av.skel

@@ -63,6 +63,7 @@ func derivedFor(offer [][]string) *offerDerived {
 	in := newInterner(profileIndex())
 	for k, p := range offer {
 		d.bases[k] = newBaseIndex(in.ids(nil, p))
+		d.bases[k].setBlocks(p)
 	}
 	d.ids = make(map[string]int32, len(in.known)+len(in.extra))
 	for _, m := range [2]map[string]int32{in.known, in.extra} {

@@ -193,11 +193,12 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		fc = &b.s.cands[b.transport-1]
 	}
 	part := make([]string, 0, len(sec))
+	var rtcp []int // the a=rtcp lines, lifted last (rtcpLine)
 	for i, l := range sec {
 		var line string
 		switch {
 		case i == 0:
-			var pts [64]string // on the stack: liftPayloads keeps none
+			var pts [64]string // on the stack: mLine keeps none
 			line = b.mLine(l.val, fc, rtpmapPTs(pts[:0], sec))
 		case l.typ == 'c':
 			line = b.replaceFields(l.val, "c=", func(dst []byte, k int, f string) ([]byte, bool) {
@@ -211,11 +212,8 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				return append(dst, mkAddress), true
 			})
 		case l.typ == 'a' && strings.HasPrefix(l.val, "rtcp:"):
-			// a=rtcp:<port> IN IP4 <address>: Firefox writes its first
-			// candidate's address there when it has not bundled.
-			line = b.replaceFields(l.val[len("rtcp:"):], "a=rtcp:", func(dst []byte, k int, f string) ([]byte, bool) {
-				return append(dst, mkAddress), k == 3 && fc != nil && f == fc.addr
-			})
+			rtcp = append(rtcp, len(part)) // after the part's other lines
+			line = l.val
 		case cand[i] != 0:
 			if cand[i] == 1 {
 				continue // a dropped candidate's line is removed
@@ -229,7 +227,26 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		}
 		part = append(part, line)
 	}
+	for _, k := range rtcp {
+		part[k] = b.rtcpLine(part[k], fc)
+	}
 	return part, true
+}
+
+// rtcpLine returns the skeleton line of a media-level a=rtcp:<port> IN
+// IP4 <address> line, fc the part's transport candidate (or nil): Firefox
+// writes its first candidate's address there when it has not bundled, and
+// a port of 5 digits or more (one it gathered for RTCP, whose candidate
+// the policy drops), an SSRC field. The a=rtcp lines of a part are lifted
+// after its other lines, so that a port takes the index after the part's
+// SSRCs and a section without an a=rtcp line numbers its SSRCs the same.
+func (b *skelBuilder) rtcpLine(val string, fc *candidate) string {
+	return b.replaceFields(val[len("rtcp:"):], "a=rtcp:", func(dst []byte, k int, f string) ([]byte, bool) {
+		if k == 0 && len(f) >= 5 {
+			return b.ssrcField(dst, f)
+		}
+		return append(dst, mkAddress), k == 3 && fc != nil && f == fc.addr
+	})
 }
 
 // rtpmapPayload returns the payload type text of a skeleton or description

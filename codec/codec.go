@@ -236,7 +236,7 @@ func (e *Encoder) AppendEncode(dst []byte, d Description, offer []byte) ([]byte,
 		}
 	}
 	if m.av != nil {
-		m.av.makeEdits(len(avProfiles)-1, nil)
+		m.av.makeEdits(len(avProfiles) - 1)
 	}
 	if n := m.decodedLen(len(d.SDP), e.maxSDP); n > e.maxSDP {
 		return nil, errf(ErrLimit, -1, "sdp", "the code would decode to %d bytes of SDP, over the limit of %d", n, e.maxSDP)

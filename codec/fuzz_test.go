@@ -536,6 +536,6 @@ func usesFewerProfiles(code []byte) bool {
 		return false
 	}
 	full := &avData{skel: m.av.skel, offer: m.av.offer}
-	full.makeEdits(len(avProfiles)-1, nil)
+	full.makeEdits(len(avProfiles) - 1)
 	return !bytes.Equal(full.edits, m.av.edits)
 }

@@ -144,8 +144,9 @@ function walkLine(line, media, first, f) {
       });
     }
     // a=rtcp:<port> IN IP4 <address>: Firefox writes its first candidate's
-    // address there when it has not bundled.
-    case 'rtcp': return media ? replaceFields(v, prefix, (k, x) => (k === 3 ? f(ADDRESS, x) : null)) : line;
+    // address there when it has not bundled, and a port of 5 digits or more
+    // (gathered for RTCP, whose candidate the policy drops), an SSRC field.
+    case 'rtcp': return media ? replaceFields(v, prefix, (k, x) => (k === 3 ? f(ADDRESS, x) : k === 0 && x.length >= 5 ? f(SSRC, x) : null)) : line;
     case 'ssrc-group': return replaceFields(v, prefix, (k, x) => (k >= 1 ? f(SSRC, x) : null));
     case 'msid': return replaceFields(v, prefix, (k, x) => (k <= 1 ? f(IDENT, x) : null));
     case 'msid-semantic': return replaceFields(v, prefix, (k, x) => (k >= 1 && x !== '*' ? f(IDENT, x) : null));
@@ -272,19 +273,23 @@ export function extractSkeleton(p, pol) {
       if (pt !== null) pts.push(pt);
     }
     const part = [];
+    const walk = (l, i) => walkLine(l.typ + '=' + l.val, true, i === 0, (kind, x) => {
+      if (kind === PORT) return fc !== null && x === String(fc.port) ? MK_PORT : null;
+      if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
+      return lift(kind, x);
+    });
+    const rtcp = []; // the a=rtcp lines, lifted after the part's other lines
     for (let i = 0; i < sec.length; i++) {
       const l = sec[i];
       if (i > 0 && l.typ === 'a' && attrName(l.val) === 'candidate') {
         if (kept[i]) part.push(MK_CANDIDATE);
         continue;
       }
-      const line = walkLine(l.typ + '=' + l.val, true, i === 0, (kind, x) => {
-        if (kind === PORT) return fc !== null && x === String(fc.port) ? MK_PORT : null;
-        if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
-        return lift(kind, x);
-      });
+      if (i > 0 && l.typ === 'a' && attrName(l.val) === 'rtcp') { rtcp.push([part.length, l]); part.push(null); continue; }
+      const line = walk(l, i);
       part.push(i === 0 ? liftPayloads(line, pts) : line);
     }
+    for (const [k, l] of rtcp) part[k] = walk(l, 1);
     parts.push(part);
   }
   if (!ok || ufrag === null || pwd === null || digests.list.length > MAX_AV_DIGESTS) return null;

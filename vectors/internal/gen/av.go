@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -83,7 +84,10 @@ func (g *gen) av(b *baseCodes) {
 	g.encode("av_answer_to_compact_offer", "An audio/video answer to a data-channel offer in the compact form (compact_chrome_offer_mdns): its parts are coded against the registry only.",
 		codec.Answer, strings.Replace(chromeSDP, "a=setup:actpass", "a=setup:active", -1), nil, b.chrome)
 	g.avNegatives(offer, answer, codes["pion-avdata-offer-to-chromium"], chromeSDP)
-	g.avTextNegatives(codes["chromium-twovideo-offer-to-pion"])
+	g.avTextNegatives(codes["firefox-twovideo-offer-to-chromium"])
+	g.avPickNegatives(offer, codes["pion-av-offer-to-pion"])
+	g.avReplaceAsInsertSeek("av_chromium_twovideo_offer", codes["chromium-twovideo-offer-to-pion"])
+	g.avRenameTrailingKeep(codes["chromium-twovideo-offer-to-pion"])
 }
 
 // avNegatives writes the damaged A/V codes; offer is
@@ -112,13 +116,13 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		with(5, bstr(join(edits, []byte{3, 12<<2 | 1, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_seek_before_base", ofr+" with one more part: profile 0 as base and SEEK -1 from its first line (v = 1<<2 | 1).", "offer",
 		with(5, bstr(join(edits, []byte{3, 1<<2 | 1, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_own_base_later_part", ofr+" with one more part (its fifth, index 4) whose base is part 4 of the description itself (base 2): only an earlier part can be a base.", "offer",
-		with(5, bstr(join(edits, []byte{2, 4, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_own_base_later_part", ofr+" with one more part (its fifth, index 4) whose base is part 4 of the description itself (base 2, index varint 8 = 2·4, not renamed): only an earlier part can be a base.", "offer",
+		with(5, bstr(join(edits, []byte{2, 8, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_seek_no_copy", ofr+" with one more part: profile 0 as base, SEEK +2 then END: every edit rule holds but the encoder never writes it, so re-encoding differs.", "offer",
 		with(5, bstr(join(edits, []byte{3, 2<<2 | 1, 3}))), nil, nil, "non-canonical")
 	g.decodeFail("av_offer_base_in_offer", ofr+" with one more part whose base is part 0 of the offer (base 1): an offer has no offer.", "offer",
 		with(5, bstr(join(edits, []byte{1, 0, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_bad_op", ofr+" with one more part holding the op 11 (kind 3 but neither END nor COPY END).", "offer",
+	g.decodeFail("av_bad_op", ofr+" with one more part (the empty base) holding the op 11, PICK 0: the empty base has no block.", "offer",
 		with(5, bstr(join(edits, []byte{0, 11, 3}))), nil, nil, "malformed")
 	if !bytes.HasPrefix(edits, []byte{3, 7}) {
 		g.fail("av_copy_end_not_canonical", "%s: part 0 is not profile 0, COPY END", ofr)
@@ -198,11 +202,11 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 }
 
 // avTextNegatives writes the codes with a damaged text item, made from
-// av_chromium_twovideo_offer (whose text has lines: a second video
-// section).
+// av_firefox_twovideo_offer (whose text has lines: a bundle-only second
+// video section).
 func (g *gen) avTextNegatives(offer []byte) {
 	it := items(offer)
-	const ofr = "av_chromium_twovideo_offer"
+	const ofr = "av_firefox_twovideo_offer"
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
 		out[i] = item
@@ -218,10 +222,10 @@ func (g *gen) avTextNegatives(offer []byte) {
 		with(6, bstr(stored(append(bytes.Clone(text), "a=x\n"...)))), nil, nil, "malformed")
 	g.decodeFail("av_text_no_final_lf", ofr+" whose text does not end with LF.", "offer",
 		with(6, bstr(stored(text[:len(text)-1]))), nil, nil, "malformed")
-	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x13, which is not a marker, in place of an SSRC marker 0x0e.", "offer",
-		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x13}, 1)))), nil, nil, "malformed")
-	g.decodeFail("av_index_out_of_range", ofr+" whose text refers to SSRC 999 of a table of fewer.", "offer",
-		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x0e, '9', '9', '9'}, 1)))), nil, nil, "malformed")
+	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x13, which is not a marker, in place of an identifier marker 0x0f.", "offer",
+		with(6, bstr(stored(bytes.Replace(text, []byte{0x0f}, []byte{0x13}, 1)))), nil, nil, "malformed")
+	g.decodeFail("av_index_out_of_range", ofr+" whose text refers to identifier 9990 of a table of fewer.", "offer",
+		with(6, bstr(stored(bytes.Replace(text, []byte{0x0f}, []byte{0x0f, '9', '9', '9'}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_candidate_not_alone", ofr+" whose text has a line with the candidate marker 0x01 and more.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte("a="), []byte("\x01a="), 1)))), nil, nil, "malformed")
 
@@ -460,7 +464,7 @@ func (g *gen) avBases() {
 	for _, part := range parts {
 		edits = append(edits, 0)
 		if len(part) > 0 {
-			edits = append(edits, byte((len(part)-1)<<2|2)) // INSERT n (n <= 32: one byte)
+			edits = binary.AppendUvarint(edits, uint64(2*(len(part)-1))<<2|2) // INSERT n: m = 2(n - 1)
 		}
 		edits = append(edits, 3)
 		for _, l := range part {
@@ -475,7 +479,7 @@ func (g *gen) avBases() {
 // avDamage writes more damaged A/V codes. It is longer than 80 lines: a
 // list of cases, one vector each.
 func (g *gen) avDamage() {
-	tv := g.bin("av_chromium_twovideo_offer")
+	tv := g.bin("av_firefox_twovideo_offer")
 	it := items(tv)
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
@@ -487,7 +491,7 @@ func (g *gen) avDamage() {
 	withText := func(ls []string) []byte {
 		return with(6, bstr(stored([]byte(strings.Join(ls, "\n")+"\n"))))
 	}
-	const tvn = "av_chromium_twovideo_offer"
+	const tvn = "av_firefox_twovideo_offer"
 	edit := func(k int, l string) []string {
 		out := append([]string{}, lines...)
 		out[k] = l
@@ -503,9 +507,9 @@ func (g *gen) avDamage() {
 		return 0
 	}
 	g.decodeOK("av_text_other_parse", tvn+" with its text in a stored DEFLATE block: a decoder accepts any valid stream of the canonical text.", withText(lines), nil)
-	k := bytes.IndexByte(text, 0x0e)
+	k := bytes.IndexByte(text, 0x0f)
 	lz := append(append(bytes.Clone(text[:k+1]), '0'), text[k+1:]...)
-	g.decodeFail("av_index_leading_zero", tvn+" whose first SSRC marker's index has a leading zero.", "offer", with(6, bstr(stored(lz))), nil, nil, "malformed")
+	g.decodeFail("av_index_leading_zero", tvn+" whose first identifier marker's index has a leading zero.", "offer", with(6, bstr(stored(lz))), nil, nil, "malformed")
 	grp := find("a=mid:")
 	edits := content(it[5])
 	// onePart is the code with one more part: the empty base and the
@@ -516,11 +520,11 @@ func (g *gen) avDamage() {
 		c[6] = bstr(stored(append(bytes.Clone(text), l+"\n"...)))
 		return join(c...)
 	}
-	if !bytes.HasPrefix(edits, []byte{3, 7}) {
-		g.fail("av_port_marker_no_candidate", "%s: part 0 is not profile 0, COPY END", tvn)
+	if len(edits) < 2 || edits[1] != 7 {
+		g.fail("av_port_marker_no_candidate", "%s: part 0 is not a profile, COPY END", tvn)
 		return
 	}
-	g.decodeFail("av_port_marker_no_candidate", tvn+" whose session part (profile 0, COPY END) becomes COPY 7, INSERT of one more line \"a=x:\\x02\": the port marker in part 0, which has no transport candidate.", "offer",
+	g.decodeFail("av_port_marker_no_candidate", tvn+" whose session part (a profile, COPY END) becomes profile 0, COPY 7, INSERT of one more line \"a=x:\\x02\": the port marker in part 0, which has no transport candidate.", "offer",
 		func() []byte {
 			c := append([][]byte{}, it...)
 			c[5] = bstr(join([]byte{3, 0x18, 2, 3}, edits[2:]))
@@ -537,7 +541,7 @@ func (g *gen) avDamage() {
 	g.decodeFail("av_rendered_invalid", tvn+" whose inserted a=mid line is replaced by \"x\": the rendered text is not a valid description.", "offer",
 		withText(edit(grp, "x")), nil, nil, "malformed")
 	g.decodeFail("av_insert_past_text", tvn+" with one more part that inserts 5 lines the text does not have.", "offer",
-		with(5, bstr(join(edits, []byte{0, 4<<2 | 2, 3}))), nil, nil, "malformed")
+		with(5, bstr(join(edits, []byte{0, 8<<2 | 2, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_items_six", tvn+" without its text item: 6 items.", "offer", join(it[:6]...), nil, nil, "malformed")
 	var ids []cbor.RawMessage
 	if err := cbor.Unmarshal(it[4], &ids); err != nil {
