@@ -306,22 +306,20 @@ func (b *baseIndex) missing(s []string, sid []int32) int {
 // offer's part of the same index, then the profile of least lower bound.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
-	in := newInterner(reg)
-	var offerIdx []baseIndex
-	if offer != nil {
-		d := derivedFor(offer)
-		offerIdx, in.known, in.next = d.bases, d.ids, int32(len(d.ids))
-	}
+	in, offerIdx := editInterner(offer)
 	lines := 0
 	for _, s := range parts {
 		lines += len(s)
 	}
 	// The ids of the description's lines are below in.next + lines.
 	own := newOwnBases(len(parts), int(in.next)+lines)
+	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
 	var c partCoder
+	allIDs := make([]int32, lines) // every part's ids, each a slice of it
 	for x, s := range parts {
-		sid := in.ids(s)
+		sid := in.ids(allIDs[:0:len(s)], s)
+		allIDs = allIDs[len(s):]
 		c.best = append(c.best[:0], avOp{opInsert, len(s), 0}, avOp{opEnd, 0, 0})
 		if len(s) == 0 {
 			c.best = append(c.best[:0], avOp{opEnd, 0, 0})

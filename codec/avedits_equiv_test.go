@@ -19,14 +19,14 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 	var nums [][2]uint64
 	var texts [][]string // each base's lines, for its renamed variant
 	for k, p := range offer {
-		b := newBaseIndex(in.ids(p))
+		b := newBaseIndex(in.ids(nil, p))
 		b.setBlocks(p)
 		bases = append(bases, b)
 		nums = append(nums, [2]uint64{baseOffer, 2 * uint64(k)})
 		texts = append(texts, p)
 	}
 	for x, s := range parts {
-		sid := in.ids(s)
+		sid := in.ids(nil, s)
 		best := []avOp{{opInsert, len(s), 0}, {opEnd, 0, 0}}
 		if len(s) == 0 {
 			best = best[1:]
@@ -45,7 +45,7 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 			}
 			if from, to, payload, ok := renameFor(texts[k], s); ok {
 				lines := renameTokens(texts[k], from, to)
-				b := newBaseIndex(in.ids(lines))
+				b := newBaseIndex(in.ids(nil, lines))
 				b.setBlocks(lines)
 				ops := diffOps(nil, sid, &b)
 				if c := editCost(s, ops, baseLen+len(payload)); c < bestCost {

@@ -20,9 +20,9 @@ func TestPickValue(t *testing.T) {
 	base := []string{"a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=extmap:1 x", "a=ssrc:1 y"}
 	part := []string{base[2], base[3], base[0], base[1], base[4], base[5]}
 	in := newInterner(profileIndex())
-	b := newBaseIndex(in.ids(base))
+	b := newBaseIndex(in.ids(nil, base))
 	b.setBlocks(base)
-	ops := diffOps(nil, in.ids(part), &b)
+	ops := diffOps(nil, in.ids(nil, part), &b)
 	want := []avOp{{opPick, 1, 2}, {opPick, -2, 2}, {opPick, 1, 1}, {opCopyEnd, 1, 0}}
 	if len(ops) != len(want) {
 		t.Fatalf("ops %v, want %v", ops, want)

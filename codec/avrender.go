@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Rendering an A/V skeleton and its tables as the description (AVFORM §5).
@@ -109,7 +110,7 @@ func renderBad(format string, a ...any) error {
 func (r *renderer) line(l string) error {
 	for k := 0; k < len(l); k++ {
 		if c := l[k]; c >= 0x20 || c == '\t' {
-			run := k
+			run := plainRun(l, k)
 			for ; run < len(l); run++ {
 				if c := l[run]; c < 0x20 && c != '\t' {
 					break
@@ -134,6 +135,29 @@ func (r *renderer) line(l string) error {
 	}
 	r.b.WriteString("\r\n")
 	return nil
+}
+
+// plainRun returns the end of the run of plain bytes (TAB and 0x20 to
+// 0x7e) of l from k on, eight at a time: the first eight bytes from k on
+// that are not all plain are left to the caller's byte loop, which then
+// finds the same end. It reads the bytes as isPlainText does.
+func plainRun(l string, k int) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	b := unsafe.Slice(unsafe.StringData(l), len(l)) // read only
+	for ; k+8 <= len(b); k += 8 {
+		x := binary.LittleEndian.Uint64(b[k:])
+		lo7 := x &^ high
+		low := ^(lo7 + ones*0x60) &^ x & high // a byte below 0x20
+		tab := ^((lo7 ^ ones*'\t') + ones*0x7f) &^ (x ^ ones*'\t') & high
+		top := ((lo7 + ones) | x) & high // a byte from 0x7f on
+		if low&^tab|top != 0 {
+			break
+		}
+	}
+	return k
 }
 
 // marker writes the value of the marker c, rest being the line after it,
