@@ -77,6 +77,7 @@ type renderer struct {
 	b         strings.Builder
 	maxSDP    int
 	first     *candidate // the current part's first candidate, or nil
+	cLine     bool       // the current line is a c= line (0x03 of an mDNS name: 0.0.0.0)
 	inSession bool       // the current part is part 0
 	notPlain  bool       // a byte written, other than a line's CRLF, is not TAB or 0x20 to 0x7e
 	part      []string   // the current part
@@ -108,6 +109,7 @@ func renderBad(format string, a ...any) error {
 // line writes one skeleton line other than a candidate line, its markers
 // rendered, and CRLF.
 func (r *renderer) line(l string) error {
+	r.cLine = strings.HasPrefix(l, "c=")
 	for k := 0; k < len(l); k++ {
 		if c := l[k]; c >= 0x20 || c == '\t' {
 			run := plainRun(l, k)
@@ -166,15 +168,7 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 	s := r.s
 	switch c {
 	case mkPort, mkAddress:
-		if r.inSession || r.first == nil {
-			return 0, renderBad("port or address marker in a part without candidates")
-		}
-		if c == mkPort {
-			writeUint(&r.b, uint64(r.first.port))
-		} else {
-			r.checkPlain(r.first.addr)
-			r.b.WriteString(r.first.addr)
-		}
+		return 0, r.transport(c)
 	case mkPayloads:
 		if r.pts == nil {
 			r.pts = []byte{}
@@ -251,4 +245,25 @@ func markerIndex(s string) (i, n int) {
 	}
 	i, _ = strconv.Atoi(s[:n])
 	return i, n
+}
+
+// transport writes the port (c = 0x02) or address (0x03) of the part's
+// transport candidate: the dummy 9, and 0.0.0.0 in a c= line, when its
+// address is an mDNS name (isTransportPort).
+func (r *renderer) transport(c byte) error {
+	if r.inSession || r.first == nil {
+		return renderBad("port or address marker in a part without candidates")
+	}
+	switch {
+	case r.first.kind == addrMDNS && c == mkPort:
+		r.b.WriteByte('9')
+	case r.first.kind == addrMDNS && r.cLine:
+		r.b.WriteString("0.0.0.0")
+	case c == mkPort:
+		writeUint(&r.b, uint64(r.first.port))
+	default:
+		r.checkPlain(r.first.addr)
+		r.b.WriteString(r.first.addr)
+	}
+	return nil
 }

@@ -203,7 +203,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		case l.typ == 'c':
 			line = b.replaceFields(l.val, "c=", func(dst []byte, k int, f string) ([]byte, bool) {
 				addr, rest, slash := strings.Cut(f, "/")
-				if k != 2 || fc == nil || addr != fc.addr {
+				if k != 2 || fc == nil || !isTransportAddr(addr, fc) {
 					return dst, false
 				}
 				if slash {
@@ -249,6 +249,30 @@ func (b *skelBuilder) rtcpLine(val string, fc *candidate) string {
 	})
 }
 
+// isTransportPort reports whether the port text of an m= line stands for
+// the transport candidate fc (marker 0x02): its port, or 9 when its
+// address is an mDNS name, which a stack does not reveal in the m= and c=
+// lines (it writes the dummy 9 and 0.0.0.0 there, as RFC 8840 does for no
+// candidate).
+func isTransportPort(port string, fc *candidate) bool {
+	if fc.kind == addrMDNS {
+		return port == "9"
+	}
+	var buf [5]byte
+	return port == string(strconv.AppendUint(buf[:0], uint64(fc.port), 10))
+}
+
+// isTransportAddr reports whether the address text of a media c= line
+// stands for the transport candidate fc (marker 0x03): its address, or
+// 0.0.0.0 when that is an mDNS name (isTransportPort). (An a=rtcp line's
+// address stands for it when it is its address, a name or not.)
+func isTransportAddr(addr string, fc *candidate) bool {
+	if fc.kind == addrMDNS {
+		return addr == "0.0.0.0"
+	}
+	return addr == fc.addr
+}
+
 // rtpmapPayload returns the payload type text of a skeleton or description
 // line "a=rtpmap:<pt> ..." (up to the first space, or the end), and whether
 // the line is an a=rtpmap line.
@@ -281,8 +305,7 @@ func (b *skelBuilder) mLine(v string, fc *candidate, pts []string) string {
 	start := len(b.arena)
 	line := b.replaceFields(v, "m=", func(dst []byte, k int, f string) ([]byte, bool) {
 		port, rest, slash := strings.Cut(f, "/")
-		var buf [5]byte
-		if k != 1 || fc == nil || port != string(strconv.AppendUint(buf[:0], uint64(fc.port), 10)) {
+		if k != 1 || fc == nil || !isTransportPort(port, fc) {
 			return dst, false
 		}
 		if slash {

@@ -9,7 +9,7 @@
 import { MalformedError, LimitError } from './errors.js';
 import { byteLen } from './avedits.js';
 import {
-  attrName, isToken, isICEString, parseDecimal, parseCandidate, keeps, candidateLine, sessionID,
+  KIND_MDNS, attrName, isToken, isICEString, parseDecimal, parseCandidate, keeps, candidateLine, sessionID,
 } from './sdp.js';
 
 export const MK_CANDIDATE = '\x01', MK_PORT = '\x02', MK_ADDRESS = '\x03', MK_UFRAG = '\x04', MK_PWD = '\x05';
@@ -63,7 +63,7 @@ export const MAX_AV_SECTIONS = 64;
 
 // The kinds of places (AVFORM §2): a field, or part of one, whose text a
 // marker replaces.
-const PORT = 1, ADDRESS = 2, SESS = 3, UFRAG = 4, PWD = 5, DIGEST = 6, SSRC = 7, IDENT = 8;
+const PORT = 1, ADDRESS = 2, SESS = 3, UFRAG = 4, PWD = 5, DIGEST = 6, SSRC = 7, IDENT = 8, C_ADDRESS = 9;
 
 const SSRC_PREFIXES = ['cname:', 'msid:', 'mslabel:', 'label:'];
 
@@ -108,7 +108,7 @@ function upToSlash(field, kind, f) {
 function walkLine(line, media, first, f) {
   const typ = line[0], val = line.slice(2);
   if (media && first) return replaceFields(val, typ + '=', (k, x) => (k === 1 ? upToSlash(x, PORT, f) : null));
-  if (media && typ === 'c') return replaceFields(val, 'c=', (k, x) => (k === 2 ? upToSlash(x, ADDRESS, f) : null));
+  if (media && typ === 'c') return replaceFields(val, 'c=', (k, x) => (k === 2 ? upToSlash(x, C_ADDRESS, f) : null));
   // o=: the session id, always; the session version, a number, when it has
   // 5 digits or more (pion writes the time in seconds), as an SSRC.
   if (!media && typ === 'o') return replaceFields(val, 'o=', (k, x) => (k === 1 ? f(SESS, x) : k === 2 && x.length >= 5 ? f(SSRC, x) : null));
@@ -274,7 +274,10 @@ export function extractSkeleton(p, pol) {
     }
     const part = [];
     const walk = (l, i) => walkLine(l.typ + '=' + l.val, true, i === 0, (kind, x) => {
-      if (kind === PORT) return fc !== null && x === String(fc.port) ? MK_PORT : null;
+      // An mDNS default candidate is written as the dummy 9 and 0.0.0.0 (RFC 8840).
+      const mdns = fc !== null && fc.kind === KIND_MDNS;
+      if (kind === PORT) return fc !== null && x === (mdns ? '9' : String(fc.port)) ? MK_PORT : null;
+      if (kind === C_ADDRESS) return fc !== null && x === (mdns ? '0.0.0.0' : fc.addr) ? MK_ADDRESS : null;
       if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
       return lift(kind, x);
     });
@@ -347,7 +350,9 @@ export function renderSkeleton(parts, t, maxSDP, off) {
           switch (mk) {
             case MK_PORT: case MK_ADDRESS:
               if (pi === 0 || fc === null) throw bad('port or address marker in a part without candidates');
-              put(mk === MK_PORT ? String(fc.port) : fc.addr);
+              if (fc.kind === KIND_MDNS && mk === MK_PORT) put('9');
+              else if (fc.kind === KIND_MDNS && l.startsWith('c=')) put('0.0.0.0');
+              else put(mk === MK_PORT ? String(fc.port) : fc.addr);
               break;
             case MK_PAYLOADS:
               if (pts === null) pts = part.map(rtpmapPayload).filter((x) => x !== null);

@@ -84,10 +84,11 @@ func (g *gen) av(b *baseCodes) {
 	g.encode("av_answer_to_compact_offer", "An audio/video answer to a data-channel offer in the compact form (compact_chrome_offer_mdns): its parts are coded against the registry only.",
 		codec.Answer, strings.Replace(chromeSDP, "a=setup:actpass", "a=setup:active", -1), nil, b.chrome)
 	g.avNegatives(offer, answer, codes["pion-avdata-offer-to-chromium"], chromeSDP)
-	g.avTextNegatives(codes["firefox-twovideo-offer-to-chromium"])
+	g.avTextNegatives(g.trackFirst())
 	g.avPickNegatives(offer, codes["pion-av-offer-to-pion"])
 	g.avReplaceAsInsertSeek("av_chromium_twovideo_offer", codes["chromium-twovideo-offer-to-pion"])
 	g.avRenameTrailingKeep(codes["chromium-twovideo-offer-to-pion"])
+	g.avMDNSDummy()
 }
 
 // avNegatives writes the damaged A/V codes; offer is
@@ -202,11 +203,11 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 }
 
 // avTextNegatives writes the codes with a damaged text item, made from
-// av_firefox_twovideo_offer (whose text has lines: a bundle-only second
-// video section).
+// av_chromium_twovideo_offer_track_first (trackFirst), whose text has
+// lines with SSRC and identifier markers.
 func (g *gen) avTextNegatives(offer []byte) {
 	it := items(offer)
-	const ofr = "av_firefox_twovideo_offer"
+	const ofr = "av_chromium_twovideo_offer_track_first"
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
 		out[i] = item
@@ -222,10 +223,10 @@ func (g *gen) avTextNegatives(offer []byte) {
 		with(6, bstr(stored(append(bytes.Clone(text), "a=x\n"...)))), nil, nil, "malformed")
 	g.decodeFail("av_text_no_final_lf", ofr+" whose text does not end with LF.", "offer",
 		with(6, bstr(stored(text[:len(text)-1]))), nil, nil, "malformed")
-	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x13, which is not a marker, in place of an identifier marker 0x0f.", "offer",
-		with(6, bstr(stored(bytes.Replace(text, []byte{0x0f}, []byte{0x13}, 1)))), nil, nil, "malformed")
-	g.decodeFail("av_index_out_of_range", ofr+" whose text refers to identifier 9990 of a table of fewer.", "offer",
-		with(6, bstr(stored(bytes.Replace(text, []byte{0x0f}, []byte{0x0f, '9', '9', '9'}, 1)))), nil, nil, "malformed")
+	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x13, which is not a marker, in place of an SSRC marker 0x0e.", "offer",
+		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x13}, 1)))), nil, nil, "malformed")
+	g.decodeFail("av_index_out_of_range", ofr+" whose text refers to SSRC 9990 of a table of fewer.", "offer",
+		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x0e, '9', '9', '9'}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_candidate_not_alone", ofr+" whose text has a line with the candidate marker 0x01 and more.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte("a="), []byte("\x01a="), 1)))), nil, nil, "malformed")
 
@@ -479,7 +480,7 @@ func (g *gen) avBases() {
 // avDamage writes more damaged A/V codes. It is longer than 80 lines: a
 // list of cases, one vector each.
 func (g *gen) avDamage() {
-	tv := g.bin("av_firefox_twovideo_offer")
+	tv := g.bin("av_chromium_twovideo_offer_track_first")
 	it := items(tv)
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
@@ -491,7 +492,7 @@ func (g *gen) avDamage() {
 	withText := func(ls []string) []byte {
 		return with(6, bstr(stored([]byte(strings.Join(ls, "\n")+"\n"))))
 	}
-	const tvn = "av_firefox_twovideo_offer"
+	const tvn = "av_chromium_twovideo_offer_track_first"
 	edit := func(k int, l string) []string {
 		out := append([]string{}, lines...)
 		out[k] = l
@@ -507,9 +508,9 @@ func (g *gen) avDamage() {
 		return 0
 	}
 	g.decodeOK("av_text_other_parse", tvn+" with its text in a stored DEFLATE block: a decoder accepts any valid stream of the canonical text.", withText(lines), nil)
-	k := bytes.IndexByte(text, 0x0f)
+	k := bytes.IndexByte(text, 0x0e)
 	lz := append(append(bytes.Clone(text[:k+1]), '0'), text[k+1:]...)
-	g.decodeFail("av_index_leading_zero", tvn+" whose first identifier marker's index has a leading zero.", "offer", with(6, bstr(stored(lz))), nil, nil, "malformed")
+	g.decodeFail("av_index_leading_zero", tvn+" whose first SSRC marker's index has a leading zero.", "offer", with(6, bstr(stored(lz))), nil, nil, "malformed")
 	grp := find("a=mid:")
 	edits := content(it[5])
 	// onePart is the code with one more part: the empty base and the
@@ -533,8 +534,8 @@ func (g *gen) avDamage() {
 		}(), nil, nil, "malformed")
 	g.decodeFail("av_payloads_marker_no_rtpmap", tvn+" with one more part, the empty base and one inserted line \"m=audio 9 X \\x10\": the payload types marker in a part without a=rtpmap lines.", "offer",
 		onePart("m=audio 9 X \x10"), nil, nil, "malformed")
-	sem := find("a=msid:")
-	g.decodeFail("av_marker_misplaced", tvn+" with the session id marker 0x07 as a third field of an a=msid line: it renders, and re-encoding finds a number there, which it keeps as text.", "offer",
+	sem := find("a=ssrc:")
+	g.decodeFail("av_marker_misplaced", tvn+" with the session id marker 0x07 as one more field of an inserted a=ssrc: msid line: it renders, and re-encoding finds a number there, which it keeps as text.", "offer",
 		withText(edit(sem, lines[sem]+" \x07")), nil, nil, "non-canonical")
 	g.decodeFail("av_text_empty_line", tvn+" whose text has an empty line.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte("\n"), []byte("\n\n"), 1)))), nil, nil, "malformed")
@@ -573,4 +574,22 @@ func (g *gen) avDamage() {
 	su[6] = bstr(stored(bytes.Replace(sut, []byte("a=setup:ACTPASS"), []byte("a=setup:actpass"), 1)))
 	g.decodeFail("av_compact_eligible", "av_setup_upper_case with a=setup:actpass in its text: the rendered description is eligible for the compact data-channel form, so the A/V code is not canonical.", "offer",
 		join(su...), nil, nil, "non-canonical")
+}
+
+// trackFirst writes av_chromium_twovideo_offer_track_first, Chromium's
+// two-video offer with the second video section's a=msid line written
+// track first, and returns its code: the rename of the first video section
+// makes that line but not the section's ssrc msid lines, which are
+// inserted (the damaged-text vectors' source).
+func (g *gen) trackFirst() []byte {
+	s, err := readBatch1("chromium-twovideo-offer-to-pion")
+	k := strings.LastIndex(s, "\r\na=msid:")
+	if err != nil || k < 0 {
+		g.fail("av_chromium_twovideo_offer_track_first", "no a=msid line: %v", err)
+		return nil
+	}
+	e := k + 2 + strings.Index(s[k+2:], "\r\n")
+	f := strings.Fields(strings.TrimPrefix(s[k+2:e], "a=msid:"))
+	s = s[:k+2] + "a=msid:" + f[1] + " " + f[0] + s[e:]
+	return g.encode("av_chromium_twovideo_offer_track_first", "testdata/av/batch1/chromium-twovideo-offer-to-pion.sdp with the a=msid line of its second video section written track first: that section is its first video section renamed, and its ssrc msid lines, whose stream and track the rename puts in the other order, are inserted.", codec.Offer, s, nil, nil)
 }

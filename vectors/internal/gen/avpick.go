@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+
+	"github.com/peer-sdp/peer/codec"
 )
 
 // avPickNegatives writes the damaged PICK ops (AVFORM §3); offer is
@@ -100,4 +102,16 @@ func (g *gen) avRenameTrailingKeep(code []byte) {
 	it[5] = bstr(out)
 	g.decodeFail("av_rename_trailing_keep", "av_chromium_twovideo_offer whose last part, its first video section renamed, has a rename of one rank more that keeps the base's reference: the same skeleton, but an encoder ends a rename at the last rank it changes.", "offer",
 		join(it...), nil, nil, "non-canonical")
+}
+
+// avMDNSDummy writes av_marker_mdns_dummy: a real offer whose default
+// candidate is an mDNS name, which writes the dummy port 9 and address
+// 0.0.0.0 in its m= and c= lines, markers 0x02 and 0x03 there.
+func (g *gen) avMDNSDummy() {
+	s, err := readBatch1("firefox-mdns-audio-offer-to-firefox-mdns")
+	if err != nil {
+		g.fail("av_marker_mdns_dummy", "%v", err)
+		return
+	}
+	g.encode("av_marker_mdns_dummy", "A real offer whose first candidate is an mDNS name (testdata/av/batch1/firefox-mdns-audio-offer-to-firefox-mdns.sdp): its m= port 9 and c= address 0.0.0.0 are the markers 0x02 and 0x03, which render so when the transport candidate's address is an mDNS name; its a=rtcp line's address, the name itself, is 0x03 too.", codec.Offer, s, nil, nil)
 }
