@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"errors"
 	"net/netip"
 	"strings"
 )
@@ -80,7 +81,13 @@ func parseCandidate(v string) (c candidate, keep, ok bool) {
 // classifyAddress returns the kind, canonical text and wire bytes of a
 // candidate's connection-address.
 func classifyAddress(s string) (kind uint8, canon string, raw [16]byte, ok bool) {
-	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+	if v4, ok := parseIPv4(s); ok {
+		copy(raw[:], v4[:])
+		return addrIPv4, s, raw, true
+	}
+	// netip.ParseAddr is not tried where it would fail (making an error
+	// value): on an mDNS name or another name.
+	if a, err := parseIPAddr(s); err == nil && a.Zone() == "" {
 		// The canonical text is s itself when s is canonical: compared in
 		// a stack buffer, a string is made only when it differs.
 		var buf [64]byte
@@ -102,6 +109,53 @@ func classifyAddress(s string) (kind uint8, canon string, raw [16]byte, ok bool)
 		return 0, "", raw, false
 	}
 	return addrName, s, raw, true
+}
+
+// parseIPv4 parses a dotted-quad IPv4 address as netip.ParseAddr accepts
+// it: four decimals of 1 to 3 digits, each at most 255, without leading
+// zeros, which is also its canonical text. ok false leaves s to
+// netip.ParseAddr (an IPv6 address, a name, or no address).
+func parseIPv4(s string) (ip [4]byte, ok bool) {
+	field, v, digits := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if digits == 1 && v == 0 {
+				return ip, false // a leading zero
+			}
+			v, digits = v*10+int(c-'0'), digits+1
+			if v > 255 {
+				return ip, false
+			}
+		case c == '.' && digits > 0 && field < 3:
+			ip[field] = byte(v)
+			field, v, digits = field+1, 0, 0
+		default:
+			return ip, false
+		}
+	}
+	if field != 3 || digits == 0 {
+		return ip, false
+	}
+	ip[3] = byte(v)
+	return ip, true
+}
+
+// errNotIP is parseIPAddr's error for a text that netip.ParseAddr would
+// reject without trying it.
+var errNotIP = errors.New("not an IP address")
+
+// parseIPAddr is netip.ParseAddr, which parses a text without ':' as
+// IPv4: one with a byte other than a digit and '.' is rejected at once.
+func parseIPAddr(s string) (netip.Addr, error) {
+	if strings.IndexByte(s, ':') < 0 {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c != '.' && (c < '0' || c > '9') {
+				return netip.Addr{}, errNotIP
+			}
+		}
+	}
+	return netip.ParseAddr(s)
 }
 
 // isMDNSName reports whether s is "<uuid>.local" with the UUID in lower-case

@@ -15,14 +15,34 @@ type ownBases struct {
 	mask []uint64
 }
 
+// maskPool holds the masks of released ownBases: a mask spans every id up
+// to the description's greatest, registry ids included, a few KiB that
+// most descriptions need.
+var maskPool = sync.Pool{New: func() any { return new([]uint64) }}
+
 // newOwnBases returns the bases of a description of n parts whose line
-// ids are below top (all room made at once).
+// ids are below top (all room made at once). release gives its mask back.
 func newOwnBases(n, top int) ownBases {
+	mask := *maskPool.Get().(*[]uint64)
+	if cap(mask) < top {
+		mask = make([]uint64, 0, top)
+	}
 	return ownBases{
 		sids: make([][]int32, 0, n),
 		idx:  make([]baseIndex, 0, n),
-		mask: make([]uint64, 0, top),
+		mask: mask[:0],
 	}
+}
+
+// release puts o's mask back in the pool; o is not used again. add
+// zeroes the mask's words as it extends it, so a mask is put back as it
+// is.
+func (o *ownBases) release() {
+	if cap(o.mask) <= 1<<16 {
+		mask := o.mask[:0]
+		maskPool.Put(&mask)
+	}
+	o.mask = nil
 }
 
 // add appends a part of line ids sid.
@@ -72,6 +92,7 @@ func (o *ownBases) missing(k int, s []string, sid []int32) int {
 // every profile.
 type registryIndex struct {
 	ids      map[string]int32
+	table    *lineTable // ids, for interner
 	profiles []baseIndex
 	// Indexed by id: the profiles holding the line or, where that list is
 	// shorter (lacks[id]), the profiles lacking it; ascending.
@@ -82,7 +103,9 @@ type registryIndex struct {
 var profileIndex = sync.OnceValue(func() *registryIndex {
 	r := &registryIndex{ids: map[string]int32{}}
 	for _, p := range avProfiles {
-		r.profiles = append(r.profiles, newBaseIndex(r.intern(p)))
+		b := newBaseIndex(r.intern(p))
+		b.setBlocks(p)
+		r.profiles = append(r.profiles, b)
 	}
 	r.holders, r.lacks = make([][]uint16, len(r.ids)), make([]bool, len(r.ids))
 	for id := range r.holders {
@@ -99,6 +122,7 @@ var profileIndex = sync.OnceValue(func() *registryIndex {
 			r.holders[id], r.lacks[id] = out, true
 		}
 	}
+	r.table = newLineTable(r.ids)
 	return r
 })
 
@@ -155,19 +179,24 @@ func (r *registryIndex) intern(lines []string) []int32 {
 // other lines go into extra.
 type interner struct {
 	known map[string]int32
+	table *lineTable // known's lines, looked up faster
 	next  int32
 	extra map[string]int32
 }
 
 // newInterner returns an interner of the registry's ids.
 func newInterner(reg *registryIndex) interner {
-	return interner{known: reg.ids, next: int32(len(reg.ids))}
+	return interner{known: reg.ids, table: reg.table, next: int32(len(reg.ids))}
 }
 
-func (in *interner) ids(lines []string) []int32 {
-	out := make([]int32, len(lines))
+// ids returns the ids of lines, in out's storage when it has room.
+func (in *interner) ids(out []int32, lines []string) []int32 {
+	if cap(out) < len(lines) {
+		out = make([]int32, len(lines))
+	}
+	out = out[:len(lines)]
 	for i, l := range lines {
-		id, ok := in.known[l]
+		id, ok := in.table.lookup(l)
 		if !ok {
 			if id, ok = in.extra[l]; !ok {
 				if in.extra == nil {
@@ -180,4 +209,90 @@ func (in *interner) ids(lines []string) []int32 {
 		out[i] = id
 	}
 	return out
+}
+
+// editInterner returns the interner of the lines of a description coded
+// against the offer skeleton offer (nil for none) and the index of the
+// offer's parts.
+func editInterner(offer [][]string) (interner, []baseIndex) {
+	in := newInterner(profileIndex())
+	if offer == nil {
+		return in, nil
+	}
+	d := derivedFor(offer)
+	in.known, in.table, in.next = d.ids, d.table, int32(len(d.ids))
+	return in, d.bases
+}
+
+// lineTable is a read-only hash table of lines and their ids: the lookup
+// of interner.ids, for the registry's lines and an offer's. It hashes a
+// line by its length and four 8-byte windows (start, 8, middle, end),
+// not every byte as a Go map does: lines that differ elsewhere only share
+// a probe sequence, and every hit is checked on the whole line.
+type lineTable struct {
+	slots []lineSlot
+	mask  uint32
+}
+
+type lineSlot struct {
+	line string
+	id1  int32 // 1 + the id, 0 for an empty slot
+}
+
+// newLineTable returns the table of the lines and ids of m.
+func newLineTable(m map[string]int32) *lineTable {
+	size := 16
+	for size < 4*len(m) {
+		size *= 2
+	}
+	t := &lineTable{slots: make([]lineSlot, size), mask: uint32(size - 1)}
+	for l, id := range m {
+		i := lineHash(l) & t.mask
+		for t.slots[i].id1 != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = lineSlot{l, id + 1}
+	}
+	return t
+}
+
+// lookup returns the id of l and whether the table has it.
+func (t *lineTable) lookup(l string) (int32, bool) {
+	for i := lineHash(l) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.id1 == 0 {
+			return 0, false
+		}
+		if s.line == l {
+			return s.id1 - 1, true
+		}
+	}
+}
+
+// lineHash hashes a line's length and its bytes 0–7, 8–15, the 8 around
+// its middle and its last 8 (all its bytes when it is shorter than 8).
+func lineHash(s string) uint32 {
+	const k1, k2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
+	n := len(s)
+	h := uint64(n) * k1
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			h = (h ^ uint64(s[i])) * k2
+		}
+		return uint32(h >> 32)
+	}
+	h = (h ^ le64(s)) * k2
+	h = (h ^ le64(s[n-8:])) * k2
+	h = (h ^ le64(s[(n-8)/2:])) * k2
+	if n >= 16 {
+		h = (h ^ le64(s[8:])) * k2
+	}
+	return uint32(h >> 32)
+}
+
+// le64 reads the first 8 bytes of s as a little-endian integer.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

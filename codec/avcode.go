@@ -29,9 +29,10 @@ type avData struct {
 	offer    [][]string // the offer's skeleton parts, for an answer whose offer is an A/V code
 	profiles int        // decoded codes: the greatest registry profile used as a base, -1 for none
 	edits    []byte
-	text     []byte // the inserted lines, each followed by LF
-	deflated []byte // decoded codes: the text item as received
-	sdp      string // decoded codes: the rendered description
+	text     []byte   // the inserted lines, each followed by LF
+	inserted []string // decoded codes: the lines of text
+	deflated []byte   // decoded codes: the text item as received
+	sdp      string   // decoded codes: the rendered description
 }
 
 // avModel returns the A/V model of p (AVFORM §1, §2); ok is false when p
@@ -94,7 +95,7 @@ func avEligible(p *parsedSDP) bool {
 }
 
 // makeEdits computes the edits and the text of m's skeleton with the
-// registry profiles 0 to maxProfile.
+// registry profiles 0 to maxProfile (appendEdits).
 func (a *avData) makeEdits(maxProfile int) {
 	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer, maxProfile)
 }
@@ -142,9 +143,35 @@ func makeAVDict(offer [][]string) []byte {
 	return d
 }
 
-// compress returns the text item of m.
+// inflateAVText inflates the text item deflated (at offset off) with the
+// dictionary dict, an empty item being the empty text.
+func inflateAVText(deflated, dict []byte, maxSDP, off int) ([]byte, error) {
+	if len(deflated) == 0 {
+		return nil, nil
+	}
+	text, err := detflate.Decompress(deflated, dict, maxSDP)
+	if err != nil {
+		if errors.Is(err, detflate.ErrTooLarge) {
+			return nil, errf(ErrLimit, off, "text", "inflated text exceeds %d bytes", maxSDP)
+		}
+		return nil, errf(ErrMalformed, off, "text", "not a valid DEFLATE stream")
+	}
+	return text, nil
+}
+
+// compress returns the text item of m: empty when no line is inserted
+// (AVFORM §3), else the DEFLATE stream of the inserted lines. Against an
+// offer's skeleton, the dictionary is avDictBase() ‖ the skeleton text, and
+// the chains of avDictBase's positions are its shared ones: only the
+// skeleton text's positions are chained per call, not the whole window's.
 func (a *avData) compress() []byte {
-	return detflate.Compress(nil, a.text, avDict(a.offer))
+	if len(a.text) == 0 {
+		return nil
+	}
+	if a.offer == nil {
+		return detflate.Compress(nil, a.text, avDictBase())
+	}
+	return detflate.CompressSplit(nil, a.text, avDictBase(), derivedFor(a.offer).text)
 }
 
 // isLowerUUID reports whether s is a lower-case UUID 8-4-4-4-12.
@@ -211,18 +238,18 @@ func (d *Decoder) readAV(m *model, items [][]byte, offs []int) error {
 		return err
 	}
 	s.ufrag, s.pwd, s.cands = m.ufrag, m.pwd, m.cands
-	text, err := detflate.Decompress(deflated, avDict(m.av.offer), d.maxSDP)
+	text, err := inflateAVText(deflated, avDict(m.av.offer), d.maxSDP, offs[6])
 	if err != nil {
-		if errors.Is(err, detflate.ErrTooLarge) {
-			return errf(ErrLimit, offs[6], "text", "inflated text exceeds %d bytes", d.maxSDP)
-		}
-		return errf(ErrMalformed, offs[6], "text", "not a valid DEFLATE stream")
+		return err
+	}
+	if len(deflated) > 0 && len(text) == 0 {
+		m.nonCanon = true // no inserted line: the empty byte string
 	}
 	lines, ok := splitTextLines(text)
 	if !ok {
 		return errf(ErrMalformed, offs[6], "text", "the text must be non-empty lines, each ending in LF")
 	}
-	m.av.text, m.av.deflated = text, deflated
+	m.av.text, m.av.deflated, m.av.inserted = text, deflated, lines
 	if s.parts, m.av.profiles, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5]); err != nil {
 		return err
 	}

@@ -35,8 +35,9 @@ const maxVarintLen = 4
 // avOp is an edit operation: n lines for COPY and INSERT, the signed
 // move of the base position for SEEK.
 type avOp struct {
-	kind byte
-	n    int
+	kind  byte
+	n     int
+	lines int // PICK: the block's length
 }
 
 // A base's lines are compared as integers: every distinct line of the
@@ -52,6 +53,9 @@ type baseIndex struct {
 	ids   []int32
 	start []int32 // indexed by id and id+1; shorter than the largest id + 2 when absent
 	at    []int32
+	// The blocks (avpick.go): their first and end positions.
+	heads, ends []int32
+	blocksSet   bool
 }
 
 func newBaseIndex(ids []int32) baseIndex {
@@ -118,19 +122,31 @@ func (b *baseIndex) seekTarget(s []int32, i, j int) int {
 func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 	p := b.ids
 	j := 0
+	first := len(ops)
 	for i := 0; i < len(s); {
 		if j < len(p) && s[i] == p[j] {
 			n := 1
 			for i+n < len(s) && j+n < len(p) && s[i+n] == p[j+n] {
 				n++
 			}
-			ops = append(ops, avOp{opCopy, n})
+			ops = append(ops, avOp{opCopy, n, 0})
 			i += n
 			j += n
 			continue
 		}
 		if k := b.seekTarget(s, i, j); k >= 0 {
-			ops = append(ops, avOp{opSeek, k - j})
+			if last := len(ops) - 1; last >= first && ops[last].kind == opInsert && k-j == ops[last].n {
+				ops[last].kind = opReplace // INSERT n, SEEK +n
+				j = k
+				continue
+			}
+			if o, ok := b.pickOp(s, i, j, k); ok {
+				ops = append(ops, o)
+				i += o.lines
+				j = k + o.lines
+				continue
+			}
+			ops = append(ops, avOp{opSeek, k - j, 0})
 			j = k
 			continue
 		}
@@ -138,14 +154,14 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 		for i+n < len(s) && !b.has(s[i+n]) {
 			n++
 		}
-		ops = append(ops, avOp{opInsert, n})
+		ops = append(ops, avOp{opInsert, n, 0})
 		i += n
 	}
 	if last := len(ops) - 1; last >= 0 && ops[last].kind == opCopy && j == len(p) {
 		ops[last].kind = opCopyEnd
 		return ops
 	}
-	return append(ops, avOp{opEnd, 0})
+	return append(ops, avOp{opEnd, 0, 0})
 }
 
 func varintLen(v uint64) int {
@@ -170,6 +186,10 @@ func opValue(o avOp) uint64 {
 	switch {
 	case o.kind == opEnd || o.kind == opCopyEnd:
 		return uint64(o.kind)
+	case o.kind == opPick:
+		return pickValue(o.n)
+	case o.kind == opInsert || o.kind == opReplace:
+		return insertValue(o)
 	case o.kind != opSeek:
 		return uint64(o.n-1)<<2 | uint64(o.kind)
 	case o.n > 0:
@@ -189,7 +209,9 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 		switch o.kind {
 		case opCopy:
 			i += o.n
-		case opInsert:
+		case opPick:
+			i += o.lines
+		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {
 				cost += len(l) + 1
 			}
@@ -208,6 +230,10 @@ type partCoder struct {
 	// base, then the offer's parts, the earlier parts, the profiles): the
 	// bases are not tried in that order, so a tie goes to the lesser q.
 	bestQ int
+	// rename is the rename (avrename.go) of the base diffed, bestRename
+	// the best's; nil when not renamed.
+	rename, bestRename []byte
+	refs               []bool // the part's lines that hold a reference (lineRefs), made when first needed
 }
 
 // try diffs the part s (sid: its ids) against base b, numbered base (and
@@ -241,6 +267,7 @@ func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint6
 	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
 		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q
+		c.bestRename = append(c.bestRename[:0], c.rename...)
 	}
 }
 
@@ -279,30 +306,28 @@ func (b *baseIndex) missing(s []string, sid []int32) int {
 // offer's part of the same index, then the profile of least lower bound.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
-	in := newInterner(reg)
-	var offerIdx []baseIndex
-	if offer != nil {
-		d := derivedFor(offer)
-		offerIdx, in.known, in.next = d.bases, d.ids, int32(len(d.ids))
-	}
+	in, offerIdx := editInterner(offer)
 	lines := 0
 	for _, s := range parts {
 		lines += len(s)
 	}
 	// The ids of the description's lines are below in.next + lines.
 	own := newOwnBases(len(parts), int(in.next)+lines)
+	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
 	var c partCoder
+	allIDs := make([]int32, lines) // every part's ids, each a slice of it
 	for x, s := range parts {
-		sid := in.ids(s)
-		c.best = append(c.best[:0], avOp{opInsert, len(s)}, avOp{opEnd, 0})
+		sid := in.ids(allIDs[:0:len(s)], s)
+		allIDs = allIDs[len(s):]
+		c.best = append(c.best[:0], avOp{opInsert, len(s), 0}, avOp{opEnd, 0, 0})
 		if len(s) == 0 {
-			c.best = append(c.best[:0], avOp{opEnd, 0})
+			c.best = append(c.best[:0], avOp{opEnd, 0, 0})
 		}
-		c.bestBase, c.bestQ = [2]uint64{}, 0
+		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
 		c.bestCost = editCost(s, c.best, 1)
 		if x < len(offerIdx) {
-			c.tryPart(s, sid, &offerIdx[x], baseOffer, uint64(x), 1+x)
+			c.tryPart(s, sid, &offerIdx[x], baseOffer, 2*uint64(x), 1+x)
 		}
 		reg.missingBytes(missing, s, sid)
 		q0 := 1 + len(offerIdx) + len(own.sids) // the first profile's q
@@ -312,13 +337,15 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		}
 		for k := range offerIdx {
 			if k != x {
-				c.tryPart(s, sid, &offerIdx[k], baseOffer, uint64(k), 1+k)
+				c.tryPart(s, sid, &offerIdx[k], baseOffer, 2*uint64(k), 1+k)
 			}
 		}
 		for k := range own.sids {
 			q, m := 1+len(offerIdx)+k, own.missing(k, s, sid)
-			if baseLen, ok := c.bound(baseOwn, uint64(k), q, m); ok {
-				c.diff(s, sid, own.index(k), baseOwn, uint64(k), q, baseLen)
+			if baseLen, ok := c.bound(baseOwn, 2*uint64(k), q, m); ok {
+				b := own.index(k)
+				b.setBlocks(parts[k])
+				c.diff(s, sid, b, baseOwn, 2*uint64(k), q, baseLen)
 			}
 		}
 		for k := range missing {
@@ -326,10 +353,17 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 				c.try(s, sid, &reg.profiles[k], baseProfile+uint64(k), 0, q0+k, missing[k])
 			}
 		}
+		// The renamed parts last, when the best so far prunes most.
+		for k := range offerIdx {
+			c.tryRenamed(s, sid, &in, offer[k], offerIdx[k].has, baseOffer, uint64(k), 1+k)
+		}
+		for k := range own.sids {
+			c.tryRenamed(s, sid, &in, parts[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
+		}
 		if x < len(parts)-1 {
 			own.add(sid)
 		}
-		dst, text = appendPart(dst, text, s, c.bestBase, c.best)
+		dst, text = appendPart(dst, text, s, c.bestBase, c.bestRename, c.best)
 	}
 	return dst, text
 }
@@ -350,10 +384,11 @@ func leastBound(missing []int) int {
 // appendPart appends the edits of the part s, coded with ops (END or COPY
 // END last) against the base bestBase (its number, and the part index for
 // baseOffer and baseOwn), to dst and its inserted lines to text.
-func appendPart(dst, text []byte, s []string, bestBase [2]uint64, ops []avOp) ([]byte, []byte) {
+func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte, ops []avOp) ([]byte, []byte) {
 	dst = appendVarint(dst, bestBase[0])
 	if bestBase[0] == baseOffer || bestBase[0] == baseOwn {
 		dst = appendVarint(dst, bestBase[1])
+		dst = append(dst, rename...) // when bestBase[1] is odd
 	}
 	i := 0
 	for _, o := range ops {
@@ -361,7 +396,9 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, ops []avOp) ([
 		switch o.kind {
 		case opCopy:
 			i += o.n
-		case opInsert:
+		case opPick:
+			i += o.lines
+		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {
 				text = append(text, l...)
 				text = append(text, '\n')
@@ -387,26 +424,26 @@ func readBase(edits []byte, p *int, offer, own [][]string, answer bool, off int)
 	case base == baseEmpty:
 		return nil, -1, nil
 	case base == baseOffer:
-		k, ok := readVarint(edits, p)
+		w, ok := readVarint(edits, p)
 		if !ok {
 			return nil, -1, bad("truncated or over-long varint")
 		}
 		if !answer || offer == nil {
 			return nil, -1, bad("an offer part as base without an A/V offer")
 		}
-		if k >= uint64(len(offer)) {
-			return nil, -1, bad("offer part %d of %d", k, len(offer))
+		if w>>1 >= uint64(len(offer)) {
+			return nil, -1, bad("offer part %d of %d", w>>1, len(offer))
 		}
-		return offer[k], -1, nil
+		return renamedBase(edits, p, offer[w>>1], w, bad)
 	case base == baseOwn:
-		k, ok := readVarint(edits, p)
+		w, ok := readVarint(edits, p)
 		if !ok {
 			return nil, -1, bad("truncated or over-long varint")
 		}
-		if k >= uint64(len(own)) {
-			return nil, -1, bad("part %d as base of part %d", k, len(own))
+		if w>>1 >= uint64(len(own)) {
+			return nil, -1, bad("part %d as base of part %d", w>>1, len(own))
 		}
-		return own[k], -1, nil
+		return renamedBase(edits, p, own[w>>1], w, bad)
 	case base-baseProfile >= uint64(len(avProfiles)):
 		return nil, -1, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
 	}
@@ -438,22 +475,25 @@ func readVarint(b []byte, p *int) (v uint64, ok bool) {
 // returns the greatest profile number used as a base (-1: none).
 func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, maxSDP, off int) (parts [][]string, maxProfile int, err error) {
 	maxProfile = -1
-	total := 0
-	p := 0
+	total, p := 0, 0
+	cache := blockCache{}
 	all := make([]string, 0, 2*len(lines)+64)
 	bad := func(format string, a ...any) error {
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
 	for p < len(edits) {
 		bl, profile, err := readBase(edits, &p, offer, parts, answer, off)
+		if err == nil {
+			total, err = chargeRenamed(bl, profile, total, maxSDP, off)
+		}
 		if err != nil {
 			return nil, -1, err
 		}
 		maxProfile = max(maxProfile, profile)
-		// Every part's lines go into one backing slice, each part a full
-		// slice expression of it: fewer allocations than a slice per part.
+		// One backing slice for every part's lines, each part a full slice expression of it.
 		start := len(all)
 		j := 0
+		blocks := cache.of(bl)
 		for {
 			v, ok := readVarint(edits, &p)
 			if !ok {
@@ -465,11 +505,10 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			n := int(v>>2) + 1
 			var add []string
 			switch v & 3 {
-			case opEnd:
-				if v != opCopyEnd {
-					return nil, -1, bad("op %d", v)
+			case opEnd: // COPY END or PICK
+				if add, j, ok = blocks.kind3(bl, j, v); !ok {
+					return nil, -1, bad("PICK of a block outside the base")
 				}
-				add = bl[j:]
 			case opCopy:
 				if n > len(bl)-j {
 					return nil, -1, bad("COPY past the base's end")
@@ -486,10 +525,10 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 				}
 				j += d
 			case opInsert:
-				if n > len(lines) {
-					return nil, -1, bad("INSERT of more lines than the text has")
+				var msg string
+				if add, lines, j, msg = insertOp(lines, n, j, len(bl)); msg != "" {
+					return nil, -1, bad("%s", msg)
 				}
-				add, lines = lines[:n], lines[n:]
 			}
 			for _, l := range add {
 				total += len(l) + 2

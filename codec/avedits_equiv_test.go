@@ -17,40 +17,58 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 	in := newInterner(reg)
 	var bases []baseIndex
 	var nums [][2]uint64
+	var texts [][]string // each base's lines, for its renamed variant
 	for k, p := range offer {
-		bases = append(bases, newBaseIndex(in.ids(p)))
-		nums = append(nums, [2]uint64{baseOffer, uint64(k)})
+		b := newBaseIndex(in.ids(nil, p))
+		b.setBlocks(p)
+		bases = append(bases, b)
+		nums = append(nums, [2]uint64{baseOffer, 2 * uint64(k)})
+		texts = append(texts, p)
 	}
 	for x, s := range parts {
-		sid := in.ids(s)
-		best := []avOp{{opInsert, len(s)}, {opEnd, 0}}
+		sid := in.ids(nil, s)
+		best := []avOp{{opInsert, len(s), 0}, {opEnd, 0, 0}}
 		if len(s) == 0 {
 			best = best[1:]
 		}
 		bestBase, bestCost := [2]uint64{}, editCost(s, best, 1)
+		var bestRename []byte
 		for k := range bases {
-			baseLen := varintLen(nums[k][0])
-			if nums[k][0] == baseOffer || nums[k][0] == baseOwn {
-				baseLen += varintLen(nums[k][1])
-			}
+			baseLen := varintLen(nums[k][0]) + varintLen(nums[k][1])
 			ops := diffOps(nil, sid, &bases[k])
 			if c := editCost(s, ops, baseLen); c < bestCost {
-				best, bestBase, bestCost = ops, nums[k], c
+				best, bestBase, bestCost, bestRename = ops, nums[k], c, nil
+			}
+			// The same base renamed, right after it in tie-break order.
+			if _, refMissing := plainMissing(s, sid, bases[k].has, lineRefs(s), 1<<30); !refMissing {
+				continue
+			}
+			if from, to, payload, ok := renameFor(texts[k], s); ok {
+				lines := renameTokens(texts[k], from, to)
+				b := newBaseIndex(in.ids(nil, lines))
+				b.setBlocks(lines)
+				ops := diffOps(nil, sid, &b)
+				if c := editCost(s, ops, baseLen+len(payload)); c < bestCost {
+					best, bestBase, bestCost, bestRename = ops, [2]uint64{nums[k][0], nums[k][1] + 1}, c, payload
+				}
 			}
 		}
 		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
 			ops := diffOps(nil, sid, &reg.profiles[k])
 			if c := editCost(s, ops, varintLen(baseProfile+uint64(k))); c < bestCost {
-				best, bestBase, bestCost = ops, [2]uint64{baseProfile + uint64(k), 0}, c
+				best, bestBase, bestCost, bestRename = ops, [2]uint64{baseProfile + uint64(k), 0}, c, nil
 			}
 		}
 		if x < len(parts)-1 {
 			// Earlier parts go after the offer's parts and before the
 			// profiles in tie-break order, as bases does.
-			bases = append(bases, newBaseIndex(sid))
-			nums = append(nums, [2]uint64{baseOwn, uint64(x)})
+			b := newBaseIndex(sid)
+			b.setBlocks(s)
+			bases = append(bases, b)
+			nums = append(nums, [2]uint64{baseOwn, 2 * uint64(x)})
+			texts = append(texts, s)
 		}
-		dst, text = appendPart(dst, text, s, bestBase, best)
+		dst, text = appendPart(dst, text, s, bestBase, bestRename, best)
 	}
 	return dst, text
 }

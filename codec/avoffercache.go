@@ -20,7 +20,9 @@ type offerDerived struct {
 	parts [][]string
 	bases []baseIndex
 	ids   map[string]int32 // the ids of the registry's lines and the skeleton's (interner.known)
+	table *lineTable       // ids, for interner
 	dict  []byte
+	text  []byte // the skeleton text, dict's end (avDictBase() ‖ text is the dictionary)
 }
 
 // offerCacheSize is the number of offer skeletons whose index and
@@ -51,9 +53,17 @@ func derivedFor(offer [][]string) *offerDerived {
 	}
 	offerCache.Unlock()
 	d := &offerDerived{parts: offer, dict: makeAVDict(offer), bases: make([]baseIndex, len(offer))}
+	n := 0
+	for _, part := range offer {
+		for _, l := range part {
+			n += len(l) + 1
+		}
+	}
+	d.text = d.dict[len(d.dict)-n:]
 	in := newInterner(profileIndex())
 	for k, p := range offer {
-		d.bases[k] = newBaseIndex(in.ids(p))
+		d.bases[k] = newBaseIndex(in.ids(nil, p))
+		d.bases[k].setBlocks(p)
 	}
 	d.ids = make(map[string]int32, len(in.known)+len(in.extra))
 	for _, m := range [2]map[string]int32{in.known, in.extra} {
@@ -61,6 +71,7 @@ func derivedFor(offer [][]string) *offerDerived {
 			d.ids[l] = id
 		}
 	}
+	d.table = newLineTable(d.ids)
 	offerCache.Lock()
 	if len(offerCache.list) < offerCacheSize {
 		offerCache.list = append(offerCache.list, nil)

@@ -49,3 +49,22 @@ func flatten(p [][]string) []string {
 	}
 	return out
 }
+
+// TestLineTable checks the registry's line table against its map: every
+// registry line is found with its id, and lines it lacks (each registry
+// line with a byte changed at its start, middle or end, longer or shorter
+// by one byte) are not found unless the map has them.
+func TestLineTable(t *testing.T) {
+	reg := profileIndex()
+	for l, id := range reg.ids {
+		if got, ok := reg.table.lookup(l); !ok || got != id {
+			t.Fatalf("lookup(%q) = %d %v, want %d", l, got, ok, id)
+		}
+		for _, v := range []string{"x" + l[1:], l[:len(l)/2] + "\x00" + l[len(l)/2+1:], l[:len(l)-1] + "#", l + " ", l[:len(l)-1]} {
+			want, inMap := reg.ids[v]
+			if got, ok := reg.table.lookup(v); ok != inMap || ok && got != want {
+				t.Fatalf("lookup(%q) = %d %v, map: %d %v", v, got, ok, want, inMap)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Rendering an A/V skeleton and its tables as the description (AVFORM §5).
@@ -76,6 +77,7 @@ type renderer struct {
 	b         strings.Builder
 	maxSDP    int
 	first     *candidate // the current part's first candidate, or nil
+	cLine     bool       // the current line is a c= line (0x03 of an mDNS name: 0.0.0.0)
 	inSession bool       // the current part is part 0
 	notPlain  bool       // a byte written, other than a line's CRLF, is not TAB or 0x20 to 0x7e
 	part      []string   // the current part
@@ -107,9 +109,10 @@ func renderBad(format string, a ...any) error {
 // line writes one skeleton line other than a candidate line, its markers
 // rendered, and CRLF.
 func (r *renderer) line(l string) error {
+	r.cLine = strings.HasPrefix(l, "c=")
 	for k := 0; k < len(l); k++ {
 		if c := l[k]; c >= 0x20 || c == '\t' {
-			run := k
+			run := plainRun(l, k)
 			for ; run < len(l); run++ {
 				if c := l[run]; c < 0x20 && c != '\t' {
 					break
@@ -136,21 +139,36 @@ func (r *renderer) line(l string) error {
 	return nil
 }
 
+// plainRun returns the end of the run of plain bytes (TAB and 0x20 to
+// 0x7e) of l from k on, eight at a time: the first eight bytes from k on
+// that are not all plain are left to the caller's byte loop, which then
+// finds the same end. It reads the bytes as isPlainText does.
+func plainRun(l string, k int) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	b := unsafe.Slice(unsafe.StringData(l), len(l)) // read only
+	for ; k+8 <= len(b); k += 8 {
+		x := binary.LittleEndian.Uint64(b[k:])
+		lo7 := x &^ high
+		low := ^(lo7 + ones*0x60) &^ x & high // a byte below 0x20
+		tab := ^((lo7 ^ ones*'\t') + ones*0x7f) &^ (x ^ ones*'\t') & high
+		top := ((lo7 + ones) | x) & high // a byte from 0x7f on
+		if low&^tab|top != 0 {
+			break
+		}
+	}
+	return k
+}
+
 // marker writes the value of the marker c, rest being the line after it,
 // and returns the number of index digits it took from rest.
 func (r *renderer) marker(c byte, rest string) (int, error) {
 	s := r.s
 	switch c {
 	case mkPort, mkAddress:
-		if r.inSession || r.first == nil {
-			return 0, renderBad("port or address marker in a part without candidates")
-		}
-		if c == mkPort {
-			writeUint(&r.b, uint64(r.first.port))
-		} else {
-			r.checkPlain(r.first.addr)
-			r.b.WriteString(r.first.addr)
-		}
+		return 0, r.transport(c)
 	case mkPayloads:
 		if r.pts == nil {
 			r.pts = []byte{}
@@ -227,4 +245,25 @@ func markerIndex(s string) (i, n int) {
 	}
 	i, _ = strconv.Atoi(s[:n])
 	return i, n
+}
+
+// transport writes the port (c = 0x02) or address (0x03) of the part's
+// transport candidate: the dummy 9, and 0.0.0.0 in a c= line, when its
+// address is an mDNS name (isTransportPort).
+func (r *renderer) transport(c byte) error {
+	if r.inSession || r.first == nil {
+		return renderBad("port or address marker in a part without candidates")
+	}
+	switch {
+	case r.first.kind == addrMDNS && c == mkPort:
+		r.b.WriteByte('9')
+	case r.first.kind == addrMDNS && r.cLine:
+		r.b.WriteString("0.0.0.0")
+	case c == mkPort:
+		writeUint(&r.b, uint64(r.first.port))
+	default:
+		r.checkPlain(r.first.addr)
+		r.b.WriteString(r.first.addr)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package codec
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // The skeleton of an audio/video description (the compact audio/video
@@ -59,7 +60,13 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 		return nil, false
 	}
 	s = &avSkel{}
-	b := skelBuilder{s: s}
+	// The lifted lines take about a third of a description's bytes: the
+	// arena seldom grows.
+	n := 0
+	for _, l := range p.all {
+		n += len(l.val)
+	}
+	b := skelBuilder{s: s, arena: make([]byte, 0, n/2+64)}
 	part := make([]string, 0, len(p.session))
 	for _, l := range p.session {
 		if isCandidateLine(l) {
@@ -70,11 +77,11 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 			// The session id, always; the session version, a number, when
 			// it has 5 digits or more (pion writes the time in seconds), as
 			// an SSRC field.
-			line = replaceFields(l.val, "o=", func(i int, f string) (string, bool) {
+			line = b.replaceFields(l.val, "o=", func(dst []byte, i int, f string) ([]byte, bool) {
 				if i == 2 && len(f) >= 5 {
-					return b.ssrcField(f)
+					return b.ssrcField(dst, f)
 				}
-				return string(rune(mkSessID)), i == 1
+				return append(dst, mkSessID), i == 1
 			})
 		} else if line, ok = b.attrLine(l); !ok {
 			return nil, false
@@ -98,6 +105,7 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 // skelBuilder lifts values into the tables of s.
 type skelBuilder struct {
 	s          *avSkel
+	arena      []byte // the lifted lines' bytes (done)
 	ufragSeen  bool
 	pwdSeen    bool
 	ssrcOrigin int // the SSRC table's length at the start of the part
@@ -149,10 +157,18 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	// The section's candidates first: the m= and c= lines refer to its
 	// first kept one.
 	b.ssrcOrigin, b.idOrigin = len(b.s.ssrcs), len(b.s.ids)
-	kept := make([]bool, len(sec))
+	// cand[i]: 0 not a candidate line, 1 a dropped candidate's, 2 a kept
+	// one's.
+	var buf [128]byte
+	cand := buf[:0]
+	if len(sec) > len(buf) {
+		cand = make([]byte, 0, len(sec))
+	}
+	cand = cand[:len(sec)]
 	first := len(b.s.cands)
 	var seen candidateSet
 	for i, l := range sec {
+		cand[i] = 0
 		v, isCand := attr(l, "candidate")
 		if !isCand {
 			continue
@@ -161,8 +177,9 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		if !ok {
 			return nil, false
 		}
+		cand[i] = 1
 		if keep && pol.keeps(b.s.cands[first:], &seen, c, len(b.s.cands)) {
-			kept[i] = true
+			cand[i] = 2
 			b.s.cands = append(b.s.cands, c)
 		}
 	}
@@ -176,42 +193,29 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		fc = &b.s.cands[b.transport-1]
 	}
 	part := make([]string, 0, len(sec))
+	var rtcp []int // the a=rtcp lines, lifted last (rtcpLine)
 	for i, l := range sec {
 		var line string
 		switch {
 		case i == 0:
-			line = replaceFields(l.val, "m=", func(k int, f string) (string, bool) {
-				port, rest, slash := strings.Cut(f, "/")
-				var buf [5]byte
-				if k != 1 || fc == nil || port != string(strconv.AppendUint(buf[:0], uint64(fc.port), 10)) {
-					return "", false
-				}
-				if slash {
-					return string(rune(mkPort)) + "/" + rest, true
-				}
-				return string(rune(mkPort)), true
-			})
-			var pts [64]string // on the stack: liftPayloads keeps none
-			line = liftPayloads(line, rtpmapPTs(pts[:0], sec))
+			var pts [64]string // on the stack: mLine keeps none
+			line = b.mLine(l.val, fc, rtpmapPTs(pts[:0], sec))
 		case l.typ == 'c':
-			line = replaceFields(l.val, "c=", func(k int, f string) (string, bool) {
+			line = b.replaceFields(l.val, "c=", func(dst []byte, k int, f string) ([]byte, bool) {
 				addr, rest, slash := strings.Cut(f, "/")
-				if k != 2 || fc == nil || addr != fc.addr {
-					return "", false
+				if k != 2 || fc == nil || !isTransportAddr(addr, fc) {
+					return dst, false
 				}
 				if slash {
-					return string(rune(mkAddress)) + "/" + rest, true
+					return append(append(dst, mkAddress, '/'), rest...), true
 				}
-				return string(rune(mkAddress)), true
+				return append(dst, mkAddress), true
 			})
 		case l.typ == 'a' && strings.HasPrefix(l.val, "rtcp:"):
-			// a=rtcp:<port> IN IP4 <address>: Firefox writes its first
-			// candidate's address there when it has not bundled.
-			line = replaceFields(l.val[len("rtcp:"):], "a=rtcp:", func(k int, f string) (string, bool) {
-				return string(rune(mkAddress)), k == 3 && fc != nil && f == fc.addr
-			})
-		case isCandidateLine(l):
-			if !kept[i] {
+			rtcp = append(rtcp, len(part)) // after the part's other lines
+			line = l.val
+		case cand[i] != 0:
+			if cand[i] == 1 {
 				continue // a dropped candidate's line is removed
 			}
 			line = string(rune(mkCandidate))
@@ -223,7 +227,50 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		}
 		part = append(part, line)
 	}
+	for _, k := range rtcp {
+		part[k] = b.rtcpLine(part[k], fc)
+	}
 	return part, true
+}
+
+// rtcpLine returns the skeleton line of a media-level a=rtcp:<port> IN
+// IP4 <address> line, fc the part's transport candidate (or nil): Firefox
+// writes its first candidate's address there when it has not bundled, and
+// a port of 5 digits or more (one it gathered for RTCP, whose candidate
+// the policy drops), an SSRC field. The a=rtcp lines of a part are lifted
+// after its other lines, so that a port takes the index after the part's
+// SSRCs and a section without an a=rtcp line numbers its SSRCs the same.
+func (b *skelBuilder) rtcpLine(val string, fc *candidate) string {
+	return b.replaceFields(val[len("rtcp:"):], "a=rtcp:", func(dst []byte, k int, f string) ([]byte, bool) {
+		if k == 0 && len(f) >= 5 {
+			return b.ssrcField(dst, f)
+		}
+		return append(dst, mkAddress), k == 3 && fc != nil && f == fc.addr
+	})
+}
+
+// isTransportPort reports whether the port text of an m= line stands for
+// the transport candidate fc (marker 0x02): its port, or 9 when its
+// address is an mDNS name, which a stack does not reveal in the m= and c=
+// lines (it writes the dummy 9 and 0.0.0.0 there, as RFC 8840 does for no
+// candidate).
+func isTransportPort(port string, fc *candidate) bool {
+	if fc.kind == addrMDNS {
+		return port == "9"
+	}
+	var buf [5]byte
+	return port == string(strconv.AppendUint(buf[:0], uint64(fc.port), 10))
+}
+
+// isTransportAddr reports whether the address text of a media c= line
+// stands for the transport candidate fc (marker 0x03): its address, or
+// 0.0.0.0 when that is an mDNS name (isTransportPort). (An a=rtcp line's
+// address stands for it when it is its address, a name or not.)
+func isTransportAddr(addr string, fc *candidate) bool {
+	if fc.kind == addrMDNS {
+		return addr == "0.0.0.0"
+	}
+	return addr == fc.addr
 }
 
 // rtpmapPayload returns the payload type text of a skeleton or description
@@ -251,42 +298,66 @@ func rtpmapPTs(dst []string, sec []sdpLine) []string {
 	return dst
 }
 
-// liftPayloads replaces the format list of a skeleton m= line (the text
-// after its third space) by the marker 0x10 when the section has a=rtpmap
-// lines and the list is their payload types in order, joined by single
-// spaces (AVFORM §2).
-func liftPayloads(line string, pts []string) string {
-	if len(pts) == 0 {
+// mLine returns the skeleton of a section's m= line (value v): its port
+// lifted when it is the transport candidate fc's, and its format list
+// when it is pts, the section's a=rtpmap payload types (payloadsCut).
+func (b *skelBuilder) mLine(v string, fc *candidate, pts []string) string {
+	start := len(b.arena)
+	line := b.replaceFields(v, "m=", func(dst []byte, k int, f string) ([]byte, bool) {
+		port, rest, slash := strings.Cut(f, "/")
+		if k != 1 || fc == nil || !isTransportPort(port, fc) {
+			return dst, false
+		}
+		if slash {
+			return append(append(dst, mkPort, '/'), rest...), true
+		}
+		return append(dst, mkPort), true
+	})
+	cut := payloadsCut(line, pts)
+	if cut < 0 {
 		return line
+	}
+	// line is dropped: its bytes from cut on may be written again.
+	b.arena = append(b.arena[:start+cut], mkPayloads)
+	return b.done(start)
+}
+
+// payloadsCut returns where the format list of a skeleton m= line starts
+// (after its third space) when the section has a=rtpmap lines and the list
+// is their payload types pts in order, joined by single spaces, so that
+// it is replaced by the marker 0x10 (AVFORM §2); -1 otherwise.
+func payloadsCut(line string, pts []string) int {
+	if len(pts) == 0 {
+		return -1
 	}
 	cut := 0
 	for k := 0; k < 3; k++ {
 		i := strings.IndexByte(line[cut:], ' ')
 		if i < 0 {
-			return line
+			return -1
 		}
 		cut += i + 1
 	}
 	rest := line[cut:]
 	for i, pt := range pts {
 		if pt == "" {
-			return line
+			return -1
 		}
 		if i > 0 {
 			if rest == "" || rest[0] != ' ' {
-				return line
+				return -1
 			}
 			rest = rest[1:]
 		}
 		if !strings.HasPrefix(rest, pt) {
-			return line
+			return -1
 		}
 		rest = rest[len(pt):]
 	}
 	if rest != "" {
-		return line
+		return -1
 	}
-	return line[:cut] + string(rune(mkPayloads))
+	return cut
 }
 
 // attrLine returns the skeleton of a line other than o=, m=, c= and
@@ -321,7 +392,9 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 			return "", false
 		}
 		*tab, *seen = v, true
-		return prefix + string(rune(mk)), true
+		start := len(b.arena)
+		b.arena = append(append(b.arena, prefix...), mk)
+		return b.done(start), true
 	case "fingerprint":
 		if !hasVal {
 			return text, true
@@ -334,7 +407,9 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 		if !ok {
 			return text, true
 		}
-		return prefix + hash + " " + markerRef(mk, b.digest(raw)), true
+		start := len(b.arena)
+		b.arena = append(append(append(append(b.arena, prefix...), hash...), ' '), markerRef(mk, b.digest(raw))...)
+		return b.done(start), true
 	case "ssrc", "ssrc-group", "msid", "msid-semantic":
 		if !hasVal {
 			return text, true
@@ -349,46 +424,46 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 // identifier fields lifted.
 func (b *skelBuilder) idLine(name, v, prefix string) string {
 	msidSSRC := false
-	return replaceFields(v, prefix, func(k int, f string) (string, bool) {
+	return b.replaceFields(v, prefix, func(dst []byte, k int, f string) ([]byte, bool) {
 		switch name {
 		case "ssrc":
 			if k == 0 {
-				return b.ssrcField(f)
+				return b.ssrcField(dst, f)
 			}
 			if k == 1 {
 				for _, p := range [...]string{"cname:", "msid:", "mslabel:", "label:"} {
 					if strings.HasPrefix(f, p) {
 						msidSSRC = p == "msid:"
-						out, ok := b.idField(f[len(p):])
-						return p + out, ok
+						return b.idField(append(dst, p...), f[len(p):])
 					}
 				}
 			}
 			if k == 2 && msidSSRC {
-				return b.idField(f)
+				return b.idField(dst, f)
 			}
 		case "ssrc-group":
 			if k >= 1 {
-				return b.ssrcField(f)
+				return b.ssrcField(dst, f)
 			}
 		case "msid":
 			if k <= 1 {
-				return b.idField(f)
+				return b.idField(dst, f)
 			}
 		case "msid-semantic":
 			if k >= 1 && f != "*" {
-				return b.idField(f)
+				return b.idField(dst, f)
 			}
 		}
-		return "", false
+		return dst, false
 	})
 }
 
-// ssrcField lifts an SSRC field: a decimal 0..2^32-1 without leading zeros.
-func (b *skelBuilder) ssrcField(f string) (string, bool) {
+// ssrcField lifts an SSRC field, a decimal 0..2^32-1 without leading
+// zeros: it appends its marker to dst.
+func (b *skelBuilder) ssrcField(dst []byte, f string) ([]byte, bool) {
 	v, ok := parseDecimal(f, 1<<32-1)
 	if !ok {
-		return "", false
+		return dst, false
 	}
 	i := 0
 	for i < len(b.s.ssrcs) && b.s.ssrcs[i] != uint32(v) {
@@ -397,17 +472,18 @@ func (b *skelBuilder) ssrcField(f string) (string, bool) {
 	if i == len(b.s.ssrcs) {
 		b.s.ssrcs = append(b.s.ssrcs, uint32(v))
 	}
-	return tableRef(mkSSRC, mkSSRCOld, i, b.ssrcOrigin), true
+	return append(dst, tableRef(mkSSRC, mkSSRCOld, i, b.ssrcOrigin)...), true
 }
 
-// idField lifts an identifier field, its braces stripped.
-func (b *skelBuilder) idField(f string) (string, bool) {
-	open, close := "", ""
+// idField lifts an identifier field, its braces stripped: it appends its
+// marker (in its braces) to dst.
+func (b *skelBuilder) idField(dst []byte, f string) ([]byte, bool) {
+	braces := false
 	if len(f) >= 3 && f[0] == '{' && f[len(f)-1] == '}' {
-		open, close, f = "{", "}", f[1:len(f)-1]
+		braces, f = true, f[1:len(f)-1]
 	}
 	if f == "" {
-		return "", false
+		return dst, false
 	}
 	i := 0
 	for i < len(b.s.ids) && b.s.ids[i] != f {
@@ -416,10 +492,11 @@ func (b *skelBuilder) idField(f string) (string, bool) {
 	if i == len(b.s.ids) {
 		b.s.ids = append(b.s.ids, f)
 	}
-	if open == "" {
-		return tableRef(mkString, mkStringOld, i, b.idOrigin), true
+	if !braces {
+		return append(dst, tableRef(mkString, mkStringOld, i, b.idOrigin)...), true
 	}
-	return open + tableRef(mkString, mkStringOld, i, b.idOrigin) + close, true
+	dst = append(append(dst, '{'), tableRef(mkString, mkStringOld, i, b.idOrigin)...)
+	return append(dst, '}'), true
 }
 
 // digest returns the table index of a digest, adding it when new.
@@ -474,32 +551,44 @@ func parseDigest(s string) (raw []byte, mk byte, ok bool) {
 
 // replaceFields returns prefix + v with some of v's fields (SPEC.md §3.1:
 // runs of characters other than SP and TAB) replaced: f is called with
-// each field's index (0-based) and text, and returns its replacement and
-// true, or false to keep it. Separators are kept as they are.
-func replaceFields(v, prefix string, f func(k int, field string) (string, bool)) string {
-	var out strings.Builder
-	out.Grow(len(prefix) + len(v))
-	out.WriteString(prefix)
+// dst, each field's index (0-based) and text, and returns dst with its
+// replacement appended and true, or false to keep the field (what it
+// appended is then dropped). Separators are kept as they are. The line is
+// built in the arena.
+func (b *skelBuilder) replaceFields(v, prefix string, f func(dst []byte, k int, field string) ([]byte, bool)) string {
+	start := len(b.arena)
+	b.arena = append(b.arena, prefix...)
 	k := 0
 	for i := 0; i < len(v); {
 		j := i
 		for j < len(v) && (v[j] == ' ' || v[j] == '\t') {
 			j++
 		}
-		out.WriteString(v[i:j])
+		b.arena = append(b.arena, v[i:j]...)
 		i = j
 		for j < len(v) && v[j] != ' ' && v[j] != '\t' {
 			j++
 		}
 		if j > i {
-			if r, ok := f(k, v[i:j]); ok {
-				out.WriteString(r)
-			} else {
-				out.WriteString(v[i:j])
+			n := len(b.arena)
+			out, ok := f(b.arena, k, v[i:j])
+			if b.arena = out; !ok {
+				b.arena = append(b.arena[:n], v[i:j]...)
 			}
 			k++
 		}
 		i = j
 	}
-	return out.String()
+	return b.done(start)
+}
+
+// done returns the arena's bytes from start on as a string. They are
+// never written again: the arena only grows (appends write past its
+// length, or into a new array when it is full), so the string stays
+// what it is, and it keeps its array alive.
+func (b *skelBuilder) done(start int) string {
+	if start == len(b.arena) {
+		return ""
+	}
+	return unsafe.String(&b.arena[start], len(b.arena)-start)
 }

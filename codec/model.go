@@ -2,7 +2,6 @@ package codec
 
 import (
 	"encoding/binary"
-	"strconv"
 	"strings"
 )
 
@@ -461,12 +460,23 @@ func credsHex(ufrag, pwd string) bool {
 	return isLowerHex(ufrag) && isLowerHex(pwd) && len(pwd)%2 == 0
 }
 
+// parseDecimal parses a decimal of digits only, without leading zeros, at
+// most max (which is below 10^19).
 func parseDecimal(s string, max uint64) (uint64, bool) {
-	if s == "" || len(s) > 1 && s[0] == '0' {
+	// A decimal of 20 digits or more is over every max, and one of 19
+	// digits cannot overflow v.
+	if s == "" || len(s) > 1 && s[0] == '0' || len(s) > 19 {
 		return 0, false
 	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	return v, err == nil && v <= max
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		v = v*10 + uint64(d)
+	}
+	return v, v <= max
 }
 
 const maxFingerprints = 8

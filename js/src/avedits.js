@@ -3,8 +3,9 @@
 // the edits.
 
 import { MalformedError, UnsupportedError, LimitError } from './errors.js';
+import { renameFor, readRename } from './avrename.js';
 
-export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7;
+export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4, OP_REPLACE = 5;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
 
 const MAX_VARINT_BYTES = 4;
@@ -34,11 +35,63 @@ export function lineIndex(p) {
   return at;
 }
 
+const isHead = (l) => l.startsWith('a=rtpmap:') || l.startsWith('a=extmap:');
+const isTail = (l) => l.startsWith('a=fmtp:') || l.startsWith('a=rtcp-fb:');
+const blockCache = new WeakMap();
+
 /**
- * diff returns the ops (pairs [kind, n]; for SEEK n is the signed move) that
- * make part s from base p, as AVFORM §3 specifies: copy the longest common
- * run; else seek to the occurrence of the next line nearest to the base
- * position (the later of two equally near);
+ * blocksOf returns the blocks of base p (AVFORM §3, PICK): {heads, ends},
+ * the first and end positions of each `a=rtpmap:` line with the `a=fmtp:`
+ * and `a=rtcp-fb:` lines after it, and of each `a=extmap:` line.
+ */
+export function blocksOf(p) {
+  let b = blockCache.get(p);
+  if (b) return b;
+  const heads = [], ends = [];
+  for (let k = 0; k < p.length; k++) {
+    if (!isHead(p[k])) continue;
+    let e = k + 1;
+    if (p[k].startsWith('a=rtpmap:')) while (e < p.length && isTail(p[e])) e++;
+    heads.push(k); ends.push(e);
+  }
+  b = { heads, ends };
+  blockCache.set(p, b);
+  return b;
+}
+
+/**
+ * atOrAfter returns the index of the first of the ascending positions list
+ * at or after position j (list.length when none); for a base's block heads,
+ * the first block whose head is at or after j.
+ */
+function atOrAfter(list, j) {
+  let lo = 0, hi = list.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid] >= j) hi = mid; else lo = mid + 1; }
+  return lo;
+}
+
+/**
+ * pickOp returns [OP_PICK, d, n] when position k of base p (the SEEK
+ * target of s[i]) is a block head and the whole block, n lines, equals s
+ * from i; d is its distance in blocks from position j. Else null.
+ */
+function pickOp(s, p, i, j, k) {
+  const { heads, ends } = blocksOf(p);
+  const t = atOrAfter(heads, k);
+  if (t === heads.length || heads[t] !== k) return null;
+  const n = ends[t] - k;
+  if (n > s.length - i) return null;
+  for (let x = 1; x < n; x++) if (s[i + x] !== p[k + x]) return null;
+  return [OP_PICK, t - atOrAfter(heads, j), n];
+}
+
+/**
+ * diff returns the ops (pairs [kind, n]; for SEEK n is the signed move; for
+ * PICK [kind, d, lines]) that make part s from base p, as AVFORM §3
+ * specifies: copy the longest common run; else take the occurrence of the
+ * next line nearest to the base position (the later of two equally near):
+ * turn an INSERT n just before into REPLACE n when it is n lines on, else
+ * PICK its block when it heads a block that s repeats whole, else seek to it;
  * else insert the longest run of lines that do not occur in the base; then
  * END, or COPY END in place of a last COPY that reaches the base's end. at
  * is lineIndex(p).
@@ -56,12 +109,15 @@ export function diff(s, p, at = lineIndex(p)) {
     const occ = at.get(s[i]);
     if (occ) {
       // The occurrence nearest to j, the later of two equally near.
-      let lo = 0, hi = occ.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (occ[mid] >= j) hi = mid; else lo = mid + 1; }
+      const lo = atOrAfter(occ, j);
       let k;
       if (lo === occ.length) k = occ[lo - 1];
       else if (lo === 0) k = occ[0];
       else k = occ[lo] - j <= j - occ[lo - 1] ? occ[lo] : occ[lo - 1];
+      const last = ops[ops.length - 1];
+      if (last && last[0] === OP_INSERT && k - j === last[1]) { last[0] = OP_REPLACE; j = k; continue; }
+      const pick = pickOp(s, p, i, j, k);
+      if (pick) { ops.push(pick); i += pick[2]; j = k + pick[2]; continue; }
       ops.push([OP_SEEK, k - j]); j = k;
       continue;
     }
@@ -78,9 +134,14 @@ export function diff(s, p, at = lineIndex(p)) {
 /** opValue is the varint value of an op. */
 function opValue(kind, n) {
   if (kind === OP_END || kind === OP_COPY_END) return kind;
+  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 2) * 4 + 3;
+  if (kind === OP_INSERT || kind === OP_REPLACE) return (2 * (n - 1) + (kind === OP_REPLACE ? 1 : 0)) * 4 + OP_INSERT;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
 }
+
+/** hasRef reports whether a skeleton line holds an identifier reference (0x0F or 0x12). */
+const hasRef = (l) => l.includes('\x0f') || l.includes('\x12');
 
 /** hasIndex reports whether base number b is followed by a part index. */
 const hasIndex = (b) => b === BASE_OFFER || b === BASE_OWN;
@@ -93,26 +154,37 @@ const hasIndex = (b) => b === BASE_OFFER || b === BASE_OWN;
  */
 export function choosePart(s, bases) {
   let best = null;
+  const variants = [];
   for (const b of bases) {
+    if (!hasIndex(b.base)) { variants.push(b); continue; }
+    // A part as base, then the same part renamed (avrename.js).
+    variants.push({ base: b.base, w: 2 * b.index, payload: [], lines: b.lines, at: b.at });
+    // Renamed only when the base lacks a line of s that holds a reference.
+    const r = s.some((l) => hasRef(l) && !b.at.has(l)) ? renameFor(b.lines, s) : null;
+    if (r !== null) variants.push({ base: b.base, w: 2 * b.index + 1, payload: r.payload, lines: r.lines, at: lineIndex(r.lines) });
+  }
+  for (const b of variants) {
     const ops = diff(s, b.lines, b.at);
-    let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.index) : 0);
+    let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.w) + b.payload.length : 0);
     let i = 0;
-    for (const [kind, n] of ops) {
+    for (const [kind, n, lines] of ops) {
       cost += varintLen(opValue(kind, n));
-      if (kind === OP_INSERT) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
-      if (kind !== OP_SEEK) i += n;
+      if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
+      if (kind === OP_PICK) i += lines;
+      else if (kind !== OP_SEEK) i += n;
     }
     if (best === null || cost < best.cost) best = { cost, b, ops };
   }
   const bytes = [];
   putVarint(bytes, best.b.base);
-  if (hasIndex(best.b.base)) putVarint(bytes, best.b.index);
+  if (hasIndex(best.b.base)) { putVarint(bytes, best.b.w); bytes.push(...best.b.payload); }
   const inserted = [];
   let i = 0;
-  for (const [kind, n] of best.ops) {
+  for (const [kind, n, lines] of best.ops) {
     putVarint(bytes, opValue(kind, n));
-    if (kind === OP_INSERT) inserted.push(...s.slice(i, i + n));
-    if (kind !== OP_SEEK) i += n;
+    if (kind === OP_INSERT || kind === OP_REPLACE) inserted.push(...s.slice(i, i + n));
+    if (kind === OP_PICK) i += lines;
+    else if (kind !== OP_SEEK) i += n;
   }
   return { bytes, inserted };
 }
@@ -147,6 +219,14 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     if (total > maxSDP) throw new LimitError(off + pos, 'edits', `skeleton over the limit of ${maxSDP} bytes`);
     part.push(l);
   };
+  // A renamed base is a copy: its lines count toward the skeleton's size.
+  const renamed = (bl, start) => {
+    const out = readRename(varint, bl);
+    if (out === null) throw bad(start, 'a rename of a rank the base lacks');
+    for (const l of out) total += byteLen(l) + 2;
+    if (total > maxSDP) throw new LimitError(off + pos, 'edits', `skeleton and renamed bases over the limit of ${maxSDP} bytes`);
+    return out;
+  };
   while (pos < edits.length) {
     const start = pos;
     const b = varint();
@@ -154,13 +234,15 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     if (b === BASE_EMPTY) base = [];
     else if (b === BASE_OFFER) {
       if (offerParts === null) throw bad(start, 'an offer part as base without an A/V offer');
-      const k = varint();
-      if (k >= offerParts.length) throw bad(start, 'offer part index out of range');
-      base = offerParts[k];
+      const w = varint();
+      if (Math.floor(w / 2) >= offerParts.length) throw bad(start, 'offer part index out of range');
+      base = offerParts[Math.floor(w / 2)];
+      if (w % 2 === 1) base = renamed(base, start);
     } else if (b === BASE_OWN) {
-      const k = varint();
-      if (k >= parts.length) throw bad(start, 'part index out of range');
-      base = parts[k];
+      const w = varint();
+      if (Math.floor(w / 2) >= parts.length) throw bad(start, 'part index out of range');
+      base = parts[Math.floor(w / 2)];
+      if (w % 2 === 1) base = renamed(base, start);
     } else {
       const k = b - BASE_PROFILE;
       if (k >= profiles.length) throw new UnsupportedError(off + start, 'edits', `unknown profile ${k}`);
@@ -178,10 +260,24 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         break;
       }
       const kind = v & 3, n = Math.floor(v / 4) + 1;
-      if (kind === 3) throw bad(at, 'unknown edit operation');
+      if (kind === 3) {
+        // PICK: z = m − 2, the zigzag of the distance in blocks.
+        const z = n - 3, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        const { heads, ends } = blocksOf(base);
+        const t = atOrAfter(heads, j) + d;
+        if (t < 0 || t >= heads.length) throw bad(at, 'PICK of a block outside the base');
+        for (let k = heads[t]; k < ends[t]; k++) add(part, base[k]);
+        j = ends[t];
+        continue;
+      }
       if (kind === OP_INSERT) {
-        if (n > inserted.length - ins) throw bad(at, 'inserts more lines than the text has');
-        for (let k = 0; k < n; k++) add(part, inserted[ins++]);
+        // m = n − 1 even: INSERT m/2 + 1; odd: REPLACE (m + 1)/2, which also
+        // moves the base position past as many lines.
+        const count = Math.floor((n + 1) / 2);
+        if (count > inserted.length - ins) throw bad(at, 'inserts more lines than the text has');
+        if (n % 2 === 0 && count >= base.length - j) throw bad(at, 'REPLACE past the end of the base');
+        for (let k = 0; k < count; k++) add(part, inserted[ins++]);
+        if (n % 2 === 0) j += count;
         continue;
       }
       if (kind === OP_SEEK) {

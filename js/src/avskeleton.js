@@ -9,7 +9,7 @@
 import { MalformedError, LimitError } from './errors.js';
 import { byteLen } from './avedits.js';
 import {
-  attrName, isToken, isICEString, parseDecimal, parseCandidate, keeps, candidateLine, sessionID,
+  KIND_MDNS, attrName, isToken, isICEString, parseDecimal, parseCandidate, keeps, candidateLine, sessionID,
 } from './sdp.js';
 
 export const MK_CANDIDATE = '\x01', MK_PORT = '\x02', MK_ADDRESS = '\x03', MK_UFRAG = '\x04', MK_PWD = '\x05';
@@ -63,7 +63,7 @@ export const MAX_AV_SECTIONS = 64;
 
 // The kinds of places (AVFORM §2): a field, or part of one, whose text a
 // marker replaces.
-const PORT = 1, ADDRESS = 2, SESS = 3, UFRAG = 4, PWD = 5, DIGEST = 6, SSRC = 7, IDENT = 8;
+const PORT = 1, ADDRESS = 2, SESS = 3, UFRAG = 4, PWD = 5, DIGEST = 6, SSRC = 7, IDENT = 8, C_ADDRESS = 9;
 
 const SSRC_PREFIXES = ['cname:', 'msid:', 'mslabel:', 'label:'];
 
@@ -108,7 +108,7 @@ function upToSlash(field, kind, f) {
 function walkLine(line, media, first, f) {
   const typ = line[0], val = line.slice(2);
   if (media && first) return replaceFields(val, typ + '=', (k, x) => (k === 1 ? upToSlash(x, PORT, f) : null));
-  if (media && typ === 'c') return replaceFields(val, 'c=', (k, x) => (k === 2 ? upToSlash(x, ADDRESS, f) : null));
+  if (media && typ === 'c') return replaceFields(val, 'c=', (k, x) => (k === 2 ? upToSlash(x, C_ADDRESS, f) : null));
   // o=: the session id, always; the session version, a number, when it has
   // 5 digits or more (pion writes the time in seconds), as an SSRC.
   if (!media && typ === 'o') return replaceFields(val, 'o=', (k, x) => (k === 1 ? f(SESS, x) : k === 2 && x.length >= 5 ? f(SSRC, x) : null));
@@ -144,8 +144,9 @@ function walkLine(line, media, first, f) {
       });
     }
     // a=rtcp:<port> IN IP4 <address>: Firefox writes its first candidate's
-    // address there when it has not bundled.
-    case 'rtcp': return media ? replaceFields(v, prefix, (k, x) => (k === 3 ? f(ADDRESS, x) : null)) : line;
+    // address there when it has not bundled, and a port of 5 digits or more
+    // (gathered for RTCP, whose candidate the policy drops), an SSRC field.
+    case 'rtcp': return media ? replaceFields(v, prefix, (k, x) => (k === 3 ? f(ADDRESS, x) : k === 0 && x.length >= 5 ? f(SSRC, x) : null)) : line;
     case 'ssrc-group': return replaceFields(v, prefix, (k, x) => (k >= 1 ? f(SSRC, x) : null));
     case 'msid': return replaceFields(v, prefix, (k, x) => (k <= 1 ? f(IDENT, x) : null));
     case 'msid-semantic': return replaceFields(v, prefix, (k, x) => (k >= 1 && x !== '*' ? f(IDENT, x) : null));
@@ -272,19 +273,26 @@ export function extractSkeleton(p, pol) {
       if (pt !== null) pts.push(pt);
     }
     const part = [];
+    const walk = (l, i) => walkLine(l.typ + '=' + l.val, true, i === 0, (kind, x) => {
+      // An mDNS default candidate is written as the dummy 9 and 0.0.0.0 (RFC 8840).
+      const mdns = fc !== null && fc.kind === KIND_MDNS;
+      if (kind === PORT) return fc !== null && x === (mdns ? '9' : String(fc.port)) ? MK_PORT : null;
+      if (kind === C_ADDRESS) return fc !== null && x === (mdns ? '0.0.0.0' : fc.addr) ? MK_ADDRESS : null;
+      if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
+      return lift(kind, x);
+    });
+    const rtcp = []; // the a=rtcp lines, lifted after the part's other lines
     for (let i = 0; i < sec.length; i++) {
       const l = sec[i];
       if (i > 0 && l.typ === 'a' && attrName(l.val) === 'candidate') {
         if (kept[i]) part.push(MK_CANDIDATE);
         continue;
       }
-      const line = walkLine(l.typ + '=' + l.val, true, i === 0, (kind, x) => {
-        if (kind === PORT) return fc !== null && x === String(fc.port) ? MK_PORT : null;
-        if (kind === ADDRESS) return fc !== null && x === fc.addr ? MK_ADDRESS : null;
-        return lift(kind, x);
-      });
+      if (i > 0 && l.typ === 'a' && attrName(l.val) === 'rtcp') { rtcp.push([part.length, l]); part.push(null); continue; }
+      const line = walk(l, i);
       part.push(i === 0 ? liftPayloads(line, pts) : line);
     }
+    for (const [k, l] of rtcp) part[k] = walk(l, 1);
     parts.push(part);
   }
   if (!ok || ufrag === null || pwd === null || digests.list.length > MAX_AV_DIGESTS) return null;
@@ -342,7 +350,9 @@ export function renderSkeleton(parts, t, maxSDP, off) {
           switch (mk) {
             case MK_PORT: case MK_ADDRESS:
               if (pi === 0 || fc === null) throw bad('port or address marker in a part without candidates');
-              put(mk === MK_PORT ? String(fc.port) : fc.addr);
+              if (fc.kind === KIND_MDNS && mk === MK_PORT) put('9');
+              else if (fc.kind === KIND_MDNS && l.startsWith('c=')) put('0.0.0.0');
+              else put(mk === MK_PORT ? String(fc.port) : fc.addr);
               break;
             case MK_PAYLOADS:
               if (pts === null) pts = part.map(rtpmapPayload).filter((x) => x !== null);

@@ -353,7 +353,9 @@ function readAV(m, items, d) {
   m.tables = { cands: m.cands, ufrag: m.ufrag, pwd: m.pwd, digests: t.digests, ssrcs: t.ssrcs, ids: t.ids };
   let text;
   try {
-    text = inflate(values[6], textDictionary(m.offerParts), d.maxSDP);
+    // No inserted line: the empty byte string; a stream of no text is not canonical.
+    text = values[6].length === 0 ? new Uint8Array(0) : inflate(values[6], textDictionary(m.offerParts), d.maxSDP);
+    if (values[6].length > 0 && text.length === 0) m.nonCanon = true;
   } catch (e) {
     if (e instanceof InflateError) {
       if (e.limit) throw new LimitError(items[6].start, 'text', `decompressed text exceeds ${d.maxSDP} bytes`);
@@ -510,7 +512,8 @@ export function encode(description, offerCode, options = {}) {
     m.edits = e.edits;
     const outLen = utf8Len(renderSkeleton(m.sk.parts, m.sk, Number.MAX_SAFE_INTEGER, -1));
     if (outLen > maxSDP) throw new LimitError(-1, 'sdp', `the code would decode to ${outLen} bytes of SDP, over the limit of ${maxSDP}`);
-    const code = writeAV(m, compress(insertedText(e.inserted), textDictionary(offerParts)));
+    const text = insertedText(e.inserted);
+    const code = writeAV(m, text.length === 0 ? text : compress(text, textDictionary(offerParts)));
     if (code.length > maxCode) throw new LimitError(-1, 'code', `code of ${code.length} bytes is over the limit of ${maxCode}`);
     return code;
   }

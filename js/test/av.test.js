@@ -43,7 +43,7 @@ function build(values) {
 // insertPart is the edits of one part that inserts n lines on the empty base.
 function insertPart(n) {
   const e = [0];
-  putVarint(e, ((n - 1) << 2) | 2);
+  putVarint(e, (2 * (n - 1)) * 4 + 2); // INSERT n: m = 2(n − 1)
   e.push(3);
   return e;
 }

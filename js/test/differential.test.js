@@ -171,7 +171,8 @@ function avMutate(code, offer, r) {
       break;
     }
     case 1: case 2: { // text
-      const t = new TextDecoder().decode(inflate(items[6], dict, 1 << 20));
+      // An empty text item is the empty text (AVFORM §3).
+      const t = items[6].length === 0 ? '' : new TextDecoder().decode(inflate(items[6], dict, 1 << 20));
       const lines = t === '' ? [] : t.slice(0, -1).split('\n');
       if (lines.length === 0) lines.push('a=x');
       const i = r(lines.length);
@@ -333,7 +334,7 @@ test('edited A/V codes that decode are canonical', (t) => {
     const again = encode(d, seed.offer, { policy: { keepComponent2: true } });
     const [a, b] = [code, again].map((c) => { const v = []; for (let off = 0; off < c.length;) { const it = readItem(c, off); v.push(it.value); off = it.end; } return v; });
     const dict = textDictionary(seed.offer ? skeletonParts(seed.offer) : null);
-    [a[6], b[6]] = [a[6], b[6]].map((x) => Buffer.from(inflate(x, dict, 1 << 20)).toString('hex'));
+    [a[6], b[6]] = [a[6], b[6]].map((x) => (x.length === 0 ? '' : Buffer.from(inflate(x, dict, 1 << 20)).toString('hex')));
     const inflatedLines = (h) => (h === '' ? [] : Buffer.from(h, 'hex').toString('utf8').slice(0, -1).split('\n'));
     const show = (v, n) => JSON.stringify(v.slice(0, n), (k, x) => (x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x));
     const what = `${Buffer.from(code).toString('hex')} re-encodes to ${Buffer.from(again).toString('hex')}`;

@@ -52,6 +52,19 @@ func Compress(dst, src, dict []byte) []byte {
 	return dst
 }
 
+// CompressSplit is Compress with the dictionary shared ‖ extra, where
+// shared was given to Share: the same bytes, without building the chains
+// of shared's positions again (only extra's), for a dictionary that
+// differs from one call to the next only by what follows shared.
+func CompressSplit(dst, src, shared, extra []byte) []byte {
+	c := pool.Get().(*compressor)
+	toks := c.tokenizeSplit(src, shared, extra)
+	dst = writeBlock(dst, toks, src, &c.dyn)
+	c.release()
+	pool.Put(c)
+	return dst
+}
+
 // Decompress inflates the raw DEFLATE stream src using the preset
 // dictionary dict (of which only the last 32768 bytes are used). It returns
 // an error if the stream is invalid or truncated, if any byte follows the

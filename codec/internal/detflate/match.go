@@ -75,7 +75,8 @@ func hashN(w []byte, q, k int) uint32 {
 // large.
 type dictIndex struct {
 	dict   []byte
-	built  int // levels 0 to built-1 are built (a one-off dictionary gets level 0 only)
+	fixed  bool // SDPDictionary or a dictionary given to Share: its content never changes
+	built  int  // levels 0 to built-1 are built (a one-off dictionary gets level 0 only)
 	levels [len(dictLevels)]struct {
 		head []int32 // hash -> 1 + most recent position, 0 for none
 		prev []int32 // position -> 1 + previous position with the same hash, 0 for none
@@ -114,7 +115,10 @@ var (
 // level 0 when the input is short).
 func indexFor(dict []byte, srcLen int) *dictIndex {
 	if len(dict) > 0 && len(dict) == len(SDPDictionary) && &dict[0] == &SDPDictionary[0] {
-		sdpIndexOnce.Do(func() { sdpIndex = newDictIndex(SDPDictionary) })
+		sdpIndexOnce.Do(func() {
+			sdpIndex = newDictIndex(SDPDictionary)
+			sdpIndex.fixed = true
+		})
 		return sdpIndex
 	}
 	if di := sharedIndex(dict); di != nil {
@@ -147,6 +151,7 @@ func Share(dict []byte) {
 		return
 	}
 	di := newDictIndex(dict)
+	di.fixed = true
 	shared.Lock()
 	shared.list = append(shared.list, di)
 	shared.Unlock()
@@ -178,22 +183,24 @@ func sharedIndex(dict []byte) *dictIndex {
 // window limit is passed or when the length cannot grow any more, so the
 // result is exactly that of an exhaustive search.
 type compressor struct {
-	w    []byte // dict ‖ src
-	di   *dictIndex
-	base int     // first position whose chains are built per call
-	head []int32 // (hash >> srcShift) -> 1 + most recent position >= base, 0 for none
-	prev []int32 // position-base -> 1 + previous position >= base on the chain, 0 for none
-	toks []token
-	dyn  dynPlan // the dynamic block's buffers
+	w     []byte // dict ‖ src
+	wDict []byte // a fixed dictionary (dictIndex.fixed) w starts with, or nil
+	di    *dictIndex
+	base  int     // first position whose chains are built per call
+	head  []int32 // (hash >> srcShift) -> 1 + most recent position >= base, 0 for none
+	prev  []int32 // position-base -> 1 + previous position >= base on the chain, 0 for none
+	toks  []token
+	dyn   dynPlan // the dynamic block's buffers
 
 	srcShift uint
 	inserted int // positions in [base, inserted) are on the chains
+	shift    int // the dictionary index's position of W's first byte (tokenizeSplit)
 }
 
 func (c *compressor) release() {
 	// Keep buffers for reuse, but drop very large ones.
 	if cap(c.w) > 1<<20 {
-		c.w, c.prev = nil, nil
+		c.w, c.prev, c.wDict = nil, nil, nil
 	}
 	if cap(c.toks) > 1<<20 {
 		c.toks = nil
@@ -273,12 +280,16 @@ func (c *compressor) longest(cur, atLeast int) (length, dist int) {
 		lvl++
 	}
 	lv := &c.di.levels[lvl]
+	// The index's positions are c.shift more than W's (CompressSplit):
+	// one before W's start is outside the window, as are all after it.
+	minPos = max(minPos, 0) + c.shift
 	for e := lv.head[hashN(w, cur, dictLevels[lvl])]; e != 0; {
-		q := int(e - 1)
-		if q < minPos {
+		qi := int(e - 1)
+		if qi < minPos {
 			break
 		}
-		e = lv.prev[q]
+		e = lv.prev[qi]
+		q := qi - c.shift
 		if w[q+best] != w[cur+best] {
 			continue
 		}
@@ -297,7 +308,7 @@ func (c *compressor) longest(cur, atLeast int) (length, dist int) {
 				lvl++
 			}
 			lv = &c.di.levels[lvl]
-			e = lv.prev[q]
+			e = lv.prev[qi]
 		}
 	}
 	return found(best, bestPos, cur)
@@ -324,14 +335,63 @@ func joinWindow(buf, src, dict []byte) (w, tail []byte, n int) {
 // tokenize runs the parse of the specification and returns the tokens. The
 // result is valid until the next use of c.
 func (c *compressor) tokenize(src, dict []byte) []token {
-	var n int
-	c.w, dict, n = joinWindow(c.w, src, dict)
 	c.toks = c.toks[:0]
 	if len(src) == 0 {
 		return c.toks
 	}
+	if len(dict) > WindowSize {
+		dict = dict[len(dict)-WindowSize:]
+	}
 	c.di = indexFor(dict, len(src))
-	c.base = max(n-dictReach+1, 0)
+	n := len(dict)
+	if c.di.fixed && len(dict) > 0 && len(c.wDict) == n && &c.wDict[0] == &dict[0] {
+		// c.w still starts with this dictionary, which never changes:
+		// only src is copied.
+		c.w = append(c.w[:n], src...)
+	} else {
+		c.w, dict, n = joinWindow(c.w, src, dict)
+	}
+	c.wDict = nil
+	if c.di.fixed {
+		c.wDict = dict
+	}
+	c.shift = 0
+	return c.parse(n, n)
+}
+
+// tokenizeSplit is tokenize with the dictionary shared ‖ extra, where
+// shared was given to Share: W is the window's part of shared, extra and
+// src, and the chains of shared's positions in the window are shared's
+// index, read c.shift positions further on, so that only extra's
+// positions (and the last of shared's) are chained per call, as a
+// dictionary's last positions always are. It falls back to tokenize when
+// shared has no index or the window holds too little of it.
+func (c *compressor) tokenizeSplit(src, shared, extra []byte) []token {
+	if len(shared) > WindowSize {
+		shared = shared[len(shared)-WindowSize:]
+	}
+	keep := min(max(WindowSize-len(extra), 0), len(shared)) // shared's bytes in the window
+	di := sharedIndex(shared)
+	c.toks = c.toks[:0]
+	if len(src) == 0 {
+		return c.toks
+	}
+	if di == nil || keep < dictReach {
+		return c.tokenize(src, append(append([]byte(nil), shared...), extra...))
+	}
+	c.w = append(append(append(c.w[:0], shared[len(shared)-keep:]...), extra...), src...)
+	c.wDict, c.di, c.shift = nil, di, len(shared)-keep
+	n := keep + len(extra)
+	// The index holds shared's positions q with q+dictReach <= len(shared):
+	// in W, the positions before keep-dictReach+1.
+	return c.parse(n, keep)
+}
+
+// parse chains W's positions from dictEnd-dictReach+1 on per call (the
+// dictionary's index holds those before) and runs the parse of src, W's
+// bytes from n on.
+func (c *compressor) parse(n, dictEnd int) []token {
+	c.base = max(dictEnd-dictReach+1, 0)
 	if size := len(c.w) - c.base; cap(c.prev) < size {
 		c.prev = make([]int32, size)
 	} else {

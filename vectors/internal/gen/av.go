@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -83,7 +84,11 @@ func (g *gen) av(b *baseCodes) {
 	g.encode("av_answer_to_compact_offer", "An audio/video answer to a data-channel offer in the compact form (compact_chrome_offer_mdns): its parts are coded against the registry only.",
 		codec.Answer, strings.Replace(chromeSDP, "a=setup:actpass", "a=setup:active", -1), nil, b.chrome)
 	g.avNegatives(offer, answer, codes["pion-avdata-offer-to-chromium"], chromeSDP)
-	g.avTextNegatives(codes["chromium-twovideo-offer-to-pion"])
+	g.avTextNegatives(g.trackFirst())
+	g.avPickNegatives(offer, codes["pion-av-offer-to-pion"])
+	g.avReplaceAsInsertSeek("av_chromium_twovideo_offer", codes["chromium-twovideo-offer-to-pion"])
+	g.avRenameTrailingKeep(codes["chromium-twovideo-offer-to-pion"])
+	g.avMDNSDummy()
 }
 
 // avNegatives writes the damaged A/V codes; offer is
@@ -112,13 +117,13 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		with(5, bstr(join(edits, []byte{3, 12<<2 | 1, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_seek_before_base", ofr+" with one more part: profile 0 as base and SEEK -1 from its first line (v = 1<<2 | 1).", "offer",
 		with(5, bstr(join(edits, []byte{3, 1<<2 | 1, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_own_base_later_part", ofr+" with one more part (its fifth, index 4) whose base is part 4 of the description itself (base 2): only an earlier part can be a base.", "offer",
-		with(5, bstr(join(edits, []byte{2, 4, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_own_base_later_part", ofr+" with one more part (its fifth, index 4) whose base is part 4 of the description itself (base 2, index varint 8 = 2·4, not renamed): only an earlier part can be a base.", "offer",
+		with(5, bstr(join(edits, []byte{2, 8, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_seek_no_copy", ofr+" with one more part: profile 0 as base, SEEK +2 then END: every edit rule holds but the encoder never writes it, so re-encoding differs.", "offer",
 		with(5, bstr(join(edits, []byte{3, 2<<2 | 1, 3}))), nil, nil, "non-canonical")
 	g.decodeFail("av_offer_base_in_offer", ofr+" with one more part whose base is part 0 of the offer (base 1): an offer has no offer.", "offer",
 		with(5, bstr(join(edits, []byte{1, 0, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_bad_op", ofr+" with one more part holding the op 11 (kind 3 but neither END nor COPY END).", "offer",
+	g.decodeFail("av_bad_op", ofr+" with one more part (the empty base) holding the op 11, PICK 0: the empty base has no block.", "offer",
 		with(5, bstr(join(edits, []byte{0, 11, 3}))), nil, nil, "malformed")
 	if !bytes.HasPrefix(edits, []byte{3, 7}) {
 		g.fail("av_copy_end_not_canonical", "%s: part 0 is not profile 0, COPY END", ofr)
@@ -198,11 +203,11 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 }
 
 // avTextNegatives writes the codes with a damaged text item, made from
-// av_chromium_twovideo_offer (whose text has lines: a second video
-// section).
+// av_chromium_twovideo_offer_track_first (trackFirst), whose text has
+// lines with SSRC and identifier markers.
 func (g *gen) avTextNegatives(offer []byte) {
 	it := items(offer)
-	const ofr = "av_chromium_twovideo_offer"
+	const ofr = "av_chromium_twovideo_offer_track_first"
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
 		out[i] = item
@@ -220,7 +225,7 @@ func (g *gen) avTextNegatives(offer []byte) {
 		with(6, bstr(stored(text[:len(text)-1]))), nil, nil, "malformed")
 	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x13, which is not a marker, in place of an SSRC marker 0x0e.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x13}, 1)))), nil, nil, "malformed")
-	g.decodeFail("av_index_out_of_range", ofr+" whose text refers to SSRC 999 of a table of fewer.", "offer",
+	g.decodeFail("av_index_out_of_range", ofr+" whose text refers to SSRC 9990 of a table of fewer.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x0e, '9', '9', '9'}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_candidate_not_alone", ofr+" whose text has a line with the candidate marker 0x01 and more.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte("a="), []byte("\x01a="), 1)))), nil, nil, "malformed")
@@ -460,7 +465,7 @@ func (g *gen) avBases() {
 	for _, part := range parts {
 		edits = append(edits, 0)
 		if len(part) > 0 {
-			edits = append(edits, byte((len(part)-1)<<2|2)) // INSERT n (n <= 32: one byte)
+			edits = binary.AppendUvarint(edits, uint64(2*(len(part)-1))<<2|2) // INSERT n: m = 2(n - 1)
 		}
 		edits = append(edits, 3)
 		for _, l := range part {
@@ -475,7 +480,7 @@ func (g *gen) avBases() {
 // avDamage writes more damaged A/V codes. It is longer than 80 lines: a
 // list of cases, one vector each.
 func (g *gen) avDamage() {
-	tv := g.bin("av_chromium_twovideo_offer")
+	tv := g.bin("av_chromium_twovideo_offer_track_first")
 	it := items(tv)
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
@@ -487,7 +492,7 @@ func (g *gen) avDamage() {
 	withText := func(ls []string) []byte {
 		return with(6, bstr(stored([]byte(strings.Join(ls, "\n")+"\n"))))
 	}
-	const tvn = "av_chromium_twovideo_offer"
+	const tvn = "av_chromium_twovideo_offer_track_first"
 	edit := func(k int, l string) []string {
 		out := append([]string{}, lines...)
 		out[k] = l
@@ -516,11 +521,11 @@ func (g *gen) avDamage() {
 		c[6] = bstr(stored(append(bytes.Clone(text), l+"\n"...)))
 		return join(c...)
 	}
-	if !bytes.HasPrefix(edits, []byte{3, 7}) {
-		g.fail("av_port_marker_no_candidate", "%s: part 0 is not profile 0, COPY END", tvn)
+	if len(edits) < 2 || edits[1] != 7 {
+		g.fail("av_port_marker_no_candidate", "%s: part 0 is not a profile, COPY END", tvn)
 		return
 	}
-	g.decodeFail("av_port_marker_no_candidate", tvn+" whose session part (profile 0, COPY END) becomes COPY 7, INSERT of one more line \"a=x:\\x02\": the port marker in part 0, which has no transport candidate.", "offer",
+	g.decodeFail("av_port_marker_no_candidate", tvn+" whose session part (a profile, COPY END) becomes profile 0, COPY 7, INSERT of one more line \"a=x:\\x02\": the port marker in part 0, which has no transport candidate.", "offer",
 		func() []byte {
 			c := append([][]byte{}, it...)
 			c[5] = bstr(join([]byte{3, 0x18, 2, 3}, edits[2:]))
@@ -529,15 +534,15 @@ func (g *gen) avDamage() {
 		}(), nil, nil, "malformed")
 	g.decodeFail("av_payloads_marker_no_rtpmap", tvn+" with one more part, the empty base and one inserted line \"m=audio 9 X \\x10\": the payload types marker in a part without a=rtpmap lines.", "offer",
 		onePart("m=audio 9 X \x10"), nil, nil, "malformed")
-	sem := find("a=msid:")
-	g.decodeFail("av_marker_misplaced", tvn+" with the session id marker 0x07 as a third field of an a=msid line: it renders, and re-encoding finds a number there, which it keeps as text.", "offer",
+	sem := find("a=ssrc:")
+	g.decodeFail("av_marker_misplaced", tvn+" with the session id marker 0x07 as one more field of an inserted a=ssrc: msid line: it renders, and re-encoding finds a number there, which it keeps as text.", "offer",
 		withText(edit(sem, lines[sem]+" \x07")), nil, nil, "non-canonical")
 	g.decodeFail("av_text_empty_line", tvn+" whose text has an empty line.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte("\n"), []byte("\n\n"), 1)))), nil, nil, "malformed")
 	g.decodeFail("av_rendered_invalid", tvn+" whose inserted a=mid line is replaced by \"x\": the rendered text is not a valid description.", "offer",
 		withText(edit(grp, "x")), nil, nil, "malformed")
 	g.decodeFail("av_insert_past_text", tvn+" with one more part that inserts 5 lines the text does not have.", "offer",
-		with(5, bstr(join(edits, []byte{0, 4<<2 | 2, 3}))), nil, nil, "malformed")
+		with(5, bstr(join(edits, []byte{0, 8<<2 | 2, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_items_six", tvn+" without its text item: 6 items.", "offer", join(it[:6]...), nil, nil, "malformed")
 	var ids []cbor.RawMessage
 	if err := cbor.Unmarshal(it[4], &ids); err != nil {
@@ -569,4 +574,22 @@ func (g *gen) avDamage() {
 	su[6] = bstr(stored(bytes.Replace(sut, []byte("a=setup:ACTPASS"), []byte("a=setup:actpass"), 1)))
 	g.decodeFail("av_compact_eligible", "av_setup_upper_case with a=setup:actpass in its text: the rendered description is eligible for the compact data-channel form, so the A/V code is not canonical.", "offer",
 		join(su...), nil, nil, "non-canonical")
+}
+
+// trackFirst writes av_chromium_twovideo_offer_track_first, Chromium's
+// two-video offer with the second video section's a=msid line written
+// track first, and returns its code: the rename of the first video section
+// makes that line but not the section's ssrc msid lines, which are
+// inserted (the damaged-text vectors' source).
+func (g *gen) trackFirst() []byte {
+	s, err := readBatch1("chromium-twovideo-offer-to-pion")
+	k := strings.LastIndex(s, "\r\na=msid:")
+	if err != nil || k < 0 {
+		g.fail("av_chromium_twovideo_offer_track_first", "no a=msid line: %v", err)
+		return nil
+	}
+	e := k + 2 + strings.Index(s[k+2:], "\r\n")
+	f := strings.Fields(strings.TrimPrefix(s[k+2:e], "a=msid:"))
+	s = s[:k+2] + "a=msid:" + f[1] + " " + f[0] + s[e:]
+	return g.encode("av_chromium_twovideo_offer_track_first", "testdata/av/batch1/chromium-twovideo-offer-to-pion.sdp with the a=msid line of its second video section written track first: that section is its first video section renamed, and its ssrc msid lines, whose stream and track the rename puts in the other order, are inserted.", codec.Offer, s, nil, nil)
 }

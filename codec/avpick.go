@@ -1,0 +1,141 @@
+package codec
+
+import (
+	"sort"
+	"strings"
+	"unsafe"
+)
+
+// Blocks and PICK (AVFORM §3): a base's lines are also seen as blocks, a
+// codec's `a=rtpmap:` line with the `a=fmtp:` and `a=rtcp-fb:` lines after
+// it, or one `a=extmap:` line, and PICK d appends a whole block named by
+// its distance d (in blocks) from the base position. A stack that writes
+// the same codecs or extensions in another order (pion, in the random
+// order of a Go map) pays one byte a block instead of a SEEK and a COPY.
+
+// opPick is the avOp kind of PICK: n is the signed distance in blocks,
+// lines the block's length. Its varint is (z+2)<<2 | 3 with z the
+// zigzag of the distance (0, -1, +1, -2, … as z = 0, 1, 2, 3, …).
+const opPick = 4
+
+// isBlockHead reports whether a skeleton line starts a block.
+func isBlockHead(l string) bool {
+	return strings.HasPrefix(l, "a=rtpmap:") || strings.HasPrefix(l, "a=extmap:")
+}
+
+// isBlockTail reports whether a skeleton line continues a codec's block.
+func isBlockTail(l string) bool {
+	return strings.HasPrefix(l, "a=fmtp:") || strings.HasPrefix(l, "a=rtcp-fb:")
+}
+
+// blocksOf returns the start and end positions of the blocks of lines: a
+// block head, and after an `a=rtpmap:` head the `a=fmtp:` and
+// `a=rtcp-fb:` lines that follow it.
+func blocksOf(lines []string) (heads, ends []int32) {
+	for k := 0; k < len(lines); k++ {
+		if !isBlockHead(lines[k]) {
+			continue
+		}
+		e := k + 1
+		if strings.HasPrefix(lines[k], "a=rtpmap:") {
+			for e < len(lines) && isBlockTail(lines[e]) {
+				e++
+			}
+		}
+		heads, ends = append(heads, int32(k)), append(ends, int32(e))
+	}
+	return heads, ends
+}
+
+// setBlocks records the blocks of the base's lines (once).
+func (b *baseIndex) setBlocks(lines []string) {
+	if !b.blocksSet {
+		b.heads, b.ends = blocksOf(lines)
+		b.blocksSet = true
+	}
+}
+
+// blockAt returns the first block whose head is at or after position j.
+func blockAt(heads []int32, j int) int {
+	return sort.Search(len(heads), func(t int) bool { return int(heads[t]) >= j })
+}
+
+// pickOp returns the PICK that makes s[i:] from the block of the base
+// whose head is at k (the SEEK target of s[i]), when k is a head and the
+// whole block equals the lines of s from i; ok is false otherwise.
+func (b *baseIndex) pickOp(s []int32, i, j, k int) (o avOp, ok bool) {
+	t := blockAt(b.heads, k)
+	if t == len(b.heads) || int(b.heads[t]) != k {
+		return avOp{}, false
+	}
+	n := int(b.ends[t]) - k
+	if n > len(s)-i {
+		return avOp{}, false
+	}
+	for x := 1; x < n; x++ {
+		if s[i+x] != b.ids[k+x] {
+			return avOp{}, false
+		}
+	}
+	return avOp{kind: opPick, n: t - blockAt(b.heads, j), lines: n}, true
+}
+
+// pickValue returns the varint of PICK d.
+func pickValue(d int) uint64 {
+	z := 2 * d
+	if d < 0 {
+		z = -2*d - 1
+	}
+	return uint64(z+2)<<2 | 3
+}
+
+// pickDistance returns the distance of the PICK whose varint is v (v & 3
+// == 3, v >= 11).
+func pickDistance(v uint64) int {
+	z := int(v>>2) - 2
+	if z%2 == 0 {
+		return z / 2
+	}
+	return -(z + 1) / 2
+}
+
+// lazyBlocks is the blocks of a base, found when a part first picks one.
+type lazyBlocks struct {
+	heads, ends []int32
+	found       bool
+}
+
+// kind3 returns the lines that the op of varint v (kind 3, not END)
+// appends at position j of the base bl, and the position after them: for
+// COPY END the rest of the base, for a PICK its block; ok is false when
+// the PICK names no block.
+func (l *lazyBlocks) kind3(bl []string, j int, v uint64) (add []string, next int, ok bool) {
+	if v == opCopyEnd {
+		return bl[j:], len(bl), true
+	}
+	if !l.found {
+		l.heads, l.ends = blocksOf(bl)
+		l.found = true
+	}
+	t := blockAt(l.heads, j) + pickDistance(v)
+	if t < 0 || t >= len(l.heads) {
+		return nil, j, false
+	}
+	return bl[l.heads[t]:l.ends[t]], int(l.ends[t]), true
+}
+
+// blockCache keeps the blocks of each base a code's parts pick from, by
+// the base's storage, so that parts picking from one base find its blocks
+// once.
+type blockCache map[*string]*lazyBlocks
+
+// of returns the blocks of base bl, to be found when first picked.
+func (c blockCache) of(bl []string) *lazyBlocks {
+	key := unsafe.SliceData(bl)
+	b := c[key]
+	if b == nil {
+		b = &lazyBlocks{}
+		c[key] = b
+	}
+	return b
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+
+	"github.com/peer-sdp/peer/codec"
+)
+
+// avPickNegatives writes the damaged PICK ops (AVFORM §3); offer is
+// av_chromium_avdata_offer, pion av_pion_av_offer, whose video section
+// (profile 10) is COPY 149, PICK +1, COPY 2, …: pion wrote the
+// extension of the profile's next block later.
+func (g *gen) avPickNegatives(offer, pion []byte) {
+	it := items(offer)
+	edits := content(it[5])
+	with := func(i int, item []byte) []byte {
+		out := append([][]byte{}, it...)
+		out[i] = item
+		return join(out...)
+	}
+	g.decodeFail("av_replace_past_base", "av_chromium_avdata_offer with one more part: profile 0 (7 lines) as base, COPY 6, REPLACE 1 (v = 6), END, and one line in the text: the REPLACE would move the position to the base's end.", "offer",
+		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, []byte{3, 5 << 2, 6, 3})), bstr(stored([]byte("a=x\n")))), nil, nil, "malformed")
+	g.decodeFail("av_text_empty_stream", "av_chromium_avdata_offer, which inserts no line, with its text item written as the DEFLATE stream 03 00 (a fixed block of no text) in place of the empty byte string.", "offer",
+		join(it[0], it[1], it[2], it[3], it[4], it[5], bstr([]byte{3, 0})), nil, nil, "non-canonical")
+	g.decodeFail("av_rename_past_ranks", "av_chromium_avdata_offer with one more part whose base is part 1 (its audio section, which names 3 identifiers) renamed (base 2, index varint 3 = 2·1 + 1) with a rename of 4 ranks, then COPY END.", "offer",
+		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, []byte{2, 3, 4, 1, 1, 1, 1, 7})), it[6]), nil, nil, "malformed")
+	var renames []byte
+	for k := 0; k < 40; k++ {
+		renames = append(renames, 2, 5, 1, 1, 3) // part 2 renamed (rank 0 to 0x0F 0), END
+	}
+	g.decodeFail("av_rename_limit", "av_chromium_avdata_offer with 40 more parts, each its video section (part 2, 127 lines) renamed and then END: no part copies a line, but each renamed base counts toward the skeleton's size, which passes the SDP limit.", "offer",
+		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, renames)), it[6]), nil, nil, "limit")
+	g.decodeFail("av_pick_past_blocks", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PICK -1 (v = 15) at its first line, before its first block.", "offer",
+		with(5, bstr(join(edits, []byte{5, 15, 3}))), nil, nil, "malformed")
+	pit := items(pion)
+	pe := content(pit[5])
+	at := bytes.Index(pe, []byte{0xd0, 0x04, 0x13, 0x04})
+	if len(pit) != 7 || at < 0 {
+		g.fail("av_pick_as_seek", "av_pion_av_offer's edits lack COPY 149, PICK +1, COPY 2: % x", pe)
+		return
+	}
+	seek := join(pe[:at+2], []byte{1, 0x08}, pe[at+4:]) // SEEK +1, COPY 3
+	out := append([][]byte{}, pit...)
+	out[5] = bstr(seek)
+	g.decodeFail("av_pick_as_seek", "av_pion_av_offer with the PICK +1, COPY 2 of its video section written SEEK +1, COPY 3: the same skeleton, but the line sought heads a block the part repeats whole, which an encoder writes as PICK.", "offer",
+		join(out...), nil, nil, "non-canonical")
+}
+
+// avReplaceAsInsertSeek writes av_replace_as_insert_seek: code (an offer
+// named name) with its first REPLACE n written INSERT n, SEEK +n.
+func (g *gen) avReplaceAsInsertSeek(name string, code []byte) {
+	it := items(code)
+	edits := content(it[5])
+	var out []byte
+	done := false
+	for p := 0; p < len(edits); {
+		base, n := binary.Uvarint(edits[p:])
+		out, p = append(out, edits[p:p+n]...), p+n
+		if base == 1 || base == 2 {
+			_, n = binary.Uvarint(edits[p:])
+			out, p = append(out, edits[p:p+n]...), p+n
+		}
+		for {
+			v, n := binary.Uvarint(edits[p:])
+			if v&3 == 2 && v>>2%2 == 1 && !done {
+				c := (v>>2 + 1) / 2 // REPLACE c: INSERT c, SEEK +c
+				out = binary.AppendUvarint(out, (2*(c-1))<<2|2)
+				out = binary.AppendUvarint(out, (2*(c-1))<<2|1)
+				done = true
+			} else {
+				out = append(out, edits[p:p+n]...)
+			}
+			p += n
+			if v == 3 || v == 7 {
+				break
+			}
+		}
+	}
+	if !done {
+		g.fail("av_replace_as_insert_seek", "%s has no REPLACE", name)
+		return
+	}
+	it[5] = bstr(out)
+	g.decodeFail("av_replace_as_insert_seek", name+" with its first REPLACE n written INSERT n, SEEK +n: the same skeleton, but an encoder writes REPLACE.", "offer",
+		join(it...), nil, nil, "non-canonical")
+}
+
+// avRenameTrailingKeep writes av_rename_trailing_keep: av_chromium_twovideo_offer,
+// whose last part is its first video section renamed (base 2, index
+// varint 5 = 2·2 + 1), with one more rank in the rename, kept.
+func (g *gen) avRenameTrailingKeep(code []byte) {
+	it := items(code)
+	edits := content(it[5])
+	at := bytes.LastIndex(edits, []byte{2, 5})
+	if at < 0 || at+2 >= len(edits) || edits[at+2] >= 3 {
+		g.fail("av_rename_trailing_keep", "av_chromium_twovideo_offer's last part is not part 2 renamed over fewer than 3 ranks: % x", edits)
+		return
+	}
+	n := int(edits[at+2])
+	out := join(edits[:at+2], []byte{byte(n + 1)}, edits[at+3:at+3+n], []byte{0}, edits[at+3+n:])
+	it[5] = bstr(out)
+	g.decodeFail("av_rename_trailing_keep", "av_chromium_twovideo_offer whose last part, its first video section renamed, has a rename of one rank more that keeps the base's reference: the same skeleton, but an encoder ends a rename at the last rank it changes.", "offer",
+		join(it...), nil, nil, "non-canonical")
+}
+
+// avMDNSDummy writes av_marker_mdns_dummy: a real offer whose default
+// candidate is an mDNS name, which writes the dummy port 9 and address
+// 0.0.0.0 in its m= and c= lines, markers 0x02 and 0x03 there.
+func (g *gen) avMDNSDummy() {
+	s, err := readBatch1("firefox-mdns-audio-offer-to-firefox-mdns")
+	if err != nil {
+		g.fail("av_marker_mdns_dummy", "%v", err)
+		return
+	}
+	g.encode("av_marker_mdns_dummy", "A real offer whose first candidate is an mDNS name (testdata/av/batch1/firefox-mdns-audio-offer-to-firefox-mdns.sdp): its m= port 9 and c= address 0.0.0.0 are the markers 0x02 and 0x03, which render so when the transport candidate's address is an mDNS name; its a=rtcp line's address, the name itself, is 0x03 too.", codec.Offer, s, nil, nil)
+}
