@@ -13,7 +13,7 @@ import (
 // browserSuites are the library's real-browser suites (btest/*.suite.mjs):
 // Chromium and Firefox pages with ref/ and ref/peer (Go), and with each
 // other.
-var browserSuites = []string{"go", "browsers", "identity", "intro", "mesh", "refuse", "restart"}
+var browserSuites = []string{"go", "browsers", "identity", "intro", "mesh", "redial", "refuse", "restart"}
 
 // TestBrowsers runs the peer library's real-browser suites with a `peer`
 // binary, js/internal/introducer and js/internal/restarter built from this
