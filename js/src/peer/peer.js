@@ -320,7 +320,7 @@ export class Peer extends Emitter {
    */
   static async open({ name = 'peer-sdp', persist = true, maxPeers = 64, handshakeTimeout = 15000, reconnectTimeout = RECONNECT_TIMEOUT, ...connOptions } = {}) {
     if (!(maxPeers >= 1 && maxPeers <= 4096)) throw new RangeError(`peer: maxPeers ${maxPeers} out of range [1, 4096]`);
-    if (!(reconnectTimeout >= 1000 && reconnectTimeout <= 86400000)) throw new RangeError(`peer: reconnectTimeout ${reconnectTimeout} out of range [1 s, 24 h]`);
+    if (!(Number.isFinite(reconnectTimeout) && reconnectTimeout >= 1000 && reconnectTimeout <= 86400000)) throw new RangeError(`peer: reconnectTimeout ${reconnectTimeout} out of range [1 s, 24 h]`);
     if (!(handshakeTimeout >= 1000 && handshakeTimeout <= 600000)) throw new RangeError(`peer: handshakeTimeout ${handshakeTimeout} out of range [1 s, 10 min]`);
     const store = persist && typeof indexedDB !== 'undefined' ? await IDBStore.open(name) : new MemoryStore();
     let self = await store.getSelf();
