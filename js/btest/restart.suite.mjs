@@ -164,8 +164,10 @@ for (const kind of ['chromium', 'firefox']) {
 // Chromium restart offer to Firefox sometimes does not connect: Chromium
 // pairs its new candidates with Firefox's old ones, which Firefox's old
 // ICE agent still answers, and never nominates a pair of Firefox's new
-// agent. As IDENTITY.md §8.2 has an initiator repeat a restart that does
-// not connect, the other side offers again after 5 s (at most 3 tries).
+// agent (neither side then sees it connected: restart.js's
+// mixedGeneration). As IDENTITY.md §8.2 has an initiator repeat a restart
+// that does not connect, the other side offers again after 5 s (at most
+// 3 tries).
 async function restartPages(from, to) {
   for (let tries = 1; tries <= 3; tries++) {
     const [o, a] = tries % 2 ? [from, to] : [to, from];

@@ -486,14 +486,15 @@ var Restart = class {
   // descriptions applied, ICE connected, and a selected candidate pair
   // other than the one before the restart, or the same one (Chromium keeps
   // a working pair through a restart) once it has received something
-  // since: the path works either way.
+  // since: the path works either way. A pair of our new candidate with
+  // one of the peer's old generation is not connected (mixedGeneration).
   async probe() {
     clearTimeout(this.poll);
     const c = this.conn, pc = c.pc;
     if (!this.pending || c.reason) return;
     if (pc.signalingState === "stable" && ["connected", "completed"].includes(pc.iceConnectionState)) {
       const p = await selectedPair(pc);
-      if (p) {
+      if (p && !mixedGeneration(ufragOf(pc.currentLocalDescription?.sdp), ufragOf(pc.currentRemoteDescription?.sdp), p.localUfrag, p.remoteUfrag)) {
         const rx = (p.packetsReceived || 0) + (p.responsesReceived || 0) + (p.requestsReceived || 0) + (p.bytesReceived || 0);
         if (this.before !== void 0 && p.id !== this.before || this.rx && (this.rx.id !== p.id || rx > this.rx.n)) {
           this.connected();
@@ -554,6 +555,9 @@ var Restart = class {
     for (const w of this.waiters.splice(0)) w.reject(reason);
   }
 };
+function mixedGeneration(local, remote, pairLocal, pairRemote) {
+  return !!pairLocal && !!pairRemote && pairLocal === local && pairRemote !== remote;
+}
 async function selectedPair(pc) {
   let stats;
   try {
@@ -568,7 +572,8 @@ async function selectedPair(pc) {
   if (!pair) stats.forEach((r) => {
     if (r.type === "candidate-pair" && r.selected) pair = r;
   });
-  return pair && pair.state === "succeeded" ? pair : null;
+  if (!pair || pair.state !== "succeeded") return null;
+  return { ...pair, localUfrag: stats.get(pair.localCandidateId)?.usernameFragment, remoteUfrag: stats.get(pair.remoteCandidateId)?.usernameFragment };
 }
 
 // src/peer/connection.js

@@ -2,7 +2,8 @@
 // (IDENTITY.md §5 and §8.1, as ref/peer's redial.go): attempts back off
 // from 1 s doubling to 30 s and start that far apart (back to back after
 // a longer attempt), never past the budget; only a close by either side
-// ends a session at once; and a Peer's reconnectTimeout is range-checked.
+// ends a session at once; a Peer's reconnectTimeout is range-checked; and
+// (restart.js) a pair that mixes ICE generations is not a connected restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as R from '../src/peer/redial.js';
@@ -33,4 +34,12 @@ test('Peer.open refuses a reconnectTimeout outside 1 s..24 h', async () => {
   for (const v of [999, 86400001, NaN, '5000']) {
     await assert.rejects(Peer.open({ persist: false, reconnectTimeout: v }), RangeError, String(v));
   }
+});
+
+test('a restarted pair of our new candidate and the peer\'s old one is not connected', async () => {
+  const { mixedGeneration } = await import('../src/peer/restart.js');
+  assert.equal(mixedGeneration('new', 'NEW', 'new', 'OLD'), true); // Chromium's pair in the race with Firefox
+  assert.equal(mixedGeneration('new', 'NEW', 'new', 'NEW'), false); // both of the new generation
+  assert.equal(mixedGeneration('new', 'NEW', 'old', 'OLD'), false); // the pair kept through the restart
+  assert.equal(mixedGeneration('new', 'NEW', undefined, undefined), false); // Firefox reports no ufrags
 });

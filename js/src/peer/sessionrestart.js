@@ -28,7 +28,11 @@ export const RESTART_RETRY = 1000;
  * while the answering browser does not, and then has no reason to retry.
  * Seen with a Chromium offerer and a Firefox answerer in
  * btest/intro.suite.mjs (3 runs of 4) while a Pairing could verify HELLO
- * twice (fixed); not seen since (0 of 7), kept as a safety net.
+ * twice (fixed), and since (1 run of 2): Chromium had selected a pair of
+ * its new candidate and Firefox's old one; restart.js's mixedGeneration
+ * now keeps Chromium from calling that connected, so its initiator
+ * repeats the restart. Kept as a safety net: Firefox, as the offerer,
+ * reports no ufrags to tell such a pair by.
  */
 export const RESPONDER_FALLBACK = RESTART_ATTEMPT + RESTART_RETRY + 1000;
 
