@@ -50,14 +50,17 @@ test('chromium and firefox connect through a Go peer, with no code', { timeout: 
       via.conn.send = (m) => { T.sent.push(m); return send(m); };
       via.conn.channel.on('message', (m) => T.rx.push(m));
       const t = performance.now();
-      await s.restart();
+      // A restart offered by Chromium to Firefox may not connect (js
+      // README, "A known browser problem"): C then restarts the connection
+      // itself (RESPONDER_FALLBACK), which connects A's side too.
+      T.fellBack = await s.restart().then(() => false, () => s.conn.waitRestart().then(() => true));
       const ms = performance.now() - t;
       T.restartedAt = Date.now();
       via.conn.send = send;
       await s.send('after the restart');
-      return { restarts: s.conn.restarts, ms };
+      return { restarts: s.conn.restarts, ms, fellBack: T.fellBack };
     }, bID);
-    console.log(`browser↔browser ICE restart through B: ${Math.round(r.ms)} ms`);
+    console.log(`browser↔browser ICE restart through B: ${Math.round(r.ms)} ms${r.fellBack ? ' (A\'s restart did not connect; C restarted it)' : ''}`);
     assert.equal(r.restarts, 1);
     const state = (p, id) => p.evaluate(async (x) => {
       const s = T.peer.sessions.get(x);

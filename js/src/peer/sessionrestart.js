@@ -31,8 +31,10 @@ export const RESTART_RETRY = 1000;
  * twice (fixed), and since (1 run of 2): Chromium had selected a pair of
  * its new candidate and Firefox's old one; restart.js's mixedGeneration
  * now keeps Chromium from calling that connected, so its initiator
- * repeats the restart. Kept as a safety net: Firefox, as the offerer,
- * reports no ufrags to tell such a pair by.
+ * repeats the restart. Still needed: Chromium may instead keep its old
+ * pair, which it cannot tell from a restart connected with a Chromium
+ * peer (js/README.md, "A known browser problem"), and Firefox, as the
+ * offerer, reports no ufrags at all.
  */
 export const RESPONDER_FALLBACK = RESTART_ATTEMPT + RESTART_RETRY + 1000;
 
