@@ -1013,6 +1013,56 @@ import { formatText as formatText3, parseText as parseText3, link, CodecError as
 
 // src/peer/identity.js
 import { sha256, cbor as cbor2, CodecError, detachDigest, attachDigest } from "./peer-codec.js";
+
+// src/peer/ed25519.js
+var P = 2n ** 255n - 19n;
+var mod = (a) => (a % P + P) % P;
+function pow(b, e) {
+  let r = 1n;
+  for (b = mod(b); e > 0n; e >>= 1n, b = b * b % P) {
+    if (e & 1n) r = r * b % P;
+  }
+  return r;
+}
+var inv = (a) => pow(a, P - 2n);
+var D2 = mod(2n * -121665n * inv(121666n));
+var BX = 15112221349535400772501151409588531511454012693041857206046113283949847762202n;
+var BY = 46316835694926478169428394003475163141307993866256225615783033603165251855960n;
+var BASE = [BX, BY, 1n, mod(BX * BY)];
+function add([x1, y1, z1, t1], [x2, y2, z2, t2]) {
+  const a = mod((y1 - x1) * (y2 - x2));
+  const b = mod((y1 + x1) * (y2 + x2));
+  const c = mod(t1 * D2 * t2);
+  const d = mod(2n * z1 * z2);
+  const e = b - a, f = d - c, g = d + c, h = b + a;
+  return [mod(e * f), mod(g * h), mod(f * g), mod(e * h)];
+}
+function scalarMultBase(k) {
+  let r = [0n, 1n, 1n, 0n];
+  for (let q = BASE; k > 0n; k >>= 1n, q = add(q, q)) {
+    if (k & 1n) r = add(r, q);
+  }
+  return r;
+}
+function littleEndian(bytes) {
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = n << 8n | BigInt(bytes[i]);
+  return n;
+}
+async function ed25519PublicKey(subtle2, seed) {
+  const h = new Uint8Array(await subtle2.digest("SHA-512", seed)).slice(0, 32);
+  h[0] &= 248;
+  h[31] = h[31] & 127 | 64;
+  const [x, y, z] = scalarMultBase(littleEndian(h));
+  const zi = inv(z);
+  let ay = mod(y * zi);
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++, ay >>= 8n) out[i] = Number(ay & 255n);
+  out[31] |= Number(mod(x * zi) & 1n) << 7;
+  return out;
+}
+
+// src/peer/identity.js
 var { decodeOne, encode: encode3, head, itemHeader, nonShortest, concatBytes, compareBytes, Raw, IDENTITY_LIMITS } = cbor2;
 var VERSION = 1;
 var MSG = Object.freeze({ hello: 0, data: 1, relay: 2, refuse: 3, invite: 4, restart: 5 });
@@ -1121,10 +1171,8 @@ var Identity = class _Identity {
   static async fromSeed(seed) {
     if (!isBytes(seed, 32)) throw new RangeError("peer: an Ed25519 seed has 32 bytes");
     return ed25519(async (s) => {
-      const pk = await s.importKey("pkcs8", concatBytes([PKCS8_ED25519, seed]), { name: "Ed25519" }, true, ["sign"]);
-      const jwk = await s.exportKey("jwk", pk);
-      const pub = Uint8Array.from(atob(jwk.x.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-      return new _Identity(await s.importKey("pkcs8", concatBytes([PKCS8_ED25519, seed]), { name: "Ed25519" }, false, ["sign"]), pub);
+      const pk = await s.importKey("pkcs8", concatBytes([PKCS8_ED25519, seed]), { name: "Ed25519" }, false, ["sign"]);
+      return new _Identity(pk, await ed25519PublicKey(s, seed));
     });
   }
   /** sign signs message (Ed25519 is deterministic). */

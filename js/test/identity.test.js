@@ -164,3 +164,15 @@ for (const f of files) {
     assert.equal(got, v.expect, v.description);
   });
 }
+
+test('ed25519PublicKey agrees with WebCrypto for 64 random seeds', async () => {
+  const { ed25519PublicKey } = await import('../src/peer/ed25519.js');
+  const s = globalThis.crypto.subtle;
+  const pkcs8 = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+  for (let i = 0; i < 64; i++) {
+    const seed = globalThis.crypto.getRandomValues(new Uint8Array(32));
+    const key = await s.importKey('pkcs8', new Uint8Array([...pkcs8, ...seed]), { name: 'Ed25519' }, true, ['sign']);
+    const x = (await s.exportKey('jwk', key)).x;
+    assert.equal(Buffer.from(await ed25519PublicKey(s, seed)).toString('base64url'), x);
+  }
+});

@@ -9,6 +9,7 @@
 // (PeerConnection), without identities.
 import { sha256, cbor, CodecError, detachDigest, attachDigest } from '../index.js';
 import { PeerError } from './errors.js';
+import { ed25519PublicKey } from './ed25519.js';
 
 export { PeerError };
 
@@ -142,10 +143,8 @@ export class Identity {
   static async fromSeed(seed) {
     if (!isBytes(seed, 32)) throw new RangeError('peer: an Ed25519 seed has 32 bytes');
     return ed25519(async (s) => {
-      const pk = await s.importKey('pkcs8', concatBytes([PKCS8_ED25519, seed]), { name: 'Ed25519' }, true, ['sign']);
-      const jwk = await s.exportKey('jwk', pk);
-      const pub = Uint8Array.from(atob(jwk.x.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-      return new Identity(await s.importKey('pkcs8', concatBytes([PKCS8_ED25519, seed]), { name: 'Ed25519' }, false, ['sign']), pub);
+      const pk = await s.importKey('pkcs8', concatBytes([PKCS8_ED25519, seed]), { name: 'Ed25519' }, false, ['sign']);
+      return new Identity(pk, await ed25519PublicKey(s, seed));
     });
   }
 
