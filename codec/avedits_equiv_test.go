@@ -27,7 +27,7 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 	}
 	for x, s := range parts {
 		sid := in.ids(nil, s)
-		best := []avOp{{opInsert, len(s), 0}, {opEnd, 0, 0}}
+		best := []avOp{{kind: opInsert, n: len(s), lines: 0}, {kind: opEnd, n: 0, lines: 0}}
 		if len(s) == 0 {
 			best = best[1:]
 		}

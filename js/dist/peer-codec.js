@@ -2067,6 +2067,105 @@ function readRename(varint, bl) {
   return renameTokens(bl, from.slice(0, n), to);
 }
 
+// src/avperm.js
+var OP_PERM = 6;
+var PERM_VALUE = 11;
+var MAX_PERM = 16;
+function factorial(n) {
+  let f = 1;
+  for (let k = 2; k <= n; k++) f *= k;
+  return f;
+}
+function rankBytes(n) {
+  let r = 0;
+  for (let v = factorial(n) - 1; v > 0; v = Math.floor(v / 256)) r++;
+  return r;
+}
+function permLen(n) {
+  return 1 + (n - 2 >= 128 ? 2 : 1) + rankBytes(n);
+}
+function permRank(order) {
+  const n = order.length, taken = new Array(n).fill(false);
+  let rank = 0;
+  order.forEach((u, x) => {
+    let d = 0;
+    for (let v = 0; v < u; v++) if (!taken[v]) d++;
+    taken[u] = true;
+    rank += d * factorial(n - 1 - x);
+  });
+  return rank;
+}
+function permOrder(rank, n) {
+  const taken = new Array(n).fill(false), order = [];
+  for (let x = 0; x < n; x++) {
+    const f = factorial(n - 1 - x);
+    let d = Math.floor(rank / f);
+    rank %= f;
+    let u = 0;
+    for (; taken[u] || d > 0; u++) if (!taken[u]) d--;
+    taken[u] = true;
+    order.push(u);
+  }
+  return order;
+}
+function putPerm(w, n, rank) {
+  w.push(PERM_VALUE, n - 2);
+  const k = rankBytes(n);
+  for (let x = k - 1; x >= 0; x--) w.push(Math.floor(rank / 2 ** (8 * x)) % 256);
+}
+function pickRunCost(order) {
+  let cost = 0, at = 0, copying = false;
+  for (const u of order) {
+    if (u === at) copying = true;
+    else if (copying) {
+      cost += 2;
+      copying = false;
+    } else cost++;
+    at = u + 1;
+  }
+  return cost;
+}
+function blockMatches(s, p, i, h, e) {
+  if (e - h > s.length - i) return false;
+  for (let x = h; x < e; x++) if (s[i + x - h] !== p[x]) return false;
+  return true;
+}
+function permOp(s, p, i, j, heads, ends, t0) {
+  if (t0 === heads.length || heads[t0] !== j) return null;
+  const lim = Math.min(MAX_PERM, heads.length - t0);
+  const taken = new Array(lim).fill(false), order = [];
+  let pos = i, hi = -1, best = 0, op = null;
+  for (let n = 0; n < lim; n++) {
+    let u = 0;
+    while (u < lim && (taken[u] || !blockMatches(s, p, pos, heads[t0 + u], ends[t0 + u]))) u++;
+    if (u === lim) break;
+    taken[u] = true;
+    order.push(u);
+    pos += ends[t0 + u] - heads[t0 + u];
+    hi = Math.max(hi, u);
+    if (hi !== n || n === 0) continue;
+    const save = pickRunCost(order) - permLen(n + 1);
+    if (save > 0 && save >= best) {
+      best = save;
+      op = [OP_PERM, n + 1, pos - i, permRank(order)];
+    }
+  }
+  return op;
+}
+function readPerm(varint, bytes, base, heads, ends, t0) {
+  const c = varint();
+  if (c > MAX_PERM - 2 || t0 + c + 2 > heads.length) return "PERM of blocks outside the base";
+  const n = c + 2, k = rankBytes(n);
+  const r = bytes(k);
+  if (r === null) return "truncated PERM";
+  let rank = 0;
+  for (const b of r) rank = rank * 256 + b;
+  if (rank >= factorial(n)) return "PERM rank out of range";
+  const lines = [];
+  for (const u of permOrder(rank, n)) for (let x = heads[t0 + u]; x < ends[t0 + u]; x++) lines.push(base[x]);
+  return { lines, next: ends[t0 + n - 1] };
+}
+
 // src/avedits.js
 var OP_COPY = 0;
 var OP_SEEK = 1;
@@ -2170,6 +2269,15 @@ function diff(s, p, at = lineIndex(p)) {
         j = k;
         continue;
       }
+      const { heads, ends } = blocksOf(p);
+      const t0 = atOrAfter(heads, j);
+      const perm = permOp(s, p, i, j, heads, ends, t0);
+      if (perm) {
+        ops.push(perm);
+        i += perm[2];
+        j = ends[t0 + perm[1] - 1];
+        continue;
+      }
       const pick = pickOp(s, p, i, j, k);
       if (pick) {
         ops.push(pick);
@@ -2193,7 +2301,7 @@ function diff(s, p, at = lineIndex(p)) {
 }
 function opValue(kind, n) {
   if (kind === OP_END || kind === OP_COPY_END) return kind;
-  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 2) * 4 + 3;
+  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 3) * 4 + 3;
   if (kind === OP_INSERT || kind === OP_REPLACE) return (2 * (n - 1) + (kind === OP_REPLACE ? 1 : 0)) * 4 + OP_INSERT;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
@@ -2217,9 +2325,9 @@ function choosePart(s, bases) {
     let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.w) + b.payload.length : 0);
     let i2 = 0;
     for (const [kind, n, lines] of ops) {
-      cost += varintLen(opValue(kind, n));
+      cost += kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
       if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i2; k < i2 + n; k++) cost += byteLen(s[k]) + 1;
-      if (kind === OP_PICK) i2 += lines;
+      if (kind === OP_PICK || kind === OP_PERM) i2 += lines;
       else if (kind !== OP_SEEK) i2 += n;
     }
     if (best === null || cost < best.cost) best = { cost, b, ops };
@@ -2232,10 +2340,11 @@ function choosePart(s, bases) {
   }
   const inserted = [];
   let i = 0;
-  for (const [kind, n, lines] of best.ops) {
-    putVarint(bytes, opValue(kind, n));
+  for (const [kind, n, lines, rank] of best.ops) {
+    if (kind === OP_PERM) putPerm(bytes, n, rank);
+    else putVarint(bytes, opValue(kind, n));
     if (kind === OP_INSERT || kind === OP_REPLACE) inserted.push(...s.slice(i, i + n));
-    if (kind === OP_PICK) i += lines;
+    if (kind === OP_PICK || kind === OP_PERM) i += lines;
     else if (kind !== OP_SEEK) i += n;
   }
   return { bytes, inserted };
@@ -2253,6 +2362,11 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       mul *= 128;
       if ((b & 128) === 0) return v;
     }
+  };
+  const takeBytes = (k) => {
+    if (edits.length - pos < k) return null;
+    pos += k;
+    return edits.subarray(pos - k, pos);
   };
   const parts = [];
   let ins = 0, total = 0, maxProfile = -1;
@@ -2301,8 +2415,16 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         break;
       }
       const kind = v & 3, n = Math.floor(v / 4) + 1;
+      if (v === PERM_VALUE) {
+        const { heads, ends } = blocksOf(base);
+        const r = readPerm(varint, takeBytes, base, heads, ends, atOrAfter(heads, j));
+        if (typeof r === "string") throw bad(at, r);
+        for (const l of r.lines) add(part, l);
+        j = r.next;
+        continue;
+      }
       if (kind === 3) {
-        const z = n - 3, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        const z = n - 4, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
         const { heads, ends } = blocksOf(base);
         const t = atOrAfter(heads, j) + d;
         if (t < 0 || t >= heads.length) throw bad(at, "PICK of a block outside the base");

@@ -123,8 +123,8 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		with(5, bstr(join(edits, []byte{3, 2<<2 | 1, 3}))), nil, nil, "non-canonical")
 	g.decodeFail("av_offer_base_in_offer", ofr+" with one more part whose base is part 0 of the offer (base 1): an offer has no offer.", "offer",
 		with(5, bstr(join(edits, []byte{1, 0, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_bad_op", ofr+" with one more part (the empty base) holding the op 11, PICK 0: the empty base has no block.", "offer",
-		with(5, bstr(join(edits, []byte{0, 11, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_bad_op", ofr+" with one more part (the empty base) holding the op 15, PICK 0: the empty base has no block.", "offer",
+		with(5, bstr(join(edits, []byte{0, 15, 3}))), nil, nil, "malformed")
 	if !bytes.HasPrefix(edits, []byte{3, 7}) {
 		g.fail("av_copy_end_not_canonical", "%s: part 0 is not profile 0, COPY END", ofr)
 		return
