@@ -31,19 +31,28 @@ func isBlockTail(l string) bool {
 
 // blocksOf returns the start and end positions of the blocks of lines: a
 // block head, and after an `a=rtpmap:` head the `a=fmtp:` and
-// `a=rtcp-fb:` lines that follow it.
+// `a=rtcp-fb:` lines that follow it; and, where a stack groups its lines
+// by attribute (Firefox), an `a=fmtp:` line that no `a=rtpmap:` block
+// holds, alone, and a run of `a=rtcp-fb:` lines of one payload type that
+// no such block holds.
 func blocksOf(lines []string) (heads, ends []int32) {
 	for k := 0; k < len(lines); k++ {
-		if !isBlockHead(lines[k]) {
-			continue
-		}
 		e := k + 1
-		if strings.HasPrefix(lines[k], "a=rtpmap:") {
+		switch l := lines[k]; {
+		case strings.HasPrefix(l, "a=rtpmap:"):
 			for e < len(lines) && isBlockTail(lines[e]) {
 				e++
 			}
+		case strings.HasPrefix(l, "a=rtcp-fb:"):
+			pt := (l + " ")[:strings.IndexByte(l+" ", ' ')+1] // `a=rtcp-fb:<pt> `
+			for e < len(lines) && strings.HasPrefix(lines[e], pt) {
+				e++
+			}
+		case !isBlockHead(l) && !strings.HasPrefix(l, "a=fmtp:"):
+			continue
 		}
 		heads, ends = append(heads, int32(k)), append(ends, int32(e))
+		k = e - 1
 	}
 	return heads, ends
 }

@@ -2216,11 +2216,16 @@ function blocksOf(p) {
   if (b) return b;
   const heads = [], ends = [];
   for (let k = 0; k < p.length; k++) {
-    if (!isHead(p[k])) continue;
+    const l = p[k];
     let e = k + 1;
-    if (p[k].startsWith("a=rtpmap:")) while (e < p.length && isTail(p[e])) e++;
+    if (l.startsWith("a=rtpmap:")) while (e < p.length && isTail(p[e])) e++;
+    else if (l.startsWith("a=rtcp-fb:")) {
+      const sp = (l + " ").indexOf(" "), pt = (l + " ").slice(0, sp + 1);
+      while (e < p.length && p[e].startsWith(pt)) e++;
+    } else if (!isHead(l) && !l.startsWith("a=fmtp:")) continue;
     heads.push(k);
     ends.push(e);
+    k = e - 1;
   }
   b = { heads, ends };
   blockCache.set(p, b);

@@ -43,17 +43,25 @@ const blockCache = new WeakMap();
 /**
  * blocksOf returns the blocks of base p (AVFORM §3, PICK): {heads, ends},
  * the first and end positions of each `a=rtpmap:` line with the `a=fmtp:`
- * and `a=rtcp-fb:` lines after it, and of each `a=extmap:` line.
+ * and `a=rtcp-fb:` lines after it, of each `a=extmap:` line, and of each
+ * `a=fmtp:` line and run of one payload type's `a=rtcp-fb:` lines that no
+ * `a=rtpmap:` block holds.
  */
 export function blocksOf(p) {
   let b = blockCache.get(p);
   if (b) return b;
   const heads = [], ends = [];
   for (let k = 0; k < p.length; k++) {
-    if (!isHead(p[k])) continue;
+    const l = p[k];
     let e = k + 1;
-    if (p[k].startsWith('a=rtpmap:')) while (e < p.length && isTail(p[e])) e++;
+    if (l.startsWith('a=rtpmap:')) while (e < p.length && isTail(p[e])) e++;
+    else if (l.startsWith('a=rtcp-fb:')) {
+      // Grouped by attribute (Firefox): a run of one payload type's feedback.
+      const sp = (l + ' ').indexOf(' '), pt = (l + ' ').slice(0, sp + 1);
+      while (e < p.length && p[e].startsWith(pt)) e++;
+    } else if (!isHead(l) && !l.startsWith('a=fmtp:')) continue;
     heads.push(k); ends.push(e);
+    k = e - 1;
   }
   b = { heads, ends };
   blockCache.set(p, b);

@@ -287,6 +287,7 @@ func (g *gen) avMore(b *baseCodes) {
 	}
 	ffAnswer, _ := readBatch1("firefox-av-answer-to-chromium")
 	g.encode("av_firefox_av_answer_to_chromium", "A real answer of Firefox to a Chromium offer (testdata/av/batch1/firefox-av-answer-to-chromium.sdp) against the code of testdata/av/batch1/chromium-av-offer-to-firefox.sdp (offer_bin).", codec.Answer, ffAnswer, nil, ffOffer)
+	g.avGroupedBlocks()
 
 	// Eligibility (AVFORM §1): residual when a rule fails.
 	audioSec := strings.Index(chrome, "m=video")

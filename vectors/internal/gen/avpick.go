@@ -132,3 +132,41 @@ func (g *gen) avPermNegatives(with func(int, []byte) []byte, edits []byte) {
 	g.decodeFail("av_perm_identity", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 2 of rank 0, its first two blocks in their own order, then END: a valid skeleton, but an encoder never writes a PERM that keeps the order.", "offer",
 		part(5, 11, 0, 0, 3), nil, nil, "non-canonical")
 }
+
+// avGroupedBlocks writes av_firefox_recvonly_answer_to_chromium: Firefox,
+// which groups its lines by attribute, answers a Chromium offer that lists
+// VP9 before AV1, where the registry's Firefox answer has AV1 first: its
+// video section picks the grouped `a=fmtp:` lines and `a=rtcp-fb:` runs
+// as blocks (AVFORM §3, Blocks).
+func (g *gen) avGroupedBlocks() {
+	const name = "av_firefox_recvonly_answer_to_chromium"
+	offerSDP, err := readBatch1("chromium-recvonly-offer-to-firefox")
+	if err != nil {
+		g.fail(name, "%v", err)
+		return
+	}
+	offer, err := codec.Encode(codec.Description{Type: codec.Offer, SDP: offerSDP}, nil, nil)
+	if err != nil {
+		g.fail(name, "%v", err)
+		return
+	}
+	answer, err := readBatch1("firefox-recvonly-answer-to-chromium")
+	if err != nil {
+		g.fail(name, "%v", err)
+		return
+	}
+	code := g.encode(name, "A real answer of Firefox to a Chromium recvonly offer (testdata/av/batch1/firefox-recvonly-answer-to-chromium.sdp) against the code of testdata/av/batch1/chromium-recvonly-offer-to-firefox.sdp (offer_bin): Firefox groups its lines by attribute, and its video section picks its a=fmtp lines and its runs of one payload type's a=rtcp-fb lines as blocks of the registry's Firefox answer, which lists AV1 before VP9.", codec.Answer, answer, nil, offer)
+	if g.err != nil {
+		return
+	}
+	it := items(code)
+	edits := content(it[5])
+	at := bytes.Index(edits, []byte{0x1c, 0x17, 0x00})
+	if at < 0 {
+		g.fail("av_pick_grouped_as_seek", "%s's edits lack COPY 8, PICK +1, COPY 1: % x", name, edits)
+		return
+	}
+	it[5] = bstr(join(edits[:at+1], []byte{0x01, 0x04}, edits[at+3:])) // SEEK +1, COPY 2
+	g.decodeFail("av_pick_grouped_as_seek", name+" with the PICK +1, COPY 1 of its video section (the a=fmtp lines of VP9 and of its retransmission format, where the base has the line of AV1's retransmission format first) written SEEK +1, COPY 2: the same skeleton, but the line sought is an a=fmtp line that no codec's block holds, a block of its own, which an encoder picks.", "answer",
+		join(it...), offer, nil, "non-canonical")
+}
