@@ -304,7 +304,8 @@ func (b *baseIndex) missing(s []string, sid []int32) int {
 	return m
 }
 
-// appendEdits appends the edits of the skeleton parts to dst and the
+// appendEdits appends the edits of the skeleton parts to dst, without the
+// last part's COPY END (the end of the edits implies it), and the
 // inserted lines (each followed by LF) to text, choosing for each part the
 // base of least cost, the first in tie-break order on a tie (AVFORM §3):
 // the empty base, the offer's parts, the description's earlier parts, the
@@ -379,6 +380,9 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 			own.add(sid)
 		}
 		dst, text = appendPart(dst, text, s, c.bestBase, c.bestRename, c.best)
+	}
+	if len(parts) > 0 && c.best[len(c.best)-1].kind == opCopyEnd {
+		dst = dst[:len(dst)-1] // the last part's COPY END is implied
 	}
 	return dst, text
 }
@@ -487,6 +491,15 @@ func readVarint(b []byte, p *int) (v uint64, ok bool) {
 	return 0, false
 }
 
+// nextOp reads the varint of a part's next op at edits[*p]: COPY END at
+// the end of the edits, which implies the last part's (AVFORM §3).
+func nextOp(edits []byte, p *int) (uint64, bool) {
+	if *p == len(edits) {
+		return opCopyEnd, true
+	}
+	return readVarint(edits, p)
+}
+
 // applyEdits rebuilds the skeleton parts from the edits, the inserted
 // lines and the offer's skeleton (nil for an offer, or an answer whose
 // offer is not an A/V code), keeping the skeleton's bytes (+2 per line)
@@ -514,9 +527,9 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		j := 0
 		blocks := cache.of(bl)
 		for {
-			v, ok := readVarint(edits, &p)
+			v, ok := nextOp(edits, &p)
 			if !ok {
-				return nil, -1, bad("truncated part")
+				return nil, -1, bad("truncated varint")
 			}
 			if v == opEnd {
 				break

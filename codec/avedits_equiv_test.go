@@ -69,6 +69,9 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 			texts = append(texts, s)
 		}
 		dst, text = appendPart(dst, text, s, bestBase, bestRename, best)
+		if x == len(parts)-1 && best[len(best)-1].kind == opCopyEnd {
+			dst = dst[:len(dst)-1] // implied by the end of the edits
+		}
 	}
 	return dst, text
 }

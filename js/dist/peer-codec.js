@@ -2352,7 +2352,7 @@ function choosePart(s, bases) {
     if (kind === OP_PICK || kind === OP_PERM) i += lines;
     else if (kind !== OP_SEEK) i += n;
   }
-  return { bytes, inserted };
+  return { bytes, inserted, copyEnd: best.ops[best.ops.length - 1][0] === OP_COPY_END };
 }
 function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
   const bad = (at, msg) => new MalformedError(off + at, "edits", msg);
@@ -2413,7 +2413,7 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     let j = 0;
     for (; ; ) {
       const at = pos;
-      const v = varint();
+      const v = pos === edits.length ? OP_COPY_END : varint();
       if (v === OP_END) break;
       if (v === OP_COPY_END) {
         for (let k = j; k < base.length; k++) add(part, base[k]);
@@ -2863,6 +2863,7 @@ function buildEdits(parts, offerParts, nProfiles) {
     bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);
+    if (x === parts.length - 1 && c.copyEnd) edits.pop();
   }
   return { edits: Uint8Array.from(edits), inserted };
 }

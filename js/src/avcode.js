@@ -48,8 +48,8 @@ function profileIndex(k) {
 /**
  * buildEdits codes each skeleton part against the cheapest base (AVFORM §3):
  * the empty base, the offer's parts (offerParts, or null), the earlier
- * parts of the description, profiles 0 to nProfiles − 1. Returns {edits, inserted}: the edits byte string and the
- * inserted lines of all parts in order.
+ * parts of the description, profiles 0 to nProfiles − 1. Returns {edits, inserted}: the edits byte string (without
+ * the last part's COPY END, which its end implies) and the inserted lines of all parts in order.
  */
 export function buildEdits(parts, offerParts, nProfiles) {
   const bases = [{ base: BASE_EMPTY, lines: [] }];
@@ -65,6 +65,7 @@ export function buildEdits(parts, offerParts, nProfiles) {
     bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);
+    if (x === parts.length - 1 && c.copyEnd) edits.pop(); // the end of the edits implies the last COPY END
   }
   return { edits: Uint8Array.from(edits), inserted };
 }

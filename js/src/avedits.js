@@ -200,7 +200,7 @@ export function choosePart(s, bases) {
     if (kind === OP_PICK || kind === OP_PERM) i += lines;
     else if (kind !== OP_SEEK) i += n;
   }
-  return { bytes, inserted };
+  return { bytes, inserted, copyEnd: best.ops[best.ops.length - 1][0] === OP_COPY_END };
 }
 
 /**
@@ -272,7 +272,7 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     let j = 0;
     for (;;) {
       const at = pos;
-      const v = varint();
+      const v = pos === edits.length ? OP_COPY_END : varint(); // implied at the end of the edits
       if (v === OP_END) break;
       if (v === OP_COPY_END) {
         for (let k = j; k < base.length; k++) add(part, base[k]);

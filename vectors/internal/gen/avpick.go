@@ -13,7 +13,7 @@ import (
 // extension of the profile's next block later.
 func (g *gen) avPickNegatives(offer, pion []byte) {
 	it := items(offer)
-	edits := content(it[5])
+	edits := join(content(it[5]), []byte{7}) // its last part's COPY END written, so that parts can follow
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
 		out[i] = item
@@ -62,7 +62,7 @@ func (g *gen) avReplaceAsInsertSeek(name string, code []byte) {
 			_, n = binary.Uvarint(edits[p:])
 			out, p = append(out, edits[p:p+n]...), p+n
 		}
-		for {
+		for p < len(edits) { // the end of the edits implies the last COPY END
 			v, n := binary.Uvarint(edits[p:])
 			if v&3 == 2 && v>>2%2 == 1 && !done {
 				c := (v>>2 + 1) / 2 // REPLACE c: INSERT c, SEEK +c
