@@ -141,13 +141,13 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 				j = k
 				continue
 			}
-			if o, ok := b.permOp(s, i, j); ok {
-				ops = append(ops, o)
-				i += o.lines
-				j = int(b.ends[blockAt(b.heads, j)+o.n-1])
-				continue
-			}
 			if o, ok := b.pickOp(s, i, j, k); ok {
+				if p, ok := b.permOp(s, i, j); ok {
+					ops = append(ops, p)
+					i += p.lines
+					j = int(b.ends[blockAt(b.heads, j)+p.n-1])
+					continue
+				}
 				ops = append(ops, o)
 				i += o.lines
 				j = k + o.lines

@@ -127,9 +127,10 @@ func pickRunCost(order []int8) int {
 	return cost
 }
 
-// permOp returns the PERM that makes s[i:] at base position j, when j is
-// a block head t0 and s goes on with the blocks t0 … t0 + n − 1 whole, in
-// another order, for some n ≥ 2: of such n the one that saves the most
+// permOp returns the PERM that makes s[i:] at base position j (where the
+// diff would PICK), when j is a block head t0 and s goes on with the
+// blocks t0 … t0 + n − 1 whole, in another order, for some n ≥ 2: of
+// such n the one that saves the most
 // bytes over PICK and COPY (pickRunCost), the greater of two that save as
 // much; ok is false when none saves a byte.
 func (b *baseIndex) permOp(s []int32, i, j int) (o avOp, ok bool) {

@@ -2274,17 +2274,17 @@ function diff(s, p, at = lineIndex(p)) {
         j = k;
         continue;
       }
-      const { heads, ends } = blocksOf(p);
-      const t0 = atOrAfter(heads, j);
-      const perm = permOp(s, p, i, j, heads, ends, t0);
-      if (perm) {
-        ops.push(perm);
-        i += perm[2];
-        j = ends[t0 + perm[1] - 1];
-        continue;
-      }
       const pick = pickOp(s, p, i, j, k);
       if (pick) {
+        const { heads, ends } = blocksOf(p);
+        const t0 = atOrAfter(heads, j);
+        const perm = permOp(s, p, i, j, heads, ends, t0);
+        if (perm) {
+          ops.push(perm);
+          i += perm[2];
+          j = ends[t0 + perm[1] - 1];
+          continue;
+        }
         ops.push(pick);
         i += pick[2];
         j = k + pick[2];

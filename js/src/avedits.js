@@ -125,12 +125,15 @@ export function diff(s, p, at = lineIndex(p)) {
       else k = occ[lo] - j <= j - occ[lo - 1] ? occ[lo] : occ[lo - 1];
       const last = ops[ops.length - 1];
       if (last && last[0] === OP_INSERT && k - j === last[1]) { last[0] = OP_REPLACE; j = k; continue; }
-      const { heads, ends } = blocksOf(p);
-      const t0 = atOrAfter(heads, j);
-      const perm = permOp(s, p, i, j, heads, ends, t0);
-      if (perm) { ops.push(perm); i += perm[2]; j = ends[t0 + perm[1] - 1]; continue; }
       const pick = pickOp(s, p, i, j, k);
-      if (pick) { ops.push(pick); i += pick[2]; j = k + pick[2]; continue; }
+      if (pick) {
+        // A PERM in place of the PICK when it saves a byte.
+        const { heads, ends } = blocksOf(p);
+        const t0 = atOrAfter(heads, j);
+        const perm = permOp(s, p, i, j, heads, ends, t0);
+        if (perm) { ops.push(perm); i += perm[2]; j = ends[t0 + perm[1] - 1]; continue; }
+        ops.push(pick); i += pick[2]; j = k + pick[2]; continue;
+      }
       ops.push([OP_SEEK, k - j]); j = k;
       continue;
     }
