@@ -13,11 +13,11 @@ import (
 // browserSuites are the library's real-browser suites (btest/*.suite.mjs):
 // Chromium and Firefox pages with ref/ and ref/peer (Go), and with each
 // other.
-var browserSuites = []string{"go", "browsers", "identity", "intro", "mesh", "refuse", "restart"}
+var browserSuites = []string{"go", "browsers", "identity", "intro", "mediarestart", "mesh", "redial", "refuse", "restart"}
 
 // TestBrowsers runs the peer library's real-browser suites with a `peer`
-// binary, js/internal/introducer and js/internal/restarter built from this
-// repository (ref/ and
+// binary, js/internal/introducer, js/internal/restarter and
+// js/internal/turnrelay built from this repository (ref/ and
 // ref/peer on the Go side). The browsers are driven by web/test/lib.mjs
 // (puppeteer-core from web/node_modules).
 // It skips without browsers or web/node_modules, unless
@@ -45,8 +45,8 @@ func TestBrowsers(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	bin, intro, restarter := filepath.Join(dir, "peer"), filepath.Join(dir, "introducer"), filepath.Join(dir, "restarter")
-	for _, b := range [][2]string{{bin, "../cmd/peer"}, {intro, "./internal/introducer"}, {restarter, "./internal/restarter"}} {
+	bin, intro, restarter, relay := filepath.Join(dir, "peer"), filepath.Join(dir, "introducer"), filepath.Join(dir, "restarter"), filepath.Join(dir, "turnrelay")
+	for _, b := range [][2]string{{bin, "../cmd/peer"}, {intro, "./internal/introducer"}, {restarter, "./internal/restarter"}, {relay, "./internal/turnrelay"}} {
 		if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
 			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
 		}
@@ -56,7 +56,7 @@ func TestBrowsers(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, node, "--test", "--test-concurrency=1", "--test-reporter=spec", "btest/"+suite+".suite.mjs")
-			cmd.Env = append(os.Environ(), "PEER_BIN="+bin, "PEER_INTRODUCER_BIN="+intro, "PEER_RESTARTER_BIN="+restarter, "NO_COLOR=1")
+			cmd.Env = append(os.Environ(), "PEER_BIN="+bin, "PEER_INTRODUCER_BIN="+intro, "PEER_RESTARTER_BIN="+restarter, "PEER_TURNRELAY_BIN="+relay, "NO_COLOR=1")
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 			cmd.WaitDelay = 10 * time.Second

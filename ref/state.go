@@ -99,6 +99,22 @@ func (c *Conn) onState(st webrtc.PeerConnectionState) {
 			c.fail("connect", fmt.Errorf("%w: ICE failed", ErrConnect))
 		}
 	case webrtc.PeerConnectionStateClosed:
+		// pion closes the connection on the peer's DTLS close_notify and
+		// delivers each state on a goroutine of its own, so this Closed
+		// may overtake the Failed of a handshake that failed here (the
+		// peer closes when our alert ends its handshake). A close after
+		// ICE connected and before DTLS did is a failed handshake.
+		c.mu.Lock()
+		ice := c.iceConnected
+		c.mu.Unlock()
+		select {
+		case <-c.connected:
+		default:
+			if ice {
+				c.fail("connect", ErrDTLS)
+				return
+			}
+		}
 		c.fail("connection", ErrPeerClosed)
 	}
 }

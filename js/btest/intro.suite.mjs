@@ -7,37 +7,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './harness.mjs';
+import { line, pairWith, lessID, bothWays } from './introducer.mjs';
 
 const INTRODUCER = process.env.PEER_INTRODUCER_BIN || 'introducer';
 let server;
 before(async () => { server = await H.serveJS(); });
 after(async () => { await server?.close(); });
-
-// line waits for a line of the introducer's stdout that starts with prefix.
-async function line(go, prefix, ms = 30000) {
-  let found;
-  await go.until(() => (found = go.out.toString().split('\n').find((l) => l.startsWith(prefix))), ms, `"${prefix}"`);
-  return found.slice(prefix.length);
-}
-
-async function pairWith(page, go, name) {
-  await page.evaluate(async (n) => {
-    T.peer = await T.P.Peer.open({ name: n, persist: false });
-    T.joined = [];
-    T.got = [];
-    T.peer.on('joined', (s) => T.joined.push(s.idText));
-    T.peer.on('data', (s, b) => T.got.push(`${s.idText}: ${new TextDecoder().decode(b)}`));
-  }, name);
-  const offer = await page.evaluate(async () => { T.first = T.peer.pair(); return T.first.offer(); });
-  go.out = Buffer.alloc(0); // each answer is the next "answer " line
-  go.write(`answer ${offer}\n`);
-  const answer = await line(go, 'answer ');
-  return page.evaluate(async (a) => {
-    await T.first.connect(a);
-    const s = await T.first.session;
-    return { me: T.peer.idText, them: s.idText };
-  }, answer);
-}
 
 test('chromium and firefox connect through a Go peer, with no code', { timeout: 180000 }, async () => {
   const b = new H.Proc(INTRODUCER, []);
@@ -75,14 +50,17 @@ test('chromium and firefox connect through a Go peer, with no code', { timeout: 
       via.conn.send = (m) => { T.sent.push(m); return send(m); };
       via.conn.channel.on('message', (m) => T.rx.push(m));
       const t = performance.now();
-      await s.restart();
+      // A restart offered by Chromium to Firefox may not connect (js
+      // README, "A known browser problem"): C then restarts the connection
+      // itself (RESPONDER_FALLBACK), which connects A's side too.
+      T.fellBack = await s.restart().then(() => false, () => s.conn.waitRestart().then(() => true));
       const ms = performance.now() - t;
       T.restartedAt = Date.now();
       via.conn.send = send;
       await s.send('after the restart');
-      return { restarts: s.conn.restarts, ms };
+      return { restarts: s.conn.restarts, ms, fellBack: T.fellBack };
     }, bID);
-    console.log(`browser↔browser ICE restart through B: ${Math.round(r.ms)} ms`);
+    console.log(`browser↔browser ICE restart through B: ${Math.round(r.ms)} ms${r.fellBack ? ' (A\'s restart did not connect; C restarted it)' : ''}`);
     assert.equal(r.restarts, 1);
     const state = (p, id) => p.evaluate(async (x) => {
       const s = T.peer.sessions.get(x);
@@ -140,13 +118,6 @@ test('chromium and firefox connect through a Go peer, with no code', { timeout: 
 // that each side is it once) sends its signed restart offer through B, the
 // other answers through B, and the same session, same connection, comes
 // back; messages flow both ways.
-// lessID compares two IDs' text forms as their bytes (base32: a–z, then 2–7).
-const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
-const lessID = (x, y) => {
-  const i = [...x].findIndex((ch, k) => ch !== y[k]);
-  return i >= 0 && B32.indexOf(x[i]) < B32.indexOf(y[i]);
-};
-
 for (const [kind, initiator] of [['chromium', 'page'], ['chromium', 'Go'], ['firefox', 'page'], ['firefox', 'Go']]) {
   test(`${kind}: a session with a Go peer comes back after a network cut, by an ICE restart through a common peer (the ${initiator} restarts)`, { timeout: 180000 }, async () => {
     const b = new H.Proc(INTRODUCER, []);
@@ -186,10 +157,7 @@ for (const [kind, initiator] of [['chromium', 'page'], ['chromium', 'Go'], ['fir
       assert.ok(st.same && st.state === 'open' && st.restarts >= 1, `same session, restarted: ${JSON.stringify(st)}\n${b.out}`);
       await line(b, `event2 reconnected ${pa.me}`, 30000);
 
-      await a.evaluate(() => T.cs.send('after'));
-      await line(b, `got2 ${pa.me} after`);
-      b.write(`send2 ${pa.me} and back\n`);
-      await H.until(a, (want) => T.got.includes(want), `${cID}: and back`);
+      await bothWays(a, b, pa.me, cID);
     } finally {
       await H.closeAll(br);
       await b.stop();

@@ -164,8 +164,9 @@ for (const kind of ['chromium', 'firefox']) {
 // Chromium restart offer to Firefox sometimes does not connect: Chromium
 // pairs its new candidates with Firefox's old ones, which Firefox's old
 // ICE agent still answers, and never nominates a pair of Firefox's new
-// agent. As IDENTITY.md §8.2 has an initiator repeat a restart that does
-// not connect, the other side offers again after 5 s (at most 3 tries).
+// agent (restart.js's mixedGeneration; the todo test below). As IDENTITY.md §8.2 has an initiator repeat a restart
+// that does not connect, the other side offers again after 5 s (at most
+// 3 tries).
 async function restartPages(from, to) {
   for (let tries = 1; tries <= 3; tries++) {
     const [o, a] = tries % 2 ? [from, to] : [to, from];
@@ -236,3 +237,58 @@ for (const kinds of [['chromium', 'firefox'], ['firefox', 'chromium'], ['chromiu
     }
   });
 }
+
+// pairs describes a page's candidate pairs: state (n nominated, s
+// selected), local ufrag:port - remote ufrag:port, bytes received.
+const pairs = (p) => p.evaluate(async () => {
+  const pc = T.conns.c.c.pc, st = await pc.getStats(), out = [];
+  const u = (d) => /^a=ice-ufrag:(\S+)/m.exec(d?.sdp || '')?.[1];
+  st.forEach((r) => { if (r.type === 'candidate-pair') out.push(`${r.state}${r.nominated ? 'n' : ''}${r.selected ? 's' : ''} ${st.get(r.localCandidateId)?.usernameFragment}:${st.get(r.localCandidateId)?.port}-${st.get(r.remoteCandidateId)?.usernameFragment}:${st.get(r.remoteCandidateId)?.port} rx${r.bytesReceived}`); if (r.type === 'transport') out.push(`T sel=${r.selectedCandidatePairId}`); });
+  return { l: u(pc.currentLocalDescription), r: u(pc.currentRemoteDescription), ice: pc.iceConnectionState, out };
+});
+// The Chromium-to-Firefox race (restartPages above): Chromium offers ten
+// restarts in a row to Firefox; after each, both sides should agree
+// whether it connected, and one that did not is repeated from Firefox.
+// A todo: restart.js's mixedGeneration makes them agree when Chromium
+// selected its new candidate with Firefox's old one, but not when it kept
+// its old pair (both old ufrags), which it keeps rightly with Chromium (a
+// rule that refused that pair too made a Chromium-to-Chromium restart fail
+// 3 tries). Failures are reported, with both sides' candidate pairs, and
+// do not fail the suite.
+test('chromium offers ten restarts to firefox: both sides agree whether each connected', {
+  timeout: 300000, todo: 'Chromium keeping its old pair with Firefox is not told from a connected restart',
+}, async () => {
+  const bs = [await H.launch('chromium', { mdns: false }), await H.launch('firefox', { mdns: false })];
+  try {
+    const [a, c] = [await H.openTestPage(bs[0], server.url), await H.openTestPage(bs[1], server.url)];
+    const offer = await a.evaluate((o) => T.make('c', o).c.offer(), OPTS);
+    const answer = await c.evaluate((x, o) => T.make('c', o).c.connect(x), offer, OPTS);
+    await a.evaluate((x) => T.conns.c.c.connect(x), answer);
+    await H.waitOpen(a, 'c');
+    await H.waitOpen(c, 'c');
+    const seen = [];
+    for (let i = 0; i < 10; i++) {
+      const ro = await a.evaluate(() => T.conns.c.c.restartOffer());
+      const ra = await c.evaluate((x) => T.conns.c.c.restartAnswer(x), ro);
+      await a.evaluate((x) => T.conns.c.c.completeRestart(x), ra);
+      const done = await Promise.all([a, c].map((p) => p.evaluate((ms) => Promise.race([
+        T.conns.c.c.waitRestart().then(() => true), new Promise((r) => setTimeout(() => r(false), ms))]), 6000)));
+      seen.push(done.join('/'));
+      if (done[0] !== done[1]) {
+        assert.fail(`restart ${i + 1}: Chromium ${done[0] ? 'connected' : 'not connected'}, Firefox ${done[1] ? 'connected' : 'not connected'}; ` +
+          `Chromium ${JSON.stringify(await pairs(a))}; Firefox ${JSON.stringify(await pairs(c))}`);
+      }
+      if (!done[1]) {
+        const r2 = await c.evaluate(() => T.conns.c.c.restartOffer());
+        const a2 = await a.evaluate((x) => T.conns.c.c.restartAnswer(x), r2);
+        await c.evaluate((x) => T.conns.c.c.completeRestart(x), a2);
+        await Promise.all([a, c].map((p) => p.evaluate(() => T.conns.c.c.waitRestart())));
+      }
+      await a.evaluate((m) => T.conns.c.c.send(m), `after ${i + 1}`);
+      await received(c, `after ${i + 1}`);
+    }
+    console.log(`chromium to firefox, ten restarts (Chromium/Firefox connected): ${seen.join(', ')}`);
+  } finally {
+    await H.closeAll(...bs);
+  }
+});

@@ -486,14 +486,15 @@ var Restart = class {
   // descriptions applied, ICE connected, and a selected candidate pair
   // other than the one before the restart, or the same one (Chromium keeps
   // a working pair through a restart) once it has received something
-  // since: the path works either way.
+  // since: the path works either way. A pair of our new candidate with
+  // one of the peer's old generation is not connected (mixedGeneration).
   async probe() {
     clearTimeout(this.poll);
     const c = this.conn, pc = c.pc;
     if (!this.pending || c.reason) return;
     if (pc.signalingState === "stable" && ["connected", "completed"].includes(pc.iceConnectionState)) {
       const p = await selectedPair(pc);
-      if (p) {
+      if (p && !mixedGeneration(ufragOf(pc.currentLocalDescription?.sdp), ufragOf(pc.currentRemoteDescription?.sdp), p.localUfrag, p.remoteUfrag)) {
         const rx = (p.packetsReceived || 0) + (p.responsesReceived || 0) + (p.requestsReceived || 0) + (p.bytesReceived || 0);
         if (this.before !== void 0 && p.id !== this.before || this.rx && (this.rx.id !== p.id || rx > this.rx.n)) {
           this.connected();
@@ -554,6 +555,9 @@ var Restart = class {
     for (const w of this.waiters.splice(0)) w.reject(reason);
   }
 };
+function mixedGeneration(local, remote, pairLocal, pairRemote) {
+  return !!pairLocal && !!pairRemote && pairLocal === local && pairRemote !== remote;
+}
 async function selectedPair(pc) {
   let stats;
   try {
@@ -568,7 +572,8 @@ async function selectedPair(pc) {
   if (!pair) stats.forEach((r) => {
     if (r.type === "candidate-pair" && r.selected) pair = r;
   });
-  return pair && pair.state === "succeeded" ? pair : null;
+  if (!pair || pair.state !== "succeeded") return null;
+  return { ...pair, localUfrag: stats.get(pair.localCandidateId)?.usernameFragment, remoteUfrag: stats.get(pair.remoteCandidateId)?.usernameFragment };
 }
 
 // src/peer/connection.js
@@ -603,6 +608,7 @@ function settings(o) {
   if (s.drip === void 0) s.drip = isGecko() ? 3e3 : 0;
   return s;
 }
+var consented = (pc) => pc.iceConnectionState === "connected" || pc.iceConnectionState === "completed";
 function isGecko() {
   return typeof navigator !== "undefined" && /\bFirefox\//.test(navigator.userAgent || "");
 }
@@ -916,7 +922,13 @@ var PeerConnection = class extends Emitter {
   // startWatch polls the connection's statistics: the peer is unreachable
   // when nothing at all (data, ICE checks or their responses, which a live
   // peer sends every few seconds) arrived for options.deadPeerTimeout.
+  // Firefox counts no STUN in its statistics (an idle connection whose
+  // peer is ICE-controlled, as a Go peer answering a Firefox offer, showed
+  // none for 16 s): there, a silent peer is unreachable only once
+  // Firefox's own consent checks (RFC 7675) failed too (ICE
+  // 'disconnected' or 'failed', about 12 s after a cut, measured).
   _startWatch() {
+    const gecko = isGecko();
     let last = -1, heard = Date.now();
     const poll = async () => {
       if (this.reason) return;
@@ -936,7 +948,7 @@ var PeerConnection = class extends Emitter {
         last = sig;
         heard = now;
       }
-      if (now - heard >= this.options.deadPeerTimeout) {
+      if (now - heard >= this.options.deadPeerTimeout && !(gecko && consented(this.pc))) {
         if (!this.options.restartable) {
           this._fail("unreachable", `peer: nothing received for ${this.options.deadPeerTimeout} ms`);
           return;
@@ -962,8 +974,14 @@ var PeerConnection = class extends Emitter {
     this._finish(new PeerError("peer-closed", "peer: closed by the peer"));
     this.pc.close();
   }
+  // defaultClosed: the default channel closed with no CLOSE frame: the
+  // peer ended SCTP (FRAMING.md §5), unless ICE had no consent then
+  // (Firefox ends the association itself when ICE fails, during a restart
+  // too): then the path is lost.
   _defaultClosed() {
-    if (!this.reason) this._peerClosed();
+    if (this.reason) return;
+    if (!consented(this.pc)) this._fail("unreachable", `peer: the browser ended the association (ICE ${this.pc.iceConnectionState})`);
+    else this._peerClosed();
   }
   _protocol(what) {
     this._fail("protocol", `peer: protocol error: ${what}`);
@@ -1337,28 +1355,119 @@ function expiredIntroduced(rec, now = Date.now()) {
   return !rec.chosen && !!rec.introducer && now - (rec.lastSeen || 0) >= INTRODUCED_LIFETIME;
 }
 
+// src/peer/redial.js
+var RETRY_FIRST = 1e3;
+var RETRY_MAX = 3e4;
+var RECONNECT_TIMEOUT = 5 * 6e4;
+var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function nextDelay(delay) {
+  return Math.min(2 * delay, RETRY_MAX);
+}
+function pauseBefore(start, delay, now, end) {
+  return Math.max(0, Math.min(start + delay, end) - now);
+}
+var isLeaving = (reason) => reason.class === "closed" || reason.class === "peer-closed";
+var waiting = (peer, sess) => peer.sessions.get(sess.idText) === sess && !!sess.conn.reason;
+function markReconnecting(peer, sess, err) {
+  if (sess.restarting) return false;
+  sess.restarting = true;
+  sess.lostAt = Date.now();
+  sess.emit("reconnecting", err);
+  peer.emit("reconnecting", sess, err);
+  return true;
+}
+function lost(peer, sess, conn, reason) {
+  if (peer.sessions.get(sess.idText) !== sess || sess.conn !== conn) return;
+  if (isLeaving(reason)) {
+    leave(peer, sess, reason);
+    return;
+  }
+  markReconnecting(peer, sess, reason);
+  redialLoop(peer, sess).catch((err) => peer.emit("error", err));
+}
+function leave(peer, sess, reason) {
+  if (peer.sessions.get(sess.idText) !== sess) return;
+  peer.sessions.delete(sess.idText);
+  sess.restarting = false;
+  sess.emit("close", reason);
+  peer.emit("left", sess, reason);
+}
+async function redialLoop(peer, sess) {
+  const end = sess.lostAt + peer.reconnectTimeout;
+  let delay = RETRY_FIRST, attempt = 0;
+  while (waiting(peer, sess)) {
+    const now = Date.now();
+    if (now >= end) {
+      leave(peer, sess, new PeerError("no-route", `peer: no connection to ${sess.idShort} within ${peer.reconnectTimeout} ms (reconnectTimeout)`));
+      return;
+    }
+    const paths = peer._relays(sess);
+    if (!paths.length || !await peer._initiator(sess)) {
+      await sleep(Math.min(RETRY_FIRST, end - now));
+      continue;
+    }
+    attempt++;
+    sess.emit("redialing", attempt);
+    peer.emit("redialing", sess, attempt);
+    try {
+      await redialOnce(peer, sess, paths);
+      return;
+    } catch (err) {
+      if (!waiting(peer, sess)) return;
+      const e = err instanceof PeerError ? err : new PeerError("no-route", err.message);
+      peer.emit("redial-failed", sess, e);
+    }
+    await sleep(pauseBefore(now, delay, Date.now(), end));
+    delay = nextDelay(delay);
+  }
+}
+async function redialOnce(peer, sess, paths) {
+  const end = Date.now() + 3 * peer.handshakeTimeout;
+  let last = new PeerError("no-route", `peer: no connected peer to introduce ${sess.idShort}`);
+  for (const via of paths) {
+    const left = end - Date.now();
+    if (left <= 0 || !waiting(peer, sess)) break;
+    const pairing = peer.introduce(sess.idText, { via });
+    let t;
+    const late = new Promise((_, no) => {
+      t = setTimeout(() => {
+        const err = new PeerError("connect", `peer: no connection to ${sess.idShort} through ${via.idShort} within ${left} ms`);
+        pairing.conn._fail(err.class, err.message);
+        no(err);
+      }, left);
+    });
+    try {
+      await Promise.race([pairing.session, late]);
+      return;
+    } catch (err) {
+      last = err;
+      if (err.class === "tampered" || err.class === "auth") throw err;
+    } finally {
+      clearTimeout(t);
+    }
+  }
+  throw last;
+}
+
 // src/peer/sessionrestart.js
 var RESTART_ATTEMPT = 3e3;
 var RESTART_RETRY = 1e3;
 var RESPONDER_FALLBACK = RESTART_ATTEMPT + RESTART_RETRY + 1e3;
-var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
 var nowSec = () => Math.floor(Date.now() / 1e3);
 function less(a, b) {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
   return false;
 }
-var current = (peer, sess) => peer.sessions.get(sess.idText) === sess && !sess.conn.reason;
+var current = (peer, sess, c = sess.conn) => peer.sessions.get(sess.idText) === sess && sess.conn === c && !c.reason;
 function reconnecting(peer, sess, why) {
-  if (sess.restarting || !current(peer, sess)) return false;
-  sess.restarting = true;
-  const err = new PeerError("unreachable", `peer: ${why}`);
-  sess.emit("reconnecting", err);
-  peer.emit("reconnecting", sess, err);
-  return true;
+  if (!current(peer, sess)) return false;
+  return markReconnecting(peer, sess, new PeerError("unreachable", `peer: ${why}`));
 }
-function reconnected(peer, sess) {
-  if (!sess.restarting || !current(peer, sess)) return;
+function reconnected(peer, sess, c) {
+  if (!sess.restarting || !current(peer, sess, c)) return;
   sess.restarting = false;
+  sess.lostAt = 0;
   sess.emit("reconnected");
   peer.emit("reconnected", sess);
 }
@@ -1367,11 +1476,11 @@ function watchRestart(peer, sess) {
   if (!c.options.restartable) return;
   sess.restarting = false;
   c.on("unreachable", () => {
-    if (!reconnecting(peer, sess, "restarting ICE")) return;
+    if (!current(peer, sess, c) || !reconnecting(peer, sess, "restarting ICE")) return;
     initiator(peer, sess).then((mine) => mine && restartLoop(peer, sess)).catch((err) => peer.emit("error", err));
   });
-  c.on("reachable", () => reconnected(peer, sess));
-  c.on("restart", () => reconnected(peer, sess));
+  c.on("reachable", () => reconnected(peer, sess, c));
+  c.on("restart", () => reconnected(peer, sess, c));
 }
 async function initiator(peer, sess) {
   const rec = await peer._record(sess.idText);
@@ -1383,16 +1492,16 @@ function relays(peer, sess) {
 }
 async function restartLoop(peer, sess) {
   const c = sess.conn, end = Date.now() + c.options.restartTimeout / 2;
-  while (Date.now() < end && current(peer, sess)) {
+  while (Date.now() < end && current(peer, sess, c)) {
     try {
       await restartOnce(peer, sess);
       return;
     } catch (err) {
-      if (!current(peer, sess)) return;
+      if (!current(peer, sess, c)) return;
       peer.emit("restart-failed", sess, err);
     }
     if (c.reachable && !c.restarting) return;
-    await sleep(RESTART_RETRY);
+    await sleep2(RESTART_RETRY);
   }
 }
 async function restartOnce(peer, sess) {
@@ -1569,6 +1678,8 @@ var Session = class extends Emitter {
     this.idShort = idShort(id);
     this.key = key;
     this.restarting = false;
+    this.lostAt = 0;
+    this.lowOffer = false;
   }
   /**
    * restart runs one ICE restart of this session's connection now, its
@@ -1585,7 +1696,12 @@ var Session = class extends Emitter {
   send(data) {
     return this.conn.send(dataMessage(bytesOf(data)));
   }
+  /** close ends the session: its connection closes; a session waiting for a connection is left at once. */
   close() {
+    if (this.conn.reason) {
+      leave(this.peer, this, new PeerError("closed", "peer: closed by this side"));
+      return Promise.resolve();
+    }
     return this.conn.close();
   }
 };
@@ -1700,31 +1816,59 @@ var Pairing = class {
         introducer: this.introducer || old?.introducer,
         addrs: r.addrs
       });
-      this._sess = new Session(this.peer, this.conn, r.id, r.key);
-      this.peer.sessions.set(t, this._sess);
-      this.conn.on("close", (reason) => {
-        if (this.peer.sessions.get(t) === this._sess) this.peer.sessions.delete(t);
-        this._sess.emit("close", reason);
-        this.peer.emit("left", this._sess, reason);
-      });
-      watchRestart(this.peer, this._sess);
-      this.peer.emit("joined", this._sess);
-      this._ok(this._sess);
+      if (this.conn.reason) return;
+      const ev = this._attach(r, t);
+      if (!ev) return;
+      const sess = this._sess;
+      this.conn.on("close", (reason) => lost(this.peer, sess, this.conn, reason));
+      watchRestart(this.peer, sess);
+      if (ev !== "replaced") {
+        sess.emit(ev);
+        this.peer.emit(ev, sess);
+      }
+      this._ok(sess);
       for (const m of this._later.splice(0)) this._message(m);
     } catch (err) {
       this.conn._fail(err.class || "auth", err.message);
     }
   }
 };
+Pairing.prototype._attach = attach;
+function attach(r, t) {
+  const peer = this.peer;
+  const lowOffer = this.conn.role === "offerer" ? less(peer.id, r.id) : less(r.id, peer.id);
+  let sess = peer.sessions.get(t), ev = "joined";
+  if (!sess) {
+    sess = new Session(peer, this.conn, r.id, r.key);
+    peer.sessions.set(t, sess);
+  } else {
+    const old = sess.conn;
+    if (!old.reason && !sess.restarting && sess.lowOffer && !lowOffer) {
+      this.conn.close();
+      return null;
+    }
+    ev = sess.restarting ? "reconnected" : "replaced";
+    sess.conn = this.conn;
+    if (!old.reason) setTimeout(() => old.close(), 2e3);
+  }
+  sess.lowOffer = lowOffer;
+  sess.restarting = false;
+  sess.lostAt = 0;
+  this._sess = sess;
+  return ev;
+}
 var Peer = class _Peer extends Emitter {
   /**
    * open loads this browser's identity from IndexedDB (database `name`,
    * default 'peer-sdp'), or creates it: a non-extractable Ed25519 key and a
    * DTLS certificate, renewed when less than 30 days remain. persist false
-   * keeps everything in memory. Other options go to each PeerConnection.
+   * keeps everything in memory. reconnectTimeout (ms, default 5 min, range
+   * 1 s..24 h) is the retry budget of a lost session (IDENTITY.md §5).
+   * Other options go to each PeerConnection.
    */
-  static async open({ name = "peer-sdp", persist = true, maxPeers = 64, handshakeTimeout = 15e3, ...connOptions } = {}) {
+  static async open({ name = "peer-sdp", persist = true, maxPeers = 64, handshakeTimeout = 15e3, reconnectTimeout = RECONNECT_TIMEOUT, ...connOptions } = {}) {
     if (!(maxPeers >= 1 && maxPeers <= 4096)) throw new RangeError(`peer: maxPeers ${maxPeers} out of range [1, 4096]`);
+    if (!(Number.isFinite(reconnectTimeout) && reconnectTimeout >= 1e3 && reconnectTimeout <= 864e5)) throw new RangeError(`peer: reconnectTimeout ${reconnectTimeout} out of range [1 s, 24 h]`);
     if (!(handshakeTimeout >= 1e3 && handshakeTimeout <= 6e5)) throw new RangeError(`peer: handshakeTimeout ${handshakeTimeout} out of range [1 s, 10 min]`);
     const store = persist && typeof indexedDB !== "undefined" ? await IDBStore.open(name) : new MemoryStore();
     let self = await store.getSelf();
@@ -1746,6 +1890,7 @@ var Peer = class _Peer extends Emitter {
     p.connOptions = connOptions;
     p.maxPeers = maxPeers;
     p.handshakeTimeout = handshakeTimeout;
+    p.reconnectTimeout = reconnectTimeout;
     p._inflight = 0;
     p._replay = new ReplayCache();
     p._work = new WorkLimit();
@@ -1764,6 +1909,12 @@ var Peer = class _Peer extends Emitter {
   }
   get idShort() {
     return this.identity.idShort;
+  }
+  _relays(sess) {
+    return relays(this, sess);
+  }
+  _initiator(sess) {
+    return initiator(this, sess);
   }
   /** pair starts a connection through codes (see Pairing); expect: ID(s) it must reach. */
   pair(options) {
@@ -1797,7 +1948,7 @@ var Peer = class _Peer extends Emitter {
    * refusal ('no-route', 'refused', ...).
    */
   introduce(to, { via } = {}) {
-    const sess = typeof via === "string" ? this.sessions.get(via) : via || [...this.sessions.values()].find((x) => x.idText !== to);
+    const sess = typeof via === "string" ? this.sessions.get(via) : via || [...this.sessions.values()].find((x) => x.idText !== to && !x.conn.reason);
     if (!sess) throw new PeerError("no-route", `peer: no connected peer to introduce ${to}`);
     const pairing = new Pairing(this, { expect: to, introducer: sess.idText, conn: { restartable: true } });
     const toID = parseID(to);
@@ -1816,7 +1967,8 @@ var Peer = class _Peer extends Emitter {
     const forTo = m.to && sameBytes(m.to, this.id);
     if (m.type === MSG.invite) {
       const t = idText(m.peer);
-      if (!this.sessions.has(t) && !sameBytes(m.peer, this.id) && !await this._mayAccept(sess, t)) await this.introduce(t, { via: sess }).session.catch(() => {
+      const had = this.sessions.get(t);
+      if ((!had || had.conn.reason) && !sameBytes(m.peer, this.id) && !await this._mayAccept(sess, t)) await this.introduce(t, { via: sess }).session.catch(() => {
       });
       return;
     }
@@ -1860,7 +2012,7 @@ var Peer = class _Peer extends Emitter {
       const no = await this._mayAccept(sess, t);
       if (no) return refuse(no);
       this._replay.once(m.signed, t, now);
-      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse(new PeerError("too-many", `peer: ${this.maxPeers} peers (maxPeers)`));
+      if (!this.sessions.has(t) && this.sessions.size + this._inflight >= this.maxPeers) return refuse(new PeerError("too-many", `peer: ${this.maxPeers} peers (maxPeers)`));
       this._inflight++;
       const pairing = new Pairing(this, { expect: t, introducer: sess.idText, conn: { restartable: true } });
       pairing.session.then(() => this._inflight--, () => this._inflight--);

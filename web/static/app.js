@@ -355,7 +355,7 @@ function onOpen() {
   mode.note(app.withServe
     ? 'Connected to peer serve on the computer: what you send comes out on its stdout, what it reads on stdin shows here.'
     : 'Connected. Messages and files go directly to the other device.');
-  mode.start(conn.channel);
+  mode.start(conn.channel, !app.call.active);
   if (app.call.active) call.start();
 }
 

@@ -188,11 +188,14 @@ export function createChatMode(app) {
     section: 'session',
     reset, note, message, extension, peerEnd, sendChat, sendFile, endStream,
     // start: the session is open; sending goes through ch (its default
-    // Channel).
-    start(ch) {
+    // Channel). focus puts the cursor in the message box: not in a video
+    // call, where Firefox spends some 70-100 ms of the page's thread on
+    // it just as the first frames arrive (web/README.md, "Time to the
+    // first frame"), and a phone would cover the video with its keyboard.
+    start(ch, focus = true) {
       channel = ch;
       setSending(!app.ended);
-      $('chat-input').focus();
+      if (focus) $('chat-input').focus();
     },
     // stop: the session is over; the log stays, sending is off.
     stop() {

@@ -116,6 +116,9 @@ describe('page ↔ peer serve -video -audio -record', () => {
       try {
         const page = await L.openPage(b, go.link);
         await L.waitState(page, 'connected');
+        // Focusing the chat box costs Firefox 70-100 ms of the page's thread
+        // as the first frames arrive (web/README.md, "Time to the first frame").
+        assert.notEqual(await page.evaluate(() => document.activeElement?.id), 'chat-input', 'a call does not focus the chat box');
         const s = await decoding(page, kind);
         t.diagnostic(`${kind} decoded ${s.video.framesDecoded} frames of vp8.ivf`);
         // Let serve record a few of the page's frames (a key frame first).

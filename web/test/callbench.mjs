@@ -13,11 +13,16 @@
 // End: the first getStats with inbound-rtp video framesDecoded > 0, polled
 // every 5 ms in the page (the same for both).
 //
-//   cd web && PEER_BIN=/path/peer PLAINCALL_BIN=/path/plaincall [HOLD_MS=3000] node test/callbench.mjs [rounds] [chromium|firefox]
+// BARE=1 adds a third way, to tell the Go side from the page: `peer offer`
+// and its codes as in the first, answered by the bare RTCPeerConnection of
+// the plain way (the codes decoded and encoded here with the JS codec).
+//
+//   cd web && PEER_BIN=/path/peer PLAINCALL_BIN=/path/plaincall [HOLD_MS=3000] [BARE=1] node test/callbench.mjs [rounds] [chromium|firefox]
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as C from '../../js/src/index.js';
 import * as L from './lib.mjs';
 
 const MEDIA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata', 'media');
@@ -72,6 +77,45 @@ async function viaCodes(b, srv) {
   }
 }
 
+// bareAnswer answers offer ({type, sdp}) in page with a bare
+// RTCPeerConnection (window.benchPC) and returns its answer once gathered.
+function bareAnswer(page, offer) {
+  return page.evaluate(async (offer) => {
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    window.benchPC = pc;
+    await pc.setRemoteDescription(offer);
+    // The same call as the page's: its fake camera and microphone go in
+    // the answer (the camera takes the offer's video m-line).
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    for (const t of stream.getTracks()) pc.addTrack(t, stream);
+    await pc.setLocalDescription(await pc.createAnswer());
+    if (pc.iceGatheringState !== 'complete') {
+      await new Promise((r) => pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') r(); }));
+    }
+    return { type: 'answer', sdp: pc.localDescription.sdp };
+  }, offer);
+}
+
+// viaBare is viaCodes with bareAnswer in place of the page.
+async function viaBare(b, srv) {
+  const go = new L.GoPeer(['offer', '-stdio', '-video', VIDEO]);
+  try {
+    const offerCode = C.parseText(await go.firstLine());
+    const page = await L.openPage(b, srv.url);
+    const answer = await bareAnswer(page, C.decode(offerCode));
+    const code = C.formatText(C.encode(answer, offerCode));
+    await hold();
+    const frame = firstFrame(page, '() => window.benchPC');
+    const t0 = Date.now();
+    go.write(code + '\n');
+    const t1 = await frame;
+    await page.close();
+    return { ms: t1 - t0 };
+  } finally {
+    await go.stop();
+  }
+}
+
 async function viaPlain(b, srv) {
   const p = spawn(PLAIN, [VIDEO], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
@@ -83,20 +127,7 @@ async function viaPlain(b, srv) {
       p.on('exit', () => reject(new Error(`plaincall exited: ${err}`)));
     });
     const page = await L.openPage(b, srv.url);
-    const answer = await page.evaluate(async (offer) => {
-      const pc = new RTCPeerConnection({ iceServers: [] });
-      window.benchPC = pc;
-      await pc.setRemoteDescription(offer);
-      // The same call as the page's: its fake camera and microphone go in
-      // the answer (the camera takes the offer's video m-line).
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-      for (const t of stream.getTracks()) pc.addTrack(t, stream);
-      await pc.setLocalDescription(await pc.createAnswer());
-      if (pc.iceGatheringState !== 'complete') {
-        await new Promise((r) => pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') r(); }));
-      }
-      return { type: 'answer', sdp: pc.localDescription.sdp };
-    }, offer);
+    const answer = await bareAnswer(page, offer);
     await hold();
     const frame = firstFrame(page, '() => window.benchPC');
     const t0 = Date.now();
@@ -110,15 +141,23 @@ async function viaPlain(b, srv) {
 }
 
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+// spread is [min, first quartile, median (as median's), third quartile, max]
+// of ms, rounded.
+const spread = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return [0, 0.25, 0.5, 0.75, 1].map((q) => Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]));
+};
 
 const srv = await L.serve();
 const b = await L.launch(KIND, { mdns: false, extraArgs: FAKE });
-const res = { codes: [], plain: [] };
+const BARE = process.env.BARE === '1';
+const res = { codes: [], plain: [], ...(BARE ? { bare: [] } : {}) };
 try {
   for (let i = 0; i < ROUNDS; i++) {
     res.codes.push(await viaCodes(b, srv));
     res.plain.push(await viaPlain(b, srv));
-    console.log(`round ${i + 1}: codes ${res.codes.at(-1).ms} ms, plain ${res.plain.at(-1).ms} ms`);
+    if (BARE) res.bare.push(await viaBare(b, srv));
+    console.log(`round ${i + 1}: ${Object.entries(res).map(([k, v]) => `${k} ${Math.round(v.at(-1).ms)} ms`).join(', ')}`);
   }
 } finally {
   await L.closeAll(b);
@@ -128,7 +167,10 @@ const mc = median(res.codes.map((r) => r.ms));
 const mp = median(res.plain.map((r) => r.ms));
 const summary = {
   browser: KIND, rounds: ROUNDS, holdMs: HOLD_MS, medianCodesMs: mc, medianPlainMs: mp, ratio: Number((mc / mp).toFixed(2)),
-  codes: res.codes, plain: res.plain,
+  spreadMs: Object.fromEntries(Object.entries(res).map(([k, v]) => [k, spread(v.map((r) => r.ms))])),
+  ...(BARE ? { medianBareMs: median(res.bare.map((r) => r.ms)) } : {}),
+  ...res,
 };
+for (const [k, v] of Object.entries(summary.spreadMs)) console.log(`${k}: min, q1, median, q3, max = ${v.join(', ')} ms`);
 console.log(JSON.stringify(summary, null, 1));
 if (L.RESULTS) writeFileSync(join(L.RESULTS, `callbench-${KIND}.json`), JSON.stringify(summary));

@@ -53,6 +53,7 @@ test('two pages: offer, answer, session, Disconnect, start again', { timeout: 12
   const b = await L.launch('chromium', { mdns: false });
   try {
     const { po, pa } = await pairPages(b, srv, true);
+    assert.equal(await po.evaluate(() => document.activeElement?.id), 'chat-input', 'a chat puts the cursor in the message box');
     await L.sendChat(po, 'hello from the offerer');
     await L.waitChat(pa, 'hello from the offerer');
     await L.sendRandomFile(pa, 'notes.bin', 40000, false);

@@ -25,8 +25,9 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 
 // launch starts a headless browser. kind: 'chromium' | 'firefox'. mdns: keep
 // the browsers' default of hiding host addresses behind <uuid>.local names;
-// false lists plain addresses. extraArgs: more Chromium flags.
-export async function launch(kind, { mdns = true, extraArgs = [] } = {}) {
+// false lists plain addresses. extraArgs: more Chromium flags; prefs:
+// more Firefox preferences.
+export async function launch(kind, { mdns = true, extraArgs = [], prefs: more = {} } = {}) {
   if (kind === 'chromium') {
     const args = [...CHROMIUM_ARGS, ...extraArgs];
     if (!mdns) args.push('--disable-features=WebRtcHideLocalIpsWithMdns');
@@ -38,6 +39,7 @@ export async function launch(kind, { mdns = true, extraArgs = [] } = {}) {
     'media.navigator.permission.disabled': true,
     'media.peerconnection.ice.obfuscate_host_addresses': mdns,
     'media.autoplay.default': 0, // the video call plays the other side's video without a click
+    ...more,
   };
   return puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true,
     extraPrefsFirefox: prefs, protocolTimeout: 120000 });

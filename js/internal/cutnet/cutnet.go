@@ -13,11 +13,13 @@ import (
 	"github.com/pion/transport/v5/stdnet"
 )
 
-// Net is the host's network, whose UDP sockets Cut kills.
+// Net is the host's network, whose UDP sockets Cut kills and Down
+// silences until Up.
 type Net struct {
 	transport.Net
 	mu    sync.Mutex
 	conns []*cutConn
+	down  atomic.Bool
 }
 
 // New returns the host's network, nothing cut.
@@ -36,7 +38,7 @@ func (n *Net) ListenUDP(network string, addr *net.UDPAddr) (transport.UDPConn, e
 	if err != nil {
 		return nil, err
 	}
-	cc := &cutConn{UDPConn: c}
+	cc := &cutConn{UDPConn: c, net: n}
 	n.mu.Lock()
 	n.conns = append(n.conns, cc)
 	n.mu.Unlock()
@@ -54,23 +56,48 @@ func (n *Net) Cut() {
 	n.conns = nil
 }
 
-// Keep spares the UDP sockets open now from every later Cut.
+// Keep spares the UDP sockets open now from every later Cut and Down.
 func (n *Net) Keep() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	for _, c := range n.conns {
+		c.kept.Store(true)
+	}
 	n.conns = nil
 }
 
-// cutConn is a UDP socket that, once dead, drops every packet.
+// Down cuts the network for longer than a restart: the sockets open now
+// die as with Cut, and every socket opened until Up (those Keep spared
+// excepted) drops all it sends and receives while the network is down.
+func (n *Net) Down() {
+	n.down.Store(true)
+	n.Cut()
+}
+
+// Up ends Down: the sockets opened while the network was down work from
+// now on (those open at Down stay dead).
+func (n *Net) Up() {
+	n.down.Store(false)
+}
+
+// cutConn is a UDP socket that, once dead or while its network is down,
+// drops every packet.
 type cutConn struct {
 	transport.UDPConn
+	net  *Net
 	dead atomic.Bool
+	kept atomic.Bool // spared by Keep
+}
+
+// drops reports whether c drops what it sends and receives now.
+func (c *cutConn) drops() bool {
+	return c.dead.Load() || (c.net.down.Load() && !c.kept.Load())
 }
 
 func (c *cutConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	for {
 		n, a, err := c.UDPConn.ReadFrom(b)
-		if err != nil || !c.dead.Load() {
+		if err != nil || !c.drops() {
 			return n, a, err
 		}
 	}
@@ -79,7 +106,7 @@ func (c *cutConn) ReadFrom(b []byte) (int, net.Addr, error) {
 func (c *cutConn) ReadFromUDP(b []byte) (int, *net.UDPAddr, error) {
 	for {
 		n, a, err := c.UDPConn.ReadFromUDP(b)
-		if err != nil || !c.dead.Load() {
+		if err != nil || !c.drops() {
 			return n, a, err
 		}
 	}
@@ -88,7 +115,7 @@ func (c *cutConn) ReadFromUDP(b []byte) (int, *net.UDPAddr, error) {
 func (c *cutConn) Read(b []byte) (int, error) {
 	for {
 		n, err := c.UDPConn.Read(b)
-		if err != nil || !c.dead.Load() {
+		if err != nil || !c.drops() {
 			return n, err
 		}
 	}
@@ -97,35 +124,35 @@ func (c *cutConn) Read(b []byte) (int, error) {
 func (c *cutConn) ReadMsgUDP(b, oob []byte) (int, int, int, *net.UDPAddr, error) {
 	for {
 		n, oobn, flags, a, err := c.UDPConn.ReadMsgUDP(b, oob)
-		if err != nil || !c.dead.Load() {
+		if err != nil || !c.drops() {
 			return n, oobn, flags, a, err
 		}
 	}
 }
 
 func (c *cutConn) WriteTo(b []byte, a net.Addr) (int, error) {
-	if c.dead.Load() {
+	if c.drops() {
 		return len(b), nil
 	}
 	return c.UDPConn.WriteTo(b, a)
 }
 
 func (c *cutConn) WriteToUDP(b []byte, a *net.UDPAddr) (int, error) {
-	if c.dead.Load() {
+	if c.drops() {
 		return len(b), nil
 	}
 	return c.UDPConn.WriteToUDP(b, a)
 }
 
 func (c *cutConn) Write(b []byte) (int, error) {
-	if c.dead.Load() {
+	if c.drops() {
 		return len(b), nil
 	}
 	return c.UDPConn.Write(b)
 }
 
 func (c *cutConn) WriteMsgUDP(b, oob []byte, a *net.UDPAddr) (int, int, error) {
-	if c.dead.Load() {
+	if c.drops() {
 		return len(b), len(oob), nil
 	}
 	return c.UDPConn.WriteMsgUDP(b, oob, a)

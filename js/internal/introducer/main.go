@@ -11,6 +11,8 @@
 //	second [below|above <ID>]  second <C's ID>: a second peer C (second.go), paired with this one,
 //	                        whose ID is lower or higher than ID
 //	cut                     cut: C's UDP sockets but those with this peer drop all from now on
+//	down                    down: as cut, and C's sockets opened later drop all too, until up
+//	up                      up: C's sockets opened since down work (its network came back)
 //	send2 <ID> <text>       sent: C sends text to the peer ID
 //
 // Session events are written as event <type> <ID> [<error>]. It ends at the end of
@@ -87,6 +89,12 @@ func run() error {
 		case line == "cut" && c != nil:
 			c.net.Cut()
 			say("cut")
+		case line == "down" && c != nil:
+			c.net.Down()
+			say("down")
+		case line == "up" && c != nil:
+			c.net.Up()
+			say("up")
 		case len(f) >= 3 && f[0] == "send2" && c != nil:
 			if err := c.send(f[1], strings.Join(f[2:], " ")); err != nil {
 				say("error %v", err)

@@ -46,6 +46,10 @@ function settings(o) {
   return s;
 }
 
+// consented reports whether pc's ICE agent has consent to send (RFC 7675):
+// its checks are answered.
+const consented = (pc) => pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed';
+
 function isGecko() {
   return typeof navigator !== 'undefined' && /\bFirefox\//.test(navigator.userAgent || '');
 }
@@ -404,7 +408,13 @@ export class PeerConnection extends Emitter {
   // startWatch polls the connection's statistics: the peer is unreachable
   // when nothing at all (data, ICE checks or their responses, which a live
   // peer sends every few seconds) arrived for options.deadPeerTimeout.
+  // Firefox counts no STUN in its statistics (an idle connection whose
+  // peer is ICE-controlled, as a Go peer answering a Firefox offer, showed
+  // none for 16 s): there, a silent peer is unreachable only once
+  // Firefox's own consent checks (RFC 7675) failed too (ICE
+  // 'disconnected' or 'failed', about 12 s after a cut, measured).
   _startWatch() {
+    const gecko = isGecko();
     let last = -1, heard = Date.now();
     const poll = async () => {
       if (this.reason) return;
@@ -423,7 +433,7 @@ export class PeerConnection extends Emitter {
         if (last !== -1) this._restart.heard();
         last = sig; heard = now;
       }
-      if (now - heard >= this.options.deadPeerTimeout) {
+      if (now - heard >= this.options.deadPeerTimeout && !(gecko && consented(this.pc))) {
         if (!this.options.restartable) {
           this._fail('unreachable', `peer: nothing received for ${this.options.deadPeerTimeout} ms`);
           return;
@@ -454,8 +464,14 @@ export class PeerConnection extends Emitter {
     this.pc.close();
   }
 
+  // defaultClosed: the default channel closed with no CLOSE frame: the
+  // peer ended SCTP (FRAMING.md §5), unless ICE had no consent then
+  // (Firefox ends the association itself when ICE fails, during a restart
+  // too): then the path is lost.
   _defaultClosed() {
-    if (!this.reason) this._peerClosed();
+    if (this.reason) return;
+    if (!consented(this.pc)) this._fail('unreachable', `peer: the browser ended the association (ICE ${this.pc.iceConnectionState})`);
+    else this._peerClosed();
   }
 
   _protocol(what) {

@@ -266,29 +266,40 @@ export interface PeerRecord {
 
 export interface SessionEvents {
   data: (data: Uint8Array) => void;
+  /** The session ended: either side closed it, or no connection came back within reconnectTimeout ('no-route'). */
   close: (reason: PeerError) => void;
-  /** The connection passed the dead-peer deadline and is kept for an ICE restart (IDENTITY.md §8.2). */
+  /**
+   * The connection passed the dead-peer deadline and is kept for an ICE restart (IDENTITY.md §8.2),
+   * or it was lost (then a fresh connection is made, §8.1). Once until 'reconnected'.
+   */
   reconnecting: (err: PeerError) => void;
-  /** ICE connected again on the same connection (a restart, or the path by itself). */
+  /** This side asks a connected peer to introduce it again (attempt: 1, 2, ...; IDENTITY.md §8.1). */
+  redialing: (attempt: number) => void;
+  /** ICE connected again on the same connection (a restart, or the path by itself), or a fresh connection replaced it. */
   reconnected: () => void;
 }
 
-/** A peer verified by HELLO, on one connection. */
+/** A peer verified by HELLO (one per ID, IDENTITY.md §8.1), on its current connection. */
 export class Session {
   readonly id: Uint8Array;
   readonly idText: string;
   readonly idShort: string;
   readonly key: Uint8Array;
+  /** The current connection: replaced by a fresh one after a loss (or a glare). */
   readonly conn: PeerConnection;
   /** From 'reconnecting' until 'reconnected' (or 'close'). */
   readonly restarting: boolean;
+  /** When 'reconnecting' began (Date.now()), 0 while connected: reconnectTimeout counts from it. */
+  readonly lostAt: number;
   /**
    * Runs one ICE restart of the connection now (IDENTITY.md §8.2), its signed offer carried by another
    * connected peer; resolves once it connected. PeerError 'state' for a connection made from codes
    * carried by hand, 'no-route' when no other peer carried it. Unreachable sessions restart by themselves.
    */
   restart(): Promise<void>;
+  /** Sends on the current connection; rejects while the session has none (reconnecting after a loss). */
   send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
+  /** Ends the session: its connection closes (the peer sees 'left'); one waiting for a connection is left at once. */
   close(): Promise<void>;
   on<K extends keyof SessionEvents>(type: K, fn: SessionEvents[K]): Unsubscribe;
   once<K extends keyof SessionEvents>(type: K, fn: SessionEvents[K]): Unsubscribe;
@@ -311,18 +322,35 @@ export class Pairing {
 }
 
 export interface PeerEvents {
+  /** A new session: HELLO verified a peer with no session (not a return: that is 'reconnected'). */
   joined: (session: Session) => void;
   data: (session: Session, data: Uint8Array) => void;
+  /**
+   * The session ended: closed by either side ('closed', 'peer-closed'), or no connection came back
+   * within reconnectTimeout ('no-route').
+   */
   left: (session: Session, reason: PeerError) => void;
   /**
    * A session made through an introduction passed the dead-peer deadline; it is kept for an ICE
-   * restart (IDENTITY.md §8.2), run by the initiator through another connected peer.
+   * restart (IDENTITY.md §8.2), run by the initiator through another connected peer. Or a session's
+   * connection was lost (then reconnected with a fresh connection, §8.1). Once until 'reconnected'.
    */
   reconnecting: (session: Session, err: PeerError) => void;
-  /** The same session's connection is connected again (ICE restart): same ID, no new HELLO. */
+  /**
+   * The same session is connected again, same ID: its connection by an ICE restart (no new HELLO),
+   * or a fresh connection (HELLO verified the same ID) that replaced the lost one.
+   */
   reconnected: (session: Session) => void;
   /** One restart attempt of ours failed (the next follows within the restart window). */
   'restart-failed': (session: Session, err: PeerError) => void;
+  /**
+   * The session has no connection and this side is the initiator (IDENTITY.md §8.1): it asks its other
+   * connected peers (the most recently joined first) to introduce it again; attempt 1, 2, ... backing off
+   * from 1 s doubling to 30 s.
+   */
+  redialing: (session: Session, attempt: number) => void;
+  /** That attempt failed ('no-route', 'connect', a refusal's class, ...); the next follows the backoff. */
+  'redial-failed': (session: Session, err: PeerError) => void;
   /**
    * An introduction offered to this peer was refused (as ref/peer's Rejected):
    * err.class says why ('refused', 'expired' for a replay, 'too-many',
@@ -343,6 +371,11 @@ export interface PeerOpenOptions extends PeerConnectionOptions {
   maxPeers?: number;
   /** The peer's HELLO must arrive within this, ms, after the connection opens (else auth). Default 15000, range 1 s..10 min. */
   handshakeTimeout?: number;
+  /**
+   * How long a session may stay without a connection before it is left ('no-route'), ms, from its
+   * 'reconnecting' (IDENTITY.md §5's retry budget, ref/peer's ReconnectTimeout). Default 300000, range 1 s..24 h.
+   */
+  reconnectTimeout?: number;
 }
 
 /** This browser's identity and the peers it knows. */
@@ -358,7 +391,7 @@ export class Peer {
   pair(options?: PairingOptions): Pairing;
   /** Connects to `to` (ID text) through a connected peer, with no code (IDENTITY.md §6). */
   introduce(to: string, options?: { via?: Session | string }): Pairing;
-  /** The connected sessions by ID text. */
+  /** The sessions by ID text, connected or reconnecting. */
   readonly sessions: Map<string, Session>;
   remembered(): Promise<PeerRecord[]>;
   forget(idText: string): Promise<void>;

@@ -3,7 +3,7 @@
 // survives a reload), the HELLO handshake on every connection, the store of
 // known peers, reconnect codes, and introductions through a connected peer
 // (§6: relay, refuse, invite), as introducer, as the introduced and as the
-// one who asks.
+// one who asks; a session outlives its connection (§8.1: redial.js).
 import { formatText, parseText } from '../index.js';
 import { PeerConnection } from './connection.js';
 import { Emitter } from './emitter.js';
@@ -15,7 +15,8 @@ import {
   resolveReconnect, MSG, idOf, verifySigned, relayMessage, refuseMessage, refusalClass, REFUSE,
   KIND_OFFER, KIND_ANSWER,
 } from './identity.js';
-import { watchRestart, onReply, acceptRestart, randomNonce, restartOnce } from './sessionrestart.js';
+import { watchRestart, onReply, acceptRestart, randomNonce, restartOnce, initiator, relays, less } from './sessionrestart.js';
+import { lost, leave, RECONNECT_TIMEOUT } from './redial.js';
 
 const DAY = 86400000;
 // A certificate is asked for a year and renewed when less than 30 days
@@ -73,9 +74,13 @@ function sha256Fingerprint(sdp) {
 const sameBytes = (a, b) => !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
- * Session is a verified peer on one connection. Events: 'data'
- * (Uint8Array), 'close' (PeerError), 'reconnecting' (PeerError) and
- * 'reconnected' (an ICE restart, IDENTITY.md §8.2: sessionrestart.js).
+ * Session is a verified peer (IDENTITY.md §8.1: one per ID) on its current
+ * connection. Events: 'data' (Uint8Array), 'close' (PeerError: the
+ * session ended), 'reconnecting' (PeerError: the connection passed the
+ * dead-peer deadline, or was lost), 'redialing' (attempt number: a fresh
+ * connection is being made, redial.js) and 'reconnected' (an ICE restart
+ * connected, sessionrestart.js, or a fresh connection replaced the lost
+ * one).
  */
 export class Session extends Emitter {
   constructor(peer, conn, id, key) {
@@ -88,8 +93,12 @@ export class Session extends Emitter {
     this.idText = idText(id);
     this.idShort = idShort(id);
     this.key = key;
-    /** restarting: the connection is unreachable and being restarted (IDENTITY.md §8.2), from 'reconnecting' to 'reconnected'. */
+    /** restarting: from 'reconnecting' to 'reconnected': the connection is being restarted (IDENTITY.md §8.2) or replaced (§8.1). */
     this.restarting = false;
+    /** lostAt: when 'reconnecting' began (ms), 0 when connected: the retry budget counts from it. */
+    this.lostAt = 0;
+    /** lowOffer: the connection was offered by the lower ID (§8.1's glare rule). */
+    this.lowOffer = false;
   }
 
   /**
@@ -109,7 +118,14 @@ export class Session extends Emitter {
     return this.conn.send(dataMessage(bytesOf(data)));
   }
 
-  close() { return this.conn.close(); }
+  /** close ends the session: its connection closes; a session waiting for a connection is left at once. */
+  close() {
+    if (this.conn.reason) {
+      leave(this.peer, this, new PeerError('closed', 'peer: closed by this side'));
+      return Promise.resolve();
+    }
+    return this.conn.close();
+  }
 }
 
 /**
@@ -225,21 +241,58 @@ export class Pairing {
       await this.peer.store.putPeer({ ...old, idText: t, id: r.id, key: r.key, fingerprint: remote, sentFingerprint: local,
         firstSeen: old?.firstSeen || now, lastSeen: now, chosen: old?.chosen || !this.introducer, introducer: this.introducer || old?.introducer,
         addrs: r.addrs });
-      this._sess = new Session(this.peer, this.conn, r.id, r.key);
-      this.peer.sessions.set(t, this._sess);
-      this.conn.on('close', (reason) => {
-        if (this.peer.sessions.get(t) === this._sess) this.peer.sessions.delete(t);
-        this._sess.emit('close', reason);
-        this.peer.emit('left', this._sess, reason);
-      });
-      watchRestart(this.peer, this._sess);
-      this.peer.emit('joined', this._sess);
-      this._ok(this._sess);
+      if (this.conn.reason) return; // closed during the checks
+      const ev = this._attach(r, t);
+      if (!ev) return;
+      const sess = this._sess;
+      this.conn.on('close', (reason) => lost(this.peer, sess, this.conn, reason));
+      watchRestart(this.peer, sess);
+      if (ev !== 'replaced') {
+        sess.emit(ev);
+        this.peer.emit(ev, sess);
+      }
+      this._ok(sess);
       for (const m of this._later.splice(0)) this._message(m);
     } catch (err) {
       this.conn._fail(err.class || 'auth', err.message);
     }
   }
+}
+
+Pairing.prototype._attach = attach;
+
+/**
+ * attach makes this verified connection (HELLO result r, peer t) the
+ * connection of the session with t (IDENTITY.md §8.1), creating it, and
+ * returns the event to report: 'joined' (a new session), 'reconnected'
+ * (it replaces a lost or restarting connection), 'replaced' (it replaces
+ * a live one: no event), or null when the live connection offered by the
+ * lower ID wins the glare rule over it (it is then closed). A replaced
+ * connection that is still open closes 2 s later: the peer may not have
+ * replaced it yet, and its close would look like a departure.
+ */
+function attach(r, t) {
+  const peer = this.peer;
+  const lowOffer = this.conn.role === 'offerer' ? less(peer.id, r.id) : less(r.id, peer.id);
+  let sess = peer.sessions.get(t), ev = 'joined';
+  if (!sess) {
+    sess = new Session(peer, this.conn, r.id, r.key);
+    peer.sessions.set(t, sess);
+  } else {
+    const old = sess.conn;
+    if (!old.reason && !sess.restarting && sess.lowOffer && !lowOffer) {
+      this.conn.close();
+      return null;
+    }
+    ev = sess.restarting ? 'reconnected' : 'replaced';
+    sess.conn = this.conn;
+    if (!old.reason) setTimeout(() => old.close(), 2000);
+  }
+  sess.lowOffer = lowOffer;
+  sess.restarting = false;
+  sess.lostAt = 0;
+  this._sess = sess;
+  return ev;
 }
 
 /**
@@ -248,19 +301,26 @@ export class Pairing {
  * 'left' (Session, PeerError), 'rejected' (PeerError, author ID text or
  * null, Session: an introduction offered to us and refused),
  * 'reconnecting' (Session, PeerError: a connection made through an
- * introduction passed the dead-peer deadline and is being restarted),
- * 'reconnected' (Session: the same connection connected again) and
- * 'restart-failed' (Session, PeerError: one of our restarts failed).
+ * introduction passed the dead-peer deadline and is being restarted, or
+ * a connection was lost), 'reconnected' (Session: the same connection
+ * connected again, or a fresh one replaced it), 'restart-failed'
+ * (Session, PeerError: one of our restarts failed), 'redialing' (Session,
+ * attempt: we ask a connected peer to introduce us again, redial.js) and
+ * 'redial-failed' (Session, PeerError: that attempt failed). A session
+ * with no connection for reconnectTimeout is 'left' ('no-route').
  */
 export class Peer extends Emitter {
   /**
    * open loads this browser's identity from IndexedDB (database `name`,
    * default 'peer-sdp'), or creates it: a non-extractable Ed25519 key and a
    * DTLS certificate, renewed when less than 30 days remain. persist false
-   * keeps everything in memory. Other options go to each PeerConnection.
+   * keeps everything in memory. reconnectTimeout (ms, default 5 min, range
+   * 1 s..24 h) is the retry budget of a lost session (IDENTITY.md §5).
+   * Other options go to each PeerConnection.
    */
-  static async open({ name = 'peer-sdp', persist = true, maxPeers = 64, handshakeTimeout = 15000, ...connOptions } = {}) {
+  static async open({ name = 'peer-sdp', persist = true, maxPeers = 64, handshakeTimeout = 15000, reconnectTimeout = RECONNECT_TIMEOUT, ...connOptions } = {}) {
     if (!(maxPeers >= 1 && maxPeers <= 4096)) throw new RangeError(`peer: maxPeers ${maxPeers} out of range [1, 4096]`);
+    if (!(Number.isFinite(reconnectTimeout) && reconnectTimeout >= 1000 && reconnectTimeout <= 86400000)) throw new RangeError(`peer: reconnectTimeout ${reconnectTimeout} out of range [1 s, 24 h]`);
     if (!(handshakeTimeout >= 1000 && handshakeTimeout <= 600000)) throw new RangeError(`peer: handshakeTimeout ${handshakeTimeout} out of range [1 s, 10 min]`);
     const store = persist && typeof indexedDB !== 'undefined' ? await IDBStore.open(name) : new MemoryStore();
     let self = await store.getSelf();
@@ -282,6 +342,7 @@ export class Peer extends Emitter {
     p.connOptions = connOptions;
     p.maxPeers = maxPeers;
     p.handshakeTimeout = handshakeTimeout;
+    p.reconnectTimeout = reconnectTimeout;
     p._inflight = 0; // introductions being answered
     p._replay = new ReplayCache(); // signed codes accepted: each once (§9)
     p._work = new WorkLimit(); // exchanges under way that connected peers started (§9)
@@ -296,6 +357,10 @@ export class Peer extends Emitter {
   get id() { return this.identity.id; }
   get idText() { return this.identity.idText; }
   get idShort() { return this.identity.idShort; }
+
+  _relays(sess) { return relays(this, sess); }
+
+  _initiator(sess) { return initiator(this, sess); }
 
   /** pair starts a connection through codes (see Pairing); expect: ID(s) it must reach. */
   pair(options) { return new Pairing(this, options); }
@@ -327,7 +392,7 @@ export class Peer extends Emitter {
    * refusal ('no-route', 'refused', ...).
    */
   introduce(to, { via } = {}) {
-    const sess = typeof via === 'string' ? this.sessions.get(via) : via || [...this.sessions.values()].find((x) => x.idText !== to);
+    const sess = typeof via === 'string' ? this.sessions.get(via) : via || [...this.sessions.values()].find((x) => x.idText !== to && !x.conn.reason);
     if (!sess) throw new PeerError('no-route', `peer: no connected peer to introduce ${to}`);
     const pairing = new Pairing(this, { expect: to, introducer: sess.idText, conn: { restartable: true } });
     const toID = parseID(to);
@@ -347,7 +412,8 @@ export class Peer extends Emitter {
     const forTo = m.to && sameBytes(m.to, this.id);
     if (m.type === MSG.invite) {
       const t = idText(m.peer);
-      if (!this.sessions.has(t) && !sameBytes(m.peer, this.id) && !await this._mayAccept(sess, t)) await this.introduce(t, { via: sess }).session.catch(() => {});
+      const had = this.sessions.get(t);
+      if ((!had || had.conn.reason) && !sameBytes(m.peer, this.id) && !await this._mayAccept(sess, t)) await this.introduce(t, { via: sess }).session.catch(() => {});
       return;
     }
     if (m.type !== MSG.relay && m.type !== MSG.refuse && m.type !== MSG.restart) return;
@@ -399,7 +465,7 @@ export class Peer extends Emitter {
       // A signed offer is accepted once (a replay is expired), and the
       // sessions and introductions under way stay within maxPeers.
       this._replay.once(m.signed, t, now);
-      if (this.sessions.size + this._inflight >= this.maxPeers) return refuse(new PeerError('too-many', `peer: ${this.maxPeers} peers (maxPeers)`));
+      if (!this.sessions.has(t) && this.sessions.size + this._inflight >= this.maxPeers) return refuse(new PeerError('too-many', `peer: ${this.maxPeers} peers (maxPeers)`));
       this._inflight++;
       const pairing = new Pairing(this, { expect: t, introducer: sess.idText, conn: { restartable: true } });
       pairing.session.then(() => this._inflight--, () => this._inflight--);
