@@ -2915,8 +2915,11 @@ function writeAV(m, text) {
   writeCreds(body, { ufrag: m.sk.ufrag, pwd: m.sk.pwd, iceLite: false });
   body.push(...writeCandidates(m.sk.cands));
   w.bstr(Uint8Array.from(body));
-  w.head(4, m.sk.digests.length);
-  for (const d of m.sk.digests) w.bstr(d);
+  if (m.sk.digests.length === 1) w.bstr(m.sk.digests[0]);
+  else {
+    w.head(4, m.sk.digests.length);
+    for (const d of m.sk.digests) w.bstr(d);
+  }
   const ss = new Uint8Array(4 * m.sk.ssrcs.length);
   const dv = new DataView(ss.buffer);
   m.sk.ssrcs.forEach((v, i) => dv.setUint32(4 * i, v));
@@ -2937,11 +2940,13 @@ function readTables(items, values, counts) {
   const types = ["bstr", "array", "bstr", "array", "bstr", "bstr"];
   for (let i = 1; i < AV_ITEMS; i++) {
     const v = values[i];
-    const ok = types[i - 1] === "bstr" ? v instanceof Uint8Array : Array.isArray(v);
+    const ok = types[i - 1] === "bstr" ? v instanceof Uint8Array : Array.isArray(v) || i === 2 && v instanceof Uint8Array;
     if (!ok) throw new MalformedError(items[i].start, "av", `item ${i} must be a ${types[i - 1] === "bstr" ? "byte string" : "array"}`);
   }
+  const digests = values[2] instanceof Uint8Array ? [values[2]] : values[2];
+  if (values[2] instanceof Uint8Array) counts.digests = 1;
   if (counts.digests > 8) throw new LimitError(items[2].start, "digests", "more than 8 digests");
-  for (const d of values[2]) {
+  for (const d of digests) {
     if (!(d instanceof Uint8Array) || d.length === 0 || d.length > 64) throw new MalformedError(items[2].start, "digests", "a digest must be 1 to 64 bytes");
   }
   const ss = values[3];
@@ -2955,7 +2960,7 @@ function readTables(items, values, counts) {
     if (typeof e === "string" && e !== "" && !ID_BAD.test(e)) return e;
     throw new MalformedError(items[4].start, "ids", "an identifier must be 16 bytes, a multiple of 3 bytes, or a text without control characters, SP and TAB");
   });
-  return { digests: values[2], ssrcs, ids };
+  return { digests, ssrcs, ids };
 }
 
 // src/codec.js

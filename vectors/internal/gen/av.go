@@ -155,7 +155,9 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		nine = append(nine, bstr(bytes.Repeat([]byte{byte(k + 1)}, 32))...)
 	}
 	g.decodeFail("av_digests_nine", ofr+" with 9 digests, more than 8 (decided from the array's header).", "offer", with(2, nine), nil, nil, "limit")
-	g.decodeFail("av_digest_empty", ofr+" whose digest is an empty byte string.", "offer", with(2, []byte{0x81, 0x40}), nil, nil, "malformed")
+	g.decodeFail("av_digest_empty", ofr+" whose digest is an empty byte string in an array of one.", "offer", with(2, []byte{0x81, 0x40}), nil, nil, "malformed")
+	g.decodeFail("av_digest_empty_bstr", ofr+" whose digests item is the empty byte string: one digest of no byte.", "offer", with(2, []byte{0x40}), nil, nil, "malformed")
+	g.decodeFail("av_digests_array_of_one", ofr+" with its one digest in an array of one: the same table, but an encoder writes one digest as the byte string alone.", "offer", with(2, join([]byte{0x81}, it[2])), nil, nil, "non-canonical")
 	ssrcs := content(it[3])
 	g.decodeFail("av_ssrcs_length_5", ofr+" whose SSRC table has 5 bytes, not a multiple of 4.", "offer", with(3, bstr(ssrcs[:5])), nil, nil, "malformed")
 	var ids []cbor.RawMessage
