@@ -185,9 +185,13 @@ func (m *model) appendAV(dst, text []byte) []byte {
 	var buf [512]byte
 	dst = appendBytes(dst, m.appendBody(buf[:0]))
 	s := m.av.skel
-	dst = appendHead(dst, majArray, uint64(len(s.digests)))
-	for _, d := range s.digests {
-		dst = appendBytes(dst, d)
+	if len(s.digests) == 1 {
+		dst = appendBytes(dst, s.digests[0]) // one digest: the byte string alone
+	} else {
+		dst = appendHead(dst, majArray, uint64(len(s.digests)))
+		for _, d := range s.digests {
+			dst = appendBytes(dst, d)
+		}
 	}
 	dst = appendHead(dst, majBytes, uint64(4*len(s.ssrcs)))
 	for _, v := range s.ssrcs {
@@ -216,7 +220,7 @@ func (d *Decoder) readAV(m *model, items [][]byte, offs []int) error {
 	// Item types first.
 	want := [avItems]byte{1: majBytes, 2: majArray, 3: majBytes, 4: majArray, 5: majBytes, 6: majBytes}
 	for i := 1; i < avItems; i++ {
-		if major(items[i]) != want[i] {
+		if major(items[i]) != want[i] && (i != 2 || major(items[i]) != majBytes) { // one digest: a byte string
 			return errf(ErrMalformed, offs[i], "", "item %d has the wrong type", i)
 		}
 	}
@@ -261,8 +265,15 @@ func (d *Decoder) readAV(m *model, items [][]byte, offs []int) error {
 // readAVTables reads the digests, ssrcs and ids items into s (AVFORM §4,
 // §5 step 6), their types already checked.
 func readAVTables(s *avSkel, items [][]byte, offs []int) error {
-	// Digests: the count from the header, then each.
-	_, n, hdr, _ := itemHeader(items[2])
+	// Digests: one byte string, or the count from the array's header, then each.
+	maj, n, hdr, _ := itemHeader(items[2])
+	if maj == majBytes {
+		if n == 0 || n > 64 {
+			return errf(ErrMalformed, offs[2], "digests", "a digest must be 1 to 64 bytes")
+		}
+		s.digests = append(s.digests, items[2][hdr:])
+		n, hdr = 0, len(items[2])
+	}
 	if n > maxAVDigests {
 		return errf(ErrLimit, offs[2], "digests", "%d digests, more than %d", n, maxAVDigests)
 	}

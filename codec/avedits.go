@@ -37,7 +37,8 @@ const maxVarintLen = 4
 type avOp struct {
 	kind  byte
 	n     int
-	lines int // PICK: the block's length
+	lines int    // PICK: the block's length; PERM: its blocks' lines
+	rank  uint64 // PERM: the rank of its order
 }
 
 // A base's lines are compared as integers: every distinct line of the
@@ -129,7 +130,7 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 			for i+n < len(s) && j+n < len(p) && s[i+n] == p[j+n] {
 				n++
 			}
-			ops = append(ops, avOp{opCopy, n, 0})
+			ops = append(ops, avOp{kind: opCopy, n: n})
 			i += n
 			j += n
 			continue
@@ -141,12 +142,18 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 				continue
 			}
 			if o, ok := b.pickOp(s, i, j, k); ok {
+				if p, ok := b.permOp(s, i, j); ok {
+					ops = append(ops, p)
+					i += p.lines
+					j = int(b.ends[blockAt(b.heads, j)+p.n-1])
+					continue
+				}
 				ops = append(ops, o)
 				i += o.lines
 				j = k + o.lines
 				continue
 			}
-			ops = append(ops, avOp{opSeek, k - j, 0})
+			ops = append(ops, avOp{kind: opSeek, n: k - j})
 			j = k
 			continue
 		}
@@ -154,14 +161,14 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 		for i+n < len(s) && !b.has(s[i+n]) {
 			n++
 		}
-		ops = append(ops, avOp{opInsert, n, 0})
+		ops = append(ops, avOp{kind: opInsert, n: n})
 		i += n
 	}
 	if last := len(ops) - 1; last >= 0 && ops[last].kind == opCopy && j == len(p) {
 		ops[last].kind = opCopyEnd
 		return ops
 	}
-	return append(ops, avOp{opEnd, 0, 0})
+	return append(ops, avOp{kind: opEnd, n: 0})
 }
 
 func varintLen(v uint64) int {
@@ -198,6 +205,14 @@ func opValue(o avOp) uint64 {
 	return uint64(2*-o.n-1)<<2 | opSeek
 }
 
+// opLen returns the bytes of an op.
+func opLen(o avOp) int {
+	if o.kind == opPerm {
+		return permLen(o.n)
+	}
+	return varintLen(opValue(o))
+}
+
 // editCost returns the cost of coding s with ops (END or COPY END last)
 // against a base whose number (and part index) take baseLen bytes: the
 // bytes of the edit encoding plus, for each inserted line, its length + 1.
@@ -205,11 +220,11 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 	cost := baseLen // the ops end with END or COPY END
 	i := 0
 	for _, o := range ops {
-		cost += varintLen(opValue(o))
+		cost += opLen(o)
 		switch o.kind {
 		case opCopy:
 			i += o.n
-		case opPick:
+		case opPick, opPerm:
 			i += o.lines
 		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {
@@ -289,7 +304,8 @@ func (b *baseIndex) missing(s []string, sid []int32) int {
 	return m
 }
 
-// appendEdits appends the edits of the skeleton parts to dst and the
+// appendEdits appends the edits of the skeleton parts to dst, without the
+// last part's COPY END (the end of the edits implies it), and the
 // inserted lines (each followed by LF) to text, choosing for each part the
 // base of least cost, the first in tie-break order on a tie (AVFORM §3):
 // the empty base, the offer's parts, the description's earlier parts, the
@@ -320,9 +336,9 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
 		allIDs = allIDs[len(s):]
-		c.best = append(c.best[:0], avOp{opInsert, len(s), 0}, avOp{opEnd, 0, 0})
+		c.best = append(c.best[:0], avOp{kind: opInsert, n: len(s)}, avOp{kind: opEnd, n: 0})
 		if len(s) == 0 {
-			c.best = append(c.best[:0], avOp{opEnd, 0, 0})
+			c.best = append(c.best[:0], avOp{kind: opEnd, n: 0})
 		}
 		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
 		c.bestCost = editCost(s, c.best, 1)
@@ -365,6 +381,9 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		}
 		dst, text = appendPart(dst, text, s, c.bestBase, c.bestRename, c.best)
 	}
+	if len(parts) > 0 && c.best[len(c.best)-1].kind == opCopyEnd {
+		dst = dst[:len(dst)-1] // the last part's COPY END is implied
+	}
 	return dst, text
 }
 
@@ -392,11 +411,15 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte,
 	}
 	i := 0
 	for _, o := range ops {
-		dst = appendVarint(dst, opValue(o))
+		if o.kind == opPerm {
+			dst = appendPerm(dst, o)
+		} else {
+			dst = appendVarint(dst, opValue(o))
+		}
 		switch o.kind {
 		case opCopy:
 			i += o.n
-		case opPick:
+		case opPick, opPerm:
 			i += o.lines
 		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {
@@ -468,6 +491,15 @@ func readVarint(b []byte, p *int) (v uint64, ok bool) {
 	return 0, false
 }
 
+// nextOp reads the varint of a part's next op at edits[*p]: COPY END at
+// the end of the edits, which implies the last part's (AVFORM §3).
+func nextOp(edits []byte, p *int) (uint64, bool) {
+	if *p == len(edits) {
+		return opCopyEnd, true
+	}
+	return readVarint(edits, p)
+}
+
 // applyEdits rebuilds the skeleton parts from the edits, the inserted
 // lines and the offer's skeleton (nil for an offer, or an answer whose
 // offer is not an A/V code), keeping the skeleton's bytes (+2 per line)
@@ -495,9 +527,9 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		j := 0
 		blocks := cache.of(bl)
 		for {
-			v, ok := readVarint(edits, &p)
+			v, ok := nextOp(edits, &p)
 			if !ok {
-				return nil, -1, bad("truncated part")
+				return nil, -1, bad("truncated varint")
 			}
 			if v == opEnd {
 				break
@@ -505,9 +537,10 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			n := int(v>>2) + 1
 			var add []string
 			switch v & 3 {
-			case opEnd: // COPY END or PICK
-				if add, j, ok = blocks.kind3(bl, j, v); !ok {
-					return nil, -1, bad("PICK of a block outside the base")
+			case opEnd: // COPY END, PERM or PICK
+				var msg string
+				if add, j, msg = blocks.kind3(edits, &p, bl, j, v); msg != "" {
+					return nil, -1, bad("%s", msg)
 				}
 			case opCopy:
 				if n > len(bl)-j {

@@ -27,7 +27,7 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 	}
 	for x, s := range parts {
 		sid := in.ids(nil, s)
-		best := []avOp{{opInsert, len(s), 0}, {opEnd, 0, 0}}
+		best := []avOp{{kind: opInsert, n: len(s), lines: 0}, {kind: opEnd, n: 0, lines: 0}}
 		if len(s) == 0 {
 			best = best[1:]
 		}
@@ -69,6 +69,9 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 			texts = append(texts, s)
 		}
 		dst, text = appendPart(dst, text, s, bestBase, bestRename, best)
+		if x == len(parts)-1 && best[len(best)-1].kind == opCopyEnd {
+			dst = dst[:len(dst)-1] // implied by the end of the edits
+		}
 	}
 	return dst, text
 }

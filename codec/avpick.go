@@ -15,7 +15,8 @@ import (
 
 // opPick is the avOp kind of PICK: n is the signed distance in blocks,
 // lines the block's length. Its varint is (z+2)<<2 | 3 with z the
-// zigzag of the distance (0, -1, +1, -2, … as z = 0, 1, 2, 3, …).
+// zigzag of the distance (0, -1, +1, -2, … as z = 0, 1, 2, 3, …), after
+// END (3), COPY END (7) and PERM (11).
 const opPick = 4
 
 // isBlockHead reports whether a skeleton line starts a block.
@@ -30,19 +31,28 @@ func isBlockTail(l string) bool {
 
 // blocksOf returns the start and end positions of the blocks of lines: a
 // block head, and after an `a=rtpmap:` head the `a=fmtp:` and
-// `a=rtcp-fb:` lines that follow it.
+// `a=rtcp-fb:` lines that follow it; and, where a stack groups its lines
+// by attribute (Firefox), an `a=fmtp:` line that no `a=rtpmap:` block
+// holds, alone, and a run of `a=rtcp-fb:` lines of one payload type that
+// no such block holds.
 func blocksOf(lines []string) (heads, ends []int32) {
 	for k := 0; k < len(lines); k++ {
-		if !isBlockHead(lines[k]) {
-			continue
-		}
 		e := k + 1
-		if strings.HasPrefix(lines[k], "a=rtpmap:") {
+		switch l := lines[k]; {
+		case strings.HasPrefix(l, "a=rtpmap:"):
 			for e < len(lines) && isBlockTail(lines[e]) {
 				e++
 			}
+		case strings.HasPrefix(l, "a=rtcp-fb:"):
+			pt := (l + " ")[:strings.IndexByte(l+" ", ' ')+1] // `a=rtcp-fb:<pt> `
+			for e < len(lines) && strings.HasPrefix(lines[e], pt) {
+				e++
+			}
+		case !isBlockHead(l) && !strings.HasPrefix(l, "a=fmtp:"):
+			continue
 		}
 		heads, ends = append(heads, int32(k)), append(ends, int32(e))
+		k = e - 1
 	}
 	return heads, ends
 }
@@ -86,13 +96,13 @@ func pickValue(d int) uint64 {
 	if d < 0 {
 		z = -2*d - 1
 	}
-	return uint64(z+2)<<2 | 3
+	return uint64(z+3)<<2 | 3
 }
 
 // pickDistance returns the distance of the PICK whose varint is v (v & 3
-// == 3, v >= 11).
+// == 3, v >= 15).
 func pickDistance(v uint64) int {
-	z := int(v>>2) - 2
+	z := int(v>>2) - 3
 	if z%2 == 0 {
 		return z / 2
 	}
@@ -105,23 +115,32 @@ type lazyBlocks struct {
 	found       bool
 }
 
-// kind3 returns the lines that the op of varint v (kind 3, not END)
-// appends at position j of the base bl, and the position after them: for
-// COPY END the rest of the base, for a PICK its block; ok is false when
-// the PICK names no block.
-func (l *lazyBlocks) kind3(bl []string, j int, v uint64) (add []string, next int, ok bool) {
+// kind3 returns the lines that the op of varint v (kind 3, not END, its
+// varint read from edits before *p) appends at position j of the base bl,
+// and the position after them: for COPY END the rest of the base, for a
+// PERM its blocks (avperm.go), for a PICK its block; msg names the fault
+// when it has one.
+func (l *lazyBlocks) kind3(edits []byte, p *int, bl []string, j int, v uint64) (add []string, next int, msg string) {
 	if v == opCopyEnd {
-		return bl[j:], len(bl), true
+		return bl[j:], len(bl), ""
 	}
+	if v == permValue {
+		return l.readPerm(edits, p, bl, j)
+	}
+	l.find(bl)
+	t := blockAt(l.heads, j) + pickDistance(v)
+	if t < 0 || t >= len(l.heads) {
+		return nil, j, "PICK of a block outside the base"
+	}
+	return bl[l.heads[t]:l.ends[t]], int(l.ends[t]), ""
+}
+
+// find finds the blocks of base bl, once.
+func (l *lazyBlocks) find(bl []string) {
 	if !l.found {
 		l.heads, l.ends = blocksOf(bl)
 		l.found = true
 	}
-	t := blockAt(l.heads, j) + pickDistance(v)
-	if t < 0 || t >= len(l.heads) {
-		return nil, j, false
-	}
-	return bl[l.heads[t]:l.ends[t]], int(l.ends[t]), true
 }
 
 // blockCache keeps the blocks of each base a code's parts pick from, by

@@ -3,13 +3,13 @@ package codec
 import "testing"
 
 // TestPickValue checks that a PICK's distance survives its varint, that
-// the varints are the kind-3 values from 11 on, and that a permuted
+// the varints are the kind-3 values from 15 on (11 is PERM), and that a permuted
 // block is coded as one PICK.
 func TestPickValue(t *testing.T) {
 	seen := map[uint64]bool{}
 	for d := -40; d <= 40; d++ {
 		v := pickValue(d)
-		if v&3 != 3 || v < 11 || seen[v] {
+		if v&3 != 3 || v < 15 || seen[v] {
 			t.Fatalf("PICK %d: varint %d", d, v)
 		}
 		seen[v] = true
@@ -23,7 +23,7 @@ func TestPickValue(t *testing.T) {
 	b := newBaseIndex(in.ids(nil, base))
 	b.setBlocks(base)
 	ops := diffOps(nil, in.ids(nil, part), &b)
-	want := []avOp{{opPick, 1, 2}, {opPick, -2, 2}, {opPick, 1, 1}, {opCopyEnd, 1, 0}}
+	want := []avOp{{kind: opPick, n: 1, lines: 2}, {kind: opPick, n: -2, lines: 2}, {kind: opPick, n: 1, lines: 1}, {kind: opCopyEnd, n: 1, lines: 0}}
 	if len(ops) != len(want) {
 		t.Fatalf("ops %v, want %v", ops, want)
 	}

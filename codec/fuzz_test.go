@@ -438,7 +438,7 @@ func TestDecodeMemoryBound(t *testing.T) {
 		body := append(append(bytes.Clone(creds), cands...), bytes.Repeat([]byte{0xab}, 32)...)
 		return head(0x00, appendBytes(nil, body), ext)
 	}
-	// A/V codes: an offer's edits with 2000 more parts, each a COPY of the
+	// A/V codes: an offer's edits after 2000 more parts, each a COPY of the
 	// 127-line profile 2; its text a DEFLATE bomb of the same 4 MiB.
 	var avOffer []byte
 	for _, c := range avFuzzCodes(t) {
@@ -462,10 +462,11 @@ func TestDecodeMemoryBound(t *testing.T) {
 		return out
 	}
 	edits, _ := bytesItem(avItemsOf[5], 0, "")
-	copies := bytes.Clone(edits)
+	var copies []byte // the parts first: the end of the edits implies their last COPY END
 	for range 2000 {
 		copies = append(copies, baseProfile+2, 0xf8, 0x03, opEnd)
 	}
+	copies = append(copies, edits...)
 	avBomb := detflate.Compress(nil, bytes.Repeat([]byte("a=x\n"), 1<<20), avDictBase())
 	cases := []struct {
 		name  string

@@ -2067,6 +2067,105 @@ function readRename(varint, bl) {
   return renameTokens(bl, from.slice(0, n), to);
 }
 
+// src/avperm.js
+var OP_PERM = 6;
+var PERM_VALUE = 11;
+var MAX_PERM = 16;
+function factorial(n) {
+  let f = 1;
+  for (let k = 2; k <= n; k++) f *= k;
+  return f;
+}
+function rankBytes(n) {
+  let r = 0;
+  for (let v = factorial(n) - 1; v > 0; v = Math.floor(v / 256)) r++;
+  return r;
+}
+function permLen(n) {
+  return 1 + (n - 2 >= 128 ? 2 : 1) + rankBytes(n);
+}
+function permRank(order) {
+  const n = order.length, taken = new Array(n).fill(false);
+  let rank = 0;
+  order.forEach((u, x) => {
+    let d = 0;
+    for (let v = 0; v < u; v++) if (!taken[v]) d++;
+    taken[u] = true;
+    rank += d * factorial(n - 1 - x);
+  });
+  return rank;
+}
+function permOrder(rank, n) {
+  const taken = new Array(n).fill(false), order = [];
+  for (let x = 0; x < n; x++) {
+    const f = factorial(n - 1 - x);
+    let d = Math.floor(rank / f);
+    rank %= f;
+    let u = 0;
+    for (; taken[u] || d > 0; u++) if (!taken[u]) d--;
+    taken[u] = true;
+    order.push(u);
+  }
+  return order;
+}
+function putPerm(w, n, rank) {
+  w.push(PERM_VALUE, n - 2);
+  const k = rankBytes(n);
+  for (let x = k - 1; x >= 0; x--) w.push(Math.floor(rank / 2 ** (8 * x)) % 256);
+}
+function pickRunCost(order) {
+  let cost = 0, at = 0, copying = false;
+  for (const u of order) {
+    if (u === at) copying = true;
+    else if (copying) {
+      cost += 2;
+      copying = false;
+    } else cost++;
+    at = u + 1;
+  }
+  return cost;
+}
+function blockMatches(s, p, i, h, e) {
+  if (e - h > s.length - i) return false;
+  for (let x = h; x < e; x++) if (s[i + x - h] !== p[x]) return false;
+  return true;
+}
+function permOp(s, p, i, j, heads, ends, t0) {
+  if (t0 === heads.length || heads[t0] !== j) return null;
+  const lim = Math.min(MAX_PERM, heads.length - t0);
+  const taken = new Array(lim).fill(false), order = [];
+  let pos = i, hi = -1, best = 0, op = null;
+  for (let n = 0; n < lim; n++) {
+    let u = 0;
+    while (u < lim && (taken[u] || !blockMatches(s, p, pos, heads[t0 + u], ends[t0 + u]))) u++;
+    if (u === lim) break;
+    taken[u] = true;
+    order.push(u);
+    pos += ends[t0 + u] - heads[t0 + u];
+    hi = Math.max(hi, u);
+    if (hi !== n || n === 0) continue;
+    const save = pickRunCost(order) - permLen(n + 1);
+    if (save > 0 && save >= best) {
+      best = save;
+      op = [OP_PERM, n + 1, pos - i, permRank(order)];
+    }
+  }
+  return op;
+}
+function readPerm(varint, bytes, base, heads, ends, t0) {
+  const c = varint();
+  if (c > MAX_PERM - 2 || t0 + c + 2 > heads.length) return "PERM of blocks outside the base";
+  const n = c + 2, k = rankBytes(n);
+  const r = bytes(k);
+  if (r === null) return "truncated PERM";
+  let rank = 0;
+  for (const b of r) rank = rank * 256 + b;
+  if (rank >= factorial(n)) return "PERM rank out of range";
+  const lines = [];
+  for (const u of permOrder(rank, n)) for (let x = heads[t0 + u]; x < ends[t0 + u]; x++) lines.push(base[x]);
+  return { lines, next: ends[t0 + n - 1] };
+}
+
 // src/avedits.js
 var OP_COPY = 0;
 var OP_SEEK = 1;
@@ -2117,11 +2216,16 @@ function blocksOf(p) {
   if (b) return b;
   const heads = [], ends = [];
   for (let k = 0; k < p.length; k++) {
-    if (!isHead(p[k])) continue;
+    const l = p[k];
     let e = k + 1;
-    if (p[k].startsWith("a=rtpmap:")) while (e < p.length && isTail(p[e])) e++;
+    if (l.startsWith("a=rtpmap:")) while (e < p.length && isTail(p[e])) e++;
+    else if (l.startsWith("a=rtcp-fb:")) {
+      const sp = (l + " ").indexOf(" "), pt = (l + " ").slice(0, sp + 1);
+      while (e < p.length && p[e].startsWith(pt)) e++;
+    } else if (!isHead(l) && !l.startsWith("a=fmtp:")) continue;
     heads.push(k);
     ends.push(e);
+    k = e - 1;
   }
   b = { heads, ends };
   blockCache.set(p, b);
@@ -2172,6 +2276,15 @@ function diff(s, p, at = lineIndex(p)) {
       }
       const pick = pickOp(s, p, i, j, k);
       if (pick) {
+        const { heads, ends } = blocksOf(p);
+        const t0 = atOrAfter(heads, j);
+        const perm = permOp(s, p, i, j, heads, ends, t0);
+        if (perm) {
+          ops.push(perm);
+          i += perm[2];
+          j = ends[t0 + perm[1] - 1];
+          continue;
+        }
         ops.push(pick);
         i += pick[2];
         j = k + pick[2];
@@ -2193,7 +2306,7 @@ function diff(s, p, at = lineIndex(p)) {
 }
 function opValue(kind, n) {
   if (kind === OP_END || kind === OP_COPY_END) return kind;
-  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 2) * 4 + 3;
+  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 3) * 4 + 3;
   if (kind === OP_INSERT || kind === OP_REPLACE) return (2 * (n - 1) + (kind === OP_REPLACE ? 1 : 0)) * 4 + OP_INSERT;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
@@ -2217,9 +2330,9 @@ function choosePart(s, bases) {
     let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.w) + b.payload.length : 0);
     let i2 = 0;
     for (const [kind, n, lines] of ops) {
-      cost += varintLen(opValue(kind, n));
+      cost += kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
       if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i2; k < i2 + n; k++) cost += byteLen(s[k]) + 1;
-      if (kind === OP_PICK) i2 += lines;
+      if (kind === OP_PICK || kind === OP_PERM) i2 += lines;
       else if (kind !== OP_SEEK) i2 += n;
     }
     if (best === null || cost < best.cost) best = { cost, b, ops };
@@ -2232,13 +2345,14 @@ function choosePart(s, bases) {
   }
   const inserted = [];
   let i = 0;
-  for (const [kind, n, lines] of best.ops) {
-    putVarint(bytes, opValue(kind, n));
+  for (const [kind, n, lines, rank] of best.ops) {
+    if (kind === OP_PERM) putPerm(bytes, n, rank);
+    else putVarint(bytes, opValue(kind, n));
     if (kind === OP_INSERT || kind === OP_REPLACE) inserted.push(...s.slice(i, i + n));
-    if (kind === OP_PICK) i += lines;
+    if (kind === OP_PICK || kind === OP_PERM) i += lines;
     else if (kind !== OP_SEEK) i += n;
   }
-  return { bytes, inserted };
+  return { bytes, inserted, copyEnd: best.ops[best.ops.length - 1][0] === OP_COPY_END };
 }
 function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
   const bad = (at, msg) => new MalformedError(off + at, "edits", msg);
@@ -2253,6 +2367,11 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       mul *= 128;
       if ((b & 128) === 0) return v;
     }
+  };
+  const takeBytes = (k) => {
+    if (edits.length - pos < k) return null;
+    pos += k;
+    return edits.subarray(pos - k, pos);
   };
   const parts = [];
   let ins = 0, total = 0, maxProfile = -1;
@@ -2294,15 +2413,23 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     let j = 0;
     for (; ; ) {
       const at = pos;
-      const v = varint();
+      const v = pos === edits.length ? OP_COPY_END : varint();
       if (v === OP_END) break;
       if (v === OP_COPY_END) {
         for (let k = j; k < base.length; k++) add(part, base[k]);
         break;
       }
       const kind = v & 3, n = Math.floor(v / 4) + 1;
+      if (v === PERM_VALUE) {
+        const { heads, ends } = blocksOf(base);
+        const r = readPerm(varint, takeBytes, base, heads, ends, atOrAfter(heads, j));
+        if (typeof r === "string") throw bad(at, r);
+        for (const l of r.lines) add(part, l);
+        j = r.next;
+        continue;
+      }
       if (kind === 3) {
-        const z = n - 3, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        const z = n - 4, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
         const { heads, ends } = blocksOf(base);
         const t = atOrAfter(heads, j) + d;
         if (t < 0 || t >= heads.length) throw bad(at, "PICK of a block outside the base");
@@ -2736,6 +2863,7 @@ function buildEdits(parts, offerParts, nProfiles) {
     bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);
+    if (x === parts.length - 1 && c.copyEnd) edits.pop();
   }
   return { edits: Uint8Array.from(edits), inserted };
 }
@@ -2787,8 +2915,11 @@ function writeAV(m, text) {
   writeCreds(body, { ufrag: m.sk.ufrag, pwd: m.sk.pwd, iceLite: false });
   body.push(...writeCandidates(m.sk.cands));
   w.bstr(Uint8Array.from(body));
-  w.head(4, m.sk.digests.length);
-  for (const d of m.sk.digests) w.bstr(d);
+  if (m.sk.digests.length === 1) w.bstr(m.sk.digests[0]);
+  else {
+    w.head(4, m.sk.digests.length);
+    for (const d of m.sk.digests) w.bstr(d);
+  }
   const ss = new Uint8Array(4 * m.sk.ssrcs.length);
   const dv = new DataView(ss.buffer);
   m.sk.ssrcs.forEach((v, i) => dv.setUint32(4 * i, v));
@@ -2809,11 +2940,13 @@ function readTables(items, values, counts) {
   const types = ["bstr", "array", "bstr", "array", "bstr", "bstr"];
   for (let i = 1; i < AV_ITEMS; i++) {
     const v = values[i];
-    const ok = types[i - 1] === "bstr" ? v instanceof Uint8Array : Array.isArray(v);
+    const ok = types[i - 1] === "bstr" ? v instanceof Uint8Array : Array.isArray(v) || i === 2 && v instanceof Uint8Array;
     if (!ok) throw new MalformedError(items[i].start, "av", `item ${i} must be a ${types[i - 1] === "bstr" ? "byte string" : "array"}`);
   }
+  const digests = values[2] instanceof Uint8Array ? [values[2]] : values[2];
+  if (values[2] instanceof Uint8Array) counts.digests = 1;
   if (counts.digests > 8) throw new LimitError(items[2].start, "digests", "more than 8 digests");
-  for (const d of values[2]) {
+  for (const d of digests) {
     if (!(d instanceof Uint8Array) || d.length === 0 || d.length > 64) throw new MalformedError(items[2].start, "digests", "a digest must be 1 to 64 bytes");
   }
   const ss = values[3];
@@ -2827,7 +2960,7 @@ function readTables(items, values, counts) {
     if (typeof e === "string" && e !== "" && !ID_BAD.test(e)) return e;
     throw new MalformedError(items[4].start, "ids", "an identifier must be 16 bytes, a multiple of 3 bytes, or a text without control characters, SP and TAB");
   });
-  return { digests: values[2], ssrcs, ids };
+  return { digests, ssrcs, ids };
 }
 
 // src/codec.js

@@ -48,8 +48,8 @@ function profileIndex(k) {
 /**
  * buildEdits codes each skeleton part against the cheapest base (AVFORM §3):
  * the empty base, the offer's parts (offerParts, or null), the earlier
- * parts of the description, profiles 0 to nProfiles − 1. Returns {edits, inserted}: the edits byte string and the
- * inserted lines of all parts in order.
+ * parts of the description, profiles 0 to nProfiles − 1. Returns {edits, inserted}: the edits byte string (without
+ * the last part's COPY END, which its end implies) and the inserted lines of all parts in order.
  */
 export function buildEdits(parts, offerParts, nProfiles) {
   const bases = [{ base: BASE_EMPTY, lines: [] }];
@@ -65,6 +65,7 @@ export function buildEdits(parts, offerParts, nProfiles) {
     bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);
+    if (x === parts.length - 1 && c.copyEnd) edits.pop(); // the end of the edits implies the last COPY END
   }
   return { edits: Uint8Array.from(edits), inserted };
 }
@@ -132,8 +133,11 @@ export function writeAV(m, text) {
   writeCreds(body, { ufrag: m.sk.ufrag, pwd: m.sk.pwd, iceLite: false });
   body.push(...writeCandidates(m.sk.cands));
   w.bstr(Uint8Array.from(body));
-  w.head(4, m.sk.digests.length);
-  for (const d of m.sk.digests) w.bstr(d);
+  if (m.sk.digests.length === 1) w.bstr(m.sk.digests[0]); // one digest: the byte string alone
+  else {
+    w.head(4, m.sk.digests.length);
+    for (const d of m.sk.digests) w.bstr(d);
+  }
   const ss = new Uint8Array(4 * m.sk.ssrcs.length);
   const dv = new DataView(ss.buffer);
   m.sk.ssrcs.forEach((v, i) => dv.setUint32(4 * i, v));
@@ -162,11 +166,14 @@ export function readTables(items, values, counts) {
   const types = ['bstr', 'array', 'bstr', 'array', 'bstr', 'bstr'];
   for (let i = 1; i < AV_ITEMS; i++) {
     const v = values[i];
-    const ok = types[i - 1] === 'bstr' ? v instanceof Uint8Array : Array.isArray(v);
+    // The digests: an array, or one digest as a byte string.
+    const ok = types[i - 1] === 'bstr' ? v instanceof Uint8Array : Array.isArray(v) || (i === 2 && v instanceof Uint8Array);
     if (!ok) throw new MalformedError(items[i].start, 'av', `item ${i} must be a ${types[i - 1] === 'bstr' ? 'byte string' : 'array'}`);
   }
+  const digests = values[2] instanceof Uint8Array ? [values[2]] : values[2];
+  if (values[2] instanceof Uint8Array) counts.digests = 1;
   if (counts.digests > 8) throw new LimitError(items[2].start, 'digests', 'more than 8 digests');
-  for (const d of values[2]) {
+  for (const d of digests) {
     if (!(d instanceof Uint8Array) || d.length === 0 || d.length > 64) throw new MalformedError(items[2].start, 'digests', 'a digest must be 1 to 64 bytes');
   }
   const ss = values[3];
@@ -180,5 +187,5 @@ export function readTables(items, values, counts) {
     if (typeof e === 'string' && e !== '' && !ID_BAD.test(e)) return e;
     throw new MalformedError(items[4].start, 'ids', 'an identifier must be 16 bytes, a multiple of 3 bytes, or a text without control characters, SP and TAB');
   });
-  return { digests: values[2], ssrcs, ids };
+  return { digests, ssrcs, ids };
 }

@@ -4,6 +4,7 @@
 
 import { MalformedError, UnsupportedError, LimitError } from './errors.js';
 import { renameFor, readRename } from './avrename.js';
+import { OP_PERM, PERM_VALUE, permLen, permOp, putPerm, readPerm } from './avperm.js';
 
 export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4, OP_REPLACE = 5;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
@@ -42,17 +43,25 @@ const blockCache = new WeakMap();
 /**
  * blocksOf returns the blocks of base p (AVFORM §3, PICK): {heads, ends},
  * the first and end positions of each `a=rtpmap:` line with the `a=fmtp:`
- * and `a=rtcp-fb:` lines after it, and of each `a=extmap:` line.
+ * and `a=rtcp-fb:` lines after it, of each `a=extmap:` line, and of each
+ * `a=fmtp:` line and run of one payload type's `a=rtcp-fb:` lines that no
+ * `a=rtpmap:` block holds.
  */
 export function blocksOf(p) {
   let b = blockCache.get(p);
   if (b) return b;
   const heads = [], ends = [];
   for (let k = 0; k < p.length; k++) {
-    if (!isHead(p[k])) continue;
+    const l = p[k];
     let e = k + 1;
-    if (p[k].startsWith('a=rtpmap:')) while (e < p.length && isTail(p[e])) e++;
+    if (l.startsWith('a=rtpmap:')) while (e < p.length && isTail(p[e])) e++;
+    else if (l.startsWith('a=rtcp-fb:')) {
+      // Grouped by attribute (Firefox): a run of one payload type's feedback.
+      const sp = (l + ' ').indexOf(' '), pt = (l + ' ').slice(0, sp + 1);
+      while (e < p.length && p[e].startsWith(pt)) e++;
+    } else if (!isHead(l) && !l.startsWith('a=fmtp:')) continue;
     heads.push(k); ends.push(e);
+    k = e - 1;
   }
   b = { heads, ends };
   blockCache.set(p, b);
@@ -117,7 +126,14 @@ export function diff(s, p, at = lineIndex(p)) {
       const last = ops[ops.length - 1];
       if (last && last[0] === OP_INSERT && k - j === last[1]) { last[0] = OP_REPLACE; j = k; continue; }
       const pick = pickOp(s, p, i, j, k);
-      if (pick) { ops.push(pick); i += pick[2]; j = k + pick[2]; continue; }
+      if (pick) {
+        // A PERM in place of the PICK when it saves a byte.
+        const { heads, ends } = blocksOf(p);
+        const t0 = atOrAfter(heads, j);
+        const perm = permOp(s, p, i, j, heads, ends, t0);
+        if (perm) { ops.push(perm); i += perm[2]; j = ends[t0 + perm[1] - 1]; continue; }
+        ops.push(pick); i += pick[2]; j = k + pick[2]; continue;
+      }
       ops.push([OP_SEEK, k - j]); j = k;
       continue;
     }
@@ -134,7 +150,7 @@ export function diff(s, p, at = lineIndex(p)) {
 /** opValue is the varint value of an op. */
 function opValue(kind, n) {
   if (kind === OP_END || kind === OP_COPY_END) return kind;
-  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 2) * 4 + 3;
+  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 3) * 4 + 3;
   if (kind === OP_INSERT || kind === OP_REPLACE) return (2 * (n - 1) + (kind === OP_REPLACE ? 1 : 0)) * 4 + OP_INSERT;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
@@ -168,9 +184,9 @@ export function choosePart(s, bases) {
     let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.w) + b.payload.length : 0);
     let i = 0;
     for (const [kind, n, lines] of ops) {
-      cost += varintLen(opValue(kind, n));
+      cost += kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
       if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
-      if (kind === OP_PICK) i += lines;
+      if (kind === OP_PICK || kind === OP_PERM) i += lines;
       else if (kind !== OP_SEEK) i += n;
     }
     if (best === null || cost < best.cost) best = { cost, b, ops };
@@ -180,13 +196,14 @@ export function choosePart(s, bases) {
   if (hasIndex(best.b.base)) { putVarint(bytes, best.b.w); bytes.push(...best.b.payload); }
   const inserted = [];
   let i = 0;
-  for (const [kind, n, lines] of best.ops) {
-    putVarint(bytes, opValue(kind, n));
+  for (const [kind, n, lines, rank] of best.ops) {
+    if (kind === OP_PERM) putPerm(bytes, n, rank);
+    else putVarint(bytes, opValue(kind, n));
     if (kind === OP_INSERT || kind === OP_REPLACE) inserted.push(...s.slice(i, i + n));
-    if (kind === OP_PICK) i += lines;
+    if (kind === OP_PICK || kind === OP_PERM) i += lines;
     else if (kind !== OP_SEEK) i += n;
   }
-  return { bytes, inserted };
+  return { bytes, inserted, copyEnd: best.ops[best.ops.length - 1][0] === OP_COPY_END };
 }
 
 /**
@@ -211,6 +228,11 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       mul *= 128;
       if ((b & 0x80) === 0) return v;
     }
+  };
+  const takeBytes = (k) => {
+    if (edits.length - pos < k) return null;
+    pos += k;
+    return edits.subarray(pos - k, pos);
   };
   const parts = [];
   let ins = 0, total = 0, maxProfile = -1;
@@ -253,16 +275,24 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     let j = 0;
     for (;;) {
       const at = pos;
-      const v = varint();
+      const v = pos === edits.length ? OP_COPY_END : varint(); // implied at the end of the edits
       if (v === OP_END) break;
       if (v === OP_COPY_END) {
         for (let k = j; k < base.length; k++) add(part, base[k]);
         break;
       }
       const kind = v & 3, n = Math.floor(v / 4) + 1;
+      if (v === PERM_VALUE) {
+        const { heads, ends } = blocksOf(base);
+        const r = readPerm(varint, takeBytes, base, heads, ends, atOrAfter(heads, j));
+        if (typeof r === 'string') throw bad(at, r);
+        for (const l of r.lines) add(part, l);
+        j = r.next;
+        continue;
+      }
       if (kind === 3) {
-        // PICK: z = m − 2, the zigzag of the distance in blocks.
-        const z = n - 3, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        // PICK: z = m − 3, the zigzag of the distance in blocks.
+        const z = n - 4, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
         const { heads, ends } = blocksOf(base);
         const t = atOrAfter(heads, j) + d;
         if (t < 0 || t >= heads.length) throw bad(at, 'PICK of a block outside the base');

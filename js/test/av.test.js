@@ -49,10 +49,11 @@ function insertPart(n) {
 }
 
 // withParts returns code with its edits and text replaced: its edits with
+// its last part's COPY END written (the end of the edits implies it) and
 // extraEdits appended, and a text of lines.
 function withParts(code, extraEdits, lines) {
   const v = items(code);
-  v[5] = Uint8Array.from([...v[5], ...extraEdits]);
+  v[5] = Uint8Array.from([...v[5], 7, ...extraEdits]);
   const text = new TextEncoder().encode(lines.map((l) => l + '\n').join(''));
   v[6] = compress(text, textDictionary(null));
   return build(v);
@@ -102,7 +103,7 @@ test('a small SDP limit refuses what exceeds it, in both directions', () => {
 
 test('an unknown profile is unsupported, never misread', () => {
   const v = items(offer);
-  const e = [...v[5]];
+  const e = [...v[5], 7]; // its last part's COPY END written, then one more part
   putVarint(e, 2 + 1000);
   e.push(3);
   v[5] = Uint8Array.from(e);

@@ -194,6 +194,7 @@ function avMutate(code, offer, r) {
       if (k === 0 && items[3].length >= 4) items[3] = items[3].slice(4);
       else if (k === 1) { const s = Array.from(items[3]); s.push(r(256), r(256), r(256), r(256)); items[3] = Uint8Array.from(s); }
       else if (k === 2 && items[4].length > 1) items[4] = [items[4][1], items[4][0], ...items[4].slice(2)];
+      else if (items[2] instanceof Uint8Array) items[2] = items[2].slice(0, 1 + r(items[2].length)); // one digest
       else if (items[2].length > 0) items[2] = [items[2][0].slice(0, 1 + r(items[2][0].length)), ...items[2].slice(1)];
       break;
     }

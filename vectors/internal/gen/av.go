@@ -107,34 +107,39 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		return join(out...)
 	}
 	edits := content(it[5])
+	// open is edits with the last part's COPY END written, so that parts
+	// can follow (the end of the edits implies it: AVFORM §3).
+	open := join(edits, []byte{7})
 
 	// The edits (AVFORM §3).
 	g.decodeFail("av_unknown_profile", ofr+" whose session part names registry profile 124, which this registry does not have: a later revision's profile, unsupported (never misread).", "offer",
 		with(5, bstr(join([]byte{127}, edits[1:]))), nil, nil, "unsupported")
 	g.decodeFail("av_copy_past_base", ofr+" with one more part: profile 0 (7 lines) as base and COPY 100.", "offer",
-		with(5, bstr(join(edits, []byte{3, 0x8c, 0x03, 3}))), nil, nil, "malformed")
+		with(5, bstr(join(open, []byte{3, 0x8c, 0x03, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_seek_past_base", ofr+" with one more part: profile 0 (7 lines) as base and SEEK +7, to the base's end (v = 12<<2 | 1).", "offer",
-		with(5, bstr(join(edits, []byte{3, 12<<2 | 1, 3}))), nil, nil, "malformed")
+		with(5, bstr(join(open, []byte{3, 12<<2 | 1, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_seek_before_base", ofr+" with one more part: profile 0 as base and SEEK -1 from its first line (v = 1<<2 | 1).", "offer",
-		with(5, bstr(join(edits, []byte{3, 1<<2 | 1, 3}))), nil, nil, "malformed")
+		with(5, bstr(join(open, []byte{3, 1<<2 | 1, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_own_base_later_part", ofr+" with one more part (its fifth, index 4) whose base is part 4 of the description itself (base 2, index varint 8 = 2·4, not renamed): only an earlier part can be a base.", "offer",
-		with(5, bstr(join(edits, []byte{2, 8, 3}))), nil, nil, "malformed")
+		with(5, bstr(join(open, []byte{2, 8, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_seek_no_copy", ofr+" with one more part: profile 0 as base, SEEK +2 then END: every edit rule holds but the encoder never writes it, so re-encoding differs.", "offer",
-		with(5, bstr(join(edits, []byte{3, 2<<2 | 1, 3}))), nil, nil, "non-canonical")
+		with(5, bstr(join(open, []byte{3, 2<<2 | 1, 3}))), nil, nil, "non-canonical")
 	g.decodeFail("av_offer_base_in_offer", ofr+" with one more part whose base is part 0 of the offer (base 1): an offer has no offer.", "offer",
-		with(5, bstr(join(edits, []byte{1, 0, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_bad_op", ofr+" with one more part (the empty base) holding the op 11, PICK 0: the empty base has no block.", "offer",
-		with(5, bstr(join(edits, []byte{0, 11, 3}))), nil, nil, "malformed")
+		with(5, bstr(join(open, []byte{1, 0, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_bad_op", ofr+" with one more part (the empty base) holding the op 15, PICK 0: the empty base has no block.", "offer",
+		with(5, bstr(join(open, []byte{0, 15, 3}))), nil, nil, "malformed")
 	if !bytes.HasPrefix(edits, []byte{3, 7}) {
 		g.fail("av_copy_end_not_canonical", "%s: part 0 is not profile 0, COPY END", ofr)
 		return
 	}
 	g.decodeFail("av_copy_end_not_canonical", ofr+" with its session part written COPY 7, END (profile 0 has 7 lines) in place of COPY END: it decodes to the same skeleton, but an encoder writes COPY END.", "offer",
 		with(5, bstr(join([]byte{3, 0x18, 3}, edits[2:]))), nil, nil, "non-canonical")
-	g.decodeFail("av_part_without_end", ofr+" with one more part (the empty base) that has no END.", "offer",
-		with(5, bstr(join(edits, []byte{0}))), nil, nil, "malformed")
+	g.decodeFail("av_part_without_end", ofr+" with its last part's COPY END written and one more part, the empty base, that the end of the edits ends: that part's COPY END is implied, and it is an empty part, which no skeleton has.", "offer",
+		with(5, bstr(join(open, []byte{0}))), nil, nil, "non-canonical")
+	g.decodeFail("av_copy_end_explicit_last", ofr+" with its last part's COPY END written: it decodes to the same skeleton, but an encoder leaves it out (the end of the edits implies it).", "offer",
+		with(5, bstr(open)), nil, nil, "non-canonical")
 	g.decodeFail("av_varint_five_bytes", ofr+" with one more part whose base is a varint of 5 bytes (at most 4).", "offer",
-		with(5, bstr(join(edits, []byte{0x80, 0x80, 0x80, 0x80, 0x00, 3}))), nil, nil, "malformed")
+		with(5, bstr(join(open, []byte{0x80, 0x80, 0x80, 0x80, 0x00, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_varint_not_shortest", ofr+" with the base of its session part written in two bytes (0x82 0x00 for 2).", "offer",
 		with(5, bstr(join([]byte{edits[0] | 0x80, 0}, edits[1:]))), nil, nil, "non-canonical")
 	var bomb []byte
@@ -142,7 +147,7 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		bomb = append(bomb, 5, 126<<2&0xff|0x80, 126>>5, 3) // profile 2 (127 lines): COPY 127
 	}
 	g.decodeFail("av_copy_bomb", ofr+" with 40 more parts, each a COPY of all of registry profile 2 (Chromium's video section, 127 lines): the skeleton passes the SDP limit while the edits are applied.", "offer",
-		with(5, bstr(join(edits, bomb))), nil, nil, "limit")
+		with(5, bstr(join(open, bomb))), nil, nil, "limit")
 
 	// The tables and the body.
 	nine := head(nil, 4, 9)
@@ -150,7 +155,9 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		nine = append(nine, bstr(bytes.Repeat([]byte{byte(k + 1)}, 32))...)
 	}
 	g.decodeFail("av_digests_nine", ofr+" with 9 digests, more than 8 (decided from the array's header).", "offer", with(2, nine), nil, nil, "limit")
-	g.decodeFail("av_digest_empty", ofr+" whose digest is an empty byte string.", "offer", with(2, []byte{0x81, 0x40}), nil, nil, "malformed")
+	g.decodeFail("av_digest_empty", ofr+" whose digest is an empty byte string in an array of one.", "offer", with(2, []byte{0x81, 0x40}), nil, nil, "malformed")
+	g.decodeFail("av_digest_empty_bstr", ofr+" whose digests item is the empty byte string: one digest of no byte.", "offer", with(2, []byte{0x40}), nil, nil, "malformed")
+	g.decodeFail("av_digests_array_of_one", ofr+" with its one digest in an array of one: the same table, but an encoder writes one digest as the byte string alone.", "offer", with(2, join([]byte{0x81}, it[2])), nil, nil, "non-canonical")
 	ssrcs := content(it[3])
 	g.decodeFail("av_ssrcs_length_5", ofr+" whose SSRC table has 5 bytes, not a multiple of 4.", "offer", with(3, bstr(ssrcs[:5])), nil, nil, "malformed")
 	var ids []cbor.RawMessage
@@ -206,6 +213,9 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 // av_chromium_twovideo_offer_track_first (trackFirst), whose text has
 // lines with SSRC and identifier markers.
 func (g *gen) avTextNegatives(offer []byte) {
+	if g.err != nil {
+		return
+	}
 	it := items(offer)
 	const ofr = "av_chromium_twovideo_offer_track_first"
 	with := func(i int, item []byte) []byte {
@@ -287,6 +297,7 @@ func (g *gen) avMore(b *baseCodes) {
 	}
 	ffAnswer, _ := readBatch1("firefox-av-answer-to-chromium")
 	g.encode("av_firefox_av_answer_to_chromium", "A real answer of Firefox to a Chromium offer (testdata/av/batch1/firefox-av-answer-to-chromium.sdp) against the code of testdata/av/batch1/chromium-av-offer-to-firefox.sdp (offer_bin).", codec.Answer, ffAnswer, nil, ffOffer)
+	g.avGroupedBlocks()
 
 	// Eligibility (AVFORM §1): residual when a rule fails.
 	audioSec := strings.Index(chrome, "m=video")
@@ -381,76 +392,6 @@ func registry() ([][]string, error) {
 		out = append(out, lines)
 	}
 	return out, nil
-}
-
-// skeleton rebuilds the skeleton parts of an A/V offer code from its
-// edits and text (AVFORM §3), written out here so that a vector can code
-// them with other bases.
-func skeleton(code []byte) ([][]string, error) {
-	reg, err := registry()
-	if err != nil {
-		return nil, err
-	}
-	it := items(code)
-	edits := content(it[5])
-	text := strings.TrimSuffix(string(avInflate(content(it[6]))), "\n")
-	var lines []string
-	if text != "" {
-		lines = strings.Split(text, "\n")
-	}
-	var parts [][]string
-	p := 0
-	varint := func() int {
-		v, shift := 0, 0
-		for edits[p] >= 0x80 {
-			v |= int(edits[p]&0x7f) << shift
-			shift += 7
-			p++
-		}
-		v |= int(edits[p]) << shift
-		p++
-		return v
-	}
-	for p < len(edits) {
-		base := varint()
-		var bl []string
-		switch {
-		case base >= 3:
-			bl = reg[base-3]
-		case base == 2:
-			bl = parts[varint()]
-		case base == 1:
-			return nil, fmt.Errorf("an offer base in an offer")
-		}
-		var part []string
-		for j := 0; ; {
-			v := varint()
-			if v == 3 {
-				break
-			}
-			if v == 7 { // COPY END
-				part = append(part, bl[j:]...)
-				break
-			}
-			n := v>>2 + 1
-			switch v & 3 {
-			case 0:
-				part = append(part, bl[j:j+n]...)
-				j += n
-			case 1: // SEEK: m = n - 1 even is m/2 + 1 forward, odd (m+1)/2 back
-				if n%2 == 1 {
-					j += (n + 1) / 2
-				} else {
-					j -= n / 2
-				}
-			case 2:
-				part = append(part, lines[:n]...)
-				lines = lines[n:]
-			}
-		}
-		parts = append(parts, part)
-	}
-	return parts, nil
 }
 
 // avBases writes the vectors of the base choice a decoder checks.
@@ -562,7 +503,7 @@ func (g *gen) avDamage() {
 	g.decodeFail("av_sections_65", "av_chromium_avdata_offer with 62 more parts, each a copy of registry profile 11 (an application section without candidates): 65 media sections are more than the A/V form takes, found when the rendered text is re-encoded, before any base is compared.", "offer",
 		func() []byte {
 			c := items(g.bin("av_chromium_avdata_offer"))
-			c[5] = bstr(join(content(c[5]), more))
+			c[5] = bstr(join(content(c[5]), []byte{7}, more)) // its last COPY END written, then the parts
 			return join(c...)
 		}(), nil, nil, "non-canonical")
 	su := items(g.bin("av_setup_upper_case"))

@@ -13,7 +13,7 @@ import (
 // extension of the profile's next block later.
 func (g *gen) avPickNegatives(offer, pion []byte) {
 	it := items(offer)
-	edits := content(it[5])
+	edits := join(content(it[5]), []byte{7}) // its last part's COPY END written, so that parts can follow
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
 		out[i] = item
@@ -31,11 +31,12 @@ func (g *gen) avPickNegatives(offer, pion []byte) {
 	}
 	g.decodeFail("av_rename_limit", "av_chromium_avdata_offer with 40 more parts, each its video section (part 2, 127 lines) renamed and then END: no part copies a line, but each renamed base counts toward the skeleton's size, which passes the SDP limit.", "offer",
 		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, renames)), it[6]), nil, nil, "limit")
-	g.decodeFail("av_pick_past_blocks", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PICK -1 (v = 15) at its first line, before its first block.", "offer",
-		with(5, bstr(join(edits, []byte{5, 15, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_pick_past_blocks", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PICK -1 (v = 19) at its first line, before its first block.", "offer",
+		with(5, bstr(join(edits, []byte{5, 19, 3}))), nil, nil, "malformed")
+	g.avPermNegatives(with, edits)
 	pit := items(pion)
 	pe := content(pit[5])
-	at := bytes.Index(pe, []byte{0xd0, 0x04, 0x13, 0x04})
+	at := bytes.Index(pe, []byte{0xd0, 0x04, 0x17, 0x04})
 	if len(pit) != 7 || at < 0 {
 		g.fail("av_pick_as_seek", "av_pion_av_offer's edits lack COPY 149, PICK +1, COPY 2: % x", pe)
 		return
@@ -61,7 +62,7 @@ func (g *gen) avReplaceAsInsertSeek(name string, code []byte) {
 			_, n = binary.Uvarint(edits[p:])
 			out, p = append(out, edits[p:p+n]...), p+n
 		}
-		for {
+		for p < len(edits) { // the end of the edits implies the last COPY END
 			v, n := binary.Uvarint(edits[p:])
 			if v&3 == 2 && v>>2%2 == 1 && !done {
 				c := (v>>2 + 1) / 2 // REPLACE c: INSERT c, SEEK +c
@@ -114,4 +115,58 @@ func (g *gen) avMDNSDummy() {
 		return
 	}
 	g.encode("av_marker_mdns_dummy", "A real offer whose first candidate is an mDNS name (testdata/av/batch1/firefox-mdns-audio-offer-to-firefox-mdns.sdp): its m= port 9 and c= address 0.0.0.0 are the markers 0x02 and 0x03, which render so when the transport candidate's address is an mDNS name; its a=rtcp line's address, the name itself, is 0x03 too.", codec.Offer, s, nil, nil)
+}
+
+// avPermNegatives writes the damaged PERM ops (AVFORM §3): with(5, edits)
+// is av_chromium_avdata_offer with other edits, edits its own.
+func (g *gen) avPermNegatives(with func(int, []byte) []byte, edits []byte) {
+	part := func(ops ...byte) []byte { return with(5, bstr(join(edits, ops))) }
+	g.decodeFail("av_perm_empty_base", "av_chromium_avdata_offer with one more part (the empty base) holding PERM 2 (v = 11, then the varint 0 = 2 − 2) of rank 1: the empty base has no block.", "offer",
+		part(0, 11, 0, 1, 3), nil, nil, "malformed")
+	g.decodeFail("av_perm_rank_range", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PERM 2 of rank 2, not less than 2!.", "offer",
+		part(5, 11, 0, 2, 3), nil, nil, "malformed")
+	g.decodeFail("av_perm_17", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 17 (varint 15), more blocks than a PERM reorders (16), with a rank of 6 bytes.", "offer",
+		part(5, 11, 15, 0, 0, 0, 0, 0, 1, 3), nil, nil, "malformed")
+	g.decodeFail("av_perm_truncated", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 12 (varint 10), whose rank takes 4 bytes, at the end of the edits.", "offer",
+		part(5, 11, 10, 0), nil, nil, "malformed")
+	g.decodeFail("av_perm_identity", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 2 of rank 0, its first two blocks in their own order, then END: a valid skeleton, but an encoder never writes a PERM that keeps the order.", "offer",
+		part(5, 11, 0, 0, 3), nil, nil, "non-canonical")
+}
+
+// avGroupedBlocks writes av_firefox_recvonly_answer_to_chromium: Firefox,
+// which groups its lines by attribute, answers a Chromium offer that lists
+// VP9 before AV1, where the registry's Firefox answer has AV1 first: its
+// video section picks the grouped `a=fmtp:` lines and `a=rtcp-fb:` runs
+// as blocks (AVFORM §3, Blocks).
+func (g *gen) avGroupedBlocks() {
+	const name = "av_firefox_recvonly_answer_to_chromium"
+	offerSDP, err := readBatch1("chromium-recvonly-offer-to-firefox")
+	if err != nil {
+		g.fail(name, "%v", err)
+		return
+	}
+	offer, err := codec.Encode(codec.Description{Type: codec.Offer, SDP: offerSDP}, nil, nil)
+	if err != nil {
+		g.fail(name, "%v", err)
+		return
+	}
+	answer, err := readBatch1("firefox-recvonly-answer-to-chromium")
+	if err != nil {
+		g.fail(name, "%v", err)
+		return
+	}
+	code := g.encode(name, "A real answer of Firefox to a Chromium recvonly offer (testdata/av/batch1/firefox-recvonly-answer-to-chromium.sdp) against the code of testdata/av/batch1/chromium-recvonly-offer-to-firefox.sdp (offer_bin): Firefox groups its lines by attribute, and its video section picks its a=fmtp lines and its runs of one payload type's a=rtcp-fb lines as blocks of the registry's Firefox answer, which lists AV1 before VP9.", codec.Answer, answer, nil, offer)
+	if g.err != nil {
+		return
+	}
+	it := items(code)
+	edits := content(it[5])
+	at := bytes.Index(edits, []byte{0x1c, 0x17, 0x00})
+	if at < 0 {
+		g.fail("av_pick_grouped_as_seek", "%s's edits lack COPY 8, PICK +1, COPY 1: % x", name, edits)
+		return
+	}
+	it[5] = bstr(join(edits[:at+1], []byte{0x01, 0x04}, edits[at+3:])) // SEEK +1, COPY 2
+	g.decodeFail("av_pick_grouped_as_seek", name+" with the PICK +1, COPY 1 of its video section (the a=fmtp lines of VP9 and of its retransmission format, where the base has the line of AV1's retransmission format first) written SEEK +1, COPY 2: the same skeleton, but the line sought is an a=fmtp line that no codec's block holds, a block of its own, which an encoder picks.", "answer",
+		join(it...), offer, nil, "non-canonical")
 }
