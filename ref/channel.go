@@ -204,6 +204,8 @@ func (ch *Channel) readLoop() {
 			if !ch.push(frame{typ: t}) {
 				return
 			}
+		case t == frameKeepalive:
+			ch.c.keepalivesRecv.Add(1)
 		case t == frameClose:
 			if ch.isDefault {
 				ch.c.fail("connection", ErrPeerClosed)
@@ -439,6 +441,7 @@ func (ch *Channel) send(ctx context.Context, p []byte) error {
 			}
 			return ch.c.wrap("send", err)
 		}
+		ch.c.noteSent()
 		p = p[n:]
 		first = false
 	}
@@ -478,6 +481,7 @@ func (ch *Channel) CloseWrite() error {
 	if _, err := ch.rwc.WriteDataChannel([]byte{frameEOS}, false); err != nil {
 		return ch.c.wrap("close write", err)
 	}
+	ch.c.noteSent()
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -41,10 +42,14 @@ type Conn struct {
 	iceConnected bool
 	isOpen       bool
 	err          error
-	timer        *time.Timer // offer expiry or connect deadline
-	deadTimer    *time.Timer // dead-peer deadline while ICE is disconnected
-	channels     []*Channel
-	senders      []*webrtc.RTPSender // of Config.Tracks
+	timer        *time.Timer  // offer expiry or connect deadline
+	deadTimer    *time.Timer  // dead-peer deadline while ICE is disconnected
+	kaTimer      *time.Timer  // keepalive (keepalive.go)
+	lastSent     atomic.Int64 // UnixNano of the last frame sent
+	// keepalivesSent and keepalivesRecv count KEEPALIVE frames (tests).
+	keepalivesSent, keepalivesRecv atomic.Int64
+	channels                       []*Channel
+	senders                        []*webrtc.RTPSender // of Config.Tracks
 
 	// ICE restart (Config.RestartableICE).
 	rmu          sync.Mutex    // serialises restart operations
@@ -546,6 +551,9 @@ func (c *Conn) fail(op string, err error) {
 	}
 	if c.deadTimer != nil {
 		c.deadTimer.Stop()
+	}
+	if c.kaTimer != nil {
+		c.kaTimer.Stop()
 	}
 	if c.restartTimer != nil {
 		c.restartTimer.Stop()

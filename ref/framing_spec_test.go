@@ -42,7 +42,7 @@ type frameRow struct {
 // type 0x00–0xFF in exactly one row.
 func TestFramingSpecTable(t *testing.T) {
 	rows := framingTable(t)
-	want := map[string]byte{"DATA": frameData, "MORE": frameMore, "EOS": frameEOS, "CLOSE": frameClose}
+	want := map[string]byte{"DATA": frameData, "MORE": frameMore, "EOS": frameEOS, "CLOSE": frameClose, "KEEPALIVE": frameKeepalive}
 	jsConst := jsConstants(t, "../js/src/peer/channel.js")
 	pageConst := jsConstants(t, "../web/static/chat-mode.js")
 	next := 0

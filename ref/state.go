@@ -21,6 +21,9 @@ func (c *Conn) markOpen() {
 		c.timer.Stop()
 	}
 	close(c.opened)
+	if c.err == nil {
+		c.startKeepalive()
+	}
 }
 
 func (c *Conn) onICEState(st webrtc.ICEConnectionState) {

@@ -58,6 +58,7 @@ var MORE = 1;
 var EOS = 2;
 var CLOSE = 3;
 var IGNORABLE = 64;
+var KEEPALIVE = 65;
 var FRAME_MAX = 65536;
 var HIGH_WATER = 1 << 20;
 var LOW_WATER = 256 << 10;
@@ -153,6 +154,20 @@ var Channel = class extends Emitter {
       this._check();
     }
     this.dc.send(f);
+    this._conn._sentAt = Date.now();
+  }
+  // keepalive sends KEEPALIVE (FRAMING.md §2) now, unless this side's
+  // direction ended (our EOS is queued or sent), the channel is not open,
+  // or frames wait in the browser's buffer (traffic already). It reports
+  // whether it sent one.
+  _keepalive() {
+    if (this._wrote || this._gone || this.dc.readyState !== "open" || this.dc.bufferedAmount > 0) return false;
+    try {
+      this.dc.send(Uint8Array.of(KEEPALIVE));
+      return true;
+    } catch {
+      return false;
+    }
   }
   /**
    * send sends one message (a string as UTF-8, or bytes), fragmented into
@@ -246,6 +261,7 @@ var Channel = class extends Emitter {
     }
     const b = new Uint8Array(data);
     const t = b[0];
+    this._conn._heardFrame(t);
     if (t === CLOSE) {
       if (this.isDefault) this._conn._peerClosed();
       return;
@@ -267,6 +283,7 @@ var Channel = class extends Emitter {
         }
       }
       this.emit("end");
+    } else if (t === KEEPALIVE) {
     } else if (t < IGNORABLE) {
       this._conn._protocol(`unknown frame type 0x${t.toString(16)}`);
     } else {
@@ -578,6 +595,7 @@ async function selectedPair(pc) {
 
 // src/peer/connection.js
 var LABEL = "peer";
+var KEEPALIVE_MS = 2e3;
 var DEFAULTS = Object.freeze({
   gatherTimeout: 2e3,
   offerTimeout: 15 * 6e4,
@@ -683,6 +701,9 @@ var PeerConnection = class extends Emitter {
     this._channels = /* @__PURE__ */ new Set();
     this._restart = new Restart(this);
     this._setup = null;
+    this._sentAt = 0;
+    this._frameAt = 0;
+    this._keepsAlive = false;
     this.channel = this._adopt(this.pc.createDataChannel(LABEL, { negotiated: true, id: 0, ordered: true }), true);
     this.channel.on("message", (m) => this.emit("data", m));
     this.channel.on("end", () => this.emit("end"));
@@ -915,21 +936,26 @@ var PeerConnection = class extends Emitter {
     this.state = "open";
     this._setup = localSetup(this.pc, this.role);
     clearTimeout(this._timer);
+    if (this.channel._keepalive()) this._sentAt = Date.now();
     this._startWatch();
     this._settle.openResolve();
     this.emit("connect");
   }
-  // startWatch polls the connection's statistics: the peer is unreachable
-  // when nothing at all (data, ICE checks or their responses, which a live
-  // peer sends every few seconds) arrived for options.deadPeerTimeout.
+  // startWatch runs the connection's one timer, every second: it sends
+  // KEEPALIVE when this side sent nothing for KEEPALIVE_MS (FRAMING.md
+  // §2), and it declares the peer unreachable when nothing at all
+  // arrived for options.deadPeerTimeout: no frame on any channel, and no
+  // change in the statistics (data, ICE checks or their responses).
   // Firefox counts no STUN in its statistics (an idle connection whose
   // peer is ICE-controlled, as a Go peer answering a Firefox offer, showed
-  // none for 16 s): there, a silent peer is unreachable only once
-  // Firefox's own consent checks (RFC 7675) failed too (ICE
-  // 'disconnected' or 'failed', about 12 s after a cut, measured).
+  // none for 16 s, and changes that are no traffic after a cut): a peer
+  // that sends KEEPALIVE is heard through its frames alone; from one that never did (an older peer), a silent peer is
+  // unreachable in Firefox only once Firefox's own consent checks (RFC
+  // 7675) failed too (ICE 'disconnected' or 'failed', about 10-12 s after
+  // a cut, measured).
   _startWatch() {
     const gecko = isGecko();
-    let last = -1, heard = Date.now();
+    let last = -1, heard = Date.now(), frames = this._frameAt;
     const poll = async () => {
       if (this.reason) return;
       let sig = 0;
@@ -942,13 +968,18 @@ var PeerConnection = class extends Emitter {
         });
       } catch {
       }
+      if (this.reason) return;
       const now = Date.now();
-      if (sig !== last) {
+      const statsMoved = sig !== last && !this._keepsAlive, framed = this._frameAt !== frames;
+      if (statsMoved || framed) {
         if (last !== -1) this._restart.heard();
-        last = sig;
-        heard = now;
+        heard = statsMoved ? now : Math.max(heard, this._frameAt);
       }
-      if (now - heard >= this.options.deadPeerTimeout && !(gecko && consented(this.pc))) {
+      last = sig;
+      frames = this._frameAt;
+      if (now - this._sentAt >= KEEPALIVE_MS && this.channel._keepalive()) this._sentAt = now;
+      const waitConsent = gecko && !this._keepsAlive && consented(this.pc);
+      if (now - heard >= this.options.deadPeerTimeout && !waitConsent) {
         if (!this.options.restartable) {
           this._fail("unreachable", `peer: nothing received for ${this.options.deadPeerTimeout} ms`);
           return;
@@ -958,6 +989,12 @@ var PeerConnection = class extends Emitter {
       this._watch = setTimeout(poll, 1e3);
     };
     this._watch = setTimeout(poll, 1e3);
+  }
+  // heardFrame notes a frame of type t received on any channel: the peer
+  // is alive, and one that sends KEEPALIVE is heard without statistics.
+  _heardFrame(t) {
+    this._frameAt = Date.now();
+    if (t === KEEPALIVE) this._keepsAlive = true;
   }
   _pcState() {
     const s = this.pc.connectionState;

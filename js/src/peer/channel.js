@@ -6,7 +6,7 @@ import { Emitter } from './emitter.js';
 import { PeerError } from './errors.js';
 import { cbor } from '../index.js'; // concatBytes
 
-export const DATA = 0x00, MORE = 0x01, EOS = 0x02, CLOSE = 0x03, IGNORABLE = 0x40;
+export const DATA = 0x00, MORE = 0x01, EOS = 0x02, CLOSE = 0x03, IGNORABLE = 0x40, KEEPALIVE = 0x41;
 
 // FRAME_MAX bounds the frames we send (SPEC.md §13.3: at most 64 KiB, and
 // at most the peer's a=max-message-size).
@@ -110,6 +110,21 @@ export class Channel extends Emitter {
       this._check();
     }
     this.dc.send(f);
+    this._conn._sentAt = Date.now();
+  }
+
+  // keepalive sends KEEPALIVE (FRAMING.md §2) now, unless this side's
+  // direction ended (our EOS is queued or sent), the channel is not open,
+  // or frames wait in the browser's buffer (traffic already). It reports
+  // whether it sent one.
+  _keepalive() {
+    if (this._wrote || this._gone || this.dc.readyState !== 'open' || this.dc.bufferedAmount > 0) return false;
+    try {
+      this.dc.send(Uint8Array.of(KEEPALIVE));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -209,6 +224,7 @@ export class Channel extends Emitter {
     }
     const b = new Uint8Array(data);
     const t = b[0];
+    this._conn._heardFrame(t);
     if (t === CLOSE) {
       if (this.isDefault) this._conn._peerClosed();
       return; // CLOSE elsewhere is ignored
@@ -225,6 +241,8 @@ export class Channel extends Emitter {
       this._skipping = false;
       if (this._rctl) { try { this._rctl.close(); } catch { /* cancelled */ } }
       this.emit('end');
+    } else if (t === KEEPALIVE) {
+      // Liveness only (counted by _heardFrame above).
     } else if (t < IGNORABLE) {
       this._conn._protocol(`unknown frame type 0x${t.toString(16)}`);
     } else {

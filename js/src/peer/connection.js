@@ -3,11 +3,12 @@
 // SPEC.md §13, so that it interoperates with ref/ (Go) and the web page.
 import { encode, decode, formatText, parseText } from '../index.js';
 import { Emitter } from './emitter.js';
-import { Channel } from './channel.js';
+import { Channel, KEEPALIVE } from './channel.js';
 import { PeerError } from './errors.js';
 import { Restart, localSetup } from './restart.js';
 
 const LABEL = 'peer'; // the default channel: negotiated, id 0, ordered, reliable
+const KEEPALIVE_MS = 2000; // FRAMING.md §2: KEEPALIVE after this long without sending
 
 // DEFAULTS are ref/'s (ref/config.go) except answerTimeout: a browser
 // answerer is patient (see patientOffer) and waits as long as a Go offer
@@ -163,6 +164,9 @@ export class PeerConnection extends Emitter {
     this._channels = new Set();
     this._restart = new Restart(this);
     this._setup = null;
+    this._sentAt = 0; // when this side last sent a frame
+    this._frameAt = 0; // when the last frame arrived
+    this._keepsAlive = false; // the peer sends KEEPALIVE
     this.channel = this._adopt(this.pc.createDataChannel(LABEL, { negotiated: true, id: 0, ordered: true }), true);
     this.channel.on('message', (m) => this.emit('data', m));
     this.channel.on('end', () => this.emit('end'));
@@ -400,22 +404,28 @@ export class PeerConnection extends Emitter {
     this.state = 'open';
     this._setup = localSetup(this.pc, this.role);
     clearTimeout(this._timer);
+    // The first KEEPALIVE at once: the peer learns that we send them.
+    if (this.channel._keepalive()) this._sentAt = Date.now();
     this._startWatch();
     this._settle.openResolve();
     this.emit('connect');
   }
 
-  // startWatch polls the connection's statistics: the peer is unreachable
-  // when nothing at all (data, ICE checks or their responses, which a live
-  // peer sends every few seconds) arrived for options.deadPeerTimeout.
+  // startWatch runs the connection's one timer, every second: it sends
+  // KEEPALIVE when this side sent nothing for KEEPALIVE_MS (FRAMING.md
+  // §2), and it declares the peer unreachable when nothing at all
+  // arrived for options.deadPeerTimeout: no frame on any channel, and no
+  // change in the statistics (data, ICE checks or their responses).
   // Firefox counts no STUN in its statistics (an idle connection whose
   // peer is ICE-controlled, as a Go peer answering a Firefox offer, showed
-  // none for 16 s): there, a silent peer is unreachable only once
-  // Firefox's own consent checks (RFC 7675) failed too (ICE
-  // 'disconnected' or 'failed', about 12 s after a cut, measured).
+  // none for 16 s, and changes that are no traffic after a cut): a peer
+  // that sends KEEPALIVE is heard through its frames alone; from one that never did (an older peer), a silent peer is
+  // unreachable in Firefox only once Firefox's own consent checks (RFC
+  // 7675) failed too (ICE 'disconnected' or 'failed', about 10-12 s after
+  // a cut, measured).
   _startWatch() {
     const gecko = isGecko();
-    let last = -1, heard = Date.now();
+    let last = -1, heard = Date.now(), frames = this._frameAt;
     const poll = async () => {
       if (this.reason) return;
       let sig = 0;
@@ -428,12 +438,21 @@ export class PeerConnection extends Emitter {
           }
         });
       } catch { /* closed meanwhile */ }
+      if (this.reason) return;
       const now = Date.now();
-      if (sig !== last) {
+      // A change in the statistics is not always traffic (Firefox adds
+      // and drops candidate pairs as its checks fail after a cut): from a
+      // peer that sends KEEPALIVE, only its frames count.
+      const statsMoved = sig !== last && !this._keepsAlive, framed = this._frameAt !== frames;
+      if (statsMoved || framed) {
         if (last !== -1) this._restart.heard();
-        last = sig; heard = now;
+        heard = statsMoved ? now : Math.max(heard, this._frameAt);
       }
-      if (now - heard >= this.options.deadPeerTimeout && !(gecko && consented(this.pc))) {
+      last = sig;
+      frames = this._frameAt;
+      if (now - this._sentAt >= KEEPALIVE_MS && this.channel._keepalive()) this._sentAt = now;
+      const waitConsent = gecko && !this._keepsAlive && consented(this.pc);
+      if (now - heard >= this.options.deadPeerTimeout && !waitConsent) {
         if (!this.options.restartable) {
           this._fail('unreachable', `peer: nothing received for ${this.options.deadPeerTimeout} ms`);
           return;
@@ -443,6 +462,13 @@ export class PeerConnection extends Emitter {
       this._watch = setTimeout(poll, 1000);
     };
     this._watch = setTimeout(poll, 1000);
+  }
+
+  // heardFrame notes a frame of type t received on any channel: the peer
+  // is alive, and one that sends KEEPALIVE is heard without statistics.
+  _heardFrame(t) {
+    this._frameAt = Date.now();
+    if (t === KEEPALIVE) this._keepsAlive = true;
   }
 
   _pcState() {
