@@ -59,6 +59,10 @@
 // goes away is declared unreachable (ErrPeerUnreachable) after
 // Config.DeadPeerTimeout of silence (10 s by default; ICE sends keepalives
 // every 2 s and a live peer answers them), within about one second more.
+// An open connection also sends a KEEPALIVE frame on the default channel
+// at open and after 2 s without sending anything (FRAMING.md §2), never
+// after this side's end of stream there: a browser peer, which cannot
+// always see ICE checks (Firefox), hears a live idle Go peer through it.
 //
 // # Limits
 //

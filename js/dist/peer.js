@@ -941,7 +941,8 @@ var PeerConnection = class extends Emitter {
     this._settle.openResolve();
     this.emit("connect");
   }
-  // startWatch runs the connection's one timer, every second: it sends
+  // startWatch runs the connection's one timer, every second (and at the
+  // dead-peer deadline): it sends
   // KEEPALIVE when this side sent nothing for KEEPALIVE_MS (FRAMING.md
   // §2), and it declares the peer unreachable when nothing at all
   // arrived for options.deadPeerTimeout: no frame on any channel, and no
@@ -986,7 +987,8 @@ var PeerConnection = class extends Emitter {
         }
         this._restart.deadline();
       }
-      this._watch = setTimeout(poll, 1e3);
+      const due = heard + this.options.deadPeerTimeout - Date.now();
+      this._watch = setTimeout(poll, due > 0 ? Math.min(1e3, due) : 1e3);
     };
     this._watch = setTimeout(poll, 1e3);
   }

@@ -411,7 +411,8 @@ export class PeerConnection extends Emitter {
     this.emit('connect');
   }
 
-  // startWatch runs the connection's one timer, every second: it sends
+  // startWatch runs the connection's one timer, every second (and at the
+  // dead-peer deadline): it sends
   // KEEPALIVE when this side sent nothing for KEEPALIVE_MS (FRAMING.md
   // §2), and it declares the peer unreachable when nothing at all
   // arrived for options.deadPeerTimeout: no frame on any channel, and no
@@ -459,7 +460,10 @@ export class PeerConnection extends Emitter {
         }
         this._restart.deadline();
       }
-      this._watch = setTimeout(poll, 1000);
+      // Every second, and at the deadline itself: heard is the exact
+      // time of the last frame from a peer that sends KEEPALIVE.
+      const due = heard + this.options.deadPeerTimeout - Date.now();
+      this._watch = setTimeout(poll, due > 0 ? Math.min(1000, due) : 1000);
     };
     this._watch = setTimeout(poll, 1000);
   }
