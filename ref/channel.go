@@ -532,7 +532,12 @@ func (ch *Channel) sendClose() {
 	default:
 		return
 	}
-	if _, err := ch.rwc.WriteDataChannel([]byte{frameClose}, false); err != nil {
+	// Under wmu: no KEEPALIVE follows the CLOSE (a Send waiting for
+	// buffer space has returned: the connection's done is closed).
+	ch.wmu.Lock()
+	_, err := ch.rwc.WriteDataChannel([]byte{frameClose}, false)
+	ch.wmu.Unlock()
+	if err != nil {
 		return
 	}
 	// Give the frame a moment to leave (an acknowledgement may be delayed

@@ -63,7 +63,7 @@ export interface ChannelEvents {
   close: () => void;
   /** Not fatal: a message over maxMessageSize was discarded, or the channel closed without EOS. */
   error: (err: PeerError) => void;
-  /** A frame of an ignorable type (0x40–0xFF; FRAMING.md: 0x40 is FILE), in order with the messages. */
+  /** A frame of an ignorable type (0x40–0xFF; FRAMING.md: 0x40 is FILE), in order with the messages; never KEEPALIVE (0x41), which the library consumes. */
   extension: (type: number, payload: Uint8Array) => void;
 }
 
