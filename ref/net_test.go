@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/turn/v5"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/peer-sdp/peer/internal/turntest"
 	"github.com/peer-sdp/peer/ref/internal/vnettest"
 )
 
@@ -70,19 +70,7 @@ func TestTURNRelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	const user, pass, realm = "u", "p", "peer.test"
-	key := turn.GenerateAuthKey(user, realm, pass)
-	srv, err := turn.NewServer(turn.ServerConfig{
-		Realm: realm,
-		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
-			return ra.Username, key, ra.Username == user
-		},
-		PacketConnConfigs: []turn.PacketConnConfig{{
-			PacketConn: pconn,
-			RelayAddressGenerator: &turn.RelayAddressGeneratorStatic{
-				RelayAddress: net.ParseIP("127.0.0.1"), Address: "127.0.0.1",
-			},
-		}},
-	})
+	srv, err := turntest.Serve(pconn, user, pass, realm)
 	if err != nil {
 		t.Fatal(err)
 	}

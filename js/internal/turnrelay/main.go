@@ -19,7 +19,7 @@ import (
 	"os"
 	"sync/atomic"
 
-	"github.com/pion/turn/v5"
+	"github.com/peer-sdp/peer/internal/turntest"
 )
 
 const user, pass, realm = "peer", "test", "peer.test"
@@ -37,19 +37,7 @@ func run() error {
 		return err
 	}
 	sw := &switchConn{PacketConn: pc}
-	key := turn.GenerateAuthKey(user, realm, pass)
-	srv, err := turn.NewServer(turn.ServerConfig{
-		Realm: realm,
-		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
-			return ra.Username, key, ra.Username == user
-		},
-		PacketConnConfigs: []turn.PacketConnConfig{{
-			PacketConn: sw,
-			RelayAddressGenerator: &turn.RelayAddressGeneratorStatic{
-				RelayAddress: net.ParseIP("127.0.0.1"), Address: "127.0.0.1",
-			},
-		}},
-	})
+	srv, err := turntest.Serve(sw, user, pass, realm)
 	if err != nil {
 		return err
 	}
