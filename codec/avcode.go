@@ -29,10 +29,9 @@ type avData struct {
 	offer    [][]string // the offer's skeleton parts, for an answer whose offer is an A/V code
 	profiles int        // decoded codes: the greatest registry profile used as a base, -1 for none
 	edits    []byte
-	text     []byte   // the inserted lines, each followed by LF
-	inserted []string // decoded codes: the lines of text
-	deflated []byte   // decoded codes: the text item as received
-	sdp      string   // decoded codes: the rendered description
+	text     []byte // the inserted lines, each followed by LF
+	deflated []byte // decoded codes: the text item as received
+	sdp      string // decoded codes: the rendered description
 }
 
 // avModel returns the A/V model of p (AVFORM §1, §2); ok is false when p
@@ -253,7 +252,7 @@ func (d *Decoder) readAV(m *model, items [][]byte, offs []int) error {
 	if !ok {
 		return errf(ErrMalformed, offs[6], "text", "the text must be non-empty lines, each ending in LF")
 	}
-	m.av.text, m.av.deflated, m.av.inserted = text, deflated, lines
+	m.av.text, m.av.deflated = text, deflated
 	if s.parts, m.av.profiles, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5]); err != nil {
 		return err
 	}
