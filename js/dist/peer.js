@@ -652,6 +652,9 @@ function drip(pc, desc, ms, over) {
   };
   setTimeout(tick, ms);
 }
+function serverAnswer(desc) {
+  return { type: desc.type, sdp: desc.sdp.replace(/^a=setup:active(\r?)$/gm, "a=setup:passive$1") };
+}
 function gathered(pc, ms) {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
   return new Promise((resolve) => {
@@ -701,6 +704,7 @@ var PeerConnection = class extends Emitter {
     this._channels = /* @__PURE__ */ new Set();
     this._restart = new Restart(this);
     this._setup = null;
+    this._waitsOut = false;
     this._sentAt = 0;
     this._frameAt = 0;
     this._keepsAlive = false;
@@ -791,10 +795,11 @@ var PeerConnection = class extends Emitter {
     this.state = "answering";
     this.role = "answerer";
     this.offerCode = offerCode;
-    const remote = this.options.patient ? patientOffer(desc) : desc;
+    const remote = this.options.patient && isGecko() ? patientOffer(desc) : desc;
+    this._waitsOut = this.options.patient && remote === desc;
     await this.pc.setRemoteDescription(remote);
     const answer = await this.pc.createAnswer();
-    await this.pc.setLocalDescription(answer);
+    await this.pc.setLocalDescription(this._waitsOut ? serverAnswer(answer) : answer);
     if (remote !== desc) drip(this.pc, desc, this.options.drip, () => this.state !== "answering");
     this._arm(this.options.answerTimeout, "connect", "peer: no connection: the offerer did not apply the answer in time, or no candidate pair works");
     await gathered(this.pc, this.options.gatherTimeout);
@@ -1001,6 +1006,7 @@ var PeerConnection = class extends Emitter {
   _pcState() {
     const s = this.pc.connectionState;
     if (s !== "failed" || this.reason) return;
+    if (this.state === "answering" && this._waitsOut && !consented(this.pc)) return;
     if (this.state === "open" && this.options.restartable) {
       if (!this._restart.pending) this._restart.deadline();
       return;

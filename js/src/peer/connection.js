@@ -58,13 +58,17 @@ function isGecko() {
 // patientOffer returns the offer without its candidates, or desc itself
 // when that cannot work (an ice-lite offerer sends no checks).
 //
-// An answerer given the offer's candidates checks them at once, and the
-// offerer answers none until it has the answer; browsers fail those pairs
-// after a fixed number of unanswered checks (Chromium ~15 s, Firefox
-// ~11 s), too soon for a person carrying the answer back. Without remote
-// candidates the browser sends no checks: when the offerer applies our
-// answer it checks our candidates, we learn its address as a
-// peer-reflexive candidate and connect. Firefox also needs drip.
+// An answerer given the offer's candidates checks them at once, and an
+// offerer that has no answer yet may answer none (ref/ does not; Firefox
+// and Chromium do): after a fixed number of unanswered checks the
+// browsers fail those pairs (Chromium ~15 s, Firefox ~11 s), too soon for
+// a person carrying the answer back. Chromium checks again when the
+// offerer's own checks arrive, so a patient Chromium answerer applies the
+// whole offer and waits its ICE failure out (waitsOut). Firefox does
+// not: a patient Firefox answerer applies the offer without candidates
+// and sends no checks; when the offerer applies the answer it checks our
+// candidates, we learn its address as a peer-reflexive candidate and
+// connect. Firefox also needs drip.
 export function patientOffer(desc) {
   if (/^a=ice-lite\s*$/m.test(desc.sdp)) return desc;
   const sdp = desc.sdp.split(/(?<=\n)/).filter((l) => !/^a=(candidate:|end-of-candidates)/.test(l)).join('');
@@ -90,6 +94,18 @@ function drip(pc, desc, ms, over) {
     setTimeout(tick, ms);
   };
   setTimeout(tick, ms);
+}
+
+// serverAnswer makes this answerer the DTLS server (a=setup:passive), so
+// that the offerer, the client, starts the handshake when it has the
+// answer. An answerer that checks the offer's candidates at once is
+// connected early to an offerer that answers checks before it has the
+// answer; as the client it would send its ClientHello then, and an
+// offerer that drops it (Firefox) waits for the next one, sent after a
+// backoff doubling from 50 ms to 60 s: a late answer would connect up to
+// a minute after it arrived.
+function serverAnswer(desc) {
+  return { type: desc.type, sdp: desc.sdp.replace(/^a=setup:active(\r?)$/gm, 'a=setup:passive$1') };
 }
 
 // gathered resolves when ICE gathering completes, or after ms
@@ -164,6 +180,7 @@ export class PeerConnection extends Emitter {
     this._channels = new Set();
     this._restart = new Restart(this);
     this._setup = null;
+    this._waitsOut = false; // a patient answerer that checks at once (see _answer)
     this._sentAt = 0; // when this side last sent a frame
     this._frameAt = 0; // when the last frame arrived
     this._keepsAlive = false; // the peer sends KEEPALIVE
@@ -257,10 +274,17 @@ export class PeerConnection extends Emitter {
     this.state = 'answering';
     this.role = 'answerer';
     this.offerCode = offerCode;
-    const remote = this.options.patient ? patientOffer(desc) : desc;
+    // A patient answerer in Chromium checks the offer's candidates at
+    // once, as an impatient one: an offerer that answers checks before it
+    // has the answer (Chromium, Firefox) is connected before the answer
+    // is made, which ends our gathering early (the answer is ready as
+    // soon as without codes); an ICE failure before the answer arrives is
+    // waited out (_pcState). Firefox holds them back (patientOffer).
+    const remote = this.options.patient && isGecko() ? patientOffer(desc) : desc;
+    this._waitsOut = this.options.patient && remote === desc;
     await this.pc.setRemoteDescription(remote);
     const answer = await this.pc.createAnswer();
-    await this.pc.setLocalDescription(answer);
+    await this.pc.setLocalDescription(this._waitsOut ? serverAnswer(answer) : answer);
     if (remote !== desc) drip(this.pc, desc, this.options.drip, () => this.state !== 'answering');
     this._arm(this.options.answerTimeout, 'connect', 'peer: no connection: the offerer did not apply the answer in time, or no candidate pair works');
     await gathered(this.pc, this.options.gatherTimeout);
@@ -478,6 +502,12 @@ export class PeerConnection extends Emitter {
   _pcState() {
     const s = this.pc.connectionState;
     if (s !== 'failed' || this.reason) return;
+    // waitsOut: a patient answerer's checks of the offer's candidates fail
+    // when the answer is late (Chromium: ~15 s after the offer); the
+    // offerer's checks make ICE connect again once it applies the answer
+    // (measured: 25 s and 90 s later). Until answerTimeout. A DTLS
+    // failure (ICE connected) still ends it.
+    if (this.state === 'answering' && this._waitsOut && !consented(this.pc)) return;
     if (this.state === 'open' && this.options.restartable) {
       // A restart can recover a failed ICE transport: the restart's
       // deadline, or the hold past the dead-peer deadline, ends it.

@@ -22,11 +22,17 @@ export interface PeerConnectionOptions {
   form?: Form;
   /** The codec's candidate policy for this side's codes (SPEC.md §3.4). */
   policy?: CandidatePolicy;
-  /** Answer patiently (default true): the answer may reach the offerer minutes later. */
+  /**
+   * Answer patiently (default true): the answer may reach the offerer minutes later. Chromium
+   * (every browser but Firefox) checks the offer's candidates at once, connecting as fast as
+   * answering at once, waits out an ICE failure before the answer arrives, and answers as the
+   * DTLS server (a=setup:passive: the offerer starts the handshake once it has the answer);
+   * Firefox applies the offer without its candidates (patientOffer) and drips them.
+   */
   patient?: boolean;
   /** On pagehide (a closed tab, a navigation) send CLOSE and close (default true): the peer sees the page gone at once. */
   closeOnPageHide?: boolean;
-  /** Firefox patient answerers re-add the offer's candidates every drip ms (default 3000 in Firefox, 0 elsewhere). */
+  /** Firefox patient answerers re-add the offer's candidates every drip ms (default 3000 in Firefox, 0 elsewhere; only Firefox holds them back). */
   drip?: number;
   /** Bound on candidate gathering, ms; default 2000, range 1..60000. */
   gatherTimeout?: number;
@@ -178,7 +184,7 @@ export class PeerConnection {
   off<K extends keyof PeerConnectionEvents>(type: K, fn: PeerConnectionEvents[K]): void;
 }
 
-/** The offer without its candidates (the patient answerer), or the offer itself for an ice-lite offerer. */
+/** The offer without its candidates (a patient Firefox answerer), or the offer itself for an ice-lite offerer. */
 export function patientOffer(desc: RTCSessionDescriptionInit & { sdp: string }): { type: RTCSdpType; sdp: string };
 
 // --- Identity blocks (IDENTITY.md) ---
