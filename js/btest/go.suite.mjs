@@ -1,7 +1,8 @@
 // The library in Chromium and Firefox with ref/ (Go, through `peer offer`
 // and `peer answer`): codes both ways, messages and the end of stream in
-// both directions (the framing of SPEC.md §13), a close seen by Go, and a
-// Go peer that vanishes seen as unreachable at the dead-peer deadline.
+// both directions (the framing of SPEC.md §13), a close seen by Go, an
+// answer that reaches Go 20 s late, and a Go peer that vanishes seen as
+// unreachable at the dead-peer deadline.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './harness.mjs';
@@ -82,6 +83,36 @@ for (const kind of ['chromium', 'firefox']) {
         assert.ok(ms < 1000, `Go saw the close after ${ms} ms; stderr:\n${go.err}`);
         assert.match(go.err, /other side closed the connection/);
         assert.equal(await page.evaluate(() => T.conns.c.close), 'closed');
+      } finally {
+        await H.closeAll(b);
+        await go.stop();
+      }
+    });
+
+    // A Go offerer answers no check before it has the answer: a Chromium
+    // answerer (checking the offer's candidates at once) gives up on them
+    // after ~15 s and must wait that out; Firefox holds them back.
+    test(`${kind} answers Go's offer; the answer reaches Go 20 s later`, { timeout: 120000 }, async () => {
+      const b = await H.launch(kind, { mdns: false });
+      const go = new H.GoPeer(['offer', '-stdio']);
+      try {
+        const offer = await go.firstLine();
+        const page = await H.openTestPage(b, server.url);
+        const answer = await page.evaluate((o) => {
+          const r = T.make('c');
+          T.states = [];
+          r.c.pc.addEventListener('connectionstatechange', () => T.states.push(r.c.pc.connectionState));
+          return r.c.connect(o);
+        }, offer);
+        await new Promise((r) => setTimeout(r, 20000));
+        const t0 = await page.evaluate(() => T.now());
+        go.write(answer + '\n');
+        await H.waitOpen(page, 'c');
+        const r = await page.evaluate(() => ({ at: T.conns.c.connectAt, states: T.states }));
+        console.log(`${kind}: open ${Math.round(r.at - t0)} ms after the late answer went to Go; connection states ${r.states.join(' ')}`);
+        go.write('late but here\n');
+        await H.until(page, () => T.conns.c.msgs.length > 0);
+        assert.equal(await page.evaluate(() => new TextDecoder().decode(T.conns.c.msgs[0])), 'late but here\n');
       } finally {
         await H.closeAll(b);
         await go.stop();
