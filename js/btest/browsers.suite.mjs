@@ -190,17 +190,23 @@ for (const kind of ['chromium', 'firefox']) {
 }
 
 // setupLib connects a and b through codes (connection name, options) and
-// returns the set-up time in ms; both sides are closed after.
+// returns the set-up time in ms; both sides are closed after. The
+// answerer's connection is made after the start, as the raw answerer's
+// RTCPeerConnection is; few page round trips (each is slow over BiDi).
 async function setupLib(a, b, name, opts) {
-  await a.evaluate((n, o) => T.make(n, o), name, opts);
-  await b.evaluate((n, o) => T.make(n, o), name, opts);
-  const { offer, t0 } = await a.evaluate(async (n) => { const t0 = T.now(); return { offer: await T.conns[n].c.offer(), t0 }; }, name);
-  const answer = await b.evaluate((n, o) => T.conns[n].c.connect(o), name, offer);
+  const { offer, t0 } = await a.evaluate(async (n, o) => {
+    const c = T.make(n, o).c, t0 = T.now();
+    return { offer: await c.offer(), t0 };
+  }, name, opts);
+  const answer = await b.evaluate((n, o, x) => T.make(n, o).c.connect(x), name, opts, offer);
   await a.evaluate((n, x) => T.conns[n].c.connect(x), name, answer);
-  await H.waitOpen(a, name);
-  await H.waitOpen(b, name);
-  const ends = [await a.evaluate((n) => T.conns[n].connectAt, name), await b.evaluate((n) => T.conns[n].connectAt, name)];
-  for (const p of [a, b]) await p.evaluate((n) => T.conns[n].c.close(), name);
+  const ends = [];
+  for (const p of [a, b]) {
+    await H.until(p, (n) => T.conns[n].connectAt || T.conns[n].close, name);
+    const r = await p.evaluate((n) => { const r = T.conns[n]; r.c.close(); return { at: r.connectAt, close: r.close }; }, name);
+    assert.ok(r.at, `${name} closed (${r.close}) before it opened`);
+    ends.push(r.at);
+  }
   return Math.round(Math.max(...ends) - t0);
 }
 
