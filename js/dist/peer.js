@@ -795,8 +795,9 @@ var PeerConnection = class extends Emitter {
     this.state = "answering";
     this.role = "answerer";
     this.offerCode = offerCode;
-    const remote = this.options.patient && isGecko() ? patientOffer(desc) : desc;
-    this._waitsOut = this.options.patient && remote === desc;
+    const gecko = isGecko();
+    const remote = this.options.patient && gecko ? patientOffer(desc) : desc;
+    this._waitsOut = this.options.patient && !gecko;
     await this.pc.setRemoteDescription(remote);
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(this._waitsOut ? serverAnswer(answer) : answer);
