@@ -249,6 +249,39 @@ type partCoder struct {
 	// the best's; nil when not renamed.
 	rename, bestRename []byte
 	refs               []bool // the part's lines that hold a reference (lineRefs), made when first needed
+	// seeded is true while the best so far is a seed's bound (seed), not
+	// a base diffed: best then holds the empty base's ops.
+	seeded bool
+}
+
+// editSeed tells the search of one part's base (searchEdits) a base that
+// the part was coded with and the cost of that coding: the decoder's
+// check (checkAV) seeds each part with what the code holds, so that the
+// bases that cannot cost as little are not diffed. Its number, and its
+// part index for bases 1 and 2 (w, the rename bit included).
+type editSeed struct {
+	cost       int
+	base, part uint64
+}
+
+// seed starts the search of part x with the bound of sd: only bases that
+// cost less, or as much and come no later in tie-break order, are diffed
+// (offers is the number of the offer's parts). The bound replaces the
+// empty base's only when lower, and it is no base: when no base meets it,
+// c.seeded stays true and the search's result is not the encoder's.
+func (c *partCoder) seed(sd editSeed, offers, x int) {
+	q := 0 // sd's place in tie-break order (try)
+	switch {
+	case sd.base == baseOffer:
+		q = 1 + int(sd.part>>1)
+	case sd.base == baseOwn:
+		q = 1 + offers + int(sd.part>>1)
+	case sd.base >= baseProfile:
+		q = 1 + offers + x + int(sd.base-baseProfile)
+	}
+	if sd.cost < c.bestCost {
+		c.bestCost, c.bestQ, c.seeded = sd.cost, q+1, true
+	}
 }
 
 // try diffs the part s (sid: its ids) against base b, numbered base (and
@@ -282,6 +315,7 @@ func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint6
 	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
 		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q
+		c.seeded = false
 		c.bestRename = append(c.bestRename[:0], c.rename...)
 	}
 }
@@ -321,6 +355,15 @@ func (b *baseIndex) missing(s []string, sid []int32) int {
 // first, so that their cost prunes the others by their lower bounds: the
 // offer's part of the same index, then the profile of least lower bound.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
+	dst, text, _ = searchEdits(dst, text, parts, offer, maxProfile, nil)
+	return dst, text
+}
+
+// searchEdits is appendEdits with the search of part x's base seeded
+// with seeds[x] (editSeed, when x < len(seeds)). The result is
+// appendEdits' whatever the seeds, or ok is false: when the seed of a part
+// bounds its cost below that of every base.
+func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seeds []editSeed) (_, _ []byte, ok bool) {
 	reg := profileIndex()
 	in, offerIdx := editInterner(offer)
 	lines := 0
@@ -341,7 +384,10 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 			c.best = append(c.best[:0], avOp{kind: opEnd, n: 0})
 		}
 		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
-		c.bestCost = editCost(s, c.best, 1)
+		c.bestCost, c.seeded = editCost(s, c.best, 1), false
+		if x < len(seeds) {
+			c.seed(seeds[x], len(offerIdx), x)
+		}
 		if x < len(offerIdx) {
 			c.tryPart(s, sid, &offerIdx[x], baseOffer, 2*uint64(x), 1+x)
 		}
@@ -376,6 +422,9 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		for k := range own.sids {
 			c.tryRenamed(s, sid, &in, parts[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
 		}
+		if c.seeded {
+			return dst, text, false
+		}
 		if x < len(parts)-1 {
 			own.add(sid)
 		}
@@ -384,7 +433,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	if len(parts) > 0 && c.best[len(c.best)-1].kind == opCopyEnd {
 		dst = dst[:len(dst)-1] // the last part's COPY END is implied
 	}
-	return dst, text
+	return dst, text, true
 }
 
 // leastBound returns the profile k of least lower bound missing[k] + the
@@ -505,7 +554,8 @@ func nextOp(edits []byte, p *int) (uint64, bool) {
 // offer is not an A/V code), keeping the skeleton's bytes (+2 per line)
 // within maxSDP. off is the offset of the edits item, for errors. It also
 // returns the greatest profile number used as a base (-1: none).
-func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, maxSDP, off int) (parts [][]string, maxProfile int, err error) {
+// When seeds is not nil, each part's editSeed is appended to it (partSeed).
+func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, maxSDP, off int, seeds *[]editSeed) (parts [][]string, maxProfile int, err error) {
 	maxProfile = -1
 	total, p := 0, 0
 	cache := blockCache{}
@@ -514,6 +564,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
 	for p < len(edits) {
+		partStart, before := p, lines
 		bl, profile, err := readBase(edits, &p, offer, parts, answer, off)
 		if err == nil {
 			total, err = chargeRenamed(bl, profile, total, maxSDP, off)
@@ -574,6 +625,9 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 				break
 			}
 		}
+		if seeds != nil {
+			*seeds = append(*seeds, partSeed(edits, partStart, p, before[:len(before)-len(lines)]))
+		}
 		if len(all) == start {
 			parts = append(parts, nil)
 		} else {
@@ -584,4 +638,23 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		return nil, -1, bad("%d inserted lines left over", len(lines))
 	}
 	return parts, maxProfile, nil
+}
+
+// partSeed returns the editSeed of the part whose edits are edits[start:end]
+// and whose inserted lines are ins: its base and the cost of its coding,
+// plus one for a COPY END that the end of the edits implies.
+func partSeed(edits []byte, start, end int, ins []string) editSeed {
+	sd := editSeed{cost: end - start}
+	if end == len(edits) {
+		sd.cost++
+	}
+	for _, l := range ins {
+		sd.cost += len(l) + 1
+	}
+	p := start
+	sd.base, _ = readVarint(edits, &p)
+	if sd.base == baseOffer || sd.base == baseOwn {
+		sd.part, _ = readVarint(edits, &p)
+	}
+	return sd
 }
