@@ -374,7 +374,13 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	own := newOwnBases(len(parts), int(in.next)+lines)
 	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
-	var c partCoder
+	// The ops buffers in one allocation, with room for the ops of most
+	// parts (the diff of a part seldom makes more than one op per 4 lines).
+	opsBuf := make([]avOp, 2*(lines/4+16))
+	c := partCoder{ops: opsBuf[: 0 : lines/4+16], best: opsBuf[lines/4+16:][:0]}
+	if dst == nil {
+		dst = make([]byte, 0, lines+2*len(parts)) // about a byte per line, less than that in most codes
+	}
 	allIDs := make([]int32, lines) // every part's ids, each a slice of it
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
