@@ -371,6 +371,7 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 		lines += len(s)
 	}
 	// The ids of the description's lines are below in.next + lines.
+	in.extra.reserve(lines)
 	own := newOwnBases(len(parts), int(in.next)+lines)
 	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))

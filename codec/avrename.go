@@ -244,11 +244,11 @@ func lineRefs(s []string) []bool {
 // offer, gets an id of its own after all the interner's.
 func (in *interner) lookup(lines []string) []int32 {
 	out := make([]int32, len(lines))
-	next := in.next + int32(len(in.extra))
+	next := in.next + int32(in.extra.n)
 	for i, l := range lines {
 		id, ok := in.known[l]
 		if !ok {
-			if id, ok = in.extra[l]; !ok {
+			if id, ok = in.extra.lookup(l); !ok {
 				id = next
 				next++
 			}
