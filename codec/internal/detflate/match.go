@@ -34,10 +34,15 @@ func hash3(w []byte, q int) uint32 {
 }
 
 // dictLevels are the prefix lengths of a dictionary's chain levels, and
-// dictReach the greatest of them.
-var dictLevels = [...]int{3, 4, 6, 8, 12, 16, 24, 32}
+// dictReach the greatest of them. A walk visits the positions that share
+// the level's prefix with the current one, looking for one more byte than
+// the best match so far: every length to 8 and close steps after it keep
+// the positions that share the prefix but not that byte few (the A/V
+// text item against the registry text compresses 10% faster than with
+// the levels 3, 4, 6, 8, 12, 16, 24, 32).
+var dictLevels = [...]int{3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 64}
 
-const dictReach = 32
+const dictReach = 64
 
 // hashN returns the hash of the k bytes of w at q (q+k <= len(w)), k one
 // of dictLevels; hashN(w, q, 3) is hash3(w, q).
@@ -78,8 +83,11 @@ type dictIndex struct {
 	fixed  bool // SDPDictionary or a dictionary given to Share: its content never changes
 	built  int  // levels 0 to built-1 are built (a one-off dictionary gets level 0 only)
 	levels [len(dictLevels)]struct {
-		head []int32 // hash -> 1 + most recent position, 0 for none
-		prev []int32 // position -> 1 + previous position with the same hash, 0 for none
+		// uint16: a dictionary index holds at most WindowSize positions
+		// (its dictionary is cut to the window), so 1 + a position fits,
+		// and the chains take half the memory, and of the cache.
+		head []uint16 // hash -> 1 + most recent position, 0 for none
+		prev []uint16 // position -> 1 + previous position with the same hash, 0 for none
 	}
 }
 
@@ -92,14 +100,17 @@ func newDictIndex(dict []byte) *dictIndex {
 // with longer walks: the index of a dictionary used once, for a short
 // input, where building every level would cost more than the walks save.
 func newDictIndexLevels(dict []byte, n int) *dictIndex {
+	if len(dict) > WindowSize {
+		panic("detflate: a dictionary index of more than WindowSize bytes")
+	}
 	di := &dictIndex{dict: dict, built: n}
 	for i, k := range dictLevels[:n] {
 		lv := &di.levels[i]
-		lv.head, lv.prev = make([]int32, 1<<hashBits), make([]int32, len(dict))
+		lv.head, lv.prev = make([]uint16, 1<<hashBits), make([]uint16, len(dict))
 		for q := 0; q+dictReach <= len(dict); q++ {
 			h := hashN(dict, q, k)
 			lv.prev[q] = lv.head[h]
-			lv.head[h] = int32(q + 1)
+			lv.head[h] = uint16(q + 1)
 		}
 	}
 	return di
