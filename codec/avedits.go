@@ -249,6 +249,7 @@ type partCoder struct {
 	// the best's; nil when not renamed.
 	rename, bestRename []byte
 	refs               []bool // the part's lines that hold a reference (lineRefs), made when first needed
+	refsBuf            []bool // refs' storage, kept from part to part
 	// seeded is true while the best so far is a seed's bound (seed), not
 	// a base diffed: best then holds the empty base's ops.
 	seeded bool
@@ -371,7 +372,7 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 		lines += len(s)
 	}
 	// The ids of the description's lines are below in.next + lines.
-	in.extra.reserve(lines)
+	in.extra.reserve(lines / 4) // most lines are the registry's
 	own := newOwnBases(len(parts), int(in.next)+lines)
 	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
