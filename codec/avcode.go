@@ -290,11 +290,13 @@ func readAVTables(s *avSkel, items [][]byte, offs []int) error {
 	if len(ssrcs)%4 != 0 {
 		return errf(ErrMalformed, offs[3], "ssrcs", "%d bytes, not a multiple of 4", len(ssrcs))
 	}
+	s.ssrcs = make([]uint32, 0, len(ssrcs)/4)
 	for k := 0; k < len(ssrcs); k += 4 {
 		s.ssrcs = append(s.ssrcs, binary.BigEndian.Uint32(ssrcs[k:]))
 	}
 	_, n, hdr, _ = itemHeader(items[4])
 	rest = items[4][hdr:]
+	s.ids = make([]string, 0, min(n, uint64(len(rest)))) // each entry is a byte at least
 	for k := uint64(0); k < n; k++ {
 		maj, l, h, _ := itemHeader(rest)
 		if maj != majBytes && maj != majText {

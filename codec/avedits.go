@@ -568,6 +568,10 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 	total, p := 0, 0
 	cache := blockCache{}
 	all := make([]string, 0, 2*len(lines)+64)
+	parts = make([][]string, 0, 8) // most descriptions have fewer parts
+	if seeds != nil && *seeds == nil {
+		*seeds = make([]editSeed, 0, 8)
+	}
 	bad := func(format string, a ...any) error {
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
