@@ -250,39 +250,7 @@ type partCoder struct {
 	rename, bestRename []byte
 	refs               []bool // the part's lines that hold a reference (lineRefs), made when first needed
 	refsBuf            []bool // refs' storage, kept from part to part
-	// seeded is true while the best so far is a seed's bound (seed), not
-	// a base diffed: best then holds the empty base's ops.
-	seeded bool
-}
-
-// editSeed tells the search of one part's base (searchEdits) a base that
-// the part was coded with and the cost of that coding: the decoder's
-// check (checkAV) seeds each part with what the code holds, so that the
-// bases that cannot cost as little are not diffed. Its number, and its
-// part index for bases 1 and 2 (w, the rename bit included).
-type editSeed struct {
-	cost       int
-	base, part uint64
-}
-
-// seed starts the search of part x with the bound of sd: only bases that
-// cost less, or as much and come no later in tie-break order, are diffed
-// (offers is the number of the offer's parts). The bound replaces the
-// empty base's only when lower, and it is no base: when no base meets it,
-// c.seeded stays true and the search's result is not the encoder's.
-func (c *partCoder) seed(sd editSeed, offers, x int) {
-	q := 0 // sd's place in tie-break order (try)
-	switch {
-	case sd.base == baseOffer:
-		q = 1 + int(sd.part>>1)
-	case sd.base == baseOwn:
-		q = 1 + offers + int(sd.part>>1)
-	case sd.base >= baseProfile:
-		q = 1 + offers + x + int(sd.base-baseProfile)
-	}
-	if sd.cost < c.bestCost {
-		c.bestCost, c.bestQ, c.seeded = sd.cost, q+1, true
-	}
+	seeded             bool   // the best so far is a seed's bound (seed), not a base diffed
 }
 
 // try diffs the part s (sid: its ids) against base b, numbered base (and
@@ -360,10 +328,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	return dst, text
 }
 
-// searchEdits is appendEdits with the search of part x's base seeded
-// with seeds[x] (editSeed, when x < len(seeds)). The result is
-// appendEdits' whatever the seeds, or ok is false: when the seed of a part
-// bounds its cost below that of every base.
+// searchEdits is appendEdits with each part's search seeded (seed): the same result, or not ok.
 func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seeds []editSeed) (_, _ []byte, ok bool) {
 	reg := profileIndex()
 	in, offerIdx := editInterner(offer)
@@ -376,13 +341,7 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	own := newOwnBases(len(parts), int(in.next)+lines)
 	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
-	// The ops buffers in one allocation, with room for the ops of most
-	// parts (the diff of a part seldom makes more than one op per 4 lines).
-	opsBuf := make([]avOp, 2*(lines/4+16))
-	c := partCoder{ops: opsBuf[: 0 : lines/4+16], best: opsBuf[lines/4+16:][:0]}
-	if dst == nil {
-		dst = make([]byte, 0, lines+2*len(parts)) // about a byte per line, less than that in most codes
-	}
+	c := newPartCoder(lines)
 	allIDs := make([]int32, lines) // every part's ids, each a slice of it
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
@@ -392,10 +351,8 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 			c.best = append(c.best[:0], avOp{kind: opEnd, n: 0})
 		}
 		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
-		c.bestCost, c.seeded = editCost(s, c.best, 1), false
-		if x < len(seeds) {
-			c.seed(seeds[x], len(offerIdx), x)
-		}
+		c.bestCost = editCost(s, c.best, 1)
+		c.seed(seeds, len(offerIdx), x)
 		if x < len(offerIdx) {
 			c.tryPart(s, sid, &offerIdx[x], baseOffer, 2*uint64(x), 1+x)
 		}
@@ -562,16 +519,12 @@ func nextOp(edits []byte, p *int) (uint64, bool) {
 // offer is not an A/V code), keeping the skeleton's bytes (+2 per line)
 // within maxSDP. off is the offset of the edits item, for errors. It also
 // returns the greatest profile number used as a base (-1: none).
-// When seeds is not nil, each part's editSeed is appended to it (partSeed).
+// Each part's editSeed is appended to seeds when not nil (recordSeed).
 func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, maxSDP, off int, seeds *[]editSeed) (parts [][]string, maxProfile int, err error) {
 	maxProfile = -1
 	total, p := 0, 0
 	cache := blockCache{}
 	all := make([]string, 0, 2*len(lines)+64)
-	parts = make([][]string, 0, 8) // most descriptions have fewer parts
-	if seeds != nil && *seeds == nil {
-		*seeds = make([]editSeed, 0, 8)
-	}
 	bad := func(format string, a ...any) error {
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
@@ -637,36 +590,11 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 				break
 			}
 		}
-		if seeds != nil {
-			*seeds = append(*seeds, partSeed(edits, partStart, p, before[:len(before)-len(lines)]))
-		}
-		if len(all) == start {
-			parts = append(parts, nil)
-		} else {
-			parts = append(parts, all[start:len(all):len(all)])
-		}
+		recordSeed(seeds, edits, partStart, p, before[:len(before)-len(lines)])
+		parts = append(parts, partOf(all, start))
 	}
 	if len(lines) > 0 {
 		return nil, -1, bad("%d inserted lines left over", len(lines))
 	}
 	return parts, maxProfile, nil
-}
-
-// partSeed returns the editSeed of the part whose edits are edits[start:end]
-// and whose inserted lines are ins: its base and the cost of its coding,
-// plus one for a COPY END that the end of the edits implies.
-func partSeed(edits []byte, start, end int, ins []string) editSeed {
-	sd := editSeed{cost: end - start}
-	if end == len(edits) {
-		sd.cost++
-	}
-	for _, l := range ins {
-		sd.cost += len(l) + 1
-	}
-	p := start
-	sd.base, _ = readVarint(edits, &p)
-	if sd.base == baseOffer || sd.base == baseOwn {
-		sd.part, _ = readVarint(edits, &p)
-	}
-	return sd
 }
