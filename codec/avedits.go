@@ -332,9 +332,9 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seeds []editSeed) (_, _ []byte, ok bool) {
 	reg := profileIndex()
 	in, offerIdx := editInterner(offer)
-	lines := 0
-	for _, s := range parts {
-		lines += len(s)
+	lines, size := countLines(parts)
+	if text == nil {
+		text = make([]byte, 0, size/4) // room for the inserted lines of most descriptions
 	}
 	// The ids of the description's lines are below in.next + lines.
 	in.extra.reserve(lines / 4) // most lines are the registry's

@@ -86,3 +86,15 @@ func newPartCoder(n int) partCoder {
 	buf := make([]avOp, 2*k)
 	return partCoder{ops: buf[:0:k], best: buf[k:][:0]}
 }
+
+// countLines returns the number of lines of parts and their bytes, each
+// line counted with an LF.
+func countLines(parts [][]string) (lines, size int) {
+	for _, s := range parts {
+		lines += len(s)
+		for _, l := range s {
+			size += len(l) + 1
+		}
+	}
+	return lines, size
+}
