@@ -181,7 +181,7 @@ type interner struct {
 	known map[string]int32
 	table *lineTable // known's lines, looked up faster
 	next  int32
-	extra map[string]int32
+	extra extraLines // the lines given ids of their own, from next on
 }
 
 // newInterner returns an interner of the registry's ids.
@@ -198,12 +198,9 @@ func (in *interner) ids(out []int32, lines []string) []int32 {
 	for i, l := range lines {
 		id, ok := in.table.lookup(l)
 		if !ok {
-			if id, ok = in.extra[l]; !ok {
-				if in.extra == nil {
-					in.extra = map[string]int32{}
-				}
-				id = in.next + int32(len(in.extra))
-				in.extra[l] = id
+			if id, ok = in.extra.lookup(l); !ok {
+				id = in.next + int32(in.extra.n)
+				in.extra.add(l, id)
 			}
 		}
 		out[i] = id
@@ -258,6 +255,9 @@ func newLineTable(m map[string]int32) *lineTable {
 
 // lookup returns the id of l and whether the table has it.
 func (t *lineTable) lookup(l string) (int32, bool) {
+	if len(t.slots) == 0 {
+		return 0, false
+	}
 	for i := lineHash(l) & t.mask; ; i = (i + 1) & t.mask {
 		s := &t.slots[i]
 		if s.id1 == 0 {
@@ -267,6 +267,49 @@ func (t *lineTable) lookup(l string) (int32, bool) {
 			return s.id1 - 1, true
 		}
 	}
+}
+
+// extraLines is a lineTable that lines are added to, at most half full:
+// the interner's lines that the registry and the offer lack, hashed as
+// lineTable's rather than by a Go map.
+type extraLines struct {
+	lineTable
+	n int // the lines held
+}
+
+// reserve makes room for n lines without growing.
+func (e *extraLines) reserve(n int) {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	if e.n == 0 && size > len(e.slots) {
+		e.lineTable = lineTable{slots: make([]lineSlot, size), mask: uint32(size - 1)}
+	}
+}
+
+// add adds the line l, which the table lacks, with the id id.
+func (e *extraLines) add(l string, id int32) {
+	if 2*(e.n+1) > len(e.slots) {
+		old := e.slots
+		size := max(16, 2*len(old))
+		e.lineTable = lineTable{slots: make([]lineSlot, size), mask: uint32(size - 1)}
+		for _, s := range old {
+			if s.id1 != 0 {
+				e.put(s)
+			}
+		}
+	}
+	e.put(lineSlot{l, id + 1})
+	e.n++
+}
+
+func (e *extraLines) put(s lineSlot) {
+	i := lineHash(s.line) & e.mask
+	for e.slots[i].id1 != 0 {
+		i = (i + 1) & e.mask
+	}
+	e.slots[i] = s
 }
 
 // lineHash hashes a line's length and its bytes 0–7, 8–15, the 8 around

@@ -29,9 +29,10 @@ type avData struct {
 	offer    [][]string // the offer's skeleton parts, for an answer whose offer is an A/V code
 	profiles int        // decoded codes: the greatest registry profile used as a base, -1 for none
 	edits    []byte
-	text     []byte // the inserted lines, each followed by LF
-	deflated []byte // decoded codes: the text item as received
-	sdp      string // decoded codes: the rendered description
+	text     []byte     // the inserted lines, each followed by LF
+	deflated []byte     // decoded codes: the text item as received
+	sdp      string     // decoded codes: the rendered description
+	seeds    []editSeed // decoded codes: each part's base and cost (applyEdits), for checkAV
 }
 
 // avModel returns the A/V model of p (AVFORM §1, §2); ok is false when p
@@ -253,7 +254,7 @@ func (d *Decoder) readAV(m *model, items [][]byte, offs []int) error {
 		return errf(ErrMalformed, offs[6], "text", "the text must be non-empty lines, each ending in LF")
 	}
 	m.av.text, m.av.deflated = text, deflated
-	if s.parts, m.av.profiles, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5]); err != nil {
+	if s.parts, m.av.profiles, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5], &m.av.seeds); err != nil {
 		return err
 	}
 	m.av.edits = edits
@@ -289,11 +290,13 @@ func readAVTables(s *avSkel, items [][]byte, offs []int) error {
 	if len(ssrcs)%4 != 0 {
 		return errf(ErrMalformed, offs[3], "ssrcs", "%d bytes, not a multiple of 4", len(ssrcs))
 	}
+	s.ssrcs = make([]uint32, 0, len(ssrcs)/4)
 	for k := 0; k < len(ssrcs); k += 4 {
 		s.ssrcs = append(s.ssrcs, binary.BigEndian.Uint32(ssrcs[k:]))
 	}
 	_, n, hdr, _ = itemHeader(items[4])
 	rest = items[4][hdr:]
+	s.ids = make([]string, 0, min(n, uint64(len(rest)))) // each entry is a byte at least
 	for k := uint64(0); k < n; k++ {
 		maj, l, h, _ := itemHeader(rest)
 		if maj != majBytes && maj != majText {
@@ -401,7 +404,10 @@ func (m *model) checkAV(code []byte) error {
 		return errf(ErrNonCanonical, -1, "", "description is not A/V-eligible")
 	}
 	m2.bind, m2.unknown, m2.av.offer = m.bind, m.unknown, m.av.offer
-	m2.av.makeEdits(m.av.profiles)
+	var ok2 bool
+	if m2.av.edits, m2.av.text, ok2 = searchEdits(nil, nil, m2.av.skel.parts, m2.av.offer, m.av.profiles, m.av.seeds); !ok2 {
+		m2.av.makeEdits(m.av.profiles) // a seed below every base's cost: the code is not canonical, found below
+	}
 	again := m2.appendBinary(make([]byte, 0, len(code)), m.av.deflated)
 	if m.nonCanon || !bytes.Equal(m2.av.text, m.av.text) || !bytes.Equal(again, code) {
 		off := 0

@@ -249,6 +249,8 @@ type partCoder struct {
 	// the best's; nil when not renamed.
 	rename, bestRename []byte
 	refs               []bool // the part's lines that hold a reference (lineRefs), made when first needed
+	refsBuf            []bool // refs' storage, kept from part to part
+	seeded             bool   // the best so far is a seed's bound (seed), not a base diffed
 }
 
 // try diffs the part s (sid: its ids) against base b, numbered base (and
@@ -282,6 +284,7 @@ func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint6
 	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
 		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q
+		c.seeded = false
 		c.bestRename = append(c.bestRename[:0], c.rename...)
 	}
 }
@@ -321,17 +324,24 @@ func (b *baseIndex) missing(s []string, sid []int32) int {
 // first, so that their cost prunes the others by their lower bounds: the
 // offer's part of the same index, then the profile of least lower bound.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
+	dst, text, _ = searchEdits(dst, text, parts, offer, maxProfile, nil)
+	return dst, text
+}
+
+// searchEdits is appendEdits with each part's search seeded (seed): the same result, or not ok.
+func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seeds []editSeed) (_, _ []byte, ok bool) {
 	reg := profileIndex()
 	in, offerIdx := editInterner(offer)
-	lines := 0
-	for _, s := range parts {
-		lines += len(s)
+	lines, size := countLines(parts)
+	if text == nil {
+		text = make([]byte, 0, size/4) // room for the inserted lines of most descriptions
 	}
 	// The ids of the description's lines are below in.next + lines.
+	in.extra.reserve(lines / 4) // most lines are the registry's
 	own := newOwnBases(len(parts), int(in.next)+lines)
 	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
-	var c partCoder
+	c := newPartCoder(lines)
 	allIDs := make([]int32, lines) // every part's ids, each a slice of it
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
@@ -342,6 +352,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		}
 		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
 		c.bestCost = editCost(s, c.best, 1)
+		c.seed(seeds, len(offerIdx), x)
 		if x < len(offerIdx) {
 			c.tryPart(s, sid, &offerIdx[x], baseOffer, 2*uint64(x), 1+x)
 		}
@@ -376,6 +387,9 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 		for k := range own.sids {
 			c.tryRenamed(s, sid, &in, parts[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
 		}
+		if c.seeded {
+			return dst, text, false
+		}
 		if x < len(parts)-1 {
 			own.add(sid)
 		}
@@ -384,7 +398,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	if len(parts) > 0 && c.best[len(c.best)-1].kind == opCopyEnd {
 		dst = dst[:len(dst)-1] // the last part's COPY END is implied
 	}
-	return dst, text
+	return dst, text, true
 }
 
 // leastBound returns the profile k of least lower bound missing[k] + the
@@ -505,7 +519,8 @@ func nextOp(edits []byte, p *int) (uint64, bool) {
 // offer is not an A/V code), keeping the skeleton's bytes (+2 per line)
 // within maxSDP. off is the offset of the edits item, for errors. It also
 // returns the greatest profile number used as a base (-1: none).
-func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, maxSDP, off int) (parts [][]string, maxProfile int, err error) {
+// Each part's editSeed is appended to seeds when not nil (recordSeed).
+func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, maxSDP, off int, seeds *[]editSeed) (parts [][]string, maxProfile int, err error) {
 	maxProfile = -1
 	total, p := 0, 0
 	cache := blockCache{}
@@ -514,6 +529,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
 	for p < len(edits) {
+		partStart, before := p, lines
 		bl, profile, err := readBase(edits, &p, offer, parts, answer, off)
 		if err == nil {
 			total, err = chargeRenamed(bl, profile, total, maxSDP, off)
@@ -574,11 +590,8 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 				break
 			}
 		}
-		if len(all) == start {
-			parts = append(parts, nil)
-		} else {
-			parts = append(parts, all[start:len(all):len(all)])
-		}
+		recordSeed(seeds, edits, partStart, p, before[:len(before)-len(lines)])
+		parts = append(parts, partOf(all, start))
 	}
 	if len(lines) > 0 {
 		return nil, -1, bad("%d inserted lines left over", len(lines))

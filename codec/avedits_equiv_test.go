@@ -2,10 +2,7 @@ package codec
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -40,7 +37,7 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 				best, bestBase, bestCost, bestRename = ops, nums[k], c, nil
 			}
 			// The same base renamed, right after it in tie-break order.
-			if _, refMissing := plainMissing(s, sid, bases[k].has, lineRefs(s), 1<<30); !refMissing {
+			if _, refMissing := plainMissing(s, sid, bases[k].has, lineRefs(nil, s), 1<<30); !refMissing {
 				continue
 			}
 			if from, to, payload, ok := renameFor(texts[k], s); ok {
@@ -81,30 +78,7 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 // description of testdata/av alone and against each of a few others as
 // offer, with every profile and with none.
 func TestAppendEditsPlain(t *testing.T) {
-	var skels [][][]string
-	err := filepath.WalkDir(filepath.Join("..", "testdata", "av"), func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".sdp") {
-			return err
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		p, err := parseSDP(string(raw))
-		if err != nil {
-			return nil // not every file is a valid description
-		}
-		if s, ok := avExtract(p, &CandidatePolicy{}); ok {
-			skels = append(skels, s.parts)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(skels) < 20 {
-		t.Fatalf("only %d A/V skeletons in testdata/av", len(skels))
-	}
+	skels := avTestSkeletons(t)
 	// Descriptions of more than 65 parts (more than an A/V code holds),
 	// for the bases past the 64th: the parts of the corpus in turn, and
 	// 66 one-line parts and then a media part twice, the second time less

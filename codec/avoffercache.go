@@ -65,10 +65,13 @@ func derivedFor(offer [][]string) *offerDerived {
 		d.bases[k] = newBaseIndex(in.ids(nil, p))
 		d.bases[k].setBlocks(p)
 	}
-	d.ids = make(map[string]int32, len(in.known)+len(in.extra))
-	for _, m := range [2]map[string]int32{in.known, in.extra} {
-		for l, id := range m {
-			d.ids[l] = id
+	d.ids = make(map[string]int32, len(in.known)+in.extra.n)
+	for l, id := range in.known {
+		d.ids[l] = id
+	}
+	for _, s := range in.extra.slots {
+		if s.id1 != 0 {
+			d.ids[s.line] = s.id1 - 1
 		}
 	}
 	d.table = newLineTable(d.ids)

@@ -36,6 +36,8 @@ func isBlockTail(l string) bool {
 // holds, alone, and a run of `a=rtcp-fb:` lines of one payload type that
 // no such block holds.
 func blocksOf(lines []string) (heads, ends []int32) {
+	// Room for most bases' blocks at once (a block is 2 lines or more).
+	heads, ends = make([]int32, 0, len(lines)/2+1), make([]int32, 0, len(lines)/2+1)
 	for k := 0; k < len(lines); k++ {
 		e := k + 1
 		switch l := lines[k]; {

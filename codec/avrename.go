@@ -147,7 +147,8 @@ func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string
 	// a rename of at least 2 bytes, END, and the lines of s without a
 	// reference that the base lacks (renaming does not change them).
 	if c.refs == nil {
-		c.refs = lineRefs(s)
+		c.refs = lineRefs(c.refsBuf, s)
+		c.refsBuf = c.refs
 	}
 	if beaten(4) {
 		return
@@ -230,11 +231,11 @@ func plainMissing(s []string, sid []int32, has func(int32) bool, refs []bool, bu
 }
 
 // lineRefs reports for each line of s whether it holds an identifier
-// reference.
-func lineRefs(s []string) []bool {
-	out := make([]bool, len(s))
-	for i, l := range s {
-		out[i] = strings.IndexByte(l, mkString) >= 0 || strings.IndexByte(l, mkStringOld) >= 0
+// reference, in buf's storage when it has room.
+func lineRefs(buf []bool, s []string) []bool {
+	out := buf[:0]
+	for _, l := range s {
+		out = append(out, strings.IndexByte(l, mkString) >= 0 || strings.IndexByte(l, mkStringOld) >= 0)
 	}
 	return out
 }
@@ -244,11 +245,11 @@ func lineRefs(s []string) []bool {
 // offer, gets an id of its own after all the interner's.
 func (in *interner) lookup(lines []string) []int32 {
 	out := make([]int32, len(lines))
-	next := in.next + int32(len(in.extra))
+	next := in.next + int32(in.extra.n)
 	for i, l := range lines {
 		id, ok := in.known[l]
 		if !ok {
-			if id, ok = in.extra[l]; !ok {
+			if id, ok = in.extra.lookup(l); !ok {
 				id = next
 				next++
 			}

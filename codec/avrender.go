@@ -82,6 +82,7 @@ type renderer struct {
 	notPlain  bool       // a byte written, other than a line's CRLF, is not TAB or 0x20 to 0x7e
 	part      []string   // the current part
 	pts       []byte     // the current part's payload types for 0x10, made when first used
+	ptsBuf    []byte     // pts' storage, kept from part to part
 	// 1 + the greatest SSRC and identifier index rendered so far, and
 	// their values at the start of the current part (its origins).
 	ssrcTop, idTop, ssrcOrigin, idOrigin int
@@ -171,13 +172,16 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 		return 0, r.transport(c)
 	case mkPayloads:
 		if r.pts == nil {
-			r.pts = []byte{}
+			pts := r.ptsBuf[:0]
+			if pts == nil {
+				pts = make([]byte, 0, 64)
+			}
 			for _, l := range r.part {
 				if pt, ok := rtpmapPayload(l); ok {
-					r.pts = append(r.pts, ' ')
-					r.pts = append(r.pts, pt...)
+					pts = append(append(pts, ' '), pt...)
 				}
 			}
+			r.pts, r.ptsBuf = pts, pts
 		}
 		if r.inSession || len(r.pts) == 0 {
 			return 0, renderBad("payload types marker in a part without a=rtpmap lines")

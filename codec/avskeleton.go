@@ -62,11 +62,16 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 	s = &avSkel{}
 	// The lifted lines take about a third of a description's bytes: the
 	// arena seldom grows.
-	n := 0
+	n, nc := 0, 0
 	for _, l := range p.all {
 		n += len(l.val)
+		if isCandidateLine(l) {
+			nc++ // room for every candidate at once
+		}
 	}
 	b := skelBuilder{s: s, arena: make([]byte, 0, n/2+64)}
+	s.parts, s.cands = make([][]string, 0, len(p.media)+1), make([]candidate, 0, nc)
+	s.ids, s.ssrcs = make([]string, 0, 2*len(p.media)+2), make([]uint32, 0, 2*len(p.media)+2) // room for most
 	part := make([]string, 0, len(p.session))
 	for _, l := range p.session {
 		if isCandidateLine(l) {
