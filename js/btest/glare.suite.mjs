@@ -1,6 +1,6 @@
 // Glare (IDENTITY.md §8.1, §8.2) between two browser pages' Peers, each
 // paired with a Go peer B (js/internal/introducer) by code; kinds[0] has
-// the lower ID.
+// the lower ID; and between a page and a Go peer (below).
 // - Both redial at the same moment: each asks B to introduce it to the
 //   other, so two authenticated connections for the pair exist at once.
 //   Both sides keep the one offered by the lower ID (its offerer is the
@@ -16,7 +16,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './harness.mjs';
-import { line, pairGo, openOrdered } from './introducer.mjs';
+import { line, pairGo, openOrdered, pairWith, lessID, bothWays } from './introducer.mjs';
 
 const INTRODUCER = process.env.PEER_INTRODUCER_BIN || 'introducer';
 const EVENTS = ['joined', 'reconnecting', 'reconnected', 'left', 'restart-failed', 'redialing'];
@@ -50,7 +50,7 @@ const state = (page, id) => page.evaluate((x) => {
     local: u(pc.currentLocalDescription), remote: u(pc.currentRemoteDescription),
     types: [pc.currentLocalDescription?.type, pc.currentRemoteDescription?.type],
     cands: [pc.localDescription, pc.remoteDescription].map((d) => (d?.sdp.match(/^a=candidate/mg) || []).length), ice: pc.iceConnectionState, gathering: pc.iceGatheringState,
-    open: T.pcs.filter((p) => p.signalingState !== 'closed').length, ev: T.ev, same: s === T.s,
+    open: T.pcs.filter((p) => p.signalingState !== 'closed').length, made: T.pcs.length, ev: T.ev, same: s === T.s,
   };
 }, id);
 
@@ -108,6 +108,7 @@ for (const kinds of [['chromium', 'chromium'], ['chromium', 'firefox'], ['firefo
       assert.ok(s.lowOffer, `${kinds[i]}: lowOffer`);
       assert.deepEqual(s.ev.map((e) => e.split(' ')[0]), ['joined'], `${kinds[i]}: joined once, nothing else: ${JSON.stringify(s.ev)}`);
       assert.equal(s.open, 1, `${kinds[i]}: the other connection closed: ${s.open} open`);
+      assert.equal(s.made, 2, `${kinds[i]}: two connections for the pair existed at once (glare)`);
     }
     assert.deepEqual([st[0].local, st[0].remote], [st[1].remote, st[1].local], 'both sides keep the same connection');
     for (const p of pages) await p.evaluate((x) => { T.s = T.peer.sessions.get(x); }, ids[1 - pages.indexOf(p)]);
@@ -132,8 +133,17 @@ for (const kinds of [['chromium', 'chromium'], ['chromium', 'firefox'], ['firefo
     const t0 = Date.now();
     const rs = await Promise.all(pages.map((p) => p.evaluate(() => T.s.restart().then(() => 'connected', (e) => `${e.class}: ${e.message}`))));
     const mid = await Promise.all(pages.map((p, i) => state(p, ids[1 - i])));
+    const pairs = await Promise.all(pages.map((p, i) => p.evaluate(async (x) => {
+      const st = await T.peer.sessions.get(x).conn.pc.getStats(), out = [];
+      const c = (id) => `${st.get(id)?.candidateType}:${st.get(id)?.usernameFragment}:${st.get(id)?.port}`;
+      st.forEach((r) => {
+        if (r.type === 'candidate-pair') out.push(`${r.state}${r.nominated ? 'n' : ''}${r.selected ? 's' : ''} ${c(r.localCandidateId)}-${c(r.remoteCandidateId)} rx${r.bytesReceived}`);
+        if (r.type === 'transport') out.push(`T sel=${r.selectedCandidatePairId && c(st.get(r.selectedCandidatePairId)?.localCandidateId)}`);
+      });
+      return out;
+    }, ids[1 - i])));
     st = await settled(pages, ids);
-    if (st[0].types[0] !== 'offer' || !st[0].restarts) console.log(`just after the restarts: ${JSON.stringify(mid.map(({ ev, ...x }) => x))}`);
+    if (st[0].types[0] !== 'offer' || !st[0].restarts) console.log(`just after the restarts: ${JSON.stringify(mid.map(({ ev, ...x }) => x))}; pairs ${JSON.stringify(pairs)}`);
     console.log(`${kinds.join(' and ')}: both restarted at once: ${JSON.stringify(rs)}; settled after ${Date.now() - t0} ms: ` +
       `${JSON.stringify(st.map(({ types, local, remote, restarts, ev }) => ({ types, local, remote, restarts, ev })))}`);
     for (const [i, s] of st.entries()) {
@@ -148,4 +158,49 @@ for (const kinds of [['chromium', 'chromium'], ['chromium', 'firefox'], ['firefo
     await message(pages[0], pages[1], ids[1], ids[0], 'after the restarts');
     await message(pages[1], pages[0], ids[0], ids[1], 'back after the restarts');
   }));
+}
+
+// A page and a Go peer C (ref/peer, in B's process, paired with B) dial
+// each other through B at the same moment (the page's introduce, C's
+// ConnectVia): both keep the connection offered by the lower ID (C's ID
+// is chosen so that each side is it once). The page's session is on the
+// lower ID's offer, the other connection closes, neither side reports
+// a departure or a second join, and messages flow both ways on the
+// session (Go sends on its own session's connection: had it kept the
+// other, closed by the page, they would not arrive).
+for (const [kind, lower] of [['chromium', 'page'], ['chromium', 'Go'], ['firefox', 'page'], ['firefox', 'Go']]) {
+  test(`${kind} and a Go peer redial at the same moment (the ${lower} has the lower ID): both keep the connection the lower ID offered`, { timeout: 120000 }, async () => {
+    const b = new H.Proc(INTRODUCER, []);
+    const br = await H.launch(kind, { mdns: false });
+    try {
+      const bID = await line(b, 'id ');
+      const a = await H.openTestPage(br, server.url);
+      const pa = await pairWith(a, b, `glare-go-${kind}`);
+      assert.equal(pa.them, bID);
+      b.write(`second ${lower === 'page' ? 'above' : 'below'} ${pa.me}\n`);
+      const cID = await line(b, 'second ');
+      assert.equal(lessID(pa.me, cID), lower === 'page');
+      await watch(a);
+      b.out = Buffer.alloc(0);
+      b.write(`connect2 ${pa.me}\n`);
+      const got = await a.evaluate((to) => T.peer.introduce(to).session.then((s) => `session ${s.conn.role}`, (e) => `rejected ${e.class}`), cID);
+      await line(b, 'connected2 ', 30000);
+      await settled([a], [null, cID]);
+      await sleep(3000);
+      const [s] = await settled([a], [null, cID]);
+      console.log(`${kind} and Go (lower: ${lower}): both dialled at once: the page's introduction ${got}; kept ${JSON.stringify({ role: s.role, open: s.open, made: s.made, ev: s.ev })}`);
+      assert.equal(s.made, 2, 'two connections for the pair existed at once (glare)');
+      assert.equal(s.role, lower === 'page' ? 'offerer' : 'answerer', `the page kept the connection offered by the lower ID: ${JSON.stringify(s)}`);
+      assert.ok(s.lowOffer, 'lowOffer');
+      assert.deepEqual(s.ev.map((e) => e.split(' ')[0]), ['joined'], `joined once, nothing else: ${JSON.stringify(s.ev)}`);
+      assert.equal(s.open, 1, `the other connection closed: ${s.open} open`);
+      await a.evaluate((x) => { T.cs = T.peer.sessions.get(x); }, cID);
+      await bothWays(a, b, pa.me, cID);
+      const goEv = b.out.toString().split('\n').filter((l) => l.startsWith(`event2 `) && l.includes(pa.me));
+      assert.deepEqual(goEv.map((l) => l.split(' ')[1]), ['joined'], `Go: joined once, nothing else: ${JSON.stringify(goEv)}`);
+    } finally {
+      await H.closeAll(br);
+      await b.stop();
+    }
+  });
 }
