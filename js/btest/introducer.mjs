@@ -9,17 +9,23 @@ export async function line(go, prefix, ms = 30000) {
   return found.slice(prefix.length);
 }
 
-// pairWith opens the page's Peer (in memory, named name, with Peer.open's
-// options opts), records its joins (T.joined) and messages (T.got), and
-// pairs it with the introducer go by code: {me, them} (ID texts).
-export async function pairWith(page, go, name, opts = {}) {
-  await page.evaluate(async (n, o) => {
+// openPeer opens the page's Peer (in memory, named name, with Peer.open's
+// options opts) and records its joins (T.joined) and messages (T.got);
+// resolves with its ID text.
+export function openPeer(page, name, opts = {}) {
+  return page.evaluate(async (n, o) => {
     T.peer = await T.P.Peer.open({ name: n, persist: false, ...o });
     T.joined = [];
     T.got = [];
     T.peer.on('joined', (s) => T.joined.push(s.idText));
     T.peer.on('data', (s, b) => T.got.push(`${s.idText}: ${new TextDecoder().decode(b)}`));
+    return T.peer.idText;
   }, name, opts);
+}
+
+// pairGo pairs the page's Peer with the introducer go by code (the page
+// offers): {me, them} (ID texts).
+export async function pairGo(page, go) {
   const offer = await page.evaluate(async () => { T.first = T.peer.pair(); return T.first.offer(); });
   go.out = Buffer.alloc(0); // each answer is the next "answer " line
   go.write(`answer ${offer}\n`);
@@ -29,6 +35,23 @@ export async function pairWith(page, go, name, opts = {}) {
     const s = await T.first.session;
     return { me: T.peer.idText, them: s.idText };
   }, answer);
+}
+
+// pairWith opens the page's Peer (openPeer) and pairs it with the
+// introducer go by code (pairGo): {me, them} (ID texts).
+export async function pairWith(page, go, name, opts = {}) {
+  await openPeer(page, name, opts);
+  return pairGo(page, go);
+}
+
+// openOrdered opens the pages' Peers (openPeer), again until lo's ID is
+// lower than hi's, and returns their IDs.
+export async function openOrdered(lo, hi, names = ['lo', 'hi']) {
+  for (let i = 0; i < 32; i++) {
+    const ids = [await openPeer(lo, names[0]), await openPeer(hi, names[1])];
+    if (lessID(...ids)) return ids;
+  }
+  throw new Error('no ordered pair of IDs in 32 tries');
 }
 
 // lessID compares two IDs' text forms as their bytes (base32: a–z, then 2–7).

@@ -436,6 +436,8 @@ var Restart = class {
     this.poll = null;
     this.waiters = [];
     this.unreachable = false;
+    this.gen = 0;
+    this.applying = Promise.resolve();
   }
   // check throws unless a restart may begin now.
   check() {
@@ -461,15 +463,28 @@ var Restart = class {
   }
   async rollback() {
     const pc = this.conn.pc;
+    this.gen++;
     if (pc.signalingState === "have-local-offer") await pc.setLocalDescription({ type: "rollback" });
     this.offerCode = null;
   }
   async offer() {
     this.check();
     const c = this.conn;
-    await this.rollback();
-    this.begin();
-    const desc = await setLocal(c, await c.pc.createOffer({ iceRestart: true }));
+    let applied;
+    this.applying = new Promise((resolve) => {
+      applied = resolve;
+    });
+    let desc, gen;
+    try {
+      await this.rollback();
+      gen = this.gen;
+      if (c.pc.signalingState !== "stable") throw new PeerError("state", "peer: a restart offer of the peer's is being answered (glare)");
+      this.begin();
+      desc = await setLocal(c, await c.pc.createOffer({ iceRestart: true }));
+    } finally {
+      applied();
+    }
+    if (gen !== this.gen) throw new PeerError("state", "peer: our restart offer was dropped for the peer's (glare)");
     const code = encode(desc, void 0, { policy: c.options.policy });
     this.offerCode = code;
     return code;
@@ -482,6 +497,7 @@ var Restart = class {
     if (ufragOf(desc.sdp) === ufragOf(c.pc.currentRemoteDescription?.sdp)) {
       throw new PeerError("code", "peer: a restart offer with the current ICE credentials (not a restart, or a replay)");
     }
+    await this.applying;
     await this.rollback();
     this.begin();
     await c.pc.setRemoteDescription({ type: "offer", sdp: keepRole(desc.sdp, c._setup) });
@@ -1602,23 +1618,28 @@ async function restartOnce(peer, sess) {
   const paths = relays(peer, sess);
   if (!paths.length) throw new PeerError("no-route", `peer: no connected peer to carry a restart to ${sess.idShort}`);
   const c = sess.conn;
-  const code = await c._restart.offer();
-  const signed = await peer.identity.signCode(KIND_OFFER, sess.id, code);
-  let ans = null, last = null;
-  for (const via of paths) {
-    try {
-      ans = await carry(peer, via, sess, signed);
-      break;
-    } catch (err) {
-      last = err;
-      if (err.class === "tampered" || err.class === "auth" || !current(peer, sess)) throw err;
+  sess.offering = true;
+  try {
+    const code = await c._restart.offer();
+    const signed = await peer.identity.signCode(KIND_OFFER, sess.id, code);
+    let ans = null, last = null;
+    for (const via of paths) {
+      try {
+        ans = await carry(peer, via, sess, signed);
+        break;
+      } catch (err) {
+        last = err;
+        if (err.class === "tampered" || err.class === "auth" || !current(peer, sess)) throw err;
+      }
     }
+    if (!ans) throw last;
+    const now = nowSec();
+    await verifySigned(ans, peer.id, KIND_ANSWER, now, sess.id);
+    peer._replay.once(ans, sess.idText, now);
+    await c._restart.complete(ans.code);
+  } finally {
+    sess.offering = false;
   }
-  if (!ans) throw last;
-  const now = nowSec();
-  await verifySigned(ans, peer.id, KIND_ANSWER, now, sess.id);
-  peer._replay.once(ans, sess.idText, now);
-  await c._restart.complete(ans.code);
   let t;
   const late = new Promise((_, no) => {
     t = setTimeout(() => no(new PeerError("unreachable", `peer: the restart did not connect within ${RESTART_ATTEMPT} ms`)), RESTART_ATTEMPT);
@@ -1669,9 +1690,12 @@ async function acceptRestart(peer, via, m) {
     if (!s || s.conn.reason || !s.conn.options.restartable) {
       return refuse(new PeerError("refused", `peer: no restartable connection with ${t}`));
     }
+    if (s.offering && less(peer.id, author)) {
+      return refuse(new PeerError("refused", `peer: our restart offer to ${t} crossed its own, and the lower ID's wins`));
+    }
     peer._replay.once(m.signed, t, now);
     const code = await s.conn._restart.answer(m.signed.code);
-    reconnecting(peer, s, "the peer is restarting ICE");
+    if (s.conn.restarting) reconnecting(peer, s, "the peer is restarting ICE");
     const at = s.offeredAt = Date.now();
     setTimeout(() => {
       if (s.offeredAt === at && s.conn.restarting && current(peer, s)) restartLoop(peer, s).catch((err) => peer.emit("error", err));
@@ -1774,6 +1798,7 @@ var Session = class extends Emitter {
     this.restarting = false;
     this.lostAt = 0;
     this.lowOffer = false;
+    this.offering = false;
   }
   /**
    * restart runs one ICE restart of this session's connection now, its
@@ -1938,7 +1963,7 @@ function attach(r, t) {
   } else {
     const old = sess.conn;
     if (!old.reason && !sess.restarting && sess.lowOffer && !lowOffer) {
-      this.conn.close();
+      setTimeout(() => this.conn.close(), 2e3);
       return null;
     }
     ev = sess.restarting ? "reconnected" : "replaced";

@@ -14,6 +14,8 @@
 //	down                    down: as cut, and C's sockets opened later drop all too, until up
 //	up                      up: C's sockets opened since down work (its network came back)
 //	send2 <ID> <text>       sent: C sends text to the peer ID
+//	connect2 <ID>           C connects to the peer ID through this one (ConnectVia), in the
+//	                        background: connected2 <ID>, or error <message>
 //
 // Session events are written as event <type> <ID> [<error>]. It ends at the end of
 // stdin.
@@ -101,6 +103,8 @@ func run() error {
 			} else {
 				say("sent")
 			}
+		case len(f) == 2 && f[0] == "connect2" && c != nil:
+			go c.connect(f[1], p.ID(), say)
 		case line == "peers":
 			var live []string
 			for _, id := range p.Peers() {

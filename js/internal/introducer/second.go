@@ -114,3 +114,20 @@ func (s *second) send(id, text string) error {
 	defer cancel()
 	return s.p.Send(ctx, to, []byte(text))
 }
+
+// connect makes C connect to the peer id through via (the introducer) and
+// reports connected2 <ID>, or the error.
+func (s *second) connect(id string, via peer.ID, say func(string, ...any)) {
+	to, err := peer.ParseID(id)
+	if err != nil {
+		say("error %v", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.p.ConnectVia(ctx, to, via); err != nil {
+		say("error %v", err)
+		return
+	}
+	say("connected2 %s", id)
+}

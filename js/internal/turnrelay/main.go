@@ -1,7 +1,7 @@
 // Command turnrelay is a TURN server (pion/turn) on 127.0.0.1 whose
 // network can be cut and restored: the path between two browser pages
-// of the JavaScript library's media restart test
-// (js/btest/restart.suite.mjs), which use it with iceTransportPolicy
+// of the JavaScript library's media restart tests
+// (js/btest/mediarestart.suite.mjs, peermedia.suite.mjs), which use it with iceTransportPolicy
 // 'relay', so that everything they exchange passes through it. It writes
 // "turn <host:port> <user> <password>" at start, then reads commands from
 // stdin, one a line, and writes one line each:

@@ -99,6 +99,8 @@ export class Session extends Emitter {
     this.lostAt = 0;
     /** lowOffer: the connection was offered by the lower ID (§8.1's glare rule). */
     this.lowOffer = false;
+    /** offering: a restart offer of ours awaits its answer (§8.2's glare rule, sessionrestart.js). */
+    this.offering = false;
   }
 
   /**
@@ -267,9 +269,9 @@ Pairing.prototype._attach = attach;
  * returns the event to report: 'joined' (a new session), 'reconnected'
  * (it replaces a lost or restarting connection), 'replaced' (it replaces
  * a live one: no event), or null when the live connection offered by the
- * lower ID wins the glare rule over it (it is then closed). A replaced
- * connection that is still open closes 2 s later: the peer may not have
- * replaced it yet, and its close would look like a departure.
+ * lower ID wins the glare rule over it (it then closes 2 s later). A
+ * replaced connection that is still open closes 2 s later too: the peer
+ * may not have replaced it yet, and its close would look like a departure.
  */
 function attach(r, t) {
   const peer = this.peer;
@@ -281,7 +283,10 @@ function attach(r, t) {
   } else {
     const old = sess.conn;
     if (!old.reason && !sess.restarting && sess.lowOffer && !lowOffer) {
-      this.conn.close();
+      // Closed 2 s later, as a replaced one: the peer may have verified
+      // this connection first and not yet the winner, and a close now
+      // would look like a departure to it ('left', then 'joined' again).
+      setTimeout(() => this.conn.close(), 2000);
       return null;
     }
     ev = sess.restarting ? 'reconnected' : 'replaced';

@@ -81,6 +81,8 @@ export class Restart {
     this.poll = null;
     this.waiters = [];
     this.unreachable = false; // past the dead-peer deadline, not connected again
+    this.gen = 0; // bumped when a restart offer of ours is dropped (rollback)
+    this.applying = Promise.resolve(); // our restart offer until it is made: applied, its gathering ended (or failed)
   }
 
   // check throws unless a restart may begin now.
@@ -107,6 +109,7 @@ export class Restart {
 
   async rollback() {
     const pc = this.conn.pc;
+    this.gen++;
     if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
     this.offerCode = null;
   }
@@ -114,9 +117,22 @@ export class Restart {
   async offer() {
     this.check();
     const c = this.conn;
-    await this.rollback(); // an earlier restart offer never answered
-    this.begin();
-    const desc = await setLocal(c, await c.pc.createOffer({ iceRestart: true }));
+    let applied;
+    this.applying = new Promise((resolve) => { applied = resolve; });
+    let desc, gen;
+    try {
+      await this.rollback(); // an earlier restart offer never answered
+      gen = this.gen;
+      // The peer's restart offer is being answered (glare): it wins.
+      if (c.pc.signalingState !== 'stable') throw new PeerError('state', 'peer: a restart offer of the peer\'s is being answered (glare)');
+      this.begin();
+      desc = await setLocal(c, await c.pc.createOffer({ iceRestart: true }));
+    } finally {
+      applied();
+    }
+    // The peer's restart offer, answered meanwhile (glare), dropped ours:
+    // its code would restart the peer towards credentials we no longer have.
+    if (gen !== this.gen) throw new PeerError('state', 'peer: our restart offer was dropped for the peer\'s (glare)');
     const code = encode(desc, undefined, { policy: c.options.policy });
     this.offerCode = code;
     return code;
@@ -130,7 +146,13 @@ export class Restart {
     if (ufragOf(desc.sdp) === ufragOf(c.pc.currentRemoteDescription?.sdp)) {
       throw new PeerError('code', 'peer: a restart offer with the current ICE credentials (not a restart, or a replay)');
     }
-    await this.rollback(); // glare: the peer's restart offer wins over ours
+    // Glare: the peer's restart offer wins over ours, once ours is made.
+    // Answering while it is being made would leave it applied after the
+    // answer (new credentials the peer never gets), or its gathering's end
+    // (Chromium's null candidate) would end the answer's, whose code would
+    // then carry no candidate.
+    await this.applying;
+    await this.rollback();
     this.begin();
     await c.pc.setRemoteDescription({ type: 'offer', sdp: keepRole(desc.sdp, c._setup) });
     const desc2 = await setLocal(c, await c.pc.createAnswer());

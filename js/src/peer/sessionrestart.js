@@ -134,23 +134,28 @@ export async function restartOnce(peer, sess) {
   const paths = relays(peer, sess);
   if (!paths.length) throw new PeerError('no-route', `peer: no connected peer to carry a restart to ${sess.idShort}`);
   const c = sess.conn;
-  const code = await c._restart.offer();
-  const signed = await peer.identity.signCode(KIND_OFFER, sess.id, code);
-  let ans = null, last = null;
-  for (const via of paths) {
-    try {
-      ans = await carry(peer, via, sess, signed);
-      break;
-    } catch (err) {
-      last = err;
-      if (err.class === 'tampered' || err.class === 'auth' || !current(peer, sess)) throw err;
+  sess.offering = true; // until the answer is applied: glare (acceptRestart)
+  try {
+    const code = await c._restart.offer();
+    const signed = await peer.identity.signCode(KIND_OFFER, sess.id, code);
+    let ans = null, last = null;
+    for (const via of paths) {
+      try {
+        ans = await carry(peer, via, sess, signed);
+        break;
+      } catch (err) {
+        last = err;
+        if (err.class === 'tampered' || err.class === 'auth' || !current(peer, sess)) throw err;
+      }
     }
+    if (!ans) throw last;
+    const now = nowSec();
+    await verifySigned(ans, peer.id, KIND_ANSWER, now, sess.id);
+    peer._replay.once(ans, sess.idText, now);
+    await c._restart.complete(ans.code);
+  } finally {
+    sess.offering = false;
   }
-  if (!ans) throw last;
-  const now = nowSec();
-  await verifySigned(ans, peer.id, KIND_ANSWER, now, sess.id);
-  peer._replay.once(ans, sess.idText, now);
-  await c._restart.complete(ans.code);
   let t;
   const late = new Promise((_, no) => { t = setTimeout(() => no(new PeerError('unreachable', `peer: the restart did not connect within ${RESTART_ATTEMPT} ms`)), RESTART_ATTEMPT); });
   try {
@@ -210,11 +215,22 @@ export async function acceptRestart(peer, via, m) {
     if (!s || s.conn.reason || !s.conn.options.restartable) {
       return refuse(new PeerError('refused', `peer: no restartable connection with ${t}`));
     }
+    // Glare: restart offers crossed. The lower ID's wins (as §8.1's
+    // connections): with its own offer under way, the lower ID refuses
+    // the peer's; the higher ID answers it and drops its own. (Both
+    // dropping their own left each side on the other's offer: different
+    // credentials on the two sides, a restart that never connects.)
+    if (s.offering && less(peer.id, author)) {
+      return refuse(new PeerError('refused', `peer: our restart offer to ${t} crossed its own, and the lower ID's wins`));
+    }
     peer._replay.once(m.signed, t, now);
     const code = await s.conn._restart.answer(m.signed.code);
     // The peer may restart before this side's own dead-peer deadline
-    // (which a pending restart suspends): report the restart here too.
-    reconnecting(peer, s, 'the peer is restarting ICE');
+    // (which a pending restart suspends): report the restart here too,
+    // unless it connected already (during the answer's gathering: the
+    // peer's checks may arrive first), which would leave the session
+    // reconnecting after its 'reconnected'.
+    if (s.conn.restarting) reconnecting(peer, s, 'the peer is restarting ICE');
     const at = s.offeredAt = Date.now();
     setTimeout(() => {
       if (s.offeredAt === at && s.conn.restarting && current(peer, s)) restartLoop(peer, s).catch((err) => peer.emit('error', err));
