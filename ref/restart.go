@@ -128,7 +128,12 @@ func (c *Conn) restartAnswerLocked(ctx context.Context, offerCode []byte) ([]byt
 	}
 	if c.pc.SignalingState() == webrtc.SignalingStateHaveLocalOffer {
 		// Glare: the peer's restart offer wins over ours (the caller
-		// decides which to accept).
+		// decides which to accept). pion v4 cannot roll back a local
+		// offer (SetLocalDescription refuses the rollback type), so
+		// this returns an error: while its own restart offer is
+		// pending, a Conn cannot answer one (ref/peer's glare rule lets
+		// the lower ID's offer win, which a higher-ID ref/peer cannot
+		// follow; IDENTITY.md §8.2).
 		if err := c.pc.SetLocalDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback}); err != nil {
 			return nil, err
 		}

@@ -129,6 +129,7 @@ func (p *Peer) restartLoop(id ID, c *ref.Conn) {
 func (p *Peer) restartOnce(id ID, c *ref.Conn) error {
 	ctx, cancel := context.WithTimeout(p.ctx, p.cfg.HandshakeTimeout)
 	defer cancel()
+	defer p.offeringRestart(id, c)()
 	code, err := c.RestartOffer(ctx)
 	if err != nil {
 		return err
@@ -147,20 +148,47 @@ func (p *Peer) restartOnce(id ID, c *ref.Conn) error {
 	return c.WaitRestart(wctx)
 }
 
+// offeringRestart marks a restart offer of c to id as under way in id's
+// session, until the function it returns is called.
+func (p *Peer) offeringRestart(id ID, c *ref.Conn) func() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sessions[id]
+	if s == nil || s.conn != c {
+		return func() {}
+	}
+	s.offering++
+	return func() {
+		p.mu.Lock()
+		s.offering--
+		p.mu.Unlock()
+	}
+}
+
 // acceptRestart is the acceptor of a restart offer (RESTART, IDENTITY.md
 // §8.2), on either path: the author must have a session, whose current
 // connection the offer restarts.
 func (p *Peer) acceptRestart(ctx context.Context, sc *signedCode, _ ID) (ID, []byte, func(sent bool), error) {
 	var s *session
 	var c *ref.Conn
+	var crossed bool
 	author, err := p.checkSigned(sc, kindOffer, func(author ID) error {
 		p.mu.Lock()
 		if s = p.sessions[author]; s != nil {
-			c = s.conn
+			c, crossed = s.conn, s.offering > 0
 		}
 		p.mu.Unlock()
 		if c == nil {
 			return fmt.Errorf("%w: no connection to restart", ErrRefused)
+		}
+		// Glare: restart offers crossed. The lower ID's wins, as a
+		// connection's does (§8.1): the lower ID, with its own offer
+		// under way, refuses the peer's; the higher ID answers it and
+		// drops its own (ref.Conn.RestartAnswer rolls it back). Were
+		// both to answer, each would end on the other's offer, with
+		// different credentials on the two sides.
+		if crossed && p.ID().Less(author) {
+			return fmt.Errorf("%w: our restart offer crossed the peer's, and the lower ID's wins", ErrRefused)
 		}
 		return nil
 	})

@@ -25,6 +25,10 @@ type session struct {
 	// restarting: the connection is unreachable and kept for an ICE
 	// restart (restart.go).
 	restarting bool
+	// offering counts this side's restart offers under way, from the
+	// offer until its answer is applied (restartOnce): crossing restart
+	// offers are decided by the IDs (acceptRestart).
+	offering int
 }
 
 // live reports whether s has a connection that is not being restarted.
