@@ -120,7 +120,7 @@ func (b *baseIndex) seekTarget(s []int32, i, j int) int {
 // diffOps appends to ops the operations that make s (as ids) from the
 // base b (AVFORM §3, the encoder's diff), and END, or COPY END in place of
 // a last COPY that reaches the base's end.
-func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
+func diffOps(ops []avOp, s []int32, b *baseIndex, pg *partGen) []avOp {
 	p := b.ids
 	j := 0
 	first := len(ops)
@@ -161,6 +161,10 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 		for i+n < len(s) && !b.has(s[i+n]) {
 			n++
 		}
+		if o, next, ok := pg.op(i, j, b); ok && n == 1 {
+			ops, i, j = append(ops, o), i+1, next
+			continue
+		}
 		ops = append(ops, avOp{kind: opInsert, n: n})
 		i += n
 	}
@@ -195,6 +199,8 @@ func opValue(o avOp) uint64 {
 		return uint64(o.kind)
 	case o.kind == opPick:
 		return pickValue(o.n)
+	case o.kind == opGen:
+		return genValue(o.n)
 	case o.kind == opInsert || o.kind == opReplace:
 		return insertValue(o)
 	case o.kind != opSeek:
@@ -224,6 +230,8 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 		switch o.kind {
 		case opCopy:
 			i += o.n
+		case opGen:
+			i++
 		case opPick, opPerm:
 			i += o.lines
 		case opInsert, opReplace:
@@ -249,6 +257,10 @@ type partCoder struct {
 	// the best's; nil when not renamed.
 	rename, bestRename []byte
 	refs               []bool // the part's lines that hold a reference (lineRefs), made when first needed
+
+	// The part's generated lines (avgen.go), and what GEN saves at most.
+	gen   *partGen
+	slack int
 }
 
 // try diffs the part s (sid: its ids) against base b, numbered base (and
@@ -271,14 +283,14 @@ func (c *partCoder) bound(base, part uint64, q, missing int) (baseLen int, ok bo
 	if base == baseOffer || base == baseOwn {
 		baseLen += varintLen(part)
 	}
-	lb := baseLen + 1 + missing
+	lb := baseLen + 1 + missing - c.slack
 	return baseLen, lb < c.bestCost || lb == c.bestCost && q < c.bestQ
 }
 
 // diff diffs the part against the base b and keeps the result when it is
 // the best so far (try).
 func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint64, q, baseLen int) {
-	c.ops = diffOps(c.ops[:0], sid, b)
+	c.ops = diffOps(c.ops[:0], sid, b, c.gen)
 	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
 		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q
@@ -336,10 +348,8 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
 		allIDs = allIDs[len(s):]
-		c.best = append(c.best[:0], avOp{kind: opInsert, n: len(s)}, avOp{kind: opEnd, n: 0})
-		if len(s) == 0 {
-			c.best = append(c.best[:0], avOp{kind: opEnd, n: 0})
-		}
+		c.gen, c.slack = newPartGen(s, x, &in)
+		c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
 		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
 		c.bestCost = editCost(s, c.best, 1)
 		if x < len(offerIdx) {
@@ -419,6 +429,8 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte,
 		switch o.kind {
 		case opCopy:
 			i += o.n
+		case opGen:
+			i++
 		case opPick, opPerm:
 			i += o.lines
 		case opInsert, opReplace:
@@ -539,7 +551,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			switch v & 3 {
 			case opEnd: // COPY END, PERM or PICK
 				var msg string
-				if add, j, msg = blocks.kind3(edits, &p, bl, j, v); msg != "" {
+				if add, j, msg = blocks.kind3OrGen(edits, &p, bl, j, v, len(parts)); msg != "" {
 					return nil, -1, bad("%s", msg)
 				}
 			case opCopy:

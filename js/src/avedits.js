@@ -5,6 +5,7 @@
 import { MalformedError, UnsupportedError, LimitError } from './errors.js';
 import { renameFor, readRename } from './avrename.js';
 import { OP_PERM, PERM_VALUE, permLen, permOp, putPerm, readPerm } from './avperm.js';
+import { OP_GEN, GEN_COUNT, genValue, isGenValue, genLine, genOf, genMoves } from './avgen.js';
 
 export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4, OP_REPLACE = 5;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
@@ -103,9 +104,10 @@ function pickOp(s, p, i, j, k) {
  * PICK its block when it heads a block that s repeats whole, else seek to it;
  * else insert the longest run of lines that do not occur in the base; then
  * END, or COPY END in place of a last COPY that reaches the base's end. at
- * is lineIndex(p).
+ * is lineIndex(p); x is the part's index: an INSERT of one line that is a
+ * generated line of the part (avgen.js) is a GEN.
  */
-export function diff(s, p, at = lineIndex(p)) {
+export function diff(s, p, at = lineIndex(p), x = 0) {
   const ops = [];
   let i = 0, j = 0;
   while (i < s.length) {
@@ -139,6 +141,12 @@ export function diff(s, p, at = lineIndex(p)) {
     }
     let n = 1;
     while (i + n < s.length && !at.has(s[i + n])) n++;
+    const g = n === 1 ? genOf(s[i], x) : -1;
+    if (g >= 0) {
+      ops.push([OP_GEN, g]); i++;
+      if (genMoves(g, p, j)) j++;
+      continue;
+    }
     ops.push([OP_INSERT, n]); i += n;
   }
   const last = ops.length - 1;
@@ -150,7 +158,8 @@ export function diff(s, p, at = lineIndex(p)) {
 /** opValue is the varint value of an op. */
 function opValue(kind, n) {
   if (kind === OP_END || kind === OP_COPY_END) return kind;
-  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 3) * 4 + 3;
+  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 3 + GEN_COUNT) * 4 + 3;
+  if (kind === OP_GEN) return genValue(n);
   if (kind === OP_INSERT || kind === OP_REPLACE) return (2 * (n - 1) + (kind === OP_REPLACE ? 1 : 0)) * 4 + OP_INSERT;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
@@ -166,9 +175,9 @@ const hasIndex = (b) => b === BASE_OFFER || b === BASE_OWN;
  * choosePart returns the cheapest coding of part s over bases, a list of
  * {base, index, lines, at} (at: lineIndex(lines)) in tie-break order
  * (AVFORM §3): {bytes, inserted} with bytes the part's edit encoding and
- * inserted its inserted lines.
+ * inserted its inserted lines. x is the part's index.
  */
-export function choosePart(s, bases) {
+export function choosePart(s, bases, x) {
   let best = null;
   const variants = [];
   for (const b of bases) {
@@ -180,13 +189,14 @@ export function choosePart(s, bases) {
     if (r !== null) variants.push({ base: b.base, w: 2 * b.index + 1, payload: r.payload, lines: r.lines, at: lineIndex(r.lines) });
   }
   for (const b of variants) {
-    const ops = diff(s, b.lines, b.at);
+    const ops = diff(s, b.lines, b.at, x);
     let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.w) + b.payload.length : 0);
     let i = 0;
     for (const [kind, n, lines] of ops) {
       cost += kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
       if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
       if (kind === OP_PICK || kind === OP_PERM) i += lines;
+      else if (kind === OP_GEN) i++;
       else if (kind !== OP_SEEK) i += n;
     }
     if (best === null || cost < best.cost) best = { cost, b, ops };
@@ -201,6 +211,7 @@ export function choosePart(s, bases) {
     else putVarint(bytes, opValue(kind, n));
     if (kind === OP_INSERT || kind === OP_REPLACE) inserted.push(...s.slice(i, i + n));
     if (kind === OP_PICK || kind === OP_PERM) i += lines;
+    else if (kind === OP_GEN) i++;
     else if (kind !== OP_SEEK) i += n;
   }
   return { bytes, inserted, copyEnd: best.ops[best.ops.length - 1][0] === OP_COPY_END };
@@ -290,9 +301,16 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         j = r.next;
         continue;
       }
+      if (isGenValue(v)) {
+        const g = (v - 3) / 4 - 3, l = genLine(g, parts.length);
+        if (l === null) throw bad(at, 'GEN of an a=mid: line in the session part');
+        add(part, l);
+        if (genMoves(g, base, j)) j++;
+        continue;
+      }
       if (kind === 3) {
-        // PICK: z = m − 3, the zigzag of the distance in blocks.
-        const z = n - 4, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        // PICK: z = m − 8 (after END, COPY END, PERM and the five GENs), the zigzag of the distance in blocks.
+        const z = n - 4 - GEN_COUNT, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
         const { heads, ends } = blocksOf(base);
         const t = atOrAfter(heads, j) + d;
         if (t < 0 || t >= heads.length) throw bad(at, 'PICK of a block outside the base');

@@ -1,0 +1,188 @@
+package codec
+
+import "strconv"
+
+// GEN (AVFORM §3): a line that the decoder makes itself, with no text. A
+// stack numbers its sections' identification tags by their place (`a=mid:0`
+// for the first media section, and an answer takes its offer's), and a
+// section's direction is one of four lines; an answer changes both from its
+// offer's section, and a second video section from the first. Where the
+// diff would INSERT one line that is generated line g of the part, it
+// writes GEN g, which appends that line, and when the base's line at the
+// position is of the same kind (a numbered `a=mid:` line, a direction)
+// moves the position past it, as REPLACE 1 does.
+
+// opGen is the avOp kind of GEN: n is the generated line's number g.
+const opGen = 8
+
+// genMid is g of the part's `a=mid:` line; 1 + k is g of genDirs[k].
+const (
+	genMid   = 0
+	genCount = 5
+	// genMids is how many numbered `a=mid:` lines are of GEN's kind: one
+	// for each media section a description may have (§14.3).
+	genMids = 64
+)
+
+var genDirs = [4]string{"a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"}
+
+// genValue returns the varint of GEN g: (g + 3)<<2 | 3, after END (3),
+// COPY END (7) and PERM (11), before PICK.
+func genValue(g int) uint64 { return uint64(g+3)<<2 | 3 }
+
+// genLine returns generated line g of part x, "" when there is none (the
+// `a=mid:` line of part 0).
+func genLine(g, x int) string {
+	if g != genMid {
+		return genDirs[g-1]
+	}
+	if x == 0 {
+		return ""
+	}
+	if x <= genMids {
+		return genKindLines[x-1]
+	}
+	return "a=mid:" + strconv.Itoa(x-1)
+}
+
+// genKind returns the kind of line l for GEN's move: genMid for `a=mid:n`
+// with n a decimal below genMids without leading zeros, 1 for a direction,
+// -1 otherwise.
+func genKind(l string) int {
+	for _, d := range genDirs {
+		if l == d {
+			return 1
+		}
+	}
+	if n, ok := genMidNumber(l); ok && n < genMids {
+		return genMid
+	}
+	return -1
+}
+
+// genMidNumber returns n of a line `a=mid:n`, n one or two decimal digits
+// without a leading zero.
+func genMidNumber(l string) (int, bool) {
+	const p = "a=mid:"
+	d := l[min(len(p), len(l)):]
+	if len(l) <= len(p) || len(d) > 2 || l[:len(p)] != p || d[0] == '0' && len(d) > 1 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(d); i++ {
+		if d[i] < '0' || d[i] > '9' {
+			return 0, false
+		}
+		n = 10*n + int(d[i]-'0')
+	}
+	return n, true
+}
+
+// genOp applies GEN g (its varint v) in part x at position j of base bl:
+// the line it appends and the new position, or the fault.
+func genOp(v uint64, x, j int, bl []string) (add []string, next int, msg string) {
+	g := int(v>>2) - 3
+	l := genLine(g, x)
+	if l == "" {
+		return nil, j, "GEN of an a=mid: line in the session part"
+	}
+	if j < len(bl) && genKind(bl[j]) == min(g, 1) {
+		j++
+	}
+	return []string{l}, j, ""
+}
+
+// kind3OrGen is kind3 (avpick.go), or the GEN of varint v in part x.
+func (l *lazyBlocks) kind3OrGen(edits []byte, p *int, bl []string, j int, v uint64, x int) (add []string, next int, msg string) {
+	if isGenValue(v) {
+		return genOp(v, x, j, bl)
+	}
+	return l.kind3(edits, p, bl, j, v)
+}
+
+// isGenValue reports whether the kind-3 varint v is a GEN.
+func isGenValue(v uint64) bool { return v&3 == 3 && v >= genValue(0) && v < genValue(genCount) }
+
+// partGen is what the encoder's diff knows of a part's generated lines:
+// for each line of the part, 1 + its g (0: not a generated line), and,
+// found when a GEN first needs them, the ids of the lines of each kind
+// that GEN moves past.
+type partGen struct {
+	at   []int8
+	in   *interner
+	kind map[int32]int8
+}
+
+// genKindLines is the lines of GEN's kinds: the numbered `a=mid:` lines,
+// then the directions.
+var genKindLines = func() []string {
+	var out []string
+	for n := 0; n < genMids; n++ {
+		out = append(out, "a=mid:"+strconv.Itoa(n))
+	}
+	return append(out, genDirs[:]...)
+}()
+
+// newPartGen returns the generated lines of part x (lines s), nil when it
+// has none, with in the interner of its ids; slack is the bytes that
+// coding them as GEN saves at most over inserting them (each line's
+// length), taken off the lower bounds of the bases.
+func newPartGen(s []string, x int, in *interner) (pg *partGen, slack int) {
+	for i, l := range s {
+		g := -1
+		if x > 0 && l == genLine(genMid, x) {
+			g = genMid
+		}
+		for k, d := range genDirs {
+			if l == d {
+				g = 1 + k
+			}
+		}
+		if g < 0 {
+			continue
+		}
+		if pg == nil {
+			pg = &partGen{at: make([]int8, len(s)), in: in}
+		}
+		pg.at[i] = int8(1 + g)
+		slack += len(l)
+	}
+	return pg, slack
+}
+
+// kindOf returns the kind of the line id for GEN's move (genKind), -1
+// when it is of none.
+func (pg *partGen) kindOf(id int32) int {
+	if pg.kind == nil {
+		pg.kind = map[int32]int8{}
+		for k, l := range genKindLines {
+			id, ok := pg.in.known[l]
+			if !ok {
+				id, ok = pg.in.extra[l]
+			}
+			if ok {
+				pg.kind[id] = int8(min(k/genMids, 1))
+			}
+		}
+	}
+	if k, ok := pg.kind[id]; ok {
+		return int(k)
+	}
+	return -1
+}
+
+// op returns the GEN of line i of the part at position j of base b and
+// the position after it, and whether line i is a generated line.
+func (pg *partGen) op(i, j int, b *baseIndex) (avOp, int, bool) {
+	if pg == nil || pg.at[i] == 0 {
+		return avOp{}, j, false
+	}
+	g := int(pg.at[i]) - 1
+	if j < len(b.ids) && pg.kindOf(b.ids[j]) == min(g, 1) {
+		j++
+	}
+	return avOp{kind: opGen, n: g}, j, true
+}
+
+// emptyBase is the index of the empty base.
+var emptyBase = newBaseIndex(nil)
