@@ -161,8 +161,8 @@ func diffOps(ops []avOp, s []int32, b *baseIndex, pg *partGen) []avOp {
 		for i+n < len(s) && !b.has(s[i+n]) {
 			n++
 		}
-		if o, next, ok := pg.op(i, j, b); ok && n == 1 {
-			ops, i, j = append(ops, o), i+1, next
+		if o, next, ok := pg.op(s, i, j, n, b); ok {
+			ops, i, j = append(ops, o), i+o.lines, next
 			continue
 		}
 		ops = append(ops, avOp{kind: opInsert, n: n})
@@ -213,7 +213,7 @@ func opValue(o avOp) uint64 {
 
 // opLen returns the bytes of an op.
 func opLen(o avOp) int {
-	if o.kind == opPerm {
+	if o.kind == opPerm || o.kind == opMirror {
 		return permLen(o.n)
 	}
 	return varintLen(opValue(o))
@@ -232,7 +232,7 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 			i += o.n
 		case opGen:
 			i++
-		case opPick, opPerm:
+		case opPick, opPerm, opMirror:
 			i += o.lines
 		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {
@@ -348,7 +348,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
 		allIDs = allIDs[len(s):]
-		c.gen, c.slack = newPartGen(s, x, &in)
+		c.gen, c.slack = newPartGen(s, x, &in, offer)
 		c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
 		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
 		c.bestCost = editCost(s, c.best, 1)
@@ -421,7 +421,7 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte,
 	}
 	i := 0
 	for _, o := range ops {
-		if o.kind == opPerm {
+		if o.kind == opPerm || o.kind == opMirror {
 			dst = appendPerm(dst, o)
 		} else {
 			dst = appendVarint(dst, opValue(o))
@@ -431,7 +431,7 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte,
 			i += o.n
 		case opGen:
 			i++
-		case opPick, opPerm:
+		case opPick, opPerm, opMirror:
 			i += o.lines
 		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {
@@ -551,7 +551,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			switch v & 3 {
 			case opEnd: // COPY END, PERM or PICK
 				var msg string
-				if add, j, msg = blocks.kind3OrGen(edits, &p, bl, j, v, len(parts)); msg != "" {
+				if add, j, msg = blocks.kind3OrGen(edits, &p, bl, j, v, len(parts), offer); msg != "" {
 					return nil, -1, bad("%s", msg)
 				}
 			case opCopy:

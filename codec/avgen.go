@@ -92,10 +92,17 @@ func genOp(v uint64, x, j int, bl []string) (add []string, next int, msg string)
 	return []string{l}, j, ""
 }
 
-// kind3OrGen is kind3 (avpick.go), or the GEN of varint v in part x.
-func (l *lazyBlocks) kind3OrGen(edits []byte, p *int, bl []string, j int, v uint64, x int) (add []string, next int, msg string) {
+// kind3OrGen is kind3 (avpick.go), or the GEN of varint v in part x, or
+// a MIRROR (avmirror.go) of offer part x.
+func (l *lazyBlocks) kind3OrGen(edits []byte, p *int, bl []string, j int, v uint64, x int, offer [][]string) (add []string, next int, msg string) {
 	if isGenValue(v) {
 		return genOp(v, x, j, bl)
+	}
+	if q := *p; v == permValue {
+		if c, ok := readVarint(edits, &q); ok && c == mirrorCode {
+			*p = q
+			return mirrorOp(offer, x, j)
+		}
 	}
 	return l.kind3(edits, p, bl, j, v)
 }
@@ -108,9 +115,10 @@ func isGenValue(v uint64) bool { return v&3 == 3 && v >= genValue(0) && v < genV
 // found when a GEN first needs them, the ids of the lines of each kind
 // that GEN moves past.
 type partGen struct {
-	at   []int8
-	in   *interner
-	kind map[int32]int8
+	at     []int8
+	mirror []int32 // the ids of MIRROR's lines (avmirror.go)
+	in     *interner
+	kind   map[int32]int8
 }
 
 // genKindLines is the lines of GEN's kinds: the numbered `a=mid:` lines,
@@ -127,7 +135,7 @@ var genKindLines = func() []string {
 // has none, with in the interner of its ids; slack is the bytes that
 // coding them as GEN saves at most over inserting them (each line's
 // length), taken off the lower bounds of the bases.
-func newPartGen(s []string, x int, in *interner) (pg *partGen, slack int) {
+func newPartGen(s []string, x int, in *interner, offer [][]string) (pg *partGen, slack int) {
 	for i, l := range s {
 		g := -1
 		if x > 0 && l == genLine(genMid, x) {
@@ -146,6 +154,12 @@ func newPartGen(s []string, x int, in *interner) (pg *partGen, slack int) {
 		}
 		pg.at[i] = int8(1 + g)
 		slack += len(l)
+	}
+	if x < len(offer) {
+		if pg == nil {
+			pg = &partGen{at: make([]int8, len(s)), in: in}
+		}
+		slack += pg.setMirror(offer[x], in)
 	}
 	return pg, slack
 }
@@ -171,17 +185,21 @@ func (pg *partGen) kindOf(id int32) int {
 	return -1
 }
 
-// op returns the GEN of line i of the part at position j of base b and
-// the position after it, and whether line i is a generated line.
-func (pg *partGen) op(i, j int, b *baseIndex) (avOp, int, bool) {
-	if pg == nil || pg.at[i] == 0 {
+// op returns the MIRROR of the lines of s from i, or, where the diff
+// would insert n lines, the GEN of line i when n is 1, at position j of
+// base b, and the position after it; ok is false when there is none.
+func (pg *partGen) op(s []int32, i, j, n int, b *baseIndex) (avOp, int, bool) {
+	if o, ok := pg.mirrorAt(s, i); ok {
+		return o, j, true
+	}
+	if pg == nil || n != 1 || pg.at[i] == 0 {
 		return avOp{}, j, false
 	}
 	g := int(pg.at[i]) - 1
 	if j < len(b.ids) && pg.kindOf(b.ids[j]) == min(g, 1) {
 		j++
 	}
-	return avOp{kind: opGen, n: g}, j, true
+	return avOp{kind: opGen, n: g, lines: 1}, j, true
 }
 
 // emptyBase is the index of the empty base.

@@ -6,6 +6,7 @@ import { MalformedError, UnsupportedError, LimitError } from './errors.js';
 import { renameFor, readRename } from './avrename.js';
 import { OP_PERM, PERM_VALUE, permLen, permOp, putPerm, readPerm } from './avperm.js';
 import { OP_GEN, GEN_COUNT, genValue, isGenValue, genLine, genOf, genMoves } from './avgen.js';
+import { OP_MIRROR, MIRROR_CODE, mirrorLines, mirrorAt } from './avmirror.js';
 
 export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4, OP_REPLACE = 5;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
@@ -105,9 +106,10 @@ function pickOp(s, p, i, j, k) {
  * else insert the longest run of lines that do not occur in the base; then
  * END, or COPY END in place of a last COPY that reaches the base's end. at
  * is lineIndex(p); x is the part's index: an INSERT of one line that is a
- * generated line of the part (avgen.js) is a GEN.
+ * generated line of the part (avgen.js) is a GEN; mirror is the MIRROR's
+ * lines (avmirror.js), which it writes where they start an INSERT.
  */
-export function diff(s, p, at = lineIndex(p), x = 0) {
+export function diff(s, p, at = lineIndex(p), x = 0, mirror = []) {
   const ops = [];
   let i = 0, j = 0;
   while (i < s.length) {
@@ -139,6 +141,7 @@ export function diff(s, p, at = lineIndex(p), x = 0) {
       ops.push([OP_SEEK, k - j]); j = k;
       continue;
     }
+    if (mirrorAt(s, i, mirror)) { ops.push([OP_MIRROR, MIRROR_CODE + 2, mirror.length]); i += mirror.length; continue; }
     let n = 1;
     while (i + n < s.length && !at.has(s[i + n])) n++;
     const g = n === 1 ? genOf(s[i], x) : -1;
@@ -175,9 +178,11 @@ const hasIndex = (b) => b === BASE_OFFER || b === BASE_OWN;
  * choosePart returns the cheapest coding of part s over bases, a list of
  * {base, index, lines, at} (at: lineIndex(lines)) in tie-break order
  * (AVFORM §3): {bytes, inserted} with bytes the part's edit encoding and
- * inserted its inserted lines. x is the part's index.
+ * inserted its inserted lines. x is the part's index, offerParts the
+ * offer's skeleton parts (null when none), for MIRROR.
  */
-export function choosePart(s, bases, x) {
+export function choosePart(s, bases, x, offerParts = null) {
+  const mirror = offerParts !== null && x < offerParts.length ? mirrorLines(offerParts[x]) : [];
   let best = null;
   const variants = [];
   for (const b of bases) {
@@ -189,13 +194,13 @@ export function choosePart(s, bases, x) {
     if (r !== null) variants.push({ base: b.base, w: 2 * b.index + 1, payload: r.payload, lines: r.lines, at: lineIndex(r.lines) });
   }
   for (const b of variants) {
-    const ops = diff(s, b.lines, b.at, x);
+    const ops = diff(s, b.lines, b.at, x, mirror);
     let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.w) + b.payload.length : 0);
     let i = 0;
     for (const [kind, n, lines] of ops) {
-      cost += kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
+      cost += kind === OP_MIRROR ? 2 : kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
       if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
-      if (kind === OP_PICK || kind === OP_PERM) i += lines;
+      if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR) i += lines;
       else if (kind === OP_GEN) i++;
       else if (kind !== OP_SEEK) i += n;
     }
@@ -208,9 +213,10 @@ export function choosePart(s, bases, x) {
   let i = 0;
   for (const [kind, n, lines, rank] of best.ops) {
     if (kind === OP_PERM) putPerm(bytes, n, rank);
+    else if (kind === OP_MIRROR) bytes.push(PERM_VALUE, MIRROR_CODE);
     else putVarint(bytes, opValue(kind, n));
     if (kind === OP_INSERT || kind === OP_REPLACE) inserted.push(...s.slice(i, i + n));
-    if (kind === OP_PICK || kind === OP_PERM) i += lines;
+    if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR) i += lines;
     else if (kind === OP_GEN) i++;
     else if (kind !== OP_SEEK) i += n;
   }
@@ -294,6 +300,17 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       }
       const kind = v & 3, n = Math.floor(v / 4) + 1;
       if (v === PERM_VALUE) {
+        const back = pos;
+        if (varint() === MIRROR_CODE) {
+          // MIRROR: the offer part's rid and simulcast lines, directions reversed.
+          const x = parts.length;
+          if (offerParts === null || x >= offerParts.length) throw bad(at, 'MIRROR without an offer part');
+          const m = mirrorLines(offerParts[x]);
+          if (m.length === 0) throw bad(at, 'MIRROR of an offer part without rid and simulcast lines');
+          for (const l of m) add(part, l);
+          continue;
+        }
+        pos = back;
         const { heads, ends } = blocksOf(base);
         const r = readPerm(varint, takeBytes, base, heads, ends, atOrAfter(heads, j));
         if (typeof r === 'string') throw bad(at, r);

@@ -41,6 +41,7 @@ var avAnswers = []struct{ answer, offer string }{
 	{"pion-avdata-answer-to-chromium", "chromium-avdata-offer-to-chromium"},
 	{"chromium-audio-answer-to-pion", "pion-audio-offer-to-chromium"},
 	{"pion-recvonly-answer-to-firefox", "firefox-recvonly-offer-to-pion"},
+	{"pion-simulcast-answer-to-chromium", "chromium-simulcast-offer-to-pion"},
 }
 
 // avName returns the vector name of a batch1 file: av_<maker>_<scenario>_<type>.
@@ -88,6 +89,7 @@ func (g *gen) av(b *baseCodes) {
 	g.avPickNegatives(offer, codes["pion-av-offer-to-pion"])
 	g.avRenameTrailingKeep(codes["chromium-twovideo-offer-to-pion"])
 	g.avGenNegatives(codes["pion-recvonly-answer-to-firefox"], codes["firefox-recvonly-offer-to-pion"], g.bin("av_chromium_twovideo_offer_track_first"))
+	g.avMirrorNegatives(codes["pion-simulcast-answer-to-chromium"], codes["chromium-simulcast-offer-to-pion"], codes["pion-recvonly-answer-to-firefox"], codes["firefox-recvonly-offer-to-pion"])
 	g.avMDNSDummy()
 }
 

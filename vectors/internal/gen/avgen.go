@@ -30,3 +30,39 @@ func (g *gen) avGenNegatives(answer, offer, tv []byte) {
 	g.decodeFail("av_gen_mid_session", "av_chromium_twovideo_offer_track_first whose session part is GEN 0 (v = 15), then COPY END: the generated a=mid: line of part 0, which has none.", "offer",
 		join(out...), nil, nil, "malformed")
 }
+
+// avMirrorNegatives writes the vectors of MIRROR (AVFORM §3): sim is
+// av_pion_simulcast_answer_to_chromium, whose video section ends with a
+// MIRROR (11 15) of its offer simOffer's rid and simulcast lines; rec is
+// av_pion_recvonly_answer_to_firefox, whose offer recOffer has none.
+func (g *gen) avMirrorNegatives(sim, simOffer, rec, recOffer []byte) {
+	it := items(sim)
+	edits := content(it[5])
+	at := bytes.LastIndex(edits, []byte{11, 15})
+	if len(it) != 7 || at < 0 || len(content(it[6])) != 0 {
+		g.fail("av_mirror_as_insert", "av_pion_simulcast_answer_to_chromium lacks a MIRROR, or it has text: % x", edits)
+		return
+	}
+	out := append([][]byte{}, it...)
+	out[5] = bstr(join(edits[:at], []byte{3<<3 | 2}, edits[at+2:])) // INSERT 4
+	out[6] = bstr(stored([]byte("a=rid:q recv\na=rid:h recv\na=rid:f recv\na=simulcast:recv q;h;f\n")))
+	g.decodeFail("av_mirror_as_insert", "av_pion_simulcast_answer_to_chromium with the MIRROR of its video section written INSERT 4 of the four lines it makes: the same skeleton, but an encoder writes MIRROR.", "answer",
+		join(out...), simOffer, nil, "non-canonical")
+	rit := items(rec)
+	re := content(rit[5])
+	p1 := bytes.Index(re, []byte{0x36, 0x58})
+	if p1 < 0 {
+		g.fail("av_mirror_no_lines", "av_pion_recvonly_answer_to_firefox's audio section is not profile 51, COPY 23: % x", re)
+		return
+	}
+	out = append([][]byte{}, rit...)
+	out[5] = bstr(join(re[:p1+1], []byte{11, 15}, re[p1+1:]))
+	g.decodeFail("av_mirror_no_lines", "av_pion_recvonly_answer_to_firefox with a MIRROR (11 15) first in its audio section: the offer's audio section has no a=rid: or a=simulcast: line.", "answer",
+		join(out...), recOffer, nil, "malformed")
+	oit := items(g.bin("av_chromium_simulcast_offer"))
+	oe := content(oit[5])
+	out = append([][]byte{}, oit...)
+	out[5] = bstr(join(oe[:1], []byte{11, 15}, oe[1:]))
+	g.decodeFail("av_mirror_in_offer", "av_chromium_simulcast_offer with a MIRROR (11 15) first in its session part: an offer has no offer to mirror.", "offer",
+		join(out...), nil, nil, "malformed")
+}

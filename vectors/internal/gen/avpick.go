@@ -126,8 +126,8 @@ func (g *gen) avPermNegatives(with func(int, []byte) []byte, edits []byte) {
 		part(0, 11, 0, 1, 3), nil, nil, "malformed")
 	g.decodeFail("av_perm_rank_range", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PERM 2 of rank 2, not less than 2!.", "offer",
 		part(5, 11, 0, 2, 3), nil, nil, "malformed")
-	g.decodeFail("av_perm_17", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 17 (varint 15), more blocks than a PERM reorders (16), with a rank of 6 bytes.", "offer",
-		part(5, 11, 15, 0, 0, 0, 0, 0, 1, 3), nil, nil, "malformed")
+	g.decodeFail("av_perm_18", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 18 (varint 16), more blocks than a PERM reorders (16; the varint 15 after PERM's is MIRROR), with a rank of 6 bytes.", "offer",
+		part(5, 11, 16, 0, 0, 0, 0, 0, 1, 3), nil, nil, "malformed")
 	g.decodeFail("av_perm_truncated", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 12 (varint 10), whose rank takes 4 bytes, at the end of the edits.", "offer",
 		part(5, 11, 10, 0), nil, nil, "malformed")
 	g.decodeFail("av_perm_identity", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 2 of rank 0, its first two blocks in their own order, then END: a valid skeleton, but an encoder never writes a PERM that keeps the order.", "offer",
