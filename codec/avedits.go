@@ -348,7 +348,7 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
 		allIDs = allIDs[len(s):]
-		c.gen, c.slack = newPartGen(s, x, &in, offer)
+		c.gen, c.slack = newPartGen(c.gen, s, x, &in, offer)
 		c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
 		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
 		c.bestCost = editCost(s, c.best, 1)

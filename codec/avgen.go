@@ -82,14 +82,20 @@ func genMidNumber(l string) (int, bool) {
 // the line it appends and the new position, or the fault.
 func genOp(v uint64, x, j int, bl []string) (add []string, next int, msg string) {
 	g := int(v>>2) - 3
-	l := genLine(g, x)
-	if l == "" {
+	switch {
+	case g != genMid:
+		add = genDirs[g-1 : g]
+	case x == 0:
 		return nil, j, "GEN of an a=mid: line in the session part"
+	case x <= genMids:
+		add = genKindLines[x-1 : x]
+	default:
+		add = []string{genLine(g, x)}
 	}
 	if j < len(bl) && genKind(bl[j]) == min(g, 1) {
 		j++
 	}
-	return []string{l}, j, ""
+	return add, j, ""
 }
 
 // kind3OrGen is kind3 (avpick.go), or the GEN of varint v in part x, or
@@ -118,7 +124,7 @@ type partGen struct {
 	at     []int8
 	mirror []int32 // the ids of MIRROR's lines (avmirror.go)
 	in     *interner
-	kind   map[int32]int8
+	kinds  []int32 // the ids of genKindLines, -1 for a line the interner lacks
 }
 
 // genKindLines is the lines of GEN's kinds: the numbered `a=mid:` lines,
@@ -135,7 +141,16 @@ var genKindLines = func() []string {
 // has none, with in the interner of its ids; slack is the bytes that
 // coding them as GEN saves at most over inserting them (each line's
 // length), taken off the lower bounds of the bases.
-func newPartGen(s []string, x int, in *interner, offer [][]string) (pg *partGen, slack int) {
+//
+// A non-nil buf is the previous part's, whose storage it reuses.
+func newPartGen(buf *partGen, s []string, x int, in *interner, offer [][]string) (pg *partGen, slack int) {
+	get := func() *partGen {
+		if buf == nil {
+			return &partGen{at: make([]int8, len(s)), in: in}
+		}
+		buf.at, buf.mirror, buf.kinds = append(buf.at[:0], make([]int8, len(s))...), buf.mirror[:0], buf.kinds[:0]
+		return buf
+	}
 	for i, l := range s {
 		g := -1
 		if x > 0 && l == genLine(genMid, x) {
@@ -150,14 +165,14 @@ func newPartGen(s []string, x int, in *interner, offer [][]string) (pg *partGen,
 			continue
 		}
 		if pg == nil {
-			pg = &partGen{at: make([]int8, len(s)), in: in}
+			pg = get()
 		}
 		pg.at[i] = int8(1 + g)
 		slack += len(l)
 	}
-	if x < len(offer) {
+	if x < len(offer) && hasMirror(offer[x]) {
 		if pg == nil {
-			pg = &partGen{at: make([]int8, len(s)), in: in}
+			pg = get()
 		}
 		slack += pg.setMirror(offer[x], in)
 	}
@@ -167,20 +182,23 @@ func newPartGen(s []string, x int, in *interner, offer [][]string) (pg *partGen,
 // kindOf returns the kind of the line id for GEN's move (genKind), -1
 // when it is of none.
 func (pg *partGen) kindOf(id int32) int {
-	if pg.kind == nil {
-		pg.kind = map[int32]int8{}
+	if len(pg.kinds) == 0 {
+		pg.kinds = append(pg.kinds[:0], make([]int32, len(genKindLines))...)
 		for k, l := range genKindLines {
-			id, ok := pg.in.known[l]
+			kid, ok := pg.in.known[l]
 			if !ok {
-				id, ok = pg.in.extra[l]
+				kid, ok = pg.in.extra[l]
 			}
+			pg.kinds[k] = -1
 			if ok {
-				pg.kind[id] = int8(min(k/genMids, 1))
+				pg.kinds[k] = kid
 			}
 		}
 	}
-	if k, ok := pg.kind[id]; ok {
-		return int(k)
+	for k, kid := range pg.kinds {
+		if kid == id {
+			return min(k/genMids, 1)
+		}
 	}
 	return -1
 }

@@ -3,7 +3,7 @@ package codec
 import "strings"
 
 // MIRROR (AVFORM §3): an answer's rid and simulcast lines are its offer
-// section's with the directions reversed (RFC 8851 §4.3.1, RFC 8853 §5.3):
+// section's with the directions reversed (RFC 8851, RFC 8853):
 // `a=rid:q send` answers `a=rid:q recv`, `a=simulcast:send q;h;f` answers
 // `a=simulcast:recv q;h;f`. MIRROR appends those lines of the offer's part
 // of the same index, mirrored, in their order; it is the varint of PERM
@@ -34,6 +34,16 @@ func mirrorLines(op []string) []string {
 		out = append(out, mirrorLine(l, at))
 	}
 	return out
+}
+
+// hasMirror reports whether the offer's part op has mirrored lines.
+func hasMirror(op []string) bool {
+	for _, l := range op {
+		if strings.HasPrefix(l, "a=rid:") || strings.HasPrefix(l, "a=simulcast:") {
+			return true
+		}
+	}
+	return false
 }
 
 // mirrorLine returns l with each of its fields at (the fields of its
