@@ -120,7 +120,7 @@ func (b *baseIndex) seekTarget(s []int32, i, j int) int {
 // diffOps appends to ops the operations that make s (as ids) from the
 // base b (AVFORM §3, the encoder's diff), and END, or COPY END in place of
 // a last COPY that reaches the base's end.
-func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
+func diffOps(ops []avOp, s []int32, b *baseIndex, pg *partGen) []avOp {
 	p := b.ids
 	j := 0
 	first := len(ops)
@@ -161,6 +161,10 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 		for i+n < len(s) && !b.has(s[i+n]) {
 			n++
 		}
+		if o, next, ok := pg.op(s, i, j, n, b); ok {
+			ops, i, j = append(ops, o), i+o.lines, next
+			continue
+		}
 		ops = append(ops, avOp{kind: opInsert, n: n})
 		i += n
 	}
@@ -169,48 +173,6 @@ func diffOps(ops []avOp, s []int32, b *baseIndex) []avOp {
 		return ops
 	}
 	return append(ops, avOp{kind: opEnd, n: 0})
-}
-
-func varintLen(v uint64) int {
-	n := 1
-	for v >= 0x80 {
-		v >>= 7
-		n++
-	}
-	return n
-}
-
-func appendVarint(dst []byte, v uint64) []byte {
-	for v >= 0x80 {
-		dst = append(dst, byte(v)|0x80)
-		v >>= 7
-	}
-	return append(dst, byte(v))
-}
-
-// opValue returns the varint value of an op.
-func opValue(o avOp) uint64 {
-	switch {
-	case o.kind == opEnd || o.kind == opCopyEnd:
-		return uint64(o.kind)
-	case o.kind == opPick:
-		return pickValue(o.n)
-	case o.kind == opInsert || o.kind == opReplace:
-		return insertValue(o)
-	case o.kind != opSeek:
-		return uint64(o.n-1)<<2 | uint64(o.kind)
-	case o.n > 0:
-		return uint64(2*(o.n-1))<<2 | opSeek
-	}
-	return uint64(2*-o.n-1)<<2 | opSeek
-}
-
-// opLen returns the bytes of an op.
-func opLen(o avOp) int {
-	if o.kind == opPerm {
-		return permLen(o.n)
-	}
-	return varintLen(opValue(o))
 }
 
 // editCost returns the cost of coding s with ops (END or COPY END last)
@@ -224,7 +186,9 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 		switch o.kind {
 		case opCopy:
 			i += o.n
-		case opPick, opPerm:
+		case opGen:
+			i++
+		case opPick, opPerm, opMirror:
 			i += o.lines
 		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {
@@ -251,6 +215,10 @@ type partCoder struct {
 	refs               []bool // the part's lines that hold a reference (lineRefs), made when first needed
 	refsBuf            []bool // refs' storage, kept from part to part
 	seeded             bool   // the best so far is a seed's bound (seed), not a base diffed
+
+	// The part's generated lines (avgen.go), and what GEN saves at most.
+	gen   *partGen
+	slack int
 }
 
 // try diffs the part s (sid: its ids) against base b, numbered base (and
@@ -273,14 +241,14 @@ func (c *partCoder) bound(base, part uint64, q, missing int) (baseLen int, ok bo
 	if base == baseOffer || base == baseOwn {
 		baseLen += varintLen(part)
 	}
-	lb := baseLen + 1 + missing
+	lb := baseLen + 1 + missing - c.slack
 	return baseLen, lb < c.bestCost || lb == c.bestCost && q < c.bestQ
 }
 
 // diff diffs the part against the base b and keeps the result when it is
 // the best so far (try).
 func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint64, q, baseLen int) {
-	c.ops = diffOps(c.ops[:0], sid, b)
+	c.ops = diffOps(c.ops[:0], sid, b, c.gen)
 	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
 		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q
@@ -346,10 +314,8 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
 		allIDs = allIDs[len(s):]
-		c.best = append(c.best[:0], avOp{kind: opInsert, n: len(s)}, avOp{kind: opEnd, n: 0})
-		if len(s) == 0 {
-			c.best = append(c.best[:0], avOp{kind: opEnd, n: 0})
-		}
+		c.gen, c.slack = newPartGen(c.gen, s, x, &in, offer)
+		c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
 		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
 		c.bestCost = editCost(s, c.best, 1)
 		c.seed(seeds, len(offerIdx), x)
@@ -425,7 +391,7 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte,
 	}
 	i := 0
 	for _, o := range ops {
-		if o.kind == opPerm {
+		if o.kind == opPerm || o.kind == opMirror {
 			dst = appendPerm(dst, o)
 		} else {
 			dst = appendVarint(dst, opValue(o))
@@ -433,7 +399,9 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte,
 		switch o.kind {
 		case opCopy:
 			i += o.n
-		case opPick, opPerm:
+		case opGen:
+			i++
+		case opPick, opPerm, opMirror:
 			i += o.lines
 		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {
@@ -555,7 +523,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 			switch v & 3 {
 			case opEnd: // COPY END, PERM or PICK
 				var msg string
-				if add, j, msg = blocks.kind3(edits, &p, bl, j, v); msg != "" {
+				if add, j, msg = blocks.kind3OrGen(edits, &p, bl, j, v, len(parts), offer); msg != "" {
 					return nil, -1, bad("%s", msg)
 				}
 			case opCopy:

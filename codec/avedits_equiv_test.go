@@ -24,15 +24,13 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 	}
 	for x, s := range parts {
 		sid := in.ids(nil, s)
-		best := []avOp{{kind: opInsert, n: len(s), lines: 0}, {kind: opEnd, n: 0, lines: 0}}
-		if len(s) == 0 {
-			best = best[1:]
-		}
+		pg, _ := newPartGen(nil, s, x, &in, offer)
+		best := diffOps(nil, sid, &emptyBase, pg)
 		bestBase, bestCost := [2]uint64{}, editCost(s, best, 1)
 		var bestRename []byte
 		for k := range bases {
 			baseLen := varintLen(nums[k][0]) + varintLen(nums[k][1])
-			ops := diffOps(nil, sid, &bases[k])
+			ops := diffOps(nil, sid, &bases[k], pg)
 			if c := editCost(s, ops, baseLen); c < bestCost {
 				best, bestBase, bestCost, bestRename = ops, nums[k], c, nil
 			}
@@ -44,14 +42,14 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 				lines := renameTokens(texts[k], from, to)
 				b := newBaseIndex(in.ids(nil, lines))
 				b.setBlocks(lines)
-				ops := diffOps(nil, sid, &b)
+				ops := diffOps(nil, sid, &b, pg)
 				if c := editCost(s, ops, baseLen+len(payload)); c < bestCost {
 					best, bestBase, bestCost, bestRename = ops, [2]uint64{nums[k][0], nums[k][1] + 1}, c, payload
 				}
 			}
 		}
 		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
-			ops := diffOps(nil, sid, &reg.profiles[k])
+			ops := diffOps(nil, sid, &reg.profiles[k], pg)
 			if c := editCost(s, ops, varintLen(baseProfile+uint64(k))); c < bestCost {
 				best, bestBase, bestCost, bestRename = ops, [2]uint64{baseProfile + uint64(k), 0}, c, nil
 			}

@@ -79,12 +79,18 @@ func permOrder(rank uint64, n int) []int8 {
 
 // permLen returns the bytes of the PERM of n blocks.
 func permLen(n int) int {
+	if n > maxPerm {
+		return 2 // MIRROR (avmirror.go)
+	}
 	return 1 + varintLen(uint64(n-2)) + rankBytes(n)
 }
 
 // appendPerm appends the PERM of o.n blocks and rank o.rank.
 func appendPerm(dst []byte, o avOp) []byte {
 	dst = appendVarint(append(dst, permValue), uint64(o.n-2))
+	if o.kind == opMirror {
+		return dst
+	}
 	for k := rankBytes(o.n) - 1; k >= 0; k-- {
 		dst = append(dst, byte(o.rank>>(8*k)))
 	}

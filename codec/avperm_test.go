@@ -86,7 +86,7 @@ func TestPermOp(t *testing.T) {
 	in := newInterner(profileIndex())
 	b := newBaseIndex(in.ids(nil, base))
 	b.setBlocks(base)
-	ops := diffOps(nil, in.ids(nil, part), &b)
+	ops := diffOps(nil, in.ids(nil, part), &b, nil)
 	want := []avOp{{kind: opCopy, n: 2}, {kind: opPerm, n: 6, lines: 12, rank: permRank(order)}, {kind: opCopyEnd, n: 1}}
 	if !slices.Equal(ops, want) {
 		t.Fatalf("ops %v, want %v", ops, want)
@@ -100,7 +100,7 @@ func TestPermOp(t *testing.T) {
 	}
 	swap := []string{base[0], base[1], base[4], base[5], base[2], base[3]}
 	swap = append(swap, base[6:]...)
-	ops = diffOps(nil, in.ids(nil, swap), &b)
+	ops = diffOps(nil, in.ids(nil, swap), &b, nil)
 	if ops[1].kind != opPick || ops[2].kind != opPick {
 		t.Fatalf("a swap: ops %v", ops)
 	}

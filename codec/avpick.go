@@ -14,10 +14,13 @@ import (
 // order of a Go map) pays one byte a block instead of a SEEK and a COPY.
 
 // opPick is the avOp kind of PICK: n is the signed distance in blocks,
-// lines the block's length. Its varint is (z+2)<<2 | 3 with z the
+// lines the block's length. Its varint is (z+pickM0)<<2 | 3 with z the
 // zigzag of the distance (0, -1, +1, -2, … as z = 0, 1, 2, 3, …), after
-// END (3), COPY END (7) and PERM (11).
+// END (3), COPY END (7), PERM (11) and GEN (15–31, avgen.go).
 const opPick = 4
+
+// pickM0 is m = v >> 2 of PICK 0.
+const pickM0 = 3 + genCount
 
 // isBlockHead reports whether a skeleton line starts a block.
 func isBlockHead(l string) bool {
@@ -98,13 +101,13 @@ func pickValue(d int) uint64 {
 	if d < 0 {
 		z = -2*d - 1
 	}
-	return uint64(z+3)<<2 | 3
+	return uint64(z+pickM0)<<2 | 3
 }
 
 // pickDistance returns the distance of the PICK whose varint is v (v & 3
-// == 3, v >= 15).
+// == 3, v >= 35).
 func pickDistance(v uint64) int {
-	z := int(v>>2) - 3
+	z := int(v>>2) - pickM0
 	if z%2 == 0 {
 		return z / 2
 	}

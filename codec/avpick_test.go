@@ -22,7 +22,7 @@ func TestPickValue(t *testing.T) {
 	in := newInterner(profileIndex())
 	b := newBaseIndex(in.ids(nil, base))
 	b.setBlocks(base)
-	ops := diffOps(nil, in.ids(nil, part), &b)
+	ops := diffOps(nil, in.ids(nil, part), &b, nil)
 	want := []avOp{{kind: opPick, n: 1, lines: 2}, {kind: opPick, n: -2, lines: 2}, {kind: opPick, n: 1, lines: 1}, {kind: opCopyEnd, n: 1, lines: 0}}
 	if len(ops) != len(want) {
 		t.Fatalf("ops %v, want %v", ops, want)

@@ -153,7 +153,8 @@ func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string
 	if beaten(4) {
 		return
 	}
-	plain, refMissing := plainMissing(s, sid, has, c.refs, c.bestCost-4)
+	plain, refMissing := plainMissing(s, sid, has, c.refs, c.bestCost-4+c.slack)
+	plain -= c.slack // GEN lines (avgen.go)
 	if !refMissing || beaten(4+plain) {
 		return // renamed only when a line with a reference is missing
 	}
@@ -168,7 +169,7 @@ func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string
 	}
 	lines := renameTokens(p, from, to)
 	b := newBaseIndex(in.lookup(lines))
-	if beaten(baseLen + 1 + b.missing(s, sid)) {
+	if beaten(baseLen + 1 + b.missing(s, sid) - c.slack) {
 		return
 	}
 	b.setBlocks(lines)

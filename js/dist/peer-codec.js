@@ -2166,6 +2166,54 @@ function readPerm(varint, bytes, base, heads, ends, t0) {
   return { lines, next: ends[t0 + n - 1] };
 }
 
+// src/avgen.js
+var OP_GEN = 8;
+var GEN_COUNT = 5;
+var GEN_MIDS = 64;
+var DIRS = ["a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"];
+var MID_RE = /^a=mid:(0|[1-9][0-9]?)$/;
+var genValue = (g) => (g + 3) * 4 + 3;
+var isGenValue = (v) => (v & 3) === 3 && v >= genValue(0) && v < genValue(GEN_COUNT);
+function genLine(g, x) {
+  if (g !== 0) return DIRS[g - 1];
+  return x === 0 ? null : `a=mid:${x - 1}`;
+}
+function genKind(l) {
+  if (DIRS.includes(l)) return 1;
+  const m = MID_RE.exec(l);
+  return m !== null && Number(m[1]) < GEN_MIDS ? 0 : -1;
+}
+function genOf(l, x) {
+  if (x > 0 && l === `a=mid:${x - 1}`) return 0;
+  const d = DIRS.indexOf(l);
+  return d < 0 ? -1 : 1 + d;
+}
+var genMoves = (g, p, j) => j < p.length && genKind(p[j]) === Math.min(g, 1);
+
+// src/avmirror.js
+var OP_MIRROR = 9;
+var MIRROR_CODE = 15;
+var swap = { send: "recv", recv: "send" };
+function mirrorLine(l, at) {
+  const c = l.indexOf(":");
+  const f = l.slice(c + 1).split(" ");
+  for (const k of at) if (k < f.length && Object.hasOwn(swap, f[k])) f[k] = swap[f[k]];
+  return l.slice(0, c + 1) + f.join(" ");
+}
+function mirrorLines(op) {
+  const out = [];
+  for (const l of op) {
+    if (l.startsWith("a=rid:")) out.push(mirrorLine(l, [1]));
+    else if (l.startsWith("a=simulcast:")) out.push(mirrorLine(l, [0, 2]));
+  }
+  return out;
+}
+function mirrorAt(s, i, m) {
+  if (m.length === 0 || s.length - i < m.length) return false;
+  for (let k = 0; k < m.length; k++) if (s[i + k] !== m[k]) return false;
+  return true;
+}
+
 // src/avedits.js
 var OP_COPY = 0;
 var OP_SEEK = 1;
@@ -2249,7 +2297,7 @@ function pickOp(s, p, i, j, k) {
   for (let x = 1; x < n; x++) if (s[i + x] !== p[k + x]) return null;
   return [OP_PICK, t - atOrAfter(heads, j), n];
 }
-function diff(s, p, at = lineIndex(p)) {
+function diff(s, p, at = lineIndex(p), x = 0, mirror = []) {
   const ops = [];
   let i = 0, j = 0;
   while (i < s.length) {
@@ -2294,8 +2342,20 @@ function diff(s, p, at = lineIndex(p)) {
       j = k;
       continue;
     }
+    if (mirrorAt(s, i, mirror)) {
+      ops.push([OP_MIRROR, MIRROR_CODE + 2, mirror.length]);
+      i += mirror.length;
+      continue;
+    }
     let n = 1;
     while (i + n < s.length && !at.has(s[i + n])) n++;
+    const g = n === 1 ? genOf(s[i], x) : -1;
+    if (g >= 0) {
+      ops.push([OP_GEN, g]);
+      i++;
+      if (genMoves(g, p, j)) j++;
+      continue;
+    }
     ops.push([OP_INSERT, n]);
     i += n;
   }
@@ -2306,14 +2366,16 @@ function diff(s, p, at = lineIndex(p)) {
 }
 function opValue(kind, n) {
   if (kind === OP_END || kind === OP_COPY_END) return kind;
-  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 3) * 4 + 3;
+  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 3 + GEN_COUNT) * 4 + 3;
+  if (kind === OP_GEN) return genValue(n);
   if (kind === OP_INSERT || kind === OP_REPLACE) return (2 * (n - 1) + (kind === OP_REPLACE ? 1 : 0)) * 4 + OP_INSERT;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
 }
 var hasRef = (l) => l.includes("") || l.includes("");
 var hasIndex = (b) => b === BASE_OFFER || b === BASE_OWN;
-function choosePart(s, bases) {
+function choosePart(s, bases, x, offerParts = null) {
+  const mirror = offerParts !== null && x < offerParts.length ? mirrorLines(offerParts[x]) : [];
   let best = null;
   const variants = [];
   for (const b of bases) {
@@ -2326,13 +2388,14 @@ function choosePart(s, bases) {
     if (r !== null) variants.push({ base: b.base, w: 2 * b.index + 1, payload: r.payload, lines: r.lines, at: lineIndex(r.lines) });
   }
   for (const b of variants) {
-    const ops = diff(s, b.lines, b.at);
+    const ops = diff(s, b.lines, b.at, x, mirror);
     let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.w) + b.payload.length : 0);
     let i2 = 0;
     for (const [kind, n, lines] of ops) {
-      cost += kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
+      cost += kind === OP_MIRROR ? 2 : kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
       if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i2; k < i2 + n; k++) cost += byteLen(s[k]) + 1;
-      if (kind === OP_PICK || kind === OP_PERM) i2 += lines;
+      if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR) i2 += lines;
+      else if (kind === OP_GEN) i2++;
       else if (kind !== OP_SEEK) i2 += n;
     }
     if (best === null || cost < best.cost) best = { cost, b, ops };
@@ -2347,9 +2410,11 @@ function choosePart(s, bases) {
   let i = 0;
   for (const [kind, n, lines, rank] of best.ops) {
     if (kind === OP_PERM) putPerm(bytes, n, rank);
+    else if (kind === OP_MIRROR) bytes.push(PERM_VALUE, MIRROR_CODE);
     else putVarint(bytes, opValue(kind, n));
     if (kind === OP_INSERT || kind === OP_REPLACE) inserted.push(...s.slice(i, i + n));
-    if (kind === OP_PICK || kind === OP_PERM) i += lines;
+    if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR) i += lines;
+    else if (kind === OP_GEN) i++;
     else if (kind !== OP_SEEK) i += n;
   }
   return { bytes, inserted, copyEnd: best.ops[best.ops.length - 1][0] === OP_COPY_END };
@@ -2421,6 +2486,16 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       }
       const kind = v & 3, n = Math.floor(v / 4) + 1;
       if (v === PERM_VALUE) {
+        const back = pos;
+        if (varint() === MIRROR_CODE) {
+          const x = parts.length;
+          if (offerParts === null || x >= offerParts.length) throw bad(at, "MIRROR without an offer part");
+          const m = mirrorLines(offerParts[x]);
+          if (m.length === 0) throw bad(at, "MIRROR of an offer part without rid and simulcast lines");
+          for (const l of m) add(part, l);
+          continue;
+        }
+        pos = back;
         const { heads, ends } = blocksOf(base);
         const r = readPerm(varint, takeBytes, base, heads, ends, atOrAfter(heads, j));
         if (typeof r === "string") throw bad(at, r);
@@ -2428,8 +2503,15 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         j = r.next;
         continue;
       }
+      if (isGenValue(v)) {
+        const g = (v - 3) / 4 - 3, l = genLine(g, parts.length);
+        if (l === null) throw bad(at, "GEN of an a=mid: line in the session part");
+        add(part, l);
+        if (genMoves(g, base, j)) j++;
+        continue;
+      }
       if (kind === 3) {
-        const z = n - 4, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        const z = n - 4 - GEN_COUNT, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
         const { heads, ends } = blocksOf(base);
         const t = atOrAfter(heads, j) + d;
         if (t < 0 || t >= heads.length) throw bad(at, "PICK of a block outside the base");
@@ -2859,7 +2941,7 @@ function buildEdits(parts, offerParts, nProfiles) {
   const inserted = [];
   for (let x = 0; x < parts.length; x++) {
     const part = parts[x];
-    const c = choosePart(part, bases.concat(profiles));
+    const c = choosePart(part, bases.concat(profiles), x, offerParts);
     bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);

@@ -61,7 +61,7 @@ export function buildEdits(parts, offerParts, nProfiles) {
   const inserted = [];
   for (let x = 0; x < parts.length; x++) {
     const part = parts[x];
-    const c = choosePart(part, bases.concat(profiles));
+    const c = choosePart(part, bases.concat(profiles), x, offerParts);
     bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);

@@ -5,6 +5,8 @@
 import { MalformedError, UnsupportedError, LimitError } from './errors.js';
 import { renameFor, readRename } from './avrename.js';
 import { OP_PERM, PERM_VALUE, permLen, permOp, putPerm, readPerm } from './avperm.js';
+import { OP_GEN, GEN_COUNT, genValue, isGenValue, genLine, genOf, genMoves } from './avgen.js';
+import { OP_MIRROR, MIRROR_CODE, mirrorLines, mirrorAt } from './avmirror.js';
 
 export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4, OP_REPLACE = 5;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
@@ -103,9 +105,11 @@ function pickOp(s, p, i, j, k) {
  * PICK its block when it heads a block that s repeats whole, else seek to it;
  * else insert the longest run of lines that do not occur in the base; then
  * END, or COPY END in place of a last COPY that reaches the base's end. at
- * is lineIndex(p).
+ * is lineIndex(p); x is the part's index: an INSERT of one line that is a
+ * generated line of the part (avgen.js) is a GEN; mirror is the MIRROR's
+ * lines (avmirror.js), which it writes where they start an INSERT.
  */
-export function diff(s, p, at = lineIndex(p)) {
+export function diff(s, p, at = lineIndex(p), x = 0, mirror = []) {
   const ops = [];
   let i = 0, j = 0;
   while (i < s.length) {
@@ -137,8 +141,15 @@ export function diff(s, p, at = lineIndex(p)) {
       ops.push([OP_SEEK, k - j]); j = k;
       continue;
     }
+    if (mirrorAt(s, i, mirror)) { ops.push([OP_MIRROR, MIRROR_CODE + 2, mirror.length]); i += mirror.length; continue; }
     let n = 1;
     while (i + n < s.length && !at.has(s[i + n])) n++;
+    const g = n === 1 ? genOf(s[i], x) : -1;
+    if (g >= 0) {
+      ops.push([OP_GEN, g]); i++;
+      if (genMoves(g, p, j)) j++;
+      continue;
+    }
     ops.push([OP_INSERT, n]); i += n;
   }
   const last = ops.length - 1;
@@ -150,7 +161,8 @@ export function diff(s, p, at = lineIndex(p)) {
 /** opValue is the varint value of an op. */
 function opValue(kind, n) {
   if (kind === OP_END || kind === OP_COPY_END) return kind;
-  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 3) * 4 + 3;
+  if (kind === OP_PICK) return ((n < 0 ? -2 * n - 1 : 2 * n) + 3 + GEN_COUNT) * 4 + 3;
+  if (kind === OP_GEN) return genValue(n);
   if (kind === OP_INSERT || kind === OP_REPLACE) return (2 * (n - 1) + (kind === OP_REPLACE ? 1 : 0)) * 4 + OP_INSERT;
   if (kind !== OP_SEEK) return (n - 1) * 4 + kind;
   return (n > 0 ? 2 * (n - 1) : -2 * n - 1) * 4 + kind;
@@ -166,9 +178,11 @@ const hasIndex = (b) => b === BASE_OFFER || b === BASE_OWN;
  * choosePart returns the cheapest coding of part s over bases, a list of
  * {base, index, lines, at} (at: lineIndex(lines)) in tie-break order
  * (AVFORM §3): {bytes, inserted} with bytes the part's edit encoding and
- * inserted its inserted lines.
+ * inserted its inserted lines. x is the part's index, offerParts the
+ * offer's skeleton parts (null when none), for MIRROR.
  */
-export function choosePart(s, bases) {
+export function choosePart(s, bases, x, offerParts = null) {
+  const mirror = offerParts !== null && x < offerParts.length ? mirrorLines(offerParts[x]) : [];
   let best = null;
   const variants = [];
   for (const b of bases) {
@@ -180,13 +194,14 @@ export function choosePart(s, bases) {
     if (r !== null) variants.push({ base: b.base, w: 2 * b.index + 1, payload: r.payload, lines: r.lines, at: lineIndex(r.lines) });
   }
   for (const b of variants) {
-    const ops = diff(s, b.lines, b.at);
+    const ops = diff(s, b.lines, b.at, x, mirror);
     let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.w) + b.payload.length : 0);
     let i = 0;
     for (const [kind, n, lines] of ops) {
-      cost += kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
+      cost += kind === OP_MIRROR ? 2 : kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
       if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
-      if (kind === OP_PICK || kind === OP_PERM) i += lines;
+      if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR) i += lines;
+      else if (kind === OP_GEN) i++;
       else if (kind !== OP_SEEK) i += n;
     }
     if (best === null || cost < best.cost) best = { cost, b, ops };
@@ -198,9 +213,11 @@ export function choosePart(s, bases) {
   let i = 0;
   for (const [kind, n, lines, rank] of best.ops) {
     if (kind === OP_PERM) putPerm(bytes, n, rank);
+    else if (kind === OP_MIRROR) bytes.push(PERM_VALUE, MIRROR_CODE);
     else putVarint(bytes, opValue(kind, n));
     if (kind === OP_INSERT || kind === OP_REPLACE) inserted.push(...s.slice(i, i + n));
-    if (kind === OP_PICK || kind === OP_PERM) i += lines;
+    if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR) i += lines;
+    else if (kind === OP_GEN) i++;
     else if (kind !== OP_SEEK) i += n;
   }
   return { bytes, inserted, copyEnd: best.ops[best.ops.length - 1][0] === OP_COPY_END };
@@ -283,6 +300,17 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       }
       const kind = v & 3, n = Math.floor(v / 4) + 1;
       if (v === PERM_VALUE) {
+        const back = pos;
+        if (varint() === MIRROR_CODE) {
+          // MIRROR: the offer part's rid and simulcast lines, directions reversed.
+          const x = parts.length;
+          if (offerParts === null || x >= offerParts.length) throw bad(at, 'MIRROR without an offer part');
+          const m = mirrorLines(offerParts[x]);
+          if (m.length === 0) throw bad(at, 'MIRROR of an offer part without rid and simulcast lines');
+          for (const l of m) add(part, l);
+          continue;
+        }
+        pos = back;
         const { heads, ends } = blocksOf(base);
         const r = readPerm(varint, takeBytes, base, heads, ends, atOrAfter(heads, j));
         if (typeof r === 'string') throw bad(at, r);
@@ -290,9 +318,16 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         j = r.next;
         continue;
       }
+      if (isGenValue(v)) {
+        const g = (v - 3) / 4 - 3, l = genLine(g, parts.length);
+        if (l === null) throw bad(at, 'GEN of an a=mid: line in the session part');
+        add(part, l);
+        if (genMoves(g, base, j)) j++;
+        continue;
+      }
       if (kind === 3) {
-        // PICK: z = m − 3, the zigzag of the distance in blocks.
-        const z = n - 4, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        // PICK: z = m − 8 (after END, COPY END, PERM and the five GENs), the zigzag of the distance in blocks.
+        const z = n - 4 - GEN_COUNT, d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
         const { heads, ends } = blocksOf(base);
         const t = atOrAfter(heads, j) + d;
         if (t < 0 || t >= heads.length) throw bad(at, 'PICK of a block outside the base');

@@ -41,6 +41,7 @@ var avAnswers = []struct{ answer, offer string }{
 	{"pion-avdata-answer-to-chromium", "chromium-avdata-offer-to-chromium"},
 	{"chromium-audio-answer-to-pion", "pion-audio-offer-to-chromium"},
 	{"pion-recvonly-answer-to-firefox", "firefox-recvonly-offer-to-pion"},
+	{"pion-simulcast-answer-to-chromium", "chromium-simulcast-offer-to-pion"},
 }
 
 // avName returns the vector name of a batch1 file: av_<maker>_<scenario>_<type>.
@@ -86,8 +87,9 @@ func (g *gen) av(b *baseCodes) {
 	g.avNegatives(offer, answer, codes["pion-avdata-offer-to-chromium"], chromeSDP)
 	g.avTextNegatives(g.trackFirst())
 	g.avPickNegatives(offer, codes["pion-av-offer-to-pion"])
-	g.avReplaceAsInsertSeek("av_chromium_twovideo_offer", codes["chromium-twovideo-offer-to-pion"])
 	g.avRenameTrailingKeep(codes["chromium-twovideo-offer-to-pion"])
+	g.avGenNegatives(codes["pion-recvonly-answer-to-firefox"], codes["firefox-recvonly-offer-to-pion"], g.bin("av_chromium_twovideo_offer_track_first"))
+	g.avMirrorNegatives(codes["pion-simulcast-answer-to-chromium"], codes["chromium-simulcast-offer-to-pion"], codes["pion-recvonly-answer-to-firefox"], codes["firefox-recvonly-offer-to-pion"])
 	g.avMDNSDummy()
 }
 
@@ -126,8 +128,8 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 		with(5, bstr(join(open, []byte{3, 2<<2 | 1, 3}))), nil, nil, "non-canonical")
 	g.decodeFail("av_offer_base_in_offer", ofr+" with one more part whose base is part 0 of the offer (base 1): an offer has no offer.", "offer",
 		with(5, bstr(join(open, []byte{1, 0, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_bad_op", ofr+" with one more part (the empty base) holding the op 15, PICK 0: the empty base has no block.", "offer",
-		with(5, bstr(join(open, []byte{0, 15, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_bad_op", ofr+" with one more part (the empty base) holding the op 35, PICK 0: the empty base has no block.", "offer",
+		with(5, bstr(join(open, []byte{0, 35, 3}))), nil, nil, "malformed")
 	if !bytes.HasPrefix(edits, []byte{3, 7}) {
 		g.fail("av_copy_end_not_canonical", "%s: part 0 is not profile 0, COPY END", ofr)
 		return
@@ -296,7 +298,8 @@ func (g *gen) avMore(b *baseCodes) {
 		return
 	}
 	ffAnswer, _ := readBatch1("firefox-av-answer-to-chromium")
-	g.encode("av_firefox_av_answer_to_chromium", "A real answer of Firefox to a Chromium offer (testdata/av/batch1/firefox-av-answer-to-chromium.sdp) against the code of testdata/av/batch1/chromium-av-offer-to-firefox.sdp (offer_bin).", codec.Answer, ffAnswer, nil, ffOffer)
+	ffCode := g.encode("av_firefox_av_answer_to_chromium", "A real answer of Firefox to a Chromium offer (testdata/av/batch1/firefox-av-answer-to-chromium.sdp) against the code of testdata/av/batch1/chromium-av-offer-to-firefox.sdp (offer_bin).", codec.Answer, ffAnswer, nil, ffOffer)
+	g.avReplaceAsInsertSeek("av_firefox_av_answer_to_chromium", ffCode, ffOffer)
 	g.avGroupedBlocks()
 
 	// Eligibility (AVFORM §1): residual when a rule fails.
@@ -403,19 +406,40 @@ func (g *gen) avBases() {
 		return
 	}
 	var edits, text []byte
-	for _, part := range parts {
+	for x, part := range parts {
 		edits = append(edits, 0)
-		if len(part) > 0 {
+		switch g := genOf(part, x); {
+		case g >= 0:
+			edits = append(edits, byte(g+3)<<2|3) // GEN g: the INSERT of one generated line
+		case len(part) > 0:
 			edits = binary.AppendUvarint(edits, uint64(2*(len(part)-1))<<2|2) // INSERT n: m = 2(n - 1)
+			for _, l := range part {
+				text = append(append(text, l...), '\n')
+			}
 		}
 		edits = append(edits, 3)
-		for _, l := range part {
-			text = append(append(text, l...), '\n')
-		}
 	}
 	it := items(code)
 	it[5], it[6] = bstr(edits), bstr(stored(text))
 	g.decodeOK("av_profile_unused_canonical", "av_pion_audio_offer with every part coded against the empty base (INSERT of all its lines) though registry profiles are cheaper: canonical, since the code uses no profile and a decoder re-encodes with the profiles up to the greatest one the code uses (none).", join(it...), nil)
+}
+
+// genOf returns g of the GEN that codes part x against the empty base,
+// -1 when it is not a GEN: a part of one line that is a generated line
+// (AVFORM §3).
+func genOf(part []string, x int) int {
+	if len(part) != 1 {
+		return -1
+	}
+	if x > 0 && part[0] == fmt.Sprintf("a=mid:%d", x-1) {
+		return 0
+	}
+	for k, d := range []string{"a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"} {
+		if part[0] == d {
+			return 1 + k
+		}
+	}
+	return -1
 }
 
 // avDamage writes more damaged A/V codes. It is longer than 80 lines: a
@@ -452,7 +476,6 @@ func (g *gen) avDamage() {
 	k := bytes.IndexByte(text, 0x0e)
 	lz := append(append(bytes.Clone(text[:k+1]), '0'), text[k+1:]...)
 	g.decodeFail("av_index_leading_zero", tvn+" whose first SSRC marker's index has a leading zero.", "offer", with(6, bstr(stored(lz))), nil, nil, "malformed")
-	grp := find("a=mid:")
 	edits := content(it[5])
 	// onePart is the code with one more part: the empty base and the
 	// inserted line l.
@@ -480,8 +503,8 @@ func (g *gen) avDamage() {
 		withText(edit(sem, lines[sem]+" \x07")), nil, nil, "non-canonical")
 	g.decodeFail("av_text_empty_line", tvn+" whose text has an empty line.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte("\n"), []byte("\n\n"), 1)))), nil, nil, "malformed")
-	g.decodeFail("av_rendered_invalid", tvn+" whose inserted a=mid line is replaced by \"x\": the rendered text is not a valid description.", "offer",
-		withText(edit(grp, "x")), nil, nil, "malformed")
+	g.decodeFail("av_rendered_invalid", tvn+" whose first inserted a=ssrc line is replaced by \"x\": the rendered text is not a valid description.", "offer",
+		withText(edit(sem, "x")), nil, nil, "malformed")
 	g.decodeFail("av_insert_past_text", tvn+" with one more part that inserts 5 lines the text does not have.", "offer",
 		with(5, bstr(join(edits, []byte{0, 8<<2 | 2, 3}))), nil, nil, "malformed")
 	g.decodeFail("av_items_six", tvn+" without its text item: 6 items.", "offer", join(it[:6]...), nil, nil, "malformed")
@@ -493,8 +516,8 @@ func (g *gen) avDamage() {
 	long := join(head(nil, 4, uint64(len(ids))), tstr(strings.Repeat("x", 100)), rawJoin(ids[1:]))
 	items2 := append([][]byte{}, it...)
 	items2[4] = long
-	items2[6] = bstr(stored([]byte(strings.Join(edit(grp, "a=x:"+strings.Repeat("\x0f0", 2000)), "\n") + "\n")))
-	g.decodeFail("av_limit_rendered", tvn+" whose identifier 0 is 100 characters and whose inserted a=mid line is replaced by one holding 2000 markers of it: the rendered text passes the SDP limit within that line (checked marker by marker).", "offer",
+	items2[6] = bstr(stored([]byte(strings.Join(edit(sem, "a=x:"+strings.Repeat("\x0f0", 2000)), "\n") + "\n")))
+	g.decodeFail("av_limit_rendered", tvn+" whose identifier 0 is 100 characters and whose first inserted a=ssrc line is replaced by one holding 2000 markers of it: the rendered text passes the SDP limit within that line (checked marker by marker).", "offer",
 		join(items2...), nil, nil, "limit")
 	var more []byte
 	for k := 0; k < 62; k++ {

@@ -31,12 +31,12 @@ func (g *gen) avPickNegatives(offer, pion []byte) {
 	}
 	g.decodeFail("av_rename_limit", "av_chromium_avdata_offer with 40 more parts, each its video section (part 2, 127 lines) renamed and then END: no part copies a line, but each renamed base counts toward the skeleton's size, which passes the SDP limit.", "offer",
 		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, renames)), it[6]), nil, nil, "limit")
-	g.decodeFail("av_pick_past_blocks", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PICK -1 (v = 19) at its first line, before its first block.", "offer",
-		with(5, bstr(join(edits, []byte{5, 19, 3}))), nil, nil, "malformed")
+	g.decodeFail("av_pick_past_blocks", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PICK -1 (v = 39) at its first line, before its first block.", "offer",
+		with(5, bstr(join(edits, []byte{5, 39, 3}))), nil, nil, "malformed")
 	g.avPermNegatives(with, edits)
 	pit := items(pion)
 	pe := content(pit[5])
-	at := bytes.Index(pe, []byte{0xd0, 0x04, 0x17, 0x04})
+	at := bytes.Index(pe, []byte{0xd0, 0x04, 0x2b, 0x04})
 	if len(pit) != 7 || at < 0 {
 		g.fail("av_pick_as_seek", "av_pion_av_offer's edits lack COPY 149, PICK +1, COPY 2: % x", pe)
 		return
@@ -48,9 +48,10 @@ func (g *gen) avPickNegatives(offer, pion []byte) {
 		join(out...), nil, nil, "non-canonical")
 }
 
-// avReplaceAsInsertSeek writes av_replace_as_insert_seek: code (an offer
-// named name) with its first REPLACE n written INSERT n, SEEK +n.
-func (g *gen) avReplaceAsInsertSeek(name string, code []byte) {
+// avReplaceAsInsertSeek writes av_replace_as_insert_seek: code (an answer
+// named name, to the offer code offer) with its first REPLACE n written
+// INSERT n, SEEK +n.
+func (g *gen) avReplaceAsInsertSeek(name string, code, offer []byte) {
 	it := items(code)
 	edits := content(it[5])
 	var out []byte
@@ -83,8 +84,8 @@ func (g *gen) avReplaceAsInsertSeek(name string, code []byte) {
 		return
 	}
 	it[5] = bstr(out)
-	g.decodeFail("av_replace_as_insert_seek", name+" with its first REPLACE n written INSERT n, SEEK +n: the same skeleton, but an encoder writes REPLACE.", "offer",
-		join(it...), nil, nil, "non-canonical")
+	g.decodeFail("av_replace_as_insert_seek", name+" with its first REPLACE n written INSERT n, SEEK +n: the same skeleton, but an encoder writes REPLACE.", "answer",
+		join(it...), offer, nil, "non-canonical")
 }
 
 // avRenameTrailingKeep writes av_rename_trailing_keep: av_chromium_twovideo_offer,
@@ -125,8 +126,8 @@ func (g *gen) avPermNegatives(with func(int, []byte) []byte, edits []byte) {
 		part(0, 11, 0, 1, 3), nil, nil, "malformed")
 	g.decodeFail("av_perm_rank_range", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PERM 2 of rank 2, not less than 2!.", "offer",
 		part(5, 11, 0, 2, 3), nil, nil, "malformed")
-	g.decodeFail("av_perm_17", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 17 (varint 15), more blocks than a PERM reorders (16), with a rank of 6 bytes.", "offer",
-		part(5, 11, 15, 0, 0, 0, 0, 0, 1, 3), nil, nil, "malformed")
+	g.decodeFail("av_perm_18", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 18 (varint 16), more blocks than a PERM reorders (16; the varint 15 after PERM's is MIRROR), with a rank of 6 bytes.", "offer",
+		part(5, 11, 16, 0, 0, 0, 0, 0, 1, 3), nil, nil, "malformed")
 	g.decodeFail("av_perm_truncated", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 12 (varint 10), whose rank takes 4 bytes, at the end of the edits.", "offer",
 		part(5, 11, 10, 0), nil, nil, "malformed")
 	g.decodeFail("av_perm_identity", "av_chromium_avdata_offer with one more part: profile 2 as base and PERM 2 of rank 0, its first two blocks in their own order, then END: a valid skeleton, but an encoder never writes a PERM that keeps the order.", "offer",
@@ -161,7 +162,7 @@ func (g *gen) avGroupedBlocks() {
 	}
 	it := items(code)
 	edits := content(it[5])
-	at := bytes.Index(edits, []byte{0x1c, 0x17, 0x00})
+	at := bytes.Index(edits, []byte{0x1c, 0x2b, 0x00})
 	if at < 0 {
 		g.fail("av_pick_grouped_as_seek", "%s's edits lack COPY 8, PICK +1, COPY 1: % x", name, edits)
 		return
