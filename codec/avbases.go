@@ -196,16 +196,23 @@ func (in *interner) ids(out []int32, lines []string) []int32 {
 	}
 	out = out[:len(lines)]
 	for i, l := range lines {
-		id, ok := in.table.lookup(l)
+		id, ok := in.find(l)
 		if !ok {
-			if id, ok = in.extra.lookup(l); !ok {
-				id = in.next + int32(in.extra.n)
-				in.extra.add(l, id)
-			}
+			id = in.next + int32(in.extra.n)
+			in.extra.add(l, id)
 		}
 		out[i] = id
 	}
 	return out
+}
+
+// find returns the id of the line l and whether the interner has it (the
+// registry's and the offer's lines, then those given since).
+func (in *interner) find(l string) (int32, bool) {
+	if id, ok := in.table.lookup(l); ok {
+		return id, true
+	}
+	return in.extra.lookup(l)
 }
 
 // editInterner returns the interner of the lines of a description coded

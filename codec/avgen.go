@@ -185,10 +185,7 @@ func (pg *partGen) kindOf(id int32) int {
 	if len(pg.kinds) == 0 {
 		pg.kinds = append(pg.kinds[:0], make([]int32, len(genKindLines))...)
 		for k, l := range genKindLines {
-			kid, ok := pg.in.known[l]
-			if !ok {
-				kid, ok = pg.in.extra.lookup(l)
-			}
+			kid, ok := pg.in.find(l)
 			pg.kinds[k] = -1
 			if ok {
 				pg.kinds[k] = kid

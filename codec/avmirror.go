@@ -81,12 +81,10 @@ func mirrorOp(offer [][]string, x, j int) (add []string, next int, msg string) {
 // part has them all, MIRROR may write them.
 func (pg *partGen) setMirror(offer []string, in *interner) (slack int) {
 	for _, l := range mirrorLines(offer) {
-		id, ok := in.known[l]
+		id, ok := in.find(l)
 		if !ok {
-			if id, ok = in.extra.lookup(l); !ok {
-				pg.mirror = nil
-				return 0
-			}
+			pg.mirror = nil
+			return 0
 		}
 		pg.mirror = append(pg.mirror, id)
 		slack += len(l) + 1

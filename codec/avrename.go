@@ -248,12 +248,10 @@ func (in *interner) lookup(lines []string) []int32 {
 	out := make([]int32, len(lines))
 	next := in.next + int32(in.extra.n)
 	for i, l := range lines {
-		id, ok := in.known[l]
+		id, ok := in.find(l)
 		if !ok {
-			if id, ok = in.extra.lookup(l); !ok {
-				id = next
-				next++
-			}
+			id = next
+			next++
 		}
 		out[i] = id
 	}
