@@ -121,7 +121,22 @@ func (b *baseIndex) seekTarget(s []int32, i, j int) int {
 // base b (AVFORM §3, the encoder's diff), and END, or COPY END in place of
 // a last COPY that reaches the base's end.
 func diffOps(ops []avOp, s []int32, b *baseIndex, pg *partGen) []avOp {
+	ops, _ = diffWithin(ops, s, nil, b, pg, 0)
+	return ops
+}
+
+// diffWithin is diffOps, given the part's lines, that gives up (ok false)
+// as soon as the edits certainly cost more than limit (editCost with the
+// base number's bytes taken off): a base that loses to the best so far by
+// the lines it must insert is not diffed to its end. lines nil: no limit.
+//
+// The running lower bound is the inserted lines' bytes plus one byte per
+// op: ops only ever turn into others of at least one byte (INSERT into
+// REPLACE, the last COPY into COPY END, which stands for END too), and
+// every op of the final edits costs at least one.
+func diffWithin(ops []avOp, s []int32, lines []string, b *baseIndex, pg *partGen, limit int) (_ []avOp, ok bool) {
 	p := b.ids
+	inserted := 0
 	j := 0
 	first := len(ops)
 	for i := 0; i < len(s); {
@@ -166,13 +181,21 @@ func diffOps(ops []avOp, s []int32, b *baseIndex, pg *partGen) []avOp {
 			continue
 		}
 		ops = append(ops, avOp{kind: opInsert, n: n})
+		if lines != nil {
+			for _, l := range lines[i : i+n] {
+				inserted += len(l) + 1
+			}
+			if inserted+len(ops)-first > limit {
+				return ops, false
+			}
+		}
 		i += n
 	}
 	if last := len(ops) - 1; last >= 0 && ops[last].kind == opCopy && j == len(p) {
 		ops[last].kind = opCopyEnd
-		return ops
+		return ops, true
 	}
-	return append(ops, avOp{kind: opEnd, n: 0})
+	return append(ops, avOp{kind: opEnd, n: 0}), true
 }
 
 // editCost returns the cost of coding s with ops (END or COPY END last)
@@ -212,8 +235,8 @@ type partCoder struct {
 	// rename is the rename (avrename.go) of the base diffed, bestRename
 	// the best's; nil when not renamed.
 	rename, bestRename []byte
-	refs               []bool // the part's lines that hold a reference (lineRefs), made when first needed
-	refsBuf            []bool // refs' storage, kept from part to part
+	refs               []int8 // the part's lines that hold a reference (lineRefs), made when first needed
+	refsBuf            []int8 // refs' storage, kept from part to part
 	seeded             bool   // the best so far is a seed's bound (seed), not a base diffed
 
 	// The part's generated lines (avgen.go), and what GEN saves at most.
@@ -248,7 +271,17 @@ func (c *partCoder) bound(base, part uint64, q, missing int) (baseLen int, ok bo
 // diff diffs the part against the base b and keeps the result when it is
 // the best so far (try).
 func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint64, q, baseLen int) {
-	c.ops = diffOps(c.ops[:0], sid, b, c.gen)
+	// A base is kept at a cost below bestCost, or equal to it when it
+	// comes first in tie-break order.
+	limit := c.bestCost - baseLen
+	if q >= c.bestQ {
+		limit--
+	}
+	ops, ok := diffWithin(c.ops[:0], sid, s, b, c.gen, limit)
+	c.ops = ops
+	if !ok {
+		return
+	}
 	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
 		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q

@@ -29,8 +29,13 @@ const (
 )
 
 func hash3(w []byte, q int) uint32 {
-	v := uint32(w[q]) | uint32(w[q+1])<<8 | uint32(w[q+2])<<16
-	return (v * 0x9E3779B1) >> (32 - hashBits)
+	return hash24(uint32(w[q]) | uint32(w[q+1])<<8 | uint32(w[q+2])<<16)
+}
+
+// hash24 is hash3 of the 3 bytes in the low bits of v (little-endian);
+// the byte above them, if any, does not count.
+func hash24(v uint32) uint32 {
+	return ((v & 0xffffff) * 0x9E3779B1) >> (32 - hashBits)
 }
 
 // dictLevels are the prefix lengths of a dictionary's chain levels, and
@@ -247,18 +252,30 @@ func (c *compressor) release() {
 }
 
 // insertUpTo puts every position q < end (with 3 bytes available) from base
-// on on the hash chains.
+// on on the hash chains. Per call it chains the whole of an offer's
+// skeleton text for an answer (CompressSplit), so the loop reads each
+// position's 3 bytes in one 4-byte load where it can and keeps its slices
+// in locals (no bounds check on prev).
 func (c *compressor) insertUpTo(end int) {
-	if lim := len(c.w) - minMatch + 1; end > lim {
-		end = lim
+	end = min(end, len(c.w)-minMatch+1)
+	start := c.inserted
+	if end <= start {
+		return
 	}
-	for q := c.inserted; q < end; q++ {
-		h := hash3(c.w, q) >> c.srcShift
-		c.prev[q-c.base] = c.head[h]
-		c.head[h] = int32(q + 1)
+	c.inserted = end
+	w, head, shift := c.w, c.head, c.srcShift
+	prev := c.prev[start-c.base : end-c.base]
+	fast := min(end, len(w)-3) // positions with 4 bytes available
+	q := start
+	for ; q < fast; q++ {
+		h := hash24(binary.LittleEndian.Uint32(w[q:])) >> shift
+		prev[q-start] = head[h]
+		head[h] = int32(q + 1)
 	}
-	if end > c.inserted {
-		c.inserted = end
+	for ; q < end; q++ {
+		h := hash3(w, q) >> shift
+		prev[q-start] = head[h]
+		head[h] = int32(q + 1)
 	}
 }
 
