@@ -256,6 +256,9 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	if text == nil {
 		text = make([]byte, 0, size/4) // room for the inserted lines of most descriptions
 	}
+	if dst == nil {
+		dst = make([]byte, 0, 64+lines/2) // room for the edits of most, grown once at most
+	}
 	// The ids of the description's lines are below in.next + lines.
 	in.extra.reserve(lines / 4) // most lines are the registry's
 	own := newOwnBases(len(parts), int(in.next)+lines)

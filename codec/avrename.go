@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -20,13 +21,22 @@ import (
 // references' ranks.
 func idTokens(lines []string) []string {
 	var out []string
-	var seen map[string]bool // a set: a malicious base may name thousands
+	// The references seen: out itself while they are few (most parts
+	// name a handful; the search renames every pair of parts), then a
+	// set, as a malicious base may name thousands.
+	var seen map[string]bool
 	for _, l := range lines {
 		for k, e := nextRef(l, 0); k >= 0; k, e = nextRef(l, e) {
-			if t := l[k:e]; !seen[t] {
-				if seen == nil {
-					seen = map[string]bool{}
+			t := l[k:e]
+			if seen == nil && !slices.Contains(out, t) {
+				out = append(out, t)
+				if len(out) > fewTokens {
+					seen = make(map[string]bool, 2*len(out))
+					for _, u := range out {
+						seen[u] = true
+					}
 				}
+			} else if seen != nil && !seen[t] {
 				seen[t] = true
 				out = append(out, t)
 			}
@@ -35,19 +45,30 @@ func idTokens(lines []string) []string {
 	return out
 }
 
+// fewTokens is the most distinct references idTokens finds by a scan of
+// those found before.
+const fewTokens = 16
+
 // nextRef returns the start and end of the first identifier reference of
 // l at or after k, or -1.
 func nextRef(l string, k int) (start, end int) {
-	for ; k < len(l); k++ {
-		if l[k] == mkString || l[k] == mkStringOld {
-			e := k + 1
-			for e < len(l) && l[e] >= '0' && l[e] <= '9' {
-				e++
-			}
-			return k, e
-		}
+	if k >= len(l) {
+		return -1, len(l)
 	}
-	return -1, len(l)
+	// Most lines hold no reference: two fast scans rule them out.
+	i, j := strings.IndexByte(l[k:], mkString), strings.IndexByte(l[k:], mkStringOld)
+	if i < 0 || j >= 0 && j < i {
+		i = j
+	}
+	if i < 0 {
+		return -1, len(l)
+	}
+	k += i
+	e := k + 1
+	for e < len(l) && l[e] >= '0' && l[e] <= '9' {
+		e++
+	}
+	return k, e
 }
 
 // renameTokens returns lines with every identifier reference from[i]
