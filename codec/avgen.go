@@ -199,6 +199,9 @@ func maybeGenLine(l string) bool {
 // kindOf returns the kind of the line id for GEN's move (genKind), -1
 // when it is of none.
 func (pg *partGen) kindOf(id int32) int {
+	if reg := profileIndex(); id >= 0 && int(id) < len(reg.genKinds) {
+		return int(reg.genKinds[id]) // a registry line: known once per process
+	}
 	if len(pg.kinds) == 0 {
 		pg.kinds = append(pg.kinds[:0], make([]int32, len(genKindLines))...)
 		for k, l := range genKindLines {
