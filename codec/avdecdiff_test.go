@@ -166,3 +166,25 @@ func TestAVDecodeMutants(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAVDecodeSeeded checks, on any code, that the seeded check decides as
+// the check without seeds: the same class, or the same description.
+func FuzzAVDecodeSeeded(f *testing.F) {
+	for _, c := range avFuzzCodes(f) {
+		f.Add(c)
+	}
+	d, err := DecOptions{Offer: fuzzOffer}.Decoder()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, code []byte) {
+		m, err := d.decodeModel(code)
+		ref, refErr := decodeUnseeded(d, code)
+		switch {
+		case (err == nil) != (refErr == nil) || err != nil && ClassName(err) != ClassName(refErr):
+			t.Fatalf("decodes with %v, without seeds %v", err, refErr)
+		case err == nil && m.av != nil && m.av.sdp != ref.av.sdp:
+			t.Fatalf("another description without seeds")
+		}
+	})
+}
