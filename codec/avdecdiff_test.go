@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -18,7 +19,8 @@ import (
 // (the search as the encoder runs it): the same error class, or the same
 // description. With PEER_DECDIFF_OUT set to a file, it also writes one
 // line per mutant (its class and a digest of its description), so that
-// two versions of the decoder are compared by diffing their files.
+// two versions of the decoder are compared by diffing their files;
+// PEER_DECDIFF_MUTANTS sets the number of mutants of each code.
 
 // avCase is a code and the offer code its decoder holds (nil for none).
 type avCase struct {
@@ -123,6 +125,9 @@ func TestAVDecodeMutants(t *testing.T) {
 	mutants := 60
 	if testing.Short() {
 		mutants = 10
+	}
+	if n, err := strconv.Atoi(os.Getenv("PEER_DECDIFF_MUTANTS")); err == nil && n > 0 {
+		mutants = n // more, for a comparison of two versions
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	var out strings.Builder
