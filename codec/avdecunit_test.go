@@ -80,13 +80,3 @@ func TestRenameScan(t *testing.T) {
 		}
 	}
 }
-
-// TestGenDirsLength checks what newPartGen assumes: every direction has
-// the length of the first.
-func TestGenDirsLength(t *testing.T) {
-	for _, d := range genDirs {
-		if len(d) != len(genDirs[0]) {
-			t.Fatalf("direction %q is not %d bytes long", d, len(genDirs[0]))
-		}
-	}
-}

@@ -151,17 +151,14 @@ func newPartGen(buf *partGen, s []string, x int, in *interner, offer [][]string)
 		buf.at, buf.mirror, buf.kinds = append(buf.at[:0], make([]int8, len(s))...), buf.mirror[:0], buf.kinds[:0]
 		return buf
 	}
-	mid := genLine(genMid, x) // "" for part 0, which has none
 	for i, l := range s {
 		g := -1
-		if mid != "" && l == mid {
+		if x > 0 && l == genLine(genMid, x) {
 			g = genMid
 		}
-		if len(l) == len(genDirs[0]) { // the directions' length: most lines are not
-			for k, d := range genDirs {
-				if l == d {
-					g = 1 + k
-				}
+		for k, d := range genDirs {
+			if l == d {
+				g = 1 + k
 			}
 		}
 		if g < 0 {
