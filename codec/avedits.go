@@ -212,8 +212,8 @@ type partCoder struct {
 	// rename is the rename (avrename.go) of the base diffed, bestRename
 	// the best's; nil when not renamed.
 	rename, bestRename []byte
-	refs               []int8 // whether the part's lines hold a reference (lineRef), made when first needed
-	refsBuf            []int8 // refs' storage, kept from part to part
+	refs               []bool // the part's lines that hold a reference (lineRefs), made when first needed
+	refsBuf            []bool // refs' storage, kept from part to part
 	seeded             bool   // the best so far is a seed's bound (seed), not a base diffed
 
 	// The part's generated lines (avgen.go), and what GEN saves at most.

@@ -35,7 +35,7 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 				best, bestBase, bestCost, bestRename = ops, nums[k], c, nil
 			}
 			// The same base renamed, right after it in tie-break order.
-			if _, refMissing := plainMissing(s, sid, bases[k].has, newLineRefs(nil, len(s)), 1<<30); !refMissing {
+			if _, refMissing := plainMissing(s, sid, bases[k].has, lineRefs(nil, s), 1<<30); !refMissing {
 				continue
 			}
 			if from, to, payload, ok := renameFor(texts[k], s); ok {

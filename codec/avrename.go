@@ -178,12 +178,12 @@ func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string
 	// A lower bound before anything is renamed: base 1 or 2, a part index,
 	// a rename of at least 2 bytes, END, and the lines of s without a
 	// reference that the base lacks (renaming does not change them).
+	if c.refs == nil {
+		c.refs = lineRefs(c.refsBuf, s)
+		c.refsBuf = c.refs
+	}
 	if beaten(4) {
 		return
-	}
-	if c.refs == nil {
-		c.refs = newLineRefs(c.refsBuf, len(s))
-		c.refsBuf = c.refs
 	}
 	plain, refMissing := plainMissing(s, sid, has, c.refs, c.bestCost-4+c.slack)
 	plain -= c.slack // GEN lines (avgen.go)
@@ -247,13 +247,13 @@ func chargeRenamed(bl []string, profile, total, maxSDP, off int) (int, error) {
 }
 
 // plainMissing returns the bytes (each line with its LF) of the lines of s
-// (ids sid) that have no identifier reference (refs, lineRef) and that
+// (ids sid) that have no identifier reference (refs, lineRefs) and that
 // the base lacks (has tells the base's lines), and whether the base lacks
 // a line of s that has one; it stops once the bytes pass budget.
-func plainMissing(s []string, sid []int32, has func(int32) bool, refs []int8, budget int) (m int, refMissing bool) {
+func plainMissing(s []string, sid []int32, has func(int32) bool, refs []bool, budget int) (m int, refMissing bool) {
 	for i, id := range sid {
 		if !has(id) {
-			if lineRef(refs, s, i) {
+			if refs[i] {
 				refMissing = true
 			} else if m += len(s[i]) + 1; m > budget {
 				return m, refMissing // over budget: the sum need not be exact
@@ -263,28 +263,14 @@ func plainMissing(s []string, sid []int32, has func(int32) bool, refs []int8, bu
 	return m, refMissing
 }
 
-// newLineRefs returns the reference states (lineRef) of a part of n
-// lines, none known yet, in buf's storage when it has room.
-func newLineRefs(buf []int8, n int) []int8 {
-	if cap(buf) < n {
-		return make([]int8, n)
+// lineRefs reports for each line of s whether it holds an identifier
+// reference, in buf's storage when it has room.
+func lineRefs(buf []bool, s []string) []bool {
+	out := buf[:0]
+	for _, l := range s {
+		out = append(out, strings.IndexByte(l, mkString) >= 0 || strings.IndexByte(l, mkStringOld) >= 0)
 	}
-	buf = buf[:n]
-	clear(buf)
-	return buf
-}
-
-// lineRef reports whether line i of s holds an identifier reference,
-// found when first asked and kept in refs[i] (0 not known, 1 no, 2 yes):
-// only the lines a base lacks are asked, most parts' lines none.
-func lineRef(refs []int8, s []string, i int) bool {
-	if refs[i] == 0 {
-		refs[i] = 1
-		if strings.IndexByte(s[i], mkString) >= 0 || strings.IndexByte(s[i], mkStringOld) >= 0 {
-			refs[i] = 2
-		}
-	}
-	return refs[i] == 2
+	return out
 }
 
 // lookup returns the ids of lines without giving new lines a lasting id:
