@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/peer-sdp/peer/codec/internal/detflate"
 )
@@ -379,7 +380,9 @@ func splitTextLines(text []byte) ([]string, bool) {
 	if text[len(text)-1] != '\n' {
 		return nil, false
 	}
-	lines := strings.Split(string(text[:len(text)-1]), "\n")
+	// text is the inflater's own buffer, never written again: the lines
+	// share its bytes rather than a copy's.
+	lines := strings.Split(unsafe.String(&text[0], len(text)-1), "\n")
 	for _, l := range lines {
 		if l == "" {
 			return nil, false

@@ -265,6 +265,7 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
 	c := newPartCoder(lines)
+	defer c.release()
 	allIDs := make([]int32, lines) // every part's ids, each a slice of it
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
@@ -464,7 +465,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		// One backing slice for every part's lines, each part a full slice expression of it.
 		start := len(all)
 		j := 0
-		blocks := cache.of(bl)
+		blocks := cache.of(bl, profile)
 		for {
 			v, ok := nextOp(edits, &p)
 			if !ok {

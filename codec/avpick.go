@@ -3,6 +3,7 @@ package codec
 import (
 	"sort"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -153,8 +154,12 @@ func (l *lazyBlocks) find(bl []string) {
 // once.
 type blockCache map[*string]*lazyBlocks
 
-// of returns the blocks of base bl, to be found when first picked.
-func (c blockCache) of(bl []string) *lazyBlocks {
+// of returns the blocks of base bl, to be found when first picked;
+// profile is bl's registry profile number, -1 when it is no profile.
+func (c blockCache) of(bl []string, profile int) *lazyBlocks {
+	if profile >= 0 {
+		return &profileBlocks()[profile]
+	}
 	key := unsafe.SliceData(bl)
 	b := c[key]
 	if b == nil {
@@ -163,3 +168,16 @@ func (c blockCache) of(bl []string) *lazyBlocks {
 	}
 	return b
 }
+
+// profileBlocks holds the blocks of every registry profile, found once per
+// process from the registry's index (profileIndex, which the check of
+// every A/V code builds): a code that picks from a profile need not find
+// them again. Each is found already, so no caller writes it.
+var profileBlocks = sync.OnceValue(func() []lazyBlocks {
+	reg := profileIndex()
+	out := make([]lazyBlocks, len(reg.profiles))
+	for k := range reg.profiles {
+		out[k] = lazyBlocks{heads: reg.profiles[k].heads, ends: reg.profiles[k].ends, found: true}
+	}
+	return out
+})

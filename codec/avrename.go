@@ -21,22 +21,24 @@ import (
 // references' ranks.
 func idTokens(lines []string) []string {
 	var out []string
-	// The references seen: out itself while they are few (most parts
-	// name a handful; the search renames every pair of parts), then a
-	// set, as a malicious base may name thousands.
-	var seen map[string]bool
+	var seen map[string]bool // a set: a malicious base may name thousands
 	for _, l := range lines {
 		for k, e := nextRef(l, 0); k >= 0; k, e = nextRef(l, e) {
 			t := l[k:e]
-			if seen == nil && !slices.Contains(out, t) {
-				out = append(out, t)
-				if len(out) > fewTokens {
-					seen = make(map[string]bool, 2*len(out))
-					for _, u := range out {
-						seen[u] = true
-					}
+			if seen == nil && len(out) < fewTokens {
+				// Few so far (a base names a handful): a scan, no set.
+				if !slices.Contains(out, t) {
+					out = append(out, t)
 				}
-			} else if seen != nil && !seen[t] {
+				continue
+			}
+			if seen == nil {
+				seen = make(map[string]bool, 2*len(out))
+				for _, u := range out {
+					seen[u] = true
+				}
+			}
+			if !seen[t] {
 				seen[t] = true
 				out = append(out, t)
 			}
@@ -45,8 +47,8 @@ func idTokens(lines []string) []string {
 	return out
 }
 
-// fewTokens is the most distinct references idTokens finds by a scan of
-// those found before.
+// fewTokens is the most identifier references that idTokens and
+// renameTokens look up by a scan rather than in a map.
 const fewTokens = 16
 
 // nextRef returns the start and end of the first identifier reference of
@@ -74,10 +76,13 @@ func nextRef(l string, k int) (start, end int) {
 // renameTokens returns lines with every identifier reference from[i]
 // replaced by to[i] (all at once; an empty to[i] keeps it).
 func renameTokens(lines, from, to []string) []string {
-	m := make(map[string]string, len(from))
-	for r, f := range from {
-		if to[r] != "" {
-			m[f] = to[r]
+	var m map[string]string
+	if len(from) > fewTokens {
+		m = make(map[string]string, len(from))
+		for r, f := range from {
+			if to[r] != "" {
+				m[f] = to[r]
+			}
 		}
 	}
 	out := make([]string, len(lines))
@@ -85,7 +90,7 @@ func renameTokens(lines, from, to []string) []string {
 		var b []byte
 		last := 0
 		for k, e := nextRef(l, 0); k >= 0; k, e = nextRef(l, e) {
-			if t, ok := m[l[k:e]]; ok {
+			if t, ok := renamed(m, from, to, l[k:e]); ok {
 				b = append(append(b, l[last:k]...), t...)
 				last = e
 			}
@@ -97,6 +102,19 @@ func renameTokens(lines, from, to []string) []string {
 		}
 	}
 	return out
+}
+
+// renamed returns what the reference t is renamed to: by m when not nil
+// (many references), else by a scan of from (to[i] empty keeps from[i]).
+func renamed(m map[string]string, from, to []string, t string) (string, bool) {
+	if m != nil {
+		u, ok := m[t]
+		return u, ok
+	}
+	if r := slices.Index(from, t); r >= 0 && to[r] != "" {
+		return to[r], true
+	}
+	return "", false
 }
 
 // renameFor returns the rename of base lines p that gives their

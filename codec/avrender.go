@@ -37,7 +37,7 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 	if count != len(s.cands) {
 		return "", errf(ErrMalformed, -1, "skeleton", "%d candidate lines for %d candidates", count, len(s.cands))
 	}
-	r := renderer{s: s, maxSDP: maxSDP}
+	r := renderer{s: s, maxSDP: maxSDP, idsPlain: allPlain(s.ids)}
 	// Markers expand: a candidate line by about 100 bytes, a line by 8 on
 	// average in the descriptions of testdata/av, so that the buffer
 	// seldom grows.
@@ -80,6 +80,7 @@ type renderer struct {
 	cLine     bool       // the current line is a c= line (0x03 of an mDNS name: 0.0.0.0)
 	inSession bool       // the current part is part 0
 	notPlain  bool       // a byte written, other than a line's CRLF, is not TAB or 0x20 to 0x7e
+	idsPlain  bool       // every identifier of the table is plain: none is checked as written
 	part      []string   // the current part
 	pts       []byte     // the current part's payload types for 0x10, made when first used
 	ptsBuf    []byte     // pts' storage, kept from part to part
@@ -91,12 +92,29 @@ type renderer struct {
 // checkPlain notes whether v, written by the renderer, is plain: TAB and
 // 0x20 to 0x7e only. The digits and hex digits it writes are.
 func (r *renderer) checkPlain(v string) {
+	if !isPlainString(v) {
+		r.notPlain = true
+	}
+}
+
+// isPlainString reports whether v is TAB and 0x20 to 0x7e only.
+func isPlainString(v string) bool {
 	for k := 0; k < len(v); k++ {
 		if c := v[k]; (c < 0x20 && c != '\t') || c >= 0x7f {
-			r.notPlain = true
-			return
+			return false
 		}
 	}
+	return true
+}
+
+// allPlain reports whether every string of vs is plain (isPlainString).
+func allPlain(vs []string) bool {
+	for _, v := range vs {
+		if !isPlainString(v) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *renderer) overLimit() error {
@@ -177,6 +195,10 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 				pts = make([]byte, 0, 64)
 			}
 			for _, l := range r.part {
+				// "a=rtp" first: most lines are no a=rtpmap line.
+				if len(l) < len("a=rtpmap:") || l[4] != 'p' || l[3] != 't' {
+					continue
+				}
 				if pt, ok := rtpmapPayload(l); ok {
 					pts = append(append(pts, ' '), pt...)
 				}
@@ -211,7 +233,9 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 			writeUint(&r.b, uint64(s.ssrcs[i]))
 		case (c == mkString || c == mkStringOld) && i < len(s.ids):
 			r.idTop = max(r.idTop, i+1)
-			r.checkPlain(s.ids[i])
+			if !r.idsPlain {
+				r.checkPlain(s.ids[i])
+			}
 			r.b.WriteString(s.ids[i])
 		case (c == mkDigestUp || c == mkDigestLow) && i < len(s.digests):
 			digits := "0123456789ABCDEF"

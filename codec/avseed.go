@@ -1,5 +1,7 @@
 package codec
 
+import "sync"
+
 // Seeding the decoder's edit search (checkAV): the search of each part's
 // base starts from the base and cost that the code gives the part, so that
 // bases that cannot cost as little are not diffed.
@@ -78,13 +80,41 @@ func partOf(all []string, start int) []string {
 	return all[start:len(all):len(all)]
 }
 
-// newPartCoder returns a partCoder whose two ops buffers are made in one
-// allocation, with room for the ops of most parts of a description of n
+// opsPool holds the ops buffers of released partCoders: every search
+// (the encoder's, and the decoder's check of every A/V code) needs two,
+// of a few KiB, which it only appends to.
+var opsPool = sync.Pool{New: func() any { return new([]avOp) }}
+
+// maxPooledOps is the capacity past which an ops buffer is not kept.
+const maxPooledOps = 1 << 12
+
+// newPartCoder returns a partCoder whose two ops buffers come from
+// opsPool, with room for the ops of most parts of a description of n
 // lines (the diff of a part seldom makes more than one op per 4 lines).
+// release gives them back.
 func newPartCoder(n int) partCoder {
 	k := n/4 + 16
-	buf := make([]avOp, 2*k)
-	return partCoder{ops: buf[:0:k], best: buf[k:][:0]}
+	return partCoder{ops: pooledOps(k), best: pooledOps(k)}
+}
+
+// pooledOps returns an empty ops buffer of capacity k at least.
+func pooledOps(k int) []avOp {
+	p := opsPool.Get().(*[]avOp)
+	if cap(*p) < k {
+		return make([]avOp, 0, k)
+	}
+	return (*p)[:0]
+}
+
+// release puts c's ops buffers back in opsPool; c is not used again.
+func (c *partCoder) release() {
+	for _, b := range [2][]avOp{c.ops, c.best} {
+		if cap(b) <= maxPooledOps {
+			b = b[:0]
+			opsPool.Put(&b)
+		}
+	}
+	c.ops, c.best = nil, nil
 }
 
 // countLines returns the number of lines of parts and their bytes, each
