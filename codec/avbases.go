@@ -98,6 +98,9 @@ type registryIndex struct {
 	// shorter (lacks[id]), the profiles lacking it; ascending.
 	holders [][]uint16
 	lacks   []bool
+	// genKinds[id] is the kind of the line id for GEN's move (genKind),
+	// -1 for none: partGen.kindOf's answer for the registry's lines.
+	genKinds []int8
 }
 
 var profileIndex = sync.OnceValue(func() *registryIndex {
@@ -123,6 +126,10 @@ var profileIndex = sync.OnceValue(func() *registryIndex {
 		}
 	}
 	r.table = newLineTable(r.ids)
+	r.genKinds = make([]int8, len(r.ids))
+	for l, id := range r.ids {
+		r.genKinds[id] = int8(genKind(l))
+	}
 	return r
 })
 

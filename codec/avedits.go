@@ -117,64 +117,6 @@ func (b *baseIndex) seekTarget(s []int32, i, j int) int {
 	return before
 }
 
-// diffOps appends to ops the operations that make s (as ids) from the
-// base b (AVFORM §3, the encoder's diff), and END, or COPY END in place of
-// a last COPY that reaches the base's end.
-func diffOps(ops []avOp, s []int32, b *baseIndex, pg *partGen) []avOp {
-	p := b.ids
-	j := 0
-	first := len(ops)
-	for i := 0; i < len(s); {
-		if j < len(p) && s[i] == p[j] {
-			n := 1
-			for i+n < len(s) && j+n < len(p) && s[i+n] == p[j+n] {
-				n++
-			}
-			ops = append(ops, avOp{kind: opCopy, n: n})
-			i += n
-			j += n
-			continue
-		}
-		if k := b.seekTarget(s, i, j); k >= 0 {
-			if last := len(ops) - 1; last >= first && ops[last].kind == opInsert && k-j == ops[last].n {
-				ops[last].kind = opReplace // INSERT n, SEEK +n
-				j = k
-				continue
-			}
-			if o, ok := b.pickOp(s, i, j, k); ok {
-				if p, ok := b.permOp(s, i, j); ok {
-					ops = append(ops, p)
-					i += p.lines
-					j = int(b.ends[blockAt(b.heads, j)+p.n-1])
-					continue
-				}
-				ops = append(ops, o)
-				i += o.lines
-				j = k + o.lines
-				continue
-			}
-			ops = append(ops, avOp{kind: opSeek, n: k - j})
-			j = k
-			continue
-		}
-		n := 1
-		for i+n < len(s) && !b.has(s[i+n]) {
-			n++
-		}
-		if o, next, ok := pg.op(s, i, j, n, b); ok {
-			ops, i, j = append(ops, o), i+o.lines, next
-			continue
-		}
-		ops = append(ops, avOp{kind: opInsert, n: n})
-		i += n
-	}
-	if last := len(ops) - 1; last >= 0 && ops[last].kind == opCopy && j == len(p) {
-		ops[last].kind = opCopyEnd
-		return ops
-	}
-	return append(ops, avOp{kind: opEnd, n: 0})
-}
-
 // editCost returns the cost of coding s with ops (END or COPY END last)
 // against a base whose number (and part index) take baseLen bytes: the
 // bytes of the edit encoding plus, for each inserted line, its length + 1.
@@ -212,8 +154,8 @@ type partCoder struct {
 	// rename is the rename (avrename.go) of the base diffed, bestRename
 	// the best's; nil when not renamed.
 	rename, bestRename []byte
-	refs               []bool // the part's lines that hold a reference (lineRefs), made when first needed
-	refsBuf            []bool // refs' storage, kept from part to part
+	refs               []int8 // the part's lines that hold a reference (lineRefs), made when first needed
+	refsBuf            []int8 // refs' storage, kept from part to part
 	seeded             bool   // the best so far is a seed's bound (seed), not a base diffed
 
 	// The part's generated lines (avgen.go), and what GEN saves at most.
@@ -248,7 +190,17 @@ func (c *partCoder) bound(base, part uint64, q, missing int) (baseLen int, ok bo
 // diff diffs the part against the base b and keeps the result when it is
 // the best so far (try).
 func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint64, q, baseLen int) {
-	c.ops = diffOps(c.ops[:0], sid, b, c.gen)
+	// A base is kept at a cost below bestCost, or equal to it when it
+	// comes first in tie-break order.
+	limit := c.bestCost - baseLen
+	if q >= c.bestQ {
+		limit--
+	}
+	ops, ok := diffWithin(c.ops[:0], sid, s, b, c.gen, limit)
+	c.ops = ops
+	if !ok {
+		return
+	}
 	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
 		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q
@@ -303,6 +255,9 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	lines, size := countLines(parts)
 	if text == nil {
 		text = make([]byte, 0, size/4) // room for the inserted lines of most descriptions
+	}
+	if dst == nil {
+		dst = make([]byte, 0, 64+lines/2) // room for the edits of most, grown once at most
 	}
 	// The ids of the description's lines are below in.next + lines.
 	in.extra.reserve(lines / 4) // most lines are the registry's

@@ -152,6 +152,9 @@ func newPartGen(buf *partGen, s []string, x int, in *interner, offer [][]string)
 		return buf
 	}
 	for i, l := range s {
+		if !maybeGenLine(l) {
+			continue
+		}
 		g := -1
 		if x > 0 && l == genLine(genMid, x) {
 			g = genMid
@@ -179,9 +182,26 @@ func newPartGen(buf *partGen, s []string, x int, in *interner, offer [][]string)
 	return pg, slack
 }
 
+// maybeGenLine reports whether l may be a generated line (an `a=mid:`
+// line or a direction): a test of two bytes that rules out most lines
+// before they are compared with each generated line.
+func maybeGenLine(l string) bool {
+	if len(l) < len("a=mid:0") || l[0] != 'a' || l[1] != '=' {
+		return false
+	}
+	switch l[2] {
+	case 'm', 's', 'r', 'i':
+		return true
+	}
+	return false
+}
+
 // kindOf returns the kind of the line id for GEN's move (genKind), -1
 // when it is of none.
 func (pg *partGen) kindOf(id int32) int {
+	if reg := profileIndex(); id >= 0 && int(id) < len(reg.genKinds) {
+		return int(reg.genKinds[id]) // a registry line: known once per process
+	}
 	if len(pg.kinds) == 0 {
 		pg.kinds = append(pg.kinds[:0], make([]int32, len(genKindLines))...)
 		for k, l := range genKindLines {

@@ -54,16 +54,23 @@ const fewTokens = 16
 // nextRef returns the start and end of the first identifier reference of
 // l at or after k, or -1.
 func nextRef(l string, k int) (start, end int) {
-	for ; k < len(l); k++ {
-		if l[k] == mkString || l[k] == mkStringOld {
-			e := k + 1
-			for e < len(l) && l[e] >= '0' && l[e] <= '9' {
-				e++
-			}
-			return k, e
-		}
+	if k >= len(l) {
+		return -1, len(l)
 	}
-	return -1, len(l)
+	// Most lines hold no reference: two fast scans rule them out.
+	i, j := strings.IndexByte(l[k:], mkString), strings.IndexByte(l[k:], mkStringOld)
+	if i < 0 || j >= 0 && j < i {
+		i = j
+	}
+	if i < 0 {
+		return -1, len(l)
+	}
+	k += i
+	e := k + 1
+	for e < len(l) && l[e] >= '0' && l[e] <= '9' {
+		e++
+	}
+	return k, e
 }
 
 // renameTokens returns lines with every identifier reference from[i]
@@ -178,12 +185,12 @@ func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string
 	// A lower bound before anything is renamed: base 1 or 2, a part index,
 	// a rename of at least 2 bytes, END, and the lines of s without a
 	// reference that the base lacks (renaming does not change them).
+	if beaten(4) {
+		return
+	}
 	if c.refs == nil {
 		c.refs = lineRefs(c.refsBuf, s)
 		c.refsBuf = c.refs
-	}
-	if beaten(4) {
-		return
 	}
 	plain, refMissing := plainMissing(s, sid, has, c.refs, c.bestCost-4+c.slack)
 	plain -= c.slack // GEN lines (avgen.go)
@@ -250,10 +257,10 @@ func chargeRenamed(bl []string, profile, total, maxSDP, off int) (int, error) {
 // (ids sid) that have no identifier reference (refs, lineRefs) and that
 // the base lacks (has tells the base's lines), and whether the base lacks
 // a line of s that has one; it stops once the bytes pass budget.
-func plainMissing(s []string, sid []int32, has func(int32) bool, refs []bool, budget int) (m int, refMissing bool) {
+func plainMissing(s []string, sid []int32, has func(int32) bool, refs []int8, budget int) (m int, refMissing bool) {
 	for i, id := range sid {
 		if !has(id) {
-			if refs[i] {
+			if hasRef(refs, s, i) {
 				refMissing = true
 			} else if m += len(s[i]) + 1; m > budget {
 				return m, refMissing // over budget: the sum need not be exact
@@ -263,14 +270,30 @@ func plainMissing(s []string, sid []int32, has func(int32) bool, refs []bool, bu
 	return m, refMissing
 }
 
-// lineRefs reports for each line of s whether it holds an identifier
-// reference, in buf's storage when it has room.
-func lineRefs(buf []bool, s []string) []bool {
-	out := buf[:0]
-	for _, l := range s {
-		out = append(out, strings.IndexByte(l, mkString) >= 0 || strings.IndexByte(l, mkStringOld) >= 0)
+// Whether a line holds an identifier reference, as lineRefs keeps it.
+const (
+	refUnknown int8 = iota
+	refNone
+	refSome
+)
+
+// lineRefs returns, in buf's storage when it has room, a record of whether
+// each line of s holds an identifier reference, all unknown: hasRef finds
+// out a line's when first asked (only the lines some base lacks are).
+func lineRefs(buf []int8, s []string) []int8 {
+	return append(buf[:0], make([]int8, len(s))...)
+}
+
+// hasRef reports whether line i of s holds an identifier reference, noted
+// in refs (lineRefs).
+func hasRef(refs []int8, s []string, i int) bool {
+	if refs[i] == refUnknown {
+		refs[i] = refNone
+		if strings.IndexByte(s[i], mkString) >= 0 || strings.IndexByte(s[i], mkStringOld) >= 0 {
+			refs[i] = refSome
+		}
 	}
-	return out
+	return refs[i] == refSome
 }
 
 // lookup returns the ids of lines without giving new lines a lasting id:

@@ -29,8 +29,13 @@ const (
 )
 
 func hash3(w []byte, q int) uint32 {
-	v := uint32(w[q]) | uint32(w[q+1])<<8 | uint32(w[q+2])<<16
-	return (v * 0x9E3779B1) >> (32 - hashBits)
+	return hash24(uint32(w[q]) | uint32(w[q+1])<<8 | uint32(w[q+2])<<16)
+}
+
+// hash24 is hash3 of the 3 bytes in the low bits of v (little-endian);
+// the byte above them, if any, does not count.
+func hash24(v uint32) uint32 {
+	return ((v & 0xffffff) * 0x9E3779B1) >> (32 - hashBits)
 }
 
 // dictLevels are the prefix lengths of a dictionary's chain levels, and
@@ -87,13 +92,17 @@ type dictIndex struct {
 }
 
 // chains are a level's chains, each one run of at: the positions of hash
-// h are at[start[h]:start[h+1]], the nearest (greatest) first, so that a
-// walk reads consecutive entries rather than one far entry a step; rank[q]
-// is q's index in at, where a walk that moves to this level from q goes
-// on. uint16: a dictionary index holds at most WindowSize positions (its
-// dictionary is cut to the window).
+// h, each as 1 + the position, are at[start[h]:], the nearest (greatest)
+// first, up to a 0 that ends the run (at[0] is the run of every hash no
+// position has), so that a walk reads consecutive entries rather than one
+// far entry a step, and one comparison stops it at the run's end or the
+// window's; rank[q] is q's index in at, where a walk that moves to this
+// level from q goes on, without hashing cur again (q shares the level's
+// prefix with cur, so it is on cur's run). uint16: a dictionary index
+// holds at most WindowSize-dictReach+1 positions (its dictionary is cut to
+// the window), so at has fewer than 1<<16 entries with its 0s.
 type chains struct {
-	start []uint16 // 1<<hashBits + 1 entries
+	start []uint16 // 1<<hashBits entries
 	at    []uint16
 	rank  []uint16
 }
@@ -103,25 +112,49 @@ type chains struct {
 func newChains(dict []byte, k int) chains {
 	n := max(len(dict)-dictReach+1, 0)
 	hs := make([]uint16, n)
-	count := make([]int32, 1<<hashBits+1)
+	next := make([]int32, 1<<hashBits) // per hash: its count, then its run's next free entry
 	for q := range n {
 		h := hashN(dict, q, k)
 		hs[q] = uint16(h)
-		count[h+1]++
+		next[h]++
 	}
-	ch := chains{start: make([]uint16, 1<<hashBits+1), at: make([]uint16, n), rank: make([]uint16, len(dict))}
-	for h := 1; h < len(count); h++ {
-		count[h] += count[h-1]
-		ch.start[h] = uint16(count[h])
+	ch := chains{start: make([]uint16, 1<<hashBits), rank: make([]uint16, len(dict))}
+	total := int32(1) // at[0]: the empty run
+	for h, c := range next {
+		if c > 0 {
+			ch.start[h], next[h] = uint16(total), total
+			total += c + 1 // the run and its 0
+		}
 	}
+	ch.at = make([]uint16, total)
 	// From the last position down, each goes to the next free entry of
 	// its run: the runs hold their positions in decreasing order.
 	for q := n - 1; q >= 0; q-- {
 		h := hs[q]
-		ch.at[count[h]], ch.rank[q] = uint16(q), uint16(count[h])
-		count[h]++
+		ch.at[next[h]], ch.rank[q] = uint16(q+1), uint16(next[h])
+		next[h]++
 	}
 	return ch
+}
+
+// levelOf[k] is the greatest level whose prefix is at most k bytes, for
+// k from minMatch to dictReach: a lookup, where a loop over the levels
+// took a step per level.
+var levelOf = func() (t [dictReach + 1]uint8) {
+	for k := range t {
+		for i, lk := range dictLevels {
+			if lk <= k {
+				t[k] = uint8(i)
+			}
+		}
+	}
+	return t
+}()
+
+// levelFor returns the greatest built level whose prefix is at most k
+// bytes (k >= minMatch).
+func (di *dictIndex) levelFor(k int) int {
+	return min(int(levelOf[min(k, dictReach)]), di.built-1)
 }
 
 func newDictIndex(dict []byte) *dictIndex {
@@ -247,18 +280,30 @@ func (c *compressor) release() {
 }
 
 // insertUpTo puts every position q < end (with 3 bytes available) from base
-// on on the hash chains.
+// on on the hash chains. Per call it chains the whole of an offer's
+// skeleton text for an answer (CompressSplit), so the loop reads each
+// position's 3 bytes in one 4-byte load where it can and keeps its slices
+// in locals (no bounds check on prev).
 func (c *compressor) insertUpTo(end int) {
-	if lim := len(c.w) - minMatch + 1; end > lim {
-		end = lim
+	end = min(end, len(c.w)-minMatch+1)
+	start := c.inserted
+	if end <= start {
+		return
 	}
-	for q := c.inserted; q < end; q++ {
-		h := hash3(c.w, q) >> c.srcShift
-		c.prev[q-c.base] = c.head[h]
-		c.head[h] = int32(q + 1)
+	c.inserted = end
+	w, head, shift := c.w, c.head, c.srcShift
+	prev := c.prev[start-c.base : end-c.base]
+	fast := min(end, len(w)-3) // positions with 4 bytes available
+	q := start
+	for ; q < fast; q++ {
+		h := hash24(binary.LittleEndian.Uint32(w[q:])) >> shift
+		prev[q-start] = head[h]
+		head[h] = int32(q + 1)
 	}
-	if end > c.inserted {
-		c.inserted = end
+	for ; q < end; q++ {
+		h := hash3(w, q) >> shift
+		prev[q-start] = head[h]
+		head[h] = int32(q + 1)
 	}
 }
 
@@ -313,21 +358,21 @@ func (c *compressor) longest(cur, atLeast int) (length, dist int) {
 	}
 	// The dictionary, on the chains of the longest prefix that every
 	// position able to beat best shares with cur (at least best+1 bytes).
-	lvl := 0
-	for lvl+1 < c.di.built && dictLevels[lvl+1] <= min(best+1, maxLen) {
-		lvl++
-	}
+	lvl := c.di.levelFor(min(best+1, maxLen))
 	lv := &c.di.levels[lvl]
 	// The index's positions are c.shift more than W's (CompressSplit):
 	// one before W's start is outside the window, as are all after it.
+	// An entry is 1 + a position: it is at most minPos when the position
+	// is before the window, and so is the 0 that ends a run.
 	minPos = max(minPos, 0) + c.shift
-	h := hashN(w, cur, dictLevels[lvl])
-	for i, end := int(lv.start[h]), int(lv.start[h+1]); i < end; i++ {
-		qi := int(lv.at[i])
-		if qi < minPos {
+	at := lv.at
+	for i := int(lv.start[hashN(w, cur, dictLevels[lvl])]); ; {
+		qi1 := int(at[i])
+		if qi1 <= minPos {
 			break
 		}
-		q := qi - c.shift
+		i++
+		q := qi1 - 1 - c.shift
 		if w[q+best] != w[cur+best] {
 			continue
 		}
@@ -340,15 +385,12 @@ func (c *compressor) longest(cur, atLeast int) (length, dist int) {
 			break
 		}
 		// q shares its first l bytes with cur, so it is on the chain of
-		// every level k <= l, cur's chain at that level: go on from it on
-		// the longest such chain.
+		// every level k <= l, cur's chain at that level: go on after it
+		// on the longest such chain.
 		if lvl+1 < c.di.built && dictLevels[lvl+1] <= l {
-			for lvl+1 < c.di.built && dictLevels[lvl+1] <= l {
-				lvl++
-			}
+			lvl = c.di.levelFor(l)
 			lv = &c.di.levels[lvl]
-			h = hashN(w, cur, dictLevels[lvl])
-			i, end = int(lv.rank[qi]), int(lv.start[h+1])
+			at, i = lv.at, int(lv.rank[qi1-1])+1
 		}
 	}
 	return found(best, bestPos, cur)
