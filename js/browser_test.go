@@ -21,7 +21,9 @@ var browserSuites = []string{"go", "browsers", "deadpeer", "glare", "identity", 
 // ref/peer on the Go side). The browsers are driven by web/test/lib.mjs
 // (puppeteer-core from web/node_modules).
 // It skips without browsers or web/node_modules, unless
-// PEER_REQUIRE_BROWSERS=1 (CI), where it fails.
+// PEER_REQUIRE_BROWSERS=1 (CI), where it fails. The suites' todo tests (known
+// browser problems) run only with PEER_TODO=1, the set-up time test takes
+// PEER_SETUP_ROUNDS rounds (js/README.md, "The todo tests" and "Time").
 func TestBrowsers(t *testing.T) {
 	required := os.Getenv("PEER_REQUIRE_BROWSERS") == "1"
 	missing := func(what string) {

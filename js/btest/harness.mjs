@@ -10,6 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { GoPeer } from '../../web/test/lib.mjs';
 export { launch, closeAll, GoPeer, sha256, rand, PEER } from '../../web/test/lib.mjs';
 
+// todo gives a test's options for a known browser problem (a node:test
+// todo: reported, never failing the suite) with reason. Such a test spends
+// its long timeouts failing on most runs and proves nothing a passing test
+// needs, so it runs only with PEER_TODO=1 (js/README.md); otherwise it is
+// reported as skipped, with how to run it.
+export function todo(reason) {
+  return process.env.PEER_TODO === '1' ? { todo: reason } : { skip: `a todo, run with PEER_TODO=1: ${reason}` };
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html' };
 

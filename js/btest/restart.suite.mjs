@@ -149,7 +149,18 @@ for (const kind of ['chromium', 'firefox']) {
         assert.deepEqual(r, { ev: ['reachable', 'restart 1'], close: null, reachable: true });
       }));
     }
+  });
+}
 
+// The idle test and the restart timeout of each browser run at once: they
+// spend their time waiting (15 s idle; the deadline, then the restart
+// timeout), and their bounds are not tight against load (no unreachable
+// with keepalives every 2 s against a 5 s deadline; unreachable no sooner
+// than 4 s, closed 3 s after it by the page's own timers, within 25 s).
+// The tests that bound the unreachable report at the deadline + 1 s run
+// alone, above.
+describe('long waits with Go', { concurrency: true }, () => {
+  for (const kind of ['chromium', 'firefox']) {
     test(`${kind}: an idle live connection with Go is not unreachable for 3 × deadPeerTimeout`, { timeout: 120000 }, () => withGo(kind, [], OPTS, async (page, go) => {
       await both(page, go, 'before');
       await new Promise((r) => setTimeout(r, 3 * OPTS.deadPeerTimeout));
@@ -172,8 +183,8 @@ for (const kind of ['chromium', 'firefox']) {
       assert.ok(u >= 4000 && ms - u >= 2900 && ms < 25000, `unreachable ${u} ms, closed ${ms} ms after the cut`);
       assert.match(await go.next('done ', 20000), /unreachable/);
     }));
-  });
-}
+  }
+});
 
 // restartPages restarts the connection of two pages, offered by from. A
 // Chromium restart offer to Firefox sometimes does not connect: Chromium
@@ -269,9 +280,9 @@ const pairs = (p) => p.evaluate(async () => {
 // its old pair (both old ufrags), which it keeps rightly with Chromium (a
 // rule that refused that pair too made a Chromium-to-Chromium restart fail
 // 3 tries). Failures are reported, with both sides' candidate pairs, and
-// do not fail the suite.
+// do not fail the suite; it runs only with PEER_TODO=1 (H.todo).
 test('chromium offers ten restarts to firefox: both sides agree whether each connected', {
-  timeout: 300000, todo: 'Chromium keeping its old pair with Firefox is not told from a connected restart',
+  timeout: 300000, ...H.todo('Chromium keeping its old pair with Firefox is not told from a connected restart'),
 }, async () => {
   const bs = [await H.launch('chromium', { mdns: false }), await H.launch('firefox', { mdns: false })];
   try {
