@@ -203,10 +203,11 @@ func (in *interner) ids(out []int32, lines []string) []int32 {
 	}
 	out = out[:len(lines)]
 	for i, l := range lines {
-		id, ok := in.find(l)
+		h := lineHash(l) // once, for both tables and the add
+		id, ok := in.findHashed(l, h)
 		if !ok {
 			id = in.next + int32(in.extra.n)
-			in.extra.add(l, id)
+			in.extra.add(l, h, id)
 		}
 		out[i] = id
 	}
@@ -216,10 +217,15 @@ func (in *interner) ids(out []int32, lines []string) []int32 {
 // find returns the id of the line l and whether the interner has it (the
 // registry's and the offer's lines, then those given since).
 func (in *interner) find(l string) (int32, bool) {
-	if id, ok := in.table.lookup(l); ok {
+	return in.findHashed(l, lineHash(l))
+}
+
+// findHashed is find given the line's lineHash h.
+func (in *interner) findHashed(l string, h uint32) (int32, bool) {
+	if id, ok := in.table.lookup(l, h); ok {
 		return id, true
 	}
-	return in.extra.lookup(l)
+	return in.extra.lookup(l, h)
 }
 
 // editInterner returns the interner of the lines of a description coded
@@ -248,6 +254,10 @@ type lineTable struct {
 type lineSlot struct {
 	line string
 	id1  int32 // 1 + the id, 0 for an empty slot
+	// hash is the line's lineHash, compared before the line: most slots
+	// probed hold another line, whose bytes are then not read (the slot
+	// is no larger, the field fills its padding).
+	hash uint32
 }
 
 // newLineTable returns the table of the lines and ids of m.
@@ -258,26 +268,28 @@ func newLineTable(m map[string]int32) *lineTable {
 	}
 	t := &lineTable{slots: make([]lineSlot, size), mask: uint32(size - 1)}
 	for l, id := range m {
-		i := lineHash(l) & t.mask
+		h := lineHash(l)
+		i := h & t.mask
 		for t.slots[i].id1 != 0 {
 			i = (i + 1) & t.mask
 		}
-		t.slots[i] = lineSlot{l, id + 1}
+		t.slots[i] = lineSlot{l, id + 1, h}
 	}
 	return t
 }
 
-// lookup returns the id of l and whether the table has it.
-func (t *lineTable) lookup(l string) (int32, bool) {
+// lookup returns the id of l, whose lineHash is h, and whether the table
+// has it.
+func (t *lineTable) lookup(l string, h uint32) (int32, bool) {
 	if len(t.slots) == 0 {
 		return 0, false
 	}
-	for i := lineHash(l) & t.mask; ; i = (i + 1) & t.mask {
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		s := &t.slots[i]
 		if s.id1 == 0 {
 			return 0, false
 		}
-		if s.line == l {
+		if s.hash == h && s.line == l {
 			return s.id1 - 1, true
 		}
 	}
@@ -302,8 +314,8 @@ func (e *extraLines) reserve(n int) {
 	}
 }
 
-// add adds the line l, which the table lacks, with the id id.
-func (e *extraLines) add(l string, id int32) {
+// add adds the line l (lineHash h), which the table lacks, with the id id.
+func (e *extraLines) add(l string, h uint32, id int32) {
 	if 2*(e.n+1) > len(e.slots) {
 		old := e.slots
 		size := max(16, 2*len(old))
@@ -314,12 +326,12 @@ func (e *extraLines) add(l string, id int32) {
 			}
 		}
 	}
-	e.put(lineSlot{l, id + 1})
+	e.put(lineSlot{l, id + 1, h})
 	e.n++
 }
 
 func (e *extraLines) put(s lineSlot) {
-	i := lineHash(s.line) & e.mask
+	i := s.hash & e.mask
 	for e.slots[i].id1 != 0 {
 		i = (i + 1) & e.mask
 	}

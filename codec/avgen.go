@@ -183,15 +183,19 @@ func newPartGen(buf *partGen, s []string, x int, in *interner, offer [][]string)
 }
 
 // maybeGenLine reports whether l may be a generated line (an `a=mid:`
-// line or a direction): a test of two bytes that rules out most lines
-// before they are compared with each generated line.
+// line or a direction): a test of a few bytes and the length that rules
+// out most lines (many an `a=rtpmap:` or `a=ssrc:`) before they are
+// compared with each generated line. Every direction is as long as
+// a=sendrecv (TestMaybeGenLine).
 func maybeGenLine(l string) bool {
 	if len(l) < len("a=mid:0") || l[0] != 'a' || l[1] != '=' {
 		return false
 	}
 	switch l[2] {
-	case 'm', 's', 'r', 'i':
-		return true
+	case 'm':
+		return l[3] == 'i' && l[4] == 'd' && l[5] == ':'
+	case 's', 'r', 'i':
+		return len(l) == len("a=sendrecv")
 	}
 	return false
 }
