@@ -157,6 +157,10 @@ type partCoder struct {
 	refs               []int8 // the part's lines that hold a reference (lineRefs), made when first needed
 	refsBuf            []int8 // refs' storage, kept from part to part
 	seeded             bool   // the best so far is a seed's bound (seed), not a base diffed
+	// toks[q] is idTokens of the base q in tie-break order when
+	// toksDone[q] (toks[0]: of the part searched), for tryRenamed.
+	toks     [][]string
+	toksDone []bool
 
 	// The part's generated lines (avgen.go), and what GEN saves at most.
 	gen   *partGen
@@ -273,6 +277,9 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 		c.gen, c.slack = newPartGen(c.gen, s, x, &in, offer)
 		c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
 		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
+		if len(c.toksDone) > 0 {
+			c.toksDone[0] = false // a new part
+		}
 		c.bestCost = editCost(s, c.best, 1)
 		c.seed(seeds, len(offerIdx), x)
 		if x < len(offerIdx) {

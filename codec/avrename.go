@@ -122,7 +122,12 @@ func renamed(m map[string]string, from, to []string, t string) (string, bool) {
 // they are the same), up to the last rank that differs, and its encoding;
 // ok is false when no rank differs.
 func renameFor(p, s []string) (from, to []string, payload []byte, ok bool) {
-	from, sTok := idTokens(p), idTokens(s)
+	return renameOf(idTokens(p), idTokens(s))
+}
+
+// renameOf is renameFor given the references of the base, from, and of
+// the part, sTok (idTokens): the search finds each once (partCoder.tokens).
+func renameOf(from, sTok []string) (_, to []string, payload []byte, ok bool) {
 	n := 0
 	for i := 0; i < len(from) && i < len(sTok); i++ {
 		if from[i] != sTok[i] {
@@ -197,7 +202,7 @@ func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string
 	if !refMissing || beaten(4+plain) {
 		return // renamed only when a line with a reference is missing
 	}
-	from, to, payload, ok := renameFor(p, s)
+	from, to, payload, ok := renameOf(c.tokens(q, p), c.tokens(0, s))
 	if !ok {
 		return
 	}
@@ -320,4 +325,17 @@ func (o *ownBases) holds(k int, id int32) bool {
 		return o.index(k).has(id)
 	}
 	return id >= 0 && int(id) < len(o.mask) && o.mask[id]&(1<<k) != 0
+}
+
+// tokens returns idTokens(lines) for the lines of the base q in tie-break
+// order (q 0: the part searched), found once per search (or, for q 0, per
+// part) rather than once per part and base: renameOf only reads them.
+func (c *partCoder) tokens(q int, lines []string) []string {
+	for len(c.toks) <= q {
+		c.toks, c.toksDone = append(c.toks, nil), append(c.toksDone, false)
+	}
+	if !c.toksDone[q] {
+		c.toks[q], c.toksDone[q] = idTokens(lines), true
+	}
+	return c.toks[q]
 }
