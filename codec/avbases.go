@@ -303,15 +303,40 @@ type extraLines struct {
 	n int // the lines held
 }
 
-// reserve makes room for n lines without growing.
+// slotsPool holds the slot tables of released extraLines, all zero: every
+// search (the encoder's, and the decoder's check of every A/V code) needs
+// one of a few KiB.
+var slotsPool = sync.Pool{New: func() any { return new([]lineSlot) }}
+
+// maxPooledSlots is the size past which a slot table is not kept.
+const maxPooledSlots = 1 << 12
+
+// reserve makes room for n lines without growing, in a table of slotsPool
+// (release gives it back).
 func (e *extraLines) reserve(n int) {
 	size := 16
 	for size < 2*n {
 		size *= 2
 	}
 	if e.n == 0 && size > len(e.slots) {
-		e.lineTable = lineTable{slots: make([]lineSlot, size), mask: uint32(size - 1)}
+		buf := *slotsPool.Get().(*[]lineSlot)
+		if cap(buf) < size {
+			buf = make([]lineSlot, size)
+		}
+		e.lineTable = lineTable{slots: buf[:size], mask: uint32(size - 1)}
 	}
+}
+
+// release zeroes e's table and puts it in slotsPool; e is not used again.
+// A table's capacity past its length is zero already: only the slots
+// below its length are ever written.
+func (e *extraLines) release() {
+	if cap(e.slots) <= maxPooledSlots {
+		buf := e.slots
+		clear(buf)
+		slotsPool.Put(&buf)
+	}
+	e.lineTable, e.n = lineTable{}, 0
 }
 
 // add adds the line l (lineHash h), which the table lacks, with the id id.

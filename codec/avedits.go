@@ -265,6 +265,7 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	}
 	// The ids of the description's lines are below in.next + lines.
 	in.extra.reserve(lines / 4) // most lines are the registry's
+	defer in.extra.release()
 	own := newOwnBases(len(parts), int(in.next)+lines)
 	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
