@@ -258,10 +258,10 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	in, offerIdx := editInterner(offer)
 	lines, size := countLines(parts)
 	if text == nil {
-		text = make([]byte, 0, size/4) // room for the inserted lines of most descriptions
+		text = make([]byte, 0, size/2) // room for most (a corpus offer inserts up to half its bytes)
 	}
 	if dst == nil {
-		dst = make([]byte, 0, 64+lines/2) // room for the edits of most, grown once at most
+		dst = make([]byte, 0, 64+lines) // room for most (up to a byte a line), grown once at most
 	}
 	// The ids of the description's lines are below in.next + lines.
 	in.extra.reserve(lines / 4) // most lines are the registry's
