@@ -98,10 +98,13 @@ func (b *baseIndex) has(id int32) bool {
 // (AVFORM §3, the encoder's diff). A binary search: a line that occurs
 // often costs no more than one that occurs once.
 func (b *baseIndex) seekTarget(s []int32, i, j int) int {
-	if !b.has(s[i]) {
-		return -1
-	}
 	list := b.positions(s[i])
+	switch len(list) {
+	case 0:
+		return -1
+	case 1:
+		return int(list[0]) // most lines occur once: the nearest, wherever j is
+	}
 	// at: the first occurrence at or after j.
 	at := sort.Search(len(list), func(k int) bool { return int(list[k]) >= j })
 	switch {
@@ -275,7 +278,7 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
 		allIDs = allIDs[len(s):]
-		c.gen, c.slack = newPartGen(c.gen, s, x, &in, offer)
+		c.gen, c.slack = newPartGen(c.gen, s, sid, x, &in, offer)
 		c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
 		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
 		if len(c.toksDone) > 0 {
@@ -312,10 +315,10 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 		}
 		// The renamed parts last, when the best so far prunes most.
 		for k := range offerIdx {
-			c.tryRenamed(s, sid, &in, offer[k], offerIdx[k].has, baseOffer, uint64(k), 1+k)
+			c.tryRenamed(s, sid, &in, offer[k], offerIdx[k].ids, offerIdx[k].has, baseOffer, uint64(k), 1+k)
 		}
 		for k := range own.sids {
-			c.tryRenamed(s, sid, &in, parts[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
+			c.tryRenamed(s, sid, &in, parts[k], own.sids[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
 		}
 		if c.seeded {
 			return dst, text, false

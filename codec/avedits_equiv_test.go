@@ -24,7 +24,7 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 	}
 	for x, s := range parts {
 		sid := in.ids(nil, s)
-		pg, _ := newPartGen(nil, s, x, &in, offer)
+		pg, _ := newPartGen(nil, s, sid, x, &in, offer)
 		best := diffOps(nil, sid, &emptyBase, pg)
 		bestBase, bestCost := [2]uint64{}, editCost(s, best, 1)
 		var bestRename []byte

@@ -137,13 +137,13 @@ var genKindLines = func() []string {
 	return append(out, genDirs[:]...)
 }()
 
-// newPartGen returns the generated lines of part x (lines s), nil when it
-// has none, with in the interner of its ids; slack is the bytes that
+// newPartGen returns the generated lines of part x (lines s, ids sid),
+// nil when it has none, with in the interner of its ids; slack is the bytes that
 // coding them as GEN saves at most over inserting them (each line's
 // length), taken off the lower bounds of the bases.
 //
 // A non-nil buf is the previous part's, whose storage it reuses.
-func newPartGen(buf *partGen, s []string, x int, in *interner, offer [][]string) (pg *partGen, slack int) {
+func newPartGen(buf *partGen, s []string, sid []int32, x int, in *interner, offer [][]string) (pg *partGen, slack int) {
 	get := func() *partGen {
 		if buf == nil {
 			return &partGen{at: make([]int8, len(s)), in: in}
@@ -151,7 +151,12 @@ func newPartGen(buf *partGen, s []string, x int, in *interner, offer [][]string)
 		buf.at, buf.mirror, buf.kinds = append(buf.at[:0], make([]int8, len(s))...), buf.mirror[:0], buf.kinds[:0]
 		return buf
 	}
-	for i, l := range s {
+	kinds := profileIndex().genKinds
+	for i, id := range sid {
+		if x <= genMids && id >= 0 && int(id) < len(kinds) && kinds[id] < 0 {
+			continue // a registry line of no GEN kind: no generated line of a part x <= genMids
+		}
+		l := s[i]
 		if !maybeGenLine(l) {
 			continue
 		}

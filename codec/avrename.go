@@ -185,7 +185,7 @@ func readRename(edits []byte, p *int, bl []string) ([]string, bool) {
 // pb) renamed (renameFor), numbered base with part index k, q in the
 // tie-break order (right after the same base not renamed). A base is
 // renamed only when it lacks a line of s that holds a reference.
-func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string, has func(int32) bool, base, k uint64, q int) {
+func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string, pids []int32, has func(int32) bool, base, k uint64, q int) {
 	beaten := func(lb int) bool { return lb > c.bestCost || lb == c.bestCost && q >= c.bestQ }
 	// A lower bound before anything is renamed: base 1 or 2, a part index,
 	// a rename of at least 2 bytes, END, and the lines of s without a
@@ -212,7 +212,7 @@ func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string
 		return
 	}
 	lines := renameTokens(p, from, to)
-	b := newBaseIndex(in.lookup(lines))
+	b := newBaseIndex(in.renamedIDs(lines, p, pids))
 	if beaten(baseLen + 1 + b.missing(s, sid) - c.slack) {
 		return
 	}
@@ -301,13 +301,19 @@ func hasRef(refs []int8, s []string, i int) bool {
 	return refs[i] == refSome
 }
 
-// lookup returns the ids of lines without giving new lines a lasting id:
-// a line the interner lacks, which is no line of the description or the
-// offer, gets an id of its own after all the interner's.
-func (in *interner) lookup(lines []string) []int32 {
+// renamedIDs returns the ids of lines, the base lines p (ids pids)
+// renamed (renameTokens), without giving new lines a lasting id: a line
+// that renaming left as it was keeps its id; a changed line the interner
+// lacks, which is no line of the description or the offer, gets an id of
+// its own after all the interner's.
+func (in *interner) renamedIDs(lines, p []string, pids []int32) []int32 {
 	out := make([]int32, len(lines))
 	next := in.next + int32(in.extra.n)
 	for i, l := range lines {
+		if l == p[i] {
+			out[i] = pids[i]
+			continue
+		}
 		id, ok := in.find(l)
 		if !ok {
 			id = next
