@@ -145,6 +145,16 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 	return cost
 }
 
+// opsLen returns the bytes of the edit encoding of ops: editCost without
+// the base number and the inserted lines.
+func opsLen(ops []avOp) int {
+	n := 0
+	for _, o := range ops {
+		n += opLen(o)
+	}
+	return n
+}
+
 // partCoder chooses the base of one part and its ops.
 type partCoder struct {
 	ops, best []avOp // two buffers: the ops tried, the best so far
@@ -203,12 +213,12 @@ func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint6
 	if q >= c.bestQ {
 		limit--
 	}
-	ops, ok := diffWithin(c.ops[:0], sid, s, b, c.gen, limit)
+	ops, inserted, ok := diffWithin(c.ops[:0], sid, s, b, c.gen, limit)
 	c.ops = ops
 	if !ok {
 		return
 	}
-	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
+	if cost := baseLen + inserted + opsLen(c.ops); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
 		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q
 		c.seeded = false
