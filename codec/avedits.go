@@ -66,7 +66,8 @@ func newBaseIndex(ids []int32) baseIndex {
 	}
 	// Counts at start[id+2], their running sums, then each position put
 	// at start[id+1], which ends as the end of id's positions.
-	b := baseIndex{ids: ids, start: make([]int32, top+3), at: make([]int32, len(ids))}
+	buf := make([]int32, int(top)+3+len(ids)) // start and at, one allocation
+	b := baseIndex{ids: ids, start: buf[: top+3 : top+3], at: buf[top+3:]}
 	for _, id := range ids {
 		b.start[id+2]++
 	}
