@@ -13,6 +13,7 @@ type ownBases struct {
 	// first 64 parts have a bit (a description has at most
 	// maxAVSections+1 parts, so all but the last do).
 	mask []uint64
+	box  *[]uint64 // mask's box in maskPool, put back without a new one
 }
 
 // maskPool holds the masks of released ownBases: a mask spans every id up
@@ -23,7 +24,8 @@ var maskPool = sync.Pool{New: func() any { return new([]uint64) }}
 // newOwnBases returns the bases of a description of n parts whose line
 // ids are below top (all room made at once). release gives its mask back.
 func newOwnBases(n, top int) ownBases {
-	mask := *maskPool.Get().(*[]uint64)
+	box := maskPool.Get().(*[]uint64)
+	mask := *box
 	if cap(mask) < top {
 		mask = make([]uint64, 0, top)
 	}
@@ -31,6 +33,7 @@ func newOwnBases(n, top int) ownBases {
 		sids: make([][]int32, 0, n),
 		idx:  make([]baseIndex, 0, n),
 		mask: mask[:0],
+		box:  box,
 	}
 }
 
@@ -39,10 +42,10 @@ func newOwnBases(n, top int) ownBases {
 // is.
 func (o *ownBases) release() {
 	if cap(o.mask) <= 1<<16 {
-		mask := o.mask[:0]
-		maskPool.Put(&mask)
+		*o.box = o.mask[:0]
+		maskPool.Put(o.box)
 	}
-	o.mask = nil
+	o.mask, o.box = nil, nil
 }
 
 // add appends a part of line ids sid.
@@ -300,7 +303,8 @@ func (t *lineTable) lookup(l string, h uint32) (int32, bool) {
 // lineTable's rather than by a Go map.
 type extraLines struct {
 	lineTable
-	n int // the lines held
+	n   int         // the lines held
+	box *[]lineSlot // the table's box in slotsPool (reserve), nil for none
 }
 
 // slotsPool holds the slot tables of released extraLines, all zero: every
@@ -319,7 +323,8 @@ func (e *extraLines) reserve(n int) {
 		size *= 2
 	}
 	if e.n == 0 && size > len(e.slots) {
-		buf := *slotsPool.Get().(*[]lineSlot)
+		e.box = slotsPool.Get().(*[]lineSlot)
+		buf := *e.box
 		if cap(buf) < size {
 			buf = make([]lineSlot, size)
 		}
@@ -331,12 +336,12 @@ func (e *extraLines) reserve(n int) {
 // A table's capacity past its length is zero already: only the slots
 // below its length are ever written.
 func (e *extraLines) release() {
-	if cap(e.slots) <= maxPooledSlots {
-		buf := e.slots
-		clear(buf)
-		slotsPool.Put(&buf)
+	if e.box != nil && cap(e.slots) <= maxPooledSlots {
+		clear(e.slots)
+		*e.box = e.slots
+		slotsPool.Put(e.box)
 	}
-	e.lineTable, e.n = lineTable{}, 0
+	e.lineTable, e.n, e.box = lineTable{}, 0, nil
 }
 
 // add adds the line l (lineHash h), which the table lacks, with the id id.

@@ -158,7 +158,8 @@ func opsLen(ops []avOp) int {
 
 // partCoder chooses the base of one part and its ops.
 type partCoder struct {
-	ops, best []avOp // two buffers: the ops tried, the best so far
+	ops, best []avOp     // two buffers: the ops tried, the best so far
+	opsBoxes  [2]*[]avOp // their boxes in opsPool (newPartCoder)
 	bestBase  [2]uint64
 	bestCost  int
 	// bestQ is the best base's place in the tie-break order (0 the empty

@@ -94,27 +94,32 @@ const maxPooledOps = 1 << 12
 // release gives them back.
 func newPartCoder(n int) partCoder {
 	k := n/4 + 16
-	return partCoder{ops: pooledOps(k), best: pooledOps(k)}
+	c := partCoder{}
+	c.ops, c.opsBoxes[0] = pooledOps(k)
+	c.best, c.opsBoxes[1] = pooledOps(k)
+	return c
 }
 
-// pooledOps returns an empty ops buffer of capacity k at least.
-func pooledOps(k int) []avOp {
+// pooledOps returns an empty ops buffer of capacity k at least, and the
+// box it came in from opsPool (release puts a buffer back in it).
+func pooledOps(k int) ([]avOp, *[]avOp) {
 	p := opsPool.Get().(*[]avOp)
 	if cap(*p) < k {
-		return make([]avOp, 0, k)
+		return make([]avOp, 0, k), p
 	}
-	return (*p)[:0]
+	return (*p)[:0], p
 }
 
-// release puts c's ops buffers back in opsPool; c is not used again.
+// release puts c's ops buffers back in opsPool, in the boxes they came in
+// (either buffer in either box: diff swaps them); c is not used again.
 func (c *partCoder) release() {
-	for _, b := range [2][]avOp{c.ops, c.best} {
+	for i, b := range [2][]avOp{c.ops, c.best} {
 		if cap(b) <= maxPooledOps {
-			b = b[:0]
-			opsPool.Put(&b)
+			*c.opsBoxes[i] = b[:0]
+			opsPool.Put(c.opsBoxes[i])
 		}
 	}
-	c.ops, c.best = nil, nil
+	c.ops, c.best, c.opsBoxes = nil, nil, [2]*[]avOp{}
 }
 
 // countLines returns the number of lines of parts and their bytes, each
