@@ -13,39 +13,59 @@ type ownBases struct {
 	// first 64 parts have a bit (a description has at most
 	// maxAVSections+1 parts, so all but the last do).
 	mask []uint64
-	box  *[]uint64 // mask's box in maskPool, put back without a new one
+	// ids is room for every part's ids (searchEdits), each part's a
+	// slice of it.
+	ids []int32
+	box *ownScratch // the storage's box in ownPool, put back in it
 }
 
-// maskPool holds the masks of released ownBases: a mask spans every id up
-// to the description's greatest, registry ids included, a few KiB that
-// most descriptions need.
-var maskPool = sync.Pool{New: func() any { return new([]uint64) }}
+// ownScratch is the storage of an ownBases that ownPool keeps from one
+// search to the next (the encoder's, and the decoder's check of every A/V
+// code): a mask spans every id up to the description's greatest,
+// registry ids included, a few KiB that most descriptions need.
+type ownScratch struct {
+	mask []uint64
+	sids [][]int32
+	idx  []baseIndex
+	ids  []int32
+}
 
-// newOwnBases returns the bases of a description of n parts whose line
-// ids are below top (all room made at once). release gives its mask back.
-func newOwnBases(n, top int) ownBases {
-	box := maskPool.Get().(*[]uint64)
-	mask := *box
-	if cap(mask) < top {
-		mask = make([]uint64, 0, top)
-	}
+var ownPool = sync.Pool{New: func() any { return new(ownScratch) }}
+
+// newOwnBases returns the bases of a description of n parts and lines
+// lines whose line ids are below top (all room made at once). release
+// gives the storage back.
+func newOwnBases(n, lines, top int) ownBases {
+	box := ownPool.Get().(*ownScratch)
 	return ownBases{
-		sids: make([][]int32, 0, n),
-		idx:  make([]baseIndex, 0, n),
-		mask: mask[:0],
+		sids: room(box.sids, n),
+		idx:  room(box.idx, n),
+		mask: room(box.mask, top),
+		ids:  room(box.ids, lines)[:lines],
 		box:  box,
 	}
 }
 
-// release puts o's mask back in the pool; o is not used again. add
-// zeroes the mask's words as it extends it, so a mask is put back as it
-// is.
-func (o *ownBases) release() {
-	if cap(o.mask) <= 1<<16 {
-		*o.box = o.mask[:0]
-		maskPool.Put(o.box)
+// room returns an empty slice of capacity n at least, b's storage when it
+// has room.
+func room[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, 0, n)
 	}
-	o.mask, o.box = nil, nil
+	return b[:0]
+}
+
+// release puts o's storage back in the pool, its references cleared; o is
+// not used again. add zeroes the mask's words as it extends it, so a mask
+// is put back as it is; ids is written before it is read.
+func (o *ownBases) release() {
+	if cap(o.mask) <= 1<<16 && cap(o.ids) <= 1<<16 {
+		clear(o.sids)
+		clear(o.idx)
+		*o.box = ownScratch{mask: o.mask[:0], sids: o.sids[:0], idx: o.idx[:0], ids: o.ids[:0]}
+		ownPool.Put(o.box)
+	}
+	*o = ownBases{}
 }
 
 // add appends a part of line ids sid.

@@ -281,12 +281,12 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	// The ids of the description's lines are below in.next + lines.
 	in.extra.reserve(lines / 4) // most lines are the registry's
 	defer in.extra.release()
-	own := newOwnBases(len(parts), int(in.next)+lines)
+	own := newOwnBases(len(parts), lines, int(in.next)+lines)
 	defer own.release()
 	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
 	c := newPartCoder(lines)
 	defer c.release()
-	allIDs := make([]int32, lines) // every part's ids, each a slice of it
+	allIDs := own.ids // every part's ids, each a slice of it
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
 		allIDs = allIDs[len(s):]
