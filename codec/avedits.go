@@ -1,6 +1,9 @@
 package codec
 
-import "sort"
+import (
+	"sort"
+	"sync"
+)
 
 // Parts as edits of a base (AVFORM §3): each skeleton part is coded as
 // copy/seek/insert operations against a base (the empty base, a part of
@@ -178,8 +181,27 @@ type partCoder struct {
 	toksDone []bool
 
 	// The part's generated lines (avgen.go), and what GEN saves at most.
-	gen   *partGen
-	slack int
+	gen    *partGen
+	slack  int
+	genBuf *partGen // gen's storage, from genPool (release puts it back)
+}
+
+// genPool holds the partGen storage of released partCoders.
+var genPool = sync.Pool{New: func() any { return new(partGen) }}
+
+// startPart starts the search of part x (lines s, ids sid; in, offer as
+// for newPartGen) with the empty base as the best so far.
+func (c *partCoder) startPart(s []string, sid []int32, x int, in *interner, offer [][]string) {
+	if c.genBuf == nil {
+		c.genBuf = genPool.Get().(*partGen)
+	}
+	c.gen, c.slack = newPartGen(c.genBuf, s, sid, x, in, offer)
+	c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
+	c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
+	if len(c.toksDone) > 0 {
+		c.toksDone[0] = false // a new part
+	}
+	c.bestCost = editCost(s, c.best, 1)
 }
 
 // try diffs the part s (sid: its ids) against base b, numbered base (and
@@ -290,13 +312,7 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
 		allIDs = allIDs[len(s):]
-		c.gen, c.slack = newPartGen(c.gen, s, sid, x, &in, offer)
-		c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
-		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
-		if len(c.toksDone) > 0 {
-			c.toksDone[0] = false // a new part
-		}
-		c.bestCost = editCost(s, c.best, 1)
+		c.startPart(s, sid, x, &in, offer)
 		c.seed(seeds, len(offerIdx), x)
 		if x < len(offerIdx) {
 			c.tryPart(s, sid, &offerIdx[x], baseOffer, 2*uint64(x), 1+x)

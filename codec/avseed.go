@@ -120,6 +120,11 @@ func (c *partCoder) release() {
 		}
 	}
 	c.ops, c.best, c.opsBoxes = nil, nil, [2]*[]avOp{}
+	if c.genBuf != nil {
+		c.genBuf.in = nil
+		genPool.Put(c.genBuf)
+		c.genBuf, c.gen = nil, nil
+	}
 }
 
 // countLines returns the number of lines of parts and their bytes, each
