@@ -1,9 +1,6 @@
 package codec
 
-import (
-	"sort"
-	"sync"
-)
+import "sort"
 
 // Parts as edits of a base (AVFORM §3): each skeleton part is coded as
 // copy/seek/insert operations against a base (the empty base, a part of
@@ -161,8 +158,7 @@ func opsLen(ops []avOp) int {
 
 // partCoder chooses the base of one part and its ops.
 type partCoder struct {
-	ops, best []avOp     // two buffers: the ops tried, the best so far
-	opsBoxes  [2]*[]avOp // their boxes in opsPool (newPartCoder)
+	ops, best []avOp // two buffers: the ops tried, the best so far
 	bestBase  [2]uint64
 	bestCost  int
 	// bestQ is the best base's place in the tie-break order (0 the empty
@@ -183,18 +179,15 @@ type partCoder struct {
 	// The part's generated lines (avgen.go), and what GEN saves at most.
 	gen    *partGen
 	slack  int
-	genBuf *partGen // gen's storage, from genPool (release puts it back)
+	genBuf *partGen // gen's storage
+	// missing[k] is the missing bytes of profile k (missingBytes).
+	missing []int
+	scratch *coderScratch // the storage's box in coderPool (newPartCoder)
 }
-
-// genPool holds the partGen storage of released partCoders.
-var genPool = sync.Pool{New: func() any { return new(partGen) }}
 
 // startPart starts the search of part x (lines s, ids sid; in, offer as
 // for newPartGen) with the empty base as the best so far.
 func (c *partCoder) startPart(s []string, sid []int32, x int, in *interner, offer [][]string) {
-	if c.genBuf == nil {
-		c.genBuf = genPool.Get().(*partGen)
-	}
 	c.gen, c.slack = newPartGen(c.genBuf, s, sid, x, in, offer)
 	c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
 	c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
@@ -305,9 +298,9 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	defer in.extra.release()
 	own := newOwnBases(len(parts), lines, int(in.next)+lines)
 	defer own.release()
-	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
-	c := newPartCoder(lines)
+	c := newPartCoder(lines, min(maxProfile+1, len(reg.profiles)))
 	defer c.release()
+	missing := c.missing
 	allIDs := own.ids // every part's ids, each a slice of it
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)

@@ -149,7 +149,7 @@ func newPartGen(buf *partGen, s []string, sid []int32, x int, in *interner, offe
 			return &partGen{at: make([]int8, len(s)), in: in}
 		}
 		buf.at, buf.mirror, buf.kinds = append(buf.at[:0], make([]int8, len(s))...), buf.mirror[:0], buf.kinds[:0]
-		buf.in = in // a pooled buf (genPool) held another search's
+		buf.in = in // a pooled buf (coderPool) held another search's
 		return buf
 	}
 	kinds := profileIndex().genKinds
