@@ -285,8 +285,10 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 // searchEdits is appendEdits with each part's search seeded (seed): the same result, or not ok.
 func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seeds []editSeed) (_, _ []byte, ok bool) {
 	reg := profileIndex()
-	in, offerIdx := editInterner(offer)
 	lines, size := countLines(parts)
+	c := newPartCoder(lines, min(maxProfile+1, len(reg.profiles)))
+	defer c.release()
+	in, offerIdx := c.interner(offer)
 	if text == nil {
 		text = make([]byte, 0, size/2) // room for most (a corpus offer inserts up to half its bytes)
 	}
@@ -298,14 +300,12 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 	defer in.extra.release()
 	own := newOwnBases(len(parts), lines, int(in.next)+lines)
 	defer own.release()
-	c := newPartCoder(lines, min(maxProfile+1, len(reg.profiles)))
-	defer c.release()
 	missing := c.missing
 	allIDs := own.ids // every part's ids, each a slice of it
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
 		allIDs = allIDs[len(s):]
-		c.startPart(s, sid, x, &in, offer)
+		c.startPart(s, sid, x, in, offer)
 		c.seed(seeds, len(offerIdx), x)
 		if x < len(offerIdx) {
 			c.tryPart(s, sid, &offerIdx[x], baseOffer, 2*uint64(x), 1+x)
@@ -336,10 +336,10 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 		}
 		// The renamed parts last, when the best so far prunes most.
 		for k := range offerIdx {
-			c.tryRenamed(s, sid, &in, offer[k], offerIdx[k].ids, offerIdx[k].has, baseOffer, uint64(k), 1+k)
+			c.tryRenamed(s, sid, in, offer[k], offerIdx[k].ids, offerIdx[k].has, baseOffer, uint64(k), 1+k)
 		}
 		for k := range own.sids {
-			c.tryRenamed(s, sid, &in, parts[k], own.sids[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
+			c.tryRenamed(s, sid, in, parts[k], own.sids[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
 		}
 		if c.seeded {
 			return dst, text, false

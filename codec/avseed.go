@@ -89,6 +89,7 @@ type coderScratch struct {
 	gen       *partGen
 	refs      []int8
 	missing   []int
+	in        interner // the search's, which its partGen points to
 }
 
 var coderPool = sync.Pool{New: func() any { return new(coderScratch) }}
@@ -112,6 +113,14 @@ func newPartCoder(n, profiles int) partCoder {
 		missing: room(sc.missing, profiles)[:profiles],
 		scratch: sc,
 	}
+}
+
+// interner returns editInterner(offer), made in c's storage.
+func (c *partCoder) interner(offer [][]string) (*interner, []baseIndex) {
+	in := &c.scratch.in
+	var offerIdx []baseIndex
+	*in, offerIdx = editInterner(offer)
+	return in, offerIdx
 }
 
 // release puts c's storage back in coderPool, unless an ops buffer grew
