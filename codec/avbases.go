@@ -13,36 +13,59 @@ type ownBases struct {
 	// first 64 parts have a bit (a description has at most
 	// maxAVSections+1 parts, so all but the last do).
 	mask []uint64
+	// ids is room for every part's ids (searchEdits), each part's a
+	// slice of it.
+	ids []int32
+	box *ownScratch // the storage's box in ownPool, put back in it
 }
 
-// maskPool holds the masks of released ownBases: a mask spans every id up
-// to the description's greatest, registry ids included, a few KiB that
-// most descriptions need.
-var maskPool = sync.Pool{New: func() any { return new([]uint64) }}
+// ownScratch is the storage of an ownBases that ownPool keeps from one
+// search to the next (the encoder's, and the decoder's check of every A/V
+// code): a mask spans every id up to the description's greatest,
+// registry ids included, a few KiB that most descriptions need.
+type ownScratch struct {
+	mask []uint64
+	sids [][]int32
+	idx  []baseIndex
+	ids  []int32
+}
 
-// newOwnBases returns the bases of a description of n parts whose line
-// ids are below top (all room made at once). release gives its mask back.
-func newOwnBases(n, top int) ownBases {
-	mask := *maskPool.Get().(*[]uint64)
-	if cap(mask) < top {
-		mask = make([]uint64, 0, top)
-	}
+var ownPool = sync.Pool{New: func() any { return new(ownScratch) }}
+
+// newOwnBases returns the bases of a description of n parts and lines
+// lines whose line ids are below top (all room made at once). release
+// gives the storage back.
+func newOwnBases(n, lines, top int) ownBases {
+	box := ownPool.Get().(*ownScratch)
 	return ownBases{
-		sids: make([][]int32, 0, n),
-		idx:  make([]baseIndex, 0, n),
-		mask: mask[:0],
+		sids: room(box.sids, n),
+		idx:  room(box.idx, n),
+		mask: room(box.mask, top),
+		ids:  room(box.ids, lines)[:lines],
+		box:  box,
 	}
 }
 
-// release puts o's mask back in the pool; o is not used again. add
-// zeroes the mask's words as it extends it, so a mask is put back as it
-// is.
-func (o *ownBases) release() {
-	if cap(o.mask) <= 1<<16 {
-		mask := o.mask[:0]
-		maskPool.Put(&mask)
+// room returns an empty slice of capacity n at least, b's storage when it
+// has room.
+func room[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, 0, n)
 	}
-	o.mask = nil
+	return b[:0]
+}
+
+// release puts o's storage back in the pool, its references cleared; o is
+// not used again. add zeroes the mask's words as it extends it, so a mask
+// is put back as it is; ids is written before it is read.
+func (o *ownBases) release() {
+	if cap(o.mask) <= 1<<16 && cap(o.ids) <= 1<<16 {
+		clear(o.sids)
+		clear(o.idx)
+		*o.box = ownScratch{mask: o.mask[:0], sids: o.sids[:0], idx: o.idx[:0], ids: o.ids[:0]}
+		ownPool.Put(o.box)
+	}
+	*o = ownBases{}
 }
 
 // add appends a part of line ids sid.
@@ -203,10 +226,11 @@ func (in *interner) ids(out []int32, lines []string) []int32 {
 	}
 	out = out[:len(lines)]
 	for i, l := range lines {
-		id, ok := in.find(l)
+		h := lineHash(l) // once, for both tables and the add
+		id, ok := in.findHashed(l, h)
 		if !ok {
 			id = in.next + int32(in.extra.n)
-			in.extra.add(l, id)
+			in.extra.add(l, h, id)
 		}
 		out[i] = id
 	}
@@ -216,10 +240,15 @@ func (in *interner) ids(out []int32, lines []string) []int32 {
 // find returns the id of the line l and whether the interner has it (the
 // registry's and the offer's lines, then those given since).
 func (in *interner) find(l string) (int32, bool) {
-	if id, ok := in.table.lookup(l); ok {
+	return in.findHashed(l, lineHash(l))
+}
+
+// findHashed is find given the line's lineHash h.
+func (in *interner) findHashed(l string, h uint32) (int32, bool) {
+	if id, ok := in.table.lookup(l, h); ok {
 		return id, true
 	}
-	return in.extra.lookup(l)
+	return in.extra.lookup(l, h)
 }
 
 // editInterner returns the interner of the lines of a description coded
@@ -248,6 +277,10 @@ type lineTable struct {
 type lineSlot struct {
 	line string
 	id1  int32 // 1 + the id, 0 for an empty slot
+	// hash is the line's lineHash, compared before the line: most slots
+	// probed hold another line, whose bytes are then not read (the slot
+	// is no larger, the field fills its padding).
+	hash uint32
 }
 
 // newLineTable returns the table of the lines and ids of m.
@@ -258,26 +291,28 @@ func newLineTable(m map[string]int32) *lineTable {
 	}
 	t := &lineTable{slots: make([]lineSlot, size), mask: uint32(size - 1)}
 	for l, id := range m {
-		i := lineHash(l) & t.mask
+		h := lineHash(l)
+		i := h & t.mask
 		for t.slots[i].id1 != 0 {
 			i = (i + 1) & t.mask
 		}
-		t.slots[i] = lineSlot{l, id + 1}
+		t.slots[i] = lineSlot{l, id + 1, h}
 	}
 	return t
 }
 
-// lookup returns the id of l and whether the table has it.
-func (t *lineTable) lookup(l string) (int32, bool) {
+// lookup returns the id of l, whose lineHash is h, and whether the table
+// has it.
+func (t *lineTable) lookup(l string, h uint32) (int32, bool) {
 	if len(t.slots) == 0 {
 		return 0, false
 	}
-	for i := lineHash(l) & t.mask; ; i = (i + 1) & t.mask {
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		s := &t.slots[i]
 		if s.id1 == 0 {
 			return 0, false
 		}
-		if s.line == l {
+		if s.hash == h && s.line == l {
 			return s.id1 - 1, true
 		}
 	}
@@ -288,22 +323,49 @@ func (t *lineTable) lookup(l string) (int32, bool) {
 // lineTable's rather than by a Go map.
 type extraLines struct {
 	lineTable
-	n int // the lines held
+	n   int         // the lines held
+	box *[]lineSlot // the table's box in slotsPool (reserve), nil for none
 }
 
-// reserve makes room for n lines without growing.
+// slotsPool holds the slot tables of released extraLines, all zero: every
+// search (the encoder's, and the decoder's check of every A/V code) needs
+// one of a few KiB.
+var slotsPool = sync.Pool{New: func() any { return new([]lineSlot) }}
+
+// maxPooledSlots is the size past which a slot table is not kept.
+const maxPooledSlots = 1 << 12
+
+// reserve makes room for n lines without growing, in a table of slotsPool
+// (release gives it back).
 func (e *extraLines) reserve(n int) {
 	size := 16
 	for size < 2*n {
 		size *= 2
 	}
 	if e.n == 0 && size > len(e.slots) {
-		e.lineTable = lineTable{slots: make([]lineSlot, size), mask: uint32(size - 1)}
+		e.box = slotsPool.Get().(*[]lineSlot)
+		buf := *e.box
+		if cap(buf) < size {
+			buf = make([]lineSlot, size)
+		}
+		e.lineTable = lineTable{slots: buf[:size], mask: uint32(size - 1)}
 	}
 }
 
-// add adds the line l, which the table lacks, with the id id.
-func (e *extraLines) add(l string, id int32) {
+// release zeroes e's table and puts it in slotsPool; e is not used again.
+// A table's capacity past its length is zero already: only the slots
+// below its length are ever written.
+func (e *extraLines) release() {
+	if e.box != nil && cap(e.slots) <= maxPooledSlots {
+		clear(e.slots)
+		*e.box = e.slots
+		slotsPool.Put(e.box)
+	}
+	e.lineTable, e.n, e.box = lineTable{}, 0, nil
+}
+
+// add adds the line l (lineHash h), which the table lacks, with the id id.
+func (e *extraLines) add(l string, h uint32, id int32) {
 	if 2*(e.n+1) > len(e.slots) {
 		old := e.slots
 		size := max(16, 2*len(old))
@@ -314,12 +376,12 @@ func (e *extraLines) add(l string, id int32) {
 			}
 		}
 	}
-	e.put(lineSlot{l, id + 1})
+	e.put(lineSlot{l, id + 1, h})
 	e.n++
 }
 
 func (e *extraLines) put(s lineSlot) {
-	i := lineHash(s.line) & e.mask
+	i := s.hash & e.mask
 	for e.slots[i].id1 != 0 {
 		i = (i + 1) & e.mask
 	}

@@ -408,7 +408,11 @@ func (m *model) checkAV(code []byte) error {
 	}
 	m2.bind, m2.unknown, m2.av.offer = m.bind, m.unknown, m.av.offer
 	var ok2 bool
-	if m2.av.edits, m2.av.text, ok2 = searchEdits(nil, nil, m2.av.skel.parts, m2.av.offer, m.av.profiles, m.av.seeds); !ok2 {
+	// A canonical code's edits and text are as long as the code's: room
+	// for them at once, not grown from searchEdits' guesses (the edits'
+	// with the last part's COPY END, written before it is taken off).
+	edits, text := make([]byte, 0, len(m.av.edits)+1), make([]byte, 0, len(m.av.text))
+	if m2.av.edits, m2.av.text, ok2 = searchEdits(edits, text, m2.av.skel.parts, m2.av.offer, m.av.profiles, m.av.seeds); !ok2 {
 		m2.av.makeEdits(m.av.profiles) // a seed below every base's cost: the code is not canonical, found below
 	}
 	again := m2.appendBinary(make([]byte, 0, len(code)), m.av.deflated)

@@ -6,7 +6,7 @@ package codec
 // base b (AVFORM §3, the encoder's diff), and END, or COPY END in place of
 // a last COPY that reaches the base's end.
 func diffOps(ops []avOp, s []int32, b *baseIndex, pg *partGen) []avOp {
-	ops, _ = diffWithin(ops, s, nil, b, pg, 0)
+	ops, _, _ = diffWithin(ops, s, nil, b, pg, 0)
 	return ops
 }
 
@@ -18,10 +18,11 @@ func diffOps(ops []avOp, s []int32, b *baseIndex, pg *partGen) []avOp {
 // The running lower bound is the inserted lines' bytes plus one byte per
 // op: ops only ever turn into others of at least one byte (INSERT into
 // REPLACE, the last COPY into COPY END, which stands for END too), and
-// every op of the final edits costs at least one.
-func diffWithin(ops []avOp, s []int32, lines []string, b *baseIndex, pg *partGen, limit int) (_ []avOp, ok bool) {
+// every op of the final edits costs at least one. It also returns the
+// inserted lines' bytes (each with its LF; 0 when lines is nil), editCost's
+// share of them: only INSERT makes them, and REPLACE, made of an INSERT.
+func diffWithin(ops []avOp, s []int32, lines []string, b *baseIndex, pg *partGen, limit int) (_ []avOp, inserted int, ok bool) {
 	p := b.ids
-	inserted := 0
 	j := 0
 	first := len(ops)
 	for i := 0; i < len(s); {
@@ -71,14 +72,14 @@ func diffWithin(ops []avOp, s []int32, lines []string, b *baseIndex, pg *partGen
 				inserted += len(l) + 1
 			}
 			if inserted+len(ops)-first > limit {
-				return ops, false
+				return ops, inserted, false
 			}
 		}
 		i += n
 	}
 	if last := len(ops) - 1; last >= 0 && ops[last].kind == opCopy && j == len(p) {
 		ops[last].kind = opCopyEnd
-		return ops, true
+		return ops, inserted, true
 	}
-	return append(ops, avOp{kind: opEnd, n: 0}), true
+	return append(ops, avOp{kind: opEnd, n: 0}), inserted, true
 }

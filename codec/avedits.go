@@ -66,7 +66,8 @@ func newBaseIndex(ids []int32) baseIndex {
 	}
 	// Counts at start[id+2], their running sums, then each position put
 	// at start[id+1], which ends as the end of id's positions.
-	b := baseIndex{ids: ids, start: make([]int32, top+3), at: make([]int32, len(ids))}
+	buf := make([]int32, int(top)+3+len(ids)) // start and at, one allocation
+	b := baseIndex{ids: ids, start: buf[: top+3 : top+3], at: buf[top+3:]}
 	for _, id := range ids {
 		b.start[id+2]++
 	}
@@ -98,10 +99,13 @@ func (b *baseIndex) has(id int32) bool {
 // (AVFORM §3, the encoder's diff). A binary search: a line that occurs
 // often costs no more than one that occurs once.
 func (b *baseIndex) seekTarget(s []int32, i, j int) int {
-	if !b.has(s[i]) {
-		return -1
-	}
 	list := b.positions(s[i])
+	switch len(list) {
+	case 0:
+		return -1
+	case 1:
+		return int(list[0]) // most lines occur once: the nearest, wherever j is
+	}
 	// at: the first occurrence at or after j.
 	at := sort.Search(len(list), func(k int) bool { return int(list[k]) >= j })
 	switch {
@@ -142,6 +146,16 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 	return cost
 }
 
+// opsLen returns the bytes of the edit encoding of ops: editCost without
+// the base number and the inserted lines.
+func opsLen(ops []avOp) int {
+	n := 0
+	for _, o := range ops {
+		n += opLen(o)
+	}
+	return n
+}
+
 // partCoder chooses the base of one part and its ops.
 type partCoder struct {
 	ops, best []avOp // two buffers: the ops tried, the best so far
@@ -157,10 +171,30 @@ type partCoder struct {
 	refs               []int8 // the part's lines that hold a reference (lineRefs), made when first needed
 	refsBuf            []int8 // refs' storage, kept from part to part
 	seeded             bool   // the best so far is a seed's bound (seed), not a base diffed
+	// toks[q] is idTokens of the base q in tie-break order when
+	// toksDone[q] (toks[0]: of the part searched), for tryRenamed.
+	toks     [][]string
+	toksDone []bool
 
 	// The part's generated lines (avgen.go), and what GEN saves at most.
-	gen   *partGen
-	slack int
+	gen    *partGen
+	slack  int
+	genBuf *partGen // gen's storage
+	// missing[k] is the missing bytes of profile k (missingBytes).
+	missing []int
+	scratch *coderScratch // the storage's box in coderPool (newPartCoder)
+}
+
+// startPart starts the search of part x (lines s, ids sid; in, offer as
+// for newPartGen) with the empty base as the best so far.
+func (c *partCoder) startPart(s []string, sid []int32, x int, in *interner, offer [][]string) {
+	c.gen, c.slack = newPartGen(c.genBuf, s, sid, x, in, offer)
+	c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
+	c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
+	if len(c.toksDone) > 0 {
+		c.toksDone[0] = false // a new part
+	}
+	c.bestCost = editCost(s, c.best, 1)
 }
 
 // try diffs the part s (sid: its ids) against base b, numbered base (and
@@ -196,12 +230,12 @@ func (c *partCoder) diff(s []string, sid []int32, b *baseIndex, base, part uint6
 	if q >= c.bestQ {
 		limit--
 	}
-	ops, ok := diffWithin(c.ops[:0], sid, s, b, c.gen, limit)
+	ops, inserted, ok := diffWithin(c.ops[:0], sid, s, b, c.gen, limit)
 	c.ops = ops
 	if !ok {
 		return
 	}
-	if cost := editCost(s, c.ops, baseLen); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
+	if cost := baseLen + inserted + opsLen(c.ops); cost < c.bestCost || cost == c.bestCost && q < c.bestQ {
 		c.ops, c.best = c.best, c.ops
 		c.bestBase, c.bestCost, c.bestQ = [2]uint64{base, part}, cost, q
 		c.seeded = false
@@ -251,29 +285,27 @@ func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]b
 // searchEdits is appendEdits with each part's search seeded (seed): the same result, or not ok.
 func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seeds []editSeed) (_, _ []byte, ok bool) {
 	reg := profileIndex()
-	in, offerIdx := editInterner(offer)
 	lines, size := countLines(parts)
+	c := newPartCoder(lines, min(maxProfile+1, len(reg.profiles)))
+	defer c.release()
+	in, offerIdx := c.interner(offer)
 	if text == nil {
-		text = make([]byte, 0, size/4) // room for the inserted lines of most descriptions
+		text = make([]byte, 0, size/2) // room for most (a corpus offer inserts up to half its bytes)
 	}
 	if dst == nil {
-		dst = make([]byte, 0, 64+lines/2) // room for the edits of most, grown once at most
+		dst = make([]byte, 0, 64+lines) // room for most (up to a byte a line), grown once at most
 	}
 	// The ids of the description's lines are below in.next + lines.
 	in.extra.reserve(lines / 4) // most lines are the registry's
-	own := newOwnBases(len(parts), int(in.next)+lines)
+	defer in.extra.release()
+	own := newOwnBases(len(parts), lines, int(in.next)+lines)
 	defer own.release()
-	missing := make([]int, min(maxProfile+1, len(reg.profiles)))
-	c := newPartCoder(lines)
-	defer c.release()
-	allIDs := make([]int32, lines) // every part's ids, each a slice of it
+	missing := c.missing
+	allIDs := own.ids // every part's ids, each a slice of it
 	for x, s := range parts {
 		sid := in.ids(allIDs[:0:len(s)], s)
 		allIDs = allIDs[len(s):]
-		c.gen, c.slack = newPartGen(c.gen, s, x, &in, offer)
-		c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
-		c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
-		c.bestCost = editCost(s, c.best, 1)
+		c.startPart(s, sid, x, in, offer)
 		c.seed(seeds, len(offerIdx), x)
 		if x < len(offerIdx) {
 			c.tryPart(s, sid, &offerIdx[x], baseOffer, 2*uint64(x), 1+x)
@@ -304,10 +336,10 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 		}
 		// The renamed parts last, when the best so far prunes most.
 		for k := range offerIdx {
-			c.tryRenamed(s, sid, &in, offer[k], offerIdx[k].has, baseOffer, uint64(k), 1+k)
+			c.tryRenamed(s, sid, in, offer[k], offerIdx[k].ids, offerIdx[k].has, baseOffer, uint64(k), 1+k)
 		}
 		for k := range own.sids {
-			c.tryRenamed(s, sid, &in, parts[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
+			c.tryRenamed(s, sid, in, parts[k], own.sids[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
 		}
 		if c.seeded {
 			return dst, text, false

@@ -24,7 +24,7 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 	}
 	for x, s := range parts {
 		sid := in.ids(nil, s)
-		pg, _ := newPartGen(nil, s, x, &in, offer)
+		pg, _ := newPartGen(nil, s, sid, x, &in, offer)
 		best := diffOps(nil, sid, &emptyBase, pg)
 		bestBase, bestCost := [2]uint64{}, editCost(s, best, 1)
 		var bestRename []byte
@@ -109,4 +109,24 @@ func TestAppendEditsPlain(t *testing.T) {
 		}
 	}
 	t.Logf("%d codings of %d skeletons compared", n, len(skels))
+}
+
+// TestDiffWithinCost checks that the cost partCoder.diff makes of
+// diffWithin's inserted bytes and opsLen is editCost's, for every part of
+// testdata/av against every profile.
+func TestDiffWithinCost(t *testing.T) {
+	reg := profileIndex()
+	for _, sk := range avTestSkeletons(t) {
+		in := newInterner(reg)
+		for x, s := range sk {
+			sid := in.ids(nil, s)
+			pg, _ := newPartGen(nil, s, sid, x, &in, nil)
+			for k := range reg.profiles {
+				ops, inserted, ok := diffWithin(nil, sid, s, &reg.profiles[k], pg, 1<<30)
+				if got, want := inserted+opsLen(ops), editCost(s, ops, 0); !ok || got != want {
+					t.Fatalf("part %d, profile %d: inserted + opsLen = %d, editCost %d (ok %v)", x, k, got, want, ok)
+				}
+			}
+		}
+	}
 }

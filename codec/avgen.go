@@ -137,21 +137,27 @@ var genKindLines = func() []string {
 	return append(out, genDirs[:]...)
 }()
 
-// newPartGen returns the generated lines of part x (lines s), nil when it
-// has none, with in the interner of its ids; slack is the bytes that
+// newPartGen returns the generated lines of part x (lines s, ids sid),
+// nil when it has none, with in the interner of its ids; slack is the bytes that
 // coding them as GEN saves at most over inserting them (each line's
 // length), taken off the lower bounds of the bases.
 //
 // A non-nil buf is the previous part's, whose storage it reuses.
-func newPartGen(buf *partGen, s []string, x int, in *interner, offer [][]string) (pg *partGen, slack int) {
+func newPartGen(buf *partGen, s []string, sid []int32, x int, in *interner, offer [][]string) (pg *partGen, slack int) {
 	get := func() *partGen {
 		if buf == nil {
 			return &partGen{at: make([]int8, len(s)), in: in}
 		}
 		buf.at, buf.mirror, buf.kinds = append(buf.at[:0], make([]int8, len(s))...), buf.mirror[:0], buf.kinds[:0]
+		buf.in = in // a pooled buf (coderPool) held another search's
 		return buf
 	}
-	for i, l := range s {
+	kinds := profileIndex().genKinds
+	for i, id := range sid {
+		if x <= genMids && id >= 0 && int(id) < len(kinds) && kinds[id] < 0 {
+			continue // a registry line of no GEN kind: no generated line of a part x <= genMids
+		}
+		l := s[i]
 		if !maybeGenLine(l) {
 			continue
 		}
@@ -183,15 +189,19 @@ func newPartGen(buf *partGen, s []string, x int, in *interner, offer [][]string)
 }
 
 // maybeGenLine reports whether l may be a generated line (an `a=mid:`
-// line or a direction): a test of two bytes that rules out most lines
-// before they are compared with each generated line.
+// line or a direction): a test of a few bytes and the length that rules
+// out most lines (many an `a=rtpmap:` or `a=ssrc:`) before they are
+// compared with each generated line. Every direction is as long as
+// a=sendrecv (TestMaybeGenLine).
 func maybeGenLine(l string) bool {
 	if len(l) < len("a=mid:0") || l[0] != 'a' || l[1] != '=' {
 		return false
 	}
 	switch l[2] {
-	case 'm', 's', 'r', 'i':
-		return true
+	case 'm':
+		return l[3] == 'i' && l[4] == 'd' && l[5] == ':'
+	case 's', 'r', 'i':
+		return len(l) == len("a=sendrecv")
 	}
 	return false
 }

@@ -3,6 +3,7 @@ package codec
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -57,14 +58,30 @@ func flatten(p [][]string) []string {
 func TestLineTable(t *testing.T) {
 	reg := profileIndex()
 	for l, id := range reg.ids {
-		if got, ok := reg.table.lookup(l); !ok || got != id {
+		if got, ok := reg.table.lookup(l, lineHash(l)); !ok || got != id {
 			t.Fatalf("lookup(%q) = %d %v, want %d", l, got, ok, id)
 		}
 		for _, v := range []string{"x" + l[1:], l[:len(l)/2] + "\x00" + l[len(l)/2+1:], l[:len(l)-1] + "#", l + " ", l[:len(l)-1]} {
 			want, inMap := reg.ids[v]
-			if got, ok := reg.table.lookup(v); ok != inMap || ok && got != want {
+			if got, ok := reg.table.lookup(v, lineHash(v)); ok != inMap || ok && got != want {
 				t.Fatalf("lookup(%q) = %d %v, map: %d %v", v, got, ok, want, inMap)
 			}
+		}
+	}
+}
+
+// TestMaybeGenLine checks that maybeGenLine's quick test passes every
+// generated line newPartGen compares with: a direction of another length,
+// or a numbered a=mid: line, would never be coded as GEN.
+func TestMaybeGenLine(t *testing.T) {
+	for _, l := range append(slices.Clone(genKindLines), genLine(genMid, genMids+5)) {
+		if !maybeGenLine(l) {
+			t.Errorf("maybeGenLine(%q) = false", l)
+		}
+	}
+	for _, l := range []string{"a=rtpmap:111 opus/48000/2", "a=ssrc:1 cname:x", "a=sendrecvx", "a=mi:0xxxx"} {
+		if maybeGenLine(l) {
+			t.Errorf("maybeGenLine(%q) = true", l)
 		}
 	}
 }

@@ -122,7 +122,12 @@ func renamed(m map[string]string, from, to []string, t string) (string, bool) {
 // they are the same), up to the last rank that differs, and its encoding;
 // ok is false when no rank differs.
 func renameFor(p, s []string) (from, to []string, payload []byte, ok bool) {
-	from, sTok := idTokens(p), idTokens(s)
+	return renameOf(idTokens(p), idTokens(s))
+}
+
+// renameOf is renameFor given the references of the base, from, and of
+// the part, sTok (idTokens): the search finds each once (partCoder.tokens).
+func renameOf(from, sTok []string) (_, to []string, payload []byte, ok bool) {
 	n := 0
 	for i := 0; i < len(from) && i < len(sTok); i++ {
 		if from[i] != sTok[i] {
@@ -180,7 +185,7 @@ func readRename(edits []byte, p *int, bl []string) ([]string, bool) {
 // pb) renamed (renameFor), numbered base with part index k, q in the
 // tie-break order (right after the same base not renamed). A base is
 // renamed only when it lacks a line of s that holds a reference.
-func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string, has func(int32) bool, base, k uint64, q int) {
+func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string, pids []int32, has func(int32) bool, base, k uint64, q int) {
 	beaten := func(lb int) bool { return lb > c.bestCost || lb == c.bestCost && q >= c.bestQ }
 	// A lower bound before anything is renamed: base 1 or 2, a part index,
 	// a rename of at least 2 bytes, END, and the lines of s without a
@@ -197,7 +202,7 @@ func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string
 	if !refMissing || beaten(4+plain) {
 		return // renamed only when a line with a reference is missing
 	}
-	from, to, payload, ok := renameFor(p, s)
+	from, to, payload, ok := renameOf(c.tokens(q, p), c.tokens(0, s))
 	if !ok {
 		return
 	}
@@ -207,7 +212,7 @@ func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string
 		return
 	}
 	lines := renameTokens(p, from, to)
-	b := newBaseIndex(in.lookup(lines))
+	b := newBaseIndex(in.renamedIDs(lines, p, pids))
 	if beaten(baseLen + 1 + b.missing(s, sid) - c.slack) {
 		return
 	}
@@ -296,13 +301,19 @@ func hasRef(refs []int8, s []string, i int) bool {
 	return refs[i] == refSome
 }
 
-// lookup returns the ids of lines without giving new lines a lasting id:
-// a line the interner lacks, which is no line of the description or the
-// offer, gets an id of its own after all the interner's.
-func (in *interner) lookup(lines []string) []int32 {
+// renamedIDs returns the ids of lines, the base lines p (ids pids)
+// renamed (renameTokens), without giving new lines a lasting id: a line
+// that renaming left as it was keeps its id; a changed line the interner
+// lacks, which is no line of the description or the offer, gets an id of
+// its own after all the interner's.
+func (in *interner) renamedIDs(lines, p []string, pids []int32) []int32 {
 	out := make([]int32, len(lines))
 	next := in.next + int32(in.extra.n)
 	for i, l := range lines {
+		if l == p[i] {
+			out[i] = pids[i]
+			continue
+		}
 		id, ok := in.find(l)
 		if !ok {
 			id = next
@@ -320,4 +331,17 @@ func (o *ownBases) holds(k int, id int32) bool {
 		return o.index(k).has(id)
 	}
 	return id >= 0 && int(id) < len(o.mask) && o.mask[id]&(1<<k) != 0
+}
+
+// tokens returns idTokens(lines) for the lines of the base q in tie-break
+// order (q 0: the part searched), found once per search (or, for q 0, per
+// part) rather than once per part and base: renameOf only reads them.
+func (c *partCoder) tokens(q int, lines []string) []string {
+	for len(c.toks) <= q {
+		c.toks, c.toksDone = append(c.toks, nil), append(c.toksDone, false)
+	}
+	if !c.toksDone[q] {
+		c.toks[q], c.toksDone[q] = idTokens(lines), true
+	}
+	return c.toks[q]
 }

@@ -80,41 +80,58 @@ func partOf(all []string, start int) []string {
 	return all[start:len(all):len(all)]
 }
 
-// opsPool holds the ops buffers of released partCoders: every search
-// (the encoder's, and the decoder's check of every A/V code) needs two,
-// of a few KiB, which it only appends to.
-var opsPool = sync.Pool{New: func() any { return new([]avOp) }}
+// coderScratch is the storage of a partCoder that coderPool keeps from
+// one search to the next (the encoder's, and the decoder's check of every
+// A/V code): two ops buffers of a few KiB, the partGen, the lines'
+// reference marks and the profiles' missing bytes.
+type coderScratch struct {
+	ops, best []avOp
+	gen       *partGen
+	refs      []int8
+	missing   []int
+	in        interner // the search's, which its partGen points to
+}
+
+var coderPool = sync.Pool{New: func() any { return new(coderScratch) }}
 
 // maxPooledOps is the capacity past which an ops buffer is not kept.
 const maxPooledOps = 1 << 12
 
-// newPartCoder returns a partCoder whose two ops buffers come from
-// opsPool, with room for the ops of most parts of a description of n
-// lines (the diff of a part seldom makes more than one op per 4 lines).
-// release gives them back.
-func newPartCoder(n int) partCoder {
+// newPartCoder returns a partCoder whose storage comes from coderPool,
+// with room for the ops of most parts of a description of n lines (the
+// diff of a part seldom makes more than one op per 4 lines) and missing
+// bytes for profiles profiles. release gives the storage back.
+func newPartCoder(n, profiles int) partCoder {
+	sc := coderPool.Get().(*coderScratch)
+	if sc.gen == nil {
+		sc.gen = new(partGen)
+	}
 	k := n/4 + 16
-	return partCoder{ops: pooledOps(k), best: pooledOps(k)}
-}
-
-// pooledOps returns an empty ops buffer of capacity k at least.
-func pooledOps(k int) []avOp {
-	p := opsPool.Get().(*[]avOp)
-	if cap(*p) < k {
-		return make([]avOp, 0, k)
+	return partCoder{
+		ops: room(sc.ops, k), best: room(sc.best, k),
+		genBuf: sc.gen, refsBuf: sc.refs[:0],
+		missing: room(sc.missing, profiles)[:profiles],
+		scratch: sc,
 	}
-	return (*p)[:0]
 }
 
-// release puts c's ops buffers back in opsPool; c is not used again.
+// interner returns editInterner(offer), made in c's storage.
+func (c *partCoder) interner(offer [][]string) (*interner, []baseIndex) {
+	in := &c.scratch.in
+	var offerIdx []baseIndex
+	*in, offerIdx = editInterner(offer)
+	return in, offerIdx
+}
+
+// release puts c's storage back in coderPool, unless an ops buffer grew
+// past maxPooledOps; c is not used again.
 func (c *partCoder) release() {
-	for _, b := range [2][]avOp{c.ops, c.best} {
-		if cap(b) <= maxPooledOps {
-			b = b[:0]
-			opsPool.Put(&b)
-		}
+	if sc := c.scratch; cap(c.ops) <= maxPooledOps && cap(c.best) <= maxPooledOps {
+		c.genBuf.in = nil
+		*sc = coderScratch{ops: c.ops[:0], best: c.best[:0], gen: c.genBuf, refs: c.refsBuf[:0], missing: c.missing[:0]}
+		coderPool.Put(sc)
 	}
-	c.ops, c.best = nil, nil
+	*c = partCoder{}
 }
 
 // countLines returns the number of lines of parts and their bytes, each
