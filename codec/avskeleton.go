@@ -55,11 +55,20 @@ type avSkel struct {
 // ok is false when p is not A/V-eligible by rules 2, 3 and 5 of AVFORM §1
 // (the caller checks rule 1, compact eligibility, and rule 4, the candidate
 // limit).
-func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
-	if len(p.media) > maxAVSections {
+func avExtract(p *parsedSDP, pol *CandidatePolicy) (*avSkel, bool) {
+	s := &avSkel{}
+	if !s.extract(p, pol) {
 		return nil, false
 	}
-	s = &avSkel{}
+	return s, true
+}
+
+// extract fills s, a zero skeleton, as avExtract returns it; false when p
+// is not A/V-eligible.
+func (s *avSkel) extract(p *parsedSDP, pol *CandidatePolicy) (ok bool) {
+	if len(p.media) > maxAVSections {
+		return false
+	}
 	// The lifted lines take about a third of a description's bytes: the
 	// arena seldom grows.
 	n, nc := 0, 0
@@ -69,13 +78,14 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 			nc++ // room for every candidate at once
 		}
 	}
-	b := skelBuilder{s: s, arena: make([]byte, 0, n/2+64)}
+	// Every part's lines in one array, a part's share its lines' number.
+	b := skelBuilder{s: s, arena: make([]byte, 0, n/2+64), lines: make([]string, 0, len(p.all))}
 	s.parts, s.cands = make([][]string, 0, len(p.media)+1), make([]candidate, 0, nc)
 	s.ids, s.ssrcs = make([]string, 0, 2*len(p.media)+2), make([]uint32, 0, 2*len(p.media)+2) // room for most
-	part := make([]string, 0, len(p.session))
+	part := b.newPart(len(p.session))
 	for _, l := range p.session {
 		if isCandidateLine(l) {
-			return nil, false
+			return false
 		}
 		var line string
 		if l.typ == 'o' {
@@ -89,28 +99,38 @@ func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
 				return append(dst, mkSessID), i == 1
 			})
 		} else if line, ok = b.attrLine(l); !ok {
-			return nil, false
+			return false
 		}
 		part = append(part, line)
 	}
-	s.parts = append(s.parts, part)
+	s.parts = append(s.parts, part[:len(part):len(part)])
 	for _, sec := range p.media {
 		part, ok := b.section(sec, pol)
 		if !ok {
-			return nil, false
+			return false
 		}
-		s.parts = append(s.parts, part)
+		s.parts = append(s.parts, part[:len(part):len(part)])
 	}
-	if s.ufrag == "" || s.pwd == "" || len(s.digests) > maxAVDigests {
-		return nil, false
+	return s.ufrag != "" && s.pwd != "" && len(s.digests) <= maxAVDigests
+}
+
+// newPart returns an empty part with room for n lines, taken from the
+// builder's lines array when it has room (an append to the part past n
+// copies).
+func (b *skelBuilder) newPart(n int) []string {
+	if cap(b.lines)-len(b.lines) < n {
+		return make([]string, 0, n)
 	}
-	return s, true
+	k := len(b.lines)
+	b.lines = b.lines[:k+n]
+	return b.lines[k : k : k+n]
 }
 
 // skelBuilder lifts values into the tables of s.
 type skelBuilder struct {
 	s          *avSkel
-	arena      []byte // the lifted lines' bytes (done)
+	arena      []byte   // the lifted lines' bytes (done)
+	lines      []string // the parts' lines (newPart)
 	ufragSeen  bool
 	pwdSeen    bool
 	ssrcOrigin int // the SSRC table's length at the start of the part
@@ -164,7 +184,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	b.ssrcOrigin, b.idOrigin = len(b.s.ssrcs), len(b.s.ids)
 	// cand[i]: 0 not a candidate line, 1 a dropped candidate's, 2 a kept
 	// one's.
-	var buf [128]byte
+	var buf [512]byte
 	cand := buf[:0]
 	if len(sec) > len(buf) {
 		cand = make([]byte, 0, len(sec))
@@ -197,7 +217,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	if b.transport > 0 {
 		fc = &b.s.cands[b.transport-1]
 	}
-	part := make([]string, 0, len(sec))
+	part := b.newPart(len(sec))
 	var rtcp []int // the a=rtcp lines, lifted last (rtcpLine)
 	for i, l := range sec {
 		var line string
@@ -408,7 +428,8 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 		if !ok || !isToken(hash) || len(hash) > 32 {
 			return text, true
 		}
-		raw, mk, ok := parseDigest(digest)
+		var rb [64]byte // on the stack: digest copies a new digest
+		raw, mk, ok := parseDigest(digest, rb[:0])
 		if !ok {
 			return text, true
 		}
@@ -502,56 +523,6 @@ func (b *skelBuilder) idField(dst []byte, f string) ([]byte, bool) {
 	}
 	dst = append(append(dst, '{'), tableRef(mkString, mkStringOld, i, b.idOrigin)...)
 	return append(dst, '}'), true
-}
-
-// digest returns the table index of a digest, adding it when new.
-func (b *skelBuilder) digest(raw []byte) int {
-	for i, d := range b.s.digests {
-		if string(d) == string(raw) {
-			return i
-		}
-	}
-	b.s.digests = append(b.s.digests, raw)
-	return len(b.s.digests) - 1
-}
-
-// parseDigest parses 1 to 64 two-hex-digit groups joined by ':' whose
-// letters are all upper case or all lower case, and returns the marker of
-// its spelling: mkDigestLow when it has a lower-case letter, else
-// mkDigestUp.
-func parseDigest(s string) (raw []byte, mk byte, ok bool) {
-	if (len(s)+1)%3 != 0 || len(s) < 2 || len(s) > 64*3-1 {
-		return nil, 0, false
-	}
-	upper, lower := false, false
-	raw = make([]byte, 0, (len(s)+1)/3)
-	for i := 0; i < len(s); i += 3 {
-		if i+2 < len(s) && s[i+2] != ':' {
-			return nil, 0, false
-		}
-		var v [2]byte
-		for k := 0; k < 2; k++ {
-			c := s[i+k]
-			switch {
-			case c >= '0' && c <= '9':
-				v[k] = c - '0'
-			case c >= 'a' && c <= 'f':
-				v[k], lower = c-'a'+10, true
-			case c >= 'A' && c <= 'F':
-				v[k], upper = c-'A'+10, true
-			default:
-				return nil, 0, false
-			}
-		}
-		raw = append(raw, v[0]<<4|v[1])
-	}
-	switch {
-	case upper && lower:
-		return nil, 0, false
-	case lower:
-		return raw, mkDigestLow, true
-	}
-	return raw, mkDigestUp, true
 }
 
 // replaceFields returns prefix + v with some of v's fields (SPEC.md §3.1:

@@ -3,6 +3,7 @@ package codec
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -102,7 +103,7 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 	all := make([]sdpLine, 0, strings.Count(text, "\n")+1)
 	p := &parsedSDP{normal: text == "" || text[len(text)-1] != '\n'}
 	var st sdpState
-	secStart := -1 // index in all of the current media section's m= line
+	nm := 0 // m= lines so far
 	num := 0
 	for rest := text; len(rest) > 0; {
 		var ln string
@@ -121,28 +122,18 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 		if err != nil {
 			return nil, err
 		}
-		inMedia := secStart >= 0
-		if err := st.check(l, i, inMedia); err != nil {
+		if err := st.check(l, i, nm > 0); err != nil {
 			return nil, err
 		}
 		if l.typ == 'm' {
-			if inMedia {
-				p.media = append(p.media, all[secStart:len(all):len(all)])
-			} else {
-				p.session = all[:len(all):len(all)]
-			}
-			secStart = len(all)
+			nm++
 		}
 		all = append(all, l)
 	}
 	if num == 0 {
 		return nil, sdpErr(-1, "empty description")
 	}
-	if secStart >= 0 {
-		p.media = append(p.media, all[secStart:])
-	} else {
-		p.session = all
-	}
+	p.session, p.media = splitSections(all, nm)
 	p.count = num
 	p.all = all
 	if !st.seenO || !st.seenS {
@@ -155,6 +146,31 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// splitSections cuts all, whose nm m= lines start its media sections, into
+// the session part and the sections, in one allocation. Every part but the
+// last has its capacity cut at its end, so that an append to it copies.
+func splitSections(all []sdpLine, nm int) (session []sdpLine, media [][]sdpLine) {
+	start := -1 // index in all of the current media section's m= line
+	if nm > 0 {
+		media = make([][]sdpLine, 0, nm)
+	}
+	for i, l := range all {
+		if l.typ != 'm' {
+			continue
+		}
+		if start >= 0 {
+			media = append(media, all[start:i:i])
+		} else {
+			session = all[:i:i]
+		}
+		start = i
+	}
+	if start < 0 {
+		return all, nil
+	}
+	return session, append(media, all[start:])
 }
 
 // lineSyntax checks that ln, the line numbered num, is <type>=<value> with
@@ -237,7 +253,10 @@ func (st *sdpState) check(l sdpLine, i int, inMedia bool) error {
 // names a media section (RFC 8843 §7.1). The mids are gathered once, so
 // the check is linear in the description.
 func (p *parsedSDP) checkBundle() error {
-	var mids map[string]bool
+	var midBuf [16]string
+	var mids []string       // the mids, when there are few
+	var set map[string]bool // or their set
+	gathered := false
 	for _, l := range p.session {
 		v, ok := attr(l, "group")
 		if !ok {
@@ -248,11 +267,14 @@ func (p *parsedSDP) checkBundle() error {
 		if len(f) == 0 || f[0] != "BUNDLE" {
 			continue
 		}
-		if mids == nil {
-			mids = p.mids()
+		if !gathered {
+			mids, gathered = p.appendMids(midBuf[:0]), true
+			if len(mids) > len(midBuf) {
+				set = midSet(mids) // a linear search would be quadratic
+			}
 		}
 		for _, m := range f[1:] {
-			if !mids[m] {
+			if set != nil && !set[m] || set == nil && !slices.Contains(mids, m) {
 				return sdpErr(l.num, "BUNDLE group names mid %q that no media section has", clip(m))
 			}
 		}
@@ -260,15 +282,23 @@ func (p *parsedSDP) checkBundle() error {
 	return nil
 }
 
-// mids returns the set of a=mid values of the media sections.
-func (p *parsedSDP) mids() map[string]bool {
-	set := map[string]bool{}
+// appendMids appends to dst the a=mid values of the media sections.
+func (p *parsedSDP) appendMids(dst []string) []string {
 	for _, sec := range p.media {
 		for _, l := range sec {
 			if v, ok := attr(l, "mid"); ok {
-				set[v] = true
+				dst = append(dst, v)
 			}
 		}
+	}
+	return dst
+}
+
+// midSet returns the set of mids.
+func midSet(mids []string) map[string]bool {
+	set := make(map[string]bool, len(mids))
+	for _, m := range mids {
+		set[m] = true
 	}
 	return set
 }
@@ -404,6 +434,12 @@ func isPlainText(text string) bool {
 		tab := ^((lo7 ^ ones*'\t') + ones*0x7f) &^ (x ^ ones*'\t') & high
 		top := ((lo7 + ones) | x) & high
 		if low&^lf&^tab|top == 0 {
+			continue
+		}
+		// CRLF text: a CR followed by an LF in the same word passes
+		// without the byte-by-byte scan (the CR of byte 7 does not).
+		cr := ^((lo7 ^ ones*'\r') + ones*0x7f) &^ (x ^ ones*'\r') & high
+		if low&^lf&^tab&^cr|top|(cr<<8)&^lf|cr>>63 == 0 {
 			continue
 		}
 		for j := i; j < i+8; j++ {
