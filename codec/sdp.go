@@ -417,39 +417,62 @@ var tokenChar = func() (t [256]bool) {
 // that is valid UTF-8 and whose lines (as nextLine splits them) hold no
 // control character. It tests eight bytes at a time.
 func isPlainText(text string) bool {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
 	b := unsafe.Slice(unsafe.StringData(text), len(text)) // read only
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		// Per byte, exactly (no carry crosses bytes): the high bit of
-		// low is set for a byte below 0x20, of lf for LF, of tab for TAB,
-		// of top for a byte from 0x7f on.
-		lo7 := x &^ high
-		low := ^(lo7 + ones*0x60) &^ x & high
-		lf := ^((lo7 ^ ones*'\n') + ones*0x7f) &^ (x ^ ones*'\n') & high
-		tab := ^((lo7 ^ ones*'\t') + ones*0x7f) &^ (x ^ ones*'\t') & high
-		top := ((lo7 + ones) | x) & high
-		if low&^lf&^tab|top == 0 {
-			continue
-		}
-		// CRLF text: a CR followed by an LF in the same word passes
-		// without the byte-by-byte scan (the CR of byte 7 does not).
-		cr := ^((lo7 ^ ones*'\r') + ones*0x7f) &^ (x ^ ones*'\r') & high
-		if low&^lf&^tab&^cr|top|(cr<<8)&^lf|cr>>63 == 0 {
-			continue
-		}
-		for j := i; j < i+8; j++ {
-			if !plainByte(text, j) {
-				return false
-			}
+		if notPrintable(x) != 0 && !plainWord(text, i, x) {
+			return false
 		}
 	}
 	for ; i < len(text); i++ {
 		if !plainByte(text, i) {
+			return false
+		}
+	}
+	return true
+}
+
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// notPrintable returns x, eight bytes, with the high bit of each byte that
+// is not printable ASCII (below 0x20 or from 0x7f on) set, and no other
+// bit. Per byte, exactly: no carry crosses bytes.
+func notPrintable(x uint64) uint64 {
+	lo7 := x &^ swarHigh
+	low := ^(lo7 + swarOnes*0x60) &^ x & swarHigh
+	return low | ((lo7+swarOnes)|x)&swarHigh
+}
+
+// byteIs returns x, eight bytes, with the high bit of each byte equal to c
+// set, and no other bit (c below 0x80).
+func byteIs(x uint64, c byte) uint64 {
+	d := x ^ swarOnes*uint64(c)
+	return ^((d &^ swarHigh) + swarOnes*0x7f) &^ d & swarHigh
+}
+
+// plainWord reports whether the eight bytes x of text at i are plain
+// (plainByte holds for each).
+func plainWord(text string, i int, x uint64) bool {
+	bad := notPrintable(x)
+	if bad == 0 {
+		return true
+	}
+	lf := byteIs(x, '\n')
+	if bad &^= lf | byteIs(x, '\t'); bad == 0 {
+		return true
+	}
+	// CRLF text: a CR followed by an LF in the same word passes
+	// without the byte-by-byte scan (the CR of byte 7 does not).
+	cr := byteIs(x, '\r')
+	if bad&^cr|(cr<<8)&^lf|cr>>63 == 0 {
+		return true
+	}
+	for j := i; j < i+8; j++ {
+		if !plainByte(text, j) {
 			return false
 		}
 	}
