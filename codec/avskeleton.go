@@ -92,7 +92,7 @@ func (s *avSkel) extract(p *parsedSDP, pol *CandidatePolicy) (ok bool) {
 			// The session id, always; the session version, a number, when
 			// it has 5 digits or more (pion writes the time in seconds), as
 			// an SSRC field.
-			line = b.replaceFields(l.val, "o=", func(dst []byte, i int, f string) ([]byte, bool) {
+			line = b.replaceFields(l.val, "o=", 2, func(dst []byte, i int, f string) ([]byte, bool) {
 				if i == 2 && len(f) >= 5 {
 					return b.ssrcField(dst, f)
 				}
@@ -226,7 +226,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 			var pts [64]string // on the stack: mLine keeps none
 			line = b.mLine(l.val, fc, rtpmapPTs(pts[:0], sec))
 		case l.typ == 'c':
-			line = b.replaceFields(l.val, "c=", func(dst []byte, k int, f string) ([]byte, bool) {
+			line = b.replaceFields(l.val, "c=", 2, func(dst []byte, k int, f string) ([]byte, bool) {
 				addr, rest, slash := strings.Cut(f, "/")
 				if k != 2 || fc == nil || !isTransportAddr(addr, fc) {
 					return dst, false
@@ -266,7 +266,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 // after its other lines, so that a port takes the index after the part's
 // SSRCs and a section without an a=rtcp line numbers its SSRCs the same.
 func (b *skelBuilder) rtcpLine(val string, fc *candidate) string {
-	return b.replaceFields(val[len("rtcp:"):], "a=rtcp:", func(dst []byte, k int, f string) ([]byte, bool) {
+	return b.replaceFields(val[len("rtcp:"):], "a=rtcp:", 3, func(dst []byte, k int, f string) ([]byte, bool) {
 		if k == 0 && len(f) >= 5 {
 			return b.ssrcField(dst, f)
 		}
@@ -328,7 +328,7 @@ func rtpmapPTs(dst []string, sec []sdpLine) []string {
 // when it is pts, the section's a=rtpmap payload types (payloadsCut).
 func (b *skelBuilder) mLine(v string, fc *candidate, pts []string) string {
 	start := len(b.arena)
-	line := b.replaceFields(v, "m=", func(dst []byte, k int, f string) ([]byte, bool) {
+	line := b.replaceFields(v, "m=", 1, func(dst []byte, k int, f string) ([]byte, bool) {
 		port, rest, slash := strings.Cut(f, "/")
 		if k != 1 || fc == nil || !isTransportPort(port, fc) {
 			return dst, false
@@ -450,7 +450,14 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 // identifier fields lifted.
 func (b *skelBuilder) idLine(name, v, prefix string) string {
 	msidSSRC := false
-	return b.replaceFields(v, prefix, func(dst []byte, k int, f string) ([]byte, bool) {
+	most := -1 // the last field that may be lifted
+	switch name {
+	case "ssrc":
+		most = 2
+	case "msid":
+		most = 1
+	}
+	return b.replaceFields(v, prefix, most, func(dst []byte, k int, f string) ([]byte, bool) {
 		switch name {
 		case "ssrc":
 			if k == 0 {
@@ -530,12 +537,17 @@ func (b *skelBuilder) idField(dst []byte, f string) ([]byte, bool) {
 // dst, each field's index (0-based) and text, and returns dst with its
 // replacement appended and true, or false to keep the field (what it
 // appended is then dropped). Separators are kept as they are. The line is
-// built in the arena.
-func (b *skelBuilder) replaceFields(v, prefix string, f func(dst []byte, k int, field string) ([]byte, bool)) string {
+// built in the arena. The fields after the one of index most (most >= 0)
+// are kept without calling f, which must then keep them and change nothing.
+func (b *skelBuilder) replaceFields(v, prefix string, most int, f func(dst []byte, k int, field string) ([]byte, bool)) string {
 	start := len(b.arena)
 	b.arena = append(b.arena, prefix...)
 	k := 0
 	for i := 0; i < len(v); {
+		if k > most && most >= 0 {
+			b.arena = append(b.arena, v[i:]...)
+			break
+		}
 		j := i
 		for j < len(v) && (v[j] == ' ' || v[j] == '\t') {
 			j++
