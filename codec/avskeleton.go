@@ -236,7 +236,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				}
 				return append(dst, mkAddress), true
 			})
-		case l.typ == 'a' && strings.HasPrefix(l.val, "rtcp:"):
+		case l.typ == 'a' && hasPrefix(l.val, "rtcp:"):
 			rtcp = append(rtcp, len(part)) // after the part's other lines
 			line = l.val
 		case cand[i] != 0:
@@ -315,8 +315,8 @@ func rtpmapPayload(l string) (string, bool) {
 func rtpmapPTs(dst []string, sec []sdpLine) []string {
 	for _, l := range sec {
 		// rtpmapPayload("a=" + l.val), without making that string.
-		if v, ok := strings.CutPrefix(l.val, "rtpmap:"); ok && l.typ == 'a' {
-			pt, _, _ := strings.Cut(v, " ")
+		if l.typ == 'a' && hasPrefix(l.val, "rtpmap:") {
+			pt, _, _ := strings.Cut(l.val[len("rtpmap:"):], " ")
 			dst = append(dst, pt)
 		}
 	}

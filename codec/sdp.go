@@ -306,7 +306,7 @@ func midSet(mids []string) map[string]bool {
 // attr returns the value of attribute line l when it is a=name or
 // a=name:value.
 func attr(l sdpLine, name string) (string, bool) {
-	if l.typ != 'a' || !strings.HasPrefix(l.val, name) {
+	if l.typ != 'a' || !hasPrefix(l.val, name) {
 		return "", false
 	}
 	rest := l.val[len(name):]
@@ -317,6 +317,12 @@ func attr(l sdpLine, name string) (string, bool) {
 		return "", false
 	}
 	return rest[1:], true
+}
+
+// hasPrefix is strings.HasPrefix for a prefix p that is not empty: its
+// first byte, compared first, turns most lines away without a call.
+func hasPrefix(s, p string) bool {
+	return len(s) >= len(p) && s[0] == p[0] && s[:len(p)] == p
 }
 
 func checkMediaLine(l sdpLine) error {
