@@ -118,17 +118,18 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 		}
 		i := num
 		num++
-		l, err := lineSyntax(ln, num, plain)
-		if err != nil {
+		if err := lineSyntax(ln, num, plain); err != nil {
 			return nil, err
 		}
+		// Checked in place: the line is not copied again.
+		all = append(all, sdpLine{typ: ln[0], val: ln[2:], num: num, text: ln})
+		l := &all[len(all)-1]
 		if err := st.check(l, i, nm > 0); err != nil {
 			return nil, err
 		}
 		if l.typ == 'm' {
 			nm++
 		}
-		all = append(all, l)
 	}
 	if num == 0 {
 		return nil, sdpErr(-1, "empty description")
@@ -176,18 +177,18 @@ func splitSections(all []sdpLine, nm int) (session []sdpLine, media [][]sdpLine)
 // lineSyntax checks that ln, the line numbered num, is <type>=<value> with
 // a type a–z and, unless the text is known to be plain, no control
 // character (SPEC.md §3.1 rule 2).
-func lineSyntax(ln string, num int, plain bool) (sdpLine, error) {
+func lineSyntax(ln string, num int, plain bool) error {
 	if len(ln) < 2 || ln[1] != '=' || ln[0] < 'a' || ln[0] > 'z' {
-		return sdpLine{}, sdpErr(num, "%q is not a <type>=<value> line", clip(ln))
+		return sdpErr(num, "%q is not a <type>=<value> line", clip(ln))
 	}
 	if !plain {
 		for j := 0; j < len(ln); j++ {
 			if c := ln[j]; (c < 0x20 && c != '\t') || c == 0x7f {
-				return sdpLine{}, sdpErr(num, "control character in line")
+				return sdpErr(num, "control character in line")
 			}
 		}
 	}
-	return sdpLine{typ: ln[0], val: ln[2:], num: num, text: ln}, nil
+	return nil
 }
 
 // sdpState is what the parser has seen, for the rules of SPEC.md §3.1 that
@@ -196,7 +197,7 @@ type sdpState struct{ seenO, seenS, seenT bool }
 
 // check applies §3.1 rules 1–7 to line l, the i-th (0-based), inMedia when
 // it follows an m= line.
-func (st *sdpState) check(l sdpLine, i int, inMedia bool) error {
+func (st *sdpState) check(l *sdpLine, i int, inMedia bool) error {
 	num := l.num
 	if i == 0 && (l.typ != 'v' || l.val != "0") {
 		return sdpErr(num, "first line must be v=0, not %q", clip(string(l.typ)+"="+l.val))
@@ -237,9 +238,9 @@ func (st *sdpState) check(l sdpLine, i int, inMedia bool) error {
 		if !st.seenO || !st.seenS {
 			return sdpErr(num, "m= before o= and s=")
 		}
-		return checkMediaLine(l)
+		return checkMediaLine(*l)
 	case 'c':
-		return checkConnection(l)
+		return checkConnection(*l)
 	case 'a':
 		if !isTokenBefore(l.val, ':') {
 			name, _, _ := strings.Cut(l.val, ":")
