@@ -182,31 +182,17 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	// The section's candidates first: the m= and c= lines refer to its
 	// first kept one.
 	b.ssrcOrigin, b.idOrigin = len(b.s.ssrcs), len(b.s.ids)
-	// cand[i]: 0 not a candidate line, 1 a dropped candidate's, 2 a kept
-	// one's.
 	var buf [512]byte
-	cand := buf[:0]
+	kind := buf[:0]
 	if len(sec) > len(buf) {
-		cand = make([]byte, 0, len(sec))
+		kind = make([]byte, 0, len(sec))
 	}
-	cand = cand[:len(sec)]
+	kind = kind[:len(sec)]
 	first := len(b.s.cands)
-	var seen candidateSet
-	for i, l := range sec {
-		cand[i] = 0
-		v, isCand := attr(l, "candidate")
-		if !isCand {
-			continue
-		}
-		c, keep, ok := parseCandidate(v)
-		if !ok {
-			return nil, false
-		}
-		cand[i] = 1
-		if keep && pol.keeps(b.s.cands[first:], &seen, c, len(b.s.cands)) {
-			cand[i] = 2
-			b.s.cands = append(b.s.cands, c)
-		}
+	var ptBuf [64]string // on the stack: mLine keeps none
+	pts, ok := b.scanSection(sec, pol, kind, ptBuf[:0])
+	if !ok {
+		return nil, false
 	}
 	// The part's transport candidate: its first kept candidate, or, for
 	// a section without one (bundled), the last earlier part's.
@@ -223,8 +209,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		var line string
 		switch {
 		case i == 0:
-			var pts [64]string // on the stack: mLine keeps none
-			line = b.mLine(l.val, fc, rtpmapPTs(pts[:0], sec))
+			line = b.mLine(l.val, fc, pts)
 		case l.typ == 'c':
 			line = b.replaceFields(l.val, "c=", 2, func(dst []byte, k int, f string) ([]byte, bool) {
 				addr, rest, slash := strings.Cut(f, "/")
@@ -236,11 +221,11 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				}
 				return append(dst, mkAddress), true
 			})
-		case l.typ == 'a' && hasPrefix(l.val, "rtcp:"):
+		case kind[i] == lineRTCP:
 			rtcp = append(rtcp, len(part)) // after the part's other lines
 			line = l.val
-		case cand[i] != 0:
-			if cand[i] == 1 {
+		case kind[i] != lineOther:
+			if kind[i] == lineDropped {
 				continue // a dropped candidate's line is removed
 			}
 			line = string(rune(mkCandidate))
@@ -256,6 +241,50 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		part[k] = b.rtcpLine(part[k], fc)
 	}
 	return part, true
+}
+
+// The kinds of a section's lines that scanSection tells.
+const (
+	lineOther   = iota
+	lineDropped // a candidate the policy drops
+	lineKept    // a candidate it keeps
+	lineRTCP    // an a=rtcp line
+)
+
+// scanSection marks in kind, one byte a line of sec, its candidate and
+// a=rtcp lines, adding the candidates that pol keeps to the table, and
+// appends to pts the payload types of its a=rtpmap lines, in order: the
+// section's lines looked at once before its skeleton is made. ok is false
+// when a candidate line breaks SPEC.md §3.3 rule 9.
+func (b *skelBuilder) scanSection(sec []sdpLine, pol *CandidatePolicy, kind []byte, pts []string) (_ []string, ok bool) {
+	first := len(b.s.cands)
+	var seen candidateSet
+	for i, l := range sec {
+		kind[i] = lineOther
+		switch {
+		case l.typ != 'a':
+		case hasPrefix(l.val, "rtpmap:"):
+			pt, _, _ := strings.Cut(l.val[len("rtpmap:"):], " ")
+			pts = append(pts, pt)
+		case hasPrefix(l.val, "rtcp:"):
+			kind[i] = lineRTCP
+		default:
+			v, isCand := attr(l, "candidate")
+			if !isCand {
+				continue
+			}
+			c, keep, ok := parseCandidate(v)
+			if !ok {
+				return nil, false
+			}
+			kind[i] = lineDropped
+			if keep && pol.keeps(b.s.cands[first:], &seen, c, len(b.s.cands)) {
+				kind[i] = lineKept
+				b.s.cands = append(b.s.cands, c)
+			}
+		}
+	}
+	return pts, true
 }
 
 // rtcpLine returns the skeleton line of a media-level a=rtcp:<port> IN
@@ -308,19 +337,6 @@ func rtpmapPayload(l string) (string, bool) {
 	}
 	pt, _, _ := strings.Cut(v, " ")
 	return pt, true
-}
-
-// rtpmapPTs appends to dst the payload types of a section's a=rtpmap
-// lines, in order.
-func rtpmapPTs(dst []string, sec []sdpLine) []string {
-	for _, l := range sec {
-		// rtpmapPayload("a=" + l.val), without making that string.
-		if l.typ == 'a' && hasPrefix(l.val, "rtpmap:") {
-			pt, _, _ := strings.Cut(l.val[len("rtpmap:"):], " ")
-			dst = append(dst, pt)
-		}
-	}
-	return dst
 }
 
 // mLine returns the skeleton of a section's m= line (value v): its port
