@@ -70,7 +70,7 @@ func avEligible(p *parsedSDP) bool {
 		if l.typ != 'a' {
 			continue
 		}
-		name, v, hasVal := strings.Cut(l.val, ":")
+		name, v, hasVal := strings.Cut(l.value(), ":")
 		switch name {
 		case "candidate":
 			if i < len(p.session) {

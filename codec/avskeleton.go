@@ -73,7 +73,7 @@ func (s *avSkel) extract(p *parsedSDP, pol *CandidatePolicy) (ok bool) {
 	// arena seldom grows.
 	n, nc := 0, 0
 	for _, l := range p.all {
-		n += len(l.val)
+		n += len(l.value())
 		if isCandidateLine(l) {
 			nc++ // room for every candidate at once
 		}
@@ -92,7 +92,7 @@ func (s *avSkel) extract(p *parsedSDP, pol *CandidatePolicy) (ok bool) {
 			// The session id, always; the session version, a number, when
 			// it has 5 digits or more (pion writes the time in seconds), as
 			// an SSRC field.
-			line = b.replaceFields(l.val, "o=", 2, func(dst []byte, i int, f string) ([]byte, bool) {
+			line = b.replaceFields(l.value(), "o=", 2, func(dst []byte, i int, f string) ([]byte, bool) {
 				if i == 2 && len(f) >= 5 {
 					return b.ssrcField(dst, f)
 				}
@@ -209,9 +209,9 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 		var line string
 		switch {
 		case i == 0:
-			line = b.mLine(l.val, fc, pts)
+			line = b.mLine(l.value(), fc, pts)
 		case l.typ == 'c':
-			line = b.replaceFields(l.val, "c=", 2, func(dst []byte, k int, f string) ([]byte, bool) {
+			line = b.replaceFields(l.value(), "c=", 2, func(dst []byte, k int, f string) ([]byte, bool) {
 				addr, rest, slash := strings.Cut(f, "/")
 				if k != 2 || fc == nil || !isTransportAddr(addr, fc) {
 					return dst, false
@@ -223,7 +223,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 			})
 		case kind[i] == lineRTCP:
 			rtcp = append(rtcp, len(part)) // after the part's other lines
-			line = l.val
+			line = l.value()
 		case kind[i] != lineOther:
 			if kind[i] == lineDropped {
 				continue // a dropped candidate's line is removed
@@ -263,10 +263,10 @@ func (b *skelBuilder) scanSection(sec []sdpLine, pol *CandidatePolicy, kind []by
 		kind[i] = lineOther
 		switch {
 		case l.typ != 'a':
-		case hasPrefix(l.val, "rtpmap:"):
-			pt, _, _ := strings.Cut(l.val[len("rtpmap:"):], " ")
+		case hasPrefix(l.value(), "rtpmap:"):
+			pt, _, _ := strings.Cut(l.value()[len("rtpmap:"):], " ")
 			pts = append(pts, pt)
-		case hasPrefix(l.val, "rtcp:"):
+		case hasPrefix(l.value(), "rtcp:"):
 			kind[i] = lineRTCP
 		default:
 			v, isCand := attr(l, "candidate")
@@ -405,17 +405,14 @@ func payloadsCut(line string, pts []string) int {
 // a=candidate; ok is false when its ICE credentials break AVFORM §1 rule 2.
 func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 	text := l.text
-	if text == "" {
-		text = string(rune(l.typ)) + "=" + l.val
-	}
-	if l.typ != 'a' || l.val == "" {
+	if l.typ != 'a' || l.value() == "" {
 		return text, true
 	}
 	// Every name below starts with one of these: no other line is cut.
-	if c := l.val[0]; c != 'i' && c != 'f' && c != 's' && c != 'm' {
+	if c := l.value()[0]; c != 'i' && c != 'f' && c != 's' && c != 'm' {
 		return text, true
 	}
-	name, v, hasVal := strings.Cut(l.val, ":")
+	name, v, hasVal := strings.Cut(l.value(), ":")
 	var prefix string
 	if hasVal {
 		prefix = text[:len("a=")+len(name)+1] // "a=<name>:"

@@ -16,10 +16,12 @@ import (
 // sdpLine is one "<type>=<value>" line of a description.
 type sdpLine struct {
 	typ  byte
-	val  string
 	num  int    // 1-based line number in the input
-	text string // the whole line, "<typ>=<val>" (lines parseSDP made)
+	text string // the whole line, "<typ>=<value>"
 }
+
+// value returns the line's value, what follows "<typ>=".
+func (l *sdpLine) value() string { return l.text[2:] }
 
 // parsedSDP is a description split into its session part and media sections.
 type parsedSDP struct {
@@ -122,7 +124,7 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 			return nil, err
 		}
 		// Checked in place: the line is not copied again.
-		all = append(all, sdpLine{typ: ln[0], val: ln[2:], num: num, text: ln})
+		all = append(all, sdpLine{typ: ln[0], num: num, text: ln})
 		l := &all[len(all)-1]
 		if err := st.check(l, i, nm > 0); err != nil {
 			return nil, err
@@ -199,8 +201,8 @@ type sdpState struct{ seenO, seenS, seenT bool }
 // it follows an m= line.
 func (st *sdpState) check(l *sdpLine, i int, inMedia bool) error {
 	num := l.num
-	if i == 0 && (l.typ != 'v' || l.val != "0") {
-		return sdpErr(num, "first line must be v=0, not %q", clip(string(l.typ)+"="+l.val))
+	if i == 0 && (l.typ != 'v' || l.value() != "0") {
+		return sdpErr(num, "first line must be v=0, not %q", clip(string(l.typ)+"="+l.value()))
 	}
 	switch l.typ {
 	case 'v':
@@ -212,7 +214,7 @@ func (st *sdpState) check(l *sdpLine, i int, inMedia bool) error {
 			return sdpErr(num, "o= must be the second line, once")
 		}
 		var fb [8]string
-		f := fields(l.val, fb[:0])
+		f := fields(l.value(), fb[:0])
 		if len(f) != 6 {
 			return sdpErr(num, "o= needs 6 fields, has %d", len(f))
 		}
@@ -230,7 +232,7 @@ func (st *sdpState) check(l *sdpLine, i int, inMedia bool) error {
 			return sdpErr(num, "t= inside a media section")
 		}
 		var fb [4]string
-		if len(fields(l.val, fb[:0])) != 2 {
+		if len(fields(l.value(), fb[:0])) != 2 {
 			return sdpErr(num, "t= needs start and stop times")
 		}
 		st.seenT = true
@@ -242,8 +244,8 @@ func (st *sdpState) check(l *sdpLine, i int, inMedia bool) error {
 	case 'c':
 		return checkConnection(*l)
 	case 'a':
-		if !isTokenBefore(l.val, ':') {
-			name, _, _ := strings.Cut(l.val, ":")
+		if !isTokenBefore(l.value(), ':') {
+			name, _, _ := strings.Cut(l.value(), ":")
 			return sdpErr(num, "attribute name %q is not a token", clip(name))
 		}
 	}
@@ -307,10 +309,10 @@ func midSet(mids []string) map[string]bool {
 // attr returns the value of attribute line l when it is a=name or
 // a=name:value.
 func attr(l sdpLine, name string) (string, bool) {
-	if l.typ != 'a' || !hasPrefix(l.val, name) {
+	if l.typ != 'a' || !hasPrefix(l.value(), name) {
 		return "", false
 	}
-	rest := l.val[len(name):]
+	rest := l.value()[len(name):]
 	if rest == "" {
 		return "", true
 	}
@@ -330,7 +332,7 @@ func checkMediaLine(l sdpLine) error {
 	// Only the first four fields count: a video m= line's many formats
 	// are not split.
 	var fb [4]string
-	f := firstFields(l.val, fb[:0])
+	f := firstFields(l.value(), fb[:0])
 	if len(f) < 4 {
 		return sdpErr(l.num, "m= needs media, port, proto and a format")
 	}
@@ -343,7 +345,7 @@ func checkMediaLine(l sdpLine) error {
 
 func checkConnection(l sdpLine) error {
 	var fb [4]string
-	f := fields(l.val, fb[:0])
+	f := fields(l.value(), fb[:0])
 	if len(f) != 3 || f[0] != "IN" || (f[1] != "IP4" && f[1] != "IP6") {
 		return sdpErr(l.num, "c= must be IN IP4|IP6 <address>")
 	}
