@@ -24,33 +24,45 @@ func parseDigest(s string, dst []byte) (raw []byte, mk byte, ok bool) {
 	if (len(s)+1)%3 != 0 || len(s) < 2 || len(s) > 64*3-1 {
 		return nil, 0, false
 	}
-	upper, lower := false, false
+	var seen uint8 // the digestHex entries of every digit, or'ed
 	raw = dst
 	for i := 0; i < len(s); i += 3 {
 		if i+2 < len(s) && s[i+2] != ':' {
 			return nil, 0, false
 		}
-		var v [2]byte
-		for k := 0; k < 2; k++ {
-			c := s[i+k]
-			switch {
-			case c >= '0' && c <= '9':
-				v[k] = c - '0'
-			case c >= 'a' && c <= 'f':
-				v[k], lower = c-'a'+10, true
-			case c >= 'A' && c <= 'F':
-				v[k], upper = c-'A'+10, true
-			default:
-				return nil, 0, false
-			}
-		}
-		raw = append(raw, v[0]<<4|v[1])
+		hi, lo := digestHex[s[i]], digestHex[s[i+1]]
+		seen |= hi | lo
+		raw = append(raw, hi<<4|lo&0x0f)
 	}
 	switch {
-	case upper && lower:
+	case seen&hexBad != 0, seen&hexUpper != 0 && seen&hexLower != 0:
 		return nil, 0, false
-	case lower:
+	case seen&hexLower != 0:
 		return raw, mkDigestLow, true
 	}
 	return raw, mkDigestUp, true
 }
+
+// Flags of digestHex entries, above a digit's value (the low 4 bits).
+const (
+	hexLower = 0x10 // a lower-case letter
+	hexUpper = 0x20 // an upper-case letter
+	hexBad   = 0x80 // not a hex digit
+)
+
+// digestHex maps a byte to its value as a hex digit and its flags.
+var digestHex = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = uint8(c - '0')
+		case c >= 'a' && c <= 'f':
+			t[c] = uint8(c-'a'+10) | hexLower
+		case c >= 'A' && c <= 'F':
+			t[c] = uint8(c-'A'+10) | hexUpper
+		default:
+			t[c] = hexBad
+		}
+	}
+	return t
+}()
