@@ -135,7 +135,7 @@ func avFloor(t testing.TB, text string) int {
 		if l.typ != 'a' {
 			continue
 		}
-		name, v, _ := strings.Cut(l.val, ":")
+		name, v, _ := strings.Cut(l.value(), ":")
 		f := fields(v, nil)
 		switch name {
 		case "ice-ufrag":

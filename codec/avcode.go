@@ -39,11 +39,21 @@ type avData struct {
 // avModel returns the A/V model of p (AVFORM §1, §2); ok is false when p
 // is not A/V-eligible by rules 2, 3 and 5 (the caller checks rules 1 and 4).
 func avModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (*model, bool) {
-	s, ok := avExtract(p, pol)
-	if !ok {
+	box := &avModelBox{} // one allocation for the three
+	s := &box.s
+	if !s.extract(p, pol) {
 		return nil, false
 	}
-	return &model{answer: answer, av: &avData{skel: s}, ufrag: s.ufrag, pwd: s.pwd, cands: s.cands}, true
+	box.a.skel = s
+	box.m = model{answer: answer, av: &box.a, ufrag: s.ufrag, pwd: s.pwd, cands: s.cands}
+	return &box.m, true
+}
+
+// avModelBox holds an A/V model, its A/V data and its skeleton.
+type avModelBox struct {
+	m model
+	a avData
+	s avSkel
 }
 
 // avEligible reports whether a valid description that is not eligible for
@@ -60,7 +70,7 @@ func avEligible(p *parsedSDP) bool {
 		if l.typ != 'a' {
 			continue
 		}
-		name, v, hasVal := strings.Cut(l.val, ":")
+		name, v, hasVal := strings.Cut(l.value(), ":")
 		switch name {
 		case "candidate":
 			if i < len(p.session) {
@@ -83,11 +93,12 @@ func avEligible(p *parsedSDP) bool {
 			if !hasVal || !ok || !isToken(hash) || len(hash) > 32 {
 				continue
 			}
-			raw, _, ok := parseDigest(digest)
+			var rb [64]byte
+			raw, _, ok := parseDigest(digest, rb[:0])
 			if !ok || slices.ContainsFunc(digests, func(d []byte) bool { return bytes.Equal(d, raw) }) {
 				continue
 			}
-			if digests = append(digests, raw); len(digests) > maxAVDigests {
+			if digests = append(digests, bytes.Clone(raw)); len(digests) > maxAVDigests {
 				return false
 			}
 		}

@@ -55,62 +55,82 @@ type avSkel struct {
 // ok is false when p is not A/V-eligible by rules 2, 3 and 5 of AVFORM §1
 // (the caller checks rule 1, compact eligibility, and rule 4, the candidate
 // limit).
-func avExtract(p *parsedSDP, pol *CandidatePolicy) (s *avSkel, ok bool) {
-	if len(p.media) > maxAVSections {
+func avExtract(p *parsedSDP, pol *CandidatePolicy) (*avSkel, bool) {
+	s := &avSkel{}
+	if !s.extract(p, pol) {
 		return nil, false
 	}
-	s = &avSkel{}
+	return s, true
+}
+
+// extract fills s, a zero skeleton, as avExtract returns it; false when p
+// is not A/V-eligible.
+func (s *avSkel) extract(p *parsedSDP, pol *CandidatePolicy) (ok bool) {
+	if len(p.media) > maxAVSections {
+		return false
+	}
 	// The lifted lines take about a third of a description's bytes: the
 	// arena seldom grows.
 	n, nc := 0, 0
 	for _, l := range p.all {
-		n += len(l.val)
+		n += len(l.value())
 		if isCandidateLine(l) {
 			nc++ // room for every candidate at once
 		}
 	}
-	b := skelBuilder{s: s, arena: make([]byte, 0, n/2+64)}
+	// Every part's lines in one array, a part's share its lines' number.
+	b := skelBuilder{s: s, arena: make([]byte, 0, n/2+64), lines: make([]string, 0, len(p.all))}
 	s.parts, s.cands = make([][]string, 0, len(p.media)+1), make([]candidate, 0, nc)
 	s.ids, s.ssrcs = make([]string, 0, 2*len(p.media)+2), make([]uint32, 0, 2*len(p.media)+2) // room for most
-	part := make([]string, 0, len(p.session))
+	part := b.newPart(len(p.session))
 	for _, l := range p.session {
 		if isCandidateLine(l) {
-			return nil, false
+			return false
 		}
 		var line string
 		if l.typ == 'o' {
 			// The session id, always; the session version, a number, when
 			// it has 5 digits or more (pion writes the time in seconds), as
 			// an SSRC field.
-			line = b.replaceFields(l.val, "o=", func(dst []byte, i int, f string) ([]byte, bool) {
+			line = b.replaceFields(l.value(), "o=", 2, func(dst []byte, i int, f string) ([]byte, bool) {
 				if i == 2 && len(f) >= 5 {
 					return b.ssrcField(dst, f)
 				}
 				return append(dst, mkSessID), i == 1
 			})
 		} else if line, ok = b.attrLine(l); !ok {
-			return nil, false
+			return false
 		}
 		part = append(part, line)
 	}
-	s.parts = append(s.parts, part)
+	s.parts = append(s.parts, part[:len(part):len(part)])
 	for _, sec := range p.media {
 		part, ok := b.section(sec, pol)
 		if !ok {
-			return nil, false
+			return false
 		}
-		s.parts = append(s.parts, part)
+		s.parts = append(s.parts, part[:len(part):len(part)])
 	}
-	if s.ufrag == "" || s.pwd == "" || len(s.digests) > maxAVDigests {
-		return nil, false
+	return s.ufrag != "" && s.pwd != "" && len(s.digests) <= maxAVDigests
+}
+
+// newPart returns an empty part with room for n lines, taken from the
+// builder's lines array when it has room (an append to the part past n
+// copies).
+func (b *skelBuilder) newPart(n int) []string {
+	if cap(b.lines)-len(b.lines) < n {
+		return make([]string, 0, n)
 	}
-	return s, true
+	k := len(b.lines)
+	b.lines = b.lines[:k+n]
+	return b.lines[k : k : k+n]
 }
 
 // skelBuilder lifts values into the tables of s.
 type skelBuilder struct {
 	s          *avSkel
-	arena      []byte // the lifted lines' bytes (done)
+	arena      []byte   // the lifted lines' bytes (done)
+	lines      []string // the parts' lines (newPart)
 	ufragSeen  bool
 	pwdSeen    bool
 	ssrcOrigin int // the SSRC table's length at the start of the part
@@ -162,31 +182,17 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	// The section's candidates first: the m= and c= lines refer to its
 	// first kept one.
 	b.ssrcOrigin, b.idOrigin = len(b.s.ssrcs), len(b.s.ids)
-	// cand[i]: 0 not a candidate line, 1 a dropped candidate's, 2 a kept
-	// one's.
-	var buf [128]byte
-	cand := buf[:0]
+	var buf [512]byte
+	kind := buf[:0]
 	if len(sec) > len(buf) {
-		cand = make([]byte, 0, len(sec))
+		kind = make([]byte, 0, len(sec))
 	}
-	cand = cand[:len(sec)]
+	kind = kind[:len(sec)]
 	first := len(b.s.cands)
-	var seen candidateSet
-	for i, l := range sec {
-		cand[i] = 0
-		v, isCand := attr(l, "candidate")
-		if !isCand {
-			continue
-		}
-		c, keep, ok := parseCandidate(v)
-		if !ok {
-			return nil, false
-		}
-		cand[i] = 1
-		if keep && pol.keeps(b.s.cands[first:], &seen, c, len(b.s.cands)) {
-			cand[i] = 2
-			b.s.cands = append(b.s.cands, c)
-		}
+	var ptBuf [64]string // on the stack: mLine keeps none
+	pts, ok := b.scanSection(sec, pol, kind, ptBuf[:0])
+	if !ok {
+		return nil, false
 	}
 	// The part's transport candidate: its first kept candidate, or, for
 	// a section without one (bundled), the last earlier part's.
@@ -197,16 +203,15 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	if b.transport > 0 {
 		fc = &b.s.cands[b.transport-1]
 	}
-	part := make([]string, 0, len(sec))
+	part := b.newPart(len(sec))
 	var rtcp []int // the a=rtcp lines, lifted last (rtcpLine)
 	for i, l := range sec {
 		var line string
 		switch {
 		case i == 0:
-			var pts [64]string // on the stack: mLine keeps none
-			line = b.mLine(l.val, fc, rtpmapPTs(pts[:0], sec))
+			line = b.mLine(l.value(), fc, pts)
 		case l.typ == 'c':
-			line = b.replaceFields(l.val, "c=", func(dst []byte, k int, f string) ([]byte, bool) {
+			line = b.replaceFields(l.value(), "c=", 2, func(dst []byte, k int, f string) ([]byte, bool) {
 				addr, rest, slash := strings.Cut(f, "/")
 				if k != 2 || fc == nil || !isTransportAddr(addr, fc) {
 					return dst, false
@@ -216,11 +221,11 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				}
 				return append(dst, mkAddress), true
 			})
-		case l.typ == 'a' && strings.HasPrefix(l.val, "rtcp:"):
+		case kind[i] == lineRTCP:
 			rtcp = append(rtcp, len(part)) // after the part's other lines
-			line = l.val
-		case cand[i] != 0:
-			if cand[i] == 1 {
+			line = l.value()
+		case kind[i] != lineOther:
+			if kind[i] == lineDropped {
 				continue // a dropped candidate's line is removed
 			}
 			line = string(rune(mkCandidate))
@@ -238,6 +243,50 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	return part, true
 }
 
+// The kinds of a section's lines that scanSection tells.
+const (
+	lineOther   = iota
+	lineDropped // a candidate the policy drops
+	lineKept    // a candidate it keeps
+	lineRTCP    // an a=rtcp line
+)
+
+// scanSection marks in kind, one byte a line of sec, its candidate and
+// a=rtcp lines, adding the candidates that pol keeps to the table, and
+// appends to pts the payload types of its a=rtpmap lines, in order: the
+// section's lines looked at once before its skeleton is made. ok is false
+// when a candidate line breaks SPEC.md §3.3 rule 9.
+func (b *skelBuilder) scanSection(sec []sdpLine, pol *CandidatePolicy, kind []byte, pts []string) (_ []string, ok bool) {
+	first := len(b.s.cands)
+	var seen candidateSet
+	for i, l := range sec {
+		kind[i] = lineOther
+		switch {
+		case l.typ != 'a':
+		case hasPrefix(l.value(), "rtpmap:"):
+			pt, _, _ := strings.Cut(l.value()[len("rtpmap:"):], " ")
+			pts = append(pts, pt)
+		case hasPrefix(l.value(), "rtcp:"):
+			kind[i] = lineRTCP
+		default:
+			v, isCand := attr(l, "candidate")
+			if !isCand {
+				continue
+			}
+			c, keep, ok := parseCandidate(v)
+			if !ok {
+				return nil, false
+			}
+			kind[i] = lineDropped
+			if keep && pol.keeps(b.s.cands[first:], &seen, c, len(b.s.cands)) {
+				kind[i] = lineKept
+				b.s.cands = append(b.s.cands, c)
+			}
+		}
+	}
+	return pts, true
+}
+
 // rtcpLine returns the skeleton line of a media-level a=rtcp:<port> IN
 // IP4 <address> line, fc the part's transport candidate (or nil): Firefox
 // writes its first candidate's address there when it has not bundled, and
@@ -246,7 +295,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 // after its other lines, so that a port takes the index after the part's
 // SSRCs and a section without an a=rtcp line numbers its SSRCs the same.
 func (b *skelBuilder) rtcpLine(val string, fc *candidate) string {
-	return b.replaceFields(val[len("rtcp:"):], "a=rtcp:", func(dst []byte, k int, f string) ([]byte, bool) {
+	return b.replaceFields(val[len("rtcp:"):], "a=rtcp:", 3, func(dst []byte, k int, f string) ([]byte, bool) {
 		if k == 0 && len(f) >= 5 {
 			return b.ssrcField(dst, f)
 		}
@@ -290,25 +339,12 @@ func rtpmapPayload(l string) (string, bool) {
 	return pt, true
 }
 
-// rtpmapPTs appends to dst the payload types of a section's a=rtpmap
-// lines, in order.
-func rtpmapPTs(dst []string, sec []sdpLine) []string {
-	for _, l := range sec {
-		// rtpmapPayload("a=" + l.val), without making that string.
-		if v, ok := strings.CutPrefix(l.val, "rtpmap:"); ok && l.typ == 'a' {
-			pt, _, _ := strings.Cut(v, " ")
-			dst = append(dst, pt)
-		}
-	}
-	return dst
-}
-
 // mLine returns the skeleton of a section's m= line (value v): its port
 // lifted when it is the transport candidate fc's, and its format list
 // when it is pts, the section's a=rtpmap payload types (payloadsCut).
 func (b *skelBuilder) mLine(v string, fc *candidate, pts []string) string {
 	start := len(b.arena)
-	line := b.replaceFields(v, "m=", func(dst []byte, k int, f string) ([]byte, bool) {
+	line := b.replaceFields(v, "m=", 1, func(dst []byte, k int, f string) ([]byte, bool) {
 		port, rest, slash := strings.Cut(f, "/")
 		if k != 1 || fc == nil || !isTransportPort(port, fc) {
 			return dst, false
@@ -369,17 +405,14 @@ func payloadsCut(line string, pts []string) int {
 // a=candidate; ok is false when its ICE credentials break AVFORM §1 rule 2.
 func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 	text := l.text
-	if text == "" {
-		text = string(rune(l.typ)) + "=" + l.val
-	}
-	if l.typ != 'a' || l.val == "" {
+	if l.typ != 'a' || l.value() == "" {
 		return text, true
 	}
 	// Every name below starts with one of these: no other line is cut.
-	if c := l.val[0]; c != 'i' && c != 'f' && c != 's' && c != 'm' {
+	if c := l.value()[0]; c != 'i' && c != 'f' && c != 's' && c != 'm' {
 		return text, true
 	}
-	name, v, hasVal := strings.Cut(l.val, ":")
+	name, v, hasVal := strings.Cut(l.value(), ":")
 	var prefix string
 	if hasVal {
 		prefix = text[:len("a=")+len(name)+1] // "a=<name>:"
@@ -408,7 +441,8 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 		if !ok || !isToken(hash) || len(hash) > 32 {
 			return text, true
 		}
-		raw, mk, ok := parseDigest(digest)
+		var rb [64]byte // on the stack: digest copies a new digest
+		raw, mk, ok := parseDigest(digest, rb[:0])
 		if !ok {
 			return text, true
 		}
@@ -429,7 +463,14 @@ func (b *skelBuilder) attrLine(l sdpLine) (string, bool) {
 // identifier fields lifted.
 func (b *skelBuilder) idLine(name, v, prefix string) string {
 	msidSSRC := false
-	return b.replaceFields(v, prefix, func(dst []byte, k int, f string) ([]byte, bool) {
+	most := -1 // the last field that may be lifted
+	switch name {
+	case "ssrc":
+		most = 2
+	case "msid":
+		most = 1
+	}
+	return b.replaceFields(v, prefix, most, func(dst []byte, k int, f string) ([]byte, bool) {
 		switch name {
 		case "ssrc":
 			if k == 0 {
@@ -504,67 +545,22 @@ func (b *skelBuilder) idField(dst []byte, f string) ([]byte, bool) {
 	return append(dst, '}'), true
 }
 
-// digest returns the table index of a digest, adding it when new.
-func (b *skelBuilder) digest(raw []byte) int {
-	for i, d := range b.s.digests {
-		if string(d) == string(raw) {
-			return i
-		}
-	}
-	b.s.digests = append(b.s.digests, raw)
-	return len(b.s.digests) - 1
-}
-
-// parseDigest parses 1 to 64 two-hex-digit groups joined by ':' whose
-// letters are all upper case or all lower case, and returns the marker of
-// its spelling: mkDigestLow when it has a lower-case letter, else
-// mkDigestUp.
-func parseDigest(s string) (raw []byte, mk byte, ok bool) {
-	if (len(s)+1)%3 != 0 || len(s) < 2 || len(s) > 64*3-1 {
-		return nil, 0, false
-	}
-	upper, lower := false, false
-	raw = make([]byte, 0, (len(s)+1)/3)
-	for i := 0; i < len(s); i += 3 {
-		if i+2 < len(s) && s[i+2] != ':' {
-			return nil, 0, false
-		}
-		var v [2]byte
-		for k := 0; k < 2; k++ {
-			c := s[i+k]
-			switch {
-			case c >= '0' && c <= '9':
-				v[k] = c - '0'
-			case c >= 'a' && c <= 'f':
-				v[k], lower = c-'a'+10, true
-			case c >= 'A' && c <= 'F':
-				v[k], upper = c-'A'+10, true
-			default:
-				return nil, 0, false
-			}
-		}
-		raw = append(raw, v[0]<<4|v[1])
-	}
-	switch {
-	case upper && lower:
-		return nil, 0, false
-	case lower:
-		return raw, mkDigestLow, true
-	}
-	return raw, mkDigestUp, true
-}
-
 // replaceFields returns prefix + v with some of v's fields (SPEC.md §3.1:
 // runs of characters other than SP and TAB) replaced: f is called with
 // dst, each field's index (0-based) and text, and returns dst with its
 // replacement appended and true, or false to keep the field (what it
 // appended is then dropped). Separators are kept as they are. The line is
-// built in the arena.
-func (b *skelBuilder) replaceFields(v, prefix string, f func(dst []byte, k int, field string) ([]byte, bool)) string {
+// built in the arena. The fields after the one of index most (most >= 0)
+// are kept without calling f, which must then keep them and change nothing.
+func (b *skelBuilder) replaceFields(v, prefix string, most int, f func(dst []byte, k int, field string) ([]byte, bool)) string {
 	start := len(b.arena)
 	b.arena = append(b.arena, prefix...)
 	k := 0
 	for i := 0; i < len(v); {
+		if k > most && most >= 0 {
+			b.arena = append(b.arena, v[i:]...)
+			break
+		}
 		j := i
 		for j < len(v) && (v[j] == ' ' || v[j] == '\t') {
 			j++

@@ -153,7 +153,7 @@ func classifySession(l sdpLine, mid string, midSet bool) lineClass {
 	default:
 		return lineIneligible
 	}
-	name := attrName(l.val)
+	name := attrName(l.value())
 	switch {
 	case name == "group":
 		// Matched by fields (SPEC.md §3.3): BUNDLE and the one mid.
@@ -167,7 +167,7 @@ func classifySession(l sdpLine, mid string, midSet bool) lineClass {
 		return lineImplied
 	case name == "ice-ufrag", name == "ice-pwd", name == "fingerprint", name == "setup":
 		return lineStructured
-	case l.val == "ice-lite":
+	case l.value() == "ice-lite":
 		return lineStructured // the ICE-lite flag (SPEC.md §3.3)
 	case structuredAttr(name):
 		return lineIneligible // candidate, mid, sctp-port... at session level
@@ -186,7 +186,7 @@ func classifyMedia(l sdpLine) lineClass {
 	default:
 		return lineIneligible
 	}
-	name := attrName(l.val)
+	name := attrName(l.value())
 	switch {
 	case mediaAttrDropped(name):
 		return lineImplied
@@ -207,8 +207,8 @@ func (m *model) isExtraLine(line string, media bool) bool {
 			return false
 		}
 	}
-	l := sdpLine{typ: line[0], val: line[2:]}
-	if l.typ == 'a' && !isToken(attrName(l.val)) {
+	l := sdpLine{typ: line[0], text: line}
+	if l.typ == 'a' && !isToken(attrName(l.value())) {
 		return false
 	}
 	if media {
@@ -244,7 +244,7 @@ func compactModel(p *parsedSDP, answer bool, pol *CandidatePolicy) (m *model, ok
 	sec := p.media[0]
 	// m= line.
 	var fb [8]string
-	f := fields(sec[0].val, fb[:0])
+	f := fields(sec[0].value(), fb[:0])
 	switch {
 	case len(f) == 4 && f[0] == "application" && f[2] == "UDP/DTLS/SCTP" && f[3] == "webrtc-datachannel":
 	case len(f) == 4 && f[0] == "application" && f[2] == "DTLS/SCTP":
@@ -397,7 +397,7 @@ func (a *attrLists) collect(lines []sdpLine, media bool, m *model) bool {
 			case 'v', 'o', 's':
 				continue
 			case 't':
-				if l.val != "0 0" {
+				if l.value() != "0 0" {
 					return false
 				}
 				continue
@@ -411,13 +411,13 @@ func (a *attrLists) collect(lines []sdpLine, media bool, m *model) bool {
 			continue
 		case lineExtra:
 			if media {
-				m.extraMedia = append(m.extraMedia, "a="+l.val)
+				m.extraMedia = append(m.extraMedia, "a="+l.value())
 			} else {
-				m.extraSess = append(m.extraSess, "a="+l.val)
+				m.extraSess = append(m.extraSess, "a="+l.value())
 			}
 			continue
 		}
-		name := attrName(l.val)
+		name := attrName(l.value())
 		v, _ := attr(l, name)
 		switch name {
 		case "candidate":

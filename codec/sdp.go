@@ -3,6 +3,7 @@ package codec
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -15,10 +16,12 @@ import (
 // sdpLine is one "<type>=<value>" line of a description.
 type sdpLine struct {
 	typ  byte
-	val  string
 	num  int    // 1-based line number in the input
-	text string // the whole line, "<typ>=<val>" (lines parseSDP made)
+	text string // the whole line, "<typ>=<value>"
 }
+
+// value returns the line's value, what follows "<typ>=".
+func (l *sdpLine) value() string { return l.text[2:] }
 
 // parsedSDP is a description split into its session part and media sections.
 type parsedSDP struct {
@@ -102,7 +105,7 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 	all := make([]sdpLine, 0, strings.Count(text, "\n")+1)
 	p := &parsedSDP{normal: text == "" || text[len(text)-1] != '\n'}
 	var st sdpState
-	secStart := -1 // index in all of the current media section's m= line
+	nm := 0 // m= lines so far
 	num := 0
 	for rest := text; len(rest) > 0; {
 		var ln string
@@ -117,32 +120,23 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 		}
 		i := num
 		num++
-		l, err := lineSyntax(ln, num, plain)
-		if err != nil {
+		if err := lineSyntax(ln, num, plain); err != nil {
 			return nil, err
 		}
-		inMedia := secStart >= 0
-		if err := st.check(l, i, inMedia); err != nil {
+		// Checked in place: the line is not copied again.
+		all = append(all, sdpLine{typ: ln[0], num: num, text: ln})
+		l := &all[len(all)-1]
+		if err := st.check(l, i, nm > 0); err != nil {
 			return nil, err
 		}
 		if l.typ == 'm' {
-			if inMedia {
-				p.media = append(p.media, all[secStart:len(all):len(all)])
-			} else {
-				p.session = all[:len(all):len(all)]
-			}
-			secStart = len(all)
+			nm++
 		}
-		all = append(all, l)
 	}
 	if num == 0 {
 		return nil, sdpErr(-1, "empty description")
 	}
-	if secStart >= 0 {
-		p.media = append(p.media, all[secStart:])
-	} else {
-		p.session = all
-	}
+	p.session, p.media = splitSections(all, nm)
 	p.count = num
 	p.all = all
 	if !st.seenO || !st.seenS {
@@ -157,21 +151,46 @@ func parseSDPPlain(text string, plain bool) (*parsedSDP, error) {
 	return p, nil
 }
 
+// splitSections cuts all, whose nm m= lines start its media sections, into
+// the session part and the sections, in one allocation. Every part but the
+// last has its capacity cut at its end, so that an append to it copies.
+func splitSections(all []sdpLine, nm int) (session []sdpLine, media [][]sdpLine) {
+	start := -1 // index in all of the current media section's m= line
+	if nm > 0 {
+		media = make([][]sdpLine, 0, nm)
+	}
+	for i, l := range all {
+		if l.typ != 'm' {
+			continue
+		}
+		if start >= 0 {
+			media = append(media, all[start:i:i])
+		} else {
+			session = all[:i:i]
+		}
+		start = i
+	}
+	if start < 0 {
+		return all, nil
+	}
+	return session, append(media, all[start:])
+}
+
 // lineSyntax checks that ln, the line numbered num, is <type>=<value> with
 // a type a–z and, unless the text is known to be plain, no control
 // character (SPEC.md §3.1 rule 2).
-func lineSyntax(ln string, num int, plain bool) (sdpLine, error) {
+func lineSyntax(ln string, num int, plain bool) error {
 	if len(ln) < 2 || ln[1] != '=' || ln[0] < 'a' || ln[0] > 'z' {
-		return sdpLine{}, sdpErr(num, "%q is not a <type>=<value> line", clip(ln))
+		return sdpErr(num, "%q is not a <type>=<value> line", clip(ln))
 	}
 	if !plain {
 		for j := 0; j < len(ln); j++ {
 			if c := ln[j]; (c < 0x20 && c != '\t') || c == 0x7f {
-				return sdpLine{}, sdpErr(num, "control character in line")
+				return sdpErr(num, "control character in line")
 			}
 		}
 	}
-	return sdpLine{typ: ln[0], val: ln[2:], num: num, text: ln}, nil
+	return nil
 }
 
 // sdpState is what the parser has seen, for the rules of SPEC.md §3.1 that
@@ -180,10 +199,10 @@ type sdpState struct{ seenO, seenS, seenT bool }
 
 // check applies §3.1 rules 1–7 to line l, the i-th (0-based), inMedia when
 // it follows an m= line.
-func (st *sdpState) check(l sdpLine, i int, inMedia bool) error {
+func (st *sdpState) check(l *sdpLine, i int, inMedia bool) error {
 	num := l.num
-	if i == 0 && (l.typ != 'v' || l.val != "0") {
-		return sdpErr(num, "first line must be v=0, not %q", clip(string(l.typ)+"="+l.val))
+	if i == 0 && (l.typ != 'v' || l.value() != "0") {
+		return sdpErr(num, "first line must be v=0, not %q", clip(string(l.typ)+"="+l.value()))
 	}
 	switch l.typ {
 	case 'v':
@@ -195,7 +214,7 @@ func (st *sdpState) check(l sdpLine, i int, inMedia bool) error {
 			return sdpErr(num, "o= must be the second line, once")
 		}
 		var fb [8]string
-		f := fields(l.val, fb[:0])
+		f := fields(l.value(), fb[:0])
 		if len(f) != 6 {
 			return sdpErr(num, "o= needs 6 fields, has %d", len(f))
 		}
@@ -213,7 +232,7 @@ func (st *sdpState) check(l sdpLine, i int, inMedia bool) error {
 			return sdpErr(num, "t= inside a media section")
 		}
 		var fb [4]string
-		if len(fields(l.val, fb[:0])) != 2 {
+		if len(fields(l.value(), fb[:0])) != 2 {
 			return sdpErr(num, "t= needs start and stop times")
 		}
 		st.seenT = true
@@ -221,12 +240,12 @@ func (st *sdpState) check(l sdpLine, i int, inMedia bool) error {
 		if !st.seenO || !st.seenS {
 			return sdpErr(num, "m= before o= and s=")
 		}
-		return checkMediaLine(l)
+		return checkMediaLine(*l)
 	case 'c':
-		return checkConnection(l)
+		return checkConnection(*l)
 	case 'a':
-		if !isTokenBefore(l.val, ':') {
-			name, _, _ := strings.Cut(l.val, ":")
+		if !isTokenBefore(l.value(), ':') {
+			name, _, _ := strings.Cut(l.value(), ":")
 			return sdpErr(num, "attribute name %q is not a token", clip(name))
 		}
 	}
@@ -237,7 +256,10 @@ func (st *sdpState) check(l sdpLine, i int, inMedia bool) error {
 // names a media section (RFC 8843 §7.1). The mids are gathered once, so
 // the check is linear in the description.
 func (p *parsedSDP) checkBundle() error {
-	var mids map[string]bool
+	var midBuf [16]string
+	var mids []string       // the mids, when there are few
+	var set map[string]bool // or their set
+	gathered := false
 	for _, l := range p.session {
 		v, ok := attr(l, "group")
 		if !ok {
@@ -248,11 +270,14 @@ func (p *parsedSDP) checkBundle() error {
 		if len(f) == 0 || f[0] != "BUNDLE" {
 			continue
 		}
-		if mids == nil {
-			mids = p.mids()
+		if !gathered {
+			mids, gathered = p.appendMids(midBuf[:0]), true
+			if len(mids) > len(midBuf) {
+				set = midSet(mids) // a linear search would be quadratic
+			}
 		}
 		for _, m := range f[1:] {
-			if !mids[m] {
+			if set != nil && !set[m] || set == nil && !slices.Contains(mids, m) {
 				return sdpErr(l.num, "BUNDLE group names mid %q that no media section has", clip(m))
 			}
 		}
@@ -260,15 +285,23 @@ func (p *parsedSDP) checkBundle() error {
 	return nil
 }
 
-// mids returns the set of a=mid values of the media sections.
-func (p *parsedSDP) mids() map[string]bool {
-	set := map[string]bool{}
+// appendMids appends to dst the a=mid values of the media sections.
+func (p *parsedSDP) appendMids(dst []string) []string {
 	for _, sec := range p.media {
 		for _, l := range sec {
 			if v, ok := attr(l, "mid"); ok {
-				set[v] = true
+				dst = append(dst, v)
 			}
 		}
+	}
+	return dst
+}
+
+// midSet returns the set of mids.
+func midSet(mids []string) map[string]bool {
+	set := make(map[string]bool, len(mids))
+	for _, m := range mids {
+		set[m] = true
 	}
 	return set
 }
@@ -276,10 +309,10 @@ func (p *parsedSDP) mids() map[string]bool {
 // attr returns the value of attribute line l when it is a=name or
 // a=name:value.
 func attr(l sdpLine, name string) (string, bool) {
-	if l.typ != 'a' || !strings.HasPrefix(l.val, name) {
+	if l.typ != 'a' || !hasPrefix(l.value(), name) {
 		return "", false
 	}
-	rest := l.val[len(name):]
+	rest := l.value()[len(name):]
 	if rest == "" {
 		return "", true
 	}
@@ -289,11 +322,17 @@ func attr(l sdpLine, name string) (string, bool) {
 	return rest[1:], true
 }
 
+// hasPrefix is strings.HasPrefix for a prefix p that is not empty: its
+// first byte, compared first, turns most lines away without a call.
+func hasPrefix(s, p string) bool {
+	return len(s) >= len(p) && s[0] == p[0] && s[:len(p)] == p
+}
+
 func checkMediaLine(l sdpLine) error {
 	// Only the first four fields count: a video m= line's many formats
 	// are not split.
 	var fb [4]string
-	f := firstFields(l.val, fb[:0])
+	f := firstFields(l.value(), fb[:0])
 	if len(f) < 4 {
 		return sdpErr(l.num, "m= needs media, port, proto and a format")
 	}
@@ -306,7 +345,7 @@ func checkMediaLine(l sdpLine) error {
 
 func checkConnection(l sdpLine) error {
 	var fb [4]string
-	f := fields(l.val, fb[:0])
+	f := fields(l.value(), fb[:0])
 	if len(f) != 3 || f[0] != "IN" || (f[1] != "IP4" && f[1] != "IP6") {
 		return sdpErr(l.num, "c= must be IN IP4|IP6 <address>")
 	}
@@ -387,33 +426,62 @@ var tokenChar = func() (t [256]bool) {
 // that is valid UTF-8 and whose lines (as nextLine splits them) hold no
 // control character. It tests eight bytes at a time.
 func isPlainText(text string) bool {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
 	b := unsafe.Slice(unsafe.StringData(text), len(text)) // read only
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		// Per byte, exactly (no carry crosses bytes): the high bit of
-		// low is set for a byte below 0x20, of lf for LF, of tab for TAB,
-		// of top for a byte from 0x7f on.
-		lo7 := x &^ high
-		low := ^(lo7 + ones*0x60) &^ x & high
-		lf := ^((lo7 ^ ones*'\n') + ones*0x7f) &^ (x ^ ones*'\n') & high
-		tab := ^((lo7 ^ ones*'\t') + ones*0x7f) &^ (x ^ ones*'\t') & high
-		top := ((lo7 + ones) | x) & high
-		if low&^lf&^tab|top == 0 {
-			continue
-		}
-		for j := i; j < i+8; j++ {
-			if !plainByte(text, j) {
-				return false
-			}
+		if notPrintable(x) != 0 && !plainWord(text, i, x) {
+			return false
 		}
 	}
 	for ; i < len(text); i++ {
 		if !plainByte(text, i) {
+			return false
+		}
+	}
+	return true
+}
+
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// notPrintable returns x, eight bytes, with the high bit of each byte that
+// is not printable ASCII (below 0x20 or from 0x7f on) set, and no other
+// bit. Per byte, exactly: no carry crosses bytes.
+func notPrintable(x uint64) uint64 {
+	lo7 := x &^ swarHigh
+	low := ^(lo7 + swarOnes*0x60) &^ x & swarHigh
+	return low | ((lo7+swarOnes)|x)&swarHigh
+}
+
+// byteIs returns x, eight bytes, with the high bit of each byte equal to c
+// set, and no other bit (c below 0x80).
+func byteIs(x uint64, c byte) uint64 {
+	d := x ^ swarOnes*uint64(c)
+	return ^((d &^ swarHigh) + swarOnes*0x7f) &^ d & swarHigh
+}
+
+// plainWord reports whether the eight bytes x of text at i are plain
+// (plainByte holds for each).
+func plainWord(text string, i int, x uint64) bool {
+	bad := notPrintable(x)
+	if bad == 0 {
+		return true
+	}
+	lf := byteIs(x, '\n')
+	if bad &^= lf | byteIs(x, '\t'); bad == 0 {
+		return true
+	}
+	// CRLF text: a CR followed by an LF in the same word passes
+	// without the byte-by-byte scan (the CR of byte 7 does not).
+	cr := byteIs(x, '\r')
+	if bad&^cr|(cr<<8)&^lf|cr>>63 == 0 {
+		return true
+	}
+	for j := i; j < i+8; j++ {
+		if !plainByte(text, j) {
 			return false
 		}
 	}

@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -45,9 +46,13 @@ func TestIsPlainText(t *testing.T) {
 	plainSeen, notSeen := 0, 0
 	for range 200000 {
 		b := make([]byte, r.IntN(40))
-		for i := range b {
+		for i := 0; i < len(b); i++ {
 			if r.IntN(12) == 0 {
 				b[i] = edges[r.IntN(len(edges))]
+				if b[i] == '\r' && i+1 < len(b) && r.IntN(2) == 0 {
+					i++
+					b[i] = '\n' // a CRLF pair
+				}
 			} else {
 				b[i] = byte(0x20 + r.IntN(0x5f))
 			}
@@ -83,5 +88,42 @@ func TestIsPlainText(t *testing.T) {
 	}
 	if plainSeen < 1000 || notSeen < 1000 {
 		t.Fatalf("too few cases of one kind: %d plain, %d not", plainSeen, notSeen)
+	}
+}
+
+// TestCheckBundle checks that a BUNDLE group may name only the mids of
+// media sections, with few sections (a linear search) and many (a set),
+// and that a session-level a=mid does not count.
+func TestCheckBundle(t *testing.T) {
+	desc := func(sections int, sessMid string, bundle ...string) string {
+		var b strings.Builder
+		b.WriteString("v=0\no=- 1 2 IN IP4 127.0.0.1\ns=-\nt=0 0\n")
+		b.WriteString("a=group:BUNDLE " + strings.Join(bundle, " ") + "\n")
+		if sessMid != "" {
+			b.WriteString("a=mid:" + sessMid + "\n")
+		}
+		for i := range sections {
+			fmt.Fprintf(&b, "m=audio 9 RTP/AVP 0\na=mid:m%d\n", i)
+		}
+		return b.String()
+	}
+	for _, c := range []struct {
+		sdp string
+		ok  bool
+	}{
+		{desc(3, "", "m0", "m2"), true},
+		{desc(3, "", "m0", "m3"), false},
+		{desc(3, "x", "m0", "x"), false},
+		{desc(40, "", "m0", "m39", "m17"), true},
+		{desc(40, "", "m0", "m40"), false},
+		{desc(40, "x", "x"), false},
+	} {
+		_, err := parseSDP(c.sdp)
+		if (err == nil) != c.ok {
+			t.Errorf("parseSDP(%.80q...) = %v, want ok %v", c.sdp, err, c.ok)
+		}
+		if err != nil && (err.(*Error).Class != ErrInvalidSDP || err.(*Error).Line != 5) {
+			t.Errorf("error %v, want invalid-sdp at line 5", err)
+		}
 	}
 }

@@ -163,7 +163,7 @@ func residualSDP(lines []sdpLine, size int) string {
 	out := make([]byte, 0, size+len(lines)+1)
 	for _, l := range lines {
 		out = append(out, l.typ, '=')
-		out = append(out, l.val...)
+		out = append(out, l.value()...)
 		out = append(out, '\r', '\n')
 	}
 	return unsafe.String(unsafe.SliceData(out), len(out)) // out is not used again
