@@ -294,7 +294,7 @@ func lineRefs(buf []int8, s []string) []int8 {
 func hasRef(refs []int8, s []string, i int) bool {
 	if refs[i] == refUnknown {
 		refs[i] = refNone
-		if strings.IndexByte(s[i], mkString) >= 0 || strings.IndexByte(s[i], mkStringOld) >= 0 {
+		if k, _ := nextRef(s[i], 0); k >= 0 {
 			refs[i] = refSome
 		}
 	}

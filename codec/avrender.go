@@ -195,10 +195,6 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 				pts = make([]byte, 0, 64)
 			}
 			for _, l := range r.part {
-				// "a=rtp" first: most lines are no a=rtpmap line.
-				if len(l) < len("a=rtpmap:") || l[4] != 'p' || l[3] != 't' {
-					continue
-				}
 				if pt, ok := rtpmapPayload(l); ok {
 					pts = append(append(pts, ' '), pt...)
 				}

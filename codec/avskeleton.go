@@ -264,7 +264,7 @@ func (b *skelBuilder) scanSection(sec []sdpLine, pol *CandidatePolicy, kind []by
 		switch {
 		case l.typ != 'a':
 		case hasPrefix(l.value(), "rtpmap:"):
-			pt, _, _ := strings.Cut(l.value()[len("rtpmap:"):], " ")
+			pt, _ := rtpmapPayload(l.text)
 			pts = append(pts, pt)
 		case hasPrefix(l.value(), "rtcp:"):
 			kind[i] = lineRTCP
@@ -331,6 +331,11 @@ func isTransportAddr(addr string, fc *candidate) bool {
 // line "a=rtpmap:<pt> ..." (up to the first space, or the end), and whether
 // the line is an a=rtpmap line.
 func rtpmapPayload(l string) (string, bool) {
+	// Two bytes of "a=rtp" first: they rule out most lines (few are
+	// a=rtpmap lines) before the whole prefix is compared.
+	if len(l) < len("a=rtpmap:") || l[4] != 'p' || l[3] != 't' {
+		return "", false
+	}
 	v, ok := strings.CutPrefix(l, "a=rtpmap:")
 	if !ok {
 		return "", false

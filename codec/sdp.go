@@ -430,7 +430,7 @@ func isPlainText(text string) bool {
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		if notPrintable(x) != 0 && !plainWord(text, i, x) {
+		if bad := notPrintable(x); bad != 0 && !plainWord(text, i, x, bad) {
 			return false
 		}
 	}
@@ -463,13 +463,10 @@ func byteIs(x uint64, c byte) uint64 {
 	return ^((d &^ swarHigh) + swarOnes*0x7f) &^ d & swarHigh
 }
 
-// plainWord reports whether the eight bytes x of text at i are plain
+// plainWord reports whether the eight bytes x of text at i, whose bytes
+// that are not printable ASCII are bad (notPrintable, not 0), are plain
 // (plainByte holds for each).
-func plainWord(text string, i int, x uint64) bool {
-	bad := notPrintable(x)
-	if bad == 0 {
-		return true
-	}
+func plainWord(text string, i int, x, bad uint64) bool {
 	lf := byteIs(x, '\n')
 	if bad &^= lf | byteIs(x, '\t'); bad == 0 {
 		return true
