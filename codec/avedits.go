@@ -182,6 +182,7 @@ type partCoder struct {
 	genBuf *partGen // gen's storage
 	// missing[k] is the missing bytes of profile k (missingBytes).
 	missing []int
+	nums    *partNumbers // for tryRenumbered, made when first needed in a part
 	scratch *coderScratch // the storage's box in coderPool (newPartCoder)
 }
 
@@ -190,7 +191,7 @@ type partCoder struct {
 func (c *partCoder) startPart(s []string, sid []int32, x int, in *interner, offer [][]string) {
 	c.gen, c.slack = newPartGen(c.genBuf, s, sid, x, in, offer)
 	c.best = diffOps(c.best[:0], sid, &emptyBase, c.gen)
-	c.bestBase, c.bestQ, c.bestRename, c.refs = [2]uint64{}, 0, c.bestRename[:0], nil
+	c.bestBase, c.bestQ, c.bestRename, c.refs, c.nums = [2]uint64{}, 0, c.bestRename[:0], nil, nil
 	if len(c.toksDone) > 0 {
 		c.toksDone[0] = false // a new part
 	}
@@ -341,6 +342,9 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 		for k := range own.sids {
 			c.tryRenamed(s, sid, in, parts[k], own.sids[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
 		}
+		for k := range missing {
+			c.tryRenumbered(reg, s, sid, in, k, q0+k)
+		}
 		if c.seeded {
 			return dst, text, false
 		}
@@ -375,8 +379,8 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte,
 	dst = appendVarint(dst, bestBase[0])
 	if bestBase[0] == baseOffer || bestBase[0] == baseOwn {
 		dst = appendVarint(dst, bestBase[1])
-		dst = append(dst, rename...) // when bestBase[1] is odd
 	}
+	dst = append(dst, rename...) // a part renamed (bestBase[1] odd) or a profile renumbered
 	i := 0
 	for _, o := range ops {
 		if o.kind == opPerm || o.kind == opMirror {
@@ -403,44 +407,50 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte,
 }
 
 // readBase reads a part's base (AVFORM §3) at edits[*p] and returns its
-// lines and its profile number (-1 when not a profile); own is the parts
-// rebuilt so far.
-func readBase(edits []byte, p *int, offer, own [][]string, answer bool, off int) ([]string, int, error) {
+// lines, its profile number (-1 when not a profile) and whether the lines
+// are a copy made for the part (a part renamed, a profile renumbered);
+// own is the parts rebuilt so far.
+func readBase(edits []byte, p *int, offer, own [][]string, answer bool, off int) (bl []string, profile int, copied bool, err error) {
 	bad := func(format string, a ...any) error {
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
 	base, ok := readVarint(edits, p)
 	if !ok {
-		return nil, -1, bad("truncated or over-long varint")
+		return nil, -1, false, bad("truncated or over-long varint")
 	}
 	switch {
 	case base == baseEmpty:
-		return nil, -1, nil
+		return nil, -1, false, nil
 	case base == baseOffer:
 		w, ok := readVarint(edits, p)
 		if !ok {
-			return nil, -1, bad("truncated or over-long varint")
+			return nil, -1, false, bad("truncated or over-long varint")
 		}
 		if !answer || offer == nil {
-			return nil, -1, bad("an offer part as base without an A/V offer")
+			return nil, -1, false, bad("an offer part as base without an A/V offer")
 		}
 		if w>>1 >= uint64(len(offer)) {
-			return nil, -1, bad("offer part %d of %d", w>>1, len(offer))
+			return nil, -1, false, bad("offer part %d of %d", w>>1, len(offer))
 		}
 		return renamedBase(edits, p, offer[w>>1], w, bad)
 	case base == baseOwn:
 		w, ok := readVarint(edits, p)
 		if !ok {
-			return nil, -1, bad("truncated or over-long varint")
+			return nil, -1, false, bad("truncated or over-long varint")
 		}
 		if w>>1 >= uint64(len(own)) {
-			return nil, -1, bad("part %d as base of part %d", w>>1, len(own))
+			return nil, -1, false, bad("part %d as base of part %d", w>>1, len(own))
 		}
 		return renamedBase(edits, p, own[w>>1], w, bad)
 	case base-baseProfile >= uint64(len(avProfiles)):
-		return nil, -1, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
+		return nil, -1, false, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
 	}
-	return avProfiles[base-baseProfile], int(base - baseProfile), nil
+	k := int(base - baseProfile)
+	bl, msg := readRenumber(edits, p, avProfiles[k])
+	if msg != "" {
+		return nil, -1, false, bad("%s", msg)
+	}
+	return bl, k, len(bl) > 0 && &bl[0] != &avProfiles[k][0], nil
 }
 
 // readVarint reads an unsigned LEB128 varint of at most maxVarintLen bytes
@@ -486,9 +496,9 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 	}
 	for p < len(edits) {
 		partStart, before := p, lines
-		bl, profile, err := readBase(edits, &p, offer, parts, answer, off)
-		if err == nil {
-			total, err = chargeRenamed(bl, profile, total, maxSDP, off)
+		bl, profile, copied, err := readBase(edits, &p, offer, parts, answer, off)
+		if err == nil && copied {
+			total, err = chargeCopy(bl, total, maxSDP, off)
 		}
 		if err != nil {
 			return nil, -1, err
@@ -497,7 +507,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 		// One backing slice for every part's lines, each part a full slice expression of it.
 		start := len(all)
 		j := 0
-		blocks := cache.of(bl, profile)
+		blocks := cache.of(bl, profile, copied)
 		for {
 			v, ok := nextOp(edits, &p)
 			if !ok {

@@ -155,9 +155,10 @@ func (l *lazyBlocks) find(bl []string) {
 type blockCache map[*string]*lazyBlocks
 
 // of returns the blocks of base bl, to be found when first picked;
-// profile is bl's registry profile number, -1 when it is no profile.
-func (c blockCache) of(bl []string, profile int) *lazyBlocks {
-	if profile >= 0 {
+// profile is bl's registry profile number, -1 when it is no profile, and
+// copied whether bl is a copy of it made for the part (renumbered).
+func (c blockCache) of(bl []string, profile int, copied bool) *lazyBlocks {
+	if profile >= 0 && !copied {
 		return &profileBlocks()[profile]
 	}
 	key := unsafe.SliceData(bl)

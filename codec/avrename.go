@@ -224,36 +224,28 @@ func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string
 
 // renamedBase returns the base part bl, renamed when the part index
 // varint w is odd (readRename), for readBase.
-func renamedBase(edits []byte, p *int, bl []string, w uint64, bad func(string, ...any) error) ([]string, int, error) {
+func renamedBase(edits []byte, p *int, bl []string, w uint64, bad func(string, ...any) error) ([]string, int, bool, error) {
 	if w&1 == 0 {
-		return bl, -1, nil
+		return bl, -1, false, nil
 	}
 	out, ok := readRename(edits, p, bl)
 	if !ok {
-		return nil, -1, bad("a rename truncated or of a rank the base lacks")
+		return nil, -1, false, bad("a rename truncated or of a rank the base lacks")
 	}
-	return out, renamedProfile, nil
+	return out, -1, true, nil
 }
 
-// renamedProfile is the profile number readBase returns for a renamed
-// part: not a profile, and a base whose lines count toward the skeleton's
-// size (chargeRenamed).
-const renamedProfile = -2
-
-// chargeRenamed adds the bytes of a renamed base bl (each line's bytes
-// plus 2) to the running total of the skeleton's size when profile is
-// renamedProfile, and fails with limit past maxSDP (AVFORM §5 step A5):
-// renaming makes a copy of the base, which a code of many parts could
-// otherwise make again and again at no cost.
-func chargeRenamed(bl []string, profile, total, maxSDP, off int) (int, error) {
-	if profile != renamedProfile {
-		return total, nil
-	}
+// chargeCopy adds the bytes of a base bl that readBase made for its part
+// (renamed, renumbered: each line's bytes plus 2) to the running total of
+// the skeleton's size, and fails with limit past maxSDP (AVFORM §5 step
+// A5): such a base is a copy, which a code of many parts could otherwise
+// make again and again at no cost.
+func chargeCopy(bl []string, total, maxSDP, off int) (int, error) {
 	for _, l := range bl {
 		total += len(l) + 2
 	}
 	if total > maxSDP {
-		return total, errf(ErrLimit, off, "edits", "skeleton and renamed bases over the SDP limit of %d", maxSDP)
+		return total, errf(ErrLimit, off, "edits", "skeleton and copied bases over the SDP limit of %d", maxSDP)
 	}
 	return total, nil
 }
