@@ -182,7 +182,7 @@ type partCoder struct {
 	genBuf *partGen // gen's storage
 	// missing[k] is the missing bytes of profile k (missingBytes).
 	missing []int
-	nums    *partNumbers // for tryRenumbered, made when first needed in a part
+	nums    *partNumbers  // for tryRenumbered, made when first needed in a part
 	scratch *coderScratch // the storage's box in coderPool (newPartCoder)
 }
 

@@ -53,6 +53,17 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 			if c := editCost(s, ops, varintLen(baseProfile+uint64(k))); c < bestCost {
 				best, bestBase, bestCost, bestRename = ops, [2]uint64{baseProfile + uint64(k), 0}, c, nil
 			}
+			// The profile renumbered, right after it.
+			if m, ok := renumberFor(profileNumbered()[k], numberedOf(s)); ok {
+				payload := appendRenumber(nil, m)
+				lines := renumber(avProfiles[k], m)
+				b := newBaseIndex(in.ids(nil, lines))
+				b.setBlocks(lines)
+				ops := diffOps(nil, sid, &b, pg)
+				if c := editCost(s, ops, varintLen(baseProfile+uint64(k))+renumberWeight*len(payload)); c < bestCost {
+					best, bestBase, bestCost, bestRename = ops, [2]uint64{baseProfile + uint64(k), 0}, c, payload
+				}
+			}
 		}
 		if x < len(parts)-1 {
 			// Earlier parts go after the offer's parts and before the

@@ -362,6 +362,17 @@ func appendRenumber(dst []byte, m *numMap) []byte {
 	return dst
 }
 
+// renumberLen returns the bytes of the RENUMBER at edits[p] (after a
+// profile's base number), 0 when there is none: the part's seed (partSeed)
+// counts them as the search does.
+func renumberLen(edits []byte, p int) int {
+	start := p
+	if _, msg := readRenumber(edits, &p, nil); msg != "" || p == start {
+		return 0
+	}
+	return p - start
+}
+
 // readRenumber reads the RENUMBER at edits[*p] (after a profile's base
 // number) when there is one, and returns the profile lines bl renumbered;
 // msg names the fault of a malformed one.

@@ -57,6 +57,8 @@ func partSeed(edits []byte, start, end int, ins []string) editSeed {
 	sd.base, _ = readVarint(edits, &p)
 	if sd.base == baseOffer || sd.base == baseOwn {
 		sd.part, _ = readVarint(edits, &p)
+	} else if sd.base >= baseProfile {
+		sd.cost += (renumberWeight - 1) * renumberLen(edits, p)
 	}
 	return sd
 }
