@@ -63,6 +63,7 @@ func rotateNumbers(sdp string) (string, int) {
 // number changed and a few per section more than the offer itself, not
 // its codec lines as text.
 func TestAVRenumberedStack(t *testing.T) {
+	rotated := 0
 	for _, e := range loadAV(t) {
 		if e.typ != "offer" || e.batch != "batch1" {
 			continue
@@ -87,5 +88,51 @@ func TestAVRenumberedStack(t *testing.T) {
 			t.Fatalf("%s rotated: %v", e.file, err)
 		}
 		t.Logf("%s: %d bytes, %d rotated (%d numbers changed): +%d", e.file, len(code), len(rcode), changed, len(rcode)-len(code))
+		if grow := len(rcode) - len(code); grow > 3*changed+8 {
+			t.Errorf("%s: its numbers rotated cost %d bytes more, over 3 a number changed (%d) and 8", e.file, grow, changed)
+		}
+		rotated++
+	}
+	if rotated < 20 {
+		t.Errorf("only %d offers rotated", rotated)
+	}
+}
+
+// TestNumTokens holds the numbers of a line (AVFORM §14.5, Renumbered
+// profiles) to the spec's examples and corner cases.
+func TestNumTokens(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want string // kind:number@start, space-separated
+	}{
+		{"a=rtpmap:96 VP8/90000", "pt:96@9"},
+		{"a=rtpmap:96", "pt:96@9"},
+		{"a=rtpmap:096 VP8/90000", ""},
+		{"a=rtpmap:128 VP8/90000", ""},
+		{"a=rtpmap:96x VP8/90000", ""},
+		{"a=rtcp-fb:* nack", ""},
+		{"a=rtcp-fb:97 nack pli", "pt:97@10"},
+		{"a=fmtp:97 apt=96", "pt:97@7 pt:96@14"},
+		{"a=fmtp:97 apt=96;x=1", "pt:97@7 pt:96@14"},
+		{"a=fmtp:97 x=1;apt=960", "pt:97@7"},
+		{"a=fmtp:63 111/111", "pt:63@7 pt:111@10 pt:111@14"},
+		{"a=fmtp:63 111", "pt:63@7"},
+		{"a=fmtp:63 111/", "pt:63@7"},
+		{"a=fmtp:63 0/0/0", "pt:63@7 pt:0@10 pt:0@12 pt:0@14"},
+		{"a=fmtp:x apt=96", "pt:96@13"},
+		{"a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid", "ext:3@9"},
+		{"a=extmap:14/sendonly urn:x", "ext:14@9"},
+		{"a=extmap:255 urn:x", "ext:255@9"},
+		{"a=extmap:256 urn:x", ""},
+		{"a=extmap-allow-mixed", ""},
+		{"a=ssrc:96 cname:x", ""},
+	} {
+		var got []string
+		for _, tk := range numTokens(nil, c.line) {
+			got = append(got, [2]string{"pt", "ext"}[tk.kind]+":"+strconv.Itoa(tk.n)+"@"+strconv.Itoa(tk.start))
+		}
+		if g := strings.Join(got, " "); g != c.want {
+			t.Errorf("%q: numbers %q, want %q", c.line, g, c.want)
+		}
 	}
 }
