@@ -342,9 +342,7 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 		for k := range own.sids {
 			c.tryRenamed(s, sid, in, parts[k], own.sids[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
 		}
-		for k := range missing {
-			c.tryRenumbered(reg, s, sid, in, k, q0+k)
-		}
+		c.tryRenumbered(reg, s, sid, in, q0, len(missing))
 		if c.seeded {
 			return dst, text, false
 		}

@@ -48,13 +48,20 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 				}
 			}
 		}
+		low := -1 // the least renumberBound of the profiles so far
 		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
 			ops := diffOps(nil, sid, &reg.profiles[k], pg)
 			if c := editCost(s, ops, varintLen(baseProfile+uint64(k))); c < bestCost {
 				best, bestBase, bestCost, bestRename = ops, [2]uint64{baseProfile + uint64(k), 0}, c, nil
 			}
-			// The profile renumbered, right after it.
-			if m, ok := renumberFor(profileNumbered()[k], numberedOf(s)); ok {
+			// The profile renumbered, right after it, when it has a
+			// renumbered variant.
+			if b := renumberBound(s, avProfiles[k]); low >= 0 && b >= low {
+				continue
+			} else {
+				low = b
+			}
+			if m, ok := renumberFor(newNumMap(), profileKeys(), k, profileKeys().partThings(s)); ok {
 				payload := appendRenumber(nil, m)
 				lines := renumber(avProfiles[k], m)
 				b := newBaseIndex(in.ids(nil, lines))
@@ -102,6 +109,17 @@ func TestAppendEditsPlain(t *testing.T) {
 	media := skels[0][len(skels[0])-1]
 	late = append(late, media, append(media[:1:1], media[2:]...))
 	skels = append(skels, long, late)
+	renumbered := 0
+	// Descriptions of other stack versions, which renumbered profiles
+	// code: the corpus's, and testdata/av's offers with their numbers
+	// rotated (rotateNumbers).
+	for _, sdp := range renumberedInputs(t) {
+		if p, err := parseSDP(sdp); err == nil {
+			if sk, ok := avExtract(p, &CandidatePolicy{}); ok {
+				skels = append(skels, sk.parts)
+			}
+		}
+	}
 	n := 0
 	for i, parts := range skels {
 		for _, j := range []int{-1, i, (i + 1) % len(skels), (i + 7) % len(skels), (i * 13) % len(skels)} {
@@ -115,11 +133,17 @@ func TestAppendEditsPlain(t *testing.T) {
 				if !bytes.Equal(e1, e2) || !bytes.Equal(t1, t2) {
 					t.Fatalf("description %d, offer %d, profiles to %d: edits %x text %q, plainly %x %q", i, j, maxProfile, e1, t1, e2, t2)
 				}
+				if bytes.Contains(e1, []byte{permValue, renumberCode}) {
+					renumbered++
+				}
 				n++
 			}
 		}
 	}
-	t.Logf("%d codings of %d skeletons compared", n, len(skels))
+	t.Logf("%d codings of %d skeletons compared, %d with a renumbered profile", n, len(skels), renumbered)
+	if renumbered < 50 {
+		t.Errorf("only %d codings with a renumbered profile", renumbered)
+	}
 }
 
 // TestDiffWithinCost checks that the cost partCoder.diff makes of
@@ -140,4 +164,44 @@ func TestDiffWithinCost(t *testing.T) {
 			}
 		}
 	}
+}
+
+// renumberBound is the bound of AVFORM §14.5 that decides which profiles
+// have a renumbered variant, plainly: the bytes (each with its LF) of the
+// lines of s without a number that p lacks, and of those with numbers
+// whose shape no line of p has.
+func renumberBound(s, p []string) int {
+	has, shapes := map[string]bool{}, map[string]bool{}
+	for _, l := range p {
+		has[l] = true
+		if toks := numTokens(nil, l); len(toks) > 0 {
+			shapes[string(shapeText(nil, l, toks))] = true
+		}
+	}
+	b := 0
+	for _, l := range s {
+		toks := numTokens(nil, l)
+		if len(toks) == 0 && !has[l] || len(toks) > 0 && !shapes[string(shapeText(nil, l, toks))] {
+			b += len(l) + 1
+		}
+	}
+	return b
+}
+
+// renumberedInputs returns the A/V descriptions of the corpus and the
+// batch1 offers of testdata/av with their numbers rotated.
+func renumberedInputs(t *testing.T) []string {
+	var out []string
+	for _, e := range loadCorpus(t) {
+		if e.media != "datachannel" {
+			out = append(out, e.sdp)
+		}
+	}
+	for _, e := range loadAV(t) {
+		if e.typ == "offer" && e.batch == "batch1" {
+			rot, _ := rotateNumbers(e.sdp)
+			out = append(out, rot)
+		}
+	}
+	return out
 }

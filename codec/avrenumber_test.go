@@ -42,8 +42,8 @@ func rotateNumbers(sdp string) (string, int) {
 			if k == 0 { // the m= line: its format list
 				f := strings.Fields(l)
 				for x := 3; x < len(f); x++ {
-					if n, err := strconv.Atoi(f[x]); err == nil && n < 128 && m.to[numPT][n] >= 0 {
-						f[x] = strconv.Itoa(int(m.to[numPT][n]))
+					if n, err := strconv.Atoi(f[x]); err == nil && n < 128 && m.image(numPT, n) >= 0 {
+						f[x] = strconv.Itoa(m.image(numPT, n))
 					}
 				}
 				lines[k] = strings.Join(f, " ")

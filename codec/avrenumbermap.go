@@ -1,0 +1,264 @@
+package codec
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// The map of a renumbered profile (AVFORM §14.5): the numbered things
+// of a part and of a profile, their keys, and the pairs found by
+// matching them.
+
+// numbered is what a part's numbers name, in the order of their heads: a
+// codec (kind numPT, for each `a=rtpmap:` line) or a header extension
+// (numExt, for each `a=extmap:` line), its number n and its lines: for an
+// extension its line; for a codec the lines whose first number is its
+// payload type (its `a=rtpmap:`, `a=fmtp:` and `a=rtcp-fb:` lines,
+// wherever the stack writes them: Chromium after the `a=rtpmap:` line,
+// Firefox grouped by attribute), in order.
+type numbered struct {
+	kind, n int
+	lines   []string
+}
+
+// numberedOf returns the numbered things of a part's lines (numbered).
+func numberedOf(lines []string) []numbered {
+	var out []numbered
+	var at [128]int16 // payload type: one more than its codec's place in out
+	var one [8]numToken
+	var loose [][2]int // (line, payload type) of the lines before their a=rtpmap
+	for i, l := range lines {
+		if len(l) < 7 || l[0] != 'a' || l[1] != '=' {
+			continue // no line with a first number
+		}
+		buf := numTokens(one[:0], l)
+		if len(buf) == 0 || buf[0].start != strings.IndexByte(l, ':')+1 {
+			continue
+		}
+		t := buf[0]
+		switch {
+		case t.kind == numExt:
+			out = append(out, numbered{kind: numExt, n: t.n, lines: lines[i : i+1]})
+		case strings.HasPrefix(l, "a=rtpmap:"):
+			if at[t.n] == 0 {
+				at[t.n] = int16(len(out) + 1)
+				out = append(out, numbered{kind: numPT, n: t.n, lines: lines[i : i+1 : i+1]})
+			}
+		default:
+			loose = append(loose, [2]int{i, t.n})
+		}
+	}
+	// The a=fmtp and a=rtcp-fb lines, to their codecs in line order: a
+	// codec's lines are its a=rtpmap line's and then these (Firefox's
+	// come before it; the key is the same either way for one stack).
+	for _, x := range loose {
+		if k := at[x[1]]; k > 0 {
+			out[k-1].lines = append(out[k-1].lines, lines[x[0]])
+		}
+	}
+	return out
+}
+
+// key returns the key of a numbered thing: an extension's line after its
+// id; a codec's lines, each followed by LF, with its own payload type
+// written `*` and every other payload type y written inv(y).
+func (nb *numbered) key(inv func(y int) int) string {
+	if nb.kind == numExt {
+		l := nb.lines[0]
+		_, end, _ := numAt(l, len("a=extmap:"), numExt)
+		return l[end:]
+	}
+	var one [8]numToken
+	n := 0
+	for _, l := range nb.lines {
+		n += len(l) + 1
+	}
+	b := make([]byte, 0, n)
+	for _, l := range nb.lines {
+		last := 0
+		for _, t := range numTokens(one[:0], l) {
+			b = append(b, l[last:t.start]...)
+			if y := inv(t.n); t.n == nb.n {
+				b = append(b, '*')
+			} else {
+				b = strconv.AppendInt(b, int64(y), 10)
+			}
+			last = t.end
+		}
+		b = append(append(b, l[last:]...), '\n')
+	}
+	return string(b)
+}
+
+// thing is a numbered thing with its keys as ids of keyTable (-1: a key
+// no profile has), and, for a codec whose lines name other payload types
+// (`apt=`, RFC 2198), those payload types: its key depends on the pairs.
+type thing struct {
+	numbered
+	key, head int32
+	refs      []int
+}
+
+// keyTable numbers the keys and head keys of every profile's things, and
+// holds each profile's things (keys made with the identity).
+type keyTable struct {
+	ids      map[string]int32
+	profiles [][]thing
+	// byKey[k][key] and byHead[k][head] are the places in profiles[k] of
+	// the things of that key or head key, ascending.
+	byKey, byHead []map[int32][]int16
+}
+
+var profileKeys = sync.OnceValue(func() *keyTable {
+	n := len(avProfiles)
+	t := &keyTable{ids: map[string]int32{}, profiles: make([][]thing, n), byKey: make([]map[int32][]int16, n), byHead: make([]map[int32][]int16, n)}
+	id := func(k string) int32 {
+		if n, ok := t.ids[k]; ok {
+			return n
+		}
+		t.ids[k] = int32(len(t.ids))
+		return int32(len(t.ids) - 1)
+	}
+	for k, p := range avProfiles {
+		for _, nb := range numberedOf(p) {
+			key, head := thingKeys(&nb, same)
+			t.profiles[k] = append(t.profiles[k], thing{numbered: nb, key: id(key), head: id(head)})
+		}
+		t.byKey[k], t.byHead[k] = map[int32][]int16{}, map[int32][]int16{}
+		for u, th := range t.profiles[k] {
+			t.byKey[k][th.key] = append(t.byKey[k][th.key], int16(u))
+			if th.kind == numPT {
+				t.byHead[k][th.head] = append(t.byHead[k][th.head], int16(u))
+			}
+		}
+	}
+	return t
+})
+
+func same(y int) int { return y }
+
+// thingKeys returns the key and head key of nb made with inv.
+func thingKeys(nb *numbered, inv func(y int) int) (key, head string) {
+	key = nb.key(inv)
+	if nb.kind == numPT {
+		head = key[:strings.IndexByte(key, '\n')+1]
+	}
+	return key, head
+}
+
+// lookup returns the id of key k, -1 when no profile has it.
+func (t *keyTable) lookup(k string) int32 {
+	if n, ok := t.ids[k]; ok {
+		return n
+	}
+	return -1
+}
+
+// partThings returns the numbered things of a part, their keys made with
+// the identity.
+func (t *keyTable) partThings(lines []string) []thing {
+	nbs := numberedOf(lines)
+	out := make([]thing, len(nbs))
+	var one [8]numToken
+	for i := range nbs {
+		key, head := thingKeys(&nbs[i], same)
+		out[i] = thing{numbered: nbs[i], key: t.lookup(key), head: t.lookup(head)}
+		if nbs[i].kind != numPT || len(nbs[i].lines) == 1 {
+			continue // an a=rtpmap line alone names no other payload type
+		}
+		for _, l := range nbs[i].lines[1:] {
+			for _, tk := range numTokens(one[:0], l) {
+				if tk.n != nbs[i].n {
+					out[i].refs = append(out[i].refs, tk.n)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// renumberFor returns the renumbering of a profile whose numbered things
+// are pt for the part whose numbered things are st. Each thing of the part
+// is matched to a thing of the profile of the same kind not yet taken,
+// in two rounds: first by key, the part's things in order, each key made
+// with the pairs found so far (their numbers read back); then the codecs
+// left by head (the codec's `a=rtpmap:` line: a stack version that
+// changed a codec's parameters or feedback). A match is the first such
+// thing of the profile whose number is the part's, else the first at
+// all; when its number z is not the part's x, z → x is a pair (unless z
+// or x is in a pair of that kind already). ok is false when there is no
+// pair.
+func renumberFor(m *numMap, t *keyTable, k int, st []thing) (*numMap, bool) {
+	pt := t.profiles[k]
+	m.reset()
+	var taken [64]bool
+	used := taken[:0]
+	if len(pt) > len(taken) {
+		used = make([]bool, 0, len(pt))
+	}
+	used = used[:len(pt)]
+	back := func(y int) int {
+		if f := m.target(numPT, y); f >= 0 {
+			return f
+		}
+		return y
+	}
+	match := func(th *thing, byHead bool) bool {
+		cands := t.byKey[k][th.key]
+		if byHead {
+			cands = t.byHead[k][th.head]
+		}
+		pick := -1
+		for _, u := range cands {
+			if used[u] || pt[u].kind != th.kind {
+				continue
+			}
+			if pick < 0 {
+				pick = int(u)
+			}
+			if pt[u].n == th.n {
+				pick = int(u)
+				break
+			}
+		}
+		if pick < 0 {
+			return false
+		}
+		used[pick] = true
+		if z := pt[pick].n; z != th.n {
+			m.set(th.kind, z, th.n)
+		}
+		return true
+	}
+	var left []*thing
+	for i := range st {
+		th := &st[i]
+		if mapsAny(m, th.refs) {
+			c := *th
+			c.key = t.lookup(c.numbered.key(back))
+			th = &c
+		}
+		if th.key < 0 || !match(th, false) {
+			if th.kind == numPT {
+				left = append(left, th)
+			}
+		}
+	}
+	for _, th := range left {
+		if th.head >= 0 {
+			match(th, true)
+		}
+	}
+	return m, m.pairs[numPT]+m.pairs[numExt] > 0
+}
+
+// mapsAny reports whether m has a pair of payload types to one of refs.
+func mapsAny(m *numMap, refs []int) bool {
+	for _, y := range refs {
+		if m.target(numPT, y) >= 0 {
+			return true
+		}
+	}
+	return false
+}

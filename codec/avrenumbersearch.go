@@ -1,0 +1,259 @@
+package codec
+
+import (
+	"sync"
+)
+
+// The search of renumbered profiles (AVFORM §14.5): which profiles have
+// a renumbered variant for a part, and bounds that keep most variants
+// from being made and diffed.
+
+// partNumbers is what the search of one part's renumbered profiles reads
+// of the part: its numbered things, and for each profile a lower bound of
+// the bytes of the part's lines that the profile renumbered lacks: the
+// lines without a number that the profile lacks (renumbering changes no
+// such line of a profile, and makes no line without a number) and the
+// lines with numbers whose shape no line of the profile has (renumbering
+// changes a line's numbers, not its shape).
+type partNumbers struct {
+	things     []thing // made when first needed (thingsOf)
+	thingsMade bool
+	plain      []int // by profile
+	// exact[k] is the bytes of the lines without a number that profile k
+	// lacks; lines the lines with numbers, for missing.
+	exact   []int
+	lines   []numberedLine
+	scratch numMap // renumberFor's, for each profile in turn
+}
+
+// numberedLine is a line of the part with numbers: its place and numbers.
+type numberedLine struct {
+	i     int
+	toks  []numToken
+	shape uint64
+}
+
+// thingsOf returns the numbered things of the part s, made once.
+func (pn *partNumbers) thingsOf(s []string) []thing {
+	if !pn.thingsMade {
+		pn.things, pn.thingsMade = profileKeys().partThings(s), true
+	}
+	return pn.things
+}
+
+// shape returns a hash of line l, whose numbers are toks, with each number
+// written as one byte 0xFF (no line holds it): lines of one shape differ
+// only in their numbers. Two shapes may share a hash, which only makes
+// the bound that reads them (partNumbers) lower.
+func shape(l string, toks []numToken) uint64 {
+	h := uint64(14695981039346656037)
+	last := 0
+	for _, t := range toks {
+		for i := last; i < t.start; i++ {
+			h = (h ^ uint64(l[i])) * 1099511628211
+		}
+		h = (h ^ 0xFF) * 1099511628211
+		last = t.end
+	}
+	for i := last; i < len(l); i++ {
+		h = (h ^ uint64(l[i])) * 1099511628211
+	}
+	return h
+}
+
+// shapeText returns the shape of line l, whose numbers are toks (AVFORM
+// §14.5): the line with each number replaced by the byte 0x00, which no
+// skeleton line holds. Renumbering changes a line's numbers, not its
+// shape.
+func shapeText(dst []byte, l string, toks []numToken) []byte {
+	last := 0
+	for _, t := range toks {
+		dst = append(append(dst, l[last:t.start]...), 0)
+		last = t.end
+	}
+	return append(dst, l[last:]...)
+}
+
+// profileShapes maps the shape of each line with numbers of a profile to
+// the profiles that have a line of that shape, ascending.
+var profileShapes = sync.OnceValue(func() map[string][]uint16 {
+	out := map[string][]uint16{}
+	for k, toks := range profileTokens() {
+		for i, tk := range toks {
+			if len(tk) == 0 {
+				continue
+			}
+			sh := string(shapeText(nil, avProfiles[k][i], tk))
+			if h := out[sh]; len(h) == 0 || h[len(h)-1] != uint16(k) {
+				out[sh] = append(h, uint16(k))
+			}
+		}
+	}
+	return out
+})
+
+// numbers returns the partNumbers of part s (ids sid), made when first
+// asked for in the part.
+func (c *partCoder) numbers(reg *registryIndex, s []string, sid []int32) *partNumbers {
+	if c.nums != nil {
+		return c.nums
+	}
+	pn := &partNumbers{plain: make([]int, len(c.missing)), exact: make([]int, len(c.missing))}
+	var ps []string
+	var pid []int32
+	shapes, numbered := profileShapes(), 0
+	var text []byte
+	slab := make([]numToken, 0, len(s))
+	for i, l := range s {
+		buf := numTokens(slab[len(slab):], l)
+		if len(buf) == 0 {
+			ps, pid = append(ps, l), append(pid, sid[i])
+			continue
+		}
+		if cap(slab)-len(slab) >= len(buf) {
+			slab = slab[:len(slab)+len(buf)]
+		}
+		pn.lines = append(pn.lines, numberedLine{i, buf, shape(l, buf)})
+		numbered += len(l) + 1
+		text = shapeText(text[:0], l, buf)
+		for _, k := range shapes[string(text)] {
+			if int(k) < len(pn.plain) {
+				pn.plain[k] -= len(l) + 1
+			}
+		}
+	}
+	shaped := append([]int(nil), pn.plain...)
+	reg.missingBytes(pn.exact, ps, pid)
+	for k := range pn.plain {
+		pn.plain[k] = pn.exact[k] + numbered + shaped[k]
+	}
+	c.nums = pn
+	return pn
+}
+
+// missing returns the bytes of the part's lines s that profile k
+// renumbered by m lacks, each with its LF, without renumbering the
+// profile: a line with numbers is in it when the profile has a line that
+// m makes it, one whose every number is, where the part's line has v, the
+// number m takes to v or v itself when m does not take v anywhere
+// (preimageIn). It stops once the bytes pass budget.
+func (pn *partNumbers) missing(k int, m *numMap, s []string, budget int) int {
+	miss := pn.exact[k]
+	set := profileLineHashes()[k]
+	for _, nl := range pn.lines {
+		if miss > budget {
+			return miss
+		}
+		if !preimageIn(set, nl, m) {
+			miss += len(s[nl.i]) + 1
+		}
+	}
+	return miss
+}
+
+// valueHash returns the hash of a line with numbers: its shape's hash and
+// its numbers' values.
+func valueHash(sh uint64, vals []int) uint64 {
+	h := sh
+	for _, v := range vals {
+		h = (h ^ uint64(v+1)) * 1099511628211
+	}
+	return h ^ h>>29
+}
+
+// profileLineHashes holds, for each profile, the valueHash of each of its
+// lines with numbers.
+var profileLineHashes = sync.OnceValue(func() []map[uint64]struct{} {
+	out := make([]map[uint64]struct{}, len(avProfiles))
+	for k, toks := range profileTokens() {
+		out[k] = map[uint64]struct{}{}
+		for i, tk := range toks {
+			if len(tk) > 0 {
+				vals := make([]int, len(tk))
+				for x, t := range tk {
+					vals[x] = t.n
+				}
+				out[k][valueHash(shape(avProfiles[k][i], tk), vals)] = struct{}{}
+			}
+		}
+	}
+	return out
+})
+
+// preimageIn reports whether a profile whose lines with numbers hash to
+// set (profileLineHashes) has a line that m renumbers to the line nl:
+// each number v of the line comes from m's z → v, or from v itself when m
+// takes v nowhere; every choice is tried (a line has a few numbers). Two
+// lines may share a hash, which only makes missing's bound lower.
+func preimageIn(set map[uint64]struct{}, nl numberedLine, m *numMap) bool {
+	var from [8][2]int // each number's choices, -1 for none
+	n := len(nl.toks)
+	if n > len(from) {
+		return true // a bound: counted as present
+	}
+	for x, t := range nl.toks {
+		from[x] = [2]int{m.target(t.kind, t.n), -1}
+		if m.image(t.kind, t.n) < 0 {
+			from[x][1] = t.n
+		}
+	}
+	var choice [8]int
+	for combo := 0; combo < 1<<n; combo++ {
+		ok := true
+		for x := range n {
+			choice[x] = from[x][combo>>x&1]
+			ok = ok && choice[x] >= 0
+		}
+		if _, in := set[valueHash(nl.shape, choice[:n])]; ok && in {
+			return true
+		}
+	}
+	return false
+}
+
+// tryRenumbered tries the part s (ids sid) against the registry profiles
+// k < n that have a renumbered variant for it: those whose bound (the
+// bytes of the part's lines that the profile renumbered cannot have,
+// partNumbers.plain) is less than every earlier profile's (AVFORM §14.5),
+// each renumbered (renumberFor), q0 + k in the tie-break order (the
+// profile's: tried after it, the profile wins a tie). Bounds of what a
+// variant costs at least (the base number, the RENUMBER, END, and the
+// bytes of the lines the profile renumbered lacks, found first without a
+// map, then with it) keep most from being made and diffed.
+func (c *partCoder) tryRenumbered(reg *registryIndex, s []string, sid []int32, in *interner, q0, n int) {
+	low := -1 // the least bound of the profiles so far
+	for k := range n {
+		q := q0 + k
+		beaten := func(lb int) bool { return lb > c.bestCost || lb == c.bestCost && q >= c.bestQ }
+		base := baseProfile + uint64(k)
+		// At least the base number, 11 17, two counts and a pair, and
+		// END; no later profile costs less.
+		least := varintLen(base) + renumberWeight*6 + 1
+		if beaten(least - c.slack) {
+			return
+		}
+		pn := c.numbers(reg, s, sid)
+		if low >= 0 && pn.plain[k] >= low {
+			continue
+		}
+		low = pn.plain[k]
+		if beaten(least + pn.plain[k] - c.slack) {
+			continue
+		}
+		m, ok := renumberFor(&pn.scratch, profileKeys(), k, pn.thingsOf(s))
+		if !ok {
+			continue
+		}
+		payload := appendRenumber(nil, m)
+		baseLen := varintLen(base) + renumberWeight*len(payload)
+		if beaten(baseLen+1+pn.plain[k]-c.slack) || beaten(baseLen+1+pn.missing(k, m, s, c.bestCost)-c.slack) {
+			continue
+		}
+		lines := renumberProfile(k, m)
+		b := newBaseIndex(in.renamedIDs(lines, avProfiles[k], reg.profiles[k].ids))
+		b.setBlocks(lines)
+		c.rename = payload
+		c.diff(s, sid, &b, base, 0, q, baseLen)
+		c.rename = nil
+	}
+}
