@@ -7,6 +7,7 @@ import { renameFor, readRename } from './avrename.js';
 import { OP_PERM, PERM_VALUE, permLen, permOp, putPerm, readPerm } from './avperm.js';
 import { OP_GEN, GEN_COUNT, genValue, isGenValue, genLine, genOf, genMoves } from './avgen.js';
 import { OP_MIRROR, MIRROR_CODE, mirrorLines, mirrorAt } from './avmirror.js';
+import { RENUMBER_WEIGHT, numTokens, numberedOf, renumbered, renumberAt, readRenumber } from './avrenumber.js';
 
 export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4, OP_REPLACE = 5;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
@@ -175,40 +176,83 @@ const hasRef = (l) => l.includes('\x0f') || l.includes('\x12');
 const hasIndex = (b) => b === BASE_OFFER || b === BASE_OWN;
 
 /**
+ * editCost is the cost of coding part s as ops over base b (choosePart):
+ * the bytes of its base number, part index and rename, RENUMBER_WEIGHT
+ * times those of a RENUMBER, those of its ops, and those of its inserted
+ * lines each with its LF.
+ */
+function editCost(s, b, ops) {
+  let cost = varintLen(b.base);
+  if (hasIndex(b.base)) cost += varintLen(b.w) + b.payload.length;
+  else if (b.payload) cost += RENUMBER_WEIGHT * b.payload.length;
+  let i = 0;
+  for (const [kind, n, lines] of ops) {
+    cost += kind === OP_MIRROR ? 2 : kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
+    if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
+    if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR) i += lines;
+    else if (kind === OP_GEN) i++;
+    else if (kind !== OP_SEEK) i += n;
+  }
+  return cost;
+}
+
+/**
+ * lacking is the bytes (each with its LF) of the lines of part s that
+ * every renumbering of a base with line index at lacks: those without a
+ * number (toks[i], numTokens) that the base lacks, that no GEN makes and
+ * no MIRROR holds. Renumbering changes no line without a number and makes
+ * none, so a diff inserts each of them.
+ */
+function lacking(s, toks, at, x, mirror) {
+  let n = 0;
+  s.forEach((l, i) => {
+    if (toks[i].length === 0 && !at.has(l) && genOf(l, x) < 0 && !mirror.includes(l)) n += byteLen(l) + 1;
+  });
+  return n;
+}
+
+/**
  * choosePart returns the cheapest coding of part s over bases, a list of
  * {base, index, lines, at} (at: lineIndex(lines)) in tie-break order
  * (AVFORM §3): {bytes, inserted} with bytes the part's edit encoding and
  * inserted its inserted lines. x is the part's index, offerParts the
- * offer's skeleton parts (null when none), for MIRROR.
+ * offer's skeleton parts (null when none), for MIRROR. A part as base is
+ * followed by the part renamed (avrename.js), a profile by the profile
+ * renumbered (avrenumber.js), whose payload counts RENUMBER_WEIGHT times.
  */
 export function choosePart(s, bases, x, offerParts = null) {
   const mirror = offerParts !== null && x < offerParts.length ? mirrorLines(offerParts[x]) : [];
   let best = null;
-  const variants = [];
+  const consider = (b) => {
+    const ops = diff(s, b.lines, b.at, x, mirror);
+    const cost = editCost(s, b, ops);
+    if (best === null || cost < best.cost) best = { cost, b, ops };
+  };
+  let toks = null, st = null; // the part's numbers, found when first needed
   for (const b of bases) {
-    if (!hasIndex(b.base)) { variants.push(b); continue; }
+    if (!hasIndex(b.base)) {
+      consider(b);
+      if (b.base < BASE_PROFILE) continue;
+      if (toks === null) { toks = s.map(numTokens); st = numberedOf(s, toks); }
+      // The profile renumbered, only when its least cost beats the best so far.
+      const least = varintLen(b.base) + 1 + lacking(s, toks, b.at, x, mirror);
+      if (least + RENUMBER_WEIGHT * 6 >= best.cost) continue;
+      const r = renumbered(b.base - BASE_PROFILE, st);
+      if (r === null || least + RENUMBER_WEIGHT * r.payload.length >= best.cost) continue;
+      const lines = r.lines();
+      consider({ base: b.base, payload: r.payload, lines, at: lineIndex(lines) });
+      continue;
+    }
     // A part as base, then the same part renamed (avrename.js).
-    variants.push({ base: b.base, w: 2 * b.index, payload: [], lines: b.lines, at: b.at });
+    consider({ base: b.base, w: 2 * b.index, payload: [], lines: b.lines, at: b.at });
     // Renamed only when the base lacks a line of s that holds a reference.
     const r = s.some((l) => hasRef(l) && !b.at.has(l)) ? renameFor(b.lines, s) : null;
-    if (r !== null) variants.push({ base: b.base, w: 2 * b.index + 1, payload: r.payload, lines: r.lines, at: lineIndex(r.lines) });
-  }
-  for (const b of variants) {
-    const ops = diff(s, b.lines, b.at, x, mirror);
-    let cost = varintLen(b.base) + (hasIndex(b.base) ? varintLen(b.w) + b.payload.length : 0);
-    let i = 0;
-    for (const [kind, n, lines] of ops) {
-      cost += kind === OP_MIRROR ? 2 : kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
-      if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
-      if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR) i += lines;
-      else if (kind === OP_GEN) i++;
-      else if (kind !== OP_SEEK) i += n;
-    }
-    if (best === null || cost < best.cost) best = { cost, b, ops };
+    if (r !== null) consider({ base: b.base, w: 2 * b.index + 1, payload: r.payload, lines: r.lines, at: lineIndex(r.lines) });
   }
   const bytes = [];
   putVarint(bytes, best.b.base);
-  if (hasIndex(best.b.base)) { putVarint(bytes, best.b.w); bytes.push(...best.b.payload); }
+  if (hasIndex(best.b.base)) putVarint(bytes, best.b.w);
+  if (best.b.payload) bytes.push(...best.b.payload);
   const inserted = [];
   let i = 0;
   for (const [kind, n, lines, rank] of best.ops) {
@@ -258,13 +302,16 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     if (total > maxSDP) throw new LimitError(off + pos, 'edits', `skeleton over the limit of ${maxSDP} bytes`);
     part.push(l);
   };
-  // A renamed base is a copy: its lines count toward the skeleton's size.
+  // A renamed or renumbered base is a copy: its lines count toward the skeleton's size.
+  const copied = (out) => {
+    for (const l of out) total += byteLen(l) + 2;
+    if (total > maxSDP) throw new LimitError(off + pos, 'edits', `skeleton and copied bases over the limit of ${maxSDP} bytes`);
+    return out;
+  };
   const renamed = (bl, start) => {
     const out = readRename(varint, bl);
     if (out === null) throw bad(start, 'a rename of a rank the base lacks');
-    for (const l of out) total += byteLen(l) + 2;
-    if (total > maxSDP) throw new LimitError(off + pos, 'edits', `skeleton and renamed bases over the limit of ${maxSDP} bytes`);
-    return out;
+    return copied(out);
   };
   while (pos < edits.length) {
     const start = pos;
@@ -287,6 +334,12 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       if (k >= profiles.length) throw new UnsupportedError(off + start, 'edits', `unknown profile ${k}`);
       base = profiles[k];
       if (k > maxProfile) maxProfile = k;
+      if (renumberAt(edits, pos)) {
+        pos += 2;
+        const r = readRenumber(varint, base);
+        if (typeof r === 'string') throw bad(start, r);
+        base = copied(r);
+      }
     }
     const part = [];
     let j = 0;

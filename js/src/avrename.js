@@ -71,7 +71,8 @@ export function renameFor(p, s) {
   return { lines: renameTokens(p, from.slice(0, n), to), payload };
 }
 
-function putUvarint(w, v) {
+/** putUvarint appends v as an unsigned LEB128 varint to the array w. */
+export function putUvarint(w, v) {
   while (v >= 0x80) { w.push((v & 0x7f) | 0x80); v = Math.floor(v / 128); }
   w.push(v);
 }
