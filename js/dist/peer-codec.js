@@ -2414,6 +2414,34 @@ function readRenumber(varint, bl) {
   if (m.pairs[NUM_PT] + m.pairs[NUM_EXT] === 0) return "RENUMBER without a pair";
   return renumber(bl, m);
 }
+function shapeText(l, toks) {
+  let out = "", last = 0;
+  for (const t of toks) {
+    out += l.slice(last, t.start) + "\0";
+    last = t.end;
+  }
+  return out + l.slice(last);
+}
+var profileShapeSets = [];
+var utf8 = new TextEncoder();
+function profileShapes(k) {
+  if (profileShapeSets[k] === void 0) {
+    const { toks } = profileNumbered(k);
+    profileShapeSets[k] = /* @__PURE__ */ new Set();
+    PROFILES[k].forEach((l, i) => {
+      if (toks[i].length > 0) profileShapeSets[k].add(shapeText(l, toks[i]));
+    });
+  }
+  return profileShapeSets[k];
+}
+function renumberBound(s, toks, k, at) {
+  const shapes = profileShapes(k);
+  let b = 0;
+  s.forEach((l, i) => {
+    if (toks[i].length === 0 ? !at.has(l) : !shapes.has(shapeText(l, toks[i]))) b += utf8.encode(l).length + 1;
+  });
+  return b;
+}
 
 // src/avedits.js
 var OP_COPY = 0;
@@ -2605,6 +2633,7 @@ function choosePart(s, bases, x, offerParts = null) {
     if (best === null || cost < best.cost) best = { cost, b, ops };
   };
   let toks = null, st = null;
+  let low = -1;
   for (const b of bases) {
     if (!hasIndex(b.base)) {
       consider(b);
@@ -2613,6 +2642,9 @@ function choosePart(s, bases, x, offerParts = null) {
         toks = s.map(numTokens);
         st = numberedOf(s, toks);
       }
+      const bound = renumberBound(s, toks, b.base - BASE_PROFILE, b.at);
+      if (low >= 0 && bound >= low) continue;
+      low = bound;
       const least = varintLen(b.base) + 1 + lacking(s, toks, b.at, x, mirror);
       if (least + RENUMBER_WEIGHT * 6 >= best.cost) continue;
       const r2 = renumbered(b.base - BASE_PROFILE, st);

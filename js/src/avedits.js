@@ -7,7 +7,7 @@ import { renameFor, readRename } from './avrename.js';
 import { OP_PERM, PERM_VALUE, permLen, permOp, putPerm, readPerm } from './avperm.js';
 import { OP_GEN, GEN_COUNT, genValue, isGenValue, genLine, genOf, genMoves } from './avgen.js';
 import { OP_MIRROR, MIRROR_CODE, mirrorLines, mirrorAt } from './avmirror.js';
-import { RENUMBER_WEIGHT, numTokens, numberedOf, renumbered, renumberAt, readRenumber } from './avrenumber.js';
+import { RENUMBER_WEIGHT, numTokens, numberedOf, renumbered, renumberAt, readRenumber, renumberBound } from './avrenumber.js';
 
 export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4, OP_REPLACE = 5;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
@@ -229,11 +229,16 @@ export function choosePart(s, bases, x, offerParts = null) {
     if (best === null || cost < best.cost) best = { cost, b, ops };
   };
   let toks = null, st = null; // the part's numbers, found when first needed
+  let low = -1; // the least renumberBound of the profiles so far
   for (const b of bases) {
     if (!hasIndex(b.base)) {
       consider(b);
       if (b.base < BASE_PROFILE) continue;
       if (toks === null) { toks = s.map(numTokens); st = numberedOf(s, toks); }
+      // Renumbered only when its bound is less than every earlier profile's.
+      const bound = renumberBound(s, toks, b.base - BASE_PROFILE, b.at);
+      if (low >= 0 && bound >= low) continue;
+      low = bound;
       // The profile renumbered, only when its least cost beats the best so far.
       const least = varintLen(b.base) + 1 + lacking(s, toks, b.at, x, mirror);
       if (least + RENUMBER_WEIGHT * 6 >= best.cost) continue;

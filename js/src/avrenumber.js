@@ -258,3 +258,39 @@ export function readRenumber(varint, bl) {
   if (m.pairs[NUM_PT] + m.pairs[NUM_EXT] === 0) return 'RENUMBER without a pair';
   return renumber(bl, m);
 }
+
+/** shapeText returns line l (numbers toks) with each number replaced by the byte 0x00. */
+function shapeText(l, toks) {
+  let out = '', last = 0;
+  for (const t of toks) { out += l.slice(last, t.start) + '\0'; last = t.end; }
+  return out + l.slice(last);
+}
+
+const profileShapeSets = [];
+const utf8 = new TextEncoder();
+
+/** profileShapes returns the set of the shapes of profile k's lines with numbers. */
+function profileShapes(k) {
+  if (profileShapeSets[k] === undefined) {
+    const { toks } = profileNumbered(k);
+    profileShapeSets[k] = new Set();
+    PROFILES[k].forEach((l, i) => { if (toks[i].length > 0) profileShapeSets[k].add(shapeText(l, toks[i])); });
+  }
+  return profileShapeSets[k];
+}
+
+/**
+ * renumberBound returns the bound of profile k (line index at) for part s
+ * (its lines' numbers toks) that decides whether k has a renumbered
+ * variant (AVFORM §14.5): the bytes, each line with its LF, of the lines
+ * without a number that the profile lacks and of the lines with numbers
+ * whose shape no line of the profile has.
+ */
+export function renumberBound(s, toks, k, at) {
+  const shapes = profileShapes(k);
+  let b = 0;
+  s.forEach((l, i) => {
+    if (toks[i].length === 0 ? !at.has(l) : !shapes.has(shapeText(l, toks[i]))) b += utf8.encode(l).length + 1;
+  });
+  return b;
+}
