@@ -183,6 +183,7 @@ type partCoder struct {
 	// missing[k] is the missing bytes of profile k (missingBytes).
 	missing []int
 	nums    *partNumbers  // for tryRenumbered, made when first needed in a part
+	numsBuf *partNumbers  // nums' storage, kept from part to part
 	scratch *coderScratch // the storage's box in coderPool (newPartCoder)
 }
 

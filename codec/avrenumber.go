@@ -209,17 +209,50 @@ func renumberLine(l string, toks []numToken, m *numMap) string {
 }
 
 // renumberProfile is renumber of profile k, whose lines' numbers it finds
-// once per process (profileTokens).
+// once per process (profileTokens); the lines it changes share one
+// string.
 func renumberProfile(k int, m *numMap) []string {
 	p, toks := avProfiles[k], profileTokens()[k]
 	out := make([]string, len(p))
 	copy(out, p)
+	var all []byte
+	var ends []int32 // where each changed line ends in all, in line order
 	for i, tk := range toks {
-		if len(tk) > 0 {
-			out[i] = renumberLine(p[i], tk, m)
+		start := len(all)
+		for _, t := range tk {
+			if to := m.image(t.kind, t.n); to >= 0 {
+				all = appendRenumbered(all, p[i], tk, m)
+				break
+			}
+		}
+		if len(all) > start {
+			ends = append(ends, int32(len(all)))
+		}
+	}
+	big, e, start := string(all), 0, 0
+	for i, tk := range toks {
+		for _, t := range tk {
+			if m.image(t.kind, t.n) >= 0 {
+				out[i] = big[start:ends[e]]
+				start = int(ends[e])
+				e++
+				break
+			}
 		}
 	}
 	return out
+}
+
+// appendRenumbered appends line l, whose numbers are toks, with m applied.
+func appendRenumbered(dst []byte, l string, toks []numToken, m *numMap) []byte {
+	last := 0
+	for _, t := range toks {
+		if to := m.image(t.kind, t.n); to >= 0 {
+			dst = strconv.AppendInt(append(dst, l[last:t.start]...), int64(to), 10)
+			last = t.end
+		}
+	}
+	return append(dst, l[last:]...)
 }
 
 // profileTokens holds the numbers of every line of every profile.

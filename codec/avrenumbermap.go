@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,31 +65,31 @@ func numberedOf(lines []string) []numbered {
 // id; a codec's lines, each followed by LF, with its own payload type
 // written `*` and every other payload type y written inv(y).
 func (nb *numbered) key(inv func(y int) int) string {
+	return string(nb.appendKey(nil, inv))
+}
+
+// appendKey appends the key of nb (key) to dst.
+func (nb *numbered) appendKey(dst []byte, inv func(y int) int) []byte {
 	if nb.kind == numExt {
 		l := nb.lines[0]
 		_, end, _ := numAt(l, len("a=extmap:"), numExt)
-		return l[end:]
+		return append(dst, l[end:]...)
 	}
 	var one [8]numToken
-	n := 0
-	for _, l := range nb.lines {
-		n += len(l) + 1
-	}
-	b := make([]byte, 0, n)
 	for _, l := range nb.lines {
 		last := 0
 		for _, t := range numTokens(one[:0], l) {
-			b = append(b, l[last:t.start]...)
+			dst = append(dst, l[last:t.start]...)
 			if y := inv(t.n); t.n == nb.n {
-				b = append(b, '*')
+				dst = append(dst, '*')
 			} else {
-				b = strconv.AppendInt(b, int64(y), 10)
+				dst = strconv.AppendInt(dst, int64(y), 10)
 			}
 			last = t.end
 		}
-		b = append(append(b, l[last:]...), '\n')
+		dst = append(append(dst, l[last:]...), '\n')
 	}
-	return string(b)
+	return dst
 }
 
 // thing is a numbered thing with its keys as ids of keyTable (-1: a key
@@ -161,10 +162,16 @@ func (t *keyTable) partThings(lines []string) []thing {
 	nbs := numberedOf(lines)
 	out := make([]thing, len(nbs))
 	var one [8]numToken
+	var buf []byte
 	for i := range nbs {
-		key, head := thingKeys(&nbs[i], same)
-		out[i] = thing{numbered: nbs[i], key: t.lookup(key), head: t.lookup(head)}
-		if nbs[i].kind != numPT || len(nbs[i].lines) == 1 {
+		out[i] = thing{numbered: nbs[i], key: -1, head: -1}
+		buf = nbs[i].appendKey(buf[:0], same)
+		out[i].key = t.lookupBytes(buf)
+		if nbs[i].kind != numPT {
+			continue
+		}
+		out[i].head = t.lookupBytes(buf[:bytes.IndexByte(buf, '\n')+1])
+		if len(nbs[i].lines) == 1 {
 			continue // an a=rtpmap line alone names no other payload type
 		}
 		for _, l := range nbs[i].lines[1:] {
@@ -176,6 +183,14 @@ func (t *keyTable) partThings(lines []string) []thing {
 		}
 	}
 	return out
+}
+
+// lookupBytes is lookup of a key held in bytes (no string made).
+func (t *keyTable) lookupBytes(k []byte) int32 {
+	if n, ok := t.ids[string(k)]; ok {
+		return n
+	}
+	return -1
 }
 
 // renumberFor returns the renumbering of a profile whose numbered things
@@ -232,11 +247,13 @@ func renumberFor(m *numMap, t *keyTable, k int, st []thing) (*numMap, bool) {
 		return true
 	}
 	var left []*thing
+	var keyBuf []byte
 	for i := range st {
 		th := &st[i]
 		if mapsAny(m, th.refs) {
 			c := *th
-			c.key = t.lookup(c.numbered.key(back))
+			keyBuf = c.numbered.appendKey(keyBuf[:0], back)
+			c.key = t.lookupBytes(keyBuf)
 			th = &c
 		}
 		if th.key < 0 || !match(th, false) {

@@ -24,6 +24,11 @@ type partNumbers struct {
 	exact   []int
 	lines   []numberedLine
 	scratch numMap // renumberFor's, for each profile in turn
+	// Storage kept from part to part (numbers).
+	ps   []string
+	pid  []int32
+	text []byte
+	slab []numToken
 }
 
 // numberedLine is a line of the part with numbers: its place and numbers.
@@ -98,12 +103,16 @@ func (c *partCoder) numbers(reg *registryIndex, s []string, sid []int32) *partNu
 	if c.nums != nil {
 		return c.nums
 	}
-	pn := &partNumbers{plain: make([]int, len(c.missing)), exact: make([]int, len(c.missing))}
-	var ps []string
-	var pid []int32
+	pn := c.numsBuf
+	if pn == nil {
+		pn = new(partNumbers)
+		c.numsBuf = pn
+	}
+	*pn = partNumbers{plain: room(pn.plain, len(c.missing))[:len(c.missing)], exact: room(pn.exact, len(c.missing))[:len(c.missing)],
+		lines: pn.lines[:0], ps: pn.ps[:0], pid: pn.pid[:0], text: pn.text[:0], slab: room(pn.slab, len(s))}
+	clear(pn.plain)
+	ps, pid, text, slab := pn.ps, pn.pid, pn.text, pn.slab
 	shapes, numbered := profileShapes(), 0
-	var text []byte
-	slab := make([]numToken, 0, len(s))
 	for i, l := range s {
 		buf := numTokens(slab[len(slab):], l)
 		if len(buf) == 0 {
@@ -122,11 +131,11 @@ func (c *partCoder) numbers(reg *registryIndex, s []string, sid []int32) *partNu
 			}
 		}
 	}
-	shaped := append([]int(nil), pn.plain...)
 	reg.missingBytes(pn.exact, ps, pid)
 	for k := range pn.plain {
-		pn.plain[k] = pn.exact[k] + numbered + shaped[k]
+		pn.plain[k] += pn.exact[k] + numbered
 	}
+	pn.ps, pn.pid, pn.text, pn.slab = ps, pid, text, slab
 	c.nums = pn
 	return pn
 }
