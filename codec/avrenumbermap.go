@@ -21,30 +21,33 @@ import (
 type numbered struct {
 	kind, n int
 	lines   []string
+	toks    [][]numToken // each line's numbers (numTokens)
 }
 
 // numberedOf returns the numbered things of a part's lines (numbered).
-func numberedOf(lines []string) []numbered {
-	var out []numbered
-	var at [128]int16 // payload type: one more than its codec's place in out
-	var one [8]numToken
-	var loose [][2]int // (line, payload type) of the lines before their a=rtpmap
-	for i, l := range lines {
-		if len(l) < 7 || l[0] != 'a' || l[1] != '=' {
-			continue // no line with a first number
+func numberedOf(lines []string, toks [][]numToken) []numbered {
+	if toks == nil {
+		toks = make([][]numToken, len(lines))
+		for i, l := range lines {
+			toks[i] = numTokens(nil, l)
 		}
-		buf := numTokens(one[:0], l)
+	}
+	var out []numbered
+	var at [128]int16  // payload type: one more than its codec's place in out
+	var loose [][2]int // (line, payload type) of the a=fmtp and a=rtcp-fb lines
+	for i, l := range lines {
+		buf := toks[i]
 		if len(buf) == 0 || buf[0].start != strings.IndexByte(l, ':')+1 {
 			continue
 		}
 		t := buf[0]
 		switch {
 		case t.kind == numExt:
-			out = append(out, numbered{kind: numExt, n: t.n, lines: lines[i : i+1]})
+			out = append(out, numbered{kind: numExt, n: t.n, lines: lines[i : i+1], toks: toks[i : i+1]})
 		case strings.HasPrefix(l, "a=rtpmap:"):
 			if at[t.n] == 0 {
 				at[t.n] = int16(len(out) + 1)
-				out = append(out, numbered{kind: numPT, n: t.n, lines: lines[i : i+1 : i+1]})
+				out = append(out, numbered{kind: numPT, n: t.n, lines: lines[i : i+1 : i+1], toks: toks[i : i+1 : i+1]})
 			}
 		default:
 			loose = append(loose, [2]int{i, t.n})
@@ -56,6 +59,7 @@ func numberedOf(lines []string) []numbered {
 	for _, x := range loose {
 		if k := at[x[1]]; k > 0 {
 			out[k-1].lines = append(out[k-1].lines, lines[x[0]])
+			out[k-1].toks = append(out[k-1].toks, toks[x[0]])
 		}
 	}
 	return out
@@ -75,10 +79,9 @@ func (nb *numbered) appendKey(dst []byte, inv func(y int) int) []byte {
 		_, end, _ := numAt(l, len("a=extmap:"), numExt)
 		return append(dst, l[end:]...)
 	}
-	var one [8]numToken
-	for _, l := range nb.lines {
+	for x, l := range nb.lines {
 		last := 0
-		for _, t := range numTokens(one[:0], l) {
+		for _, t := range nb.toks[x] {
 			dst = append(dst, l[last:t.start]...)
 			if y := inv(t.n); t.n == nb.n {
 				dst = append(dst, '*')
@@ -122,7 +125,7 @@ var profileKeys = sync.OnceValue(func() *keyTable {
 		return int32(len(t.ids) - 1)
 	}
 	for k, p := range avProfiles {
-		for _, nb := range numberedOf(p) {
+		for _, nb := range numberedOf(p, nil) {
 			key, head := thingKeys(&nb, same)
 			t.profiles[k] = append(t.profiles[k], thing{numbered: nb, key: id(key), head: id(head)})
 		}
@@ -158,10 +161,9 @@ func (t *keyTable) lookup(k string) int32 {
 
 // partThings returns the numbered things of a part, their keys made with
 // the identity.
-func (t *keyTable) partThings(lines []string) []thing {
-	nbs := numberedOf(lines)
+func (t *keyTable) partThings(lines []string, toks [][]numToken) []thing {
+	nbs := numberedOf(lines, toks)
 	out := make([]thing, len(nbs))
-	var one [8]numToken
 	var buf []byte
 	for i := range nbs {
 		out[i] = thing{numbered: nbs[i], key: -1, head: -1}
@@ -174,8 +176,8 @@ func (t *keyTable) partThings(lines []string) []thing {
 		if len(nbs[i].lines) == 1 {
 			continue // an a=rtpmap line alone names no other payload type
 		}
-		for _, l := range nbs[i].lines[1:] {
-			for _, tk := range numTokens(one[:0], l) {
+		for _, tks := range nbs[i].toks[1:] {
+			for _, tk := range tks {
 				if tk.n != nbs[i].n {
 					out[i].refs = append(out[i].refs, tk.n)
 				}

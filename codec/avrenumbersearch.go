@@ -24,6 +24,7 @@ type partNumbers struct {
 	exact   []int
 	lines   []numberedLine
 	scratch numMap // renumberFor's, for each profile in turn
+	lineToks [][]numToken // each line's numbers
 	// Storage kept from part to part (numbers).
 	ps   []string
 	pid  []int32
@@ -41,7 +42,7 @@ type numberedLine struct {
 // thingsOf returns the numbered things of the part s, made once.
 func (pn *partNumbers) thingsOf(s []string) []thing {
 	if !pn.thingsMade {
-		pn.things, pn.thingsMade = profileKeys().partThings(s), true
+		pn.things, pn.thingsMade = profileKeys().partThings(s, pn.lineToks), true
 	}
 	return pn.things
 }
@@ -109,12 +110,13 @@ func (c *partCoder) numbers(reg *registryIndex, s []string, sid []int32) *partNu
 		c.numsBuf = pn
 	}
 	*pn = partNumbers{plain: room(pn.plain, len(c.missing))[:len(c.missing)], exact: room(pn.exact, len(c.missing))[:len(c.missing)],
-		lines: pn.lines[:0], ps: pn.ps[:0], pid: pn.pid[:0], text: pn.text[:0], slab: room(pn.slab, len(s))}
+		lines: pn.lines[:0], lineToks: room(pn.lineToks, len(s))[:len(s)], ps: pn.ps[:0], pid: pn.pid[:0], text: pn.text[:0], slab: room(pn.slab, len(s))}
 	clear(pn.plain)
 	ps, pid, text, slab := pn.ps, pn.pid, pn.text, pn.slab
 	shapes, numbered := profileShapes(), 0
 	for i, l := range s {
 		buf := numTokens(slab[len(slab):], l)
+		pn.lineToks[i] = buf
 		if len(buf) == 0 {
 			ps, pid = append(ps, l), append(pid, sid[i])
 			continue
