@@ -21,9 +21,9 @@ type partNumbers struct {
 	plain      []int // by profile
 	// exact[k] is the bytes of the lines without a number that profile k
 	// lacks; lines the lines with numbers, for missing.
-	exact   []int
-	lines   []numberedLine
-	scratch numMap // renumberFor's, for each profile in turn
+	exact    []int
+	lines    []numberedLine
+	scratch  numMap       // renumberFor's, for each profile in turn
 	lineToks [][]numToken // each line's numbers
 	// Storage kept from part to part (numbers).
 	ps   []string
