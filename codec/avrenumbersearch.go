@@ -114,20 +114,32 @@ func (c *partCoder) numbers(reg *registryIndex, s []string, sid []int32) *partNu
 	clear(pn.plain)
 	ps, pid, text, slab := pn.ps, pn.pid, pn.text, pn.slab
 	shapes, numbered := profileShapes(), 0
+	known := registryNumbers()
 	for i, l := range s {
-		buf := numTokens(slab[len(slab):], l)
+		var buf []numToken
+		var sh uint64
+		var holders []uint16
+		if id := sid[i]; id >= 0 && int(id) < len(known) {
+			buf, sh, holders = known[id].toks, known[id].shape, known[id].holders
+		} else {
+			buf = numTokens(slab[len(slab):], l)
+			if cap(slab)-len(slab) >= len(buf) {
+				slab = slab[:len(slab)+len(buf)]
+			}
+			if len(buf) > 0 {
+				sh = shape(l, buf)
+				text = shapeText(text[:0], l, buf)
+				holders = shapes[string(text)]
+			}
+		}
 		pn.lineToks[i] = buf
 		if len(buf) == 0 {
 			ps, pid = append(ps, l), append(pid, sid[i])
 			continue
 		}
-		if cap(slab)-len(slab) >= len(buf) {
-			slab = slab[:len(slab)+len(buf)]
-		}
-		pn.lines = append(pn.lines, numberedLine{i, buf, shape(l, buf)})
+		pn.lines = append(pn.lines, numberedLine{i, buf, sh})
 		numbered += len(l) + 1
-		text = shapeText(text[:0], l, buf)
-		for _, k := range shapes[string(text)] {
+		for _, k := range holders {
 			if int(k) < len(pn.plain) {
 				pn.plain[k] -= len(l) + 1
 			}
@@ -268,3 +280,26 @@ func (c *partCoder) tryRenumbered(reg *registryIndex, s []string, sid []int32, i
 		c.rename = nil
 	}
 }
+
+// knownLine is what numbers reads of a line of the registry: its
+// numbers, its shape's hash and the profiles holding a line of its shape.
+type knownLine struct {
+	toks    []numToken
+	shape   uint64
+	holders []uint16
+}
+
+// registryNumbers holds the knownLine of every line of the registry, by
+// its id (registryIndex.ids), found once per process: most lines of a part
+// are the registry's.
+var registryNumbers = sync.OnceValue(func() []knownLine {
+	reg, shapes := profileIndex(), profileShapes()
+	out := make([]knownLine, len(reg.ids))
+	for l, id := range reg.ids {
+		toks := numTokens(nil, l)
+		if len(toks) > 0 {
+			out[id] = knownLine{toks, shape(l, toks), shapes[string(shapeText(nil, l, toks))]}
+		}
+	}
+	return out
+})
