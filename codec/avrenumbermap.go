@@ -32,35 +32,69 @@ func numberedOf(lines []string, toks [][]numToken) []numbered {
 			toks[i] = numTokens(nil, l)
 		}
 	}
+	// First the things and each codec's number of lines, then their lines
+	// in one backing array: a codec's a=rtpmap line, then its a=fmtp and
+	// a=rtcp-fb lines in line order (Firefox's come before it; the key is
+	// the same either way for one stack).
 	var out []numbered
-	var at [128]int16  // payload type: one more than its codec's place in out
-	var loose [][2]int // (line, payload type) of the a=fmtp and a=rtcp-fb lines
+	var at [128]int16 // payload type: one more than its codec's place in out
+	owner := make([]int16, len(lines))
+	total := 0
 	for i, l := range lines {
 		buf := toks[i]
 		if len(buf) == 0 || buf[0].start != strings.IndexByte(l, ':')+1 {
 			continue
 		}
-		t := buf[0]
-		switch {
+		switch t := buf[0]; {
 		case t.kind == numExt:
-			out = append(out, numbered{kind: numExt, n: t.n, lines: lines[i : i+1], toks: toks[i : i+1]})
+			out = append(out, numbered{kind: numExt, n: t.n})
+			owner[i], total = int16(len(out)), total+1
 		case strings.HasPrefix(l, "a=rtpmap:"):
 			if at[t.n] == 0 {
-				at[t.n] = int16(len(out) + 1)
-				out = append(out, numbered{kind: numPT, n: t.n, lines: lines[i : i+1 : i+1], toks: toks[i : i+1 : i+1]})
+				out = append(out, numbered{kind: numPT, n: t.n})
+				at[t.n] = int16(len(out))
+				owner[i], total = int16(len(out)), total+1
 			}
 		default:
-			loose = append(loose, [2]int{i, t.n})
+			owner[i] = -int16(t.n) - 1 // an a=fmtp or a=rtcp-fb line of payload type t.n
 		}
 	}
-	// The a=fmtp and a=rtcp-fb lines, to their codecs in line order: a
-	// codec's lines are its a=rtpmap line's and then these (Firefox's
-	// come before it; the key is the same either way for one stack).
-	for _, x := range loose {
-		if k := at[x[1]]; k > 0 {
-			out[k-1].lines = append(out[k-1].lines, lines[x[0]])
-			out[k-1].toks = append(out[k-1].toks, toks[x[0]])
+	for i, o := range owner {
+		if o < 0 {
+			if k := at[-o-1]; k > 0 {
+				owner[i], total = k, total+1
+			} else {
+				owner[i] = 0
+			}
 		}
+	}
+	// A counting sort: each thing's lines from its place in the backing
+	// arrays, its head first.
+	next := make([]int, len(out)+1)
+	for _, o := range owner {
+		if o > 0 {
+			next[o]++
+		}
+	}
+	for k := 1; k <= len(out); k++ {
+		next[k] += next[k-1]
+	}
+	// next[k] is now where thing k's lines end; thing k starts at next[k-1].
+	ls, ts := make([]string, total), make([][]numToken, total)
+	fill := append([]int(nil), next[:len(out)]...) // thing k+1's next free place, its head's first
+	for pass := 0; pass < 2; pass++ {
+		for i, o := range owner {
+			if o <= 0 {
+				continue
+			}
+			if head := out[o-1].kind == numExt || strings.HasPrefix(lines[i], "a=rtpmap:"); head == (pass == 0) {
+				ls[fill[o-1]], ts[fill[o-1]] = lines[i], toks[i]
+				fill[o-1]++
+			}
+		}
+	}
+	for k := range out {
+		out[k].lines, out[k].toks = ls[next[k]:next[k+1]:next[k+1]], ts[next[k]:next[k+1]:next[k+1]]
 	}
 	return out
 }
