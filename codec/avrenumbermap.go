@@ -185,14 +185,6 @@ func thingKeys(nb *numbered, inv func(y int) int) (key, head string) {
 	return key, head
 }
 
-// lookup returns the id of key k, -1 when no profile has it.
-func (t *keyTable) lookup(k string) int32 {
-	if n, ok := t.ids[k]; ok {
-		return n
-	}
-	return -1
-}
-
 // partThings returns the numbered things of a part, their keys made with
 // the identity.
 func (t *keyTable) partThings(lines []string, toks [][]numToken) []thing {
