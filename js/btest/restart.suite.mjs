@@ -215,20 +215,14 @@ const creds = (page) => page.evaluate(() => {
 // The pages: offerer (kinds[0]) and answerer (kinds[1]) restart each
 // other's connection: offered by the first, then the second, and the first
 // again; messages on the default channel and on a second one each time.
-// Two Chromiums are a todo: with Chromium 156.0.8078.129 the offering
-// Chromium often selects a pair of its new candidate with the other's old
-// one, which the other's old ICE generation answers, and never moves to a
-// pair of the new generation; restart.js's mixedGeneration then never
-// calls the restart connected on the offering side, while the answering
-// side (its old pair still receiving) does. Seen on 2026-12-07 in 3 of 4
-// runs with 3 tries of 5 s (and 1 of 1 with tries of 12 s); the pair's
-// statistics showed it (local ufrag new, remote ufrag the old one). Two
-// Chromiums still restart in mediarestart.suite.mjs, peermedia's
-// Chromium↔Chromium and glare's browser↔browser redials.
-const twoChromiums = 'two Chromiums: the offerer keeps a pair of mixed generations, which mixedGeneration never calls connected';
+// Two Chromiums were a todo until restart.js's recheck: with Chromium
+// 156.0.8078.129 the offering Chromium selected a pair of its new
+// candidate with the other's old one (which the other's old ICE
+// generation answers) and never checked a pair of the new generation, so
+// mixedGeneration never called the restart connected on its side (3 of 4
+// runs failed on 2026-12-07).
 for (const kinds of [['chromium', 'firefox'], ['firefox', 'chromium'], ['chromium', 'chromium'], ['firefox', 'firefox']]) {
-  const known = kinds[0] === 'chromium' && kinds[1] === 'chromium' ? H.todo(twoChromiums) : {};
-  test(`${kinds[0]} and ${kinds[1]} restart each other's connection`, { timeout: 150000, ...known }, async () => {
+  test(`${kinds[0]} and ${kinds[1]} restart each other's connection`, { timeout: 150000 }, async () => {
     const bs = [];
     try {
       const pages = [];

@@ -426,6 +426,7 @@ async function setLocal(c, desc) {
   c._check();
   return { type: pc.localDescription.type, sdp: pc.localDescription.sdp };
 }
+var RECHECK = 1e3;
 var Restart = class {
   constructor(conn) {
     this.conn = conn;
@@ -438,6 +439,7 @@ var Restart = class {
     this.unreachable = false;
     this.gen = 0;
     this.applying = Promise.resolve();
+    this.remotes = [];
   }
   // check throws unless a restart may begin now.
   check() {
@@ -452,6 +454,9 @@ var Restart = class {
     clearTimeout(this.timer);
     this.pending = true;
     this.rx = null;
+    this.mixed = 0;
+    this.rechecked = false;
+    if (!this.remotes.length) this.remotes.push(ufragOf(c.pc.currentRemoteDescription?.sdp));
     this.before = void 0;
     selectedPair(c.pc).then((p) => {
       if (this.before === void 0) this.before = p?.id ?? null;
@@ -502,6 +507,7 @@ var Restart = class {
     this.begin();
     await c.pc.setRemoteDescription({ type: "offer", sdp: keepRole(desc.sdp, c._setup) });
     const desc2 = await setLocal(c, await c.pc.createAnswer());
+    this.applied();
     return encode(desc2, offerCode, { policy: c.options.policy });
   }
   async complete(answerCode) {
@@ -513,21 +519,62 @@ var Restart = class {
     const desc = decode(answerCode, { offer: this.offerCode });
     if (desc.type !== "answer") throw new PeerError("code", "peer: an offer's code where a restart answer's was expected");
     await c.pc.setRemoteDescription(desc);
+    this.applied();
     this.offerCode = null;
+  }
+  // applied numbers the peer's ufrag of the remote description applied.
+  applied() {
+    const u = ufragOf(this.conn.pc.currentRemoteDescription?.sdp);
+    if (u && this.remotes.at(-1) !== u) this.remotes.push(u);
+  }
+  // recheck runs while the selected pair is of mixed generations (our new
+  // candidate, the peer's old one; mixedGeneration). Chromium selects
+  // such a pair as soon as it has its restart offer (the peer's old ICE
+  // agent answers), and may then never check a pair of the new
+  // generation: its statistics show them 'waiting', with requests
+  // received and none sent (seen with Chromium 156 as the offerer, with a
+  // Chromium answerer in most restarts). Its ICE controller prunes a pair
+  // no better than the selected one on the same network: one whose
+  // remote candidate it learnt from the peer's checks before the answer
+  // (peer-reflexive, of a lower priority), or whose priority the code
+  // made lower (candidatesOf); a pruned pair is checked again only when
+  // the selected one fails, and the mixed one does not. After RECHECK ms
+  // of that, recheck gives the ICE agent the answer's candidates again,
+  // of the generation after the peer's current one (this.remotes), for
+  // which Chromium makes new pairs in place of the pruned ones; it checks
+  // them and selects one (of the younger generation, at an equal
+  // priority). Once a restart.
+  recheck() {
+    const pc = this.conn.pc;
+    if (!this.mixed) this.mixed = Date.now();
+    if (this.rechecked || Date.now() - this.mixed < RECHECK) return;
+    this.rechecked = true;
+    for (const cand of candidatesOf(pc.currentRemoteDescription.sdp, this.remotes.length)) {
+      pc.addIceCandidate(cand).catch(() => {
+      });
+    }
   }
   // probe polls, while a restart is pending, until it has connected: both
   // descriptions applied, ICE connected, and a selected candidate pair
   // other than the one before the restart, or the same one (Chromium keeps
   // a working pair through a restart) once it has received something
   // since: the path works either way. A pair of our new candidate with
-  // one of the peer's old generation is not connected (mixedGeneration).
+  // one of the peer's old generation is not connected (mixedGeneration;
+  // recheck, if it stays selected), unless a pair of both new ufrags has
+  // received data (fresh: the peer's new ICE agent sends to ours).
   async probe() {
     clearTimeout(this.poll);
     const c = this.conn, pc = c.pc;
     if (!this.pending || c.reason) return;
     if (pc.signalingState === "stable" && ["connected", "completed"].includes(pc.iceConnectionState)) {
-      const p = await selectedPair(pc);
-      if (p && !mixedGeneration(ufragOf(pc.currentLocalDescription?.sdp), ufragOf(pc.currentRemoteDescription?.sdp), p.localUfrag, p.remoteUfrag)) {
+      const local = ufragOf(pc.currentLocalDescription?.sdp), remote = ufragOf(pc.currentRemoteDescription?.sdp);
+      const p = await selectedPair(pc, local, remote);
+      if (p?.fresh) {
+        this.connected();
+        return;
+      }
+      if (p && mixedGeneration(local, remote, p.localUfrag, p.remoteUfrag)) this.recheck();
+      else if (p) {
         const rx = (p.packetsReceived || 0) + (p.responsesReceived || 0) + (p.requestsReceived || 0) + (p.bytesReceived || 0);
         if (this.before !== void 0 && p.id !== this.before || this.rx && (this.rx.id !== p.id || rx > this.rx.n)) {
           this.connected();
@@ -591,22 +638,43 @@ var Restart = class {
 function mixedGeneration(local, remote, pairLocal, pairRemote) {
   return !!pairLocal && !!pairRemote && pairLocal === local && pairRemote !== remote;
 }
-async function selectedPair(pc) {
+async function selectedPair(pc, local, remote) {
   let stats;
   try {
     stats = await pc.getStats();
   } catch {
     return null;
   }
-  let pair = null;
+  let pair = null, fresh = false;
+  const ufrag = (id) => stats.get(id)?.usernameFragment;
   stats.forEach((r) => {
     if (r.type === "transport" && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId) || pair;
+    if (r.type === "candidate-pair" && r.bytesReceived > 0 && local && ufrag(r.localCandidateId) === local && ufrag(r.remoteCandidateId) === remote) fresh = true;
   });
   if (!pair) stats.forEach((r) => {
     if (r.type === "candidate-pair" && r.selected) pair = r;
   });
   if (!pair || pair.state !== "succeeded") return null;
-  return { ...pair, localUfrag: stats.get(pair.localCandidateId)?.usernameFragment, remoteUfrag: stats.get(pair.remoteCandidateId)?.usernameFragment };
+  return { ...pair, fresh, localUfrag: ufrag(pair.localCandidateId), remoteUfrag: ufrag(pair.remoteCandidateId) };
+}
+function candidatesOf(sdp, gen) {
+  const cands = [];
+  let mid = null, index = -1;
+  for (const line of sdp.split(/\r?\n/)) {
+    if (line.startsWith("m=")) {
+      index++;
+      mid = null;
+    }
+    const m = /^a=mid:(\S+)/.exec(line);
+    if (m) {
+      mid = m[1];
+      for (const x of cands) if (x.sdpMLineIndex === index) x.sdpMid = mid;
+    }
+    const c = /^a=(candidate:\S+ \d+ \S+ )(\d+)( .*?)(?: generation \d+)?$/.exec(line);
+    const prio = c && (Number(c[2]) & 4278190335 | 16776960) >>> 0;
+    if (c) cands.push({ candidate: `${c[1]}${prio}${c[3]} generation ${gen}`, sdpMid: mid, sdpMLineIndex: index });
+  }
+  return cands;
 }
 
 // src/peer/connection.js

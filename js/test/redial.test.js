@@ -43,3 +43,17 @@ test('a restarted pair of our new candidate and the peer\'s old one is not conne
   assert.equal(mixedGeneration('new', 'NEW', 'old', 'OLD'), false); // the pair kept through the restart
   assert.equal(mixedGeneration('new', 'NEW', undefined, undefined), false); // Firefox reports no ufrags
 });
+
+test('a recheck gives the answer\'s candidates again, of the next generation and the highest local preference', async () => {
+  const { candidatesOf } = await import('../src/peer/restart.js');
+  const sdp = 'v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n' +
+    'a=candidate:1 1 udp 2130706175 192.0.2.2 36200 typ host generation 0\r\n' +
+    'a=candidate:2 1 udp 1694498559 198.51.100.7 4000 typ srflx raddr 0.0.0.0 rport 0\r\n' +
+    'a=ice-ufrag:Mm2c\r\na=mid:0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:1\r\n' +
+    'a=candidate:3 2 udp 16777214 203.0.113.9 5000 typ relay raddr 0.0.0.0 rport 0\r\n';
+  assert.deepEqual(candidatesOf(sdp, 3), [
+    { candidate: 'candidate:1 1 udp 2130706431 192.0.2.2 36200 typ host generation 3', sdpMid: '0', sdpMLineIndex: 0 },
+    { candidate: 'candidate:2 1 udp 1694498815 198.51.100.7 4000 typ srflx raddr 0.0.0.0 rport 0 generation 3', sdpMid: '0', sdpMLineIndex: 0 },
+    { candidate: 'candidate:3 2 udp 16777214 203.0.113.9 5000 typ relay raddr 0.0.0.0 rport 0 generation 3', sdpMid: '1', sdpMLineIndex: 1 },
+  ]);
+});

@@ -30,11 +30,12 @@ export const RESTART_RETRY = 1000;
  * btest/intro.suite.mjs (3 runs of 4) while a Pairing could verify HELLO
  * twice (fixed), and since (1 run of 2): Chromium had selected a pair of
  * its new candidate and Firefox's old one; restart.js's mixedGeneration
- * now keeps Chromium from calling that connected, so its initiator
- * repeats the restart. Still needed: Chromium may instead keep its old
- * pair, which it cannot tell from a restart connected with a Chromium
- * peer (js/README.md, "A known browser problem"), and Firefox, as the
- * offerer, reports no ufrags at all.
+ * now keeps Chromium from calling that connected (and its recheck gives
+ * Chromium the pairs of the new generation again), so its initiator
+ * repeats the restart if it still does not connect. Still needed:
+ * Chromium may instead keep its old pair, which it cannot tell from a
+ * restart connected with a Chromium peer (js/README.md, "A known browser
+ * problem"), and Firefox, as the offerer, reports no ufrags at all.
  */
 export const RESPONDER_FALLBACK = RESTART_ATTEMPT + RESTART_RETRY + 1000;
 
