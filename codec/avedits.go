@@ -445,11 +445,11 @@ func readBase(edits []byte, p *int, offer, own [][]string, answer bool, off int)
 		return nil, -1, false, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
 	}
 	k := int(base - baseProfile)
-	bl, msg := readRenumber(edits, p, avProfiles[k])
+	bl, renumbered, msg := readRenumber(edits, p, k)
 	if msg != "" {
 		return nil, -1, false, bad("%s", msg)
 	}
-	return bl, k, len(bl) > 0 && &bl[0] != &avProfiles[k][0], nil
+	return bl, k, renumbered, nil
 }
 
 // readVarint reads an unsigned LEB128 varint of at most maxVarintLen bytes

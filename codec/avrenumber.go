@@ -164,28 +164,6 @@ func paramTokens(out []numToken, l string, p, e int) []numToken {
 	return out
 }
 
-// rewrite returns l with each of its numbers (numTokens) replaced by
-// what f says (ok false: left as it is).
-func rewrite(l string, toks []numToken, f func(t numToken) (string, bool)) string {
-	var b []byte
-	last := 0
-	for _, t := range toks {
-		s, ok := f(t)
-		if !ok {
-			continue
-		}
-		if b == nil {
-			b = make([]byte, 0, len(l)+4)
-		}
-		b = append(append(b, l[last:t.start]...), s...)
-		last = t.end
-	}
-	if b == nil {
-		return l
-	}
-	return string(append(b, l[last:]...))
-}
-
 // renumber returns the lines with m applied to every number at once (a
 // line that keeps its numbers is the same string).
 func renumber(lines []string, m *numMap) []string {
@@ -193,19 +171,22 @@ func renumber(lines []string, m *numMap) []string {
 	var buf []numToken
 	for i, l := range lines {
 		buf = numTokens(buf, l)
-		out[i] = renumberLine(l, buf, m)
+		out[i] = l
+		if m.changes(buf) {
+			out[i] = string(appendRenumbered(nil, l, buf, m))
+		}
 	}
 	return out
 }
 
-// renumberLine returns line l, whose numbers are toks, with m applied.
-func renumberLine(l string, toks []numToken, m *numMap) string {
-	return rewrite(l, toks, func(t numToken) (string, bool) {
-		if to := m.image(t.kind, t.n); to >= 0 {
-			return strconv.Itoa(to), true
+// changes reports whether m changes one of the numbers toks.
+func (m *numMap) changes(toks []numToken) bool {
+	for _, t := range toks {
+		if m.image(t.kind, t.n) >= 0 {
+			return true
 		}
-		return "", false
-	})
+	}
+	return false
 }
 
 // renumberProfile is renumber of profile k, whose lines' numbers it finds
@@ -213,32 +194,19 @@ func renumberLine(l string, toks []numToken, m *numMap) string {
 // string.
 func renumberProfile(k int, m *numMap) []string {
 	p, toks := avProfiles[k], profileTokens()[k]
-	out := make([]string, len(p))
-	copy(out, p)
+	out := append([]string(nil), p...)
 	var all []byte
-	var ends []int32 // where each changed line ends in all, in line order
+	var changed []int32 // each changed line's place, then where it ends in all
 	for i, tk := range toks {
-		start := len(all)
-		for _, t := range tk {
-			if to := m.image(t.kind, t.n); to >= 0 {
-				all = appendRenumbered(all, p[i], tk, m)
-				break
-			}
-		}
-		if len(all) > start {
-			ends = append(ends, int32(len(all)))
+		if m.changes(tk) {
+			all = appendRenumbered(all, p[i], tk, m)
+			changed = append(changed, int32(i), int32(len(all)))
 		}
 	}
-	big, e, start := string(all), 0, 0
-	for i, tk := range toks {
-		for _, t := range tk {
-			if m.image(t.kind, t.n) >= 0 {
-				out[i] = big[start:ends[e]]
-				start = int(ends[e])
-				e++
-				break
-			}
-		}
+	big, start := string(all), int32(0)
+	for x := 0; x < len(changed); x += 2 {
+		out[changed[x]] = big[start:changed[x+1]]
+		start = changed[x+1]
 	}
 	return out
 }
@@ -284,47 +252,59 @@ func appendRenumber(dst []byte, m *numMap) []byte {
 }
 
 // renumberLen returns the bytes of the RENUMBER at edits[p] (after a
-// profile's base number), 0 when there is none: the part's seed (partSeed)
-// counts them as the search does.
+// profile's base number), 0 when there is none or it is faulty: the
+// part's seed (partSeed) counts them as the search does.
 func renumberLen(edits []byte, p int) int {
 	start := p
-	if _, msg := readRenumber(edits, &p, nil); msg != "" || p == start {
+	if m, msg := parseRenumber(edits, &p); m == nil || msg != "" {
 		return 0
 	}
 	return p - start
 }
 
-// readRenumber reads the RENUMBER at edits[*p] (after a profile's base
-// number) when there is one, and returns the profile lines bl renumbered;
+// readRenumber reads the RENUMBER at edits[*p] (after the base number of
+// profile k) when there is one, and returns the profile's lines,
+// renumbered when it read one (renumbered); msg names the fault of a
+// malformed one.
+func readRenumber(edits []byte, p *int, k int) (lines []string, renumbered bool, msg string) {
+	m, msg := parseRenumber(edits, p)
+	if m == nil || msg != "" {
+		return avProfiles[k], false, msg
+	}
+	return renumberProfile(k, m), true, ""
+}
+
+// parseRenumber reads the RENUMBER at edits[*p] (after a profile's base
+// number): its map, nil when there is none (edits[*p] is not 0x0B 0x11);
 // msg names the fault of a malformed one.
-func readRenumber(edits []byte, p *int, bl []string) (out []string, msg string) {
+func parseRenumber(edits []byte, p *int) (m *numMap, msg string) {
 	if *p+1 >= len(edits) || edits[*p] != permValue || edits[*p+1] != renumberCode {
-		return bl, ""
+		return nil, ""
 	}
 	*p += 2
-	m := newNumMap()
+	m = newNumMap()
 	for kind := range m.to {
 		n, ok := readVarint(edits, p)
 		if !ok || n > uint64(numLimit[kind]) {
-			return nil, "RENUMBER truncated or of too many pairs"
+			return m, "RENUMBER truncated or of too many pairs"
 		}
 		last := -1
 		for range n {
 			f, ok1 := readVarint(edits, p)
 			t, ok2 := readVarint(edits, p)
 			if !ok1 || !ok2 || f >= uint64(numLimit[kind]) || t >= uint64(numLimit[kind]) {
-				return nil, "RENUMBER truncated or of a number past its kind's limit"
+				return m, "RENUMBER truncated or of a number past its kind's limit"
 			}
 			if int(f) <= last || f == t || !m.set(kind, int(f), int(t)) {
-				return nil, "RENUMBER pairs not ascending, not distinct or of a number to itself"
+				return m, "RENUMBER pairs not ascending, not distinct or of a number to itself"
 			}
 			last = int(f)
 		}
 	}
 	if m.pairs[numPT]+m.pairs[numExt] == 0 {
-		return nil, "RENUMBER without a pair"
+		return m, "RENUMBER without a pair"
 	}
-	return renumber(bl, m), ""
+	return m, ""
 }
 
 // renumberWeight is what each byte of a RENUMBER counts in the cost of a

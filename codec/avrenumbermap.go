@@ -99,14 +99,10 @@ func numberedOf(lines []string, toks [][]numToken) []numbered {
 	return out
 }
 
-// key returns the key of a numbered thing: an extension's line after its
-// id; a codec's lines, each followed by LF, with its own payload type
-// written `*` and every other payload type y written inv(y).
-func (nb *numbered) key(inv func(y int) int) string {
-	return string(nb.appendKey(nil, inv))
-}
-
-// appendKey appends the key of nb (key) to dst.
+// appendKey appends the key of a numbered thing to dst: an extension's
+// line after its id; a codec's lines, each followed by LF, with its own
+// payload type written `*` and every other payload type y written inv(y).
+// A codec's head key is the key up to its first LF (headLen).
 func (nb *numbered) appendKey(dst []byte, inv func(y int) int) []byte {
 	if nb.kind == numExt {
 		l := nb.lines[0]
@@ -158,10 +154,11 @@ var profileKeys = sync.OnceValue(func() *keyTable {
 		t.ids[k] = int32(len(t.ids))
 		return int32(len(t.ids) - 1)
 	}
+	var buf []byte
 	for k, p := range avProfiles {
 		for _, nb := range numberedOf(p, nil) {
-			key, head := thingKeys(&nb, same)
-			t.profiles[k] = append(t.profiles[k], thing{numbered: nb, key: id(key), head: id(head)})
+			buf = nb.appendKey(buf[:0], same)
+			t.profiles[k] = append(t.profiles[k], thing{numbered: nb, key: id(string(buf)), head: id(string(buf[:headLen(&nb, buf)]))})
 		}
 		t.byKey[k], t.byHead[k] = map[int32][]int16{}, map[int32][]int16{}
 		for u, th := range t.profiles[k] {
@@ -176,13 +173,13 @@ var profileKeys = sync.OnceValue(func() *keyTable {
 
 func same(y int) int { return y }
 
-// thingKeys returns the key and head key of nb made with inv.
-func thingKeys(nb *numbered, inv func(y int) int) (key, head string) {
-	key = nb.key(inv)
-	if nb.kind == numPT {
-		head = key[:strings.IndexByte(key, '\n')+1]
+// headLen returns the length of the head key in nb's key: a codec's key
+// up to its first LF, none for an extension.
+func headLen(nb *numbered, key []byte) int {
+	if nb.kind != numPT {
+		return 0
 	}
-	return key, head
+	return bytes.IndexByte(key, '\n') + 1
 }
 
 // partThings returns the numbered things of a part, their keys made with
@@ -198,7 +195,7 @@ func (t *keyTable) partThings(lines []string, toks [][]numToken) []thing {
 		if nbs[i].kind != numPT {
 			continue
 		}
-		out[i].head = t.lookupBytes(buf[:bytes.IndexByte(buf, '\n')+1])
+		out[i].head = t.lookupBytes(buf[:headLen(&nbs[i], buf)])
 		if len(nbs[i].lines) == 1 {
 			continue // an a=rtpmap line alone names no other payload type
 		}
@@ -230,9 +227,9 @@ func (t *keyTable) lookupBytes(k []byte) int32 {
 // changed a codec's parameters or feedback). A match is the first such
 // thing of the profile whose number is the part's, else the first at
 // all; when its number z is not the part's x, z → x is a pair (unless z
-// or x is in a pair of that kind already). ok is false when there is no
-// pair.
-func renumberFor(m *numMap, t *keyTable, k int, st []thing) (*numMap, bool) {
+// or x is in a pair of that kind already). The pairs go in m; it reports
+// whether there is one.
+func renumberFor(m *numMap, t *keyTable, k int, st []thing) bool {
 	pt := t.profiles[k]
 	m.reset()
 	var taken [64]bool
@@ -295,7 +292,7 @@ func renumberFor(m *numMap, t *keyTable, k int, st []thing) (*numMap, bool) {
 			match(th, true)
 		}
 	}
-	return m, m.pairs[numPT]+m.pairs[numExt] > 0
+	return m.pairs[numPT]+m.pairs[numExt] > 0
 }
 
 // mapsAny reports whether m has a pair of payload types to one of refs.

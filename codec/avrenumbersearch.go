@@ -47,22 +47,12 @@ func (pn *partNumbers) thingsOf(s []string) []thing {
 	return pn.things
 }
 
-// shape returns a hash of line l, whose numbers are toks, with each number
-// written as one byte 0xFF (no line holds it): lines of one shape differ
-// only in their numbers. Two shapes may share a hash, which only makes
-// the bound that reads them (partNumbers) lower.
-func shape(l string, toks []numToken) uint64 {
+// shapeHash returns a hash of a shape (shapeText). Two shapes may share
+// a hash, which only makes the bound that reads them (missing) lower.
+func shapeHash(text []byte) uint64 {
 	h := uint64(14695981039346656037)
-	last := 0
-	for _, t := range toks {
-		for i := last; i < t.start; i++ {
-			h = (h ^ uint64(l[i])) * 1099511628211
-		}
-		h = (h ^ 0xFF) * 1099511628211
-		last = t.end
-	}
-	for i := last; i < len(l); i++ {
-		h = (h ^ uint64(l[i])) * 1099511628211
+	for _, c := range text {
+		h = (h ^ uint64(c)) * 1099511628211
 	}
 	return h
 }
@@ -127,9 +117,8 @@ func (c *partCoder) numbers(reg *registryIndex, s []string, sid []int32) *partNu
 				slab = slab[:len(slab)+len(buf)]
 			}
 			if len(buf) > 0 {
-				sh = shape(l, buf)
 				text = shapeText(text[:0], l, buf)
-				holders = shapes[string(text)]
+				sh, holders = shapeHash(text), shapes[string(text)]
 			}
 		}
 		pn.lineToks[i] = buf
@@ -196,7 +185,7 @@ var profileLineHashes = sync.OnceValue(func() []map[uint64]struct{} {
 				for x, t := range tk {
 					vals[x] = t.n
 				}
-				out[k][valueHash(shape(avProfiles[k][i], tk), vals)] = struct{}{}
+				out[k][valueHash(shapeHash(shapeText(nil, avProfiles[k][i], tk)), vals)] = struct{}{}
 			}
 		}
 	}
@@ -227,7 +216,10 @@ func preimageIn(set map[uint64]struct{}, nl numberedLine, m *numMap) bool {
 			choice[x] = from[x][combo>>x&1]
 			ok = ok && choice[x] >= 0
 		}
-		if _, in := set[valueHash(nl.shape, choice[:n])]; ok && in {
+		if !ok {
+			continue
+		}
+		if _, in := set[valueHash(nl.shape, choice[:n])]; in {
 			return true
 		}
 	}
@@ -263,8 +255,8 @@ func (c *partCoder) tryRenumbered(reg *registryIndex, s []string, sid []int32, i
 		if beaten(least + pn.plain[k] - c.slack) {
 			continue
 		}
-		m, ok := renumberFor(&pn.scratch, profileKeys(), k, pn.thingsOf(s))
-		if !ok {
+		m := &pn.scratch
+		if !renumberFor(m, profileKeys(), k, pn.thingsOf(s)) {
 			continue
 		}
 		payload := appendRenumber(nil, m)
@@ -298,7 +290,8 @@ var registryNumbers = sync.OnceValue(func() []knownLine {
 	for l, id := range reg.ids {
 		toks := numTokens(nil, l)
 		if len(toks) > 0 {
-			out[id] = knownLine{toks, shape(l, toks), shapes[string(shapeText(nil, l, toks))]}
+			text := shapeText(nil, l, toks)
+			out[id] = knownLine{toks, shapeHash(text), shapes[string(text)]}
 		}
 	}
 	return out
