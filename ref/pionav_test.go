@@ -21,6 +21,16 @@ import (
 // loopback interface only.
 func loopbackAPI(t *testing.T) *webrtc.API {
 	t.Helper()
+	var me webrtc.MediaEngine
+	if err := me.RegisterDefaultCodecs(); err != nil {
+		t.Fatal(err)
+	}
+	return loopbackAPIWith(&me)
+}
+
+// loopbackAPIWith returns a pion API with the codecs of me, gathering on
+// the loopback interface only.
+func loopbackAPIWith(me *webrtc.MediaEngine) *webrtc.API {
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
@@ -29,11 +39,7 @@ func loopbackAPI(t *testing.T) *webrtc.API {
 		return err == nil && ifi.Flags&net.FlagLoopback != 0
 	})
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	var me webrtc.MediaEngine
-	if err := me.RegisterDefaultCodecs(); err != nil {
-		t.Fatal(err)
-	}
-	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(&me), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
 }
 
 // gatheredSDP sets d as pc's local description and returns it once ICE
@@ -56,18 +62,25 @@ func gatheredSDP(ctx context.Context, t *testing.T, pc *webrtc.PeerConnection, d
 // pion peers (default codecs: Opus and VP8), each sending one audio and one
 // video track, with both descriptions carried by codes of the audio/video
 // form (the answer coded against the offer's code): each side receives RTP
-// on both of the other's tracks. It is longer than 80 lines: one call, set
-// up, signalled through codes and checked in order, reads best in one piece.
+// on both of the other's tracks.
 func TestPionAVCallThroughCodes(t *testing.T) {
+	api := loopbackAPI(t)
+	avCallThroughCodes(t, api, api)
+}
+
+// avCallThroughCodes makes the call of TestPionAVCallThroughCodes between
+// an offerer of API oapi and an answerer of API aapi and returns the
+// offer's code. It is longer than 80 lines: one call, set up, signalled
+// through codes and checked in order, reads best in one piece.
+func avCallThroughCodes(t *testing.T, oapi, aapi *webrtc.API) []byte {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	api := loopbackAPI(t)
 	type side struct {
 		pc     *webrtc.PeerConnection
 		tracks []*webrtc.TrackLocalStaticRTP
 		got    chan string // kinds of the remote tracks RTP arrived on
 	}
-	newSide := func(stream string) *side {
+	newSide := func(api *webrtc.API, stream string) *side {
 		pc, err := api.NewPeerConnection(webrtc.Configuration{})
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +104,7 @@ func TestPionAVCallThroughCodes(t *testing.T) {
 		})
 		return s
 	}
-	o, a := newSide("offerer"), newSide("answerer")
+	o, a := newSide(oapi, "offerer"), newSide(aapi, "answerer")
 	defer o.pc.Close()
 	defer a.pc.Close()
 
@@ -175,6 +188,7 @@ func TestPionAVCallThroughCodes(t *testing.T) {
 			}
 		}
 	}
+	return offerCode
 }
 
 // TestPionAcceptsDecodedAV decodes the code of every audio/video
