@@ -60,13 +60,22 @@ type baseIndex struct {
 }
 
 func newBaseIndex(ids []int32) baseIndex {
+	b, _ := newBaseIndexIn(nil, ids)
+	return b
+}
+
+// newBaseIndexIn is newBaseIndex in buf's storage, which it returns
+// (grown when short): the index lives in it until buf is used again.
+func newBaseIndexIn(buf []int32, ids []int32) (baseIndex, []int32) {
 	var top int32 = -1
 	for _, id := range ids {
 		top = max(top, id)
 	}
 	// Counts at start[id+2], their running sums, then each position put
 	// at start[id+1], which ends as the end of id's positions.
-	buf := make([]int32, int(top)+3+len(ids)) // start and at, one allocation
+	n := int(top) + 3 + len(ids) // start and at, one allocation
+	buf = room(buf, n)[:n]
+	clear(buf[:top+3])
 	b := baseIndex{ids: ids, start: buf[: top+3 : top+3], at: buf[top+3:]}
 	for _, id := range ids {
 		b.start[id+2]++
@@ -78,7 +87,7 @@ func newBaseIndex(ids []int32) baseIndex {
 		b.at[b.start[id+1]] = int32(i)
 		b.start[id+1]++
 	}
-	return b
+	return b, buf
 }
 
 // positions returns the ascending positions of the line id in the base.

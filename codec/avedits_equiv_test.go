@@ -61,7 +61,7 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 			} else {
 				low = b
 			}
-			if m := newNumMap(); renumberFor(m, profileKeys(), k, profileKeys().partThings(s, nil)) {
+			if m := newNumMap(); renumberFor(m, profileKeys(), k, profileKeys().partThings(new(numberedScratch), nil, s, nil)) {
 				payload := appendRenumber(nil, m)
 				lines := renumber(avProfiles[k], m)
 				b := newBaseIndex(in.ids(nil, lines))

@@ -212,7 +212,7 @@ func (c *partCoder) tryRenamed(s []string, sid []int32, in *interner, p []string
 		return
 	}
 	lines := renameTokens(p, from, to)
-	b := newBaseIndex(in.renamedIDs(lines, p, pids))
+	b := newBaseIndex(in.renamedIDs(nil, lines, p, pids))
 	if beaten(baseLen + 1 + b.missing(s, sid) - c.slack) {
 		return
 	}
@@ -298,8 +298,8 @@ func hasRef(refs []int8, s []string, i int) bool {
 // that renaming left as it was keeps its id; a changed line the interner
 // lacks, which is no line of the description or the offer, gets an id of
 // its own after all the interner's.
-func (in *interner) renamedIDs(lines, p []string, pids []int32) []int32 {
-	out := make([]int32, len(lines))
+func (in *interner) renamedIDs(dst []int32, lines, p []string, pids []int32) []int32 {
+	out := room(dst, len(lines))[:len(lines)]
 	next := in.next + int32(in.extra.n)
 	for i, l := range lines {
 		if l == p[i] {

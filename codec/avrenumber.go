@@ -190,12 +190,16 @@ func (m *numMap) changes(toks []numToken) bool {
 }
 
 // renumberProfile is renumber of profile k, whose lines' numbers it finds
-// once per process (profileTokens); the lines it changes share one
-// string.
-func renumberProfile(k int, m *numMap) []string {
+// once per process (profileTokens), in dst's storage; the lines it
+// changes share one string, made in buf (when not nil) first.
+func renumberProfile(dst []string, buf *[]byte, k int, m *numMap) []string {
 	p, toks := avProfiles[k], profileTokens()[k]
-	out := append([]string(nil), p...)
+	out := append(dst[:0], p...)
 	var all []byte
+	if buf != nil {
+		all = (*buf)[:0]
+		defer func() { *buf = all }()
+	}
 	var changed []int32 // each changed line's place, then where it ends in all
 	for i, tk := range toks {
 		if m.changes(tk) {
@@ -271,7 +275,7 @@ func readRenumber(edits []byte, p *int, k int) (lines []string, renumbered bool,
 	if m == nil || msg != "" {
 		return avProfiles[k], false, msg
 	}
-	return renumberProfile(k, m), true, ""
+	return renumberProfile(nil, nil, k, m), true, ""
 }
 
 // parseRenumber reads the RENUMBER at edits[*p] (after a profile's base

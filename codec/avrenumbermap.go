@@ -26,6 +26,23 @@ type numbered struct {
 
 // numberedOf returns the numbered things of a part's lines (numbered).
 func numberedOf(lines []string, toks [][]numToken) []numbered {
+	return new(numberedScratch).of(lines, toks)
+}
+
+// numberedScratch is the storage of numberedOf, kept from one part to
+// the next by the search (partNumbers): what of returns lives in it until
+// its next call.
+type numberedScratch struct {
+	out        []numbered
+	owner      []int16
+	next, fill []int
+	ls         []string
+	ts         [][]numToken
+}
+
+// of is numberedOf in sc's storage. It is longer than 80 lines: the
+// things, then their lines by a counting sort, in one pass each.
+func (sc *numberedScratch) of(lines []string, toks [][]numToken) []numbered {
 	if toks == nil {
 		toks = make([][]numToken, len(lines))
 		for i, l := range lines {
@@ -36,9 +53,10 @@ func numberedOf(lines []string, toks [][]numToken) []numbered {
 	// in one backing array: a codec's a=rtpmap line, then its a=fmtp and
 	// a=rtcp-fb lines in line order (Firefox's come before it; the key is
 	// the same either way for one stack).
-	var out []numbered
+	out := sc.out[:0]
 	var at [128]int16 // payload type: one more than its codec's place in out
-	owner := make([]int16, len(lines))
+	owner := room(sc.owner, len(lines))[:len(lines)]
+	clear(owner)
 	total := 0
 	for i, l := range lines {
 		buf := toks[i]
@@ -70,7 +88,8 @@ func numberedOf(lines []string, toks [][]numToken) []numbered {
 	}
 	// A counting sort: each thing's lines from its place in the backing
 	// arrays, its head first.
-	next := make([]int, len(out)+1)
+	next := room(sc.next, len(out)+1)[:len(out)+1]
+	clear(next)
 	for _, o := range owner {
 		if o > 0 {
 			next[o]++
@@ -80,8 +99,8 @@ func numberedOf(lines []string, toks [][]numToken) []numbered {
 		next[k] += next[k-1]
 	}
 	// next[k] is now where thing k's lines end; thing k starts at next[k-1].
-	ls, ts := make([]string, total), make([][]numToken, total)
-	fill := append([]int(nil), next[:len(out)]...) // thing k+1's next free place, its head's first
+	ls, ts := room(sc.ls, total)[:total], room(sc.ts, total)[:total]
+	fill := append(sc.fill[:0], next[:len(out)]...) // thing k+1's next free place, its head's first
 	for pass := 0; pass < 2; pass++ {
 		for i, o := range owner {
 			if o <= 0 {
@@ -96,6 +115,7 @@ func numberedOf(lines []string, toks [][]numToken) []numbered {
 	for k := range out {
 		out[k].lines, out[k].toks = ls[next[k]:next[k+1]:next[k+1]], ts[next[k]:next[k+1]:next[k+1]]
 	}
+	*sc = numberedScratch{out: out, owner: owner, next: next, fill: fill, ls: ls, ts: ts}
 	return out
 }
 
@@ -183,13 +203,14 @@ func headLen(nb *numbered, key []byte) int {
 }
 
 // partThings returns the numbered things of a part, their keys made with
-// the identity.
-func (t *keyTable) partThings(lines []string, toks [][]numToken) []thing {
-	nbs := numberedOf(lines, toks)
-	out := make([]thing, len(nbs))
+// the identity, in the storage of sc and things (its old things' refs
+// reused).
+func (t *keyTable) partThings(sc *numberedScratch, things []thing, lines []string, toks [][]numToken) []thing {
+	nbs := sc.of(lines, toks)
+	out := room(things, len(nbs))[:len(nbs)]
 	var buf []byte
 	for i := range nbs {
-		out[i] = thing{numbered: nbs[i], key: -1, head: -1}
+		out[i] = thing{numbered: nbs[i], key: -1, head: -1, refs: out[i].refs[:0]}
 		buf = nbs[i].appendKey(buf[:0], same)
 		out[i].key = t.lookupBytes(buf)
 		if nbs[i].kind != numPT {

@@ -25,11 +25,19 @@ type partNumbers struct {
 	lines    []numberedLine
 	scratch  numMap       // renumberFor's, for each profile in turn
 	lineToks [][]numToken // each line's numbers
-	// Storage kept from part to part (numbers).
+	// Storage kept from part to part (numbers), and from one search to
+	// the next (coderScratch).
 	ps   []string
 	pid  []int32
 	text []byte
 	slab []numToken
+	nbs  numberedScratch
+	// The storage of a renumbered profile while it is diffed
+	// (tryRenumbered): its lines, their ids, its index.
+	profLines []string
+	profText  []byte
+	profIDs   []int32
+	profIdx   []int32
 }
 
 // numberedLine is a line of the part with numbers: its place and numbers.
@@ -42,7 +50,7 @@ type numberedLine struct {
 // thingsOf returns the numbered things of the part s, made once.
 func (pn *partNumbers) thingsOf(s []string) []thing {
 	if !pn.thingsMade {
-		pn.things, pn.thingsMade = profileKeys().partThings(s, pn.lineToks), true
+		pn.things, pn.thingsMade = profileKeys().partThings(&pn.nbs, pn.things, s, pn.lineToks), true
 	}
 	return pn.things
 }
@@ -100,7 +108,8 @@ func (c *partCoder) numbers(reg *registryIndex, s []string, sid []int32) *partNu
 		c.numsBuf = pn
 	}
 	*pn = partNumbers{plain: room(pn.plain, len(c.missing))[:len(c.missing)], exact: room(pn.exact, len(c.missing))[:len(c.missing)],
-		lines: pn.lines[:0], lineToks: room(pn.lineToks, len(s))[:len(s)], ps: pn.ps[:0], pid: pn.pid[:0], text: pn.text[:0], slab: room(pn.slab, len(s))}
+		lines: pn.lines[:0], lineToks: room(pn.lineToks, len(s))[:len(s)], ps: pn.ps[:0], pid: pn.pid[:0], text: pn.text[:0], slab: room(pn.slab, len(s)),
+		things: pn.things[:0], nbs: pn.nbs, profLines: pn.profLines, profText: pn.profText, profIDs: pn.profIDs, profIdx: pn.profIdx}
 	clear(pn.plain)
 	ps, pid, text, slab := pn.ps, pn.pid, pn.text, pn.slab
 	shapes, numbered := profileShapes(), 0
@@ -264,9 +273,12 @@ func (c *partCoder) tryRenumbered(reg *registryIndex, s []string, sid []int32, i
 		if beaten(baseLen+1+pn.plain[k]-c.slack) || beaten(baseLen+1+pn.missing(k, m, s, c.bestCost)-c.slack) {
 			continue
 		}
-		lines := renumberProfile(k, m)
-		b := newBaseIndex(in.renamedIDs(lines, avProfiles[k], reg.profiles[k].ids))
-		b.setBlocks(lines)
+		// The variant's storage is reused: nothing keeps it past its diff.
+		pn.profLines = renumberProfile(pn.profLines, &pn.profText, k, m)
+		pn.profIDs = in.renamedIDs(pn.profIDs, pn.profLines, avProfiles[k], reg.profiles[k].ids)
+		var b baseIndex
+		b, pn.profIdx = newBaseIndexIn(pn.profIdx, pn.profIDs)
+		b.setBlocks(pn.profLines)
 		c.rename = payload
 		c.diff(s, sid, &b, base, 0, q, baseLen)
 		c.rename = nil

@@ -91,7 +91,8 @@ type coderScratch struct {
 	gen       *partGen
 	refs      []int8
 	missing   []int
-	in        interner // the search's, which its partGen points to
+	in        interner     // the search's, which its partGen points to
+	nums      *partNumbers // tryRenumbered's
 }
 
 var coderPool = sync.Pool{New: func() any { return new(coderScratch) }}
@@ -113,6 +114,7 @@ func newPartCoder(n, profiles int) partCoder {
 		ops: room(sc.ops, k), best: room(sc.best, k),
 		genBuf: sc.gen, refsBuf: sc.refs[:0],
 		missing: room(sc.missing, profiles)[:profiles],
+		numsBuf: sc.nums,
 		scratch: sc,
 	}
 }
@@ -130,7 +132,7 @@ func (c *partCoder) interner(offer [][]string) (*interner, []baseIndex) {
 func (c *partCoder) release() {
 	if sc := c.scratch; cap(c.ops) <= maxPooledOps && cap(c.best) <= maxPooledOps {
 		c.genBuf.in = nil
-		*sc = coderScratch{ops: c.ops[:0], best: c.best[:0], gen: c.genBuf, refs: c.refsBuf[:0], missing: c.missing[:0]}
+		*sc = coderScratch{ops: c.ops[:0], best: c.best[:0], gen: c.genBuf, refs: c.refsBuf[:0], missing: c.missing[:0], nums: c.numsBuf}
 		coderPool.Put(sc)
 	}
 	*c = partCoder{}
