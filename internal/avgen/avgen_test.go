@@ -141,15 +141,23 @@ func TestDescriptionsAreValid(t *testing.T) {
 }
 
 // TestBatchesCoverEveryScenario: in each batch, every stack made an offer
-// and an answer of every scenario, the key Chromium offers are what their
-// note says, and each batch holds 40 to 100 descriptions.
+// and an answer of every scenario of the batch's set (habits when it holds
+// one of those, else base), the key Chromium offers are what their note
+// says, and each batch holds 40 to 100 descriptions.
 func TestBatchesCoverEveryScenario(t *testing.T) {
 	rows, sdps := loadAV(t)
 	have := map[string]bool{} // batch/stack/scenario/type
 	count := map[string]int{}
+	set := map[string][]string{}
 	for _, r := range rows {
 		have[path.Join(r[colBatch], r[colStack], r[colScenario], r[colType])] = true
 		count[r[colBatch]]++
+		if set[r[colBatch]] == nil {
+			set[r[colBatch]] = scenarios
+		}
+		if slices.Contains(habits, r[colScenario]) {
+			set[r[colBatch]] = habits
+		}
 		if strings.Contains(r[colNotes], keyOfferNote) {
 			if err := isKeyOffer(r, sdps[r[colFile]]); err != nil {
 				t.Errorf("%s: %v", r[colFile], err)
@@ -161,7 +169,7 @@ func TestBatchesCoverEveryScenario(t *testing.T) {
 			t.Errorf("%s holds %d descriptions", batch, n)
 		}
 		for _, stack := range stacks {
-			for _, sc := range scenarios {
+			for _, sc := range set[batch] {
 				for _, typ := range []string{"offer", "answer"} {
 					if !have[path.Join(batch, stack, sc, typ)] {
 						t.Errorf("%s: no %s %s %s", batch, stack, sc, typ)
@@ -216,28 +224,37 @@ func TestCheckAddresses(t *testing.T) {
 	}
 }
 
-// TestPlanCoversEveryScenario: the plan makes every stack offer and answer
-// every scenario, and names every file once.
+// TestPlanCoversEveryScenario: the plan of each set makes every stack
+// offer and answer every scenario of the set, and names every file once.
 func TestPlanCoversEveryScenario(t *testing.T) {
-	names := map[string]bool{}
-	have := map[string]bool{}
-	for _, p := range plan() {
-		for _, n := range []string{p.offerFile(), p.answerFile()} {
-			if names[n] {
-				t.Errorf("file %s made twice", n)
-			}
-			names[n] = true
+	for name, set := range scenarioSets {
+		ps, err := planFor(name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		have[stackOf(p.offerer)+"/"+p.scenario+"/offer"] = true
-		have[stackOf(p.answerer)+"/"+p.scenario+"/answer"] = true
-	}
-	for _, s := range stacks {
-		for _, sc := range scenarios {
-			for _, typ := range []string{"offer", "answer"} {
-				if !have[s+"/"+sc+"/"+typ] {
-					t.Errorf("the plan makes no %s %s %s", s, sc, typ)
+		names := map[string]bool{}
+		have := map[string]bool{}
+		for _, p := range ps {
+			for _, n := range []string{p.offerFile(), p.answerFile()} {
+				if names[n] {
+					t.Errorf("%s: file %s made twice", name, n)
+				}
+				names[n] = true
+			}
+			have[stackOf(p.offerer)+"/"+p.scenario+"/offer"] = true
+			have[stackOf(p.answerer)+"/"+p.scenario+"/answer"] = true
+		}
+		for _, s := range stacks {
+			for _, sc := range set {
+				for _, typ := range []string{"offer", "answer"} {
+					if !have[s+"/"+sc+"/"+typ] {
+						t.Errorf("%s: the plan makes no %s %s %s", name, s, sc, typ)
+					}
 				}
 			}
 		}
+	}
+	if _, err := planFor("nosuchset"); err == nil {
+		t.Error("an unknown set was planned")
 	}
 }

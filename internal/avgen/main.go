@@ -6,6 +6,7 @@
 //
 //	go run ./internal/avgen            # as root, from the repository: next batchN
 //	go run ./internal/avgen -batch batch7
+//	go run ./internal/avgen -set habits  # the habits scenarios
 //
 // It writes testdata/av/<batch>/*.sdp and <batch>/RUN.md and adds the
 // batch's rows to testdata/av/INDEX.tsv. Every offer is set as the remote
@@ -43,8 +44,9 @@ func main() {
 		return
 	}
 	batch := flag.String("batch", "", "name of the new batch directory under testdata/av (default: the next batchN)")
+	set := flag.String("set", "base", "the scenarios: base (the defaults) or habits (testdata/av/README.md)")
 	flag.Parse()
-	if err := generate(ctx, *batch); err != nil {
+	if err := generate(ctx, *batch, *set); err != nil {
 		fmt.Fprintln(os.Stderr, "avgen:", err)
 		os.Exit(1)
 	}
@@ -54,9 +56,13 @@ func main() {
 const generateTimeout = 45 * time.Minute
 
 // generate makes one batch.
-func generate(ctx context.Context, batch string) error {
+func generate(ctx context.Context, batch, set string) error {
 	ctx, cancel := context.WithTimeout(ctx, generateTimeout)
 	defer cancel()
+	ps, err := planFor(set)
+	if err != nil {
+		return err
+	}
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("%w: needs root (it creates network namespaces)", ErrSetup)
 	}
@@ -93,7 +99,7 @@ func generate(ctx context.Context, batch string) error {
 		}
 		defer n.remove(context.Background())
 	}
-	res, err := makeBatch(ctx, root, tmp, nets)
+	res, err := makeBatch(ctx, root, tmp, nets, ps)
 	if err != nil {
 		return err
 	}
@@ -112,7 +118,7 @@ type batchRun struct {
 }
 
 // makeBatch starts the helpers in their namespaces and runs the plan.
-func makeBatch(ctx context.Context, root, tmp string, nets []*netns) (*batchRun, error) {
+func makeBatch(ctx context.Context, root, tmp string, nets []*netns, ps []pair) (*batchRun, error) {
 	ns := map[string]*netns{"chromium": nets[0], "firefox": nets[1], "pion": nets[2]}
 	self, err := os.Executable()
 	if err != nil {
@@ -149,7 +155,7 @@ func makeBatch(ctx context.Context, root, tmp string, nets []*netns) (*batchRun,
 		}
 		run.versions[stackOf(name)] = versionText(stackOf(name), r.Version)
 	}
-	for i, p := range plan() {
+	for i, p := range ps {
 		m := p.run(ctx, hs, i)
 		fmt.Fprintf(os.Stderr, "avgen: %-9s %-13s -> %-13s %v\n", p.scenario, p.offerer, p.answerer, errText(m.err))
 		run.made = append(run.made, m)

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -61,7 +62,7 @@ func (h *pionHelper) handle(ctx context.Context, req request) (reply, error) {
 		sdp, err := h.offer(ctx, req.ID, req.Scenario)
 		return reply{OK: err == nil, SDP: sdp}, err
 	case "answer":
-		sdp, err := h.answer(ctx, req.ID, req.SDP)
+		sdp, err := h.answer(ctx, req.ID, req.Scenario, req.SDP)
 		return reply{OK: err == nil, SDP: sdp}, err
 	case "accept":
 		pc, err := h.conn(req.ID)
@@ -91,11 +92,17 @@ func (h *pionHelper) conn(id string) (*webrtc.PeerConnection, error) {
 	return pc, nil
 }
 
-func (h *pionHelper) newConn(id string) (*webrtc.PeerConnection, error) {
+// newConn makes a peer connection with the scenario's configuration: the
+// default, but for maxbundle (page.js's config).
+func (h *pionHelper) newConn(id, scenario string) (*webrtc.PeerConnection, error) {
 	if _, ok := h.conns[id]; ok {
 		return nil, fmt.Errorf("id %q in use", id)
 	}
-	pc, err := webrtc.NewPeerConnection(webrtc.Configuration{})
+	var cfg webrtc.Configuration
+	if scenario == "maxbundle" {
+		cfg.BundlePolicy = webrtc.BundlePolicyMaxBundle
+	}
+	pc, err := webrtc.NewPeerConnection(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +119,7 @@ func (h *pionHelper) closeAll() {
 
 // offer makes the scenario's offer (the scenarios of page.js).
 func (h *pionHelper) offer(ctx context.Context, id, scenario string) (string, error) {
-	pc, err := h.newConn(id)
+	pc, err := h.newConn(id, scenario)
 	if err != nil {
 		return "", err
 	}
@@ -128,8 +135,8 @@ func (h *pionHelper) offer(ctx context.Context, id, scenario string) (string, er
 
 // answer answers an offer as page.js does: one audio and one video track
 // on the kinds the offer has.
-func (h *pionHelper) answer(ctx context.Context, id, sdp string) (string, error) {
-	pc, err := h.newConn(id)
+func (h *pionHelper) answer(ctx context.Context, id, scenario, sdp string) (string, error) {
+	pc, err := h.newConn(id, scenario)
 	if err != nil {
 		return "", err
 	}
@@ -196,6 +203,14 @@ func buildPion(pc *webrtc.PeerConnection, scenario string) error {
 		kinds = []string{webrtc.MimeTypeOpus, "data"}
 	case "data":
 		kinds = []string{"data"}
+	case "maxbundle": // its configuration is newConn's
+		kinds = []string{webrtc.MimeTypeOpus, webrtc.MimeTypeVP8, "data"}
+	case "munged": // the generator munges the offer's text
+		kinds = []string{webrtc.MimeTypeOpus, webrtc.MimeTypeVP8}
+	case "codecprefs":
+		return addPreferH264(pc, stream)
+	case "sendonly":
+		return addSendonly(pc, stream)
 	default:
 		return fmt.Errorf("unknown scenario %q", scenario)
 	}
@@ -243,6 +258,52 @@ func addSimulcast(pc *webrtc.PeerConnection, stream string, rids ...string) erro
 			err = sender.AddEncoding(t)
 		}
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addPreferH264 adds an Opus track and an H.264 one whose transceiver
+// lists the H.264 formats first (SetCodecPreferences): a pion sample track
+// sends the codec it was made with, so an application preferring H.264
+// sends an H.264 track.
+func addPreferH264(pc *webrtc.PeerConnection, stream string) error {
+	if err := addSample(pc, webrtc.MimeTypeOpus, stream); err != nil {
+		return err
+	}
+	if err := addSample(pc, webrtc.MimeTypeH264, stream); err != nil {
+		return err
+	}
+	for _, tr := range pc.GetTransceivers() {
+		if tr.Kind() != webrtc.RTPCodecTypeVideo {
+			continue
+		}
+		codecs := tr.Sender().GetParameters().Codecs
+		var h264, rest []webrtc.RTPCodecParameters
+		for _, c := range codecs {
+			if strings.EqualFold(c.MimeType, webrtc.MimeTypeH264) {
+				h264 = append(h264, c)
+			} else {
+				rest = append(rest, c)
+			}
+		}
+		if err := tr.SetCodecPreferences(append(h264, rest...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addSendonly adds an Opus and a VP8 track, each by a sendonly
+// transceiver.
+func addSendonly(pc *webrtc.PeerConnection, stream string) error {
+	for _, mime := range []string{webrtc.MimeTypeOpus, webrtc.MimeTypeVP8} {
+		t, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: mime}, uuid(), stream)
+		if err != nil {
+			return err
+		}
+		if _, err := pc.AddTransceiverFromTrack(t, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly}); err != nil {
 			return err
 		}
 	}

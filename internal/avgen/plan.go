@@ -10,6 +10,33 @@ import (
 // them; testdata/av/README.md describes each).
 var scenarios = []string{"audio", "av", "avdata", "simulcast", "recvonly", "twovideo", "audiodata", "data"}
 
+// habits are the scenarios of the second set (-set habits): what
+// applications often do beyond the defaults (testdata/av/README.md).
+var habits = []string{"maxbundle", "codecprefs", "munged", "sendonly"}
+
+// scenarioSets names the sets of scenarios a batch is made of.
+var scenarioSets = map[string][]string{"base": scenarios, "habits": habits}
+
+// planFor returns the plan of a set: plan for base; for habits, every
+// ordered pair of stacks (each with itself too) for each scenario.
+func planFor(set string) ([]pair, error) {
+	switch set {
+	case "base":
+		return plan(), nil
+	case "habits":
+		var ps []pair
+		for _, sc := range habits {
+			for _, o := range stacks {
+				for _, a := range stacks {
+					ps = append(ps, pair{sc, o, a})
+				}
+			}
+		}
+		return ps, nil
+	}
+	return nil, fmt.Errorf("%w: no scenario set %q", ErrSetup, set)
+}
+
 // pair is one offer and the answer made to it: offerer and answerer are
 // helper names (chromium, chromium-mdns, firefox, firefox-mdns, pion).
 type pair struct {
@@ -99,6 +126,9 @@ func (p pair) run(ctx context.Context, hs map[string]*helper, seq int) made {
 		return m
 	}
 	m.offer = r.SDP
+	if p.scenario == "munged" {
+		m.offer = munge(m.offer)
+	}
 	if r, err = step(a, request{Op: "answer", ID: aid, Scenario: p.scenario, SDP: m.offer}); err != nil {
 		m.err = err
 		return m

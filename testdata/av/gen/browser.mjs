@@ -9,7 +9,7 @@
 //
 //   {"op":"version"}                          -> {"ok":true,"version":"..."}
 //   {"op":"offer","id":"k","scenario":"av"}   -> {"ok":true,"sdp":"..."}
-//   {"op":"answer","id":"k","sdp":"<offer>"}  -> {"ok":true,"sdp":"..."}
+//   {"op":"answer","id":"k","scenario":"av","sdp":"<offer>"}  -> {"ok":true,"sdp":"..."}
 //   {"op":"accept","id":"k","sdp":"<answer>"} -> {"ok":true,"state":"stable"}
 //   {"op":"close","id":"k"}                   -> {"ok":true}
 //
@@ -127,7 +127,7 @@ async function handle(req) {
     }
     case 'answer': {
       const c = await open(req);
-      return { sdp: await c.page.evaluate((s) => window.avgen.answer(s), req.sdp) };
+      return { sdp: await c.page.evaluate((s, sc) => window.avgen.answer(s, sc), req.sdp, req.scenario) };
     }
     case 'accept':
       return { state: await conn(req.id).page.evaluate((s) => window.avgen.accept(s), req.sdp) };

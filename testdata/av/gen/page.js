@@ -1,7 +1,7 @@
 // The in-page half of the browser generator (browser.mjs serves it): makes
 // one RTCPeerConnection the way an application does, for one scenario, and
 // returns its local description once ICE gathering is complete. Every
-// scenario uses the default RTCPeerConnection configuration. The scenario
+// scenario but maxbundle uses the default RTCPeerConnection configuration. The scenario
 // names are shared with the pion side (internal/avgen/pion.go) and listed in
 // testdata/av/README.md.
 
@@ -68,6 +68,27 @@ async function build(pc, scenario) {
     case 'data':
       pc.createDataChannel('data');
       return;
+    case 'maxbundle': // as avdata, with bundlePolicy 'max-bundle' (config)
+      addAll(pc, await media(true, true));
+      pc.createDataChannel('data');
+      return;
+    case 'codecprefs': { // as av, the video codecs H.264 first (setCodecPreferences)
+      const stream = await media(true, true);
+      addAll(pc, stream);
+      const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
+      const h264 = codecs.filter((c) => c.mimeType.toLowerCase() === 'video/h264');
+      const video = pc.getTransceivers().find((t) => t.sender.track && t.sender.track.kind === 'video');
+      video.setCodecPreferences([...h264, ...codecs.filter((c) => !h264.includes(c))]);
+      return;
+    }
+    case 'munged': // as av; the generator munges the offer's text
+      addAll(pc, await media(true, true));
+      return;
+    case 'sendonly': {
+      const stream = await media(true, true);
+      for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      return;
+    }
     default:
       throw new Error(`unknown scenario ${scenario}`);
   }
@@ -83,12 +104,19 @@ function kinds(sdp) {
   return set;
 }
 
+// config is the RTCPeerConnection configuration of a scenario: the
+// default, but for maxbundle (both sides, as an application configures
+// them alike).
+function config(scenario) {
+  return scenario === 'maxbundle' ? { bundlePolicy: 'max-bundle' } : {};
+}
+
 let pc = null;
 
 window.avgen = {
   // offer makes the scenario's offer.
   async offer(scenario) {
-    pc = new RTCPeerConnection();
+    pc = new RTCPeerConnection(config(scenario));
     await build(pc, scenario);
     await pc.setLocalDescription();
     await gathered(pc, GATHER_MS);
@@ -98,8 +126,8 @@ window.avgen = {
   // answer answers an offer as a calling application does: it sends its
   // microphone and camera on the kinds the offer has (one track each), and
   // accepts whatever else the offer carries.
-  async answer(sdp) {
-    pc = new RTCPeerConnection();
+  async answer(sdp, scenario) {
+    pc = new RTCPeerConnection(config(scenario));
     await pc.setRemoteDescription({ type: 'offer', sdp });
     const k = kinds(sdp);
     if (k.size > 0) addAll(pc, await media(k.has('audio'), k.has('video')));
