@@ -264,15 +264,16 @@ func addSimulcast(pc *webrtc.PeerConnection, stream string, rids ...string) erro
 	return nil
 }
 
-// addPreferH264 adds an Opus track and an H.264 one whose transceiver
-// lists the H.264 formats first (SetCodecPreferences): a pion sample track
-// sends the codec it was made with, so an application preferring H.264
-// sends an H.264 track.
+// addPreferH264 adds an Opus and a VP8 track, the video transceiver
+// listing the H.264 formats first (SetCodecPreferences). The track stays
+// VP8: a pion sample track sends the codec it was made with, and an H.264
+// one cannot start with a Firefox that has no H.264 (Debian's, without
+// OpenH264), which answers with VP8.
 func addPreferH264(pc *webrtc.PeerConnection, stream string) error {
 	if err := addSample(pc, webrtc.MimeTypeOpus, stream); err != nil {
 		return err
 	}
-	if err := addSample(pc, webrtc.MimeTypeH264, stream); err != nil {
+	if err := addSample(pc, webrtc.MimeTypeVP8, stream); err != nil {
 		return err
 	}
 	for _, tr := range pc.GetTransceivers() {
