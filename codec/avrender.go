@@ -46,11 +46,16 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 	for pi, part := range s.parts {
 		r.inSession, r.part, r.pts = pi == 0, part, nil
 		r.ssrcOrigin, r.idOrigin = r.ssrcTop, r.idTop
+		own, bundleOnly := false, false
 		for _, l := range part {
-			if l == string(rune(mkCandidate)) {
-				r.first = &s.cands[ci]
-				break
+			if l == string(rune(mkCandidate)) && !own {
+				r.first, own = &s.cands[ci], true
 			}
+			bundleOnly = bundleOnly || l == "a=bundle-only"
+		}
+		r.mark = r.first
+		if !own && bundleOnly && pi > 0 {
+			r.mark = &placeholderBundleOnly
 		}
 		for _, l := range part {
 			if l == string(rune(mkCandidate)) {
@@ -76,7 +81,8 @@ type renderer struct {
 	s         *avSkel
 	b         strings.Builder
 	maxSDP    int
-	first     *candidate // the current part's first candidate, or nil
+	first     *candidate // the current part's transport candidate, or nil
+	mark      *candidate // what 0x02 and 0x03 render in the part: first, or a placeholder
 	cLine     bool       // the current line is a c= line (0x03 of an mDNS name: 0.0.0.0)
 	inSession bool       // the current part is part 0
 	notPlain  bool       // a byte written, other than a line's CRLF, is not TAB or 0x20 to 0x7e
@@ -275,19 +281,19 @@ func markerIndex(s string) (i, n int) {
 // transport candidate: the dummy 9, and 0.0.0.0 in a c= line, when its
 // address is an mDNS name (isTransportPort).
 func (r *renderer) transport(c byte) error {
-	if r.inSession || r.first == nil {
+	if r.inSession || r.mark == nil {
 		return renderBad("port or address marker in a part without candidates")
 	}
 	switch {
-	case r.first.kind == addrMDNS && c == mkPort:
+	case r.mark.kind == addrMDNS && c == mkPort:
 		r.b.WriteByte('9')
-	case r.first.kind == addrMDNS && r.cLine:
+	case r.mark.kind == addrMDNS && r.cLine:
 		r.b.WriteString("0.0.0.0")
 	case c == mkPort:
-		writeUint(&r.b, uint64(r.first.port))
+		writeUint(&r.b, uint64(r.mark.port))
 	default:
-		r.checkPlain(r.first.addr)
-		r.b.WriteString(r.first.addr)
+		r.checkPlain(r.mark.addr)
+		r.b.WriteString(r.mark.addr)
 	}
 	return nil
 }

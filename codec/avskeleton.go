@@ -196,12 +196,16 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	}
 	// The part's transport candidate: its first kept candidate, or, for
 	// a section without one (bundled), the last earlier part's.
-	if len(b.s.cands) > first {
+	own := len(b.s.cands) > first
+	if own {
 		b.transport = first + 1
 	}
 	var fc *candidate
 	if b.transport > 0 {
 		fc = &b.s.cands[b.transport-1]
+	}
+	if !own && isBundleOnly(sec) {
+		fc = &placeholderBundleOnly
 	}
 	part := b.newPart(len(sec))
 	var rtcp []int // the a=rtcp lines, lifted last (rtcpLine)
@@ -301,6 +305,22 @@ func (b *skelBuilder) rtcpLine(val string, fc *candidate) string {
 		}
 		return append(dst, mkAddress), k == 3 && fc != nil && f == fc.addr
 	})
+}
+
+// placeholderBundleOnly is what the markers 0x02 and 0x03 stand for in a
+// bundle-only part (one that holds the line `a=bundle-only` and no
+// candidate of its own), as a candidate: port 0 and address 0.0.0.0 (RFC
+// 8843 §7.1.2, RFC 8829 §5.2.1).
+var placeholderBundleOnly = candidate{addr: "0.0.0.0", port: 0}
+
+// isBundleOnly reports whether a section's lines sec hold `a=bundle-only`.
+func isBundleOnly(sec []sdpLine) bool {
+	for _, l := range sec {
+		if l.text == "a=bundle-only" {
+			return true
+		}
+	}
+	return false
 }
 
 // isTransportPort reports whether the port text of an m= line stands for

@@ -2821,6 +2821,7 @@ var MK_STRING = "";
 var MK_PAYLOADS = "";
 var MK_SSRC_OLD = "";
 var MK_STRING_OLD = "";
+var BUNDLE_ONLY = { kind: KIND_IPV4, addr: "0.0.0.0", port: 0 };
 var tableRef = (mk, old, i, origin) => i >= origin ? mk + (i - origin) : old + i;
 function rtpmapPayload(l) {
   if (!l.startsWith("a=rtpmap:")) return null;
@@ -3037,8 +3038,9 @@ function extractSkeleton(p, pol) {
         cands.push(r.c);
       }
     }
-    if (cands.length > first) transport = cands[first];
-    const fc = transport;
+    const own = cands.length > first;
+    if (own) transport = cands[first];
+    const fc = !own && sec.some((l) => l.typ === "a" && l.val === "bundle-only") ? BUNDLE_ONLY : transport;
     const pts = [];
     for (const l of sec) {
       const pt = l.typ === "a" ? rtpmapPayload("a=" + l.val) : null;
@@ -3086,7 +3088,9 @@ function renderSkeleton(parts, t, maxSDP, off) {
   const out = [];
   for (let pi = 0; pi < parts.length; pi++) {
     const part = parts[pi];
-    if (part.includes(MK_CANDIDATE)) fc = t.cands[ci];
+    const own = part.includes(MK_CANDIDATE);
+    if (own) fc = t.cands[ci];
+    const mark = !own && pi > 0 && part.includes("a=bundle-only") ? BUNDLE_ONLY : fc;
     let pts = null;
     const origin = { ssrc: top.ssrc, id: top.id };
     for (const l of part) {
@@ -3109,10 +3113,10 @@ function renderSkeleton(parts, t, maxSDP, off) {
           switch (mk) {
             case MK_PORT:
             case MK_ADDRESS:
-              if (pi === 0 || fc === null) throw bad("port or address marker in a part without candidates");
-              if (fc.kind === KIND_MDNS && mk === MK_PORT) put("9");
-              else if (fc.kind === KIND_MDNS && l.startsWith("c=")) put("0.0.0.0");
-              else put(mk === MK_PORT ? String(fc.port) : fc.addr);
+              if (pi === 0 || mark === null) throw bad("port or address marker in a part without candidates");
+              if (mark.kind === KIND_MDNS && mk === MK_PORT) put("9");
+              else if (mark.kind === KIND_MDNS && l.startsWith("c=")) put("0.0.0.0");
+              else put(mk === MK_PORT ? String(mark.port) : mark.addr);
               break;
             case MK_PAYLOADS:
               if (pts === null) pts = part.map(rtpmapPayload).filter((x) => x !== null);

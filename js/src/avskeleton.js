@@ -9,12 +9,19 @@
 import { MalformedError, LimitError } from './errors.js';
 import { byteLen } from './avedits.js';
 import {
-  KIND_MDNS, attrName, isToken, isICEString, parseDecimal, parseCandidate, keeps, candidateLine, sessionID,
+  KIND_IPV4, KIND_MDNS, attrName, isToken, isICEString, parseDecimal, parseCandidate, keeps, candidateLine, sessionID,
 } from './sdp.js';
 
 export const MK_CANDIDATE = '\x01', MK_PORT = '\x02', MK_ADDRESS = '\x03', MK_UFRAG = '\x04', MK_PWD = '\x05';
 export const MK_DIGEST_UP = '\x06', MK_SESS_ID = '\x07', MK_DIGEST_LOW = '\x08', MK_SSRC = '\x0e', MK_STRING = '\x0f';
 export const MK_PAYLOADS = '\x10', MK_SSRC_OLD = '\x11', MK_STRING_OLD = '\x12';
+
+/**
+ * BUNDLE_ONLY is what 0x02 and 0x03 stand for in a bundle-only part (one
+ * holding `a=bundle-only` and no candidate of its own), as a candidate:
+ * port 0, address 0.0.0.0 (RFC 8843 §7.1.2).
+ */
+const BUNDLE_ONLY = { kind: KIND_IPV4, addr: '0.0.0.0', port: 0 };
 
 /**
  * tableRef is the marker and index text of entry i of a table whose part
@@ -265,8 +272,11 @@ export function extractSkeleton(p, pol) {
     }
     // The part's transport candidate: its first kept candidate, or, for a
     // section without one (bundled), the last earlier part's.
-    if (cands.length > first) transport = cands[first];
-    const fc = transport;
+    const own = cands.length > first;
+    if (own) transport = cands[first];
+    // A bundle-only part without a candidate of its own writes port 0
+    // and address 0.0.0.0 (BUNDLE_ONLY).
+    const fc = !own && sec.some((l) => l.typ === 'a' && l.val === 'bundle-only') ? BUNDLE_ONLY : transport;
     const pts = [];
     for (const l of sec) {
       const pt = l.typ === 'a' ? rtpmapPayload('a=' + l.val) : null;
@@ -327,7 +337,9 @@ export function renderSkeleton(parts, t, maxSDP, off) {
   const out = [];
   for (let pi = 0; pi < parts.length; pi++) {
     const part = parts[pi];
-    if (part.includes(MK_CANDIDATE)) fc = t.cands[ci];
+    const own = part.includes(MK_CANDIDATE);
+    if (own) fc = t.cands[ci];
+    const mark = !own && pi > 0 && part.includes('a=bundle-only') ? BUNDLE_ONLY : fc; // what 0x02 and 0x03 render
     let pts = null; // the part's a=rtpmap payload types for 0x10, made when first used
     const origin = { ssrc: top.ssrc, id: top.id }; // entries referenced in earlier parts
     for (const l of part) {
@@ -349,10 +361,10 @@ export function renderSkeleton(parts, t, maxSDP, off) {
           const mk = l[k];
           switch (mk) {
             case MK_PORT: case MK_ADDRESS:
-              if (pi === 0 || fc === null) throw bad('port or address marker in a part without candidates');
-              if (fc.kind === KIND_MDNS && mk === MK_PORT) put('9');
-              else if (fc.kind === KIND_MDNS && l.startsWith('c=')) put('0.0.0.0');
-              else put(mk === MK_PORT ? String(fc.port) : fc.addr);
+              if (pi === 0 || mark === null) throw bad('port or address marker in a part without candidates');
+              if (mark.kind === KIND_MDNS && mk === MK_PORT) put('9');
+              else if (mark.kind === KIND_MDNS && l.startsWith('c=')) put('0.0.0.0');
+              else put(mk === MK_PORT ? String(mark.port) : mark.addr);
               break;
             case MK_PAYLOADS:
               if (pts === null) pts = part.map(rtpmapPayload).filter((x) => x !== null);
