@@ -112,19 +112,27 @@ func (a *avData) makeEdits(maxProfile int) {
 	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer, maxProfile)
 }
 
+// avMungeText is the edits text of the text item's dictionary (AVFORM
+// §14.6): what applications commonly add to a description by editing its
+// text (bandwidth lines, packet times, bitrate and Opus parameters).
+const avMungeText = "b=AS:\nb=TIAS:\na=ptime:20\na=maxptime:60\n" +
+	"a=fmtp:96 x-google-start-bitrate=;x-google-min-bitrate=;x-google-max-bitrate=\n" +
+	"a=fmtp:111 minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1;maxaveragebitrate=510000;maxplaybackrate=48000;cbr=1;usedtx=1\n"
+
 // avDictBase is the dictionary of the text item without an offer's
-// skeleton: the registry text and then the SDP dictionary, so that the SDP
-// dictionary stays in the DEFLATE window (the last 32768 bytes).
+// skeleton: the registry text, then the SDP dictionary and the edits text,
+// so that these stay in the DEFLATE window (the last 32768 bytes).
 var avDictBase = sync.OnceValue(func() []byte {
-	d := make([]byte, 0, len(detflate.SDPDictionary)+len(avRegistryText))
+	d := make([]byte, 0, len(avRegistryText)+len(detflate.SDPDictionary)+len(avMungeText))
 	d = append(d, avRegistryText...)
 	d = append(d, detflate.SDPDictionary...)
+	d = append(d, avMungeText...)
 	detflate.Share(d)
 	return d
 })
 
 // avDict returns the dictionary of the text item (AVFORM §3 and
-// AVFORM-decisions): the registry text, the SDP dictionary and the offer's
+// AVFORM-decisions): the registry text, the SDP dictionary, the edits text and the offer's
 // skeleton text, of which the DEFLATE coder uses the last 32768 bytes.
 func avDict(offer [][]string) []byte {
 	if offer == nil {
@@ -447,8 +455,8 @@ func (m *model) avLen() int {
 }
 
 // AVDictionary returns a copy of the DEFLATE dictionary of the text item
-// of an A/V offer code: the registry text followed by the residual form's
-// preset dictionary. An answer to an A/V offer appends the offer's
+// of an A/V offer code: the registry text, the residual form's preset
+// dictionary and the edits text (SPEC §14.6). An answer to an A/V offer appends the offer's
 // skeleton text; only the last 32768 bytes count.
 func AVDictionary() []byte {
 	return bytes.Clone(avDictBase())

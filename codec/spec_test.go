@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -128,26 +129,60 @@ func TestSpecRegistries(t *testing.T) {
 	}
 }
 
+// specSection returns SPEC.md from the first occurrence of mark on.
+func specSection(t *testing.T, mark string) string {
+	t.Helper()
+	spec := readSpec(t)
+	i := strings.Index(spec, mark)
+	if i < 0 {
+		t.Fatalf("SPEC.md does not say %q", mark)
+	}
+	return spec[i:]
+}
+
+// textBlock returns the first ```text block of sec, each line without the
+// block's indent and followed by LF, and where it starts in sec.
+func textBlock(t *testing.T, sec, indent string) (string, int) {
+	t.Helper()
+	open, fence := indent+"```text\n", "\n"+indent+"```\n"
+	start := strings.Index(sec, open)
+	end := strings.Index(sec[max(start, 0):], fence)
+	if start < 0 || end < 0 {
+		t.Fatalf("no ```text block after %.40q", sec)
+	}
+	var b strings.Builder
+	for _, l := range strings.Split(sec[start+len(open):start+end], "\n") {
+		b.WriteString(strings.TrimPrefix(l, indent) + "\n")
+	}
+	return b.String(), start
+}
+
 // TestSpecDictionary checks that Appendix C reproduces the dictionary file
 // and its SHA-256.
 func TestSpecDictionary(t *testing.T) {
-	spec := readSpec(t)
-	i := strings.Index(spec, "## Appendix C.")
-	if i < 0 {
-		t.Fatal("SPEC.md has no Appendix C")
-	}
-	app := spec[i:]
+	app := specSection(t, "## Appendix C.")
 	sum := sha256.Sum256(detflate.SDPDictionary)
 	if !strings.Contains(app, "SHA-256: `"+hex.EncodeToString(sum[:])+"`") {
 		t.Errorf("Appendix C does not state the dictionary's SHA-256 %x", sum)
 	}
-	start := strings.Index(app, "\n```text\n")
-	end := strings.LastIndex(app, "\n```")
-	if start < 0 || end <= start {
-		t.Fatal("Appendix C has no ```text block")
-	}
-	if got := app[start+len("\n```text\n") : end+1]; got != string(detflate.SDPDictionary) {
+	if got, _ := textBlock(t, app, ""); got != string(detflate.SDPDictionary) {
 		t.Errorf("Appendix C's text differs from the dictionary file (%d vs %d bytes)", len(got), len(detflate.SDPDictionary))
+	}
+}
+
+// TestSpecEditsText checks that §14.6 gives the edits text of the A/V
+// dictionary as the code has it, and its length.
+func TestSpecEditsText(t *testing.T) {
+	sec := specSection(t, "- The **edits text**")
+	got, start := textBlock(t, sec, "  ")
+	if got != avMungeText {
+		t.Errorf("§14.6's edits text differs from the code's:\n%q\n%q", got, avMungeText)
+	}
+	if n := fmt.Sprintf("these %d bytes", len(avMungeText)); !strings.Contains(sec[:start], n) {
+		t.Errorf("§14.6 does not say %q", n)
+	}
+	if !bytes.HasSuffix(avDictBase(), []byte(avMungeText)) {
+		t.Error("the dictionary does not end with the edits text")
 	}
 }
 

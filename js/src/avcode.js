@@ -22,19 +22,29 @@ function linesText(parts) {
 let registryText = null;
 
 /**
+ * MUNGE_TEXT is the edits text of the dictionary (AVFORM §14.6): what
+ * applications commonly add to a description by editing its text.
+ */
+const MUNGE_TEXT = te.encode('b=AS:\nb=TIAS:\na=ptime:20\na=maxptime:60\n' +
+  'a=fmtp:96 x-google-start-bitrate=;x-google-min-bitrate=;x-google-max-bitrate=\n' +
+  'a=fmtp:111 minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1;maxaveragebitrate=510000;maxplaybackrate=48000;cbr=1;usedtx=1\n');
+
+/**
  * textDictionary is the DEFLATE dictionary of the text item (AVFORM §3 and
  * its decisions): the registry text (every profile's lines, each followed
  * by LF), the SDP dictionary (after the registry, so that it stays in the
- * window) and, for an answer to an A/V offer, the offer's skeleton text.
+ * window), the edits text and, for an answer to an A/V offer, the offer's
+ * skeleton text.
  * Only its last 32768 bytes count; the inflater and the compressor cut it.
  */
 export function textDictionary(offerParts) {
   if (registryText === null) registryText = te.encode(linesText(PROFILES));
   const off = offerParts === null ? new Uint8Array(0) : te.encode(linesText(offerParts));
-  const d = new Uint8Array(registryText.length + SDP_DICTIONARY.length + off.length);
+  const d = new Uint8Array(registryText.length + SDP_DICTIONARY.length + MUNGE_TEXT.length + off.length);
   d.set(registryText);
   d.set(SDP_DICTIONARY, registryText.length);
-  d.set(off, registryText.length + SDP_DICTIONARY.length);
+  d.set(MUNGE_TEXT, registryText.length + SDP_DICTIONARY.length);
+  d.set(off, registryText.length + SDP_DICTIONARY.length + MUNGE_TEXT.length);
   return d;
 }
 

@@ -92,7 +92,7 @@ func (g *gen) av(b *baseCodes) {
 	g.avGenNegatives(codes["pion-recvonly-answer-to-firefox"], codes["firefox-recvonly-offer-to-pion"], g.bin("av_chromium_twovideo_offer_track_first"))
 	g.avMirrorNegatives(codes["pion-simulcast-answer-to-chromium"], codes["chromium-simulcast-offer-to-pion"], codes["pion-recvonly-answer-to-firefox"], codes["firefox-recvonly-offer-to-pion"])
 	g.avMDNSDummy()
-	g.avBundleOnly()
+	g.avHabits()
 }
 
 // avNegatives writes the damaged A/V codes; offer is
