@@ -13,7 +13,7 @@ import (
 // browserSuites are the library's real-browser suites (btest/*.suite.mjs):
 // Chromium and Firefox pages with ref/ and ref/peer (Go), and with each
 // other.
-var browserSuites = []string{"go", "browsers", "deadpeer", "glare", "identity", "intro", "mediarestart", "mesh", "peermedia", "redial", "refuse", "restart"}
+var browserSuites = []string{"go", "browsers", "bundle", "deadpeer", "glare", "identity", "intro", "mediarestart", "mesh", "peermedia", "redial", "refuse", "restart"}
 
 // TestBrowsers runs the peer library's real-browser suites with a `peer`
 // binary, js/internal/introducer, js/internal/restarter and
