@@ -479,18 +479,24 @@ var Restart = class {
     this.applying = new Promise((resolve) => {
       applied = resolve;
     });
-    let desc, gen;
+    let gen, code;
     try {
       await this.rollback();
       gen = this.gen;
       if (c.pc.signalingState !== "stable") throw new PeerError("state", "peer: a restart offer of the peer's is being answered (glare)");
+      const was = this.pending;
       this.begin();
-      desc = await setLocal(c, await c.pc.createOffer({ iceRestart: true }));
+      const desc = await setLocal(c, await c.pc.createOffer({ iceRestart: true }));
+      code = encode(desc, void 0, { policy: c.options.policy });
+      if (gen === this.gen && !hasCandidate(code)) {
+        await this.rollback();
+        if (!was) this.drop();
+        throw new PeerError("unreachable", `peer: the restart offer gathered no ICE candidate within ${c.options.gatherTimeout} ms (no network or TURN server yet)`);
+      }
     } finally {
       applied();
     }
     if (gen !== this.gen) throw new PeerError("state", "peer: our restart offer was dropped for the peer's (glare)");
-    const code = encode(desc, void 0, { policy: c.options.policy });
     this.offerCode = code;
     return code;
   }
@@ -608,12 +614,33 @@ var Restart = class {
     const c = this.conn;
     if (this.pending || c.reason || this.unreachable) return;
     this.unreachable = true;
-    const ms = c.options.restartTimeout;
-    this.timer = setTimeout(() => c._fail(
-      "unreachable",
-      `peer: nothing received for ${c.options.deadPeerTimeout} ms (and no ICE restart within ${ms} ms)`
-    ), ms);
+    this.holdEnd = Date.now() + c.options.restartTimeout;
+    this.hold();
     c.emit("unreachable");
+  }
+  // hold arms the wait past the dead-peer deadline, until holdEnd.
+  hold() {
+    const c = this.conn;
+    this.timer = setTimeout(
+      () => c._fail(
+        "unreachable",
+        `peer: nothing received for ${c.options.deadPeerTimeout} ms (and no ICE restart within ${c.options.restartTimeout} ms)`
+      ),
+      Math.max(0, this.holdEnd - Date.now())
+    );
+  }
+  // drop ends a restart whose offer was rolled back unsent (hasCandidate)
+  // when no earlier one is pending (that one stays pending): as before
+  // begin, the dead-peer watch runs and an unreachable connection waits
+  // out the rest of its hold; a working path is 'reachable' again, not a
+  // restart.
+  drop() {
+    this.pending = false;
+    clearTimeout(this.timer);
+    clearTimeout(this.poll);
+    this.timer = null;
+    if (this.unreachable) this.hold();
+    this.conn._startWatch();
   }
   // heard runs when the watch hears the peer again while unreachable.
   heard() {
@@ -656,6 +683,9 @@ async function selectedPair(pc, local, remote) {
   });
   if (!pair || pair.state !== "succeeded") return null;
   return { ...pair, fresh, localUfrag: ufrag(pair.localCandidateId), remoteUfrag: ufrag(pair.remoteCandidateId) };
+}
+function hasCandidate(code) {
+  return /^a=candidate:/m.test(decode(code).sdp);
 }
 function candidatesOf(sdp, gen) {
   const cands = [];
@@ -908,7 +938,9 @@ var PeerConnection = class extends Emitter {
    * Config.RestartableICE), over any path but this connection's. The
    * dead-peer deadline is suspended: the restart must connect within
    * options.restartTimeout, else the connection closes 'unreachable'. A new
-   * restartOffer() replaces a pending one. PeerError 'state' unless open.
+   * restartOffer() replaces a pending one. PeerError 'state' unless open;
+   * 'unreachable' when the offer gathered no candidate within
+   * options.gatherTimeout (it is rolled back: offer again later).
    */
   async restartOffer() {
     return this._text(await this._restart.offer());

@@ -3,7 +3,8 @@
 // from 1 s doubling to 30 s and start that far apart (back to back after
 // a longer attempt), never past the budget; only a close by either side
 // ends a session at once; a Peer's reconnectTimeout is range-checked; and
-// (restart.js) a pair that mixes ICE generations is not a connected restart.
+// (restart.js) a pair that mixes ICE generations is not a connected restart,
+// and a restart offer without a candidate is not sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as R from '../src/peer/redial.js';
@@ -56,4 +57,14 @@ test('a recheck gives the answer\'s candidates again, of the next generation and
     { candidate: 'candidate:2 1 udp 1694498815 198.51.100.7 4000 typ srflx raddr 0.0.0.0 rport 0 generation 3', sdpMid: '0', sdpMLineIndex: 0 },
     { candidate: 'candidate:3 2 udp 16777214 203.0.113.9 5000 typ relay raddr 0.0.0.0 rport 0 generation 3', sdpMid: '1', sdpMLineIndex: 1 },
   ]);
+});
+
+test('a restart offer\'s code without a candidate is told from one with', async () => {
+  const { hasCandidate } = await import('../src/peer/restart.js');
+  const { encode } = await import('../src/index.js');
+  const { readFileSync } = await import('node:fs');
+  const sdp = readFileSync(new URL('../../testdata/stacks/chromium-offer-turn-plain.sdp', import.meta.url), 'utf8');
+  assert.equal(hasCandidate(encode({ type: 'offer', sdp })), true);
+  const none = sdp.split(/(?<=\n)/).filter((l) => !/^a=(candidate:|end-of-candidates)/.test(l)).join('');
+  assert.equal(hasCandidate(encode({ type: 'offer', sdp: none })), false); // gathered nothing within gatherTimeout
 });

@@ -311,7 +311,9 @@ export class PeerConnection extends Emitter {
    * Config.RestartableICE), over any path but this connection's. The
    * dead-peer deadline is suspended: the restart must connect within
    * options.restartTimeout, else the connection closes 'unreachable'. A new
-   * restartOffer() replaces a pending one. PeerError 'state' unless open.
+   * restartOffer() replaces a pending one. PeerError 'state' unless open;
+   * 'unreachable' when the offer gathered no candidate within
+   * options.gatherTimeout (it is rolled back: offer again later).
    */
   async restartOffer() {
     return this._text(await this._restart.offer());

@@ -11,6 +11,7 @@
  *   or its channel closing; ref.ErrPeerClosed);
  * - 'unreachable': nothing heard from the peer for the dead-peer timeout,
  *   or ICE failed after the connection opened (ref.ErrPeerUnreachable);
+ *   also a restart offer that gathered no candidate (not fatal);
  * - 'connect': no connection in time (ref.ErrConnect);
  * - 'offer-expired': no answer within the offer timeout (ref.ErrOfferExpired);
  * - 'state': a call not allowed now (ref.ErrState);

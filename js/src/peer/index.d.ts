@@ -162,7 +162,8 @@ export class PeerConnection {
   /**
    * Starts an ICE restart of the open connection: the restart offer's code (options.form), for the
    * peer's restartAnswer() or ref.Conn.RestartAnswer. It must connect within options.restartTimeout,
-   * else the connection closes 'unreachable'. Replaces a pending restart offer. PeerError 'state' unless open.
+   * else the connection closes 'unreachable'. Replaces a pending restart offer. PeerError 'state' unless open;
+   * 'unreachable' when it gathered no candidate within options.gatherTimeout (rolled back: offer again later).
    */
   restartOffer(): Promise<string>;
   /** Applies the peer's restart offer (any form): the answer's code, for its completeRestart(). 'code' for an answer or an offer with the current credentials. */

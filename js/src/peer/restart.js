@@ -127,21 +127,27 @@ export class Restart {
     const c = this.conn;
     let applied;
     this.applying = new Promise((resolve) => { applied = resolve; });
-    let desc, gen;
+    let gen, code;
     try {
       await this.rollback(); // an earlier restart offer never answered
       gen = this.gen;
       // The peer's restart offer is being answered (glare): it wins.
       if (c.pc.signalingState !== 'stable') throw new PeerError('state', 'peer: a restart offer of the peer\'s is being answered (glare)');
+      const was = this.pending; // an earlier restart, applied, not connected
       this.begin();
-      desc = await setLocal(c, await c.pc.createOffer({ iceRestart: true }));
+      const desc = await setLocal(c, await c.pc.createOffer({ iceRestart: true }));
+      code = encode(desc, undefined, { policy: c.options.policy });
+      if (gen === this.gen && !hasCandidate(code)) {
+        await this.rollback();
+        if (!was) this.drop();
+        throw new PeerError('unreachable', `peer: the restart offer gathered no ICE candidate within ${c.options.gatherTimeout} ms (no network or TURN server yet)`);
+      }
     } finally {
       applied();
     }
     // The peer's restart offer, answered meanwhile (glare), dropped ours:
     // its code would restart the peer towards credentials we no longer have.
     if (gen !== this.gen) throw new PeerError('state', 'peer: our restart offer was dropped for the peer\'s (glare)');
-    const code = encode(desc, undefined, { policy: c.options.policy });
     this.offerCode = code;
     return code;
   }
@@ -270,10 +276,31 @@ export class Restart {
     const c = this.conn;
     if (this.pending || c.reason || this.unreachable) return;
     this.unreachable = true;
-    const ms = c.options.restartTimeout;
-    this.timer = setTimeout(() => c._fail('unreachable',
-      `peer: nothing received for ${c.options.deadPeerTimeout} ms (and no ICE restart within ${ms} ms)`), ms);
+    this.holdEnd = Date.now() + c.options.restartTimeout;
+    this.hold();
     c.emit('unreachable');
+  }
+
+  // hold arms the wait past the dead-peer deadline, until holdEnd.
+  hold() {
+    const c = this.conn;
+    this.timer = setTimeout(() => c._fail('unreachable',
+      `peer: nothing received for ${c.options.deadPeerTimeout} ms (and no ICE restart within ${c.options.restartTimeout} ms)`),
+    Math.max(0, this.holdEnd - Date.now()));
+  }
+
+  // drop ends a restart whose offer was rolled back unsent (hasCandidate)
+  // when no earlier one is pending (that one stays pending): as before
+  // begin, the dead-peer watch runs and an unreachable connection waits
+  // out the rest of its hold; a working path is 'reachable' again, not a
+  // restart.
+  drop() {
+    this.pending = false;
+    clearTimeout(this.timer);
+    clearTimeout(this.poll);
+    this.timer = null;
+    if (this.unreachable) this.hold();
+    this.conn._startWatch();
   }
 
   // heard runs when the watch hears the peer again while unreachable.
@@ -334,6 +361,27 @@ async function selectedPair(pc, local, remote) {
   if (!pair) stats.forEach((r) => { if (r.type === 'candidate-pair' && r.selected) pair = r; });
   if (!pair || pair.state !== 'succeeded') return null;
   return { ...pair, fresh, localUfrag: ufrag(pair.localCandidateId), remoteUfrag: ufrag(pair.remoteCandidateId) };
+}
+
+/**
+ * hasCandidate reports whether a code carries an ICE candidate. A restart
+ * offer without one is never sent (Restart.offer rolls it back and fails
+ * 'unreachable'; the Peer's restartLoop offers again): made at the
+ * dead-peer deadline while the network is still cut, the offer's
+ * gathering (a relay allocation, with iceTransportPolicy 'relay') ends at
+ * gatherTimeout with nothing, and codes carry no candidate gathered later.
+ * The peer's new ICE agent then has nothing to check, and our new
+ * candidate's checks to its new relay candidate are dropped by its TURN
+ * server (no permission for an address it never got). Chromium, which
+ * keeps its old pair once the network is back, sees such a restart
+ * connected and offers no other; Firefox, which answers with a new ICE
+ * agent, never connects it, and its own restart offer then (the Peer's
+ * RESPONDER_FALLBACK) failed its ICE at once and ended the association
+ * (btest/peermedia.suite.mjs, Chromium offering to Firefox: 3 of 3 runs
+ * failed so before this rule).
+ */
+export function hasCandidate(code) {
+  return /^a=candidate:/m.test(decode(code).sdp);
 }
 
 // candidatesOf returns the candidates of an SDP as RTCIceCandidateInit
