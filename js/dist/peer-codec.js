@@ -882,12 +882,14 @@ function buildHuffman(lengths) {
   for (let i = 1; i < 16; i++) offs[i] = offs[i - 1] + counts[i - 1];
   const symbols = new Uint16Array(lengths.length);
   for (let s = 0; s < lengths.length; s++) if (lengths[s]) symbols[offs[lengths[s]]++] = s;
-  let left = 1;
+  let left = 1, codes = 0;
   for (let i = 1; i < 16; i++) {
     left <<= 1;
     left -= counts[i];
+    codes += counts[i];
     if (left < 0) throw new InflateError("over-subscribed Huffman code");
   }
+  if (left > 0 && !(codes === 0 || codes === 1 && counts[1] === 1)) throw new InflateError("incomplete Huffman code");
   return { counts, symbols };
 }
 var FIXED_LIT = null;
@@ -895,7 +897,7 @@ var FIXED_DIST = null;
 function fixedTables() {
   if (!FIXED_LIT) {
     FIXED_LIT = buildHuffman(FIXED_LIT_LEN);
-    FIXED_DIST = buildHuffman(FIXED_DIST_LEN);
+    FIXED_DIST = buildHuffman(new Uint8Array(32).fill(5));
   }
   return [FIXED_LIT, FIXED_DIST];
 }

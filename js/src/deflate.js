@@ -348,9 +348,15 @@ function buildHuffman(lengths) {
   for (let i = 1; i < 16; i++) offs[i] = offs[i - 1] + counts[i - 1];
   const symbols = new Uint16Array(lengths.length);
   for (let s = 0; s < lengths.length; s++) if (lengths[s]) symbols[offs[lengths[s]]++] = s;
-  // Over-subscription check.
-  let left = 1;
-  for (let i = 1; i < 16; i++) { left <<= 1; left -= counts[i]; if (left < 0) throw new InflateError('over-subscribed Huffman code'); }
+  // An over-subscribed code is invalid, and so is an incomplete one
+  // unless it has no code or a single code of length 1 (SPEC.md §4.7: as
+  // zlib and Go's compress/flate decide).
+  let left = 1, codes = 0;
+  for (let i = 1; i < 16; i++) {
+    left <<= 1; left -= counts[i]; codes += counts[i];
+    if (left < 0) throw new InflateError('over-subscribed Huffman code');
+  }
+  if (left > 0 && !(codes === 0 || (codes === 1 && counts[1] === 1))) throw new InflateError('incomplete Huffman code');
   return { counts, symbols };
 }
 
@@ -358,7 +364,9 @@ let FIXED_LIT = null, FIXED_DIST = null;
 function fixedTables() {
   if (!FIXED_LIT) {
     FIXED_LIT = buildHuffman(FIXED_LIT_LEN);
-    FIXED_DIST = buildHuffman(FIXED_DIST_LEN);
+    // All 32 five-bit distance codes (RFC 1951 §3.2.6: a complete code),
+    // 30 and 31 rejected where decoded.
+    FIXED_DIST = buildHuffman(new Uint8Array(32).fill(5));
   }
   return [FIXED_LIT, FIXED_DIST];
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -282,6 +283,17 @@ func (g *gen) cornerDeflate() {
 	r = rng(name)
 	g.encode(name, "A residual offer whose only matches (from the preset dictionary) share one distance code, in a dynamic block: the distance alphabet gets a second code of frequency 0 and both have length 1 (SPEC.md §4.7 a).", codec.Offer,
 		"v=0\r\no=- 0 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=Q 1 R "+freshTrigrams(r, "QXZJKWV", 300)+"\r\n", nil, nil)
+
+	// Found by js/test/differential.test.js (PEER_DIFF_N=300
+	// PEER_DIFF_SEED=11), a mutation of a residual vector on which the
+	// JavaScript inflater once disagreed with the Go one.
+	incomplete, _ := hex.DecodeString("1058e8ed9a4d4bc43010867f51219964f2f1deda2645f1aae279dc15dc83170ff6e79bae160a2b6af73cf7e785509881" +
+		"676656b762f6149d8fbe899bcdd185b6f7dc655bbb4c6bbbb40ed4a6a17f2fae7f28ba8df1066667239b4bf3350739e4" +
+		"172f9d5096ce274b9da4643aca91599e8f22c7f86dbe5f2fb94250b7753ecb9c37b57e7ae3f8d03fa6f07aaaef1fd3fd" +
+		"d34cb7e34db9dbd5036a85c960c650401654312690832f300e95e00a1ca1cfe807448392102670c6302d116f176068f1" +
+		"bcc4630b8eb013d2886a10c22f2de6dfc7006b1f35e7fb90f379c8e59729a490420a29a490420a29b4429f")
+	g.decodeFail("residual_incomplete_code", "A residual offer code whose dynamic block's distance code is incomplete (its code lengths leave codes unused, and it has more than one code): an invalid DEFLATE stream, as zlib and Go's compress/flate decide, although the codes the block uses decode to a valid description (SPEC.md §4.7).", "offer",
+		incomplete, nil, nil, "malformed")
 
 	name = "residual_tie_fixed_dynamic"
 	r = rng(fmt.Sprintf("%s/%d", name, tieAttempt))
