@@ -806,6 +806,7 @@ var PeerConnection = class extends Emitter {
     this.options = settings(options);
     const cfg = { iceServers: this.options.iceServers };
     if (this.options.iceTransportPolicy) cfg.iceTransportPolicy = this.options.iceTransportPolicy;
+    if (this.options.bundlePolicy) cfg.bundlePolicy = this.options.bundlePolicy;
     if (this.options.certificates) cfg.certificates = this.options.certificates;
     this.pc = new RTCPeerConnection(cfg);
     this.role = null;

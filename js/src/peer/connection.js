@@ -167,6 +167,7 @@ export class PeerConnection extends Emitter {
     this.options = settings(options);
     const cfg = { iceServers: this.options.iceServers };
     if (this.options.iceTransportPolicy) cfg.iceTransportPolicy = this.options.iceTransportPolicy;
+    if (this.options.bundlePolicy) cfg.bundlePolicy = this.options.bundlePolicy;
     if (this.options.certificates) cfg.certificates = this.options.certificates;
     /** The browser's RTCPeerConnection, for what this class does not cover. */
     this.pc = new RTCPeerConnection(cfg);

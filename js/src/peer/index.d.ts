@@ -16,6 +16,8 @@ export interface PeerConnectionOptions {
   /** STUN and TURN servers; none by default (peers on the same network). */
   iceServers?: RTCIceServer[];
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** The RTCPeerConnection's bundle policy ('balanced' by default): with 'max-bundle', Firefox writes every section but the first bundle-only, which the codes carry (SPEC.md §14.4). */
+  bundlePolicy?: RTCBundlePolicy;
   /** A DTLS certificate to keep (RTCPeerConnection.generateCertificate; storable in IndexedDB). */
   certificates?: RTCCertificate[];
   /** Text form of the codes offer() and connect() return: 'qr' (P:…, default), 'link' (P-…) or 'bin'. */
