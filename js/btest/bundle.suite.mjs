@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './harness.mjs';
 import { line } from './introducer.mjs';
-import { launchMedia, relayOptions, grows, ZERO } from './media.mjs';
+import { launchMedia, relayOptions, grows, ZERO, mediaConn } from './media.mjs';
 import * as codec from '../src/index.js';
 
 const TURNRELAY = process.env.PEER_TURNRELAY_BIN || 'turnrelay';
@@ -46,34 +46,21 @@ function bundleOnly(sdp) {
     .map((s) => s.slice(2, s.indexOf(' ')));
 }
 
-// The library's PeerConnection takes the policy too (options.bundlePolicy):
-// Firefox's offer code, made by the library, carries bundle-only sections,
-// and the call's media flows through the library's codes.
-test('firefox and chromium PeerConnections with bundlePolicy max-bundle: audio and video through the library\'s codes', { timeout: 120000 }, async () => {
+// withPages starts the TURN server and a page of each of kinds (fake
+// microphone and camera), runs body(pages, the relay's options), then
+// checks that each page decodes the other's video frames and receives its
+// audio, and closes everything.
+async function withPages(kinds, body) {
   const relay = new H.Proc(TURNRELAY, []);
   const bs = [];
   try {
-    const opts = { ...relayOptions(await line(relay, 'turn ')), patient: false, bundlePolicy: 'max-bundle' };
+    const relayOpts = relayOptions(await line(relay, 'turn '));
     const pages = [];
-    for (const k of ['firefox', 'chromium']) {
+    for (const k of kinds) {
       bs.push(await launchMedia(k));
-      const p = await H.openTestPage(bs.at(-1), server.url);
-      await p.evaluate(async (o) => {
-        T.make('c', o);
-        T.mediaPC = T.conns.c.c.pc;
-        const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-        for (const t of s.getTracks()) T.conns.c.c.addTrack(t, s);
-      }, opts);
-      pages.push(p);
+      pages.push(await H.openTestPage(bs.at(-1), server.url));
     }
-    const [po, pa] = pages;
-    const offer = await po.evaluate(() => T.conns.c.c.offer());
-    const decoded = codec.decode(codec.parseText(offer));
-    assert.deepEqual(bundleOnly(decoded.sdp), ['video', 'application'], 'the library\'s offer code carries bundle-only sections');
-    const answer = await pa.evaluate((x) => T.conns.c.c.connect(x), offer);
-    await po.evaluate((x) => T.conns.c.c.connect(x), answer);
-    await H.waitOpen(po, 'c');
-    await H.waitOpen(pa, 'c');
+    await body(pages, relayOpts);
     for (const p of pages) {
       const got = await grows(p, ZERO, 30000);
       assert.ok(got.frames > 0 && got.audio > 0, `frames decoded and audio received: ${JSON.stringify(got)}`);
@@ -82,20 +69,28 @@ test('firefox and chromium PeerConnections with bundlePolicy max-bundle: audio a
     await H.closeAll(...bs);
     await relay.stop();
   }
+}
+
+// The library's PeerConnection takes the policy too (options.bundlePolicy):
+// Firefox's offer code, made by the library, carries bundle-only sections,
+// and the call's media flows through the library's codes.
+test('firefox and chromium PeerConnections with bundlePolicy max-bundle: audio and video through the library\'s codes', { timeout: 120000 }, async () => {
+  await withPages(['firefox', 'chromium'], async ([po, pa], relayOpts) => {
+    for (const p of [po, pa]) await mediaConn(p, { ...relayOpts, patient: false, bundlePolicy: 'max-bundle' });
+    const offer = await po.evaluate(() => T.conns.c.c.offer());
+    const decoded = codec.decode(codec.parseText(offer));
+    assert.deepEqual(bundleOnly(decoded.sdp), ['video', 'application'], 'the library\'s offer code carries bundle-only sections');
+    const answer = await pa.evaluate((x) => T.conns.c.c.connect(x), offer);
+    await po.evaluate((x) => T.conns.c.c.connect(x), answer);
+    await H.waitOpen(po, 'c');
+    await H.waitOpen(pa, 'c');
+  });
 });
 
 for (const [o, a] of [['firefox', 'chromium'], ['firefox', 'firefox']]) {
   test(`${o} (max-bundle, bundle-only sections) calls ${a} through the codes: audio and video both ways`, { timeout: 120000 }, async () => {
-    const relay = new H.Proc(TURNRELAY, []);
-    const bs = [];
-    try {
-      const cfg = { ...relayOptions(await line(relay, 'turn ')), bundlePolicy: 'max-bundle' };
-      const pages = [];
-      for (const k of [o, a]) {
-        bs.push(await launchMedia(k));
-        pages.push(await H.openTestPage(bs.at(-1), server.url));
-      }
-      const [po, pa] = pages;
+    await withPages([o, a], async ([po, pa], relayOpts) => {
+      const cfg = { ...relayOpts, bundlePolicy: 'max-bundle' };
       const offer = await describe(po, cfg);
       assert.deepEqual(bundleOnly(offer), ['video', 'application'], `${o}'s max-bundle offer has bundle-only sections`);
       const offerCode = codec.encode({ type: 'offer', sdp: offer });
@@ -109,13 +104,6 @@ for (const [o, a] of [['firefox', 'chromium'], ['firefox', 'firefox']]) {
       const answerOut = codec.decode(answerCode, { offer: offerCode });
       await po.evaluate((s) => T.mediaPC.setRemoteDescription({ type: 'answer', sdp: s }), answerOut.sdp);
       console.log(`${o} → ${a}: offer ${offer.length} B of SDP, code ${offerCode.length} B; answer ${answer.length} B, code ${answerCode.length} B`);
-      for (const p of pages) {
-        const got = await grows(p, ZERO, 30000);
-        assert.ok(got.frames > 0 && got.audio > 0, `frames decoded and audio received: ${JSON.stringify(got)}`);
-      }
-    } finally {
-      await H.closeAll(...bs);
-      await relay.stop();
-    }
+    });
   });
 }

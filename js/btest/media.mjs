@@ -40,6 +40,16 @@ export const inbound = (page) => page.evaluate(async () => {
 
 export const ZERO = { audio: 0, video: 0, frames: 0 };
 
+// mediaConn makes the page's library PeerConnection T.conns.c with
+// options opts (T.mediaPC its RTCPeerConnection) and adds the fake
+// microphone's and camera's tracks to it.
+export const mediaConn = (page, opts) => page.evaluate(async (o) => {
+  T.make('c', o);
+  T.mediaPC = T.conns.c.c.pc;
+  const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  for (const t of s.getTracks()) T.conns.c.c.addTrack(t, s);
+}, opts);
+
 // grows waits until every counter of the page's inbound-rtp passed the
 // one in from, and returns the counters.
 export async function grows(page, from, ms = 20000) {

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './harness.mjs';
 import { line } from './introducer.mjs';
-import { launchMedia, relayOptions, grows, still, sleep, ZERO } from './media.mjs';
+import { launchMedia, relayOptions, grows, still, sleep, ZERO, mediaConn } from './media.mjs';
 
 const TURNRELAY = process.env.PEER_TURNRELAY_BIN || 'turnrelay';
 // patient: false: a TURN allocation drops what comes from an address it has
@@ -43,14 +43,7 @@ for (const kinds of [['chromium', 'chromium'], ['chromium', 'firefox']]) {
         bs.push(await launchMedia(k));
         pages.push(await H.openTestPage(bs.at(-1), server.url));
       }
-      for (const p of pages) {
-        await p.evaluate(async (o) => {
-          T.make('c', o);
-          T.mediaPC = T.conns.c.c.pc;
-          const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-          for (const t of s.getTracks()) T.conns.c.c.addTrack(t, s);
-        }, opts);
-      }
+      for (const p of pages) await mediaConn(p, opts);
       const [a, c] = pages;
       const offer = await a.evaluate(() => T.conns.c.c.offer());
       const answer = await c.evaluate((x) => T.conns.c.c.connect(x), offer);
