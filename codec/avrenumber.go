@@ -191,15 +191,11 @@ func (m *numMap) changes(toks []numToken) bool {
 
 // renumberProfile is renumber of profile k, whose lines' numbers it finds
 // once per process (profileTokens), in dst's storage; the lines it
-// changes share one string, made in buf (when not nil) first.
-func renumberProfile(dst []string, buf *[]byte, k int, m *numMap) []string {
+// changes share one string, made first in all's storage, which it returns.
+func renumberProfile(dst []string, all []byte, k int, m *numMap) ([]string, []byte) {
 	p, toks := avProfiles[k], profileTokens()[k]
 	out := append(dst[:0], p...)
-	var all []byte
-	if buf != nil {
-		all = (*buf)[:0]
-		defer func() { *buf = all }()
-	}
+	all = all[:0]
 	var changed []int32 // each changed line's place, then where it ends in all
 	for i, tk := range toks {
 		if m.changes(tk) {
@@ -212,7 +208,7 @@ func renumberProfile(dst []string, buf *[]byte, k int, m *numMap) []string {
 		out[changed[x]] = big[start:changed[x+1]]
 		start = changed[x+1]
 	}
-	return out
+	return out, all
 }
 
 // appendRenumbered appends line l, whose numbers are toks, with m applied.
@@ -275,7 +271,8 @@ func readRenumber(edits []byte, p *int, k int) (lines []string, renumbered bool,
 	if m == nil || msg != "" {
 		return avProfiles[k], false, msg
 	}
-	return renumberProfile(nil, nil, k, m), true, ""
+	lines, _ = renumberProfile(nil, nil, k, m)
+	return lines, true, ""
 }
 
 // parseRenumber reads the RENUMBER at edits[*p] (after a profile's base

@@ -274,7 +274,7 @@ func (c *partCoder) tryRenumbered(reg *registryIndex, s []string, sid []int32, i
 			continue
 		}
 		// The variant's storage is reused: nothing keeps it past its diff.
-		pn.profLines = renumberProfile(pn.profLines, &pn.profText, k, m)
+		pn.profLines, pn.profText = renumberProfile(pn.profLines, pn.profText, k, m)
 		pn.profIDs = in.renamedIDs(pn.profIDs, pn.profLines, avProfiles[k], reg.profiles[k].ids)
 		var b baseIndex
 		b, pn.profIdx = newBaseIndexIn(pn.profIdx, pn.profIDs)

@@ -24,12 +24,13 @@ func munge(sdp string) string {
 	}
 	lines := strings.Split(strings.TrimSuffix(sdp, eol), eol)
 	var out []string
-	kind, opus := "", ""
+	kind, opus, fmtp := "", "", false // fmtp: the section has Opus's a=fmtp line
 	for i, l := range lines {
 		if strings.HasPrefix(l, "m=") {
 			kind, opus = strings.TrimPrefix(strings.Fields(l)[0], "m="), ""
 			if kind == "audio" {
 				opus = sectionOpus(lines[i+1:])
+				fmtp = hasLine(lines[i+1:], "a=fmtp:"+opus+" ")
 			}
 		}
 		if opus != "" && strings.HasPrefix(l, "a=fmtp:"+opus+" ") {
@@ -40,7 +41,7 @@ func munge(sdp string) string {
 			}
 		}
 		out = append(out, l)
-		if opus != "" && opusMap.MatchString(l) && !hasLine(lines[i+1:], "a=fmtp:"+opus+" ") && !hasLine(reverse(lines[:i]), "a=fmtp:"+opus+" ") {
+		if opus != "" && !fmtp && opusMap.MatchString(l) {
 			out = append(out, "a=fmtp:"+opus+" "+strings.Join(mungeParams, ";"))
 		}
 		if kind == "video" && (strings.HasPrefix(l, "c=") || strings.HasPrefix(l, "m=") && !hasLine(lines[i+1:], "c=")) {
@@ -76,13 +77,4 @@ func hasLine(lines []string, prefix string) bool {
 		}
 	}
 	return false
-}
-
-// reverse returns lines in reverse order (a copy).
-func reverse(lines []string) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[len(lines)-1-i] = l
-	}
-	return out
 }

@@ -252,15 +252,21 @@ export class Restart {
     this.poll = setTimeout(() => this.probe(), 200);
   }
 
-  connected() {
-    const c = this.conn;
-    if (c.reason || !this.pending) return;
+  // settle ends the pending restart: its deadline and probe stop, and the
+  // dead-peer watch runs again.
+  settle() {
     this.pending = false;
-    this.count++;
     clearTimeout(this.timer);
     clearTimeout(this.poll);
     this.timer = null;
-    c._startWatch();
+    this.conn._startWatch();
+  }
+
+  connected() {
+    const c = this.conn;
+    if (c.reason || !this.pending) return;
+    this.count++;
+    this.settle();
     if (this.unreachable) {
       this.unreachable = false;
       c.emit('reachable');
@@ -295,12 +301,8 @@ export class Restart {
   // out the rest of its hold; a working path is 'reachable' again, not a
   // restart.
   drop() {
-    this.pending = false;
-    clearTimeout(this.timer);
-    clearTimeout(this.poll);
-    this.timer = null;
+    this.settle();
     if (this.unreachable) this.hold();
-    this.conn._startWatch();
   }
 
   // heard runs when the watch hears the peer again while unreachable.
