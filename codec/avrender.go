@@ -212,6 +212,13 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 		}
 		r.b.Write(r.pts[1:])        // the payload types, each after a space
 		r.checkPlain(string(r.pts)) // skeleton text: any byte but a marker's
+	case mkMids:
+		mids, _, bad := partMids(s.parts[1:])
+		if !r.inSession || bad {
+			return 0, renderBad("mids marker outside the session part, or an a=mid line with no value or a control byte")
+		}
+		r.checkPlain(mids)
+		r.b.WriteString(mids)
 	case mkUfrag:
 		r.checkPlain(s.ufrag)
 		r.b.WriteString(s.ufrag)

@@ -28,6 +28,7 @@ const (
 	mkPayloads  = 0x10 // an m= line's format list: the section's a=rtpmap payload types
 	mkSSRCOld   = 0x11 // + index: an SSRC first referenced in an earlier part
 	mkStringOld = 0x12 // + index: an identifier first referenced in an earlier part
+	mkMids      = 0x13 // the session's a=group:BUNDLE list: every media section's mid, in order
 )
 
 // maxAVDigests is the most distinct digests an A/V description may lift
@@ -111,6 +112,7 @@ func (s *avSkel) extract(p *parsedSDP, pol *CandidatePolicy) (ok bool) {
 		}
 		s.parts = append(s.parts, part[:len(part):len(part)])
 	}
+	s.markMids()
 	return s.ufrag != "" && s.pwd != "" && len(s.digests) <= maxAVDigests
 }
 

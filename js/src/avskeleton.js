@@ -14,7 +14,42 @@ import {
 
 export const MK_CANDIDATE = '\x01', MK_PORT = '\x02', MK_ADDRESS = '\x03', MK_UFRAG = '\x04', MK_PWD = '\x05';
 export const MK_DIGEST_UP = '\x06', MK_SESS_ID = '\x07', MK_DIGEST_LOW = '\x08', MK_SSRC = '\x0e', MK_STRING = '\x0f';
-export const MK_PAYLOADS = '\x10', MK_SSRC_OLD = '\x11', MK_STRING_OLD = '\x12';
+export const MK_PAYLOADS = '\x10', MK_SSRC_OLD = '\x11', MK_STRING_OLD = '\x12', MK_MIDS = '\x13';
+
+const BUNDLE_PREFIX = 'a=group:BUNDLE ';
+
+/**
+ * partMids returns, for the media parts, {mids, every, bad}: the values of
+ * the first a=mid line of each part that has one, joined by SPs; whether
+ * every part has one (and there is a part); whether a value is empty or
+ * holds a character below 0x21.
+ */
+function partMids(media) {
+  const mids = [];
+  let every = media.length > 0, bad = false;
+  for (const part of media) {
+    const l = part.find((x) => x.startsWith('a=mid:'));
+    if (l === undefined) { every = false; continue; }
+    const v = l.slice(6);
+    bad = bad || v === '' || /[\x00-\x20]/.test(v);
+    mids.push(v);
+  }
+  return { mids: mids.join(' '), every, bad };
+}
+
+/**
+ * markMids replaces, in the session part, the list of each line
+ * `a=group:BUNDLE <list>` by the marker 0x13 where it is every media
+ * section's mid, in order (AVFORM §2).
+ */
+function markMids(parts) {
+  const { mids, every, bad } = partMids(parts.slice(1));
+  if (!every || bad) return;
+  const session = parts[0];
+  for (let k = 0; k < session.length; k++) {
+    if (session[k] === BUNDLE_PREFIX + mids) session[k] = BUNDLE_PREFIX + MK_MIDS;
+  }
+}
 
 /**
  * BUNDLE_ONLY is what 0x02 and 0x03 stand for in a bundle-only part (one
@@ -306,6 +341,7 @@ export function extractSkeleton(p, pol) {
     parts.push(part);
   }
   if (!ok || ufrag === null || pwd === null || digests.list.length > MAX_AV_DIGESTS) return null;
+  markMids(parts);
   return { parts, cands, ufrag, pwd, digests: digests.list, ssrcs: ssrcs.list, ids: ids.list };
 }
 
@@ -371,6 +407,12 @@ export function renderSkeleton(parts, t, maxSDP, off) {
               if (pi === 0 || pts.length === 0) throw bad('payload types marker in a part without a=rtpmap lines');
               put(pts.join(' '));
               break;
+            case MK_MIDS: {
+              const m = partMids(parts.slice(1));
+              if (pi !== 0 || m.bad) throw bad('mids marker outside the session part, or an a=mid line with no value or a control byte');
+              put(m.mids);
+              break;
+            }
             case MK_UFRAG: put(t.ufrag); break;
             case MK_PWD: put(t.pwd); break;
             case MK_SESS_ID: put(sessID); break;

@@ -237,8 +237,8 @@ func (g *gen) avTextNegatives(offer []byte) {
 		with(6, bstr(stored(append(bytes.Clone(text), "a=x\n"...)))), nil, nil, "malformed")
 	g.decodeFail("av_text_no_final_lf", ofr+" whose text does not end with LF.", "offer",
 		with(6, bstr(stored(text[:len(text)-1]))), nil, nil, "malformed")
-	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x13, which is not a marker, in place of an SSRC marker 0x0e.", "offer",
-		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x13}, 1)))), nil, nil, "malformed")
+	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x14, which is not a marker, in place of an SSRC marker 0x0e.", "offer",
+		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x14}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_index_out_of_range", ofr+" whose text refers to SSRC 9990 of a table of fewer.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x0e, '9', '9', '9'}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_candidate_not_alone", ofr+" whose text has a line with the candidate marker 0x01 and more.", "offer",
@@ -248,6 +248,9 @@ func (g *gen) avTextNegatives(offer []byte) {
 
 // avInflate returns the text of an A/V offer's text item.
 func avInflate(deflated []byte) []byte {
+	if len(deflated) == 0 {
+		return nil // no inserted line
+	}
 	r := flate.NewReaderDict(bytes.NewReader(deflated), codec.AVDictionary())
 	out, err := io.ReadAll(r)
 	if err != nil {
@@ -300,8 +303,16 @@ func (g *gen) avMore(b *baseCodes) {
 		return
 	}
 	ffAnswer, _ := readBatch1("firefox-av-answer-to-chromium")
-	ffCode := g.encode("av_firefox_av_answer_to_chromium", "A real answer of Firefox to a Chromium offer (testdata/av/batch1/firefox-av-answer-to-chromium.sdp) against the code of testdata/av/batch1/chromium-av-offer-to-firefox.sdp (offer_bin).", codec.Answer, ffAnswer, nil, ffOffer)
-	g.avReplaceAsInsertSeek("av_firefox_av_answer_to_chromium", ffCode, ffOffer)
+	g.encode("av_firefox_av_answer_to_chromium", "A real answer of Firefox to a Chromium offer (testdata/av/batch1/firefox-av-answer-to-chromium.sdp) against the code of testdata/av/batch1/chromium-av-offer-to-firefox.sdp (offer_bin).", codec.Answer, ffAnswer, nil, ffOffer)
+	// Its BUNDLE group's mids in the other order are no 0x13 marker: the
+	// session part REPLACEs its base's a=group:BUNDLE line.
+	swapped := strings.Replace(ffAnswer, "a=group:BUNDLE 0 1\r\n", "a=group:BUNDLE 1 0\r\n", 1)
+	swapCode, err := codec.Encode(codec.Description{Type: codec.Answer, SDP: swapped}, ffOffer, nil)
+	if err != nil || swapped == ffAnswer {
+		g.fail("av_replace_as_insert_seek", "firefox-av-answer-to-chromium with its BUNDLE mids swapped: %v", err)
+		return
+	}
+	g.avReplaceAsInsertSeek("av_firefox_av_answer_to_chromium with the mids of its a=group:BUNDLE line in the other order (1 0)", swapCode, ffOffer)
 	g.avGroupedBlocks()
 
 	// Eligibility (AVFORM §1): residual when a rule fails.

@@ -20,6 +20,10 @@ func (g *gen) avGenNegatives(answer, offer, tv []byte) {
 	g.decodeFail("av_gen_as_insert", "av_pion_recvonly_answer_to_firefox with the GEN of the a=sendonly line of its audio section written INSERT 1 of that line: the same skeleton, but an encoder writes a direction line as GEN.", "answer",
 		join(out...), offer, nil, "non-canonical")
 	tit := items(tv)
+	if len(tit) < 7 {
+		g.fail("av_gen_mid_session", "av_chromium_twovideo_offer_track_first was not generated")
+		return
+	}
 	te := content(tit[5])
 	if len(te) < 2 || te[1] != 7 {
 		g.fail("av_gen_mid_session", "av_chromium_twovideo_offer_track_first: part 0 is not a profile, COPY END: % x", te)
@@ -50,9 +54,9 @@ func (g *gen) avMirrorNegatives(sim, simOffer, rec, recOffer []byte) {
 		join(out...), simOffer, nil, "non-canonical")
 	rit := items(rec)
 	re := content(rit[5])
-	p1 := bytes.Index(re, []byte{0x36, 0x58})
+	p1 := bytes.Index(re, []byte{0x33, 0x58})
 	if p1 < 0 {
-		g.fail("av_mirror_no_lines", "av_pion_recvonly_answer_to_firefox's audio section is not profile 51, COPY 23: % x", re)
+		g.fail("av_mirror_no_lines", "av_pion_recvonly_answer_to_firefox's audio section is not profile 48, COPY 23: % x", re)
 		return
 	}
 	out = append([][]byte{}, rit...)
