@@ -89,7 +89,10 @@ type renderer struct {
 	idsPlain  bool       // every identifier of the table is plain: none is checked as written
 	part      []string   // the current part
 	pts       []byte     // the current part's payload types for 0x10, made when first used
-	ptsBuf    []byte     // pts' storage, kept from part to part
+	mids      string     // what 0x13 renders, made when first used (midsDone)
+	midsDone  bool
+	midsBad   bool   // a media part's first a=mid line has no value, or a byte below 0x21
+	ptsBuf    []byte // pts' storage, kept from part to part
 	// 1 + the greatest SSRC and identifier index rendered so far, and
 	// their values at the start of the current part (its origins).
 	ssrcTop, idTop, ssrcOrigin, idOrigin int
@@ -213,12 +216,15 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 		r.b.Write(r.pts[1:])        // the payload types, each after a space
 		r.checkPlain(string(r.pts)) // skeleton text: any byte but a marker's
 	case mkMids:
-		mids, _, bad := partMids(s.parts[1:])
-		if !r.inSession || bad {
+		if !r.midsDone { // once: a line of many markers must not scan every part for each
+			r.mids, _, r.midsBad = partMids(s.parts[1:])
+			r.midsDone = true
+		}
+		if !r.inSession || r.midsBad {
 			return 0, renderBad("mids marker outside the session part, or an a=mid line with no value or a control byte")
 		}
-		r.checkPlain(mids)
-		r.b.WriteString(mids)
+		r.checkPlain(r.mids)
+		r.b.WriteString(r.mids)
 	case mkUfrag:
 		r.checkPlain(s.ufrag)
 		r.b.WriteString(s.ufrag)

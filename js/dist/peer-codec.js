@@ -3112,6 +3112,7 @@ function renderSkeleton(parts, t, maxSDP, off) {
   const sessID = sessionID(t.digests.length > 0 ? t.digests[0] : new Uint8Array(0));
   let ci = 0, total = 0, fc = null;
   const top = { ssrc: 0, id: 0 };
+  let mids = null;
   const over = () => new LimitError(off, "skeleton", `decoded description is over the limit of ${maxSDP} bytes`);
   const out = [];
   for (let pi = 0; pi < parts.length; pi++) {
@@ -3152,9 +3153,9 @@ function renderSkeleton(parts, t, maxSDP, off) {
               put(pts.join(" "));
               break;
             case MK_MIDS: {
-              const m = partMids(parts.slice(1));
-              if (pi !== 0 || m.bad) throw bad("mids marker outside the session part, or an a=mid line with no value or a control byte");
-              put(m.mids);
+              if (mids === null) mids = partMids(parts.slice(1));
+              if (pi !== 0 || mids.bad) throw bad("mids marker outside the session part, or an a=mid line with no value or a control byte");
+              put(mids.mids);
               break;
             }
             case MK_UFRAG:

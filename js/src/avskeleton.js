@@ -369,6 +369,7 @@ export function renderSkeleton(parts, t, maxSDP, off) {
   // markers may stand for far more than the limit.
   let ci = 0, total = 0, fc = null; // fc: the part's transport candidate
   const top = { ssrc: 0, id: 0 }; // 1 + the greatest index rendered so far, per table
+  let mids = null; // what 0x13 renders (partMids), made when first used
   const over = () => new LimitError(off, 'skeleton', `decoded description is over the limit of ${maxSDP} bytes`);
   const out = [];
   for (let pi = 0; pi < parts.length; pi++) {
@@ -408,9 +409,9 @@ export function renderSkeleton(parts, t, maxSDP, off) {
               put(pts.join(' '));
               break;
             case MK_MIDS: {
-              const m = partMids(parts.slice(1));
-              if (pi !== 0 || m.bad) throw bad('mids marker outside the session part, or an a=mid line with no value or a control byte');
-              put(m.mids);
+              if (mids === null) mids = partMids(parts.slice(1)); // once: a line of many markers must not scan every part for each
+              if (pi !== 0 || mids.bad) throw bad('mids marker outside the session part, or an a=mid line with no value or a control byte');
+              put(mids.mids);
               break;
             }
             case MK_UFRAG: put(t.ufrag); break;
