@@ -8,27 +8,30 @@ import (
 	"testing"
 )
 
+// midsSDP returns a description of one audio section for each of mids,
+// each with that mid (none for ""), and the session line bundle.
+func midsSDP(bundle string, mids ...string) string {
+	var b strings.Builder
+	b.WriteString("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n" + bundle)
+	for i, m := range mids {
+		b.WriteString("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n")
+		if i == 0 {
+			b.WriteString("a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijklmn\r\n" +
+				"a=fingerprint:sha-256 AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB\r\n")
+		}
+		if m != "" {
+			b.WriteString("a=mid:" + m + "\r\n")
+		}
+		b.WriteString("a=rtpmap:111 opus/48000/2\r\n")
+	}
+	return b.String()
+}
+
 // TestMidsMarker holds the marker 0x13 (AVFORM §14.4, §14.8) to its rule:
 // the skeleton has it only for the list of every media section's mid in
-// order, and rendering writes the mids back, fails outside part 0 or on a
-// bad mid, and stops at the SDP limit however many markers a line holds.
+// order, and rendering writes the mids back.
 func TestMidsMarker(t *testing.T) {
-	sdp := func(bundle string, mids ...string) string {
-		var b strings.Builder
-		b.WriteString("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n" + bundle)
-		for i, m := range mids {
-			b.WriteString("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n")
-			if i == 0 {
-				b.WriteString("a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijklmn\r\n" +
-					"a=fingerprint:sha-256 AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB\r\n")
-			}
-			if m != "" {
-				b.WriteString("a=mid:" + m + "\r\n")
-			}
-			b.WriteString("a=rtpmap:111 opus/48000/2\r\n")
-		}
-		return b.String()
-	}
+	sdp := midsSDP
 	for _, c := range []struct {
 		name, sdp string
 		marked    bool
@@ -57,8 +60,13 @@ func TestMidsMarker(t *testing.T) {
 			t.Errorf("%s: rendered %q, %v; want %q", c.name, out, err, want)
 		}
 	}
+}
 
-	p, _ := parseSDP(sdp("a=group:BUNDLE 0 1\r\n", "0", "1"))
+// TestMidsMarkerRender holds the rendering of 0x13 (AVFORM §14.8) to its
+// failures: outside part 0, a bad mid, and a line of markers past the SDP
+// limit, which stops there however many markers the line holds.
+func TestMidsMarkerRender(t *testing.T) {
+	p, _ := parseSDP(midsSDP("a=group:BUNDLE 0 1\r\n", "0", "1"))
 	base, _ := avExtract(p, &CandidatePolicy{})
 	render := func(change func(s *avSkel)) error {
 		s := *base

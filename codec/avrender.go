@@ -216,15 +216,7 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 		r.b.Write(r.pts[1:])        // the payload types, each after a space
 		r.checkPlain(string(r.pts)) // skeleton text: any byte but a marker's
 	case mkMids:
-		if !r.midsDone { // once: a line of many markers must not scan every part for each
-			r.mids, _, r.midsBad = partMids(s.parts[1:])
-			r.midsDone = true
-		}
-		if !r.inSession || r.midsBad {
-			return 0, renderBad("mids marker outside the session part, or an a=mid line with no value or a control byte")
-		}
-		r.checkPlain(r.mids)
-		r.b.WriteString(r.mids)
+		return 0, r.writeMids()
 	case mkUfrag:
 		r.checkPlain(s.ufrag)
 		r.b.WriteString(s.ufrag)
@@ -274,6 +266,20 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 		return 0, renderBad("control byte 0x%02x", c)
 	}
 	return 0, nil
+}
+
+// writeMids writes what 0x13 renders: the mids of the media parts.
+func (r *renderer) writeMids() error {
+	if !r.midsDone { // once: a line of many markers must not scan every part for each
+		r.mids, _, r.midsBad = partMids(r.s.parts[1:])
+		r.midsDone = true
+	}
+	if !r.inSession || r.midsBad {
+		return renderBad("mids marker outside the session part, or an a=mid line with no value or a control byte")
+	}
+	r.checkPlain(r.mids)
+	r.b.WriteString(r.mids)
+	return nil
 }
 
 // markerIndex reads the decimal index after a marker: i is -1 when there
