@@ -243,7 +243,27 @@ func (g *gen) avTextNegatives(offer []byte) {
 		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x0e, '9', '9', '9'}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_candidate_not_alone", ofr+" whose text has a line with the candidate marker 0x01 and more.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte("a="), []byte("\x01a="), 1)))), nil, nil, "malformed")
+	g.decodeFail("av_mids_marker_in_media_part", ofr+" whose text has the mids marker 0x13, which stands only in part 0, in place of an SSRC marker 0x0e of a media section's line.", "offer",
+		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x13}, 1)))), nil, nil, "malformed")
+	g.avMidsAsText()
 
+}
+
+// avMidsAsText writes av_mids_as_text: av_chromium_audio_offer, whose
+// session part is profile 0 whole (COPY END, its BUNDLE line
+// `a=group:BUNDLE ⟨13⟩`), with that line written as text: COPY 4, REPLACE 1
+// of `a=group:BUNDLE 0`, COPY END.
+func (g *gen) avMidsAsText() {
+	it := items(g.bin("av_chromium_audio_offer"))
+	if len(it) != 7 || !bytes.HasPrefix(content(it[5]), []byte{3, 7}) || len(content(it[6])) != 0 {
+		g.fail("av_mids_as_text", "av_chromium_audio_offer's session part is not profile 0, COPY END, or it has text")
+		return
+	}
+	out := append([][]byte{}, it...)
+	out[5] = bstr(join([]byte{3, 3<<2 | 0, 1<<2 | 2, 7}, content(it[5])[2:])) // COPY 4, REPLACE 1, COPY END
+	out[6] = bstr(stored([]byte("a=group:BUNDLE 0\n")))
+	g.decodeFail("av_mids_as_text", "av_chromium_audio_offer with the a=group:BUNDLE line of its session part written as text (COPY 4, REPLACE 1 of `a=group:BUNDLE 0`, COPY END): the same description, but an encoder writes the list of every mid in order as the marker 0x13, which its base has.", "offer",
+		join(out...), nil, nil, "non-canonical")
 }
 
 // avInflate returns the text of an A/V offer's text item.
