@@ -13,11 +13,18 @@ import "strings"
 // (AVFORM §2).
 func (s *avSkel) markMids() {
 	const p = "a=group:BUNDLE "
+	mids, known, ok := "", false, false // the mids, made at the first such line
 	for k, l := range s.parts[0] {
-		if len(l) > len(p) && l[:len(p)] == p {
-			if mids, every, bad := partMids(s.parts[1:]); every && !bad && l[len(p):] == mids {
-				s.parts[0][k] = p + string(rune(mkMids))
-			}
+		if len(l) <= len(p) || l[:len(p)] != p {
+			continue
+		}
+		if !known {
+			var every, bad bool
+			mids, every, bad = partMids(s.parts[1:])
+			known, ok = true, every && !bad
+		}
+		if ok && l[len(p):] == mids {
+			s.parts[0][k] = p + string(rune(mkMids))
 		}
 	}
 }
