@@ -141,8 +141,8 @@ func TestDescriptionsAreValid(t *testing.T) {
 }
 
 // TestBatchesCoverEveryScenario: in each batch, every stack made an offer
-// and an answer of every scenario of the batch's set (habits when it holds
-// one of those, else base), the key Chromium offers are what their note
+// and an answer of every scenario of the batch's set (habits or renego when
+// it holds one of those, else base), the key Chromium offers are what their note
 // says, and each batch holds 40 to 100 descriptions.
 func TestBatchesCoverEveryScenario(t *testing.T) {
 	rows, sdps := loadAV(t)
@@ -157,6 +157,9 @@ func TestBatchesCoverEveryScenario(t *testing.T) {
 		}
 		if slices.Contains(habits, r[colScenario]) {
 			set[r[colBatch]] = habits
+		}
+		if slices.Contains(renego, r[colScenario]) {
+			set[r[colBatch]] = renego
 		}
 		if strings.Contains(r[colNotes], keyOfferNote) {
 			if err := isKeyOffer(r, sdps[r[colFile]]); err != nil {

@@ -7,6 +7,7 @@
 //	go run ./internal/avgen            # as root, from the repository: next batchN
 //	go run ./internal/avgen -batch batch7
 //	go run ./internal/avgen -set habits  # the habits scenarios
+//	go run ./internal/avgen -set renego  # a call negotiated again
 //
 // It writes testdata/av/<batch>/*.sdp and <batch>/RUN.md and adds the
 // batch's rows to testdata/av/INDEX.tsv. Every offer is set as the remote
@@ -44,7 +45,7 @@ func main() {
 		return
 	}
 	batch := flag.String("batch", "", "name of the new batch directory under testdata/av (default: the next batchN)")
-	set := flag.String("set", "base", "the scenarios: base (the defaults) or habits (testdata/av/README.md)")
+	set := flag.String("set", "base", "the scenarios: base (the defaults), habits or renego (testdata/av/README.md)")
 	flag.Parse()
 	if err := generate(ctx, *batch, *set); err != nil {
 		fmt.Fprintln(os.Stderr, "avgen:", err)

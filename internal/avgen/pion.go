@@ -64,6 +64,12 @@ func (h *pionHelper) handle(ctx context.Context, req request) (reply, error) {
 	case "answer":
 		sdp, err := h.answer(ctx, req.ID, req.Scenario, req.SDP)
 		return reply{OK: err == nil, SDP: sdp}, err
+	case "reoffer":
+		sdp, err := h.reoffer(ctx, req.ID, req.Scenario)
+		return reply{OK: err == nil, SDP: sdp}, err
+	case "reanswer":
+		sdp, err := h.reanswer(ctx, req.ID, req.SDP)
+		return reply{OK: err == nil, SDP: sdp}, err
 	case "accept":
 		pc, err := h.conn(req.ID)
 		if err == nil {
@@ -205,7 +211,7 @@ func buildPion(pc *webrtc.PeerConnection, scenario string) error {
 		kinds = []string{"data"}
 	case "maxbundle": // its configuration is newConn's
 		kinds = []string{webrtc.MimeTypeOpus, webrtc.MimeTypeVP8, "data"}
-	case "munged": // the generator munges the offer's text
+	case "munged", "reoffer", "restart", "stopped": // munged: the generator munges the offer's text; the others negotiate again (renego.go)
 		kinds = []string{webrtc.MimeTypeOpus, webrtc.MimeTypeVP8}
 	case "codecprefs":
 		return addPreferH264(pc, stream)

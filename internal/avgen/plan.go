@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -14,18 +15,24 @@ var scenarios = []string{"audio", "av", "avdata", "simulcast", "recvonly", "twov
 // applications often do beyond the defaults (testdata/av/README.md).
 var habits = []string{"maxbundle", "codecprefs", "munged", "sendonly"}
 
-// scenarioSets names the sets of scenarios a batch is made of.
-var scenarioSets = map[string][]string{"base": scenarios, "habits": habits}
+// renego are the scenarios of the third set (-set renego): a call of
+// audio and video, offered, answered and accepted, then negotiated again;
+// the files hold the second offer and answer (testdata/av/README.md).
+var renego = []string{"reoffer", "restart", "stopped"}
 
-// planFor returns the plan of a set: plan for base; for habits, every
-// ordered pair of stacks (each with itself too) for each scenario.
+// scenarioSets names the sets of scenarios a batch is made of.
+var scenarioSets = map[string][]string{"base": scenarios, "habits": habits, "renego": renego}
+
+// planFor returns the plan of a set: plan for base; for habits and
+// renego, every ordered pair of stacks (each with itself too) for each
+// scenario.
 func planFor(set string) ([]pair, error) {
 	switch set {
 	case "base":
 		return plan(), nil
-	case "habits":
+	case "habits", "renego":
 		var ps []pair
-		for _, sc := range habits {
+		for _, sc := range scenarioSets[set] {
 			for _, o := range stacks {
 				for _, a := range stacks {
 					ps = append(ps, pair{sc, o, a})
@@ -136,6 +143,10 @@ func (p pair) run(ctx context.Context, hs map[string]*helper, seq int) made {
 	m.answer = r.SDP
 	if _, err = step(o, request{Op: "accept", ID: oid, SDP: m.answer}); err != nil {
 		m.err = err
+		return m
+	}
+	if slices.Contains(renego, p.scenario) {
+		return p.again(m, o, a, oid, aid, step)
 	}
 	return m
 }

@@ -129,6 +129,10 @@ async function handle(req) {
       const c = await open(req);
       return { sdp: await c.page.evaluate((s, sc) => window.avgen.answer(s, sc), req.sdp, req.scenario) };
     }
+    case 'reoffer':
+      return { sdp: await conn(req.id).page.evaluate((s) => window.avgen.reoffer(s), req.scenario) };
+    case 'reanswer':
+      return { sdp: await conn(req.id).page.evaluate((s, sc) => window.avgen.reanswer(s, sc), req.sdp, req.scenario) };
     case 'accept':
       return { state: await conn(req.id).page.evaluate((s) => window.avgen.accept(s), req.sdp) };
     case 'close': {

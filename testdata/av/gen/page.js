@@ -82,6 +82,7 @@ async function build(pc, scenario) {
       return;
     }
     case 'munged': // as av; the generator munges the offer's text
+    case 'reoffer': case 'restart': case 'stopped': // as av, then negotiated again (again)
       addAll(pc, await media(true, true));
       return;
     case 'sendonly': {
@@ -111,6 +112,35 @@ function config(scenario) {
   return scenario === 'maxbundle' ? { bundlePolicy: 'max-bundle' } : {};
 }
 
+// again changes pc for the second offer of a renego scenario.
+function again(scenario) {
+  switch (scenario) {
+    case 'reoffer':
+      pc.createDataChannel('data');
+      return {};
+    case 'restart':
+      return { iceRestart: true };
+    case 'stopped': {
+      const video = pc.getTransceivers().find((t) => t.receiver.track.kind === 'video');
+      video.stop();
+      return {};
+    }
+    default:
+      throw new Error(`unknown renego scenario ${scenario}`);
+  }
+}
+
+// regathered resolves when pc has gathered again after a new local
+// description: an ICE restart starts gathering anew (the state leaves
+// 'complete' soon after setLocalDescription), any other change does not.
+async function regathered(pc, restart) {
+  if (restart) {
+    const until = Date.now() + 2000;
+    while (pc.iceGatheringState === 'complete' && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  }
+  await gathered(pc, GATHER_MS);
+}
+
 let pc = null;
 
 window.avgen = {
@@ -133,6 +163,23 @@ window.avgen = {
     if (k.size > 0) addAll(pc, await media(k.has('audio'), k.has('video')));
     await pc.setLocalDescription();
     await gathered(pc, GATHER_MS);
+    return pc.localDescription.sdp;
+  },
+
+  // reoffer makes the second offer of a renego scenario on the same
+  // connection, after its first offer was answered and accepted.
+  async reoffer(scenario) {
+    const opts = again(scenario);
+    await pc.setLocalDescription(await pc.createOffer(opts));
+    await regathered(pc, scenario === 'restart');
+    return pc.localDescription.sdp;
+  },
+
+  // reanswer answers the second offer on the same connection.
+  async reanswer(sdp, scenario) {
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription();
+    await regathered(pc, scenario === 'restart');
     return pc.localDescription.sdp;
   },
 
