@@ -1,6 +1,10 @@
 package codec
 
-import "sync"
+import (
+	"slices"
+	"strings"
+	"sync"
+)
 
 // ownBases is a description's parts coded so far, the bases of its later
 // parts (baseOwn). Few of them are ever diffed: a part's index is made
@@ -124,6 +128,8 @@ type registryIndex struct {
 	// genKinds[id] is the kind of the line id for GEN's move (genKind),
 	// -1 for none: partGen.kindOf's answer for the registry's lines.
 	genKinds []int8
+	// oLines are the profiles' o= lines, each once (VERSION's bases).
+	oLines []string
 }
 
 var profileIndex = sync.OnceValue(func() *registryIndex {
@@ -152,6 +158,13 @@ var profileIndex = sync.OnceValue(func() *registryIndex {
 	r.genKinds = make([]int8, len(r.ids))
 	for l, id := range r.ids {
 		r.genKinds[id] = int8(genKind(l))
+	}
+	for _, p := range avProfiles {
+		for _, l := range p {
+			if strings.HasPrefix(l, "o=") && !slices.Contains(r.oLines, l) {
+				r.oLines = append(r.oLines, l)
+			}
+		}
 	}
 	return r
 })

@@ -143,7 +143,7 @@ func editCost(s []string, ops []avOp, baseLen int) int {
 			i += o.n
 		case opGen:
 			i++
-		case opPick, opPerm, opMirror:
+		case opPick, opPerm, opMirror, opVersion:
 			i += o.lines
 		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {
@@ -393,6 +393,8 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte,
 	for _, o := range ops {
 		if o.kind == opPerm || o.kind == opMirror {
 			dst = appendPerm(dst, o)
+		} else if o.kind == opVersion {
+			dst = appendVarint(append(dst, permValue, versionCode), uint64(o.n))
 		} else {
 			dst = appendVarint(dst, opValue(o))
 		}
@@ -401,7 +403,7 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte,
 			i += o.n
 		case opGen:
 			i++
-		case opPick, opPerm, opMirror:
+		case opPick, opPerm, opMirror, opVersion:
 			i += o.lines
 		case opInsert, opReplace:
 			for _, l := range s[i : i+o.n] {

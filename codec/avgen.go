@@ -108,6 +108,9 @@ func (l *lazyBlocks) kind3OrGen(edits []byte, p *int, bl []string, j int, v uint
 		if c, ok := readVarint(edits, &q); ok && c == mirrorCode {
 			*p = q
 			return mirrorOp(offer, x, j)
+		} else if ok && c == versionCode {
+			*p = q
+			return versionOp(edits, p, bl, x, j)
 		}
 	}
 	return l.kind3(edits, p, bl, j, v)
@@ -125,6 +128,10 @@ type partGen struct {
 	mirror []int32 // the ids of MIRROR's lines (avmirror.go)
 	in     *interner
 	kinds  []int32 // the ids of genKindLines, -1 for a line the interner lacks
+	// VERSION (avversion.go): the index of part 0's o= line, -1 for none,
+	// and the ids of the bases' o= lines it is the version plus d of.
+	versionAt int
+	versions  map[int32]uint64
 }
 
 // genKindLines is the lines of GEN's kinds: the numbered `a=mid:` lines,
@@ -185,6 +192,14 @@ func newPartGen(buf *partGen, s []string, sid []int32, x int, in *interner, offe
 		}
 		slack += pg.setMirror(offer[x], in)
 	}
+	if x == 0 {
+		if pg == nil {
+			pg = get()
+		}
+		slack += pg.setVersion(s, in, offer)
+	} else if pg != nil {
+		pg.versionAt = -1
+	}
 	return pg, slack
 }
 
@@ -236,6 +251,9 @@ func (pg *partGen) kindOf(id int32) int {
 func (pg *partGen) op(s []int32, i, j, n int, b *baseIndex) (avOp, int, bool) {
 	if o, ok := pg.mirrorAt(s, i); ok {
 		return o, j, true
+	}
+	if o, ok := pg.versionOpAt(s, i, j, b); ok {
+		return o, j + 1, true
 	}
 	if pg == nil || n != 1 || pg.at[i] == 0 {
 		return avOp{}, j, false

@@ -46,5 +46,8 @@ func opLen(o avOp) int {
 	if o.kind == opPerm || o.kind == opMirror {
 		return permLen(o.n)
 	}
+	if o.kind == opVersion {
+		return 2 + varintLen(uint64(o.n))
+	}
 	return varintLen(opValue(o))
 }

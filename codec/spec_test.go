@@ -208,7 +208,7 @@ func specAVTables(t *testing.T, spec string) {
 	if len(goMarkers) > 0 {
 		t.Errorf("B.5 lacks the markers %v", goMarkers)
 	}
-	ops := map[string]int{"COPY": opCopy, "SEEK": opSeek, "INSERT (m even), REPLACE (m odd)": opInsert, fmt.Sprintf("END (v = %d), COPY END (v = %d), PERM and MIRROR (v = %d), GEN (v = %d–%d), PICK (v ≥ %d)", opEnd, opCopyEnd, permValue, genValue(0), genValue(genCount-1), pickValue(0)): opEnd}
+	ops := map[string]int{"COPY": opCopy, "SEEK": opSeek, "INSERT (m even), REPLACE (m odd)": opInsert, fmt.Sprintf("END (v = %d), COPY END (v = %d), PERM, MIRROR and VERSION (v = %d), GEN (v = %d–%d), PICK (v ≥ %d)", opEnd, opCopyEnd, permValue, genValue(0), genValue(genCount-1), pickValue(0)): opEnd}
 	for _, r := range specTable(t, spec, "### B.6 Edit operations") {
 		if v, ok := ops[r[1]]; !ok || r[0] != strconv.Itoa(v) {
 			t.Errorf("B.6 row %v does not match Go", r)

@@ -7,6 +7,7 @@ import { renameFor, readRename } from './avrename.js';
 import { OP_PERM, PERM_VALUE, permLen, permOp, putPerm, readPerm } from './avperm.js';
 import { OP_GEN, GEN_COUNT, genValue, isGenValue, genLine, genOf, genMoves } from './avgen.js';
 import { OP_MIRROR, MIRROR_CODE, mirrorLines, mirrorAt } from './avmirror.js';
+import { OP_VERSION, VERSION_CODE, versionStep, versionLine } from './avversion.js';
 import { RENUMBER_WEIGHT, numTokens, numberedOf, renumbered, renumberAt, readRenumber, renumberBound } from './avrenumber.js';
 
 export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4, OP_REPLACE = 5;
@@ -143,6 +144,8 @@ export function diff(s, p, at = lineIndex(p), x = 0, mirror = []) {
       continue;
     }
     if (mirrorAt(s, i, mirror)) { ops.push([OP_MIRROR, MIRROR_CODE + 2, mirror.length]); i += mirror.length; continue; }
+    const d = x === 0 && j < p.length ? versionStep(s[i], p[j]) : 0;
+    if (d > 0) { ops.push([OP_VERSION, d, 1]); i++; j++; continue; }
     let n = 1;
     while (i + n < s.length && !at.has(s[i + n])) n++;
     const g = n === 1 ? genOf(s[i], x) : -1;
@@ -187,9 +190,9 @@ function editCost(s, b, ops) {
   else if (b.payload) cost += RENUMBER_WEIGHT * b.payload.length;
   let i = 0;
   for (const [kind, n, lines] of ops) {
-    cost += kind === OP_MIRROR ? 2 : kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
+    cost += kind === OP_MIRROR ? 2 : kind === OP_VERSION ? 2 + varintLen(n) : kind === OP_PERM ? permLen(n) : varintLen(opValue(kind, n));
     if (kind === OP_INSERT || kind === OP_REPLACE) for (let k = i; k < i + n; k++) cost += byteLen(s[k]) + 1;
-    if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR) i += lines;
+    if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR || kind === OP_VERSION) i += lines;
     else if (kind === OP_GEN) i++;
     else if (kind !== OP_SEEK) i += n;
   }
@@ -263,9 +266,10 @@ export function choosePart(s, bases, x, offerParts = null) {
   for (const [kind, n, lines, rank] of best.ops) {
     if (kind === OP_PERM) putPerm(bytes, n, rank);
     else if (kind === OP_MIRROR) bytes.push(PERM_VALUE, MIRROR_CODE);
+    else if (kind === OP_VERSION) { bytes.push(PERM_VALUE, VERSION_CODE); putVarint(bytes, n); }
     else putVarint(bytes, opValue(kind, n));
     if (kind === OP_INSERT || kind === OP_REPLACE) inserted.push(...s.slice(i, i + n));
-    if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR) i += lines;
+    if (kind === OP_PICK || kind === OP_PERM || kind === OP_MIRROR || kind === OP_VERSION) i += lines;
     else if (kind === OP_GEN) i++;
     else if (kind !== OP_SEEK) i += n;
   }
@@ -359,7 +363,19 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       const kind = v & 3, n = Math.floor(v / 4) + 1;
       if (v === PERM_VALUE) {
         const back = pos;
-        if (varint() === MIRROR_CODE) {
+        const code = varint();
+        if (code === VERSION_CODE) {
+          // VERSION: the base's o= line with its session version plus d.
+          const d = varint();
+          if (parts.length !== 0) throw bad(at, 'VERSION outside the session part');
+          if (j >= base.length) throw bad(at, 'VERSION at the base\'s end');
+          const l = versionLine(base[j], d);
+          if (l === null) throw bad(at, 'VERSION of no o= line with a session version, of 0, or past 999999999');
+          add(part, l);
+          j++;
+          continue;
+        }
+        if (code === MIRROR_CODE) {
           // MIRROR: the offer part's rid and simulcast lines, directions reversed.
           const x = parts.length;
           if (offerParts === null || x >= offerParts.length) throw bad(at, 'MIRROR without an offer part');

@@ -260,7 +260,7 @@ func (g *gen) avMidsAsText() {
 		return
 	}
 	out := append([][]byte{}, it...)
-	out[5] = bstr(join([]byte{3, 3<<2 | 0, 1<<2 | 2, 7}, content(it[5])[2:])) // COPY 4, REPLACE 1, COPY END
+	out[5] = bstr(join([]byte{3, 3 << 2, 1<<2 | 2, 7}, content(it[5])[2:])) // COPY 4, REPLACE 1, COPY END
 	out[6] = bstr(stored([]byte("a=group:BUNDLE 0\n")))
 	g.decodeFail("av_mids_as_text", "av_chromium_audio_offer with the a=group:BUNDLE line of its session part written as text (COPY 4, REPLACE 1 of `a=group:BUNDLE 0`, COPY END): the same description, but an encoder writes the list of every mid in order as the marker 0x13, which its base has.", "offer",
 		join(out...), nil, nil, "non-canonical")

@@ -27,6 +27,7 @@ func (g *gen) avHabits() {
 	}
 	g.encode("av_munged_offer", "A real offer of Chromium whose application edited its text before sending it (testdata/av/batch3/"+munged+".sdp): stereo=1;maxaveragebitrate=128000 added to Opus's a=fmtp line and b=AS:2000 in the video section. The two lines are inserted text, compressed with the edits text of the dictionary.", codec.Offer, s, nil, nil)
 	g.avBundleOnly()
+	g.avVersion()
 }
 
 // avBundleOnly writes the vectors of bundle-only parts (AVFORM §14.4):
