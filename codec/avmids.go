@@ -3,14 +3,14 @@ package codec
 import "strings"
 
 // The marker 0x13 (AVFORM §2): the list of a session line
-// `a=group:BUNDLE <list>` that is every media section's mid, in order,
-// which the decoder makes from the sections' a=mid lines. Every stack
-// bundles all its sections, so the session part of an audio-only offer
-// is then the same as that of an audio, video and data one.
+// `a=group:BUNDLE <list>` that is the mid of every media section not
+// rejected (port 0), in order, which the decoder makes from the sections'
+// a=mid lines. Every stack bundles all its sections, so the session part
+// of an audio-only offer is then the same as that of an audio, video and
+// data one, and so is a renegotiation's that stopped a section.
 
 // markMids replaces the list of each session line `a=group:BUNDLE <list>`
-// by the marker 0x13 where it is every media section's mid, in order
-// (AVFORM §2).
+// by the marker 0x13 where it is the mids of partMids (AVFORM §2).
 func (s *avSkel) markMids() {
 	const p = "a=group:BUNDLE "
 	mids, known, ok := "", false, false // the mids, made at the first such line
@@ -29,14 +29,21 @@ func (s *avSkel) markMids() {
 	}
 }
 
-// partMids returns the mids of the media parts that have an a=mid line,
-// each its first a=mid line's value, joined by SPs; every is whether each
-// part has one (and there is a part), bad whether a value is empty or
-// holds a byte below 0x21.
+// partMids returns the mids of the media parts that are not rejected (an
+// m= port of 0: RFC 8843 leaves such a section out of its BUNDLE group)
+// and have an a=mid line, each its first a=mid line's value, joined by
+// SPs; every is whether each part not rejected has one (and there is
+// one), bad whether one of those values is empty or holds a byte below
+// 0x21.
 func partMids(parts [][]string) (mids string, every, bad bool) {
 	var b strings.Builder
-	every = len(parts) > 0
+	every = true
+	n := 0
 	for _, part := range parts {
+		if rejectedPart(part) {
+			continue
+		}
+		n++
 		found := false
 		for _, l := range part {
 			if v, ok := strings.CutPrefix(l, "a=mid:"); ok {
@@ -51,5 +58,15 @@ func partMids(parts [][]string) (mids string, every, bad bool) {
 		}
 		every = every && found
 	}
-	return b.String(), every, bad
+	return b.String(), every && n > 0, bad
+}
+
+// rejectedPart reports whether a media part's m= line has the port 0 (the
+// text, not a marker: a bundle-only part's port is 0x02).
+func rejectedPart(part []string) bool {
+	if len(part) == 0 || !strings.HasPrefix(part[0], "m=") {
+		return false
+	}
+	f := strings.SplitN(part[0], " ", 3)
+	return len(f) >= 2 && f[1] == "0"
 }

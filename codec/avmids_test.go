@@ -27,9 +27,16 @@ func midsSDP(bundle string, mids ...string) string {
 	return b.String()
 }
 
+// rejectLast gives the last media section of sdp the port 0 (rejected,
+// out of the BUNDLE group: RFC 8843).
+func rejectLast(sdp string) string {
+	k := strings.LastIndex(sdp, "m=audio 9 ")
+	return sdp[:k] + "m=audio 0 " + sdp[k+len("m=audio 9 "):]
+}
+
 // TestMidsMarker holds the marker 0x13 (AVFORM §14.4, §14.8) to its rule:
-// the skeleton has it only for the list of every media section's mid in
-// order, and rendering writes the mids back.
+// the skeleton has it only for the list of the mids of every media section
+// not rejected (port 0), in order, and rendering writes the mids back.
 func TestMidsMarker(t *testing.T) {
 	sdp := midsSDP
 	for _, c := range []struct {
@@ -42,6 +49,8 @@ func TestMidsMarker(t *testing.T) {
 		{"a section left out", sdp("a=group:BUNDLE 0\r\n", "0", "1"), false},
 		{"a section without a=mid", sdp("a=group:BUNDLE 0\r\n", "0", ""), false},
 		{"two spaces", sdp("a=group:BUNDLE 0  1\r\n", "0", "1"), false},
+		{"a rejected section left out", rejectLast(sdp("a=group:BUNDLE 0\r\n", "0", "1")), true},
+		{"a rejected section in the group", rejectLast(sdp("a=group:BUNDLE 0 1\r\n", "0", "1")), false},
 	} {
 		p, err := parseSDP(c.sdp)
 		if err != nil {

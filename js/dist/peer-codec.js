@@ -2869,10 +2869,17 @@ var MK_SSRC_OLD = "";
 var MK_STRING_OLD = "";
 var MK_MIDS = "";
 var BUNDLE_PREFIX = "a=group:BUNDLE ";
+function rejected(part) {
+  if (part.length === 0 || !part[0].startsWith("m=")) return false;
+  const f = part[0].split(" ");
+  return f.length >= 2 && f[1] === "0";
+}
 function partMids(media) {
   const mids = [];
-  let every = media.length > 0, bad = false;
+  let every = true, bad = false, n = 0;
   for (const part of media) {
+    if (rejected(part)) continue;
+    n++;
     const l = part.find((x) => x.startsWith("a=mid:"));
     if (l === void 0) {
       every = false;
@@ -2882,7 +2889,7 @@ function partMids(media) {
     bad = bad || v === "" || /[\x00-\x20]/.test(v);
     mids.push(v);
   }
-  return { mids: mids.join(" "), every, bad };
+  return { mids: mids.join(" "), every: every && n > 0, bad };
 }
 function markMids(parts) {
   const { mids, every, bad } = partMids(parts.slice(1));

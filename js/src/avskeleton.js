@@ -19,28 +19,41 @@ export const MK_PAYLOADS = '\x10', MK_SSRC_OLD = '\x11', MK_STRING_OLD = '\x12',
 const BUNDLE_PREFIX = 'a=group:BUNDLE ';
 
 /**
- * partMids returns, for the media parts, {mids, every, bad}: the values of
- * the first a=mid line of each part that has one, joined by SPs; whether
- * every part has one (and there is a part); whether a value is empty or
- * holds a character below 0x21.
+ * rejected reports whether a media part's m= line has the port 0 (the
+ * text, not a marker: a bundle-only part's port is 0x02); RFC 8843 leaves
+ * such a section out of its BUNDLE group.
+ */
+function rejected(part) {
+  if (part.length === 0 || !part[0].startsWith('m=')) return false;
+  const f = part[0].split(' ');
+  return f.length >= 2 && f[1] === '0';
+}
+
+/**
+ * partMids returns, for the media parts not rejected, {mids, every, bad}:
+ * the values of the first a=mid line of each that has one, joined by SPs;
+ * whether every one has one (and there is one); whether a value is empty
+ * or holds a character below 0x21.
  */
 function partMids(media) {
   const mids = [];
-  let every = media.length > 0, bad = false;
+  let every = true, bad = false, n = 0;
   for (const part of media) {
+    if (rejected(part)) continue;
+    n++;
     const l = part.find((x) => x.startsWith('a=mid:'));
     if (l === undefined) { every = false; continue; }
     const v = l.slice(6);
     bad = bad || v === '' || /[\x00-\x20]/.test(v);
     mids.push(v);
   }
-  return { mids: mids.join(' '), every, bad };
+  return { mids: mids.join(' '), every: every && n > 0, bad };
 }
 
 /**
  * markMids replaces, in the session part, the list of each line
- * `a=group:BUNDLE <list>` by the marker 0x13 where it is every media
- * section's mid, in order (AVFORM §2).
+ * `a=group:BUNDLE <list>` by the marker 0x13 where it is the mids of
+ * partMids, in order (AVFORM §2).
  */
 function markMids(parts) {
   const { mids, every, bad } = partMids(parts.slice(1));

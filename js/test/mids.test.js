@@ -26,6 +26,12 @@ function midsSDP(bundle, ...mids) {
   return s;
 }
 
+// rejectLast gives the last media section the port 0 (rejected, out of the BUNDLE group).
+function rejectLast(sdp) {
+  const k = sdp.lastIndexOf('m=audio 9 ');
+  return sdp.slice(0, k) + 'm=audio 0 ' + sdp.slice(k + 'm=audio 9 '.length);
+}
+
 const skeleton = (sdp) => extractSkeleton(parseSDP(sdp), POLICY);
 const withoutOrigin = (s) => s.replace(/^o=.*$/m, '');
 
@@ -37,6 +43,8 @@ test('0x13 stands for every mid in order, and renders them back', () => {
     ['a section left out', midsSDP('a=group:BUNDLE 0\r\n', '0', '1'), false],
     ['a section without a=mid', midsSDP('a=group:BUNDLE 0\r\n', '0', ''), false],
     ['two spaces', midsSDP('a=group:BUNDLE 0  1\r\n', '0', '1'), false],
+    ['a rejected section left out', rejectLast(midsSDP('a=group:BUNDLE 0\r\n', '0', '1')), true],
+    ['a rejected section in the group', rejectLast(midsSDP('a=group:BUNDLE 0 1\r\n', '0', '1')), false],
   ]) {
     const sk = skeleton(sdp);
     assert.ok(sk !== null, name);
