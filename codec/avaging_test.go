@@ -51,19 +51,6 @@ func sectionsOf(sdp, kind string) [][2]int {
 	}
 }
 
-// codecNumber returns the payload type of an a=rtpmap line, -1 for another line.
-func codecNumber(l string) int {
-	v, ok := strings.CutPrefix(l, "a=rtpmap:")
-	if !ok {
-		return -1
-	}
-	n, err := strconv.Atoi(strings.SplitN(v, " ", 2)[0])
-	if err != nil {
-		return -1
-	}
-	return n
-}
-
 // editSections applies f to the lines of each media section of kind
 // (without its m= line) and to its m= line's format list, as a stack
 // version writes every section of a kind alike; added is what f adds to
@@ -93,7 +80,7 @@ func editSections(sdp, kind string, f func(lines []string, formats []string) ([]
 func codecsEnd(lines []string) int {
 	last := -1
 	for i, l := range lines {
-		if codecNumber(l) >= 0 {
+		if _, ok := rtpmapPayload(l); ok {
 			last = i
 		}
 	}
@@ -132,8 +119,8 @@ func addCodec(sdp, kind, name, fmtp string) (string, []string, bool) {
 		first := ""
 		rtx := false
 		for _, l := range lines {
-			if n := codecNumber(l); n >= 0 && first == "" {
-				first = strconv.Itoa(n)
+			if pt, ok := rtpmapPayload(l); ok && first == "" {
+				first = pt
 			}
 			rtx = rtx || strings.HasSuffix(l, " rtx/90000")
 		}
@@ -178,9 +165,9 @@ func dropCodec(sdp string) (string, []string, bool) {
 	return editSections(sdp, "video", func(lines, formats []string) ([]string, []string, []string, bool) {
 		drop := map[string]bool{}
 		for _, l := range lines {
-			if n := codecNumber(l); n >= 0 && !strings.Contains(l, " rtx/") && !strings.Contains(l, " red/") && !strings.Contains(l, " ulpfec/") {
+			if pt, ok := rtpmapPayload(l); ok && !strings.Contains(l, " rtx/") && !strings.Contains(l, " red/") && !strings.Contains(l, " ulpfec/") {
 				clear(drop)
-				drop[strconv.Itoa(n)] = true
+				drop[pt] = true
 			}
 		}
 		if len(drop) == 0 {

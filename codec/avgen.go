@@ -128,8 +128,8 @@ type partGen struct {
 	mirror []int32 // the ids of MIRROR's lines (avmirror.go)
 	in     *interner
 	kinds  []int32 // the ids of genKindLines, -1 for a line the interner lacks
-	// VERSION (avversion.go): the index of part 0's o= line, -1 for none,
-	// and the ids of the bases' o= lines it is the version plus d of.
+	// VERSION (avversion.go): the ids of the bases' o= lines that part 0's
+	// o= line, line versionAt, is the version plus d of (none: no VERSION).
 	versionAt int
 	versions  map[int32]uint64
 }
@@ -156,7 +156,8 @@ func newPartGen(buf *partGen, s []string, sid []int32, x int, in *interner, offe
 			return &partGen{at: make([]int8, len(s)), in: in}
 		}
 		buf.at, buf.mirror, buf.kinds = append(buf.at[:0], make([]int8, len(s))...), buf.mirror[:0], buf.kinds[:0]
-		buf.in = in // a pooled buf (coderPool) held another search's
+		clear(buf.versions) // VERSION is part 0's only
+		buf.in = in         // a pooled buf (coderPool) held another search's
 		return buf
 	}
 	kinds := profileIndex().genKinds
@@ -197,8 +198,6 @@ func newPartGen(buf *partGen, s []string, sid []int32, x int, in *interner, offe
 			pg = get()
 		}
 		slack += pg.setVersion(s, in, offer)
-	} else if pg != nil {
-		pg.versionAt = -1
 	}
 	return pg, slack
 }

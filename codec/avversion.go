@@ -24,39 +24,26 @@ const versionCode = maxPerm
 // digits.
 const maxVersion = 999999999
 
-// oVersion splits an o= line into its session version and the rest (the
-// line with the version taken out); ok is false when l is no o= line of
-// six fields whose third is a decimal without leading zeros of at most 9
-// digits.
-func oVersion(l string) (rest string, v uint64, ok bool) {
+// oVersion returns the bounds [a, b) of an o= line's session version and
+// its value; ok is false when l is no o= line of six fields whose third
+// is a decimal without leading zeros of at most 9 digits.
+func oVersion(l string) (a, b int, v uint64, ok bool) {
 	if !strings.HasPrefix(l, "o=") || strings.Count(l, " ") != 5 {
-		return "", 0, false
+		return 0, 0, 0, false
 	}
-	a := strings.IndexByte(l, ' ') + 1
+	a = strings.IndexByte(l, ' ') + 1
 	a += strings.IndexByte(l[a:], ' ') + 1
-	b := a + strings.IndexByte(l[a:], ' ')
-	f := l[a:b]
-	if f == "" || len(f) > 9 || len(f) > 1 && f[0] == '0' {
-		return "", 0, false
-	}
-	for k := 0; k < len(f); k++ {
-		if f[k] < '0' || f[k] > '9' {
-			return "", 0, false
-		}
-	}
-	v, _ = strconv.ParseUint(f, 10, 64)
-	return l[:a] + l[b:], v, true
+	b = a + strings.IndexByte(l[a:], ' ')
+	v, ok = parseDecimal(l[a:b], maxVersion)
+	return a, b, v, ok
 }
 
 // versionStep returns d when s is the o= line p with its version plus d,
 // d ≥ 1; 0 otherwise.
 func versionStep(s, p string) uint64 {
-	sr, sv, ok := oVersion(s)
-	if !ok {
-		return 0
-	}
-	pr, pv, ok := oVersion(p)
-	if !ok || pr != sr || sv <= pv {
+	sa, sb, sv, sok := oVersion(s)
+	pa, pb, pv, pok := oVersion(p)
+	if !sok || !pok || sv <= pv || s[:sa] != p[:pa] || s[sb:] != p[pb:] {
 		return 0
 	}
 	return sv - pv
@@ -65,13 +52,11 @@ func versionStep(s, p string) uint64 {
 // versionLine returns the o= line p with its version plus d; ok is false
 // when p is no such line, d is 0 or the version passes maxVersion.
 func versionLine(p string, d uint64) (string, bool) {
-	rest, v, ok := oVersion(p)
+	a, b, v, ok := oVersion(p)
 	if !ok || d == 0 || d > maxVersion-v {
 		return "", false
 	}
-	a := strings.IndexByte(rest, ' ') + 1
-	a += strings.IndexByte(rest[a:], ' ') + 1
-	return rest[:a] + strconv.FormatUint(v+d, 10) + rest[a:], true
+	return p[:a] + strconv.FormatUint(v+d, 10) + p[b:], true
 }
 
 // versionOp applies a VERSION, its d at edits[*p], in part x at position
@@ -99,8 +84,6 @@ func versionOp(edits []byte, p *int, bl []string, x, j int) (add []string, next 
 // line is the version plus d, each with its d; slack is the bytes that
 // VERSION saves at most over inserting the part's o= line.
 func (pg *partGen) setVersion(s []string, in *interner, offer [][]string) (slack int) {
-	pg.versionAt = -1
-	clear(pg.versions)
 	at := -1
 	for i, l := range s {
 		if strings.HasPrefix(l, "o=") {
@@ -139,7 +122,7 @@ func (pg *partGen) setVersion(s []string, in *interner, offer [][]string) (slack
 // versionOpAt returns the VERSION that makes line i of s at position j of
 // base b, and whether there is one.
 func (pg *partGen) versionOpAt(s []int32, i, j int, b *baseIndex) (avOp, bool) {
-	if pg == nil || i != pg.versionAt || j >= len(b.ids) {
+	if pg == nil || len(pg.versions) == 0 || i != pg.versionAt || j >= len(b.ids) {
 		return avOp{}, false
 	}
 	d, ok := pg.versions[b.ids[j]]

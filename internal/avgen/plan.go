@@ -107,7 +107,7 @@ type made struct {
 const callTimeout = 3 * time.Minute
 
 // run makes the pair's offer, has the answerer set it and answer, and has
-// the offerer set the answer.
+// the offerer set the answer; for a renego scenario, twice.
 func (p pair) run(ctx context.Context, hs map[string]*helper, seq int) made {
 	m := made{pair: p}
 	o, a := hs[p.offerer], hs[p.answerer]
@@ -127,26 +127,47 @@ func (p pair) run(ctx context.Context, hs map[string]*helper, seq int) made {
 		defer cancel()
 		return h.call(cctx, req)
 	}
-	r, err := step(o, request{Op: "offer", ID: oid, Scenario: p.scenario})
-	if err != nil {
-		m.err = err
-		return m
-	}
-	m.offer = r.SDP
+	n := negotiation{p: p, o: o, a: a, oid: oid, aid: aid, step: step}
+	var edit func(string) string
 	if p.scenario == "munged" {
-		m.offer = munge(m.offer)
+		edit = munge
 	}
-	if r, err = step(a, request{Op: "answer", ID: aid, Scenario: p.scenario, SDP: m.offer}); err != nil {
-		m.err = err
-		return m
-	}
-	m.answer = r.SDP
-	if _, err = step(o, request{Op: "accept", ID: oid, SDP: m.answer}); err != nil {
-		m.err = err
-		return m
-	}
-	if slices.Contains(renego, p.scenario) {
-		return p.again(m, o, a, oid, aid, step)
+	m.offer, m.answer, m.err = n.run("offer", "answer", edit)
+	if m.err == nil && slices.Contains(renego, p.scenario) {
+		// The second negotiation of the same connections (renego.go).
+		if m.offer, m.answer, m.err = n.run("reoffer", "reanswer", nil); m.err != nil {
+			m.err = fmt.Errorf("second negotiation: %w", m.err)
+		}
 	}
 	return m
+}
+
+// negotiation is a pair's two helpers and connection ids, and the call
+// that makes one request of a helper.
+type negotiation struct {
+	p        pair
+	o, a     *helper
+	oid, aid string
+	step     func(*helper, request) (reply, error)
+}
+
+// run has the offerer make an offer by the request offerOp, the answerer
+// answer it by answerOp, and the offerer set the answer; edit, when not
+// nil, changes the offer's text before the answerer gets it (the
+// application that munges its offer), and the offer returned is that text.
+func (n negotiation) run(offerOp, answerOp string, edit func(string) string) (offer, answer string, err error) {
+	r, err := n.step(n.o, request{Op: offerOp, ID: n.oid, Scenario: n.p.scenario})
+	if err != nil {
+		return "", "", err
+	}
+	offer = r.SDP
+	if edit != nil {
+		offer = edit(offer)
+	}
+	if r, err = n.step(n.a, request{Op: answerOp, ID: n.aid, Scenario: n.p.scenario, SDP: offer}); err != nil {
+		return offer, "", err
+	}
+	answer = r.SDP
+	_, err = n.step(n.o, request{Op: "accept", ID: n.oid, SDP: answer})
+	return offer, answer, err
 }

@@ -12,26 +12,6 @@ import (
 // channel added (reoffer), an ICE restart (restart), the video transceiver
 // stopped (stopped) — and the answerer answers that second offer.
 
-// again runs the second negotiation of a renego pair whose first one made
-// m, and returns the second offer and answer in its place.
-func (p pair) again(m made, o, a *helper, oid, aid string, step func(*helper, request) (reply, error)) made {
-	r, err := step(o, request{Op: "reoffer", ID: oid, Scenario: p.scenario})
-	if err != nil {
-		m.err = fmt.Errorf("second offer: %w", err)
-		return m
-	}
-	m.offer = r.SDP
-	if r, err = step(a, request{Op: "reanswer", ID: aid, Scenario: p.scenario, SDP: m.offer}); err != nil {
-		m.err = fmt.Errorf("second answer: %w", err)
-		return m
-	}
-	m.answer = r.SDP
-	if _, err = step(o, request{Op: "accept", ID: oid, SDP: m.answer}); err != nil {
-		m.err = fmt.Errorf("second accept: %w", err)
-	}
-	return m
-}
-
 // reoffer makes the second offer of a renego scenario on connection id.
 func (h *pionHelper) reoffer(ctx context.Context, id, scenario string) (string, error) {
 	pc, err := h.conn(id)

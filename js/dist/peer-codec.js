@@ -2223,19 +2223,17 @@ var MAX_VERSION = 999999999;
 function oVersion(l) {
   if (!l.startsWith("o=")) return null;
   const f = l.split(" ");
-  if (f.length !== 6 || !/^(0|[1-9][0-9]{0,8})$/.test(f[2])) return null;
-  return { rest: f[0] + " " + f[1] + "  " + f.slice(3).join(" "), v: Number(f[2]), f };
+  return f.length === 6 && /^(0|[1-9][0-9]{0,8})$/.test(f[2]) ? f : null;
 }
 function versionStep(s, p) {
   const a = oVersion(s), b = oVersion(p);
-  if (a === null || b === null || a.rest !== b.rest || a.v <= b.v) return 0;
-  return a.v - b.v;
+  if (a === null || b === null || a.some((x, k) => k !== 2 && x !== b[k])) return 0;
+  return Math.max(Number(a[2]) - Number(b[2]), 0);
 }
 function versionLine(p, d) {
-  const o = oVersion(p);
-  if (o === null || d < 1 || d > MAX_VERSION - o.v) return null;
-  const f = [...o.f];
-  f[2] = String(o.v + d);
+  const f = oVersion(p);
+  if (f === null || d < 1 || d > MAX_VERSION - Number(f[2])) return null;
+  f[2] = String(Number(f[2]) + d);
   return f.join(" ");
 }
 

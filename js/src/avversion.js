@@ -12,30 +12,27 @@ export const VERSION_CODE = 16;
 const MAX_VERSION = 999999999;
 
 /**
- * oVersion splits an o= line into its session version and the rest (the
- * line with the version taken out), or returns null when l is no o= line
- * of six fields whose third is a decimal without leading zeros of at most
- * 9 digits.
+ * oVersion returns the fields of an o= line, or null when l is no o= line
+ * of six fields whose third (the session version) is a decimal without
+ * leading zeros of at most 9 digits.
  */
 function oVersion(l) {
   if (!l.startsWith('o=')) return null;
   const f = l.split(' ');
-  if (f.length !== 6 || !/^(0|[1-9][0-9]{0,8})$/.test(f[2])) return null;
-  return { rest: f[0] + ' ' + f[1] + '  ' + f.slice(3).join(' '), v: Number(f[2]), f };
+  return f.length === 6 && /^(0|[1-9][0-9]{0,8})$/.test(f[2]) ? f : null;
 }
 
 /** versionStep is d when s is the o= line p with its version plus d (d ≥ 1), else 0. */
 export function versionStep(s, p) {
   const a = oVersion(s), b = oVersion(p);
-  if (a === null || b === null || a.rest !== b.rest || a.v <= b.v) return 0;
-  return a.v - b.v;
+  if (a === null || b === null || a.some((x, k) => k !== 2 && x !== b[k])) return 0;
+  return Math.max(Number(a[2]) - Number(b[2]), 0);
 }
 
 /** versionLine is the o= line p with its version plus d, or null when p is no such line, d is 0 or the version passes 999999999. */
 export function versionLine(p, d) {
-  const o = oVersion(p);
-  if (o === null || d < 1 || d > MAX_VERSION - o.v) return null;
-  const f = [...o.f];
-  f[2] = String(o.v + d);
+  const f = oVersion(p);
+  if (f === null || d < 1 || d > MAX_VERSION - Number(f[2])) return null;
+  f[2] = String(Number(f[2]) + d);
   return f.join(' ');
 }

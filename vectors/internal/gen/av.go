@@ -52,15 +52,16 @@ func avName(file string) string {
 	return "av_" + maker + "_" + scenario + "_" + typ
 }
 
-func readBatch1(file string) (string, error) {
-	b, err := os.ReadFile(filepath.Join("testdata", "av", "batch1", file+".sdp"))
+// readBatch reads a description of testdata/av: file (without .sdp) of batch.
+func readBatch(batch, file string) (string, error) {
+	b, err := os.ReadFile(filepath.Join("testdata", "av", batch, file+".sdp"))
 	return string(b), err
 }
 
 func (g *gen) av(b *baseCodes) {
 	codes := map[string][]byte{}
 	for _, f := range avOffers {
-		s, err := readBatch1(f)
+		s, err := readBatch("batch1", f)
 		if err != nil {
 			g.fail(avName(f), "%v", err)
 			return
@@ -68,7 +69,7 @@ func (g *gen) av(b *baseCodes) {
 		codes[f] = g.encode(avName(f), fmt.Sprintf("A real offer in the audio/video form: testdata/av/batch1/%s.sdp.", f), codec.Offer, s, nil, nil)
 	}
 	for _, a := range avAnswers {
-		s, err := readBatch1(a.answer)
+		s, err := readBatch("batch1", a.answer)
 		if err != nil {
 			g.fail(avName(a.answer), "%v", err)
 			return
@@ -79,7 +80,7 @@ func (g *gen) av(b *baseCodes) {
 	if g.err != nil {
 		return
 	}
-	chromeSDP, _ := readBatch1("chromium-avdata-offer-to-chromium")
+	chromeSDP, _ := readBatch("batch1", "chromium-avdata-offer-to-chromium")
 	offer := codes["chromium-avdata-offer-to-chromium"]
 	answer := codes["pion-avdata-answer-to-chromium"]
 	g.encode("av_answer_to_compact_offer", "An audio/video answer to a data-channel offer in the compact form (compact_chrome_offer_mdns): its parts are coded against the registry only.",
@@ -308,21 +309,21 @@ func (g *gen) avMore(b *baseCodes) {
 	if g.err != nil {
 		return
 	}
-	chrome, err := readBatch1("chromium-avdata-offer-to-chromium")
+	chrome, err := readBatch("batch1", "chromium-avdata-offer-to-chromium")
 	if err != nil {
 		g.fail("av_more", "%v", err)
 		return
 	}
 	chromeCode := g.bin("av_chromium_avdata_offer")
-	answer, _ := readBatch1("chromium-avdata-answer-to-chromium")
+	answer, _ := readBatch("batch1", "chromium-avdata-answer-to-chromium")
 	g.encode("av_chromium_avdata_answer_to_chromium", "A real answer of Chromium to a Chromium offer (testdata/av/batch1/chromium-avdata-answer-to-chromium.sdp) against av_chromium_avdata_offer: its parts are edits of the offer's parts and of registry profiles.", codec.Answer, answer, nil, chromeCode)
-	ffOfferSDP, _ := readBatch1("chromium-av-offer-to-firefox")
+	ffOfferSDP, _ := readBatch("batch1", "chromium-av-offer-to-firefox")
 	ffOffer, err := codec.Encode(codec.Description{Type: codec.Offer, SDP: ffOfferSDP}, nil, nil)
 	if err != nil {
 		g.fail("av_firefox_av_answer_to_chromium", "%v", err)
 		return
 	}
-	ffAnswer, _ := readBatch1("firefox-av-answer-to-chromium")
+	ffAnswer, _ := readBatch("batch1", "firefox-av-answer-to-chromium")
 	g.encode("av_firefox_av_answer_to_chromium", "A real answer of Firefox to a Chromium offer (testdata/av/batch1/firefox-av-answer-to-chromium.sdp) against the code of testdata/av/batch1/chromium-av-offer-to-firefox.sdp (offer_bin).", codec.Answer, ffAnswer, nil, ffOffer)
 	// Its BUNDLE group's mids in the other order are no 0x13 marker: the
 	// session part REPLACEs its base's a=group:BUNDLE line.
@@ -579,7 +580,7 @@ func (g *gen) avDamage() {
 // makes that line but not the section's ssrc msid lines, which are
 // inserted (the damaged-text vectors' source).
 func (g *gen) trackFirst() []byte {
-	s, err := readBatch1("chromium-twovideo-offer-to-pion")
+	s, err := readBatch("batch1", "chromium-twovideo-offer-to-pion")
 	k := strings.LastIndex(s, "\r\na=msid:")
 	if err != nil || k < 0 {
 		g.fail("av_chromium_twovideo_offer_track_first", "no a=msid line: %v", err)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/peer-sdp/peer/codec"
@@ -10,17 +8,12 @@ import (
 
 // The vectors made of testdata/av/batch3, the habits scenarios.
 
-func readBatch3(file string) (string, error) {
-	b, err := os.ReadFile(filepath.Join("testdata", "av", "batch3", file+".sdp"))
-	return string(b), err
-}
-
 // avHabits writes av_munged_offer, Chromium's offer whose text its
 // application edited (the edits text of the dictionary, AVFORM §14.6),
 // and the vectors of bundle-only parts (avBundleOnly).
 func (g *gen) avHabits() {
 	const munged = "chromium-munged-offer-to-pion"
-	s, err := readBatch3(munged)
+	s, err := readBatch("batch3", munged)
 	if err != nil {
 		g.fail("av_munged_offer", "%v", err)
 		return
@@ -36,7 +29,7 @@ func (g *gen) avHabits() {
 // m= port 9, which is not a bundle-only part's port and stays text.
 func (g *gen) avBundleOnly() {
 	const file = "firefox-maxbundle-offer-to-pion"
-	s, err := readBatch3(file)
+	s, err := readBatch("batch3", file)
 	if err != nil {
 		g.fail("av_firefox_maxbundle_offer", "%v", err)
 		return

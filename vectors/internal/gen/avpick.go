@@ -110,7 +110,7 @@ func (g *gen) avRenameTrailingKeep(code []byte) {
 // candidate is an mDNS name, which writes the dummy port 9 and address
 // 0.0.0.0 in its m= and c= lines, markers 0x02 and 0x03 there.
 func (g *gen) avMDNSDummy() {
-	s, err := readBatch1("firefox-mdns-audio-offer-to-firefox-mdns")
+	s, err := readBatch("batch1", "firefox-mdns-audio-offer-to-firefox-mdns")
 	if err != nil {
 		g.fail("av_marker_mdns_dummy", "%v", err)
 		return
@@ -141,7 +141,7 @@ func (g *gen) avPermNegatives(with func(int, []byte) []byte, edits []byte) {
 // as blocks (AVFORM §3, Blocks).
 func (g *gen) avGroupedBlocks() {
 	const name = "av_firefox_recvonly_answer_to_chromium"
-	offerSDP, err := readBatch1("chromium-recvonly-offer-to-firefox")
+	offerSDP, err := readBatch("batch1", "chromium-recvonly-offer-to-firefox")
 	if err != nil {
 		g.fail(name, "%v", err)
 		return
@@ -151,7 +151,7 @@ func (g *gen) avGroupedBlocks() {
 		g.fail(name, "%v", err)
 		return
 	}
-	answer, err := readBatch1("firefox-recvonly-answer-to-chromium")
+	answer, err := readBatch("batch1", "firefox-recvonly-answer-to-chromium")
 	if err != nil {
 		g.fail(name, "%v", err)
 		return

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -16,11 +14,11 @@ import (
 // set), and the damaged restart offers.
 func (g *gen) avVersion() {
 	read := func(file string) string {
-		b, err := os.ReadFile(filepath.Join("testdata", "av", "batch5", file+".sdp"))
+		s, err := readBatch("batch5", file)
 		if err != nil {
 			g.fail("av_chromium_restart_offer", "%v", err)
 		}
-		return string(b)
+		return s
 	}
 	offer := read("chromium-restart-offer-to-firefox")
 	answer := read("firefox-restart-answer-to-chromium")
