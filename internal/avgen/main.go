@@ -8,6 +8,8 @@
 //	go run ./internal/avgen -batch batch7
 //	go run ./internal/avgen -set habits  # the habits scenarios
 //	go run ./internal/avgen -set renego  # a call negotiated again
+//	PEER_CHROMIUM=/path/to/chromium PEER_CHROMIUM_FROM="where it came from" \
+//	  go run ./internal/avgen -with chromium  # another Chromium version's pairs
 //
 // It writes testdata/av/<batch>/*.sdp and <batch>/RUN.md and adds the
 // batch's rows to testdata/av/INDEX.tsv. Every offer is set as the remote
@@ -46,8 +48,9 @@ func main() {
 	}
 	batch := flag.String("batch", "", "name of the new batch directory under testdata/av (default: the next batchN)")
 	set := flag.String("set", "base", "the scenarios: base (the defaults), habits or renego (testdata/av/README.md)")
+	with := flag.String("with", "", "keep only the pairs with this stack (chromium, firefox or pion) on a side")
 	flag.Parse()
-	if err := generate(ctx, *batch, *set); err != nil {
+	if err := generate(ctx, *batch, *set, *with); err != nil {
 		fmt.Fprintln(os.Stderr, "avgen:", err)
 		os.Exit(1)
 	}
@@ -57,11 +60,14 @@ func main() {
 const generateTimeout = 45 * time.Minute
 
 // generate makes one batch.
-func generate(ctx context.Context, batch, set string) error {
+func generate(ctx context.Context, batch, set, with string) error {
 	ctx, cancel := context.WithTimeout(ctx, generateTimeout)
 	defer cancel()
 	ps, err := planFor(set)
 	if err != nil {
+		return err
+	}
+	if ps, err = withStack(ps, with); err != nil {
 		return err
 	}
 	if os.Geteuid() != 0 {
@@ -188,7 +194,11 @@ func versionText(stack, v string) string {
 	_, num, _ := strings.Cut(v, "/")
 	switch stack {
 	case "chromium":
-		return "Chromium " + num + " (Debian, headless)"
+		from := "Debian"
+		if os.Getenv("PEER_CHROMIUM") != "" {
+			from = os.Getenv("PEER_CHROMIUM_FROM") // where that binary came from
+		}
+		return "Chromium " + num + " (" + from + ", headless)"
 	case "firefox":
 		return "Firefox ESR " + num + " (Debian, headless)"
 	}

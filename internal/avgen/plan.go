@@ -44,6 +44,24 @@ func planFor(set string) ([]pair, error) {
 	return nil, fmt.Errorf("%w: no scenario set %q", ErrSetup, set)
 }
 
+// withStack keeps the pairs of ps that have stack on a side (all of them
+// when stack is empty): a batch of another version of one stack.
+func withStack(ps []pair, stack string) ([]pair, error) {
+	if stack == "" {
+		return ps, nil
+	}
+	if !slices.Contains(stacks, stack) {
+		return nil, fmt.Errorf("%w: no stack %q", ErrSetup, stack)
+	}
+	var out []pair
+	for _, p := range ps {
+		if stackOf(p.offerer) == stack || stackOf(p.answerer) == stack {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // pair is one offer and the answer made to it: offerer and answerer are
 // helper names (chromium, chromium-mdns, firefox, firefox-mdns, pion).
 type pair struct {
