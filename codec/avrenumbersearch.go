@@ -250,9 +250,9 @@ func (c *partCoder) tryRenumbered(reg *registryIndex, s []string, sid []int32, i
 		q := q0 + k
 		beaten := func(lb int) bool { return lb > c.bestCost || lb == c.bestCost && q >= c.bestQ }
 		base := baseProfile + uint64(k)
-		// At least the base number, 11 17, two counts and a pair, and
+		// At least the base number, 11 17, two counts and a pair (a byte),
 		// END; no later profile costs less.
-		least := varintLen(base) + renumberWeight*6 + 1
+		least := varintLen(base) + renumberWeight*5 + 1
 		if beaten(least - c.slack) {
 			return
 		}

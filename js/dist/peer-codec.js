@@ -2242,7 +2242,7 @@ var PROFILES = [["v=0", "o=- \x07 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:
 
 // src/avrenumber.js
 var RENUMBER_CODE = 17;
-var RENUMBER_WEIGHT = 8;
+var RENUMBER_WEIGHT = 10;
 var NUM_PT = 0;
 var NUM_EXT = 1;
 var NUM_LIMIT = [128, 256];
@@ -2402,15 +2402,19 @@ function renumberFor(pt, st) {
   for (const th of left) match(th, true);
   return m.pairs[NUM_PT] + m.pairs[NUM_EXT] > 0 ? m : null;
 }
+var PAIR_GAP_MAX = 7;
 function renumberPayload(m) {
   const w = [PERM_VALUE, RENUMBER_CODE];
   for (let kind = 0; kind < 2; kind++) {
     putUvarint(w, m.pairs[kind]);
+    let last = -1, shift = 0;
     m.to[kind].forEach((t, f) => {
-      if (t >= 0) {
-        putUvarint(w, f);
-        putUvarint(w, t);
-      }
+      if (t < 0) return;
+      const gap = f - last - 1, d = t - f - shift;
+      putUvarint(w, (d >= 0 ? 2 * d : -2 * d - 1) * 8 + Math.min(gap, PAIR_GAP_MAX));
+      if (gap >= PAIR_GAP_MAX) putUvarint(w, gap - PAIR_GAP_MAX);
+      last = f;
+      shift = t - f;
     });
   }
   return w;
@@ -2426,12 +2430,17 @@ function readRenumber(varint, bl) {
   for (let kind = 0; kind < 2; kind++) {
     const n = varint();
     if (n > NUM_LIMIT[kind]) return "RENUMBER of too many pairs";
-    let last = -1;
+    let last = -1, shift = 0;
     for (let i = 0; i < n; i++) {
-      const f = varint(), t = varint();
-      if (f >= NUM_LIMIT[kind] || t >= NUM_LIMIT[kind]) return "RENUMBER of a number past its kind's limit";
-      if (f <= last || f === t || !m.set(kind, f, t)) return "RENUMBER pairs not ascending, not distinct or of a number to itself";
+      const v = varint();
+      let gap = v % 8;
+      if (gap === PAIR_GAP_MAX) gap += varint();
+      const z = Math.floor(v / 8), d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      const f = last + 1 + gap, t = f + shift + d;
+      if (f >= NUM_LIMIT[kind] || t < 0 || t >= NUM_LIMIT[kind]) return "RENUMBER of a number past its kind's limits";
+      if (f === t || !m.set(kind, f, t)) return "RENUMBER pairs not distinct or of a number to itself";
       last = f;
+      shift = t - f;
     }
   }
   if (m.pairs[NUM_PT] + m.pairs[NUM_EXT] === 0) return "RENUMBER without a pair";
@@ -2676,7 +2685,7 @@ function choosePart(s, bases, x, offerParts = null) {
       if (low >= 0 && bound >= low) continue;
       low = bound;
       const least = varintLen(b.base) + 1 + lacking(s, toks, b.at, x, mirror);
-      if (least + RENUMBER_WEIGHT * 6 >= best.cost) continue;
+      if (least + RENUMBER_WEIGHT * 5 >= best.cost) continue;
       const r2 = renumbered(b.base - BASE_PROFILE, st);
       if (r2 === null || least + RENUMBER_WEIGHT * r2.payload.length >= best.cost) continue;
       const lines = r2.lines();

@@ -244,7 +244,7 @@ export function choosePart(s, bases, x, offerParts = null) {
       low = bound;
       // The profile renumbered, only when its least cost beats the best so far.
       const least = varintLen(b.base) + 1 + lacking(s, toks, b.at, x, mirror);
-      if (least + RENUMBER_WEIGHT * 6 >= best.cost) continue;
+      if (least + RENUMBER_WEIGHT * 5 >= best.cost) continue;
       const r = renumbered(b.base - BASE_PROFILE, st);
       if (r === null || least + RENUMBER_WEIGHT * r.payload.length >= best.cost) continue;
       const lines = r.lines();

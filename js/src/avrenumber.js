@@ -11,7 +11,7 @@ import { putUvarint } from './avrename.js';
 /** RENUMBER_CODE follows PERM's varint in place of a PERM's n − 2. */
 export const RENUMBER_CODE = 17;
 /** RENUMBER_WEIGHT is what each byte of a RENUMBER counts in a base's cost. */
-export const RENUMBER_WEIGHT = 8;
+export const RENUMBER_WEIGHT = 10;
 
 const NUM_PT = 0, NUM_EXT = 1;
 const NUM_LIMIT = [128, 256];
@@ -212,12 +212,33 @@ function renumberFor(pt, st) {
   return m.pairs[NUM_PT] + m.pairs[NUM_EXT] > 0 ? m : null;
 }
 
-/** renumberPayload returns the bytes of the RENUMBER of m. */
+/**
+ * PAIR_GAP_MAX is the greatest gap a pair's varint holds itself: a pair
+ * z → x after a pair z' → x' has the gap z − z' − 1 (z' = −1 before the
+ * first pair) and the shift x − z; a stack that renumbered its codecs
+ * moved most of them by the shift of the one before, in order.
+ */
+const PAIR_GAP_MAX = 7;
+
+/**
+ * renumberPayload returns the bytes of the RENUMBER of m: per kind the
+ * count of pairs, then each pair, ascending, as the varint
+ * 8·zigzag(its change of shift) + min(gap, 7), and the varint gap − 7 after
+ * it when the gap is 7 or more.
+ */
 function renumberPayload(m) {
   const w = [PERM_VALUE, RENUMBER_CODE];
   for (let kind = 0; kind < 2; kind++) {
     putUvarint(w, m.pairs[kind]);
-    m.to[kind].forEach((t, f) => { if (t >= 0) { putUvarint(w, f); putUvarint(w, t); } });
+    let last = -1, shift = 0;
+    m.to[kind].forEach((t, f) => {
+      if (t < 0) return;
+      const gap = f - last - 1, d = t - f - shift;
+      putUvarint(w, (d >= 0 ? 2 * d : -2 * d - 1) * 8 + Math.min(gap, PAIR_GAP_MAX));
+      if (gap >= PAIR_GAP_MAX) putUvarint(w, gap - PAIR_GAP_MAX);
+      last = f;
+      shift = t - f;
+    });
   }
   return w;
 }
@@ -247,12 +268,17 @@ export function readRenumber(varint, bl) {
   for (let kind = 0; kind < 2; kind++) {
     const n = varint();
     if (n > NUM_LIMIT[kind]) return 'RENUMBER of too many pairs';
-    let last = -1;
+    let last = -1, shift = 0;
     for (let i = 0; i < n; i++) {
-      const f = varint(), t = varint();
-      if (f >= NUM_LIMIT[kind] || t >= NUM_LIMIT[kind]) return 'RENUMBER of a number past its kind\'s limit';
-      if (f <= last || f === t || !m.set(kind, f, t)) return 'RENUMBER pairs not ascending, not distinct or of a number to itself';
+      const v = varint();
+      let gap = v % 8;
+      if (gap === PAIR_GAP_MAX) gap += varint();
+      const z = Math.floor(v / 8), d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      const f = last + 1 + gap, t = f + shift + d;
+      if (f >= NUM_LIMIT[kind] || t < 0 || t >= NUM_LIMIT[kind]) return 'RENUMBER of a number past its kind\'s limits';
+      if (f === t || !m.set(kind, f, t)) return 'RENUMBER pairs not distinct or of a number to itself';
       last = f;
+      shift = t - f;
     }
   }
   if (m.pairs[NUM_PT] + m.pairs[NUM_EXT] === 0) return 'RENUMBER without a pair';

@@ -104,8 +104,10 @@ const classOf = (fn) => {
 };
 
 test('RENUMBER renumbers a profile: payload types in rtpmap, rtcp-fb, fmtp and its lists; extension ids', () => {
-  // Profile 1 (base 4), 111 → 112 and extmap 2 → 9, then COPY END.
-  const r = applyEdits(edits(4, 11, 17, 1, 111, 112, 1, 2, 9, 7), [], PROFILES, null, 1 << 20, 0);
+  // Profile 1 (base 4), 111 → 112 (gap 111, shift 1: 8·2 + 7 = 23, then
+  // 111 − 7 = 104) and extmap 2 → 9 (gap 2, shift 7: 8·14 + 2 = 114), then
+  // COPY END.
+  const r = applyEdits(edits(4, 11, 17, 1, 23, 104, 1, 114, 7), [], PROFILES, null, 1 << 20, 0);
   const want = PROFILES[1].map((l) => l
     .replace(/^a=(rtpmap|rtcp-fb|fmtp):111 /, 'a=$1:112 ')
     .replace('a=fmtp:63 111/111', 'a=fmtp:63 112/112')
@@ -118,23 +120,25 @@ test('RENUMBER renumbers a profile: payload types in rtpmap, rtcp-fb, fmtp and i
 test('a malformed RENUMBER is malformed', () => {
   const cases = {
     'no pair': [4, 11, 17, 0, 0, 3],
-    'a number to itself': [4, 11, 17, 1, 111, 111, 0, 3],
-    'pairs not ascending': [4, 11, 17, 2, 111, 112, 63, 64, 0, 3],
-    'two pairs to one number': [4, 11, 17, 2, 63, 64, 111, 64, 0, 3],
-    'a payload type of 128': [4, 11, 17, 1, 111, 0x80, 1, 0, 3],
+    'a number to itself': [4, 11, 17, 1, 7, 104, 0, 3], // 111 → 111: shift 0
+    'a payload type below 0': [4, 11, 17, 1, 0xff, 0x0d, 104, 0, 3], // 111 → −1: 8·223 + 7
+    // 63 → 64 (23, 56), then 111 → 64 (gap 47, shift −47, a change of −48: 8·95 + 7, 40)
+    'two pairs to one number': [4, 11, 17, 2, 23, 56, 0xff, 0x05, 40, 0, 3],
+    'a payload type of 128': [4, 11, 17, 1, 0x97, 0x02, 104, 0, 3], // 111 → 128: 8·34 + 7
+    'a gap past the payload types': [4, 11, 17, 1, 23, 121, 0, 3], // 128 → 129
     'too many pairs': [4, 11, 17, 0x81, 1],
-    'truncated': [4, 11, 17, 1, 111],
-    'on the empty base': [0, 11, 17, 1, 111, 112, 0, 3],
+    'truncated': [4, 11, 17, 1, 23], // before the gap's varint
+    'on the empty base': [0, 11, 17, 1, 23, 104, 0, 3],
   };
   for (const [name, b] of Object.entries(cases)) {
     assert.equal(classOf(() => applyEdits(edits(...b), [], PROFILES, null, 1 << 20, 0)), 'malformed', name);
   }
-  assert.equal(classOf(() => applyEdits(edits(4, 11, 17, 1, 111, 112, 0, 3), [], PROFILES, null, 1 << 20, 0)), 'success');
+  assert.equal(classOf(() => applyEdits(edits(4, 11, 17, 1, 23, 104, 0, 3), [], PROFILES, null, 1 << 20, 0)), 'success');
 });
 
 test('a renumbered base counts toward the SDP limit', () => {
   const size = PROFILES[1].reduce((n, l) => n + new TextEncoder().encode(l).length + 2, 0);
-  const e = edits(4, 11, 17, 1, 111, 112, 0, 3); // renumbered, then END: no line of the part
+  const e = edits(4, 11, 17, 1, 23, 104, 0, 3); // renumbered (111 → 112), then END: no line of the part
   assert.equal(classOf(() => applyEdits(e, [], PROFILES, null, size, 0)), 'success');
   assert.equal(classOf(() => applyEdits(e, [], PROFILES, null, size - 1, 0)), 'limit');
   assert.equal(classOf(() => applyEdits(edits(4, 3), [], PROFILES, null, 1, 0)), 'success');

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"regexp"
 	"sort"
 	"strconv"
@@ -70,35 +71,55 @@ func (g *gen) avRenumber(chromeSDP string, offer []byte) {
 	}
 	g.decodeFail("av_renumber_no_pair", "av_chromium_avdata_offer with one more part: profile 2 as base with a RENUMBER of no pair (0b 11 00 00), then COPY END.", "offer",
 		part(5, 11, 17, 0, 0, 7), nil, nil, "malformed")
-	g.decodeFail("av_renumber_not_ascending", "av_chromium_avdata_offer with one more part: profile 2 as base with a RENUMBER of two pairs of payload types, 100 → 101 before 96 → 97, then COPY END.", "offer",
-		part(5, 11, 17, 2, 100, 101, 96, 97, 0, 7), nil, nil, "malformed")
-	g.decodeFail("av_renumber_pt_128", "av_chromium_avdata_offer with one more part: profile 2 as base with a RENUMBER whose pair of payload types is 96 → 128 (the varint 80 01), past the payload types, then COPY END.", "offer",
-		part(5, 11, 17, 1, 96, 0x80, 1, 0, 7), nil, nil, "malformed")
-	g.decodeFail("av_renumber_to_itself", "av_chromium_avdata_offer with one more part: profile 2 as base with a RENUMBER whose one pair is 96 → 96, then COPY END.", "offer",
-		part(5, 11, 17, 1, 96, 96, 0, 7), nil, nil, "malformed")
-	g.decodeFail("av_renumber_two_to_one", "av_chromium_avdata_offer with one more part: profile 2 as base with a RENUMBER of pairs 96 → 120 and 97 → 120, then COPY END.", "offer",
-		part(5, 11, 17, 2, 96, 120, 97, 120, 0, 7), nil, nil, "malformed")
-	g.decodeFail("av_renumber_truncated", "av_chromium_avdata_offer with one more part: profile 2 as base and a RENUMBER of one pair of payload types cut after the pair's first number by the end of the edits.", "offer",
-		part(5, 11, 17, 1, 96), nil, nil, "malformed")
-	g.decodeFail("av_renumber_own_base", "av_chromium_avdata_offer with one more part: part 1 (base 2, index 2) as base followed by 0b 11 01 60 61 00 and COPY END: only a profile is renumbered, and after any other base 0b 11 is a PERM of 19 blocks.", "offer",
-		part(2, 2, 11, 17, 1, 96, 97, 0, 7), nil, nil, "malformed")
+	// Pair 96 → x is the varint 8·zigzag(x − 96) + 7 and then the varint
+	// 89 (its gap 96, less 7); 97 → x right after it has the gap 0.
+	g.decodeFail("av_renumber_below_zero", "av_chromium_avdata_offer with one more part: profile 2 as base with a RENUMBER whose pair of payload types is 96 → −1 (shift −97: the varint 8·193 + 7 = 8f 0c, then 59 for the gap 96), then COPY END.", "offer",
+		part(5, 11, 17, 1, 0x8f, 0x0c, 89, 0, 7), nil, nil, "malformed")
+	g.decodeFail("av_renumber_pt_128", "av_chromium_avdata_offer with one more part: profile 2 as base with a RENUMBER whose pair of payload types is 96 → 128 (shift 32: the varint 8·64 + 7 = 87 04, then 59 for the gap 96), past the payload types, then COPY END.", "offer",
+		part(5, 11, 17, 1, 0x87, 0x04, 89, 0, 7), nil, nil, "malformed")
+	g.decodeFail("av_renumber_to_itself", "av_chromium_avdata_offer with one more part: profile 2 as base with a RENUMBER whose one pair is 96 → 96 (shift 0: the varint 07, then 59 for the gap 96), then COPY END.", "offer",
+		part(5, 11, 17, 1, 7, 89, 0, 7), nil, nil, "malformed")
+	g.decodeFail("av_renumber_two_to_one", "av_chromium_avdata_offer with one more part: profile 2 as base with a RENUMBER of pairs 96 → 120 (shift 24: 87 03, then 59) and 97 → 120 (gap 0, shift 23, a change of −1: 08), then COPY END.", "offer",
+		part(5, 11, 17, 2, 0x87, 0x03, 89, 8, 0, 7), nil, nil, "malformed")
+	g.decodeFail("av_renumber_truncated", "av_chromium_avdata_offer with one more part: profile 2 as base and a RENUMBER of one pair of payload types, 96 → 97, cut by the end of the edits after the pair's first varint (17), before the varint of its gap.", "offer",
+		part(5, 11, 17, 1, 0x17), nil, nil, "malformed")
+	g.decodeFail("av_renumber_own_base", "av_chromium_avdata_offer with one more part: part 1 (base 2, index 2) as base followed by 0b 11 01 17 59 00 and COPY END: only a profile is renumbered, and after any other base 0b 11 is a PERM of 19 blocks.", "offer",
+		part(2, 2, 11, 17, 1, 0x17, 89, 0, 7), nil, nil, "malformed")
 	var many []byte
 	for k := 0; k < 40; k++ {
-		many = append(many, 5, 11, 17, 1, 96, 97, 0, 3) // profile 2 renumbered, END
+		many = append(many, 5, 11, 17, 1, 0x17, 89, 0, 3) // profile 2 renumbered (96 → 97), END
 	}
 	g.decodeFail("av_renumber_limit", "av_chromium_avdata_offer with 40 more parts, each profile 2 renumbered (96 → 97) and then END: no part copies a line, but each renumbered profile counts toward the skeleton's size, which passes the SDP limit.", "offer",
 		part(many...), nil, nil, "limit")
 	ue := content(uit[5])
-	extra := join(ue[:at+3], []byte{ue[at+3]}) // the profile's RENUMBER, its count of payload-type pairs
-	np := int(ue[at+3])
-	pairs := ue[at+4 : at+4+2*np]
-	if ue[at+4+2*np] != 0 {
-		g.fail("av_renumber_extra_pair", "av_renumbered_profile's RENUMBER has pairs of ids: % x", ue[at:])
+	np := int(ue[at+3]) // the RENUMBER's count of payload-type pairs (below 128: one byte)
+	end := skipPairs(ue, at+4, np)
+	if end < 0 || end >= len(ue) || ue[end] != 0 {
+		g.fail("av_renumber_extra_pair", "av_renumbered_profile's RENUMBER is not of payload types only: % x", ue[at:])
 		return
 	}
-	damaged := join(extra, pairs, []byte{1, 100, 101}, ue[at+5+2*np:])
+	// Ids 100 → 101: the gap 100 and the shift 1 (17, then 5d).
+	damaged := join(ue[:end], []byte{1, 0x17, 100 - 7}, ue[end+1:])
 	out := append([][]byte{}, uit...)
 	out[5] = bstr(damaged)
-	g.decodeFail("av_renumber_extra_pair", "av_renumbered_profile with a pair of ids 100 → 101 added to its RENUMBER: profile 2 has no extension of id 100, so the base and the description are the same, but an encoder finds no such pair.", "offer",
+	g.decodeFail("av_renumber_extra_pair", "av_renumbered_profile with a pair of ids 100 → 101 (01 17 5d) added to its RENUMBER: profile 2 has no extension of id 100, so the base and the description are the same, but an encoder finds no such pair.", "offer",
 		join(out...), nil, nil, "non-canonical")
+}
+
+// skipPairs returns the index in edits after the n pairs of a RENUMBER
+// that start at p (each a varint, and a second one when the first's low
+// three bits are all set), -1 when they pass the end.
+func skipPairs(edits []byte, p, n int) int {
+	for range n {
+		v, k := binary.Uvarint(edits[min(p, len(edits)):])
+		if k > 0 && v&7 == 7 {
+			p += k
+			_, k = binary.Uvarint(edits[min(p, len(edits)):])
+		}
+		if k <= 0 {
+			return -1
+		}
+		p += k
+	}
+	return p
 }
