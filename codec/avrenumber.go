@@ -67,6 +67,11 @@ func (m *numMap) set(kind, from, to int) bool {
 	return true
 }
 
+// equal reports whether m and o have the same pairs.
+func (m *numMap) equal(o *numMap) bool {
+	return m.pairs == o.pairs && m.to == o.to
+}
+
 // target returns the number whose pair of kind ends at n, -1 for none.
 func (m *numMap) target(kind, n int) int {
 	return int(m.from[kind][n]) - 1
