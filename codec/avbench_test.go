@@ -150,7 +150,7 @@ func BenchmarkAVStages(b *testing.B) {
 		{"checkAV", func(f *offer) { _ = f.m.checkAV(f.code) }},
 		{"parseRendered", func(f *offer) { _, _ = parseSDPPlain(f.m.av.sdp, f.m.av.skel.renderedPlain) }},
 		{"searchSeeded", func(f *offer) {
-			searchEdits(nil, nil, f.m2.av.skel.parts, nil, f.m.av.profiles, f.m.av.seeds)
+			searchEdits(nil, nil, f.m2.av.skel.parts, nil, nil, f.m.av.profiles, f.m.av.seeds)
 		}},
 	}
 	best := make([][]time.Duration, len(stages))

@@ -26,14 +26,17 @@ const (
 
 // avData is the A/V part of a model.
 type avData struct {
-	skel     *avSkel    // skeleton parts and tables
-	offer    [][]string // the offer's skeleton parts, for an answer whose offer is an A/V code
-	profiles int        // decoded codes: the greatest registry profile used as a base, -1 for none
-	edits    []byte
-	text     []byte     // the inserted lines, each followed by LF
-	deflated []byte     // decoded codes: the text item as received
-	sdp      string     // decoded codes: the rendered description
-	seeds    []editSeed // decoded codes: each part's base and cost (applyEdits), for checkAV
+	skel  *avSkel    // skeleton parts and tables
+	offer [][]string // the offer's skeleton parts, for an answer whose offer is an A/V code
+	// offerMaps[x] is the renumbering of the offer's part x read from its
+	// RENUMBER (nil: none), for RENUMBER AS OFFER (offerMapsOf).
+	offerMaps []*numMap
+	profiles  int // decoded codes: the greatest registry profile used as a base, -1 for none
+	edits     []byte
+	text      []byte     // the inserted lines, each followed by LF
+	deflated  []byte     // decoded codes: the text item as received
+	sdp       string     // decoded codes: the rendered description
+	seeds     []editSeed // decoded codes: each part's base and cost (applyEdits), for checkAV
 }
 
 // avModel returns the A/V model of p (AVFORM §1, §2); ok is false when p
@@ -109,7 +112,7 @@ func avEligible(p *parsedSDP) bool {
 // makeEdits computes the edits and the text of m's skeleton with the
 // registry profiles 0 to maxProfile (appendEdits).
 func (a *avData) makeEdits(maxProfile int) {
-	a.edits, a.text = appendEdits(nil, nil, a.skel.parts, a.offer, maxProfile)
+	a.edits, a.text, _ = searchEdits(nil, nil, a.skel.parts, a.offer, a.offerMaps, maxProfile, nil)
 }
 
 // avMungeText is the edits text of the text item's dictionary (AVFORM
@@ -274,7 +277,7 @@ func (d *Decoder) readAV(m *model, items [][]byte, offs []int) error {
 		return errf(ErrMalformed, offs[6], "text", "the text must be non-empty lines, each ending in LF")
 	}
 	m.av.text, m.av.deflated = text, deflated
-	if s.parts, m.av.profiles, err = applyEdits(edits, lines, m.av.offer, m.answer, d.maxSDP, offs[5], &m.av.seeds); err != nil {
+	if s.parts, m.av.profiles, err = applyEdits(edits, lines, m.av.offer, m.av.offerMaps, m.answer, d.maxSDP, offs[5], &m.av.seeds); err != nil {
 		return err
 	}
 	m.av.edits = edits
@@ -374,7 +377,7 @@ func (d *Decoder) avOffer(m *model, body []byte, off int) error {
 		return errf(ErrBinding, 0, "offer", "the offer's code is not a valid offer code")
 	}
 	if om.av != nil {
-		m.av.offer = om.av.skel.parts
+		m.av.offer, m.av.offerMaps = om.av.skel.parts, offerMapsOf(om.av.seeds)
 	}
 	return nil
 }
@@ -425,13 +428,13 @@ func (m *model) checkAV(code []byte) error {
 	if !ok {
 		return errf(ErrNonCanonical, -1, "", "description is not A/V-eligible")
 	}
-	m2.bind, m2.unknown, m2.av.offer = m.bind, m.unknown, m.av.offer
+	m2.bind, m2.unknown, m2.av.offer, m2.av.offerMaps = m.bind, m.unknown, m.av.offer, m.av.offerMaps
 	var ok2 bool
 	// A canonical code's edits and text are as long as the code's: room
 	// for them at once, not grown from searchEdits' guesses (the edits'
 	// with the last part's COPY END, written before it is taken off).
 	edits, text := make([]byte, 0, len(m.av.edits)+1), make([]byte, 0, len(m.av.text))
-	if m2.av.edits, m2.av.text, ok2 = searchEdits(edits, text, m2.av.skel.parts, m2.av.offer, m.av.profiles, m.av.seeds); !ok2 {
+	if m2.av.edits, m2.av.text, ok2 = searchEdits(edits, text, m2.av.skel.parts, m2.av.offer, m2.av.offerMaps, m.av.profiles, m.av.seeds); !ok2 {
 		m2.av.makeEdits(m.av.profiles) // a seed below every base's cost: the code is not canonical, found below
 	}
 	again := m2.appendBinary(make([]byte, 0, len(code)), m.av.deflated)

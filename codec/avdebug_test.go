@@ -31,7 +31,7 @@ func TestAVBreakdown(t *testing.T) {
 			om, _ := checkOfferCode(offers[e.file])
 			m.bind = bindingOf(offers[e.file])
 			if om.av != nil {
-				m.av.offer = om.av.skel.parts
+				m.av.offer, m.av.offerMaps = om.av.skel.parts, offerMapsOf(om.av.seeds)
 			}
 		}
 		m.av.makeEdits(len(avProfiles) - 1)

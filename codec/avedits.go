@@ -289,12 +289,12 @@ func (b *baseIndex) missing(s []string, sid []int32) int {
 // first, so that their cost prunes the others by their lower bounds: the
 // offer's part of the same index, then the profile of least lower bound.
 func appendEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
-	dst, text, _ = searchEdits(dst, text, parts, offer, maxProfile, nil)
+	dst, text, _ = searchEdits(dst, text, parts, offer, nil, maxProfile, nil)
 	return dst, text
 }
 
 // searchEdits is appendEdits with each part's search seeded (seed): the same result, or not ok.
-func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seeds []editSeed) (_, _ []byte, ok bool) {
+func searchEdits(dst, text []byte, parts, offer [][]string, offerMaps []*numMap, maxProfile int, seeds []editSeed) (_, _ []byte, ok bool) {
 	reg := profileIndex()
 	lines, size := countLines(parts)
 	c := newPartCoder(lines, min(maxProfile+1, len(reg.profiles)))
@@ -352,7 +352,7 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 		for k := range own.sids {
 			c.tryRenamed(s, sid, in, parts[k], own.sids[k], func(id int32) bool { return own.holds(k, id) }, baseOwn, uint64(k), 1+len(offerIdx)+k)
 		}
-		c.tryRenumbered(reg, s, sid, in, q0, len(missing))
+		c.tryRenumbered(reg, s, sid, in, q0, len(missing), offerMap(offerMaps, x))
 		if c.seeded {
 			return dst, text, false
 		}
@@ -365,6 +365,14 @@ func searchEdits(dst, text []byte, parts, offer [][]string, maxProfile int, seed
 		dst = dst[:len(dst)-1] // the last part's COPY END is implied
 	}
 	return dst, text, true
+}
+
+// offerMap returns offerMaps[x], nil when there is none.
+func offerMap(offerMaps []*numMap, x int) *numMap {
+	if x < len(offerMaps) {
+		return offerMaps[x]
+	}
+	return nil
 }
 
 // leastBound returns the profile k of least lower bound missing[k] + the
@@ -420,7 +428,7 @@ func appendPart(dst, text []byte, s []string, bestBase [2]uint64, rename []byte,
 // lines, its profile number (-1 when not a profile) and whether the lines
 // are a copy made for the part (a part renamed, a profile renumbered);
 // own is the parts rebuilt so far.
-func readBase(edits []byte, p *int, offer, own [][]string, answer bool, off int) (bl []string, profile int, copied bool, err error) {
+func readBase(edits []byte, p *int, offer, own [][]string, offerMaps []*numMap, answer bool, off int) (bl []string, profile int, copied bool, err error) {
 	bad := func(format string, a ...any) error {
 		return errf(ErrMalformed, off, "edits", format, a...)
 	}
@@ -456,7 +464,11 @@ func readBase(edits []byte, p *int, offer, own [][]string, answer bool, off int)
 		return nil, -1, false, errf(ErrUnsupported, off, "edits", "profile %d is not in this registry", base-baseProfile)
 	}
 	k := int(base - baseProfile)
-	bl, renumbered, msg := readRenumber(edits, p, k)
+	var mo *numMap
+	if answer {
+		mo = offerMap(offerMaps, len(own))
+	}
+	bl, renumbered, msg := readRenumber(edits, p, k, mo)
 	if msg != "" {
 		return nil, -1, false, bad("%s", msg)
 	}
@@ -496,7 +508,7 @@ func nextOp(edits []byte, p *int) (uint64, bool) {
 // within maxSDP. off is the offset of the edits item, for errors. It also
 // returns the greatest profile number used as a base (-1: none).
 // Each part's editSeed is appended to seeds when not nil (recordSeed).
-func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, maxSDP, off int, seeds *[]editSeed) (parts [][]string, maxProfile int, err error) {
+func applyEdits(edits []byte, lines []string, offer [][]string, offerMaps []*numMap, answer bool, maxSDP, off int, seeds *[]editSeed) (parts [][]string, maxProfile int, err error) {
 	maxProfile = -1
 	total, p := 0, 0
 	cache := blockCache{}
@@ -506,7 +518,7 @@ func applyEdits(edits []byte, lines []string, offer [][]string, answer bool, max
 	}
 	for p < len(edits) {
 		partStart, before := p, lines
-		bl, profile, copied, err := readBase(edits, &p, offer, parts, answer, off)
+		bl, profile, copied, err := readBase(edits, &p, offer, parts, offerMaps, answer, off)
 		if err == nil && copied {
 			total, err = chargeCopy(bl, total, maxSDP, off)
 		}

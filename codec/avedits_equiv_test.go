@@ -3,13 +3,14 @@ package codec
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"testing"
 )
 
 // plainEdits is appendEdits without its speed-ups: every base diffed in
 // tie-break order (the empty base, the offer's parts, the earlier parts,
 // the profiles), the first of least cost kept, ids made afresh.
-func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]byte, []byte) {
+func plainEdits(dst, text []byte, parts, offer [][]string, offerMaps []*numMap, maxProfile int) ([]byte, []byte) {
 	reg := profileIndex()
 	in := newInterner(reg)
 	var bases []baseIndex
@@ -48,30 +49,7 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 				}
 			}
 		}
-		low := -1 // the least renumberBound of the profiles so far
-		for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
-			ops := diffOps(nil, sid, &reg.profiles[k], pg)
-			if c := editCost(s, ops, varintLen(baseProfile+uint64(k))); c < bestCost {
-				best, bestBase, bestCost, bestRename = ops, [2]uint64{baseProfile + uint64(k), 0}, c, nil
-			}
-			// The profile renumbered, right after it, when it has a
-			// renumbered variant.
-			if b := renumberBound(s, avProfiles[k]); low >= 0 && b >= low {
-				continue
-			} else {
-				low = b
-			}
-			if m := newNumMap(); renumberFor(m, profileKeys(), k, profileKeys().partThings(new(numberedScratch), nil, s, nil)) {
-				payload := appendRenumber(nil, m)
-				lines := renumber(avProfiles[k], m)
-				b := newBaseIndex(in.ids(nil, lines))
-				b.setBlocks(lines)
-				ops := diffOps(nil, sid, &b, pg)
-				if c := editCost(s, ops, varintLen(baseProfile+uint64(k))+renumberWeight*len(payload)); c < bestCost {
-					best, bestBase, bestCost, bestRename = ops, [2]uint64{baseProfile + uint64(k), 0}, c, payload
-				}
-			}
-		}
+		best, bestBase, _, bestRename = plainProfiles(&in, s, sid, pg, maxProfile, offerMap(offerMaps, x), best, bestBase, bestCost, bestRename)
 		if x < len(parts)-1 {
 			// Earlier parts go after the offer's parts and before the
 			// profiles in tie-break order, as bases does.
@@ -87,6 +65,42 @@ func plainEdits(dst, text []byte, parts, offer [][]string, maxProfile int) ([]by
 		}
 	}
 	return dst, text
+}
+
+// plainProfiles is plainEdits' search of the profiles 0 to maxProfile for
+// part s, each diffed, then renumbered, then renumbered as the offer (mo,
+// nil when none), starting from the best so far.
+func plainProfiles(in *interner, s []string, sid []int32, pg *partGen, maxProfile int, mo *numMap, best []avOp, bestBase [2]uint64, bestCost int, bestRename []byte) ([]avOp, [2]uint64, int, []byte) {
+	reg := profileIndex()
+	try := func(k int, lines []string, payload []byte) {
+		b := newBaseIndex(in.ids(nil, lines))
+		b.setBlocks(lines)
+		ops := diffOps(nil, sid, &b, pg)
+		if c := editCost(s, ops, varintLen(baseProfile+uint64(k))+renumberWeight*len(payload)); c < bestCost {
+			best, bestBase, bestCost, bestRename = ops, [2]uint64{baseProfile + uint64(k), 0}, c, payload
+		}
+	}
+	low := -1 // the least renumberBound of the profiles so far
+	for k := range reg.profiles[:min(maxProfile+1, len(reg.profiles))] {
+		ops := diffOps(nil, sid, &reg.profiles[k], pg)
+		if c := editCost(s, ops, varintLen(baseProfile+uint64(k))); c < bestCost {
+			best, bestBase, bestCost, bestRename = ops, [2]uint64{baseProfile + uint64(k), 0}, c, nil
+		}
+		// The profile renumbered, right after it, when it has a
+		// renumbered variant; then renumbered as the offer.
+		if b := renumberBound(s, avProfiles[k]); low >= 0 && b >= low {
+			continue
+		} else {
+			low = b
+		}
+		if m := newNumMap(); renumberFor(m, profileKeys(), k, profileKeys().partThings(new(numberedScratch), nil, s, nil)) {
+			try(k, renumber(avProfiles[k], m), appendRenumber(nil, m))
+		}
+		if mo != nil && renumbersProfile(mo, k) {
+			try(k, renumber(avProfiles[k], mo), []byte{permValue, renumberOfferCode})
+		}
+	}
+	return best, bestBase, bestCost, bestRename
 }
 
 // TestAppendEditsPlain checks that appendEdits, with its pruning, try
@@ -109,7 +123,7 @@ func TestAppendEditsPlain(t *testing.T) {
 	media := skels[0][len(skels[0])-1]
 	late = append(late, media, append(media[:1:1], media[2:]...))
 	skels = append(skels, long, late)
-	renumbered := 0
+	renumbered, asOffer := 0, 0
 	// Descriptions of other stack versions, which renumbered profiles
 	// code: the corpus's, and testdata/av's offers with their numbers
 	// rotated (rotateNumbers).
@@ -124,26 +138,46 @@ func TestAppendEditsPlain(t *testing.T) {
 	for i, parts := range skels {
 		for _, j := range []int{-1, i, (i + 1) % len(skels), (i + 7) % len(skels), (i * 13) % len(skels)} {
 			var offer [][]string
+			var maps []*numMap
 			if j >= 0 {
-				offer = skels[j]
+				offer, maps = skels[j], offerMapsFor(t, skels[j])
 			}
 			for _, maxProfile := range []int{len(avProfiles) - 1, 3, -1} {
-				e1, t1 := appendEdits(nil, nil, parts, offer, maxProfile)
-				e2, t2 := plainEdits(nil, nil, parts, offer, maxProfile)
+				e1, t1, _ := searchEdits(nil, nil, parts, offer, maps, maxProfile, nil)
+				e2, t2 := plainEdits(nil, nil, parts, offer, maps, maxProfile)
 				if !bytes.Equal(e1, e2) || !bytes.Equal(t1, t2) {
 					t.Fatalf("description %d, offer %d, profiles to %d: edits %x text %q, plainly %x %q", i, j, maxProfile, e1, t1, e2, t2)
 				}
 				if bytes.Contains(e1, []byte{permValue, renumberCode}) {
 					renumbered++
 				}
+				if bytes.Contains(e1, []byte{permValue, renumberOfferCode}) {
+					asOffer++
+				}
 				n++
 			}
 		}
 	}
-	t.Logf("%d codings of %d skeletons compared, %d with a renumbered profile", n, len(skels), renumbered)
-	if renumbered < 50 {
-		t.Errorf("only %d codings with a renumbered profile", renumbered)
+	t.Logf("%d codings of %d skeletons compared, %d with a renumbered profile, %d renumbered as the offer", n, len(skels), renumbered, asOffer)
+	if renumbered < 50 || asOffer < 10 {
+		t.Errorf("only %d codings with a renumbered profile, %d renumbered as the offer", renumbered, asOffer)
 	}
+}
+
+// offerMapsFor returns the renumbering of each part of the offer code of
+// skeleton parts (offerMapsOf), as its encoder codes them.
+func offerMapsFor(t *testing.T, parts [][]string) []*numMap {
+	t.Helper()
+	edits, text := appendEdits(nil, nil, parts, nil, len(avProfiles)-1)
+	var lines []string
+	if len(text) > 0 {
+		lines = strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
+	}
+	var seeds []editSeed
+	if _, _, err := applyEdits(edits, lines, nil, nil, false, MaxMaxSDPBytes, 0, &seeds); err != nil {
+		t.Fatal(err)
+	}
+	return offerMapsOf(seeds)
 }
 
 // TestDiffWithinCost checks that the cost partCoder.diff makes of

@@ -16,8 +16,12 @@ import (
 // with those numbers replaced are the base.
 
 // renumberCode follows PERM's varint in place of a PERM's n − 2 (15 is
-// MIRROR's, 16 no op's).
-const renumberCode = mirrorCode + 2
+// MIRROR's, 16 VERSION's); renumberOfferCode, RENUMBER AS OFFER's, is
+// the next.
+const (
+	renumberCode      = mirrorCode + 2
+	renumberOfferCode = renumberCode + 1
+)
 
 // Number kinds: a payload type, below 128, and a header extension id,
 // below 256.
@@ -282,6 +286,9 @@ func pairValue(gap, dShift int) uint64 {
 // profile's base number), 0 when there is none or it is faulty: the
 // part's seed (partSeed) counts them as the search does.
 func renumberLen(edits []byte, p int) int {
+	if isRenumberAsOffer(edits, p) {
+		return 2
+	}
 	start := p
 	if m, msg := parseRenumber(edits, &p); m == nil || msg != "" {
 		return 0
@@ -289,17 +296,39 @@ func renumberLen(edits []byte, p int) int {
 	return p - start
 }
 
-// readRenumber reads the RENUMBER at edits[*p] (after the base number of
-// profile k) when there is one, and returns the profile's lines,
-// renumbered when it read one (renumbered); msg names the fault of a
-// malformed one.
-func readRenumber(edits []byte, p *int, k int) (lines []string, renumbered bool, msg string) {
-	m, msg := parseRenumber(edits, p)
-	if m == nil || msg != "" {
+// readRenumber reads the RENUMBER or RENUMBER AS OFFER at edits[*p]
+// (after the base number of profile k; mo is the renumbering of the
+// offer's part of the same index, nil when none) when there is one, and
+// returns the profile's lines, renumbered when it read one (renumbered);
+// msg names the fault of a malformed one.
+func readRenumber(edits []byte, p *int, k int, mo *numMap) (lines []string, renumbered bool, msg string) {
+	m := mo
+	if isRenumberAsOffer(edits, *p) {
+		*p += 2
+		if mo == nil || !renumbersProfile(mo, k) {
+			return avProfiles[k], false, "RENUMBER AS OFFER without an offer's renumbering that changes the profile"
+		}
+	} else if m, msg = parseRenumber(edits, p); m == nil || msg != "" {
 		return avProfiles[k], false, msg
 	}
 	lines, _ = renumberProfile(nil, nil, k, m)
 	return lines, true, ""
+}
+
+// isRenumberAsOffer reports whether RENUMBER AS OFFER, the varints 11 18,
+// is at edits[p] (after a profile's base number).
+func isRenumberAsOffer(edits []byte, p int) bool {
+	return p+1 < len(edits) && edits[p] == permValue && edits[p+1] == renumberOfferCode
+}
+
+// renumbersProfile reports whether m changes a number of profile k.
+func renumbersProfile(m *numMap, k int) bool {
+	for _, tk := range profileTokens()[k] {
+		if m.changes(tk) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseRenumber reads the RENUMBER at edits[*p] (after a profile's base

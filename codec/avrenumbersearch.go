@@ -239,20 +239,28 @@ func preimageIn(set map[uint64]struct{}, nl numberedLine, m *numMap) bool {
 // k < n that have a renumbered variant for it: those whose bound (the
 // bytes of the part's lines that the profile renumbered cannot have,
 // partNumbers.plain) is less than every earlier profile's (AVFORM §14.5),
-// each renumbered (renumberFor), q0 + k in the tie-break order (the
-// profile's: tried after it, the profile wins a tie). Bounds of what a
-// variant costs at least (the base number, the RENUMBER, END, and the
-// bytes of the lines the profile renumbered lacks, found first without a
-// map, then with it) keep most from being made and diffed.
-func (c *partCoder) tryRenumbered(reg *registryIndex, s []string, sid []int32, in *interner, q0, n int) {
-	low := -1 // the least bound of the profiles so far
+// each renumbered (renumberFor) and then, in an answer whose offer's part
+// of the same index was coded against a renumbered profile (mo, its
+// renumbering; nil when none), renumbered as the offer (RENUMBER AS
+// OFFER), q0 + k in the tie-break order (the profile's: tried after it, the
+// profile wins a tie, the renumbered variant one against the variant as the
+// offer). Bounds of what a variant costs at least (the base number, the
+// RENUMBER, END, and the bytes of the lines the profile renumbered lacks,
+// found first without a map, then with it) keep most from being made and
+// diffed.
+func (c *partCoder) tryRenumbered(reg *registryIndex, s []string, sid []int32, in *interner, q0, n int, mo *numMap) {
+	low := -1          // the least bound of the profiles so far
+	leastRenumber := 5 // 11 17, two counts and a pair (a byte)
+	if mo != nil {
+		leastRenumber = 2 // RENUMBER AS OFFER, 11 18
+	}
 	for k := range n {
 		q := q0 + k
 		beaten := func(lb int) bool { return lb > c.bestCost || lb == c.bestCost && q >= c.bestQ }
 		base := baseProfile + uint64(k)
-		// At least the base number, 11 17, two counts and a pair (a byte),
-		// END; no later profile costs less.
-		least := varintLen(base) + renumberWeight*5 + 1
+		// At least the base number, the least RENUMBER and END; no later
+		// profile costs less.
+		least := varintLen(base) + renumberWeight*leastRenumber + 1
 		if beaten(least - c.slack) {
 			return
 		}
@@ -265,24 +273,35 @@ func (c *partCoder) tryRenumbered(reg *registryIndex, s []string, sid []int32, i
 			continue
 		}
 		m := &pn.scratch
-		if !renumberFor(m, profileKeys(), k, pn.thingsOf(s)) {
-			continue
+		if renumberFor(m, profileKeys(), k, pn.thingsOf(s)) {
+			c.tryVariant(s, sid, in, k, q, m, appendRenumber(nil, m))
 		}
-		payload := appendRenumber(nil, m)
-		baseLen := varintLen(base) + renumberWeight*len(payload)
-		if beaten(baseLen+1+pn.plain[k]-c.slack) || beaten(baseLen+1+pn.missing(k, m, s, c.bestCost)-c.slack) {
-			continue
+		if mo != nil && renumbersProfile(mo, k) {
+			c.tryVariant(s, sid, in, k, q, mo, []byte{permValue, renumberOfferCode})
 		}
-		// The variant's storage is reused: nothing keeps it past its diff.
-		pn.profLines, pn.profText = renumberProfile(pn.profLines, pn.profText, k, m)
-		pn.profIDs = in.renamedIDs(pn.profIDs, pn.profLines, avProfiles[k], reg.profiles[k].ids)
-		var b baseIndex
-		b, pn.profIdx = newBaseIndexIn(pn.profIdx, pn.profIDs)
-		b.setBlocks(pn.profLines)
-		c.rename = payload
-		c.diff(s, sid, &b, base, 0, q, baseLen)
-		c.rename = nil
 	}
+}
+
+// tryVariant diffs the part s against profile k renumbered by m (q its
+// place in the tie-break order), payload its RENUMBER or RENUMBER AS
+// OFFER, unless a bound shows it cannot beat the best so far.
+func (c *partCoder) tryVariant(s []string, sid []int32, in *interner, k, q int, m *numMap, payload []byte) {
+	pn := c.nums
+	beaten := func(lb int) bool { return lb > c.bestCost || lb == c.bestCost && q >= c.bestQ }
+	base := baseProfile + uint64(k)
+	baseLen := varintLen(base) + renumberWeight*len(payload)
+	if beaten(baseLen+1+pn.plain[k]-c.slack) || beaten(baseLen+1+pn.missing(k, m, s, c.bestCost)-c.slack) {
+		return
+	}
+	// The variant's storage is reused: nothing keeps it past its diff.
+	pn.profLines, pn.profText = renumberProfile(pn.profLines, pn.profText, k, m)
+	pn.profIDs = in.renamedIDs(pn.profIDs, pn.profLines, avProfiles[k], profileIndex().profiles[k].ids)
+	var b baseIndex
+	b, pn.profIdx = newBaseIndexIn(pn.profIdx, pn.profIDs)
+	b.setBlocks(pn.profLines)
+	c.rename = payload
+	c.diff(s, sid, &b, base, 0, q, baseLen)
+	c.rename = nil
 }
 
 // knownLine is what numbers reads of a line of the registry: its

@@ -14,6 +14,7 @@ import "sync"
 type editSeed struct {
 	cost       int
 	base, part uint64
+	renumber   *numMap // the part's RENUMBER's pairs, nil when none (offerMapsOf)
 }
 
 // seed starts the search of part x with the bound of seeds[x] (none when
@@ -59,8 +60,23 @@ func partSeed(edits []byte, start, end int, ins []string) editSeed {
 		sd.part, _ = readVarint(edits, &p)
 	} else if sd.base >= baseProfile {
 		sd.cost += (renumberWeight - 1) * renumberLen(edits, p)
+		if m, msg := parseRenumber(edits, &p); msg == "" {
+			sd.renumber = m
+		}
 	}
 	return sd
+}
+
+// offerMapsOf returns the renumbering of each part of an offer code read
+// from its RENUMBER (nil for a part without one), from the parts' seeds:
+// an answer's part may be coded against a profile renumbered as its
+// offer's part of the same index (RENUMBER AS OFFER).
+func offerMapsOf(seeds []editSeed) []*numMap {
+	out := make([]*numMap, len(seeds))
+	for x := range seeds {
+		out[x] = seeds[x].renumber
+	}
+	return out
 }
 
 // recordSeed appends to *seeds, when seeds is not nil, the partSeed of

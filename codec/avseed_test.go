@@ -28,10 +28,10 @@ func TestSearchEditsSeeded(t *testing.T) {
 			edits, text := appendEdits(nil, nil, parts, offer, maxProfile)
 			lines, _ := splitTextLines(text)
 			var seeds []editSeed
-			if _, _, err := applyEdits(edits, lines, offer, offer != nil, MaxMaxSDPBytes, 0, &seeds); err != nil {
+			if _, _, err := applyEdits(edits, lines, offer, nil, offer != nil, MaxMaxSDPBytes, 0, &seeds); err != nil {
 				t.Fatalf("description %d, offer %d: %v", i, j, err)
 			}
-			e2, t2, ok := searchEdits(nil, nil, parts, offer, maxProfile, seeds)
+			e2, t2, ok := searchEdits(nil, nil, parts, offer, nil, maxProfile, seeds)
 			if !ok || !bytes.Equal(e2, edits) || !bytes.Equal(t2, text) {
 				t.Fatalf("description %d, offer %d: seeded with its own edits: ok %v, %x %q, want %x %q", i, j, ok, e2, t2, edits, text)
 			}
@@ -41,7 +41,7 @@ func TestSearchEditsSeeded(t *testing.T) {
 					seeds[k].base = uint64(r.IntN(baseProfile + len(avProfiles)))
 					seeds[k].part = uint64(r.IntN(2 * len(parts)))
 				}
-				e3, t3, ok := searchEdits(nil, nil, parts, offer, maxProfile, seeds)
+				e3, t3, ok := searchEdits(nil, nil, parts, offer, nil, maxProfile, seeds)
 				if ok && (!bytes.Equal(e3, edits) || !bytes.Equal(t3, text)) {
 					t.Fatalf("description %d, offer %d: seeds %v: %x %q, want %x %q", i, j, seeds, e3, t3, edits, text)
 				}

@@ -232,7 +232,7 @@ func (e *Encoder) AppendEncode(dst []byte, d Description, offer []byte) ([]byte,
 		}
 		m.bind = bindingOf(offer)
 		if m.av != nil && om.av != nil {
-			m.av.offer = om.av.skel.parts
+			m.av.offer, m.av.offerMaps = om.av.skel.parts, offerMapsOf(om.av.seeds)
 		}
 	}
 	if m.av != nil {

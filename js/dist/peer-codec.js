@@ -2242,6 +2242,7 @@ var PROFILES = [["v=0", "o=- \x07 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:
 
 // src/avrenumber.js
 var RENUMBER_CODE = 17;
+var RENUMBER_OFFER_CODE = 18;
 var RENUMBER_WEIGHT = 10;
 var NUM_PT = 0;
 var NUM_EXT = 1;
@@ -2425,6 +2426,11 @@ function renumbered(k, st) {
   return { payload: renumberPayload(m), lines: () => renumber(PROFILES[k], m, profileNumbered(k).toks) };
 }
 var renumberAt = (edits, p) => p + 1 < edits.length && edits[p] === PERM_VALUE && edits[p + 1] === RENUMBER_CODE;
+var renumberAsOfferAt = (edits, p) => p + 1 < edits.length && edits[p] === PERM_VALUE && edits[p + 1] === RENUMBER_OFFER_CODE;
+function renumbersProfile(m, k) {
+  return profileNumbered(k).toks.some((tks) => tks.some((t) => m.to[t.kind][t.n] >= 0));
+}
+var renumberedBy = (k, m) => renumber(PROFILES[k], m, profileNumbered(k).toks);
 function readRenumber(varint, bl) {
   const m = new NumMap();
   for (let kind = 0; kind < 2; kind++) {
@@ -2444,7 +2450,7 @@ function readRenumber(varint, bl) {
     }
   }
   if (m.pairs[NUM_PT] + m.pairs[NUM_EXT] === 0) return "RENUMBER without a pair";
-  return renumber(bl, m);
+  return { lines: renumber(bl, m), map: m };
 }
 function shapeText(l, toks) {
   let out = "", last = 0;
@@ -2663,7 +2669,7 @@ function lacking(s, toks, at, x, mirror) {
   });
   return n;
 }
-function choosePart(s, bases, x, offerParts = null) {
+function choosePart(s, bases, x, offerParts = null, mo = null) {
   const mirror = offerParts !== null && x < offerParts.length ? mirrorLines(offerParts[x]) : [];
   let best = null;
   const consider = (b) => {
@@ -2685,11 +2691,15 @@ function choosePart(s, bases, x, offerParts = null) {
       if (low >= 0 && bound >= low) continue;
       low = bound;
       const least = varintLen(b.base) + 1 + lacking(s, toks, b.at, x, mirror);
-      if (least + RENUMBER_WEIGHT * 5 >= best.cost) continue;
-      const r2 = renumbered(b.base - BASE_PROFILE, st);
-      if (r2 === null || least + RENUMBER_WEIGHT * r2.payload.length >= best.cost) continue;
-      const lines = r2.lines();
-      consider({ base: b.base, payload: r2.payload, lines, at: lineIndex(lines) });
+      const r2 = least + RENUMBER_WEIGHT * 5 < best.cost ? renumbered(b.base - BASE_PROFILE, st) : null;
+      if (r2 !== null && least + RENUMBER_WEIGHT * r2.payload.length < best.cost) {
+        const lines = r2.lines();
+        consider({ base: b.base, payload: r2.payload, lines, at: lineIndex(lines) });
+      }
+      if (mo !== null && least + RENUMBER_WEIGHT * 2 < best.cost && renumbersProfile(mo, b.base - BASE_PROFILE)) {
+        const lines = renumberedBy(b.base - BASE_PROFILE, mo);
+        consider({ base: b.base, payload: [PERM_VALUE, RENUMBER_OFFER_CODE], lines, at: lineIndex(lines) });
+      }
       continue;
     }
     consider({ base: b.base, w: 2 * b.index, payload: [], lines: b.lines, at: b.at });
@@ -2716,7 +2726,7 @@ function choosePart(s, bases, x, offerParts = null) {
   }
   return { bytes, inserted, copyEnd: best.ops[best.ops.length - 1][0] === OP_COPY_END };
 }
-function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
+function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off, offerMaps = null) {
   const bad = (at, msg) => new MalformedError(off + at, "edits", msg);
   let pos = 0;
   const varint = () => {
@@ -2735,7 +2745,7 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     pos += k;
     return edits.subarray(pos - k, pos);
   };
-  const parts = [];
+  const parts = [], maps = [];
   let ins = 0, total = 0, maxProfile = -1;
   const add = (part, l) => {
     total += byteLen(l) + 2;
@@ -2755,7 +2765,7 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
   while (pos < edits.length) {
     const start = pos;
     const b = varint();
-    let base;
+    let base, map = null;
     if (b === BASE_EMPTY) base = [];
     else if (b === BASE_OFFER) {
       if (offerParts === null) throw bad(start, "an offer part as base without an A/V offer");
@@ -2777,7 +2787,13 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         pos += 2;
         const r = readRenumber(varint, base);
         if (typeof r === "string") throw bad(start, r);
-        base = copied(r);
+        base = copied(r.lines);
+        map = r.map;
+      } else if (renumberAsOfferAt(edits, pos)) {
+        pos += 2;
+        const mo = offerParts !== null && offerMaps !== null ? offerMaps[parts.length] ?? null : null;
+        if (mo === null || !renumbersProfile(mo, k)) throw bad(start, "RENUMBER AS OFFER without an offer's renumbering that changes the profile");
+        base = copied(renumberedBy(k, mo));
       }
     }
     const part = [];
@@ -2855,9 +2871,10 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       j += n;
     }
     parts.push(part);
+    maps.push(map);
   }
   if (ins !== inserted.length) throw bad(pos, "text lines left over");
-  return { parts, maxProfile };
+  return { parts, maxProfile, maps };
 }
 
 // src/avskeleton.js
@@ -3291,7 +3308,7 @@ function profileIndex(k) {
   if (profileIndices[k] === void 0) profileIndices[k] = lineIndex(PROFILES[k]);
   return profileIndices[k];
 }
-function buildEdits(parts, offerParts, nProfiles) {
+function buildEdits(parts, offerParts, nProfiles, offerMaps = null) {
   const bases = [{ base: BASE_EMPTY, lines: [] }];
   if (offerParts !== null) offerParts.forEach((lines, index) => bases.push({ base: BASE_OFFER, index, lines }));
   for (const b of bases) b.at = lineIndex(b.lines);
@@ -3301,7 +3318,7 @@ function buildEdits(parts, offerParts, nProfiles) {
   const inserted = [];
   for (let x = 0; x < parts.length; x++) {
     const part = parts[x];
-    const c = choosePart(part, bases.concat(profiles), x, offerParts);
+    const c = choosePart(part, bases.concat(profiles), x, offerParts, offerParts !== null && offerMaps !== null ? offerMaps[x] ?? null : null);
     bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);
@@ -3722,6 +3739,7 @@ function readAV(m, items, d) {
   const body = values[1], base = items[1].start + itemHeader(items[1].raw, 0).hdr;
   let p = 0;
   m.offerParts = null;
+  m.offerMaps = null;
   if (m.answer) {
     if (!d.offer || d.offer.length === 0) throw new NeedsOfferError(0, "offer", "an answer in the audio/video form needs the code of its offer");
     if (body.length < BIND_LEN) throw new MalformedError(base, "body", "too short for the binding");
@@ -3736,7 +3754,10 @@ function readAV(m, items, d) {
       throw e;
     }
     if (om.answer) throw new BindingError(-1, "offer", "the code given as offer is an answer");
-    if (om.av) m.offerParts = om.parts;
+    if (om.av) {
+      m.offerParts = om.parts;
+      m.offerMaps = om.maps;
+    }
   }
   const cr = readCreds(body, p, base, 0);
   if (cr.iceLite) throw new MalformedError(base + p, "body", "the ice-lite bit is set in the audio/video form");
@@ -3767,8 +3788,9 @@ function readAV(m, items, d) {
   if (lines.some((l) => l === "")) throw new MalformedError(items[6].start, "text", "an empty line");
   m.inserted = lines;
   m.textRaw = values[6];
-  const r = applyEdits(values[5], lines, PROFILES, m.offerParts, d.maxSDP, items[5].start);
+  const r = applyEdits(values[5], lines, PROFILES, m.offerParts, d.maxSDP, items[5].start, m.offerMaps);
   m.parts = r.parts;
+  m.maps = r.maps;
   m.maxProfile = r.maxProfile;
   m.sdp = renderSkeleton(m.parts, m.tables, d.maxSDP, items[5].start);
 }
@@ -3785,7 +3807,7 @@ function checkAV(m, code, d) {
     again = avModel(p, m.answer, policyOf({ keepComponent2: true }), d.maxCands);
   }
   if (again === null) return false;
-  const e = buildEdits(again.sk.parts, m.offerParts, m.maxProfile + 1);
+  const e = buildEdits(again.sk.parts, m.offerParts, m.maxProfile + 1, m.offerMaps);
   again.edits = e.edits;
   again.bind = m.bind;
   again.unknown = m.unknown;
@@ -3867,14 +3889,17 @@ function encode2(description, offerCode, options = {}) {
   } else {
     m = avModel(p, answer, pol, maxCands) ?? { answer, residual: true, text: splitLines(sdp).join("\n"), unknown: [] };
   }
-  let offerParts = null;
+  let offerParts = null, offerMaps = null;
   if (answer) {
     const om = checkOfferCode(offerCode);
-    if (om.av) offerParts = om.parts;
+    if (om.av) {
+      offerParts = om.parts;
+      offerMaps = om.maps;
+    }
     m.bind = bindingOf(offerCode);
   }
   if (m.av) {
-    const e = buildEdits(m.sk.parts, offerParts, PROFILES.length);
+    const e = buildEdits(m.sk.parts, offerParts, PROFILES.length, offerMaps);
     m.edits = e.edits;
     const outLen2 = utf8Len(renderSkeleton(m.sk.parts, m.sk, Number.MAX_SAFE_INTEGER, -1));
     if (outLen2 > maxSDP) throw new LimitError(-1, "sdp", `the code would decode to ${outLen2} bytes of SDP, over the limit of ${maxSDP}`);

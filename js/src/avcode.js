@@ -61,7 +61,7 @@ function profileIndex(k) {
  * parts of the description, profiles 0 to nProfiles − 1. Returns {edits, inserted}: the edits byte string (without
  * the last part's COPY END, which its end implies) and the inserted lines of all parts in order.
  */
-export function buildEdits(parts, offerParts, nProfiles) {
+export function buildEdits(parts, offerParts, nProfiles, offerMaps = null) {
   const bases = [{ base: BASE_EMPTY, lines: [] }];
   if (offerParts !== null) offerParts.forEach((lines, index) => bases.push({ base: BASE_OFFER, index, lines }));
   for (const b of bases) b.at = lineIndex(b.lines);
@@ -71,7 +71,7 @@ export function buildEdits(parts, offerParts, nProfiles) {
   const inserted = [];
   for (let x = 0; x < parts.length; x++) {
     const part = parts[x];
-    const c = choosePart(part, bases.concat(profiles), x, offerParts);
+    const c = choosePart(part, bases.concat(profiles), x, offerParts, offerParts !== null && offerMaps !== null ? offerMaps[x] ?? null : null);
     bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);

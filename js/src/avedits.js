@@ -8,7 +8,7 @@ import { OP_PERM, PERM_VALUE, permLen, permOp, putPerm, readPerm } from './avper
 import { OP_GEN, GEN_COUNT, genValue, isGenValue, genLine, genOf, genMoves } from './avgen.js';
 import { OP_MIRROR, MIRROR_CODE, mirrorLines, mirrorAt } from './avmirror.js';
 import { OP_VERSION, VERSION_CODE, versionStep, versionLine } from './avversion.js';
-import { RENUMBER_WEIGHT, numTokens, numberedOf, renumbered, renumberAt, readRenumber, renumberBound } from './avrenumber.js';
+import { RENUMBER_WEIGHT, RENUMBER_OFFER_CODE, numTokens, numberedOf, renumbered, renumberAt, renumberAsOfferAt, readRenumber, renumberBound, renumbersProfile, renumberedBy } from './avrenumber.js';
 
 export const OP_COPY = 0, OP_SEEK = 1, OP_INSERT = 2, OP_END = 3, OP_COPY_END = 7, OP_PICK = 4, OP_REPLACE = 5;
 export const BASE_EMPTY = 0, BASE_OFFER = 1, BASE_OWN = 2, BASE_PROFILE = 3;
@@ -221,9 +221,12 @@ function lacking(s, toks, at, x, mirror) {
  * inserted its inserted lines. x is the part's index, offerParts the
  * offer's skeleton parts (null when none), for MIRROR. A part as base is
  * followed by the part renamed (avrename.js), a profile by the profile
- * renumbered (avrenumber.js), whose payload counts RENUMBER_WEIGHT times.
+ * renumbered (avrenumber.js), whose payload counts RENUMBER_WEIGHT times,
+ * and then, in an answer whose offer's part x was coded against a
+ * renumbered profile (mo, its renumbering; null when none), by the profile
+ * renumbered as the offer (RENUMBER AS OFFER).
  */
-export function choosePart(s, bases, x, offerParts = null) {
+export function choosePart(s, bases, x, offerParts = null, mo = null) {
   const mirror = offerParts !== null && x < offerParts.length ? mirrorLines(offerParts[x]) : [];
   let best = null;
   const consider = (b) => {
@@ -244,11 +247,16 @@ export function choosePart(s, bases, x, offerParts = null) {
       low = bound;
       // The profile renumbered, only when its least cost beats the best so far.
       const least = varintLen(b.base) + 1 + lacking(s, toks, b.at, x, mirror);
-      if (least + RENUMBER_WEIGHT * 5 >= best.cost) continue;
-      const r = renumbered(b.base - BASE_PROFILE, st);
-      if (r === null || least + RENUMBER_WEIGHT * r.payload.length >= best.cost) continue;
-      const lines = r.lines();
-      consider({ base: b.base, payload: r.payload, lines, at: lineIndex(lines) });
+      const r = least + RENUMBER_WEIGHT * 5 < best.cost ? renumbered(b.base - BASE_PROFILE, st) : null;
+      if (r !== null && least + RENUMBER_WEIGHT * r.payload.length < best.cost) {
+        const lines = r.lines();
+        consider({ base: b.base, payload: r.payload, lines, at: lineIndex(lines) });
+      }
+      // Then renumbered as the offer's part x.
+      if (mo !== null && least + RENUMBER_WEIGHT * 2 < best.cost && renumbersProfile(mo, b.base - BASE_PROFILE)) {
+        const lines = renumberedBy(b.base - BASE_PROFILE, mo);
+        consider({ base: b.base, payload: [PERM_VALUE, RENUMBER_OFFER_CODE], lines, at: lineIndex(lines) });
+      }
       continue;
     }
     // A part as base, then the same part renamed (avrename.js).
@@ -285,7 +293,7 @@ export function choosePart(s, bases, x, offerParts = null) {
  * Returns {parts, maxProfile} where maxProfile is the greatest profile
  * number used as a base, or -1.
  */
-export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
+export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off, offerMaps = null) {
   const bad = (at, msg) => new MalformedError(off + at, 'edits', msg);
   let pos = 0;
   const varint = () => {
@@ -304,7 +312,7 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
     pos += k;
     return edits.subarray(pos - k, pos);
   };
-  const parts = [];
+  const parts = [], maps = []; // maps[x]: part x's RENUMBER's renumbering, null when none
   let ins = 0, total = 0, maxProfile = -1;
   const add = (part, l) => {
     total += byteLen(l) + 2;
@@ -325,7 +333,7 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
   while (pos < edits.length) {
     const start = pos;
     const b = varint();
-    let base;
+    let base, map = null;
     if (b === BASE_EMPTY) base = [];
     else if (b === BASE_OFFER) {
       if (offerParts === null) throw bad(start, 'an offer part as base without an A/V offer');
@@ -347,7 +355,13 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
         pos += 2;
         const r = readRenumber(varint, base);
         if (typeof r === 'string') throw bad(start, r);
-        base = copied(r);
+        base = copied(r.lines);
+        map = r.map;
+      } else if (renumberAsOfferAt(edits, pos)) {
+        pos += 2;
+        const mo = offerParts !== null && offerMaps !== null ? offerMaps[parts.length] ?? null : null;
+        if (mo === null || !renumbersProfile(mo, k)) throw bad(start, 'RENUMBER AS OFFER without an offer\'s renumbering that changes the profile');
+        base = copied(renumberedBy(k, mo));
       }
     }
     const part = [];
@@ -431,7 +445,8 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off) {
       j += n;
     }
     parts.push(part);
+    maps.push(map);
   }
   if (ins !== inserted.length) throw bad(pos, 'text lines left over');
-  return { parts, maxProfile };
+  return { parts, maxProfile, maps };
 }

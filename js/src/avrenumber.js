@@ -10,6 +10,8 @@ import { putUvarint } from './avrename.js';
 
 /** RENUMBER_CODE follows PERM's varint in place of a PERM's n − 2. */
 export const RENUMBER_CODE = 17;
+/** RENUMBER_OFFER_CODE, RENUMBER AS OFFER's, is the next. */
+export const RENUMBER_OFFER_CODE = 18;
 /** RENUMBER_WEIGHT is what each byte of a RENUMBER counts in a base's cost. */
 export const RENUMBER_WEIGHT = 10;
 
@@ -258,10 +260,21 @@ export function renumbered(k, st) {
 /** renumberAt reports whether a RENUMBER starts at edits[p] (after a profile's base number). */
 export const renumberAt = (edits, p) => p + 1 < edits.length && edits[p] === PERM_VALUE && edits[p + 1] === RENUMBER_CODE;
 
+/** renumberAsOfferAt reports whether a RENUMBER AS OFFER (11 18) starts at edits[p] (after a profile's base number). */
+export const renumberAsOfferAt = (edits, p) => p + 1 < edits.length && edits[p] === PERM_VALUE && edits[p + 1] === RENUMBER_OFFER_CODE;
+
+/** renumbersProfile reports whether renumbering m changes a number of profile k. */
+export function renumbersProfile(m, k) {
+  return profileNumbered(k).toks.some((tks) => tks.some((t) => m.to[t.kind][t.n] >= 0));
+}
+
+/** renumberedBy returns profile k's lines with renumbering m applied. */
+export const renumberedBy = (k, m) => renumber(PROFILES[k], m, profileNumbered(k).toks);
+
 /**
  * readRenumber reads a RENUMBER's pairs with varint() (after its 11 17)
- * and returns base lines bl renumbered, or a string that names the fault
- * of a malformed one.
+ * and returns {lines, map}, base lines bl renumbered and the renumbering,
+ * or a string that names the fault of a malformed one.
  */
 export function readRenumber(varint, bl) {
   const m = new NumMap();
@@ -282,7 +295,7 @@ export function readRenumber(varint, bl) {
     }
   }
   if (m.pairs[NUM_PT] + m.pairs[NUM_EXT] === 0) return 'RENUMBER without a pair';
-  return renumber(bl, m);
+  return { lines: renumber(bl, m), map: m };
 }
 
 /** shapeText returns line l (numbers toks) with each number replaced by the byte 0x00. */

@@ -330,6 +330,7 @@ function readAV(m, items, d) {
   const body = values[1], base = items[1].start + itemHeader(items[1].raw, 0).hdr;
   let p = 0;
   m.offerParts = null;
+  m.offerMaps = null;
   if (m.answer) {
     if (!d.offer || d.offer.length === 0) throw new NeedsOfferError(0, 'offer', 'an answer in the audio/video form needs the code of its offer');
     if (body.length < BIND_LEN) throw new MalformedError(base, 'body', 'too short for the binding');
@@ -343,7 +344,7 @@ function readAV(m, items, d) {
       throw e;
     }
     if (om.answer) throw new BindingError(-1, 'offer', 'the code given as offer is an answer');
-    if (om.av) m.offerParts = om.parts;
+    if (om.av) { m.offerParts = om.parts; m.offerMaps = om.maps; }
   }
   const cr = readCreds(body, p, base, 0);
   if (cr.iceLite) throw new MalformedError(base + p, 'body', 'the ice-lite bit is set in the audio/video form');
@@ -370,8 +371,9 @@ function readAV(m, items, d) {
   if (lines.some((l) => l === '')) throw new MalformedError(items[6].start, 'text', 'an empty line');
   m.inserted = lines;
   m.textRaw = values[6];
-  const r = applyEdits(values[5], lines, PROFILES, m.offerParts, d.maxSDP, items[5].start);
+  const r = applyEdits(values[5], lines, PROFILES, m.offerParts, d.maxSDP, items[5].start, m.offerMaps);
   m.parts = r.parts;
+  m.maps = r.maps;
   m.maxProfile = r.maxProfile;
   m.sdp = renderSkeleton(m.parts, m.tables, d.maxSDP, items[5].start);
 }
@@ -399,7 +401,7 @@ function checkAV(m, code, d) {
     again = avModel(p, m.answer, policyOf({ keepComponent2: true }), d.maxCands);
   }
   if (again === null) return false;
-  const e = buildEdits(again.sk.parts, m.offerParts, m.maxProfile + 1);
+  const e = buildEdits(again.sk.parts, m.offerParts, m.maxProfile + 1, m.offerMaps);
   again.edits = e.edits;
   again.bind = m.bind;
   again.unknown = m.unknown;
@@ -501,14 +503,14 @@ export function encode(description, offerCode, options = {}) {
   } else {
     m = avModel(p, answer, pol, maxCands) ?? { answer, residual: true, text: splitLines(sdp).join('\n'), unknown: [] };
   }
-  let offerParts = null;
+  let offerParts = null, offerMaps = null;
   if (answer) {
     const om = checkOfferCode(offerCode);
-    if (om.av) offerParts = om.parts;
+    if (om.av) { offerParts = om.parts; offerMaps = om.maps; }
     m.bind = bindingOf(offerCode);
   }
   if (m.av) {
-    const e = buildEdits(m.sk.parts, offerParts, PROFILES.length);
+    const e = buildEdits(m.sk.parts, offerParts, PROFILES.length, offerMaps);
     m.edits = e.edits;
     const outLen = utf8Len(renderSkeleton(m.sk.parts, m.sk, Number.MAX_SAFE_INTEGER, -1));
     if (outLen > maxSDP) throw new LimitError(-1, 'sdp', `the code would decode to ${outLen} bytes of SDP, over the limit of ${maxSDP}`);

@@ -89,6 +89,7 @@ func (g *gen) av(b *baseCodes) {
 	g.avTextNegatives(g.trackFirst())
 	g.avPickNegatives(offer, codes["pion-av-offer-to-pion"])
 	g.avRenumber(chromeSDP, offer)
+	g.avRenumberAsOffer()
 	g.avRenameTrailingKeep(codes["chromium-twovideo-offer-to-pion"])
 	g.avGenNegatives(codes["pion-recvonly-answer-to-firefox"], codes["firefox-recvonly-offer-to-pion"], g.bin("av_chromium_twovideo_offer_track_first"))
 	g.avMirrorNegatives(codes["pion-simulcast-answer-to-chromium"], codes["chromium-simulcast-offer-to-pion"], codes["pion-recvonly-answer-to-firefox"], codes["firefox-recvonly-offer-to-pion"])

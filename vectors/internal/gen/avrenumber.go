@@ -123,3 +123,60 @@ func skipPairs(edits []byte, p, n int) int {
 	}
 	return p
 }
+
+// avRenumberAsOffer writes the vectors of RENUMBER AS OFFER (AVFORM §14.5):
+// an offer of Chromium 143 (testdata/av/batch11), coded against profile 2
+// renumbered, and pion's and Chromium's answers to it, whose video parts
+// are profiles renumbered as the offer; then the damaged ones.
+func (g *gen) avRenumberAsOffer() {
+	read := func(file string) string {
+		s, err := readBatch("batch11", file)
+		if err != nil {
+			g.fail("av_renumber_as_offer", "%v", err)
+		}
+		return s
+	}
+	const old = "testdata/av/batch11 (Chromium 143, an older version than the registry's profiles)"
+	offer := g.encode("av_chromium143_avdata_offer", "The audio+video+data offer of "+old+", chromium-avdata-offer-to-pion.sdp: its video part is coded against profile 2 renumbered (base 5, then 0b 11 and its pairs).", codec.Offer, read("chromium-avdata-offer-to-pion"), nil, nil)
+	pion := g.encode("av_pion_avdata_answer_to_chromium143", "pion's answer to av_chromium143_avdata_offer ("+old+", pion-avdata-answer-to-chromium.sdp): its video part is the answer profile of pion to Chromium renumbered as the offer, 0b 12 after its base number (RENUMBER AS OFFER).", codec.Answer, read("pion-avdata-answer-to-chromium"), nil, offer)
+	offer2 := g.encode("av_chromium143_avdata_offer_to_chromium143", "The audio+video+data offer of "+old+", chromium-avdata-offer-to-chromium.sdp.", codec.Offer, read("chromium-avdata-offer-to-chromium"), nil, nil)
+	g.encode("av_chromium143_avdata_answer_to_chromium143", "Chromium 143's answer to av_chromium143_avdata_offer_to_chromium143 ("+old+", chromium-avdata-answer-to-chromium.sdp): its video part is Chromium's answer profile renumbered as the offer (0b 12).", codec.Answer, read("chromium-avdata-answer-to-chromium"), nil, offer2)
+	if g.err != nil {
+		return
+	}
+	ait := items(pion)
+	ae := content(ait[5])
+	at := bytes.Index(ae, []byte{0x30, 0x0b, 0x12}) // part 2: profile 45 renumbered as the offer
+	oe := content(items(offer)[5])
+	ot := bytes.Index(oe, []byte{5, 0x0b, 0x11}) // the offer's part 2: profile 2 renumbered
+	if at != 4 || ot < 0 {
+		g.fail("av_renumber_as_offer", "no RENUMBER AS OFFER at part 2 of the answer (% x) or RENUMBER in the offer (% x)", ae, oe)
+		return
+	}
+	answerWith := func(e []byte) []byte {
+		out := append([][]byte{}, ait...)
+		out[5] = bstr(e)
+		return join(out...)
+	}
+	np := int(oe[ot+3]) // the offer's count of payload-type pairs (below 128: one byte)
+	end := skipPairs(oe, ot+4, np)
+	if end < 0 || end >= len(oe) || oe[end] != 0 {
+		g.fail("av_renumber_as_offer_spelled_out", "the offer's RENUMBER is not of payload types only: % x", oe[ot:])
+		return
+	}
+	g.decodeFail("av_renumber_as_offer_spelled_out", "av_pion_avdata_answer_to_chromium143 with its RENUMBER AS OFFER (0b 12) written as the offer's RENUMBER, the same pairs spelled out (0b 11 …): the same base, but the encoder writes the two bytes.", "answer",
+		answerWith(join(ae[:5], oe[ot+1:end+1], ae[7:])), offer, nil, "non-canonical")
+	g.decodeFail("av_renumber_as_offer_unchanged", "av_pion_avdata_answer_to_chromium143 with its video part's base profile 45 replaced by profile 1 (base 4, Chromium's audio section), still renumbered as the offer: the offer's pairs take video payload types, none of profile 1's numbers.", "answer",
+		answerWith(join(ae[:4], []byte{4}, ae[5:])), offer, nil, "malformed")
+	g.decodeFail("av_renumber_as_offer_no_renumber", "av_pion_avdata_answer_to_chromium143 with RENUMBER AS OFFER (0b 12) after the base of its session part (profile 43), whose part in the offer has no RENUMBER.", "answer",
+		answerWith(join(ae[:1], []byte{0x0b, 0x12}, ae[1:])), offer, nil, "malformed")
+	g.decodeFail("av_renumber_as_offer_in_offer", "av_chromium143_avdata_offer with the RENUMBER of its video part replaced by RENUMBER AS OFFER (0b 12): an offer has no offer.", "offer",
+		func() []byte {
+			oit := items(offer)
+			out := append([][]byte{}, oit...)
+			out[5] = bstr(join(oe[:ot+1], []byte{0x0b, 0x12}, oe[end+1:]))
+			return join(out...)
+		}(), nil, nil, "malformed")
+	g.decodeFail("av_renumber_as_offer_own_base", "av_pion_avdata_answer_to_chromium143 with its video part's base the offer's part 2 (base 1, index 4) followed by 0b 12: only a profile is renumbered as the offer, and after any other base 0b 12 is a PERM of 20 blocks.", "answer",
+		answerWith(join(ae[:4], []byte{1, 4}, ae[5:])), offer, nil, "malformed")
+}
