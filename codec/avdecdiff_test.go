@@ -178,7 +178,44 @@ func FuzzAVDecodeSeeded(f *testing.F) {
 	for _, c := range avFuzzCodes(f) {
 		f.Add(c)
 	}
-	d, err := DecOptions{Offer: fuzzOffer}.Decoder()
+	fuzzSeeded(f, fuzzOffer)
+}
+
+// FuzzAVAnswerSeeded is FuzzAVDecodeSeeded for answers to an A/V offer
+// whose video part is a renumbered profile (Chromium 143's, batch11),
+// which RENUMBER AS OFFER reads: seeded with every answer of testdata/av
+// coded against it.
+func FuzzAVAnswerSeeded(f *testing.F) {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "av", "batch11", "chromium-avdata-offer-to-pion.sdp"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	offer, err := Encode(Description{Type: Offer, SDP: string(b)}, nil, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	asOffer := 0
+	for i, e := range loadAV(f) {
+		if e.typ != "answer" || i%2 != 0 {
+			continue
+		}
+		if code, err := Encode(Description{Type: Answer, SDP: e.sdp}, offer, nil); err == nil {
+			f.Add(code)
+			if bytes.Contains(code, []byte{permValue, renumberOfferCode}) {
+				asOffer++
+			}
+		}
+	}
+	if asOffer < 10 {
+		f.Fatalf("only %d seeds renumbered as the offer", asOffer)
+	}
+	fuzzSeeded(f, offer)
+}
+
+// fuzzSeeded runs the check of FuzzAVDecodeSeeded with answers bound to
+// offer.
+func fuzzSeeded(f *testing.F, offer []byte) {
+	d, err := DecOptions{Offer: offer}.Decoder()
 	if err != nil {
 		f.Fatal(err)
 	}
