@@ -71,11 +71,6 @@ func (m *numMap) set(kind, from, to int) bool {
 	return true
 }
 
-// equal reports whether m and o have the same pairs.
-func (m *numMap) equal(o *numMap) bool {
-	return m.pairs == o.pairs && m.to == o.to
-}
-
 // target returns the number whose pair of kind ends at n, -1 for none.
 func (m *numMap) target(kind, n int) int {
 	return int(m.from[kind][n]) - 1
@@ -280,20 +275,6 @@ func pairValue(gap, dShift int) uint64 {
 		z = uint64(-2*dShift - 1)
 	}
 	return z<<3 | uint64(min(gap, pairGapMax))
-}
-
-// renumberLen returns the bytes of the RENUMBER at edits[p] (after a
-// profile's base number), 0 when there is none or it is faulty: the
-// part's seed (partSeed) counts them as the search does.
-func renumberLen(edits []byte, p int) int {
-	if isRenumberAsOffer(edits, p) {
-		return 2
-	}
-	start := p
-	if m, msg := parseRenumber(edits, &p); m == nil || msg != "" {
-		return 0
-	}
-	return p - start
 }
 
 // readRenumber reads the RENUMBER or RENUMBER AS OFFER at edits[*p]

@@ -8,6 +8,11 @@ import (
 	"github.com/leanovate/gopter/prop"
 )
 
+// equal reports whether m and o have the same pairs.
+func (m *numMap) equal(o *numMap) bool {
+	return m.pairs == o.pairs && m.to == o.to
+}
+
 // renumberings generates renumberings: for each kind, up to 24 pairs (now
 // and then up to every number of the kind), either of random distinct
 // numbers to random distinct others or a run z → z + s moved alike, and at

@@ -59,10 +59,16 @@ func partSeed(edits []byte, start, end int, ins []string) editSeed {
 	if sd.base == baseOffer || sd.base == baseOwn {
 		sd.part, _ = readVarint(edits, &p)
 	} else if sd.base >= baseProfile {
-		sd.cost += (renumberWeight - 1) * renumberLen(edits, p)
-		if m, msg := parseRenumber(edits, &p); msg == "" {
+		// The RENUMBER or RENUMBER AS OFFER counts as the search counts it.
+		at := p
+		if isRenumberAsOffer(edits, p) {
+			p += 2
+		} else if m, msg := parseRenumber(edits, &p); m != nil && msg == "" {
 			sd.renumber = m
+		} else {
+			p = at // none, or faulty
 		}
+		sd.cost += (renumberWeight - 1) * (p - at)
 	}
 	return sd
 }

@@ -2423,14 +2423,14 @@ function renumberPayload(m) {
 function renumbered(k, st) {
   const m = renumberFor(profileNumbered(k).things, st);
   if (m === null) return null;
-  return { payload: renumberPayload(m), lines: () => renumber(PROFILES[k], m, profileNumbered(k).toks) };
+  return { payload: renumberPayload(m), lines: () => renumberedBy(k, m) };
 }
+var renumberedBy = (k, m) => renumber(PROFILES[k], m, profileNumbered(k).toks);
 var renumberAt = (edits, p) => p + 1 < edits.length && edits[p] === PERM_VALUE && edits[p + 1] === RENUMBER_CODE;
 var renumberAsOfferAt = (edits, p) => p + 1 < edits.length && edits[p] === PERM_VALUE && edits[p + 1] === RENUMBER_OFFER_CODE;
 function renumbersProfile(m, k) {
   return profileNumbered(k).toks.some((tks) => tks.some((t) => m.to[t.kind][t.n] >= 0));
 }
-var renumberedBy = (k, m) => renumber(PROFILES[k], m, profileNumbered(k).toks);
 function readRenumber(varint, bl) {
   const m = new NumMap();
   for (let kind = 0; kind < 2; kind++) {
@@ -2791,7 +2791,7 @@ function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off, offerMap
         map = r.map;
       } else if (renumberAsOfferAt(edits, pos)) {
         pos += 2;
-        const mo = offerParts !== null && offerMaps !== null ? offerMaps[parts.length] ?? null : null;
+        const mo = offerMaps?.[parts.length] ?? null;
         if (mo === null || !renumbersProfile(mo, k)) throw bad(start, "RENUMBER AS OFFER without an offer's renumbering that changes the profile");
         base = copied(renumberedBy(k, mo));
       }
@@ -3318,7 +3318,7 @@ function buildEdits(parts, offerParts, nProfiles, offerMaps = null) {
   const inserted = [];
   for (let x = 0; x < parts.length; x++) {
     const part = parts[x];
-    const c = choosePart(part, bases.concat(profiles), x, offerParts, offerParts !== null && offerMaps !== null ? offerMaps[x] ?? null : null);
+    const c = choosePart(part, bases.concat(profiles), x, offerParts, offerMaps?.[x] ?? null);
     bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);

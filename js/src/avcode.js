@@ -71,7 +71,7 @@ export function buildEdits(parts, offerParts, nProfiles, offerMaps = null) {
   const inserted = [];
   for (let x = 0; x < parts.length; x++) {
     const part = parts[x];
-    const c = choosePart(part, bases.concat(profiles), x, offerParts, offerParts !== null && offerMaps !== null ? offerMaps[x] ?? null : null);
+    const c = choosePart(part, bases.concat(profiles), x, offerParts, offerMaps?.[x] ?? null);
     bases.push({ base: BASE_OWN, index: x, lines: part, at: lineIndex(part) });
     edits.push(...c.bytes);
     inserted.push(...c.inserted);

@@ -359,7 +359,7 @@ export function applyEdits(edits, inserted, profiles, offerParts, maxSDP, off, o
         map = r.map;
       } else if (renumberAsOfferAt(edits, pos)) {
         pos += 2;
-        const mo = offerParts !== null && offerMaps !== null ? offerMaps[parts.length] ?? null : null;
+        const mo = offerMaps?.[parts.length] ?? null;
         if (mo === null || !renumbersProfile(mo, k)) throw bad(start, 'RENUMBER AS OFFER without an offer\'s renumbering that changes the profile');
         base = copied(renumberedBy(k, mo));
       }

@@ -254,8 +254,11 @@ function renumberPayload(m) {
 export function renumbered(k, st) {
   const m = renumberFor(profileNumbered(k).things, st);
   if (m === null) return null;
-  return { payload: renumberPayload(m), lines: () => renumber(PROFILES[k], m, profileNumbered(k).toks) };
+  return { payload: renumberPayload(m), lines: () => renumberedBy(k, m) };
 }
+
+/** renumberedBy returns profile k's lines with renumbering m applied. */
+export const renumberedBy = (k, m) => renumber(PROFILES[k], m, profileNumbered(k).toks);
 
 /** renumberAt reports whether a RENUMBER starts at edits[p] (after a profile's base number). */
 export const renumberAt = (edits, p) => p + 1 < edits.length && edits[p] === PERM_VALUE && edits[p + 1] === RENUMBER_CODE;
@@ -267,9 +270,6 @@ export const renumberAsOfferAt = (edits, p) => p + 1 < edits.length && edits[p] 
 export function renumbersProfile(m, k) {
   return profileNumbered(k).toks.some((tks) => tks.some((t) => m.to[t.kind][t.n] >= 0));
 }
-
-/** renumberedBy returns profile k's lines with renumbering m applied. */
-export const renumberedBy = (k, m) => renumber(PROFILES[k], m, profileNumbered(k).toks);
 
 /**
  * readRenumber reads a RENUMBER's pairs with varint() (after its 11 17)

@@ -52,12 +52,6 @@ func avName(file string) string {
 	return "av_" + maker + "_" + scenario + "_" + typ
 }
 
-// readBatch reads a description of testdata/av: file (without .sdp) of batch.
-func readBatch(batch, file string) (string, error) {
-	b, err := os.ReadFile(filepath.Join("testdata", "av", batch, file+".sdp"))
-	return string(b), err
-}
-
 func (g *gen) av(b *baseCodes) {
 	codes := map[string][]byte{}
 	for _, f := range avOffers {

@@ -129,13 +129,7 @@ func skipPairs(edits []byte, p, n int) int {
 // renumbered, and pion's and Chromium's answers to it, whose video parts
 // are profiles renumbered as the offer; then the damaged ones.
 func (g *gen) avRenumberAsOffer() {
-	read := func(file string) string {
-		s, err := readBatch("batch11", file)
-		if err != nil {
-			g.fail("av_renumber_as_offer", "%v", err)
-		}
-		return s
-	}
+	read := g.batchReader("batch11", "av_renumber_as_offer")
 	const old = "testdata/av/batch11 (Chromium 143, an older version than the registry's profiles)"
 	offer := g.encode("av_chromium143_avdata_offer", "The audio+video+data offer of "+old+", chromium-avdata-offer-to-pion.sdp: its video part is coded against profile 2 renumbered (base 5, then 0b 11 and its pairs).", codec.Offer, read("chromium-avdata-offer-to-pion"), nil, nil)
 	pion := g.encode("av_pion_avdata_answer_to_chromium143", "pion's answer to av_chromium143_avdata_offer ("+old+", pion-avdata-answer-to-chromium.sdp): its video part is the answer profile of pion to Chromium renumbered as the offer, 0b 12 after its base number (RENUMBER AS OFFER).", codec.Answer, read("pion-avdata-answer-to-chromium"), nil, offer)

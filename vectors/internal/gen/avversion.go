@@ -13,13 +13,7 @@ import (
 // call to which it added a data channel (testdata/av/batch5, the renego
 // set), and the damaged restart offers.
 func (g *gen) avVersion() {
-	read := func(file string) string {
-		s, err := readBatch("batch5", file)
-		if err != nil {
-			g.fail("av_chromium_restart_offer", "%v", err)
-		}
-		return s
-	}
+	read := g.batchReader("batch5", "av_chromium_restart_offer")
 	offer := read("chromium-restart-offer-to-firefox")
 	answer := read("firefox-restart-answer-to-chromium")
 	reoffer := read("firefox-reoffer-offer-to-pion")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/fxamacker/cbor/v2"
@@ -209,4 +210,22 @@ func mustHex(s string) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// readBatch reads a description of testdata/av: file (without .sdp) of batch.
+func readBatch(batch, file string) (string, error) {
+	b, err := os.ReadFile(filepath.Join("testdata", "av", batch, file+".sdp"))
+	return string(b), err
+}
+
+// batchReader returns a reader of batch's descriptions (file without
+// .sdp) that records a failure of vector name when one cannot be read.
+func (g *gen) batchReader(batch, name string) func(file string) string {
+	return func(file string) string {
+		s, err := readBatch(batch, file)
+		if err != nil {
+			g.fail(name, "%v", err)
+		}
+		return s
+	}
 }
