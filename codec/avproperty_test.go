@@ -47,6 +47,9 @@ func genAV(t *testing.T) gopter.Gen {
 			if section == nil {
 				return
 			}
+			if r.Intn(4) == 0 {
+				defaultCandidate(r, section)
+			}
 			out = append(out, section...)
 			if r.Intn(8) == 0 { // a repeated section, rejected and without a mid
 				dup := []string{strings.Replace(section[0], section[0][strings.IndexByte(section[0], ' '):], " 0"+section[0][strings.Index(section[0][2:], " ")+2:], 1)}
@@ -103,6 +106,57 @@ func genAV(t *testing.T) gopter.Gen {
 	}
 }
 
+// defaultCandidate writes in a section's m= and c= lines the port and
+// address of one of its candidates, at random: a stack's default candidate,
+// which need not be its first (the line 0x14).
+func defaultCandidate(r *rand.Rand, section []string) {
+	var cands [][]string
+	for _, l := range section {
+		if f := strings.Fields(l); strings.HasPrefix(l, "a=candidate:") && len(f) >= 6 {
+			cands = append(cands, f)
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	c := cands[r.Intn(len(cands))]
+	for i, l := range section {
+		f := strings.Split(l, " ")
+		switch {
+		case i == 0 && len(f) >= 2:
+			f[1] = c[5]
+		case strings.HasPrefix(l, "c=") && len(f) >= 3:
+			f[1] = "IP4"
+			if strings.Contains(c[4], ":") {
+				f[1] = "IP6"
+			}
+			f[2] = c[4]
+		}
+		section[i] = strings.Join(f, " ")
+	}
+}
+
+// hasTransportLine reports whether a description's skeleton has a 0x14
+// line (a transport candidate that is not its section's first).
+func hasTransportLine(desc string) bool {
+	p, err := parseSDP(desc)
+	if err != nil {
+		return false
+	}
+	s, ok := avExtract(p, &CandidatePolicy{})
+	if !ok {
+		return false
+	}
+	for _, part := range s.parts {
+		for _, l := range part {
+			if l == string(rune(mkTransport)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // randUUID returns a UUID, lower or upper case, with braces or not.
 func randUUID(r *rand.Rand) string {
 	b := make([]byte, 16)
@@ -128,12 +182,15 @@ func TestPropertiesAV(t *testing.T) {
 					return fmt.Sprintf("policy %+v: %s", pol, msg)
 				}
 			}
+			if hasTransportLine(g.SDP) {
+				stats["with a 0x14 line"]++
+			}
 			return ""
 		}, genAV(t)))
 	props.TestingRun(t)
 	t.Logf("outcomes: %v", stats)
-	if stats["av"] < 300 {
-		t.Errorf("too few A/V codes: %v", stats)
+	if stats["av"] < 300 || stats["with a 0x14 line"] < 10 {
+		t.Errorf("too few A/V codes, or too few with a transport candidate not first: %v", stats)
 	}
 }
 

@@ -28,7 +28,7 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 	for _, part := range s.parts {
 		lines += len(part)
 		for _, l := range part {
-			if l == string(rune(mkCandidate)) {
+			if isCandidateMarker(l) {
 				count++
 			}
 			size += len(l) + 2
@@ -46,19 +46,16 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 	for pi, part := range s.parts {
 		r.inSession, r.part, r.pts = pi == 0, part, nil
 		r.ssrcOrigin, r.idOrigin = r.ssrcTop, r.idTop
-		own, bundleOnly := false, false
-		for _, l := range part {
-			if l == string(rune(mkCandidate)) && !own {
-				r.first, own = &s.cands[ci], true
-			}
-			bundleOnly = bundleOnly || l == "a=bundle-only"
+		own, bundleOnly, err := r.transportOf(part, ci)
+		if err != nil {
+			return "", err
 		}
 		r.mark = r.first
 		if !own && bundleOnly && pi > 0 {
 			r.mark = &placeholderBundleOnly
 		}
 		for _, l := range part {
-			if l == string(rune(mkCandidate)) {
+			if isCandidateMarker(l) {
 				candidateLine(&r.b, s.cands[ci], ci)
 				r.checkPlain(s.cands[ci].addr) // the rest of the line is ASCII
 				ci++
@@ -74,6 +71,30 @@ func (s *avSkel) render(maxSDP int) (string, error) {
 	// the check of the description need not scan it again.
 	s.renderedPlain = !r.notPlain
 	return r.b.String(), nil
+}
+
+// transportOf sets r.first to the transport candidate of a part whose
+// first candidate line renders candidate ci (AVFORM §2): the candidate of
+// its 0x14 line, else of its first candidate line; own reports that the
+// part has a candidate line, bundleOnly that it holds a=bundle-only. A
+// part with two 0x14 lines is malformed.
+func (r *renderer) transportOf(part []string, ci int) (own, bundleOnly bool, err error) {
+	n, marked := 0, false
+	for _, l := range part {
+		if isCandidateMarker(l) {
+			if l[0] == mkTransport {
+				if marked {
+					return false, false, renderBad("two transport candidate lines (0x14) in a part")
+				}
+				r.first, marked = &r.s.cands[ci+n], true
+			} else if n == 0 && !marked {
+				r.first = &r.s.cands[ci]
+			}
+			n++
+		}
+		bundleOnly = bundleOnly || l == "a=bundle-only"
+	}
+	return n > 0, bundleOnly, nil
 }
 
 // renderer writes the lines of one rendering.
@@ -260,7 +281,7 @@ func (r *renderer) marker(c byte, rest string) (int, error) {
 			return n, renderBad("index %d out of range", i)
 		}
 		return n, nil
-	case mkCandidate:
+	case mkCandidate, mkTransport:
 		return 0, renderBad("candidate marker not alone on its line")
 	default:
 		return 0, renderBad("control byte 0x%02x", c)

@@ -16,8 +16,8 @@ import (
 // Marker bytes.
 const (
 	mkCandidate = 0x01 // a whole kept a=candidate line
-	mkPort      = 0x02 // an m= line's port: the section's first candidate's
-	mkAddress   = 0x03 // a media c= or a=rtcp line's address: the section's first candidate's
+	mkPort      = 0x02 // an m= line's port: the section's transport candidate's
+	mkAddress   = 0x03 // a media c= or a=rtcp line's address: the section's transport candidate's
 	mkUfrag     = 0x04 // the value of a=ice-ufrag
 	mkPwd       = 0x05 // the value of a=ice-pwd
 	mkDigestUp  = 0x06 // + index: a digest, upper-case hex
@@ -29,6 +29,7 @@ const (
 	mkSSRCOld   = 0x11 // + index: an SSRC first referenced in an earlier part
 	mkStringOld = 0x12 // + index: an identifier first referenced in an earlier part
 	mkMids      = 0x13 // the session's a=group:BUNDLE list: every media section's mid, in order
+	mkTransport = 0x14 // a whole kept a=candidate line: the section's transport candidate, not its first
 )
 
 // maxAVDigests is the most distinct digests an A/V description may lift
@@ -196,11 +197,14 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	if !ok {
 		return nil, false
 	}
-	// The part's transport candidate: its first kept candidate, or, for
-	// a section without one (bundled), the last earlier part's.
+	// The part's transport candidate: the kept candidate whose port its m=
+	// line writes (transportIndex), or, for a section without one
+	// (bundled), the last earlier part's.
 	own := len(b.s.cands) > first
+	ti := 0 // which of the part's kept candidates
 	if own {
-		b.transport = first + 1
+		ti = transportIndex(sec, b.s.cands[first:])
+		b.transport = first + ti + 1
 	}
 	var fc *candidate
 	if b.transport > 0 {
@@ -211,6 +215,7 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	}
 	part := b.newPart(len(sec))
 	var rtcp []int // the a=rtcp lines, lifted last (rtcpLine)
+	kept := 0      // the part's kept candidate lines so far
 	for i, l := range sec {
 		var line string
 		switch {
@@ -235,6 +240,10 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 				continue // a dropped candidate's line is removed
 			}
 			line = string(rune(mkCandidate))
+			if kept == ti && ti > 0 {
+				line = string(rune(mkTransport))
+			}
+			kept++
 		default:
 			var ok bool
 			if line, ok = b.attrLine(l); !ok {

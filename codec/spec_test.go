@@ -193,11 +193,11 @@ func specAVTables(t *testing.T, spec string) {
 	markers := map[string]string{"candidate": "0x01", "port": "0x02", "address": "0x03", "ufrag": "0x04",
 		"pwd": "0x05", "digest, upper case": "0x06", "session id": "0x07", "digest, lower case": "0x08",
 		"SSRC, new": "0x0E", "identifier, new": "0x0F", "payload types": "0x10", "SSRC, earlier": "0x11",
-		"identifier, earlier": "0x12", "mids": "0x13"}
+		"identifier, earlier": "0x12", "mids": "0x13", "transport candidate": "0x14"}
 	goMarkers := map[string]byte{"candidate": mkCandidate, "port": mkPort, "address": mkAddress, "ufrag": mkUfrag,
 		"pwd": mkPwd, "digest, upper case": mkDigestUp, "session id": mkSessID, "digest, lower case": mkDigestLow,
 		"SSRC, new": mkSSRC, "identifier, new": mkString, "payload types": mkPayloads, "SSRC, earlier": mkSSRCOld,
-		"identifier, earlier": mkStringOld, "mids": mkMids}
+		"identifier, earlier": mkStringOld, "mids": mkMids, "transport candidate": mkTransport}
 	for _, r := range specTable(t, spec, "### B.5 Marker bytes") {
 		b, ok := goMarkers[r[1]]
 		if !ok || r[0] != fmt.Sprintf("0x%02X", b) || markers[r[1]] != r[0] {

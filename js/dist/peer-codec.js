@@ -2892,6 +2892,18 @@ var MK_PAYLOADS = "";
 var MK_SSRC_OLD = "";
 var MK_STRING_OLD = "";
 var MK_MIDS = "";
+var MK_TRANSPORT = "";
+var isCandidateMarker = (l) => l === MK_CANDIDATE || l === MK_TRANSPORT;
+function transportIndex(sec, cands) {
+  const field = (v, k) => (v.split(" ")[k] ?? "").split("/")[0];
+  const port = field(sec[0].val, 1);
+  const c = sec.find((l) => l.typ === "c");
+  const writes = (fc) => {
+    const mdns = fc.kind === KIND_MDNS;
+    return port === (mdns ? "9" : String(fc.port)) && (c === void 0 || field(c.val, 2) === (mdns ? "0.0.0.0" : fc.addr));
+  };
+  return Math.max(0, cands.findIndex(writes));
+}
 var BUNDLE_PREFIX = "a=group:BUNDLE ";
 function rejected(part) {
   if (part.length === 0 || !part[0].startsWith("m=")) return false;
@@ -3141,7 +3153,8 @@ function extractSkeleton(p, pol) {
       }
     }
     const own = cands.length > first;
-    if (own) transport = cands[first];
+    const ti = own ? transportIndex(sec, cands.slice(first)) : 0;
+    if (own) transport = cands[first + ti];
     const fc = !own && sec.some((l) => l.typ === "a" && l.val === "bundle-only") ? BUNDLE_ONLY : transport;
     const pts = [];
     for (const l of sec) {
@@ -3157,10 +3170,11 @@ function extractSkeleton(p, pol) {
       return lift(kind, x);
     });
     const rtcp = [];
+    let n = 0;
     for (let i = 0; i < sec.length; i++) {
       const l = sec[i];
       if (i > 0 && l.typ === "a" && attrName(l.val) === "candidate") {
-        if (kept[i]) part.push(MK_CANDIDATE);
+        if (kept[i]) part.push(n++ === ti && ti > 0 ? MK_TRANSPORT : MK_CANDIDATE);
         continue;
       }
       if (i > 0 && l.typ === "a" && attrName(l.val) === "rtcp") {
@@ -3182,7 +3196,7 @@ var hexUpper = (raw) => Array.from(raw, (b) => b.toString(16).padStart(2, "0").t
 function renderSkeleton(parts, t, maxSDP, off) {
   const bad = (msg) => new MalformedError(off, "skeleton", msg);
   let count = 0;
-  for (const part of parts) for (const l of part) if (l === MK_CANDIDATE) count++;
+  for (const part of parts) for (const l of part) if (isCandidateMarker(l)) count++;
   if (count !== t.cands.length) throw bad(`${count} candidate lines for ${t.cands.length} candidates`);
   const sessID = sessionID(t.digests.length > 0 ? t.digests[0] : new Uint8Array(0));
   let ci = 0, total = 0, fc = null;
@@ -3192,8 +3206,11 @@ function renderSkeleton(parts, t, maxSDP, off) {
   const out = [];
   for (let pi = 0; pi < parts.length; pi++) {
     const part = parts[pi];
-    const own = part.includes(MK_CANDIDATE);
-    if (own) fc = t.cands[ci];
+    const lines = part.filter(isCandidateMarker);
+    const own = lines.length > 0;
+    const ti = lines.indexOf(MK_TRANSPORT);
+    if (ti >= 0 && lines.indexOf(MK_TRANSPORT, ti + 1) >= 0) throw bad("two transport candidate lines (0x14) in a part");
+    if (own) fc = t.cands[ci + Math.max(ti, 0)];
     const mark = !own && pi > 0 && part.includes("a=bundle-only") ? BUNDLE_ONLY : fc;
     let pts = null;
     const origin = { ssrc: top.ssrc, id: top.id };
@@ -3204,7 +3221,7 @@ function renderSkeleton(parts, t, maxSDP, off) {
         if (total > maxSDP) throw over();
         r += x;
       };
-      if (l === MK_CANDIDATE) {
+      if (isCandidateMarker(l)) {
         put(candidateLine(t.cands[ci], ci));
         ci++;
       } else {
@@ -3265,6 +3282,7 @@ function renderSkeleton(parts, t, maxSDP, off) {
               break;
             }
             case MK_CANDIDATE:
+            case MK_TRANSPORT:
               throw bad("candidate marker not alone on its line");
             default:
               throw bad(`control byte 0x${c.toString(16).padStart(2, "0")}`);

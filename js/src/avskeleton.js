@@ -15,6 +15,29 @@ import {
 export const MK_CANDIDATE = '\x01', MK_PORT = '\x02', MK_ADDRESS = '\x03', MK_UFRAG = '\x04', MK_PWD = '\x05';
 export const MK_DIGEST_UP = '\x06', MK_SESS_ID = '\x07', MK_DIGEST_LOW = '\x08', MK_SSRC = '\x0e', MK_STRING = '\x0f';
 export const MK_PAYLOADS = '\x10', MK_SSRC_OLD = '\x11', MK_STRING_OLD = '\x12', MK_MIDS = '\x13';
+// A whole kept candidate line that is its section's transport candidate but not its first.
+export const MK_TRANSPORT = '\x14';
+
+const isCandidateMarker = (l) => l === MK_CANDIDATE || l === MK_TRANSPORT;
+
+/**
+ * transportIndex returns which of a section's kept candidates cands (at
+ * least one) is its transport candidate (AVFORM §2): the first, unless
+ * another writes the port of its m= line and the address of its c= line
+ * (any address when it has no c= line) and the first does not write both;
+ * then the first such. A stack writes there its default candidate, which is
+ * not the first it lists when it has a server-reflexive or relayed one.
+ */
+function transportIndex(sec, cands) {
+  const field = (v, k) => (v.split(' ')[k] ?? '').split('/')[0];
+  const port = field(sec[0].val, 1);
+  const c = sec.find((l) => l.typ === 'c');
+  const writes = (fc) => {
+    const mdns = fc.kind === KIND_MDNS; // written as the dummy 9 and 0.0.0.0 (RFC 8840)
+    return port === (mdns ? '9' : String(fc.port)) && (c === undefined || field(c.val, 2) === (mdns ? '0.0.0.0' : fc.addr));
+  };
+  return Math.max(0, cands.findIndex(writes));
+}
 
 const BUNDLE_PREFIX = 'a=group:BUNDLE ';
 
@@ -318,10 +341,12 @@ export function extractSkeleton(p, pol) {
       if (r === null) return null;
       if (r.keep && keeps(pol, seen, cands.length, r.c)) { kept[i] = true; cands.push(r.c); }
     }
-    // The part's transport candidate: its first kept candidate, or, for a
-    // section without one (bundled), the last earlier part's.
+    // The part's transport candidate: the kept candidate whose port and
+    // address its m= and c= lines write (transportIndex), or, for a section
+    // without one (bundled), the last earlier part's.
     const own = cands.length > first;
-    if (own) transport = cands[first];
+    const ti = own ? transportIndex(sec, cands.slice(first)) : 0;
+    if (own) transport = cands[first + ti];
     // A bundle-only part without a candidate of its own writes port 0
     // and address 0.0.0.0 (BUNDLE_ONLY).
     const fc = !own && sec.some((l) => l.typ === 'a' && l.val === 'bundle-only') ? BUNDLE_ONLY : transport;
@@ -340,10 +365,11 @@ export function extractSkeleton(p, pol) {
       return lift(kind, x);
     });
     const rtcp = []; // the a=rtcp lines, lifted after the part's other lines
+    let n = 0; // the part's kept candidate lines so far
     for (let i = 0; i < sec.length; i++) {
       const l = sec[i];
       if (i > 0 && l.typ === 'a' && attrName(l.val) === 'candidate') {
-        if (kept[i]) part.push(MK_CANDIDATE);
+        if (kept[i]) part.push(n++ === ti && ti > 0 ? MK_TRANSPORT : MK_CANDIDATE);
         continue;
       }
       if (i > 0 && l.typ === 'a' && attrName(l.val) === 'rtcp') { rtcp.push([part.length, l]); part.push(null); continue; }
@@ -364,8 +390,9 @@ const hexUpper = (raw) => Array.from(raw, (b) => b.toString(16).padStart(2, '0')
  * renderSkeleton returns the description (CRLF line ends) of skeleton parts
  * with tables t = {cands, ufrag, pwd, digests, ssrcs, ids} (AVFORM §5):
  * each marker is replaced by what it stands for. It throws MalformedError
- * for a count of candidate lines other than that of t.cands, 0x01 not alone
- * on its line, 0x02 or 0x03 in the session part or in a section without
+ * for a count of candidate lines other than that of t.cands, 0x01 or 0x14
+ * not alone on its line, two 0x14 lines in a part, 0x02 or 0x03 in the
+ * session part or in a section without
  * candidates, a marker without a valid index (no digits, a leading zero,
  * out of range) or another control byte than TAB; LimitError when the
  * description exceeds maxSDP bytes. A marker in a place where an encoder
@@ -375,7 +402,7 @@ const hexUpper = (raw) => Array.from(raw, (b) => b.toString(16).padStart(2, '0')
 export function renderSkeleton(parts, t, maxSDP, off) {
   const bad = (msg) => new MalformedError(off, 'skeleton', msg);
   let count = 0;
-  for (const part of parts) for (const l of part) if (l === MK_CANDIDATE) count++;
+  for (const part of parts) for (const l of part) if (isCandidateMarker(l)) count++;
   if (count !== t.cands.length) throw bad(`${count} candidate lines for ${t.cands.length} candidates`);
   const sessID = sessionID(t.digests.length > 0 ? t.digests[0] : new Uint8Array(0));
   // total counts the bytes rendered so far, marker by marker: one line of
@@ -387,8 +414,13 @@ export function renderSkeleton(parts, t, maxSDP, off) {
   const out = [];
   for (let pi = 0; pi < parts.length; pi++) {
     const part = parts[pi];
-    const own = part.includes(MK_CANDIDATE);
-    if (own) fc = t.cands[ci];
+    // The part's transport candidate: that of its 0x14 line, else of its
+    // first candidate line; a part with two 0x14 lines is malformed.
+    const lines = part.filter(isCandidateMarker);
+    const own = lines.length > 0;
+    const ti = lines.indexOf(MK_TRANSPORT);
+    if (ti >= 0 && lines.indexOf(MK_TRANSPORT, ti + 1) >= 0) throw bad('two transport candidate lines (0x14) in a part');
+    if (own) fc = t.cands[ci + Math.max(ti, 0)];
     const mark = !own && pi > 0 && part.includes('a=bundle-only') ? BUNDLE_ONLY : fc; // what 0x02 and 0x03 render
     let pts = null; // the part's a=rtpmap payload types for 0x10, made when first used
     const origin = { ssrc: top.ssrc, id: top.id }; // entries referenced in earlier parts
@@ -399,7 +431,7 @@ export function renderSkeleton(parts, t, maxSDP, off) {
         if (total > maxSDP) throw over();
         r += x;
       };
-      if (l === MK_CANDIDATE) {
+      if (isCandidateMarker(l)) {
         put(candidateLine(t.cands[ci], ci));
         ci++;
       } else {
@@ -447,7 +479,7 @@ export function renderSkeleton(parts, t, maxSDP, off) {
               else put(mk === MK_DIGEST_LOW ? hexUpper(table[i]).toLowerCase() : hexUpper(table[i]));
               break;
             }
-            case MK_CANDIDATE: throw bad('candidate marker not alone on its line');
+            case MK_CANDIDATE: case MK_TRANSPORT: throw bad('candidate marker not alone on its line');
             default: throw bad(`control byte 0x${c.toString(16).padStart(2, '0')}`);
           }
           from = k + 1;

@@ -233,8 +233,8 @@ func (g *gen) avTextNegatives(offer []byte) {
 		with(6, bstr(stored(append(bytes.Clone(text), "a=x\n"...)))), nil, nil, "malformed")
 	g.decodeFail("av_text_no_final_lf", ofr+" whose text does not end with LF.", "offer",
 		with(6, bstr(stored(text[:len(text)-1]))), nil, nil, "malformed")
-	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x14, which is not a marker, in place of an SSRC marker 0x0e.", "offer",
-		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x14}, 1)))), nil, nil, "malformed")
+	g.decodeFail("av_bad_marker", ofr+" whose text has the control byte 0x15, which is not a marker, in place of an SSRC marker 0x0e.", "offer",
+		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x15}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_index_out_of_range", ofr+" whose text refers to SSRC 9990 of a table of fewer.", "offer",
 		with(6, bstr(stored(bytes.Replace(text, []byte{0x0e}, []byte{0x0e, '9', '9', '9'}, 1)))), nil, nil, "malformed")
 	g.decodeFail("av_candidate_not_alone", ofr+" whose text has a line with the candidate marker 0x01 and more.", "offer",
@@ -372,7 +372,7 @@ func (g *gen) avMore(b *baseCodes) {
 	g.encode("av_fingerprint_both_cases", "av_chromium_avdata_offer's SDP whose video section writes the digest in lower case: both spellings share digest entry 0, the audio section's line with marker 0x06, the video section's with 0x08.", codec.Offer,
 		chrome[:audioSec]+strings.Replace(chrome[audioSec:], digest, strings.ToLower(digest), 1), nil, nil)
 	g.encode("av_session_id_no_digest", "av_chromium_avdata_offer's SDP with every digest of mixed case: no digest is lifted, so the decoder writes the o= session id 0.", codec.Offer, strings.ReplaceAll(chrome, digest, mixed), nil, nil)
-	g.encode("av_marker_port_not_first", "av_chromium_avdata_offer's SDP whose audio m= line has port 40000, not its first candidate's: the port stays text.", codec.Offer,
+	g.encode("av_marker_port_not_first", "av_chromium_avdata_offer's SDP whose audio m= line has port 40000, no kept candidate's: the port stays text.", codec.Offer,
 		regexp.MustCompile(`m=audio \d+ `).ReplaceAllString(chrome, "m=audio 40000 "), nil, nil)
 	v6 := regexp.MustCompile(`a=candidate:\S+ 1 udp \d+ (2001:db8:[0-9a-f:]+) (\d+) typ host[^\r]*\r\n`)
 	v6m := v6.FindStringSubmatch(chrome)
@@ -390,6 +390,7 @@ func (g *gen) avMore(b *baseCodes) {
 	video = regexp.MustCompile(`c=IN IP4 \S+`).ReplaceAllString(video, "c=IN IP6 "+strings.ToUpper(v6m[1]))
 	g.encode("av_marker_address_ipv6", "av_chromium_avdata_offer's SDP with the IPv6 UDP candidate first in the audio and video sections and c=IN IP6 lines: the audio section's address in RFC 5952 form (the candidate's canonical text) is lifted (0x03) with its port (0x02); the video section's, in upper case, stays text.", codec.Offer,
 		chrome[:at]+audio+video, nil, nil)
+	g.avTransport(chrome, v4, v6m)
 	g.encode("av_ssrc_name_case", "av_chromium_avdata_offer's SDP with one a=ssrc line written a=SSRC: attribute names match exactly, so its fields stay text.", codec.Offer, strings.Replace(chrome, "a=ssrc:", "a=SSRC:", 1), nil, nil)
 	g.encode("av_ssrc_not_decimal", "av_chromium_avdata_offer's SDP with a line a=ssrc:0123 cname:x: an SSRC with a leading zero is not lifted (its cname is).", codec.Offer,
 		strings.Replace(chrome, "a=ssrc:", "a=ssrc:0123 cname:x\r\na=ssrc:", 1), nil, nil)
