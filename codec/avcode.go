@@ -144,26 +144,52 @@ func avDict(offer [][]string) []byte {
 	return derivedFor(offer).dict
 }
 
-// makeAVDict builds avDict(offer) for an offer skeleton (not nil).
-func makeAVDict(offer [][]string) []byte {
-	base := avDictBase()
-	n := 0
-	for _, part := range offer {
-		for _, l := range part {
-			n += len(l) + 1
-		}
-	}
+// makeAVDict builds avDict(offer) for an offer skeleton (not nil): the
+// last WindowSize bytes of avDictBase() ‖ tail, tail = offerDictTail(offer).
+func makeAVDict(tail []byte) []byte {
 	// Only the last WindowSize bytes count: copy no more of the base.
-	keep := max(detflate.WindowSize-n, 0)
-	d := make([]byte, 0, min(keep, len(base))+n)
+	base := avDictBase()
+	keep := max(detflate.WindowSize-len(tail), 0)
+	d := make([]byte, 0, min(keep, len(base))+len(tail))
 	d = append(d, base[max(len(base)-keep, 0):]...)
+	return append(d, tail...)
+}
+
+// offerDictTail returns what an offer skeleton adds to the dictionary of
+// its answers' text item (AVFORM §14.6): its skeleton text, then its
+// accepted extensions text.
+func offerDictTail(offer [][]string) []byte {
+	var tail []byte
 	for _, part := range offer {
 		for _, l := range part {
-			d = append(d, l...)
-			d = append(d, '\n')
+			tail = append(append(tail, l...), '\n')
 		}
 	}
-	return d
+	for _, part := range offer {
+		for _, l := range part {
+			if a, ok := acceptedExtension(l); ok {
+				tail = append(append(tail, a...), '\n')
+			}
+		}
+	}
+	return tail
+}
+
+// acceptedExtension returns an offer's a=extmap line l whose id is
+// followed by a direction (`a=extmap:9/sendonly urn:…`) as an answer
+// accepts it, without the direction (`a=extmap:9 urn:…`); ok is false for
+// any other line (AVFORM §14.6: the accepted extensions text).
+func acceptedExtension(l string) (string, bool) {
+	v, ok := strings.CutPrefix(l, "a=extmap:")
+	sp := strings.IndexByte(v, ' ')
+	if !ok || sp < 0 {
+		return "", false
+	}
+	slash := strings.IndexByte(v[:sp], '/')
+	if slash < 1 {
+		return "", false
+	}
+	return "a=extmap:" + v[:slash] + v[sp:], true
 }
 
 // inflateAVText inflates the text item deflated (at offset off) with the

@@ -22,7 +22,7 @@ type offerDerived struct {
 	ids   map[string]int32 // the ids of the registry's lines and the skeleton's (interner.known)
 	table *lineTable       // ids, for interner
 	dict  []byte
-	text  []byte // the skeleton text, dict's end (avDictBase() ‖ text is the dictionary)
+	text  []byte // the skeleton text and accepted extensions text, dict's end (avDictBase() ‖ text is the dictionary)
 }
 
 // offerCacheSize is the number of offer skeletons whose index and
@@ -52,14 +52,9 @@ func derivedFor(offer [][]string) *offerDerived {
 		}
 	}
 	offerCache.Unlock()
-	d := &offerDerived{parts: offer, dict: makeAVDict(offer), bases: make([]baseIndex, len(offer))}
-	n := 0
-	for _, part := range offer {
-		for _, l := range part {
-			n += len(l) + 1
-		}
-	}
-	d.text = d.dict[len(d.dict)-n:]
+	tail := offerDictTail(offer)
+	d := &offerDerived{parts: offer, dict: makeAVDict(tail), bases: make([]baseIndex, len(offer))}
+	d.text = d.dict[len(d.dict)-len(tail):]
 	in := newInterner(profileIndex())
 	for k, p := range offer {
 		d.bases[k] = newBaseIndex(in.ids(nil, p))

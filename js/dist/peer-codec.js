@@ -3313,13 +3313,20 @@ var registryText = null;
 var MUNGE_TEXT = te3.encode("b=AS:\nb=TIAS:\na=ptime:20\na=maxptime:60\na=fmtp:96 x-google-start-bitrate=;x-google-min-bitrate=;x-google-max-bitrate=\na=fmtp:111 minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1;maxaveragebitrate=510000;maxplaybackrate=48000;cbr=1;usedtx=1\n");
 function textDictionary(offerParts) {
   if (registryText === null) registryText = te3.encode(linesText(PROFILES));
-  const off = offerParts === null ? new Uint8Array(0) : te3.encode(linesText(offerParts));
+  const off = offerParts === null ? new Uint8Array(0) : te3.encode(linesText(offerParts) + linesText([offerParts.flat().map(acceptedExtension).filter((l) => l !== null)]));
   const d = new Uint8Array(registryText.length + SDP_DICTIONARY.length + MUNGE_TEXT.length + off.length);
   d.set(registryText);
   d.set(SDP_DICTIONARY, registryText.length);
   d.set(MUNGE_TEXT, registryText.length + SDP_DICTIONARY.length);
   d.set(off, registryText.length + SDP_DICTIONARY.length + MUNGE_TEXT.length);
   return d;
+}
+function acceptedExtension(l) {
+  if (!l.startsWith("a=extmap:")) return null;
+  const v = l.slice("a=extmap:".length);
+  const sp = v.indexOf(" ");
+  const slash = sp < 0 ? -1 : v.slice(0, sp).indexOf("/");
+  return slash < 1 ? null : "a=extmap:" + v.slice(0, slash) + v.slice(sp);
 }
 var profileIndices = [];
 function profileIndex(k) {

@@ -34,18 +34,33 @@ const MUNGE_TEXT = te.encode('b=AS:\nb=TIAS:\na=ptime:20\na=maxptime:60\n' +
  * its decisions): the registry text (every profile's lines, each followed
  * by LF), the SDP dictionary (after the registry, so that it stays in the
  * window), the edits text and, for an answer to an A/V offer, the offer's
- * skeleton text.
+ * skeleton text and its accepted extensions text (acceptedExtension).
  * Only its last 32768 bytes count; the inflater and the compressor cut it.
  */
 export function textDictionary(offerParts) {
   if (registryText === null) registryText = te.encode(linesText(PROFILES));
-  const off = offerParts === null ? new Uint8Array(0) : te.encode(linesText(offerParts));
+  const off = offerParts === null ? new Uint8Array(0)
+    : te.encode(linesText(offerParts) + linesText([offerParts.flat().map(acceptedExtension).filter((l) => l !== null)]));
   const d = new Uint8Array(registryText.length + SDP_DICTIONARY.length + MUNGE_TEXT.length + off.length);
   d.set(registryText);
   d.set(SDP_DICTIONARY, registryText.length);
   d.set(MUNGE_TEXT, registryText.length + SDP_DICTIONARY.length);
   d.set(off, registryText.length + SDP_DICTIONARY.length + MUNGE_TEXT.length);
   return d;
+}
+
+/**
+ * acceptedExtension returns an offer's a=extmap line l whose id is followed
+ * by a direction (`a=extmap:9/sendonly urn:…`) as an answer accepts it,
+ * without the direction (`a=extmap:9 urn:…`); null for any other line
+ * (AVFORM §14.6: the accepted extensions text).
+ */
+function acceptedExtension(l) {
+  if (!l.startsWith('a=extmap:')) return null;
+  const v = l.slice('a=extmap:'.length);
+  const sp = v.indexOf(' ');
+  const slash = sp < 0 ? -1 : v.slice(0, sp).indexOf('/');
+  return slash < 1 ? null : 'a=extmap:' + v.slice(0, slash) + v.slice(sp);
 }
 
 const profileIndices = [];

@@ -42,6 +42,7 @@ var avAnswers = []struct{ answer, offer string }{
 	{"chromium-audio-answer-to-pion", "pion-audio-offer-to-chromium"},
 	{"pion-recvonly-answer-to-firefox", "firefox-recvonly-offer-to-pion"},
 	{"pion-simulcast-answer-to-chromium", "chromium-simulcast-offer-to-pion"},
+	{"chromium-simulcast-answer-to-firefox", "firefox-simulcast-offer-to-chromium"},
 }
 
 // avName returns the vector name of a batch1 file: av_<maker>_<scenario>_<type>.
