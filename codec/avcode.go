@@ -122,13 +122,21 @@ const avMungeText = "b=AS:\nb=TIAS:\na=ptime:20\na=maxptime:60\n" +
 	"a=fmtp:96 x-google-start-bitrate=;x-google-min-bitrate=;x-google-max-bitrate=\n" +
 	"a=fmtp:111 minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1;maxaveragebitrate=510000;maxplaybackrate=48000;cbr=1;usedtx=1\n"
 
+// avStoppedText is the stopped sections text of the text item's
+// dictionary (AVFORM §14.6): the skeleton m= lines of a stopped or
+// rejected audio or video section (port 0, RFC 8829 §5.2.2, RFC 3264 §6),
+// which no profile has.
+const avStoppedText = "m=video 0 UDP/TLS/RTP/SAVPF \x10\nm=audio 0 UDP/TLS/RTP/SAVPF \x10\n"
+
 // avDictBase is the dictionary of the text item without an offer's
-// skeleton: the registry text, then the SDP dictionary and the edits text,
+// skeleton: the registry text, then the SDP dictionary, the stopped
+// sections text and the edits text,
 // so that these stay in the DEFLATE window (the last 32768 bytes).
 var avDictBase = sync.OnceValue(func() []byte {
-	d := make([]byte, 0, len(avRegistryText)+len(detflate.SDPDictionary)+len(avMungeText))
+	d := make([]byte, 0, len(avRegistryText)+len(detflate.SDPDictionary)+len(avStoppedText)+len(avMungeText))
 	d = append(d, avRegistryText...)
 	d = append(d, detflate.SDPDictionary...)
+	d = append(d, avStoppedText...)
 	d = append(d, avMungeText...)
 	detflate.Share(d)
 	return d

@@ -181,8 +181,17 @@ func TestSpecEditsText(t *testing.T) {
 	if n := fmt.Sprintf("these %d bytes", len(avMungeText)); !strings.Contains(sec[:start], n) {
 		t.Errorf("§14.6 does not say %q", n)
 	}
-	if !bytes.HasSuffix(avDictBase(), []byte(avMungeText)) {
-		t.Error("the dictionary does not end with the edits text")
+	if !bytes.HasSuffix(avDictBase(), []byte(avStoppedText+avMungeText)) {
+		t.Error("the dictionary does not end with the stopped sections text and the edits text")
+	}
+	stopped := specSection(t, "- The **stopped sections text**")
+	for _, l := range strings.SplitAfter(avStoppedText, "\n") {
+		if l != "" && !strings.Contains(stopped, "`"+strings.ReplaceAll(strings.TrimSuffix(l, "\n"), "\x10", "⟨10⟩")+"`") {
+			t.Errorf("§14.6's stopped sections text lacks %q", l)
+		}
+	}
+	if n := fmt.Sprintf("%d bytes", len(avStoppedText)); !strings.Contains(stopped[:strings.Index(stopped, "- The **edits text**")], n) {
+		t.Errorf("§14.6 does not say the stopped sections text is %s", n)
 	}
 }
 

@@ -3310,15 +3310,17 @@ function linesText(parts) {
   return s;
 }
 var registryText = null;
+var STOPPED_TEXT = te3.encode("m=video 0 UDP/TLS/RTP/SAVPF \nm=audio 0 UDP/TLS/RTP/SAVPF \n");
 var MUNGE_TEXT = te3.encode("b=AS:\nb=TIAS:\na=ptime:20\na=maxptime:60\na=fmtp:96 x-google-start-bitrate=;x-google-min-bitrate=;x-google-max-bitrate=\na=fmtp:111 minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1;maxaveragebitrate=510000;maxplaybackrate=48000;cbr=1;usedtx=1\n");
 function textDictionary(offerParts) {
   if (registryText === null) registryText = te3.encode(linesText(PROFILES));
   const off = offerParts === null ? new Uint8Array(0) : te3.encode(linesText(offerParts) + linesText([offerParts.flat().map(acceptedExtension).filter((l) => l !== null)]));
-  const d = new Uint8Array(registryText.length + SDP_DICTIONARY.length + MUNGE_TEXT.length + off.length);
-  d.set(registryText);
-  d.set(SDP_DICTIONARY, registryText.length);
-  d.set(MUNGE_TEXT, registryText.length + SDP_DICTIONARY.length);
-  d.set(off, registryText.length + SDP_DICTIONARY.length + MUNGE_TEXT.length);
+  const d = new Uint8Array(registryText.length + SDP_DICTIONARY.length + STOPPED_TEXT.length + MUNGE_TEXT.length + off.length);
+  let at = 0;
+  for (const piece of [registryText, SDP_DICTIONARY, STOPPED_TEXT, MUNGE_TEXT, off]) {
+    d.set(piece, at);
+    at += piece.length;
+  }
   return d;
 }
 function acceptedExtension(l) {

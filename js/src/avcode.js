@@ -25,6 +25,9 @@ let registryText = null;
  * MUNGE_TEXT is the edits text of the dictionary (AVFORM §14.6): what
  * applications commonly add to a description by editing its text.
  */
+// The stopped sections text: the skeleton m= lines of a stopped or rejected
+// audio or video section (port 0), which no profile has.
+const STOPPED_TEXT = te.encode('m=video 0 UDP/TLS/RTP/SAVPF \x10\nm=audio 0 UDP/TLS/RTP/SAVPF \x10\n');
 const MUNGE_TEXT = te.encode('b=AS:\nb=TIAS:\na=ptime:20\na=maxptime:60\n' +
   'a=fmtp:96 x-google-start-bitrate=;x-google-min-bitrate=;x-google-max-bitrate=\n' +
   'a=fmtp:111 minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1;maxaveragebitrate=510000;maxplaybackrate=48000;cbr=1;usedtx=1\n');
@@ -33,19 +36,21 @@ const MUNGE_TEXT = te.encode('b=AS:\nb=TIAS:\na=ptime:20\na=maxptime:60\n' +
  * textDictionary is the DEFLATE dictionary of the text item (AVFORM §3 and
  * its decisions): the registry text (every profile's lines, each followed
  * by LF), the SDP dictionary (after the registry, so that it stays in the
- * window), the edits text and, for an answer to an A/V offer, the offer's
- * skeleton text and its accepted extensions text (acceptedExtension).
+ * window), the stopped sections text, the edits text and, for an answer to
+ * an A/V offer, the offer's skeleton text and its accepted extensions text
+ * (acceptedExtension).
  * Only its last 32768 bytes count; the inflater and the compressor cut it.
  */
 export function textDictionary(offerParts) {
   if (registryText === null) registryText = te.encode(linesText(PROFILES));
   const off = offerParts === null ? new Uint8Array(0)
     : te.encode(linesText(offerParts) + linesText([offerParts.flat().map(acceptedExtension).filter((l) => l !== null)]));
-  const d = new Uint8Array(registryText.length + SDP_DICTIONARY.length + MUNGE_TEXT.length + off.length);
-  d.set(registryText);
-  d.set(SDP_DICTIONARY, registryText.length);
-  d.set(MUNGE_TEXT, registryText.length + SDP_DICTIONARY.length);
-  d.set(off, registryText.length + SDP_DICTIONARY.length + MUNGE_TEXT.length);
+  const d = new Uint8Array(registryText.length + SDP_DICTIONARY.length + STOPPED_TEXT.length + MUNGE_TEXT.length + off.length);
+  let at = 0;
+  for (const piece of [registryText, SDP_DICTIONARY, STOPPED_TEXT, MUNGE_TEXT, off]) {
+    d.set(piece, at);
+    at += piece.length;
+  }
   return d;
 }
 

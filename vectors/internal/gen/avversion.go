@@ -17,9 +17,11 @@ func (g *gen) avVersion() {
 	offer := read("chromium-restart-offer-to-firefox")
 	answer := read("firefox-restart-answer-to-chromium")
 	reoffer := read("firefox-reoffer-offer-to-pion")
+	stopped := read("chromium-stopped-offer-to-firefox")
 	if g.err != nil {
 		return
 	}
+	g.encode("av_chromium_stopped_offer", "A real second offer of Chromium, made after it stopped its video transceiver (testdata/av/batch5/chromium-stopped-offer-to-firefox.sdp): the video section's m= line has the port 0, its inserted text, which the stopped sections text of the dictionary holds (AVFORM §14.6).", codec.Offer, stopped, nil, nil)
 	code := g.encode("av_chromium_restart_offer", "A real ICE restart offer of Chromium (testdata/av/batch5/chromium-restart-offer-to-firefox.sdp): its o= line's session version is 3, its profile's 2, so its session part writes VERSION 1 (the varints 11 16 1), not the line as text.", codec.Offer, offer, nil, nil)
 	g.encode("av_firefox_restart_answer_to_chromium", "A real answer of Firefox to av_chromium_restart_offer (testdata/av/batch5/firefox-restart-answer-to-chromium.sdp): its session version is 1, its profile's 0: VERSION 1.", codec.Answer, answer, nil, code)
 	g.encode("av_firefox_reoffer_offer", "A real second offer of Firefox, made after it added a data channel to a call (testdata/av/batch5/firefox-reoffer-offer-to-pion.sdp): session version 1, VERSION 1.", codec.Offer, reoffer, nil, nil)
