@@ -237,7 +237,8 @@ func isLowerUUID(s string) bool {
 }
 
 // appendAV appends the items of an A/V code after the head (AVFORM §4);
-// text is the text item's DEFLATE bytes.
+// text is the text item's DEFLATE bytes, not written when empty (no
+// inserted line).
 func (m *model) appendAV(dst, text []byte) []byte {
 	var buf [512]byte
 	dst = appendBytes(dst, m.appendBody(buf[:0]))
@@ -269,7 +270,27 @@ func (m *model) appendAV(dst, text []byte) []byte {
 		dst = appendText(dst, id)
 	}
 	dst = appendBytes(dst, m.av.edits)
+	if len(text) == 0 {
+		return dst
+	}
 	return appendBytes(dst, text)
+}
+
+// withTextItem returns the items of an A/V code (and their offsets) with
+// its text item: a code without inserted lines has none (its edits are
+// its last item, or the ext map follows them), read as the empty byte
+// string, which an encoder never writes (re-encoding finds it).
+func withTextItem(items [][]byte, offs []int, end int) ([][]byte, []int) {
+	if len(items) < avItems-1 || len(items) > avItems-1 && major(items[avItems-1]) != majMap {
+		return items, offs
+	}
+	at := end // where the text item would be: the end of the code, or the ext map
+	if len(items) > avItems-1 {
+		at = offs[avItems-1]
+	}
+	items = append(items[:avItems-1:avItems-1], append([][]byte{{majBytes << 5}}, items[avItems-1:]...)...)
+	offs = append(offs[:avItems-1:avItems-1], append([]int{at}, offs[avItems-1:]...)...)
+	return items, offs
 }
 
 // readAV reads the items of an A/V code (AVFORM §5), from step 6 on.
@@ -304,7 +325,7 @@ func (d *Decoder) readAV(m *model, items [][]byte, offs []int) error {
 		return err
 	}
 	if len(deflated) > 0 && len(text) == 0 {
-		m.nonCanon = true // no inserted line: the empty byte string
+		m.nonCanon = true // no inserted line: no text item
 	}
 	lines, ok := splitTextLines(text)
 	if !ok {

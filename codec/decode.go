@@ -42,6 +42,7 @@ func (d *Decoder) readModel(code []byte) (*model, error) {
 	if av {
 		m.answer = head == headAVAnswer
 		m.av = &avData{}
+		items, offs = withTextItem(items, offs, len(code))
 	} else if !m.residual {
 		m.setup = setupRole(head & headRoleMask)
 	}

@@ -447,15 +447,19 @@ func TestDecodeMemoryBound(t *testing.T) {
 			break
 		}
 	}
-	avItemsOf, _, _, err := splitSequence(avOffer, avItems+1)
+	avItemsOf, offs, _, err := splitSequence(avOffer, avItems+1)
 	if err != nil || avOffer[0] != headAVOffer {
 		t.Fatalf("A/V fixture: %v", err)
 	}
+	avItemsOf, _ = withTextItem(avItemsOf, offs, len(avOffer))
 	avWith := func(i int, item []byte) []byte {
 		out := []byte{}
 		for k, it := range avItemsOf {
 			if k == i {
 				it = item
+			}
+			if k == avItems-1 && len(it) == 1 && it[0] == majBytes<<5 {
+				continue // no inserted line: no text item
 			}
 			out = append(out, it...)
 		}

@@ -3417,7 +3417,7 @@ function writeAV(m, text) {
     else w.tstr(id);
   }
   w.bstr(m.edits);
-  w.bstr(text);
+  if (text.length > 0) w.bstr(text);
   if (m.unknown.length > 0) w.map(m.unknown.slice());
   return w.result();
 }
@@ -3575,6 +3575,10 @@ function readModel(code, d) {
   if (head2 < 16 && (head2 & 3) === 3) throw new UnsupportedError(0, "head", "reserved role 3");
   const { items, nonCanon } = splitSequence(code, AV_ITEMS + 1);
   const av = head2 >= HEAD_AV_OFFER;
+  if (av && (items.length === AV_ITEMS - 1 || items.length > AV_ITEMS - 1 && items[AV_ITEMS - 1].major === 5)) {
+    const start = items.length > AV_ITEMS - 1 ? items[AV_ITEMS - 1].start : code.length;
+    items.splice(AV_ITEMS - 1, 0, { start, end: start, major: 2, raw: Uint8Array.of(64) });
+  }
   const residual = !av && (head2 & 16) !== 0;
   const m = {
     answer: av ? head2 === HEAD_AV_ANSWER : (head2 & 3) !== 0,

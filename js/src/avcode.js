@@ -9,7 +9,7 @@ import { PROFILES } from './avprofiles.js';
 import { choosePart, lineIndex, BASE_EMPTY, BASE_OFFER, BASE_OWN, BASE_PROFILE } from './avedits.js';
 
 export const HEAD_AV_OFFER = 18, HEAD_AV_ANSWER = 19;
-export const AV_ITEMS = 7; // head, body, digests, ssrcs, ids, edits, text
+export const AV_ITEMS = 7; // head, body, digests, ssrcs, ids, edits, text (absent when empty)
 
 const te = new TextEncoder();
 
@@ -179,7 +179,7 @@ export function writeAV(m, text) {
     else w.tstr(id);
   }
   w.bstr(m.edits);
-  w.bstr(text);
+  if (text.length > 0) w.bstr(text); // no inserted line: no text item
   if (m.unknown.length > 0) w.map(m.unknown.slice());
   return w.result();
 }

@@ -148,6 +148,13 @@ function readModel(code, d) {
   if (head < 16 && (head & 3) === 3) throw new UnsupportedError(0, 'head', 'reserved role 3');
   const { items, nonCanon } = splitSequence(code, AV_ITEMS + 1);
   const av = head >= HEAD_AV_OFFER;
+  // An A/V code without inserted lines has no text item (its edits are its
+  // last item, or the ext map follows them): read as the empty byte string,
+  // which an encoder never writes (re-encoding finds it).
+  if (av && (items.length === AV_ITEMS - 1 || (items.length > AV_ITEMS - 1 && items[AV_ITEMS - 1].major === 5))) {
+    const start = items.length > AV_ITEMS - 1 ? items[AV_ITEMS - 1].start : code.length;
+    items.splice(AV_ITEMS - 1, 0, { start, end: start, major: 2, raw: Uint8Array.of(0x40) });
+  }
   const residual = !av && (head & 16) !== 0;
   const m = {
     answer: av ? head === HEAD_AV_ANSWER : (head & 3) !== 0, residual, av, setup: residual || av ? 0 : head & 3, bind: null, text: '',

@@ -152,12 +152,21 @@ function avSeeds() {
     .map((v) => ({ code: Buffer.from(v.bin, 'hex'), offer: v.offer_bin ? Buffer.from(v.offer_bin, 'hex') : undefined }));
 }
 
+// avItems returns the values of an A/V code's items, with the empty text
+// (an empty byte string at 6) when the code has no text item (AVFORM §14.7:
+// no inserted line).
+function avItems(code) {
+  const items = [];
+  for (let off = 0; off < code.length;) { const it = readItem(code, off); items.push(it.value); off = it.end; }
+  if (items.length >= 6 && !(items[6] instanceof Uint8Array)) items.splice(6, 0, new Uint8Array(0));
+  return items;
+}
+
 // avMutate edits an A/V code item by item: its edits (bytes), its text
 // (lines: a marker or another control byte put in, a line dropped, doubled
 // or swapped; compressed again with the right dictionary), or its tables.
 function avMutate(code, offer, r) {
-  const items = [];
-  for (let off = 0; off < code.length;) { const it = readItem(code, off); items.push(it.value); off = it.end; }
+  const items = avItems(code);
   if (items.length < 7) return code;
   const offerParts = offer ? skeletonParts(offer) : null;
   const dict = textDictionary(offerParts);
@@ -199,6 +208,7 @@ function avMutate(code, offer, r) {
       break;
     }
   }
+  if (items[6].length === 0) items.splice(6, 1); // no inserted line: no text item
   const w = new Writer();
   for (const v of items) w.value(v);
   return Buffer.from(w.result());
@@ -333,7 +343,7 @@ test('edited A/V codes that decode are canonical', (t) => {
     // the same lines (SPEC.md §4.7: the parse is not checked); the encoder
     // writes no ext map, which a code may add.
     const again = encode(d, seed.offer, { policy: { keepComponent2: true } });
-    const [a, b] = [code, again].map((c) => { const v = []; for (let off = 0; off < c.length;) { const it = readItem(c, off); v.push(it.value); off = it.end; } return v; });
+    const [a, b] = [code, again].map(avItems);
     const dict = textDictionary(seed.offer ? skeletonParts(seed.offer) : null);
     [a[6], b[6]] = [a[6], b[6]].map((x) => (x.length === 0 ? '' : Buffer.from(inflate(x, dict, 1 << 20)).toString('hex')));
     const inflatedLines = (h) => (h === '' ? [] : Buffer.from(h, 'hex').toString('utf8').slice(0, -1).split('\n'));

@@ -105,7 +105,7 @@ func (g *gen) avNegatives(offer, answer, other []byte, offerSDP string) {
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
 		out[i] = item
-		return join(out...)
+		return avJoin(out...)
 	}
 	edits := content(it[5])
 	// open is edits with the last part's COPY END written, so that parts
@@ -222,7 +222,7 @@ func (g *gen) avTextNegatives(offer []byte) {
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
 		out[i] = item
-		return join(out...)
+		return avJoin(out...)
 	}
 	text := avInflate(content(it[6]))
 	if len(text) == 0 {
@@ -260,7 +260,7 @@ func (g *gen) avMidsAsText() {
 	out[5] = bstr(join([]byte{3, 3 << 2, 1<<2 | 2, 7}, content(it[5])[2:])) // COPY 4, REPLACE 1, COPY END
 	out[6] = bstr(stored([]byte("a=group:BUNDLE 0\n")))
 	g.decodeFail("av_mids_as_text", "av_chromium_audio_offer with the a=group:BUNDLE line of its session part written as text (COPY 4, REPLACE 1 of `a=group:BUNDLE 0`, COPY END): the same description, but an encoder writes the list of every mid in order as the marker 0x13, which its base has.", "offer",
-		join(out...), nil, nil, "non-canonical")
+		avJoin(out...), nil, nil, "non-canonical")
 }
 
 // avInflate returns the text of an A/V offer's text item.
@@ -452,7 +452,7 @@ func (g *gen) avBases() {
 	}
 	it := items(code)
 	it[5], it[6] = bstr(edits), bstr(stored(text))
-	g.decodeOK("av_profile_unused_canonical", "av_pion_audio_offer with every part coded against the empty base (INSERT of all its lines) though registry profiles are cheaper: canonical, since the code uses no profile and a decoder re-encodes with the profiles up to the greatest one the code uses (none).", join(it...), nil)
+	g.decodeOK("av_profile_unused_canonical", "av_pion_audio_offer with every part coded against the empty base (INSERT of all its lines) though registry profiles are cheaper: canonical, since the code uses no profile and a decoder re-encodes with the profiles up to the greatest one the code uses (none).", avJoin(it...), nil)
 }
 
 // genOf returns g of the GEN that codes part x against the empty base,
@@ -481,7 +481,7 @@ func (g *gen) avDamage() {
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
 		out[i] = item
-		return join(out...)
+		return avJoin(out...)
 	}
 	text := avInflate(content(it[6]))
 	lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
@@ -514,7 +514,7 @@ func (g *gen) avDamage() {
 		c := append([][]byte{}, it...)
 		c[5] = bstr(join(edits, []byte{0, 2, 3}))
 		c[6] = bstr(stored(append(bytes.Clone(text), l+"\n"...)))
-		return join(c...)
+		return avJoin(c...)
 	}
 	if len(edits) < 2 || edits[1] != 7 {
 		g.fail("av_port_marker_no_candidate", "%s: part 0 is not a profile, COPY END", tvn)
@@ -525,7 +525,7 @@ func (g *gen) avDamage() {
 			c := append([][]byte{}, it...)
 			c[5] = bstr(join([]byte{3, 0x18, 2, 3}, edits[2:]))
 			c[6] = bstr(stored(append([]byte("a=x:\x02\n"), text...)))
-			return join(c...)
+			return avJoin(c...)
 		}(), nil, nil, "malformed")
 	g.decodeFail("av_payloads_marker_no_rtpmap", tvn+" with one more part, the empty base and one inserted line \"m=audio 9 X \\x10\": the payload types marker in a part without a=rtpmap lines.", "offer",
 		onePart("m=audio 9 X \x10"), nil, nil, "malformed")
@@ -538,7 +538,8 @@ func (g *gen) avDamage() {
 		withText(edit(sem, "x")), nil, nil, "malformed")
 	g.decodeFail("av_insert_past_text", tvn+" with one more part that inserts 5 lines the text does not have.", "offer",
 		with(5, bstr(join(edits, []byte{0, 8<<2 | 2, 3}))), nil, nil, "malformed")
-	g.decodeFail("av_items_six", tvn+" without its text item: 6 items.", "offer", join(it[:6]...), nil, nil, "malformed")
+	g.decodeFail("av_items_six", tvn+" without its text item (6 items): a code without one inserts no line, but its edits insert lines.", "offer", join(it[:6]...), nil, nil, "malformed")
+	g.decodeFail("av_items_five", tvn+" without its edits and text items: 5 items.", "offer", join(it[:5]...), nil, nil, "malformed")
 	var ids []cbor.RawMessage
 	if err := cbor.Unmarshal(it[4], &ids); err != nil {
 		g.fail("av_limit_rendered", "%v", err)
@@ -549,7 +550,7 @@ func (g *gen) avDamage() {
 	items2[4] = long
 	items2[6] = bstr(stored([]byte(strings.Join(edit(sem, "a=x:"+strings.Repeat("\x0f0", 2000)), "\n") + "\n")))
 	g.decodeFail("av_limit_rendered", tvn+" whose identifier 0 is 100 characters and whose first inserted a=ssrc line is replaced by one holding 2000 markers of it: the rendered text passes the SDP limit within that line (checked marker by marker).", "offer",
-		join(items2...), nil, nil, "limit")
+		avJoin(items2...), nil, nil, "limit")
 	var more []byte
 	for k := 0; k < 62; k++ {
 		more = append(more, 3+11, 8<<2, 3) // profile 11 (pion's application section, 9 lines): COPY 9
@@ -558,7 +559,7 @@ func (g *gen) avDamage() {
 		func() []byte {
 			c := items(g.bin("av_chromium_avdata_offer"))
 			c[5] = bstr(join(content(c[5]), []byte{7}, more)) // its last COPY END written, then the parts
-			return join(c...)
+			return avJoin(c...)
 		}(), nil, nil, "non-canonical")
 	su := items(g.bin("av_setup_upper_case"))
 	sut := avInflate(content(su[6]))
@@ -568,7 +569,7 @@ func (g *gen) avDamage() {
 	}
 	su[6] = bstr(stored(bytes.Replace(sut, []byte("a=setup:ACTPASS"), []byte("a=setup:actpass"), 1)))
 	g.decodeFail("av_compact_eligible", "av_setup_upper_case with a=setup:actpass in its text: the rendered description is eligible for the compact data-channel form, so the A/V code is not canonical.", "offer",
-		join(su...), nil, nil, "non-canonical")
+		avJoin(su...), nil, nil, "non-canonical")
 }
 
 // trackFirst writes av_chromium_twovideo_offer_track_first, Chromium's

@@ -18,7 +18,7 @@ func (g *gen) avGenNegatives(answer, offer, tv []byte) {
 	out[5] = bstr(join(edits[:at+1], []byte{2}, edits[at+2:])) // INSERT 1
 	out[6] = bstr(stored([]byte("a=sendonly\n")))
 	g.decodeFail("av_gen_as_insert", "av_pion_recvonly_answer_to_firefox with the GEN of the a=sendonly line of its audio section written INSERT 1 of that line: the same skeleton, but an encoder writes a direction line as GEN.", "answer",
-		join(out...), offer, nil, "non-canonical")
+		avJoin(out...), offer, nil, "non-canonical")
 	tit := items(tv)
 	if len(tit) < 7 {
 		g.fail("av_gen_mid_session", "av_chromium_twovideo_offer_track_first was not generated")
@@ -32,7 +32,7 @@ func (g *gen) avGenNegatives(answer, offer, tv []byte) {
 	out = append([][]byte{}, tit...)
 	out[5] = bstr(join([]byte{te[0], 15, 7}, te[2:])) // GEN 0, then COPY END
 	g.decodeFail("av_gen_mid_session", "av_chromium_twovideo_offer_track_first whose session part is GEN 0 (v = 15), then COPY END: the generated a=mid: line of part 0, which has none.", "offer",
-		join(out...), nil, nil, "malformed")
+		avJoin(out...), nil, nil, "malformed")
 }
 
 // avMirrorNegatives writes the vectors of MIRROR (AVFORM §3): sim is
@@ -51,7 +51,7 @@ func (g *gen) avMirrorNegatives(sim, simOffer, rec, recOffer []byte) {
 	out[5] = bstr(join(edits[:at], []byte{3<<3 | 2}, edits[at+2:])) // INSERT 4
 	out[6] = bstr(stored([]byte("a=rid:q recv\na=rid:h recv\na=rid:f recv\na=simulcast:recv q;h;f\n")))
 	g.decodeFail("av_mirror_as_insert", "av_pion_simulcast_answer_to_chromium with the MIRROR of its video section written INSERT 4 of the four lines it makes: the same skeleton, but an encoder writes MIRROR.", "answer",
-		join(out...), simOffer, nil, "non-canonical")
+		avJoin(out...), simOffer, nil, "non-canonical")
 	rit := items(rec)
 	re := content(rit[5])
 	p1 := bytes.Index(re, []byte{0x33, 0x58})
@@ -62,11 +62,11 @@ func (g *gen) avMirrorNegatives(sim, simOffer, rec, recOffer []byte) {
 	out = append([][]byte{}, rit...)
 	out[5] = bstr(join(re[:p1+1], []byte{11, 15}, re[p1+1:]))
 	g.decodeFail("av_mirror_no_lines", "av_pion_recvonly_answer_to_firefox with a MIRROR (11 15) first in its audio section: the offer's audio section has no a=rid: or a=simulcast: line.", "answer",
-		join(out...), recOffer, nil, "malformed")
+		avJoin(out...), recOffer, nil, "malformed")
 	oit := items(g.bin("av_chromium_simulcast_offer"))
 	oe := content(oit[5])
 	out = append([][]byte{}, oit...)
 	out[5] = bstr(join(oe[:1], []byte{11, 15}, oe[1:]))
 	g.decodeFail("av_mirror_in_offer", "av_chromium_simulcast_offer with a MIRROR (11 15) first in its session part: an offer has no offer to mirror.", "offer",
-		join(out...), nil, nil, "malformed")
+		avJoin(out...), nil, nil, "malformed")
 }

@@ -17,20 +17,22 @@ func (g *gen) avPickNegatives(offer, pion []byte) {
 	with := func(i int, item []byte) []byte {
 		out := append([][]byte{}, it...)
 		out[i] = item
-		return join(out...)
+		return avJoin(out...)
 	}
 	g.decodeFail("av_replace_past_base", "av_chromium_avdata_offer with one more part: profile 0 (7 lines) as base, COPY 6, REPLACE 1 (v = 6), END, and one line in the text: the REPLACE would move the position to the base's end.", "offer",
-		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, []byte{3, 5 << 2, 6, 3})), bstr(stored([]byte("a=x\n")))), nil, nil, "malformed")
-	g.decodeFail("av_text_empty_stream", "av_chromium_avdata_offer, which inserts no line, with its text item written as the DEFLATE stream 03 00 (a fixed block of no text) in place of the empty byte string.", "offer",
-		join(it[0], it[1], it[2], it[3], it[4], it[5], bstr([]byte{3, 0})), nil, nil, "non-canonical")
+		avJoin(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, []byte{3, 5 << 2, 6, 3})), bstr(stored([]byte("a=x\n")))), nil, nil, "malformed")
+	g.decodeFail("av_text_empty_stream", "av_chromium_avdata_offer, which inserts no line and so has no text item, with a text item written as the DEFLATE stream 03 00 (a fixed block of no text).", "offer",
+		avJoin(it[0], it[1], it[2], it[3], it[4], it[5], bstr([]byte{3, 0})), nil, nil, "non-canonical")
+	g.decodeFail("av_text_empty_item", "av_chromium_avdata_offer, which inserts no line and so has no text item, with a text item written as the empty byte string: the same description, but an encoder leaves the item out.", "offer",
+		join(it[0], it[1], it[2], it[3], it[4], it[5], []byte{0x40}), nil, nil, "non-canonical")
 	g.decodeFail("av_rename_past_ranks", "av_chromium_avdata_offer with one more part whose base is part 1 (its audio section, which names 3 identifiers) renamed (base 2, index varint 3 = 2·1 + 1) with a rename of 4 ranks, then COPY END.", "offer",
-		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, []byte{2, 3, 4, 1, 1, 1, 1, 7})), it[6]), nil, nil, "malformed")
+		avJoin(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, []byte{2, 3, 4, 1, 1, 1, 1, 7})), it[6]), nil, nil, "malformed")
 	var renames []byte
 	for k := 0; k < 40; k++ {
 		renames = append(renames, 2, 5, 1, 1, 3) // part 2 renamed (rank 0 to 0x0F 0), END
 	}
 	g.decodeFail("av_rename_limit", "av_chromium_avdata_offer with 40 more parts, each its video section (part 2, 127 lines) renamed and then END: no part copies a line, but each renamed base counts toward the skeleton's size, which passes the SDP limit.", "offer",
-		join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, renames)), it[6]), nil, nil, "limit")
+		avJoin(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, renames)), it[6]), nil, nil, "limit")
 	g.decodeFail("av_pick_past_blocks", "av_chromium_avdata_offer with one more part: profile 2 (Chromium's video section) as base and PICK -1 (v = 39) at its first line, before its first block.", "offer",
 		with(5, bstr(join(edits, []byte{5, 39, 3}))), nil, nil, "malformed")
 	g.avPermNegatives(with, edits)
@@ -45,7 +47,7 @@ func (g *gen) avPickNegatives(offer, pion []byte) {
 	out := append([][]byte{}, pit...)
 	out[5] = bstr(seek)
 	g.decodeFail("av_pick_as_seek", "av_pion_av_offer with the PICK +1, COPY 2 of its video section written SEEK +1, COPY 3: the same skeleton, but the line sought heads a block the part repeats whole, which an encoder writes as PICK.", "offer",
-		join(out...), nil, nil, "non-canonical")
+		avJoin(out...), nil, nil, "non-canonical")
 }
 
 // avReplaceAsInsertSeek writes av_replace_as_insert_seek: code (an answer
@@ -85,7 +87,7 @@ func (g *gen) avReplaceAsInsertSeek(name string, code, offer []byte) {
 	}
 	it[5] = bstr(out)
 	g.decodeFail("av_replace_as_insert_seek", name+" with its first REPLACE n written INSERT n, SEEK +n: the same skeleton, but an encoder writes REPLACE.", "answer",
-		join(it...), offer, nil, "non-canonical")
+		avJoin(it...), offer, nil, "non-canonical")
 }
 
 // avRenameTrailingKeep writes av_rename_trailing_keep: av_chromium_twovideo_offer,
@@ -103,7 +105,7 @@ func (g *gen) avRenameTrailingKeep(code []byte) {
 	out := join(edits[:at+2], []byte{byte(n + 1)}, edits[at+3:at+3+n], []byte{0}, edits[at+3+n:])
 	it[5] = bstr(out)
 	g.decodeFail("av_rename_trailing_keep", "av_chromium_twovideo_offer whose last part, its first video section renamed, has a rename of one rank more that keeps the base's reference: the same skeleton, but an encoder ends a rename at the last rank it changes.", "offer",
-		join(it...), nil, nil, "non-canonical")
+		avJoin(it...), nil, nil, "non-canonical")
 }
 
 // avMDNSDummy writes av_marker_mdns_dummy: a real offer whose default
@@ -169,5 +171,5 @@ func (g *gen) avGroupedBlocks() {
 	}
 	it[5] = bstr(join(edits[:at+1], []byte{0x01, 0x04}, edits[at+3:])) // SEEK +1, COPY 2
 	g.decodeFail("av_pick_grouped_as_seek", name+" with the PICK +1, COPY 1 of its video section (the a=fmtp lines of VP9 and of its retransmission format, where the base has the line of AV1's retransmission format first) written SEEK +1, COPY 2: the same skeleton, but the line sought is an a=fmtp line that no codec's block holds, a block of its own, which an encoder picks.", "answer",
-		join(it...), offer, nil, "non-canonical")
+		avJoin(it...), offer, nil, "non-canonical")
 }

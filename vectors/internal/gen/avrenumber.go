@@ -67,7 +67,7 @@ func (g *gen) avRenumber(chromeSDP string, offer []byte) {
 	it := items(offer)
 	edits := join(content(it[5]), []byte{7}) // its last part's COPY END written, so that parts can follow
 	part := func(ops ...byte) []byte {
-		return join(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, ops)), it[6])
+		return avJoin(it[0], it[1], it[2], it[3], it[4], bstr(join(edits, ops)), it[6])
 	}
 	g.decodeFail("av_renumber_no_pair", "av_chromium_avdata_offer with one more part: profile 2 as base with a RENUMBER of no pair (0b 11 00 00), then COPY END.", "offer",
 		part(5, 11, 17, 0, 0, 7), nil, nil, "malformed")
@@ -103,7 +103,7 @@ func (g *gen) avRenumber(chromeSDP string, offer []byte) {
 	out := append([][]byte{}, uit...)
 	out[5] = bstr(damaged)
 	g.decodeFail("av_renumber_extra_pair", "av_renumbered_profile with a pair of ids 100 → 101 (01 17 5d) added to its RENUMBER: profile 2 has no extension of id 100, so the base and the description are the same, but an encoder finds no such pair.", "offer",
-		join(out...), nil, nil, "non-canonical")
+		avJoin(out...), nil, nil, "non-canonical")
 }
 
 // skipPairs returns the index in edits after the n pairs of a RENUMBER
@@ -150,7 +150,7 @@ func (g *gen) avRenumberAsOffer() {
 	answerWith := func(e []byte) []byte {
 		out := append([][]byte{}, ait...)
 		out[5] = bstr(e)
-		return join(out...)
+		return avJoin(out...)
 	}
 	np := int(oe[ot+3]) // the offer's count of payload-type pairs (below 128: one byte)
 	end := skipPairs(oe, ot+4, np)
@@ -169,7 +169,7 @@ func (g *gen) avRenumberAsOffer() {
 			oit := items(offer)
 			out := append([][]byte{}, oit...)
 			out[5] = bstr(join(oe[:ot+1], []byte{0x0b, 0x12}, oe[end+1:]))
-			return join(out...)
+			return avJoin(out...)
 		}(), nil, nil, "malformed")
 	g.decodeFail("av_renumber_as_offer_own_base", "av_pion_avdata_answer_to_chromium143 with its video part's base the offer's part 2 (base 1, index 4) followed by 0b 12: only a profile is renumbered as the offer, and after any other base 0b 12 is a PERM of 20 blocks.", "answer",
 		answerWith(join(ae[:4], []byte{1, 4}, ae[5:])), offer, nil, "malformed")

@@ -132,7 +132,7 @@ func (g *gen) avTransportNegatives() {
 		out := append([][]byte{}, it...)
 		out[5] = bstr(join(edits[:audio], ops, edits[audio+3:]))
 		out[6] = bstr(stored([]byte(lines + "\x14\n\x14\n")))
-		return join(out...)
+		return avJoin(out...)
 	}
 	// COPY 3, INSERT 2, SEEK +1, COPY END: the lines 0x14 0x14 0x01 0x01 0x01.
 	g.decodeFail("av_transport_twice", ofr+" whose audio part's first two candidate lines are both 0x14 (COPY 3, INSERT 2 of two 0x14 lines, SEEK +1, COPY END): a part has at most one transport candidate.", "offer",

@@ -41,7 +41,7 @@ func (g *gen) avVersionNegatives(code []byte, sdp string) {
 	with := func(e, text []byte) []byte {
 		out := append([][]byte{}, it...)
 		out[5], out[6] = bstr(e), text
-		return join(out...)
+		return avJoin(out...)
 	}
 	// The o= line of the skeleton: the session id is the marker 0x07.
 	oLine := regexp.MustCompile(`(?m)^o=(\S+) \d+ (.*)\r$`).ReplaceAllString(strings.SplitN(sdp, "\n", 3)[1], "o=$1 \x07 $2")

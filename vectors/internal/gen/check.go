@@ -172,19 +172,36 @@ func head(dst []byte, major byte, n uint64) []byte {
 
 func bstr(b []byte) []byte { return append(head(nil, 2, uint64(len(b))), b...) }
 
-// items splits a code into its top-level CBOR items.
+// items splits a code into its top-level CBOR items. An A/V code without
+// inserted lines has no text item: items gives it as the empty byte string
+// (item 6), which avJoin leaves out again.
 func items(code []byte) [][]byte {
 	var out [][]byte
-	for len(code) > 0 {
+	for rest := code; len(rest) > 0; {
 		var raw cbor.RawMessage
-		rest, err := cbor.UnmarshalFirst(code, &raw)
+		next, err := cbor.UnmarshalFirst(rest, &raw)
 		if err != nil {
 			panic(err)
 		}
 		out = append(out, raw)
-		code = rest
+		rest = next
+	}
+	if isAVCode(code) && (len(out) == 6 || len(out) == 7 && out[6][0]>>5 == 5) {
+		out = append(out[:6:6], append([][]byte{{0x40}}, out[6:]...)...)
 	}
 	return out
+}
+
+// isAVCode reports whether code's head is 18 or 19 (the A/V form).
+func isAVCode(code []byte) bool { return len(code) > 0 && (code[0] == 18 || code[0] == 19) }
+
+// avJoin joins the items of an A/V code, leaving out an empty text item
+// (item 6), which an encoder does not write.
+func avJoin(parts ...[]byte) []byte {
+	if len(parts) > 6 && bytes.Equal(parts[6], []byte{0x40}) {
+		parts = append(parts[:6:6], parts[7:]...)
+	}
+	return join(parts...)
 }
 
 // content returns the content of a byte-string item.
