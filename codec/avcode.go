@@ -288,9 +288,7 @@ func withTextItem(items [][]byte, offs []int, end int) ([][]byte, []int) {
 	if len(items) > avItems-1 {
 		at = offs[avItems-1]
 	}
-	items = append(items[:avItems-1:avItems-1], append([][]byte{{majBytes << 5}}, items[avItems-1:]...)...)
-	offs = append(offs[:avItems-1:avItems-1], append([]int{at}, offs[avItems-1:]...)...)
-	return items, offs
+	return slices.Insert(items, avItems-1, []byte{majBytes << 5}), slices.Insert(offs, avItems-1, at)
 }
 
 // readAV reads the items of an A/V code (AVFORM §5), from step 6 on.

@@ -82,14 +82,13 @@ func (r *renderer) transportOf(part []string, ci int) (own, bundleOnly bool, err
 	n, marked := 0, false
 	for _, l := range part {
 		if isCandidateMarker(l) {
-			if l[0] == mkTransport {
-				if marked {
-					return false, false, renderBad("two transport candidate lines (0x14) in a part")
-				}
-				r.first, marked = &r.s.cands[ci+n], true
-			} else if n == 0 && !marked {
-				r.first = &r.s.cands[ci]
+			if l[0] == mkTransport && marked {
+				return false, false, renderBad("two transport candidate lines (0x14) in a part")
 			}
+			if n == 0 || l[0] == mkTransport {
+				r.first = &r.s.cands[ci+n]
+			}
+			marked = marked || l[0] == mkTransport
 			n++
 		}
 		bundleOnly = bundleOnly || l == "a=bundle-only"

@@ -197,9 +197,9 @@ func (b *skelBuilder) section(sec []sdpLine, pol *CandidatePolicy) ([]string, bo
 	if !ok {
 		return nil, false
 	}
-	// The part's transport candidate: the kept candidate whose port its m=
-	// line writes (transportIndex), or, for a section without one
-	// (bundled), the last earlier part's.
+	// The part's transport candidate: the kept candidate whose port and
+	// address its m= and c= lines write (transportIndex), or, for a section
+	// without one (bundled), the last earlier part's.
 	own := len(b.s.cands) > first
 	ti := 0 // which of the part's kept candidates
 	if own {

@@ -21,13 +21,15 @@ function linesText(parts) {
 
 let registryText = null;
 
+// The stopped sections text of the dictionary (AVFORM §14.6): the skeleton
+// m= lines of a stopped or rejected audio or video section (port 0), which
+// no profile has.
+const STOPPED_TEXT = te.encode('m=video 0 UDP/TLS/RTP/SAVPF \x10\nm=audio 0 UDP/TLS/RTP/SAVPF \x10\n');
+
 /**
  * MUNGE_TEXT is the edits text of the dictionary (AVFORM §14.6): what
  * applications commonly add to a description by editing its text.
  */
-// The stopped sections text: the skeleton m= lines of a stopped or rejected
-// audio or video section (port 0), which no profile has.
-const STOPPED_TEXT = te.encode('m=video 0 UDP/TLS/RTP/SAVPF \x10\nm=audio 0 UDP/TLS/RTP/SAVPF \x10\n');
 const MUNGE_TEXT = te.encode('b=AS:\nb=TIAS:\na=ptime:20\na=maxptime:60\n' +
   'a=fmtp:96 x-google-start-bitrate=;x-google-min-bitrate=;x-google-max-bitrate=\n' +
   'a=fmtp:111 minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1;maxaveragebitrate=510000;maxplaybackrate=48000;cbr=1;usedtx=1\n');

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/fxamacker/cbor/v2"
@@ -187,7 +188,7 @@ func items(code []byte) [][]byte {
 		rest = next
 	}
 	if isAVCode(code) && (len(out) == 6 || len(out) == 7 && out[6][0]>>5 == 5) {
-		out = append(out[:6:6], append([][]byte{{0x40}}, out[6:]...)...)
+		out = slices.Insert(out, 6, []byte{0x40})
 	}
 	return out
 }
